@@ -1,0 +1,263 @@
+//! User accounts: what a valid account looks like, and the login throttle.
+
+use crate::validation::{required_text, Invalid};
+use crate::Role;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// Failed logins allowed before the account is locked for a while.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+/// How long an account stays locked after too many failures.
+pub const LOCK_DURATION: Duration = Duration::minutes(15);
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// A validated request to create an account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organisation_id: Uuid,
+    pub territory_id: Option<Uuid>,
+    pub password: String,
+}
+
+/// Raw input as it comes from a form, the API or the CLI.
+#[derive(Debug, Clone, Default)]
+pub struct NewUserInput {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub organisation_id: String,
+    pub territory_id: String,
+    pub password: String,
+}
+
+impl NewUser {
+    pub fn parse(input: &NewUserInput) -> Result<NewUser, Invalid> {
+        let mut invalid = Invalid::new();
+        let email = parse_email(&mut invalid, &input.email);
+        let display_name = required_text(
+            &mut invalid,
+            "display_name",
+            "Nom",
+            &input.display_name,
+            120,
+        );
+        let role = parse_role(&mut invalid, &input.role);
+        let organisation_id = parse_uuid(
+            &mut invalid,
+            "organisation_id",
+            "Organisation",
+            &input.organisation_id,
+        );
+        let territory_id = optional_uuid(
+            &mut invalid,
+            "territory_id",
+            "Territoire",
+            &input.territory_id,
+        );
+        check_password(&mut invalid, &input.password);
+        invalid.into_result(())?;
+        Ok(NewUser {
+            email,
+            display_name,
+            role: role.expect("checked"),
+            organisation_id: organisation_id.expect("checked"),
+            territory_id,
+            password: input.password.clone(),
+        })
+    }
+}
+
+pub fn parse_email(invalid: &mut Invalid, raw: &str) -> String {
+    let email = raw.trim().to_lowercase();
+    let well_formed = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+                && email.matches('@').count() == 1
+        }
+        None => false,
+    };
+    if email.is_empty() {
+        invalid.add(
+            "email",
+            "Le champ « Adresse électronique » est obligatoire.",
+        );
+    } else if !well_formed || email.len() > 254 {
+        invalid.add(
+            "email",
+            "L'adresse électronique n'est pas valide (exemple : prenom.nom@departement.fr).",
+        );
+    }
+    email
+}
+
+pub fn parse_role(invalid: &mut Invalid, raw: &str) -> Option<Role> {
+    let role = Role::from_code(raw.trim());
+    if role.is_none() {
+        invalid.add("role", "Choisissez un rôle dans la liste.");
+    }
+    role
+}
+
+pub fn check_password(invalid: &mut Invalid, password: &str) {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        invalid.add(
+            "password",
+            format!("Le mot de passe doit contenir au moins {MIN_PASSWORD_LEN} caractères."),
+        );
+    } else if password.chars().count() > 256 {
+        invalid.add(
+            "password",
+            "Le mot de passe ne doit pas dépasser 256 caractères.",
+        );
+    }
+}
+
+pub fn parse_uuid(invalid: &mut Invalid, field: &str, label: &str, raw: &str) -> Option<Uuid> {
+    match Uuid::parse_str(raw.trim()) {
+        Ok(id) => Some(id),
+        Err(_) if raw.trim().is_empty() => {
+            invalid.add(field, format!("Le champ « {label} » est obligatoire."));
+            None
+        }
+        Err(_) => {
+            invalid.add(
+                field,
+                format!("Le champ « {label} » ne désigne pas un élément connu."),
+            );
+            None
+        }
+    }
+}
+
+pub fn optional_uuid(invalid: &mut Invalid, field: &str, label: &str, raw: &str) -> Option<Uuid> {
+    if raw.trim().is_empty() {
+        None
+    } else {
+        parse_uuid(invalid, field, label, raw)
+    }
+}
+
+/// State of the login throttle for one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginThrottle {
+    pub failed_logins: i64,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
+impl LoginThrottle {
+    pub fn is_locked(&self, now: OffsetDateTime) -> bool {
+        self.locked_until.is_some_and(|until| now < until)
+    }
+
+    /// The state after one more failed attempt: past the limit, the account
+    /// locks and the counter starts again, so the next lock needs a new series.
+    pub fn after_failure(&self, now: OffsetDateTime) -> LoginThrottle {
+        let failed = self.failed_logins + 1;
+        if failed >= MAX_FAILED_LOGINS {
+            LoginThrottle {
+                failed_logins: 0,
+                locked_until: Some(now + LOCK_DURATION),
+            }
+        } else {
+            LoginThrottle {
+                failed_logins: failed,
+                locked_until: self.locked_until,
+            }
+        }
+    }
+
+    pub fn after_success() -> LoginThrottle {
+        LoginThrottle {
+            failed_logins: 0,
+            locked_until: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn valid_input() -> NewUserInput {
+        NewUserInput {
+            email: " Marie.Durand@Calvados.fr ".into(),
+            display_name: "Marie Durand".into(),
+            role: "referent".into(),
+            organisation_id: Uuid::now_v7().to_string(),
+            territory_id: String::new(),
+            password: "correct horse battery".into(),
+        }
+    }
+
+    #[test]
+    fn parses_a_valid_user_and_normalises_the_email() {
+        let user = NewUser::parse(&valid_input()).unwrap();
+        assert_eq!(user.email, "marie.durand@calvados.fr");
+        assert_eq!(user.role, Role::Referent);
+        assert_eq!(user.territory_id, None);
+    }
+
+    #[test]
+    fn names_every_wrong_field() {
+        let input = NewUserInput {
+            email: "pas-une-adresse".into(),
+            display_name: "  ".into(),
+            role: "root".into(),
+            organisation_id: "x".into(),
+            territory_id: "y".into(),
+            password: "court".into(),
+        };
+        let err = NewUser::parse(&input).unwrap_err();
+        for field in [
+            "email",
+            "display_name",
+            "role",
+            "organisation_id",
+            "territory_id",
+            "password",
+        ] {
+            assert!(err.message_for(field).is_some(), "no message for {field}");
+        }
+    }
+
+    #[test]
+    fn locks_after_the_fifth_failure_and_unlocks_later() {
+        let now = OffsetDateTime::now_utc();
+        let mut throttle = LoginThrottle::after_success();
+        for _ in 0..MAX_FAILED_LOGINS - 1 {
+            throttle = throttle.after_failure(now);
+            assert!(!throttle.is_locked(now));
+        }
+        throttle = throttle.after_failure(now);
+        assert!(throttle.is_locked(now));
+        assert!(throttle.is_locked(now + Duration::minutes(14)));
+        assert!(!throttle.is_locked(now + LOCK_DURATION));
+    }
+
+    proptest! {
+        #[test]
+        fn never_locked_before_the_limit(failures in 0..MAX_FAILED_LOGINS) {
+            let now = OffsetDateTime::now_utc();
+            let mut throttle = LoginThrottle::after_success();
+            for _ in 0..failures {
+                throttle = throttle.after_failure(now);
+            }
+            prop_assert!(!throttle.is_locked(now));
+        }
+
+        #[test]
+        fn emails_without_at_sign_are_refused(s in "[a-z0-9.]{0,30}") {
+            let mut invalid = Invalid::new();
+            parse_email(&mut invalid, &s);
+            prop_assert!(invalid.message_for("email").is_some());
+        }
+    }
+}

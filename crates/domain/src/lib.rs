@@ -1,0 +1,11 @@
+//! Pure rules of the insertion pathway: types, permissions, validation.
+//! No I/O here; everything is unit- and property-tested.
+
+pub mod access;
+pub mod account;
+pub mod audit;
+pub mod organisation;
+pub mod validation;
+
+pub use access::{Permission, Role};
+pub use validation::{FieldError, Invalid};

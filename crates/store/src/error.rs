@@ -1,0 +1,51 @@
+use parcours_domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("élément introuvable")]
+    NotFound,
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Someone else changed the record since it was read (optimistic lock).
+    #[error("l'élément a été modifié entre-temps par quelqu'un d'autre")]
+    Stale,
+    #[error("configuration : {0}")]
+    Config(String),
+    #[error("base de données : {0}")]
+    Database(sqlx::Error),
+    #[error("migration : {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("mot de passe : {0}")]
+    Password(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+impl StoreError {
+    /// Turns a unique-constraint violation into a message on `field`.
+    pub(crate) fn unique_as(self, field: &str, message: &str) -> StoreError {
+        match &self {
+            StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                StoreError::Invalid(Invalid::field(field, message))
+            }
+            _ => self,
+        }
+    }
+
+    /// Turns a foreign-key violation into a message on `field`.
+    pub(crate) fn foreign_key_as(self, field: &str, message: &str) -> StoreError {
+        match &self {
+            StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                StoreError::Invalid(Invalid::field(field, message))
+            }
+            _ => self,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Storage: one repository code path over two backends, SQLite and PostgreSQL.
+//!
+//! Every query is written once, with `$n` placeholders, inside [`read!`] or
+//! [`on_tx!`]: the macro expands the same body for each backend's pool or
+//! transaction, so the two can never drift apart. See docs/adr/0001.
+
+#[macro_use]
+mod db;
+pub mod audit;
+mod error;
+pub mod organisation;
+pub mod password;
+pub mod session;
+pub mod testing;
+pub mod token;
+pub mod user;
+
+pub use audit::{Actor, AuditEvent, AuditFilter};
+pub use db::{now, Backend, Store, Tx};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

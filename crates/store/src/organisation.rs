@@ -1,0 +1,128 @@
+//! Organisations and territories (reference data).
+
+use crate::audit::{record, Actor};
+use crate::{now, Result, Store, StoreError};
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::organisation::OrganisationKind;
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Organisation {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub territory_id: Option<Uuid>,
+    #[serde(skip)]
+    pub created_at: OffsetDateTime,
+}
+
+impl Organisation {
+    pub fn kind_label(&self) -> &'static str {
+        OrganisationKind::from_code(&self.kind).map_or("Autre", |k| k.label())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Territory {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    #[serde(skip)]
+    pub created_at: OffsetDateTime,
+}
+
+impl Store {
+    pub async fn create_territory(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+    ) -> Result<Territory> {
+        let mut tx = self.begin().await?;
+        let territory = on_tx!(&mut tx, conn => sqlx::query_as::<_, Territory>(
+            "INSERT INTO territories (id, code, name, created_at) VALUES ($1, $2, $3, $4) RETURNING *",
+        )
+        .bind(Uuid::now_v7())
+        .bind(code)
+        .bind(name)
+        .bind(now())
+        .fetch_one(conn)
+        .await)
+        .map_err(|e| StoreError::from(e).unique_as("code", "Un territoire porte déjà ce code."))?;
+        let id = territory.id.to_string();
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "territory",
+            Some(&id),
+            Some(name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(territory)
+    }
+
+    pub async fn create_organisation(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: OrganisationKind,
+        territory_id: Option<Uuid>,
+    ) -> Result<Organisation> {
+        let mut tx = self.begin().await?;
+        let organisation = on_tx!(&mut tx, conn => sqlx::query_as::<_, Organisation>(
+            "INSERT INTO organisations (id, name, kind, territory_id, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        )
+        .bind(Uuid::now_v7())
+        .bind(name)
+        .bind(kind.code())
+        .bind(territory_id)
+        .bind(now())
+        .fetch_one(conn)
+        .await)
+        .map_err(|e| {
+            StoreError::from(e).unique_as("name", "Une organisation porte déjà ce nom.")
+        })?;
+        let id = organisation.id.to_string();
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            entity::ORGANISATION,
+            Some(&id),
+            Some(name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(organisation)
+    }
+
+    pub async fn organisations(&self) -> Result<Vec<Organisation>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, Organisation>(
+            "SELECT * FROM organisations ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    pub async fn territories(&self) -> Result<Vec<Territory>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, Territory>(
+            "SELECT * FROM territories ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    pub async fn organisation_by_name(&self, name: &str) -> Result<Organisation> {
+        Ok(read!(self, pool => sqlx::query_as::<_, Organisation>(
+            "SELECT * FROM organisations WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_one(pool)
+        .await)?)
+    }
+}

@@ -1,0 +1,45 @@
+//! Fresh, migrated stores for tests: SQLite always, PostgreSQL when
+//! `PARCOURS_TEST_POSTGRES_URL` is set (one throw-away schema per store).
+
+use crate::{Result, Store};
+use sqlx::Connection;
+
+pub const POSTGRES_URL_VAR: &str = "PARCOURS_TEST_POSTGRES_URL";
+
+pub async fn sqlite() -> Result<Store> {
+    let dir = std::env::temp_dir().join("parcours-tests");
+    std::fs::create_dir_all(&dir).map_err(|e| crate::StoreError::Config(e.to_string()))?;
+    let path = dir.join(format!("{}.db", uuid::Uuid::now_v7()));
+    let store = Store::connect(&format!("sqlite://{}", path.display())).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// `None` when the variable is unset; an error when it is set and the server
+/// does not answer (a silently skipped backend would hide failures).
+pub async fn postgres() -> Result<Option<Store>> {
+    let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
+        return Ok(None);
+    };
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(&url).await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let store = Store::connect_postgres_schema(&url, &schema).await?;
+    store.migrate().await?;
+    Ok(Some(store))
+}
+
+/// Every backend available to this test run.
+pub async fn all() -> Vec<Store> {
+    let mut stores = vec![sqlite().await.expect("SQLite test store")];
+    if let Some(pg) = postgres()
+        .await
+        .expect("PostgreSQL test store (PARCOURS_TEST_POSTGRES_URL is set)")
+    {
+        stores.push(pg);
+    }
+    stores
+}

@@ -1,0 +1,284 @@
+//! User accounts: creation, changes by an admin, login bookkeeping.
+
+use crate::audit::{record, Actor};
+use crate::{now, Result, Store, StoreError};
+use parcours_domain::account::{LoginThrottle, NewUser};
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::{Invalid, Role};
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub territory_id: Option<Uuid>,
+    pub disabled: bool,
+    #[serde(skip)]
+    pub failed_logins: i64,
+    #[serde(skip)]
+    pub locked_until: Option<OffsetDateTime>,
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl User {
+    /// The role; an unknown code in the database (never written by us) grants nothing.
+    pub fn role(&self) -> Option<Role> {
+        Role::from_code(&self.role)
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        self.role().map_or("Rôle inconnu", Role::label)
+    }
+
+    pub fn throttle(&self) -> LoginThrottle {
+        LoginThrottle {
+            failed_logins: self.failed_logins,
+            locked_until: self.locked_until,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.id, &self.email)
+    }
+}
+
+/// What an admin may change on an account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserChange {
+    pub display_name: String,
+    pub role: Role,
+    pub organisation_id: Uuid,
+    pub territory_id: Option<Uuid>,
+    pub disabled: bool,
+}
+
+const SELECT_USER: &str = "SELECT u.*, o.name AS organisation_name
+     FROM users u JOIN organisations o ON o.id = u.organisation_id";
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        new: &NewUser,
+        password_hash: &str,
+    ) -> Result<User> {
+        let id = Uuid::now_v7();
+        let at = now();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, role, organisation_id,
+                                territory_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(id)
+        .bind(&new.email)
+        .bind(&new.display_name)
+        .bind(password_hash)
+        .bind(new.role.code())
+        .bind(new.organisation_id)
+        .bind(new.territory_id)
+        .bind(at)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))
+        .map_err(|e| {
+            StoreError::from(e)
+                .unique_as(
+                    "email",
+                    "Un compte existe déjà avec cette adresse électronique.",
+                )
+                .foreign_key_as(
+                    "organisation_id",
+                    "L'organisation ou le territoire choisi n'existe pas.",
+                )
+        })?;
+        let detail = format!("{} ({})", new.email, new.role.code());
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            entity::USER,
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
+    pub async fn user(&self, id: Uuid) -> Result<User> {
+        let sql = format!("{SELECT_USER} WHERE u.id = $1");
+        Ok(read!(self, pool => sqlx::query_as::<_, User>(&sql).bind(id).fetch_one(pool).await)?)
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let sql = format!("{SELECT_USER} WHERE u.email = $1");
+        let email = email.trim().to_lowercase();
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, User>(&sql).bind(&email).fetch_optional(pool).await)?,
+        )
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("{SELECT_USER} ORDER BY u.display_name, u.email");
+        Ok(read!(self, pool => sqlx::query_as::<_, User>(&sql).fetch_all(pool).await)?)
+    }
+
+    /// Applies an admin's change if nobody changed the account since
+    /// `expected_version` was read; otherwise [`StoreError::Stale`].
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        change: &UserChange,
+    ) -> Result<User> {
+        if actor.user_id == Some(id) && (change.disabled || change.role != Role::Admin) {
+            return Err(Invalid::field(
+                "role",
+                "Vous ne pouvez ni désactiver votre propre compte ni retirer votre propre rôle d'administrateur.",
+            )
+            .into());
+        }
+        let mut tx = self.begin().await?;
+        let updated = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, organisation_id = $3, territory_id = $4,
+                    disabled = $5, version = version + 1, updated_at = $6
+             WHERE id = $7 AND version = $8",
+        )
+        .bind(&change.display_name)
+        .bind(change.role.code())
+        .bind(change.organisation_id)
+        .bind(change.territory_id)
+        .bind(change.disabled)
+        .bind(now())
+        .bind(id)
+        .bind(expected_version)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))
+        .map_err(|e| {
+            StoreError::from(e).foreign_key_as(
+                "organisation_id",
+                "L'organisation ou le territoire choisi n'existe pas.",
+            )
+        })?;
+        if updated == 0 {
+            drop(tx);
+            self.user(id).await?; // NotFound when the account does not exist
+            return Err(StoreError::Stale);
+        }
+        let detail = format!(
+            "rôle {}, {}",
+            change.role.code(),
+            if change.disabled {
+                "désactivé"
+            } else {
+                "actif"
+            }
+        );
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            entity::USER,
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
+    pub async fn set_password(&self, actor: &Actor, id: Uuid, password_hash: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let updated = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL,
+                    version = version + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(now())
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            entity::USER,
+            Some(&id.to_string()),
+            Some("mot de passe"),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Stores the throttle state after a failed login, and audits the attempt.
+    pub async fn record_login_failure(&self, email: &str, user: Option<&User>) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if let Some(user) = user {
+            let throttle = user.throttle().after_failure(now());
+            on_tx!(&mut tx, conn => sqlx::query(
+                "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
+            )
+            .bind(throttle.failed_logins)
+            .bind(throttle.locked_until)
+            .bind(user.id)
+            .execute(conn)
+            .await
+        .map(|done| done.rows_affected()))?;
+        }
+        let actor = Actor {
+            user_id: user.map(|u| u.id),
+            label: email.to_owned(),
+        };
+        let id = user.map(|u| u.id.to_string());
+        record(
+            &mut tx,
+            &actor,
+            AuditAction::LoginFailed,
+            entity::SESSION,
+            id.as_deref(),
+            None,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    pub async fn record_login_success(&self, user: &User) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+        )
+        .bind(user.id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+        record(
+            &mut tx,
+            &user.actor(),
+            AuditAction::Login,
+            entity::SESSION,
+            Some(&user.id.to_string()),
+            None,
+        )
+        .await?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,395 @@
+//! One conformance suite, run on SQLite always and on PostgreSQL whenever
+//! PARCOURS_TEST_POSTGRES_URL is set.
+
+use parcours_domain::account::{NewUser, NewUserInput};
+use parcours_domain::audit::AuditAction;
+use parcours_domain::organisation::OrganisationKind;
+use parcours_domain::Role;
+use parcours_store::user::UserChange;
+use parcours_store::{testing, Actor, AuditFilter, Store, StoreError};
+use time::Duration;
+use uuid::Uuid;
+
+fn admin() -> Actor {
+    Actor::system("tests")
+}
+
+async fn organisation(store: &Store, name: &str) -> Uuid {
+    store
+        .create_organisation(&admin(), name, OrganisationKind::Ccas, None)
+        .await
+        .unwrap()
+        .id
+}
+
+fn new_user(email: &str, organisation_id: Uuid, role: Role) -> NewUser {
+    NewUser::parse(&NewUserInput {
+        email: email.into(),
+        display_name: "Camille Martin".into(),
+        role: role.code().into(),
+        organisation_id: organisation_id.to_string(),
+        territory_id: String::new(),
+        password: "un mot de passe solide".into(),
+    })
+    .unwrap()
+}
+
+fn change(org: Uuid, role: Role, disabled: bool) -> UserChange {
+    UserChange {
+        display_name: "Camille Martin-Leroy".into(),
+        role,
+        organisation_id: org,
+        territory_id: None,
+        disabled,
+    }
+}
+
+async fn events(store: &Store, action: AuditAction) -> Vec<parcours_store::AuditEvent> {
+    store
+        .audit_events(&AuditFilter {
+            action: Some(action),
+            limit: 100,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn users_are_created_found_and_unique() {
+    for store in testing::all().await {
+        let org = organisation(&store, "CCAS de Caen").await;
+        let user = store
+            .create_user(
+                &admin(),
+                &new_user("camille@caen.fr", org, Role::Referent),
+                "hash",
+            )
+            .await
+            .unwrap();
+        assert_eq!(user.organisation_name, "CCAS de Caen");
+        assert_eq!(user.role(), Some(Role::Referent));
+        let found = store
+            .user_by_email(" Camille@Caen.fr ")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, user.id);
+        assert_eq!(store.user(user.id).await.unwrap(), user);
+
+        let again = store
+            .create_user(
+                &admin(),
+                &new_user("camille@caen.fr", org, Role::Manager),
+                "hash",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(again, StoreError::Invalid(ref i) if i.message_for("email").is_some()),
+            "{again:?}"
+        );
+        let unknown_org = store
+            .create_user(
+                &admin(),
+                &new_user("x@caen.fr", Uuid::now_v7(), Role::Manager),
+                "hash",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(unknown_org, StoreError::Invalid(ref i) if i.message_for("organisation_id").is_some()),
+            "{unknown_org:?}"
+        );
+        assert_eq!(
+            store.users().await.unwrap().len(),
+            1,
+            "failed creations leave nothing behind"
+        );
+        // The failed creations were rolled back with their audit records.
+        let user_creations = events(&store, AuditAction::Create).await;
+        assert_eq!(
+            user_creations
+                .iter()
+                .filter(|e| e.entity_type == "user")
+                .count(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn updates_detect_concurrent_changes() {
+    for store in testing::all().await {
+        let org = organisation(&store, "Département").await;
+        let user = store
+            .create_user(
+                &admin(),
+                &new_user("ref@dep.fr", org, Role::Referent),
+                "hash",
+            )
+            .await
+            .unwrap();
+        let change = change(org, Role::Manager, true);
+        let updated = store
+            .update_user(&admin(), user.id, user.version, &change)
+            .await
+            .unwrap();
+        assert_eq!(updated.role(), Some(Role::Manager));
+        assert!(updated.disabled);
+        assert_eq!(updated.version, user.version + 1);
+        // A second admin working from the old version loses nothing silently.
+        let stale = store
+            .update_user(&admin(), user.id, user.version, &change)
+            .await
+            .unwrap_err();
+        assert!(matches!(stale, StoreError::Stale));
+        let missing = store
+            .update_user(&admin(), Uuid::now_v7(), 1, &change)
+            .await
+            .unwrap_err();
+        assert!(matches!(missing, StoreError::NotFound));
+    }
+}
+
+#[tokio::test]
+async fn an_admin_cannot_lock_themselves_out() {
+    for store in testing::all().await {
+        let org = organisation(&store, "Département").await;
+        let me = store
+            .create_user(
+                &admin(),
+                &new_user("admin@dep.fr", org, Role::Admin),
+                "hash",
+            )
+            .await
+            .unwrap();
+        let err = store
+            .update_user(
+                &me.actor(),
+                me.id,
+                me.version,
+                &change(org, Role::Referent, false),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)));
+    }
+}
+
+#[tokio::test]
+async fn repeated_login_failures_lock_the_account() {
+    for store in testing::all().await {
+        let org = organisation(&store, "Département").await;
+        let mut user = store
+            .create_user(
+                &admin(),
+                &new_user("ref@dep.fr", org, Role::Referent),
+                "hash",
+            )
+            .await
+            .unwrap();
+        for _ in 0..parcours_domain::account::MAX_FAILED_LOGINS {
+            assert!(!user.throttle().is_locked(parcours_store::now()));
+            store
+                .record_login_failure(&user.email, Some(&user))
+                .await
+                .unwrap();
+            user = store.user(user.id).await.unwrap();
+        }
+        assert!(user.throttle().is_locked(parcours_store::now()));
+        assert_eq!(events(&store, AuditAction::LoginFailed).await.len(), 5);
+        store.record_login_success(&user).await.unwrap();
+        let user = store.user(user.id).await.unwrap();
+        assert!(!user.throttle().is_locked(parcours_store::now()));
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_authenticate_until_revoked() {
+    for store in testing::all().await {
+        let org = organisation(&store, "Département").await;
+        let user = store
+            .create_user(
+                &admin(),
+                &new_user("api@dep.fr", org, Role::ProgrammeOfficer),
+                "hash",
+            )
+            .await
+            .unwrap();
+        let (token, secret) = store
+            .create_api_token(&admin(), user.id, "SI départemental")
+            .await
+            .unwrap();
+        assert!(secret.starts_with("prc_"));
+        assert_ne!(token.token_hash, secret, "only a hash is stored");
+        assert_eq!(
+            store.user_for_token(&secret).await.unwrap().unwrap().id,
+            user.id
+        );
+        assert!(store.user_for_token("prc_wrong").await.unwrap().is_none());
+        assert!(store.api_tokens(user.id).await.unwrap()[0]
+            .last_used_at
+            .is_some());
+
+        store.revoke_api_token(&admin(), token.id).await.unwrap();
+        assert!(store.user_for_token(&secret).await.unwrap().is_none());
+        assert!(matches!(
+            store.revoke_api_token(&admin(), token.id).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // A disabled account's tokens stop working too.
+        let (_, secret) = store
+            .create_api_token(&admin(), user.id, "autre")
+            .await
+            .unwrap();
+        let disable = change(org, Role::ProgrammeOfficer, true);
+        store
+            .update_user(&admin(), user.id, user.version, &disable)
+            .await
+            .unwrap();
+        assert!(store.user_for_token(&secret).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_and_can_be_deleted() {
+    for store in testing::all().await {
+        let later = parcours_store::now() + Duration::hours(1);
+        assert!(store.session_save("s1", "{}", later, false).await.unwrap());
+        assert!(
+            !store
+                .session_save("s1", "{\"x\":1}", later, false)
+                .await
+                .unwrap(),
+            "ids never collide"
+        );
+        assert!(store
+            .session_save("s1", "{\"x\":2}", later, true)
+            .await
+            .unwrap());
+        assert_eq!(
+            store.session_load("s1").await.unwrap().as_deref(),
+            Some("{\"x\":2}")
+        );
+
+        let past = parcours_store::now() - Duration::seconds(1);
+        store.session_save("old", "{}", past, false).await.unwrap();
+        assert_eq!(store.session_load("old").await.unwrap(), None);
+        assert_eq!(store.session_delete_expired().await.unwrap(), 1);
+
+        store.session_delete("s1").await.unwrap();
+        assert_eq!(store.session_load("s1").await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_filterable_and_append_only() {
+    for store in testing::all().await {
+        let actor = Actor::user(Uuid::now_v7(), "dpo@dep.fr");
+        let person = Uuid::now_v7().to_string();
+        store
+            .audit(&actor, AuditAction::Read, "person", Some(&person), None)
+            .await
+            .unwrap();
+        store
+            .audit(
+                &admin(),
+                AuditAction::Update,
+                "person",
+                Some(&person),
+                Some("adresse"),
+            )
+            .await
+            .unwrap();
+
+        let filter = |f: AuditFilter| AuditFilter { limit: 10, ..f };
+        let by_actor = store
+            .audit_events(&filter(AuditFilter {
+                actor: Some("DPO@".into()),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        assert_eq!(by_actor.len(), 1);
+        assert_eq!(by_actor[0].action, "read");
+        let by_entity = store
+            .audit_events(&filter(AuditFilter {
+                entity_type: Some("person".into()),
+                entity_id: Some(person.clone()),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        assert_eq!(by_entity.len(), 2);
+        assert_eq!(by_entity[0].action, "update", "newest first");
+        let future = store
+            .audit_events(&filter(AuditFilter {
+                from: Some(parcours_store::now() + Duration::minutes(1)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        assert!(future.is_empty());
+
+        for sql in [
+            "UPDATE audit_events SET actor_label = 'x'",
+            "DELETE FROM audit_events",
+        ] {
+            let mut tx = store.begin().await.unwrap();
+            assert!(raw(&mut tx, sql).await.is_err(), "{sql} must be refused");
+        }
+        let all = store
+            .audit_events(&filter(AuditFilter::default()))
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+    }
+}
+
+async fn raw(tx: &mut parcours_store::Tx, sql: &str) -> Result<(), sqlx::Error> {
+    match tx {
+        parcours_store::Tx::Sqlite(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
+        parcours_store::Tx::Postgres(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
+    }
+}
+
+/// Both migration folders must describe the same tables and columns.
+#[tokio::test]
+async fn sqlite_and_postgres_schemas_stay_in_step() {
+    let Some(pg) = testing::postgres().await.unwrap() else {
+        eprintln!("PARCOURS_TEST_POSTGRES_URL unset: schema comparison needs PostgreSQL");
+        return;
+    };
+    let sqlite = testing::sqlite().await.unwrap();
+    let sqlite_columns = schema_columns(&sqlite).await;
+    let pg_columns = schema_columns(&pg).await;
+    assert!(
+        sqlite_columns.len() > 20,
+        "schema read back: {sqlite_columns:?}"
+    );
+    assert_eq!(sqlite_columns, pg_columns);
+}
+
+async fn schema_columns(store: &Store) -> Vec<(String, String, bool)> {
+    let mut tx = store.begin().await.unwrap();
+    let mut rows: Vec<(String, String, bool)> = match &mut tx {
+        parcours_store::Tx::Sqlite(tx) => sqlx::query_as(
+            "SELECT m.name, p.name, p.\"notnull\" FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(&mut **tx)
+        .await
+        .unwrap(),
+        parcours_store::Tx::Postgres(tx) => sqlx::query_as(
+            "SELECT table_name::text, column_name::text, is_nullable = 'NO' FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(&mut **tx)
+        .await
+        .unwrap(),
+    };
+    rows.sort();
+    rows
+}

@@ -70,6 +70,59 @@ impl NewUser {
     }
 }
 
+/// What an admin may change on an account, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountChange {
+    pub display_name: String,
+    pub role: Role,
+    pub organisation_id: Uuid,
+    pub territory_id: Option<Uuid>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountChangeInput {
+    pub display_name: String,
+    pub role: String,
+    pub organisation_id: String,
+    pub territory_id: String,
+    pub disabled: bool,
+}
+
+impl AccountChange {
+    pub fn parse(input: &AccountChangeInput) -> Result<AccountChange, Invalid> {
+        let mut invalid = Invalid::new();
+        let display_name = required_text(
+            &mut invalid,
+            "display_name",
+            "Nom",
+            &input.display_name,
+            120,
+        );
+        let role = parse_role(&mut invalid, &input.role);
+        let organisation_id = parse_uuid(
+            &mut invalid,
+            "organisation_id",
+            "Organisation",
+            &input.organisation_id,
+        );
+        let territory_id = optional_uuid(
+            &mut invalid,
+            "territory_id",
+            "Territoire",
+            &input.territory_id,
+        );
+        invalid.into_result(())?;
+        Ok(AccountChange {
+            display_name,
+            role: role.expect("checked"),
+            organisation_id: organisation_id.expect("checked"),
+            territory_id,
+            disabled: input.disabled,
+        })
+    }
+}
+
 pub fn parse_email(invalid: &mut Invalid, raw: &str) -> String {
     let email = raw.trim().to_lowercase();
     let well_formed = match email.split_once('@') {

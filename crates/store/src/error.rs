@@ -29,6 +29,14 @@ impl From<sqlx::Error> for StoreError {
 }
 
 impl StoreError {
+    /// The database did not answer (down, unreachable, pool exhausted).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_))
+        )
+    }
+
     /// Turns a unique-constraint violation into a message on `field`.
     pub(crate) fn unique_as(self, field: &str, message: &str) -> StoreError {
         match &self {

@@ -143,3 +143,14 @@ impl Store {
         Ok(Some(user))
     }
 }
+
+impl Store {
+    pub async fn api_token(&self, id: Uuid) -> Result<ApiToken> {
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, ApiToken>("SELECT * FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await)?,
+        )
+    }
+}

@@ -54,15 +54,7 @@ impl User {
     }
 }
 
-/// What an admin may change on an account.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UserChange {
-    pub display_name: String,
-    pub role: Role,
-    pub organisation_id: Uuid,
-    pub territory_id: Option<Uuid>,
-    pub disabled: bool,
-}
+pub use parcours_domain::account::AccountChange;
 
 const SELECT_USER: &str = "SELECT u.*, o.name AS organisation_name
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
@@ -143,7 +135,7 @@ impl Store {
         actor: &Actor,
         id: Uuid,
         expected_version: i64,
-        change: &UserChange,
+        change: &AccountChange,
     ) -> Result<User> {
         if actor.user_id == Some(id) && (change.disabled || change.role != Role::Admin) {
             return Err(Invalid::field(

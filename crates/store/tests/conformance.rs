@@ -1,11 +1,11 @@
 //! One conformance suite, run on SQLite always and on PostgreSQL whenever
 //! PARCOURS_TEST_POSTGRES_URL is set.
 
+use parcours_domain::account::AccountChange;
 use parcours_domain::account::{NewUser, NewUserInput};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::Role;
-use parcours_store::user::UserChange;
 use parcours_store::{testing, Actor, AuditFilter, Store, StoreError};
 use time::Duration;
 use uuid::Uuid;
@@ -34,8 +34,8 @@ fn new_user(email: &str, organisation_id: Uuid, role: Role) -> NewUser {
     .unwrap()
 }
 
-fn change(org: Uuid, role: Role, disabled: bool) -> UserChange {
-    UserChange {
+fn change(org: Uuid, role: Role, disabled: bool) -> AccountChange {
+    AccountChange {
         display_name: "Camille Martin-Leroy".into(),
         role,
         organisation_id: org,

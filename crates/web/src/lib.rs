@@ -1,1 +1,124 @@
+//! HTTP: the French web application, the JSON API and their shared plumbing.
+//! Handlers parse input into domain types, check permissions through
+//! [`auth::CurrentUser::require`], and call the store.
 
+mod api;
+mod assets;
+mod auth;
+mod csrf;
+mod error;
+mod layout;
+pub(crate) mod pages;
+mod session_store;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use parcours_store::Store;
+use std::net::SocketAddr;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use error::{ApiError, Failure, PageError};
+
+/// Signed-in sessions end after this much inactivity.
+pub const SESSION_IDLE_MINUTES: i64 = 60;
+pub const SESSION_COOKIE: &str = "parcours_session";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Send the session cookie with `Secure` (required behind HTTPS in production).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Config,
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let sessions =
+        SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
+            .with_name(SESSION_COOKIE)
+            .with_secure(state.config.secure_cookies)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+                SESSION_IDLE_MINUTES,
+            )));
+    let web = pages::routes()
+        .layer(axum::middleware::from_fn(csrf::guard))
+        .layer(sessions);
+    Router::new()
+        .merge(web)
+        .nest("/api/v1", api::routes())
+        .merge(assets::routes())
+        .fallback(error::not_found)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            2 * 1024 * 1024,
+        ))
+        .with_state(state)
+}
+
+/// Serves until the process receives Ctrl-C / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    spawn_session_cleanup(state.store.clone());
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+fn spawn_session_cleanup(store: Store) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(err) = store.session_delete_expired().await {
+                tracing::warn!(%err, "could not delete expired sessions");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

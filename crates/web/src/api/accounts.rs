@@ -1,0 +1,340 @@
+//! Accounts, tokens and reference lists over the API.
+
+use super::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::pages::users::{apply_change, create_user};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use parcours_domain::account::{AccountChangeInput, NewUserInput};
+use parcours_domain::Permission;
+use parcours_store::organisation::{Organisation, Territory};
+use parcours_store::token::ApiToken;
+use parcours_store::user::User;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct UserBody {
+    id: Uuid,
+    email: String,
+    display_name: String,
+    /// admin, programme_officer, manager, referent, operator, dpo
+    role: String,
+    organisation_id: Uuid,
+    organisation_name: String,
+    territory_id: Option<Uuid>,
+    disabled: bool,
+    /// Send it back with a change: a stale version is refused (409).
+    version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+impl From<User> for UserBody {
+    fn from(u: User) -> Self {
+        UserBody {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            organisation_id: u.organisation_id,
+            organisation_name: u.organisation_name,
+            territory_id: u.territory_id,
+            disabled: u.disabled,
+            version: u.version,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserBody {
+    email: String,
+    display_name: String,
+    role: String,
+    organisation_id: String,
+    #[serde(default)]
+    territory_id: Option<String>,
+    password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UserChangeBody {
+    version: i64,
+    display_name: String,
+    role: String,
+    organisation_id: String,
+    #[serde(default)]
+    territory_id: Option<String>,
+    disabled: bool,
+    /// Optional new password (12 characters at least).
+    #[serde(default)]
+    new_password: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenBody {
+    id: Uuid,
+    user_id: Uuid,
+    name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    revoked_at: Option<OffsetDateTime>,
+}
+
+impl From<ApiToken> for TokenBody {
+    fn from(t: ApiToken) -> Self {
+        TokenBody {
+            id: t.id,
+            user_id: t.user_id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTokenBody {
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedTokenBody {
+    token: TokenBody,
+    /// The bearer secret, returned once and never again.
+    secret: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationBody {
+    id: Uuid,
+    name: String,
+    kind: String,
+    territory_id: Option<Uuid>,
+}
+
+impl From<Organisation> for OrganisationBody {
+    fn from(o: Organisation) -> Self {
+        OrganisationBody {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+            territory_id: o.territory_id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TerritoryBody {
+    id: Uuid,
+    code: String,
+    name: String,
+}
+
+impl From<Territory> for TerritoryBody {
+    fn from(t: Territory) -> Self {
+        TerritoryBody {
+            id: t.id,
+            code: t.code,
+            name: t.name,
+        }
+    }
+}
+
+/// The caller's own account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "comptes", security(("bearer" = [])),
+    responses((status = 200, body = UserBody), (status = 401, body = ErrorBody)))]
+pub async fn me(ApiUser(me): ApiUser) -> Json<UserBody> {
+    Json(me.user.into())
+}
+
+/// All accounts (administrateur).
+#[utoipa::path(get, path = "/api/v1/users", tag = "comptes", security(("bearer" = [])),
+    responses((status = 200, body = [UserBody]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<UserBody>>, ApiError> {
+    me.require(Permission::ManageUsers)?;
+    Ok(Json(
+        state
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Creates an account (administrateur).
+#[utoipa::path(post, path = "/api/v1/users", tag = "comptes", security(("bearer" = [])), request_body = NewUserBody,
+    responses((status = 201, body = UserBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> Result<(StatusCode, Json<UserBody>), ApiError> {
+    me.require(Permission::ManageUsers)?;
+    let input = NewUserInput {
+        email: body.email,
+        display_name: body.display_name,
+        role: body.role,
+        organisation_id: body.organisation_id,
+        territory_id: body.territory_id.unwrap_or_default(),
+        password: body.password,
+    };
+    let user = create_user(&state, &me, &input).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+/// One account (administrateur).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "comptes", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = UserBody), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<UserBody>, ApiError> {
+    me.require(Permission::ManageUsers)?;
+    Ok(Json(state.store.user(id).await?.into()))
+}
+
+/// Changes an account: name, role, organisation, territory, disabled, password (administrateur).
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "comptes", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = UserChangeBody,
+    responses((status = 200, body = UserBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<UserChangeBody>,
+) -> Result<Json<UserBody>, ApiError> {
+    me.require(Permission::ManageUsers)?;
+    let input = AccountChangeInput {
+        display_name: body.display_name,
+        role: body.role,
+        organisation_id: body.organisation_id,
+        territory_id: body.territory_id.unwrap_or_default(),
+        disabled: body.disabled,
+    };
+    let password = body.new_password.unwrap_or_default();
+    let user = apply_change(&state, &me, id, body.version, &input, &password).await?;
+    Ok(Json(user.into()))
+}
+
+/// An account's API tokens (administrateur).
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "jetons", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = [TokenBody])))]
+pub async fn tokens(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<TokenBody>>, ApiError> {
+    me.require(Permission::ManageApiTokens)?;
+    state.store.user(id).await?;
+    Ok(Json(
+        state
+            .store
+            .api_tokens(id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Issues a token for an account; the secret is in this response only (administrateur).
+#[utoipa::path(post, path = "/api/v1/users/{id}/tokens", tag = "jetons", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = NewTokenBody,
+    responses((status = 201, body = CreatedTokenBody), (status = 422, body = ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<NewTokenBody>,
+) -> Result<(StatusCode, Json<CreatedTokenBody>), ApiError> {
+    me.require(Permission::ManageApiTokens)?;
+    state.store.user(id).await?;
+    let mut invalid = parcours_domain::Invalid::new();
+    let name = parcours_domain::validation::required_text(
+        &mut invalid,
+        "name",
+        "Nom du jeton",
+        &body.name,
+        80,
+    );
+    invalid.into_result(())?;
+    let (token, secret) = state.store.create_api_token(&me.actor(), id, &name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedTokenBody {
+            token: token.into(),
+            secret,
+        }),
+    ))
+}
+
+/// Revokes a token (administrateur).
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "jetons", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    me.require(Permission::ManageApiTokens)?;
+    state.store.revoke_api_token(&me.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Organisations (administrateur, chargé de mission, DPO).
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "référentiels", security(("bearer" = [])),
+    responses((status = 200, body = [OrganisationBody])))]
+pub async fn organisations(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<OrganisationBody>>, ApiError> {
+    me.require(Permission::ViewOrganisations)?;
+    Ok(Json(
+        state
+            .store
+            .organisations()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Territories (administrateur, chargé de mission, DPO).
+#[utoipa::path(get, path = "/api/v1/territories", tag = "référentiels", security(("bearer" = [])),
+    responses((status = 200, body = [TerritoryBody])))]
+pub async fn territories(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<TerritoryBody>>, ApiError> {
+    me.require(Permission::ViewOrganisations)?;
+    Ok(Json(
+        state
+            .store
+            .territories()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}

@@ -1,0 +1,84 @@
+//! The JSON API under `/api/v1/`: bearer tokens, the same permissions and the
+//! same validation as the web pages, described by `/api/v1/openapi.json`.
+
+mod accounts;
+mod audit;
+
+use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
+use crate::AppState;
+use axum::extract::{FromRequest, Request};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(accounts::me))
+        .route("/users", get(accounts::list).post(accounts::create))
+        .route("/users/{id}", get(accounts::show).put(accounts::update))
+        .route(
+            "/users/{id}/tokens",
+            get(accounts::tokens).post(accounts::create_token),
+        )
+        .route("/tokens/{id}", delete(accounts::revoke_token))
+        .route("/organisations", get(accounts::organisations))
+        .route("/territories", get(accounts::territories))
+        .route("/audit", get(audit::list))
+}
+
+/// `Json<T>` whose rejection is our JSON error, in French.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError(Failure::BadRequest(format!(
+                "Le corps de la requête n'est pas un JSON attendu ({}).",
+                rejection.body_text()
+            )))),
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Parcours — API", version = "1", description = "API JSON du logiciel Parcours. Authentification par jeton : `Authorization: Bearer prc_…`."),
+    paths(
+        accounts::me,
+        accounts::list,
+        accounts::create,
+        accounts::show,
+        accounts::update,
+        accounts::tokens,
+        accounts::create_token,
+        accounts::revoke_token,
+        accounts::organisations,
+        accounts::territories,
+        audit::list,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

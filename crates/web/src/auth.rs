@@ -1,0 +1,264 @@
+//! Who is asking: a signed-in person (session cookie) or an API client
+//! (bearer token); login and logout; the one permission check.
+
+use crate::csrf;
+use crate::error::{ApiError, Failure, PageError};
+use crate::layout::Layout;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use parcours_domain::{Permission, Role};
+use parcours_store::user::User;
+use parcours_store::{password, Actor};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+const USER_KEY: &str = "user_id";
+
+/// The authenticated user of a request, with a known role.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    fn from_user(user: User) -> Option<CurrentUser> {
+        if user.disabled {
+            return None;
+        }
+        let role = user.role()?;
+        Some(CurrentUser { user, role })
+    }
+
+    /// The one permission check of the web layer (policy: [`Role::can`]).
+    pub fn require(&self, permission: Permission) -> Result<(), Failure> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(Failure::Forbidden)
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.user.actor()
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let user_id: Option<Uuid> = session
+            .get(USER_KEY)
+            .await
+            .map_err(|e| PageError(csrf::session_failure(e)).into_response())?;
+        let user = match user_id {
+            Some(id) => match state.store.user(id).await {
+                Ok(user) => CurrentUser::from_user(user),
+                Err(parcours_store::StoreError::NotFound) => None,
+                Err(err) => return Err(PageError::from(err).into_response()),
+            },
+            None => None,
+        };
+        match user {
+            Some(user) => Ok(user),
+            None => {
+                // A cookie without a live session means the session expired
+                // (or the account was disabled): say so on the login page.
+                let had_cookie = parts
+                    .headers
+                    .get_all(header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .any(|v| v.contains(crate::SESSION_COOKIE));
+                let _ = session.flush().await;
+                let target = if had_cookie {
+                    "/connexion?session=expiree"
+                } else {
+                    "/connexion"
+                };
+                Err(Redirect::to(target).into_response())
+            }
+        }
+    }
+}
+
+/// The API's caller, authenticated by `Authorization: Bearer prc_…`.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let secret = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(Failure::Unauthenticated)?;
+        let user = state.store.user_for_token(secret.trim()).await?;
+        user.and_then(CurrentUser::from_user)
+            .map(ApiUser)
+            .ok_or(ApiError(Failure::Unauthenticated))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    session: Option<String>,
+    #[serde(default)]
+    au_revoir: Option<String>,
+}
+
+pub async fn login_form(
+    session: Session,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    if session
+        .get::<Uuid>(USER_KEY)
+        .await
+        .map_err(csrf::session_failure)?
+        .is_some()
+    {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let mut layout = Layout::anonymous(&session, "Connexion").await?;
+    if query.session.is_some() {
+        layout.flash = Some("Votre session a expiré. Reconnectez-vous pour continuer.".into());
+    } else if query.au_revoir.is_some() {
+        layout.flash = Some("Vous êtes déconnecté.".into());
+    }
+    let page = LoginPage {
+        layout,
+        email: String::new(),
+        error: None,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let email = form.email.trim().to_lowercase();
+    match check_credentials(&state, &email, form.password).await? {
+        Ok(user) => {
+            session.cycle_id().await.map_err(csrf::session_failure)?;
+            session
+                .insert(USER_KEY, user.id)
+                .await
+                .map_err(csrf::session_failure)?;
+            csrf::renew(&session).await?;
+            state.store.record_login_success(&user).await?;
+            Ok(Redirect::to("/").into_response())
+        }
+        Err(message) => {
+            let layout = Layout::anonymous(&session, "Connexion").await?;
+            let page = LoginPage {
+                layout,
+                email,
+                error: Some(message),
+            };
+            Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+/// `Ok(Ok(user))` when the login may proceed, `Ok(Err(message))` when refused.
+async fn check_credentials(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<Result<User, String>, Failure> {
+    const WRONG: &str = "Adresse électronique ou mot de passe incorrect.";
+    let user = state.store.user_by_email(email).await?;
+    if user
+        .as_ref()
+        .is_some_and(|u| u.throttle().is_locked(parcours_store::now()))
+    {
+        state
+            .store
+            .record_login_failure(email, user.as_ref())
+            .await?;
+        return Ok(Err(
+            "Trop de tentatives échouées : ce compte est bloqué pendant 15 minutes. Réessayez plus tard.".into(),
+        ));
+    }
+    // Unknown logins are checked against a decoy hash so both take as long.
+    let hash = user.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = tokio::task::spawn_blocking(move || password::verify_password(&password, &hash))
+        .await
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+    match user {
+        Some(user) if matches => {
+            if user.disabled {
+                state.store.record_login_failure(email, Some(&user)).await?;
+                Ok(Err(
+                    "Ce compte est désactivé. Adressez-vous à votre administrateur.".into(),
+                ))
+            } else {
+                Ok(Ok(user))
+            }
+        }
+        user => {
+            state
+                .store
+                .record_login_failure(email, user.as_ref())
+                .await?;
+            Ok(Err(WRONG.into()))
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    let user_id: Option<Uuid> = session.get(USER_KEY).await.map_err(csrf::session_failure)?;
+    if let Some(id) = user_id {
+        if let Ok(user) = state.store.user(id).await {
+            state
+                .store
+                .audit(
+                    &user.actor(),
+                    parcours_domain::audit::AuditAction::Logout,
+                    parcours_domain::audit::entity::SESSION,
+                    Some(&id.to_string()),
+                    None,
+                )
+                .await?;
+        }
+    }
+    session.flush().await.map_err(csrf::session_failure)?;
+    Ok(Redirect::to("/connexion?au_revoir=1").into_response())
+}

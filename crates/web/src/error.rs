@@ -1,0 +1,226 @@
+//! Failures as people and API clients see them: a French page or a JSON
+//! error with a stable code. Internals go to the log, never to the response.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use parcours_domain::{FieldError, Invalid};
+use parcours_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum Failure {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Invalid(Invalid),
+    Stale,
+    /// Missing or forged CSRF token.
+    Csrf,
+    BadRequest(String),
+    Unavailable,
+    Internal(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Failure::NotFound,
+            StoreError::Invalid(invalid) => Failure::Invalid(invalid),
+            StoreError::Stale => Failure::Stale,
+            other if other.is_unavailable() => Failure::Unavailable,
+            other => Failure::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Invalid> for Failure {
+    fn from(invalid: Invalid) -> Self {
+        Failure::Invalid(invalid)
+    }
+}
+
+impl From<askama::Error> for Failure {
+    fn from(err: askama::Error) -> Self {
+        Failure::Internal(format!("template: {err}"))
+    }
+}
+
+impl Failure {
+    fn status(&self) -> StatusCode {
+        match self {
+            Failure::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Failure::Forbidden | Failure::Csrf => StatusCode::FORBIDDEN,
+            Failure::NotFound => StatusCode::NOT_FOUND,
+            Failure::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Stale => StatusCode::CONFLICT,
+            Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Failure::Unauthenticated => "unauthenticated",
+            Failure::Forbidden => "forbidden",
+            Failure::Csrf => "csrf",
+            Failure::NotFound => "not_found",
+            Failure::Invalid(_) => "invalid_input",
+            Failure::Stale => "conflict",
+            Failure::BadRequest(_) => "bad_request",
+            Failure::Unavailable => "unavailable",
+            Failure::Internal(_) => "internal",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Failure::Unauthenticated => "Authentification requise.".into(),
+            Failure::Forbidden => "Vous n'avez pas les droits nécessaires pour cette page ou cette action.".into(),
+            Failure::Csrf => {
+                "Le formulaire a expiré ou n'est pas valide. Rechargez la page puis recommencez.".into()
+            }
+            Failure::NotFound => "La page ou l'élément demandé n'existe pas.".into(),
+            Failure::Invalid(invalid) => invalid.to_string(),
+            Failure::Stale => {
+                "L'élément a été modifié entre-temps par quelqu'un d'autre. Rechargez la page pour voir la dernière version."
+                    .into()
+            }
+            Failure::BadRequest(message) => message.clone(),
+            Failure::Unavailable => "Le service est momentanément indisponible. Réessayez dans quelques instants.".into(),
+            Failure::Internal(_) => "Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez plus tard.".into(),
+        }
+    }
+
+    fn log(&self) {
+        if let Failure::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+    }
+}
+
+/// A failure rendered as a French HTML page.
+#[derive(Debug)]
+pub struct PageError(pub Failure);
+
+/// A failure rendered as `{"error": {"code", "message", "fields"}}`.
+#[derive(Debug)]
+pub struct ApiError(pub Failure);
+
+impl<E: Into<Failure>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        PageError(err.into())
+    }
+}
+
+impl<E: Into<Failure>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        ApiError(err.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+    fields: Vec<FieldError>,
+    signed_in_hint: bool,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let failure = self.0;
+        failure.log();
+        if matches!(failure, Failure::Unauthenticated) {
+            return axum::response::Redirect::to("/connexion").into_response();
+        }
+        let title = match failure.status() {
+            StatusCode::FORBIDDEN => "Accès refusé",
+            StatusCode::NOT_FOUND => "Page introuvable",
+            StatusCode::UNPROCESSABLE_ENTITY => "Données invalides",
+            StatusCode::CONFLICT => "Modification concurrente",
+            StatusCode::SERVICE_UNAVAILABLE => "Service indisponible",
+            StatusCode::BAD_REQUEST => "Requête invalide",
+            _ => "Erreur",
+        };
+        let fields = match &failure {
+            Failure::Invalid(invalid) => invalid.errors.clone(),
+            _ => Vec::new(),
+        };
+        let page = ErrorPage {
+            title: title.into(),
+            message: failure.message(),
+            fields,
+            signed_in_hint: matches!(failure, Failure::Csrf),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| "<!doctype html><title>Erreur</title><p>Erreur.</p>".into());
+        (failure.status(), Html(body)).into_response()
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code (`invalid_input`, `forbidden`, …).
+    pub code: String,
+    /// French message for people.
+    pub message: String,
+    /// One entry per wrong field, for `invalid_input`.
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let failure = self.0;
+        failure.log();
+        let fields = match &failure {
+            Failure::Invalid(invalid) => invalid
+                .errors
+                .iter()
+                .map(|e| FieldErrorBody {
+                    field: e.field.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: failure.code().into(),
+                message: failure.message(),
+                fields,
+            },
+        };
+        let mut response = (failure.status(), Json(body)).into_response();
+        if matches!(failure, Failure::Unauthenticated) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError(Failure::NotFound).into_response()
+    } else {
+        PageError(Failure::NotFound).into_response()
+    }
+}

@@ -1,0 +1,95 @@
+//! What every page shares: title, navigation by role, CSRF token, flash message.
+
+use crate::auth::CurrentUser;
+use crate::csrf;
+use crate::error::Failure;
+use parcours_domain::Permission;
+use tower_sessions::Session;
+
+const FLASH_KEY: &str = "flash";
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct NavUser {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub organisation: String,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub user: Option<NavUser>,
+    pub nav: Vec<NavLink>,
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
+/// The navigation: each entry shows only to roles with its permission.
+const NAVIGATION: &[(&str, &str, Permission)] = &[
+    ("/", "Accueil", Permission::ViewOwnAccount),
+    ("/admin/comptes", "Comptes", Permission::ManageUsers),
+    (
+        "/dpo/journal",
+        "Journal des accès",
+        Permission::ReadAuditLog,
+    ),
+];
+
+impl Layout {
+    pub async fn new(
+        session: &Session,
+        user: &CurrentUser,
+        title: &str,
+        path: &str,
+    ) -> Result<Layout, Failure> {
+        let nav = NAVIGATION
+            .iter()
+            .filter(|(_, _, permission)| user.role.can(*permission))
+            .map(|(href, label, _)| NavLink {
+                href,
+                label,
+                current: *href == path || (*href != "/" && path.starts_with(href)),
+            })
+            .collect();
+        Ok(Layout {
+            title: title.to_owned(),
+            user: Some(NavUser {
+                display_name: user.user.display_name.clone(),
+                role_label: user.role.label(),
+                organisation: user.user.organisation_name.clone(),
+            }),
+            nav,
+            csrf: csrf::token(session).await?,
+            flash: take_flash(session).await?,
+        })
+    }
+
+    pub async fn anonymous(session: &Session, title: &str) -> Result<Layout, Failure> {
+        Ok(Layout {
+            title: title.to_owned(),
+            user: None,
+            nav: Vec::new(),
+            csrf: csrf::token(session).await?,
+            flash: take_flash(session).await?,
+        })
+    }
+}
+
+/// A message shown once, on the next page (after a redirect).
+pub async fn flash(session: &Session, message: impl Into<String>) -> Result<(), Failure> {
+    session
+        .insert(FLASH_KEY, message.into())
+        .await
+        .map_err(csrf::session_failure)
+}
+
+async fn take_flash(session: &Session) -> Result<Option<String>, Failure> {
+    session
+        .remove(FLASH_KEY)
+        .await
+        .map_err(csrf::session_failure)
+}

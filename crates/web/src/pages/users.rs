@@ -1,0 +1,391 @@
+//! Account administration: list, create, change role/organisation, disable,
+//! reset password, issue and revoke API tokens. Admin only.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::layout::{flash, Layout};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use parcours_domain::account::{
+    check_password, AccountChange, AccountChangeInput, NewUser, NewUserInput,
+};
+use parcours_domain::{Invalid, Permission, Role};
+use parcours_store::organisation::{Organisation, Territory};
+use parcours_store::token::ApiToken;
+use parcours_store::user::User;
+use parcours_store::{password, StoreError};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::AppState;
+
+/// Choices offered by the account forms.
+pub struct Choices {
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub organisations: Vec<Organisation>,
+    pub territories: Vec<Territory>,
+}
+
+async fn choices(state: &AppState) -> Result<Choices, Failure> {
+    Ok(Choices {
+        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        organisations: state.store.organisations().await?,
+        territories: state.store.territories().await?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    layout: Layout,
+    users: Vec<User>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageUsers)?;
+    let layout = Layout::new(&session, &me, "Comptes", "/admin/comptes").await?;
+    let users = state.store.users().await?;
+    Ok(Html(ListPage { layout, users }.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewUserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    territory_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "users/new.html")]
+struct NewPage {
+    layout: Layout,
+    form: NewUserForm,
+    errors: Invalid,
+    choices: Choices,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageUsers)?;
+    let layout = Layout::new(&session, &me, "Nouveau compte", "/admin/comptes").await?;
+    let choices = choices(&state).await?;
+    let page = NewPage {
+        layout,
+        form: NewUserForm::default(),
+        errors: Invalid::new(),
+        choices,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response, PageError> {
+    me.require(Permission::ManageUsers)?;
+    let input = NewUserInput {
+        email: form.email.clone(),
+        display_name: form.display_name.clone(),
+        role: form.role.clone(),
+        organisation_id: form.organisation_id.clone(),
+        territory_id: form.territory_id.clone(),
+        password: form.password.clone(),
+    };
+    match create_user(&state, &me, &input).await {
+        Ok(user) => {
+            flash(
+                &session,
+                format!("Le compte de {} a été créé.", user.display_name),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/admin/comptes/{}", user.id)).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let layout = Layout::new(&session, &me, "Nouveau compte", "/admin/comptes").await?;
+            let choices = choices(&state).await?;
+            let form = NewUserForm {
+                password: String::new(),
+                ..form
+            };
+            let page = NewPage {
+                layout,
+                form,
+                errors,
+                choices,
+            };
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render()?),
+            )
+                .into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Validates, hashes the password off the async runtime, and stores.
+pub async fn create_user(
+    state: &AppState,
+    me: &CurrentUser,
+    input: &NewUserInput,
+) -> Result<User, Failure> {
+    let new = NewUser::parse(input)?;
+    let hash = hash(new.password.clone()).await?;
+    Ok(state.store.create_user(&me.actor(), &new, &hash).await?)
+}
+
+pub async fn hash(password: String) -> Result<String, Failure> {
+    tokio::task::spawn_blocking(move || password::hash_password(&password))
+        .await
+        .map_err(|e| Failure::Internal(e.to_string()))?
+        .map_err(Failure::from)
+}
+
+#[derive(Deserialize, Default)]
+pub struct EditForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    territory_id: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    new_password: String,
+}
+
+impl EditForm {
+    fn of(user: &User) -> EditForm {
+        EditForm {
+            display_name: user.display_name.clone(),
+            role: user.role.clone(),
+            organisation_id: user.organisation_id.to_string(),
+            territory_id: user.territory_id.map(|t| t.to_string()).unwrap_or_default(),
+            status: if user.disabled { "desactive" } else { "actif" }.into(),
+            version: user.version,
+            new_password: String::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users/edit.html")]
+struct EditPage {
+    layout: Layout,
+    user: User,
+    form: EditForm,
+    errors: Invalid,
+    choices: Choices,
+    tokens: Vec<ApiToken>,
+    new_secret: Option<String>,
+}
+
+async fn edit_page(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    user: User,
+    form: EditForm,
+    errors: Invalid,
+    new_secret: Option<String>,
+) -> Result<String, Failure> {
+    let layout = Layout::new(
+        session,
+        me,
+        &format!("Compte de {}", user.display_name),
+        "/admin/comptes",
+    )
+    .await?;
+    let tokens = state.store.api_tokens(user.id).await?;
+    let choices = choices(state).await?;
+    let page = EditPage {
+        layout,
+        user,
+        form,
+        errors,
+        choices,
+        tokens,
+        new_secret,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageUsers)?;
+    let user = state.store.user(id).await?;
+    let form = EditForm::of(&user);
+    Ok(Html(
+        edit_page(&state, &session, &me, user, form, Invalid::new(), None).await?,
+    ))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, PageError> {
+    me.require(Permission::ManageUsers)?;
+    let user = state.store.user(id).await?;
+    let input = AccountChangeInput {
+        display_name: form.display_name.clone(),
+        role: form.role.clone(),
+        organisation_id: form.organisation_id.clone(),
+        territory_id: form.territory_id.clone(),
+        disabled: form.status == "desactive",
+    };
+    let outcome = apply_change(&state, &me, id, form.version, &input, &form.new_password).await;
+    let errors = match outcome {
+        Ok(user) => {
+            flash(&session, format!("Le compte de {} a été enregistré.", user.display_name)).await?;
+            return Ok(Redirect::to(&format!("/admin/comptes/{id}")).into_response());
+        }
+        Err(Failure::Invalid(errors)) => errors,
+        Err(Failure::Stale) => Invalid::field(
+            "version",
+            "Ce compte a été modifié par quelqu'un d'autre pendant que vous le modifiiez. Vos changements n'ont pas été enregistrés : vérifiez la version actuelle ci-dessous puis recommencez.",
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    // On a conflict, show the current version; otherwise keep what was typed.
+    let form = if errors.message_for("version").is_some() {
+        EditForm::of(&user)
+    } else {
+        EditForm {
+            new_password: String::new(),
+            ..form
+        }
+    };
+    let body = edit_page(&state, &session, &me, user, form, errors, None).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
+}
+
+/// Validates and applies an admin's change, with an optional new password.
+pub async fn apply_change(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    input: &AccountChangeInput,
+    new_password: &str,
+) -> Result<User, Failure> {
+    let change = AccountChange::parse(input);
+    let mut password_errors = Invalid::new();
+    if !new_password.is_empty() {
+        check_password(&mut password_errors, new_password);
+    }
+    let change = match change {
+        Ok(change) if password_errors.is_empty() => change,
+        Ok(_) => return Err(Failure::Invalid(password_errors)),
+        Err(mut invalid) => {
+            invalid.errors.extend(password_errors.errors);
+            return Err(Failure::Invalid(invalid));
+        }
+    };
+    let user = state
+        .store
+        .update_user(&me.actor(), id, version, &change)
+        .await?;
+    if !new_password.is_empty() {
+        let hash = hash(new_password.to_owned()).await?;
+        state.store.set_password(&me.actor(), id, &hash).await?;
+    }
+    Ok(user)
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    me.require(Permission::ManageApiTokens)?;
+    let user = state.store.user(id).await?;
+    let mut errors = Invalid::new();
+    let name = parcours_domain::validation::required_text(
+        &mut errors,
+        "name",
+        "Nom du jeton",
+        &form.name,
+        80,
+    );
+    let secret = if errors.is_empty() {
+        Some(
+            state
+                .store
+                .create_api_token(&me.actor(), id, &name)
+                .await?
+                .1,
+        )
+    } else {
+        None
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let form = EditForm::of(&user);
+    // The secret is shown in this response only; it is never stored in clear.
+    let body = edit_page(&state, &session, &me, user, form, errors, secret).await?;
+    Ok((status, Html(body)).into_response())
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
+    me.require(Permission::ManageApiTokens)?;
+    let token = state.store.api_token(id).await?;
+    match state.store.revoke_api_token(&me.actor(), id).await {
+        Ok(()) | Err(StoreError::NotFound) => {}
+        Err(err) => return Err(err.into()),
+    }
+    flash(
+        &session,
+        format!("Le jeton « {} » est révoqué.", token.name),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/admin/comptes/{}", token.user_id)).into_response())
+}

@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+// Parcours — parcours de bout en bout dans un vrai navigateur (Chromium headless)
+// avec analyse d'accessibilité axe-core (WCAG 2.1 A/AA).
+//
+// Usage : node run.mjs BASE_URL        (ex. node run.mjs http://127.0.0.1:8080)
+// Env   : CHROMIUM_PATH (défaut /usr/bin/chromium)
+//
+// Sortie : une ligne « e2e: N passed, N failed[, N skipped] » à la fin ;
+// code 0 si tout passe, 1 si une étape échoue, 2 si mauvais usage.
+
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+
+const PASSWORD = 'parcours-demo-2026';
+const TIMEOUT_MS = 30_000;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+const rawBase = process.argv[2];
+if (!rawBase || !/^https?:\/\//.test(rawBase)) {
+  console.error('usage: node run.mjs BASE_URL   (ex. http://127.0.0.1:8080)');
+  process.exit(2);
+}
+const BASE = rawBase.replace(/\/+$/, '');
+const url = (path) => BASE + path;
+const pathOf = (page) => new URL(page.url()).pathname;
+
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+class StepError extends Error {}
+function expect(cond, message) {
+  if (!cond) throw new StepError(message);
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Navigue vers `path` et vérifie que la réponse finale n'est pas une erreur HTTP. */
+async function visit(page, path, { okStatus = true } = {}) {
+  const res = await page.goto(url(path), { waitUntil: 'load' });
+  expect(res !== null, `aucune réponse pour ${path}`);
+  if (okStatus) {
+    expect(res.status() < 400, `GET ${path} → HTTP ${res.status()}`);
+  }
+  return res;
+}
+
+/** Exécute `action` (un clic qui soumet un formulaire) et attend le nouveau document. */
+async function submitAndWait(page, action) {
+  const navigated = page.waitForEvent('framenavigated', {
+    predicate: (f) => f === page.mainFrame(),
+  });
+  await action();
+  await navigated;
+  await page.waitForLoadState('load');
+}
+
+async function fillLogin(page, email, password) {
+  await visit(page, '/connexion');
+  await page.locator('input#email').fill(email);
+  await page.locator('input#password').fill(password);
+  await submitAndWait(page, () => page.locator('main form button[type=submit]').first().click());
+}
+
+async function login(page, email) {
+  await fillLogin(page, email, PASSWORD);
+  expect(pathOf(page) === '/', `après connexion de ${email}, attendu « / », obtenu « ${pathOf(page)} »`);
+  await page.locator('h1').first().waitFor({ state: 'visible' });
+}
+
+async function logout(page) {
+  const button = page.getByRole('button', { name: 'Se déconnecter' });
+  expect((await button.count()) > 0, 'bouton « Se déconnecter » introuvable');
+  await submitAndWait(page, () => button.first().click());
+  expect(pathOf(page) === '/connexion', `après déconnexion, attendu « /connexion », obtenu « ${pathOf(page)} »`);
+}
+
+async function expectText(page, text) {
+  try {
+    await page.getByText(text).first().waitFor({ state: 'visible', timeout: 5_000 });
+  } catch {
+    throw new StepError(`texte « ${text} » absent de ${pathOf(page)}`);
+  }
+}
+
+/** Analyse axe-core de la page courante ; échoue sur toute violation serious/critical. */
+async function axeScan(page, label = pathOf(page)) {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+      count: v.nodes.length,
+    }));
+  }, AXE_TAGS);
+
+  const blocking = violations.filter((v) => BLOCKING_IMPACTS.has(v.impact));
+  for (const v of violations) {
+    const mark = BLOCKING_IMPACTS.has(v.impact) ? '!!' : '  ';
+    console.log(`  ${mark} [${v.impact}] ${v.id}: ${v.help} (${v.count} nœud(s))`);
+    for (const t of v.targets) console.log(`       → ${t}`);
+  }
+  if (blocking.length === 0) {
+    console.log(`axe: ${label} — ${violations.length} violations (none serious)`);
+  } else {
+    console.log(`axe: ${label} — ${violations.length} violations (${blocking.length} serious/critical)`);
+    throw new StepError(
+      `axe: ${blocking.length} violation(s) serious/critical sur ${label} : ` +
+        blocking.map((v) => `${v.id} (${v.impact})`).join(', '),
+    );
+  }
+}
+
+// ------------------------------------------------------------------ steps
+
+const steps = [
+  [
+    'page de connexion accessible',
+    async (page) => {
+      await visit(page, '/connexion');
+      expect(pathOf(page) === '/connexion', `attendu « /connexion », obtenu « ${pathOf(page)} »`);
+      for (const sel of ['input#email', 'input#password', 'button[type=submit]']) {
+        expect((await page.locator(sel).count()) > 0, `élément ${sel} absent de /connexion`);
+      }
+      await axeScan(page);
+    },
+  ],
+  [
+    'mot de passe erroné refusé',
+    async (page) => {
+      await fillLogin(page, 'admin@demo.parcours.fr', 'mauvais-mot-de-passe');
+      await expectText(page, 'Adresse électronique ou mot de passe incorrect');
+      expect(pathOf(page) !== '/', 'un mot de passe erroné a ouvert une session');
+    },
+  ],
+  [
+    'connexion du référent unique',
+    async (page) => {
+      await login(page, 'referent@demo.parcours.fr');
+      const account = page.locator('.account').first();
+      await account.waitFor({ state: 'visible' });
+      const text = await account.innerText();
+      expect(text.includes('Référent unique'), `.account ne contient pas « Référent unique » : « ${text.trim()} »`);
+      await axeScan(page);
+    },
+  ],
+  [
+    'lien d’évitement au premier Tab',
+    async (page) => {
+      await visit(page, '/');
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el) return null;
+        const r = el.getBoundingClientRect();
+        return {
+          isSkip: el.matches('.skip-link'),
+          tag: el.tagName.toLowerCase(),
+          cls: el.className,
+          text: (el.textContent || '').trim(),
+          w: r.width,
+          h: r.height,
+        };
+      });
+      expect(focused !== null, 'aucun élément focalisé après Tab');
+      expect(
+        focused.isSkip,
+        `premier Tab : attendu .skip-link, obtenu <${focused.tag} class="${focused.cls}"> « ${focused.text} »`,
+      );
+      expect(focused.text.includes('Aller au contenu'), `texte du lien d’évitement : « ${focused.text} »`);
+      expect(focused.w >= 10 && focused.h >= 10, `lien d’évitement focalisé mais non visible (${focused.w}×${focused.h})`);
+    },
+  ],
+  [
+    'déconnexion',
+    async (page) => {
+      await logout(page);
+      await expectText(page, 'Vous êtes déconnecté');
+      await visit(page, '/', { okStatus: false });
+      expect(pathOf(page) === '/connexion', `« / » sans session : attendu redirection vers /connexion, obtenu « ${pathOf(page)} »`);
+    },
+  ],
+  [
+    'administration des comptes',
+    async (page) => {
+      await login(page, 'admin@demo.parcours.fr');
+      await visit(page, '/admin/comptes');
+      await axeScan(page);
+      await visit(page, '/admin/comptes/nouveau');
+      await axeScan(page);
+      const submit = page.locator('main form button[type=submit]').first();
+      expect((await submit.count()) > 0, 'bouton de soumission absent de main form');
+      // On teste la validation côté serveur : neutraliser la validation HTML5 (required…).
+      await page.evaluate(() => document.querySelectorAll('main form').forEach((f) => (f.noValidate = true)));
+      await submitAndWait(page, () => submit.click());
+      try {
+        await page.locator('.error-summary').first().waitFor({ state: 'visible', timeout: 5_000 });
+      } catch {
+        throw new StepError(`formulaire vide soumis : .error-summary absent (page ${pathOf(page)})`);
+      }
+      await axeScan(page, `${pathOf(page)} (erreurs)`);
+      await logout(page);
+    },
+  ],
+  [
+    'journal DPO',
+    async (page) => {
+      await login(page, 'dpo@demo.parcours.fr');
+      await visit(page, '/dpo/journal');
+      await axeScan(page);
+      const table = page.locator('table.data').first();
+      expect((await table.count()) > 0, 'table.data absente de /dpo/journal');
+      const rows = await table.locator('tbody tr').count();
+      expect(rows >= 1, 'table.data de /dpo/journal sans ligne (les connexions devraient y figurer)');
+      await logout(page);
+    },
+  ],
+];
+
+// ------------------------------------------------------------------- main
+
+async function main() {
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) {
+    console.error(`e2e: Chromium introuvable à ${executablePath} (définir CHROMIUM_PATH ou apt-get install chromium)`);
+    console.log(`e2e: 0 passed, 1 failed`);
+    return 1;
+  }
+
+  let browser;
+  let passed = 0;
+  let failed = 0;
+  try {
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    // bypassCSP : l'application envoie « script-src 'self' » ; sans cela l'injection
+    // d'axe-core par <script> en ligne serait bloquée.
+    const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR' });
+    context.setDefaultTimeout(TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(TIMEOUT_MS);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.log(`  (erreur JS dans la page ${page.url()} : ${err.message})`));
+
+    for (const [i, [name, fn]] of steps.entries()) {
+      const label = `étape ${i + 1}/${steps.length} « ${name} »`;
+      const t0 = Date.now();
+      try {
+        await fn(page);
+        passed += 1;
+        console.log(`ok   ${label} (${Date.now() - t0} ms)`);
+      } catch (err) {
+        failed += 1;
+        const msg = (err && err.message) || String(err);
+        console.error(`FAIL ${label} (page : ${page.url()})\n     ${msg}`);
+        if (/ERR_CONNECTION_REFUSED|ECONNREFUSED|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE/.test(msg)) {
+          console.error(`     → aucun serveur ne répond à ${BASE} ; lancer l'application d'abord.`);
+        }
+        break; // les étapes suivantes dépendent de l'état de session : on s'arrête.
+      }
+    }
+  } catch (err) {
+    failed += 1;
+    console.error(`FAIL lancement du navigateur : ${(err && err.message) || err}`);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+  }
+
+  const skipped = steps.length - passed - failed;
+  console.log(`e2e: ${passed} passed, ${failed} failed` + (skipped > 0 ? `, ${skipped} skipped` : ''));
+  return failed === 0 && passed === steps.length ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error('e2e: erreur inattendue', err);
+    console.log(`e2e: 0 passed, 1 failed`);
+    process.exit(1);
+  },
+);

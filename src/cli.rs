@@ -1,0 +1,287 @@
+//! Command line: `serve`, `demo`, `migrate`, `user …`. Flags fall back to
+//! `PARCOURS_*` environment variables.
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand, ValueEnum};
+use parcours_domain::account::{NewUser, NewUserInput};
+use parcours_domain::organisation::OrganisationKind;
+use parcours_store::{password, Actor, Store};
+use parcours_web::{AppState, Config};
+use std::process::ExitCode;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://parcours-data/parcours.db";
+
+#[derive(Parser)]
+#[command(
+    name = "parcours",
+    version,
+    about = "Parcours d'insertion des bénéficiaires du RSA"
+)]
+struct Cli {
+    /// Base de données : sqlite://chemin.db ou postgres://utilisateur@hôte/base
+    #[arg(long, env = "PARCOURS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    /// Format des journaux
+    #[arg(
+        long,
+        env = "PARCOURS_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sert l'application web et l'API
+    Serve(ServeArgs),
+    /// Crée une base de démonstration, affiche les comptes de démonstration et sert l'application
+    Demo(ServeArgs),
+    /// Applique les migrations de la base de données
+    Migrate,
+    /// Gère les comptes
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Adresse d'écoute
+    #[arg(long, env = "PARCOURS_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Cookie de session marqué Secure (à laisser activé derrière HTTPS)
+    #[arg(long, env = "PARCOURS_SECURE_COOKIES")]
+    secure_cookies: Option<bool>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Crée un compte (et son organisation si elle n'existe pas encore)
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, programme_officer, manager, referent, operator, dpo
+        #[arg(long)]
+        role: String,
+        /// Nom de l'organisation
+        #[arg(long)]
+        organisation: String,
+        /// Type d'organisation, si elle est créée
+        #[arg(long, default_value = "department_service")]
+        organisation_kind: String,
+        /// Mot de passe ; tiré au hasard et affiché s'il est absent
+        #[arg(long, env = "PARCOURS_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Crée un jeton d'API pour un compte et l'affiche (une seule fois)
+    Token {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Liste les comptes
+    List,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("Erreur : impossible de démarrer : {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Erreur : {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PARCOURS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let store = open(&cli.database_url).await?;
+    match cli.command {
+        Command::Migrate => {
+            println!("Migrations appliquées.");
+            Ok(())
+        }
+        Command::Serve(args) => serve(store, &args, args.secure_cookies.unwrap_or(true)).await,
+        Command::Demo(args) => {
+            crate::demo::load(&store)
+                .await
+                .context("chargement des données de démonstration")?;
+            crate::demo::print_accounts();
+            // The demo runs over plain HTTP on the loopback: no Secure cookie.
+            serve(store, &args, args.secure_cookies.unwrap_or(false)).await
+        }
+        Command::User(command) => user(&store, command).await,
+    }
+}
+
+/// Connects and migrates, with a clear message when the database is out of reach.
+pub async fn open(url: &str) -> anyhow::Result<Store> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("création du dossier {}", dir.display()))?;
+            }
+        }
+    }
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("impossible de joindre la base de données {}", redact(url)))?;
+    store
+        .migrate()
+        .await
+        .context("migration de la base de données")?;
+    Ok(store)
+}
+
+/// Hides the password of a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .with_context(|| format!("impossible d'écouter sur {}", args.addr))?;
+    println!("Parcours est servi sur http://{}", listener.local_addr()?);
+    let state = AppState {
+        store,
+        config: Config { secure_cookies },
+    };
+    parcours_web::serve(listener, state).await?;
+    Ok(())
+}
+
+async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::system("ligne de commande");
+    match command {
+        UserCommand::Create {
+            email,
+            name,
+            role,
+            organisation,
+            organisation_kind,
+            password,
+        } => {
+            let organisation = match store.organisation_by_name(&organisation).await {
+                Ok(existing) => existing,
+                Err(parcours_store::StoreError::NotFound) => {
+                    let Some(kind) = OrganisationKind::from_code(&organisation_kind) else {
+                        bail!("type d'organisation inconnu : {organisation_kind}");
+                    };
+                    store
+                        .create_organisation(&actor, &organisation, kind, None)
+                        .await?
+                }
+                Err(err) => return Err(err.into()),
+            };
+            let generated = password.is_none();
+            let password =
+                password.unwrap_or_else(|| parcours_store::token::random_secret()[..20].to_owned());
+            let new = NewUser::parse(&NewUserInput {
+                email,
+                display_name: name,
+                role,
+                organisation_id: organisation.id.to_string(),
+                territory_id: String::new(),
+                password: password.clone(),
+            })?;
+            let hash = password::hash_password(&new.password)?;
+            let user = store.create_user(&actor, &new, &hash).await?;
+            println!(
+                "Compte créé : {} ({}) — {}",
+                user.email,
+                user.role_label(),
+                user.organisation_name
+            );
+            if generated {
+                println!("Mot de passe provisoire : {password}");
+            }
+            Ok(())
+        }
+        UserCommand::Token { email, name } => {
+            let Some(user) = store.user_by_email(&email).await? else {
+                bail!("aucun compte avec l'adresse {email}");
+            };
+            let (_, secret) = store.create_api_token(&actor, user.id, &name).await?;
+            println!("{secret}");
+            Ok(())
+        }
+        UserCommand::List => {
+            for user in store.users().await? {
+                let state = if user.disabled {
+                    "désactivé"
+                } else {
+                    "actif"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{state}",
+                    user.email, user.display_name, user.role, user.organisation_name
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_database_passwords() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/parcours"),
+            "postgres://app:***@db:5432/parcours"
+        );
+        assert_eq!(
+            redact("postgres://app@db/parcours"),
+            "postgres://app@db/parcours"
+        );
+        assert_eq!(
+            redact("sqlite://parcours-data/parcours.db"),
+            "sqlite://parcours-data/parcours.db"
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! Demo data: the organisations behind the source documents (Calvados: CCAS
+//! de Caen, ENEFA Normandie, Plaine Emploi, USDA Sud…) and one account per role.
+//! Loading is idempotent: a second run changes nothing.
+
+use parcours_domain::account::{NewUser, NewUserInput};
+use parcours_domain::organisation::OrganisationKind;
+use parcours_domain::Role;
+use parcours_store::{password, Actor, Store, StoreError};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "parcours-demo-2026";
+
+const TERRITORIES: &[(&str, &str)] = &[
+    ("CLM", "Caen la Mer"),
+    ("BES", "Bessin"),
+    ("AUG", "Pays d'Auge"),
+    ("BOC", "Bocage virois"),
+];
+
+const ORGANISATIONS: &[(&str, OrganisationKind, Option<&str>)] = &[
+    (
+        "Département du Calvados — Direction de l'insertion",
+        OrganisationKind::DepartmentService,
+        None,
+    ),
+    (
+        "USDA Sud — circonscription d'action sociale",
+        OrganisationKind::DepartmentService,
+        Some("CLM"),
+    ),
+    ("CCAS de Caen", OrganisationKind::Ccas, Some("CLM")),
+    (
+        "ENEFA Normandie",
+        OrganisationKind::Association,
+        Some("CLM"),
+    ),
+    ("Plaine Emploi", OrganisationKind::Association, Some("CLM")),
+    (
+        "France Travail — agence de Caen",
+        OrganisationKind::FranceTravail,
+        Some("CLM"),
+    ),
+    (
+        "Mission locale Caen la mer",
+        OrganisationKind::MissionLocale,
+        Some("CLM"),
+    ),
+];
+
+/// (email, name, role, organisation, territory)
+pub const ACCOUNTS: &[(&str, &str, Role, &str, Option<&str>)] = &[
+    (
+        "admin@demo.parcours.fr",
+        "Alice Administratrice",
+        Role::Admin,
+        "Département du Calvados — Direction de l'insertion",
+        None,
+    ),
+    (
+        "mission@demo.parcours.fr",
+        "Marc Chargé-de-mission",
+        Role::ProgrammeOfficer,
+        "Département du Calvados — Direction de l'insertion",
+        None,
+    ),
+    (
+        "cadre@demo.parcours.fr",
+        "Claire Cadre",
+        Role::Manager,
+        "CCAS de Caen",
+        Some("CLM"),
+    ),
+    (
+        "referent@demo.parcours.fr",
+        "Sophie Lemaire",
+        Role::Referent,
+        "CCAS de Caen",
+        Some("CLM"),
+    ),
+    (
+        "structure@demo.parcours.fr",
+        "Paul Opérateur",
+        Role::Operator,
+        "Plaine Emploi",
+        Some("CLM"),
+    ),
+    (
+        "dpo@demo.parcours.fr",
+        "Diane Protection-des-données",
+        Role::Dpo,
+        "Département du Calvados — Direction de l'insertion",
+        None,
+    ),
+];
+
+pub async fn load(store: &Store) -> Result<(), StoreError> {
+    if store.user_by_email(ACCOUNTS[0].0).await?.is_some() {
+        return Ok(());
+    }
+    let actor = Actor::system("données de démonstration");
+    let mut territories: HashMap<&str, Uuid> = HashMap::new();
+    for (code, name) in TERRITORIES {
+        territories.insert(code, store.create_territory(&actor, code, name).await?.id);
+    }
+    let mut organisations: HashMap<&str, Uuid> = HashMap::new();
+    for (name, kind, territory) in ORGANISATIONS {
+        let territory = territory.map(|code| territories[code]);
+        organisations.insert(
+            name,
+            store
+                .create_organisation(&actor, name, *kind, territory)
+                .await?
+                .id,
+        );
+    }
+    let hash = password::hash_password(PASSWORD)?;
+    for (email, name, role, organisation, territory) in ACCOUNTS {
+        let new = NewUser::parse(&NewUserInput {
+            email: (*email).into(),
+            display_name: (*name).into(),
+            role: role.code().into(),
+            organisation_id: organisations[organisation].to_string(),
+            territory_id: territory
+                .map(|code| territories[code].to_string())
+                .unwrap_or_default(),
+            password: PASSWORD.into(),
+        })?;
+        store.create_user(&actor, &new, &hash).await?;
+    }
+    Ok(())
+}
+
+pub fn print_accounts() {
+    println!("Comptes de démonstration (mot de passe : {PASSWORD}) :");
+    for (email, name, role, organisation, _) in ACCOUNTS {
+        println!(
+            "  {:<28} {:<32} {} — {}",
+            email,
+            role.label(),
+            name,
+            organisation
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! The `parcours` binary: command-line jobs, demo data, and the server.
+
+pub mod cli;
+pub mod demo;

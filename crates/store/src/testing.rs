@@ -43,3 +43,14 @@ pub async fn all() -> Vec<Store> {
     }
     stores
 }
+
+/// Makes every open web session look expired (to test session expiry).
+pub async fn expire_all_sessions(store: &Store) -> Result<()> {
+    let mut tx = store.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(crate::now() - time::Duration::minutes(1))
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    tx.commit().await
+}

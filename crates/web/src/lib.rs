@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod csrf;
 mod error;
+mod extract;
 mod layout;
 pub(crate) mod pages;
 mod session_store;

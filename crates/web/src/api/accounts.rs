@@ -3,9 +3,10 @@
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Id;
 use crate::pages::users::{apply_change, create_user};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use parcours_domain::account::{AccountChangeInput, NewUserInput};
@@ -207,7 +208,7 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
 ) -> Result<Json<UserBody>, ApiError> {
     me.require(Permission::ManageUsers)?;
     Ok(Json(state.store.user(id).await?.into()))
@@ -220,7 +221,7 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
     ApiJson(body): ApiJson<UserChangeBody>,
 ) -> Result<Json<UserBody>, ApiError> {
     me.require(Permission::ManageUsers)?;
@@ -242,7 +243,7 @@ pub async fn update(
 pub async fn tokens(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
 ) -> Result<Json<Vec<TokenBody>>, ApiError> {
     me.require(Permission::ManageApiTokens)?;
     state.store.user(id).await?;
@@ -264,7 +265,7 @@ pub async fn tokens(
 pub async fn create_token(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<CreatedTokenBody>), ApiError> {
     me.require(Permission::ManageApiTokens)?;
@@ -294,7 +295,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
     me.require(Permission::ManageApiTokens)?;
     state.store.revoke_api_token(&me.actor(), id).await?;

@@ -3,9 +3,10 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
+use crate::extract::Id;
 use crate::layout::{flash, Layout};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use parcours_domain::account::{
@@ -240,7 +241,7 @@ pub async fn edit(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     me.require(Permission::ManageUsers)?;
     let user = state.store.user(id).await?;
@@ -254,7 +255,7 @@ pub async fn update(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
     Form(form): Form<EditForm>,
 ) -> Result<Response, PageError> {
     me.require(Permission::ManageUsers)?;
@@ -335,7 +336,7 @@ pub async fn create_token(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
     me.require(Permission::ManageApiTokens)?;
@@ -374,7 +375,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    Path(id): Path<Uuid>,
+    Id(id): Id,
 ) -> Result<Response, PageError> {
     me.require(Permission::ManageApiTokens)?;
     let token = state.store.api_token(id).await?;

@@ -1,0 +1,295 @@
+//! The JSON API: validation, conflicts, tokens, audit, OpenAPI — on every backend.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn accounts_are_created_and_validated_with_field_errors() {
+    for app in apps().await {
+        let api = reqwest::Client::new();
+        let admin = app.token(ADMIN).await;
+        let org = app.store.organisations().await.unwrap()[0].id;
+
+        let bad = api
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(
+                &json!({"email": "pas-une-adresse", "display_name": "", "role": "root",
+                          "organisation_id": "nope", "password": "court"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = bad.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_input");
+        let fields: Vec<&str> = body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        for field in [
+            "email",
+            "display_name",
+            "role",
+            "organisation_id",
+            "password",
+        ] {
+            assert!(fields.contains(&field), "{field} in {fields:?}");
+        }
+
+        let malformed = api
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body("{\"email\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+        let body: Value = malformed.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "bad_request");
+
+        let created = api
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(&json!({"email": "Nina.Roux@Caen.fr", "display_name": "Nina Roux", "role": "referent",
+                          "organisation_id": org, "password": "un mot de passe long"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let user: Value = created.json().await.unwrap();
+        assert_eq!(user["email"], "nina.roux@caen.fr");
+        assert!(
+            user.get("password_hash").is_none(),
+            "hashes never leave the server"
+        );
+
+        let duplicate = api
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(
+                &json!({"email": "nina.roux@caen.fr", "display_name": "Nina", "role": "referent",
+                          "organisation_id": org, "password": "un mot de passe long"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = duplicate.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "email");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_changes_never_overwrite_each_other() {
+    for app in apps().await {
+        let api = reqwest::Client::new();
+        let admin = app.token(ADMIN).await;
+        let target = app.store.user_by_email(REFERENT).await.unwrap().unwrap();
+        let change = |name: &str| {
+            json!({"version": target.version, "display_name": name, "role": "referent",
+                   "organisation_id": target.organisation_id, "disabled": false})
+        };
+        let url = app.url(&format!("/api/v1/users/{}", target.id));
+        let (first, second) = tokio::join!(
+            api.put(&url)
+                .bearer_auth(&admin)
+                .json(&change("Sophie A"))
+                .send(),
+            api.put(&url)
+                .bearer_auth(&admin)
+                .json(&change("Sophie B"))
+                .send(),
+        );
+        let mut statuses = [first.unwrap().status(), second.unwrap().status()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+        let after = app.store.user(target.id).await.unwrap();
+        assert_eq!(after.version, target.version + 1);
+        assert!(["Sophie A", "Sophie B"].contains(&after.display_name.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_issued_used_and_revoked() {
+    for app in apps().await {
+        let api = reqwest::Client::new();
+        let admin = app.token(ADMIN).await;
+        let dpo = app.user_id(DPO).await;
+        let created: Value = api
+            .post(app.url(&format!("/api/v1/users/{dpo}/tokens")))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "outil du DPO"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let secret = created["secret"].as_str().unwrap();
+        let me: Value = api
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(secret)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["email"], DPO);
+        let listed: Value = api
+            .get(app.url(&format!("/api/v1/users/{dpo}/tokens")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.get("secret").is_none() && t.get("token_hash").is_none()));
+
+        let id = created["token"]["id"].as_str().unwrap();
+        let revoked = api
+            .delete(app.url(&format!("/api/v1/tokens/{id}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        let after = api
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(secret)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+        let empty_name = api
+            .post(app.url(&format!("/api/v1/users/{dpo}/tokens")))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "  "}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(empty_name.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+/// Every write is in the audit trail, readable by the DPO with filters; reading it is audited too.
+#[tokio::test]
+async fn the_dpo_reads_who_did_what() {
+    for app in apps().await {
+        let admin = app.signed_in(ADMIN).await;
+        let target = app.store.user_by_email(OPERATOR).await.unwrap().unwrap();
+        let token = app
+            .csrf(&admin, &format!("/admin/comptes/{}", target.id))
+            .await;
+        let version = target.version.to_string();
+        let org = target.organisation_id.to_string();
+        let response = admin
+            .post(app.url(&format!("/admin/comptes/{}", target.id)))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("version", version.as_str()),
+                ("display_name", "Paul Opérateur"),
+                ("role", "operator"),
+                ("organisation_id", org.as_str()),
+                ("territory_id", ""),
+                ("status", "desactive"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert!(app.store.user(target.id).await.unwrap().disabled);
+
+        let api = reqwest::Client::new();
+        let dpo = app.token(DPO).await;
+        let events: Value = api
+            .get(app.url(&format!(
+                "/api/v1/audit?entity_type=user&entity_id={}&action=update",
+                target.id
+            )))
+            .bearer_auth(&dpo)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let events = events.as_array().unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["actor_label"], ADMIN);
+        assert!(events[0]["detail"].as_str().unwrap().contains("désactivé"));
+
+        let bad = api
+            .get(app.url("/api/v1/audit?from=2026-13-45"))
+            .bearer_auth(&dpo)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = bad.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "from");
+
+        let page = app.signed_in(DPO).await;
+        let html = page
+            .get(app.url("/dpo/journal?action=update&entite=user"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(ADMIN) && html.contains("Modification"));
+        let reads: Value = api
+            .get(app.url("/api/v1/audit?entity_type=audit_log"))
+            .bearer_auth(&dpo)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            reads.as_array().unwrap().len() >= 2,
+            "reading the journal is itself recorded"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    for app in apps().await {
+        let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        for path in [
+            "/api/v1/me",
+            "/api/v1/users",
+            "/api/v1/users/{id}",
+            "/api/v1/users/{id}/tokens",
+            "/api/v1/tokens/{id}",
+            "/api/v1/audit",
+        ] {
+            assert!(doc["paths"].get(path).is_some(), "{path} documented");
+        }
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! Login, logout, sessions, CSRF and throttling, over HTTP, on every backend.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn health_and_security_headers() {
+    for app in apps().await {
+        let response = reqwest::get(app.url("/healthz")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        let css = reqwest::get(app.url("/static/style.css")).await.unwrap();
+        assert_eq!(css.status(), StatusCode::OK);
+        assert!(css.text().await.unwrap().contains(".skip-link"));
+    }
+}
+
+#[tokio::test]
+async fn login_home_and_logout() {
+    for app in apps().await {
+        for (email, role_label) in [
+            (REFERENT, "Référent unique"),
+            (DPO, "Délégué à la protection des données"),
+        ] {
+            let client = app.signed_in(email).await;
+            let home = client.get(app.url("/")).send().await.unwrap();
+            assert_eq!(home.status(), StatusCode::OK);
+            let html = home.text().await.unwrap();
+            assert!(html.contains(role_label), "home of {email} names the role");
+            assert!(html.contains("Se déconnecter"));
+
+            let token = app.csrf(&client, "/").await;
+            let out = client
+                .post(app.url("/deconnexion"))
+                .form(&[("csrf_token", token)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(out.status(), StatusCode::SEE_OTHER);
+            let page = client
+                .get(app.url("/connexion?au_revoir=1"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(page.contains("Vous êtes déconnecté"));
+            let after = client.get(app.url("/")).send().await.unwrap();
+            assert_eq!(
+                after.status(),
+                StatusCode::SEE_OTHER,
+                "the session is gone after logout"
+            );
+        }
+        let events = app
+            .store
+            .audit_events(&parcours_store::AuditFilter {
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(events
+            .iter()
+            .any(|e| e.action == "login" && e.actor_label == REFERENT));
+        assert!(events
+            .iter()
+            .any(|e| e.action == "logout" && e.actor_label == REFERENT));
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_one_clear_message() {
+    for app in apps().await {
+        let client = browser();
+        for (email, password) in [
+            (REFERENT, "mauvais mot de passe"),
+            ("personne@nulle.part", "peu importe"),
+            ("", ""),
+        ] {
+            let response = app.login_attempt(&client, email, password).await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains("Adresse électronique ou mot de passe incorrect."),
+                "{email}"
+            );
+        }
+        assert_eq!(
+            client.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account() {
+    for app in apps().await {
+        let client = browser();
+        for _ in 0..5 {
+            app.login_attempt(&client, OPERATOR, "pas le bon mot de passe")
+                .await;
+        }
+        let locked = app
+            .login_attempt(&client, OPERATOR, parcours::demo::PASSWORD)
+            .await;
+        assert_eq!(
+            locked.status(),
+            StatusCode::UNAUTHORIZED,
+            "even the right password is refused while locked"
+        );
+        assert!(locked.text().await.unwrap().contains("Trop de tentatives"));
+        // Other accounts are not affected.
+        app.signed_in(REFERENT).await;
+    }
+}
+
+#[tokio::test]
+async fn forms_without_a_valid_csrf_token_are_refused() {
+    for app in apps().await {
+        let client = app.signed_in(ADMIN).await;
+        let org = app.store.organisations().await.unwrap()[0].id.to_string();
+        let fields = |token: &str| {
+            vec![
+                ("csrf_token".to_string(), token.to_string()),
+                ("email".into(), "nouveau@dep.fr".into()),
+                ("display_name".into(), "Nouveau".into()),
+                ("role".into(), "referent".into()),
+                ("organisation_id".into(), org.clone()),
+                ("password".into(), "un mot de passe long".into()),
+            ]
+        };
+        for token in [
+            "",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+        ] {
+            let response = client
+                .post(app.url("/admin/comptes"))
+                .form(&fields(token))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+            assert!(response
+                .text()
+                .await
+                .unwrap()
+                .contains("Le formulaire a expiré"));
+        }
+        let json = client
+            .post(app.url("/admin/comptes"))
+            .json(&serde_json::json!({"email": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            json.status(),
+            StatusCode::FORBIDDEN,
+            "non-form bodies are refused too"
+        );
+        // Another session's token does not work either.
+        let other = app.signed_in(DPO).await;
+        let foreign = app.csrf(&other, "/").await;
+        let response = client
+            .post(app.url("/admin/comptes"))
+            .form(&fields(&foreign))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(app
+            .store
+            .user_by_email("nouveau@dep.fr")
+            .await
+            .unwrap()
+            .is_none());
+
+        let token = app.csrf(&client, "/admin/comptes/nouveau").await;
+        let response = client
+            .post(app.url("/admin/comptes"))
+            .form(&fields(&token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "the same form with its token goes through"
+        );
+        assert!(app
+            .store
+            .user_by_email("nouveau@dep.fr")
+            .await
+            .unwrap()
+            .is_some());
+    }
+}
+
+#[tokio::test]
+async fn an_expired_session_says_so() {
+    for app in apps().await {
+        let client = app.signed_in(REFERENT).await;
+        parcours_store::testing::expire_all_sessions(&app.store)
+            .await
+            .unwrap();
+        let response = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()["location"], "/connexion?session=expiree");
+        let page = client
+            .get(app.url("/connexion?session=expiree"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Votre session a expiré"));
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_is_shut_out_at_once() {
+    for app in apps().await {
+        let client = app.signed_in(OPERATOR).await;
+        let user = app.store.user_by_email(OPERATOR).await.unwrap().unwrap();
+        let change = parcours_domain::account::AccountChange {
+            display_name: user.display_name.clone(),
+            role: parcours_domain::Role::Operator,
+            organisation_id: user.organisation_id,
+            territory_id: user.territory_id,
+            disabled: true,
+        };
+        app.store
+            .update_user(
+                &parcours_store::Actor::system("tests"),
+                user.id,
+                user.version,
+                &change,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            client.get(app.url("/")).send().await.unwrap().status(),
+            StatusCode::SEE_OTHER
+        );
+        let response = app
+            .login_attempt(&browser(), OPERATOR, parcours::demo::PASSWORD)
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response
+            .text()
+            .await
+            .unwrap()
+            .contains("Ce compte est désactivé"));
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_french_404() {
+    for app in apps().await {
+        let page = reqwest::get(app.url("/nulle-part")).await.unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        assert!(page.text().await.unwrap().contains("Page introuvable"));
+        let api = reqwest::get(app.url("/api/v1/nulle-part")).await.unwrap();
+        assert_eq!(api.status(), StatusCode::NOT_FOUND);
+        let body: serde_json::Value = api.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found");
+        let client = app.signed_in(ADMIN).await;
+        let missing = client
+            .get(app.url(&format!("/admin/comptes/{}", uuid::Uuid::now_v7())))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let malformed = client
+            .get(app.url("/admin/comptes/pas-un-identifiant"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
+        assert!(malformed.text().await.unwrap().contains("Page introuvable"));
+    }
+}

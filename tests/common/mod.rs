@@ -1,0 +1,115 @@
+//! Black-box harness: the real server on a random port, over each backend,
+//! loaded with the demo data (one account per role).
+#![allow(dead_code)]
+
+use parcours_store::{testing, Store};
+use parcours_web::{AppState, Config};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+
+pub struct App {
+    pub base: String,
+    pub store: Store,
+}
+
+pub async fn spawn(store: Store) -> App {
+    parcours::demo::load(&store).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        store: store.clone(),
+        config: Config {
+            secure_cookies: false,
+        },
+    };
+    tokio::spawn(parcours_web::serve(listener, state));
+    App { base, store }
+}
+
+/// One running app per backend available to this run.
+pub async fn apps() -> Vec<App> {
+    let mut apps = Vec::new();
+    for store in testing::all().await {
+        apps.push(spawn(store).await);
+    }
+    apps
+}
+
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The CSRF token of the form on `path`.
+    pub async fn csrf(&self, client: &Client, path: &str) -> String {
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = html
+            .find(marker)
+            .unwrap_or_else(|| panic!("no CSRF token on {path}"))
+            + marker.len();
+        html[start..start + 64].to_owned()
+    }
+
+    pub async fn login_attempt(&self, client: &Client, email: &str, password: &str) -> Response {
+        let token = self.csrf(client, "/connexion").await;
+        client
+            .post(self.url("/connexion"))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A client signed in as `email` (a demo account).
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let client = browser();
+        let response = self
+            .login_attempt(&client, email, parcours::demo::PASSWORD)
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {email}");
+        client
+    }
+
+    /// A fresh API token for a demo account.
+    pub async fn token(&self, email: &str) -> String {
+        let user = self.store.user_by_email(email).await.unwrap().unwrap();
+        let actor = parcours_store::Actor::system("tests");
+        self.store
+            .create_api_token(&actor, user.id, "tests")
+            .await
+            .unwrap()
+            .1
+    }
+
+    pub async fn user_id(&self, email: &str) -> uuid::Uuid {
+        self.store.user_by_email(email).await.unwrap().unwrap().id
+    }
+}
+
+pub const ADMIN: &str = "admin@demo.parcours.fr";
+pub const PROGRAMME: &str = "mission@demo.parcours.fr";
+pub const MANAGER: &str = "cadre@demo.parcours.fr";
+pub const REFERENT: &str = "referent@demo.parcours.fr";
+pub const OPERATOR: &str = "structure@demo.parcours.fr";
+pub const DPO: &str = "dpo@demo.parcours.fr";
+pub const EVERYONE: [&str; 6] = [ADMIN, PROGRAMME, MANAGER, REFERENT, OPERATOR, DPO];

@@ -1,0 +1,183 @@
+//! The permission matrix: every route × every role → allowed or refused,
+//! on the web pages and on the API, on every backend.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+
+/// Who may open each page (everyone else gets 403; anonymous visitors are sent to the login page).
+fn page_matrix(user_id: &str) -> Vec<(String, Vec<&'static str>)> {
+    vec![
+        ("/".into(), EVERYONE.to_vec()),
+        ("/admin/comptes".into(), vec![ADMIN]),
+        ("/admin/comptes/nouveau".into(), vec![ADMIN]),
+        (format!("/admin/comptes/{user_id}"), vec![ADMIN]),
+        ("/dpo/journal".into(), vec![DPO]),
+    ]
+}
+
+fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
+    vec![
+        (Method::GET, "/api/v1/me".into(), EVERYONE.to_vec()),
+        (Method::GET, "/api/v1/users".into(), vec![ADMIN]),
+        (Method::GET, format!("/api/v1/users/{user_id}"), vec![ADMIN]),
+        (
+            Method::GET,
+            format!("/api/v1/users/{user_id}/tokens"),
+            vec![ADMIN],
+        ),
+        (
+            Method::GET,
+            "/api/v1/organisations".into(),
+            vec![ADMIN, PROGRAMME, DPO],
+        ),
+        (
+            Method::GET,
+            "/api/v1/territories".into(),
+            vec![ADMIN, PROGRAMME, DPO],
+        ),
+        (Method::GET, "/api/v1/audit".into(), vec![DPO]),
+    ]
+}
+
+#[tokio::test]
+async fn pages_by_role() {
+    for app in apps().await {
+        let user_id = app.user_id(REFERENT).await.to_string();
+        let anonymous = browser();
+        for email in EVERYONE {
+            let client = app.signed_in(email).await;
+            for (path, allowed) in page_matrix(&user_id) {
+                let status = client.get(app.url(&path)).send().await.unwrap().status();
+                let expected = if allowed.contains(&email) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(status, expected, "{email} GET {path}");
+            }
+        }
+        for (path, _) in page_matrix(&user_id) {
+            let response = anonymous.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::SEE_OTHER,
+                "anonymous GET {path}"
+            );
+            assert_eq!(response.headers()["location"], "/connexion");
+        }
+    }
+}
+
+#[tokio::test]
+async fn api_by_role() {
+    for app in apps().await {
+        let user_id = app.user_id(REFERENT).await.to_string();
+        let client = reqwest::Client::new();
+        for email in EVERYONE {
+            let token = app.token(email).await;
+            for (method, path, allowed) in api_matrix(&user_id) {
+                let response = client
+                    .request(method.clone(), app.url(&path))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                let expected = if allowed.contains(&email) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(response.status(), expected, "{email} {method} {path}");
+                if expected == StatusCode::FORBIDDEN {
+                    let body: serde_json::Value = response.json().await.unwrap();
+                    assert_eq!(body["error"]["code"], "forbidden");
+                }
+            }
+        }
+        for (method, path, _) in api_matrix(&user_id) {
+            for auth in [None, Some("prc_not-a-real-token"), Some("garbage")] {
+                let mut request = client.request(method.clone(), app.url(&path));
+                if let Some(token) = auth {
+                    request = request.bearer_auth(token);
+                }
+                let response = request.send().await.unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{auth:?} {method} {path}"
+                );
+                let body: serde_json::Value = response.json().await.unwrap();
+                assert_eq!(body["error"]["code"], "unauthenticated");
+            }
+        }
+    }
+}
+
+/// State-changing routes refuse every role but the admin, before any change.
+#[tokio::test]
+async fn changes_by_role() {
+    for app in apps().await {
+        let target = app.user_id(REFERENT).await;
+        let before = app.store.user(target).await.unwrap();
+        for email in EVERYONE.into_iter().filter(|e| *e != ADMIN) {
+            let client = app.signed_in(email).await;
+            let token = app.csrf(&client, "/").await;
+            for path in [
+                "/admin/comptes".to_string(),
+                format!("/admin/comptes/{target}"),
+                format!("/admin/comptes/{target}/jetons"),
+            ] {
+                let response = client
+                    .post(app.url(&path))
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("display_name", "Pirate"),
+                        ("role", "admin"),
+                        ("status", "desactive"),
+                        ("name", "jeton"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::FORBIDDEN,
+                    "{email} POST {path}"
+                );
+            }
+            let api = reqwest::Client::new();
+            let bearer = app.token(email).await;
+            let attempts = [
+                (Method::POST, "/api/v1/users".to_string()),
+                (Method::PUT, format!("/api/v1/users/{target}")),
+                (Method::POST, format!("/api/v1/users/{target}/tokens")),
+            ];
+            for (method, path) in attempts {
+                let response = api
+                    .request(method.clone(), app.url(&path))
+                    .bearer_auth(&bearer)
+                    .json(&serde_json::json!({
+                        "email": "x@y.fr", "display_name": "Pirate", "role": "admin",
+                        "organisation_id": before.organisation_id, "password": "un mot de passe long",
+                        "version": before.version, "disabled": true, "name": "jeton"
+                    }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::FORBIDDEN,
+                    "{email} {method} {path}"
+                );
+            }
+        }
+        assert_eq!(
+            app.store.user(target).await.unwrap(),
+            before,
+            "nothing changed"
+        );
+        assert_eq!(app.store.users().await.unwrap().len(), EVERYONE.len());
+    }
+}

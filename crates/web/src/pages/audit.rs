@@ -201,3 +201,66 @@ fn describe(query: &AuditQuery) -> String {
         query.acteur, query.action, query.entite, query.identifiant, query.du, query.au
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(du: &str, au: &str) -> AuditQuery {
+        AuditQuery {
+            du: du.into(),
+            au: au.into(),
+            ..AuditQuery::default()
+        }
+    }
+
+    #[test]
+    fn the_last_day_is_included() {
+        let filter = to_filter(&query("2026-11-01", "2026-11-23"), 50).unwrap();
+        assert_eq!(filter.from.unwrap().date().to_string(), "2026-11-01");
+        assert_eq!(filter.to.unwrap().date().to_string(), "2026-11-24");
+        assert_eq!(
+            filter.limit, 51,
+            "one more row tells whether a next page exists"
+        );
+    }
+
+    #[test]
+    fn bad_dates_and_actions_name_their_field() {
+        let err = to_filter(&query("01/11/2026", ""), 50).unwrap_err();
+        assert!(err.message_for("du").is_some());
+        let err = to_filter(&query("2026-11-23", "2026-11-01"), 50).unwrap_err();
+        assert!(err.message_for("au").is_some());
+        let err = to_filter(
+            &AuditQuery {
+                action: "pirater".into(),
+                ..AuditQuery::default()
+            },
+            50,
+        )
+        .unwrap_err();
+        assert!(err.message_for("action").is_some());
+    }
+
+    #[test]
+    fn pages_start_at_one() {
+        let filter = to_filter(
+            &AuditQuery {
+                page: Some(-3),
+                ..AuditQuery::default()
+            },
+            50,
+        )
+        .unwrap();
+        assert_eq!(filter.offset, 0);
+        let filter = to_filter(
+            &AuditQuery {
+                page: Some(3),
+                ..AuditQuery::default()
+            },
+            50,
+        )
+        .unwrap();
+        assert_eq!(filter.offset, 100);
+    }
+}

@@ -2,6 +2,7 @@
 //! through [`Role::can`], so the whole policy reads (and is tested) here.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,6 +67,14 @@ impl Role {
             ManageUsers | ManageApiTokens | ManageReferenceData => self == Admin,
             ReadAuditLog => self == Dpo,
             ViewOrganisations => matches!(self, Admin | ProgrammeOfficer | Dpo),
+            ViewPersons | EditPersons | ViewDeadlines => {
+                matches!(self, Admin | ProgrammeOfficer | Manager | Referent)
+            }
+            DecideOrientation => matches!(self, ProgrammeOfficer | Manager | Referent),
+            ValidateOrientation | MergePersons => self == Manager,
+            AssignReferent => matches!(self, ProgrammeOfficer | Manager),
+            ManageSettings => self == Admin,
+            ViewCaseload => self == Referent,
         }
     }
 }
@@ -78,17 +87,102 @@ pub enum Permission {
     ManageReferenceData,
     ReadAuditLog,
     ViewOrganisations,
+    /// Open and search person files (within [`PersonScope`]).
+    ViewPersons,
+    EditPersons,
+    ViewDeadlines,
+    DecideOrientation,
+    ValidateOrientation,
+    MergePersons,
+    AssignReferent,
+    ManageSettings,
+    /// "Mon portefeuille": the people one follows as référent unique.
+    ViewCaseload,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
         Permission::ManageReferenceData,
         Permission::ReadAuditLog,
         Permission::ViewOrganisations,
+        Permission::ViewPersons,
+        Permission::EditPersons,
+        Permission::ViewDeadlines,
+        Permission::DecideOrientation,
+        Permission::ValidateOrientation,
+        Permission::MergePersons,
+        Permission::AssignReferent,
+        Permission::ManageSettings,
+        Permission::ViewCaseload,
     ];
+}
+
+/// Who is looking, as far as visibility of person files is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub organisation_id: Uuid,
+    pub territory_id: Option<Uuid>,
+}
+
+/// Which person files a viewer may see. The store turns it into one SQL
+/// predicate; [`PersonScope::allows`] is the same rule for one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonScope {
+    pub all: bool,
+    /// Files whose responsible organisation is this one…
+    pub organisation_id: Option<Uuid>,
+    /// …and, when set, whose territory is this one.
+    pub territory_id: Option<Uuid>,
+    /// Files where this user is the current référent unique.
+    pub referent_id: Option<Uuid>,
+}
+
+impl Viewer {
+    /// Référent: their caseload and their organisation's files; cadre: their
+    /// organisation within their territory; chargé de mission and admin:
+    /// everything; opérateur and DPO: no person file here.
+    pub fn person_scope(&self) -> PersonScope {
+        let none = PersonScope {
+            all: false,
+            organisation_id: None,
+            territory_id: None,
+            referent_id: None,
+        };
+        match self.role {
+            Role::Admin | Role::ProgrammeOfficer => PersonScope { all: true, ..none },
+            Role::Manager => PersonScope {
+                organisation_id: Some(self.organisation_id),
+                territory_id: self.territory_id,
+                ..none
+            },
+            Role::Referent => PersonScope {
+                organisation_id: Some(self.organisation_id),
+                referent_id: Some(self.user_id),
+                ..none
+            },
+            Role::Operator | Role::Dpo => none,
+        }
+    }
+}
+
+impl PersonScope {
+    pub fn allows(
+        &self,
+        organisation: Option<Uuid>,
+        territory: Option<Uuid>,
+        referent: Option<Uuid>,
+    ) -> bool {
+        self.all
+            || (self.organisation_id.is_some()
+                && organisation == self.organisation_id
+                && (self.territory_id.is_none() || territory == self.territory_id))
+            || (self.referent_id.is_some() && referent == self.referent_id)
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +197,42 @@ mod tests {
         assert_eq!(Role::from_code("superuser"), None);
     }
 
+    fn viewer(role: Role, territory: Option<Uuid>) -> Viewer {
+        Viewer {
+            user_id: Uuid::from_u128(1),
+            role,
+            organisation_id: Uuid::from_u128(10),
+            territory_id: territory,
+        }
+    }
+
+    #[test]
+    fn person_scopes() {
+        let (org, other_org) = (Some(Uuid::from_u128(10)), Some(Uuid::from_u128(11)));
+        let (territory, other_territory) = (Some(Uuid::from_u128(20)), Some(Uuid::from_u128(21)));
+        let me = Some(Uuid::from_u128(1));
+        let referent = viewer(Role::Referent, None).person_scope();
+        assert!(referent.allows(org, other_territory, None));
+        assert!(
+            referent.allows(other_org, None, me),
+            "their caseload, whatever the organisation"
+        );
+        assert!(!referent.allows(other_org, territory, Some(Uuid::from_u128(2))));
+        let manager = viewer(Role::Manager, territory).person_scope();
+        assert!(manager.allows(org, territory, None));
+        assert!(!manager.allows(org, other_territory, None));
+        assert!(!manager.allows(other_org, territory, None));
+        assert!(viewer(Role::Manager, None)
+            .person_scope()
+            .allows(org, other_territory, None));
+        assert!(viewer(Role::ProgrammeOfficer, None)
+            .person_scope()
+            .allows(None, None, None));
+        for role in [Role::Operator, Role::Dpo] {
+            assert!(!viewer(role, None).person_scope().allows(org, territory, me));
+        }
+    }
+
     /// The policy, stated as a table: a change to `can` must change this too.
     #[test]
     fn permission_matrix() {
@@ -115,6 +245,15 @@ mod tests {
             (ManageReferenceData, &[Admin]),
             (ReadAuditLog, &[Dpo]),
             (ViewOrganisations, &[Admin, ProgrammeOfficer, Dpo]),
+            (ViewPersons, &[Admin, ProgrammeOfficer, Manager, Referent]),
+            (EditPersons, &[Admin, ProgrammeOfficer, Manager, Referent]),
+            (ViewDeadlines, &[Admin, ProgrammeOfficer, Manager, Referent]),
+            (DecideOrientation, &[ProgrammeOfficer, Manager, Referent]),
+            (ValidateOrientation, &[Manager]),
+            (MergePersons, &[Manager]),
+            (AssignReferent, &[ProgrammeOfficer, Manager]),
+            (ManageSettings, &[Admin]),
+            (ViewCaseload, &[Referent]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

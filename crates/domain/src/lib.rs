@@ -4,7 +4,11 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod deadline;
+pub mod nir;
 pub mod organisation;
+pub mod orientation;
+pub mod person;
 pub mod validation;
 
 pub use access::{Permission, Role};

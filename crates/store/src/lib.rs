@@ -7,9 +7,12 @@
 #[macro_use]
 mod db;
 pub mod audit;
+pub mod deadline;
 mod error;
 pub mod organisation;
+pub mod orientation;
 pub mod password;
+pub mod person;
 pub mod session;
 pub mod testing;
 pub mod token;

@@ -11,6 +11,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use parcours_domain::access::{PersonScope, Viewer};
 use parcours_domain::{Permission, Role};
 use parcours_store::user::User;
 use parcours_store::{password, Actor};
@@ -47,6 +48,20 @@ impl CurrentUser {
 
     pub fn actor(&self) -> Actor {
         self.user.actor()
+    }
+
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.user.id,
+            role: self.role,
+            organisation_id: self.user.organisation_id,
+            territory_id: self.user.territory_id,
+        }
+    }
+
+    /// The person files this user may see.
+    pub fn scope(&self) -> PersonScope {
+        self.viewer().person_scope()
     }
 }
 

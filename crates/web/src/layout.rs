@@ -31,6 +31,19 @@ pub struct Layout {
 /// The navigation: each entry shows only to roles with its permission.
 const NAVIGATION: &[(&str, &str, Permission)] = &[
     ("/", "Accueil", Permission::ViewOwnAccount),
+    (
+        "/portefeuille",
+        "Mon portefeuille",
+        Permission::ViewCaseload,
+    ),
+    ("/personnes", "Personnes", Permission::ViewPersons),
+    (
+        "/orientations",
+        "Orientations à valider",
+        Permission::ValidateOrientation,
+    ),
+    ("/echeances", "Échéances", Permission::ViewDeadlines),
+    ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),
     (
         "/dpo/journal",

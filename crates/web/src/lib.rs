@@ -10,6 +10,7 @@ mod error;
 mod extract;
 mod layout;
 pub(crate) mod pages;
+mod people;
 mod session_store;
 
 use axum::http::{header, HeaderValue};

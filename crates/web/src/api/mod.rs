@@ -3,11 +3,12 @@
 
 mod accounts;
 mod audit;
+mod persons;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -27,6 +28,21 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations", get(accounts::organisations))
         .route("/territories", get(accounts::territories))
         .route("/audit", get(audit::list))
+        .route("/persons", get(persons::search).post(persons::create))
+        .route("/persons/{id}", get(persons::show).put(persons::update))
+        .route("/persons/{id}/closure", post(persons::close))
+        .route("/persons/{id}/orientations", post(persons::decide))
+        .route("/persons/{id}/referent", post(persons::designate))
+        .route("/persons/{id}/joint-reviews", post(persons::review))
+        .route("/orientations/pending", get(persons::pending))
+        .route("/orientations/validate", post(persons::validate))
+        .route("/orientations/{id}/reject", post(persons::reject))
+        .route("/caseload", get(persons::caseload))
+        .route("/deadlines", get(persons::deadlines))
+        .route(
+            "/settings/deadlines",
+            get(persons::settings).put(persons::save_settings),
+        )
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -61,6 +77,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         accounts::organisations,
         accounts::territories,
         audit::list,
+        persons::search,
+        persons::create,
+        persons::show,
+        persons::update,
+        persons::close,
+        persons::decide,
+        persons::designate,
+        persons::review,
+        persons::pending,
+        persons::validate,
+        persons::reject,
+        persons::caseload,
+        persons::deadlines,
+        persons::settings,
+        persons::save_settings,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

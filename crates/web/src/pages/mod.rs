@@ -2,6 +2,8 @@
 
 pub(crate) mod audit;
 mod home;
+pub(crate) mod pathway;
+pub(crate) mod persons;
 pub(crate) mod users;
 
 use crate::auth;
@@ -14,6 +16,29 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/connexion", get(auth::login_form).post(auth::login))
         .route("/deconnexion", post(auth::logout))
+        .route("/personnes", get(persons::search).post(persons::create))
+        .route("/personnes/nouvelle", get(persons::new_form))
+        .route("/personnes/{id}", get(persons::show))
+        .route(
+            "/personnes/{id}/modifier",
+            get(persons::edit_form).post(persons::update),
+        )
+        .route("/personnes/{id}/historique", get(persons::history))
+        .route("/personnes/{id}/cloture", post(persons::close))
+        .route("/personnes/{id}/orientations", post(pathway::decide_form))
+        .route("/personnes/{id}/referent", post(pathway::designate_form))
+        .route("/personnes/{id}/reexamen", post(pathway::review_form))
+        .route(
+            "/orientations",
+            get(pathway::queue).post(pathway::validate_form),
+        )
+        .route("/orientations/{id}/refus", post(pathway::reject_form))
+        .route("/portefeuille", get(pathway::caseload))
+        .route("/echeances", get(pathway::deadlines))
+        .route(
+            "/admin/delais",
+            get(pathway::settings).post(pathway::save_settings),
+        )
         .route("/admin/comptes", get(users::list).post(users::create))
         .route("/admin/comptes/nouveau", get(users::new_form))
         .route("/admin/comptes/{id}", get(users::edit).post(users::update))

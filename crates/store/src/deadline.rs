@@ -1,0 +1,271 @@
+//! Deadline clocks: computed by domain code from each person's dates and
+//! stored in `person_clocks`, so that late and due-soon lists are one
+//! indexed query. Refreshed in the transaction of every change that moves a
+//! date, and for everyone when the département changes its settings.
+
+use crate::audit::{record, Actor};
+use crate::person::{PersonSummary, SCOPE, SUMMARY};
+use crate::{now, Result, Store, StoreError, Tx};
+use parcours_domain::access::PersonScope;
+use parcours_domain::audit::AuditAction;
+use parcours_domain::deadline::{
+    clocks, ClockStatus, DeadlineSettings, OrientationFacts, OrientationKind, PathwayFacts,
+};
+use time::Date;
+use uuid::Uuid;
+
+const SETTINGS_KEY: &str = "deadlines";
+
+/// A running clock of a person, for late / due-soon lists.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct DueClock {
+    pub person_id: Uuid,
+    pub last_name: String,
+    pub first_names: String,
+    pub kind: String,
+    pub started_on: Date,
+    pub due_on: Date,
+    pub referent_name: Option<String>,
+}
+
+/// A stored clock of one person.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct StoredClock {
+    pub kind: String,
+    pub started_on: Date,
+    pub due_on: Date,
+    pub met_on: Option<Date>,
+}
+
+/// Which running clocks a list shows.
+#[derive(Debug, Clone, Copy)]
+pub struct DueFilter {
+    /// Only the caseload of this référent.
+    pub referent_id: Option<Uuid>,
+    /// Clocks due on or before this day.
+    pub due_by: Date,
+    pub limit: i64,
+}
+
+impl Store {
+    pub async fn deadline_settings(&self) -> Result<DeadlineSettings> {
+        let row: Option<(String,)> = read!(self, pool => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(SETTINGS_KEY).fetch_optional(pool).await)?;
+        Ok(row
+            .and_then(|(json,)| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
+    /// Saves the département's settings and recomputes every clock.
+    pub async fn set_deadline_settings(
+        &self,
+        actor: &Actor,
+        settings: &DeadlineSettings,
+    ) -> Result<()> {
+        settings.validate()?;
+        let json =
+            serde_json::to_string(settings).map_err(|e| StoreError::Config(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(SETTINGS_KEY).bind(&json).bind(now())
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "settings",
+            Some(SETTINGS_KEY),
+            Some(&json),
+        )
+        .await?;
+        tx.commit().await?;
+        self.refresh_all_clocks().await
+    }
+
+    /// Recomputes every person's clocks, a thousand people per transaction.
+    pub async fn refresh_all_clocks(&self) -> Result<()> {
+        let mut after = Uuid::nil();
+        loop {
+            let ids: Vec<(Uuid,)> = read!(self, pool => sqlx::query_as(
+                "SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT 1000",
+            )
+            .bind(after).fetch_all(pool).await)?;
+            let Some((last,)) = ids.last() else {
+                return Ok(());
+            };
+            after = *last;
+            let mut tx = self.begin().await?;
+            for (id,) in &ids {
+                refresh_clocks(&mut tx, *id).await?;
+            }
+            tx.commit().await?;
+        }
+    }
+
+    pub async fn person_clocks(&self, person_id: Uuid) -> Result<Vec<StoredClock>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, StoredClock>(
+            "SELECT kind, started_on, due_on, met_on FROM person_clocks WHERE person_id = $1 ORDER BY due_on",
+        )
+        .bind(person_id).fetch_all(pool).await)?)
+    }
+
+    /// Open clocks due by `filter.due_by`, within the scope, most urgent first.
+    pub async fn due_clocks(
+        &self,
+        scope: &PersonScope,
+        filter: &DueFilter,
+    ) -> Result<Vec<DueClock>> {
+        let sql = format!(
+            "SELECT p.id AS person_id, p.last_name, p.first_names, k.kind, k.started_on, k.due_on,
+                (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
+                  WHERE ra.person_id = p.id AND ra.ends_on IS NULL) AS referent_name
+             FROM person_clocks k JOIN persons p ON p.id = k.person_id
+             WHERE k.met_on IS NULL AND k.due_on <= $5 AND p.closed_on IS NULL AND {SCOPE}
+               AND ($6 IS NULL OR EXISTS (SELECT 1 FROM referent_assignments a
+                     WHERE a.person_id = p.id AND a.ends_on IS NULL AND a.referent_id = $6))
+             ORDER BY k.due_on, p.last_name LIMIT $7"
+        );
+        Ok(read!(self, pool => sqlx::query_as::<_, DueClock>(&sql)
+            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
+            .bind(filter.due_by).bind(filter.referent_id).bind(filter.limit)
+            .fetch_all(pool).await)?)
+    }
+
+    /// Records a joint review of a social pathway (stops that clock).
+    pub async fn record_joint_review(
+        &self,
+        actor: &Actor,
+        person_id: Uuid,
+        on: Date,
+        outcome: &str,
+    ) -> Result<()> {
+        if outcome.trim().is_empty() {
+            return Err(parcours_domain::Invalid::field(
+                "outcome",
+                "Indiquez la conclusion du réexamen.",
+            )
+            .into());
+        }
+        let mut tx = self.begin().await?;
+        let person = crate::person::person_in(&mut tx, person_id).await?;
+        if on < person.birth_date {
+            return Err(parcours_domain::Invalid::field(
+                "reviewed_on",
+                "La date du réexamen n'est pas plausible.",
+            )
+            .into());
+        }
+        let id = Uuid::now_v7();
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO pathway_reviews (id, person_id, reviewed_on, outcome, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id).bind(person_id).bind(on).bind(outcome.trim()).bind(&actor.label).bind(now())
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "pathway_review",
+            Some(&id.to_string()),
+            Some(&format!("personne {person_id}")),
+        )
+        .await?;
+        refresh_clocks(&mut tx, person_id).await?;
+        tx.commit().await
+    }
+
+    /// People in scope whose next clock is due first (for dashboards' "all" view).
+    pub async fn persons_by_next_due(
+        &self,
+        scope: &PersonScope,
+        limit: i64,
+    ) -> Result<Vec<PersonSummary>> {
+        let sql = format!("{SUMMARY} WHERE p.closed_on IS NULL AND {SCOPE} ORDER BY next_due_on IS NULL, next_due_on LIMIT $5");
+        Ok(read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
+            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id).bind(limit)
+            .fetch_all(pool).await)?)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    duties_since: Option<Date>,
+    closed_on: Option<Date>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrientationRow {
+    kind: String,
+    decided_on: Date,
+    notified_on: Date,
+    extended_review: bool,
+}
+
+/// Recomputes one person's clocks from their dates (inside the caller's transaction).
+pub(crate) async fn refresh_clocks(tx: &mut Tx, person_id: Uuid) -> Result<()> {
+    let settings: DeadlineSettings = {
+        let row: Option<(String,)> = on_tx!(tx, conn => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(SETTINGS_KEY).fetch_optional(conn).await)?;
+        row.and_then(|(json,)| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    };
+    let person: FactsRow = on_tx!(tx, conn => sqlx::query_as::<_, FactsRow>(
+        "SELECT duties_since, closed_on FROM persons WHERE id = $1",
+    )
+    .bind(person_id).fetch_one(conn).await)?;
+    let orientation: Option<OrientationRow> = on_tx!(tx, conn => sqlx::query_as::<_, OrientationRow>(
+        "SELECT kind, decided_on, notified_on, extended_review FROM orientations
+         WHERE person_id = $1 AND status = 'validated' ORDER BY notified_on DESC, created_at DESC LIMIT 1",
+    )
+    .bind(person_id).fetch_optional(conn).await)?;
+    let orientation = orientation.and_then(|o| {
+        Some(OrientationFacts {
+            kind: OrientationKind::from_code(&o.kind)?,
+            decided_on: o.decided_on,
+            notified_on: o.notified_on,
+            extended_review: o.extended_review,
+        })
+    });
+    let joint_review_on = match &orientation {
+        Some(o) => {
+            let row: Option<(Date,)> = on_tx!(tx, conn => sqlx::query_as(
+                "SELECT reviewed_on FROM pathway_reviews WHERE person_id = $1 AND reviewed_on >= $2
+                 ORDER BY reviewed_on LIMIT 1",
+            )
+            .bind(person_id).bind(o.notified_on).fetch_optional(conn).await)?;
+            row.map(|(d,)| d)
+        }
+        None => None,
+    };
+    let facts = PathwayFacts {
+        rights_opened_on: person.duties_since,
+        orientation,
+        contract_signed_on: None,
+        contract_ends_on: None,
+        contract_reviewed_on: None,
+        joint_review_on,
+        closed_on: person.closed_on,
+    };
+    // Stored clocks do not depend on today; only their status does.
+    let today = time::OffsetDateTime::now_utc().date();
+    on_tx!(tx, conn => sqlx::query("DELETE FROM person_clocks WHERE person_id = $1")
+        .bind(person_id).execute(conn).await.map(|done| done.rows_affected()))?;
+    for clock in clocks(&facts, &settings, today) {
+        let met_on = match clock.status {
+            ClockStatus::Met { on, .. } => Some(on),
+            _ => None,
+        };
+        on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO person_clocks (person_id, kind, started_on, due_on, met_on) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(person_id).bind(clock.kind.code()).bind(clock.started_on).bind(clock.due_on).bind(met_on)
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+    }
+    Ok(())
+}

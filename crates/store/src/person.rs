@@ -1,0 +1,488 @@
+//! Person files and households: creation, rectification with history,
+//! closure, search within the viewer's scope, duplicate detection.
+
+use crate::audit::{record, Actor};
+use crate::{now, Result, Store, StoreError, Tx};
+use parcours_domain::access::PersonScope;
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::person::{fold, name_tokens, ClosureReason, HouseholdData, PersonData};
+use parcours_domain::Invalid;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Household {
+    pub id: Uuid,
+    pub rsa_number: String,
+    pub caf_number: Option<String>,
+    pub fund: String,
+    pub rsa_state: i64,
+    pub rsa_state_on: Option<Date>,
+    pub version: i64,
+    #[serde(skip)]
+    pub created_at: OffsetDateTime,
+    #[serde(skip)]
+    pub updated_at: OffsetDateTime,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub household_role: String,
+    pub last_name: String,
+    pub first_names: String,
+    pub birth_name: Option<String>,
+    pub birth_date: Date,
+    pub sex: String,
+    pub nir: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub commune_code: Option<String>,
+    pub territory_id: Option<Uuid>,
+    pub subject_to_duties: bool,
+    pub duties_since: Option<Date>,
+    pub single_parent: bool,
+    pub other_minimum_income: bool,
+    pub rqth: bool,
+    pub responsible_organisation_id: Option<Uuid>,
+    pub closed_on: Option<Date>,
+    pub closure_reason: Option<String>,
+    pub merged_into_id: Option<Uuid>,
+    pub version: i64,
+    #[serde(skip)]
+    pub created_at: OffsetDateTime,
+    #[serde(skip)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One line of a list of people (search results, caseload, deadlines).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct PersonSummary {
+    pub id: Uuid,
+    pub last_name: String,
+    pub first_names: String,
+    pub birth_date: Date,
+    pub caf_number: Option<String>,
+    pub commune_name: Option<String>,
+    pub closed_on: Option<Date>,
+    pub referent_name: Option<String>,
+    pub next_due_on: Option<Date>,
+    pub next_due_kind: Option<String>,
+}
+
+/// One saved version of a person file.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct PersonRevision {
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+    pub changed_by: String,
+    pub data: String,
+}
+
+/// Where a new person goes: an existing household, or a new one (joined
+/// instead when its numéro de demande RSA is already known).
+pub enum HouseholdTarget {
+    Existing(Uuid),
+    New(HouseholdData),
+}
+
+/// Search criteria; empty criteria find nothing.
+#[derive(Debug, Clone, Default)]
+pub struct PersonQuery {
+    pub name: Option<String>,
+    pub birth_date: Option<Date>,
+    pub nir: Option<String>,
+    pub caf_number: Option<String>,
+    pub include_closed: bool,
+    pub limit: i64,
+}
+
+/// The viewer's scope as a predicate on `p` (persons): binds $1…$4.
+pub(crate) const SCOPE: &str =
+    "($1 OR (p.responsible_organisation_id = $2 AND ($3 IS NULL OR p.territory_id = $3))
+      OR ($4 IS NOT NULL AND EXISTS (SELECT 1 FROM referent_assignments sa
+            WHERE sa.person_id = p.id AND sa.ends_on IS NULL AND sa.referent_id = $4)))";
+
+/// Columns of [`PersonSummary`], over `persons p`.
+pub(crate) const SUMMARY: &str = "SELECT p.id, p.last_name, p.first_names, p.birth_date, h.caf_number,
+        c.name AS commune_name, p.closed_on,
+        (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
+          WHERE ra.person_id = p.id AND ra.ends_on IS NULL) AS referent_name,
+        (SELECT MIN(k.due_on) FROM person_clocks k WHERE k.person_id = p.id AND k.met_on IS NULL) AS next_due_on,
+        (SELECT k.kind FROM person_clocks k WHERE k.person_id = p.id AND k.met_on IS NULL
+          ORDER BY k.due_on LIMIT 1) AS next_due_kind
+     FROM persons p
+     JOIN households h ON h.id = p.household_id
+     LEFT JOIN communes c ON c.insee_code = p.commune_code";
+
+/// Upper bound of a prefix range over ASCII tokens.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{7f}")
+}
+
+impl Store {
+    pub async fn household(&self, id: Uuid) -> Result<Household> {
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, Household>("SELECT * FROM households WHERE id = $1")
+            .bind(id).fetch_one(pool).await)?,
+        )
+    }
+
+    pub async fn household_members(&self, household_id: Uuid) -> Result<Vec<Person>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, Person>(
+            "SELECT * FROM persons WHERE household_id = $1 ORDER BY household_role DESC, birth_date",
+        )
+        .bind(household_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    pub async fn person(&self, id: Uuid) -> Result<Person> {
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, Person>("SELECT * FROM persons WHERE id = $1")
+            .bind(id).fetch_one(pool).await)?,
+        )
+    }
+
+    /// Whether the scope covers this person (same rule as the search predicate).
+    pub async fn person_visible(&self, scope: &PersonScope, id: Uuid) -> Result<bool> {
+        let sql = format!("SELECT COUNT(*) FROM persons p WHERE p.id = $5 AND {SCOPE}");
+        let (count,): (i64,) = read!(self, pool => sqlx::query_as(&sql)
+            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
+            .bind(id)
+            .fetch_one(pool)
+            .await)?;
+        Ok(count == 1)
+    }
+
+    pub async fn create_person(
+        &self,
+        actor: &Actor,
+        organisation_id: Uuid,
+        household: &HouseholdTarget,
+        data: &PersonData,
+    ) -> Result<Person> {
+        let mut tx = self.begin().await?;
+        let household_id = match household {
+            HouseholdTarget::Existing(id) => *id,
+            HouseholdTarget::New(new) => upsert_household(&mut tx, actor, new).await?,
+        };
+        let territory_id = commune_territory(&mut tx, data.commune_code.as_deref()).await?;
+        let id = Uuid::now_v7();
+        let at = now();
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO persons (id, household_id, household_role, last_name, first_names, birth_name, birth_date,
+                sex, nir, email, phone, address, commune_code, territory_id, subject_to_duties, duties_since,
+                single_parent, other_minimum_income, rqth, responsible_organisation_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+        )
+        .bind(id).bind(household_id).bind(data.household_role.code()).bind(&data.last_name)
+        .bind(&data.first_names).bind(&data.birth_name).bind(data.birth_date).bind(data.sex.code())
+        .bind(data.nir.as_ref().map(|n| n.as_str())).bind(&data.email).bind(&data.phone).bind(&data.address)
+        .bind(&data.commune_code).bind(territory_id).bind(data.subject_to_duties).bind(data.duties_since)
+        .bind(data.single_parent).bind(data.other_minimum_income).bind(data.rqth).bind(organisation_id).bind(at)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))
+        .map_err(|e| {
+            StoreError::from(e)
+                .unique_as("nir", "Une personne portant ce NIR existe déjà.")
+                .foreign_key_as("household_id", "Ce foyer n'existe pas.")
+        })?;
+        write_tokens(&mut tx, id, data).await?;
+        let person = person_in(&mut tx, id).await?;
+        save_revision(&mut tx, actor, &person).await?;
+        let detail = format!("{} {}", person.last_name, person.first_names);
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            entity::PERSON,
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        crate::deadline::refresh_clocks(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    /// Rectifies a person file if nobody changed it since `expected_version`.
+    pub async fn update_person(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        data: &PersonData,
+    ) -> Result<Person> {
+        let mut tx = self.begin().await?;
+        let territory_id = commune_territory(&mut tx, data.commune_code.as_deref()).await?;
+        let updated = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE persons SET household_role = $1, last_name = $2, first_names = $3, birth_name = $4,
+                birth_date = $5, sex = $6, nir = $7, email = $8, phone = $9, address = $10, commune_code = $11,
+                territory_id = $12, subject_to_duties = $13, duties_since = $14, single_parent = $15,
+                other_minimum_income = $16, rqth = $17, version = version + 1, updated_at = $18
+             WHERE id = $19 AND version = $20",
+        )
+        .bind(data.household_role.code()).bind(&data.last_name).bind(&data.first_names).bind(&data.birth_name)
+        .bind(data.birth_date).bind(data.sex.code()).bind(data.nir.as_ref().map(|n| n.as_str()))
+        .bind(&data.email).bind(&data.phone).bind(&data.address).bind(&data.commune_code).bind(territory_id)
+        .bind(data.subject_to_duties).bind(data.duties_since).bind(data.single_parent)
+        .bind(data.other_minimum_income).bind(data.rqth).bind(now()).bind(id).bind(expected_version)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))
+        .map_err(|e| StoreError::from(e).unique_as("nir", "Une autre personne porte déjà ce NIR."))?;
+        if updated == 0 {
+            drop(tx);
+            self.person(id).await?;
+            return Err(StoreError::Stale);
+        }
+        on_tx!(&mut tx, conn => sqlx::query("DELETE FROM person_name_tokens WHERE person_id = $1")
+            .bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
+        write_tokens(&mut tx, id, data).await?;
+        let person = person_in(&mut tx, id).await?;
+        save_revision(&mut tx, actor, &person).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            entity::PERSON,
+            Some(&id.to_string()),
+            Some("rectification"),
+        )
+        .await?;
+        crate::deadline::refresh_clocks(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    /// Closes a file (exit from the scheme): its clocks stop.
+    pub async fn close_person(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        on: Date,
+        reason: ClosureReason,
+    ) -> Result<Person> {
+        let mut tx = self.begin().await?;
+        let person = person_in(&mut tx, id).await?;
+        if person.closed_on.is_some() {
+            return Err(Invalid::field("closed_on", "Ce dossier est déjà clos.").into());
+        }
+        if on < person.birth_date {
+            return Err(
+                Invalid::field("closed_on", "La date de clôture précède la naissance.").into(),
+            );
+        }
+        let updated = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE persons SET closed_on = $1, closure_reason = $2, version = version + 1, updated_at = $3
+             WHERE id = $4 AND version = $5",
+        )
+        .bind(on).bind(reason.code()).bind(now()).bind(id).bind(expected_version)
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        if updated == 0 {
+            return Err(StoreError::Stale);
+        }
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referent_assignments SET ends_on = $1 WHERE person_id = $2 AND ends_on IS NULL",
+        )
+        .bind(on).bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
+        let person = person_in(&mut tx, id).await?;
+        save_revision(&mut tx, actor, &person).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            entity::PERSON,
+            Some(&id.to_string()),
+            Some(&format!("clôture : {}", reason.label())),
+        )
+        .await?;
+        crate::deadline::refresh_clocks(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    pub async fn person_revisions(&self, id: Uuid) -> Result<Vec<PersonRevision>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, PersonRevision>(
+            "SELECT version, changed_at, changed_by, data FROM person_revisions WHERE person_id = $1 ORDER BY version DESC",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// People matching every given criterion, within the scope, by name.
+    pub async fn search_persons(
+        &self,
+        scope: &PersonScope,
+        query: &PersonQuery,
+    ) -> Result<Vec<PersonSummary>> {
+        let tokens = query.name.as_deref().map(name_tokens).unwrap_or_default();
+        if tokens.is_empty()
+            && query.birth_date.is_none()
+            && query.nir.is_none()
+            && query.caf_number.is_none()
+        {
+            return Ok(Vec::new());
+        }
+        let token_filter = "p.id IN (SELECT person_id FROM person_name_tokens WHERE token >= ";
+        let sql = format!(
+            "{SUMMARY} WHERE {SCOPE}
+               AND ($5 IS NULL OR {token_filter}$5 AND token < $6))
+               AND ($7 IS NULL OR {token_filter}$7 AND token < $8))
+               AND ($9 IS NULL OR p.birth_date = $9)
+               AND ($10 IS NULL OR p.nir = $10)
+               AND ($11 IS NULL OR h.caf_number = $11)
+               AND ($12 OR p.closed_on IS NULL)
+             ORDER BY p.last_name, p.first_names, p.birth_date
+             LIMIT $13"
+        );
+        // The two longest words narrow the search most.
+        let mut words = tokens;
+        words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let first = words.first().cloned();
+        let second = words.get(1).cloned();
+        Ok(read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
+            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
+            .bind(first.clone()).bind(first.as_deref().map(prefix_end))
+            .bind(second.clone()).bind(second.as_deref().map(prefix_end))
+            .bind(query.birth_date).bind(query.nir.as_deref()).bind(query.caf_number.as_deref())
+            .bind(query.include_closed).bind(query.limit)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Files that may be the same person: same NIR, or same names and birth date.
+    pub async fn possible_duplicates(&self, data: &PersonData) -> Result<Vec<PersonSummary>> {
+        let nir = data.nir.as_ref().map(|n| n.as_str());
+        let same_nir: Vec<(Uuid,)> = read!(self, pool => sqlx::query_as("SELECT id FROM persons WHERE nir = $1")
+            .bind(nir).fetch_all(pool).await)?;
+        let sql = format!(
+            "{SUMMARY} WHERE (p.nir = $1 OR p.birth_date = $2) AND p.merged_into_id IS NULL"
+        );
+        let candidates = read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
+            .bind(nir)
+            .bind(data.birth_date)
+            .fetch_all(pool)
+            .await)?;
+        let last = fold(&data.last_name);
+        let first = name_tokens(&data.first_names).into_iter().next();
+        Ok(candidates
+            .into_iter()
+            .filter(|c| {
+                let same_names = fold(&c.last_name) == last
+                    && name_tokens(&c.first_names).into_iter().next() == first;
+                same_names || same_nir.iter().any(|(id,)| *id == c.id)
+            })
+            .collect())
+    }
+
+    /// Communes known to the département (for forms).
+    pub async fn communes(&self) -> Result<Vec<(String, String, String)>> {
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, (String, String, String)>(
+            "SELECT insee_code, name, postcode FROM communes ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await)?,
+        )
+    }
+
+    pub async fn upsert_commune(
+        &self,
+        code: &str,
+        name: &str,
+        postcode: &str,
+        territory_id: Option<Uuid>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO communes (insee_code, name, postcode, territory_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (insee_code) DO UPDATE SET name = excluded.name, postcode = excluded.postcode,
+                territory_id = excluded.territory_id",
+        )
+        .bind(code).bind(name).bind(postcode).bind(territory_id)
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        tx.commit().await
+    }
+}
+
+pub(crate) async fn person_in(tx: &mut Tx, id: Uuid) -> Result<Person> {
+    Ok(
+        on_tx!(tx, conn => sqlx::query_as::<_, Person>("SELECT * FROM persons WHERE id = $1")
+        .bind(id).fetch_one(conn).await)?,
+    )
+}
+
+/// The household with this numéro de demande, created if new.
+async fn upsert_household(tx: &mut Tx, actor: &Actor, data: &HouseholdData) -> Result<Uuid> {
+    let existing: Option<(Uuid,)> = on_tx!(tx, conn => sqlx::query_as("SELECT id FROM households WHERE rsa_number = $1")
+        .bind(&data.rsa_number).fetch_optional(conn).await)?;
+    if let Some((id,)) = existing {
+        return Ok(id);
+    }
+    let id = Uuid::now_v7();
+    let at = now();
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO households (id, rsa_number, caf_number, fund, rsa_state, rsa_state_on, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(id).bind(&data.rsa_number).bind(&data.caf_number).bind(data.fund.code())
+    .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(at)
+    .execute(conn).await.map(|done| done.rows_affected()))?;
+    record(
+        tx,
+        actor,
+        AuditAction::Create,
+        "household",
+        Some(&id.to_string()),
+        Some(&data.rsa_number),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The territory of a commune; an unknown code is a field error.
+async fn commune_territory(tx: &mut Tx, code: Option<&str>) -> Result<Option<Uuid>> {
+    let Some(code) = code else { return Ok(None) };
+    let row: Option<(Option<Uuid>,)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT territory_id FROM communes WHERE insee_code = $1",
+    )
+    .bind(code).fetch_optional(conn).await)?;
+    match row {
+        Some((territory,)) => Ok(territory),
+        None => Err(Invalid::field(
+            "commune_code",
+            format!("Le code commune {code} est inconnu du référentiel des communes."),
+        )
+        .into()),
+    }
+}
+
+async fn write_tokens(tx: &mut Tx, id: Uuid, data: &PersonData) -> Result<()> {
+    for token in data.name_tokens() {
+        on_tx!(tx, conn => sqlx::query("INSERT INTO person_name_tokens (token, person_id) VALUES ($1, $2)")
+            .bind(&token).bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
+    }
+    Ok(())
+}
+
+async fn save_revision(tx: &mut Tx, actor: &Actor, person: &Person) -> Result<()> {
+    let data = serde_json::to_string(person).map_err(|e| StoreError::Config(e.to_string()))?;
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO person_revisions (id, person_id, version, changed_at, changed_by, data) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::now_v7()).bind(person.id).bind(person.version).bind(now()).bind(&actor.label).bind(data)
+    .execute(conn).await.map(|done| done.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,354 @@
+//! Person files and the pathway around them over the API: same use cases,
+//! permissions and validation as the pages (`people`, `pages::pathway`).
+
+use super::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody, Failure};
+use crate::extract::Id;
+use crate::pages::pathway::{self, DesignationInput, ReviewInput};
+use crate::pages::persons::{to_query, SearchQuery};
+use crate::people::{self, Created};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use parcours_domain::deadline::DeadlineSettings;
+use parcours_domain::orientation::OrientationInput;
+use parcours_domain::person::{HouseholdInput, PersonInput};
+use parcours_domain::Permission;
+use parcours_store::deadline::{DueClock, StoredClock};
+use parcours_store::orientation::{Assignment, Orientation, PendingOrientation};
+use parcours_store::person::{Household, Person, PersonSummary};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// Name or first name, whole or beginning, accents and case ignored.
+    name: Option<String>,
+    /// YYYY-MM-DD
+    birth_date: Option<String>,
+    nir: Option<String>,
+    caf_number: Option<String>,
+    include_closed: Option<bool>,
+}
+
+/// People matching the criteria, within the caller's scope.
+#[utoipa::path(get, path = "/api/v1/persons", tag = "personnes", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, body = [PersonSummary]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<Vec<PersonSummary>>, ApiError> {
+    me.require(Permission::ViewPersons)?;
+    let query = SearchQuery {
+        nom: p.name.unwrap_or_default(),
+        naissance: p.birth_date.unwrap_or_default(),
+        nir: p.nir.unwrap_or_default(),
+        allocataire: p.caf_number.unwrap_or_default(),
+        clos: p.include_closed.filter(|b| *b).map(|_| "1".into()),
+    };
+    let criteria = to_query(&query).map_err(|mut invalid| {
+        for e in &mut invalid.errors {
+            if e.field == "naissance" {
+                e.field = "birth_date".into();
+            }
+        }
+        invalid
+    })?;
+    Ok(Json(
+        state.store.search_persons(&me.scope(), &criteria).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPersonBody {
+    /// Join an existing household…
+    household_id: Option<Uuid>,
+    /// …or describe it (joined when its numéro de demande is known).
+    household: Option<HouseholdInput>,
+    person: PersonInput,
+    /// Create even though possible duplicates exist.
+    #[serde(default)]
+    confirm_duplicate: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DuplicatesBody {
+    error: crate::error::ErrorDetail,
+    duplicates: Vec<PersonSummary>,
+}
+
+/// Creates a person file. 409 with the possible duplicates unless `confirm_duplicate`.
+#[utoipa::path(post, path = "/api/v1/persons", tag = "personnes", security(("bearer" = [])), request_body = NewPersonBody,
+    responses((status = 201, body = Person), (status = 409, body = DuplicatesBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<NewPersonBody>,
+) -> Result<Response, ApiError> {
+    let household = body.household.unwrap_or_default();
+    match people::create_person(
+        &state,
+        &me,
+        body.household_id,
+        &household,
+        &body.person,
+        body.confirm_duplicate,
+    )
+    .await?
+    {
+        Created::Person(person) => Ok((StatusCode::CREATED, Json(*person)).into_response()),
+        Created::Duplicates(duplicates) => {
+            let error = crate::error::ErrorDetail {
+                code: "possible_duplicate".into(),
+                message: "Des dossiers existent déjà pour cette personne (même NIR, ou mêmes nom, prénom et date de naissance). Renvoyez avec confirm_duplicate = true pour créer quand même.".into(),
+                fields: Vec::new(),
+            };
+            Ok((
+                StatusCode::CONFLICT,
+                Json(DuplicatesBody { error, duplicates }),
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonDetailBody {
+    person: Person,
+    household: Household,
+    clocks: Vec<StoredClock>,
+    orientations: Vec<Orientation>,
+    referents: Vec<Assignment>,
+}
+
+/// One person file with its household, clocks, orientations and référents. The read is audited.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "personnes", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = PersonDetailBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<PersonDetailBody>, ApiError> {
+    let person = people::read_person(&state, &me, id, "dossier (API)").await?;
+    Ok(Json(PersonDetailBody {
+        household: state.store.household(person.household_id).await?,
+        clocks: state.store.person_clocks(id).await?,
+        orientations: state.store.orientations(id).await?,
+        referents: state.store.assignments(id).await?,
+        person,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PersonChangeBody {
+    version: i64,
+    person: PersonInput,
+}
+
+/// Rectifies a person file (409 when it changed since `version`).
+#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "personnes", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = PersonChangeBody, responses((status = 200, body = Person), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<PersonChangeBody>,
+) -> Result<Json<Person>, ApiError> {
+    Ok(Json(
+        people::update_person(&state, &me, id, body.version, &body.person).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ClosureBody {
+    version: i64,
+    /// YYYY-MM-DD
+    closed_on: String,
+    /// rsa_closed, moved, end_of_duties, deceased, other
+    closure_reason: String,
+}
+
+/// Closes a person file (exit from the scheme).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/closure", tag = "personnes", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ClosureBody, responses((status = 200, body = Person), (status = 422, body = ErrorBody)))]
+pub async fn close(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<ClosureBody>,
+) -> Result<Json<Person>, ApiError> {
+    Ok(Json(
+        people::close_person(
+            &state,
+            &me,
+            id,
+            body.version,
+            &body.closed_on,
+            &body.closure_reason,
+        )
+        .await?,
+    ))
+}
+
+/// Records an orientation decision (pending the cadre's validation).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/orientations", tag = "orientation", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = OrientationInput, responses((status = 201, body = Orientation), (status = 422, body = ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<OrientationInput>,
+) -> Result<(StatusCode, Json<Orientation>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(pathway::decide(&state, &me, id, &body).await?),
+    ))
+}
+
+/// Designates the référent unique.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/referent", tag = "orientation", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = DesignationInput, responses((status = 201, body = Assignment), (status = 422, body = ErrorBody)))]
+pub async fn designate(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<DesignationInput>,
+) -> Result<(StatusCode, Json<Assignment>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(pathway::designate(&state, &me, id, &body).await?),
+    ))
+}
+
+/// Records the joint review of a social pathway.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/joint-reviews", tag = "orientation", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ReviewInput, responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<ReviewInput>,
+) -> Result<StatusCode, ApiError> {
+    pathway::review(&state, &me, id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The cadre's queue of orientations to validate.
+#[utoipa::path(get, path = "/api/v1/orientations/pending", tag = "orientation", security(("bearer" = [])),
+    responses((status = 200, body = [PendingOrientation]), (status = 403, body = ErrorBody)))]
+pub async fn pending(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<PendingOrientation>>, ApiError> {
+    me.require(Permission::ValidateOrientation)?;
+    Ok(Json(state.store.pending_orientations(&me.scope()).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ValidationBody {
+    ids: Vec<Uuid>,
+    /// YYYY-MM-DD
+    notified_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CountBody {
+    validated: usize,
+}
+
+/// Validates several orientations at once (all or none).
+#[utoipa::path(post, path = "/api/v1/orientations/validate", tag = "orientation", security(("bearer" = [])),
+    request_body = ValidationBody, responses((status = 200, body = CountBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn validate(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<ValidationBody>,
+) -> Result<Json<CountBody>, ApiError> {
+    let validated = pathway::validate(&state, &me, &body.ids, &body.notified_on).await?;
+    Ok(Json(CountBody { validated }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RejectionBody {
+    rejection_reason: String,
+}
+
+/// Refuses a pending orientation, with a reason.
+#[utoipa::path(post, path = "/api/v1/orientations/{id}/reject", tag = "orientation", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = RejectionBody, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<RejectionBody>,
+) -> Result<StatusCode, ApiError> {
+    me.require(Permission::ValidateOrientation)?;
+    state
+        .store
+        .reject_orientation(&me.actor(), &me.scope(), id, &body.rejection_reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's caseload (référent unique).
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "orientation", security(("bearer" = [])),
+    responses((status = 200, body = [PersonSummary]), (status = 403, body = ErrorBody)))]
+pub async fn caseload(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<PersonSummary>>, ApiError> {
+    me.require(Permission::ViewCaseload)?;
+    Ok(Json(state.store.caseload(me.user.id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DeadlineParams {
+    /// For a référent: the whole scope instead of their caseload.
+    all: Option<bool>,
+}
+
+/// Late and due-soon clocks, most urgent first.
+#[utoipa::path(get, path = "/api/v1/deadlines", tag = "orientation", security(("bearer" = [])), params(DeadlineParams),
+    responses((status = 200, body = [DueClock]), (status = 403, body = ErrorBody)))]
+pub async fn deadlines(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(p): Query<DeadlineParams>,
+) -> Result<Json<Vec<DueClock>>, ApiError> {
+    let mine_only = me.role == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
+    Ok(Json(pathway::due(&state, &me, mine_only).await?))
+}
+
+/// The département's deadline settings.
+#[utoipa::path(get, path = "/api/v1/settings/deadlines", tag = "référentiels", security(("bearer" = [])),
+    responses((status = 200, body = DeadlineSettings)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<DeadlineSettings>, ApiError> {
+    me.require(Permission::ViewPersons)
+        .or_else(|_| me.require(Permission::ManageSettings))?;
+    Ok(Json(state.store.deadline_settings().await?))
+}
+
+/// Changes the deadline settings (administrateur); every clock is recomputed.
+#[utoipa::path(put, path = "/api/v1/settings/deadlines", tag = "référentiels", security(("bearer" = [])),
+    request_body = DeadlineSettings, responses((status = 200, body = DeadlineSettings), (status = 422, body = ErrorBody)))]
+pub async fn save_settings(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<DeadlineSettings>,
+) -> Result<Json<DeadlineSettings>, ApiError> {
+    me.require(Permission::ManageSettings)?;
+    state
+        .store
+        .set_deadline_settings(&me.actor(), &body)
+        .await
+        .map_err(Failure::from)?;
+    Ok(Json(body))
+}

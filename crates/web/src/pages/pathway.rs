@@ -1,0 +1,546 @@
+//! The pathway around a person file: orientation decisions and the cadre's
+//! validation queue, the référent unique's designation, joint reviews, the
+//! référent's caseload, late and due-soon lists, and the deadline settings.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::Id;
+use crate::layout::{flash, Layout};
+use crate::pages::persons::{clock_label, fr_date, line, Line};
+use crate::people::{self, today};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use parcours_domain::deadline::{DeadlineSettings, OrientationKind};
+use parcours_domain::orientation::{OrientationData, OrientationInput};
+use parcours_domain::person::required_date;
+use parcours_domain::{Invalid, Permission};
+use parcours_store::deadline::DueFilter;
+use serde::Deserialize;
+use time::Duration;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// Decides an orientation for a person (shared with the API).
+pub async fn decide(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    input: &OrientationInput,
+) -> Result<parcours_store::orientation::Orientation, Failure> {
+    people::visible_person(state, me, id, Permission::DecideOrientation).await?;
+    let reorientation = state
+        .store
+        .orientations(id)
+        .await?
+        .iter()
+        .any(|o| o.status != "rejected");
+    let data = OrientationData::parse(input, today(), reorientation)?;
+    Ok(state
+        .store
+        .decide_orientation(&me.actor(), id, &data)
+        .await?)
+}
+
+pub async fn decide_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(input): Form<OrientationInput>,
+) -> Result<Response, PageError> {
+    decide(&state, &me, id, &input).await?;
+    flash(
+        &session,
+        "L'orientation est enregistrée ; elle attend la validation du cadre.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct DesignationInput {
+    #[serde(default)]
+    pub referent_id: String,
+    #[serde(default)]
+    pub starts_on: String,
+}
+
+pub async fn designate(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    input: &DesignationInput,
+) -> Result<parcours_store::orientation::Assignment, Failure> {
+    people::visible_person(state, me, id, Permission::AssignReferent).await?;
+    let mut invalid = Invalid::new();
+    let referent = parcours_domain::account::parse_uuid(
+        &mut invalid,
+        "referent_id",
+        "Référent unique",
+        &input.referent_id,
+    );
+    let starts_on = required_date(&mut invalid, "starts_on", "Date de début", &input.starts_on);
+    invalid.into_result(())?;
+    Ok(state
+        .store
+        .designate_referent(
+            &me.actor(),
+            id,
+            referent.expect("checked"),
+            starts_on.expect("checked"),
+        )
+        .await?)
+}
+
+pub async fn designate_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(input): Form<DesignationInput>,
+) -> Result<Response, PageError> {
+    let assignment = designate(&state, &me, id, &input).await?;
+    flash(
+        &session,
+        format!(
+            "{} est désigné(e) référent unique.",
+            assignment.referent_name
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct ReviewInput {
+    #[serde(default)]
+    pub reviewed_on: String,
+    #[serde(default)]
+    pub outcome: String,
+}
+
+pub async fn review(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    input: &ReviewInput,
+) -> Result<(), Failure> {
+    people::visible_person(state, me, id, Permission::EditPersons).await?;
+    let mut invalid = Invalid::new();
+    let on = required_date(
+        &mut invalid,
+        "reviewed_on",
+        "Date du réexamen",
+        &input.reviewed_on,
+    );
+    if on.is_some_and(|d| d > today()) {
+        invalid.add(
+            "reviewed_on",
+            "La date du réexamen ne peut pas être dans le futur.",
+        );
+    }
+    invalid.into_result(())?;
+    Ok(state
+        .store
+        .record_joint_review(&me.actor(), id, on.expect("checked"), &input.outcome)
+        .await?)
+}
+
+pub async fn review_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(input): Form<ReviewInput>,
+) -> Result<Response, PageError> {
+    review(&state, &me, id, &input).await?;
+    flash(&session, "Le réexamen est enregistré.").await?;
+    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+}
+
+pub struct PendingLine {
+    pub id: String,
+    pub person_id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub organisation: String,
+    pub decided: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "pathway/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    lines: Vec<PendingLine>,
+    today: String,
+    errors: Invalid,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ValidateOrientation)?;
+    let layout = Layout::new(&session, &me, "Orientations à valider", "/orientations").await?;
+    Ok(Html(
+        queue_page(&state, &me, layout, Invalid::new())
+            .await?
+            .render()?,
+    ))
+}
+
+async fn queue_page(
+    state: &AppState,
+    me: &CurrentUser,
+    layout: Layout,
+    errors: Invalid,
+) -> Result<QueuePage, Failure> {
+    let lines = state
+        .store
+        .pending_orientations(&me.scope())
+        .await?
+        .into_iter()
+        .map(|o| PendingLine {
+            id: o.id.to_string(),
+            person_id: o.person_id.to_string(),
+            name: format!("{} {}", o.last_name.to_uppercase(), o.first_names),
+            kind: OrientationKind::from_code(&o.kind).map_or("", OrientationKind::label),
+            organisation: o.lead_organisation_name,
+            decided: format!("{} par {}", fr_date(o.decided_on), o.decided_by),
+            reason: o.reason.unwrap_or_default(),
+        })
+        .collect();
+    let today = today();
+    Ok(QueuePage {
+        layout,
+        lines,
+        today: format!(
+            "{}-{:02}-{:02}",
+            today.year(),
+            u8::from(today.month()),
+            today.day()
+        ),
+        errors,
+    })
+}
+
+/// Validates the chosen orientations at once (shared with the API).
+pub async fn validate(
+    state: &AppState,
+    me: &CurrentUser,
+    ids: &[Uuid],
+    notified_on: &str,
+) -> Result<usize, Failure> {
+    me.require(Permission::ValidateOrientation)?;
+    let mut invalid = Invalid::new();
+    if ids.is_empty() {
+        invalid.add("ids", "Cochez au moins une orientation à valider.");
+    }
+    let on = required_date(
+        &mut invalid,
+        "notified_on",
+        "Date de notification",
+        notified_on,
+    );
+    if on.is_some_and(|d| d > today()) {
+        invalid.add(
+            "notified_on",
+            "La date de notification ne peut pas être dans le futur.",
+        );
+    }
+    invalid.into_result(())?;
+    Ok(state
+        .store
+        .validate_orientations(&me.actor(), &me.scope(), ids, on.expect("checked"))
+        .await?)
+}
+
+pub async fn validate_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    body: String,
+) -> Result<Response, PageError> {
+    // Repeated `ids` fields (checkboxes) need the pairs form.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let ids: Vec<Uuid> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| Uuid::parse_str(v).ok())
+        .collect();
+    let notified_on = pairs
+        .iter()
+        .find(|(k, _)| k == "notified_on")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    match validate(&state, &me, &ids, notified_on).await {
+        Ok(count) => {
+            flash(&session, format!("{count} orientation(s) validée(s).")).await?;
+            Ok(Redirect::to("/orientations").into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let layout =
+                Layout::new(&session, &me, "Orientations à valider", "/orientations").await?;
+            let page = queue_page(&state, &me, layout, errors).await?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render()?),
+            )
+                .into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RejectInput {
+    #[serde(default)]
+    pub rejection_reason: String,
+}
+
+pub async fn reject_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(input): Form<RejectInput>,
+) -> Result<Response, PageError> {
+    me.require(Permission::ValidateOrientation)?;
+    state
+        .store
+        .reject_orientation(&me.actor(), &me.scope(), id, &input.rejection_reason)
+        .await?;
+    flash(&session, "L'orientation est refusée.").await?;
+    Ok(Redirect::to("/orientations").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pathway/caseload.html")]
+struct CaseloadPage {
+    layout: Layout,
+    lines: Vec<Line>,
+}
+
+pub async fn caseload(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ViewCaseload)?;
+    let layout = Layout::new(&session, &me, "Mon portefeuille", "/portefeuille").await?;
+    let lines = state
+        .store
+        .caseload(me.user.id)
+        .await?
+        .iter()
+        .map(line)
+        .collect();
+    Ok(Html(CaseloadPage { layout, lines }.render()?))
+}
+
+pub struct DueLine {
+    pub person_id: String,
+    pub name: String,
+    pub clock: &'static str,
+    pub due: String,
+    pub late: bool,
+    pub delay: String,
+    pub referent: String,
+}
+
+#[derive(Template)]
+#[template(path = "pathway/deadlines.html")]
+struct DeadlinesPage {
+    layout: Layout,
+    late: Vec<DueLine>,
+    soon: Vec<DueLine>,
+    mine_only: bool,
+    can_choose: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeadlinesQuery {
+    #[serde(default)]
+    pub tout: Option<String>,
+}
+
+/// Late and due-soon clocks: a référent's caseload by default; everything in scope on request.
+pub async fn due(
+    state: &AppState,
+    me: &CurrentUser,
+    mine_only: bool,
+) -> Result<Vec<parcours_store::deadline::DueClock>, Failure> {
+    me.require(Permission::ViewDeadlines)?;
+    let settings = state.store.deadline_settings().await?;
+    let filter = DueFilter {
+        referent_id: mine_only.then_some(me.user.id),
+        due_by: today() + Duration::days(settings.due_soon_days),
+        limit: 1000,
+    };
+    Ok(state.store.due_clocks(&me.scope(), &filter).await?)
+}
+
+pub async fn deadlines(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(query): Query<DeadlinesQuery>,
+) -> Result<Html<String>, PageError> {
+    let is_referent = me.role == parcours_domain::Role::Referent;
+    let mine_only = is_referent && query.tout.is_none();
+    let clocks = due(&state, &me, mine_only).await?;
+    let layout = Layout::new(&session, &me, "Échéances", "/echeances").await?;
+    let today = today();
+    let (late, soon): (Vec<DueLine>, Vec<DueLine>) = clocks
+        .into_iter()
+        .map(|c| DueLine {
+            person_id: c.person_id.to_string(),
+            name: format!("{} {}", c.last_name.to_uppercase(), c.first_names),
+            clock: clock_label(&c.kind),
+            due: fr_date(c.due_on),
+            late: c.due_on < today,
+            delay: if c.due_on < today {
+                format!("{} jours de retard", (today - c.due_on).whole_days())
+            } else {
+                format!("dans {} jours", (c.due_on - today).whole_days())
+            },
+            referent: c.referent_name.unwrap_or_else(|| "—".into()),
+        })
+        .partition(|l| l.late);
+    Ok(Html(
+        DeadlinesPage {
+            layout,
+            late,
+            soon,
+            mine_only,
+            can_choose: is_referent,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettingsForm {
+    #[serde(default)]
+    orientation_target_days: String,
+    #[serde(default)]
+    orientation_legal_days: String,
+    #[serde(default)]
+    contract_days: String,
+    #[serde(default)]
+    contract_days_social_before_2025: String,
+    #[serde(default)]
+    social_review_months: String,
+    #[serde(default)]
+    social_review_extended_months: String,
+    #[serde(default)]
+    due_soon_days: String,
+}
+
+impl SettingsForm {
+    fn of(s: &DeadlineSettings) -> SettingsForm {
+        SettingsForm {
+            orientation_target_days: s.orientation_target_days.to_string(),
+            orientation_legal_days: s.orientation_legal_days.to_string(),
+            contract_days: s.contract_days.to_string(),
+            contract_days_social_before_2025: s.contract_days_social_before_2025.to_string(),
+            social_review_months: s.social_review_months.to_string(),
+            social_review_extended_months: s.social_review_extended_months.to_string(),
+            due_soon_days: s.due_soon_days.to_string(),
+        }
+    }
+
+    fn parse(&self) -> Result<DeadlineSettings, Invalid> {
+        let mut invalid = Invalid::new();
+        let mut number = |field: &str, raw: &str| -> i64 {
+            raw.trim().parse().unwrap_or_else(|_| {
+                invalid.add(field, "Indiquez un nombre entier.");
+                0
+            })
+        };
+        let settings = DeadlineSettings {
+            orientation_target_days: number(
+                "orientation_target_days",
+                &self.orientation_target_days,
+            ),
+            orientation_legal_days: number("orientation_legal_days", &self.orientation_legal_days),
+            contract_days: number("contract_days", &self.contract_days),
+            contract_days_social_before_2025: number(
+                "contract_days_social_before_2025",
+                &self.contract_days_social_before_2025,
+            ),
+            social_review_months: number("social_review_months", &self.social_review_months),
+            social_review_extended_months: number(
+                "social_review_extended_months",
+                &self.social_review_extended_months,
+            ),
+            due_soon_days: number("due_soon_days", &self.due_soon_days),
+        };
+        invalid.into_result(())?;
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pathway/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    form: SettingsForm,
+    errors: Invalid,
+}
+
+pub async fn settings(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageSettings)?;
+    let layout = Layout::new(&session, &me, "Délais", "/admin/delais").await?;
+    let form = SettingsForm::of(&state.store.deadline_settings().await?);
+    Ok(Html(
+        SettingsPage {
+            layout,
+            form,
+            errors: Invalid::new(),
+        }
+        .render()?,
+    ))
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, PageError> {
+    me.require(Permission::ManageSettings)?;
+    match form.parse() {
+        Ok(settings) => {
+            state
+                .store
+                .set_deadline_settings(&me.actor(), &settings)
+                .await?;
+            flash(&session, "Les délais sont enregistrés ; les échéances de tous les dossiers sont recalculées.").await?;
+            Ok(Redirect::to("/admin/delais").into_response())
+        }
+        Err(errors) => {
+            let layout = Layout::new(&session, &me, "Délais", "/admin/delais").await?;
+            let page = SettingsPage {
+                layout,
+                form,
+                errors,
+            };
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render()?),
+            )
+                .into_response())
+        }
+    }
+}

@@ -1,0 +1,855 @@
+//! Person files: search, creation (with duplicate detection), the person
+//! page (identity, household, clocks, pathway timeline), rectification with
+//! history, closure.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::Id;
+use crate::layout::{flash, Layout};
+use crate::people::{self, today, Created};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use parcours_domain::deadline::{ClockKind, OrientationKind};
+use parcours_domain::nir::Nir;
+use parcours_domain::orientation::OrientationStatus;
+use parcours_domain::person::{
+    age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput, RsaState,
+    Sex,
+};
+use parcours_domain::{Invalid, Permission};
+use parcours_store::person::{Person, PersonQuery, PersonSummary};
+use serde::Deserialize;
+use time::Date;
+use tower_sessions::Session;
+
+pub fn fr_date(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+pub fn fr_opt(date: Option<Date>) -> String {
+    date.map(fr_date).unwrap_or_default()
+}
+
+pub fn clock_label(kind: &str) -> &'static str {
+    ClockKind::from_code(kind).map_or("Échéance", ClockKind::label)
+}
+
+/// A list line, formatted for screens.
+pub struct Line {
+    pub id: String,
+    pub name: String,
+    pub birth_date: String,
+    pub caf_number: String,
+    pub commune: String,
+    pub referent: String,
+    pub next_due: String,
+    pub late: bool,
+    pub closed: bool,
+}
+
+pub fn line(p: &PersonSummary) -> Line {
+    let today = today();
+    Line {
+        id: p.id.to_string(),
+        name: format!("{} {}", p.last_name.to_uppercase(), p.first_names),
+        birth_date: fr_date(p.birth_date),
+        caf_number: p.caf_number.clone().unwrap_or_default(),
+        commune: p.commune_name.clone().unwrap_or_default(),
+        referent: p.referent_name.clone().unwrap_or_else(|| "—".into()),
+        next_due: match (p.next_due_on, &p.next_due_kind) {
+            (Some(due), Some(kind)) => format!("{} — {}", clock_label(kind), fr_date(due)),
+            _ => "—".into(),
+        },
+        late: p.next_due_on.is_some_and(|d| d < today),
+        closed: p.closed_on.is_some(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub nom: String,
+    #[serde(default)]
+    pub naissance: String,
+    #[serde(default)]
+    pub nir: String,
+    #[serde(default)]
+    pub allocataire: String,
+    #[serde(default)]
+    pub clos: Option<String>,
+}
+
+/// Turns the search form into store criteria (shared with the API).
+pub fn to_query(q: &SearchQuery) -> Result<PersonQuery, Invalid> {
+    let mut invalid = Invalid::new();
+    let birth_date = parcours_domain::person::optional_date(
+        &mut invalid,
+        "naissance",
+        "Date de naissance",
+        &q.naissance,
+    );
+    let nir = match parcours_domain::person::optional(&q.nir) {
+        Some(raw) => match Nir::parse(&raw) {
+            Ok(nir) => Some(nir.as_str().to_owned()),
+            Err(message) => {
+                invalid.add("nir", message);
+                None
+            }
+        },
+        None => None,
+    };
+    let caf_number = parcours_domain::person::optional(&q.allocataire);
+    invalid.into_result(PersonQuery {
+        name: parcours_domain::person::optional(&q.nom),
+        birth_date,
+        nir,
+        caf_number,
+        include_closed: q.clos.is_some(),
+        limit: 50,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "persons/search.html")]
+struct SearchPage {
+    layout: Layout,
+    query: SearchQuery,
+    errors: Invalid,
+    searched: bool,
+    lines: Vec<Line>,
+    can_create: bool,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(query): Query<SearchQuery>,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ViewPersons)?;
+    let layout = Layout::new(&session, &me, "Personnes", "/personnes").await?;
+    let (lines, errors, searched) = match to_query(&query) {
+        Ok(criteria) => {
+            let searched = criteria.name.is_some()
+                || criteria.birth_date.is_some()
+                || criteria.nir.is_some()
+                || criteria.caf_number.is_some();
+            let found = state.store.search_persons(&me.scope(), &criteria).await?;
+            (found.iter().map(line).collect(), Invalid::new(), searched)
+        }
+        Err(errors) => (Vec::new(), errors, true),
+    };
+    let page = SearchPage {
+        layout,
+        query,
+        errors,
+        searched,
+        lines,
+        can_create: me.role.can(Permission::EditPersons),
+    };
+    Ok(Html(page.render()?))
+}
+
+/// Every field of the person form, as typed (creation and rectification).
+#[derive(Deserialize, Default)]
+pub struct PersonForm {
+    #[serde(default)]
+    rsa_number: String,
+    #[serde(default)]
+    caf_number: String,
+    #[serde(default)]
+    fund: String,
+    #[serde(default)]
+    rsa_state: String,
+    #[serde(default)]
+    rsa_state_on: String,
+    #[serde(default)]
+    household_role: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    first_names: String,
+    #[serde(default)]
+    birth_name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    nir: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    commune_code: String,
+    #[serde(default)]
+    subject_to_duties: Option<String>,
+    #[serde(default)]
+    duties_since: String,
+    #[serde(default)]
+    single_parent: Option<String>,
+    #[serde(default)]
+    other_minimum_income: Option<String>,
+    #[serde(default)]
+    rqth: Option<String>,
+    #[serde(default)]
+    confirm_duplicate: Option<String>,
+    #[serde(default)]
+    version: i64,
+}
+
+impl PersonForm {
+    fn person(&self) -> PersonInput {
+        PersonInput {
+            household_role: self.household_role.clone(),
+            last_name: self.last_name.clone(),
+            first_names: self.first_names.clone(),
+            birth_name: self.birth_name.clone(),
+            birth_date: self.birth_date.clone(),
+            sex: self.sex.clone(),
+            nir: self.nir.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            commune_code: self.commune_code.clone(),
+            subject_to_duties: self.subject_to_duties.is_some(),
+            duties_since: self.duties_since.clone(),
+            single_parent: self.single_parent.is_some(),
+            other_minimum_income: self.other_minimum_income.is_some(),
+            rqth: self.rqth.is_some(),
+        }
+    }
+
+    fn household(&self) -> HouseholdInput {
+        HouseholdInput {
+            rsa_number: self.rsa_number.clone(),
+            caf_number: self.caf_number.clone(),
+            fund: self.fund.clone(),
+            rsa_state: self.rsa_state.clone(),
+            rsa_state_on: self.rsa_state_on.clone(),
+        }
+    }
+
+    fn of(person: &Person) -> PersonForm {
+        let iso = |d: Date| format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        PersonForm {
+            household_role: person.household_role.clone(),
+            last_name: person.last_name.clone(),
+            first_names: person.first_names.clone(),
+            birth_name: person.birth_name.clone().unwrap_or_default(),
+            birth_date: iso(person.birth_date),
+            sex: person.sex.clone(),
+            nir: person.nir.clone().unwrap_or_default(),
+            email: person.email.clone().unwrap_or_default(),
+            phone: person.phone.clone().unwrap_or_default(),
+            address: person.address.clone().unwrap_or_default(),
+            commune_code: person.commune_code.clone().unwrap_or_default(),
+            subject_to_duties: person.subject_to_duties.then(|| "on".into()),
+            duties_since: person.duties_since.map(iso).unwrap_or_default(),
+            single_parent: person.single_parent.then(|| "on".into()),
+            other_minimum_income: person.other_minimum_income.then(|| "on".into()),
+            rqth: person.rqth.then(|| "on".into()),
+            version: person.version,
+            ..PersonForm::default()
+        }
+    }
+}
+
+pub struct Choices {
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub sexes: Vec<(&'static str, &'static str)>,
+    pub funds: Vec<(&'static str, &'static str)>,
+    pub states: Vec<(&'static str, &'static str)>,
+    pub communes: Vec<(String, String)>,
+}
+
+async fn choices(state: &AppState) -> Result<Choices, Failure> {
+    let pairs = |all: &[(&'static str, &'static str)]| all.to_vec();
+    Ok(Choices {
+        roles: pairs(
+            &HouseholdRole::ALL
+                .iter()
+                .map(|r| (r.code(), r.label()))
+                .collect::<Vec<_>>(),
+        ),
+        sexes: Sex::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        funds: Fund::ALL.iter().map(|f| (f.code(), f.label())).collect(),
+        states: RsaState::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        communes: state
+            .store
+            .communes()
+            .await?
+            .into_iter()
+            .map(|(code, name, postcode)| (code, format!("{name} ({postcode})")))
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "persons/form.html")]
+struct FormPage {
+    layout: Layout,
+    form: PersonForm,
+    errors: Invalid,
+    choices: Choices,
+    /// None: creation; Some(id): rectification of that file.
+    editing: Option<String>,
+    duplicates: Vec<Line>,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::EditPersons)?;
+    let layout = Layout::new(&session, &me, "Nouvelle personne", "/personnes").await?;
+    let form = PersonForm {
+        household_role: "DEM".into(),
+        fund: "caf".into(),
+        rsa_state: "2".into(),
+        ..PersonForm::default()
+    };
+    let page = FormPage {
+        layout,
+        form,
+        errors: Invalid::new(),
+        choices: choices(&state).await?,
+        editing: None,
+        duplicates: Vec::new(),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, PageError> {
+    let outcome = people::create_person(
+        &state,
+        &me,
+        None,
+        &form.household(),
+        &form.person(),
+        form.confirm_duplicate.is_some(),
+    )
+    .await;
+    let (errors, duplicates) = match outcome {
+        Ok(Created::Person(person)) => {
+            flash(
+                &session,
+                format!(
+                    "Le dossier de {} {} a été créé.",
+                    person.first_names, person.last_name
+                ),
+            )
+            .await?;
+            return Ok(Redirect::to(&format!("/personnes/{}", person.id)).into_response());
+        }
+        Ok(Created::Duplicates(found)) => (Invalid::new(), found.iter().map(line).collect()),
+        Err(Failure::Invalid(errors)) => (errors, Vec::new()),
+        Err(other) => return Err(other.into()),
+    };
+    let layout = Layout::new(&session, &me, "Nouvelle personne", "/personnes").await?;
+    let page = FormPage {
+        layout,
+        form,
+        errors,
+        choices: choices(&state).await?,
+        editing: None,
+        duplicates,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    let person = people::visible_person(&state, &me, id, Permission::EditPersons).await?;
+    let layout = Layout::new(&session, &me, "Rectifier le dossier", "/personnes").await?;
+    let page = FormPage {
+        layout,
+        form: PersonForm::of(&person),
+        errors: Invalid::new(),
+        choices: choices(&state).await?,
+        editing: Some(id.to_string()),
+        duplicates: Vec::new(),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, PageError> {
+    let errors = match people::update_person(&state, &me, id, form.version, &form.person()).await {
+        Ok(_) => {
+            flash(&session, "Le dossier a été rectifié ; la version précédente reste dans l'historique.").await?;
+            return Ok(Redirect::to(&format!("/personnes/{id}")).into_response());
+        }
+        Err(Failure::Invalid(errors)) => errors,
+        Err(Failure::Stale) => Invalid::field(
+            "version",
+            "Ce dossier a été modifié par quelqu'un d'autre entre-temps. Vos changements ne sont pas perdus : ils sont ci-dessous ; rechargez le dossier pour voir la nouvelle version avant de les reporter.",
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let layout = Layout::new(&session, &me, "Rectifier le dossier", "/personnes").await?;
+    let page = FormPage {
+        layout,
+        form,
+        errors,
+        choices: choices(&state).await?,
+        editing: Some(id.to_string()),
+        duplicates: Vec::new(),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+pub struct ClockLine {
+    pub label: &'static str,
+    pub due: String,
+    pub state: String,
+    pub css: &'static str,
+}
+
+pub struct Event {
+    pub date: String,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "persons/show.html")]
+struct ShowPage {
+    layout: Layout,
+    person: Person,
+    nir: Option<String>,
+    nir_shown: bool,
+    birth_date: String,
+    age: i32,
+    sex: &'static str,
+    role: &'static str,
+    publics: Vec<&'static str>,
+    duties_since: String,
+    commune: String,
+    closed: Option<String>,
+    household_rsa_number: String,
+    household_caf_number: String,
+    household_state: String,
+    members: Vec<(String, String, &'static str)>,
+    clocks: Vec<ClockLine>,
+    events: Vec<Event>,
+    current_referent: Option<String>,
+    can_edit: bool,
+    can_orient: bool,
+    can_assign: bool,
+    has_validated_orientation: bool,
+    has_orientation: bool,
+    orientation_kinds: Vec<(&'static str, &'static str)>,
+    organisations: Vec<(String, String)>,
+    referents: Vec<(String, String)>,
+    closure_reasons: Vec<(&'static str, &'static str)>,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    nir: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Query(query): Query<ShowQuery>,
+) -> Result<Html<String>, PageError> {
+    let nir_shown = query.nir.is_some();
+    let person = people::read_person(
+        &state,
+        &me,
+        id,
+        if nir_shown {
+            "dossier, NIR affiché"
+        } else {
+            "dossier"
+        },
+    )
+    .await?;
+    let layout = Layout::new(
+        &session,
+        &me,
+        &format!("{} {}", person.first_names, person.last_name),
+        "/personnes",
+    )
+    .await?;
+    let page = show_page(&state, &me, layout, person, nir_shown).await?;
+    Ok(Html(page.render()?))
+}
+
+async fn show_page(
+    state: &AppState,
+    me: &CurrentUser,
+    layout: Layout,
+    person: Person,
+    nir_shown: bool,
+) -> Result<ShowPage, Failure> {
+    let today = today();
+    let store = &state.store;
+    let household = store.household(person.household_id).await?;
+    let members = store
+        .household_members(person.household_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.id != person.id)
+        .map(|m| {
+            let role = HouseholdRole::from_code(&m.household_role).map_or("", HouseholdRole::label);
+            (
+                m.id.to_string(),
+                format!("{} {}", m.first_names, m.last_name),
+                role,
+            )
+        })
+        .collect();
+    let settings = store.deadline_settings().await?;
+    let clocks = store
+        .person_clocks(person.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let (state, css) = match c.met_on {
+                Some(on) if on > c.due_on => {
+                    (format!("fait le {} (en retard)", fr_date(on)), "off")
+                }
+                Some(on) => (format!("fait le {}", fr_date(on)), "ok"),
+                None if c.due_on < today => (
+                    format!("en retard de {} jours", (today - c.due_on).whole_days()),
+                    "late",
+                ),
+                None if (c.due_on - today).whole_days() <= settings.due_soon_days => {
+                    ("bientôt dû".into(), "soon")
+                }
+                None => ("en cours".into(), ""),
+            };
+            ClockLine {
+                label: clock_label(&c.kind),
+                due: fr_date(c.due_on),
+                state,
+                css,
+            }
+        })
+        .collect();
+    let orientations = store.orientations(person.id).await?;
+    let assignments = store.assignments(person.id).await?;
+    let mut events: Vec<(Date, Event)> = Vec::new();
+    for o in &orientations {
+        let kind = OrientationKind::from_code(&o.kind).map_or("", OrientationKind::label);
+        let status = OrientationStatus::from_code(&o.status).map_or("", OrientationStatus::label);
+        let mut detail = format!(
+            "{} — décidée par {} — {status}",
+            o.lead_organisation_name, o.decided_by
+        );
+        if let Some(on) = o.notified_on {
+            detail.push_str(&format!(", notifiée le {}", fr_date(on)));
+        }
+        if let Some(reason) = o.reason.as_ref().or(o.rejection_reason.as_ref()) {
+            detail.push_str(&format!(" — motif : {reason}"));
+        }
+        events.push((
+            o.decided_on,
+            Event {
+                date: fr_date(o.decided_on),
+                title: format!("Orientation {kind}"),
+                detail,
+            },
+        ));
+    }
+    for a in &assignments {
+        let until = a
+            .ends_on
+            .map(|d| format!(" jusqu'au {}", fr_date(d)))
+            .unwrap_or_default();
+        events.push((
+            a.starts_on,
+            Event {
+                date: fr_date(a.starts_on),
+                title: format!("Référent unique : {}", a.referent_name),
+                detail: format!(
+                    "{}{until} — désigné par {}",
+                    a.organisation_name, a.created_by
+                ),
+            },
+        ));
+    }
+    if let Some(since) = person.duties_since {
+        events.push((
+            since,
+            Event {
+                date: fr_date(since),
+                title: "Entrée dans les droits et devoirs".into(),
+                detail: String::new(),
+            },
+        ));
+    }
+    events.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let validated = orientations
+        .iter()
+        .find(|o| o.status == OrientationStatus::Validated.code());
+    let referents = match validated {
+        Some(o) if me.role.can(Permission::AssignReferent) => store
+            .referents_of(o.lead_organisation_id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let commune = match &person.commune_code {
+        Some(code) => store
+            .communes()
+            .await?
+            .into_iter()
+            .find(|(c, _, _)| c == code)
+            .map(|(_, name, postcode)| format!("{postcode} {name}"))
+            .unwrap_or_else(|| code.clone()),
+        None => String::new(),
+    };
+    let age = age_on(person.birth_date, today);
+    let mut publics = Vec::new();
+    if (18..=25).contains(&age) {
+        publics.push("Jeune 18–25 ans");
+    }
+    if person.single_parent {
+        publics.push("Parent isolé");
+    }
+    if person.other_minimum_income {
+        publics.push("Autre minimum social");
+    }
+    if person.rqth {
+        publics.push("RQTH");
+    }
+    let nir = person.nir.as_deref().and_then(|n| Nir::parse(n).ok());
+    Ok(ShowPage {
+        nir: nir.map(|n| {
+            if nir_shown {
+                n.as_str().to_owned()
+            } else {
+                n.masked()
+            }
+        }),
+        nir_shown,
+        birth_date: fr_date(person.birth_date),
+        age,
+        sex: Sex::from_code(&person.sex).map_or("", Sex::label),
+        role: HouseholdRole::from_code(&person.household_role).map_or("", HouseholdRole::label),
+        publics,
+        duties_since: fr_opt(person.duties_since),
+        commune,
+        closed: person.closed_on.map(|on| {
+            let reason = person
+                .closure_reason
+                .as_deref()
+                .and_then(ClosureReason::from_code)
+                .map_or("", ClosureReason::label);
+            format!("Dossier clos le {} — {reason}", fr_date(on))
+        }),
+        household_rsa_number: household.rsa_number.clone(),
+        household_caf_number: household.caf_number.clone().unwrap_or_default(),
+        household_state: format!(
+            "{}{}",
+            RsaState::from_code(&household.rsa_state.to_string()).map_or("", RsaState::label),
+            household
+                .rsa_state_on
+                .map(|d| format!(" (depuis le {})", fr_date(d)))
+                .unwrap_or_default()
+        ),
+        members,
+        clocks,
+        events: events.into_iter().map(|(_, e)| e).collect(),
+        current_referent: assignments
+            .iter()
+            .find(|a| a.ends_on.is_none())
+            .map(|a| a.referent_name.clone()),
+        can_edit: me.role.can(Permission::EditPersons) && person.closed_on.is_none(),
+        can_orient: me.role.can(Permission::DecideOrientation) && person.closed_on.is_none(),
+        can_assign: me.role.can(Permission::AssignReferent) && person.closed_on.is_none(),
+        has_validated_orientation: validated.is_some(),
+        has_orientation: !orientations.is_empty(),
+        orientation_kinds: OrientationKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        organisations: store
+            .organisations()
+            .await?
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name))
+            .collect(),
+        referents,
+        closure_reasons: ClosureReason::ALL
+            .iter()
+            .filter(|r| **r != ClosureReason::Merged)
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        today: format!(
+            "{}-{:02}-{:02}",
+            today.year(),
+            u8::from(today.month()),
+            today.day()
+        ),
+        layout,
+        person,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct CloseForm {
+    #[serde(default)]
+    closed_on: String,
+    #[serde(default)]
+    closure_reason: String,
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<CloseForm>,
+) -> Result<Response, PageError> {
+    match people::close_person(
+        &state,
+        &me,
+        id,
+        form.version,
+        &form.closed_on,
+        &form.closure_reason,
+    )
+    .await
+    {
+        Ok(_) => {
+            flash(
+                &session,
+                "Le dossier est clos. Les échéances ne courent plus.",
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+        }
+        Err(Failure::Invalid(errors)) => Err(Failure::Invalid(errors).into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A field-by-field difference between two versions.
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+pub struct RevisionView {
+    pub version: i64,
+    pub at: String,
+    pub by: String,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Template)]
+#[template(path = "persons/history.html")]
+struct HistoryPage {
+    layout: Layout,
+    person_id: String,
+    name: String,
+    revisions: Vec<RevisionView>,
+}
+
+const HIDDEN_IN_HISTORY: &[&str] = &["version", "id", "household_id"];
+
+pub async fn history(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    let person = people::read_person(&state, &me, id, "historique des rectifications").await?;
+    let layout = Layout::new(&session, &me, "Historique du dossier", "/personnes").await?;
+    let revisions = state.store.person_revisions(id).await?;
+    let parsed: Vec<serde_json::Map<String, serde_json::Value>> = revisions
+        .iter()
+        .map(|r| serde_json::from_str(&r.data).unwrap_or_default())
+        .collect();
+    let views = revisions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let empty = serde_json::Map::new();
+            let previous = parsed.get(i + 1).unwrap_or(&empty);
+            let changes = parsed[i]
+                .iter()
+                .filter(|(k, v)| {
+                    !HIDDEN_IN_HISTORY.contains(&k.as_str()) && previous.get(*k) != Some(v)
+                })
+                .map(|(k, v)| Change {
+                    field: k.clone(),
+                    before: previous.get(k).map(show_value).unwrap_or_default(),
+                    after: show_value(v),
+                })
+                .collect();
+            RevisionView {
+                version: r.version,
+                at: format!(
+                    "{} {:02}:{:02}",
+                    fr_date(r.changed_at.date()),
+                    r.changed_at.hour(),
+                    r.changed_at.minute()
+                ),
+                by: r.changed_by.clone(),
+                changes,
+            }
+        })
+        .collect();
+    let page = HistoryPage {
+        layout,
+        person_id: id.to_string(),
+        name: format!("{} {}", person.first_names, person.last_name),
+        revisions: views,
+    };
+    Ok(Html(page.render()?))
+}
+
+fn show_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) => parse_date(s).map(fr_date).unwrap_or_else(|| s.clone()),
+        serde_json::Value::Bool(true) => "oui".into(),
+        serde_json::Value::Bool(false) => "non".into(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,152 @@
+//! Use cases on person files shared by the pages and the API: same parsing,
+//! same permission and scope checks, same outcomes.
+
+use crate::auth::CurrentUser;
+use crate::error::Failure;
+use crate::AppState;
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::person::{
+    ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
+};
+use parcours_domain::{Invalid, Permission};
+use parcours_store::person::{HouseholdTarget, Person, PersonSummary};
+use time::Date;
+use uuid::Uuid;
+
+pub fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// Checks the permission and that the person is within the user's scope.
+pub async fn visible_person(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    permission: Permission,
+) -> Result<Person, Failure> {
+    me.require(Permission::ViewPersons)?;
+    me.require(permission)?;
+    let person = state.store.person(id).await?;
+    if !state.store.person_visible(&me.scope(), id).await? {
+        return Err(Failure::Forbidden);
+    }
+    Ok(person)
+}
+
+/// Opens a file for reading: checked, and the read is audited.
+pub async fn read_person(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    what: &str,
+) -> Result<Person, Failure> {
+    let person = visible_person(state, me, id, Permission::ViewPersons).await?;
+    state
+        .store
+        .audit(
+            &me.actor(),
+            AuditAction::Read,
+            entity::PERSON,
+            Some(&id.to_string()),
+            Some(what),
+        )
+        .await?;
+    Ok(person)
+}
+
+pub enum Created {
+    Person(Box<Person>),
+    /// Possible duplicates found: nothing saved, the user must confirm.
+    Duplicates(Vec<PersonSummary>),
+}
+
+pub async fn create_person(
+    state: &AppState,
+    me: &CurrentUser,
+    household_id: Option<Uuid>,
+    household: &HouseholdInput,
+    person: &PersonInput,
+    confirm_duplicate: bool,
+) -> Result<Created, Failure> {
+    me.require(Permission::EditPersons)?;
+    let today = today();
+    let person_data = PersonData::parse(person, today);
+    let target = match household_id {
+        Some(id) => {
+            state.store.household(id).await?;
+            Ok(HouseholdTarget::Existing(id))
+        }
+        None => HouseholdData::parse(household, today).map(HouseholdTarget::New),
+    };
+    let (data, target) = match (person_data, target) {
+        (Ok(data), Ok(target)) => (data, target),
+        (data, target) => {
+            let mut invalid = Invalid::new();
+            for err in [data.err(), target.err()].into_iter().flatten() {
+                invalid.errors.extend(err.errors);
+            }
+            return Err(Failure::Invalid(invalid));
+        }
+    };
+    if !confirm_duplicate {
+        let duplicates = state.store.possible_duplicates(&data).await?;
+        if !duplicates.is_empty() {
+            return Ok(Created::Duplicates(duplicates));
+        }
+    }
+    let created = state
+        .store
+        .create_person(&me.actor(), me.user.organisation_id, &target, &data)
+        .await?;
+    Ok(Created::Person(Box::new(created)))
+}
+
+pub async fn update_person(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    input: &PersonInput,
+) -> Result<Person, Failure> {
+    visible_person(state, me, id, Permission::EditPersons).await?;
+    let data = PersonData::parse(input, today())?;
+    Ok(state
+        .store
+        .update_person(&me.actor(), id, version, &data)
+        .await?)
+}
+
+pub async fn close_person(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    on: &str,
+    reason: &str,
+) -> Result<Person, Failure> {
+    visible_person(state, me, id, Permission::EditPersons).await?;
+    let mut invalid = Invalid::new();
+    let on =
+        parcours_domain::person::required_date(&mut invalid, "closed_on", "Date de clôture", on);
+    if on.is_some_and(|d| d > today()) {
+        invalid.add(
+            "closed_on",
+            "La date de clôture ne peut pas être dans le futur.",
+        );
+    }
+    let reason = ClosureReason::from_code(reason.trim());
+    if reason.is_none() || reason == Some(ClosureReason::Merged) {
+        invalid.add("closure_reason", "Choisissez le motif de clôture.");
+    }
+    invalid.into_result(())?;
+    Ok(state
+        .store
+        .close_person(
+            &me.actor(),
+            id,
+            version,
+            on.expect("checked"),
+            reason.expect("checked"),
+        )
+        .await?)
+}

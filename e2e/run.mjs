@@ -221,6 +221,46 @@ const steps = [
       await logout(page);
     },
   ],
+  [
+    'dossiers : recherche sans accents, fiche, portefeuille, échéances',
+    async (page) => {
+      await login(page, 'referent@demo.parcours.fr');
+      await visit(page, '/personnes');
+      await axeScan(page);
+      await page.locator('input#nom').fill('lefevre mag');
+      await submitAndWait(page, () => page.locator('main form button[type=submit]').first().click());
+      const hit = page.locator('table.data a', { hasText: 'LEFÈVRE Magali' });
+      expect((await hit.count()) === 1, 'la recherche « lefevre mag » ne trouve pas Magali Lefèvre');
+      await submitAndWait(page, () => hit.first().click());
+      await expectText(page, 'Échéances');
+      await expectText(page, 'Référent unique : Sophie Lemaire');
+      const nir = await page.locator('dl.summary dd').nth(2).innerText();
+      expect(nir.includes('•'), `le NIR doit être masqué par défaut, obtenu « ${nir} »`);
+      await axeScan(page, '/personnes/{id}');
+      await visit(page, '/portefeuille');
+      expect((await page.locator('table.data tbody tr').count()) >= 2, 'portefeuille vide');
+      await axeScan(page);
+      await visit(page, '/echeances');
+      await axeScan(page);
+      await logout(page);
+    },
+  ],
+  [
+    'cadre : validation groupée des orientations',
+    async (page) => {
+      await login(page, 'cadre@demo.parcours.fr');
+      await visit(page, '/orientations');
+      await axeScan(page);
+      const boxes = page.locator('input[name=ids]');
+      const before = await boxes.count();
+      expect(before >= 1, 'aucune orientation à valider dans la démo');
+      await boxes.first().check();
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Valider les orientations cochées' }).click());
+      await expectText(page, 'orientation(s) validée(s)');
+      expect((await page.locator('input[name=ids]').count()) === before - 1, 'la file d’attente n’a pas diminué');
+      await logout(page);
+    },
+  ],
 ];
 
 // ------------------------------------------------------------------- main

@@ -48,6 +48,19 @@ const ORGANISATIONS: &[(&str, OrganisationKind, Option<&str>)] = &[
     ),
 ];
 
+/// (INSEE code, name, postcode, territory)
+const COMMUNES: &[(&str, &str, &str, Option<&str>)] = &[
+    ("14118", "Caen", "14000", Some("CLM")),
+    ("14327", "Hérouville-Saint-Clair", "14200", Some("CLM")),
+    ("14437", "Mondeville", "14120", Some("CLM")),
+    ("14341", "Ifs", "14123", Some("CLM")),
+    ("14047", "Bayeux", "14400", Some("BES")),
+    ("14366", "Lisieux", "14100", Some("AUG")),
+    ("14333", "Honfleur", "14600", Some("AUG")),
+    ("14762", "Vire Normandie", "14500", Some("BOC")),
+    ("14258", "Falaise", "14700", None),
+];
+
 /// (email, name, role, organisation, territory)
 pub const ACCOUNTS: &[(&str, &str, Role, &str, Option<&str>)] = &[
     (
@@ -114,7 +127,13 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 .id,
         );
     }
+    for (code, name, postcode, territory) in COMMUNES {
+        store
+            .upsert_commune(code, name, postcode, territory.map(|t| territories[t]))
+            .await?;
+    }
     let hash = password::hash_password(PASSWORD)?;
+    let mut users: HashMap<&str, Uuid> = HashMap::new();
     for (email, name, role, organisation, territory) in ACCOUNTS {
         let new = NewUser::parse(&NewUserInput {
             email: (*email).into(),
@@ -126,9 +145,22 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 .unwrap_or_default(),
             password: PASSWORD.into(),
         })?;
-        store.create_user(&actor, &new, &hash).await?;
+        users.insert(email, store.create_user(&actor, &new, &hash).await?.id);
     }
-    Ok(())
+    // A second référent, so that designations and caseloads have a choice.
+    let second = NewUser::parse(&NewUserInput {
+        email: "referent2@demo.parcours.fr".into(),
+        display_name: "Karim Haddad".into(),
+        role: Role::Referent.code().into(),
+        organisation_id: organisations["CCAS de Caen"].to_string(),
+        territory_id: territories["CLM"].to_string(),
+        password: PASSWORD.into(),
+    })?;
+    users.insert(
+        "referent2@demo.parcours.fr",
+        store.create_user(&actor, &second, &hash).await?.id,
+    );
+    crate::demo_people::load(store, &actor, &organisations, &users).await
 }
 
 pub fn print_accounts() {

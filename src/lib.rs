@@ -2,3 +2,4 @@
 
 pub mod cli;
 pub mod demo;
+mod demo_people;

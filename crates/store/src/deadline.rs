@@ -186,7 +186,10 @@ impl Store {
         scope: &PersonScope,
         limit: i64,
     ) -> Result<Vec<PersonSummary>> {
-        let sql = format!("{SUMMARY} WHERE p.closed_on IS NULL AND {SCOPE} ORDER BY next_due_on IS NULL, next_due_on LIMIT $5");
+        let sql = format!(
+            "SELECT * FROM ({SUMMARY} WHERE p.closed_on IS NULL AND {SCOPE}) s
+             ORDER BY s.next_due_on IS NULL, s.next_due_on LIMIT $5"
+        );
         Ok(read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
             .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id).bind(limit)
             .fetch_all(pool).await)?)

@@ -129,7 +129,8 @@ impl Store {
         )
     }
 
-    /// Pending orientations of people within the scope, oldest first.
+    /// Pending orientations, oldest first: of people within the scope, or
+    /// towards the scope's organisation (its cadre validates what it receives).
     pub async fn pending_orientations(
         &self,
         scope: &PersonScope,
@@ -139,7 +140,7 @@ impl Store {
                     o.decided_on, o.decided_by, o.reason
              FROM orientations o JOIN persons p ON p.id = o.person_id
              JOIN organisations org ON org.id = o.lead_organisation_id
-             WHERE o.status = 'pending' AND {SCOPE}
+             WHERE o.status = 'pending' AND ({SCOPE} OR o.lead_organisation_id = $2)
              ORDER BY o.decided_on, o.created_at LIMIT 500"
         );
         Ok(
@@ -332,9 +333,9 @@ impl Store {
     /// "Mon portefeuille": the people a référent currently follows, next due first.
     pub async fn caseload(&self, referent_id: Uuid) -> Result<Vec<PersonSummary>> {
         let sql = format!(
-            "{SUMMARY} WHERE p.closed_on IS NULL AND EXISTS (SELECT 1 FROM referent_assignments a
-                 WHERE a.person_id = p.id AND a.ends_on IS NULL AND a.referent_id = $1)
-             ORDER BY next_due_on IS NULL, next_due_on, p.last_name"
+            "SELECT * FROM ({SUMMARY} WHERE p.closed_on IS NULL AND EXISTS (SELECT 1 FROM referent_assignments a
+                 WHERE a.person_id = p.id AND a.ends_on IS NULL AND a.referent_id = $1)) s
+             ORDER BY s.next_due_on IS NULL, s.next_due_on, s.last_name"
         );
         Ok(
             read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql).bind(referent_id).fetch_all(pool).await)?,
@@ -354,7 +355,7 @@ impl Store {
 async fn pending_in_scope(tx: &mut Tx, scope: &PersonScope, id: Uuid) -> Result<PendingRow> {
     let sql = format!(
         "SELECT o.person_id, o.lead_organisation_id, o.decided_on FROM orientations o JOIN persons p ON p.id = o.person_id
-         WHERE o.id = $5 AND o.status = 'pending' AND {SCOPE}"
+         WHERE o.id = $5 AND o.status = 'pending' AND ({SCOPE} OR o.lead_organisation_id = $2)"
     );
     let row: Option<PendingRow> = on_tx!(tx, conn => sqlx::query_as::<_, PendingRow>(&sql)
         .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id).bind(id)

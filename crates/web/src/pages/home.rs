@@ -1,17 +1,36 @@
-//! Home page: what this role does here, and what comes next.
+//! Home page: what this role does here, with today's figures and what comes next.
 
 use crate::auth::CurrentUser;
-use crate::error::PageError;
+use crate::error::{Failure, PageError};
 use crate::layout::Layout;
+use crate::pages::pathway::due;
+use crate::people::today;
+use crate::AppState;
 use askama::Template;
+use axum::extract::State;
 use axum::response::Html;
 use parcours_domain::Role;
 use tower_sessions::Session;
 
 pub struct Card {
     pub title: &'static str,
-    pub text: &'static str,
+    pub count: Option<usize>,
+    pub text: String,
     pub link: Option<(&'static str, &'static str)>,
+}
+
+fn card(
+    title: &'static str,
+    count: Option<usize>,
+    text: impl Into<String>,
+    link: Option<(&'static str, &'static str)>,
+) -> Card {
+    Card {
+        title,
+        count,
+        text: text.into(),
+        link,
+    }
 }
 
 #[derive(Template)]
@@ -22,9 +41,13 @@ struct HomePage {
     cards: Vec<Card>,
 }
 
-pub async fn show(session: Session, user: CurrentUser) -> Result<Html<String>, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+) -> Result<Html<String>, PageError> {
     let layout = Layout::new(&session, &user, "Accueil", "/").await?;
-    let (intro, cards) = cards_for(user.role);
+    let (intro, cards) = cards_for(&state, &user).await?;
     Ok(Html(
         HomePage {
             layout,
@@ -35,61 +58,97 @@ pub async fn show(session: Session, user: CurrentUser) -> Result<Html<String>, P
     ))
 }
 
-fn card(
-    title: &'static str,
-    text: &'static str,
-    link: Option<(&'static str, &'static str)>,
-) -> Card {
-    Card { title, text, link }
+/// Late and due-soon clocks, counted.
+async fn due_counts(
+    state: &AppState,
+    me: &CurrentUser,
+    mine_only: bool,
+) -> Result<(usize, usize), Failure> {
+    let today = today();
+    let clocks = due(state, me, mine_only).await?;
+    let late = clocks.iter().filter(|c| c.due_on < today).count();
+    Ok((late, clocks.len() - late))
 }
 
-/// Each role's home: the work it does, with honest empty states.
-fn cards_for(role: Role) -> (&'static str, Vec<Card>) {
-    match role {
-        Role::Referent => (
-            "Votre espace de référent unique : les personnes que vous accompagnez et leurs échéances.",
-            vec![
-                card("Mon portefeuille", "Aucune personne ne vous est encore désignée. Les personnes dont vous serez le référent unique apparaîtront ici avec leur prochaine échéance.", None),
-                card("Échéances", "Aucune échéance en retard ni proche. Les délais d'orientation, de contrat et de bilan s'afficheront ici.", None),
-            ],
-        ),
-        Role::Manager => (
-            "Votre espace de cadre : les validations de votre équipe et les délais à surveiller.",
-            vec![
-                card("Orientations à valider", "Aucune orientation en attente de validation.", None),
-                card("Contrats à valider", "Aucun contrat en attente de validation.", None),
-                card("Retards de l'équipe", "Aucun retard signalé pour votre organisation et votre territoire.", None),
-            ],
-        ),
-        Role::ProgrammeOfficer => (
-            "Votre espace de chargé de mission insertion : le programme départemental d'insertion.",
-            vec![
-                card("Catalogue des actions", "Aucune action d'insertion publiée pour l'instant. Les structures partenaires et leurs actions apparaîtront ici.", None),
-                card("Tableaux de bord", "Les indicateurs d'orientation, de contractualisation et d'occupation des actions s'afficheront ici dès les premiers parcours.", None),
-            ],
-        ),
+fn deadline_text(late: usize, soon: usize) -> String {
+    match (late, soon) {
+        (0, 0) => "Aucune échéance en retard ni proche.".into(),
+        _ => format!("{late} en retard, {soon} à traiter dans les prochains jours."),
+    }
+}
+
+/// Each role's home: the work it does, with honest figures and empty states.
+async fn cards_for(
+    state: &AppState,
+    me: &CurrentUser,
+) -> Result<(&'static str, Vec<Card>), Failure> {
+    Ok(match me.role {
+        Role::Referent => {
+            let caseload = state.store.caseload(me.user.id).await?.len();
+            let (late, soon) = due_counts(state, me, true).await?;
+            let caseload_text = if caseload == 0 {
+                "Aucune personne ne vous est encore désignée. Les personnes dont vous serez le référent unique apparaîtront ici avec leur prochaine échéance.".to_owned()
+            } else {
+                "Personnes dont vous êtes le référent unique, échéance la plus proche d'abord.".to_owned()
+            };
+            (
+                "Votre espace de référent unique : les personnes que vous accompagnez et leurs échéances.",
+                vec![
+                    card("Mon portefeuille", Some(caseload), caseload_text, Some(("/portefeuille", "Ouvrir mon portefeuille"))),
+                    card("Échéances en retard", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
+                    card("Rechercher une personne", None, "Par nom, date de naissance, NIR ou numéro allocataire.", Some(("/personnes", "Rechercher"))),
+                ],
+            )
+        }
+        Role::Manager => {
+            let pending = state.store.pending_orientations(&me.scope()).await?.len();
+            let (late, soon) = due_counts(state, me, false).await?;
+            (
+                "Votre espace de cadre : les validations de votre équipe et les délais à surveiller.",
+                vec![
+                    card("Orientations à valider", Some(pending), if pending == 0 { "Aucune orientation en attente de validation." } else { "Décisions de votre équipe en attente, validables en une fois." }, Some(("/orientations", "Valider"))),
+                    card("Échéances en retard", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
+                    card("Contrats à valider", None, "Aucun contrat en attente de validation.", None),
+                ],
+            )
+        }
+        Role::ProgrammeOfficer => {
+            let (late, soon) = due_counts(state, me, false).await?;
+            (
+                "Votre espace de chargé de mission insertion : le programme départemental d'insertion.",
+                vec![
+                    card("Échéances du département", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
+                    card("Catalogue des actions", None, "Aucune action d'insertion publiée pour l'instant. Les structures partenaires et leurs actions apparaîtront ici.", None),
+                ],
+            )
+        }
         Role::Operator => (
             "Votre espace de structure partenaire : les personnes positionnées sur vos actions.",
             vec![
-                card("Positionnements reçus", "Aucun positionnement reçu. Les prescriptions des référents arriveront ici pour acceptation ou refus.", None),
-                card("Séances et présences", "Aucune séance à venir.", None),
+                card("Positionnements reçus", None, "Aucun positionnement reçu. Les prescriptions des référents arriveront ici pour acceptation ou refus.", None),
+                card("Séances et présences", None, "Aucune séance à venir.", None),
             ],
         ),
         Role::Dpo => (
             "Votre espace de délégué à la protection des données : traçabilité des accès et droits des personnes.",
             vec![card(
                 "Journal des accès",
+                None,
                 "Chaque consultation d'un dossier et chaque modification sont tracées : qui, quand, quoi.",
                 Some(("/dpo/journal", "Consulter le journal")),
             )],
         ),
         Role::Admin => (
-            "Votre espace d'administration : comptes, rôles et organisations.",
-            vec![card(
-                "Comptes",
-                "Créez les comptes des professionnels, changez leur rôle, désactivez ceux qui partent, et délivrez les jetons d'accès à l'API.",
-                Some(("/admin/comptes", "Gérer les comptes")),
-            )],
+            "Votre espace d'administration : comptes, rôles, délais du département.",
+            vec![
+                card(
+                    "Comptes",
+                    Some(state.store.users().await?.len()),
+                    "Créez les comptes des professionnels, changez leur rôle, désactivez ceux qui partent, et délivrez les jetons d'accès à l'API.",
+                    Some(("/admin/comptes", "Gérer les comptes")),
+                ),
+                card("Délais", None, "Les délais d'orientation, de contrat et de réexamen appliqués par le département.", Some(("/admin/delais", "Régler les délais"))),
+            ],
         ),
-    }
+    })
 }

@@ -1,0 +1,561 @@
+//! Person files, orientation, référent and deadlines over HTTP, on every
+//! backend: who sees which file, bad input, and the pathway journey.
+
+mod common;
+
+use common::*;
+use parcours_domain::access::PersonScope;
+use parcours_store::person::PersonQuery;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const EVERYTHING: PersonScope = PersonScope {
+    all: true,
+    organisation_id: None,
+    territory_id: None,
+    referent_id: None,
+};
+
+async fn find(app: &App, name: &str) -> Uuid {
+    let query = PersonQuery {
+        name: Some(name.into()),
+        limit: 5,
+        ..PersonQuery::default()
+    };
+    let found = app.store.search_persons(&EVERYTHING, &query).await.unwrap();
+    assert_eq!(found.len(), 1, "one demo person named {name}: {found:?}");
+    found[0].id
+}
+
+/// Magali: CCAS de Caen, Caen (Caen la Mer), in Sophie's caseload.
+/// Jean-Claude: the Département's service, Vire (Bocage), no référent.
+/// Amandine: not oriented yet, her file belongs to the Département (who created it), Bayeux.
+#[tokio::test]
+async fn who_may_open_which_file() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let jean_claude = find(&app, "Jean-Claude Hébert").await;
+        let cases: &[(Uuid, &[&str])] = &[
+            (magali, &[ADMIN, PROGRAMME, MANAGER, REFERENT]),
+            (jean_claude, &[ADMIN, PROGRAMME]),
+        ];
+        for email in EVERYONE {
+            let client = app.signed_in(email).await;
+            let token = app.token(email).await;
+            for (id, allowed) in cases {
+                let expected = if allowed.contains(&email) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                for path in [
+                    format!("/personnes/{id}"),
+                    format!("/personnes/{id}/historique"),
+                ] {
+                    let status = client.get(app.url(&path)).send().await.unwrap().status();
+                    assert_eq!(status, expected, "{email} GET {path}");
+                }
+                let status = reqwest::Client::new()
+                    .get(app.url(&format!("/api/v1/persons/{id}")))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                assert_eq!(status, expected, "{email} API person {id}");
+            }
+        }
+        // Searching never reveals files outside the scope.
+        let referent = app.token(REFERENT).await;
+        let api = reqwest::Client::new();
+        let found: Value = api
+            .get(app.url("/api/v1/persons?name=hebert"))
+            .bearer_auth(&referent)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found.as_array().unwrap().len(), 0);
+        let programme = app.token(PROGRAMME).await;
+        let found: Value = api
+            .get(app.url("/api/v1/persons?name=hebert"))
+            .bearer_auth(&programme)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(found.as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn pathway_routes_by_role() {
+    for app in apps().await {
+        let pages: &[(&str, &[&str])] = &[
+            ("/personnes", &[ADMIN, PROGRAMME, MANAGER, REFERENT]),
+            (
+                "/personnes/nouvelle",
+                &[ADMIN, PROGRAMME, MANAGER, REFERENT],
+            ),
+            ("/orientations", &[MANAGER]),
+            ("/portefeuille", &[REFERENT]),
+            ("/echeances", &[ADMIN, PROGRAMME, MANAGER, REFERENT]),
+            ("/admin/delais", &[ADMIN]),
+        ];
+        let api: &[(Method, &str, &[&str])] = &[
+            (
+                Method::GET,
+                "/api/v1/persons?name=martin",
+                &[ADMIN, PROGRAMME, MANAGER, REFERENT],
+            ),
+            (Method::GET, "/api/v1/orientations/pending", &[MANAGER]),
+            (Method::GET, "/api/v1/caseload", &[REFERENT]),
+            (
+                Method::GET,
+                "/api/v1/deadlines",
+                &[ADMIN, PROGRAMME, MANAGER, REFERENT],
+            ),
+        ];
+        for email in EVERYONE {
+            let client = app.signed_in(email).await;
+            for (path, allowed) in pages {
+                let expected = if allowed.contains(&email) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(
+                    client.get(app.url(path)).send().await.unwrap().status(),
+                    expected,
+                    "{email} GET {path}"
+                );
+            }
+            let token = app.token(email).await;
+            for (method, path, allowed) in api {
+                let expected = if allowed.contains(&email) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                let status = reqwest::Client::new()
+                    .request(method.clone(), app.url(path))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                assert_eq!(status, expected, "{email} {method} {path}");
+            }
+        }
+    }
+}
+
+fn person_form(
+    token: &str,
+    last: &str,
+    nir: &str,
+    birth: &str,
+    commune: &str,
+) -> Vec<(String, String)> {
+    [
+        ("csrf_token", token),
+        ("rsa_number", "14999000001"),
+        ("caf_number", "7654321"),
+        ("fund", "caf"),
+        ("rsa_state", "2"),
+        ("household_role", "DEM"),
+        ("last_name", last),
+        ("first_names", "Élise"),
+        ("birth_date", birth),
+        ("sex", "F"),
+        ("nir", nir),
+        ("commune_code", commune),
+        ("subject_to_duties", "on"),
+        ("duties_since", "2026-10-01"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+#[tokio::test]
+async fn creating_a_file_checks_every_field_and_duplicates() {
+    for app in apps().await {
+        let client = app.signed_in(REFERENT).await;
+        let token = app.csrf(&client, "/personnes/nouvelle").await;
+        let bad = client
+            .post(app.url("/personnes"))
+            .form(&person_form(
+                &token,
+                "",
+                "290051411899912",
+                "2090-01-01",
+                "99999",
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = bad.text().await.unwrap();
+        assert!(html.contains("error-summary"));
+        for message in ["obligatoire", "La clé du NIR ne correspond pas", "futur"] {
+            assert!(html.contains(message), "{message}");
+        }
+        let unknown_commune = client
+            .post(app.url("/personnes"))
+            .form(&person_form(&token, "Durand", "", "1990-05-14", "99999"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown_commune.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unknown_commune
+            .text()
+            .await
+            .unwrap()
+            .contains("99999 est inconnu"));
+
+        let created = client
+            .post(app.url("/personnes"))
+            .form(&person_form(&token, "Durand", "", "1990-05-14", "14118"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        // Same names and birth date: a warning first, nothing saved…
+        let again = client
+            .post(app.url("/personnes"))
+            .form(&person_form(&token, "DURAND", "", "1990-05-14", "14118"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.text().await.unwrap().contains("Doublon possible"));
+        let query = PersonQuery {
+            name: Some("durand elise".into()),
+            limit: 10,
+            ..PersonQuery::default()
+        };
+        assert_eq!(
+            app.store
+                .search_persons(&EVERYTHING, &query)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // …then created once confirmed, in the same household (same numéro de demande).
+        let mut confirmed = person_form(&token, "Durand", "", "1990-05-14", "14118");
+        confirmed.push(("confirm_duplicate".into(), "1".into()));
+        assert_eq!(
+            client
+                .post(app.url("/personnes"))
+                .form(&confirmed)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        let both = app.store.search_persons(&EVERYTHING, &query).await.unwrap();
+        assert_eq!(both.len(), 2);
+        let first = app.store.person(both[0].id).await.unwrap();
+        let second = app.store.person(both[1].id).await.unwrap();
+        assert_eq!(first.household_id, second.household_id);
+    }
+}
+
+#[tokio::test]
+async fn orientation_validation_designation_and_caseload() {
+    for app in apps().await {
+        let api = reqwest::Client::new();
+        let referent = app.token(REFERENT).await;
+        let manager = app.token(MANAGER).await;
+        let ccas = app
+            .store
+            .organisation_by_name("CCAS de Caen")
+            .await
+            .unwrap()
+            .id;
+        // Created by the référent: the file belongs to the CCAS until oriented.
+        let created = api
+            .post(app.url("/api/v1/persons"))
+            .bearer_auth(&referent)
+            .json(&json!({
+                "household": {"rsa_number": "14999000002", "fund": "caf", "rsa_state": "2"},
+                "person": {"household_role": "DEM", "last_name": "Nouvel", "first_names": "Arrivant", "birth_date": "1992-03-04",
+                           "sex": "M", "commune_code": "14118", "subject_to_duties": true, "duties_since": "2026-11-01"}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let person: Value = created.json().await.unwrap();
+        let id = person["id"].as_str().unwrap().to_owned();
+        let detail: Value = api
+            .get(app.url(&format!("/api/v1/persons/{id}")))
+            .bearer_auth(&referent)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(detail["clocks"][0]["kind"], "orientation");
+        assert_eq!(detail["clocks"][0]["due_on"], "2026-12-01");
+
+        let future = api
+            .post(app.url(&format!("/api/v1/persons/{id}/orientations")))
+            .bearer_auth(&referent)
+            .json(&json!({"kind": "social", "lead_organisation_id": ccas, "decided_on": "2099-01-01"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let decided = api
+            .post(app.url(&format!("/api/v1/persons/{id}/orientations")))
+            .bearer_auth(&referent)
+            .json(&json!({"kind": "social", "lead_organisation_id": ccas, "decided_on": "2026-11-10"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(decided.status(), StatusCode::CREATED);
+        let orientation: Value = decided.json().await.unwrap();
+
+        // A référent may not validate; the cadre validates from the queue.
+        let refused = api
+            .post(app.url("/api/v1/orientations/validate"))
+            .bearer_auth(&referent)
+            .json(&json!({"ids": [orientation["id"]], "notified_on": "2026-11-12"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let pending: Value = api
+            .get(app.url("/api/v1/orientations/pending"))
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(pending
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == orientation["id"]));
+        let validated = api
+            .post(app.url("/api/v1/orientations/validate"))
+            .bearer_auth(&manager)
+            .json(&json!({"ids": [orientation["id"]], "notified_on": "2026-11-12"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(validated.status(), StatusCode::OK);
+
+        // The cadre designates the second référent; it lands in her caseload, not Sophie's.
+        let karim = app.user_id("referent2@demo.parcours.fr").await;
+        let designated = api
+            .post(app.url(&format!("/api/v1/persons/{id}/referent")))
+            .bearer_auth(&manager)
+            .json(&json!({"referent_id": karim, "starts_on": "2026-11-13"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(designated.status(), StatusCode::CREATED);
+        let karim_token = app.token("referent2@demo.parcours.fr").await;
+        let caseload: Value = api
+            .get(app.url("/api/v1/caseload"))
+            .bearer_auth(&karim_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == id.as_str()));
+        let sophie: Value = api
+            .get(app.url("/api/v1/caseload"))
+            .bearer_auth(&referent)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(!sophie
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == id.as_str()));
+
+        let detail: Value = api
+            .get(app.url(&format!("/api/v1/persons/{id}")))
+            .bearer_auth(&referent)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let clocks = detail["clocks"].as_array().unwrap();
+        let kinds: Vec<&str> = clocks.iter().map(|c| c["kind"].as_str().unwrap()).collect();
+        assert!(
+            kinds.contains(&"contract") && kinds.contains(&"joint_review"),
+            "{kinds:?}"
+        );
+        let contract = clocks.iter().find(|c| c["kind"] == "contract").unwrap();
+        assert_eq!(contract["due_on"], "2026-12-12");
+
+        // Every read of the file is in the audit trail.
+        let dpo = app.token(DPO).await;
+        let reads: Value = api
+            .get(app.url(&format!(
+                "/api/v1/audit?entity_type=person&entity_id={id}&action=read"
+            )))
+            .bearer_auth(&dpo)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            reads.as_array().unwrap().len(),
+            2,
+            "the two reads of the file"
+        );
+        assert!(reads
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_label"] == REFERENT));
+    }
+}
+
+#[tokio::test]
+async fn a_stale_rectification_is_refused_and_the_typed_values_kept() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let person = app.store.person(magali).await.unwrap();
+        let client = app.signed_in(REFERENT).await;
+        let token = app
+            .csrf(&client, &format!("/personnes/{magali}/modifier"))
+            .await;
+        let version = person.version.to_string();
+        let form = |phone: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("version", version.clone()),
+                ("household_role", "DEM".into()),
+                ("last_name", "Lefèvre".into()),
+                ("first_names", "Magali".into()),
+                ("birth_date", "1979-05-12".into()),
+                ("sex", "F".into()),
+                ("nir", person.nir.clone().unwrap()),
+                ("phone", phone.into()),
+                ("commune_code", "14118".into()),
+                ("subject_to_duties", "on".into()),
+                ("duties_since", person.duties_since.unwrap().to_string()),
+            ]
+        };
+        let url = app.url(&format!("/personnes/{magali}/modifier"));
+        assert_eq!(
+            client
+                .post(&url)
+                .form(&form("02 31 00 00 01"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        let stale = client
+            .post(&url)
+            .form(&form("02 31 99 99 99"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = stale.text().await.unwrap();
+        assert!(html.contains("modifié par quelqu"), "conflict explained");
+        assert!(
+            html.contains("02 31 99 99 99"),
+            "what was typed is not lost"
+        );
+        assert_eq!(
+            app.store.person(magali).await.unwrap().phone.as_deref(),
+            Some("02 31 00 00 01")
+        );
+        let history = client
+            .get(app.url(&format!("/personnes/{magali}/historique")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(history.contains("02 31 00 00 01"));
+    }
+}
+
+#[tokio::test]
+async fn deadline_settings_are_validated_and_applied() {
+    for app in apps().await {
+        let api = reqwest::Client::new();
+        let admin = app.token(ADMIN).await;
+        let mut settings: Value = api
+            .get(app.url("/api/v1/settings/deadlines"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(settings["orientation_target_days"], 30);
+        settings["orientation_target_days"] = json!(0);
+        let bad = api
+            .put(app.url("/api/v1/settings/deadlines"))
+            .bearer_auth(&admin)
+            .json(&settings)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        settings["orientation_target_days"] = json!(20);
+        let ok = api
+            .put(app.url("/api/v1/settings/deadlines"))
+            .bearer_auth(&admin)
+            .json(&settings)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        let amandine = find(&app, "Amandine Petit").await;
+        let person = app.store.person(amandine).await.unwrap();
+        let clocks = app.store.person_clocks(amandine).await.unwrap();
+        assert_eq!(
+            clocks[0].due_on,
+            person.duties_since.unwrap() + time::Duration::days(20)
+        );
+        let manager = app.token(MANAGER).await;
+        let forbidden = api
+            .put(app.url("/api/v1/settings/deadlines"))
+            .bearer_auth(&manager)
+            .json(&settings)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    }
+}

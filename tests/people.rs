@@ -559,3 +559,98 @@ async fn deadline_settings_are_validated_and_applied() {
         assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn the_cadre_merges_duplicates() {
+    for app in apps().await {
+        let api = reqwest::Client::new();
+        let referent = app.token(REFERENT).await;
+        let manager = app.token(MANAGER).await;
+        let magali = find(&app, "Magali Lefèvre").await;
+        let person = json!({"household_role": "DEM", "last_name": "LEFEVRE", "first_names": "Magali", "birth_date": "1979-05-12",
+                            "sex": "F", "commune_code": "14118", "phone": "06 00 00 00 00"});
+        let body = json!({"household": {"rsa_number": "14999000003", "fund": "caf", "rsa_state": "2"}, "person": person});
+        let warned = api
+            .post(app.url("/api/v1/persons"))
+            .bearer_auth(&referent)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(warned.status(), StatusCode::CONFLICT);
+        let warned: Value = warned.json().await.unwrap();
+        assert_eq!(warned["duplicates"][0]["id"], magali.to_string());
+        let mut confirmed = body.clone();
+        confirmed["confirm_duplicate"] = json!(true);
+        let duplicate: Value = api
+            .post(app.url("/api/v1/persons"))
+            .bearer_auth(&referent)
+            .json(&confirmed)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let duplicate_id = duplicate["id"].as_str().unwrap();
+
+        let cadre = app.signed_in(MANAGER).await;
+        let page = cadre
+            .get(app.url(&format!("/personnes/{magali}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Doublons possibles") && page.contains(duplicate_id));
+
+        let kept = app.store.person(magali).await.unwrap();
+        let merge = |version: i64| json!({"version": version, "duplicate_id": duplicate_id, "duplicate_version": 1});
+        let url = app.url(&format!("/api/v1/persons/{magali}/merge"));
+        let refused = api
+            .post(&url)
+            .bearer_auth(&referent)
+            .json(&merge(kept.version))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::FORBIDDEN,
+            "only the cadre merges"
+        );
+        let stale = api
+            .post(&url)
+            .bearer_auth(&manager)
+            .json(&merge(kept.version - 1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let merged = api
+            .post(&url)
+            .bearer_auth(&manager)
+            .json(&merge(kept.version))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(merged.status(), StatusCode::OK);
+
+        let closed = app
+            .store
+            .person(duplicate_id.parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(closed.merged_into_id, Some(magali));
+        assert_eq!(closed.closure_reason.as_deref(), Some("merged"));
+        let orientations = app.store.orientations(magali).await.unwrap();
+        assert!(!orientations.is_empty(), "the kept file keeps its pathway");
+        let again = api.post(&url).bearer_auth(&manager).json(&json!({"version": kept.version + 1, "duplicate_id": duplicate_id, "duplicate_version": closed.version})).send().await.unwrap();
+        assert_eq!(
+            again.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a merged file cannot be merged again"
+        );
+    }
+}

@@ -365,6 +365,36 @@ impl Store {
     /// Files that may be the same person: same NIR, or same names and birth date.
     pub async fn possible_duplicates(&self, data: &PersonData) -> Result<Vec<PersonSummary>> {
         let nir = data.nir.as_ref().map(|n| n.as_str());
+        self.find_duplicates(
+            &data.last_name,
+            &data.first_names,
+            data.birth_date,
+            nir,
+            None,
+        )
+        .await
+    }
+
+    /// Other files that may be the same person as this one (not merged ones).
+    pub async fn duplicates_of(&self, person: &Person) -> Result<Vec<PersonSummary>> {
+        self.find_duplicates(
+            &person.last_name,
+            &person.first_names,
+            person.birth_date,
+            person.nir.as_deref(),
+            Some(person.id),
+        )
+        .await
+    }
+
+    async fn find_duplicates(
+        &self,
+        last_name: &str,
+        first_names: &str,
+        birth_date: Date,
+        nir: Option<&str>,
+        exclude: Option<Uuid>,
+    ) -> Result<Vec<PersonSummary>> {
         let same_nir: Vec<(Uuid,)> = read!(self, pool => sqlx::query_as("SELECT id FROM persons WHERE nir = $1")
             .bind(nir).fetch_all(pool).await)?;
         let sql = format!(
@@ -372,19 +402,105 @@ impl Store {
         );
         let candidates = read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
             .bind(nir)
-            .bind(data.birth_date)
+            .bind(birth_date)
             .fetch_all(pool)
             .await)?;
-        let last = fold(&data.last_name);
-        let first = name_tokens(&data.first_names).into_iter().next();
+        let last = fold(last_name);
+        let first = name_tokens(first_names).into_iter().next();
         Ok(candidates
             .into_iter()
+            .filter(|c| Some(c.id) != exclude)
             .filter(|c| {
                 let same_names = fold(&c.last_name) == last
                     && name_tokens(&c.first_names).into_iter().next() == first;
                 same_names || same_nir.iter().any(|(id,)| *id == c.id)
             })
             .collect())
+    }
+
+    /// Merges `duplicate` into `keep`: its pathway (orientations, référents,
+    /// reviews) moves over, its NIR too when `keep` has none; the duplicate is
+    /// closed as merged, pointing to `keep`. One transaction; both versions checked.
+    pub async fn merge_persons(
+        &self,
+        actor: &Actor,
+        keep: (Uuid, i64),
+        duplicate: (Uuid, i64),
+    ) -> Result<Person> {
+        if keep.0 == duplicate.0 {
+            return Err(
+                Invalid::field("duplicate_id", "Choisissez deux dossiers différents.").into(),
+            );
+        }
+        let mut tx = self.begin().await?;
+        let kept = person_in(&mut tx, keep.0).await?;
+        let removed = person_in(&mut tx, duplicate.0).await?;
+        if kept.version != keep.1 || removed.version != duplicate.1 {
+            return Err(StoreError::Stale);
+        }
+        if kept.merged_into_id.is_some() || removed.merged_into_id.is_some() {
+            return Err(
+                Invalid::field("duplicate_id", "L'un des dossiers a déjà été fusionné.").into(),
+            );
+        }
+        let today = now().date();
+        // Only one référent at a time: the kept file's current one stays.
+        let kept_has_referent: Option<(Uuid,)> = on_tx!(&mut tx, conn => sqlx::query_as(
+            "SELECT id FROM referent_assignments WHERE person_id = $1 AND ends_on IS NULL",
+        )
+        .bind(kept.id).fetch_optional(conn).await)?;
+        if kept_has_referent.is_some() {
+            on_tx!(&mut tx, conn => sqlx::query(
+                "UPDATE referent_assignments SET ends_on = $1 WHERE person_id = $2 AND ends_on IS NULL",
+            )
+            .bind(today).bind(removed.id).execute(conn).await.map(|done| done.rows_affected()))?;
+        }
+        for table in ["orientations", "referent_assignments", "pathway_reviews"] {
+            let sql = format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2");
+            on_tx!(&mut tx, conn => sqlx::query(&sql)
+                .bind(kept.id).bind(removed.id).execute(conn).await.map(|done| done.rows_affected()))?;
+        }
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE persons SET merged_into_id = $1, closed_on = $2, closure_reason = $3, nir = NULL,
+                    version = version + 1, updated_at = $4 WHERE id = $5",
+        )
+        .bind(kept.id).bind(today).bind(ClosureReason::Merged.code()).bind(now()).bind(removed.id)
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        if kept.nir.is_none() && removed.nir.is_some() {
+            on_tx!(&mut tx, conn => sqlx::query("UPDATE persons SET nir = $1 WHERE id = $2")
+                .bind(&removed.nir).bind(kept.id).execute(conn).await.map(|done| done.rows_affected()))?;
+        }
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE persons SET version = version + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now()).bind(kept.id).execute(conn).await.map(|done| done.rows_affected()))?;
+        let kept = person_in(&mut tx, kept.id).await?;
+        let removed = person_in(&mut tx, removed.id).await?;
+        save_revision(&mut tx, actor, &kept).await?;
+        save_revision(&mut tx, actor, &removed).await?;
+        let detail = format!("fusion : {} absorbe {}", kept.id, removed.id);
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            entity::PERSON,
+            Some(&kept.id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            entity::PERSON,
+            Some(&removed.id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        crate::deadline::refresh_clocks(&mut tx, kept.id).await?;
+        crate::deadline::refresh_clocks(&mut tx, removed.id).await?;
+        tx.commit().await?;
+        Ok(kept)
     }
 
     /// Communes known to the département (for forms).

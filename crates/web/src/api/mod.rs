@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/persons", get(persons::search).post(persons::create))
         .route("/persons/{id}", get(persons::show).put(persons::update))
         .route("/persons/{id}/closure", post(persons::close))
+        .route("/persons/{id}/merge", post(persons::merge))
         .route("/persons/{id}/orientations", post(persons::decide))
         .route("/persons/{id}/referent", post(persons::designate))
         .route("/persons/{id}/joint-reviews", post(persons::review))
@@ -82,6 +83,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         persons::show,
         persons::update,
         persons::close,
+        persons::merge,
         persons::decide,
         persons::designate,
         persons::review,

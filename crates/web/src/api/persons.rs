@@ -195,6 +195,36 @@ pub async fn close(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct MergeBody {
+    /// Version of the kept file ({id}).
+    version: i64,
+    duplicate_id: Uuid,
+    duplicate_version: i64,
+}
+
+/// Merges a duplicate into this file (cadre): its pathway moves over, the duplicate is closed as merged.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/merge", tag = "personnes", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = MergeBody, responses((status = 200, body = Person), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<MergeBody>,
+) -> Result<Json<Person>, ApiError> {
+    Ok(Json(
+        crate::pages::persons::merge(
+            &state,
+            &me,
+            id,
+            body.version,
+            body.duplicate_id,
+            body.duplicate_version,
+        )
+        .await?,
+    ))
+}
+
 /// Records an orientation decision (pending the cadre's validation).
 #[utoipa::path(post, path = "/api/v1/persons/{id}/orientations", tag = "orientation", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = OrientationInput, responses((status = 201, body = Orientation), (status = 422, body = ErrorBody)))]

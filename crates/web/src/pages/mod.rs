@@ -25,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/personnes/{id}/historique", get(persons::history))
         .route("/personnes/{id}/cloture", post(persons::close))
+        .route(
+            "/personnes/{id}/fusion",
+            get(persons::merge_form).post(persons::merge_submit),
+        )
         .route("/personnes/{id}/orientations", post(pathway::decide_form))
         .route("/personnes/{id}/referent", post(pathway::designate_form))
         .route("/personnes/{id}/reexamen", post(pathway::review_form))

@@ -474,6 +474,9 @@ struct ShowPage {
     referents: Vec<(String, String)>,
     closure_reasons: Vec<(&'static str, &'static str)>,
     today: String,
+    /// Possible duplicates, shown to those who may merge them.
+    duplicates: Vec<Line>,
+    merged_into: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -654,7 +657,19 @@ async fn show_page(
         publics.push("RQTH");
     }
     let nir = person.nir.as_deref().and_then(|n| Nir::parse(n).ok());
+    let duplicates = if me.role.can(Permission::MergePersons) && person.merged_into_id.is_none() {
+        store
+            .duplicates_of(&person)
+            .await?
+            .iter()
+            .map(line)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
+        duplicates,
+        merged_into: person.merged_into_id.map(|id| id.to_string()),
         nir: nir.map(|n| {
             if nir_shown {
                 n.as_str().to_owned()
@@ -852,4 +867,152 @@ fn show_value(value: &serde_json::Value) -> String {
         serde_json::Value::Bool(false) => "non".into(),
         other => other.to_string(),
     }
+}
+
+/// Merges a duplicate into a file (cadre), checked on both files' scope (shared with the API).
+pub async fn merge(
+    state: &AppState,
+    me: &CurrentUser,
+    keep: uuid::Uuid,
+    keep_version: i64,
+    duplicate: uuid::Uuid,
+    duplicate_version: i64,
+) -> Result<Person, Failure> {
+    people::visible_person(state, me, keep, Permission::MergePersons).await?;
+    people::visible_person(state, me, duplicate, Permission::MergePersons).await?;
+    Ok(state
+        .store
+        .merge_persons(
+            &me.actor(),
+            (keep, keep_version),
+            (duplicate, duplicate_version),
+        )
+        .await?)
+}
+
+pub struct Side {
+    pub id: String,
+    pub version: i64,
+    pub rows: Vec<(&'static str, String)>,
+}
+
+fn side(p: &Person) -> Side {
+    Side {
+        id: p.id.to_string(),
+        version: p.version,
+        rows: vec![
+            ("Nom", p.last_name.clone()),
+            ("Prénoms", p.first_names.clone()),
+            ("Naissance", fr_date(p.birth_date)),
+            (
+                "NIR",
+                p.nir
+                    .as_deref()
+                    .and_then(|n| Nir::parse(n).ok())
+                    .map(|n| n.masked())
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            ("Adresse", p.address.clone().unwrap_or_default()),
+            ("Commune", p.commune_code.clone().unwrap_or_default()),
+            ("Téléphone", p.phone.clone().unwrap_or_default()),
+            (
+                "Soumis aux droits et devoirs depuis",
+                fr_opt(p.duties_since),
+            ),
+            ("Créé le", fr_date(p.created_at.date())),
+        ],
+    }
+}
+
+#[derive(Template)]
+#[template(path = "persons/merge.html")]
+struct MergePage {
+    layout: Layout,
+    keep: Side,
+    duplicate: Side,
+    /// Label, kept file's value, duplicate's value.
+    rows: Vec<(&'static str, String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct MergeQuery {
+    #[serde(default)]
+    avec: Option<uuid::Uuid>,
+}
+
+pub async fn merge_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Query(query): Query<MergeQuery>,
+) -> Result<Html<String>, PageError> {
+    let other = query.avec.ok_or(Failure::NotFound)?;
+    let keep = people::visible_person(&state, &me, id, Permission::MergePersons).await?;
+    let duplicate = people::visible_person(&state, &me, other, Permission::MergePersons).await?;
+    for person in [&keep, &duplicate] {
+        state
+            .store
+            .audit(
+                &me.actor(),
+                parcours_domain::audit::AuditAction::Read,
+                "person",
+                Some(&person.id.to_string()),
+                Some("comparaison de doublons"),
+            )
+            .await?;
+    }
+    let layout = Layout::new(&session, &me, "Fusionner deux dossiers", "/personnes").await?;
+    let (keep, duplicate) = (side(&keep), side(&duplicate));
+    let rows = keep
+        .rows
+        .iter()
+        .zip(&duplicate.rows)
+        .map(|((label, a), (_, b))| (*label, a.clone(), b.clone()))
+        .collect();
+    Ok(Html(
+        MergePage {
+            layout,
+            keep,
+            duplicate,
+            rows,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct MergeForm {
+    #[serde(default)]
+    duplicate_id: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    duplicate_version: i64,
+}
+
+pub async fn merge_submit(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<MergeForm>,
+) -> Result<Response, PageError> {
+    let duplicate =
+        uuid::Uuid::parse_str(form.duplicate_id.trim()).map_err(|_| Failure::NotFound)?;
+    merge(
+        &state,
+        &me,
+        id,
+        form.version,
+        duplicate,
+        form.duplicate_version,
+    )
+    .await?;
+    flash(
+        &session,
+        "Les deux dossiers sont fusionnés ; le doublon est clos et renvoie vers ce dossier.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
 }

@@ -140,7 +140,7 @@ impl Store {
                     o.decided_on, o.decided_by, o.reason
              FROM orientations o JOIN persons p ON p.id = o.person_id
              JOIN organisations org ON org.id = o.lead_organisation_id
-             WHERE o.status = 'pending' AND ({SCOPE} OR o.lead_organisation_id = $2)
+             WHERE o.status = 'pending' AND ({SCOPE} OR (o.lead_organisation_id = $2 AND ($3 IS NULL OR p.territory_id = $3)))
              ORDER BY o.decided_on, o.created_at LIMIT 500"
         );
         Ok(
@@ -355,7 +355,7 @@ impl Store {
 async fn pending_in_scope(tx: &mut Tx, scope: &PersonScope, id: Uuid) -> Result<PendingRow> {
     let sql = format!(
         "SELECT o.person_id, o.lead_organisation_id, o.decided_on FROM orientations o JOIN persons p ON p.id = o.person_id
-         WHERE o.id = $5 AND o.status = 'pending' AND ({SCOPE} OR o.lead_organisation_id = $2)"
+         WHERE o.id = $5 AND o.status = 'pending' AND ({SCOPE} OR (o.lead_organisation_id = $2 AND ($3 IS NULL OR p.territory_id = $3)))"
     );
     let row: Option<PendingRow> = on_tx!(tx, conn => sqlx::query_as::<_, PendingRow>(&sql)
         .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id).bind(id)

@@ -51,6 +51,15 @@ enum Command {
     /// Gère les comptes
     #[command(subcommand)]
     User(UserCommand),
+    /// Ajoute des personnes générées (déterministes) à la base, avec les données de démonstration
+    Generate {
+        /// Nombre de personnes à ajouter
+        #[arg(long)]
+        people: usize,
+        /// Graine du générateur
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
 }
 
 #[derive(clap::Args)]
@@ -143,6 +152,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(store, &args, args.secure_cookies.unwrap_or(false)).await
         }
         Command::User(command) => user(&store, command).await,
+        Command::Generate { people, seed } => {
+            let started = std::time::Instant::now();
+            crate::demo::generate(&store, people, seed, |done| {
+                eprint!("\r{done}/{people} personnes générées");
+            })
+            .await?;
+            eprintln!();
+            println!(
+                "{people} personnes ajoutées en {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -163,6 +163,49 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
     crate::demo_people::load(store, &actor, &organisations, &users).await
 }
 
+/// Adds `count` generated people to a database holding the demo data
+/// (loaded first if missing). Deterministic for a given seed.
+pub async fn generate(
+    store: &Store,
+    count: usize,
+    seed: u64,
+    progress: impl Fn(usize),
+) -> Result<(), StoreError> {
+    load(store).await?;
+    let actor = Actor::system("génération de données");
+    let mut organisations: HashMap<&str, Uuid> = HashMap::new();
+    for (name, _, _) in ORGANISATIONS {
+        organisations.insert(name, store.organisation_by_name(name).await?.id);
+    }
+    let mut users: HashMap<&str, Uuid> = HashMap::new();
+    for email in ["referent@demo.parcours.fr", "referent2@demo.parcours.fr"] {
+        let user = store
+            .user_by_email(email)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        users.insert(email, user.id);
+    }
+    let first = store.count_persons().await? as usize;
+    const BATCH: usize = 1000;
+    let mut done = 0;
+    while done < count {
+        let size = BATCH.min(count - done);
+        crate::demo_people::generate(
+            store,
+            &actor,
+            &organisations,
+            &users,
+            first + done,
+            size,
+            seed.wrapping_add(done as u64),
+        )
+        .await?;
+        done += size;
+        progress(done);
+    }
+    Ok(())
+}
+
 pub fn print_accounts() {
     println!("Comptes de démonstration (mot de passe : {PASSWORD}) :");
     for (email, name, role, organisation, _) in ACCOUNTS {

@@ -169,15 +169,39 @@ pub async fn load(
     for (i, demo) in testimonies.iter().enumerate() {
         add(store, actor, organisations, users, demo, i, today).await?;
     }
-    // A deterministic population (a small linear congruential generator).
-    let mut seed: u64 = 20_261_123;
+    generate(
+        store,
+        actor,
+        organisations,
+        users,
+        testimonies.len(),
+        60,
+        20_261_123,
+    )
+    .await
+}
+
+/// Adds `count` deterministic people (same `seed`, same people), numbered
+/// from `first` so that their numbers never collide with earlier ones.
+pub async fn generate(
+    store: &Store,
+    actor: &Actor,
+    organisations: &HashMap<&str, Uuid>,
+    users: &HashMap<&str, Uuid>,
+    first: usize,
+    count: usize,
+    seed: u64,
+) -> Result<(), StoreError> {
+    let today = OffsetDateTime::now_utc().date();
+    // A small linear congruential generator: deterministic, no dependency.
+    let mut seed = seed;
     let mut next = |n: usize| {
         seed = seed
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         ((seed >> 33) as usize) % n
     };
-    for i in 0..60 {
+    for i in first..first + count {
         let female = next(2) == 0;
         let first = if female {
             FIRST_NAMES_F[next(10)]
@@ -198,7 +222,7 @@ pub async fn load(
             1 + next(28)
         );
         let demo = Demo {
-            rsa_number: format!("14000200{i:03}"),
+            rsa_number: format!("14{i:09}"),
             role: "DEM",
             last: LAST_NAMES[next(LAST_NAMES.len())],
             first,
@@ -209,16 +233,7 @@ pub async fn load(
             single_parent: female && next(4) == 0,
             step,
         };
-        add(
-            store,
-            actor,
-            organisations,
-            users,
-            &demo,
-            testimonies.len() + i,
-            today,
-        )
-        .await?;
+        add(store, actor, organisations, users, &demo, i, today).await?;
     }
     Ok(())
 }
@@ -242,13 +257,14 @@ async fn add(
     today: Date,
 ) -> Result<(), StoreError> {
     let since = today - Duration::days(demo.duties_days);
+    // Birth place and order number derived from the index: unique NIRs up to ~998 000 people.
     let nir_body = format!(
-        "{}{}{}14{}{:03}",
+        "{}{}{}14{:03}{:03}",
         if demo.sex == "M" { 1 } else { 2 },
         &demo.birth[2..4],
         &demo.birth[5..7],
-        &demo.commune[2..],
-        index + 1
+        (index / 999) % 999 + 1,
+        index % 999 + 1
     );
     let nir = Nir::parse(&nir_body)
         .map(|n| n.as_str().to_owned())
@@ -273,7 +289,7 @@ async fn add(
     let household = HouseholdData::parse(
         &HouseholdInput {
             rsa_number: demo.rsa_number.clone(),
-            caf_number: format!("{:07}", 3_000_000 + index * 7),
+            caf_number: format!("{:07}", (3_000_000 + index * 7) % 10_000_000),
             fund: "caf".into(),
             rsa_state: "2".into(),
             rsa_state_on: iso(since),

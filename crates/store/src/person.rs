@@ -144,6 +144,11 @@ impl Store {
         .await)?)
     }
 
+    pub async fn count_persons(&self) -> Result<i64> {
+        let (count,): (i64,) = read!(self, pool => sqlx::query_as("SELECT COUNT(*) FROM persons").fetch_one(pool).await)?;
+        Ok(count)
+    }
+
     pub async fn person(&self, id: Uuid) -> Result<Person> {
         Ok(
             read!(self, pool => sqlx::query_as::<_, Person>("SELECT * FROM persons WHERE id = $1")

@@ -177,14 +177,9 @@ pub async fn generate(
     for (name, _, _) in ORGANISATIONS {
         organisations.insert(name, store.organisation_by_name(name).await?.id);
     }
-    let mut users: HashMap<&str, Uuid> = HashMap::new();
-    for email in ["referent@demo.parcours.fr", "referent2@demo.parcours.fr"] {
-        let user = store
-            .user_by_email(email)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        users.insert(email, user.id);
-    }
+    // Four in ten generated people have a référent: about 100 each, as in a real service.
+    let referents =
+        generated_referents(store, &actor, organisations[CCAS], count / 250 + 1).await?;
     let first = store.count_persons().await? as usize;
     const BATCH: usize = 1000;
     let mut done = 0;
@@ -194,7 +189,7 @@ pub async fn generate(
             store,
             &actor,
             &organisations,
-            &users,
+            &referents,
             first + done,
             size,
             seed.wrapping_add(done as u64),
@@ -204,6 +199,38 @@ pub async fn generate(
         progress(done);
     }
     Ok(())
+}
+
+const CCAS: &str = "CCAS de Caen";
+
+/// The référents of generated people (created once, found again on later runs).
+async fn generated_referents(
+    store: &Store,
+    actor: &Actor,
+    organisation: Uuid,
+    count: usize,
+) -> Result<Vec<Uuid>, StoreError> {
+    let hash = password::hash_password(PASSWORD)?;
+    let mut ids = Vec::with_capacity(count);
+    for n in 1..=count {
+        let email = format!("referent-{n:04}@demo.parcours.fr");
+        let id = match store.user_by_email(&email).await? {
+            Some(user) => user.id,
+            None => {
+                let new = NewUser::parse(&NewUserInput {
+                    email,
+                    display_name: format!("Référent {n:04}"),
+                    role: Role::Referent.code().into(),
+                    organisation_id: organisation.to_string(),
+                    territory_id: String::new(),
+                    password: PASSWORD.into(),
+                })?;
+                store.create_user(actor, &new, &hash).await?.id
+            }
+        };
+        ids.push(id);
+    }
+    Ok(ids)
 }
 
 pub fn print_accounts() {

@@ -25,7 +25,7 @@ enum Step {
     /// Orientation decided, awaiting the cadre.
     Pending(&'static str, &'static str),
     /// Orientation validated, référent designated (or not).
-    Followed(&'static str, &'static str, Option<&'static str>),
+    Followed(&'static str, &'static str, Option<Uuid>),
 }
 
 struct Demo {
@@ -42,7 +42,7 @@ struct Demo {
     step: Step,
 }
 
-fn testimonies() -> Vec<Demo> {
+fn testimonies(sophie: Uuid) -> Vec<Demo> {
     vec![
         Demo {
             rsa_number: "14000123401".into(),
@@ -54,7 +54,7 @@ fn testimonies() -> Vec<Demo> {
             commune: "14118",
             duties_days: 420,
             single_parent: false,
-            step: Step::Followed("social", CCAS, Some(SOPHIE)),
+            step: Step::Followed("social", CCAS, Some(sophie)),
         },
         Demo {
             rsa_number: "14000123402".into(),
@@ -66,7 +66,7 @@ fn testimonies() -> Vec<Demo> {
             commune: "14327",
             duties_days: 210,
             single_parent: false,
-            step: Step::Followed("socio_professional", CCAS, Some(SOPHIE)),
+            step: Step::Followed("socio_professional", CCAS, Some(sophie)),
         },
         Demo {
             rsa_number: "14000123403".into(),
@@ -165,15 +165,16 @@ pub async fn load(
     users: &HashMap<&str, Uuid>,
 ) -> Result<(), StoreError> {
     let today = OffsetDateTime::now_utc().date();
-    let testimonies = testimonies();
+    let testimonies = testimonies(users[SOPHIE]);
     for (i, demo) in testimonies.iter().enumerate() {
-        add(store, actor, organisations, users, demo, i, today).await?;
+        add(store, actor, organisations, demo, i, today).await?;
     }
+    let referents = [users[SOPHIE], users[KARIM]];
     generate(
         store,
         actor,
         organisations,
-        users,
+        &referents,
         testimonies.len(),
         60,
         20_261_123,
@@ -187,7 +188,7 @@ pub async fn generate(
     store: &Store,
     actor: &Actor,
     organisations: &HashMap<&str, Uuid>,
-    users: &HashMap<&str, Uuid>,
+    referents: &[Uuid],
     first: usize,
     count: usize,
     seed: u64,
@@ -211,8 +212,12 @@ pub async fn generate(
         let step = match next(10) {
             0..=2 => Step::Entered,
             3 => Step::Pending("professional", CCAS),
-            4..=5 => Step::Followed("social", CCAS, Some(SOPHIE)),
-            6..=7 => Step::Followed("socio_professional", CCAS, Some(KARIM)),
+            4..=5 => Step::Followed("social", CCAS, Some(referents[next(referents.len())])),
+            6..=7 => Step::Followed(
+                "socio_professional",
+                CCAS,
+                Some(referents[next(referents.len())]),
+            ),
             _ => Step::Followed("professional", DEPARTMENT, None),
         };
         let birth = format!(
@@ -233,7 +238,7 @@ pub async fn generate(
             single_parent: female && next(4) == 0,
             step,
         };
-        add(store, actor, organisations, users, &demo, i, today).await?;
+        add(store, actor, organisations, &demo, i, today).await?;
     }
     Ok(())
 }
@@ -251,7 +256,6 @@ async fn add(
     store: &Store,
     actor: &Actor,
     organisations: &HashMap<&str, Uuid>,
-    users: &HashMap<&str, Uuid>,
     demo: &Demo,
     index: usize,
     today: Date,
@@ -335,12 +339,7 @@ async fn add(
         .await?;
     if let Some(referent) = referent {
         store
-            .designate_referent(
-                actor,
-                created.id,
-                users[referent],
-                notified_on + Duration::days(2),
-            )
+            .designate_referent(actor, created.id, referent, notified_on + Duration::days(2))
             .await?;
     }
     Ok(())

@@ -654,3 +654,58 @@ async fn the_cadre_merges_duplicates() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_household_state_is_rectified_with_checks() {
+    for app in apps().await {
+        let api = reqwest::Client::new();
+        let referent = app.token(REFERENT).await;
+        let magali = find(&app, "Magali Lefèvre").await;
+        let household = app
+            .store
+            .household(app.store.person(magali).await.unwrap().household_id)
+            .await
+            .unwrap();
+        let url = app.url(&format!("/api/v1/persons/{magali}/household"));
+        let body = |version: i64, caf: &str| {
+            json!({"version": version, "household": {"rsa_number": household.rsa_number, "caf_number": caf,
+                   "fund": "caf", "rsa_state": "4", "rsa_state_on": "2026-11-01"}})
+        };
+        let bad = api
+            .put(&url)
+            .bearer_auth(&referent)
+            .json(&body(household.version, "12"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let operator = app.token(OPERATOR).await;
+        let refused = api
+            .put(&url)
+            .bearer_auth(&operator)
+            .json(&body(household.version, "7654321"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let ok = api
+            .put(&url)
+            .bearer_auth(&referent)
+            .json(&body(household.version, "7654321"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        let saved: Value = ok.json().await.unwrap();
+        assert_eq!(saved["rsa_state"], 4);
+        assert_eq!(saved["rsa_state_on"], "2026-11-01");
+        let stale = api
+            .put(&url)
+            .bearer_auth(&referent)
+            .json(&body(household.version, "7654321"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+    }
+}

@@ -135,6 +135,44 @@ impl Store {
         )
     }
 
+    /// Changes a household's numbers and RSA state if nobody changed it since `expected_version`.
+    pub async fn update_household(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        data: &HouseholdData,
+    ) -> Result<Household> {
+        let mut tx = self.begin().await?;
+        let updated = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE households SET rsa_number = $1, caf_number = $2, fund = $3, rsa_state = $4, rsa_state_on = $5,
+                    version = version + 1, updated_at = $6
+             WHERE id = $7 AND version = $8",
+        )
+        .bind(&data.rsa_number).bind(&data.caf_number).bind(data.fund.code())
+        .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(now())
+        .bind(id).bind(expected_version)
+        .execute(conn).await.map(|done| done.rows_affected()))
+        .map_err(|e| StoreError::from(e).unique_as("rsa_number", "Un autre foyer porte déjà ce numéro de demande."))?;
+        if updated == 0 {
+            drop(tx);
+            self.household(id).await?;
+            return Err(StoreError::Stale);
+        }
+        let detail = format!("état RSA {}", data.rsa_state.code());
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "household",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.household(id).await
+    }
+
     pub async fn household_members(&self, household_id: Uuid) -> Result<Vec<Person>> {
         Ok(read!(self, pool => sqlx::query_as::<_, Person>(
             "SELECT * FROM persons WHERE household_id = $1 ORDER BY household_role DESC, birth_date",

@@ -101,6 +101,22 @@ pub async fn create_person(
     Ok(Created::Person(Box::new(created)))
 }
 
+/// Rectifies a household, through one of its members' files (same scope rule).
+pub async fn update_household(
+    state: &AppState,
+    me: &CurrentUser,
+    person_id: Uuid,
+    version: i64,
+    input: &HouseholdInput,
+) -> Result<parcours_store::person::Household, Failure> {
+    let person = visible_person(state, me, person_id, Permission::EditPersons).await?;
+    let data = HouseholdData::parse(input, today())?;
+    Ok(state
+        .store
+        .update_household(&me.actor(), person.household_id, version, &data)
+        .await?)
+}
+
 pub async fn update_person(
     state: &AppState,
     me: &CurrentUser,

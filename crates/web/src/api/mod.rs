@@ -32,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/persons/{id}", get(persons::show).put(persons::update))
         .route("/persons/{id}/closure", post(persons::close))
         .route("/persons/{id}/merge", post(persons::merge))
+        .route(
+            "/persons/{id}/household",
+            axum::routing::put(persons::update_household),
+        )
         .route("/persons/{id}/orientations", post(persons::decide))
         .route("/persons/{id}/referent", post(persons::designate))
         .route("/persons/{id}/joint-reviews", post(persons::review))
@@ -84,6 +88,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         persons::update,
         persons::close,
         persons::merge,
+        persons::update_household,
         persons::decide,
         persons::designate,
         persons::review,

@@ -225,6 +225,26 @@ pub async fn merge(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct HouseholdChangeBody {
+    version: i64,
+    household: HouseholdInput,
+}
+
+/// Rectifies the household of this person (numbers, RSA state and its date).
+#[utoipa::path(put, path = "/api/v1/persons/{id}/household", tag = "personnes", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = HouseholdChangeBody, responses((status = 200, body = Household), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_household(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<HouseholdChangeBody>,
+) -> Result<Json<Household>, ApiError> {
+    Ok(Json(
+        people::update_household(&state, &me, id, body.version, &body.household).await?,
+    ))
+}
+
 /// Records an orientation decision (pending the cadre's validation).
 #[utoipa::path(post, path = "/api/v1/persons/{id}/orientations", tag = "orientation", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = OrientationInput, responses((status = 201, body = Orientation), (status = 422, body = ErrorBody)))]

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             get(persons::edit_form).post(persons::update),
         )
         .route("/personnes/{id}/historique", get(persons::history))
+        .route("/personnes/{id}/foyer", post(persons::update_household))
         .route("/personnes/{id}/cloture", post(persons::close))
         .route(
             "/personnes/{id}/fusion",

@@ -459,7 +459,12 @@ struct ShowPage {
     closed: Option<String>,
     household_rsa_number: String,
     household_caf_number: String,
+    household_rsa_state: String,
     household_state: String,
+    household: parcours_store::person::Household,
+    household_state_on: String,
+    fund_choices: Vec<(&'static str, &'static str)>,
+    state_choices: Vec<(&'static str, &'static str)>,
     members: Vec<(String, String, &'static str)>,
     clocks: Vec<ClockLine>,
     events: Vec<Event>,
@@ -695,6 +700,7 @@ async fn show_page(
         }),
         household_rsa_number: household.rsa_number.clone(),
         household_caf_number: household.caf_number.clone().unwrap_or_default(),
+        household_rsa_state: household.rsa_state.to_string(),
         household_state: format!(
             "{}{}",
             RsaState::from_code(&household.rsa_state.to_string()).map_or("", RsaState::label),
@@ -703,6 +709,16 @@ async fn show_page(
                 .map(|d| format!(" (depuis le {})", fr_date(d)))
                 .unwrap_or_default()
         ),
+        household_state_on: household
+            .rsa_state_on
+            .map(|d| format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+            .unwrap_or_default(),
+        household,
+        fund_choices: Fund::ALL.iter().map(|f| (f.code(), f.label())).collect(),
+        state_choices: RsaState::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
         members,
         clocks,
         events: events.into_iter().map(|(_, e)| e).collect(),
@@ -780,6 +796,26 @@ pub async fn close(
         Err(Failure::Invalid(errors)) => Err(Failure::Invalid(errors).into()),
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct HouseholdForm {
+    #[serde(flatten)]
+    household: HouseholdInput,
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn update_household(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Form(form): Form<HouseholdForm>,
+) -> Result<Response, PageError> {
+    people::update_household(&state, &me, id, form.version, &form.household).await?;
+    flash(&session, "Le foyer est mis à jour.").await?;
+    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
 }
 
 /// A field-by-field difference between two versions.

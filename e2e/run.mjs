@@ -246,7 +246,30 @@ const steps = [
     },
   ],
   [
-    'cadre : validation groupée des orientations',
+    'diagnostic et contrat : saisie par le référent',
+    async (page) => {
+      await login(page, 'referent@demo.parcours.fr');
+      await visit(page, '/personnes?nom=fabrice+marie');
+      await submitAndWait(page, () => page.locator('table.data a').first().click());
+      const person = pathOf(page);
+      await visit(page, `${person}/diagnostic`);
+      await expectText(page, 'Révision 1');
+      await axeScan(page, '/personnes/{id}/diagnostic');
+      await page.locator('textarea#needs').fill('Un vélo pour rejoindre l’atelier');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer la révision' }).click());
+      await expectText(page, 'Révision 2 du diagnostic enregistrée');
+      await visit(page, `${person}/diagnostic/comparer?de=1&a=2`);
+      await expectText(page, 'Un vélo pour rejoindre');
+      await visit(page, `${person}/contrats/nouveau`);
+      await axeScan(page, '/personnes/{id}/contrats/nouveau');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer le brouillon' }).click());
+      const summary = page.locator('.error-summary');
+      expect((await summary.count()) === 1, 'un contrat sans objectif doit être refusé avec un résumé des erreurs');
+      await logout(page);
+    },
+  ],
+  [
+    'cadre : validation des orientations et des contrats',
     async (page) => {
       await login(page, 'cadre@demo.parcours.fr');
       await visit(page, '/orientations');
@@ -258,6 +281,12 @@ const steps = [
       await submitAndWait(page, () => page.getByRole('button', { name: 'Valider les orientations cochées' }).click());
       await expectText(page, 'orientation(s) validée(s)');
       expect((await page.locator('input[name=ids]').count()) === before - 1, 'la file d’attente n’a pas diminué');
+      await visit(page, '/contrats');
+      await axeScan(page);
+      await submitAndWait(page, () => page.locator('table.data a').first().click());
+      await axeScan(page, '/contrats/{id}');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Valider' }).click());
+      await expectText(page, 'Contrat : En cours');
       await logout(page);
     },
   ],

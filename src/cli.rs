@@ -70,6 +70,13 @@ struct ServeArgs {
     /// Cookie de session marqué Secure (à laisser activé derrière HTTPS)
     #[arg(long, env = "PARCOURS_SECURE_COOKIES")]
     secure_cookies: Option<bool>,
+    /// Nom du département, imprimé sur les contrats
+    #[arg(
+        long,
+        env = "PARCOURS_DEPARTMENT_NAME",
+        default_value = "Département du Calvados"
+    )]
+    department_name: String,
 }
 
 #[derive(Subcommand)]
@@ -209,7 +216,10 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
     println!("Parcours est servi sur http://{}", listener.local_addr()?);
     let state = AppState {
         store,
-        config: Config { secure_cookies },
+        config: Config {
+            secure_cookies,
+            department_name: args.department_name.clone(),
+        },
     };
     parcours_web::serve(listener, state).await?;
     Ok(())

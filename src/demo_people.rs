@@ -169,6 +169,7 @@ pub async fn load(
     for (i, demo) in testimonies.iter().enumerate() {
         add(store, actor, organisations, demo, i, today).await?;
     }
+    fabrice_contract(store, users[SOPHIE], today).await?;
     let referents = [users[SOPHIE], users[KARIM]];
     generate(
         store,
@@ -342,5 +343,107 @@ async fn add(
             .designate_referent(actor, created.id, referent, notified_on + Duration::days(2))
             .await?;
     }
+    Ok(())
+}
+
+/// Fabrice, at Plaine Emploi's weekly workshop: a diagnostic and a contract
+/// signed with his référent, awaiting the cadre's validation.
+async fn fabrice_contract(store: &Store, sophie: Uuid, today: Date) -> Result<(), StoreError> {
+    use parcours_domain::contract::{ContractData, ContractInput, Event, ObjectiveInput};
+    use parcours_domain::diagnostic::DiagnosticData;
+    let everyone = parcours_domain::access::PersonScope {
+        all: true,
+        organisation_id: None,
+        territory_id: None,
+        referent_id: None,
+    };
+    let query = parcours_store::person::PersonQuery {
+        name: Some("fabrice marie".into()),
+        limit: 1,
+        ..Default::default()
+    };
+    let Some(fabrice) = store
+        .search_persons(&everyone, &query)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let referent = store.user(sophie).await?.actor();
+    let pairs: Vec<(String, String)> = [
+        ("frein", "trouver-un-emploi|Plus d'1 an sans emploi"),
+        ("gravite|trouver-un-emploi|Plus d'1 an sans emploi", "3"),
+        ("frein", "remobilisation|Isolement, peu de sorties"),
+        ("gravite|remobilisation|Isolement, peu de sorties", "2"),
+        ("frein", "mobilite|Dépendant des transports en commun"),
+        ("gravite|mobilite|Dépendant des transports en commun", "1"),
+        (
+            "wishes",
+            "Retrouver du travail ; activités manuelles et jardinage",
+        ),
+        (
+            "strengths",
+            "A toujours travaillé depuis l'âge de 15 ans (intérim) ; manuel, ponctuel",
+        ),
+        ("professional_project", "Emploi dans les espaces verts"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let diagnostic = DiagnosticData::from_pairs(&pairs)?;
+    store
+        .save_diagnostic(&referent, fabrice.id, 0, &diagnostic)
+        .await?;
+    let contract = ContractData::parse(&ContractInput {
+        kind: "engagement".into(),
+        starts_on: iso(today),
+        duration_months: "6".into(),
+        weekly_hours: "15".into(),
+        objectives: vec![
+            ObjectiveInput {
+                category: "remobilisation".into(),
+                title: "Rompre l'isolement".into(),
+                barriers: vec!["Isolement, peu de sorties".into()],
+                actions:
+                    "Atelier hebdomadaire « Les bons vivants » (Plaine Emploi)\nSorties culturelles"
+                        .into(),
+            },
+            ObjectiveInput {
+                category: "trouver-un-emploi".into(),
+                title: "Répondre à des offres d'emploi".into(),
+                barriers: vec!["Plus d'1 an sans emploi".into()],
+                actions: "Rendez-vous mensuel avec le référent".into(),
+            },
+        ],
+        person_commitments: "Participer chaque semaine à l'atelier ; se présenter aux rendez-vous"
+            .into(),
+        organisation_commitments: "Accompagnement mensuel ; prise en charge de l'atelier".into(),
+        ..ContractInput::default()
+    })?;
+    let draft = store
+        .create_contract(&referent, fabrice.id, &contract)
+        .await?;
+    let details = parcours_store::contract::EventDetails::default();
+    let signed = store
+        .apply_contract_event(
+            &referent,
+            draft.id,
+            draft.version,
+            Event::Sign,
+            today,
+            &details,
+        )
+        .await?;
+    store
+        .apply_contract_event(
+            &referent,
+            signed.id,
+            signed.version,
+            Event::Submit,
+            today,
+            &details,
+        )
+        .await?;
     Ok(())
 }

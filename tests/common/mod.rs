@@ -20,6 +20,7 @@ pub async fn spawn(store: Store) -> App {
         store: store.clone(),
         config: Config {
             secure_cookies: false,
+            department_name: "Département du Calvados".into(),
         },
     };
     tokio::spawn(parcours_web::serve(listener, state));

@@ -75,6 +75,10 @@ impl Role {
             AssignReferent => matches!(self, ProgrammeOfficer | Manager),
             ManageSettings => self == Admin,
             ViewCaseload => self == Referent,
+            // Only for the person's own référent (checked with the file), their cadre, and the chargé de mission.
+            ViewDiagnostic => matches!(self, Referent | Manager | ProgrammeOfficer),
+            ViewSensitive | EditDiagnostic | EditContract => matches!(self, Referent | Manager),
+            ValidateContract => self == Manager,
         }
     }
 }
@@ -98,10 +102,16 @@ pub enum Permission {
     ManageSettings,
     /// "Mon portefeuille": the people one follows as référent unique.
     ViewCaseload,
+    ViewDiagnostic,
+    /// Health and psychological content of the diagnostic.
+    ViewSensitive,
+    EditDiagnostic,
+    EditContract,
+    ValidateContract,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -117,6 +127,11 @@ impl Permission {
         Permission::AssignReferent,
         Permission::ManageSettings,
         Permission::ViewCaseload,
+        Permission::ViewDiagnostic,
+        Permission::ViewSensitive,
+        Permission::EditDiagnostic,
+        Permission::EditContract,
+        Permission::ValidateContract,
     ];
 }
 
@@ -254,6 +269,11 @@ mod tests {
             (AssignReferent, &[ProgrammeOfficer, Manager]),
             (ManageSettings, &[Admin]),
             (ViewCaseload, &[Referent]),
+            (ViewDiagnostic, &[Referent, Manager, ProgrammeOfficer]),
+            (ViewSensitive, &[Referent, Manager]),
+            (EditDiagnostic, &[Referent, Manager]),
+            (EditContract, &[Referent, Manager]),
+            (ValidateContract, &[Manager]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

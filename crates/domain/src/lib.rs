@@ -4,11 +4,14 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod contract;
 pub mod deadline;
+pub mod diagnostic;
 pub mod nir;
 pub mod organisation;
 pub mod orientation;
 pub mod person;
+pub mod taxonomy;
 pub mod validation;
 
 pub use access::{Permission, Role};

@@ -210,6 +210,36 @@ struct OrientationRow {
     extended_review: bool,
 }
 
+#[derive(Default, sqlx::FromRow)]
+struct ContractDates {
+    signed_on: Option<Date>,
+    ends_on: Option<Date>,
+    reviewed_on: Option<Date>,
+}
+
+/// Dates of the contract that counts for the clocks: the first signed since
+/// the orientation was notified (contract clock), and the latest validated
+/// one (end and bilan).
+async fn current_contract(tx: &mut Tx, person_id: Uuid, since: Date) -> Result<ContractDates> {
+    let first_signed: Option<(Date,)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT signed_on FROM contracts WHERE person_id = $1 AND signed_on IS NOT NULL AND signed_on >= $2
+           AND status <> 'rejected' ORDER BY signed_on LIMIT 1",
+    )
+    .bind(person_id).bind(since).fetch_optional(conn).await)?;
+    let latest: Option<ContractDates> = on_tx!(tx, conn => sqlx::query_as::<_, ContractDates>(
+        "SELECT signed_on, ends_on, reviewed_on FROM contracts WHERE person_id = $1
+           AND status IN ('validated', 'running', 'ended', 'reviewed', 'renewed')
+         ORDER BY starts_on DESC LIMIT 1",
+    )
+    .bind(person_id).fetch_optional(conn).await)?;
+    let latest = latest.unwrap_or_default();
+    Ok(ContractDates {
+        signed_on: first_signed.map(|(d,)| d),
+        ends_on: latest.ends_on,
+        reviewed_on: latest.reviewed_on,
+    })
+}
+
 /// Recomputes one person's clocks from their dates (inside the caller's transaction).
 pub(crate) async fn refresh_clocks(tx: &mut Tx, person_id: Uuid) -> Result<()> {
     let settings: DeadlineSettings = {
@@ -246,12 +276,16 @@ pub(crate) async fn refresh_clocks(tx: &mut Tx, person_id: Uuid) -> Result<()> {
         }
         None => None,
     };
+    let contract = match &orientation {
+        Some(o) => current_contract(tx, person_id, o.notified_on).await?,
+        None => ContractDates::default(),
+    };
     let facts = PathwayFacts {
         rights_opened_on: person.duties_since,
         orientation,
-        contract_signed_on: None,
-        contract_ends_on: None,
-        contract_reviewed_on: None,
+        contract_signed_on: contract.signed_on,
+        contract_ends_on: contract.ends_on,
+        contract_reviewed_on: contract.reviewed_on,
         joint_review_on,
         closed_on: person.closed_on,
     };

@@ -7,7 +7,9 @@
 #[macro_use]
 mod db;
 pub mod audit;
+pub mod contract;
 pub mod deadline;
+pub mod diagnostic;
 mod error;
 pub mod organisation;
 pub mod orientation;

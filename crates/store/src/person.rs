@@ -498,7 +498,12 @@ impl Store {
             )
             .bind(today).bind(removed.id).execute(conn).await.map(|done| done.rows_affected()))?;
         }
-        for table in ["orientations", "referent_assignments", "pathway_reviews"] {
+        for table in [
+            "orientations",
+            "referent_assignments",
+            "pathway_reviews",
+            "contracts",
+        ] {
             let sql = format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2");
             on_tx!(&mut tx, conn => sqlx::query(&sql)
                 .bind(kept.id).bind(removed.id).execute(conn).await.map(|done| done.rows_affected()))?;

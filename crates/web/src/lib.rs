@@ -31,6 +31,8 @@ pub const SESSION_COOKIE: &str = "parcours_session";
 pub struct Config {
     /// Send the session cookie with `Secure` (required behind HTTPS in production).
     pub secure_cookies: bool,
+    /// The département's name, printed on contracts.
+    pub department_name: String,
 }
 
 #[derive(Clone)]

@@ -166,3 +166,36 @@ pub async fn close_person(
         )
         .await?)
 }
+
+/// What a user may do with a person's diagnostic and contracts: the
+/// permission of the role, and for a référent, being this person's référent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PathwayAccess {
+    pub read_diagnostic: bool,
+    pub sensitive: bool,
+    pub edit: bool,
+    pub validate: bool,
+}
+
+pub async fn pathway_access(
+    state: &AppState,
+    me: &CurrentUser,
+    person: &Person,
+) -> Result<PathwayAccess, Failure> {
+    let own_referent = match me.role {
+        parcours_domain::Role::Referent => state
+            .store
+            .assignments(person.id)
+            .await?
+            .iter()
+            .any(|a| a.ends_on.is_none() && a.referent_id == me.user.id),
+        _ => true,
+    };
+    let can = |p: Permission| me.role.can(p) && own_referent;
+    Ok(PathwayAccess {
+        read_diagnostic: can(Permission::ViewDiagnostic),
+        sensitive: can(Permission::ViewSensitive),
+        edit: can(Permission::EditContract) && person.closed_on.is_none(),
+        validate: can(Permission::ValidateContract),
+    })
+}

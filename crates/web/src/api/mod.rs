@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod contracts;
 mod persons;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
@@ -48,6 +49,18 @@ pub fn routes() -> Router<AppState> {
             "/settings/deadlines",
             get(persons::settings).put(persons::save_settings),
         )
+        .route(
+            "/persons/{id}/diagnostic",
+            get(contracts::revisions).post(contracts::save),
+        )
+        .route("/persons/{id}/diagnostic/changes", get(contracts::changes))
+        .route("/persons/{id}/contracts", post(contracts::create))
+        .route("/contracts/pending", get(contracts::pending))
+        .route(
+            "/contracts/{id}",
+            get(contracts::show).put(contracts::update),
+        )
+        .route("/contracts/{id}/events", post(contracts::event))
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -99,6 +112,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         persons::deadlines,
         persons::settings,
         persons::save_settings,
+        contracts::revisions,
+        contracts::save,
+        contracts::changes,
+        contracts::create,
+        contracts::show,
+        contracts::update,
+        contracts::event,
+        contracts::pending,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

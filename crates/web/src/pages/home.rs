@@ -102,13 +102,14 @@ async fn cards_for(
         }
         Role::Manager => {
             let pending = state.store.pending_orientations(&me.scope()).await?.len();
+            let contracts = state.store.contracts_to_validate(&me.scope()).await?.len();
             let (late, soon) = due_counts(state, me, false).await?;
             (
                 "Votre espace de cadre : les validations de votre équipe et les délais à surveiller.",
                 vec![
                     card("Orientations à valider", Some(pending), if pending == 0 { "Aucune orientation en attente de validation." } else { "Décisions de votre équipe en attente, validables en une fois." }, Some(("/orientations", "Valider"))),
                     card("Échéances en retard", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
-                    card("Contrats à valider", None, "Aucun contrat en attente de validation.", None),
+                    card("Contrats à valider", Some(contracts), if contracts == 0 { "Aucun contrat en attente de validation." } else { "Contrats signés par les référents, à valider." }, Some(("/contrats", "Voir les contrats"))),
                 ],
             )
         }

@@ -1,6 +1,8 @@
 //! The web application's pages, one module per capability.
 
 pub(crate) mod audit;
+pub(crate) mod contracts;
+pub(crate) mod diagnostic;
 mod home;
 pub(crate) mod pathway;
 pub(crate) mod persons;
@@ -25,6 +27,25 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/personnes/{id}/historique", get(persons::history))
         .route("/personnes/{id}/foyer", post(persons::update_household))
+        .route(
+            "/personnes/{id}/diagnostic",
+            get(diagnostic::show).post(diagnostic::submit),
+        )
+        .route(
+            "/personnes/{id}/diagnostic/comparer",
+            get(diagnostic::compare),
+        )
+        .route("/personnes/{id}/contrats", post(contracts::create_form))
+        .route("/personnes/{id}/contrats/nouveau", get(contracts::new_form))
+        .route("/contrats", get(contracts::queue))
+        .route("/contrats/{id}", get(contracts::show))
+        .route(
+            "/contrats/{id}/modifier",
+            get(contracts::edit_form).post(contracts::edit_submit),
+        )
+        .route("/contrats/{id}/evenement", post(contracts::event))
+        .route("/contrats/{id}/bilan", post(contracts::review))
+        .route("/contrats/{id}/pdf", get(contracts::pdf))
         .route("/personnes/{id}/cloture", post(persons::close))
         .route(
             "/personnes/{id}/fusion",

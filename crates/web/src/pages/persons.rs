@@ -436,6 +436,13 @@ pub struct ClockLine {
     pub css: &'static str,
 }
 
+pub struct ContractLine {
+    pub id: String,
+    pub kind: &'static str,
+    pub period: String,
+    pub status: &'static str,
+}
+
 pub struct Event {
     pub date: String,
     pub title: String,
@@ -481,6 +488,8 @@ struct ShowPage {
     today: String,
     /// Possible duplicates, shown to those who may merge them.
     duplicates: Vec<Line>,
+    access: crate::people::PathwayAccess,
+    contracts: Vec<ContractLine>,
     merged_into: Option<String>,
 }
 
@@ -624,6 +633,49 @@ async fn show_page(
             },
         ));
     }
+    let access = crate::people::pathway_access(state, me, &person).await?;
+    if access.read_diagnostic {
+        for revision in store.diagnostic_revisions(person.id).await? {
+            let day = revision.created_at.date();
+            let title = format!("Diagnostic, révision {}", revision.version);
+            events.push((
+                day,
+                Event {
+                    date: fr_date(day),
+                    title,
+                    detail: format!("par {}", revision.created_by),
+                },
+            ));
+        }
+    }
+    let contracts = store.contracts_of(person.id).await?;
+    for contract in &contracts {
+        let kind = parcours_domain::contract::ContractKind::from_code(&contract.kind)
+            .map_or("Contrat", |k| k.label());
+        let detail = format!(
+            "{} — {}",
+            crate::pages::contracts::period_text(contract),
+            contract.status().label()
+        );
+        events.push((
+            contract.starts_on,
+            Event {
+                date: fr_date(contract.starts_on),
+                title: kind.to_owned(),
+                detail,
+            },
+        ));
+    }
+    let contracts = contracts
+        .iter()
+        .map(|c| ContractLine {
+            id: c.id.to_string(),
+            kind: parcours_domain::contract::ContractKind::from_code(&c.kind)
+                .map_or("Contrat", |k| k.label()),
+            period: crate::pages::contracts::period_text(c),
+            status: c.status().label(),
+        })
+        .collect();
     events.sort_by_key(|e| std::cmp::Reverse(e.0));
     let validated = orientations
         .iter()
@@ -674,6 +726,8 @@ async fn show_page(
     };
     Ok(ShowPage {
         duplicates,
+        access,
+        contracts,
         merged_into: person.merged_into_id.map(|id| id.to_string()),
         nir: nir.map(|n| {
             if nir_shown {

@@ -1,0 +1,287 @@
+//! The in-depth diagnostic: barriers (*freins*) by category of the shared
+//! taxonomy with a severity, wishes, needs, strengths, professional project
+//! and constraints. Health and psychological content is sensitive.
+
+use crate::person::codes;
+use crate::taxonomy;
+use crate::validation::Invalid;
+use serde::{Deserialize, Serialize};
+
+codes!(
+    Severity {
+        Light = "1", "Légère";
+        Moderate = "2", "Modérée";
+        Strong = "3", "Forte";
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Barrier {
+    /// data·inclusion category code.
+    pub category: String,
+    pub label: String,
+    pub severity: Severity,
+}
+
+impl Barrier {
+    pub fn is_sensitive(&self) -> bool {
+        taxonomy::category(&self.category).is_some_and(|c| c.sensitive)
+    }
+}
+
+/// One revision of a diagnostic. Stored whole (every revision is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DiagnosticData {
+    pub barriers: Vec<Barrier>,
+    pub wishes: String,
+    pub needs: String,
+    pub strengths: String,
+    pub professional_project: String,
+    pub childcare_constraints: String,
+    pub mobility_constraints: String,
+    /// Sensitive: health constraints.
+    pub health_constraints: String,
+    /// Sensitive: health and psychological observations.
+    pub health_notes: String,
+}
+
+/// The free-text fields: (field name, French label, sensitive).
+pub const TEXT_FIELDS: &[(&str, &str, bool)] = &[
+    ("wishes", "Envies", false),
+    ("needs", "Besoins", false),
+    ("strengths", "Potentialités et capacités", false),
+    ("professional_project", "Projet professionnel", false),
+    (
+        "childcare_constraints",
+        "Contraintes de garde d'enfant",
+        false,
+    ),
+    ("mobility_constraints", "Contraintes de mobilité", false),
+    ("health_constraints", "Contraintes de santé", true),
+    (
+        "health_notes",
+        "Observations de santé et psychologiques",
+        true,
+    ),
+];
+
+const MAX_TEXT: usize = 5000;
+
+impl DiagnosticData {
+    pub fn text(&self, field: &str) -> &str {
+        match field {
+            "wishes" => &self.wishes,
+            "needs" => &self.needs,
+            "strengths" => &self.strengths,
+            "professional_project" => &self.professional_project,
+            "childcare_constraints" => &self.childcare_constraints,
+            "mobility_constraints" => &self.mobility_constraints,
+            "health_constraints" => &self.health_constraints,
+            "health_notes" => &self.health_notes,
+            _ => "",
+        }
+    }
+
+    fn text_mut(&mut self, field: &str) -> Option<&mut String> {
+        Some(match field {
+            "wishes" => &mut self.wishes,
+            "needs" => &mut self.needs,
+            "strengths" => &mut self.strengths,
+            "professional_project" => &mut self.professional_project,
+            "childcare_constraints" => &mut self.childcare_constraints,
+            "mobility_constraints" => &mut self.mobility_constraints,
+            "health_constraints" => &mut self.health_constraints,
+            "health_notes" => &mut self.health_notes,
+            _ => return None,
+        })
+    }
+
+    /// Builds a revision from form pairs: `frein` = "category|label",
+    /// `gravite|category|label` = severity code, text fields by name.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<DiagnosticData, Invalid> {
+        let mut invalid = Invalid::new();
+        let mut data = DiagnosticData::default();
+        let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+        for (key, raw) in pairs {
+            if key != "frein" {
+                continue;
+            }
+            let Some((category, label)) = raw.split_once('|') else {
+                continue;
+            };
+            let label = label.trim();
+            if label.is_empty() {
+                continue;
+            }
+            if taxonomy::category(category).is_none() {
+                invalid.add("frein", format!("Thématique inconnue : {category}."));
+                continue;
+            }
+            let severity = value(&format!("gravite|{category}|{label}"))
+                .and_then(Severity::from_code)
+                .unwrap_or(Severity::Moderate);
+            if label.chars().count() > 200 {
+                invalid.add("frein", "Un frein ne doit pas dépasser 200 caractères.");
+            } else if !data
+                .barriers
+                .iter()
+                .any(|b| b.category == category && b.label == label)
+            {
+                data.barriers.push(Barrier {
+                    category: category.into(),
+                    label: label.into(),
+                    severity,
+                });
+            }
+        }
+        for (field, label, _) in TEXT_FIELDS {
+            let text = value(field).unwrap_or("").to_owned();
+            if text.chars().count() > MAX_TEXT {
+                invalid.add(
+                    field,
+                    format!("Le champ « {label} » ne doit pas dépasser {MAX_TEXT} caractères."),
+                );
+            }
+            *data.text_mut(field).expect("known field") = text;
+        }
+        invalid.into_result(data)
+    }
+
+    /// The same revision without its sensitive content, for those who may not see it.
+    pub fn redacted(&self) -> DiagnosticData {
+        DiagnosticData {
+            barriers: self
+                .barriers
+                .iter()
+                .filter(|b| !b.is_sensitive())
+                .cloned()
+                .collect(),
+            health_constraints: String::new(),
+            health_notes: String::new(),
+            ..self.clone()
+        }
+    }
+
+    /// What changed from `before` to `self`, in French sentences.
+    pub fn changes_since(&self, before: &DiagnosticData) -> Vec<String> {
+        let mut changes = Vec::new();
+        for barrier in &self.barriers {
+            let category = taxonomy::category(&barrier.category).map_or("", |c| c.label);
+            match before
+                .barriers
+                .iter()
+                .find(|b| b.category == barrier.category && b.label == barrier.label)
+            {
+                None => changes.push(format!(
+                    "Frein ajouté ({category}) : {} — {}",
+                    barrier.label,
+                    barrier.severity.label()
+                )),
+                Some(old) if old.severity != barrier.severity => changes.push(format!(
+                    "Gravité changée ({category}) : {} — {} → {}",
+                    barrier.label,
+                    old.severity.label(),
+                    barrier.severity.label()
+                )),
+                Some(_) => {}
+            }
+        }
+        for old in &before.barriers {
+            if !self
+                .barriers
+                .iter()
+                .any(|b| b.category == old.category && b.label == old.label)
+            {
+                let category = taxonomy::category(&old.category).map_or("", |c| c.label);
+                changes.push(format!("Frein levé ({category}) : {}", old.label));
+            }
+        }
+        for (field, label, _) in TEXT_FIELDS {
+            if self.text(field) != before.text(field) {
+                changes.push(format!(
+                    "{label} : « {} » → « {} »",
+                    before.text(field),
+                    self.text(field)
+                ));
+            }
+        }
+        changes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_barriers_severities_and_texts() {
+        let data = DiagnosticData::from_pairs(&pairs(&[
+            ("frein", "mobilite|Aucun moyen de transport à disposition"),
+            (
+                "gravite|mobilite|Aucun moyen de transport à disposition",
+                "3",
+            ),
+            (
+                "frein",
+                "sante|Difficulté déclarée entrainant des absences régulières",
+            ),
+            ("frein", "mobilite|Aucun moyen de transport à disposition"),
+            ("wishes", "  Travailler dans les espaces verts "),
+            ("health_notes", "Suivi psychologique en cours"),
+        ]))
+        .unwrap();
+        assert_eq!(data.barriers.len(), 2, "duplicates are ignored");
+        assert_eq!(data.barriers[0].severity, Severity::Strong);
+        assert_eq!(
+            data.barriers[1].severity,
+            Severity::Moderate,
+            "default severity"
+        );
+        assert_eq!(data.wishes, "Travailler dans les espaces verts");
+        let redacted = data.redacted();
+        assert_eq!(redacted.barriers.len(), 1);
+        assert!(redacted.health_notes.is_empty());
+    }
+
+    #[test]
+    fn refuses_unknown_categories_and_long_texts() {
+        let long = "x".repeat(MAX_TEXT + 1);
+        let err = DiagnosticData::from_pairs(&pairs(&[
+            ("frein", "astrologie|Mercure rétrograde"),
+            ("needs", &long),
+        ]))
+        .unwrap_err();
+        assert!(err.message_for("frein").is_some());
+        assert!(err.message_for("needs").is_some());
+    }
+
+    #[test]
+    fn describes_changes_between_revisions() {
+        let before = DiagnosticData::from_pairs(&pairs(&[
+            ("frein", "mobilite|Permis B"),
+            ("frein", "logement-hebergement|Hébergé chez un tiers"),
+            ("wishes", "cuisine"),
+        ]))
+        .unwrap();
+        let after = DiagnosticData::from_pairs(&pairs(&[
+            ("frein", "mobilite|Permis B"),
+            ("gravite|mobilite|Permis B", "1"),
+            ("frein", "numerique|Absence d'équipement"),
+            ("wishes", "cuisine collective"),
+        ]))
+        .unwrap();
+        let changes = after.changes_since(&before);
+        assert_eq!(changes.len(), 4, "{changes:?}");
+        assert!(changes.iter().any(|c| c.starts_with("Gravité changée")));
+        assert!(changes.iter().any(|c| c.starts_with("Frein ajouté")));
+        assert!(changes.iter().any(|c| c.starts_with("Frein levé")));
+        assert!(after.changes_since(&after).is_empty());
+    }
+}

@@ -1,0 +1,659 @@
+//! Rendu PDF du contrat d'engagement (ou contrat d'engagement réciproque)
+//! d'une personne, entièrement en mémoire.
+//!
+//! Le document utilise les polices standard Helvetica et Helvetica-Bold
+//! (non incorporées) avec l'encodage `WinAnsiEncoding` : le texte est
+//! converti en CP1252, les caractères absents deviennent `?`.
+
+mod winansi;
+
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use winansi::{encode, french_spacing, wrap, Font};
+
+/// Contenu imprimable d'un contrat.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContractDocument {
+    /// Par exemple « Contrat d'engagement » ou « Contrat d'engagement réciproque (CER) ».
+    pub title: String,
+    /// Par exemple « Département du Calvados ».
+    pub department: String,
+    pub person_name: String,
+    /// Déjà formatée, par exemple « 12/05/1979 ».
+    pub person_birth_date: String,
+    pub person_address: String,
+    pub referent_name: String,
+    pub organisation_name: String,
+    /// Par exemple « Sociale — CCAS de Caen ».
+    pub orientation: String,
+    /// Par exemple « du 01/12/2026 au 31/05/2027 (6 mois) ».
+    pub period: String,
+    /// « 15 heures par semaine », « Dispense : raison de santé »… ; `None` pour un CER.
+    pub weekly_hours: Option<String>,
+    pub objectives: Vec<ObjectiveSection>,
+    /// Texte libre ; les sauts de ligne sont conservés.
+    pub person_commitments: String,
+    /// Texte libre ; les sauts de ligne sont conservés.
+    pub organisation_commitments: String,
+    /// Par exemple « Fait à Caen, le ____________ ».
+    pub signature_place_date: String,
+}
+
+/// Un objectif du contrat.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectiveSection {
+    pub title: String,
+    pub domain: String,
+    pub barriers: Vec<String>,
+    pub actions: Vec<String>,
+}
+
+/// Produit le PDF du contrat.
+pub fn render_contract(doc: &ContractDocument) -> Vec<u8> {
+    write_pdf(&doc.title, &layout(doc))
+}
+
+/// Encode un texte affiché en appliquant les espaces insécables françaises.
+fn encode_fr(text: &str) -> Vec<u8> {
+    let mut bytes = encode(text);
+    french_spacing(&mut bytes);
+    bytes
+}
+
+// ---------------------------------------------------------------------------
+// Géométrie (points PDF, origine en bas à gauche).
+
+const PAGE_W: f32 = 595.276; // A4
+const PAGE_H: f32 = 841.89;
+const MARGIN: f32 = 56.693; // 2 cm
+const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
+const TOP: f32 = PAGE_H - MARGIN;
+const BOTTOM: f32 = MARGIN;
+const FOOTER_Y: f32 = MARGIN / 2.0;
+
+const LEADING: f32 = 1.35;
+const TITLE_SIZE: f32 = 18.0;
+const SUBTITLE_SIZE: f32 = 11.0;
+const HEADING_SIZE: f32 = 13.0;
+const OBJECTIVE_SIZE: f32 = 11.0;
+const BODY_SIZE: f32 = 10.0;
+const SMALL_SIZE: f32 = 8.0;
+const FOOTER_SIZE: f32 = 9.0;
+
+const INDENT: f32 = 14.0;
+const BULLET_GAP: f32 = 10.0;
+
+const NOT_PROVIDED: &str = "non renseigné";
+
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    Text {
+        x: f32,
+        y: f32,
+        font: Font,
+        size: f32,
+        gray: f32,
+        bytes: Vec<u8>,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+        gray: f32,
+    },
+}
+
+type Page = Vec<Op>;
+
+struct Layout {
+    pages: Vec<Page>,
+    /// Haut de l'espace encore libre sur la page courante.
+    cursor: f32,
+}
+
+impl Layout {
+    fn new() -> Self {
+        Self {
+            pages: vec![Vec::new()],
+            cursor: TOP,
+        }
+    }
+
+    fn page(&mut self) -> &mut Page {
+        self.pages.last_mut().expect("au moins une page")
+    }
+
+    fn at_page_top(&self) -> bool {
+        self.pages.last().is_none_or(Vec::is_empty)
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.cursor = TOP;
+    }
+
+    /// Passe à la page suivante si `height` points ne tiennent plus.
+    fn ensure(&mut self, height: f32) {
+        if self.cursor - height < BOTTOM && !self.at_page_top() {
+            self.new_page();
+        }
+    }
+
+    /// Espace vertical, supprimé en haut de page.
+    fn space(&mut self, height: f32) {
+        if !self.at_page_top() {
+            self.cursor -= height;
+        }
+    }
+
+    /// Place une ligne composée de segments `(x, police, octets)` et
+    /// renvoie sa ligne de base.
+    fn line(&mut self, size: f32, gray: f32, segments: Vec<(f32, Font, Vec<u8>)>) -> f32 {
+        let lead = size * LEADING;
+        self.ensure(lead);
+        let y = self.cursor - size;
+        for (x, font, bytes) in segments {
+            if !bytes.is_empty() {
+                self.page().push(Op::Text {
+                    x,
+                    y,
+                    font,
+                    size,
+                    gray,
+                    bytes,
+                });
+            }
+        }
+        self.cursor -= lead;
+        y
+    }
+
+    /// Paragraphe avec un préfixe éventuel sur la première ligne (clé,
+    /// puce…) et un texte en retrait suspendu à partir de `text_x`.
+    fn block(
+        &mut self,
+        prefix: Option<(f32, Font, Vec<u8>)>,
+        text_x: f32,
+        text: &str,
+        font: Font,
+        size: f32,
+    ) {
+        let width = MARGIN + TEXT_W - text_x;
+        let lines = wrap(&encode_fr(text), font, size, width, width);
+        let mut prefix = prefix;
+        if lines.is_empty() {
+            if let Some(p) = prefix.take() {
+                self.line(size, 0.0, vec![p]);
+            }
+            return;
+        }
+        for bytes in lines {
+            let mut segments: Vec<_> = prefix.take().into_iter().collect();
+            segments.push((text_x, font, bytes));
+            self.line(size, 0.0, segments);
+        }
+    }
+
+    fn paragraph(&mut self, indent: f32, text: &str, font: Font, size: f32) {
+        self.block(None, MARGIN + indent, text, font, size);
+    }
+
+    fn title(&mut self, title: &str, department: &str) {
+        self.paragraph(0.0, title, Font::Bold, TITLE_SIZE);
+        self.space(2.0);
+        self.paragraph(0.0, department, Font::Regular, SUBTITLE_SIZE);
+        self.space(4.0);
+        let y = self.cursor;
+        self.rule(y, 1.0, 0.0);
+        self.cursor -= 6.0;
+    }
+
+    fn rule(&mut self, y: f32, width: f32, gray: f32) {
+        self.page().push(Op::Line {
+            x1: MARGIN,
+            y1: y,
+            x2: MARGIN + TEXT_W,
+            y2: y,
+            width,
+            gray,
+        });
+    }
+
+    fn heading(&mut self, text: &str) {
+        self.space(12.0);
+        // Garder le titre avec au moins deux lignes de contenu.
+        self.ensure(HEADING_SIZE * LEADING + 4.0 + 2.0 * BODY_SIZE * LEADING);
+        let y = self.line(HEADING_SIZE, 0.0, vec![(MARGIN, Font::Bold, encode(text))]);
+        self.rule(y - 4.0, 0.5, 0.6);
+        self.cursor -= 4.0;
+    }
+
+    /// Ligne « Clé : valeur », la valeur en retrait suspendu.
+    fn field(&mut self, indent: f32, key: &str, value: &str) {
+        let size = BODY_SIZE;
+        let key_bytes = encode(&format!("{key}\u{A0}: "));
+        let key_w = Font::Bold.width(&key_bytes, size);
+        let x = MARGIN + indent;
+        let value = if value.trim().is_empty() {
+            NOT_PROVIDED
+        } else {
+            value
+        };
+        if key_w > (TEXT_W - indent) * 0.45 {
+            self.line(size, 0.0, vec![(x, Font::Bold, key_bytes)]);
+            self.paragraph(indent + INDENT, value, Font::Regular, size);
+        } else {
+            self.block(
+                Some((x, Font::Bold, key_bytes)),
+                x + key_w,
+                value,
+                Font::Regular,
+                size,
+            );
+        }
+    }
+
+    fn bullet(&mut self, indent: f32, text: &str) {
+        let x = MARGIN + indent;
+        self.block(
+            Some((x, Font::Regular, vec![0x95])),
+            x + BULLET_GAP,
+            text,
+            Font::Regular,
+            BODY_SIZE,
+        );
+    }
+
+    /// Étiquette suivie d'une liste à puces (ou de « aucun »).
+    fn list(&mut self, indent: f32, label: &str, items: &[String]) {
+        let items: Vec<&str> = items
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if items.is_empty() {
+            self.field(indent, label, "aucun");
+            return;
+        }
+        self.ensure(2.0 * BODY_SIZE * LEADING);
+        self.line(
+            BODY_SIZE,
+            0.0,
+            vec![(
+                MARGIN + indent,
+                Font::Bold,
+                encode(&format!("{label}\u{A0}:")),
+            )],
+        );
+        for item in items {
+            self.bullet(indent + INDENT, item);
+        }
+    }
+
+    /// Texte libre : sauts de ligne conservés, lignes vides réduites à un
+    /// demi-interligne, lignes commençant par « - », « * » ou « • » en puces.
+    fn free_text(&mut self, text: &str) {
+        if text.trim().is_empty() {
+            self.paragraph(0.0, NOT_PROVIDED, Font::Regular, BODY_SIZE);
+            return;
+        }
+        let lines: Vec<&str> = text.trim_matches(['\n', '\r']).lines().collect();
+        for line in lines {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                self.space(BODY_SIZE * LEADING * 0.5);
+            } else if let Some(item) = ["- ", "* ", "• "]
+                .iter()
+                .find_map(|p| trimmed.strip_prefix(p))
+            {
+                self.bullet(INDENT / 2.0, item.trim());
+            } else {
+                self.paragraph(0.0, trimmed, Font::Regular, BODY_SIZE);
+            }
+        }
+    }
+
+    fn objective(&mut self, number: usize, objective: &ObjectiveSection) {
+        self.space(8.0);
+        self.ensure(OBJECTIVE_SIZE * LEADING + 2.0 * BODY_SIZE * LEADING);
+        let title = if objective.title.trim().is_empty() {
+            "Objectif sans intitulé"
+        } else {
+            objective.title.trim()
+        };
+        let label = encode(&format!("{number}."));
+        let label_w = Font::Bold.width(b"00. ", OBJECTIVE_SIZE);
+        self.block(
+            Some((MARGIN, Font::Bold, label)),
+            MARGIN + label_w,
+            title,
+            Font::Bold,
+            OBJECTIVE_SIZE,
+        );
+        self.space(2.0);
+        self.field(INDENT, "Thématique", &objective.domain);
+        self.list(INDENT, "Freins travaillés", &objective.barriers);
+        self.list(INDENT, "Actions prévues", &objective.actions);
+    }
+
+    /// Cadre avec un intitulé en gras et une mention en petits caractères.
+    fn signature_box(&mut self, x: f32, top: f32, w: f32, h: f32, label: &str, hint: &str) {
+        self.page().push(Op::Rect {
+            x,
+            y: top - h,
+            w,
+            h,
+        });
+        let pad = 6.0;
+        let mut y = top - pad - BODY_SIZE;
+        self.page().push(Op::Text {
+            x: x + pad,
+            y,
+            font: Font::Bold,
+            size: BODY_SIZE,
+            gray: 0.0,
+            bytes: encode(label),
+        });
+        y -= BODY_SIZE * 0.4;
+        let inner = w - 2.0 * pad;
+        for bytes in wrap(&encode_fr(hint), Font::Regular, SMALL_SIZE, inner, inner) {
+            y -= SMALL_SIZE * 1.25;
+            self.page().push(Op::Text {
+                x: x + pad,
+                y,
+                font: Font::Regular,
+                size: SMALL_SIZE,
+                gray: 0.35,
+                bytes,
+            });
+        }
+    }
+
+    fn signatures(&mut self, place_date: &str) {
+        const GAP: f32 = 20.0;
+        const SIGN_H: f32 = 95.0;
+        const VALIDATION_H: f32 = 75.0;
+        let place = encode_fr(place_date);
+        let place_lines = wrap(&place, Font::Regular, BODY_SIZE, TEXT_W, TEXT_W);
+        let total = 16.0
+            + SIGN_H
+            + 12.0
+            + VALIDATION_H
+            + 12.0
+            + place_lines.len() as f32 * BODY_SIZE * LEADING;
+        self.space(16.0);
+        self.ensure(total - 16.0);
+
+        let top = self.cursor;
+        let half = (TEXT_W - GAP) / 2.0;
+        let hint = "Date et signature, précédées de la mention « Lu et approuvé »";
+        self.signature_box(MARGIN, top, half, SIGN_H, "La personne", hint);
+        self.signature_box(
+            MARGIN + half + GAP,
+            top,
+            half,
+            SIGN_H,
+            "Le référent unique",
+            hint,
+        );
+        let top = top - SIGN_H - 12.0;
+        self.signature_box(
+            MARGIN,
+            top,
+            TEXT_W,
+            VALIDATION_H,
+            "Validation du cadre",
+            "Nom, qualité, date et signature du représentant du Département",
+        );
+        self.cursor = top - VALIDATION_H - 12.0;
+        for bytes in place_lines {
+            self.line(BODY_SIZE, 0.0, vec![(MARGIN, Font::Regular, bytes)]);
+        }
+    }
+}
+
+fn layout(doc: &ContractDocument) -> Vec<Page> {
+    let mut l = Layout::new();
+    l.title(&doc.title, &doc.department);
+
+    l.heading("Bénéficiaire");
+    l.field(0.0, "Nom", &doc.person_name);
+    l.field(0.0, "Né(e) le", &doc.person_birth_date);
+    l.field(0.0, "Adresse", &doc.person_address);
+
+    l.heading("Accompagnement");
+    l.field(0.0, "Référent unique", &doc.referent_name);
+    l.field(0.0, "Organisme référent", &doc.organisation_name);
+    l.field(0.0, "Orientation", &doc.orientation);
+
+    l.heading("Durée");
+    l.field(0.0, "Période", &doc.period);
+    if let Some(hours) = &doc.weekly_hours {
+        l.field(0.0, "Durée hebdomadaire d'activité", hours);
+    }
+
+    l.heading("Objectifs");
+    if doc.objectives.is_empty() {
+        l.paragraph(0.0, "Aucun objectif défini.", Font::Regular, BODY_SIZE);
+    }
+    for (i, objective) in doc.objectives.iter().enumerate() {
+        l.objective(i + 1, objective);
+    }
+
+    l.heading("Engagements de la personne");
+    l.free_text(&doc.person_commitments);
+
+    l.heading("Engagements du Département et de l'organisme référent");
+    l.free_text(&doc.organisation_commitments);
+
+    l.signatures(&doc.signature_place_date);
+    l.pages
+}
+
+// ---------------------------------------------------------------------------
+// Écriture PDF.
+
+const F_REGULAR: Name<'static> = Name(b"F1");
+const F_BOLD: Name<'static> = Name(b"F2");
+
+fn font_name(font: Font) -> Name<'static> {
+    match font {
+        Font::Regular => F_REGULAR,
+        Font::Bold => F_BOLD,
+    }
+}
+
+fn write_pdf(title: &str, pages: &[Page]) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let catalog_id = Ref::new(1);
+    let tree_id = Ref::new(2);
+    let regular_id = Ref::new(3);
+    let bold_id = Ref::new(4);
+    let info_id = Ref::new(5);
+    let first_page = 6;
+    let page_ids: Vec<Ref> = (0..pages.len())
+        .map(|i| Ref::new(first_page + 2 * i as i32))
+        .collect();
+
+    pdf.catalog(catalog_id)
+        .pages(tree_id)
+        .lang(TextStr("fr-FR"));
+    pdf.pages(tree_id)
+        .kids(page_ids.iter().copied())
+        .count(pages.len() as i32);
+    for (id, name) in [(regular_id, "Helvetica"), (bold_id, "Helvetica-Bold")] {
+        pdf.type1_font(id)
+            .base_font(Name(name.as_bytes()))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+    }
+    pdf.document_info(info_id)
+        .title(TextStr(title))
+        .producer(TextStr("parcours"));
+
+    let total = pages.len();
+    for (index, (ops, &page_id)) in pages.iter().zip(&page_ids).enumerate() {
+        let content_id = Ref::new(page_id.get() + 1);
+        let mut page = pdf.page(page_id);
+        page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .parent(tree_id)
+            .contents(content_id);
+        page.resources()
+            .fonts()
+            .pair(F_REGULAR, regular_id)
+            .pair(F_BOLD, bold_id);
+        page.finish();
+
+        let footer = encode(&format!("Page {} / {}", index + 1, total));
+        let footer_w = Font::Regular.width(&footer, FOOTER_SIZE);
+        let footer_op = Op::Text {
+            x: (PAGE_W - footer_w) / 2.0,
+            y: FOOTER_Y,
+            font: Font::Regular,
+            size: FOOTER_SIZE,
+            gray: 0.3,
+            bytes: footer,
+        };
+        let content = page_content(ops.iter().chain(std::iter::once(&footer_op)));
+        pdf.stream(content_id, &content);
+    }
+    pdf.finish()
+}
+
+fn page_content<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<u8> {
+    let mut c = Content::new();
+    let mut fill_gray = 0.0;
+    for op in ops {
+        match op {
+            Op::Text {
+                x,
+                y,
+                font,
+                size,
+                gray,
+                bytes,
+            } => {
+                if *gray != fill_gray {
+                    c.set_fill_gray(*gray);
+                    fill_gray = *gray;
+                }
+                c.begin_text()
+                    .set_font(font_name(*font), *size)
+                    .next_line(*x, *y)
+                    .show(Str(bytes))
+                    .end_text();
+            }
+            Op::Rect { x, y, w, h } => {
+                c.set_line_width(0.8)
+                    .set_stroke_gray(0.0)
+                    .rect(*x, *y, *w, *h)
+                    .stroke();
+            }
+            Op::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+                gray,
+            } => {
+                c.set_line_width(*width)
+                    .set_stroke_gray(*gray)
+                    .move_to(*x1, *y1)
+                    .line_to(*x2, *y2)
+                    .stroke();
+            }
+        }
+    }
+    c.finish().into_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn long_doc() -> ContractDocument {
+        let long = "Rechercher activement un emploi durable en lien avec le projet \
+                    professionnel défini avec le référent, en s’appuyant sur les offres \
+                    du territoire et les ateliers collectifs proposés. ";
+        ContractDocument {
+            title: "Contrat d'engagement réciproque (CER)".into(),
+            department: "Département du Calvados".into(),
+            person_name: "Amélie Lefèvre".into(),
+            person_address: "12 rue de l'Église, 14000 Caen".into(),
+            objectives: (1..=12)
+                .map(|i| ObjectiveSection {
+                    title: format!("Objectif {i} : {}", long.repeat(2)),
+                    domain: "Emploi".into(),
+                    barriers: vec![long.repeat(3), "Mobilité".into()],
+                    actions: vec![long.repeat(2), "Atelier CV".into(), long.into()],
+                })
+                .collect(),
+            person_commitments: format!("{}\n\n- {}\n- court", long.repeat(8), long),
+            organisation_commitments: long.repeat(5),
+            signature_place_date: "Fait à Caen, le ____________".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn every_element_stays_within_the_text_area() {
+        let pages = layout(&long_doc());
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        for page in &pages {
+            assert!(!page.is_empty());
+            for op in page {
+                match op {
+                    Op::Text {
+                        x,
+                        y,
+                        font,
+                        size,
+                        bytes,
+                        ..
+                    } => {
+                        let right = x + font.width(bytes, *size);
+                        assert!(*x >= MARGIN - 1e-3, "x={x}");
+                        assert!(right <= MARGIN + TEXT_W + 1e-2, "right={right}");
+                        assert!(*y - 0.25 * size >= BOTTOM - 1e-3, "y={y}");
+                        assert!(*y + size <= TOP + 1e-3, "y={y}");
+                    }
+                    Op::Rect { x, y, w, h } => {
+                        assert!(*x >= MARGIN - 1e-3 && x + w <= MARGIN + TEXT_W + 1e-3);
+                        assert!(*y >= BOTTOM - 1e-3 && y + h <= TOP + 1e-3);
+                    }
+                    Op::Line { y1, y2, .. } => {
+                        assert!(y1.min(*y2) >= BOTTOM - 1e-3 && y1.max(*y2) <= TOP + 1e-3);
+                    }
+                }
+            }
+        }
+        // Les trois cadres de signature sont sur la dernière page.
+        let rects = pages
+            .last()
+            .unwrap()
+            .iter()
+            .filter(|op| matches!(op, Op::Rect { .. }))
+            .count();
+        assert_eq!(rects, 3);
+    }
+
+    #[test]
+    fn short_contract_fits_on_one_page() {
+        let doc = ContractDocument {
+            title: "Contrat d'engagement".into(),
+            objectives: vec![ObjectiveSection {
+                title: "Retrouver un emploi".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        assert_eq!(layout(&doc).len(), 1);
+    }
+}

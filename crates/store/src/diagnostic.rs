@@ -1,0 +1,92 @@
+//! Diagnostic revisions: each save is a new, numbered revision; none is
+//! ever changed, so any two can be compared.
+
+use crate::audit::{record, Actor};
+use crate::{now, Result, Store, StoreError};
+use parcours_domain::audit::AuditAction;
+use parcours_domain::diagnostic::DiagnosticData;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiagnosticRevision {
+    pub version: i64,
+    pub data: DiagnosticData,
+    pub created_by: String,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    version: i64,
+    data: String,
+    created_by: String,
+    created_at: OffsetDateTime,
+}
+
+impl Row {
+    fn revision(self) -> Result<DiagnosticRevision> {
+        Ok(DiagnosticRevision {
+            version: self.version,
+            data: serde_json::from_str(&self.data)
+                .map_err(|e| StoreError::Config(format!("diagnostic illisible : {e}")))?,
+            created_by: self.created_by,
+            created_at: self.created_at,
+        })
+    }
+}
+
+impl Store {
+    /// Newest first.
+    pub async fn diagnostic_revisions(&self, person_id: Uuid) -> Result<Vec<DiagnosticRevision>> {
+        let rows = read!(self, pool => sqlx::query_as::<_, Row>(
+            "SELECT version, data, created_by, created_at FROM diagnostics WHERE person_id = $1 ORDER BY version DESC",
+        )
+        .bind(person_id).fetch_all(pool).await)?;
+        rows.into_iter().map(Row::revision).collect()
+    }
+
+    /// Saves a new revision on top of `expected_version` (0 for the first);
+    /// refused as stale when someone saved another revision meanwhile.
+    pub async fn save_diagnostic(
+        &self,
+        actor: &Actor,
+        person_id: Uuid,
+        expected_version: i64,
+        data: &DiagnosticData,
+    ) -> Result<i64> {
+        let json = serde_json::to_string(data).map_err(|e| StoreError::Config(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        crate::person::person_in(&mut tx, person_id).await?;
+        let (latest,): (Option<i64>,) = on_tx!(&mut tx, conn => sqlx::query_as(
+            "SELECT MAX(version) FROM diagnostics WHERE person_id = $1",
+        )
+        .bind(person_id).fetch_one(conn).await)?;
+        if latest.unwrap_or(0) != expected_version {
+            return Err(StoreError::Stale);
+        }
+        let version = expected_version + 1;
+        // The unique (person_id, version) key settles two simultaneous saves.
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO diagnostics (id, person_id, version, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7()).bind(person_id).bind(version).bind(&json).bind(&actor.label).bind(now())
+        .execute(conn).await.map(|done| done.rows_affected()))
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => StoreError::Stale,
+            other => other,
+        })?;
+        let detail = format!("diagnostic, révision {version}");
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "person",
+            Some(&person_id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+}

@@ -1,0 +1,257 @@
+//! Diagnostic and contracts over the API: the same use cases, permissions
+//! and validation as the pages.
+
+use super::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody, Failure};
+use crate::extract::Id;
+use crate::pages::{contracts, diagnostic};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use parcours_domain::contract::{ContractInput, Event};
+use parcours_domain::diagnostic::DiagnosticData;
+use parcours_store::contract::{Contract, ContractObjective, EventDetails};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct DiagnosticBody {
+    version: i64,
+    created_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: time::OffsetDateTime,
+    /// Without health content unless the caller may see it.
+    #[schema(value_type = Object)]
+    data: DiagnosticData,
+}
+
+/// Every revision of a person's diagnostic, newest first (read audited).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/diagnostic", tag = "diagnostic", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = [DiagnosticBody]), (status = 403, body = ErrorBody)))]
+pub async fn revisions(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Vec<DiagnosticBody>>, ApiError> {
+    let (_, _, revisions) = diagnostic::open(&state, &me, id, "diagnostic (API)").await?;
+    Ok(Json(
+        revisions
+            .into_iter()
+            .map(|r| DiagnosticBody {
+                version: r.version,
+                created_by: r.created_by,
+                created_at: r.created_at,
+                data: r.data,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewRevisionBody {
+    /// The latest version the caller saw (0 for the first diagnostic).
+    version: i64,
+    #[schema(value_type = Object)]
+    data: DiagnosticInput,
+}
+
+#[derive(Deserialize)]
+pub struct BarrierInput {
+    category: String,
+    label: String,
+    /// 1 légère, 2 modérée, 3 forte
+    severity: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DiagnosticInput {
+    #[serde(default)]
+    barriers: Vec<BarrierInput>,
+    #[serde(flatten)]
+    texts: std::collections::HashMap<String, String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionBody {
+    version: i64,
+}
+
+/// Saves a new revision of the diagnostic (409 if another was saved meanwhile).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/diagnostic", tag = "diagnostic", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = NewRevisionBody, responses((status = 201, body = VersionBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<NewRevisionBody>,
+) -> Result<(StatusCode, Json<VersionBody>), ApiError> {
+    // The same parsing as the form: barriers as "category|label" pairs, texts by name.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for barrier in &body.data.barriers {
+        pairs.push((
+            "frein".into(),
+            format!("{}|{}", barrier.category, barrier.label),
+        ));
+        pairs.push((
+            format!("gravite|{}|{}", barrier.category, barrier.label),
+            barrier.severity.clone(),
+        ));
+    }
+    pairs.extend(body.data.texts);
+    let data = DiagnosticData::from_pairs(&pairs)?;
+    let version = diagnostic::save(&state, &me, id, body.version, &data).await?;
+    Ok((StatusCode::CREATED, Json(VersionBody { version })))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CompareParams {
+    from: i64,
+    to: i64,
+}
+
+/// What changed between two revisions, in French sentences.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/diagnostic/changes", tag = "diagnostic", security(("bearer" = [])),
+    params(("id" = Uuid, Path), CompareParams), responses((status = 200, body = [String]), (status = 404, body = ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    Query(p): Query<CompareParams>,
+) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(
+        diagnostic::changes(&state, &me, id, p.from, p.to).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContractBody {
+    contract: Contract,
+    objectives: Vec<ContractObjective>,
+}
+
+async fn body(state: &AppState, contract: Contract) -> Result<ContractBody, Failure> {
+    let objectives = state.store.contract_objectives(contract.id).await?;
+    Ok(ContractBody {
+        contract,
+        objectives,
+    })
+}
+
+/// Drafts a contract for the person (their référent or cadre).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/contracts", tag = "contrats", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ContractInput, responses((status = 201, body = ContractBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ContractInput>,
+) -> Result<(StatusCode, Json<ContractBody>), ApiError> {
+    let contract = contracts::create(&state, &me, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(body(&state, contract).await?)))
+}
+
+/// One contract with its objectives.
+#[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contrats", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = ContractBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<ContractBody>, ApiError> {
+    let contract = state.store.contract(id).await?;
+    crate::people::read_person(&state, &me, contract.person_id, "contrat (API)").await?;
+    Ok(Json(body(&state, contract).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ContractChangeBody {
+    version: i64,
+    contract: ContractInput,
+}
+
+/// Replaces a draft's content.
+#[utoipa::path(put, path = "/api/v1/contracts/{id}", tag = "contrats", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ContractChangeBody, responses((status = 200, body = ContractBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<ContractChangeBody>,
+) -> Result<Json<ContractBody>, ApiError> {
+    let contract = contracts::update(&state, &me, id, b.version, &b.contract).await?;
+    Ok(Json(body(&state, contract).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct EventBody {
+    version: i64,
+    /// signer, soumettre, valider, refuser, demarrer, terminer, renouveler, bilan
+    event: String,
+    /// YYYY-MM-DD; today when empty.
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    rejection_reason: Option<String>,
+    /// For `bilan`: one entry per objective, in order: reached, partly, not_reached.
+    #[serde(default)]
+    results: Vec<String>,
+    #[serde(default)]
+    comments: Vec<String>,
+    #[serde(default)]
+    review_comment: Option<String>,
+}
+
+/// Moves the contract along its lifecycle; illegal moves are refused (422).
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/events", tag = "contrats", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = EventBody, responses((status = 200, body = ContractBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn event(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<EventBody>,
+) -> Result<Json<ContractBody>, ApiError> {
+    let (event, details) = if b.event == "bilan" {
+        let mut pairs = Vec::new();
+        for (i, result) in b.results.iter().enumerate() {
+            pairs.push((format!("resultat{i}"), result.clone()));
+            if let Some(comment) = b.comments.get(i) {
+                pairs.push((format!("commentaire{i}"), comment.clone()));
+            }
+        }
+        pairs.push((
+            "review_comment".into(),
+            b.review_comment.clone().unwrap_or_default(),
+        ));
+        let objectives = state.store.contract_objectives(id).await?.len();
+        (
+            Event::Review,
+            contracts::review_details(&pairs, objectives)?,
+        )
+    } else {
+        let event = contracts::event_from_code(&b.event).ok_or_else(|| {
+            Failure::Invalid(parcours_domain::Invalid::field("event", "Action inconnue."))
+        })?;
+        (
+            event,
+            EventDetails {
+                rejection_reason: b.rejection_reason.clone(),
+                ..EventDetails::default()
+            },
+        )
+    };
+    let contract = contracts::apply(&state, &me, id, b.version, event, &b.on, &details).await?;
+    Ok(Json(body(&state, contract).await?))
+}
+
+/// Contracts awaiting the cadre's validation.
+#[utoipa::path(get, path = "/api/v1/contracts/pending", tag = "contrats", security(("bearer" = [])),
+    responses((status = 200, body = [parcours_store::contract::ContractToValidate]), (status = 403, body = ErrorBody)))]
+pub async fn pending(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<parcours_store::contract::ContractToValidate>>, ApiError> {
+    me.require(parcours_domain::Permission::ValidateContract)?;
+    Ok(Json(state.store.contracts_to_validate(&me.scope()).await?))
+}

@@ -1,0 +1,781 @@
+//! Contracts: drafting from the diagnostic, the lifecycle (sign, submit,
+//! validate or reject, start, end, bilan, renew), the cadre's queue, and the
+//! printable PDF. Anyone who may open the file reads its contracts; the
+//! person's référent and their cadre act on them; the cadre validates.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::Id;
+use crate::layout::{flash, Layout};
+use crate::pages::persons::{fr_date, fr_opt};
+use crate::people::{self, pathway_access, today};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_domain::contract::{
+    ContractData, ContractInput, ContractKind, Event, HoursReason, ObjectiveInput, ReviewResult,
+};
+use parcours_domain::person::required_date;
+use parcours_domain::{taxonomy, Invalid, Permission};
+use parcours_store::contract::{Contract, ContractObjective, EventDetails};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+const OBJECTIVE_ROWS: usize = 4;
+
+/// Reads a contract form (objectives as numbered rows) into the domain input.
+pub fn contract_input(pairs: &[(String, String)]) -> ContractInput {
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let rows = (0..20).filter(|i| {
+        pairs
+            .iter()
+            .any(|(k, _)| k.starts_with(&format!("objectif{i}_")))
+    });
+    ContractInput {
+        kind: get("kind"),
+        starts_on: get("starts_on"),
+        duration_months: get("duration_months"),
+        weekly_hours: get("weekly_hours"),
+        hours_reason: get("hours_reason"),
+        hours_note: get("hours_note"),
+        objectives: rows
+            .map(|i| ObjectiveInput {
+                category: get(&format!("objectif{i}_categorie")),
+                title: get(&format!("objectif{i}_intitule")),
+                barriers: pairs
+                    .iter()
+                    .filter(|(k, _)| *k == format!("objectif{i}_frein"))
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+                actions: get(&format!("objectif{i}_actions")),
+            })
+            .collect(),
+        person_commitments: get("person_commitments"),
+        organisation_commitments: get("organisation_commitments"),
+    }
+}
+
+/// The contract and its person, when the user may act on it (`validate`: as cadre).
+async fn actionable(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    validate: bool,
+) -> Result<Contract, Failure> {
+    let contract = state.store.contract(id).await?;
+    let person =
+        people::visible_person(state, me, contract.person_id, Permission::ViewPersons).await?;
+    let access = pathway_access(state, me, &person).await?;
+    if (validate && !access.validate) || (!validate && !access.edit) {
+        return Err(Failure::Forbidden);
+    }
+    Ok(contract)
+}
+
+/// Drafts a contract (shared with the API).
+pub async fn create(
+    state: &AppState,
+    me: &CurrentUser,
+    person_id: Uuid,
+    input: &ContractInput,
+) -> Result<Contract, Failure> {
+    let person = people::visible_person(state, me, person_id, Permission::EditContract).await?;
+    if !pathway_access(state, me, &person).await?.edit {
+        return Err(Failure::Forbidden);
+    }
+    let data = ContractData::parse(input)?;
+    Ok(state
+        .store
+        .create_contract(&me.actor(), person_id, &data)
+        .await?)
+}
+
+pub async fn update(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    input: &ContractInput,
+) -> Result<Contract, Failure> {
+    actionable(state, me, id, false).await?;
+    let data = ContractData::parse(input)?;
+    Ok(state
+        .store
+        .update_contract(&me.actor(), id, version, &data)
+        .await?)
+}
+
+pub fn event_from_code(code: &str) -> Option<Event> {
+    Some(match code {
+        "signer" => Event::Sign,
+        "soumettre" => Event::Submit,
+        "valider" => Event::Validate,
+        "refuser" => Event::Reject,
+        "demarrer" => Event::Start,
+        "terminer" => Event::End,
+        "renouveler" => Event::Renew,
+        _ => return None,
+    })
+}
+
+fn event_code(event: Event) -> &'static str {
+    match event {
+        Event::Sign => "signer",
+        Event::Submit => "soumettre",
+        Event::Validate => "valider",
+        Event::Reject => "refuser",
+        Event::Start => "demarrer",
+        Event::End => "terminer",
+        Event::Review => "bilan",
+        Event::Renew => "renouveler",
+    }
+}
+
+/// Applies a lifecycle event (shared with the API). Validation starts the
+/// contract at once when its start date has come.
+pub async fn apply(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    event: Event,
+    on: &str,
+    details: &EventDetails,
+) -> Result<Contract, Failure> {
+    let validate = matches!(event, Event::Validate | Event::Reject);
+    actionable(state, me, id, validate).await?;
+    let mut invalid = Invalid::new();
+    let on = if on.trim().is_empty() {
+        Some(today())
+    } else {
+        required_date(&mut invalid, "on", "Date", on)
+    };
+    if on.is_some_and(|d| d > today()) {
+        invalid.add("on", "La date ne peut pas être dans le futur.");
+    }
+    invalid.into_result(())?;
+    let on = on.expect("checked");
+    let contract = state
+        .store
+        .apply_contract_event(&me.actor(), id, version, event, on, details)
+        .await?;
+    if event == Event::Validate && contract.starts_on <= on {
+        return Ok(state
+            .store
+            .apply_contract_event(
+                &me.actor(),
+                id,
+                contract.version,
+                Event::Start,
+                on,
+                &EventDetails::default(),
+            )
+            .await?);
+    }
+    Ok(contract)
+}
+
+pub struct ObjectiveRow {
+    pub index: usize,
+    pub category: String,
+    pub title: String,
+    pub actions: String,
+    pub barriers: Vec<(String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/form.html")]
+struct FormPage {
+    layout: Layout,
+    person_id: String,
+    person_name: String,
+    /// None: new contract; Some((id, version)): editing a draft.
+    editing: Option<(String, i64)>,
+    input: ContractInput,
+    rows: Vec<ObjectiveRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+    reasons: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    suggestions: Vec<&'static str>,
+    errors: Invalid,
+}
+
+async fn form_page(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    person_id: Uuid,
+    editing: Option<(String, i64)>,
+    input: ContractInput,
+    errors: Invalid,
+) -> Result<FormPage, Failure> {
+    let person = people::visible_person(state, me, person_id, Permission::EditContract).await?;
+    let access = pathway_access(state, me, &person).await?;
+    if !access.edit {
+        return Err(Failure::Forbidden);
+    }
+    // Barriers of the latest diagnostic, offered to each objective.
+    let diagnostic = state
+        .store
+        .diagnostic_revisions(person_id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|r| r.data)
+        .unwrap_or_default();
+    let known: Vec<String> = diagnostic
+        .barriers
+        .iter()
+        .map(|b| b.label.clone())
+        .collect();
+    let mut rows: Vec<ObjectiveRow> = input
+        .objectives
+        .iter()
+        .enumerate()
+        .map(|(index, o)| ObjectiveRow {
+            index,
+            category: o.category.clone(),
+            title: o.title.clone(),
+            actions: o.actions.clone(),
+            barriers: known
+                .iter()
+                .chain(o.barriers.iter().filter(|b| !known.contains(b)))
+                .map(|b| (b.clone(), o.barriers.contains(b)))
+                .collect(),
+        })
+        .collect();
+    while rows.len() < OBJECTIVE_ROWS.max(input.objectives.len() + 1) {
+        rows.push(ObjectiveRow {
+            index: rows.len(),
+            category: String::new(),
+            title: String::new(),
+            actions: String::new(),
+            barriers: known.iter().map(|b| (b.clone(), false)).collect(),
+        });
+    }
+    let layout = Layout::new(session, me, "Contrat", "/personnes").await?;
+    Ok(FormPage {
+        layout,
+        person_id: person_id.to_string(),
+        person_name: format!("{} {}", person.first_names, person.last_name),
+        editing,
+        input,
+        rows,
+        kinds: ContractKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        reasons: HoursReason::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        categories: taxonomy::CATEGORIES
+            .iter()
+            .map(|c| (c.code, c.label))
+            .collect(),
+        suggestions: taxonomy::OBJECTIVES
+            .iter()
+            .map(|(_, label)| *label)
+            .collect(),
+        errors,
+    })
+}
+
+fn iso(date: time::Date) -> String {
+    format!(
+        "{}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    let input = ContractInput {
+        kind: ContractKind::Engagement.code().into(),
+        starts_on: iso(today()),
+        duration_months: "6".into(),
+        weekly_hours: "15".into(),
+        ..ContractInput::default()
+    };
+    Ok(Html(
+        form_page(&state, &session, &me, id, None, input, Invalid::new())
+            .await?
+            .render()?,
+    ))
+}
+
+pub async fn create_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let input = contract_input(&pairs);
+    match create(&state, &me, id, &input).await {
+        Ok(contract) => {
+            flash(&session, "Le contrat est enregistré en brouillon.").await?;
+            Ok(Redirect::to(&format!("/contrats/{}", contract.id)).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let page = form_page(&state, &session, &me, id, None, input, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn input_of(contract: &Contract, objectives: &[ContractObjective]) -> ContractInput {
+    ContractInput {
+        kind: contract.kind.clone(),
+        starts_on: iso(contract.starts_on),
+        duration_months: contract.duration_months.to_string(),
+        weekly_hours: contract
+            .weekly_hours
+            .map(|h| h.to_string())
+            .unwrap_or_default(),
+        hours_reason: contract.hours_reason.clone().unwrap_or_default(),
+        hours_note: contract.hours_note.clone().unwrap_or_default(),
+        objectives: objectives
+            .iter()
+            .map(|o| ObjectiveInput {
+                category: o.category.clone(),
+                title: o.title.clone(),
+                barriers: o.barriers.clone(),
+                actions: o.actions.join("\n"),
+            })
+            .collect(),
+        person_commitments: contract.person_commitments.clone(),
+        organisation_commitments: contract.organisation_commitments.clone(),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    let contract = actionable(&state, &me, id, false).await?;
+    let objectives = state.store.contract_objectives(id).await?;
+    let input = input_of(&contract, &objectives);
+    let editing = Some((id.to_string(), contract.version));
+    Ok(Html(
+        form_page(
+            &state,
+            &session,
+            &me,
+            contract.person_id,
+            editing,
+            input,
+            Invalid::new(),
+        )
+        .await?
+        .render()?,
+    ))
+}
+
+pub async fn edit_submit(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let input = contract_input(&pairs);
+    let version = pairs
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let errors = match update(&state, &me, id, version, &input).await {
+        Ok(_) => {
+            flash(&session, "Le brouillon est enregistré.").await?;
+            return Ok(Redirect::to(&format!("/contrats/{id}")).into_response());
+        }
+        Err(Failure::Invalid(errors)) => errors,
+        Err(Failure::Stale) => Invalid::field("version", "Ce contrat a été modifié entre-temps. Votre saisie est conservée : rechargez le contrat pour voir la dernière version."),
+        Err(other) => return Err(other.into()),
+    };
+    let contract = state.store.contract(id).await?;
+    let editing = Some((id.to_string(), version));
+    let page = form_page(
+        &state,
+        &session,
+        &me,
+        contract.person_id,
+        editing,
+        input,
+        errors,
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+pub struct ObjectiveView {
+    pub number: usize,
+    pub title: String,
+    pub category: &'static str,
+    pub barriers: Vec<String>,
+    pub actions: Vec<String>,
+    pub result: Option<&'static str>,
+    pub comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/show.html")]
+struct ShowPage {
+    layout: Layout,
+    contract: Contract,
+    person_name: String,
+    kind: &'static str,
+    status: &'static str,
+    period: String,
+    hours: Option<String>,
+    dates: Vec<(&'static str, String)>,
+    objectives: Vec<ObjectiveView>,
+    actions: Vec<(&'static str, &'static str)>,
+    can_edit: bool,
+    can_review: bool,
+    results: Vec<(&'static str, &'static str)>,
+    today: String,
+}
+
+pub fn hours_text(contract: &Contract) -> Option<String> {
+    let reason = contract
+        .hours_reason
+        .as_deref()
+        .and_then(HoursReason::from_code)
+        .map(|r| r.label());
+    match (contract.weekly_hours, reason) {
+        (Some(0), Some(reason)) => Some(format!("Dispense d'heures d'activité — {reason}")),
+        (Some(h), Some(reason)) => {
+            Some(format!("{h} heures par semaine (durée réduite — {reason})"))
+        }
+        (Some(h), None) => Some(format!("{h} heures par semaine")),
+        (None, _) => None,
+    }
+}
+
+pub fn period_text(contract: &Contract) -> String {
+    format!(
+        "du {} au {} ({} mois)",
+        fr_date(contract.starts_on),
+        fr_date(contract.ends_on),
+        contract.duration_months
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    let contract = state.store.contract(id).await?;
+    let person = people::read_person(&state, &me, contract.person_id, "contrat").await?;
+    let access = pathway_access(&state, &me, &person).await?;
+    let objectives = state.store.contract_objectives(id).await?;
+    let status = contract.status();
+    let actions = status
+        .next_events()
+        .into_iter()
+        .filter(|e| *e != Event::Review)
+        .filter(|e| {
+            if matches!(e, Event::Validate | Event::Reject) {
+                access.validate
+            } else {
+                access.edit
+            }
+        })
+        .map(|e| (event_code(e), e.label()))
+        .collect();
+    let layout = Layout::new(&session, &me, "Contrat", "/personnes").await?;
+    let dates = [
+        ("Signé le", contract.signed_on),
+        ("Validé le", contract.validated_on),
+        ("Terminé le", contract.ended_on),
+        ("Bilan le", contract.reviewed_on),
+    ]
+    .into_iter()
+    .filter(|(_, d)| d.is_some())
+    .map(|(label, d)| (label, fr_opt(d)))
+    .collect();
+    let page = ShowPage {
+        layout,
+        person_name: format!("{} {}", person.first_names, person.last_name),
+        kind: ContractKind::from_code(&contract.kind).map_or("", ContractKind::label),
+        status: status.label(),
+        period: period_text(&contract),
+        hours: hours_text(&contract),
+        dates,
+        objectives: objectives
+            .iter()
+            .enumerate()
+            .map(|(i, o)| ObjectiveView {
+                number: i + 1,
+                title: o.title.clone(),
+                category: taxonomy::category(&o.category).map_or("", |c| c.label),
+                barriers: o.barriers.clone(),
+                actions: o.actions.clone(),
+                result: o
+                    .review_result
+                    .as_deref()
+                    .and_then(ReviewResult::from_code)
+                    .map(|r| r.label()),
+                comment: o.review_comment.clone().unwrap_or_default(),
+            })
+            .collect(),
+        actions,
+        can_edit: access.edit && status.is_editable(),
+        can_review: access.edit && status.after(Event::Review).is_ok(),
+        results: ReviewResult::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        today: iso(today()),
+        contract,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn event(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let event = event_from_code(&get("event"))
+        .ok_or_else(|| Failure::BadRequest("Action inconnue.".into()))?;
+    let version = get("version").parse().unwrap_or(0);
+    let details = EventDetails {
+        rejection_reason: Some(get("rejection_reason")),
+        ..EventDetails::default()
+    };
+    let contract = apply(&state, &me, id, version, event, &get("on"), &details).await?;
+    flash(
+        &session,
+        format!("Contrat : {}.", contract.status().label()),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/contrats/{}", contract.id)).into_response())
+}
+
+/// Reads the bilan form: one result per objective, in order.
+pub fn review_details(
+    pairs: &[(String, String)],
+    objectives: usize,
+) -> Result<EventDetails, Invalid> {
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut invalid = Invalid::new();
+    let mut reviews = Vec::with_capacity(objectives);
+    for i in 0..objectives {
+        match ReviewResult::from_code(&get(&format!("resultat{i}"))) {
+            Some(result) => reviews.push((
+                result,
+                parcours_domain::person::optional(&get(&format!("commentaire{i}"))),
+            )),
+            None => invalid.add(
+                &format!("resultat{i}"),
+                format!("Indiquez le résultat de l'objectif {}.", i + 1),
+            ),
+        }
+    }
+    invalid.into_result(EventDetails {
+        reviews,
+        review_comment: parcours_domain::person::optional(&get("review_comment")),
+        ..EventDetails::default()
+    })
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let objectives = state.store.contract_objectives(id).await?.len();
+    let details = review_details(&pairs, objectives)?;
+    apply(
+        &state,
+        &me,
+        id,
+        get("version").parse().unwrap_or(0),
+        Event::Review,
+        &get("on"),
+        &details,
+    )
+    .await?;
+    flash(&session, "Le bilan du contrat est enregistré.").await?;
+    Ok(Redirect::to(&format!("/contrats/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "contracts/queue.html")]
+struct QueuePage {
+    layout: Layout,
+    lines: Vec<(String, String, &'static str, String, String)>,
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ValidateContract)?;
+    let layout = Layout::new(&session, &me, "Contrats à valider", "/contrats").await?;
+    let lines = state
+        .store
+        .contracts_to_validate(&me.scope())
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id.to_string(),
+                format!("{} {}", c.last_name.to_uppercase(), c.first_names),
+                ContractKind::from_code(&c.kind).map_or("", ContractKind::label),
+                format!("du {} au {}", fr_date(c.starts_on), fr_date(c.ends_on)),
+                c.created_by,
+            )
+        })
+        .collect();
+    Ok(Html(QueuePage { layout, lines }.render()?))
+}
+
+/// The contract, ready to print and sign (read audited).
+pub async fn pdf(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let contract = state.store.contract(id).await?;
+    let person =
+        people::read_person(&state, &me, contract.person_id, "contrat imprimé (PDF)").await?;
+    let objectives = state.store.contract_objectives(id).await?;
+    let orientation = state
+        .store
+        .orientations(person.id)
+        .await?
+        .into_iter()
+        .find(|o| o.id == contract.orientation_id);
+    let assignment = state
+        .store
+        .assignments(person.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == contract.assignment_id);
+    let commune = match &person.commune_code {
+        Some(code) => state
+            .store
+            .communes()
+            .await?
+            .into_iter()
+            .find(|(c, _, _)| c == code)
+            .map(|(_, name, postcode)| format!("{postcode} {name}")),
+        None => None,
+    };
+    let document = parcours_pdf::ContractDocument {
+        title: ContractKind::from_code(&contract.kind)
+            .map_or("Contrat", ContractKind::label)
+            .to_owned(),
+        department: state.config.department_name.clone(),
+        person_name: format!("{} {}", person.first_names, person.last_name.to_uppercase()),
+        person_birth_date: fr_date(person.birth_date),
+        person_address: [person.address.clone(), commune]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+        referent_name: assignment
+            .as_ref()
+            .map(|a| a.referent_name.clone())
+            .unwrap_or_default(),
+        organisation_name: orientation
+            .as_ref()
+            .map(|o| o.lead_organisation_name.clone())
+            .unwrap_or_default(),
+        orientation: orientation
+            .as_ref()
+            .map(|o| {
+                let kind = parcours_domain::deadline::OrientationKind::from_code(&o.kind)
+                    .map_or("", |k| k.label());
+                format!("{kind} — {}", o.lead_organisation_name)
+            })
+            .unwrap_or_default(),
+        period: period_text(&contract),
+        weekly_hours: hours_text(&contract),
+        objectives: objectives
+            .iter()
+            .map(|o| parcours_pdf::ObjectiveSection {
+                title: o.title.clone(),
+                domain: taxonomy::category(&o.category)
+                    .map_or(o.category.clone(), |c| c.label.to_owned()),
+                barriers: o.barriers.clone(),
+                actions: o.actions.clone(),
+            })
+            .collect(),
+        person_commitments: contract.person_commitments.clone(),
+        organisation_commitments: contract.organisation_commitments.clone(),
+        signature_place_date: "Fait à ____________________, le ____________________".into(),
+    };
+    let bytes = parcours_pdf::render_contract(&document);
+    let filename = format!(
+        "attachment; filename=\"contrat-{}.pdf\"",
+        person
+            .last_name
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, filename),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,340 @@
+//! The diagnostic of a person: the latest revision, a new revision from a
+//! checklist of barriers by category, and what changed between two revisions.
+//! Read by the person's référent, their cadre and the chargé de mission;
+//! health content only by the référent and the cadre; every read audited.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::Id;
+use crate::layout::{flash, Layout};
+use crate::pages::persons::fr_date;
+use crate::people::{self, pathway_access, PathwayAccess};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::diagnostic::{DiagnosticData, Severity, TEXT_FIELDS};
+use parcours_domain::{taxonomy, Invalid, Permission};
+use parcours_store::diagnostic::DiagnosticRevision;
+use parcours_store::person::Person;
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// Opens the diagnostic for reading: checked and audited.
+pub async fn open(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    what: &str,
+) -> Result<(Person, PathwayAccess, Vec<DiagnosticRevision>), Failure> {
+    let person = people::visible_person(state, me, id, Permission::ViewDiagnostic).await?;
+    let access = pathway_access(state, me, &person).await?;
+    if !access.read_diagnostic {
+        return Err(Failure::Forbidden);
+    }
+    state
+        .store
+        .audit(
+            &me.actor(),
+            AuditAction::Read,
+            entity::PERSON,
+            Some(&id.to_string()),
+            Some(what),
+        )
+        .await?;
+    let mut revisions = state.store.diagnostic_revisions(id).await?;
+    if !access.sensitive {
+        for revision in &mut revisions {
+            revision.data = revision.data.redacted();
+        }
+    }
+    Ok((person, access, revisions))
+}
+
+/// Saves a new revision (shared with the API).
+pub async fn save(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    expected_version: i64,
+    data: &DiagnosticData,
+) -> Result<i64, Failure> {
+    let person = people::visible_person(state, me, id, Permission::EditDiagnostic).await?;
+    let access = pathway_access(state, me, &person).await?;
+    if !(access.edit && access.sensitive) {
+        return Err(Failure::Forbidden);
+    }
+    Ok(state
+        .store
+        .save_diagnostic(&me.actor(), id, expected_version, data)
+        .await?)
+}
+
+pub struct Item {
+    pub label: String,
+    pub checked: bool,
+    pub severity: &'static str,
+}
+
+pub struct CategoryView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub open: bool,
+    pub items: Vec<Item>,
+}
+
+fn categories(data: &DiagnosticData, sensitive: bool) -> Vec<CategoryView> {
+    taxonomy::CATEGORIES
+        .iter()
+        .filter(|c| sensitive || !c.sensitive)
+        .map(|c| {
+            let mut items: Vec<Item> = taxonomy::barriers_of(c.code)
+                .map(|label| Item {
+                    label: label.into(),
+                    checked: false,
+                    severity: Severity::Moderate.code(),
+                })
+                .collect();
+            for barrier in data.barriers.iter().filter(|b| b.category == c.code) {
+                match items.iter_mut().find(|i| i.label == barrier.label) {
+                    Some(item) => {
+                        item.checked = true;
+                        item.severity = barrier.severity.code();
+                    }
+                    None => items.push(Item {
+                        label: barrier.label.clone(),
+                        checked: true,
+                        severity: barrier.severity.code(),
+                    }),
+                }
+            }
+            CategoryView {
+                code: c.code,
+                label: c.label,
+                open: items.iter().any(|i| i.checked),
+                items,
+            }
+        })
+        .collect()
+}
+
+pub struct BarrierLine {
+    pub category: &'static str,
+    pub label: String,
+    pub severity: &'static str,
+}
+
+pub struct RevisionLine {
+    pub version: i64,
+    pub at: String,
+    pub by: String,
+}
+
+#[derive(Template)]
+#[template(path = "diagnostic/show.html")]
+struct ShowPage {
+    layout: Layout,
+    person_id: String,
+    name: String,
+    access: PathwayAccess,
+    current: Option<RevisionLine>,
+    barriers: Vec<BarrierLine>,
+    texts: Vec<(&'static str, String)>,
+    revisions: Vec<RevisionLine>,
+    categories: Vec<CategoryView>,
+    severities: Vec<(&'static str, &'static str)>,
+    form_texts: Vec<(&'static str, &'static str, String)>,
+    version: i64,
+    errors: Invalid,
+}
+
+fn revision_line(r: &DiagnosticRevision) -> RevisionLine {
+    RevisionLine {
+        version: r.version,
+        at: format!(
+            "{} {:02}:{:02}",
+            fr_date(r.created_at.date()),
+            r.created_at.hour(),
+            r.created_at.minute()
+        ),
+        by: r.created_by.clone(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    id: Uuid,
+    draft: Option<DiagnosticData>,
+    errors: Invalid,
+) -> Result<ShowPage, Failure> {
+    let (person, access, revisions) = open(state, me, id, "diagnostic").await?;
+    let layout = Layout::new(session, me, "Diagnostic", "/personnes").await?;
+    let latest = revisions.first();
+    let data = latest.map(|r| r.data.clone()).unwrap_or_default();
+    let form_data = draft.unwrap_or_else(|| data.clone());
+    Ok(ShowPage {
+        layout,
+        person_id: id.to_string(),
+        name: format!("{} {}", person.first_names, person.last_name),
+        current: latest.map(revision_line),
+        barriers: data
+            .barriers
+            .iter()
+            .map(|b| BarrierLine {
+                category: taxonomy::category(&b.category).map_or("", |c| c.label),
+                label: b.label.clone(),
+                severity: b.severity.label(),
+            })
+            .collect(),
+        texts: TEXT_FIELDS
+            .iter()
+            .filter(|(_, _, sensitive)| access.sensitive || !sensitive)
+            .map(|(field, label, _)| (*label, data.text(field).to_owned()))
+            .collect(),
+        revisions: revisions.iter().map(revision_line).collect(),
+        categories: categories(&form_data, access.sensitive),
+        severities: Severity::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        form_texts: TEXT_FIELDS
+            .iter()
+            .filter(|(_, _, sensitive)| access.sensitive || !sensitive)
+            .map(|(field, label, _)| (*field, *label, form_data.text(field).to_owned()))
+            .collect(),
+        version: latest.map_or(0, |r| r.version),
+        access,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        page(&state, &session, &me, id, None, Invalid::new())
+            .await?
+            .render()?,
+    ))
+}
+
+/// Turns the form's free-text "other barrier" fields into barrier pairs.
+pub fn form_pairs(body: &str) -> Vec<(String, String)> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
+    let mut out = Vec::with_capacity(pairs.len());
+    for (key, value) in &pairs {
+        if let Some(category) = key.strip_prefix("autre|") {
+            let label = value.trim();
+            if label.is_empty() {
+                continue;
+            }
+            out.push(("frein".to_owned(), format!("{category}|{label}")));
+            if let Some((_, severity)) = pairs
+                .iter()
+                .find(|(k, _)| *k == format!("gravite-autre|{category}"))
+            {
+                out.push((format!("gravite|{category}|{label}"), severity.clone()));
+            }
+        } else {
+            out.push((key.clone(), value.clone()));
+        }
+    }
+    out
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form_pairs(&body);
+    let version = pairs
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let (draft, errors) = match DiagnosticData::from_pairs(&pairs) {
+        Ok(data) => match save(&state, &me, id, version, &data).await {
+            Ok(saved) => {
+                flash(&session, format!("Révision {saved} du diagnostic enregistrée.")).await?;
+                return Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response());
+            }
+            Err(Failure::Stale) => (
+                data,
+                Invalid::field("version", "Quelqu'un a enregistré une autre révision entre-temps. Votre saisie est conservée ci-dessous : vérifiez la dernière révision puis enregistrez de nouveau."),
+            ),
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => (DiagnosticData::default(), errors),
+    };
+    let mut view = page(&state, &session, &me, id, Some(draft), errors).await?;
+    if view.errors.message_for("version").is_some() {
+        view.version = view.revisions.first().map_or(0, |r| r.version);
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(view.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CompareQuery {
+    de: i64,
+    a: i64,
+}
+
+#[derive(Template)]
+#[template(path = "diagnostic/compare.html")]
+struct ComparePage {
+    layout: Layout,
+    person_id: String,
+    from: i64,
+    to: i64,
+    changes: Vec<String>,
+}
+
+/// What changed between two revisions (shared with the API).
+pub async fn changes(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<String>, Failure> {
+    let (_, _, revisions) = open(state, me, id, "diagnostic, comparaison de révisions").await?;
+    let find = |v: i64| {
+        revisions
+            .iter()
+            .find(|r| r.version == v)
+            .ok_or(Failure::NotFound)
+    };
+    Ok(find(to)?.data.changes_since(&find(from)?.data))
+}
+
+pub async fn compare(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Query(query): Query<CompareQuery>,
+) -> Result<Html<String>, PageError> {
+    let changes = changes(&state, &me, id, query.de, query.a).await?;
+    let layout = Layout::new(&session, &me, "Comparer deux révisions", "/personnes").await?;
+    Ok(Html(
+        ComparePage {
+            layout,
+            person_id: id.to_string(),
+            from: query.de,
+            to: query.a,
+            changes,
+        }
+        .render()?,
+    ))
+}

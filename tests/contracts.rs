@@ -498,3 +498,55 @@ async fn send_event(
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn contract_pages_by_role() {
+    for app in apps().await {
+        for email in EVERYONE {
+            let client = app.signed_in(email).await;
+            let expected = if email == MANAGER {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(
+                client
+                    .get(app.url("/contrats"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                expected,
+                "{email} /contrats"
+            );
+            let home = client
+                .get(app.url("/"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(
+                home.contains("href=\"/contrats\""),
+                email == MANAGER,
+                "{email} sees the contracts queue in the navigation"
+            );
+        }
+        let token = app.token(MANAGER).await;
+        let pending: Value = reqwest::Client::new()
+            .get(app.url("/api/v1/contracts/pending"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            pending.as_array().unwrap().len(),
+            1,
+            "Fabrice's contract awaits validation in the demo"
+        );
+    }
+}

@@ -42,6 +42,11 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         "Orientations à valider",
         Permission::ValidateOrientation,
     ),
+    (
+        "/contrats",
+        "Contrats à valider",
+        Permission::ValidateContract,
+    ),
     ("/echeances", "Échéances", Permission::ViewDeadlines),
     ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),

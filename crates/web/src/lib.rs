@@ -8,6 +8,7 @@ mod auth;
 mod csrf;
 mod error;
 mod extract;
+mod form;
 mod layout;
 pub(crate) mod pages;
 mod people;

@@ -6,6 +6,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
+use crate::form;
 use crate::layout::{flash, Layout};
 use crate::pages::persons::{fr_date, fr_opt};
 use crate::people::{self, pathway_access, today};
@@ -27,13 +28,7 @@ const OBJECTIVE_ROWS: usize = 4;
 
 /// Reads a contract form (objectives as numbered rows) into the domain input.
 pub fn contract_input(pairs: &[(String, String)]) -> ContractInput {
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |key: &str| form::value(pairs, key);
     let rows = (0..20).filter(|i| {
         pairs
             .iter()
@@ -50,11 +45,7 @@ pub fn contract_input(pairs: &[(String, String)]) -> ContractInput {
             .map(|i| ObjectiveInput {
                 category: get(&format!("objectif{i}_categorie")),
                 title: get(&format!("objectif{i}_intitule")),
-                barriers: pairs
-                    .iter()
-                    .filter(|(k, _)| *k == format!("objectif{i}_frein"))
-                    .map(|(_, v)| v.clone())
-                    .collect(),
+                barriers: form::values(pairs, &format!("objectif{i}_frein")),
                 actions: get(&format!("objectif{i}_actions")),
             })
             .collect(),
@@ -325,7 +316,7 @@ pub async fn create_form(
     Id(id): Id,
     body: String,
 ) -> Result<Response, PageError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let pairs = form::pairs(&body);
     let input = contract_input(&pairs);
     match create(&state, &me, id, &input).await {
         Ok(contract) => {
@@ -397,13 +388,9 @@ pub async fn edit_submit(
     Id(id): Id,
     body: String,
 ) -> Result<Response, PageError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let pairs = form::pairs(&body);
     let input = contract_input(&pairs);
-    let version = pairs
-        .iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
+    let version = form::version(&pairs);
     let errors = match update(&state, &me, id, version, &input).await {
         Ok(_) => {
             flash(&session, "Le brouillon est enregistré.").await?;
@@ -562,14 +549,8 @@ pub async fn event(
     Id(id): Id,
     body: String,
 ) -> Result<Response, PageError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let pairs = form::pairs(&body);
+    let get = |key: &str| form::value(&pairs, key);
     let event = event_from_code(&get("event"))
         .ok_or_else(|| Failure::BadRequest("Action inconnue.".into()))?;
     let version = get("version").parse().unwrap_or(0);
@@ -591,13 +572,7 @@ pub fn review_details(
     pairs: &[(String, String)],
     objectives: usize,
 ) -> Result<EventDetails, Invalid> {
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let get = |key: &str| form::value(pairs, key);
     let mut invalid = Invalid::new();
     let mut reviews = Vec::with_capacity(objectives);
     for i in 0..objectives {
@@ -626,14 +601,8 @@ pub async fn review(
     Id(id): Id,
     body: String,
 ) -> Result<Response, PageError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let pairs = form::pairs(&body);
+    let get = |key: &str| form::value(&pairs, key);
     let objectives = state.store.contract_objectives(id).await?.len();
     let details = review_details(&pairs, objectives)?;
     apply(

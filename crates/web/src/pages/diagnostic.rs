@@ -228,7 +228,7 @@ pub async fn show(
 
 /// Turns the form's free-text "other barrier" fields into barrier pairs.
 pub fn form_pairs(body: &str) -> Vec<(String, String)> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(body).unwrap_or_default();
+    let pairs = crate::form::pairs(body);
     let mut out = Vec::with_capacity(pairs.len());
     for (key, value) in &pairs {
         if let Some(category) = key.strip_prefix("autre|") {
@@ -258,11 +258,7 @@ pub async fn submit(
     body: String,
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(&body);
-    let version = pairs
-        .iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
+    let version = crate::form::version(&pairs);
     let (draft, errors) = match DiagnosticData::from_pairs(&pairs) {
         Ok(data) => match save(&state, &me, id, version, &data).await {
             Ok(saved) => {

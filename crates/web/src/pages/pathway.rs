@@ -267,18 +267,13 @@ pub async fn validate_form(
     body: String,
 ) -> Result<Response, PageError> {
     // Repeated `ids` fields (checkboxes) need the pairs form.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body).unwrap_or_default();
-    let ids: Vec<Uuid> = pairs
+    let pairs = crate::form::pairs(&body);
+    let ids: Vec<Uuid> = crate::form::values(&pairs, "ids")
         .iter()
-        .filter(|(k, _)| k == "ids")
-        .filter_map(|(_, v)| Uuid::parse_str(v).ok())
+        .filter_map(|v| Uuid::parse_str(v).ok())
         .collect();
-    let notified_on = pairs
-        .iter()
-        .find(|(k, _)| k == "notified_on")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    match validate(&state, &me, &ids, notified_on).await {
+    let notified_on = crate::form::value(&pairs, "notified_on");
+    match validate(&state, &me, &ids, &notified_on).await {
         Ok(count) => {
             flash(&session, format!("{count} orientation(s) validée(s).")).await?;
             Ok(Redirect::to("/orientations").into_response())

@@ -136,6 +136,28 @@ impl Store {
             .fetch_all(pool).await)?)
     }
 
+    /// How many open clocks are late (due before `today`) and due soon (by
+    /// `filter.due_by`), within the scope: counted, not listed.
+    pub async fn count_due_clocks(
+        &self,
+        scope: &PersonScope,
+        filter: &DueFilter,
+        today: Date,
+    ) -> Result<(i64, i64)> {
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE WHEN k.due_on < $7 THEN 1 ELSE 0 END), 0), COUNT(*)
+             FROM person_clocks k JOIN persons p ON p.id = k.person_id
+             WHERE k.met_on IS NULL AND k.due_on <= $5 AND p.closed_on IS NULL AND {SCOPE}
+               AND ($6 IS NULL OR EXISTS (SELECT 1 FROM referent_assignments a
+                     WHERE a.person_id = p.id AND a.ends_on IS NULL AND a.referent_id = $6))"
+        );
+        let (late, all): (i64, i64) = read!(self, pool => sqlx::query_as(&sql)
+            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
+            .bind(filter.due_by).bind(filter.referent_id).bind(today)
+            .fetch_one(pool).await)?;
+        Ok((late, all - late))
+    }
+
     /// Records a joint review of a social pathway (stops that clock).
     pub async fn record_joint_review(
         &self,

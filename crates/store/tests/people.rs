@@ -1505,3 +1505,67 @@ async fn possible_duplicates_by_names_and_birth_date_or_nir() {
         );
     }
 }
+
+/// Counting late and due-soon clocks agrees with listing them, whatever the
+/// list's limit (home pages show counts at département scale).
+#[tokio::test]
+async fn due_clocks_are_counted_as_they_are_listed() {
+    for store in testing::all().await {
+        let w = world(&store).await;
+        // Orientation clocks due 30 days after entry: 3 late, 2 due within the week, 1 later.
+        for (i, entered) in [60, 45, 31, 25, 24, 5].into_iter().enumerate() {
+            let person = PersonInput {
+                subject_to_duties: true,
+                duties_since: days_ago(entered).to_string(),
+                ..input("Compte", &format!("Personne{i}"), "1980-01-01")
+            };
+            add(&store, w.ccas, &format!("1400000000{i}"), person).await;
+        }
+        let filter = DueFilter {
+            referent_id: None,
+            due_by: today() + Duration::days(7),
+            limit: 2,
+        };
+        assert_eq!(
+            store
+                .count_due_clocks(&everything(), &filter, today())
+                .await
+                .unwrap(),
+            (3, 2)
+        );
+        let listed = store
+            .due_clocks(
+                &everything(),
+                &DueFilter {
+                    limit: 100,
+                    ..filter
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 5);
+        assert_eq!(
+            store
+                .due_clocks(&everything(), &filter)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "the list is limited…"
+        );
+        let nobody = PersonScope {
+            all: false,
+            organisation_id: Some(w.departement),
+            territory_id: None,
+            referent_id: None,
+        };
+        assert_eq!(
+            store
+                .count_due_clocks(&nobody, &filter, today())
+                .await
+                .unwrap(),
+            (0, 0),
+            "…and scoped"
+        );
+    }
+}

@@ -3,8 +3,6 @@
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::layout::Layout;
-use crate::pages::pathway::due;
-use crate::people::today;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -64,10 +62,8 @@ async fn due_counts(
     me: &CurrentUser,
     mine_only: bool,
 ) -> Result<(usize, usize), Failure> {
-    let today = today();
-    let clocks = due(state, me, mine_only).await?;
-    let late = clocks.iter().filter(|c| c.due_on < today).count();
-    Ok((late, clocks.len() - late))
+    let (late, soon) = crate::pages::pathway::due_counts(state, me, mine_only).await?;
+    Ok((late as usize, soon as usize))
 }
 
 fn deadline_text(late: usize, soon: usize) -> String {

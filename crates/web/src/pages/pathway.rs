@@ -356,12 +356,44 @@ struct DeadlinesPage {
     soon: Vec<DueLine>,
     mine_only: bool,
     can_choose: bool,
+    /// The list stops at the first thousand; the counts are exact.
+    truncated: bool,
+    late_count: i64,
+    soon_count: i64,
 }
 
 #[derive(Deserialize, Default)]
 pub struct DeadlinesQuery {
     #[serde(default)]
     pub tout: Option<String>,
+}
+
+fn due_filter(
+    me: &CurrentUser,
+    settings: &DeadlineSettings,
+    mine_only: bool,
+    limit: i64,
+) -> DueFilter {
+    DueFilter {
+        referent_id: mine_only.then_some(me.user.id),
+        due_by: today() + Duration::days(settings.due_soon_days),
+        limit,
+    }
+}
+
+/// Late and due-soon clocks, counted (home pages).
+pub async fn due_counts(
+    state: &AppState,
+    me: &CurrentUser,
+    mine_only: bool,
+) -> Result<(i64, i64), Failure> {
+    me.require(Permission::ViewDeadlines)?;
+    let settings = state.store.deadline_settings().await?;
+    let filter = due_filter(me, &settings, mine_only, 0);
+    Ok(state
+        .store
+        .count_due_clocks(&me.scope(), &filter, today())
+        .await?)
 }
 
 /// Late and due-soon clocks: a référent's caseload by default; everything in scope on request.
@@ -372,11 +404,7 @@ pub async fn due(
 ) -> Result<Vec<parcours_store::deadline::DueClock>, Failure> {
     me.require(Permission::ViewDeadlines)?;
     let settings = state.store.deadline_settings().await?;
-    let filter = DueFilter {
-        referent_id: mine_only.then_some(me.user.id),
-        due_by: today() + Duration::days(settings.due_soon_days),
-        limit: 1000,
-    };
+    let filter = due_filter(me, &settings, mine_only, 1000);
     Ok(state.store.due_clocks(&me.scope(), &filter).await?)
 }
 
@@ -389,6 +417,8 @@ pub async fn deadlines(
     let is_referent = me.role == parcours_domain::Role::Referent;
     let mine_only = is_referent && query.tout.is_none();
     let clocks = due(&state, &me, mine_only).await?;
+    let (late_count, soon_count) = due_counts(&state, &me, mine_only).await?;
+    let truncated = (clocks.len() as i64) < late_count + soon_count;
     let layout = Layout::new(&session, &me, "Échéances", "/echeances").await?;
     let today = today();
     let (late, soon): (Vec<DueLine>, Vec<DueLine>) = clocks
@@ -414,6 +444,9 @@ pub async fn deadlines(
             soon,
             mine_only,
             can_choose: is_referent,
+            truncated,
+            late_count,
+            soon_count,
         }
         .render()?,
     ))

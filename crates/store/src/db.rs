@@ -120,7 +120,11 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Reads through a shared memory map instead of a syscall per page,
+            // and a page cache big enough for indexes: both matter past 100 MB.
+            .pragma("mmap_size", "1073741824")
+            .pragma("cache_size", "-16384");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())

@@ -562,6 +562,15 @@ impl Store {
         )
     }
 
+    /// "14000 Caen" for a commune code, if known.
+    pub async fn commune_label(&self, code: &str) -> Result<Option<String>> {
+        let row: Option<(String, String)> = read!(self, pool => sqlx::query_as(
+            "SELECT name, postcode FROM communes WHERE insee_code = $1",
+        )
+        .bind(code).fetch_optional(pool).await)?;
+        Ok(row.map(|(name, postcode)| format!("{postcode} {name}")))
+    }
+
     pub async fn upsert_commune(
         &self,
         code: &str,

@@ -674,13 +674,7 @@ pub async fn pdf(
         .into_iter()
         .find(|a| a.id == contract.assignment_id);
     let commune = match &person.commune_code {
-        Some(code) => state
-            .store
-            .communes()
-            .await?
-            .into_iter()
-            .find(|(c, _, _)| c == code)
-            .map(|(_, name, postcode)| format!("{postcode} {name}")),
+        Some(code) => state.store.commune_label(code).await?,
         None => None,
     };
     let document = parcours_pdf::ContractDocument {

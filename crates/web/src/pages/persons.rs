@@ -691,11 +691,8 @@ async fn show_page(
     };
     let commune = match &person.commune_code {
         Some(code) => store
-            .communes()
+            .commune_label(code)
             .await?
-            .into_iter()
-            .find(|(c, _, _)| c == code)
-            .map(|(_, name, postcode)| format!("{postcode} {name}"))
             .unwrap_or_else(|| code.clone()),
         None => String::new(),
     };

@@ -3,7 +3,8 @@
 //! A contract always belongs to one orientation and one référent designation.
 
 use crate::audit::{record, Actor};
-use crate::person::{person_in, SCOPE};
+use crate::person::person_in;
+use crate::sql::Sql;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
@@ -274,21 +275,19 @@ impl Store {
         self.contract(result).await
     }
 
-    /// Contracts awaiting validation, of people within the scope, oldest first.
+    /// The hundred oldest contracts awaiting validation, within the scope.
     pub async fn contracts_to_validate(
         &self,
         scope: &PersonScope,
     ) -> Result<Vec<ContractToValidate>> {
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT c.id, c.person_id, p.last_name, p.first_names, c.kind, c.starts_on, c.ends_on, c.created_by
              FROM contracts c JOIN persons p ON p.id = c.person_id
-             WHERE c.status = 'awaiting_validation' AND {SCOPE}
-             ORDER BY c.updated_at LIMIT 500"
+             WHERE c.status = 'awaiting_validation'",
         );
+        sql.scope(scope).push(" ORDER BY c.updated_at LIMIT 100");
         Ok(
-            read!(self, pool => sqlx::query_as::<_, ContractToValidate>(&sql)
-            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
-            .fetch_all(pool).await)?,
+            read!(self, pool => bind_all!(sqlx::query_as::<_, ContractToValidate>(&sql.text), sql).fetch_all(pool).await)?,
         )
     }
 }

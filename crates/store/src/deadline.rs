@@ -4,7 +4,7 @@
 //! date, and for everyone when the département changes its settings.
 
 use crate::audit::{record, Actor};
-use crate::person::{PersonSummary, SCOPE, SUMMARY};
+use crate::sql::{Sql, CLOCKS};
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
@@ -120,20 +120,17 @@ impl Store {
         scope: &PersonScope,
         filter: &DueFilter,
     ) -> Result<Vec<DueClock>> {
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT p.id AS person_id, p.last_name, p.first_names, k.kind, k.started_on, k.due_on,
                 (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
                   WHERE ra.person_id = p.id AND ra.ends_on IS NULL) AS referent_name
-             FROM person_clocks k JOIN persons p ON p.id = k.person_id
-             WHERE k.met_on IS NULL AND k.due_on <= $5 AND p.closed_on IS NULL AND {SCOPE}
-               AND ($6 IS NULL OR EXISTS (SELECT 1 FROM referent_assignments a
-                     WHERE a.person_id = p.id AND a.ends_on IS NULL AND a.referent_id = $6))
-             ORDER BY k.due_on, p.last_name LIMIT $7"
+             FROM person_clocks k JOIN persons p ON p.id = k.person_id",
         );
-        Ok(read!(self, pool => sqlx::query_as::<_, DueClock>(&sql)
-            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
-            .bind(filter.due_by).bind(filter.referent_id).bind(filter.limit)
-            .fetch_all(pool).await)?)
+        due_where(&mut sql, scope, filter);
+        sql.bind(" ORDER BY k.due_on LIMIT ", filter.limit);
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, DueClock>(&sql.text), sql).fetch_all(pool).await)?,
+        )
     }
 
     /// How many open clocks are late (due before `today`) and due soon (by
@@ -144,17 +141,12 @@ impl Store {
         filter: &DueFilter,
         today: Date,
     ) -> Result<(i64, i64)> {
-        let sql = format!(
-            "SELECT COALESCE(SUM(CASE WHEN k.due_on < $7 THEN 1 ELSE 0 END), 0), COUNT(*)
-             FROM person_clocks k JOIN persons p ON p.id = k.person_id
-             WHERE k.met_on IS NULL AND k.due_on <= $5 AND p.closed_on IS NULL AND {SCOPE}
-               AND ($6 IS NULL OR EXISTS (SELECT 1 FROM referent_assignments a
-                     WHERE a.person_id = p.id AND a.ends_on IS NULL AND a.referent_id = $6))"
-        );
-        let (late, all): (i64, i64) = read!(self, pool => sqlx::query_as(&sql)
-            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
-            .bind(filter.due_by).bind(filter.referent_id).bind(today)
-            .fetch_one(pool).await)?;
+        let mut sql = Sql::new("SELECT COALESCE(SUM(CASE WHEN k.due_on < ");
+        sql.bind("", today)
+            .push(" THEN 1 ELSE 0 END), 0), COUNT(*) FROM person_clocks k");
+        due_where(&mut sql, scope, filter);
+        let (late, all): (i64, i64) =
+            read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql).fetch_one(pool).await)?;
         Ok((late, all - late))
     }
 
@@ -201,27 +193,14 @@ impl Store {
         refresh_clocks(&mut tx, person_id).await?;
         tx.commit().await
     }
-
-    /// People in scope whose next clock is due first (for dashboards' "all" view).
-    pub async fn persons_by_next_due(
-        &self,
-        scope: &PersonScope,
-        limit: i64,
-    ) -> Result<Vec<PersonSummary>> {
-        let sql = format!(
-            "SELECT * FROM ({SUMMARY} WHERE p.closed_on IS NULL AND {SCOPE}) s
-             ORDER BY s.next_due_on IS NULL, s.next_due_on LIMIT $5"
-        );
-        Ok(read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
-            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id).bind(limit)
-            .fetch_all(pool).await)?)
-    }
 }
 
 #[derive(sqlx::FromRow)]
 struct FactsRow {
     duties_since: Option<Date>,
     closed_on: Option<Date>,
+    responsible_organisation_id: Option<Uuid>,
+    territory_id: Option<Uuid>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -230,6 +209,18 @@ struct OrientationRow {
     decided_on: Date,
     notified_on: Date,
     extended_review: bool,
+}
+
+/// `WHERE …` of the open clocks a [`DueFilter`] selects, on `person_clocks k`
+/// alone (closed files have no clocks; the scope's columns are copied on the clock).
+fn due_where(sql: &mut Sql, scope: &PersonScope, filter: &DueFilter) {
+    sql.push(" WHERE k.met_on IS NULL");
+    sql.bind(" AND k.due_on <= ", filter.due_by);
+    if let Some(referent) = filter.referent_id {
+        sql.bind(" AND k.person_id IN (SELECT person_id FROM referent_assignments WHERE ends_on IS NULL AND referent_id = ", referent)
+            .push(")");
+    }
+    sql.scope_or(scope, &CLOCKS, None);
 }
 
 #[derive(Default, sqlx::FromRow)]
@@ -271,7 +262,7 @@ pub(crate) async fn refresh_clocks(tx: &mut Tx, person_id: Uuid) -> Result<()> {
             .unwrap_or_default()
     };
     let person: FactsRow = on_tx!(tx, conn => sqlx::query_as::<_, FactsRow>(
-        "SELECT duties_since, closed_on FROM persons WHERE id = $1",
+        "SELECT duties_since, closed_on, responsible_organisation_id, territory_id FROM persons WHERE id = $1",
     )
     .bind(person_id).fetch_one(conn).await)?;
     let orientation: Option<OrientationRow> = on_tx!(tx, conn => sqlx::query_as::<_, OrientationRow>(
@@ -321,9 +312,11 @@ pub(crate) async fn refresh_clocks(tx: &mut Tx, person_id: Uuid) -> Result<()> {
             _ => None,
         };
         on_tx!(tx, conn => sqlx::query(
-            "INSERT INTO person_clocks (person_id, kind, started_on, due_on, met_on) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO person_clocks (person_id, kind, started_on, due_on, met_on, organisation_id, territory_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(person_id).bind(clock.kind.code()).bind(clock.started_on).bind(clock.due_on).bind(met_on)
+        .bind(person.responsible_organisation_id).bind(person.territory_id)
         .execute(conn).await.map(|done| done.rows_affected()))?;
     }
     Ok(())

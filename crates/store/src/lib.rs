@@ -6,6 +6,8 @@
 
 #[macro_use]
 mod db;
+#[macro_use]
+mod sql;
 pub mod audit;
 pub mod contract;
 pub mod deadline;

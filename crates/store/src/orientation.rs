@@ -2,7 +2,8 @@
 //! unique's designation (history kept: rows are ended, never overwritten).
 
 use crate::audit::{record, Actor};
-use crate::person::{person_in, PersonSummary, SCOPE, SUMMARY};
+use crate::person::{person_in, PersonSummary, SUMMARY};
+use crate::sql::{Sql, PERSONS};
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
@@ -129,24 +130,29 @@ impl Store {
         )
     }
 
-    /// Pending orientations, oldest first: of people within the scope, or
+    /// The hundred oldest pending orientations: of people within the scope, or
     /// towards the scope's organisation (its cadre validates what it receives).
     pub async fn pending_orientations(
         &self,
         scope: &PersonScope,
     ) -> Result<Vec<PendingOrientation>> {
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT o.id, o.person_id, p.last_name, p.first_names, o.kind, org.name AS lead_organisation_name,
                     o.decided_on, o.decided_by, o.reason
              FROM orientations o JOIN persons p ON p.id = o.person_id
              JOIN organisations org ON org.id = o.lead_organisation_id
-             WHERE o.status = 'pending' AND ({SCOPE} OR (o.lead_organisation_id = $2 AND ($3 IS NULL OR p.territory_id = $3)))
-             ORDER BY o.decided_on, o.created_at LIMIT 500"
+             WHERE o.status = 'pending'",
         );
+        sql.scope_or(
+            scope,
+            &PERSONS,
+            scope
+                .organisation_id
+                .map(|org| ("o.lead_organisation_id", org)),
+        )
+        .push(" ORDER BY o.decided_on, o.created_at LIMIT 100");
         Ok(
-            read!(self, pool => sqlx::query_as::<_, PendingOrientation>(&sql)
-            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
-            .fetch_all(pool).await)?,
+            read!(self, pool => bind_all!(sqlx::query_as::<_, PendingOrientation>(&sql.text), sql).fetch_all(pool).await)?,
         )
     }
 
@@ -333,13 +339,19 @@ impl Store {
     /// "Mon portefeuille": the people a référent currently follows, next due first.
     pub async fn caseload(&self, referent_id: Uuid) -> Result<Vec<PersonSummary>> {
         let sql = format!(
-            "SELECT * FROM ({SUMMARY} WHERE p.closed_on IS NULL AND EXISTS (SELECT 1 FROM referent_assignments a
-                 WHERE a.person_id = p.id AND a.ends_on IS NULL AND a.referent_id = $1)) s
-             ORDER BY s.next_due_on IS NULL, s.next_due_on, s.last_name"
+            "{SUMMARY} WHERE p.closed_on IS NULL AND p.id IN (SELECT person_id FROM referent_assignments
+                 WHERE ends_on IS NULL AND referent_id = $1)"
         );
-        Ok(
-            read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql).bind(referent_id).fetch_all(pool).await)?,
-        )
+        let mut people = read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql).bind(referent_id).fetch_all(pool).await)?;
+        // A caseload is a hundred people or so: sorted here, where "no date" is simply last.
+        people.sort_by(|a, b| {
+            (a.next_due_on.is_none(), a.next_due_on, &a.last_name).cmp(&(
+                b.next_due_on.is_none(),
+                b.next_due_on,
+                &b.last_name,
+            ))
+        });
+        Ok(people)
     }
 
     /// Active référents of an organisation (designation form).
@@ -353,12 +365,18 @@ impl Store {
 }
 
 async fn pending_in_scope(tx: &mut Tx, scope: &PersonScope, id: Uuid) -> Result<PendingRow> {
-    let sql = format!(
+    let mut sql = Sql::new(
         "SELECT o.person_id, o.lead_organisation_id, o.decided_on FROM orientations o JOIN persons p ON p.id = o.person_id
-         WHERE o.id = $5 AND o.status = 'pending' AND ({SCOPE} OR (o.lead_organisation_id = $2 AND ($3 IS NULL OR p.territory_id = $3)))"
+         WHERE o.status = 'pending'",
     );
-    let row: Option<PendingRow> = on_tx!(tx, conn => sqlx::query_as::<_, PendingRow>(&sql)
-        .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id).bind(id)
+    sql.bind(" AND o.id = ", id).scope_or(
+        scope,
+        &PERSONS,
+        scope
+            .organisation_id
+            .map(|org| ("o.lead_organisation_id", org)),
+    );
+    let row: Option<PendingRow> = on_tx!(tx, conn => bind_all!(sqlx::query_as::<_, PendingRow>(&sql.text), sql)
         .fetch_optional(conn).await)?;
     row.ok_or(StoreError::NotFound)
 }

@@ -2,6 +2,7 @@
 //! closure, search within the viewer's scope, duplicate detection.
 
 use crate::audit::{record, Actor};
+use crate::sql::Sql;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::{entity, AuditAction};
@@ -104,12 +105,6 @@ pub struct PersonQuery {
     pub limit: i64,
 }
 
-/// The viewer's scope as a predicate on `p` (persons): binds $1…$4.
-pub(crate) const SCOPE: &str =
-    "($1 OR (p.responsible_organisation_id = $2 AND ($3 IS NULL OR p.territory_id = $3))
-      OR ($4 IS NOT NULL AND EXISTS (SELECT 1 FROM referent_assignments sa
-            WHERE sa.person_id = p.id AND sa.ends_on IS NULL AND sa.referent_id = $4)))";
-
 /// Columns of [`PersonSummary`], over `persons p`.
 pub(crate) const SUMMARY: &str = "SELECT p.id, p.last_name, p.first_names, p.birth_date, h.caf_number,
         c.name AS commune_name, p.closed_on,
@@ -194,14 +189,12 @@ impl Store {
         )
     }
 
-    /// Whether the scope covers this person (same rule as the search predicate).
+    /// Whether the scope covers this person (same rule as every list).
     pub async fn person_visible(&self, scope: &PersonScope, id: Uuid) -> Result<bool> {
-        let sql = format!("SELECT COUNT(*) FROM persons p WHERE p.id = $5 AND {SCOPE}");
-        let (count,): (i64,) = read!(self, pool => sqlx::query_as(&sql)
-            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
-            .bind(id)
-            .fetch_one(pool)
-            .await)?;
+        let mut sql = Sql::new("SELECT COUNT(*) FROM persons p WHERE ");
+        sql.bind("p.id = ", id).scope(scope);
+        let (count,): (i64,) =
+            read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql).fetch_one(pool).await)?;
         Ok(count == 1)
     }
 
@@ -365,44 +358,60 @@ impl Store {
     }
 
     /// People matching every given criterion, within the scope, by name.
+    /// The matching ids are found first (indexes only), then the 50 shown
+    /// get their summary columns.
     pub async fn search_persons(
         &self,
         scope: &PersonScope,
         query: &PersonQuery,
     ) -> Result<Vec<PersonSummary>> {
-        let tokens = query.name.as_deref().map(name_tokens).unwrap_or_default();
-        if tokens.is_empty()
+        let mut words = query.name.as_deref().map(name_tokens).unwrap_or_default();
+        if words.is_empty()
             && query.birth_date.is_none()
             && query.nir.is_none()
             && query.caf_number.is_none()
         {
             return Ok(Vec::new());
         }
-        let token_filter = "p.id IN (SELECT person_id FROM person_name_tokens WHERE token >= ";
-        let sql = format!(
-            "{SUMMARY} WHERE {SCOPE}
-               AND ($5 IS NULL OR {token_filter}$5 AND token < $6))
-               AND ($7 IS NULL OR {token_filter}$7 AND token < $8))
-               AND ($9 IS NULL OR p.birth_date = $9)
-               AND ($10 IS NULL OR p.nir = $10)
-               AND ($11 IS NULL OR h.caf_number = $11)
-               AND ($12 OR p.closed_on IS NULL)
-             ORDER BY p.last_name, p.first_names, p.birth_date
-             LIMIT $13"
-        );
         // The two longest words narrow the search most.
-        let mut words = tokens;
         words.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        let first = words.first().cloned();
-        let second = words.get(1).cloned();
-        Ok(read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
-            .bind(scope.all).bind(scope.organisation_id).bind(scope.territory_id).bind(scope.referent_id)
-            .bind(first.clone()).bind(first.as_deref().map(prefix_end))
-            .bind(second.clone()).bind(second.as_deref().map(prefix_end))
-            .bind(query.birth_date).bind(query.nir.as_deref()).bind(query.caf_number.as_deref())
-            .bind(query.include_closed).bind(query.limit)
-            .fetch_all(pool)
-            .await)?)
+        let mut ids = Sql::new(
+            "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE 1 = 1",
+        );
+        for word in words.iter().take(2) {
+            ids.bind(
+                " AND p.id IN (SELECT person_id FROM person_name_tokens WHERE token >= ",
+                word.as_str(),
+            )
+            .bind(" AND token < ", prefix_end(word))
+            .push(")");
+        }
+        if let Some(date) = query.birth_date {
+            ids.bind(" AND p.birth_date = ", date);
+        }
+        if let Some(nir) = &query.nir {
+            ids.bind(" AND p.nir = ", nir.as_str());
+        }
+        if let Some(caf) = &query.caf_number {
+            ids.bind(" AND h.caf_number = ", caf.as_str());
+        }
+        if !query.include_closed {
+            ids.push(" AND p.closed_on IS NULL");
+        }
+        ids.scope(scope).bind(
+            " ORDER BY p.last_name, p.first_names, p.birth_date LIMIT ",
+            query.limit,
+        );
+        let sql = Sql {
+            text: format!(
+                "{SUMMARY} WHERE p.id IN ({}) ORDER BY p.last_name, p.first_names, p.birth_date",
+                ids.text
+            ),
+            params: ids.params,
+        };
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, PersonSummary>(&sql.text), sql).fetch_all(pool).await)?,
+        )
     }
 
     /// Files that may be the same person: same NIR, or same names and birth date.

@@ -368,6 +368,9 @@ pub struct DeadlinesQuery {
     pub tout: Option<String>,
 }
 
+/// The most urgent clocks listed at once; counts are exact.
+pub const DUE_LIST_LIMIT: i64 = 200;
+
 fn due_filter(
     me: &CurrentUser,
     settings: &DeadlineSettings,
@@ -404,7 +407,7 @@ pub async fn due(
 ) -> Result<Vec<parcours_store::deadline::DueClock>, Failure> {
     me.require(Permission::ViewDeadlines)?;
     let settings = state.store.deadline_settings().await?;
-    let filter = due_filter(me, &settings, mine_only, 1000);
+    let filter = due_filter(me, &settings, mine_only, DUE_LIST_LIMIT);
     Ok(state.store.due_clocks(&me.scope(), &filter).await?)
 }
 

@@ -133,25 +133,11 @@ async fn tokens_are_issued_used_and_revoked() {
             .await
             .unwrap();
         let secret = created["secret"].as_str().unwrap();
-        let me: Value = api
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(secret)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.get_json(&secret, "/api/v1/me").await;
         assert_eq!(me["email"], DPO);
-        let listed: Value = api
-            .get(app.url(&format!("/api/v1/users/{dpo}/tokens")))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = app
+            .get_json(&admin, &format!("/api/v1/users/{dpo}/tokens"))
+            .await;
         assert!(listed
             .as_array()
             .unwrap()
@@ -214,18 +200,15 @@ async fn the_dpo_reads_who_did_what() {
 
         let api = reqwest::Client::new();
         let dpo = app.token(DPO).await;
-        let events: Value = api
-            .get(app.url(&format!(
-                "/api/v1/audit?entity_type=user&entity_id={}&action=update",
-                target.id
-            )))
-            .bearer_auth(&dpo)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let events: Value = app
+            .get_json(
+                &dpo,
+                &format!(
+                    "/api/v1/audit?entity_type=user&entity_id={}&action=update",
+                    target.id
+                ),
+            )
+            .await;
         let events = events.as_array().unwrap();
         assert_eq!(events.len(), 1, "{events:?}");
         assert_eq!(events[0]["actor_label"], ADMIN);
@@ -251,15 +234,9 @@ async fn the_dpo_reads_who_did_what() {
             .await
             .unwrap();
         assert!(html.contains(ADMIN) && html.contains("Modification"));
-        let reads: Value = api
-            .get(app.url("/api/v1/audit?entity_type=audit_log"))
-            .bearer_auth(&dpo)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let reads: Value = app
+            .get_json(&dpo, "/api/v1/audit?entity_type=audit_log")
+            .await;
         assert!(
             reads.as_array().unwrap().len() >= 2,
             "reading the journal is itself recorded"

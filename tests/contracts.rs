@@ -130,17 +130,12 @@ async fn the_diagnostic_is_for_the_referent_the_cadre_and_the_programme_officer(
                 .status(),
             StatusCode::CREATED
         );
-        let changes: Value = api
-            .get(app.url(&format!(
-                "/api/v1/persons/{magali}/diagnostic/changes?from=1&to=2"
-            )))
-            .bearer_auth(&sophie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let changes: Value = app
+            .get_json(
+                &sophie,
+                &format!("/api/v1/persons/{magali}/diagnostic/changes?from=1&to=2"),
+            )
+            .await;
         let changes = changes.as_array().unwrap();
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert!(changes[0].as_str().unwrap().starts_with("Gravité changée"));
@@ -317,15 +312,9 @@ async fn a_contract_goes_through_its_lifecycle() {
             next["objectives"][0]["title"],
             "Obtenir le permis de conduire"
         );
-        let old: Value = api
-            .get(app.url(&format!("/api/v1/contracts/{id}")))
-            .bearer_auth(&sophie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let old: Value = app
+            .get_json(&sophie, &format!("/api/v1/contracts/{id}"))
+            .await;
         assert_eq!(old["contract"]["status"], "renewed");
 
         // The printable contract.
@@ -534,15 +523,7 @@ async fn contract_pages_by_role() {
             );
         }
         let token = app.token(MANAGER).await;
-        let pending: Value = reqwest::Client::new()
-            .get(app.url("/api/v1/contracts/pending"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let pending: Value = app.get_json(&token, "/api/v1/contracts/pending").await;
         assert_eq!(
             pending.as_array().unwrap().len(),
             1,

@@ -68,27 +68,12 @@ async fn who_may_open_which_file() {
         }
         // Searching never reveals files outside the scope.
         let referent = app.token(REFERENT).await;
-        let api = reqwest::Client::new();
-        let found: Value = api
-            .get(app.url("/api/v1/persons?name=hebert"))
-            .bearer_auth(&referent)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found: Value = app.get_json(&referent, "/api/v1/persons?name=hebert").await;
         assert_eq!(found.as_array().unwrap().len(), 0);
         let programme = app.token(PROGRAMME).await;
-        let found: Value = api
-            .get(app.url("/api/v1/persons?name=hebert"))
-            .bearer_auth(&programme)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found: Value = app
+            .get_json(&programme, "/api/v1/persons?name=hebert")
+            .await;
         assert_eq!(found.as_array().unwrap().len(), 1);
     }
 }
@@ -296,15 +281,9 @@ async fn orientation_validation_designation_and_caseload() {
         assert_eq!(created.status(), StatusCode::CREATED);
         let person: Value = created.json().await.unwrap();
         let id = person["id"].as_str().unwrap().to_owned();
-        let detail: Value = api
-            .get(app.url(&format!("/api/v1/persons/{id}")))
-            .bearer_auth(&referent)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let detail: Value = app
+            .get_json(&referent, &format!("/api/v1/persons/{id}"))
+            .await;
         assert_eq!(detail["clocks"][0]["kind"], "orientation");
         assert_eq!(detail["clocks"][0]["due_on"], "2026-12-01");
 
@@ -335,15 +314,7 @@ async fn orientation_validation_designation_and_caseload() {
             .await
             .unwrap();
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-        let pending: Value = api
-            .get(app.url("/api/v1/orientations/pending"))
-            .bearer_auth(&manager)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let pending: Value = app.get_json(&manager, "/api/v1/orientations/pending").await;
         assert!(pending
             .as_array()
             .unwrap()
@@ -369,44 +340,22 @@ async fn orientation_validation_designation_and_caseload() {
             .unwrap();
         assert_eq!(designated.status(), StatusCode::CREATED);
         let karim_token = app.token("referent2@demo.parcours.fr").await;
-        let caseload: Value = api
-            .get(app.url("/api/v1/caseload"))
-            .bearer_auth(&karim_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let caseload: Value = app.get_json(&karim_token, "/api/v1/caseload").await;
         assert!(caseload
             .as_array()
             .unwrap()
             .iter()
             .any(|p| p["id"] == id.as_str()));
-        let sophie: Value = api
-            .get(app.url("/api/v1/caseload"))
-            .bearer_auth(&referent)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let sophie: Value = app.get_json(&referent, "/api/v1/caseload").await;
         assert!(!sophie
             .as_array()
             .unwrap()
             .iter()
             .any(|p| p["id"] == id.as_str()));
 
-        let detail: Value = api
-            .get(app.url(&format!("/api/v1/persons/{id}")))
-            .bearer_auth(&referent)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let detail: Value = app
+            .get_json(&referent, &format!("/api/v1/persons/{id}"))
+            .await;
         let clocks = detail["clocks"].as_array().unwrap();
         let kinds: Vec<&str> = clocks.iter().map(|c| c["kind"].as_str().unwrap()).collect();
         assert!(
@@ -418,17 +367,12 @@ async fn orientation_validation_designation_and_caseload() {
 
         // Every read of the file is in the audit trail.
         let dpo = app.token(DPO).await;
-        let reads: Value = api
-            .get(app.url(&format!(
-                "/api/v1/audit?entity_type=person&entity_id={id}&action=read"
-            )))
-            .bearer_auth(&dpo)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let reads: Value = app
+            .get_json(
+                &dpo,
+                &format!("/api/v1/audit?entity_type=person&entity_id={id}&action=read"),
+            )
+            .await;
         assert_eq!(
             reads.as_array().unwrap().len(),
             2,
@@ -513,15 +457,7 @@ async fn deadline_settings_are_validated_and_applied() {
     for app in apps().await {
         let api = reqwest::Client::new();
         let admin = app.token(ADMIN).await;
-        let mut settings: Value = api
-            .get(app.url("/api/v1/settings/deadlines"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mut settings: Value = app.get_json(&admin, "/api/v1/settings/deadlines").await;
         assert_eq!(settings["orientation_target_days"], 30);
         settings["orientation_target_days"] = json!(0);
         let bad = api

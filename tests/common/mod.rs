@@ -102,6 +102,22 @@ impl App {
             .1
     }
 
+    /// GET a JSON document of the API with a bearer token.
+    pub async fn get_json(&self, token: &str, path: &str) -> serde_json::Value {
+        let response = reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
         self.store.user_by_email(email).await.unwrap().unwrap().id
     }

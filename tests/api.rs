@@ -133,7 +133,7 @@ async fn tokens_are_issued_used_and_revoked() {
             .await
             .unwrap();
         let secret = created["secret"].as_str().unwrap();
-        let me: Value = app.get_json(&secret, "/api/v1/me").await;
+        let me: Value = app.get_json(secret, "/api/v1/me").await;
         assert_eq!(me["email"], DPO);
         let listed: Value = app
             .get_json(&admin, &format!("/api/v1/users/{dpo}/tokens"))

@@ -260,6 +260,23 @@ async fn the_openapi_document_describes_the_api() {
             "/api/v1/users/{id}",
             "/api/v1/users/{id}/tokens",
             "/api/v1/tokens/{id}",
+            "/api/v1/persons",
+            "/api/v1/persons/{id}",
+            "/api/v1/persons/{id}/household",
+            "/api/v1/persons/{id}/merge",
+            "/api/v1/persons/{id}/orientations",
+            "/api/v1/persons/{id}/referent",
+            "/api/v1/orientations/pending",
+            "/api/v1/orientations/validate",
+            "/api/v1/caseload",
+            "/api/v1/deadlines",
+            "/api/v1/settings/deadlines",
+            "/api/v1/persons/{id}/diagnostic",
+            "/api/v1/persons/{id}/diagnostic/changes",
+            "/api/v1/persons/{id}/contracts",
+            "/api/v1/contracts/{id}",
+            "/api/v1/contracts/{id}/events",
+            "/api/v1/contracts/pending",
             "/api/v1/audit",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} documented");
@@ -269,4 +286,39 @@ async fn the_openapi_document_describes_the_api() {
             "bearer"
         );
     }
+}
+
+/// Every documented operation refuses an anonymous caller with a JSON 401.
+#[tokio::test]
+async fn every_documented_operation_requires_a_token() {
+    let app = spawn(parcours_store::testing::sqlite().await.unwrap()).await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut checked = 0;
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        for method in operations.as_object().unwrap().keys() {
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = client
+                .request(method.clone(), app.url(&concrete))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path}"
+            );
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "unauthenticated", "{method} {path}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 35, "{checked} operations checked");
 }

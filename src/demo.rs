@@ -235,9 +235,18 @@ async fn generated_referents(
 
 pub fn print_accounts() {
     println!("Comptes de démonstration (mot de passe : {PASSWORD}) :");
-    for (email, name, role, organisation, _) in ACCOUNTS {
+    let second = (
+        "referent2@demo.parcours.fr",
+        "Karim Haddad",
+        Role::Referent,
+        "CCAS de Caen",
+    );
+    let accounts = ACCOUNTS
+        .iter()
+        .map(|(email, name, role, organisation, _)| (*email, *name, *role, *organisation));
+    for (email, name, role, organisation) in accounts.chain([second]) {
         println!(
-            "  {:<28} {:<32} {} — {}",
+            "  {:<28} {:<36} {} — {}",
             email,
             role.label(),
             name,

@@ -220,7 +220,11 @@ fn due_where(sql: &mut Sql, scope: &PersonScope, filter: &DueFilter) {
         sql.bind(" AND k.person_id IN (SELECT person_id FROM referent_assignments WHERE ends_on IS NULL AND referent_id = ", referent)
             .push(")");
     }
-    sql.scope_or(scope, &CLOCKS, None);
+    // A référent's own caseload is always within their scope: repeating the
+    // scope would only hide the caseload index from the planner.
+    if filter.referent_id.is_none() || filter.referent_id != scope.referent_id {
+        sql.scope_or(scope, &CLOCKS, None);
+    }
 }
 
 #[derive(Default, sqlx::FromRow)]

@@ -286,5 +286,59 @@ async fn unknown_pages_get_a_french_404() {
             .unwrap();
         assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
         assert!(malformed.text().await.unwrap().contains("Page introuvable"));
+        let token = app.token(ADMIN).await;
+        let api = reqwest::Client::new()
+            .get(app.url("/api/v1/users/pas-un-identifiant"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::NOT_FOUND);
+        let body: serde_json::Value = api.json().await.unwrap();
+        assert_eq!(
+            body["error"]["code"], "not_found",
+            "the API answers JSON, even for a malformed id"
+        );
+    }
+}
+
+#[tokio::test]
+async fn malformed_queries_and_forms_get_a_french_answer() {
+    for app in apps().await {
+        let dpo = app.signed_in(DPO).await;
+        let page = dpo
+            .get(app.url("/dpo/journal?page=abc"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+        assert!(page.text().await.unwrap().contains("paramètres"));
+
+        let token = app.token(DPO).await;
+        let api = reqwest::Client::new()
+            .get(app.url("/api/v1/audit?page=abc"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::BAD_REQUEST);
+        let body: serde_json::Value = api.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "bad_request");
+
+        let admin = app.signed_in(ADMIN).await;
+        let target = app.user_id(REFERENT).await;
+        let csrf = app.csrf(&admin, &format!("/admin/comptes/{target}")).await;
+        let form = admin
+            .post(app.url(&format!("/admin/comptes/{target}")))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("version", "abc"),
+                ("display_name", "X"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), StatusCode::BAD_REQUEST);
+        assert!(form.text().await.unwrap().contains("Le formulaire envoyé"));
     }
 }

@@ -3,14 +3,14 @@
 
 use crate::csrf;
 use crate::error::{ApiError, Failure, PageError};
+use crate::extract::{Form, Query};
 use crate::layout::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use parcours_domain::access::{PersonScope, Viewer};
 use parcours_domain::{Permission, Role};
 use parcours_store::user::User;

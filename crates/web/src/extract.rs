@@ -22,3 +22,58 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         }
     }
 }
+
+/// Whether the request is for the JSON API. Nested routers see their path
+/// without the `/api/v1` prefix: the original URI says where it came in.
+fn is_api(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0)
+        .path()
+        .starts_with("/api/")
+}
+
+/// The rejection of a request whose query string or form does not parse:
+/// a French page, or a JSON error for the API.
+fn malformed(api: bool, what: &str) -> Response {
+    let failure = Failure::BadRequest(format!(
+        "{what} n'est pas valide : vérifiez les valeurs saisies."
+    ));
+    if api {
+        ApiError(failure).into_response()
+    } else {
+        PageError(failure).into_response()
+    }
+}
+
+/// `axum::extract::Query` with our rejection.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(_) => Err(malformed(is_api(parts), "L'adresse demandée (paramètres)")),
+        }
+    }
+}
+
+/// `axum::Form` with our rejection.
+pub struct Form<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let api = is_api(&parts);
+        let req = axum::extract::Request::from_parts(parts, body);
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(Form(value)),
+            Err(_) => Err(malformed(api, "Le formulaire envoyé")),
+        }
+    }
+}

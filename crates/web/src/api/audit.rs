@@ -2,9 +2,10 @@
 
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
 use crate::pages::audit::{to_filter, AuditQuery};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use parcours_domain::audit::AuditAction;
 use parcours_domain::Permission;

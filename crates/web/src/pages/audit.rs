@@ -2,9 +2,10 @@
 
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::extract::Query;
 use crate::layout::Layout;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use parcours_domain::audit::AuditAction;
 use parcours_domain::{Invalid, Permission};

@@ -6,12 +6,13 @@
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
+use crate::extract::Query;
 use crate::layout::{flash, Layout};
 use crate::pages::persons::fr_date;
 use crate::people::{self, pathway_access, PathwayAccess};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_domain::audit::{entity, AuditAction};

@@ -5,14 +5,14 @@
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
+use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
 use crate::pages::persons::{clock_label, fr_date, line, Line};
 use crate::people::{self, today};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use parcours_domain::deadline::{DeadlineSettings, OrientationKind};
 use parcours_domain::orientation::{OrientationData, OrientationInput};
 use parcours_domain::person::required_date;

@@ -5,14 +5,14 @@
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
+use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
 use crate::people::{self, today, Created};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use parcours_domain::deadline::{ClockKind, OrientationKind};
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;

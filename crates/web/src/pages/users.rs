@@ -3,12 +3,12 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
+use crate::extract::Form;
 use crate::extract::Id;
 use crate::layout::{flash, Layout};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use parcours_domain::account::{
     check_password, AccountChange, AccountChangeInput, NewUser, NewUserInput,
 };

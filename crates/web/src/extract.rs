@@ -15,9 +15,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         match Path::<Uuid>::from_request_parts(parts, state).await {
             Ok(Path(id)) => Ok(Id(id)),
-            Err(_) if parts.uri.path().starts_with("/api/") => {
-                Err(ApiError(Failure::NotFound).into_response())
-            }
+            Err(_) if is_api(parts) => Err(ApiError(Failure::NotFound).into_response()),
             Err(_) => Err(PageError(Failure::NotFound).into_response()),
         }
     }

@@ -123,9 +123,9 @@ impl AccountChange {
     }
 }
 
-pub fn parse_email(invalid: &mut Invalid, raw: &str) -> String {
-    let email = raw.trim().to_lowercase();
-    let well_formed = match email.split_once('@') {
+/// A plausible address: one `@`, a dotted domain, no spaces.
+pub fn is_email(email: &str) -> bool {
+    match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
                 && domain.contains('.')
@@ -133,9 +133,15 @@ pub fn parse_email(invalid: &mut Invalid, raw: &str) -> String {
                 && !domain.ends_with('.')
                 && !email.chars().any(char::is_whitespace)
                 && email.matches('@').count() == 1
+                && email.len() <= 254
         }
         None => false,
-    };
+    }
+}
+
+pub fn parse_email(invalid: &mut Invalid, raw: &str) -> String {
+    let email = raw.trim().to_lowercase();
+    let well_formed = is_email(&email);
     if email.is_empty() {
         invalid.add(
             "email",

@@ -4,13 +4,16 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod catalogue;
 pub mod contract;
 pub mod deadline;
 pub mod diagnostic;
+pub mod eligibility;
 pub mod nir;
 pub mod organisation;
 pub mod orientation;
 pub mod person;
+pub mod schedule;
 pub mod taxonomy;
 pub mod validation;
 

@@ -149,7 +149,7 @@ impl Store {
             Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        Ok(())
+        self.ensure_default_families().await
     }
 
     /// Answers when the database does (used by `/healthz`).

@@ -9,6 +9,7 @@ mod db;
 #[macro_use]
 mod sql;
 pub mod audit;
+pub mod catalogue;
 pub mod contract;
 pub mod deadline;
 pub mod diagnostic;

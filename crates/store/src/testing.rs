@@ -54,3 +54,16 @@ pub async fn expire_all_sessions(store: &Store) -> Result<()> {
         .map(|done| done.rows_affected()))?;
     tx.commit().await
 }
+
+/// Sets how many places of an action are taken (positioning fills them;
+/// tests of the catalogue's "places available" filter need it directly).
+pub async fn set_places_taken(store: &Store, action_id: uuid::Uuid, taken: i64) -> Result<()> {
+    let mut tx = store.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET places_taken = $1 WHERE id = $2")
+        .bind(taken)
+        .bind(action_id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    tx.commit().await
+}

@@ -1,0 +1,1002 @@
+//! The catalogue: partner structures (organisations with published details),
+//! families of actions, actions with their search tags, funding lines and
+//! sessions, the public search and the programme view.
+
+use crate::audit::{record, Actor};
+use crate::sql::Sql;
+use crate::{now, Result, Store, StoreError, Tx};
+use parcours_domain::audit::AuditAction;
+use parcours_domain::catalogue::{
+    ActionData, ActionStatus, FundingData, PracticalData, StructureData, DEFAULT_FAMILIES,
+};
+use parcours_domain::eligibility::EligibilityRules;
+use parcours_domain::person::fold;
+use parcours_domain::schedule::{hhmm, Schedule};
+use parcours_domain::{taxonomy, Invalid};
+use serde::Serialize;
+use time::{Date, Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// How far ahead sessions are generated from an action's schedule.
+pub const SESSION_HORIZON_DAYS: i64 = 366;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Structure {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub siret: String,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub commune_code: Option<String>,
+    pub commune_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub network: Option<String>,
+    pub external_id: Option<String>,
+    pub version: i64,
+    #[serde(skip)]
+    pub updated_at: OffsetDateTime,
+}
+
+const STRUCTURE_COLUMNS: &str = "s.id, o.name, o.kind, s.siret, s.description, s.address, s.postal_code, s.commune_code,
+     s.commune_name, s.contact_name, s.phone, s.email, s.website, s.network, s.external_id, s.version, s.updated_at";
+
+/// A structure in the list, with how many actions it runs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct StructureSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub siret: String,
+    pub commune_name: Option<String>,
+    pub actions: i64,
+    pub published_actions: i64,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Family {
+    pub code: String,
+    pub label: String,
+    pub position: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    id: Uuid,
+    structure_id: Uuid,
+    structure_name: String,
+    name: String,
+    description: String,
+    family: Option<String>,
+    service_type: String,
+    format: String,
+    thematiques: String,
+    publics: String,
+    reception: String,
+    eligibility: String,
+    schedule: String,
+    capacity: Option<i64>,
+    capacity_period: String,
+    places_taken: i64,
+    address: Option<String>,
+    postal_code: Option<String>,
+    commune_code: Option<String>,
+    commune_name: Option<String>,
+    weekly_hours: Option<f64>,
+    duration_weeks: Option<i64>,
+    self_referral: bool,
+    starts_on: Date,
+    ends_on: Option<Date>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+    how_to_apply: Option<String>,
+    status: String,
+    external_id: Option<String>,
+    version: i64,
+    updated_at: OffsetDateTime,
+}
+
+const ACTION_COLUMNS: &str = "a.id, a.structure_id, o.name AS structure_name, a.name, a.description, a.family,
+     a.service_type, a.format, a.thematiques, a.publics, a.reception, a.eligibility, a.schedule, a.capacity,
+     a.capacity_period, a.places_taken, a.address, a.postal_code, a.commune_code, a.commune_name, a.weekly_hours,
+     a.duration_weeks, a.self_referral, a.starts_on, a.ends_on, a.contact_name, a.contact_phone, a.contact_email,
+     a.how_to_apply, a.status, a.external_id, a.version, a.updated_at";
+
+const ACTION_FROM: &str = " FROM actions a JOIN organisations o ON o.id = a.structure_id";
+
+/// An action of the catalogue, everything but its funding and sessions.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Action {
+    pub id: Uuid,
+    pub structure_id: Uuid,
+    pub structure_name: String,
+    pub name: String,
+    pub description: String,
+    pub family: Option<String>,
+    pub service_type: String,
+    pub format: String,
+    pub thematiques: Vec<String>,
+    pub publics: Vec<String>,
+    pub reception: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub eligibility: EligibilityRules,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub schedule: Schedule,
+    pub capacity: Option<i64>,
+    pub capacity_period: String,
+    pub places_taken: i64,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub commune_code: Option<String>,
+    pub commune_name: Option<String>,
+    pub weekly_hours: Option<f64>,
+    pub duration_weeks: Option<i64>,
+    pub self_referral: bool,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub how_to_apply: Option<String>,
+    pub status: String,
+    pub external_id: Option<String>,
+    pub version: i64,
+    #[serde(skip)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<ActionRow> for Action {
+    fn from(r: ActionRow) -> Action {
+        let list = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap_or_default();
+        Action {
+            id: r.id,
+            structure_id: r.structure_id,
+            structure_name: r.structure_name,
+            name: r.name,
+            description: r.description,
+            family: r.family,
+            service_type: r.service_type,
+            format: r.format,
+            thematiques: list(&r.thematiques),
+            publics: list(&r.publics),
+            reception: list(&r.reception),
+            eligibility: serde_json::from_str(&r.eligibility).unwrap_or_default(),
+            schedule: serde_json::from_str(&r.schedule).unwrap_or_else(|_| Schedule::appointment()),
+            capacity: r.capacity,
+            capacity_period: r.capacity_period,
+            places_taken: r.places_taken,
+            address: r.address,
+            postal_code: r.postal_code,
+            commune_code: r.commune_code,
+            commune_name: r.commune_name,
+            weekly_hours: r.weekly_hours,
+            duration_weeks: r.duration_weeks,
+            self_referral: r.self_referral,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            contact_name: r.contact_name,
+            contact_phone: r.contact_phone,
+            contact_email: r.contact_email,
+            how_to_apply: r.how_to_apply,
+            status: r.status,
+            external_id: r.external_id,
+            version: r.version,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl Action {
+    pub fn status(&self) -> ActionStatus {
+        ActionStatus::from_code(&self.status).unwrap_or(ActionStatus::Draft)
+    }
+
+    /// Places left now, when the action has a capacity.
+    pub fn places_left(&self) -> Option<i64> {
+        self.capacity.map(|c| (c - self.places_taken).max(0))
+    }
+
+    /// Published and not over.
+    pub fn is_public(&self, today: Date) -> bool {
+        self.status() == ActionStatus::Published && self.ends_on.is_none_or(|end| end >= today)
+    }
+}
+
+/// An action in a list (search results, a structure's actions).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ActionSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub structure_id: Uuid,
+    pub structure_name: String,
+    pub family: Option<String>,
+    pub format: String,
+    pub commune_name: Option<String>,
+    pub capacity: Option<i64>,
+    pub places_taken: i64,
+    pub status: String,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "a.id, a.name, a.structure_id, o.name AS structure_name, a.family, a.format,
+     a.commune_name, a.capacity, a.places_taken, a.status, a.starts_on, a.ends_on";
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Funding {
+    pub id: Uuid,
+    pub action_id: Uuid,
+    pub kind: String,
+    pub funder: String,
+    pub year: i64,
+    pub amount_cents: i64,
+    pub contract_number: Option<String>,
+    pub lot: Option<String>,
+    pub fse_plus: bool,
+    pub fse_operation: Option<String>,
+}
+
+const FUNDING_COLUMNS: &str = "id, action_id, kind, funder, year, amount_cents, contract_number, lot, fse_plus, fse_operation";
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Session {
+    pub id: Uuid,
+    pub action_id: Uuid,
+    pub on_date: Date,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub ad_hoc: bool,
+    pub cancelled: bool,
+    pub note: Option<String>,
+}
+
+const SESSION_COLUMNS: &str = "id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note";
+
+/// Filters of the catalogue search; empty means "any".
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueFilter {
+    /// Words of the name, description or structure.
+    pub text: String,
+    /// A thématique, or a whole category.
+    pub thematique: String,
+    pub commune_code: String,
+    pub public: String,
+    pub format: String,
+    pub family: String,
+    pub with_places: bool,
+    /// Only actions of this structure (an opérateur's list).
+    pub structure_id: Option<Uuid>,
+    /// Published and current actions only (the public catalogue), or any status.
+    pub public_only: bool,
+    pub status: String,
+    pub today: Option<Date>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One funding line of the programme view, with its action.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ProgrammeLine {
+    pub action_id: Uuid,
+    pub action_name: String,
+    pub structure_name: String,
+    pub family: Option<String>,
+    pub status: String,
+    pub capacity: Option<i64>,
+    pub places_taken: i64,
+    pub funding_kind: Option<String>,
+    pub funder: Option<String>,
+    pub year: Option<i64>,
+    pub amount_cents: Option<i64>,
+    pub fse_plus: Option<bool>,
+    pub fse_operation: Option<String>,
+    pub contract_number: Option<String>,
+    pub lot: Option<String>,
+}
+
+impl Store {
+    /// Adds the default families the first time (a département edits them after).
+    pub async fn ensure_default_families(&self) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let count: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM action_families")
+            .fetch_one(conn).await)?;
+        if count == 0 {
+            for (position, (code, label)) in DEFAULT_FAMILIES.iter().enumerate() {
+                on_tx!(&mut tx, conn => sqlx::query("INSERT INTO action_families (code, label, position) VALUES ($1, $2, $3)")
+                    .bind(*code).bind(*label).bind(position as i64).execute(conn).await.map(|d| d.rows_affected()))?;
+            }
+        }
+        tx.commit().await
+    }
+
+    pub async fn families(&self) -> Result<Vec<Family>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, Family>(
+            "SELECT code, label, position FROM action_families ORDER BY position, code",
+        ).fetch_all(pool).await)?)
+    }
+
+    /// Adds a family, or renames an existing one (codes never change: actions refer to them).
+    pub async fn save_family(&self, actor: &Actor, code: &str, label: &str) -> Result<Family> {
+        let mut invalid = Invalid::new();
+        let code = code.trim().to_lowercase();
+        if code.is_empty()
+            || code.len() > 40
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            invalid.add("code", "Le code d'une famille s'écrit en minuscules, chiffres et tirets (ex. ateliers-collectifs).");
+        }
+        let label = parcours_domain::validation::required_text(
+            &mut invalid,
+            "label",
+            "Libellé",
+            label,
+            150,
+        );
+        invalid.into_result(())?;
+        let mut tx = self.begin().await?;
+        let updated = on_tx!(&mut tx, conn => sqlx::query("UPDATE action_families SET label = $1 WHERE code = $2")
+            .bind(&label).bind(&code).execute(conn).await.map(|d| d.rows_affected()))?;
+        if updated == 0 {
+            on_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO action_families (code, label, position)
+                 VALUES ($1, $2, (SELECT COALESCE(MAX(position), -1) + 1 FROM action_families))",
+            ).bind(&code).bind(&label).execute(conn).await.map(|d| d.rows_affected()))?;
+        }
+        let detail = format!("famille d'actions {code} : {label}");
+        let action = if updated == 0 {
+            AuditAction::Create
+        } else {
+            AuditAction::Update
+        };
+        record(
+            &mut tx,
+            actor,
+            action,
+            "action_family",
+            Some(&code),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Family {
+            position: 0,
+            code,
+            label,
+        })
+    }
+
+    pub async fn create_structure(
+        &self,
+        actor: &Actor,
+        data: &StructureData,
+        external_id: Option<&str>,
+    ) -> Result<Structure> {
+        let mut tx = self.begin().await?;
+        let id = Uuid::now_v7();
+        let at = now();
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO organisations (id, name, kind, territory_id, created_at) VALUES ($1, $2, $3, NULL, $4)",
+        ).bind(id).bind(&data.name).bind(data.kind.code()).bind(at).execute(conn).await.map(|d| d.rows_affected()))
+        .map_err(|e| StoreError::from(e).unique_as("name", "Une structure ou une organisation porte déjà ce nom."))?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO structures (id, siret, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+        ).bind(id).bind(&data.siret).bind(external_id).bind(at).execute(conn).await.map(|d| d.rows_affected()))?;
+        write_structure(&mut tx, id, data).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "structure",
+            Some(&id.to_string()),
+            Some(&data.name),
+        )
+        .await?;
+        tx.commit().await?;
+        self.structure(id).await
+    }
+
+    pub async fn update_structure(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        data: &StructureData,
+    ) -> Result<Structure> {
+        let mut tx = self.begin().await?;
+        let bumped = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE structures SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+        ).bind(now()).bind(id).bind(expected_version).execute(conn).await.map(|d| d.rows_affected()))?;
+        if bumped == 0 {
+            self.structure(id).await?;
+            return Err(StoreError::Stale);
+        }
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE organisations SET name = $1, kind = $2 WHERE id = $3")
+            .bind(&data.name).bind(data.kind.code()).bind(id).execute(conn).await.map(|d| d.rows_affected()))
+        .map_err(|e| StoreError::from(e).unique_as("name", "Une structure ou une organisation porte déjà ce nom."))?;
+        write_structure(&mut tx, id, data).await?;
+        refresh_search_texts(&mut tx, id).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "structure",
+            Some(&id.to_string()),
+            Some(&data.name),
+        )
+        .await?;
+        tx.commit().await?;
+        self.structure(id).await
+    }
+
+    pub async fn structure(&self, id: Uuid) -> Result<Structure> {
+        let sql = format!("SELECT {STRUCTURE_COLUMNS} FROM structures s JOIN organisations o ON o.id = s.id WHERE s.id = $1");
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, Structure>(&sql).bind(id).fetch_one(pool).await)?,
+        )
+    }
+
+    pub async fn structure_by_external_id(&self, external_id: &str) -> Result<Option<Structure>> {
+        let sql = format!("SELECT {STRUCTURE_COLUMNS} FROM structures s JOIN organisations o ON o.id = s.id WHERE s.external_id = $1");
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, Structure>(&sql).bind(external_id).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Every structure with its full details (the data·inclusion export).
+    pub async fn all_structures(&self) -> Result<Vec<Structure>> {
+        let sql = format!("SELECT {STRUCTURE_COLUMNS} FROM structures s JOIN organisations o ON o.id = s.id ORDER BY o.name");
+        Ok(read!(self, pool => sqlx::query_as::<_, Structure>(&sql).fetch_all(pool).await)?)
+    }
+
+    pub async fn structures(&self) -> Result<Vec<StructureSummary>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, StructureSummary>(
+            "SELECT s.id, o.name, o.kind, s.siret, s.commune_name,
+                    (SELECT COUNT(*) FROM actions a WHERE a.structure_id = s.id) AS actions,
+                    (SELECT COUNT(*) FROM actions a WHERE a.structure_id = s.id AND a.status = 'published') AS published_actions
+             FROM structures s JOIN organisations o ON o.id = s.id ORDER BY o.name",
+        ).fetch_all(pool).await)?)
+    }
+
+    pub async fn create_action(
+        &self,
+        actor: &Actor,
+        data: &ActionData,
+        today: Date,
+        external_id: Option<&str>,
+    ) -> Result<Action> {
+        let mut tx = self.begin().await?;
+        check_references(&mut tx, data).await?;
+        let id = Uuid::now_v7();
+        let at = now();
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO actions (id, structure_id, name, description, service_type, format, thematiques, publics, reception,
+                                  eligibility, schedule, capacity_period, self_referral, starts_on, status, search_text,
+                                  external_id, created_at, updated_at)
+             VALUES ($1, $2, '', '', '', '', '[]', '[]', '[]', '{}', '{}', '', FALSE, $3, 'draft', '', $4, $5, $5)",
+        ).bind(id).bind(data.structure_id).bind(data.starts_on).bind(external_id).bind(at)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        write_action(&mut tx, id, data).await?;
+        write_practical(&mut tx, id, &data.practical).await?;
+        regenerate_sessions(&mut tx, id, today).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "action",
+            Some(&id.to_string()),
+            Some(&data.name),
+        )
+        .await?;
+        tx.commit().await?;
+        self.action(id).await
+    }
+
+    /// Replaces everything but the status and funding (chargé de mission).
+    pub async fn update_action(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        data: &ActionData,
+        today: Date,
+    ) -> Result<Action> {
+        let mut tx = self.begin().await?;
+        check_references(&mut tx, data).await?;
+        bump_action(&mut tx, id, expected_version).await?;
+        write_action(&mut tx, id, data).await?;
+        write_practical(&mut tx, id, &data.practical).await?;
+        regenerate_sessions(&mut tx, id, today).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "action",
+            Some(&id.to_string()),
+            Some(&data.name),
+        )
+        .await?;
+        tx.commit().await?;
+        self.action(id).await
+    }
+
+    /// Replaces the practical details only: schedule, contact, how to apply.
+    pub async fn update_practical(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        data: &PracticalData,
+        today: Date,
+    ) -> Result<Action> {
+        let mut tx = self.begin().await?;
+        bump_action(&mut tx, id, expected_version).await?;
+        write_practical(&mut tx, id, data).await?;
+        regenerate_sessions(&mut tx, id, today).await?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "action",
+            Some(&id.to_string()),
+            Some("informations pratiques"),
+        )
+        .await?;
+        tx.commit().await?;
+        self.action(id).await
+    }
+
+    pub async fn set_action_status(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        next: ActionStatus,
+    ) -> Result<Action> {
+        let action = self.action(id).await?;
+        action
+            .status()
+            .can_become(next)
+            .map_err(|m| Invalid::field("status", m))?;
+        if next == ActionStatus::Published && action.family.is_none() {
+            return Err(Invalid::field(
+                "family",
+                "Choisissez la famille de l'action avant de la publier.",
+            )
+            .into());
+        }
+        let mut tx = self.begin().await?;
+        bump_action(&mut tx, id, expected_version).await?;
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET status = $1 WHERE id = $2")
+            .bind(next.code()).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+        let detail = format!("action : {}", next.label());
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "action",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.action(id).await
+    }
+
+    pub async fn action(&self, id: Uuid) -> Result<Action> {
+        let sql = format!("SELECT {ACTION_COLUMNS}{ACTION_FROM} WHERE a.id = $1");
+        let row = read!(self, pool => sqlx::query_as::<_, ActionRow>(&sql).bind(id).fetch_one(pool).await)?;
+        Ok(row.into())
+    }
+
+    pub async fn action_by_external_id(&self, external_id: &str) -> Result<Option<Action>> {
+        let sql = format!("SELECT {ACTION_COLUMNS}{ACTION_FROM} WHERE a.external_id = $1");
+        let row = read!(self, pool => sqlx::query_as::<_, ActionRow>(&sql).bind(external_id).fetch_optional(pool).await)?;
+        Ok(row.map(Action::from))
+    }
+
+    /// Published, current actions with every detail (the data·inclusion export).
+    pub async fn public_actions(&self, today: Date) -> Result<Vec<Action>> {
+        let sql = format!(
+            "SELECT {ACTION_COLUMNS}{ACTION_FROM} WHERE a.status = 'published' AND (a.ends_on IS NULL OR a.ends_on >= $1) ORDER BY o.name, a.name"
+        );
+        let rows = read!(self, pool => sqlx::query_as::<_, ActionRow>(&sql).bind(today).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Action::from).collect())
+    }
+
+    /// One page of actions matching the filter, and how many match in all.
+    pub async fn search_actions(
+        &self,
+        filter: &CatalogueFilter,
+    ) -> Result<(Vec<ActionSummary>, i64)> {
+        let mut sql = Sql::new(ACTION_FROM);
+        sql.push(" WHERE 1 = 1");
+        if filter.public_only {
+            sql.push(" AND a.status = 'published'");
+            if let Some(today) = filter.today {
+                sql.bind(" AND (a.ends_on IS NULL OR a.ends_on >= ", today)
+                    .push(")");
+            }
+        } else if !filter.status.is_empty() {
+            sql.bind(" AND a.status = ", filter.status.as_str());
+        }
+        if let Some(structure) = filter.structure_id {
+            sql.bind(" AND a.structure_id = ", structure);
+        }
+        for word in fold(&filter.text).split_whitespace().take(6) {
+            sql.bind(" AND a.search_text LIKE ", format!("%{word}%"));
+        }
+        if !filter.thematique.is_empty() {
+            let kind = if filter.thematique.contains("--") {
+                "thematique"
+            } else {
+                "categorie"
+            };
+            sql.bind(
+                " AND EXISTS (SELECT 1 FROM action_tags t WHERE t.action_id = a.id AND t.kind = ",
+                kind,
+            )
+            .bind(" AND t.code = ", filter.thematique.as_str())
+            .push(")");
+        }
+        if !filter.public.is_empty() {
+            sql.bind(" AND EXISTS (SELECT 1 FROM action_tags t WHERE t.action_id = a.id AND t.kind = 'public' AND t.code = ", filter.public.as_str())
+                .push(")");
+        }
+        if !filter.commune_code.is_empty() {
+            sql.bind(" AND a.commune_code = ", filter.commune_code.as_str());
+        }
+        if !filter.format.is_empty() {
+            sql.bind(" AND a.format = ", filter.format.as_str());
+        }
+        if !filter.family.is_empty() {
+            sql.bind(" AND a.family = ", filter.family.as_str());
+        }
+        if filter.with_places {
+            sql.push(" AND (a.capacity IS NULL OR a.places_taken < a.capacity)");
+        }
+        let count_sql = format!("SELECT COUNT(*){}", sql.text);
+        let total: i64 = read!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), sql).fetch_one(pool).await)?;
+        let limit = filter.limit.clamp(1, 500);
+        let page_sql = format!(
+            "SELECT {SUMMARY_COLUMNS}{} ORDER BY a.name, a.id LIMIT {limit} OFFSET {}",
+            sql.text,
+            filter.offset.max(0)
+        );
+        let rows = read!(self, pool => bind_all!(sqlx::query_as::<_, ActionSummary>(&page_sql), sql).fetch_all(pool).await)?;
+        Ok((rows, total))
+    }
+
+    /// The communes where published actions take place (the catalogue's filter).
+    pub async fn catalogue_communes(&self) -> Result<Vec<(String, String)>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, (String, String)>(
+            "SELECT commune_code, MIN(commune_name) FROM actions
+             WHERE status = 'published' AND commune_code IS NOT NULL AND commune_name IS NOT NULL
+             GROUP BY commune_code ORDER BY MIN(commune_name)",
+        ).fetch_all(pool).await)?)
+    }
+
+    pub async fn add_funding(
+        &self,
+        actor: &Actor,
+        action_id: Uuid,
+        data: &FundingData,
+    ) -> Result<Funding> {
+        let mut tx = self.begin().await?;
+        let id = Uuid::now_v7();
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO action_fundings (id, action_id, kind, funder, year, amount_cents, contract_number, lot, fse_plus, fse_operation, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        ).bind(id).bind(action_id).bind(data.kind.code()).bind(&data.funder).bind(data.year).bind(data.amount_cents)
+        .bind(&data.contract_number).bind(&data.lot).bind(data.fse_plus).bind(&data.fse_operation).bind(now())
+        .execute(conn).await.map(|d| d.rows_affected()))
+        .map_err(|e| StoreError::from(e).foreign_key_as("action_id", "Cette action n'existe pas."))?;
+        let detail = format!(
+            "financement {} {} ({} centimes)",
+            data.funder, data.year, data.amount_cents
+        );
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "action",
+            Some(&action_id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.funding(id).await
+    }
+
+    pub async fn funding(&self, id: Uuid) -> Result<Funding> {
+        let sql = format!("SELECT {FUNDING_COLUMNS} FROM action_fundings WHERE id = $1");
+        Ok(read!(self, pool => sqlx::query_as::<_, Funding>(&sql).bind(id).fetch_one(pool).await)?)
+    }
+
+    pub async fn delete_funding(&self, actor: &Actor, id: Uuid) -> Result<Funding> {
+        let funding = self.funding(id).await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query("DELETE FROM action_fundings WHERE id = $1")
+            .bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+        let detail = format!("financement supprimé : {} {}", funding.funder, funding.year);
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Delete,
+            "action",
+            Some(&funding.action_id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(funding)
+    }
+
+    pub async fn fundings_of(&self, action_id: Uuid) -> Result<Vec<Funding>> {
+        let sql = format!("SELECT {FUNDING_COLUMNS} FROM action_fundings WHERE action_id = $1 ORDER BY year DESC, funder");
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, Funding>(&sql).bind(action_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// Every action with its funding lines of `year` (or of every year), by
+    /// family: the chargé de mission's programme.
+    pub async fn programme(&self, year: Option<i64>) -> Result<Vec<ProgrammeLine>> {
+        let mut sql = Sql::new(
+            "SELECT a.id AS action_id, a.name AS action_name, o.name AS structure_name, a.family, a.status, a.capacity,
+                    a.places_taken, f.kind AS funding_kind, f.funder, f.year, f.amount_cents, f.fse_plus, f.fse_operation,
+                    f.contract_number, f.lot
+             FROM actions a JOIN organisations o ON o.id = a.structure_id
+             LEFT JOIN action_fundings f ON f.action_id = a.id",
+        );
+        if let Some(year) = year {
+            sql.bind(" AND f.year = ", year);
+        }
+        sql.push(" WHERE a.status <> 'archived' ORDER BY a.family, a.name, a.id, f.year, f.funder");
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, ProgrammeLine>(&sql.text), sql).fetch_all(pool).await)?,
+        )
+    }
+
+    /// Sessions from `from` on, in date order.
+    pub async fn sessions_of(
+        &self,
+        action_id: Uuid,
+        from: Date,
+        limit: i64,
+    ) -> Result<Vec<Session>> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM action_sessions WHERE action_id = $1 AND on_date >= $2 ORDER BY on_date, starts_at LIMIT {}",
+            limit.clamp(1, 1000)
+        );
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, Session>(&sql).bind(action_id).bind(from).fetch_all(pool).await)?,
+        )
+    }
+
+    pub async fn session(&self, id: Uuid) -> Result<Session> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM action_sessions WHERE id = $1");
+        Ok(read!(self, pool => sqlx::query_as::<_, Session>(&sql).bind(id).fetch_one(pool).await)?)
+    }
+
+    /// A session added by hand (an extra outing, a catch-up).
+    pub async fn add_session(
+        &self,
+        actor: &Actor,
+        action_id: Uuid,
+        on: Date,
+        starts_at: Option<&str>,
+        ends_at: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Session> {
+        let mut tx = self.begin().await?;
+        let id = Uuid::now_v7();
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, created_at)
+             VALUES ($1, $2, $3, $4, $5, TRUE, FALSE, $6, $7)",
+        ).bind(id).bind(action_id).bind(on).bind(starts_at).bind(ends_at).bind(note).bind(now())
+        .execute(conn).await.map(|d| d.rows_affected()))
+        .map_err(|e| StoreError::from(e).foreign_key_as("action_id", "Cette action n'existe pas."))?;
+        let detail = format!("séance ajoutée le {on}");
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "action",
+            Some(&action_id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.session(id).await
+    }
+
+    /// Cancels a session, or restores a cancelled one.
+    pub async fn set_session_cancelled(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        cancelled: bool,
+    ) -> Result<Session> {
+        let session = self.session(id).await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE action_sessions SET cancelled = $1 WHERE id = $2")
+            .bind(cancelled).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+        let detail = format!(
+            "séance du {} {}",
+            session.on_date,
+            if cancelled { "annulée" } else { "rétablie" }
+        );
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "action",
+            Some(&session.action_id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.session(id).await
+    }
+}
+
+/// The structure and the family must exist: say which one does not.
+async fn check_references(tx: &mut Tx, data: &ActionData) -> Result<()> {
+    let structures: i64 = on_tx!(tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM structures WHERE id = $1")
+        .bind(data.structure_id).fetch_one(conn).await)?;
+    let families: i64 = on_tx!(tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM action_families WHERE code = $1")
+        .bind(&data.family).fetch_one(conn).await)?;
+    let mut invalid = Invalid::new();
+    if structures == 0 {
+        invalid.add("structure_id", "Cette structure n'existe pas.");
+    }
+    if families == 0 {
+        invalid.add("family", "Cette famille d'actions n'existe pas.");
+    }
+    Ok(invalid.into_result(())?)
+}
+
+/// Takes the optimistic lock of an action (or says why it cannot).
+async fn bump_action(tx: &mut Tx, id: Uuid, expected_version: i64) -> Result<()> {
+    let bumped = on_tx!(tx, conn => sqlx::query(
+        "UPDATE actions SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+    ).bind(now()).bind(id).bind(expected_version).execute(conn).await.map(|d| d.rows_affected()))?;
+    if bumped == 1 {
+        return Ok(());
+    }
+    let exists: i64 = on_tx!(tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE id = $1")
+        .bind(id).fetch_one(conn).await)?;
+    Err(if exists == 0 {
+        StoreError::NotFound
+    } else {
+        StoreError::Stale
+    })
+}
+
+async fn write_structure(tx: &mut Tx, id: Uuid, data: &StructureData) -> Result<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE structures SET siret = $1, description = $2, address = $3, postal_code = $4, commune_code = $5,
+                commune_name = $6, contact_name = $7, phone = $8, email = $9, website = $10, network = $11
+         WHERE id = $12",
+    )
+    .bind(&data.siret).bind(&data.description).bind(&data.place.address).bind(&data.place.postal_code)
+    .bind(&data.place.commune_code).bind(&data.place.commune_name).bind(&data.contact.name).bind(&data.contact.phone)
+    .bind(&data.contact.email).bind(&data.website).bind(data.network.map(|n| n.code())).bind(id)
+    .execute(conn).await.map(|d| d.rows_affected()))?;
+    Ok(())
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("serialisable")
+}
+
+async fn write_action(tx: &mut Tx, id: Uuid, data: &ActionData) -> Result<()> {
+    let publics: Vec<&str> = data.publics.iter().map(|p| p.code()).collect();
+    let reception: Vec<&str> = data.reception.iter().map(|r| r.code()).collect();
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE actions SET structure_id = $1, name = $2, description = $3, family = $4, service_type = $5, format = $6,
+                thematiques = $7, publics = $8, reception = $9, eligibility = $10, capacity = $11, capacity_period = $12,
+                address = $13, postal_code = $14, commune_code = $15, commune_name = $16, weekly_hours = $17,
+                duration_weeks = $18, self_referral = $19, starts_on = $20, ends_on = $21
+         WHERE id = $22",
+    )
+    .bind(data.structure_id).bind(&data.name).bind(&data.description).bind(&data.family).bind(data.service_type.code())
+    .bind(data.format.code()).bind(json(&data.thematiques)).bind(json(&publics)).bind(json(&reception))
+    .bind(json(&data.eligibility)).bind(data.capacity).bind(data.capacity_period.code()).bind(&data.place.address)
+    .bind(&data.place.postal_code).bind(&data.place.commune_code).bind(&data.place.commune_name).bind(data.weekly_hours)
+    .bind(data.duration_weeks).bind(data.self_referral).bind(data.starts_on).bind(data.ends_on).bind(id)
+    .execute(conn).await.map(|d| d.rows_affected()))?;
+    on_tx!(tx, conn => sqlx::query("DELETE FROM action_tags WHERE action_id = $1")
+        .bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+    let mut tags: Vec<(&str, &str)> = Vec::new();
+    for thematique in &data.thematiques {
+        tags.push(("thematique", thematique));
+        if let Some(category) = taxonomy::category_of(thematique) {
+            if !tags.contains(&("categorie", category.code)) {
+                tags.push(("categorie", category.code));
+            }
+        }
+    }
+    tags.extend(publics.iter().map(|p| ("public", *p)));
+    for (kind, code) in tags {
+        on_tx!(tx, conn => sqlx::query("INSERT INTO action_tags (action_id, kind, code) VALUES ($1, $2, $3)")
+            .bind(id).bind(kind).bind(code).execute(conn).await.map(|d| d.rows_affected()))?;
+    }
+    refresh_search_text(tx, id).await
+}
+
+async fn write_practical(tx: &mut Tx, id: Uuid, data: &PracticalData) -> Result<()> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE actions SET schedule = $1, contact_name = $2, contact_phone = $3, contact_email = $4, how_to_apply = $5
+         WHERE id = $6",
+    )
+    .bind(json(&data.schedule)).bind(&data.contact.name).bind(&data.contact.phone).bind(&data.contact.email)
+    .bind(&data.how_to_apply).bind(id)
+    .execute(conn).await.map(|d| d.rows_affected()))?;
+    Ok(())
+}
+
+/// The folded words the public search looks in: name, description, structure, commune.
+async fn refresh_search_text(tx: &mut Tx, id: Uuid) -> Result<()> {
+    let (name, description, structure, commune): (String, String, String, Option<String>) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT a.name, a.description, o.name, a.commune_name FROM actions a JOIN organisations o ON o.id = a.structure_id WHERE a.id = $1",
+    ).bind(id).fetch_one(conn).await)?;
+    let text = fold(&format!(
+        "{name} {description} {structure} {}",
+        commune.unwrap_or_default()
+    ));
+    on_tx!(tx, conn => sqlx::query("UPDATE actions SET search_text = $1 WHERE id = $2")
+        .bind(text).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+    Ok(())
+}
+
+/// A structure renamed: its actions are found under the new name.
+async fn refresh_search_texts(tx: &mut Tx, structure_id: Uuid) -> Result<()> {
+    let ids: Vec<Uuid> = on_tx!(tx, conn => sqlx::query_scalar("SELECT id FROM actions WHERE structure_id = $1")
+        .bind(structure_id).fetch_all(conn).await)?;
+    for id in ids {
+        refresh_search_text(tx, id).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the generated sessions still to come by those of the current
+/// schedule and period; sessions added by hand and past ones stay.
+async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
+    let (schedule, starts_on, ends_on): (String, Date, Option<Date>) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT schedule, starts_on, ends_on FROM actions WHERE id = $1",
+    ).bind(id).fetch_one(conn).await)?;
+    let schedule: Schedule =
+        serde_json::from_str(&schedule).unwrap_or_else(|_| Schedule::appointment());
+    on_tx!(tx, conn => sqlx::query("DELETE FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND on_date >= $2")
+        .bind(id).bind(today).execute(conn).await.map(|d| d.rows_affected()))?;
+    let from = starts_on.max(today);
+    let horizon = today + Duration::days(SESSION_HORIZON_DAYS);
+    let to = ends_on.map_or(horizon, |end| end.min(horizon));
+    let (starts_at, ends_at) = (schedule.starts_at.map(hhmm), schedule.ends_at.map(hhmm));
+    let at = now();
+    for day in schedule.occurrences(starts_on, from, to) {
+        on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, created_at)
+             VALUES ($1, $2, $3, $4, $5, FALSE, FALSE, NULL, $6)",
+        ).bind(Uuid::now_v7()).bind(id).bind(day).bind(&starts_at).bind(&ends_at).bind(at)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+    }
+    Ok(())
+}

@@ -145,7 +145,7 @@ pub const DEFAULT_FAMILIES: &[(&str, &str)] = &[
     ("asi", "Accompagnement social individualisé (ASI)"),
     (
         "sajd",
-        "Soutien aux jeunes de 18 à 25 ans en difficulté (SAJD)",
+        "Service d'aide aux jeunes en difficulté, 18–25 ans (SAJD)",
     ),
     ("mobilite", "Actions mobilité"),
     ("habitat", "Actions habitat"),

@@ -79,6 +79,10 @@ impl Role {
             ViewDiagnostic => matches!(self, Referent | Manager | ProgrammeOfficer),
             ViewSensitive | EditDiagnostic | EditContract => matches!(self, Referent | Manager),
             ValidateContract => self == Manager,
+            // Structures, actions, funding, families, the programme view.
+            ManageCatalogue => self == ProgrammeOfficer,
+            // Schedule, contact and sessions: also the structure's opérateur (checked with the action).
+            EditActionPractical => matches!(self, ProgrammeOfficer | Operator),
         }
     }
 }
@@ -108,10 +112,12 @@ pub enum Permission {
     EditDiagnostic,
     EditContract,
     ValidateContract,
+    ManageCatalogue,
+    EditActionPractical,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -132,6 +138,8 @@ impl Permission {
         Permission::EditDiagnostic,
         Permission::EditContract,
         Permission::ValidateContract,
+        Permission::ManageCatalogue,
+        Permission::EditActionPractical,
     ];
 }
 
@@ -274,6 +282,8 @@ mod tests {
             (EditDiagnostic, &[Referent, Manager]),
             (EditContract, &[Referent, Manager]),
             (ValidateContract, &[Manager]),
+            (ManageCatalogue, &[ProgrammeOfficer]),
+            (EditActionPractical, &[ProgrammeOfficer, Operator]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

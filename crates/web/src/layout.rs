@@ -48,6 +48,9 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         Permission::ValidateContract,
     ),
     ("/echeances", "Échéances", Permission::ViewDeadlines),
+    ("/catalogue", "Catalogue", Permission::ViewOwnAccount),
+    ("/actions", "Actions", Permission::EditActionPractical),
+    ("/programme", "Programme", Permission::ManageCatalogue),
     ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),
     (

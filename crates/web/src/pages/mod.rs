@@ -1,11 +1,13 @@
 //! The web application's pages, one module per capability.
 
 pub(crate) mod audit;
+pub(crate) mod catalogue;
 pub(crate) mod contracts;
 pub(crate) mod diagnostic;
 mod home;
 pub(crate) mod pathway;
 pub(crate) mod persons;
+pub(crate) mod public_catalogue;
 pub(crate) mod users;
 
 use crate::auth;
@@ -71,4 +73,46 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/comptes/{id}/jetons", post(users::create_token))
         .route("/admin/jetons/{id}/revoquer", post(users::revoke_token))
         .route("/dpo/journal", get(audit::list))
+        .route("/catalogue", get(public_catalogue::search))
+        .route("/catalogue/{id}", get(public_catalogue::show))
+        .route(
+            "/structures",
+            get(catalogue::structures).post(catalogue::create_structure_form),
+        )
+        .route("/structures/nouvelle", get(catalogue::new_structure))
+        .route("/structures/{id}", get(catalogue::show_structure))
+        .route(
+            "/structures/{id}/modifier",
+            get(catalogue::edit_structure).post(catalogue::update_structure_form),
+        )
+        .route(
+            "/actions",
+            get(catalogue::actions).post(catalogue::create_action_form),
+        )
+        .route("/actions/nouvelle", get(catalogue::new_action))
+        .route("/actions/{id}", get(catalogue::show_action))
+        .route(
+            "/actions/{id}/modifier",
+            get(catalogue::edit_action).post(catalogue::update_action_form),
+        )
+        .route(
+            "/actions/{id}/pratique",
+            get(catalogue::edit_practical).post(catalogue::update_practical_form),
+        )
+        .route("/actions/{id}/statut", post(catalogue::status_form))
+        .route("/actions/{id}/financements", post(catalogue::funding_form))
+        .route("/actions/{id}/seances", post(catalogue::session_form))
+        .route(
+            "/financements/{id}/suppression",
+            post(catalogue::delete_funding_form),
+        )
+        .route(
+            "/seances/{id}/annulation",
+            post(catalogue::cancel_session_form),
+        )
+        .route(
+            "/familles",
+            get(catalogue::families).post(catalogue::save_family_form),
+        )
+        .route("/programme", get(catalogue::programme))
 }

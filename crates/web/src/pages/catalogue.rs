@@ -1,0 +1,1630 @@
+//! The catalogue in the back office: partner structures, actions, their
+//! practical details, funding, status and sessions, the families and the
+//! chargé de mission's programme view. The chargé de mission edits
+//! everything; a structure's opérateur edits its actions' practical details
+//! and sessions, never funding; everyone signed in reads published actions.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::{Id, Query};
+use crate::form;
+use crate::layout::{flash, Layout};
+use crate::pages::persons::fr_date;
+use crate::people::today;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_domain::catalogue::{
+    format_euros, ActionData, ActionFormat, ActionInput, ActionStatus, AddressInput,
+    CapacityPeriod, ContactInput, FundingData, FundingInput, FundingKind, Network, PracticalData,
+    PracticalInput, Public, Reception, ServiceType, StructureData, StructureInput,
+};
+use parcours_domain::eligibility::{EligibilityInput, TargetPublic};
+use parcours_domain::organisation::OrganisationKind;
+use parcours_domain::person::{optional, required_date};
+use parcours_domain::schedule::{Frequency, ScheduleInput, WEEKDAYS};
+use parcours_domain::{taxonomy, Invalid, Permission, Role};
+use parcours_store::catalogue::{
+    Action, CatalogueFilter, Funding, ProgrammeLine, Session, Structure,
+};
+use serde::Deserialize;
+use tower_sessions::Session as WebSession;
+use uuid::Uuid;
+
+/// A choice in a list, and whether it is picked.
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn choices<'a>(
+    all: impl IntoIterator<Item = (&'a str, &'a str)>,
+    picked: &[String],
+) -> Vec<Choice> {
+    all.into_iter()
+        .map(|(code, label)| Choice {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            selected: picked.iter().any(|p| p == code),
+        })
+        .collect()
+}
+
+/// The thématiques grouped by category, as checkboxes or options.
+pub struct ThemeGroup {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub open: bool,
+    pub items: Vec<Choice>,
+}
+
+pub fn theme_groups(picked: &[String]) -> Vec<ThemeGroup> {
+    taxonomy::CATEGORIES
+        .iter()
+        .map(|c| {
+            let prefix = format!("{}--", c.code);
+            let items = choices(
+                taxonomy::THEMATIQUES
+                    .iter()
+                    .filter(|(code, _)| code.starts_with(&prefix))
+                    .copied(),
+                picked,
+            );
+            ThemeGroup {
+                code: c.code,
+                label: c.label,
+                open: items.iter().any(|i| i.selected),
+                items,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- use cases
+
+/// Whether `me` may read this action: published ones for everyone signed
+/// in, the others for the chargé de mission and the structure's opérateurs.
+pub fn may_read(me: &CurrentUser, action: &Action) -> bool {
+    action.status() == ActionStatus::Published || may_edit_practical(me, action)
+}
+
+pub fn may_edit_practical(me: &CurrentUser, action: &Action) -> bool {
+    me.role == Role::ProgrammeOfficer
+        || (me.role == Role::Operator && me.user.organisation_id == action.structure_id)
+}
+
+pub async fn readable_action(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+) -> Result<Action, Failure> {
+    let action = state.store.action(id).await?;
+    if may_read(me, &action) {
+        Ok(action)
+    } else {
+        Err(Failure::Forbidden)
+    }
+}
+
+pub async fn create_structure(
+    state: &AppState,
+    me: &CurrentUser,
+    input: &StructureInput,
+) -> Result<Structure, Failure> {
+    me.require(Permission::ManageCatalogue)?;
+    let data = StructureData::parse(input)?;
+    Ok(state
+        .store
+        .create_structure(&me.actor(), &data, None)
+        .await?)
+}
+
+pub async fn update_structure(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    input: &StructureInput,
+) -> Result<Structure, Failure> {
+    me.require(Permission::ManageCatalogue)?;
+    let data = StructureData::parse(input)?;
+    Ok(state
+        .store
+        .update_structure(&me.actor(), id, version, &data)
+        .await?)
+}
+
+pub async fn create_action(
+    state: &AppState,
+    me: &CurrentUser,
+    input: &ActionInput,
+) -> Result<Action, Failure> {
+    me.require(Permission::ManageCatalogue)?;
+    let data = ActionData::parse(input)?;
+    Ok(state
+        .store
+        .create_action(&me.actor(), &data, today(), None)
+        .await?)
+}
+
+pub async fn update_action(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    input: &ActionInput,
+) -> Result<Action, Failure> {
+    me.require(Permission::ManageCatalogue)?;
+    let data = ActionData::parse(input)?;
+    Ok(state
+        .store
+        .update_action(&me.actor(), id, version, &data, today())
+        .await?)
+}
+
+pub async fn update_practical(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    input: &PracticalInput,
+) -> Result<Action, Failure> {
+    me.require(Permission::EditActionPractical)?;
+    let action = state.store.action(id).await?;
+    if !may_edit_practical(me, &action) {
+        return Err(Failure::Forbidden);
+    }
+    let data = PracticalData::parse(input)?;
+    Ok(state
+        .store
+        .update_practical(&me.actor(), id, version, &data, today())
+        .await?)
+}
+
+pub async fn set_status(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    status: &str,
+) -> Result<Action, Failure> {
+    me.require(Permission::ManageCatalogue)?;
+    let next = ActionStatus::from_code(status.trim())
+        .ok_or_else(|| Invalid::field("status", "État inconnu (draft, published ou archived)."))?;
+    Ok(state
+        .store
+        .set_action_status(&me.actor(), id, version, next)
+        .await?)
+}
+
+pub async fn add_funding(
+    state: &AppState,
+    me: &CurrentUser,
+    action_id: Uuid,
+    input: &FundingInput,
+) -> Result<Funding, Failure> {
+    me.require(Permission::ManageCatalogue)?;
+    state.store.action(action_id).await?;
+    let data = FundingData::parse(input)?;
+    Ok(state
+        .store
+        .add_funding(&me.actor(), action_id, &data)
+        .await?)
+}
+
+pub async fn delete_funding(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+) -> Result<Funding, Failure> {
+    me.require(Permission::ManageCatalogue)?;
+    Ok(state.store.delete_funding(&me.actor(), id).await?)
+}
+
+/// A session added by hand: a date, optional times and a note.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct SessionInput {
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub starts_at: String,
+    #[serde(default)]
+    pub ends_at: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn add_session(
+    state: &AppState,
+    me: &CurrentUser,
+    action_id: Uuid,
+    input: &SessionInput,
+) -> Result<Session, Failure> {
+    me.require(Permission::EditActionPractical)?;
+    let action = state.store.action(action_id).await?;
+    if !may_edit_practical(me, &action) {
+        return Err(Failure::Forbidden);
+    }
+    let mut invalid = Invalid::new();
+    let on = required_date(&mut invalid, "on", "Date de la séance", &input.on);
+    let schedule = ScheduleInput {
+        frequency: "weekly".into(),
+        weekdays: vec!["Mo".into()],
+        starts_at: input.starts_at.clone(),
+        ends_at: input.ends_at.clone(),
+        ..Default::default()
+    };
+    let times = parcours_domain::schedule::Schedule::parse(&schedule, &mut invalid);
+    let invalid = Invalid {
+        errors: invalid
+            .errors
+            .into_iter()
+            .map(|mut e| {
+                e.field = e.field.replace("schedule_", "");
+                e
+            })
+            .collect(),
+    };
+    let note = optional(&input.note);
+    invalid.into_result(())?;
+    let (starts, ends) = (
+        times.starts_at.map(parcours_domain::schedule::hhmm),
+        times.ends_at.map(parcours_domain::schedule::hhmm),
+    );
+    Ok(state
+        .store
+        .add_session(
+            &me.actor(),
+            action_id,
+            on.expect("checked"),
+            starts.as_deref(),
+            ends.as_deref(),
+            note.as_deref(),
+        )
+        .await?)
+}
+
+pub async fn cancel_session(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    cancelled: bool,
+) -> Result<Session, Failure> {
+    me.require(Permission::EditActionPractical)?;
+    let session = state.store.session(id).await?;
+    let action = state.store.action(session.action_id).await?;
+    if !may_edit_practical(me, &action) {
+        return Err(Failure::Forbidden);
+    }
+    Ok(state
+        .store
+        .set_session_cancelled(&me.actor(), id, cancelled)
+        .await?)
+}
+
+/// The back-office list: the chargé de mission sees every action, an
+/// opérateur their structure's, everyone else the published ones.
+pub fn scoped_filter(me: &CurrentUser, mut filter: CatalogueFilter) -> CatalogueFilter {
+    match me.role {
+        Role::ProgrammeOfficer => {}
+        Role::Operator => filter.structure_id = Some(me.user.organisation_id),
+        _ => {
+            filter.public_only = true;
+            filter.today = Some(today());
+        }
+    }
+    filter
+}
+
+// ---------------------------------------------------------------- forms
+
+fn address_input(pairs: &[(String, String)]) -> AddressInput {
+    AddressInput {
+        address: form::value(pairs, "address"),
+        postal_code: form::value(pairs, "postal_code"),
+        commune_code: form::value(pairs, "commune_code"),
+        commune_name: form::value(pairs, "commune_name"),
+    }
+}
+
+fn contact_input(pairs: &[(String, String)]) -> ContactInput {
+    ContactInput {
+        name: form::value(pairs, "contact_name"),
+        phone: form::value(pairs, "contact_phone"),
+        email: form::value(pairs, "contact_email"),
+    }
+}
+
+fn checked(pairs: &[(String, String)], key: &str) -> bool {
+    !form::value(pairs, key).is_empty()
+}
+
+pub fn structure_input(pairs: &[(String, String)]) -> StructureInput {
+    StructureInput {
+        name: form::value(pairs, "name"),
+        kind: form::value(pairs, "kind"),
+        siret: form::value(pairs, "siret"),
+        description: form::value(pairs, "description"),
+        place: address_input(pairs),
+        contact: contact_input(pairs),
+        website: form::value(pairs, "website"),
+        network: form::value(pairs, "network"),
+    }
+}
+
+pub fn practical_input(pairs: &[(String, String)]) -> PracticalInput {
+    PracticalInput {
+        schedule: ScheduleInput {
+            frequency: form::value(pairs, "schedule_frequency"),
+            weekdays: form::values(pairs, "schedule_weekdays"),
+            week_of_month: form::value(pairs, "schedule_week_of_month"),
+            starts_at: form::value(pairs, "schedule_starts_at"),
+            ends_at: form::value(pairs, "schedule_ends_at"),
+        },
+        contact: contact_input(pairs),
+        how_to_apply: form::value(pairs, "how_to_apply"),
+    }
+}
+
+pub fn action_input(pairs: &[(String, String)]) -> ActionInput {
+    ActionInput {
+        structure_id: form::value(pairs, "structure_id"),
+        name: form::value(pairs, "name"),
+        description: form::value(pairs, "description"),
+        family: form::value(pairs, "family"),
+        thematiques: form::values(pairs, "thematiques"),
+        service_type: form::value(pairs, "service_type"),
+        format: form::value(pairs, "format"),
+        publics: form::values(pairs, "publics"),
+        eligibility: EligibilityInput {
+            min_age: form::value(pairs, "eligibility_min_age"),
+            max_age: form::value(pairs, "eligibility_max_age"),
+            publics: form::values(pairs, "eligibility_publics"),
+            orientations: form::values(pairs, "eligibility_orientations"),
+            contract_required: checked(pairs, "eligibility_contract_required"),
+            communes: form::value(pairs, "eligibility_communes"),
+            margin_places: form::value(pairs, "eligibility_margin_places"),
+        },
+        capacity: form::value(pairs, "capacity"),
+        capacity_period: form::value(pairs, "capacity_period"),
+        reception: form::values(pairs, "reception"),
+        place: address_input(pairs),
+        weekly_hours: form::value(pairs, "weekly_hours"),
+        duration_weeks: form::value(pairs, "duration_weeks"),
+        self_referral: checked(pairs, "self_referral"),
+        starts_on: form::value(pairs, "starts_on"),
+        ends_on: form::value(pairs, "ends_on"),
+        practical: practical_input(pairs),
+    }
+}
+
+fn funding_input(pairs: &[(String, String)]) -> FundingInput {
+    FundingInput {
+        kind: form::value(pairs, "kind"),
+        funder: form::value(pairs, "funder"),
+        year: form::value(pairs, "year"),
+        amount: form::value(pairs, "amount"),
+        contract_number: form::value(pairs, "contract_number"),
+        lot: form::value(pairs, "lot"),
+        fse_plus: checked(pairs, "fse_plus"),
+        fse_operation: form::value(pairs, "fse_operation"),
+    }
+}
+
+fn codes<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}
+
+/// The lists a schedule form offers.
+pub struct ScheduleChoices {
+    pub frequencies: Vec<Choice>,
+    pub weekdays: Vec<Choice>,
+    pub weeks: Vec<Choice>,
+}
+
+impl ScheduleChoices {
+    fn new(input: &ScheduleInput) -> ScheduleChoices {
+        let weeks = [
+            ("1", "1re semaine"),
+            ("2", "2e semaine"),
+            ("3", "3e semaine"),
+            ("4", "4e semaine"),
+            ("5", "Dernière semaine"),
+        ];
+        ScheduleChoices {
+            frequencies: choices(
+                codes(Frequency::ALL, Frequency::code, Frequency::label),
+                std::slice::from_ref(&input.frequency),
+            ),
+            weekdays: choices(
+                WEEKDAYS.iter().map(|(code, name, _)| (*code, *name)),
+                &input.weekdays,
+            ),
+            weeks: choices(weeks, std::slice::from_ref(&input.week_of_month)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- structures
+
+#[derive(Template)]
+#[template(path = "catalogue/structures.html")]
+struct StructuresPage {
+    layout: Layout,
+    structures: Vec<parcours_store::catalogue::StructureSummary>,
+}
+
+pub async fn structures(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+) -> Result<Response, PageError> {
+    if me.role == Role::Operator {
+        return Ok(
+            Redirect::to(&format!("/structures/{}", me.user.organisation_id)).into_response(),
+        );
+    }
+    me.require(Permission::ManageCatalogue)?;
+    let page = StructuresPage {
+        layout: Layout::new(&session, &me, "Structures partenaires", "/structures").await?,
+        structures: state.store.structures().await?,
+    };
+    Ok(Html(page.render().map_err(Failure::from)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/structure_form.html")]
+struct StructureFormPage {
+    layout: Layout,
+    editing: Option<(Uuid, i64)>,
+    input: StructureInput,
+    kinds: Vec<Choice>,
+    networks: Vec<Choice>,
+    errors: Invalid,
+}
+
+fn structure_form(
+    layout: Layout,
+    editing: Option<(Uuid, i64)>,
+    input: StructureInput,
+    errors: Invalid,
+) -> Result<Html<String>, Failure> {
+    let kinds = codes(
+        &OrganisationKind::ALL,
+        OrganisationKind::code,
+        OrganisationKind::label,
+    );
+    let page = StructureFormPage {
+        layout,
+        editing,
+        kinds: choices(kinds, std::slice::from_ref(&input.kind)),
+        networks: choices(
+            codes(Network::ALL, Network::code, Network::label),
+            std::slice::from_ref(&input.network),
+        ),
+        input,
+        errors,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn new_structure(
+    session: WebSession,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageCatalogue)?;
+    let layout = Layout::new(&session, &me, "Nouvelle structure", "/structures").await?;
+    let input = StructureInput {
+        kind: "association".into(),
+        ..Default::default()
+    };
+    Ok(structure_form(layout, None, input, Invalid::new())?)
+}
+
+pub async fn create_structure_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    body: String,
+) -> Result<Response, PageError> {
+    let input = structure_input(&form::pairs(&body));
+    match create_structure(&state, &me, &input).await {
+        Ok(s) => {
+            flash(&session, format!("Structure « {} » créée.", s.name)).await?;
+            Ok(Redirect::to(&format!("/structures/{}", s.id)).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let layout = Layout::new(&session, &me, "Nouvelle structure", "/structures").await?;
+            Ok(structure_form(layout, None, input, errors)?.into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn edit_structure(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageCatalogue)?;
+    let s = state.store.structure(id).await?;
+    let input = StructureInput {
+        name: s.name.clone(),
+        kind: s.kind.clone(),
+        siret: s.siret.clone(),
+        description: s.description.clone().unwrap_or_default(),
+        place: AddressInput {
+            address: s.address.clone().unwrap_or_default(),
+            postal_code: s.postal_code.clone().unwrap_or_default(),
+            commune_code: s.commune_code.clone().unwrap_or_default(),
+            commune_name: s.commune_name.clone().unwrap_or_default(),
+        },
+        contact: ContactInput {
+            name: s.contact_name.clone().unwrap_or_default(),
+            phone: s.phone.clone().unwrap_or_default(),
+            email: s.email.clone().unwrap_or_default(),
+        },
+        website: s.website.clone().unwrap_or_default(),
+        network: s.network.clone().unwrap_or_default(),
+    };
+    let layout = Layout::new(&session, &me, "Modifier la structure", "/structures").await?;
+    Ok(structure_form(
+        layout,
+        Some((id, s.version)),
+        input,
+        Invalid::new(),
+    )?)
+}
+
+pub async fn update_structure_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let input = structure_input(&pairs);
+    let version = form::version(&pairs);
+    match update_structure(&state, &me, id, version, &input).await {
+        Ok(s) => {
+            flash(&session, "Structure enregistrée.").await?;
+            Ok(Redirect::to(&format!("/structures/{}", s.id)).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let layout = Layout::new(&session, &me, "Modifier la structure", "/structures").await?;
+            Ok(structure_form(layout, Some((id, version)), input, errors)?.into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/structure.html")]
+struct StructurePage {
+    layout: Layout,
+    structure: Structure,
+    kind: &'static str,
+    network: Option<&'static str>,
+    actions: Vec<ActionLine>,
+    operators: Vec<(String, String)>,
+    can_manage: bool,
+}
+
+pub struct ActionLine {
+    pub id: Uuid,
+    pub name: String,
+    pub structure_name: String,
+    pub family: String,
+    pub status: &'static str,
+    pub places: String,
+    pub commune: String,
+}
+
+fn action_lines(
+    rows: Vec<parcours_store::catalogue::ActionSummary>,
+    families: &[parcours_store::catalogue::Family],
+) -> Vec<ActionLine> {
+    rows.into_iter()
+        .map(|a| ActionLine {
+            family: a
+                .family
+                .as_ref()
+                .and_then(|f| families.iter().find(|x| &x.code == f))
+                .map_or_else(|| "—".to_owned(), |f| f.label.clone()),
+            status: ActionStatus::from_code(&a.status).map_or("?", |s| s.label()),
+            places: places_text(a.capacity, a.places_taken),
+            commune: a.commune_name.unwrap_or_else(|| "À distance".to_owned()),
+            id: a.id,
+            name: a.name,
+            structure_name: a.structure_name,
+        })
+        .collect()
+}
+
+pub fn places_text(capacity: Option<i64>, taken: i64) -> String {
+    match capacity {
+        None => "Sans limite de places".to_owned(),
+        Some(c) if taken >= c => format!("Complet ({c} places)"),
+        Some(c) => {
+            let left = c - taken;
+            format!(
+                "{left} place{} libre{} sur {c}",
+                if left > 1 { "s" } else { "" },
+                if left > 1 { "s" } else { "" }
+            )
+        }
+    }
+}
+
+pub async fn show_structure(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    let structure = state.store.structure(id).await?;
+    let filter = scoped_filter(
+        &me,
+        CatalogueFilter {
+            structure_id: Some(id),
+            limit: 500,
+            ..Default::default()
+        },
+    );
+    let filter = CatalogueFilter {
+        structure_id: Some(id),
+        ..filter
+    };
+    let (rows, _) = state.store.search_actions(&filter).await?;
+    let families = state.store.families().await?;
+    let own = me.role == Role::ProgrammeOfficer || me.user.organisation_id == id;
+    let operators = if own {
+        state
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.organisation_id == id && !u.disabled)
+            .map(|u| (u.display_name, u.email))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = StructurePage {
+        layout: Layout::new(&session, &me, &structure.name, "/structures").await?,
+        kind: OrganisationKind::from_code(&structure.kind).map_or("Autre", |k| k.label()),
+        network: structure
+            .network
+            .as_deref()
+            .and_then(Network::from_code)
+            .map(|n| n.label()),
+        structure,
+        actions: action_lines(rows, &families),
+        operators,
+        can_manage: me.role.can(Permission::ManageCatalogue),
+    };
+    Ok(Html(page.render().map_err(Failure::from)?))
+}
+
+// ---------------------------------------------------------------- actions
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub statut: String,
+    #[serde(default)]
+    pub famille: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/actions.html")]
+struct ActionsPage {
+    layout: Layout,
+    query: ListQuery,
+    statuses: Vec<Choice>,
+    families: Vec<Choice>,
+    actions: Vec<ActionLine>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    can_manage: bool,
+}
+
+const PAGE_SIZE: i64 = 20;
+
+pub async fn actions(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, PageError> {
+    let page = query.page.unwrap_or(1).max(1);
+    let filter = scoped_filter(
+        &me,
+        CatalogueFilter {
+            text: query.q.clone(),
+            status: query.statut.clone(),
+            family: query.famille.clone(),
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+            ..Default::default()
+        },
+    );
+    let (rows, total) = state.store.search_actions(&filter).await?;
+    let families = state.store.families().await?;
+    let page = ActionsPage {
+        layout: Layout::new(&session, &me, "Actions d'insertion", "/actions").await?,
+        statuses: choices(
+            codes(ActionStatus::ALL, ActionStatus::code, ActionStatus::label),
+            std::slice::from_ref(&query.statut),
+        ),
+        families: choices(
+            families.iter().map(|f| (f.code.as_str(), f.label.as_str())),
+            std::slice::from_ref(&query.famille),
+        ),
+        actions: action_lines(rows, &families),
+        total,
+        page,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        can_manage: me.role.can(Permission::ManageCatalogue),
+        query,
+    };
+    Ok(Html(page.render().map_err(Failure::from)?))
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/action_form.html")]
+struct ActionFormPage {
+    layout: Layout,
+    editing: Option<(Uuid, i64)>,
+    input: ActionInput,
+    structures: Vec<Choice>,
+    families: Vec<Choice>,
+    themes: Vec<ThemeGroup>,
+    service_types: Vec<Choice>,
+    formats: Vec<Choice>,
+    publics: Vec<Choice>,
+    target_publics: Vec<Choice>,
+    orientations: Vec<Choice>,
+    periods: Vec<Choice>,
+    receptions: Vec<Choice>,
+    schedule: ScheduleChoices,
+    errors: Invalid,
+}
+
+async fn action_form(
+    state: &AppState,
+    layout: Layout,
+    editing: Option<(Uuid, i64)>,
+    input: ActionInput,
+    errors: Invalid,
+) -> Result<Html<String>, Failure> {
+    let structures = state.store.structures().await?;
+    let families = state.store.families().await?;
+    let orientations = parcours_domain::deadline::OrientationKind::ALL;
+    let page = ActionFormPage {
+        layout,
+        editing,
+        structures: choices(
+            structures
+                .iter()
+                .map(|s| (s.id.to_string(), s.name.clone()))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str())),
+            std::slice::from_ref(&input.structure_id),
+        ),
+        families: choices(
+            families.iter().map(|f| (f.code.as_str(), f.label.as_str())),
+            std::slice::from_ref(&input.family),
+        ),
+        themes: theme_groups(&input.thematiques),
+        service_types: choices(
+            codes(ServiceType::ALL, ServiceType::code, ServiceType::label),
+            std::slice::from_ref(&input.service_type),
+        ),
+        formats: choices(
+            codes(ActionFormat::ALL, ActionFormat::code, ActionFormat::label),
+            std::slice::from_ref(&input.format),
+        ),
+        publics: choices(
+            codes(Public::ALL, Public::code, Public::label),
+            &input.publics,
+        ),
+        target_publics: choices(
+            codes(TargetPublic::ALL, TargetPublic::code, TargetPublic::label),
+            &input.eligibility.publics,
+        ),
+        orientations: choices(
+            orientations.iter().map(|o| (o.code(), o.label())),
+            &input.eligibility.orientations,
+        ),
+        periods: choices(
+            codes(
+                CapacityPeriod::ALL,
+                CapacityPeriod::code,
+                CapacityPeriod::label,
+            ),
+            std::slice::from_ref(&input.capacity_period),
+        ),
+        receptions: choices(
+            codes(Reception::ALL, Reception::code, Reception::label),
+            &input.reception,
+        ),
+        schedule: ScheduleChoices::new(&input.practical.schedule),
+        input,
+        errors,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewActionQuery {
+    #[serde(default)]
+    pub structure: String,
+}
+
+pub async fn new_action(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Query(q): Query<NewActionQuery>,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageCatalogue)?;
+    let layout = Layout::new(&session, &me, "Nouvelle action", "/actions").await?;
+    let input = ActionInput {
+        structure_id: q.structure,
+        format: "collective".into(),
+        service_type: "atelier".into(),
+        reception: vec!["en-presentiel".into()],
+        starts_on: today().to_string(),
+        practical: PracticalInput {
+            schedule: ScheduleInput {
+                frequency: "weekly".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    Ok(action_form(&state, layout, None, input, Invalid::new()).await?)
+}
+
+pub async fn create_action_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    body: String,
+) -> Result<Response, PageError> {
+    let input = action_input(&form::pairs(&body));
+    match create_action(&state, &me, &input).await {
+        Ok(a) => {
+            flash(
+                &session,
+                format!("Action « {} » créée (brouillon).", a.name),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/actions/{}", a.id)).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let layout = Layout::new(&session, &me, "Nouvelle action", "/actions").await?;
+            Ok(action_form(&state, layout, None, input, errors)
+                .await?
+                .into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The form's input for an existing action.
+pub fn input_of(a: &Action) -> ActionInput {
+    ActionInput {
+        structure_id: a.structure_id.to_string(),
+        name: a.name.clone(),
+        description: a.description.clone(),
+        family: a.family.clone().unwrap_or_default(),
+        thematiques: a.thematiques.clone(),
+        service_type: a.service_type.clone(),
+        format: a.format.clone(),
+        publics: a.publics.clone(),
+        eligibility: a.eligibility.to_input(),
+        capacity: a.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        capacity_period: a.capacity_period.clone(),
+        reception: a.reception.clone(),
+        place: AddressInput {
+            address: a.address.clone().unwrap_or_default(),
+            postal_code: a.postal_code.clone().unwrap_or_default(),
+            commune_code: a.commune_code.clone().unwrap_or_default(),
+            commune_name: a.commune_name.clone().unwrap_or_default(),
+        },
+        weekly_hours: a
+            .weekly_hours
+            .map(|h| h.to_string().replace('.', ","))
+            .unwrap_or_default(),
+        duration_weeks: a.duration_weeks.map(|w| w.to_string()).unwrap_or_default(),
+        self_referral: a.self_referral,
+        starts_on: a.starts_on.to_string(),
+        ends_on: a.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+        practical: practical_of(a),
+    }
+}
+
+fn practical_of(a: &Action) -> PracticalInput {
+    PracticalInput {
+        schedule: a.schedule.to_input(),
+        contact: ContactInput {
+            name: a.contact_name.clone().unwrap_or_default(),
+            phone: a.contact_phone.clone().unwrap_or_default(),
+            email: a.contact_email.clone().unwrap_or_default(),
+        },
+        how_to_apply: a.how_to_apply.clone().unwrap_or_default(),
+    }
+}
+
+pub async fn edit_action(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageCatalogue)?;
+    let action = state.store.action(id).await?;
+    let layout = Layout::new(&session, &me, "Modifier l'action", "/actions").await?;
+    Ok(action_form(
+        &state,
+        layout,
+        Some((id, action.version)),
+        input_of(&action),
+        Invalid::new(),
+    )
+    .await?)
+}
+
+pub async fn update_action_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let input = action_input(&pairs);
+    let version = form::version(&pairs);
+    match update_action(&state, &me, id, version, &input).await {
+        Ok(a) => {
+            flash(&session, "Action enregistrée.").await?;
+            Ok(Redirect::to(&format!("/actions/{}", a.id)).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let layout = Layout::new(&session, &me, "Modifier l'action", "/actions").await?;
+            Ok(
+                action_form(&state, layout, Some((id, version)), input, errors)
+                    .await?
+                    .into_response(),
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/practical_form.html")]
+struct PracticalFormPage {
+    layout: Layout,
+    action_id: Uuid,
+    action_name: String,
+    version: i64,
+    input: PracticalInput,
+    schedule: ScheduleChoices,
+    errors: Invalid,
+}
+
+fn practical_form(
+    layout: Layout,
+    action: &Action,
+    version: i64,
+    input: PracticalInput,
+    errors: Invalid,
+) -> Result<Html<String>, Failure> {
+    let page = PracticalFormPage {
+        layout,
+        action_id: action.id,
+        action_name: action.name.clone(),
+        version,
+        schedule: ScheduleChoices::new(&input.schedule),
+        input,
+        errors,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn edit_practical(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::EditActionPractical)?;
+    let action = state.store.action(id).await?;
+    if !may_edit_practical(&me, &action) {
+        return Err(Failure::Forbidden.into());
+    }
+    let layout = Layout::new(&session, &me, "Informations pratiques", "/actions").await?;
+    Ok(practical_form(
+        layout,
+        &action,
+        action.version,
+        practical_of(&action),
+        Invalid::new(),
+    )?)
+}
+
+pub async fn update_practical_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let input = practical_input(&pairs);
+    let version = form::version(&pairs);
+    match update_practical(&state, &me, id, version, &input).await {
+        Ok(a) => {
+            flash(&session, "Informations pratiques enregistrées.").await?;
+            Ok(Redirect::to(&format!("/actions/{}", a.id)).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let action = state.store.action(id).await?;
+            let layout = Layout::new(&session, &me, "Informations pratiques", "/actions").await?;
+            Ok(practical_form(layout, &action, version, input, errors)?.into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub struct FundingLine {
+    pub id: Uuid,
+    pub kind: &'static str,
+    pub funder: String,
+    pub year: i64,
+    pub amount: String,
+    pub reference: String,
+    pub fse: String,
+}
+
+fn funding_line(f: Funding) -> FundingLine {
+    let reference = match (&f.contract_number, &f.lot) {
+        (Some(n), Some(lot)) => format!("Marché {n}, lot {lot}"),
+        (Some(n), None) => format!("Marché {n}"),
+        _ => String::new(),
+    };
+    FundingLine {
+        id: f.id,
+        kind: FundingKind::from_code(&f.kind).map_or("?", |k| k.label()),
+        funder: f.funder,
+        year: f.year,
+        amount: format_euros(f.amount_cents),
+        reference,
+        fse: f
+            .fse_operation
+            .map(|op| format!("FSE+ (opération {op})"))
+            .unwrap_or_default(),
+    }
+}
+
+/// What an action page shows, signed in or not.
+pub struct ActionView {
+    pub family: String,
+    pub service_type: &'static str,
+    pub format: &'static str,
+    pub thematiques: Vec<&'static str>,
+    pub publics: Vec<&'static str>,
+    pub rules: Vec<String>,
+    pub reception: Vec<&'static str>,
+    pub place: String,
+    pub schedule: String,
+    pub period: String,
+    pub places: String,
+    pub hours: String,
+    pub sessions: Vec<SessionLine>,
+}
+
+pub struct SessionLine {
+    pub id: Uuid,
+    pub date: String,
+    pub hours: String,
+    pub note: String,
+    pub ad_hoc: bool,
+    pub cancelled: bool,
+}
+
+pub async fn action_view(
+    state: &AppState,
+    action: &Action,
+    sessions: usize,
+) -> Result<ActionView, Failure> {
+    let families = state.store.families().await?;
+    let sessions = state
+        .store
+        .sessions_of(action.id, today(), sessions as i64)
+        .await?;
+    let place = [
+        action.address.clone(),
+        action.postal_code.clone(),
+        action.commune_name.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let mut hours = Vec::new();
+    if let Some(h) = action.weekly_hours {
+        hours.push(format!("{} h par semaine", h.to_string().replace('.', ",")));
+    }
+    if let Some(w) = action.duration_weeks {
+        hours.push(format!(
+            "pendant {w} semaine{}",
+            if w > 1 { "s" } else { "" }
+        ));
+    }
+    Ok(ActionView {
+        family: action
+            .family
+            .as_ref()
+            .and_then(|f| families.iter().find(|x| &x.code == f))
+            .map_or_else(|| "—".to_owned(), |f| f.label.clone()),
+        service_type: ServiceType::from_code(&action.service_type).map_or("?", |t| t.label()),
+        format: ActionFormat::from_code(&action.format).map_or("?", |f| f.label()),
+        thematiques: action
+            .thematiques
+            .iter()
+            .filter_map(|t| taxonomy::thematique_label(t))
+            .collect(),
+        publics: action
+            .publics
+            .iter()
+            .filter_map(|p| Public::from_code(p))
+            .map(|p| p.label())
+            .collect(),
+        rules: action.eligibility.describe(|code| code.to_owned()),
+        reception: action
+            .reception
+            .iter()
+            .filter_map(|r| Reception::from_code(r))
+            .map(|r| r.label())
+            .collect(),
+        place,
+        schedule: action.schedule.describe(),
+        period: match action.ends_on {
+            Some(end) => format!("Du {} au {}", fr_date(action.starts_on), fr_date(end)),
+            None => format!("Depuis le {}", fr_date(action.starts_on)),
+        },
+        places: places_text(action.capacity, action.places_taken),
+        hours: hours.join(", "),
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionLine {
+                id: s.id,
+                date: fr_date(s.on_date),
+                hours: match (&s.starts_at, &s.ends_at) {
+                    (Some(a), Some(b)) => format!("{a} – {b}"),
+                    _ => String::new(),
+                },
+                note: s.note.unwrap_or_default(),
+                ad_hoc: s.ad_hoc,
+                cancelled: s.cancelled,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/action.html")]
+struct ActionPage {
+    layout: Layout,
+    action: Action,
+    view: ActionView,
+    status: &'static str,
+    next_statuses: Vec<(&'static str, &'static str)>,
+    fundings: Vec<FundingLine>,
+    can_manage: bool,
+    can_edit_practical: bool,
+    funding_kinds: Vec<(&'static str, &'static str)>,
+    year: i32,
+}
+
+pub async fn show_action(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    let action = readable_action(&state, &me, id).await?;
+    let can_manage = me.role.can(Permission::ManageCatalogue);
+    let fundings = if can_manage {
+        state
+            .store
+            .fundings_of(id)
+            .await?
+            .into_iter()
+            .map(funding_line)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let status = action.status();
+    let next_statuses = ActionStatus::ALL
+        .iter()
+        .filter(|s| status.can_become(**s).is_ok())
+        .map(|s| {
+            (
+                s.code(),
+                match s {
+                    ActionStatus::Published => "Publier",
+                    ActionStatus::Archived => "Archiver",
+                    ActionStatus::Draft => "Repasser en brouillon",
+                },
+            )
+        })
+        .collect();
+    let page = ActionPage {
+        layout: Layout::new(&session, &me, &action.name, "/actions").await?,
+        view: action_view(&state, &action, 12).await?,
+        status: status.label(),
+        next_statuses: if can_manage {
+            next_statuses
+        } else {
+            Vec::new()
+        },
+        fundings,
+        can_manage,
+        can_edit_practical: may_edit_practical(&me, &action),
+        funding_kinds: codes(FundingKind::ALL, FundingKind::code, FundingKind::label),
+        year: today().year(),
+        action,
+    };
+    Ok(Html(page.render().map_err(Failure::from)?))
+}
+
+/// After a small form on the action page: back to it with a message, or the
+/// validation errors as a message (the page keeps everything else).
+async fn back_to_action(
+    session: &WebSession,
+    id: Uuid,
+    result: Result<String, Failure>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(message) => flash(session, message).await?,
+        Err(Failure::Invalid(errors)) => {
+            let text: Vec<String> = errors.errors.iter().map(|e| e.message.clone()).collect();
+            flash(
+                session,
+                format!("Rien n'a été enregistré : {}", text.join(" ")),
+            )
+            .await?
+        }
+        Err(Failure::Stale) => {
+            flash(
+                session,
+                "L'action a été modifiée entre-temps : rechargez la page et recommencez.",
+            )
+            .await?
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(Redirect::to(&format!("/actions/{id}")).into_response())
+}
+
+pub async fn status_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let result = set_status(
+        &state,
+        &me,
+        id,
+        form::version(&pairs),
+        &form::value(&pairs, "status"),
+    )
+    .await
+    .map(|a| format!("Action : {}.", a.status().label().to_lowercase()));
+    back_to_action(&session, id, result).await
+}
+
+pub async fn funding_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let input = funding_input(&form::pairs(&body));
+    let result = add_funding(&state, &me, id, &input)
+        .await
+        .map(|_| "Financement ajouté.".to_owned());
+    back_to_action(&session, id, result).await
+}
+
+pub async fn delete_funding_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let funding = delete_funding(&state, &me, id).await?;
+    back_to_action(
+        &session,
+        funding.action_id,
+        Ok("Financement supprimé.".to_owned()),
+    )
+    .await
+}
+
+pub async fn session_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let input = SessionInput {
+        on: form::value(&pairs, "on"),
+        starts_at: form::value(&pairs, "starts_at"),
+        ends_at: form::value(&pairs, "ends_at"),
+        note: form::value(&pairs, "note"),
+    };
+    let result = add_session(&state, &me, id, &input)
+        .await
+        .map(|s| format!("Séance ajoutée le {}.", fr_date(s.on_date)));
+    back_to_action(&session, id, result).await
+}
+
+pub async fn cancel_session_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let cancelled = form::value(&form::pairs(&body), "cancelled") != "0";
+    let s = cancel_session(&state, &me, id, cancelled).await?;
+    let message = format!(
+        "Séance du {} {}.",
+        fr_date(s.on_date),
+        if s.cancelled { "annulée" } else { "rétablie" }
+    );
+    back_to_action(&session, s.action_id, Ok(message)).await
+}
+
+// ---------------------------------------------------------------- families and programme
+
+#[derive(Template)]
+#[template(path = "catalogue/families.html")]
+struct FamiliesPage {
+    layout: Layout,
+    families: Vec<parcours_store::catalogue::Family>,
+    errors: Invalid,
+}
+
+pub async fn families(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageCatalogue)?;
+    let page = FamiliesPage {
+        layout: Layout::new(&session, &me, "Familles d'actions", "/familles").await?,
+        families: state.store.families().await?,
+        errors: Invalid::new(),
+    };
+    Ok(Html(page.render().map_err(Failure::from)?))
+}
+
+pub async fn save_family_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    body: String,
+) -> Result<Response, PageError> {
+    me.require(Permission::ManageCatalogue)?;
+    let pairs = form::pairs(&body);
+    match state
+        .store
+        .save_family(
+            &me.actor(),
+            &form::value(&pairs, "code"),
+            &form::value(&pairs, "label"),
+        )
+        .await
+    {
+        Ok(family) => {
+            flash(
+                &session,
+                format!("Famille « {} » enregistrée.", family.label),
+            )
+            .await?;
+            Ok(Redirect::to("/familles").into_response())
+        }
+        Err(parcours_store::StoreError::Invalid(errors)) => {
+            let page = FamiliesPage {
+                layout: Layout::new(&session, &me, "Familles d'actions", "/familles").await?,
+                families: state.store.families().await?,
+                errors,
+            };
+            Ok(Html(page.render().map_err(Failure::from)?).into_response())
+        }
+        Err(other) => Err(PageError::from(other)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProgrammeQuery {
+    #[serde(default)]
+    pub annee: String,
+}
+
+pub struct FamilyBlock {
+    pub label: String,
+    pub lines: Vec<ProgrammeRow>,
+    pub total: String,
+    pub places: i64,
+    pub taken: i64,
+}
+
+pub struct ProgrammeRow {
+    pub action_id: Uuid,
+    pub action: String,
+    pub structure: String,
+    pub status: &'static str,
+    pub funding: String,
+    pub amount: String,
+    pub fse: String,
+    pub capacity: String,
+    pub taken: i64,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue/programme.html")]
+struct ProgrammePage {
+    layout: Layout,
+    year: String,
+    years: Vec<i64>,
+    blocks: Vec<FamilyBlock>,
+    total: String,
+    fse_total: String,
+}
+
+/// The programme, by family: each action once per funding line of the year.
+pub fn programme_blocks(
+    lines: &[ProgrammeLine],
+    families: &[parcours_store::catalogue::Family],
+) -> Vec<FamilyBlock> {
+    let mut blocks: Vec<(Option<String>, FamilyBlock)> = Vec::new();
+    let mut counted: Vec<Uuid> = Vec::new();
+    for line in lines {
+        let index = match blocks.iter().position(|(code, _)| *code == line.family) {
+            Some(i) => i,
+            None => {
+                let label = line
+                    .family
+                    .as_ref()
+                    .and_then(|f| families.iter().find(|x| &x.code == f))
+                    .map_or_else(|| "Sans famille".to_owned(), |f| f.label.clone());
+                blocks.push((
+                    line.family.clone(),
+                    FamilyBlock {
+                        label,
+                        lines: Vec::new(),
+                        total: String::new(),
+                        places: 0,
+                        taken: 0,
+                    },
+                ));
+                blocks.len() - 1
+            }
+        };
+        let block = &mut blocks[index].1;
+        if !counted.contains(&line.action_id) {
+            counted.push(line.action_id);
+            block.places += line.capacity.unwrap_or(0);
+            block.taken += line.places_taken;
+        }
+        block.lines.push(ProgrammeRow {
+            action_id: line.action_id,
+            action: line.action_name.clone(),
+            structure: line.structure_name.clone(),
+            status: ActionStatus::from_code(&line.status).map_or("?", |s| s.label()),
+            funding: match (&line.funding_kind, &line.funder, line.year) {
+                (Some(kind), Some(funder), Some(year)) => {
+                    let kind = FundingKind::from_code(kind).map_or("?", |k| k.label());
+                    let reference = line
+                        .contract_number
+                        .as_ref()
+                        .map(|n| {
+                            format!(
+                                " n° {n}{}",
+                                line.lot
+                                    .as_ref()
+                                    .map(|l| format!(", lot {l}"))
+                                    .unwrap_or_default()
+                            )
+                        })
+                        .unwrap_or_default();
+                    format!("{kind}{reference} — {funder}, {year}")
+                }
+                _ => "Aucun financement".to_owned(),
+            },
+            amount: line.amount_cents.map(format_euros).unwrap_or_default(),
+            fse: line
+                .fse_operation
+                .clone()
+                .filter(|_| line.fse_plus == Some(true))
+                .unwrap_or_default(),
+            capacity: line
+                .capacity
+                .map_or_else(|| "—".to_owned(), |c| c.to_string()),
+            taken: line.places_taken,
+        });
+    }
+    for (_, block) in &mut blocks {
+        let cents: i64 = lines
+            .iter()
+            .filter(|l| block.lines.iter().any(|r| r.action_id == l.action_id))
+            .filter_map(|l| l.amount_cents)
+            .sum();
+        block.total = format_euros(cents);
+    }
+    blocks.into_iter().map(|(_, b)| b).collect()
+}
+
+pub async fn programme(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Query(q): Query<ProgrammeQuery>,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ManageCatalogue)?;
+    let this_year = i64::from(today().year());
+    let year = match q.annee.trim() {
+        "" => Some(this_year),
+        "toutes" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| {
+            Failure::Invalid(Invalid::field("annee", "L'année s'écrit sur 4 chiffres."))
+        })?),
+    };
+    let lines = state.store.programme(year).await?;
+    let families = state.store.families().await?;
+    let total: i64 = lines.iter().filter_map(|l| l.amount_cents).sum();
+    let fse: i64 = lines
+        .iter()
+        .filter(|l| l.fse_plus == Some(true))
+        .filter_map(|l| l.amount_cents)
+        .sum();
+    let page = ProgrammePage {
+        layout: Layout::new(&session, &me, "Programme d'actions", "/programme").await?,
+        year: year.map_or_else(|| "toutes".to_owned(), |y| y.to_string()),
+        years: (this_year - 2..=this_year + 1).rev().collect(),
+        blocks: programme_blocks(&lines, &families),
+        total: format_euros(total),
+        fse_total: format_euros(fse),
+    };
+    Ok(Html(page.render().map_err(Failure::from)?))
+}

@@ -14,6 +14,11 @@ fn page_matrix(user_id: &str) -> Vec<(String, Vec<&'static str>)> {
         ("/admin/comptes/nouveau".into(), vec![ADMIN]),
         (format!("/admin/comptes/{user_id}"), vec![ADMIN]),
         ("/dpo/journal".into(), vec![DPO]),
+        ("/actions".into(), EVERYONE.to_vec()),
+        ("/actions/nouvelle".into(), vec![PROGRAMME]),
+        ("/structures/nouvelle".into(), vec![PROGRAMME]),
+        ("/programme".into(), vec![PROGRAMME]),
+        ("/familles".into(), vec![PROGRAMME]),
     ]
 }
 
@@ -38,6 +43,15 @@ fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
             vec![ADMIN, PROGRAMME, DPO],
         ),
         (Method::GET, "/api/v1/audit".into(), vec![DPO]),
+        (Method::GET, "/api/v1/catalogue".into(), EVERYONE.to_vec()),
+        (Method::GET, "/api/v1/actions".into(), EVERYONE.to_vec()),
+        (
+            Method::GET,
+            "/api/v1/action-families".into(),
+            EVERYONE.to_vec(),
+        ),
+        (Method::GET, "/api/v1/structures".into(), vec![PROGRAMME]),
+        (Method::GET, "/api/v1/programme".into(), vec![PROGRAMME]),
     ]
 }
 

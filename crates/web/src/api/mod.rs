@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod catalogue;
 mod contracts;
 mod persons;
 
@@ -61,6 +62,37 @@ pub fn routes() -> Router<AppState> {
             get(contracts::show).put(contracts::update),
         )
         .route("/contracts/{id}/events", post(contracts::event))
+        .route("/catalogue", get(catalogue::catalogue))
+        .route("/actions", get(catalogue::list).post(catalogue::create))
+        .route("/actions/{id}", get(catalogue::show).put(catalogue::update))
+        .route(
+            "/actions/{id}/practical",
+            axum::routing::put(catalogue::practical),
+        )
+        .route("/actions/{id}/status", post(catalogue::status))
+        .route(
+            "/actions/{id}/fundings",
+            get(catalogue::fundings).post(catalogue::add_funding),
+        )
+        .route("/fundings/{id}", delete(catalogue::delete_funding))
+        .route(
+            "/actions/{id}/sessions",
+            get(catalogue::sessions).post(catalogue::add_session),
+        )
+        .route("/sessions/{id}/cancel", post(catalogue::cancel_session))
+        .route(
+            "/structures",
+            get(catalogue::structures).post(catalogue::create_structure),
+        )
+        .route(
+            "/structures/{id}",
+            get(catalogue::structure).put(catalogue::update_structure),
+        )
+        .route(
+            "/action-families",
+            get(catalogue::families).post(catalogue::save_family),
+        )
+        .route("/programme", get(catalogue::programme))
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -120,6 +152,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         contracts::update,
         contracts::event,
         contracts::pending,
+        catalogue::catalogue,
+        catalogue::list,
+        catalogue::create,
+        catalogue::show,
+        catalogue::update,
+        catalogue::practical,
+        catalogue::status,
+        catalogue::fundings,
+        catalogue::add_funding,
+        catalogue::delete_funding,
+        catalogue::sessions,
+        catalogue::add_session,
+        catalogue::cancel_session,
+        catalogue::structures,
+        catalogue::create_structure,
+        catalogue::structure,
+        catalogue::update_structure,
+        catalogue::families,
+        catalogue::save_family,
+        catalogue::programme,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

@@ -1161,6 +1161,13 @@ pub async fn action_view(
         .store
         .sessions_of(action.id, today(), sessions as i64)
         .await?;
+    // The communes a rule names, by name rather than by INSEE code.
+    let mut labels = std::collections::HashMap::new();
+    for code in &action.eligibility.communes {
+        if let Some(label) = state.store.commune_label(code).await? {
+            labels.insert(code.clone(), label);
+        }
+    }
     let place = [
         action.address.clone(),
         action.postal_code.clone(),
@@ -1199,7 +1206,9 @@ pub async fn action_view(
             .filter_map(|p| Public::from_code(p))
             .map(|p| p.label())
             .collect(),
-        rules: action.eligibility.describe(|code| code.to_owned()),
+        rules: action
+            .eligibility
+            .describe(|code| labels.get(code).cloned().unwrap_or_else(|| code.to_owned())),
         reception: action
             .reception
             .iter()

@@ -115,15 +115,16 @@ async fn cards_for(
                 "Votre espace de chargé de mission insertion : le programme départemental d'insertion.",
                 vec![
                     card("Échéances du département", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
-                    card("Catalogue des actions", None, "Aucune action d'insertion publiée pour l'instant. Les structures partenaires et leurs actions apparaîtront ici.", None),
+                    catalogue_card(state, None).await?,
+                    card("Programme", None, "Les actions par famille, leur financement de l'année, leurs places.", Some(("/programme", "Voir le programme"))),
                 ],
             )
         }
         Role::Operator => (
-            "Votre espace de structure partenaire : les personnes positionnées sur vos actions.",
+            "Votre espace de structure partenaire : vos actions et les personnes positionnées dessus.",
             vec![
+                catalogue_card(state, Some(me.user.organisation_id)).await?,
                 card("Positionnements reçus", None, "Aucun positionnement reçu. Les prescriptions des référents arriveront ici pour acceptation ou refus.", None),
-                card("Séances et présences", None, "Aucune séance à venir.", None),
             ],
         ),
         Role::Dpo => (
@@ -148,4 +149,45 @@ async fn cards_for(
             ],
         ),
     })
+}
+
+/// The actions of the catalogue (or of one structure), published or not.
+async fn catalogue_card(state: &AppState, structure: Option<uuid::Uuid>) -> Result<Card, Failure> {
+    let filter = parcours_store::catalogue::CatalogueFilter {
+        structure_id: structure,
+        limit: 1,
+        ..Default::default()
+    };
+    let (_, total) = state.store.search_actions(&filter).await?;
+    let (_, published) = state
+        .store
+        .search_actions(&parcours_store::catalogue::CatalogueFilter {
+            status: "published".into(),
+            ..filter
+        })
+        .await?;
+    let text = match (total, structure) {
+        (0, Some(_)) => {
+            "Votre structure n'a pas encore d'action au catalogue : le chargé de mission les crée."
+                .to_owned()
+        }
+        (0, None) => {
+            "Aucune action d'insertion pour l'instant : commencez par les structures partenaires."
+                .to_owned()
+        }
+        _ => format!(
+            "{published} publiée(s) sur {total} : séances, contacts et informations pratiques."
+        ),
+    };
+    let title = if structure.is_some() {
+        "Mes actions"
+    } else {
+        "Catalogue des actions"
+    };
+    Ok(card(
+        title,
+        Some(total as usize),
+        text,
+        Some(("/actions", "Voir les actions")),
+    ))
 }

@@ -290,6 +290,59 @@ const steps = [
       await logout(page);
     },
   ],
+  [
+    'catalogue public : recherche et fiche d’action sans connexion',
+    async (page) => {
+      await visit(page, '/catalogue');
+      await axeScan(page);
+      await page.locator('input#q').fill('jardin');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Rechercher' }).click());
+      const results = page.locator('ul.cards a');
+      expect((await results.count()) >= 1, 'aucune action « jardin » dans le catalogue de démonstration');
+      await submitAndWait(page, () => results.first().click());
+      await expectText(page, 'Comment s’inscrire ?'.replace('’', "'"));
+      await expectText(page, 'Pour qui');
+      await axeScan(page, '/catalogue/{id}');
+    },
+  ],
+  [
+    'chargé de mission : action, financement, programme',
+    async (page) => {
+      await login(page, 'mission@demo.parcours.fr');
+      await visit(page, '/actions/nouvelle');
+      await axeScan(page);
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Créer l’action (brouillon)'.replace('’', "'") }).click());
+      expect((await page.locator('.error-summary').count()) === 1, 'une action vide doit être refusée avec un résumé des erreurs');
+      await visit(page, '/actions?statut=published');
+      await axeScan(page, '/actions');
+      await submitAndWait(page, () => page.locator('table.data a').first().click());
+      await axeScan(page, '/actions/{id}');
+      await page.locator('summary', { hasText: 'Ajouter un financement' }).click();
+      await page.locator('input#funding-amount').fill('12 500');
+      await page.locator('input#funding-contract').fill('2026-DI-099');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Ajouter le financement' }).click());
+      await expectText(page, 'Financement ajouté');
+      await visit(page, '/programme');
+      await axeScan(page);
+      await visit(page, '/structures');
+      await axeScan(page);
+      await logout(page);
+    },
+  ],
+  [
+    'opérateur : informations pratiques de ses actions',
+    async (page) => {
+      await login(page, 'structure@demo.parcours.fr');
+      await visit(page, '/actions');
+      await submitAndWait(page, () => page.locator('table.data a').first().click());
+      await submitAndWait(page, () => page.getByRole('link', { name: 'Modifier les informations pratiques' }).click());
+      await axeScan(page, '/actions/{id}/pratique');
+      await page.locator('textarea#how_to_apply').fill('Appelez-nous le matin, du lundi au vendredi.');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer' }).click());
+      await expectText(page, 'Informations pratiques enregistrées');
+      await logout(page);
+    },
+  ],
 ];
 
 // ------------------------------------------------------------------- main

@@ -1,5 +1,6 @@
 //! Demo data: the organisations behind the source documents (Calvados: CCAS
-//! de Caen, ENEFA Normandie, Plaine Emploi, USDA Sud…) and one account per role.
+//! de Caen, ENEFA Normandie, Plaine Emploi, USDA Sud…), the catalogue of
+//! insertion actions (`demo_catalogue`) and one account per role.
 //! Loading is idempotent: a second run changes nothing.
 
 use parcours_domain::account::{NewUser, NewUserInput};
@@ -18,24 +19,15 @@ const TERRITORIES: &[(&str, &str)] = &[
     ("BOC", "Bocage virois"),
 ];
 
-const ORGANISATIONS: &[(&str, OrganisationKind, Option<&str>)] = &[
+/// Organisations that are not partner structures (USDA Sud, ENEFA Normandie,
+/// Plaine Emploi and the other partner structures come from `demo_catalogue`).
+pub(crate) const ORGANISATIONS: &[(&str, OrganisationKind, Option<&str>)] = &[
     (
         "Département du Calvados — Direction de l'insertion",
         OrganisationKind::DepartmentService,
         None,
     ),
-    (
-        "USDA Sud — circonscription d'action sociale",
-        OrganisationKind::DepartmentService,
-        Some("CLM"),
-    ),
     ("CCAS de Caen", OrganisationKind::Ccas, Some("CLM")),
-    (
-        "ENEFA Normandie",
-        OrganisationKind::Association,
-        Some("CLM"),
-    ),
-    ("Plaine Emploi", OrganisationKind::Association, Some("CLM")),
     (
         "France Travail — agence de Caen",
         OrganisationKind::FranceTravail,
@@ -49,7 +41,7 @@ const ORGANISATIONS: &[(&str, OrganisationKind, Option<&str>)] = &[
 ];
 
 /// (INSEE code, name, postcode, territory)
-const COMMUNES: &[(&str, &str, &str, Option<&str>)] = &[
+pub(crate) const COMMUNES: &[(&str, &str, &str, Option<&str>)] = &[
     ("14118", "Caen", "14000", Some("CLM")),
     ("14327", "Hérouville-Saint-Clair", "14200", Some("CLM")),
     ("14437", "Mondeville", "14120", Some("CLM")),
@@ -99,6 +91,13 @@ pub const ACCOUNTS: &[(&str, &str, Role, &str, Option<&str>)] = &[
         Some("CLM"),
     ),
     (
+        "atelier@demo.parcours.fr",
+        "Nadia Opératrice",
+        Role::Operator,
+        "Les Jardins de la Prairie",
+        Some("CLM"),
+    ),
+    (
         "dpo@demo.parcours.fr",
         "Diane Protection-des-données",
         Role::Dpo,
@@ -132,6 +131,9 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
             .upsert_commune(code, name, postcode, territory.map(|t| territories[t]))
             .await?;
     }
+    // Before the accounts: opérateurs belong to partner structures.
+    let today = time::OffsetDateTime::now_utc().date();
+    organisations.extend(crate::demo_catalogue::load(store, &actor, today).await?);
     let hash = password::hash_password(PASSWORD)?;
     let mut users: HashMap<&str, Uuid> = HashMap::new();
     for (email, name, role, organisation, territory) in ACCOUNTS {
@@ -174,7 +176,11 @@ pub async fn generate(
     load(store).await?;
     let actor = Actor::system("génération de données");
     let mut organisations: HashMap<&str, Uuid> = HashMap::new();
-    for (name, _, _) in ORGANISATIONS {
+    let names = ORGANISATIONS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .chain(crate::demo_catalogue::structure_names());
+    for name in names {
         organisations.insert(name, store.organisation_by_name(name).await?.id);
     }
     // Four in ten generated people have a référent: about 100 each, as in a real service.

@@ -2,4 +2,6 @@
 
 pub mod cli;
 pub mod demo;
+mod demo_catalogue;
 mod demo_people;
+pub mod generated_catalogue;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measures the latency of the main screens of a running parcours server.
 
-Usage: scripts/bench-screens.py BASE_URL [--users 8] [--requests 200]
+Usage: scripts/bench-screens.py BASE_URL [--users 8] [--requests 200] [--set people|catalogue]
 
 Signs in once per simulated user (demo accounts), then each user requests
 every screen in turn; prints median, 99th percentile and throughput per
@@ -49,13 +49,38 @@ def main():
     parser.add_argument("base")
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200, help="requests per screen")
+    parser.add_argument("--set", choices=["people", "catalogue"], default="people")
     args = parser.parse_args()
     base = args.base.rstrip("/")
+    screens = catalogue_screens(base) if args.set == "catalogue" else people_screens(base)
+    measure(base, screens, args.users, args.requests)
 
+
+def catalogue_screens(base):
+    """The public catalogue (anonymous) and the chargé de mission's views."""
+    public = urllib.request.build_opener()
+    mission = session(base, "mission@demo.parcours.fr")
+    html = public.open(base + "/catalogue?q=atelier").read().decode()
+    action = re.search(r'href="(/catalogue/[0-9a-f-]{36})"', html).group(1)
+    return [
+        ("healthz (plancher)", public, "/healthz"),
+        ("catalogue public, sans filtre", public, "/catalogue"),
+        ("catalogue : mot (atelier)", public, "/catalogue?q=atelier"),
+        ("catalogue : catégorie numérique", public, "/catalogue?thematique=numerique"),
+        ("catalogue : commune + places libres", public, "/catalogue?commune=14118&places=1"),
+        ("catalogue : public + format + mot", public, "/catalogue?public=jeunes&format=collective&q=caen"),
+        ("fiche publique d'une action", public, action),
+        ("actions (chargé de mission), page 10", mission, "/actions?page=10"),
+        ("programme de l'année (chargé de mission)", mission, "/programme"),
+    ]
+
+
+def people_screens(base):
+    """The référent's and the cadre's screens over the person files."""
     referent = session(base, "referent@demo.parcours.fr")
     cadre = session(base, "cadre@demo.parcours.fr")
     person = first_person(base, referent, "lefevre magali")
-    screens = [
+    return [
         ("healthz (plancher)", referent, "/healthz"),
         ("accueil référent", referent, "/"),
         ("portefeuille", referent, "/portefeuille"),
@@ -67,14 +92,17 @@ def main():
         ("échéances de l'organisation (cadre)", cadre, "/echeances"),
         ("file de validation (cadre)", cadre, "/orientations"),
     ]
+
+
+def measure(base, screens, users, requests):
     print(f"| écran | médiane (ms) | p99 (ms) | débit (req/s) | erreurs |")
     print(f"|---|---:|---:|---:|---:|")
     for label, opener, path in screens:
         url = base + path
         timed(opener, url)  # warm-up
         started = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(max_workers=args.users) as pool:
-            results = list(pool.map(lambda _: timed(opener, url), range(args.requests)))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=users) as pool:
+            results = list(pool.map(lambda _: timed(opener, url), range(requests)))
         elapsed = time.perf_counter() - started
         latencies = sorted(ms for ms, _ in results)
         errors = sum(1 for _, status in results if status >= 400)

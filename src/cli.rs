@@ -1,12 +1,15 @@
-//! Command line: `serve`, `demo`, `migrate`, `user …`. Flags fall back to
+//! Command line: `serve`, `demo`, `migrate`, `user …`, `generate`,
+//! `export data-inclusion`, `import data-inclusion`. Flags fall back to
 //! `PARCOURS_*` environment variables.
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use parcours_domain::account::{NewUser, NewUserInput};
 use parcours_domain::organisation::OrganisationKind;
-use parcours_store::{password, Actor, Store};
+use parcours_store::data_inclusion::{self, SERVICES_FILE, STRUCTURES_FILE};
+use parcours_store::{password, Actor, Store, StoreError};
 use parcours_web::{AppState, Config};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://parcours-data/parcours.db";
@@ -59,6 +62,53 @@ enum Command {
         /// Graine du générateur
         #[arg(long, default_value_t = 7)]
         seed: u64,
+    },
+    /// Exporte des données vers un autre système
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Importe des données d'un autre système
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Écrit le catalogue au format data·inclusion v1 : DIR/structures.json et DIR/services.json
+    ///
+    /// Les actions publiées et en cours deviennent des services, avec les structures qui les
+    /// portent. Le dossier est créé s'il n'existe pas ; les deux fichiers sont remplacés.
+    DataInclusion {
+        /// Dossier où écrire structures.json et services.json
+        dir: PathBuf,
+        /// Identifiant du producteur (champ `source`, préfixe des identifiants « source--… »)
+        #[arg(
+            long,
+            env = "PARCOURS_DATA_INCLUSION_SOURCE",
+            default_value = "parcours"
+        )]
+        source: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Importe DIR/structures.json et DIR/services.json (data·inclusion v1)
+    ///
+    /// Chaque fichier doit être un tableau JSON, sinon rien n'est importé. Chaque ligne est
+    /// ensuite vérifiée seule : les lignes valides sont importées (création, ou mise à jour
+    /// quand l'identifiant est déjà connu), les lignes invalides sont rejetées et listées
+    /// (« ligne N » : le N-ième élément du tableau).
+    /// Les nouvelles actions sont des brouillons, à relire avant publication.
+    ///
+    /// Code de sortie : 0 dès que les deux fichiers ont été lus, même si des lignes ont été
+    /// rejetées (lisez la liste affichée) ; différent de 0 si un fichier manque ou n'est pas
+    /// un tableau JSON.
+    DataInclusion {
+        /// Dossier contenant structures.json et services.json
+        dir: PathBuf,
+        /// Affiche le compte rendu en JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -172,6 +222,118 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Export(ExportCommand::DataInclusion { dir, source }) => {
+            export_data_inclusion(&store, &dir, &source).await
+        }
+        Command::Import(ImportCommand::DataInclusion { dir, json }) => {
+            import_data_inclusion(&store, &dir, json).await
+        }
+    }
+}
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+async fn export_data_inclusion(store: &Store, dir: &Path, source: &str) -> anyhow::Result<()> {
+    let source = source.trim();
+    if source.is_empty() || source.contains(char::is_whitespace) {
+        bail!("la source data·inclusion est un identifiant sans espace (ex. cd14)");
+    }
+    let (structures, services) = data_inclusion::export(store, source, today()).await?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("création du dossier {}", dir.display()))?;
+    for (file, json) in [
+        (STRUCTURES_FILE, data_inclusion::to_pretty_json(&structures)),
+        (SERVICES_FILE, data_inclusion::to_pretty_json(&services)),
+    ] {
+        let path = dir.join(file);
+        std::fs::write(&path, json + "\n")
+            .with_context(|| format!("écriture de {}", path.display()))?;
+    }
+    println!(
+        "Export data·inclusion (source « {source} ») : {} structure{}, {} service{} écrits dans {}.",
+        structures.len(),
+        plural(structures.len()),
+        services.len(),
+        plural(services.len()),
+        dir.display()
+    );
+    Ok(())
+}
+
+async fn import_data_inclusion(store: &Store, dir: &Path, json: bool) -> anyhow::Result<()> {
+    let read = |file: &str| {
+        let path = dir.join(file);
+        if !path.is_file() {
+            bail!(
+                "fichier introuvable : {} (l'import attend {STRUCTURES_FILE} et {SERVICES_FILE} dans ce dossier) ; rien n'a été importé",
+                path.display()
+            );
+        }
+        std::fs::read_to_string(&path).with_context(|| format!("lecture de {}", path.display()))
+    };
+    let (structures, services) = (read(STRUCTURES_FILE)?, read(SERVICES_FILE)?);
+    let actor = Actor::system("import data·inclusion");
+    let report = match data_inclusion::import(store, &actor, &structures, &services, today()).await
+    {
+        Ok(report) => report,
+        Err(StoreError::Invalid(invalid)) => {
+            let messages: Vec<String> = invalid.errors.into_iter().map(|e| e.message).collect();
+            bail!("{}", messages.join(" "));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if json {
+        println!("{}", data_inclusion::to_pretty_json(&report));
+        return Ok(());
+    }
+    println!("Import data·inclusion depuis {} :", dir.display());
+    println!(
+        "  structures : {} créée{}, {} mise{} à jour",
+        report.structures_created,
+        plural(report.structures_created),
+        report.structures_updated,
+        plural(report.structures_updated)
+    );
+    println!(
+        "  services : {} créé{} (en brouillon), {} mis à jour",
+        report.services_created,
+        plural(report.services_created),
+        report.services_updated
+    );
+    let (structures_rejected, services_rejected) = report.rejected_rows();
+    if report.rejected.is_empty() {
+        println!("Aucune ligne rejetée.");
+    } else {
+        println!(
+            "Lignes rejetées (non importées) : {structures_rejected} dans {STRUCTURES_FILE}, {services_rejected} dans {SERVICES_FILE} :"
+        );
+        for row in &report.rejected {
+            let id = row
+                .id
+                .as_deref()
+                .map(|id| format!(" (id {id})"))
+                .unwrap_or_default();
+            let field = row
+                .field
+                .as_deref()
+                .map(|f| format!("champ « {f} » — "))
+                .unwrap_or_default();
+            println!(
+                "  {}, ligne {}{id} : {field}{}",
+                row.file, row.row, row.message
+            );
+        }
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n > 1 {
+        "s"
+    } else {
+        ""
     }
 }
 

@@ -11,6 +11,7 @@ mod sql;
 pub mod audit;
 pub mod catalogue;
 pub mod contract;
+pub mod data_inclusion;
 pub mod deadline;
 pub mod diagnostic;
 mod error;

@@ -127,6 +127,13 @@ struct ServeArgs {
         default_value = "Département du Calvados"
     )]
     department_name: String,
+    /// Identifiant du producteur dans les exports data·inclusion (`/api/v1/data-inclusion/…`)
+    #[arg(
+        long,
+        env = "PARCOURS_DATA_INCLUSION_SOURCE",
+        default_value = "parcours"
+    )]
+    data_inclusion_source: String,
 }
 
 #[derive(Subcommand)]
@@ -381,6 +388,7 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
         config: Config {
             secure_cookies,
             department_name: args.department_name.clone(),
+            data_inclusion_source: args.data_inclusion_source.clone(),
         },
     };
     parcours_web::serve(listener, state).await?;

@@ -663,3 +663,38 @@ async fn the_action_form_keeps_what_was_typed_and_names_each_error() {
             .contains("Atelier numérique"));
     }
 }
+
+#[tokio::test]
+async fn the_api_serves_the_data_inclusion_export_of_the_public_catalogue() {
+    for app in apps().await {
+        let token = app.token(REFERENT).await;
+        let services = app
+            .get_json(&token, "/api/v1/data-inclusion/services")
+            .await;
+        let services = services.as_array().unwrap();
+        let public = app.get_json(&token, "/api/v1/catalogue").await;
+        assert_eq!(
+            services.len() as i64,
+            public["total"].as_i64().unwrap(),
+            "every public action, nothing else"
+        );
+        assert!(services
+            .iter()
+            .all(|s| s["id"].as_str().unwrap().starts_with("cd14--") && s["source"] == "cd14"));
+        let structures = app
+            .get_json(&token, "/api/v1/data-inclusion/structures")
+            .await;
+        let ids: Vec<&str> = structures
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            services
+                .iter()
+                .all(|s| ids.contains(&s["structure_id"].as_str().unwrap())),
+            "each service's structure is exported"
+        );
+    }
+}

@@ -52,6 +52,16 @@ fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
         ),
         (Method::GET, "/api/v1/structures".into(), vec![PROGRAMME]),
         (Method::GET, "/api/v1/programme".into(), vec![PROGRAMME]),
+        (
+            Method::GET,
+            "/api/v1/data-inclusion/structures".into(),
+            EVERYONE.to_vec(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/data-inclusion/services".into(),
+            EVERYONE.to_vec(),
+        ),
     ]
 }
 

@@ -21,6 +21,7 @@ pub async fn spawn(store: Store) -> App {
         config: Config {
             secure_cookies: false,
             department_name: "Département du Calvados".into(),
+            data_inclusion_source: "cd14".into(),
         },
     };
     tokio::spawn(parcours_web::serve(listener, state));

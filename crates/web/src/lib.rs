@@ -34,6 +34,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The département's name, printed on contracts.
     pub department_name: String,
+    /// The producer id of the data·inclusion export (`source`, and the ids' prefix).
+    pub data_inclusion_source: String,
 }
 
 #[derive(Clone)]

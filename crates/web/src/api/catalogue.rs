@@ -18,6 +18,7 @@ use parcours_store::catalogue::{
     Action, ActionSummary, CatalogueFilter, Family, Funding, ProgrammeLine, Session, Structure,
     StructureSummary,
 };
+use parcours_store::data_inclusion::{self, DiService, DiStructure};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -405,4 +406,28 @@ pub async fn programme(
 ) -> Result<Json<Vec<ProgrammeLine>>, ApiError> {
     me.require(Permission::ManageCatalogue)?;
     Ok(Json(state.store.programme(p.year).await?))
+}
+
+/// The published catalogue's partner structures, in data·inclusion v1 (any signed-in caller).
+#[utoipa::path(get, path = "/api/v1/data-inclusion/structures", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, description = "Tableau de structures data·inclusion v1", body = [Object]), (status = 401, body = ErrorBody)))]
+pub async fn data_inclusion_structures(
+    State(state): State<AppState>,
+    ApiUser(_me): ApiUser,
+) -> Result<Json<Vec<DiStructure>>, ApiError> {
+    let (structures, _) =
+        data_inclusion::export(&state.store, &state.config.data_inclusion_source, today()).await?;
+    Ok(Json(structures))
+}
+
+/// The published, current actions as data·inclusion v1 services (any signed-in caller).
+#[utoipa::path(get, path = "/api/v1/data-inclusion/services", tag = "catalogue", security(("bearer" = [])),
+    responses((status = 200, description = "Tableau de services data·inclusion v1", body = [Object]), (status = 401, body = ErrorBody)))]
+pub async fn data_inclusion_services(
+    State(state): State<AppState>,
+    ApiUser(_me): ApiUser,
+) -> Result<Json<Vec<DiService>>, ApiError> {
+    let (_, services) =
+        data_inclusion::export(&state.store, &state.config.data_inclusion_source, today()).await?;
+    Ok(Json(services))
 }

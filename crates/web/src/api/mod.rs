@@ -93,6 +93,14 @@ pub fn routes() -> Router<AppState> {
             get(catalogue::families).post(catalogue::save_family),
         )
         .route("/programme", get(catalogue::programme))
+        .route(
+            "/data-inclusion/structures",
+            get(catalogue::data_inclusion_structures),
+        )
+        .route(
+            "/data-inclusion/services",
+            get(catalogue::data_inclusion_services),
+        )
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -172,6 +180,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         catalogue::families,
         catalogue::save_family,
         catalogue::programme,
+        catalogue::data_inclusion_structures,
+        catalogue::data_inclusion_services,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

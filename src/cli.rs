@@ -57,8 +57,11 @@ enum Command {
     /// Ajoute des personnes générées (déterministes) à la base, avec les données de démonstration
     Generate {
         /// Nombre de personnes à ajouter
-        #[arg(long)]
+        #[arg(long, default_value_t = 0)]
         people: usize,
+        /// Nombre d'actions d'insertion à ajouter au catalogue (une structure pour dix)
+        #[arg(long, default_value_t = 0)]
+        actions: usize,
         /// Graine du générateur
         #[arg(long, default_value_t = 7)]
         seed: u64,
@@ -216,15 +219,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(store, &args, args.secure_cookies.unwrap_or(false)).await
         }
         Command::User(command) => user(&store, command).await,
-        Command::Generate { people, seed } => {
+        Command::Generate {
+            people,
+            actions,
+            seed,
+        } => {
             let started = std::time::Instant::now();
             crate::demo::generate(&store, people, seed, |done| {
                 eprint!("\r{done}/{people} personnes générées");
             })
             .await?;
+            crate::generated_catalogue::generate(&store, actions, seed, today(), |done| {
+                eprint!("\r{done}/{actions} actions générées");
+            })
+            .await?;
             eprintln!();
             println!(
-                "{people} personnes ajoutées en {:.1} s.",
+                "{people} personnes et {actions} actions ajoutées en {:.1} s.",
                 started.elapsed().as_secs_f64()
             );
             Ok(())

@@ -145,6 +145,12 @@ async fn the_programme_officer_builds_the_catalogue_and_bad_input_is_named() {
         .await;
         assert_eq!(status, StatusCode::CREATED, "{line}");
         let programme = app.get_json(&po, "/api/v1/programme?year=2026").await;
+        assert!(programme["families"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["family"] == "aps" && f["fse_cents"].as_i64() >= Some(2_400_000)));
+        let programme = &programme["lines"];
         let ours: Vec<&Value> = programme
             .as_array()
             .unwrap()
@@ -651,7 +657,7 @@ async fn the_action_form_keeps_what_was_typed_and_names_each_error() {
             .unwrap();
         assert!(families.contains("Actions de promotion sociale (APS)"));
         let programme = client
-            .get(app.url("/programme?annee=toutes"))
+            .get(app.url("/programme?annee=toutes&famille=savoirs-de-base"))
             .send()
             .await
             .unwrap();

@@ -308,6 +308,18 @@ pub struct ProgrammeLine {
     pub lot: Option<String>,
 }
 
+/// One family's line of the programme.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct FamilySummary {
+    pub family: Option<String>,
+    pub actions: i64,
+    pub places: i64,
+    pub places_taken: i64,
+    pub amount_cents: i64,
+    pub fse_cents: i64,
+}
+
 impl Store {
     /// Adds the default families the first time (a département edits them after).
     pub async fn ensure_default_families(&self) -> Result<()> {
@@ -754,9 +766,13 @@ impl Store {
         )
     }
 
-    /// Every action with its funding lines of `year` (or of every year), by
-    /// family: the chargé de mission's programme.
-    pub async fn programme(&self, year: Option<i64>) -> Result<Vec<ProgrammeLine>> {
+    /// Every action of a family (`Some("")`: without family; `None`: all)
+    /// with its funding lines of `year` (or of every year): the programme.
+    pub async fn programme(
+        &self,
+        year: Option<i64>,
+        family: Option<&str>,
+    ) -> Result<Vec<ProgrammeLine>> {
         let mut sql = Sql::new(
             "SELECT a.id AS action_id, a.name AS action_name, o.name AS structure_name, a.family, a.status, a.capacity,
                     a.places_taken, f.kind AS funding_kind, f.funder, f.year, f.amount_cents, f.fse_plus, f.fse_operation,
@@ -767,9 +783,44 @@ impl Store {
         if let Some(year) = year {
             sql.bind(" AND f.year = ", year);
         }
-        sql.push(" WHERE a.status <> 'archived' ORDER BY a.family, a.name, a.id, f.year, f.funder");
+        sql.push(" WHERE a.status <> 'archived'");
+        match family {
+            Some("") => {
+                sql.push(" AND a.family IS NULL");
+            }
+            Some(code) => {
+                sql.bind(" AND a.family = ", code);
+            }
+            None => {}
+        }
+        sql.push(" ORDER BY a.family, a.name, a.id, f.year, f.funder");
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, ProgrammeLine>(&sql.text), sql).fetch_all(pool).await)?,
+        )
+    }
+
+    /// The programme by family: actions, places, occupation, and the
+    /// funding of `year` (or of every year), FSE+ co-financed part apart.
+    pub async fn programme_summary(&self, year: Option<i64>) -> Result<Vec<FamilySummary>> {
+        let mut sql = Sql::new(
+            "SELECT a.family, COUNT(*) AS actions, CAST(COALESCE(SUM(a.capacity), 0) AS BIGINT) AS places,
+                    CAST(COALESCE(SUM(a.places_taken), 0) AS BIGINT) AS places_taken,
+                    CAST(COALESCE(SUM(fy.amount), 0) AS BIGINT) AS amount_cents,
+                    CAST(COALESCE(SUM(fy.fse), 0) AS BIGINT) AS fse_cents
+             FROM actions a
+             LEFT JOIN (SELECT action_id, SUM(amount_cents) AS amount,
+                               SUM(CASE WHEN fse_plus THEN amount_cents ELSE 0 END) AS fse
+                        FROM action_fundings",
+        );
+        if let Some(year) = year {
+            sql.bind(" WHERE year = ", year);
+        }
+        sql.push(
+            " GROUP BY action_id) fy ON fy.action_id = a.id
+             WHERE a.status <> 'archived' GROUP BY a.family ORDER BY a.family",
+        );
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, FamilySummary>(&sql.text), sql).fetch_all(pool).await)?,
         )
     }
 

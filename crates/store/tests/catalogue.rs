@@ -413,7 +413,7 @@ async fn funding_lines_make_the_programme() {
             (4_800_050, true, Some("202500123"))
         );
         assert_eq!(store.fundings_of(a.id).await.unwrap().len(), 2);
-        let programme = store.programme(Some(2026)).await.unwrap();
+        let programme = store.programme(Some(2026), None).await.unwrap();
         assert_eq!(programme.len(), 2, "every action, funded this year or not");
         let funded = programme.iter().find(|l| l.action_id == a.id).unwrap();
         assert_eq!(
@@ -426,7 +426,30 @@ async fn funding_lines_make_the_programme() {
             .unwrap()
             .funder
             .is_none());
-        assert_eq!(store.programme(None).await.unwrap().len(), 3);
+        assert_eq!(store.programme(None, None).await.unwrap().len(), 3);
+        assert_eq!(store.programme(None, Some("aps")).await.unwrap().len(), 3);
+        assert!(store
+            .programme(None, Some("habitat"))
+            .await
+            .unwrap()
+            .is_empty());
+        let summary = store.programme_summary(Some(2026)).await.unwrap();
+        assert_eq!(summary.len(), 1);
+        let aps = &summary[0];
+        assert_eq!(
+            (
+                aps.family.as_deref(),
+                aps.actions,
+                aps.places,
+                aps.amount_cents,
+                aps.fse_cents
+            ),
+            (Some("aps"), 2, 24, 4_800_050, 4_800_050),
+            "two actions of 12 places; this year's funding, all FSE+"
+        );
+        let every_year = store.programme_summary(None).await.unwrap();
+        assert_eq!(every_year[0].amount_cents, 4_000_000 + 4_800_050);
+        assert_eq!(every_year[0].fse_cents, 4_800_050);
         store.delete_funding(&po(), line.id).await.unwrap();
         assert_eq!(store.fundings_of(a.id).await.unwrap().len(), 1);
         assert!(matches!(

@@ -15,8 +15,8 @@ use axum::Json;
 use parcours_domain::catalogue::{ActionInput, FundingInput, PracticalInput, StructureInput};
 use parcours_domain::Permission;
 use parcours_store::catalogue::{
-    Action, ActionSummary, CatalogueFilter, Family, Funding, ProgrammeLine, Session, Structure,
-    StructureSummary,
+    Action, ActionSummary, CatalogueFilter, Family, FamilySummary, Funding, ProgrammeLine, Session,
+    Structure, StructureSummary,
 };
 use parcours_store::data_inclusion::{self, DiService, DiStructure};
 use serde::{Deserialize, Serialize};
@@ -394,18 +394,29 @@ pub async fn save_family(
 pub struct ProgrammeParams {
     /// Funding year; every year when absent.
     year: Option<i64>,
+    /// A family's code ("" for the actions without one): only its lines.
+    family: Option<String>,
 }
 
-/// The programme: every current action with its funding lines of the year (chargé de mission).
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeBody {
+    families: Vec<FamilySummary>,
+    lines: Vec<ProgrammeLine>,
+}
+
+/// The programme: totals by family, and every current action with its funding lines of the year (chargé de mission).
 #[utoipa::path(get, path = "/api/v1/programme", tag = "catalogue", security(("bearer" = [])), params(ProgrammeParams),
-    responses((status = 200, body = [ProgrammeLine]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ProgrammeBody), (status = 403, body = ErrorBody)))]
 pub async fn programme(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Query(p): Query<ProgrammeParams>,
-) -> Result<Json<Vec<ProgrammeLine>>, ApiError> {
+) -> Result<Json<ProgrammeBody>, ApiError> {
     me.require(Permission::ManageCatalogue)?;
-    Ok(Json(state.store.programme(p.year).await?))
+    Ok(Json(ProgrammeBody {
+        families: state.store.programme_summary(p.year).await?,
+        lines: state.store.programme(p.year, p.family.as_deref()).await?,
+    }))
 }
 
 /// The published catalogue's partner structures, in data·inclusion v1 (any signed-in caller).

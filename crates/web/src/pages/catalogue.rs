@@ -1488,14 +1488,19 @@ pub async fn save_family_form(
 pub struct ProgrammeQuery {
     #[serde(default)]
     pub annee: String,
+    /// A family's code ("sans" for the actions without one): its lines.
+    #[serde(default)]
+    pub famille: Option<String>,
 }
 
-pub struct FamilyBlock {
+pub struct FamilyRow {
+    pub code: String,
     pub label: String,
-    pub lines: Vec<ProgrammeRow>,
-    pub total: String,
+    pub actions: i64,
     pub places: i64,
     pub taken: i64,
+    pub amount: String,
+    pub fse: String,
 }
 
 pub struct ProgrammeRow {
@@ -1516,94 +1521,68 @@ struct ProgrammePage {
     layout: Layout,
     year: String,
     years: Vec<i64>,
-    blocks: Vec<FamilyBlock>,
+    families: Vec<FamilyRow>,
     total: String,
     fse_total: String,
+    /// The family opened, with its lines.
+    opened: Option<(String, Vec<ProgrammeRow>)>,
 }
 
-/// The programme, by family: each action once per funding line of the year.
-pub fn programme_blocks(
-    lines: &[ProgrammeLine],
-    families: &[parcours_store::catalogue::Family],
-) -> Vec<FamilyBlock> {
-    let mut blocks: Vec<(Option<String>, FamilyBlock)> = Vec::new();
-    let mut counted: Vec<Uuid> = Vec::new();
-    for line in lines {
-        let index = match blocks.iter().position(|(code, _)| *code == line.family) {
-            Some(i) => i,
-            None => {
-                let label = line
-                    .family
-                    .as_ref()
-                    .and_then(|f| families.iter().find(|x| &x.code == f))
-                    .map_or_else(|| "Sans famille".to_owned(), |f| f.label.clone());
-                blocks.push((
-                    line.family.clone(),
-                    FamilyBlock {
-                        label,
-                        lines: Vec::new(),
-                        total: String::new(),
-                        places: 0,
-                        taken: 0,
-                    },
-                ));
-                blocks.len() - 1
-            }
-        };
-        let block = &mut blocks[index].1;
-        if !counted.contains(&line.action_id) {
-            counted.push(line.action_id);
-            block.places += line.capacity.unwrap_or(0);
-            block.taken += line.places_taken;
+fn family_label(code: Option<&str>, families: &[parcours_store::catalogue::Family]) -> String {
+    code.and_then(|c| families.iter().find(|f| f.code == c))
+        .map_or_else(|| "Sans famille".to_owned(), |f| f.label.clone())
+}
+
+fn programme_row(line: &ProgrammeLine) -> ProgrammeRow {
+    let funding = match (&line.funding_kind, &line.funder, line.year) {
+        (Some(kind), Some(funder), Some(year)) => {
+            let kind = FundingKind::from_code(kind).map_or("?", |k| k.label());
+            let lot = line
+                .lot
+                .as_ref()
+                .map(|l| format!(", lot {l}"))
+                .unwrap_or_default();
+            let reference = line
+                .contract_number
+                .as_ref()
+                .map(|n| format!(" n° {n}{lot}"))
+                .unwrap_or_default();
+            format!("{kind}{reference} — {funder}, {year}")
         }
-        block.lines.push(ProgrammeRow {
-            action_id: line.action_id,
-            action: line.action_name.clone(),
-            structure: line.structure_name.clone(),
-            status: ActionStatus::from_code(&line.status).map_or("?", |s| s.label()),
-            funding: match (&line.funding_kind, &line.funder, line.year) {
-                (Some(kind), Some(funder), Some(year)) => {
-                    let kind = FundingKind::from_code(kind).map_or("?", |k| k.label());
-                    let reference = line
-                        .contract_number
-                        .as_ref()
-                        .map(|n| {
-                            format!(
-                                " n° {n}{}",
-                                line.lot
-                                    .as_ref()
-                                    .map(|l| format!(", lot {l}"))
-                                    .unwrap_or_default()
-                            )
-                        })
-                        .unwrap_or_default();
-                    format!("{kind}{reference} — {funder}, {year}")
-                }
-                _ => "Aucun financement".to_owned(),
-            },
-            amount: line.amount_cents.map(format_euros).unwrap_or_default(),
-            fse: line
-                .fse_operation
-                .clone()
-                .filter(|_| line.fse_plus == Some(true))
-                .unwrap_or_default(),
-            capacity: line
-                .capacity
-                .map_or_else(|| "—".to_owned(), |c| c.to_string()),
-            taken: line.places_taken,
-        });
+        _ => "Aucun financement".to_owned(),
+    };
+    ProgrammeRow {
+        action_id: line.action_id,
+        action: line.action_name.clone(),
+        structure: line.structure_name.clone(),
+        status: ActionStatus::from_code(&line.status).map_or("?", |s| s.label()),
+        funding,
+        amount: line.amount_cents.map(format_euros).unwrap_or_default(),
+        fse: line
+            .fse_operation
+            .clone()
+            .filter(|_| line.fse_plus == Some(true))
+            .unwrap_or_default(),
+        capacity: line
+            .capacity
+            .map_or_else(|| "—".to_owned(), |c| c.to_string()),
+        taken: line.places_taken,
     }
-    for (_, block) in &mut blocks {
-        let cents: i64 = lines
-            .iter()
-            .filter(|l| block.lines.iter().any(|r| r.action_id == l.action_id))
-            .filter_map(|l| l.amount_cents)
-            .sum();
-        block.total = format_euros(cents);
-    }
-    blocks.into_iter().map(|(_, b)| b).collect()
 }
 
+/// `None` for every year; the current year when nothing is asked.
+pub fn programme_year(raw: &str) -> Result<Option<i64>, Failure> {
+    match raw.trim() {
+        "" => Ok(Some(i64::from(today().year()))),
+        "toutes" => Ok(None),
+        raw => raw.parse::<i64>().map(Some).map_err(|_| {
+            Failure::Invalid(Invalid::field("annee", "L'année s'écrit sur 4 chiffres."))
+        }),
+    }
+}
+
+/// The programme by family (actions, places, funding of the year); a
+/// family opens on its actions and their funding lines.
 pub async fn programme(
     State(state): State<AppState>,
     session: WebSession,
@@ -1611,29 +1590,38 @@ pub async fn programme(
     Query(q): Query<ProgrammeQuery>,
 ) -> Result<Html<String>, PageError> {
     me.require(Permission::ManageCatalogue)?;
-    let this_year = i64::from(today().year());
-    let year = match q.annee.trim() {
-        "" => Some(this_year),
-        "toutes" => None,
-        raw => Some(raw.parse::<i64>().map_err(|_| {
-            Failure::Invalid(Invalid::field("annee", "L'année s'écrit sur 4 chiffres."))
-        })?),
-    };
-    let lines = state.store.programme(year).await?;
+    let year = programme_year(&q.annee)?;
+    let summary = state.store.programme_summary(year).await?;
     let families = state.store.families().await?;
-    let total: i64 = lines.iter().filter_map(|l| l.amount_cents).sum();
-    let fse: i64 = lines
-        .iter()
-        .filter(|l| l.fse_plus == Some(true))
-        .filter_map(|l| l.amount_cents)
-        .sum();
+    let opened = match q.famille.as_deref() {
+        Some(code) => {
+            let family = if code == "sans" { "" } else { code };
+            let lines = state.store.programme(year, Some(family)).await?;
+            let label = family_label((!family.is_empty()).then_some(family), &families);
+            Some((label, lines.iter().map(programme_row).collect()))
+        }
+        None => None,
+    };
+    let this_year = i64::from(today().year());
     let page = ProgrammePage {
         layout: Layout::new(&session, &me, "Programme d'actions", "/programme").await?,
         year: year.map_or_else(|| "toutes".to_owned(), |y| y.to_string()),
         years: (this_year - 2..=this_year + 1).rev().collect(),
-        blocks: programme_blocks(&lines, &families),
-        total: format_euros(total),
-        fse_total: format_euros(fse),
+        total: format_euros(summary.iter().map(|f| f.amount_cents).sum()),
+        fse_total: format_euros(summary.iter().map(|f| f.fse_cents).sum()),
+        families: summary
+            .iter()
+            .map(|f| FamilyRow {
+                code: f.family.clone().unwrap_or_else(|| "sans".to_owned()),
+                label: family_label(f.family.as_deref(), &families),
+                actions: f.actions,
+                places: f.places,
+                taken: f.places_taken,
+                amount: format_euros(f.amount_cents),
+                fse: format_euros(f.fse_cents),
+            })
+            .collect(),
+        opened,
     };
     Ok(Html(page.render().map_err(Failure::from)?))
 }

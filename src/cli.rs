@@ -233,6 +233,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprint!("\r{done}/{actions} actions générées");
             })
             .await?;
+            store.analyze().await?;
             eprintln!();
             println!(
                 "{people} personnes et {actions} actions ajoutées en {:.1} s.",

@@ -335,6 +335,14 @@ impl Store {
         tx.commit().await
     }
 
+    /// Refreshes the planner's statistics after a bulk load (generation,
+    /// import): before it, both engines may scan where an index would do.
+    pub async fn analyze(&self) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query("ANALYZE").execute(conn).await.map(|d| d.rows_affected()))?;
+        tx.commit().await
+    }
+
     pub async fn families(&self) -> Result<Vec<Family>> {
         Ok(read!(self, pool => sqlx::query_as::<_, Family>(
             "SELECT code, label, position FROM action_families ORDER BY position, code",
@@ -636,8 +644,8 @@ impl Store {
         &self,
         filter: &CatalogueFilter,
     ) -> Result<(Vec<ActionSummary>, i64)> {
-        let mut sql = Sql::new(ACTION_FROM);
-        sql.push(" WHERE 1 = 1");
+        // The conditions only: counting needs no join (the structure always exists).
+        let mut sql = Sql::new(" WHERE 1 = 1");
         if filter.public_only {
             sql.push(" AND a.status = 'published'");
             if let Some(today) = filter.today {
@@ -660,14 +668,14 @@ impl Store {
                 "categorie"
             };
             sql.bind(
-                " AND EXISTS (SELECT 1 FROM action_tags t WHERE t.action_id = a.id AND t.kind = ",
+                " AND a.id IN (SELECT t.action_id FROM action_tags t WHERE t.kind = ",
                 kind,
             )
             .bind(" AND t.code = ", filter.thematique.as_str())
             .push(")");
         }
         if !filter.public.is_empty() {
-            sql.bind(" AND EXISTS (SELECT 1 FROM action_tags t WHERE t.action_id = a.id AND t.kind = 'public' AND t.code = ", filter.public.as_str())
+            sql.bind(" AND a.id IN (SELECT t.action_id FROM action_tags t WHERE t.kind = 'public' AND t.code = ", filter.public.as_str())
                 .push(")");
         }
         if !filter.commune_code.is_empty() {
@@ -682,11 +690,11 @@ impl Store {
         if filter.with_places {
             sql.push(" AND (a.capacity IS NULL OR a.places_taken < a.capacity)");
         }
-        let count_sql = format!("SELECT COUNT(*){}", sql.text);
+        let count_sql = format!("SELECT COUNT(*) FROM actions a{}", sql.text);
         let total: i64 = read!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), sql).fetch_one(pool).await)?;
         let limit = filter.limit.clamp(1, 500);
         let page_sql = format!(
-            "SELECT {SUMMARY_COLUMNS}{} ORDER BY a.name, a.id LIMIT {limit} OFFSET {}",
+            "SELECT {SUMMARY_COLUMNS}{ACTION_FROM}{} ORDER BY a.name, a.id LIMIT {limit} OFFSET {}",
             sql.text,
             filter.offset.max(0)
         );

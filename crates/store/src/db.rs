@@ -149,6 +149,12 @@ impl Store {
             Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
+        if let Db::Sqlite { writer, .. } = &*self.db {
+            // Statistics for the tables that lack them (SQLite never gathers them by itself).
+            sqlx::query("PRAGMA optimize=0x10002")
+                .execute(writer)
+                .await?;
+        }
         self.ensure_default_families().await
     }
 

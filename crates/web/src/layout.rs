@@ -89,6 +89,18 @@ impl Layout {
         })
     }
 
+    /// A public page for a visitor who is not signed in: no form to protect,
+    /// so no session is created (a search engine's crawl writes nothing).
+    pub fn public(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            user: None,
+            nav: Vec::new(),
+            csrf: String::new(),
+            flash: None,
+        }
+    }
+
     pub async fn anonymous(session: &Session, title: &str) -> Result<Layout, Failure> {
         Ok(Layout {
             title: title.to_owned(),

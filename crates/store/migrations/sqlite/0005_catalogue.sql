@@ -72,11 +72,11 @@ CREATE TABLE actions (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX actions_structure ON actions (structure_id);
-CREATE INDEX actions_status_name ON actions (status, name);
+CREATE INDEX actions_status_name ON actions (status, name, id);
 -- The public search counts and filters from these alone (action rows are wide).
 CREATE INDEX actions_public ON actions (status, ends_on, commune_code, format, family, capacity, places_taken);
 CREATE INDEX actions_communes ON actions (status, commune_code, commune_name);
-CREATE INDEX actions_search ON actions (status, search_text);
+CREATE INDEX actions_search ON actions (status, ends_on, search_text);
 
 -- What the public catalogue filters on: kind 'thematique', 'categorie' or 'public'.
 CREATE TABLE action_tags (

@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for MaybeUser {
 async fn layout(session: &Session, user: &MaybeUser, title: &str) -> Result<Layout, Failure> {
     match &user.0 {
         Some(me) => Layout::new(session, me, title, "/catalogue").await,
-        None => Layout::anonymous(session, title).await,
+        None => Ok(Layout::public(title)),
     }
 }
 

@@ -337,10 +337,20 @@ impl Store {
 
     /// Refreshes the planner's statistics after a bulk load (generation,
     /// import): before it, both engines may scan where an index would do.
+    /// PostgreSQL also needs VACUUM for index-only scans (visibility map),
+    /// and it runs outside a transaction.
     pub async fn analyze(&self) -> Result<()> {
-        let mut tx = self.begin().await?;
-        on_tx!(&mut tx, conn => sqlx::query("ANALYZE").execute(conn).await.map(|d| d.rows_affected()))?;
-        tx.commit().await
+        match &*self.db {
+            crate::db::Db::Sqlite { writer, .. } => sqlx::query("ANALYZE")
+                .execute(writer)
+                .await
+                .map(|d| d.rows_affected())?,
+            crate::db::Db::Postgres(pool) => sqlx::query("VACUUM ANALYZE")
+                .execute(pool)
+                .await
+                .map(|d| d.rows_affected())?,
+        };
+        Ok(())
     }
 
     pub async fn families(&self) -> Result<Vec<Family>> {

@@ -188,6 +188,237 @@ impl EligibilityRules {
     }
 }
 
+/// What is known of a person when a rule is checked; `None` is "not known"
+/// (a person met at a structure's door may have no file yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub age: Option<u8>,
+    pub rsa: Option<bool>,
+    pub single_parent: Option<bool>,
+    pub other_minimum_income: Option<bool>,
+    /// `Some(None)`: known to have no validated orientation.
+    pub orientation: Option<Option<OrientationKind>>,
+    pub contract_running: Option<bool>,
+    pub commune_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Eligible,
+    NotEligible,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Eligible => "Éligible",
+            Verdict::NotEligible => "Non éligible",
+            Verdict::Unknown => "À vérifier",
+        }
+    }
+}
+
+/// One rule's answer, with the sentence that says why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// Every rule's answer and the overall one: not eligible if one rule says
+/// so, to be checked if one cannot tell, eligible otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    pub outcomes: Vec<Outcome>,
+    /// Admitted outside the RSA public, on the quota of places for it.
+    pub uses_margin: bool,
+}
+
+fn outcome(verdict: Verdict, reason: impl Into<String>) -> Outcome {
+    Outcome {
+        verdict,
+        reason: reason.into(),
+    }
+}
+
+impl EligibilityRules {
+    /// Checks each rule against what is known of the person.
+    pub fn evaluate(
+        &self,
+        person: &PersonFacts,
+        commune_label: impl Fn(&str) -> String,
+    ) -> Assessment {
+        let mut outcomes = Vec::new();
+        if let Some(outcome) = self.age_outcome(person.age) {
+            outcomes.push(outcome);
+        }
+        let mut uses_margin = false;
+        if !self.publics.is_empty() {
+            let (outcome, margin) = self.public_outcome(person);
+            uses_margin = margin;
+            outcomes.push(outcome);
+        }
+        if !self.orientations.is_empty() {
+            outcomes.push(self.orientation_outcome(person.orientation));
+        }
+        if self.contract_required {
+            outcomes.push(match (uses_margin, person.contract_running) {
+                (true, _) => outcome(Verdict::Eligible, "Hors RSA : pas de contrat exigé."),
+                (false, Some(true)) => outcome(Verdict::Eligible, "A un contrat en cours."),
+                (false, Some(false)) => outcome(
+                    Verdict::NotEligible,
+                    "N'a pas de contrat en cours : l'action en demande un.",
+                ),
+                (false, None) => outcome(
+                    Verdict::Unknown,
+                    "On ne sait pas si la personne a un contrat en cours.",
+                ),
+            });
+        }
+        if !self.communes.is_empty() {
+            outcomes.push(match &person.commune_code {
+                None => outcome(
+                    Verdict::Unknown,
+                    "Commune de résidence inconnue : l'action ne dessert que certaines communes.",
+                ),
+                Some(code) if self.communes.contains(code) => outcome(
+                    Verdict::Eligible,
+                    format!("Habite {}, commune desservie.", commune_label(code)),
+                ),
+                Some(code) => outcome(
+                    Verdict::NotEligible,
+                    format!(
+                        "Habite {}, commune que l'action ne dessert pas.",
+                        commune_label(code)
+                    ),
+                ),
+            });
+        }
+        let verdict = if outcomes.iter().any(|o| o.verdict == Verdict::NotEligible) {
+            Verdict::NotEligible
+        } else if outcomes.iter().any(|o| o.verdict == Verdict::Unknown) {
+            Verdict::Unknown
+        } else {
+            Verdict::Eligible
+        };
+        Assessment {
+            verdict,
+            outcomes,
+            uses_margin,
+        }
+    }
+
+    fn age_outcome(&self, age: Option<u8>) -> Option<Outcome> {
+        if self.min_age.is_none() && self.max_age.is_none() {
+            return None;
+        }
+        let range = match (self.min_age, self.max_age) {
+            (Some(min), Some(max)) => format!("de {min} à {max} ans"),
+            (Some(min), None) => format!("d'au moins {min} ans"),
+            (None, Some(max)) => format!("d'au plus {max} ans"),
+            (None, None) => unreachable!("checked above"),
+        };
+        Some(match age {
+            None => outcome(
+                Verdict::Unknown,
+                format!("Âge inconnu : l'action est pour les personnes {range}."),
+            ),
+            Some(age)
+                if self.min_age.is_some_and(|m| age < m)
+                    || self.max_age.is_some_and(|m| age > m) =>
+            {
+                outcome(
+                    Verdict::NotEligible,
+                    format!("A {age} ans : l'action est pour les personnes {range}."),
+                )
+            }
+            Some(age) => outcome(
+                Verdict::Eligible,
+                format!("A {age} ans (personnes {range})."),
+            ),
+        })
+    }
+
+    /// Whether the person is in one of the publics, or may enter on the quota
+    /// of places outside the RSA (people in precarity: single parents,
+    /// other minimum incomes).
+    fn public_outcome(&self, person: &PersonFacts) -> (Outcome, bool) {
+        let young = person.age.map(|a| (18..=25).contains(&a));
+        let belongs = |public: TargetPublic| match public {
+            TargetPublic::Rsa => person.rsa,
+            TargetPublic::Young => young,
+            TargetPublic::SingleParent => person.single_parent,
+            TargetPublic::OtherMinimum => person.other_minimum_income,
+        };
+        if let Some(public) = self
+            .publics
+            .iter()
+            .copied()
+            .find(|p| belongs(*p) == Some(true))
+        {
+            return (
+                outcome(Verdict::Eligible, format!("Est {}.", public.label())),
+                false,
+            );
+        }
+        let precarity =
+            person.single_parent == Some(true) || person.other_minimum_income == Some(true);
+        if let (Some(places), true) = (self.margin_places, precarity) {
+            let s = if places > 1 { "s" } else { "" };
+            let reason = format!("N'appartient pas aux publics de l'action, mais peut entrer sur {places} place{s} ouverte{s} hors RSA (situation de précarité).");
+            return (outcome(Verdict::Eligible, reason), true);
+        }
+        let publics: Vec<&str> = self.publics.iter().map(|p| p.label()).collect();
+        if self.publics.iter().any(|p| belongs(*p).is_none()) {
+            let reason = format!(
+                "À vérifier : l'action est pour les personnes {}.",
+                publics.join(", ou ")
+            );
+            return (outcome(Verdict::Unknown, reason), false);
+        }
+        let reason = format!(
+            "N'est pas {} : l'action leur est réservée.",
+            publics.join(", ni ")
+        );
+        (outcome(Verdict::NotEligible, reason), false)
+    }
+
+    fn orientation_outcome(&self, orientation: Option<Option<OrientationKind>>) -> Outcome {
+        let wanted: Vec<String> = self
+            .orientations
+            .iter()
+            .map(|o| o.label().to_lowercase())
+            .collect();
+        let wanted = wanted.join(" ou ");
+        match orientation {
+            None => outcome(
+                Verdict::Unknown,
+                format!("Orientation inconnue : l'action demande une orientation {wanted}."),
+            ),
+            Some(None) => outcome(
+                Verdict::NotEligible,
+                format!(
+                    "N'a pas d'orientation validée : l'action demande une orientation {wanted}."
+                ),
+            ),
+            Some(Some(kind)) if self.orientations.contains(&kind) => outcome(
+                Verdict::Eligible,
+                format!("A une orientation {}.", kind.label().to_lowercase()),
+            ),
+            Some(Some(kind)) => outcome(
+                Verdict::NotEligible,
+                format!(
+                    "A une orientation {} : l'action demande une orientation {wanted}.",
+                    kind.label().to_lowercase()
+                ),
+            ),
+        }
+    }
+}
+
 fn age(invalid: &mut Invalid, field: &str, raw: &str) -> Option<u8> {
     match raw.trim() {
         "" => None,
@@ -267,5 +498,148 @@ mod tests {
             ..Default::default()
         })
         .is_err());
+    }
+
+    fn youth_rules() -> EligibilityRules {
+        parse(&EligibilityInput {
+            min_age: "18".into(),
+            max_age: "25".into(),
+            publics: vec!["rsa".into()],
+            orientations: vec!["social".into(), "socio_professional".into()],
+            contract_required: true,
+            communes: "14118".into(),
+            margin_places: "2".into(),
+        })
+        .unwrap()
+    }
+
+    fn rsa_person() -> PersonFacts {
+        PersonFacts {
+            age: Some(22),
+            rsa: Some(true),
+            single_parent: Some(false),
+            other_minimum_income: Some(false),
+            orientation: Some(Some(OrientationKind::Social)),
+            contract_running: Some(true),
+            commune_code: Some("14118".into()),
+        }
+    }
+
+    #[test]
+    fn each_rule_answers_with_a_sentence() {
+        let caen = |c: &str| {
+            if c == "14118" {
+                "Caen".to_owned()
+            } else {
+                c.to_owned()
+            }
+        };
+        let a = youth_rules().evaluate(&rsa_person(), caen);
+        assert_eq!(a.verdict, Verdict::Eligible);
+        let reasons: Vec<&str> = a.outcomes.iter().map(|o| o.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                "A 22 ans (personnes de 18 à 25 ans).",
+                "Est bénéficiaire du RSA.",
+                "A une orientation sociale.",
+                "A un contrat en cours.",
+                "Habite Caen, commune desservie.",
+            ]
+        );
+        let older = PersonFacts {
+            age: Some(34),
+            orientation: Some(Some(OrientationKind::Professional)),
+            ..rsa_person()
+        };
+        let a = youth_rules().evaluate(&older, caen);
+        assert_eq!(a.verdict, Verdict::NotEligible);
+        assert_eq!(
+            a.outcomes[0].reason,
+            "A 34 ans : l'action est pour les personnes de 18 à 25 ans."
+        );
+        assert_eq!(a.outcomes[2].reason, "A une orientation professionnelle : l'action demande une orientation sociale ou socio-professionnelle.");
+        let unknown = PersonFacts {
+            age: None,
+            contract_running: None,
+            commune_code: None,
+            ..rsa_person()
+        };
+        let a = youth_rules().evaluate(&unknown, caen);
+        assert_eq!(
+            a.verdict,
+            Verdict::Unknown,
+            "nothing against, but three things to check"
+        );
+        assert_eq!(
+            a.outcomes
+                .iter()
+                .filter(|o| o.verdict == Verdict::Unknown)
+                .count(),
+            3
+        );
+        assert_eq!(
+            EligibilityRules::default()
+                .evaluate(&PersonFacts::default(), caen)
+                .verdict,
+            Verdict::Eligible,
+            "no rule, no condition"
+        );
+    }
+
+    #[test]
+    fn the_margin_quota_admits_people_in_precarity_outside_the_rsa() {
+        let single_parent = PersonFacts {
+            rsa: Some(false),
+            single_parent: Some(true),
+            contract_running: Some(false),
+            ..rsa_person()
+        };
+        let a = youth_rules().evaluate(&single_parent, |c| c.to_owned());
+        assert_eq!((a.verdict, a.uses_margin), (Verdict::Eligible, true));
+        assert!(a.outcomes[1].reason.contains("2 places ouvertes hors RSA"));
+        assert_eq!(a.outcomes[3].reason, "Hors RSA : pas de contrat exigé.");
+        let neither = PersonFacts {
+            rsa: Some(false),
+            ..rsa_person()
+        };
+        let a = youth_rules().evaluate(&neither, |c| c.to_owned());
+        assert_eq!((a.verdict, a.uses_margin), (Verdict::NotEligible, false));
+        assert_eq!(
+            a.outcomes[1].reason,
+            "N'est pas bénéficiaire du RSA : l'action leur est réservée."
+        );
+        let no_quota = EligibilityRules {
+            margin_places: None,
+            ..youth_rules()
+        };
+        assert_eq!(
+            no_quota.evaluate(&single_parent, |c| c.to_owned()).verdict,
+            Verdict::NotEligible
+        );
+    }
+
+    proptest::proptest! {
+        /// The overall verdict is the worst of the rules' (not eligible over
+        /// to check over eligible), and a known fact never yields "to check"
+        /// for a rule that only needs it.
+        #[test]
+        fn the_overall_verdict_is_the_worst_rule(age in proptest::option::of(16u8..70), rsa in proptest::option::of(proptest::bool::ANY),
+                                                  contract in proptest::option::of(proptest::bool::ANY), orientation in 0usize..5) {
+            let orientation = match orientation {
+                0 => None,
+                1 => Some(None),
+                n => Some(Some(OrientationKind::ALL[n - 2])),
+            };
+            let person = PersonFacts { age, rsa, contract_running: contract, orientation, ..rsa_person() };
+            let a = youth_rules().evaluate(&person, |c| c.to_owned());
+            let worst = if a.outcomes.iter().any(|o| o.verdict == Verdict::NotEligible) { Verdict::NotEligible }
+                else if a.outcomes.iter().any(|o| o.verdict == Verdict::Unknown) { Verdict::Unknown } else { Verdict::Eligible };
+            proptest::prop_assert_eq!(a.verdict, worst);
+            proptest::prop_assert!(a.outcomes.iter().all(|o| !o.reason.is_empty()));
+            if age.is_some() {
+                proptest::prop_assert!(a.outcomes[0].verdict != Verdict::Unknown);
+            }
+        }
     }
 }

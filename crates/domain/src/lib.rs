@@ -16,6 +16,7 @@ pub mod person;
 pub mod schedule;
 pub mod taxonomy;
 pub mod validation;
+pub mod waiting_list;
 
 pub use access::{Permission, Role};
 pub use validation::{FieldError, Invalid};

@@ -19,6 +19,7 @@ pub mod organisation;
 pub mod orientation;
 pub mod password;
 pub mod person;
+pub mod referral;
 pub mod session;
 pub mod testing;
 pub mod token;

@@ -1,0 +1,198 @@
+//! Positioning a person on an action (référent's prescription or the
+//! person's own request) and the structure's answer: an entry when a place
+//! is free, the waiting list otherwise.
+//!
+//! Capacity is never exceeded, also under concurrent admissions: a place is
+//! taken by one conditional `UPDATE actions SET places_taken = places_taken + 1
+//! WHERE … places_taken < capacity`, in the transaction that records the
+//! entry. SQLite runs writers one at a time; PostgreSQL re-checks the
+//! condition on the locked row (READ COMMITTED), so two admissions cannot
+//! both take the last place.
+
+use crate::audit::{record, Actor};
+use crate::{now, Result, Store, StoreError, Tx};
+use parcours_domain::audit::AuditAction;
+use parcours_domain::eligibility::{Assessment, Verdict};
+use parcours_domain::Invalid;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// Where a positioning stands.
+pub mod status {
+    pub const PENDING_VALIDATION: &str = "pending_validation";
+    pub const SENT: &str = "sent";
+    pub const WAITING: &str = "waiting";
+    pub const ENTERED: &str = "entered";
+    pub const REFUSED: &str = "refused";
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Referral {
+    pub id: Uuid,
+    pub action_id: Uuid,
+    pub person_id: Uuid,
+    pub origin: String,
+    pub status: String,
+    pub objective_id: Option<Uuid>,
+    pub requested_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
+    pub eligibility: String,
+    pub override_reason: Option<String>,
+    pub uses_margin: bool,
+    pub priority: i64,
+    pub refusal_reason: Option<String>,
+    pub refusal_comment: Option<String>,
+    pub entered_on: Option<Date>,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, action_id, person_id, origin, status, objective_id, requested_by, requested_at, eligibility,
+     override_reason, uses_margin, priority, refusal_reason, refusal_comment, entered_on, version";
+
+/// A prescription as the référent makes it.
+#[derive(Debug, Clone)]
+pub struct NewReferral {
+    pub action_id: Uuid,
+    pub person_id: Uuid,
+    pub objective_id: Option<Uuid>,
+    pub assessment: Assessment,
+    /// Required when the assessment is not "eligible".
+    pub override_reason: Option<String>,
+}
+
+impl Store {
+    /// Sends a prescription to the action's structure. A person not found
+    /// eligible needs a stated reason (audited); a person already positioned
+    /// on the action (and not gone) cannot be positioned again.
+    pub async fn prescribe(&self, actor: &Actor, new: &NewReferral) -> Result<Referral> {
+        let reason = new
+            .override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if new.assessment.verdict != Verdict::Eligible && reason.is_none() {
+            return Err(Invalid::field(
+                "override_reason",
+                "La personne n'est pas reconnue éligible : indiquez pourquoi vous la positionnez quand même.",
+            )
+            .into());
+        }
+        let mut tx = self.begin().await?;
+        let id = Uuid::now_v7();
+        let at = now();
+        let assessment = serde_json::to_string(&new.assessment).expect("serialisable");
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO referrals (id, action_id, person_id, origin, status, objective_id, requested_by, requested_at,
+                                    eligibility, override_reason, uses_margin, created_at, updated_at)
+             VALUES ($1, $2, $3, 'prescription', $4, $5, $6, $7, $8, $9, $10, $7, $7)",
+        )
+        .bind(id).bind(new.action_id).bind(new.person_id).bind(status::SENT).bind(new.objective_id)
+        .bind(&actor.label).bind(at).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
+        .execute(conn).await.map(|d| d.rows_affected()))
+        .map_err(|e| {
+            StoreError::from(e)
+                .unique_as("person_id", "Cette personne est déjà positionnée sur cette action.")
+                .foreign_key_as("action_id", "Cette action ou cette personne n'existe pas.")
+        })?;
+        let detail = match reason {
+            Some(reason) => format!("positionnement hors éligibilité : {reason}"),
+            None => "positionnement".to_owned(),
+        };
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "referral",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.referral(id).await
+    }
+
+    pub async fn referral(&self, id: Uuid) -> Result<Referral> {
+        let sql = format!("SELECT {COLUMNS} FROM referrals WHERE id = $1");
+        Ok(read!(self, pool => sqlx::query_as::<_, Referral>(&sql).bind(id).fetch_one(pool).await)?)
+    }
+
+    pub async fn referrals_of_action(&self, action_id: Uuid) -> Result<Vec<Referral>> {
+        let sql = format!("SELECT {COLUMNS} FROM referrals WHERE action_id = $1 ORDER BY priority DESC, requested_at, id");
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, Referral>(&sql).bind(action_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// The structure accepts a positioning: the person enters on `entry`
+    /// when a place is free and nobody waits before them, and joins the
+    /// waiting list otherwise.
+    pub async fn accept_referral(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        entry: Date,
+    ) -> Result<Referral> {
+        let mut tx = self.begin().await?;
+        // Lock the positioning first: two answers to it cannot both pass.
+        let locked = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referrals SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status = $4",
+        ).bind(now()).bind(id).bind(expected_version).bind(status::SENT)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        let referral = referral_in(&mut tx, id).await?;
+        if locked == 0 {
+            return Err(if referral.status != status::SENT {
+                Invalid::field("status", "Ce positionnement a déjà reçu une réponse.").into()
+            } else {
+                StoreError::Stale
+            });
+        }
+        let waiting: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM referrals WHERE action_id = $1 AND status IN ('waiting', 'offered')",
+        ).bind(referral.action_id).fetch_one(conn).await)?;
+        let entered = waiting == 0 && take_place(&mut tx, referral.action_id).await?;
+        let next = if entered {
+            status::ENTERED
+        } else {
+            status::WAITING
+        };
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referrals SET status = $1, entered_on = $2, answered_at = $3 WHERE id = $4",
+        )
+        .bind(next).bind(entered.then_some(entry)).bind(now()).bind(id)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        let detail = if entered {
+            format!("entrée le {entry}")
+        } else {
+            "liste d'attente".to_owned()
+        };
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "referral",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.referral(id).await
+    }
+}
+
+/// Takes one place of the action if one is free; `false` when it is full.
+async fn take_place(tx: &mut Tx, action_id: Uuid) -> Result<bool> {
+    let taken = on_tx!(tx, conn => sqlx::query(
+        "UPDATE actions SET places_taken = places_taken + 1
+         WHERE id = $1 AND (capacity IS NULL OR places_taken < capacity)",
+    ).bind(action_id).execute(conn).await.map(|d| d.rows_affected()))?;
+    Ok(taken == 1)
+}
+
+async fn referral_in(tx: &mut Tx, id: Uuid) -> Result<Referral> {
+    let sql = format!("SELECT {COLUMNS} FROM referrals WHERE id = $1");
+    Ok(on_tx!(tx, conn => sqlx::query_as::<_, Referral>(&sql).bind(id).fetch_one(conn).await)?)
+}

@@ -1,0 +1,266 @@
+//! Positioning on both backends: one live positioning per person and
+//! action, an override needs a reason, and capacity holds under 50
+//! concurrent admissions.
+
+use parcours_domain::catalogue::{
+    ActionData, ActionInput, ActionStatus, AddressInput, StructureData, StructureInput,
+};
+use parcours_domain::eligibility::{Assessment, Verdict};
+use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
+use parcours_store::person::HouseholdTarget;
+use parcours_store::referral::{status, NewReferral};
+use parcours_store::{testing, Actor, Store, StoreError};
+use time::macros::date;
+use uuid::Uuid;
+
+fn actor() -> Actor {
+    Actor::system("tests")
+}
+
+async fn action_with_places(store: &Store, capacity: &str) -> Uuid {
+    let structure = StructureData::parse(&StructureInput {
+        name: "Le Jardin partagé".into(),
+        kind: "association".into(),
+        siret: "73282932000074".into(),
+        place: AddressInput {
+            commune_code: "14118".into(),
+            commune_name: "Caen".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    let structure = store
+        .create_structure(&actor(), &structure, None)
+        .await
+        .unwrap();
+    let data = ActionData::parse(&ActionInput {
+        structure_id: structure.id.to_string(),
+        name: "Atelier jardin".into(),
+        description: "Jardinage en groupe, une demi-journée par semaine.".into(),
+        family: "aps".into(),
+        thematiques: vec!["remobilisation--lien-social".into()],
+        service_type: "atelier".into(),
+        format: "collective".into(),
+        capacity: capacity.into(),
+        reception: vec!["a-distance".into()],
+        starts_on: "2026-01-05".into(),
+        practical: parcours_domain::catalogue::PracticalInput {
+            schedule: parcours_domain::schedule::ScheduleInput {
+                frequency: "appointment".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    let action = store
+        .create_action(&actor(), &data, date!(2026 - 03 - 02), None)
+        .await
+        .unwrap();
+    store
+        .set_action_status(&actor(), action.id, action.version, ActionStatus::Published)
+        .await
+        .unwrap();
+    action.id
+}
+
+async fn person(store: &Store, organisation: Uuid, n: usize) -> Uuid {
+    let today = date!(2026 - 03 - 02);
+    let household = HouseholdData::parse(
+        &HouseholdInput {
+            rsa_number: format!("R{n:07}"),
+            fund: "caf".into(),
+            rsa_state: "2".into(),
+            rsa_state_on: "2025-01-10".into(),
+            ..Default::default()
+        },
+        today,
+    )
+    .unwrap();
+    let data = PersonData::parse(
+        &PersonInput {
+            household_role: "DEM".into(),
+            last_name: format!("Martin{n}"),
+            first_names: "Camille".into(),
+            birth_date: "1980-04-02".into(),
+            sex: "F".into(),
+            ..Default::default()
+        },
+        today,
+    )
+    .unwrap();
+    store
+        .create_person(
+            &actor(),
+            organisation,
+            &HouseholdTarget::New(household),
+            &data,
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+fn eligible() -> Assessment {
+    Assessment {
+        verdict: Verdict::Eligible,
+        outcomes: Vec::new(),
+        uses_margin: false,
+    }
+}
+
+fn prescription(action_id: Uuid, person_id: Uuid) -> NewReferral {
+    NewReferral {
+        action_id,
+        person_id,
+        objective_id: None,
+        assessment: eligible(),
+        override_reason: None,
+    }
+}
+
+#[tokio::test]
+async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
+    for store in testing::all().await {
+        let action = action_with_places(&store, "2").await;
+        let org = store
+            .create_organisation(
+                &actor(),
+                "CCAS de Caen",
+                parcours_domain::organisation::OrganisationKind::Ccas,
+                None,
+            )
+            .await
+            .unwrap()
+            .id;
+        let someone = person(&store, org, 1).await;
+        let referral = store
+            .prescribe(&actor(), &prescription(action, someone))
+            .await
+            .unwrap();
+        assert_eq!(referral.status, status::SENT);
+        match store
+            .prescribe(&actor(), &prescription(action, someone))
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert!(e
+                .message_for("person_id")
+                .unwrap()
+                .contains("déjà positionnée")),
+            other => panic!("{other:?}"),
+        }
+        let other = person(&store, org, 2).await;
+        let not_eligible = NewReferral {
+            assessment: Assessment {
+                verdict: Verdict::NotEligible,
+                ..eligible()
+            },
+            ..prescription(action, other)
+        };
+        match store.prescribe(&actor(), &not_eligible).await {
+            Err(StoreError::Invalid(e)) => assert!(e.message_for("override_reason").is_some()),
+            other => panic!("{other:?}"),
+        }
+        let forced = NewReferral {
+            override_reason: Some("Sortie d'hospitalisation, place réservée par le CCAS".into()),
+            ..not_eligible
+        };
+        assert_eq!(
+            store
+                .prescribe(&actor(), &forced)
+                .await
+                .unwrap()
+                .override_reason
+                .as_deref(),
+            Some("Sortie d'hospitalisation, place réservée par le CCAS")
+        );
+        let entered = store
+            .accept_referral(
+                &actor(),
+                referral.id,
+                referral.version,
+                date!(2026 - 03 - 10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (entered.status.as_str(), entered.entered_on),
+            (status::ENTERED, Some(date!(2026 - 03 - 10)))
+        );
+        assert!(
+            matches!(
+                store
+                    .accept_referral(
+                        &actor(),
+                        referral.id,
+                        entered.version,
+                        date!(2026 - 03 - 10)
+                    )
+                    .await,
+                Err(StoreError::Invalid(_))
+            ),
+            "answered once"
+        );
+    }
+}
+
+/// 50 admissions at once on an action of 3 places: 3 enter, 47 wait, and
+/// the action's count of places taken says 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_admissions_never_exceed_capacity() {
+    for store in testing::all().await {
+        let action = action_with_places(&store, "3").await;
+        let org = store
+            .create_organisation(
+                &actor(),
+                "CCAS de Caen",
+                parcours_domain::organisation::OrganisationKind::Ccas,
+                None,
+            )
+            .await
+            .unwrap()
+            .id;
+        let mut referrals = Vec::new();
+        for n in 0..50 {
+            let someone = person(&store, org, n).await;
+            referrals.push(
+                store
+                    .prescribe(&actor(), &prescription(action, someone))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let tasks: Vec<_> = referrals
+            .into_iter()
+            .map(|r| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 10))
+                        .await
+                })
+            })
+            .collect();
+        let mut entered = 0;
+        for task in tasks {
+            let referral = task
+                .await
+                .unwrap()
+                .expect("every admission answers: entered or waiting");
+            if referral.status == status::ENTERED {
+                entered += 1;
+            } else {
+                assert_eq!(referral.status, status::WAITING);
+            }
+        }
+        assert_eq!(entered, 3, "{:?}", store.backend());
+        assert_eq!(store.action(action).await.unwrap().places_taken, 3);
+        let all = store.referrals_of_action(action).await.unwrap();
+        assert_eq!(
+            all.iter().filter(|r| r.status == status::WAITING).count(),
+            47
+        );
+    }
+}

@@ -292,6 +292,7 @@ async fn the_openapi_document_describes_the_api() {
             "/api/v1/programme",
             "/api/v1/data-inclusion/structures",
             "/api/v1/data-inclusion/services",
+            "/api/v1/data-inclusion/import",
             "/api/v1/audit",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} documented");

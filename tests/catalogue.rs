@@ -704,3 +704,89 @@ async fn the_api_serves_the_data_inclusion_export_of_the_public_catalogue() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_programme_officer_imports_data_inclusion_over_the_api() {
+    for app in apps().await {
+        let api = Client::new();
+        let po = app.token(PROGRAMME).await;
+        let structures = json!([
+            {"source": "dora", "id": "dora--s1", "nom": "Association Passerelle", "date_maj": "2026-01-15",
+             "siret": "73282932000074", "code_insee": "14118", "commune": "Caen", "code_postal": "14000"},
+            {"source": "dora", "id": "dora--s2", "nom": "Sans SIRET", "date_maj": "2026-01-15"}
+        ]);
+        let services = json!([
+            {"source": "dora", "id": "dora--a1", "structure_id": "dora--s1", "nom": "Atelier CV",
+             "description": "Préparer son CV et sa lettre de motivation, en petit groupe.", "date_maj": "2026-01-15",
+             "type": "atelier", "thematiques": ["preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation"]},
+            {"source": "dora", "id": "dora--a2", "structure_id": "dora--inconnue", "nom": "Orpheline",
+             "description": "Un service dont la structure n'existe pas.", "date_maj": "2026-01-15"}
+        ]);
+        let body = json!({"structures": structures, "services": services});
+        let (status, report) = send(
+            &api,
+            reqwest::Method::POST,
+            app.url("/api/v1/data-inclusion/import"),
+            &po,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(
+            (
+                report["structures_created"].as_u64(),
+                report["services_created"].as_u64()
+            ),
+            (Some(1), Some(1)),
+            "{report}"
+        );
+        let rejected = report["rejected"].as_array().unwrap();
+        assert!(
+            rejected
+                .iter()
+                .any(|r| r["file"] == "structures.json" && r["row"] == 2 && r["field"] == "siret"),
+            "{report}"
+        );
+        assert!(
+            rejected.iter().any(|r| r["file"] == "services.json"
+                && r["row"] == 2
+                && r["field"] == "structure_id"),
+            "{report}"
+        );
+        let (_, again) = send(
+            &api,
+            reqwest::Method::POST,
+            app.url("/api/v1/data-inclusion/import"),
+            &po,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (
+                again["structures_created"].as_u64(),
+                again["services_updated"].as_u64()
+            ),
+            (Some(0), Some(1)),
+            "idempotent: {again}"
+        );
+        let (status, refused) = send(
+            &api,
+            reqwest::Method::POST,
+            app.url("/api/v1/data-inclusion/import"),
+            &po,
+            Some(json!({"structures": {"pas": "un tableau"}, "services": []})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        let referent = app.token(REFERENT).await;
+        let (status, _) = send(
+            &api,
+            reqwest::Method::POST,
+            app.url("/api/v1/data-inclusion/import"),
+            &referent,
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}

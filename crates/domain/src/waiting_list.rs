@@ -271,7 +271,10 @@ mod tests {
             !list.can_enter_directly(),
             "a free place is owed to the first in line"
         );
-        assert!(list.exit().is_ok() && list.exit().is_err(), "nobody left to exit");
+        assert!(
+            list.exit().is_ok() && list.exit().is_err(),
+            "nobody left to exit"
+        );
     }
 
     #[derive(Debug, Clone)]

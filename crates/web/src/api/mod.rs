@@ -101,6 +101,10 @@ pub fn routes() -> Router<AppState> {
             "/data-inclusion/services",
             get(catalogue::data_inclusion_services),
         )
+        .route(
+            "/data-inclusion/import",
+            post(catalogue::data_inclusion_import),
+        )
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -182,6 +186,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         catalogue::programme,
         catalogue::data_inclusion_structures,
         catalogue::data_inclusion_services,
+        catalogue::data_inclusion_import,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

@@ -13,6 +13,7 @@ pub mod nir;
 pub mod organisation;
 pub mod orientation;
 pub mod person;
+pub mod referral;
 pub mod schedule;
 pub mod taxonomy;
 pub mod validation;

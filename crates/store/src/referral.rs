@@ -183,6 +183,112 @@ impl Store {
     }
 }
 
+/// A positioning on the person's page: which action, where it stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct PersonReferral {
+    pub id: Uuid,
+    pub action_id: Uuid,
+    pub action_name: String,
+    pub structure_name: String,
+    pub origin: String,
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
+    pub requested_by: String,
+    pub override_reason: Option<String>,
+    pub refusal_reason: Option<String>,
+    pub refusal_comment: Option<String>,
+    pub entered_on: Option<Date>,
+}
+
+/// A positioning in a structure's inbox: the person's identity and contact
+/// only (never the diagnostic or the contract).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct InboxReferral {
+    pub id: Uuid,
+    pub version: i64,
+    pub action_id: Uuid,
+    pub action_name: String,
+    pub status: String,
+    pub origin: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
+    pub requested_by: String,
+    pub person_id: Uuid,
+    pub last_name: String,
+    pub first_names: String,
+    pub birth_date: Date,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Store {
+    pub async fn referrals_of_person(&self, person_id: Uuid) -> Result<Vec<PersonReferral>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, PersonReferral>(
+            "SELECT r.id, r.action_id, a.name AS action_name, o.name AS structure_name, r.origin, r.status, r.requested_at,
+                    r.requested_by, r.override_reason, r.refusal_reason, r.refusal_comment, r.entered_on
+             FROM referrals r JOIN actions a ON a.id = r.action_id JOIN organisations o ON o.id = a.structure_id
+             WHERE r.person_id = $1 ORDER BY r.requested_at DESC",
+        ).bind(person_id).fetch_all(pool).await)?)
+    }
+
+    /// The positionings a structure has to answer, and its waiting lists.
+    pub async fn referral_inbox(&self, structure_id: Uuid) -> Result<Vec<InboxReferral>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, InboxReferral>(
+            "SELECT r.id, r.version, r.action_id, a.name AS action_name, r.status, r.origin, r.requested_at, r.requested_by,
+                    p.id AS person_id, p.last_name, p.first_names, p.birth_date, p.phone, p.email
+             FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id
+             WHERE a.structure_id = $1 AND r.status IN ('sent', 'waiting', 'offered')
+             ORDER BY CASE r.status WHEN 'sent' THEN 0 WHEN 'offered' THEN 1 ELSE 2 END, r.priority DESC, r.requested_at",
+        ).bind(structure_id).fetch_all(pool).await)?)
+    }
+
+    /// The structure turns a positioning down, with a reason (and a comment).
+    pub async fn refuse_referral(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        reason: parcours_domain::referral::RefusalReason,
+        comment: Option<&str>,
+    ) -> Result<Referral> {
+        use parcours_domain::referral::RefusalReason;
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if reason == RefusalReason::Other && comment.is_none() {
+            return Err(Invalid::field("refusal_comment", "Précisez le motif du refus.").into());
+        }
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referrals SET status = 'refused', refusal_reason = $1, refusal_comment = $2, answered_at = $3,
+                    version = version + 1, updated_at = $3
+             WHERE id = $4 AND version = $5 AND status IN ('sent', 'waiting')",
+        ).bind(reason.code()).bind(comment).bind(now()).bind(id).bind(expected_version)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        if changed == 0 {
+            let current = referral_in(&mut tx, id).await?;
+            return Err(if current.version != expected_version {
+                StoreError::Stale
+            } else {
+                Invalid::field("status", "Ce positionnement a déjà reçu une réponse.").into()
+            });
+        }
+        let detail = format!("refus : {}", reason.label());
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "referral",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.referral(id).await
+    }
+}
+
 /// Takes one place of the action if one is free; `false` when it is full.
 async fn take_place(tx: &mut Tx, action_id: Uuid) -> Result<bool> {
     let taken = on_tx!(tx, conn => sqlx::query(

@@ -203,6 +203,76 @@ async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
             ),
             "answered once"
         );
+        // The structure's inbox and the person's page.
+        let structure = store.action(action).await.unwrap().structure_id;
+        let inbox = store.referral_inbox(structure).await.unwrap();
+        assert_eq!(
+            inbox.len(),
+            1,
+            "the forced one still to answer; the entered one is not in the inbox"
+        );
+        assert_eq!(inbox[0].last_name, "Martin2");
+        let forced = store.referral(inbox[0].id).await.unwrap();
+        match store
+            .refuse_referral(
+                &actor(),
+                forced.id,
+                forced.version,
+                parcours_domain::referral::RefusalReason::Other,
+                Some("  "),
+            )
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert!(e.message_for("refusal_comment").is_some()),
+            other => panic!("{other:?}"),
+        }
+        let refused = store
+            .refuse_referral(
+                &actor(),
+                forced.id,
+                forced.version,
+                parcours_domain::referral::RefusalReason::Unreachable,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (refused.status.as_str(), refused.refusal_reason.as_deref()),
+            ("refused", Some("unreachable"))
+        );
+        assert!(matches!(
+            store
+                .refuse_referral(
+                    &actor(),
+                    forced.id,
+                    forced.version,
+                    parcours_domain::referral::RefusalReason::Unreachable,
+                    None
+                )
+                .await,
+            Err(StoreError::Stale)
+        ));
+        assert!(store.referral_inbox(structure).await.unwrap().is_empty());
+        let mine = store.referrals_of_person(someone).await.unwrap();
+        assert_eq!(
+            (
+                mine.len(),
+                mine[0].status.as_str(),
+                mine[0].action_name.as_str()
+            ),
+            (1, "entered", "Atelier jardin")
+        );
+        // Refused, the person may be positioned again.
+        store
+            .prescribe(
+                &actor(),
+                &NewReferral {
+                    override_reason: Some("Joignable à nouveau".into()),
+                    ..prescription(action, other)
+                },
+            )
+            .await
+            .unwrap();
     }
 }
 

@@ -1,0 +1,47 @@
+//! Positioning a person on an action: its states and the structure's
+//! reasons to refuse, in the words people read.
+
+use crate::person::codes;
+
+codes!(
+    /// Where a positioning stands.
+    ReferralStatus {
+        PendingValidation = "pending_validation", "En attente de validation";
+        Sent = "sent", "Envoyé à la structure";
+        Waiting = "waiting", "En liste d'attente";
+        Offered = "offered", "Place proposée";
+        Entered = "entered", "Entré sur l'action";
+        Refused = "refused", "Refusé par la structure";
+        Declined = "declined", "Place déclinée";
+        Expired = "expired", "Proposition expirée";
+        Cancelled = "cancelled", "Annulé";
+        Exited = "exited", "Sorti de l'action";
+    }
+);
+
+codes!(
+    /// Why a structure turns a positioning down.
+    RefusalReason {
+        NotTargetPublic = "not_target_public", "Ne correspond pas au public de l'action";
+        NoPlaceThisPeriod = "no_place_this_period", "Pas de place sur la période";
+        Unreachable = "unreachable", "Personne injoignable";
+        PersonDeclined = "person_declined", "La personne ne souhaite pas participer";
+        NotSuitedNow = "not_suited_now", "Action inadaptée à la situation actuelle";
+        Other = "other", "Autre motif (préciser)";
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for status in ReferralStatus::ALL {
+            assert_eq!(ReferralStatus::from_code(status.code()), Some(*status));
+        }
+        for reason in RefusalReason::ALL {
+            assert_eq!(RefusalReason::from_code(reason.code()), Some(*reason));
+        }
+    }
+}

@@ -293,6 +293,11 @@ async fn the_openapi_document_describes_the_api() {
             "/api/v1/data-inclusion/structures",
             "/api/v1/data-inclusion/services",
             "/api/v1/data-inclusion/import",
+            "/api/v1/persons/{id}/referrals",
+            "/api/v1/persons/{id}/eligibility",
+            "/api/v1/referrals/inbox",
+            "/api/v1/referrals/{id}/accept",
+            "/api/v1/referrals/{id}/refuse",
             "/api/v1/audit",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} documented");

@@ -19,6 +19,7 @@ fn page_matrix(user_id: &str) -> Vec<(String, Vec<&'static str>)> {
         ("/structures/nouvelle".into(), vec![PROGRAMME]),
         ("/programme".into(), vec![PROGRAMME]),
         ("/familles".into(), vec![PROGRAMME]),
+        ("/positionnements".into(), vec![OPERATOR]),
     ]
 }
 
@@ -52,6 +53,11 @@ fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
         ),
         (Method::GET, "/api/v1/structures".into(), vec![PROGRAMME]),
         (Method::GET, "/api/v1/programme".into(), vec![PROGRAMME]),
+        (
+            Method::GET,
+            "/api/v1/referrals/inbox".into(),
+            vec![OPERATOR],
+        ),
         (
             Method::GET,
             "/api/v1/data-inclusion/structures".into(),

@@ -83,6 +83,8 @@ impl Role {
             ManageCatalogue => self == ProgrammeOfficer,
             // Schedule, contact and sessions: also the structure's opérateur (checked with the action).
             EditActionPractical => matches!(self, ProgrammeOfficer | Operator),
+            // A structure's answer to positionings on its actions (checked with the action).
+            AnswerReferrals => self == Operator,
         }
     }
 }
@@ -114,10 +116,11 @@ pub enum Permission {
     ValidateContract,
     ManageCatalogue,
     EditActionPractical,
+    AnswerReferrals,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -140,6 +143,7 @@ impl Permission {
         Permission::ValidateContract,
         Permission::ManageCatalogue,
         Permission::EditActionPractical,
+        Permission::AnswerReferrals,
     ];
 }
 
@@ -284,6 +288,7 @@ mod tests {
             (ValidateContract, &[Manager]),
             (ManageCatalogue, &[ProgrammeOfficer]),
             (EditActionPractical, &[ProgrammeOfficer, Operator]),
+            (AnswerReferrals, &[Operator]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

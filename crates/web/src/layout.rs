@@ -50,6 +50,11 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
     ("/echeances", "Échéances", Permission::ViewDeadlines),
     ("/catalogue", "Catalogue", Permission::ViewOwnAccount),
     ("/actions", "Actions", Permission::EditActionPractical),
+    (
+        "/positionnements",
+        "Positionnements reçus",
+        Permission::AnswerReferrals,
+    ),
     ("/programme", "Programme", Permission::ManageCatalogue),
     ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),

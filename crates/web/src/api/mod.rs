@@ -6,6 +6,7 @@ mod audit;
 mod catalogue;
 mod contracts;
 mod persons;
+mod referrals;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
@@ -105,6 +106,14 @@ pub fn routes() -> Router<AppState> {
             "/data-inclusion/import",
             post(catalogue::data_inclusion_import),
         )
+        .route(
+            "/persons/{id}/referrals",
+            get(referrals::of_person).post(referrals::prescribe),
+        )
+        .route("/persons/{id}/eligibility", get(referrals::eligibility))
+        .route("/referrals/inbox", get(referrals::inbox))
+        .route("/referrals/{id}/accept", post(referrals::accept))
+        .route("/referrals/{id}/refuse", post(referrals::refuse))
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -187,6 +196,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         catalogue::data_inclusion_structures,
         catalogue::data_inclusion_services,
         catalogue::data_inclusion_import,
+        referrals::of_person,
+        referrals::eligibility,
+        referrals::prescribe,
+        referrals::inbox,
+        referrals::accept,
+        referrals::refuse,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

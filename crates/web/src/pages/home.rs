@@ -124,7 +124,7 @@ async fn cards_for(
             "Votre espace de structure partenaire : vos actions et les personnes positionnées dessus.",
             vec![
                 catalogue_card(state, Some(me.user.organisation_id)).await?,
-                card("Positionnements reçus", None, "Aucun positionnement reçu. Les prescriptions des référents arriveront ici pour acceptation ou refus.", None),
+                inbox_card(state, me).await?,
             ],
         ),
         Role::Dpo => (
@@ -189,5 +189,25 @@ async fn catalogue_card(state: &AppState, structure: Option<uuid::Uuid>) -> Resu
         Some(total as usize),
         text,
         Some(("/actions", "Voir les actions")),
+    ))
+}
+
+/// The positionings the opérateur's structure has to answer.
+async fn inbox_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure> {
+    let inbox = state.store.referral_inbox(me.user.organisation_id).await?;
+    let to_answer = inbox.iter().filter(|r| r.status == "sent").count();
+    let text = if inbox.is_empty() {
+        "Aucun positionnement reçu. Les prescriptions des référents arrivent ici pour acceptation ou refus.".to_owned()
+    } else {
+        format!(
+            "{to_answer} à accepter ou refuser, {} en liste d'attente.",
+            inbox.len() - to_answer
+        )
+    };
+    Ok(card(
+        "Positionnements reçus",
+        Some(to_answer),
+        text,
+        Some(("/positionnements", "Répondre")),
     ))
 }

@@ -8,6 +8,7 @@ mod home;
 pub(crate) mod pathway;
 pub(crate) mod persons;
 pub(crate) mod public_catalogue;
+pub(crate) mod referrals;
 pub(crate) mod users;
 
 use crate::auth;
@@ -115,4 +116,15 @@ pub fn routes() -> Router<AppState> {
             get(catalogue::families).post(catalogue::save_family_form),
         )
         .route("/programme", get(catalogue::programme))
+        .route("/personnes/{id}/positionner", get(referrals::choose))
+        .route(
+            "/personnes/{id}/positionnements",
+            post(referrals::prescribe_form),
+        )
+        .route("/positionnements", get(referrals::inbox))
+        .route(
+            "/positionnements/{id}/acceptation",
+            post(referrals::accept_form),
+        )
+        .route("/positionnements/{id}/refus", post(referrals::refuse_form))
 }

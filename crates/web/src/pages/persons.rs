@@ -449,10 +449,19 @@ pub struct Event {
     pub detail: String,
 }
 
+/// A positioning on the person's page.
+pub struct ReferralLine {
+    pub action_id: String,
+    pub action: String,
+    pub date: Date,
+    pub detail: String,
+}
+
 #[derive(Template)]
 #[template(path = "persons/show.html")]
 struct ShowPage {
     layout: Layout,
+    referrals: Vec<ReferralLine>,
     person: Person,
     nir: Option<String>,
     nir_shown: bool,
@@ -666,6 +675,48 @@ async fn show_page(
             },
         ));
     }
+    let referrals: Vec<ReferralLine> = store
+        .referrals_of_person(person.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let status = parcours_domain::referral::ReferralStatus::from_code(&r.status)
+                .map_or("?", |s| s.label());
+            let mut detail = format!("{} — {status}", r.structure_name);
+            if let Some(on) = r.entered_on {
+                detail.push_str(&format!(" le {}", fr_date(on)));
+            }
+            if let Some(reason) = r
+                .refusal_reason
+                .as_deref()
+                .and_then(parcours_domain::referral::RefusalReason::from_code)
+            {
+                detail.push_str(&format!(" : {}", reason.label()));
+            }
+            if let Some(comment) = &r.refusal_comment {
+                detail.push_str(&format!(" ({comment})"));
+            }
+            if let Some(reason) = &r.override_reason {
+                detail.push_str(&format!(" — positionné hors éligibilité : {reason}"));
+            }
+            ReferralLine {
+                action_id: r.action_id.to_string(),
+                action: r.action_name,
+                date: r.requested_at.date(),
+                detail,
+            }
+        })
+        .collect();
+    for r in &referrals {
+        events.push((
+            r.date,
+            Event {
+                date: fr_date(r.date),
+                title: format!("Positionnement : {}", r.action),
+                detail: r.detail.clone(),
+            },
+        ));
+    }
     let contracts = contracts
         .iter()
         .map(|c| ContractLine {
@@ -722,6 +773,7 @@ async fn show_page(
         Vec::new()
     };
     Ok(ShowPage {
+        referrals,
         duplicates,
         access,
         contracts,

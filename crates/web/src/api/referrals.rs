@@ -1,0 +1,133 @@
+//! Positioning over the API: the same use cases, permissions and
+//! validation as the pages (crate::pages::referrals).
+
+use super::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Id, Query};
+use crate::pages::referrals;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use parcours_domain::eligibility::Assessment;
+use parcours_store::referral::{InboxReferral, PersonReferral, Referral};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A person's positionings, newest first (anyone who may open the file; the read is audited).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/referrals", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = [PersonReferral]), (status = 403, body = ErrorBody)))]
+pub async fn of_person(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Vec<PersonReferral>>, ApiError> {
+    crate::people::read_person(&state, &me, id, "positionnements (API)").await?;
+    Ok(Json(state.store.referrals_of_person(id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct EligibilityParams {
+    action_id: uuid::Uuid,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EligibilityBody {
+    /// verdict (eligible, not_eligible, unknown), outcomes (verdict and reason per rule), uses_margin.
+    #[schema(value_type = Object)]
+    assessment: Assessment,
+}
+
+/// The person's eligibility to an action, rule by rule (their référent or cadre).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/eligibility", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path), EligibilityParams),
+    responses((status = 200, body = EligibilityBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn eligibility(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    Query(p): Query<EligibilityParams>,
+) -> Result<Json<EligibilityBody>, ApiError> {
+    let person = referrals::prescriber_access(&state, &me, id).await?;
+    let action = state.store.action(p.action_id).await?;
+    Ok(Json(EligibilityBody {
+        assessment: referrals::assess(&state, &person, &action).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PrescriptionBody {
+    action_id: String,
+    /// Required when the person is not found eligible; recorded in the audit trail.
+    #[serde(default)]
+    override_reason: Option<String>,
+}
+
+/// Positions the person on a published action (their référent or cadre).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/referrals", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PrescriptionBody,
+    responses((status = 201, body = Referral), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn prescribe(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<PrescriptionBody>,
+) -> Result<(StatusCode, Json<Referral>), ApiError> {
+    let referral = referrals::prescribe(&state, &me, id, &b.action_id, b.override_reason).await?;
+    Ok((StatusCode::CREATED, Json(referral)))
+}
+
+/// The positionings on the caller's structure's actions (opérateur): identity and contact only.
+#[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "positionnements", security(("bearer" = [])),
+    responses((status = 200, body = [InboxReferral]), (status = 403, body = ErrorBody)))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<InboxReferral>>, ApiError> {
+    Ok(Json(referrals::inbox_of(&state, &me).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AcceptBody {
+    version: i64,
+    /// YYYY-MM-DD; today when empty.
+    #[serde(default)]
+    entered_on: String,
+}
+
+/// Accepts a positioning: entry when a place is free, the waiting list otherwise.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AcceptBody,
+    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<AcceptBody>,
+) -> Result<Json<Referral>, ApiError> {
+    Ok(Json(
+        referrals::accept(&state, &me, id, b.version, &b.entered_on).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RefuseBody {
+    version: i64,
+    /// not_target_public, no_place_this_period, unreachable, person_declined, not_suited_now, other
+    reason: String,
+    /// Required with `other`.
+    #[serde(default)]
+    comment: String,
+}
+
+/// Refuses a positioning with a reason.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/refuse", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = RefuseBody,
+    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn refuse(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<RefuseBody>,
+) -> Result<Json<Referral>, ApiError> {
+    Ok(Json(
+        referrals::refuse(&state, &me, id, b.version, &b.reason, &b.comment).await?,
+    ))
+}

@@ -1,0 +1,441 @@
+//! Positioning a person on actions: the référent sees the actions with the
+//! person's eligibility for each, rule by rule, and positions them (an
+//! override needs a reason); the structure answers in its inbox (entry or
+//! waiting list, or a refusal with its reason); the person's page shows
+//! the outcome. The structure sees identity and contact only.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::{Id, Query};
+use crate::form;
+use crate::layout::{flash, Layout};
+use crate::pages::catalogue::{places_text, theme_groups, ThemeGroup};
+use crate::pages::persons::fr_date;
+use crate::people::{self, pathway_access, today};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_domain::eligibility::{Assessment, PersonFacts, Verdict};
+use parcours_domain::orientation::OrientationStatus;
+use parcours_domain::person::{age_on, required_date};
+use parcours_domain::referral::{ReferralStatus, RefusalReason};
+use parcours_domain::{Invalid, Permission};
+use parcours_store::catalogue::{Action, CatalogueFilter};
+use parcours_store::person::Person;
+use parcours_store::referral::{InboxReferral, NewReferral, Referral};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// What the file says of the person, for the eligibility rules.
+pub async fn facts(state: &AppState, person: &Person) -> Result<PersonFacts, Failure> {
+    let household = state.store.household(person.household_id).await?;
+    let orientation = state
+        .store
+        .orientations(person.id)
+        .await?
+        .into_iter()
+        .find(|o| o.status == OrientationStatus::Validated.code())
+        .and_then(|o| parcours_domain::deadline::OrientationKind::from_code(&o.kind));
+    let contracts = state.store.contracts_of(person.id).await?;
+    let age = age_on(person.birth_date, today());
+    Ok(PersonFacts {
+        age: u8::try_from(age).ok(),
+        // Open right (paid or suspended), or subject to droits et devoirs.
+        rsa: Some(person.subject_to_duties || matches!(household.rsa_state, 2..=4)),
+        single_parent: Some(person.single_parent),
+        other_minimum_income: Some(person.other_minimum_income),
+        orientation: Some(orientation),
+        contract_running: Some(
+            contracts
+                .iter()
+                .any(|c| c.status() == parcours_domain::contract::ContractStatus::Running),
+        ),
+        commune_code: person.commune_code.clone(),
+    })
+}
+
+async fn commune_labels(
+    state: &AppState,
+    action: &Action,
+    person: &Person,
+) -> Result<std::collections::HashMap<String, String>, Failure> {
+    let mut labels = std::collections::HashMap::new();
+    for code in action
+        .eligibility
+        .communes
+        .iter()
+        .chain(person.commune_code.iter())
+    {
+        if let Some(label) = state.store.commune_label(code).await? {
+            labels.insert(code.clone(), label);
+        }
+    }
+    Ok(labels)
+}
+
+/// The person's eligibility to one action, rule by rule.
+pub async fn assess(
+    state: &AppState,
+    person: &Person,
+    action: &Action,
+) -> Result<Assessment, Failure> {
+    let facts = facts(state, person).await?;
+    let labels = commune_labels(state, action, person).await?;
+    Ok(action.eligibility.evaluate(&facts, |code| {
+        labels.get(code).cloned().unwrap_or_else(|| code.to_owned())
+    }))
+}
+
+/// The person, when `me` may position them (their référent or cadre).
+pub async fn prescriber_access(
+    state: &AppState,
+    me: &CurrentUser,
+    person_id: Uuid,
+) -> Result<Person, Failure> {
+    let person = people::visible_person(state, me, person_id, Permission::EditContract).await?;
+    if !pathway_access(state, me, &person).await?.edit {
+        return Err(Failure::Forbidden);
+    }
+    Ok(person)
+}
+
+/// Positions the person on a published action (shared with the API). The
+/// eligibility is computed here, never taken from the client.
+pub async fn prescribe(
+    state: &AppState,
+    me: &CurrentUser,
+    person_id: Uuid,
+    action_id: &str,
+    override_reason: Option<String>,
+) -> Result<Referral, Failure> {
+    let person = prescriber_access(state, me, person_id).await?;
+    let action_id = Uuid::parse_str(action_id.trim())
+        .map_err(|_| Invalid::field("action_id", "Choisissez une action du catalogue."))?;
+    let action = state
+        .store
+        .action(action_id)
+        .await
+        .map_err(|_| Invalid::field("action_id", "Cette action n'existe pas."))?;
+    if !action.is_public(today()) {
+        return Err(Invalid::field(
+            "action_id",
+            "Cette action n'est pas ouverte (brouillon, archivée ou terminée).",
+        )
+        .into());
+    }
+    let assessment = assess(state, &person, &action).await?;
+    let new = NewReferral {
+        action_id,
+        person_id,
+        objective_id: None,
+        assessment,
+        override_reason,
+    };
+    Ok(state.store.prescribe(&me.actor(), &new).await?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChoiceQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub thematique: String,
+}
+
+pub struct Candidate {
+    pub action: Action,
+    pub verdict: Verdict,
+    pub verdict_label: &'static str,
+    pub reasons: Vec<(String, &'static str)>,
+    pub places: String,
+}
+
+#[derive(Template)]
+#[template(path = "referrals/choose.html")]
+struct ChoosePage {
+    layout: Layout,
+    person: Person,
+    query: ChoiceQuery,
+    themes: Vec<ThemeGroup>,
+    candidates: Vec<Candidate>,
+    errors: Invalid,
+}
+
+const CANDIDATES: i64 = 30;
+
+/// Published actions matching the search, the person's eligible ones
+/// first, then those to check, then the others; free places first within.
+async fn candidates(
+    state: &AppState,
+    person: &Person,
+    query: &ChoiceQuery,
+) -> Result<Vec<Candidate>, Failure> {
+    let filter = CatalogueFilter {
+        text: query.q.clone(),
+        thematique: query.thematique.trim().to_owned(),
+        public_only: true,
+        today: Some(today()),
+        limit: CANDIDATES,
+        ..CatalogueFilter::default()
+    };
+    let (rows, _) = state.store.search_actions(&filter).await?;
+    let mut candidates = Vec::new();
+    for row in rows {
+        let action = state.store.action(row.id).await?;
+        let assessment = assess(state, person, &action).await?;
+        candidates.push(Candidate {
+            verdict: assessment.verdict,
+            verdict_label: assessment.verdict.label(),
+            reasons: assessment
+                .outcomes
+                .into_iter()
+                .map(|o| (o.reason, o.verdict.label()))
+                .collect(),
+            places: places_text(action.capacity, action.places_taken),
+            action,
+        });
+    }
+    let rank = |v: Verdict| match v {
+        Verdict::Eligible => 0,
+        Verdict::Unknown => 1,
+        Verdict::NotEligible => 2,
+    };
+    candidates.sort_by_key(|c| (rank(c.verdict), c.action.places_left() == Some(0)));
+    Ok(candidates)
+}
+
+async fn choose_page(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    person: Person,
+    query: ChoiceQuery,
+    errors: Invalid,
+) -> Result<Html<String>, Failure> {
+    let page = ChoosePage {
+        layout: Layout::new(session, me, "Positionner sur une action", "/personnes").await?,
+        themes: theme_groups(std::slice::from_ref(&query.thematique)),
+        candidates: candidates(state, &person, &query).await?,
+        person,
+        query,
+        errors,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn choose(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    Query(query): Query<ChoiceQuery>,
+) -> Result<Html<String>, PageError> {
+    let person = prescriber_access(&state, &me, id).await?;
+    Ok(choose_page(&state, &session, &me, person, query, Invalid::new()).await?)
+}
+
+pub async fn prescribe_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let reason = Some(form::value(&pairs, "override_reason")).filter(|r| !r.is_empty());
+    match prescribe(&state, &me, id, &form::value(&pairs, "action_id"), reason).await {
+        Ok(referral) => {
+            let action = state.store.action(referral.action_id).await?;
+            flash(
+                &session,
+                format!(
+                    "Positionnement envoyé à {} pour « {} ».",
+                    action.structure_name, action.name
+                ),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let person = prescriber_access(&state, &me, id).await?;
+            let query = ChoiceQuery {
+                q: form::value(&pairs, "q"),
+                thematique: form::value(&pairs, "thematique"),
+            };
+            Ok(choose_page(&state, &session, &me, person, query, errors)
+                .await?
+                .into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The structure's positionings on the opérateur's structure.
+pub async fn inbox_of(state: &AppState, me: &CurrentUser) -> Result<Vec<InboxReferral>, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    Ok(state.store.referral_inbox(me.user.organisation_id).await?)
+}
+
+/// The positioning, when it is on an action of the opérateur's structure.
+async fn answerable(state: &AppState, me: &CurrentUser, id: Uuid) -> Result<Referral, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let referral = state.store.referral(id).await?;
+    let action = state.store.action(referral.action_id).await?;
+    if action.structure_id != me.user.organisation_id {
+        return Err(Failure::Forbidden);
+    }
+    Ok(referral)
+}
+
+pub async fn accept(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    entry: &str,
+) -> Result<Referral, Failure> {
+    answerable(state, me, id).await?;
+    let mut invalid = Invalid::new();
+    let entry = if entry.trim().is_empty() {
+        Some(today())
+    } else {
+        required_date(&mut invalid, "entered_on", "Date d'entrée", entry)
+    };
+    invalid.into_result(())?;
+    Ok(state
+        .store
+        .accept_referral(&me.actor(), id, version, entry.expect("checked"))
+        .await?)
+}
+
+pub async fn refuse(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    reason: &str,
+    comment: &str,
+) -> Result<Referral, Failure> {
+    answerable(state, me, id).await?;
+    let reason = RefusalReason::from_code(reason.trim())
+        .ok_or_else(|| Invalid::field("refusal_reason", "Choisissez le motif du refus."))?;
+    Ok(state
+        .store
+        .refuse_referral(&me.actor(), id, version, reason, Some(comment))
+        .await?)
+}
+
+pub struct InboxLine {
+    pub referral: InboxReferral,
+    pub status: &'static str,
+    pub birth_date: String,
+    pub requested: String,
+}
+
+#[derive(Template)]
+#[template(path = "referrals/inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    lines: Vec<InboxLine>,
+    reasons: Vec<(&'static str, &'static str)>,
+    today: String,
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    let lines = inbox_of(&state, &me)
+        .await?
+        .into_iter()
+        .map(|r| InboxLine {
+            status: ReferralStatus::from_code(&r.status).map_or("?", |s| s.label()),
+            birth_date: fr_date(r.birth_date),
+            requested: fr_date(r.requested_at.date()),
+            referral: r,
+        })
+        .collect();
+    let page = InboxPage {
+        layout: Layout::new(&session, &me, "Positionnements reçus", "/positionnements").await?,
+        lines,
+        reasons: RefusalReason::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        today: today().to_string(),
+    };
+    Ok(Html(page.render().map_err(Failure::from)?))
+}
+
+async fn back_to_inbox(
+    session: &Session,
+    result: Result<String, Failure>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(message) => flash(session, message).await?,
+        Err(Failure::Invalid(errors)) => {
+            let text: Vec<String> = errors.errors.iter().map(|e| e.message.clone()).collect();
+            flash(
+                session,
+                format!("Rien n'a été enregistré : {}", text.join(" ")),
+            )
+            .await?
+        }
+        Err(Failure::Stale) => {
+            flash(
+                session,
+                "Ce positionnement a changé entre-temps : rechargez la page.",
+            )
+            .await?
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(Redirect::to("/positionnements").into_response())
+}
+
+pub async fn accept_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let result = accept(
+        &state,
+        &me,
+        id,
+        form::version(&pairs),
+        &form::value(&pairs, "entered_on"),
+    )
+    .await
+    .map(|r| match r.entered_on {
+        Some(on) => format!("Entrée enregistrée le {}.", fr_date(on)),
+        None => "Action complète : la personne est inscrite sur la liste d'attente.".to_owned(),
+    });
+    back_to_inbox(&session, result).await
+}
+
+pub async fn refuse_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let result = refuse(
+        &state,
+        &me,
+        id,
+        form::version(&pairs),
+        &form::value(&pairs, "refusal_reason"),
+        &form::value(&pairs, "refusal_comment"),
+    )
+    .await
+    .map(|_| "Refus enregistré ; le référent en est informé sur le dossier.".to_owned());
+    back_to_inbox(&session, result).await
+}

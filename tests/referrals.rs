@@ -1,0 +1,311 @@
+//! Positioning end to end, on every backend: the référent sees the
+//! eligibility rule by rule and positions; the structure answers in its
+//! inbox and sees identity and contact only; the outcome shows on the file.
+
+mod common;
+
+use common::*;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+const OTHER_OPERATOR: &str = "atelier@demo.parcours.fr";
+
+async fn call(
+    app: &App,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Fabrice (Sophie's caseload) and Plaine Emploi's weekly workshop.
+async fn fabrice_and_workshop(app: &App, referent: &str) -> (String, String) {
+    let caseload = app.get_json(referent, "/api/v1/caseload").await;
+    let fabrice = caseload
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["first_names"] == "Fabrice")
+        .expect("Fabrice in Sophie's caseload");
+    let actions = app
+        .get_json(referent, "/api/v1/catalogue?q=bons+vivants")
+        .await;
+    let workshop = &actions["actions"][0];
+    assert_eq!(workshop["structure_name"], "Plaine Emploi");
+    (
+        fabrice["id"].as_str().unwrap().to_owned(),
+        workshop["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_referent_positions_and_the_structure_answers() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (person, action) = fabrice_and_workshop(&app, &referent).await;
+        let eligibility = app
+            .get_json(
+                &referent,
+                &format!("/api/v1/persons/{person}/eligibility?action_id={action}"),
+            )
+            .await;
+        let verdict = eligibility["assessment"]["verdict"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(["eligible", "unknown", "not_eligible"].contains(&verdict.as_str()));
+        assert!(eligibility["assessment"]["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| !o["reason"].as_str().unwrap().is_empty()));
+        let path = format!("/api/v1/persons/{person}/referrals");
+        let body = if verdict == "eligible" {
+            json!({"action_id": action})
+        } else {
+            json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})
+        };
+        let (status, referral) =
+            call(&app, Method::POST, &path, &referent, Some(body.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        assert_eq!(referral["status"], "sent");
+        let (status, again) = call(&app, Method::POST, &path, &referent, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(again["error"]["fields"][0]["field"], "person_id");
+
+        // Plaine Emploi's opérateur sees Fabrice in its inbox, identity and contact only.
+        let operator = app.token(OPERATOR).await;
+        let inbox = app.get_json(&operator, "/api/v1/referrals/inbox").await;
+        let line = inbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == referral["id"])
+            .expect("in the inbox");
+        assert_eq!(line["first_names"], "Fabrice");
+        let keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for hidden in [
+            "nir",
+            "diagnostic",
+            "eligibility",
+            "override_reason",
+            "address",
+        ] {
+            assert!(
+                !keys.contains(&hidden),
+                "{hidden} must not reach the structure"
+            );
+        }
+        let (status, _) = call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/persons/{person}"),
+            &operator,
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "no access to the file itself"
+        );
+        let other = app.token(OTHER_OPERATOR).await;
+        assert!(app
+            .get_json(&other, "/api/v1/referrals/inbox")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["id"] != referral["id"]));
+        let accept = format!(
+            "/api/v1/referrals/{}/accept",
+            referral["id"].as_str().unwrap()
+        );
+        for token in [&other, &referent] {
+            let (status, _) = call(
+                &app,
+                Method::POST,
+                &accept,
+                token,
+                Some(json!({"version": referral["version"]})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+        }
+        let (status, bad) = call(
+            &app,
+            Method::POST,
+            &accept,
+            &operator,
+            Some(json!({"version": referral["version"], "entered_on": "demain"})),
+        )
+        .await;
+        assert_eq!(
+            (status, bad["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("entered_on"))
+        );
+        let (status, entered) = call(
+            &app,
+            Method::POST,
+            &accept,
+            &operator,
+            Some(json!({"version": referral["version"], "entered_on": "2026-11-24"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{entered}");
+        assert!(entered["status"] == "entered" || entered["status"] == "waiting");
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!(
+                "/api/v1/referrals/{}/refuse",
+                referral["id"].as_str().unwrap()
+            ),
+            &operator,
+            Some(json!({"version": entered["version"], "reason": "unreachable"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "answered once");
+
+        // The référent sees the outcome on the file.
+        let mine = app.get_json(&referent, &path).await;
+        assert_eq!(mine[0]["status"], entered["status"]);
+        let client = app.signed_in(REFERENT).await;
+        let html = client
+            .get(app.url(&format!("/personnes/{person}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Positionnement : Les bons vivants"),
+            "timeline"
+        );
+        assert!(
+            html.contains("Entré sur l&#39;action")
+                || html.contains("Entré sur l'action")
+                || html.contains("En liste d&#39;attente")
+                || html.contains("En liste d'attente")
+        );
+    }
+}
+
+#[tokio::test]
+async fn refusals_need_a_reason_and_the_choice_page_explains_each_rule() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (person, action) = fabrice_and_workshop(&app, &referent).await;
+        let (_, referral) = call(&app, Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
+            Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"}))).await;
+        let operator = app.token(OPERATOR).await;
+        let refuse = format!(
+            "/api/v1/referrals/{}/refuse",
+            referral["id"].as_str().unwrap()
+        );
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &refuse,
+            &operator,
+            Some(json!({"version": referral["version"], "reason": "other"})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("refusal_comment"))
+        );
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &refuse,
+            &operator,
+            Some(json!({"version": referral["version"], "reason": "n_importe"})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("refusal_reason"))
+        );
+        let (status, refused) = call(
+            &app,
+            Method::POST,
+            &refuse,
+            &operator,
+            Some(json!({"version": referral["version"], "reason": "unreachable"})),
+        )
+        .await;
+        assert_eq!(
+            (status, refused["status"].as_str()),
+            (StatusCode::OK, Some("refused"))
+        );
+
+        // The pages: the référent's choice with reasons; the opérateur's inbox; nobody else's.
+        let client = app.signed_in(REFERENT).await;
+        let page = client
+            .get(app.url(&format!("/personnes/{person}/positionner?q=randonnee")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("Éligible")
+                || html.contains("À vérifier")
+                || html.contains("Non éligible")
+        );
+        let token = app
+            .csrf(&client, &format!("/personnes/{person}/positionner"))
+            .await;
+        let response = client
+            .post(app.url(&format!("/personnes/{person}/positionnements")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("action_id", "pas-une-action"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response
+            .text()
+            .await
+            .unwrap()
+            .contains("Choisissez une action du catalogue."));
+        let other = app.signed_in(OPERATOR).await;
+        assert_eq!(
+            other
+                .get(app.url(&format!("/personnes/{person}/positionner")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            other
+                .get(app.url("/positionnements"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
+}

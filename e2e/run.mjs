@@ -330,6 +330,38 @@ const steps = [
     },
   ],
   [
+    'référent : positionnement sur une action, avec l’éligibilité expliquée',
+    async (page) => {
+      await login(page, 'referent@demo.parcours.fr');
+      await visit(page, '/portefeuille');
+      await submitAndWait(page, () => page.getByRole('link', { name: /Fabrice/ }).first().click());
+      await submitAndWait(page, () => page.getByRole('link', { name: 'Positionner sur une action' }).click());
+      await axeScan(page, '/personnes/{id}/positionner');
+      await page.locator('input#q').fill('bons vivants');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Rechercher' }).click());
+      const card = page.locator('section.card').first();
+      const override = card.locator('input[name=override_reason]');
+      if ((await override.count()) > 0) await override.fill('Projet travaillé avec Plaine Emploi');
+      await submitAndWait(page, () => card.getByRole('button', { name: /Positionner/ }).click());
+      await expectText(page, 'Positionnement envoyé à Plaine Emploi');
+      await logout(page);
+    },
+  ],
+  [
+    'structure : réponse au positionnement',
+    async (page) => {
+      await login(page, 'structure@demo.parcours.fr');
+      await visit(page, '/positionnements');
+      await axeScan(page);
+      await submitAndWait(page, () => page.getByRole('button', { name: /Accepter/ }).first().click());
+      const done = page.locator('.notice');
+      expect((await done.count()) === 1, 'aucun message après l’acceptation');
+      const text = await done.first().innerText();
+      expect(/Entrée enregistrée|liste d'attente/.test(text), `message inattendu : ${text}`);
+      await logout(page);
+    },
+  ],
+  [
     'opérateur : informations pratiques de ses actions',
     async (page) => {
       await login(page, 'structure@demo.parcours.fr');

@@ -309,3 +309,164 @@ async fn refusals_need_a_reason_and_the_choice_page_explains_each_rule() {
         );
     }
 }
+
+/// A one-place action: the second person waits; the cadre may move them up;
+/// the first one's exit (never before their entry) offers the place, which
+/// the structure records as accepted.
+#[tokio::test]
+async fn an_exit_offers_the_place_to_the_next_in_line() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (fabrice, workshop) = fabrice_and_workshop(&app, &referent).await;
+        let caseload = app.get_json(&referent, "/api/v1/caseload").await;
+        let magali = caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["first_names"] == "Magali")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // A one-place copy of the workshop, by the chargé de mission.
+        let po = app.token(PROGRAMME).await;
+        let original = app
+            .get_json(&po, &format!("/api/v1/actions/{workshop}"))
+            .await;
+        let input = json!({
+            "structure_id": original["structure_id"], "name": "Atelier à une place", "description": "Une place, pour éprouver la liste d'attente.",
+            "family": "aps", "thematiques": ["remobilisation--lien-social"], "service_type": "atelier", "format": "individual",
+            "capacity": "1", "reception": ["a-distance"], "starts_on": "2026-01-05",
+            "practical": {"schedule": {"frequency": "appointment"}},
+        });
+        let (status, action) = call(&app, Method::POST, "/api/v1/actions", &po, Some(input)).await;
+        assert_eq!(status, StatusCode::CREATED, "{action}");
+        let id = action["id"].as_str().unwrap();
+        call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/actions/{id}/status"),
+            &po,
+            Some(json!({"version": action["version"], "status": "published"})),
+        )
+        .await;
+        let operator = app.token(OPERATOR).await;
+        let mut answered = Vec::new();
+        for person in [&fabrice, &magali] {
+            let (status, referral) = call(
+                &app,
+                Method::POST,
+                &format!("/api/v1/persons/{person}/referrals"),
+                &referent,
+                Some(json!({"action_id": id, "override_reason": "Essai de la liste d'attente"})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{referral}");
+            let (_, r) = call(
+                &app,
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/accept",
+                    referral["id"].as_str().unwrap()
+                ),
+                &operator,
+                Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
+            )
+            .await;
+            answered.push(r);
+        }
+        assert_eq!(
+            (
+                answered[0]["status"].as_str(),
+                answered[1]["status"].as_str()
+            ),
+            (Some("entered"), Some("waiting"))
+        );
+        let waiting = answered[1]["id"].as_str().unwrap();
+        let (status, _) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/referrals/{waiting}/priority"),
+            &referent,
+            Some(json!({"priority": 2})),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "the cadre sets priorities, not the référent"
+        );
+        let cadre = app.token(MANAGER).await;
+        let (status, prioritised) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/referrals/{waiting}/priority"),
+            &cadre,
+            Some(json!({"priority": 2})),
+        )
+        .await;
+        assert_eq!(
+            (status, prioritised["priority"].as_i64()),
+            (StatusCode::OK, Some(2)),
+            "{prioritised}"
+        );
+        let inside = &answered[0];
+        let exit = format!("/api/v1/referrals/{}/exit", inside["id"].as_str().unwrap());
+        let (status, _) = call(&app, Method::POST, &exit, &referent, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "employment", "situation": "employment"}))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body) = call(&app, Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-10-01", "reason": "employment", "situation": "employment"}))).await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("exited_on")),
+            "{body}"
+        );
+        let (status, body) = call(&app, Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "", "situation": "partout"}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body["error"]["fields"].as_array().unwrap().len(),
+            2,
+            "reason and situation named"
+        );
+        let (status, gone) = call(&app, Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "employment", "situation": "employment"}))).await;
+        assert_eq!(
+            (status, gone["status"].as_str()),
+            (StatusCode::OK, Some("exited")),
+            "{gone}"
+        );
+        let offered = app.get_json(&operator, "/api/v1/referrals/inbox").await;
+        let offered = offered
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == waiting)
+            .expect("the offer in the inbox")
+            .clone();
+        assert_eq!(offered["status"], "offered");
+        assert!(offered["offer_until"].is_string());
+        let (status, entered) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/referrals/{waiting}/offer"),
+            &operator,
+            Some(json!({"version": offered["version"], "accept": true})),
+        )
+        .await;
+        assert_eq!(
+            (status, entered["status"].as_str()),
+            (StatusCode::OK, Some("entered")),
+            "{entered}"
+        );
+        let participants = app
+            .get_json(&operator, "/api/v1/referrals/participants")
+            .await;
+        assert!(participants
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == waiting));
+        assert_eq!(
+            app.get_json(&po, &format!("/api/v1/actions/{id}")).await["places_taken"],
+            1
+        );
+    }
+}

@@ -31,6 +31,38 @@ codes!(
     }
 );
 
+codes!(
+    /// Why a participant leaves an action.
+    ExitReason {
+        Completed = "completed", "Fin de l'action";
+        Employment = "employment", "Reprise d'emploi";
+        Training = "training", "Entrée en formation";
+        OtherAction = "other_action", "Orientation vers une autre action";
+        Health = "health", "Raisons de santé";
+        Moved = "moved", "Déménagement";
+        DroppedOut = "dropped_out", "Abandon";
+        Other = "other", "Autre motif";
+    }
+);
+
+codes!(
+    /// The situation at exit and within 4 weeks (FSE+ result indicators among them).
+    Situation {
+        Employment = "employment", "En emploi";
+        Training = "training", "En formation ou en études";
+        Qualification = "qualification", "A obtenu une qualification";
+        JobSearching = "job_searching", "En recherche d'emploi";
+        OtherAction = "other_action", "Sur une autre action d'insertion";
+        DroppedOut = "dropped_out", "Sans activité (décrochage)";
+        Moved = "moved", "A déménagé";
+        Health = "health", "Soins ou raisons de santé";
+        Unknown = "unknown", "Inconnue";
+    }
+);
+
+/// How long a person has to answer a place offered from the waiting list.
+pub const OFFER_DAYS: i64 = 5;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +74,12 @@ mod tests {
         }
         for reason in RefusalReason::ALL {
             assert_eq!(RefusalReason::from_code(reason.code()), Some(*reason));
+        }
+        for reason in ExitReason::ALL {
+            assert_eq!(ExitReason::from_code(reason.code()), Some(*reason));
+        }
+        for situation in Situation::ALL {
+            assert_eq!(Situation::from_code(situation.code()), Some(*situation));
         }
     }
 }

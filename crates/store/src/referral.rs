@@ -13,9 +13,11 @@ use crate::audit::{record, Actor};
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
+use parcours_domain::referral::OFFER_DAYS;
+use parcours_domain::waiting_list::{Change, Entry, EntryState, WaitingList};
 use parcours_domain::Invalid;
 use serde::Serialize;
-use time::{Date, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 /// Where a positioning stands.
@@ -46,11 +48,17 @@ pub struct Referral {
     pub refusal_reason: Option<String>,
     pub refusal_comment: Option<String>,
     pub entered_on: Option<Date>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub offer_until: Option<OffsetDateTime>,
+    pub exited_on: Option<Date>,
+    pub exit_reason: Option<String>,
+    pub exit_situation: Option<String>,
     pub version: i64,
 }
 
 const COLUMNS: &str = "id, action_id, person_id, origin, status, objective_id, requested_by, requested_at, eligibility,
-     override_reason, uses_margin, priority, refusal_reason, refusal_comment, entered_on, version";
+     override_reason, uses_margin, priority, refusal_reason, refusal_comment, entered_on, offer_until, exited_on,
+     exit_reason, exit_situation, version";
 
 /// A prescription as the référent makes it.
 #[derive(Debug, Clone)]
@@ -216,6 +224,9 @@ pub struct InboxReferral {
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
     pub requested_by: String,
+    pub entered_on: Option<Date>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub offer_until: Option<OffsetDateTime>,
     pub person_id: Uuid,
     pub last_name: String,
     pub first_names: String,
@@ -236,13 +247,30 @@ impl Store {
 
     /// The positionings a structure has to answer, and its waiting lists.
     pub async fn referral_inbox(&self, structure_id: Uuid) -> Result<Vec<InboxReferral>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, InboxReferral>(
+        self.structure_referrals(structure_id, "'sent', 'offered', 'waiting'")
+            .await
+    }
+
+    /// The people currently in the structure's actions.
+    pub async fn participants(&self, structure_id: Uuid) -> Result<Vec<InboxReferral>> {
+        self.structure_referrals(structure_id, "'entered'").await
+    }
+
+    async fn structure_referrals(
+        &self,
+        structure_id: Uuid,
+        statuses: &'static str,
+    ) -> Result<Vec<InboxReferral>> {
+        let sql = format!(
             "SELECT r.id, r.version, r.action_id, a.name AS action_name, r.status, r.origin, r.requested_at, r.requested_by,
-                    p.id AS person_id, p.last_name, p.first_names, p.birth_date, p.phone, p.email
+                    r.entered_on, r.offer_until, p.id AS person_id, p.last_name, p.first_names, p.birth_date, p.phone, p.email
              FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id
-             WHERE a.structure_id = $1 AND r.status IN ('sent', 'waiting', 'offered')
-             ORDER BY CASE r.status WHEN 'sent' THEN 0 WHEN 'offered' THEN 1 ELSE 2 END, r.priority DESC, r.requested_at",
-        ).bind(structure_id).fetch_all(pool).await)?)
+             WHERE a.structure_id = $1 AND r.status IN ({statuses})
+             ORDER BY CASE r.status WHEN 'sent' THEN 0 WHEN 'offered' THEN 1 ELSE 2 END, a.name, r.priority DESC, r.requested_at"
+        );
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, InboxReferral>(&sql).bind(structure_id).fetch_all(pool).await)?,
+        )
     }
 
     /// The structure turns a positioning down, with a reason (and a comment).
@@ -287,6 +315,226 @@ impl Store {
         tx.commit().await?;
         self.referral(id).await
     }
+}
+
+/// A participant's exit, as the structure records it.
+#[derive(Debug, Clone)]
+pub struct ExitData {
+    pub exited_on: Date,
+    pub reason: parcours_domain::referral::ExitReason,
+    pub situation: parcours_domain::referral::Situation,
+}
+
+impl Store {
+    /// A participant leaves: their place frees and goes, as an offer, to
+    /// the first in line. An exit before the entry is refused.
+    pub async fn exit_referral(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        exit: &ExitData,
+        at: OffsetDateTime,
+    ) -> Result<Referral> {
+        let mut tx = self.begin().await?;
+        let referral = referral_in(&mut tx, id).await?;
+        if referral.version != expected_version {
+            return Err(StoreError::Stale);
+        }
+        let entered = match (referral.status.as_str(), referral.entered_on) {
+            (status::ENTERED, Some(entered)) => entered,
+            _ => {
+                return Err(Invalid::field(
+                    "status",
+                    "Seule une personne entrée sur l'action peut en sortir.",
+                )
+                .into())
+            }
+        };
+        if exit.exited_on < entered {
+            return Err(Invalid::field(
+                "exited_on",
+                format!("La sortie ne peut pas précéder l'entrée (le {entered})."),
+            )
+            .into());
+        }
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referrals SET status = 'exited', exited_on = $1, exit_reason = $2, exit_situation = $3,
+                    version = version + 1, updated_at = $4
+             WHERE id = $5 AND version = $6",
+        ).bind(exit.exited_on).bind(exit.reason.code()).bind(exit.situation.code()).bind(now()).bind(id).bind(expected_version)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET places_taken = places_taken - 1 WHERE id = $1 AND places_taken > 0")
+            .bind(referral.action_id).execute(conn).await.map(|d| d.rows_affected()))?;
+        let detail = format!("sortie le {} : {}", exit.exited_on, exit.reason.label());
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "referral",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        offer_places(&mut tx, referral.action_id, at).await?;
+        tx.commit().await?;
+        self.referral(id).await
+    }
+
+    /// The person takes or turns down the place offered to them. Taking it
+    /// after the offer expired is refused; turning it down passes it on.
+    pub async fn answer_offer(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        accept: bool,
+        at: OffsetDateTime,
+    ) -> Result<Referral> {
+        let mut tx = self.begin().await?;
+        let referral = referral_in(&mut tx, id).await?;
+        if referral.version != expected_version {
+            return Err(StoreError::Stale);
+        }
+        let mut list = waiting_list(&mut tx, referral.action_id).await?;
+        let outcome = if accept {
+            list.accept(id, at)
+        } else {
+            list.decline(id)
+        };
+        outcome.map_err(|message| Invalid::field("status", message))?;
+        if accept {
+            // The offer held this place: it is free by construction.
+            if !take_place(&mut tx, referral.action_id).await? {
+                return Err(Invalid::field("status", "L'action est complète.").into());
+            }
+        }
+        let (next, entered_on) = if accept {
+            (status::ENTERED, Some(at.date()))
+        } else {
+            ("declined", None)
+        };
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referrals SET status = $1, entered_on = $2, offer_until = NULL, version = version + 1, updated_at = $3
+             WHERE id = $4 AND version = $5",
+        ).bind(next).bind(entered_on).bind(now()).bind(id).bind(expected_version)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        let detail = if accept {
+            "place acceptée"
+        } else {
+            "place déclinée"
+        };
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "referral",
+            Some(&id.to_string()),
+            Some(detail),
+        )
+        .await?;
+        offer_places(&mut tx, referral.action_id, at).await?;
+        tx.commit().await?;
+        self.referral(id).await
+    }
+
+    /// The cadre moves someone up (or down) the waiting list.
+    pub async fn set_referral_priority(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        priority: i64,
+    ) -> Result<Referral> {
+        let mut tx = self.begin().await?;
+        let referral = referral_in(&mut tx, id).await?;
+        let mut list = waiting_list(&mut tx, referral.action_id).await?;
+        list.set_priority(id, priority)
+            .map_err(|message| Invalid::field("priority", message))?;
+        on_tx!(&mut tx, conn => sqlx::query("UPDATE referrals SET priority = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(priority).bind(now()).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+        let detail = format!("rang sur la liste d'attente : priorité {priority}");
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "referral",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.referral(id).await
+    }
+
+    /// Expires the offers past their date and passes the places on, for
+    /// every action with an offer out (a periodic job).
+    pub async fn expire_offers(&self, at: OffsetDateTime) -> Result<usize> {
+        let actions: Vec<Uuid> = read!(self, pool => sqlx::query_scalar(
+            "SELECT DISTINCT action_id FROM referrals WHERE status = 'offered' AND offer_until <= $1",
+        ).bind(at).fetch_all(pool).await)?;
+        for action in &actions {
+            let mut tx = self.begin().await?;
+            offer_places(&mut tx, *action, at).await?;
+            tx.commit().await?;
+        }
+        Ok(actions.len())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    id: Uuid,
+    requested_at: OffsetDateTime,
+    priority: i64,
+    status: String,
+    offer_until: Option<OffsetDateTime>,
+}
+
+/// The action's waiting list as the domain's rules see it. The first write
+/// of the transaction on the action's row (a no-op update) makes concurrent
+/// steps on the same list wait for each other on PostgreSQL.
+async fn waiting_list(tx: &mut Tx, action_id: Uuid) -> Result<WaitingList> {
+    on_tx!(tx, conn => sqlx::query("UPDATE actions SET places_taken = places_taken WHERE id = $1")
+        .bind(action_id).execute(conn).await.map(|d| d.rows_affected()))?;
+    let (capacity, taken): (Option<i64>, i64) = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT capacity, places_taken FROM actions WHERE id = $1",
+    ).bind(action_id).fetch_one(conn).await)?;
+    let rows = on_tx!(tx, conn => sqlx::query_as::<_, QueueRow>(
+        "SELECT id, requested_at, priority, status, offer_until FROM referrals
+         WHERE action_id = $1 AND status IN ('waiting', 'offered')",
+    ).bind(action_id).fetch_all(conn).await)?;
+    let entries = rows
+        .into_iter()
+        .map(|r| Entry {
+            id: r.id,
+            requested_at: r.requested_at,
+            priority: r.priority,
+            state: match (r.status.as_str(), r.offer_until) {
+                ("offered", Some(until)) => EntryState::Offered { until },
+                _ => EntryState::Waiting,
+            },
+        })
+        .collect();
+    Ok(WaitingList {
+        capacity,
+        taken,
+        entries,
+    })
+}
+
+/// Applies the waiting list's step: expired offers out, free places offered.
+async fn offer_places(tx: &mut Tx, action_id: Uuid, at: OffsetDateTime) -> Result<()> {
+    let mut list = waiting_list(tx, action_id).await?;
+    for change in list.step(at, Duration::days(OFFER_DAYS)) {
+        let (id, status, until) = match change {
+            Change::Offered { id, until } => (id, "offered", Some(until)),
+            Change::Expired { id } => (id, "expired", None),
+        };
+        on_tx!(tx, conn => sqlx::query(
+            "UPDATE referrals SET status = $1, offer_until = $2, version = version + 1, updated_at = $3 WHERE id = $4",
+        ).bind(status).bind(until).bind(now()).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+    }
+    Ok(())
 }
 
 /// Takes one place of the action if one is free; `false` when it is full.

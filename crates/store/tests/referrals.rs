@@ -334,3 +334,116 @@ async fn fifty_concurrent_admissions_never_exceed_capacity() {
         );
     }
 }
+
+/// A place freed by an exit is offered to the first in line (the cadre's
+/// priority first), passes on when declined or expired, and is taken when
+/// accepted in time.
+#[tokio::test]
+async fn freed_places_go_down_the_waiting_list() {
+    use parcours_domain::referral::{ExitReason, Situation};
+    use parcours_store::referral::ExitData;
+    use time::{Duration, OffsetDateTime};
+    for store in testing::all().await {
+        let action = action_with_places(&store, "1").await;
+        let org = store
+            .create_organisation(
+                &actor(),
+                "CCAS de Caen",
+                parcours_domain::organisation::OrganisationKind::Ccas,
+                None,
+            )
+            .await
+            .unwrap()
+            .id;
+        let mut answered = Vec::new();
+        for n in 0..4 {
+            let someone = person(&store, org, n).await;
+            let r = store
+                .prescribe(&actor(), &prescription(action, someone))
+                .await
+                .unwrap();
+            answered.push(
+                store
+                    .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 10))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let [inside, first, second, third] =
+            [&answered[0], &answered[1], &answered[2], &answered[3]];
+        assert_eq!(inside.status, status::ENTERED);
+        assert!([first, second, third]
+            .iter()
+            .all(|r| r.status == status::WAITING));
+        store
+            .set_referral_priority(&actor(), third.id, 1)
+            .await
+            .unwrap();
+        let exit = |on| ExitData {
+            exited_on: on,
+            reason: ExitReason::Employment,
+            situation: Situation::Employment,
+        };
+        match store
+            .exit_referral(
+                &actor(),
+                inside.id,
+                inside.version,
+                &exit(date!(2026 - 03 - 01)),
+                OffsetDateTime::now_utc(),
+            )
+            .await
+        {
+            Err(StoreError::Invalid(e)) => {
+                assert!(e.message_for("exited_on").unwrap().contains("précéder"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let now = OffsetDateTime::now_utc();
+        let gone = store
+            .exit_referral(
+                &actor(),
+                inside.id,
+                inside.version,
+                &exit(date!(2026 - 04 - 30)),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (gone.status.as_str(), gone.exit_situation.as_deref()),
+            ("exited", Some("employment"))
+        );
+        assert_eq!(store.action(action).await.unwrap().places_taken, 0);
+        let third = store.referral(third.id).await.unwrap();
+        assert_eq!(third.status, "offered", "the cadre's priority goes first");
+        assert!(store.referral(first.id).await.unwrap().status == status::WAITING);
+        store
+            .answer_offer(&actor(), third.id, third.version, false, now)
+            .await
+            .unwrap();
+        let first = store.referral(first.id).await.unwrap();
+        assert_eq!(first.status, "offered", "declined: next in line");
+        // The offer runs out: the place passes on, and a late yes is refused.
+        let later = now + Duration::days(6);
+        assert_eq!(store.expire_offers(later).await.unwrap(), 1);
+        assert_eq!(store.referral(first.id).await.unwrap().status, "expired");
+        let second = store.referral(second.id).await.unwrap();
+        assert_eq!(second.status, "offered");
+        let taken = store
+            .answer_offer(&actor(), second.id, second.version, true, later)
+            .await
+            .unwrap();
+        assert_eq!(taken.status, status::ENTERED);
+        assert_eq!(
+            store.action(action).await.unwrap().places_taken,
+            1,
+            "capacity of one, one inside"
+        );
+        assert!(store
+            .referral_inbox(store.action(action).await.unwrap().structure_id)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}

@@ -89,7 +89,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the process receives Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    spawn_session_cleanup(state.store.clone());
+    spawn_housekeeping(state.store.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -98,13 +98,17 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     .await
 }
 
-fn spawn_session_cleanup(store: Store) {
+fn spawn_housekeeping(store: Store) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             every.tick().await;
             if let Err(err) = store.session_delete_expired().await {
                 tracing::warn!(%err, "could not delete expired sessions");
+            }
+            // Waiting lists: offers past their date pass to the next in line.
+            if let Err(err) = store.expire_offers(time::OffsetDateTime::now_utc()).await {
+                tracing::warn!(%err, "could not expire place offers");
             }
         }
     });

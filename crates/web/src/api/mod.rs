@@ -114,6 +114,10 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/inbox", get(referrals::inbox))
         .route("/referrals/{id}/accept", post(referrals::accept))
         .route("/referrals/{id}/refuse", post(referrals::refuse))
+        .route("/referrals/{id}/offer", post(referrals::offer))
+        .route("/referrals/{id}/exit", post(referrals::exit))
+        .route("/referrals/{id}/priority", post(referrals::priority))
+        .route("/referrals/participants", get(referrals::participants))
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -202,6 +206,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         referrals::inbox,
         referrals::accept,
         referrals::refuse,
+        referrals::offer,
+        referrals::exit,
+        referrals::priority,
+        referrals::participants,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

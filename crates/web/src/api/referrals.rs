@@ -131,3 +131,90 @@ pub async fn refuse(
         referrals::refuse(&state, &me, id, b.version, &b.reason, &b.comment).await?,
     ))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct OfferAnswerBody {
+    version: i64,
+    /// true: the person takes the place offered; false: they turn it down.
+    accept: bool,
+}
+
+/// Records the person's answer to a place offered from the waiting list (the structure).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/offer", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = OfferAnswerBody,
+    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn offer(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<OfferAnswerBody>,
+) -> Result<Json<Referral>, ApiError> {
+    Ok(Json(
+        referrals::answer_offer(&state, &me, id, b.version, b.accept).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExitBody {
+    version: i64,
+    exited_on: String,
+    /// completed, employment, training, other_action, health, moved, dropped_out, other
+    reason: String,
+    /// employment, training, qualification, job_searching, other_action, dropped_out, moved, health, unknown
+    situation: String,
+}
+
+/// A participant leaves the action; the place goes to the first in line (the structure).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/exit", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ExitBody,
+    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn exit(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<ExitBody>,
+) -> Result<Json<Referral>, ApiError> {
+    Ok(Json(
+        referrals::exit(
+            &state,
+            &me,
+            id,
+            b.version,
+            &b.exited_on,
+            &b.reason,
+            &b.situation,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PriorityBody {
+    /// Higher goes first; 0 by default.
+    priority: i64,
+}
+
+/// The cadre moves a waiting person up or down the action's waiting list.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/priority", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PriorityBody,
+    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn priority(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<PriorityBody>,
+) -> Result<Json<Referral>, ApiError> {
+    Ok(Json(
+        referrals::prioritise(&state, &me, id, b.priority).await?,
+    ))
+}
+
+/// The people currently in the caller's structure's actions (opérateur).
+#[utoipa::path(get, path = "/api/v1/referrals/participants", tag = "positionnements", security(("bearer" = [])),
+    responses((status = 200, body = [InboxReferral]), (status = 403, body = ErrorBody)))]
+pub async fn participants(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<InboxReferral>>, ApiError> {
+    me.require(parcours_domain::Permission::AnswerReferrals)?;
+    Ok(Json(
+        state.store.participants(me.user.organisation_id).await?,
+    ))
+}

@@ -127,4 +127,9 @@ pub fn routes() -> Router<AppState> {
             post(referrals::accept_form),
         )
         .route("/positionnements/{id}/refus", post(referrals::refuse_form))
+        .route(
+            "/positionnements/{id}/proposition",
+            post(referrals::offer_form),
+        )
+        .route("/positionnements/{id}/sortie", post(referrals::exit_form))
 }

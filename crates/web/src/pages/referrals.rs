@@ -19,11 +19,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_domain::eligibility::{Assessment, PersonFacts, Verdict};
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{age_on, required_date};
-use parcours_domain::referral::{ReferralStatus, RefusalReason};
+use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::{Invalid, Permission};
 use parcours_store::catalogue::{Action, CatalogueFilter};
 use parcours_store::person::Person;
-use parcours_store::referral::{InboxReferral, NewReferral, Referral};
+use parcours_store::referral::{ExitData, InboxReferral, NewReferral, Referral};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -327,11 +327,116 @@ pub async fn refuse(
         .await?)
 }
 
+/// The person's answer to a place offered, recorded by the structure.
+pub async fn answer_offer(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    accept: bool,
+) -> Result<Referral, Failure> {
+    answerable(state, me, id).await?;
+    Ok(state
+        .store
+        .answer_offer(
+            &me.actor(),
+            id,
+            version,
+            accept,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await?)
+}
+
+/// A participant's exit: date, reason, situation.
+pub async fn exit(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    on: &str,
+    reason: &str,
+    situation: &str,
+) -> Result<Referral, Failure> {
+    answerable(state, me, id).await?;
+    let mut invalid = Invalid::new();
+    let on = required_date(&mut invalid, "exited_on", "Date de sortie", on);
+    let reason = ExitReason::from_code(reason.trim());
+    if reason.is_none() {
+        invalid.add("exit_reason", "Choisissez le motif de sortie.");
+    }
+    let situation = Situation::from_code(situation.trim());
+    if situation.is_none() {
+        invalid.add("exit_situation", "Choisissez la situation à la sortie.");
+    }
+    if on.is_some_and(|d| d > today()) {
+        invalid.add(
+            "exited_on",
+            "La date de sortie ne peut pas être dans le futur.",
+        );
+    }
+    invalid.into_result(())?;
+    let data = ExitData {
+        exited_on: on.expect("checked"),
+        reason: reason.expect("checked"),
+        situation: situation.expect("checked"),
+    };
+    Ok(state
+        .store
+        .exit_referral(
+            &me.actor(),
+            id,
+            version,
+            &data,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await?)
+}
+
+/// The cadre moves a waiting person up or down the list (their file must be in scope).
+pub async fn prioritise(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    priority: i64,
+) -> Result<Referral, Failure> {
+    me.require(Permission::ValidateOrientation)?;
+    let referral = state.store.referral(id).await?;
+    people::visible_person(
+        state,
+        me,
+        referral.person_id,
+        Permission::ValidateOrientation,
+    )
+    .await?;
+    Ok(state
+        .store
+        .set_referral_priority(&me.actor(), id, priority)
+        .await?)
+}
+
 pub struct InboxLine {
     pub referral: InboxReferral,
     pub status: &'static str,
     pub birth_date: String,
     pub requested: String,
+    /// "Entré(e) le …" or "Réponse attendue avant le …".
+    pub note: String,
+}
+
+fn inbox_line(r: InboxReferral) -> InboxLine {
+    let note = match (r.entered_on, r.offer_until) {
+        (Some(on), _) => format!("Entré(e) le {}", fr_date(on)),
+        (None, Some(until)) => format!("Réponse attendue avant le {}", fr_date(until.date())),
+        _ => String::new(),
+    };
+    InboxLine {
+        status: ReferralStatus::from_code(&r.status).map_or("?", |s| s.label()),
+        birth_date: fr_date(r.birth_date),
+        requested: fr_date(r.requested_at.date()),
+        note,
+        referral: r,
+    }
 }
 
 #[derive(Template)]
@@ -339,10 +444,14 @@ pub struct InboxLine {
 struct InboxPage {
     layout: Layout,
     lines: Vec<InboxLine>,
+    participants: Vec<InboxLine>,
     reasons: Vec<(&'static str, &'static str)>,
+    exit_reasons: Vec<(&'static str, &'static str)>,
+    situations: Vec<(&'static str, &'static str)>,
     today: String,
 }
 
+/// The structure's inbox: positionings to answer, places offered, waiting lists, participants.
 pub async fn inbox(
     State(state): State<AppState>,
     session: Session,
@@ -351,17 +460,28 @@ pub async fn inbox(
     let lines = inbox_of(&state, &me)
         .await?
         .into_iter()
-        .map(|r| InboxLine {
-            status: ReferralStatus::from_code(&r.status).map_or("?", |s| s.label()),
-            birth_date: fr_date(r.birth_date),
-            requested: fr_date(r.requested_at.date()),
-            referral: r,
-        })
+        .map(inbox_line)
+        .collect();
+    let participants = state
+        .store
+        .participants(me.user.organisation_id)
+        .await?
+        .into_iter()
+        .map(inbox_line)
         .collect();
     let page = InboxPage {
         layout: Layout::new(&session, &me, "Positionnements reçus", "/positionnements").await?,
         lines,
+        participants,
         reasons: RefusalReason::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        exit_reasons: ExitReason::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        situations: Situation::ALL
             .iter()
             .map(|r| (r.code(), r.label()))
             .collect(),
@@ -437,5 +557,52 @@ pub async fn refuse_form(
     )
     .await
     .map(|_| "Refus enregistré ; le référent en est informé sur le dossier.".to_owned());
+    back_to_inbox(&session, result).await
+}
+
+pub async fn offer_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let accept = form::value(&pairs, "answer") == "accept";
+    let result = answer_offer(&state, &me, id, form::version(&pairs), accept)
+        .await
+        .map(|r| {
+            if r.status == "entered" {
+                "Place acceptée : la personne est entrée sur l'action.".to_owned()
+            } else {
+                "Place déclinée : elle est proposée à la personne suivante.".to_owned()
+            }
+        });
+    back_to_inbox(&session, result).await
+}
+
+pub async fn exit_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let get = |k: &str| form::value(&pairs, k);
+    let result = exit(
+        &state,
+        &me,
+        id,
+        form::version(&pairs),
+        &get("exited_on"),
+        &get("exit_reason"),
+        &get("exit_situation"),
+    )
+    .await
+    .map(|_| {
+        "Sortie enregistrée ; la place libérée est proposée au premier de la liste d'attente."
+            .to_owned()
+    });
     back_to_inbox(&session, result).await
 }

@@ -124,6 +124,16 @@ async fn the_referent_positions_and_the_structure_answers() {
             StatusCode::FORBIDDEN,
             "no access to the file itself"
         );
+        let dpo = app.token(DPO).await;
+        let audited = app
+            .get_json(&dpo, &format!("/api/v1/audit?entity_id={person}"))
+            .await;
+        assert!(
+            audited
+                .to_string()
+                .contains("identité et contact vus par la structure"),
+            "the structure's read is in the audit trail: {audited}"
+        );
         let other = app.token(OTHER_OPERATOR).await;
         assert!(app
             .get_json(&other, "/api/v1/referrals/inbox")

@@ -213,8 +213,5 @@ pub async fn participants(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<InboxReferral>>, ApiError> {
-    me.require(parcours_domain::Permission::AnswerReferrals)?;
-    Ok(Json(
-        state.store.participants(me.user.organisation_id).await?,
-    ))
+    Ok(Json(referrals::participants_of(&state, &me).await?))
 }

@@ -272,10 +272,49 @@ pub async fn prescribe_form(
     }
 }
 
-/// The structure's positionings on the opérateur's structure.
+/// The structure's positionings on the opérateur's structure. Each person
+/// shown is a read of their identity by the structure: audited.
 pub async fn inbox_of(state: &AppState, me: &CurrentUser) -> Result<Vec<InboxReferral>, Failure> {
     me.require(Permission::AnswerReferrals)?;
-    Ok(state.store.referral_inbox(me.user.organisation_id).await?)
+    let lines = state.store.referral_inbox(me.user.organisation_id).await?;
+    audit_reads(state, me, &lines, "positionnement reçu").await?;
+    Ok(lines)
+}
+
+/// The people in the structure's actions (audited like the inbox).
+pub async fn participants_of(
+    state: &AppState,
+    me: &CurrentUser,
+) -> Result<Vec<InboxReferral>, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let lines = state.store.participants(me.user.organisation_id).await?;
+    audit_reads(state, me, &lines, "participant").await?;
+    Ok(lines)
+}
+
+async fn audit_reads(
+    state: &AppState,
+    me: &CurrentUser,
+    lines: &[InboxReferral],
+    what: &str,
+) -> Result<(), Failure> {
+    for line in lines {
+        let detail = format!(
+            "identité et contact vus par la structure ({what} : {})",
+            line.action_name
+        );
+        state
+            .store
+            .audit(
+                &me.actor(),
+                parcours_domain::audit::AuditAction::Read,
+                parcours_domain::audit::entity::PERSON,
+                Some(&line.person_id.to_string()),
+                Some(&detail),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// The positioning, when it is on an action of the opérateur's structure.
@@ -462,9 +501,7 @@ pub async fn inbox(
         .into_iter()
         .map(inbox_line)
         .collect();
-    let participants = state
-        .store
-        .participants(me.user.organisation_id)
+    let participants = participants_of(&state, &me)
         .await?
         .into_iter()
         .map(inbox_line)

@@ -60,6 +60,29 @@ codes!(
     }
 );
 
+codes!(
+    /// A participant's mark at a session.
+    Attendance {
+        Present = "present", "Présent";
+        Absent = "absent", "Absent";
+        Excused = "excused", "Excusé";
+    }
+);
+
+/// Unexcused absences in a row after which the référent is alerted.
+pub const ABSENCES_ALERT: usize = 3;
+
+/// Unexcused absences at the end of a participant's history (oldest first):
+/// an excused absence neither counts nor breaks the run; a presence does.
+pub fn absences_in_a_row(history: &[Attendance]) -> usize {
+    history
+        .iter()
+        .rev()
+        .filter(|a| **a != Attendance::Excused)
+        .take_while(|a| **a == Attendance::Absent)
+        .count()
+}
+
 /// How long a person has to answer a place offered from the waiting list.
 pub const OFFER_DAYS: i64 = 5;
 
@@ -81,5 +104,17 @@ mod tests {
         for situation in Situation::ALL {
             assert_eq!(Situation::from_code(situation.code()), Some(*situation));
         }
+    }
+
+    #[test]
+    fn absences_count_from_the_last_presence() {
+        use Attendance::*;
+        assert_eq!(absences_in_a_row(&[]), 0);
+        assert_eq!(
+            absences_in_a_row(&[Absent, Present, Absent, Excused, Absent]),
+            2
+        );
+        assert_eq!(absences_in_a_row(&[Absent, Absent, Absent]), 3);
+        assert_eq!(absences_in_a_row(&[Absent, Absent, Present]), 0);
     }
 }

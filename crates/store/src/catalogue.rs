@@ -1053,14 +1053,23 @@ async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
     ).bind(id).fetch_one(conn).await)?;
     let schedule: Schedule =
         serde_json::from_str(&schedule).unwrap_or_else(|_| Schedule::appointment());
-    on_tx!(tx, conn => sqlx::query("DELETE FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND on_date >= $2")
+    on_tx!(tx, conn => sqlx::query("DELETE FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND on_date >= $2
+          AND id NOT IN (SELECT session_id FROM attendances)")
         .bind(id).bind(today).execute(conn).await.map(|d| d.rows_affected()))?;
     let from = starts_on.max(today);
     let horizon = today + Duration::days(SESSION_HORIZON_DAYS);
     let to = ends_on.map_or(horizon, |end| end.min(horizon));
     let (starts_at, ends_at) = (schedule.starts_at.map(hhmm), schedule.ends_at.map(hhmm));
     let at = now();
-    for day in schedule.occurrences(starts_on, from, to) {
+    // Sessions kept for their attendance are not generated twice.
+    let kept: Vec<Date> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT on_date FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND on_date >= $2",
+    ).bind(id).bind(today).fetch_all(conn).await)?;
+    for day in schedule
+        .occurrences(starts_on, from, to)
+        .into_iter()
+        .filter(|d| !kept.contains(d))
+    {
         on_tx!(tx, conn => sqlx::query(
             "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, created_at)
              VALUES ($1, $2, $3, $4, $5, FALSE, FALSE, NULL, $6)",

@@ -8,6 +8,7 @@
 mod db;
 #[macro_use]
 mod sql;
+pub mod attendance;
 pub mod audit;
 pub mod catalogue;
 pub mod contract;

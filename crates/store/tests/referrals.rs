@@ -447,3 +447,146 @@ async fn freed_places_go_down_the_waiting_list() {
             .is_empty());
     }
 }
+
+/// A group's marks in one go; a person not on the sheet refuses the whole
+/// sheet; three unexcused absences in a row are counted; sessions with
+/// attendance survive a change of schedule.
+#[tokio::test]
+async fn attendance_is_recorded_for_the_group() {
+    use parcours_domain::referral::Attendance::{Absent, Excused, Present};
+    for store in testing::all().await {
+        let action = action_with_places(&store, "5").await;
+        let other_action = action_with_places_named(&store, "Autre atelier").await;
+        let org = store
+            .create_organisation(
+                &actor(),
+                "CCAS de Caen",
+                parcours_domain::organisation::OrganisationKind::Ccas,
+                None,
+            )
+            .await
+            .unwrap()
+            .id;
+        let mut inside = Vec::new();
+        for n in 0..2 {
+            let someone = person(&store, org, n).await;
+            let r = store
+                .prescribe(&actor(), &prescription(action, someone))
+                .await
+                .unwrap();
+            inside.push(
+                store
+                    .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 02))
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        let stranger = person(&store, org, 9).await;
+        let r = store
+            .prescribe(&actor(), &prescription(other_action, stranger))
+            .await
+            .unwrap();
+        let elsewhere = store
+            .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 02))
+            .await
+            .unwrap()
+            .id;
+        let mut sessions = Vec::new();
+        for day in [
+            date!(2026 - 03 - 03),
+            date!(2026 - 03 - 10),
+            date!(2026 - 03 - 17),
+            date!(2026 - 03 - 24),
+        ] {
+            sessions.push(
+                store
+                    .add_session(&actor(), action, day, Some("14:00"), Some("17:00"), None)
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        assert_eq!(store.attendance_sheet(sessions[0]).await.unwrap().len(), 2);
+        match store
+            .record_attendance(
+                &actor(),
+                sessions[0],
+                &[(inside[0], Present), (elsewhere, Present)],
+            )
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert!(e.message_for("attendance").is_some()),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            store
+                .attendance_sheet(sessions[0])
+                .await
+                .unwrap()
+                .iter()
+                .all(|l| l.status.is_none()),
+            "nothing half-recorded"
+        );
+        for (session, mark) in sessions.iter().zip([Present, Absent, Excused, Absent]) {
+            store
+                .record_attendance(
+                    &actor(),
+                    *session,
+                    &[(inside[0], mark), (inside[1], Absent)],
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            store.absences_in_a_row(inside[0]).await.unwrap(),
+            2,
+            "the excused one does not count"
+        );
+        assert_eq!(store.absences_in_a_row(inside[1]).await.unwrap(), 4);
+        store
+            .record_attendance(&actor(), sessions[3], &[(inside[1], Present)])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.absences_in_a_row(inside[1]).await.unwrap(),
+            0,
+            "a corrected mark replaces the old one"
+        );
+        assert_eq!(store.attendance_history(inside[0]).await.unwrap().len(), 4);
+    }
+}
+
+async fn action_with_places_named(store: &Store, name: &str) -> Uuid {
+    let structure = store.structures().await.unwrap()[0].id;
+    let data = ActionData::parse(&ActionInput {
+        structure_id: structure.to_string(),
+        name: name.into(),
+        description: "Une autre action de la même structure.".into(),
+        family: "aps".into(),
+        thematiques: vec!["remobilisation--lien-social".into()],
+        service_type: "atelier".into(),
+        format: "collective".into(),
+        capacity: "5".into(),
+        reception: vec!["a-distance".into()],
+        starts_on: "2026-01-05".into(),
+        practical: parcours_domain::catalogue::PracticalInput {
+            schedule: parcours_domain::schedule::ScheduleInput {
+                frequency: "appointment".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    let action = store
+        .create_action(&actor(), &data, date!(2026 - 03 - 02), None)
+        .await
+        .unwrap();
+    store
+        .set_action_status(&actor(), action.id, action.version, ActionStatus::Published)
+        .await
+        .unwrap();
+    action.id
+}

@@ -1,0 +1,111 @@
+//! Attendance at sessions: the sheet of a session (the participants in the
+//! action on that day and their mark), marks for a whole group in one
+//! transaction, a participant's history and their run of absences.
+
+use crate::audit::{record, Actor};
+use crate::{now, Result, Store};
+use parcours_domain::audit::AuditAction;
+use parcours_domain::referral::{absences_in_a_row, Attendance};
+use parcours_domain::Invalid;
+use serde::Serialize;
+use time::Date;
+use uuid::Uuid;
+
+/// One participant on a session's sheet.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct SheetLine {
+    pub referral_id: Uuid,
+    pub person_id: Uuid,
+    pub last_name: String,
+    pub first_names: String,
+    /// present, absent, excused; none when not recorded yet.
+    pub status: Option<String>,
+}
+
+/// One session in a participant's history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AttendanceLine {
+    pub session_id: Uuid,
+    pub on_date: Date,
+    pub status: String,
+}
+
+impl Store {
+    /// The participants in the session's action on the session's day (entered
+    /// by then, not gone before), with their mark if recorded.
+    pub async fn attendance_sheet(&self, session_id: Uuid) -> Result<Vec<SheetLine>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, SheetLine>(
+            "SELECT r.id AS referral_id, p.id AS person_id, p.last_name, p.first_names, t.status
+             FROM action_sessions s
+             JOIN referrals r ON r.action_id = s.action_id
+             JOIN persons p ON p.id = r.person_id
+             LEFT JOIN attendances t ON t.session_id = s.id AND t.referral_id = r.id
+             WHERE s.id = $1 AND r.entered_on IS NOT NULL AND r.entered_on <= s.on_date
+               AND (r.exited_on IS NULL OR r.exited_on >= s.on_date)
+             ORDER BY p.last_name, p.first_names",
+        ).bind(session_id).fetch_all(pool).await)?)
+    }
+
+    /// Records the marks of a group in one go: every line or none. A mark
+    /// for someone not on this session's sheet (another action, another
+    /// structure, not yet entered) refuses the whole sheet.
+    pub async fn record_attendance(
+        &self,
+        actor: &Actor,
+        session_id: Uuid,
+        marks: &[(Uuid, Attendance)],
+    ) -> Result<usize> {
+        let sheet = self.attendance_sheet(session_id).await?;
+        let mut invalid = Invalid::new();
+        for (referral, _) in marks {
+            if !sheet.iter().any(|l| l.referral_id == *referral) {
+                invalid.add("attendance", "Une des personnes n'est pas inscrite sur cette séance : rien n'a été enregistré.");
+                break;
+            }
+        }
+        invalid.into_result(())?;
+        let mut tx = self.begin().await?;
+        let at = now();
+        for (referral, mark) in marks {
+            on_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO attendances (session_id, referral_id, status, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (session_id, referral_id) DO UPDATE SET status = excluded.status,
+                     recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+            ).bind(session_id).bind(referral).bind(mark.code()).bind(&actor.label).bind(at)
+            .execute(conn).await.map(|d| d.rows_affected()))?;
+        }
+        let detail = format!("présences : {} personne(s)", marks.len());
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "session",
+            Some(&session_id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(marks.len())
+    }
+
+    /// A participant's marks, oldest first.
+    pub async fn attendance_history(&self, referral_id: Uuid) -> Result<Vec<AttendanceLine>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, AttendanceLine>(
+            "SELECT t.session_id, s.on_date, t.status FROM attendances t JOIN action_sessions s ON s.id = t.session_id
+             WHERE t.referral_id = $1 ORDER BY s.on_date, s.starts_at",
+        ).bind(referral_id).fetch_all(pool).await)?)
+    }
+
+    /// Unexcused absences in a row at the end of the participant's history.
+    pub async fn absences_in_a_row(&self, referral_id: Uuid) -> Result<usize> {
+        let marks: Vec<Attendance> = self
+            .attendance_history(referral_id)
+            .await?
+            .iter()
+            .filter_map(|l| Attendance::from_code(&l.status))
+            .collect();
+        Ok(absences_in_a_row(&marks))
+    }
+}

@@ -348,7 +348,7 @@ const steps = [
     },
   ],
   [
-    'structure : réponse au positionnement',
+    'structure : réponse au positionnement, présences du groupe',
     async (page) => {
       await login(page, 'structure@demo.parcours.fr');
       await visit(page, '/positionnements');
@@ -358,6 +358,12 @@ const steps = [
       expect((await done.count()) === 1, 'aucun message après l’acceptation');
       const text = await done.first().innerText();
       expect(/Entrée enregistrée|liste d'attente/.test(text), `message inattendu : ${text}`);
+      await visit(page, '/actions?q=bons+vivants');
+      await submitAndWait(page, () => page.locator('table.data a').first().click());
+      await submitAndWait(page, () => page.getByRole('link', { name: /Présences/ }).first().click());
+      await axeScan(page, '/seances/{id}/presences');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer les présences' }).click());
+      await expectText(page, 'Présences enregistrées');
       await logout(page);
     },
   ],

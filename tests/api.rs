@@ -302,6 +302,7 @@ async fn the_openapi_document_describes_the_api() {
             "/api/v1/referrals/{id}/exit",
             "/api/v1/referrals/{id}/priority",
             "/api/v1/referrals/participants",
+            "/api/v1/sessions/{id}/attendance",
             "/api/v1/audit",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} documented");

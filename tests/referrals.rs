@@ -480,3 +480,116 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
         );
     }
 }
+
+/// The structure marks a group present or absent; a stranger to the session
+/// refuses the whole sheet; after three unexcused absences the référent
+/// sees an alert on the file; another structure cannot touch the sheet.
+#[tokio::test]
+async fn attendance_for_a_group_and_the_absence_alert() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (fabrice, workshop) = fabrice_and_workshop(&app, &referent).await;
+        let (_, referral) = call(&app, Method::POST, &format!("/api/v1/persons/{fabrice}/referrals"), &referent,
+            Some(json!({"action_id": workshop, "override_reason": "Projet travaillé avec la structure"}))).await;
+        let operator = app.token(OPERATOR).await;
+        let (_, entered) = call(
+            &app,
+            Method::POST,
+            &format!(
+                "/api/v1/referrals/{}/accept",
+                referral["id"].as_str().unwrap()
+            ),
+            &operator,
+            Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
+        )
+        .await;
+        assert_eq!(entered["status"], "entered", "{entered}");
+        let mut sessions = Vec::new();
+        for day in ["2026-11-03", "2026-11-10", "2026-11-17"] {
+            let (status, s) = call(
+                &app,
+                Method::POST,
+                &format!("/api/v1/actions/{workshop}/sessions"),
+                &operator,
+                Some(json!({"on": day, "starts_at": "09:00", "ends_at": "12:00"})),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{s}");
+            sessions.push(s["id"].as_str().unwrap().to_owned());
+        }
+        let sheet = app
+            .get_json(
+                &operator,
+                &format!("/api/v1/sessions/{}/attendance", sessions[0]),
+            )
+            .await;
+        assert!(sheet
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["referral_id"] == referral["id"]));
+        let (status, _) = call(&app, Method::PUT, &format!("/api/v1/sessions/{}/attendance", sessions[0]), &operator,
+            Some(json!({"marks": [{"referral_id": referral["id"], "status": "present"}, {"referral_id": uuid::Uuid::now_v7().to_string(), "status": "present"}]}))).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a stranger refuses the sheet"
+        );
+        let other = app.token(OTHER_OPERATOR).await;
+        let (status, _) = call(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/sessions/{}/attendance", sessions[0]),
+            &other,
+            Some(json!({"marks": [{"referral_id": referral["id"], "status": "present"}]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "another structure's session");
+        for session in &sessions {
+            let (status, body) = call(
+                &app,
+                Method::PUT,
+                &format!("/api/v1/sessions/{session}/attendance"),
+                &operator,
+                Some(json!({"marks": [{"referral_id": referral["id"], "status": "absent"}]})),
+            )
+            .await;
+            assert_eq!(
+                (status, body["recorded"].as_u64()),
+                (StatusCode::OK, Some(1)),
+                "{body}"
+            );
+        }
+        let client = app.signed_in(REFERENT).await;
+        let html = client
+            .get(app.url(&format!("/personnes/{fabrice}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("3 absences non excusées de suite"),
+            "alert on the file"
+        );
+        // The sheet on screen, for the structure only.
+        let structure = app.signed_in(OPERATOR).await;
+        let page = structure
+            .get(app.url(&format!("/seances/{}/presences", sessions[0])))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("Fabrice"));
+        assert_eq!(
+            client
+                .get(app.url(&format!("/seances/{}/presences", sessions[0])))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+}

@@ -118,6 +118,10 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/exit", post(referrals::exit))
         .route("/referrals/{id}/priority", post(referrals::priority))
         .route("/referrals/participants", get(referrals::participants))
+        .route(
+            "/sessions/{id}/attendance",
+            get(referrals::attendance_sheet).put(referrals::record_attendance),
+        )
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -210,6 +214,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         referrals::exit,
         referrals::priority,
         referrals::participants,
+        referrals::attendance_sheet,
+        referrals::record_attendance,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

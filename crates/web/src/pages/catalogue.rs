@@ -1151,15 +1151,18 @@ pub struct SessionLine {
     pub cancelled: bool,
 }
 
+/// What an action page shows; sessions from `from` on (the public sees the
+/// coming ones, the structure also the last weeks' for attendance).
 pub async fn action_view(
     state: &AppState,
     action: &Action,
+    from: time::Date,
     sessions: usize,
 ) -> Result<ActionView, Failure> {
     let families = state.store.families().await?;
     let sessions = state
         .store
-        .sessions_of(action.id, today(), sessions as i64)
+        .sessions_of(action.id, from, sessions as i64)
         .await?;
     // The communes a rule names, by name rather than by INSEE code.
     let mut labels = std::collections::HashMap::new();
@@ -1291,7 +1294,7 @@ pub async fn show_action(
         .collect();
     let page = ActionPage {
         layout: Layout::new(&session, &me, &action.name, "/actions").await?,
-        view: action_view(&state, &action, 12).await?,
+        view: action_view(&state, &action, today() - time::Duration::days(14), 16).await?,
         status: status.label(),
         next_statuses: if can_manage {
             next_statuses

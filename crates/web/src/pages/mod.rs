@@ -1,5 +1,6 @@
 //! The web application's pages, one module per capability.
 
+pub(crate) mod attendance;
 pub(crate) mod audit;
 pub(crate) mod catalogue;
 pub(crate) mod contracts;
@@ -132,4 +133,8 @@ pub fn routes() -> Router<AppState> {
             post(referrals::offer_form),
         )
         .route("/positionnements/{id}/sortie", post(referrals::exit_form))
+        .route(
+            "/seances/{id}/presences",
+            get(attendance::sheet).post(attendance::save),
+        )
 }

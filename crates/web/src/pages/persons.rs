@@ -461,6 +461,7 @@ pub struct ReferralLine {
 #[template(path = "persons/show.html")]
 struct ShowPage {
     layout: Layout,
+    absence_alerts: Vec<String>,
     referrals: Vec<ReferralLine>,
     person: Person,
     nir: Option<String>,
@@ -675,9 +676,18 @@ async fn show_page(
             },
         ));
     }
-    let referrals: Vec<ReferralLine> = store
-        .referrals_of_person(person.id)
-        .await?
+    let positionings = store.referrals_of_person(person.id).await?;
+    let mut absence_alerts = Vec::new();
+    for r in positionings.iter().filter(|r| r.status == "entered") {
+        let absences = store.absences_in_a_row(r.id).await?;
+        if absences >= parcours_domain::referral::ABSENCES_ALERT {
+            absence_alerts.push(format!(
+                "{absences} absences non excusées de suite à « {} » ({}) : faites le point avec la personne et la structure.",
+                r.action_name, r.structure_name
+            ));
+        }
+    }
+    let referrals: Vec<ReferralLine> = positionings
         .into_iter()
         .map(|r| {
             let status = parcours_domain::referral::ReferralStatus::from_code(&r.status)
@@ -773,6 +783,7 @@ async fn show_page(
         Vec::new()
     };
     Ok(ShowPage {
+        absence_alerts,
         referrals,
         duplicates,
         access,

@@ -191,7 +191,7 @@ pub async fn show(
     categories.dedup();
     let page = ActionPage {
         layout: layout(&session, &user, &action.name).await?,
-        view: action_view(&state, &action, 6).await?,
+        view: action_view(&state, &action, today(), 6).await?,
         structure: state.store.structure(action.structure_id).await?,
         categories,
         action,

@@ -790,3 +790,41 @@ async fn the_programme_officer_imports_data_inclusion_over_the_api() {
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn a_structure_page_shows_drafts_only_to_the_programme_officer_and_the_structure() {
+    for app in apps().await {
+        let api = Client::new();
+        let po = app.token(PROGRAMME).await;
+        let (_, structure) = send(
+            &api,
+            reqwest::Method::POST,
+            app.url("/api/v1/structures"),
+            &po,
+            Some(structure_body("Le Jardin partagé", "73282932000074")),
+        )
+        .await;
+        let id = structure["id"].as_str().unwrap().to_owned();
+        let (status, _) = send(
+            &api,
+            reqwest::Method::POST,
+            app.url("/api/v1/actions"),
+            &po,
+            Some(action_body(&id, "Atelier en préparation")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        for (email, sees) in [(PROGRAMME, true), (OPERATOR, false), (REFERENT, false)] {
+            let client = app.signed_in(email).await;
+            let html = client
+                .get(app.url(&format!("/structures/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert_eq!(html.contains("Atelier en préparation"), sees, "{email}");
+        }
+    }
+}

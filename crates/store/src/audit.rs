@@ -99,6 +99,30 @@ impl Store {
     }
 
     /// Newest first.
+    /// Several events of one kind in one transaction (a list that shows
+    /// several people is one write, not one per line).
+    pub async fn audit_many(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        entity_type: &str,
+        events: &[(String, String)],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for (entity_id, detail) in events {
+            record(
+                &mut tx,
+                actor,
+                action,
+                entity_type,
+                Some(entity_id),
+                Some(detail),
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+
     pub async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         let actor = filter
             .actor

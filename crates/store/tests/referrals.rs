@@ -17,6 +17,7 @@ fn actor() -> Actor {
     Actor::system("tests")
 }
 
+/// A published action of `capacity` places, with its structure.
 async fn action_with_places(store: &Store, capacity: &str) -> Uuid {
     let structure = StructureData::parse(&StructureInput {
         name: "Le Jardin partagé".into(),
@@ -34,9 +35,19 @@ async fn action_with_places(store: &Store, capacity: &str) -> Uuid {
         .create_structure(&actor(), &structure, None)
         .await
         .unwrap();
+    published_action(store, structure.id, "Atelier jardin", capacity).await
+}
+
+/// Another published action of the first structure.
+async fn action_with_places_named(store: &Store, name: &str) -> Uuid {
+    let structure = store.structures().await.unwrap()[0].id;
+    published_action(store, structure, name, "5").await
+}
+
+async fn published_action(store: &Store, structure: Uuid, name: &str, capacity: &str) -> Uuid {
     let data = ActionData::parse(&ActionInput {
-        structure_id: structure.id.to_string(),
-        name: "Atelier jardin".into(),
+        structure_id: structure.to_string(),
+        name: name.into(),
         description: "Jardinage en groupe, une demi-journée par semaine.".into(),
         family: "aps".into(),
         thematiques: vec!["remobilisation--lien-social".into()],
@@ -555,38 +566,4 @@ async fn attendance_is_recorded_for_the_group() {
         );
         assert_eq!(store.attendance_history(inside[0]).await.unwrap().len(), 4);
     }
-}
-
-async fn action_with_places_named(store: &Store, name: &str) -> Uuid {
-    let structure = store.structures().await.unwrap()[0].id;
-    let data = ActionData::parse(&ActionInput {
-        structure_id: structure.to_string(),
-        name: name.into(),
-        description: "Une autre action de la même structure.".into(),
-        family: "aps".into(),
-        thematiques: vec!["remobilisation--lien-social".into()],
-        service_type: "atelier".into(),
-        format: "collective".into(),
-        capacity: "5".into(),
-        reception: vec!["a-distance".into()],
-        starts_on: "2026-01-05".into(),
-        practical: parcours_domain::catalogue::PracticalInput {
-            schedule: parcours_domain::schedule::ScheduleInput {
-                frequency: "appointment".into(),
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .unwrap();
-    let action = store
-        .create_action(&actor(), &data, date!(2026 - 03 - 02), None)
-        .await
-        .unwrap();
-    store
-        .set_action_status(&actor(), action.id, action.version, ActionStatus::Published)
-        .await
-        .unwrap();
-    action.id
 }

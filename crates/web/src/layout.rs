@@ -131,3 +131,29 @@ async fn take_flash(session: &Session) -> Result<Option<String>, Failure> {
         .await
         .map_err(csrf::session_failure)
 }
+
+/// After a small form: back to `to` with the outcome as a message. Invalid
+/// input and a stale version become messages too (nothing was saved);
+/// anything else is an error page.
+pub async fn flash_outcome(
+    session: &Session,
+    result: Result<String, Failure>,
+    to: &str,
+) -> Result<axum::response::Response, crate::error::PageError> {
+    let message = match result {
+        Ok(message) => message,
+        Err(Failure::Invalid(errors)) => {
+            let text: Vec<String> = errors.errors.iter().map(|e| e.message.clone()).collect();
+            format!("Rien n'a été enregistré : {}", text.join(" "))
+        }
+        Err(Failure::Stale) => {
+            "Quelqu'un l'a modifié entre-temps : rien n'a été enregistré, rechargez la page."
+                .to_owned()
+        }
+        Err(other) => return Err(other.into()),
+    };
+    flash(session, message).await?;
+    Ok(axum::response::IntoResponse::into_response(
+        axum::response::Redirect::to(to),
+    ))
+}

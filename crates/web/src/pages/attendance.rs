@@ -6,15 +6,15 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
-use crate::layout::{flash, Layout};
-use crate::pages::catalogue::may_edit_practical;
+use crate::layout::{flash_outcome, Layout};
+use crate::pages::catalogue::practical_action;
 use crate::pages::persons::fr_date;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use parcours_domain::referral::Attendance;
-use parcours_domain::{Invalid, Permission};
+use parcours_domain::Invalid;
 use parcours_store::attendance::SheetLine;
 use parcours_store::catalogue::{Action, Session};
 use tower_sessions::Session as WebSession;
@@ -26,12 +26,8 @@ pub async fn recordable(
     me: &CurrentUser,
     session_id: Uuid,
 ) -> Result<(Session, Action), Failure> {
-    me.require(Permission::EditActionPractical)?;
     let session = state.store.session(session_id).await?;
-    let action = state.store.action(session.action_id).await?;
-    if !may_edit_practical(me, &action) {
-        return Err(Failure::Forbidden);
-    }
+    let action = practical_action(state, me, session.action_id).await?;
     Ok((session, action))
 }
 
@@ -130,14 +126,8 @@ pub async fn save(
                 .map(|referral| (referral.to_owned(), v.clone()))
         })
         .collect();
-    let message = match record(&state, &me, id, &marks).await {
-        Ok(n) => format!("Présences enregistrées pour {n} personne(s)."),
-        Err(Failure::Invalid(errors)) => {
-            let text: Vec<String> = errors.errors.iter().map(|e| e.message.clone()).collect();
-            text.join(" ")
-        }
-        Err(other) => return Err(other.into()),
-    };
-    flash(&session, message).await?;
-    Ok(Redirect::to(&format!("/seances/{id}/presences")).into_response())
+    let result = record(&state, &me, id, &marks)
+        .await
+        .map(|n| format!("Présences enregistrées pour {n} personne(s)."));
+    flash_outcome(&session, result, &format!("/seances/{id}/presences")).await
 }

@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form;
-use crate::layout::{flash, Layout};
+use crate::layout::{flash, flash_outcome, Layout};
 use crate::pages::persons::fr_date;
 use crate::people::today;
 use crate::AppState;
@@ -95,6 +95,20 @@ pub fn may_edit_practical(me: &CurrentUser, action: &Action) -> bool {
         || (me.role == Role::Operator && me.user.organisation_id == action.structure_id)
 }
 
+/// The action, when `me` may change its schedule, contact and sessions.
+pub async fn practical_action(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+) -> Result<Action, Failure> {
+    me.require(Permission::EditActionPractical)?;
+    let action = state.store.action(id).await?;
+    if !may_edit_practical(me, &action) {
+        return Err(Failure::Forbidden);
+    }
+    Ok(action)
+}
+
 pub async fn readable_action(
     state: &AppState,
     me: &CurrentUser,
@@ -171,11 +185,7 @@ pub async fn update_practical(
     version: i64,
     input: &PracticalInput,
 ) -> Result<Action, Failure> {
-    me.require(Permission::EditActionPractical)?;
-    let action = state.store.action(id).await?;
-    if !may_edit_practical(me, &action) {
-        return Err(Failure::Forbidden);
-    }
+    practical_action(state, me, id).await?;
     let data = PracticalData::parse(input)?;
     Ok(state
         .store
@@ -242,11 +252,7 @@ pub async fn add_session(
     action_id: Uuid,
     input: &SessionInput,
 ) -> Result<Session, Failure> {
-    me.require(Permission::EditActionPractical)?;
-    let action = state.store.action(action_id).await?;
-    if !may_edit_practical(me, &action) {
-        return Err(Failure::Forbidden);
-    }
+    practical_action(state, me, action_id).await?;
     let mut invalid = Invalid::new();
     let on = required_date(&mut invalid, "on", "Date de la séance", &input.on);
     let schedule = ScheduleInput {
@@ -292,12 +298,8 @@ pub async fn cancel_session(
     id: Uuid,
     cancelled: bool,
 ) -> Result<Session, Failure> {
-    me.require(Permission::EditActionPractical)?;
     let session = state.store.session(id).await?;
-    let action = state.store.action(session.action_id).await?;
-    if !may_edit_practical(me, &action) {
-        return Err(Failure::Forbidden);
-    }
+    practical_action(state, me, session.action_id).await?;
     Ok(state
         .store
         .set_session_cancelled(&me.actor(), id, cancelled)
@@ -307,13 +309,17 @@ pub async fn cancel_session(
 /// The back-office list: the chargé de mission sees every action, an
 /// opérateur their structure's, everyone else the published ones.
 pub fn scoped_filter(me: &CurrentUser, mut filter: CatalogueFilter) -> CatalogueFilter {
-    match me.role {
-        Role::ProgrammeOfficer => {}
-        Role::Operator => filter.structure_id = Some(me.user.organisation_id),
-        _ => {
-            filter.public_only = true;
-            filter.today = Some(today());
-        }
+    let own = me.user.organisation_id;
+    if me.role == Role::Operator && filter.structure_id.is_none() {
+        filter.structure_id = Some(own);
+    }
+    // The same rule as `may_read`: drafts only for the chargé de mission and
+    // for the opérateurs of the structure that runs the action.
+    let sees_drafts = me.role == Role::ProgrammeOfficer
+        || (me.role == Role::Operator && filter.structure_id == Some(own));
+    if !sees_drafts {
+        filter.public_only = true;
+        filter.today = Some(today());
     }
     filter
 }
@@ -679,10 +685,6 @@ pub async fn show_structure(
             ..Default::default()
         },
     );
-    let filter = CatalogueFilter {
-        structure_id: Some(id),
-        ..filter
-    };
     let (rows, _) = state.store.search_actions(&filter).await?;
     let families = state.store.families().await?;
     let own = me.role == Role::ProgrammeOfficer || me.user.organisation_id == id;
@@ -1056,11 +1058,7 @@ pub async fn edit_practical(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::EditActionPractical)?;
-    let action = state.store.action(id).await?;
-    if !may_edit_practical(&me, &action) {
-        return Err(Failure::Forbidden.into());
-    }
+    let action = practical_action(&state, &me, id).await?;
     let layout = Layout::new(&session, &me, "Informations pratiques", "/actions").await?;
     Ok(practical_form(
         layout,
@@ -1151,6 +1149,21 @@ pub struct SessionLine {
     pub cancelled: bool,
 }
 
+/// "14000 Caen" for each INSEE code the referential knows (rules name
+/// communes by code; people read names).
+pub async fn commune_labels(
+    state: &AppState,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, String>, Failure> {
+    let mut labels = std::collections::HashMap::new();
+    for code in codes {
+        if let Some(label) = state.store.commune_label(code).await? {
+            labels.insert(code.clone(), label);
+        }
+    }
+    Ok(labels)
+}
+
 /// What an action page shows; sessions from `from` on (the public sees the
 /// coming ones, the structure also the last weeks' for attendance).
 pub async fn action_view(
@@ -1164,13 +1177,7 @@ pub async fn action_view(
         .store
         .sessions_of(action.id, from, sessions as i64)
         .await?;
-    // The communes a rule names, by name rather than by INSEE code.
-    let mut labels = std::collections::HashMap::new();
-    for code in &action.eligibility.communes {
-        if let Some(label) = state.store.commune_label(code).await? {
-            labels.insert(code.clone(), label);
-        }
-    }
+    let labels = commune_labels(state, &action.eligibility.communes).await?;
     let place = [
         action.address.clone(),
         action.postal_code.clone(),
@@ -1313,32 +1320,6 @@ pub async fn show_action(
 
 /// After a small form on the action page: back to it with a message, or the
 /// validation errors as a message (the page keeps everything else).
-async fn back_to_action(
-    session: &WebSession,
-    id: Uuid,
-    result: Result<String, Failure>,
-) -> Result<Response, PageError> {
-    match result {
-        Ok(message) => flash(session, message).await?,
-        Err(Failure::Invalid(errors)) => {
-            let text: Vec<String> = errors.errors.iter().map(|e| e.message.clone()).collect();
-            flash(
-                session,
-                format!("Rien n'a été enregistré : {}", text.join(" ")),
-            )
-            .await?
-        }
-        Err(Failure::Stale) => {
-            flash(
-                session,
-                "L'action a été modifiée entre-temps : rechargez la page et recommencez.",
-            )
-            .await?
-        }
-        Err(other) => return Err(other.into()),
-    }
-    Ok(Redirect::to(&format!("/actions/{id}")).into_response())
-}
 
 pub async fn status_form(
     State(state): State<AppState>,
@@ -1357,7 +1338,7 @@ pub async fn status_form(
     )
     .await
     .map(|a| format!("Action : {}.", a.status().label().to_lowercase()));
-    back_to_action(&session, id, result).await
+    flash_outcome(&session, result, &format!("/actions/{id}")).await
 }
 
 pub async fn funding_form(
@@ -1371,7 +1352,7 @@ pub async fn funding_form(
     let result = add_funding(&state, &me, id, &input)
         .await
         .map(|_| "Financement ajouté.".to_owned());
-    back_to_action(&session, id, result).await
+    flash_outcome(&session, result, &format!("/actions/{id}")).await
 }
 
 pub async fn delete_funding_form(
@@ -1381,10 +1362,10 @@ pub async fn delete_funding_form(
     Id(id): Id,
 ) -> Result<Response, PageError> {
     let funding = delete_funding(&state, &me, id).await?;
-    back_to_action(
+    flash_outcome(
         &session,
-        funding.action_id,
         Ok("Financement supprimé.".to_owned()),
+        &format!("/actions/{}", funding.action_id),
     )
     .await
 }
@@ -1406,7 +1387,7 @@ pub async fn session_form(
     let result = add_session(&state, &me, id, &input)
         .await
         .map(|s| format!("Séance ajoutée le {}.", fr_date(s.on_date)));
-    back_to_action(&session, id, result).await
+    flash_outcome(&session, result, &format!("/actions/{id}")).await
 }
 
 pub async fn cancel_session_form(
@@ -1423,7 +1404,7 @@ pub async fn cancel_session_form(
         fr_date(s.on_date),
         if s.cancelled { "annulée" } else { "rétablie" }
     );
-    back_to_action(&session, s.action_id, Ok(message)).await
+    flash_outcome(&session, Ok(message), &format!("/actions/{}", s.action_id)).await
 }
 
 // ---------------------------------------------------------------- families and programme

@@ -8,8 +8,8 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form;
-use crate::layout::{flash, Layout};
-use crate::pages::catalogue::{places_text, theme_groups, ThemeGroup};
+use crate::layout::{flash, flash_outcome, Layout};
+use crate::pages::catalogue::{commune_labels, places_text, theme_groups, ThemeGroup};
 use crate::pages::persons::fr_date;
 use crate::people::{self, pathway_access, today};
 use crate::AppState;
@@ -56,25 +56,6 @@ pub async fn facts(state: &AppState, person: &Person) -> Result<PersonFacts, Fai
     })
 }
 
-async fn commune_labels(
-    state: &AppState,
-    action: &Action,
-    person: &Person,
-) -> Result<std::collections::HashMap<String, String>, Failure> {
-    let mut labels = std::collections::HashMap::new();
-    for code in action
-        .eligibility
-        .communes
-        .iter()
-        .chain(person.commune_code.iter())
-    {
-        if let Some(label) = state.store.commune_label(code).await? {
-            labels.insert(code.clone(), label);
-        }
-    }
-    Ok(labels)
-}
-
 /// The person's eligibility to one action, rule by rule.
 pub async fn assess(
     state: &AppState,
@@ -82,8 +63,19 @@ pub async fn assess(
     action: &Action,
 ) -> Result<Assessment, Failure> {
     let facts = facts(state, person).await?;
-    let labels = commune_labels(state, action, person).await?;
-    Ok(action.eligibility.evaluate(&facts, |code| {
+    assess_facts(state, &facts, action).await
+}
+
+/// The same, with the person's facts already read (one read for a whole list).
+async fn assess_facts(
+    state: &AppState,
+    facts: &PersonFacts,
+    action: &Action,
+) -> Result<Assessment, Failure> {
+    let mut codes = action.eligibility.communes.clone();
+    codes.extend(facts.commune_code.clone());
+    let labels = commune_labels(state, &codes).await?;
+    Ok(action.eligibility.evaluate(facts, |code| {
         labels.get(code).cloned().unwrap_or_else(|| code.to_owned())
     }))
 }
@@ -113,11 +105,12 @@ pub async fn prescribe(
     let person = prescriber_access(state, me, person_id).await?;
     let action_id = Uuid::parse_str(action_id.trim())
         .map_err(|_| Invalid::field("action_id", "Choisissez une action du catalogue."))?;
-    let action = state
-        .store
-        .action(action_id)
-        .await
-        .map_err(|_| Invalid::field("action_id", "Cette action n'existe pas."))?;
+    let action = match state.store.action(action_id).await {
+        Err(parcours_store::StoreError::NotFound) => {
+            return Err(Invalid::field("action_id", "Cette action n'existe pas.").into())
+        }
+        other => other?,
+    };
     if !action.is_public(today()) {
         return Err(Invalid::field(
             "action_id",
@@ -181,10 +174,11 @@ async fn candidates(
         ..CatalogueFilter::default()
     };
     let (rows, _) = state.store.search_actions(&filter).await?;
+    let facts = facts(state, person).await?;
     let mut candidates = Vec::new();
     for row in rows {
         let action = state.store.action(row.id).await?;
-        let assessment = assess(state, person, &action).await?;
+        let assessment = assess_facts(state, &facts, &action).await?;
         candidates.push(Candidate {
             verdict: assessment.verdict,
             verdict_label: assessment.verdict.label(),
@@ -298,19 +292,24 @@ async fn audit_reads(
     lines: &[InboxReferral],
     what: &str,
 ) -> Result<(), Failure> {
-    for line in lines {
-        let detail = format!(
-            "identité et contact vus par la structure ({what} : {})",
-            line.action_name
-        );
+    let events: Vec<(String, String)> = lines
+        .iter()
+        .map(|line| {
+            let detail = format!(
+                "identité et contact vus par la structure ({what} : {})",
+                line.action_name
+            );
+            (line.person_id.to_string(), detail)
+        })
+        .collect();
+    if !events.is_empty() {
         state
             .store
-            .audit(
+            .audit_many(
                 &me.actor(),
                 parcours_domain::audit::AuditAction::Read,
                 parcours_domain::audit::entity::PERSON,
-                Some(&line.person_id.to_string()),
-                Some(&detail),
+                &events,
             )
             .await?;
     }
@@ -527,32 +526,6 @@ pub async fn inbox(
     Ok(Html(page.render().map_err(Failure::from)?))
 }
 
-async fn back_to_inbox(
-    session: &Session,
-    result: Result<String, Failure>,
-) -> Result<Response, PageError> {
-    match result {
-        Ok(message) => flash(session, message).await?,
-        Err(Failure::Invalid(errors)) => {
-            let text: Vec<String> = errors.errors.iter().map(|e| e.message.clone()).collect();
-            flash(
-                session,
-                format!("Rien n'a été enregistré : {}", text.join(" ")),
-            )
-            .await?
-        }
-        Err(Failure::Stale) => {
-            flash(
-                session,
-                "Ce positionnement a changé entre-temps : rechargez la page.",
-            )
-            .await?
-        }
-        Err(other) => return Err(other.into()),
-    }
-    Ok(Redirect::to("/positionnements").into_response())
-}
-
 pub async fn accept_form(
     State(state): State<AppState>,
     session: Session,
@@ -573,7 +546,7 @@ pub async fn accept_form(
         Some(on) => format!("Entrée enregistrée le {}.", fr_date(on)),
         None => "Action complète : la personne est inscrite sur la liste d'attente.".to_owned(),
     });
-    back_to_inbox(&session, result).await
+    flash_outcome(&session, result, "/positionnements").await
 }
 
 pub async fn refuse_form(
@@ -594,7 +567,7 @@ pub async fn refuse_form(
     )
     .await
     .map(|_| "Refus enregistré ; le référent en est informé sur le dossier.".to_owned());
-    back_to_inbox(&session, result).await
+    flash_outcome(&session, result, "/positionnements").await
 }
 
 pub async fn offer_form(
@@ -615,7 +588,7 @@ pub async fn offer_form(
                 "Place déclinée : elle est proposée à la personne suivante.".to_owned()
             }
         });
-    back_to_inbox(&session, result).await
+    flash_outcome(&session, result, "/positionnements").await
 }
 
 pub async fn exit_form(
@@ -641,5 +614,5 @@ pub async fn exit_form(
         "Sortie enregistrée ; la place libérée est proposée au premier de la liste d'attente."
             .to_owned()
     });
-    back_to_inbox(&session, result).await
+    flash_outcome(&session, result, "/positionnements").await
 }

@@ -1318,9 +1318,6 @@ pub async fn show_action(
     Ok(Html(page.render().map_err(Failure::from)?))
 }
 
-/// After a small form on the action page: back to it with a message, or the
-/// validation errors as a message (the page keeps everything else).
-
 pub async fn status_form(
     State(state): State<AppState>,
     session: WebSession,

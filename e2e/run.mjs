@@ -381,6 +381,51 @@ const steps = [
       await logout(page);
     },
   ],
+  [
+    'structure : démarche directe d’une personne venue d’elle-même',
+    async (page) => {
+      await login(page, 'structure@demo.parcours.fr');
+      await visit(page, '/positionnements');
+      await submitAndWait(page, () => page.getByRole('link', { name: 'Enregistrer une démarche directe' }).click());
+      await axeScan(page, '/positionnements/demarche-directe');
+      await page.locator('select#action_id').selectOption({ label: 'Les bons vivants : atelier manuel et jardinage' });
+      await page.locator('input#last_name').fill('Durand');
+      await page.locator('input#first_names').fill('Inès');
+      await page.locator('input#birth_date').fill('1988-06-15');
+      await page.locator('select#sex').selectOption('F');
+      await page.locator('input#phone').fill('06 11 22 33 44');
+      // No file matches: the form asks for the RSA dossier and keeps what was typed.
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer la demande' }).click());
+      await expectText(page, 'Aucun dossier ne correspond');
+      expect((await page.locator('input#last_name').inputValue()) === 'Durand', 'saisie perdue');
+      await axeScan(page, '/positionnements/demarche-directe (erreurs)');
+      await page.locator('input#rsa_number').fill('14123456Z');
+      await page.locator('select#fund').selectOption('caf');
+      await page.locator('select#rsa_state').selectOption('2');
+      await page.locator('input#override_reason').fill('Venue sur les conseils d’une voisine');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer la demande' }).click());
+      await expectText(page, 'Demande enregistrée (un dossier a été créé');
+      await expectText(page, 'en attente de la validation du Département');
+      await logout(page);
+    },
+  ],
+  [
+    'chargé de mission : validation de la démarche directe ; cadre : listes d’attente',
+    async (page) => {
+      await login(page, 'mission@demo.parcours.fr');
+      await visit(page, '/demarches-directes');
+      await axeScan(page);
+      const card = page.locator('section.card', { hasText: 'Inès Durand' });
+      expect((await card.count()) === 1, 'la demande d’Inès Durand n’est pas à valider');
+      await submitAndWait(page, () => card.getByRole('button', { name: /Valider/ }).click());
+      await expectText(page, 'Demande validée');
+      await logout(page);
+      await login(page, 'cadre@demo.parcours.fr');
+      await visit(page, '/listes-attente');
+      await axeScan(page);
+      await logout(page);
+    },
+  ],
 ];
 
 // ------------------------------------------------------------------- main

@@ -420,6 +420,59 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
             (StatusCode::OK, Some(2)),
             "{prioritised}"
         );
+        // The cadre's view of the waiting lists: Magali first of one.
+        let lists = app.get_json(&cadre, "/api/v1/waiting-lists").await;
+        let line = lists
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == waiting)
+            .expect("on the cadre's waiting lists")
+            .clone();
+        assert_eq!(
+            (line["rank"].as_i64(), line["queue_length"].as_i64()),
+            (Some(1), Some(1))
+        );
+        let (status, _) = app
+            .call(Method::GET, "/api/v1/waiting-lists", &operator, None)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // No situation at 4 weeks before the exit.
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/referrals/{waiting}/situation-4-weeks"),
+                &operator,
+                Some(json!({"version": prioritised["version"], "situation": "employment"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "situation_4_weeks");
+        // The département gives 9 days to answer an offer.
+        let admin = app.token(ADMIN).await;
+        let mut settings = app.get_json(&admin, "/api/v1/settings/deadlines").await;
+        assert_eq!(settings["offer_days"], 5);
+        settings["offer_days"] = json!(0);
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                "/api/v1/settings/deadlines",
+                &admin,
+                Some(settings.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["fields"][0]["field"], "offer_days");
+        settings["offer_days"] = json!(9);
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                "/api/v1/settings/deadlines",
+                &admin,
+                Some(settings),
+            )
+            .await;
+        assert!(status.is_success(), "{body}");
         let inside = &answered[0];
         let exit = format!("/api/v1/referrals/{}/exit", inside["id"].as_str().unwrap());
         let (status, _) = call(&app, Method::POST, &exit, &referent, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "employment", "situation": "employment"}))).await;
@@ -452,7 +505,58 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
             .expect("the offer in the inbox")
             .clone();
         assert_eq!(offered["status"], "offered");
-        assert!(offered["offer_until"].is_string());
+        let until = time::OffsetDateTime::parse(
+            offered["offer_until"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let days = (until - time::OffsetDateTime::now_utc()).whole_hours();
+        assert!(
+            (9 * 24 - 2..=9 * 24).contains(&days),
+            "offer for 9 days: {days} h"
+        );
+        // The exit waits for its situation at 4 weeks.
+        let exited = inside["id"].as_str().unwrap();
+        let follow = app
+            .get_json(&operator, "/api/v1/referrals/exits-to-follow-up")
+            .await;
+        assert!(follow.as_array().unwrap().iter().any(|r| r["id"] == exited));
+        let path = format!("/api/v1/referrals/{exited}/situation-4-weeks");
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &path,
+                &operator,
+                Some(json!({"version": gone["version"], "situation": "ailleurs"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &path,
+                &referent,
+                Some(json!({"version": gone["version"], "situation": "training"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, followed) = app
+            .call(
+                Method::POST,
+                &path,
+                &operator,
+                Some(json!({"version": gone["version"], "situation": "training"})),
+            )
+            .await;
+        assert_eq!(
+            (status, followed["situation_4_weeks"].as_str()),
+            (StatusCode::OK, Some("training")),
+            "{followed}"
+        );
+        let follow = app
+            .get_json(&operator, "/api/v1/referrals/exits-to-follow-up")
+            .await;
+        assert!(!follow.as_array().unwrap().iter().any(|r| r["id"] == exited));
         let (status, entered) = call(
             &app,
             Method::POST,
@@ -591,5 +695,83 @@ async fn attendance_for_a_group_and_the_absence_alert() {
                 .status(),
             StatusCode::FORBIDDEN
         );
+    }
+}
+
+/// From a contract objective, the référent's list puts first the actions
+/// that work on the diagnostic's barriers and serve the objective, each
+/// point explained; the positioning keeps the objective; an objective of
+/// somebody else's contract is refused.
+#[tokio::test]
+async fn actions_are_ranked_by_fit_to_the_diagnostic_and_the_objective() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (fabrice, workshop) = fabrice_and_workshop(&app, &referent).await;
+        let contracts = app
+            .get_json(&referent, &format!("/api/v1/persons/{fabrice}/contracts"))
+            .await;
+        let contract = contracts.as_array().unwrap()[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let contract = app
+            .get_json(&referent, &format!("/api/v1/contracts/{contract}"))
+            .await;
+        let isolation = contract["objectives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["category"] == "remobilisation")
+            .expect("Fabrice's objective against isolation")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let client = app.signed_in(REFERENT).await;
+        let html = client
+            .get(app.url(&format!(
+                "/personnes/{fabrice}/positionner?objectif={isolation}"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Pour l'objectif du contrat"),
+            "the objective is named"
+        );
+        let first_card = html
+            .split("<section class=\"card\"")
+            .nth(1)
+            .expect("a candidate");
+        assert!(
+            first_card.contains("objectif du contrat (Remobilisation)"),
+            "the best fit serves the objective: {first_card}"
+        );
+        assert!(first_card.contains("Travaille le frein"), "{first_card}");
+        assert!(html.contains("place") || html.contains("complet"));
+
+        let path = format!("/api/v1/persons/{fabrice}/referrals");
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &path,
+                &referent,
+                Some(json!({"action_id": workshop, "objective_id": uuid::Uuid::now_v7().to_string(), "override_reason": "x"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["fields"][0]["field"], "objective_id");
+        let (status, referral) = app
+            .call(
+                Method::POST,
+                &path,
+                &referent,
+                Some(json!({"action_id": workshop, "objective_id": isolation, "override_reason": "Atelier du contrat"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        assert_eq!(referral["objective_id"], isolation.as_str());
     }
 }

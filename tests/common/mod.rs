@@ -119,6 +119,28 @@ impl App {
         response.json().await.unwrap()
     }
 
+    /// Calls the API with a bearer token: the status and the JSON body (null when none).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut request = Client::new()
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
         self.store.user_by_email(email).await.unwrap().unwrap().id
     }

@@ -84,7 +84,10 @@ impl Role {
             // Schedule, contact and sessions: also the structure's opérateur (checked with the action).
             EditActionPractical => matches!(self, ProgrammeOfficer | Operator),
             // A structure's answer to positionings on its actions (checked with the action).
-            AnswerReferrals => self == Operator,
+            AnswerReferrals | RecordSelfReferral | RecordFseData => self == Operator,
+            ValidateSelfReferral => matches!(self, Manager | ProgrammeOfficer),
+            // Their own structure for an opérateur (checked with the structure), any for the chargé de mission.
+            ViewStructureDashboard => matches!(self, Operator | ProgrammeOfficer),
         }
     }
 }
@@ -117,10 +120,19 @@ pub enum Permission {
     ManageCatalogue,
     EditActionPractical,
     AnswerReferrals,
+    /// A person who came directly to the structure (checked with the action).
+    RecordSelfReferral,
+    /// Validating a self-referral: the référent's cadre, or the chargé de
+    /// mission when the person has no référent (checked with the file).
+    ValidateSelfReferral,
+    /// The FSE+ participant data at entry on a co-financed action (checked with the action).
+    RecordFseData,
+    /// A structure's dashboard: its actions' places, occupation, waiting lists and sessions.
+    ViewStructureDashboard,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 27] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -144,6 +156,10 @@ impl Permission {
         Permission::ManageCatalogue,
         Permission::EditActionPractical,
         Permission::AnswerReferrals,
+        Permission::RecordSelfReferral,
+        Permission::ValidateSelfReferral,
+        Permission::RecordFseData,
+        Permission::ViewStructureDashboard,
     ];
 }
 
@@ -289,6 +305,10 @@ mod tests {
             (ManageCatalogue, &[ProgrammeOfficer]),
             (EditActionPractical, &[ProgrammeOfficer, Operator]),
             (AnswerReferrals, &[Operator]),
+            (RecordSelfReferral, &[Operator]),
+            (ValidateSelfReferral, &[Manager, ProgrammeOfficer]),
+            (RecordFseData, &[Operator]),
+            (ViewStructureDashboard, &[Operator, ProgrammeOfficer]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

@@ -24,6 +24,14 @@ pub struct DeadlineSettings {
     pub social_review_extended_months: i64,
     /// Window in which an open clock is "due soon".
     pub due_soon_days: i64,
+    /// How long a person has to answer a place offered from a waiting list
+    /// (absent from settings saved before it existed).
+    #[serde(default = "default_offer_days")]
+    pub offer_days: i64,
+}
+
+fn default_offer_days() -> i64 {
+    5
 }
 
 impl Default for DeadlineSettings {
@@ -36,6 +44,7 @@ impl Default for DeadlineSettings {
             social_review_months: 6,
             social_review_extended_months: 12,
             due_soon_days: 7,
+            offer_days: default_offer_days(),
         }
     }
 }
@@ -54,6 +63,12 @@ impl DeadlineSettings {
             ),
             ("due_soon_days", self.due_soon_days),
         ];
+        if !(1..=60).contains(&self.offer_days) {
+            invalid.add(
+                "offer_days",
+                "Le délai de réponse doit être compris entre 1 et 60 jours.",
+            );
+        }
         for (field, value) in days {
             if !(1..=730).contains(&value) {
                 invalid.add(field, "Le délai doit être compris entre 1 et 730 jours.");
@@ -718,6 +733,7 @@ mod tests {
                 social_review_months: m,
                 social_review_extended_months: m_ext,
                 due_soon_days: soon,
+                ..DeadlineSettings::default()
             })
     }
 

@@ -202,7 +202,7 @@ pub struct PersonFacts {
     pub commune_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Eligible,
@@ -221,7 +221,7 @@ impl Verdict {
 }
 
 /// One rule's answer, with the sentence that says why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub verdict: Verdict,
     pub reason: String,
@@ -229,7 +229,7 @@ pub struct Outcome {
 
 /// Every rule's answer and the overall one: not eligible if one rule says
 /// so, to be checked if one cannot tell, eligible otherwise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
     pub verdict: Verdict,
     pub outcomes: Vec<Outcome>,

@@ -3,12 +3,15 @@
 
 pub mod access;
 pub mod account;
+pub mod appointment;
 pub mod audit;
 pub mod catalogue;
 pub mod contract;
 pub mod deadline;
 pub mod diagnostic;
 pub mod eligibility;
+pub mod fse;
+pub mod matching;
 pub mod nir;
 pub mod organisation;
 pub mod orientation;

@@ -18,6 +18,8 @@ macro_rules! codes {
             pub fn code(self) -> &'static str { match self { $($name::$variant => $code),* } }
             pub fn label(self) -> &'static str { match self { $($name::$variant => $label),* } }
             pub fn from_code(code: &str) -> Option<$name> { Self::ALL.iter().copied().find(|v| v.code() == code) }
+            /// (code, label) pairs, for a form's choices.
+            pub fn choices() -> Vec<(&'static str, &'static str)> { Self::ALL.iter().map(|v| (v.code(), v.label())).collect() }
         }
         /// Exchanged (JSON, stored revisions) by its code.
         impl serde::Serialize for $name {

@@ -1,7 +1,9 @@
 //! Positioning a person on an action: its states and the structure's
 //! reasons to refuse, in the words people read.
 
+use crate::access::{Role, Viewer};
 use crate::person::codes;
+use uuid::Uuid;
 
 codes!(
     /// Where a positioning stands.
@@ -83,12 +85,52 @@ pub fn absences_in_a_row(history: &[Attendance]) -> usize {
         .count()
 }
 
-/// How long a person has to answer a place offered from the waiting list.
-pub const OFFER_DAYS: i64 = 5;
+/// Who validates a person's own request to a structure: the cadre of
+/// their référent's organisation, or the chargé de mission when the person
+/// has no référent (nobody follows them yet).
+pub fn may_validate_self_referral(viewer: &Viewer, referent_organisation: Option<Uuid>) -> bool {
+    match (viewer.role, referent_organisation) {
+        (Role::Manager, Some(organisation)) => organisation == viewer.organisation_id,
+        (Role::ProgrammeOfficer, None) => true,
+        _ => false,
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_referents_cadre_or_the_charge_de_mission_validates() {
+        let (org, other) = (Uuid::from_u128(10), Uuid::from_u128(11));
+        let viewer = |role| Viewer {
+            user_id: Uuid::from_u128(1),
+            role,
+            organisation_id: org,
+            territory_id: None,
+        };
+        assert!(may_validate_self_referral(
+            &viewer(Role::Manager),
+            Some(org)
+        ));
+        assert!(!may_validate_self_referral(
+            &viewer(Role::Manager),
+            Some(other)
+        ));
+        assert!(!may_validate_self_referral(&viewer(Role::Manager), None));
+        assert!(may_validate_self_referral(
+            &viewer(Role::ProgrammeOfficer),
+            None
+        ));
+        assert!(!may_validate_self_referral(
+            &viewer(Role::ProgrammeOfficer),
+            Some(org)
+        ));
+        for role in [Role::Referent, Role::Operator, Role::Admin, Role::Dpo] {
+            assert!(!may_validate_self_referral(&viewer(role), Some(org)));
+            assert!(!may_validate_self_referral(&viewer(role), None));
+        }
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -229,7 +229,12 @@ impl Schedule {
     }
 }
 
-fn parse_time(invalid: &mut Invalid, field: &str, label: &str, raw: &str) -> Option<Time> {
+pub(crate) fn parse_time(
+    invalid: &mut Invalid,
+    field: &str,
+    label: &str,
+    raw: &str,
+) -> Option<Time> {
     let raw = optional(raw)?;
     let parsed = raw.replace('h', ":").split_once(':').and_then(|(h, m)| {
         let m = if m.is_empty() { "0" } else { m };

@@ -35,6 +35,11 @@ impl Invalid {
         });
     }
 
+    /// Adds another validation's errors to these.
+    pub fn merge(&mut self, other: Invalid) {
+        self.errors.extend(other.errors);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }

@@ -34,7 +34,8 @@ pub struct AttendanceLine {
 
 impl Store {
     /// The participants in the session's action on the session's day (entered
-    /// by then, not gone before), with their mark if recorded.
+    /// by then, not gone before), with their mark if recorded. An individual
+    /// appointment's sheet has its one participant only.
     pub async fn attendance_sheet(&self, session_id: Uuid) -> Result<Vec<SheetLine>> {
         Ok(read!(self, pool => sqlx::query_as::<_, SheetLine>(
             "SELECT r.id AS referral_id, p.id AS person_id, p.last_name, p.first_names, t.status
@@ -42,7 +43,8 @@ impl Store {
              JOIN referrals r ON r.action_id = s.action_id
              JOIN persons p ON p.id = r.person_id
              LEFT JOIN attendances t ON t.session_id = s.id AND t.referral_id = r.id
-             WHERE s.id = $1 AND r.entered_on IS NOT NULL AND r.entered_on <= s.on_date
+             WHERE s.id = $1 AND (s.referral_id IS NULL OR s.referral_id = r.id)
+               AND r.entered_on IS NOT NULL AND r.entered_on <= s.on_date
                AND (r.exited_on IS NULL OR r.exited_on >= s.on_date)
              ORDER BY p.last_name, p.first_names",
         ).bind(session_id).fetch_all(pool).await)?)

@@ -261,9 +261,12 @@ pub struct Session {
     pub ad_hoc: bool,
     pub cancelled: bool,
     pub note: Option<String>,
+    /// The participant of an individual appointment; none for a group session.
+    pub referral_id: Option<Uuid>,
 }
 
-const SESSION_COLUMNS: &str = "id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note";
+const SESSION_COLUMNS: &str =
+    "id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, referral_id";
 
 /// Filters of the catalogue search; empty means "any".
 #[derive(Debug, Clone, Default)]
@@ -842,7 +845,8 @@ impl Store {
         )
     }
 
-    /// Sessions from `from` on, in date order.
+    /// Group sessions from `from` on, in date order (a participant's
+    /// individual appointments are listed with them, not here).
     pub async fn sessions_of(
         &self,
         action_id: Uuid,
@@ -850,7 +854,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Session>> {
         let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM action_sessions WHERE action_id = $1 AND on_date >= $2 ORDER BY on_date, starts_at LIMIT {}",
+            "SELECT {SESSION_COLUMNS} FROM action_sessions WHERE action_id = $1 AND on_date >= $2 AND referral_id IS NULL
+             ORDER BY on_date, starts_at LIMIT {}",
             limit.clamp(1, 1000)
         );
         Ok(
@@ -1046,7 +1051,7 @@ async fn refresh_search_texts(tx: &mut Tx, structure_id: Uuid) -> Result<()> {
 }
 
 /// Replaces the generated sessions still to come by those of the current
-/// schedule and period; sessions added by hand and past ones stay.
+/// schedule and period; sessions added by hand, appointments and past ones stay.
 async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
     let (schedule, starts_on, ends_on): (String, Date, Option<Date>) = on_tx!(tx, conn => sqlx::query_as(
         "SELECT schedule, starts_on, ends_on FROM actions WHERE id = $1",
@@ -1054,7 +1059,7 @@ async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
     let schedule: Schedule =
         serde_json::from_str(&schedule).unwrap_or_else(|_| Schedule::appointment());
     on_tx!(tx, conn => sqlx::query("DELETE FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND on_date >= $2
-          AND id NOT IN (SELECT session_id FROM attendances)")
+          AND referral_id IS NULL AND id NOT IN (SELECT session_id FROM attendances)")
         .bind(id).bind(today).execute(conn).await.map(|d| d.rows_affected()))?;
     let from = starts_on.max(today);
     let horizon = today + Duration::days(SESSION_HORIZON_DAYS);
@@ -1063,7 +1068,7 @@ async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
     let at = now();
     // Sessions kept for their attendance are not generated twice.
     let kept: Vec<Date> = on_tx!(tx, conn => sqlx::query_scalar(
-        "SELECT on_date FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND on_date >= $2",
+        "SELECT on_date FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND referral_id IS NULL AND on_date >= $2",
     ).bind(id).bind(today).fetch_all(conn).await)?;
     for day in schedule
         .occurrences(starts_on, from, to)

@@ -257,14 +257,18 @@ async fn current_contract(tx: &mut Tx, person_id: Uuid, since: Date) -> Result<C
     })
 }
 
+/// The département's delays, read inside the caller's transaction.
+pub(crate) async fn settings_in(tx: &mut Tx) -> Result<DeadlineSettings> {
+    let row: Option<(String,)> = on_tx!(tx, conn => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+        .bind(SETTINGS_KEY).fetch_optional(conn).await)?;
+    Ok(row
+        .and_then(|(json,)| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
 /// Recomputes one person's clocks from their dates (inside the caller's transaction).
 pub(crate) async fn refresh_clocks(tx: &mut Tx, person_id: Uuid) -> Result<()> {
-    let settings: DeadlineSettings = {
-        let row: Option<(String,)> = on_tx!(tx, conn => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-            .bind(SETTINGS_KEY).fetch_optional(conn).await)?;
-        row.and_then(|(json,)| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
-    };
+    let settings = settings_in(tx).await?;
     let person: FactsRow = on_tx!(tx, conn => sqlx::query_as::<_, FactsRow>(
         "SELECT duties_since, closed_on, responsible_organisation_id, territory_id FROM persons WHERE id = $1",
     )

@@ -8,6 +8,7 @@
 mod db;
 #[macro_use]
 mod sql;
+pub mod appointment;
 pub mod attendance;
 pub mod audit;
 pub mod catalogue;
@@ -16,12 +17,15 @@ pub mod data_inclusion;
 pub mod deadline;
 pub mod diagnostic;
 mod error;
+pub mod fse;
 pub mod organisation;
 pub mod orientation;
 pub mod password;
 pub mod person;
 pub mod referral;
+pub mod self_referral;
 pub mod session;
+pub mod structure_dashboard;
 pub mod testing;
 pub mod token;
 pub mod user;

@@ -89,6 +89,7 @@ pub struct PersonRevision {
 
 /// Where a new person goes: an existing household, or a new one (joined
 /// instead when its numéro de demande RSA is already known).
+#[derive(Debug, Clone)]
 pub enum HouseholdTarget {
     Existing(Uuid),
     New(HouseholdData),
@@ -206,46 +207,8 @@ impl Store {
         data: &PersonData,
     ) -> Result<Person> {
         let mut tx = self.begin().await?;
-        let household_id = match household {
-            HouseholdTarget::Existing(id) => *id,
-            HouseholdTarget::New(new) => upsert_household(&mut tx, actor, new).await?,
-        };
-        let territory_id = commune_territory(&mut tx, data.commune_code.as_deref()).await?;
-        let id = Uuid::now_v7();
-        let at = now();
-        on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO persons (id, household_id, household_role, last_name, first_names, birth_name, birth_date,
-                sex, nir, email, phone, address, commune_code, territory_id, subject_to_duties, duties_since,
-                single_parent, other_minimum_income, rqth, responsible_organisation_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
-        )
-        .bind(id).bind(household_id).bind(data.household_role.code()).bind(&data.last_name)
-        .bind(&data.first_names).bind(&data.birth_name).bind(data.birth_date).bind(data.sex.code())
-        .bind(data.nir.as_ref().map(|n| n.as_str())).bind(&data.email).bind(&data.phone).bind(&data.address)
-        .bind(&data.commune_code).bind(territory_id).bind(data.subject_to_duties).bind(data.duties_since)
-        .bind(data.single_parent).bind(data.other_minimum_income).bind(data.rqth).bind(organisation_id).bind(at)
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected()))
-        .map_err(|e| {
-            StoreError::from(e)
-                .unique_as("nir", "Une personne portant ce NIR existe déjà.")
-                .foreign_key_as("household_id", "Ce foyer n'existe pas.")
-        })?;
-        write_tokens(&mut tx, id, data).await?;
-        let person = person_in(&mut tx, id).await?;
-        save_revision(&mut tx, actor, &person).await?;
-        let detail = format!("{} {}", person.last_name, person.first_names);
-        record(
-            &mut tx,
-            actor,
-            AuditAction::Create,
-            entity::PERSON,
-            Some(&id.to_string()),
-            Some(&detail),
-        )
-        .await?;
-        crate::deadline::refresh_clocks(&mut tx, id).await?;
+        let person =
+            create_person_in(&mut tx, actor, Some(organisation_id), household, data).await?;
         tx.commit().await?;
         Ok(person)
     }
@@ -607,6 +570,59 @@ pub(crate) async fn person_in(tx: &mut Tx, id: Uuid) -> Result<Person> {
 }
 
 /// The household with this numéro de demande, created if new.
+/// Creates a person file (and its household when new) in `tx`; the
+/// responsible organisation is none for a file recorded by a partner
+/// structure, until the département orients the person.
+pub(crate) async fn create_person_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisation_id: Option<Uuid>,
+    household: &HouseholdTarget,
+    data: &PersonData,
+) -> Result<Person> {
+    let household_id = match household {
+        HouseholdTarget::Existing(id) => *id,
+        HouseholdTarget::New(new) => upsert_household(tx, actor, new).await?,
+    };
+    let territory_id = commune_territory(tx, data.commune_code.as_deref()).await?;
+    let id = Uuid::now_v7();
+    let at = now();
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO persons (id, household_id, household_role, last_name, first_names, birth_name, birth_date,
+            sex, nir, email, phone, address, commune_code, territory_id, subject_to_duties, duties_since,
+            single_parent, other_minimum_income, rqth, responsible_organisation_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+    )
+    .bind(id).bind(household_id).bind(data.household_role.code()).bind(&data.last_name)
+    .bind(&data.first_names).bind(&data.birth_name).bind(data.birth_date).bind(data.sex.code())
+    .bind(data.nir.as_ref().map(|n| n.as_str())).bind(&data.email).bind(&data.phone).bind(&data.address)
+    .bind(&data.commune_code).bind(territory_id).bind(data.subject_to_duties).bind(data.duties_since)
+    .bind(data.single_parent).bind(data.other_minimum_income).bind(data.rqth).bind(organisation_id).bind(at)
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))
+    .map_err(|e| {
+        StoreError::from(e)
+            .unique_as("nir", "Une personne portant ce NIR existe déjà.")
+            .foreign_key_as("household_id", "Ce foyer n'existe pas.")
+    })?;
+    write_tokens(tx, id, data).await?;
+    let person = person_in(tx, id).await?;
+    save_revision(tx, actor, &person).await?;
+    let detail = format!("{} {}", person.last_name, person.first_names);
+    record(
+        tx,
+        actor,
+        AuditAction::Create,
+        entity::PERSON,
+        Some(&id.to_string()),
+        Some(&detail),
+    )
+    .await?;
+    crate::deadline::refresh_clocks(tx, id).await?;
+    Ok(person)
+}
+
 async fn upsert_household(tx: &mut Tx, actor: &Actor, data: &HouseholdData) -> Result<Uuid> {
     let existing: Option<(Uuid,)> = on_tx!(tx, conn => sqlx::query_as("SELECT id FROM households WHERE rsa_number = $1")
         .bind(&data.rsa_number).fetch_optional(conn).await)?;

@@ -13,7 +13,6 @@ use crate::audit::{record, Actor};
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
-use parcours_domain::referral::OFFER_DAYS;
 use parcours_domain::waiting_list::{Change, Entry, EntryState, WaitingList};
 use parcours_domain::Invalid;
 use serde::Serialize;
@@ -53,12 +52,15 @@ pub struct Referral {
     pub exited_on: Option<Date>,
     pub exit_reason: Option<String>,
     pub exit_situation: Option<String>,
+    pub situation_4_weeks: Option<String>,
+    pub validated_by: Option<String>,
+    pub cancel_reason: Option<String>,
     pub version: i64,
 }
 
 const COLUMNS: &str = "id, action_id, person_id, origin, status, objective_id, requested_by, requested_at, eligibility,
      override_reason, uses_margin, priority, refusal_reason, refusal_comment, entered_on, offer_until, exited_on,
-     exit_reason, exit_situation, version";
+     exit_reason, exit_situation, situation_4_weeks, validated_by, cancel_reason, version";
 
 /// A prescription as the référent makes it.
 #[derive(Debug, Clone)]
@@ -144,15 +146,30 @@ impl Store {
         expected_version: i64,
         entry: Date,
     ) -> Result<Referral> {
+        self.admit(actor, id, expected_version, entry, status::SENT)
+            .await
+    }
+
+    /// Admits a positioning standing at `from`: an entry on `entry` when a
+    /// place is free and nobody waits before, the waiting list otherwise.
+    pub async fn admit(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        entry: Date,
+        from: &str,
+    ) -> Result<Referral> {
         let mut tx = self.begin().await?;
         // Lock the positioning first: two answers to it cannot both pass.
         let locked = on_tx!(&mut tx, conn => sqlx::query(
-            "UPDATE referrals SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status = $4",
-        ).bind(now()).bind(id).bind(expected_version).bind(status::SENT)
+            "UPDATE referrals SET version = version + 1, updated_at = $1, validated_by = CASE WHEN status = $5 THEN $6 ELSE validated_by END
+             WHERE id = $2 AND version = $3 AND status = $4",
+        ).bind(now()).bind(id).bind(expected_version).bind(from).bind(status::PENDING_VALIDATION).bind(&actor.label)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         let referral = referral_in(&mut tx, id).await?;
         if locked == 0 {
-            return Err(if referral.status != status::SENT {
+            return Err(if referral.status != from {
                 Invalid::field("status", "Ce positionnement a déjà reçu une réponse.").into()
             } else {
                 StoreError::Stale
@@ -208,6 +225,11 @@ pub struct PersonReferral {
     pub refusal_reason: Option<String>,
     pub refusal_comment: Option<String>,
     pub entered_on: Option<Date>,
+    pub exited_on: Option<Date>,
+    pub exit_reason: Option<String>,
+    pub exit_situation: Option<String>,
+    pub situation_4_weeks: Option<String>,
+    pub cancel_reason: Option<String>,
 }
 
 /// A positioning in a structure's inbox: the person's identity and contact
@@ -219,12 +241,15 @@ pub struct InboxReferral {
     pub version: i64,
     pub action_id: Uuid,
     pub action_name: String,
+    /// individual (appointments with each participant) or collective.
+    pub action_format: String,
     pub status: String,
     pub origin: String,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
     pub requested_by: String,
     pub entered_on: Option<Date>,
+    pub exited_on: Option<Date>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub offer_until: Option<OffsetDateTime>,
     pub person_id: Uuid,
@@ -235,11 +260,18 @@ pub struct InboxReferral {
     pub email: Option<String>,
 }
 
+/// The columns of [`InboxReferral`] and the joins they come from.
+const INBOX_COLUMNS: &str = "r.id, r.version, r.action_id, a.name AS action_name, a.format AS action_format, r.status,
+        r.origin, r.requested_at, r.requested_by, r.entered_on, r.exited_on, r.offer_until, p.id AS person_id,
+        p.last_name, p.first_names, p.birth_date, p.phone, p.email
+     FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id";
+
 impl Store {
     pub async fn referrals_of_person(&self, person_id: Uuid) -> Result<Vec<PersonReferral>> {
         Ok(read!(self, pool => sqlx::query_as::<_, PersonReferral>(
             "SELECT r.id, r.action_id, a.name AS action_name, o.name AS structure_name, r.origin, r.status, r.requested_at,
-                    r.requested_by, r.override_reason, r.refusal_reason, r.refusal_comment, r.entered_on
+                    r.requested_by, r.override_reason, r.refusal_reason, r.refusal_comment, r.entered_on, r.exited_on,
+                    r.exit_reason, r.exit_situation, r.situation_4_weeks, r.cancel_reason
              FROM referrals r JOIN actions a ON a.id = r.action_id JOIN organisations o ON o.id = a.structure_id
              WHERE r.person_id = $1 ORDER BY r.requested_at DESC",
         ).bind(person_id).fetch_all(pool).await)?)
@@ -247,8 +279,11 @@ impl Store {
 
     /// The positionings a structure has to answer, and its waiting lists.
     pub async fn referral_inbox(&self, structure_id: Uuid) -> Result<Vec<InboxReferral>> {
-        self.structure_referrals(structure_id, "'sent', 'offered', 'waiting'")
-            .await
+        self.structure_referrals(
+            structure_id,
+            "'sent', 'offered', 'waiting', 'pending_validation'",
+        )
+        .await
     }
 
     /// The people currently in the structure's actions.
@@ -262,11 +297,9 @@ impl Store {
         statuses: &'static str,
     ) -> Result<Vec<InboxReferral>> {
         let sql = format!(
-            "SELECT r.id, r.version, r.action_id, a.name AS action_name, r.status, r.origin, r.requested_at, r.requested_by,
-                    r.entered_on, r.offer_until, p.id AS person_id, p.last_name, p.first_names, p.birth_date, p.phone, p.email
-             FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id
+            "SELECT {INBOX_COLUMNS}
              WHERE a.structure_id = $1 AND r.status IN ({statuses})
-             ORDER BY CASE r.status WHEN 'sent' THEN 0 WHEN 'offered' THEN 1 ELSE 2 END, a.name, r.priority DESC, r.requested_at"
+             ORDER BY CASE r.status WHEN 'sent' THEN 0 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, a.name, r.priority DESC, r.requested_at"
         );
         Ok(
             read!(self, pool => sqlx::query_as::<_, InboxReferral>(&sql).bind(structure_id).fetch_all(pool).await)?,
@@ -524,8 +557,9 @@ async fn waiting_list(tx: &mut Tx, action_id: Uuid) -> Result<WaitingList> {
 
 /// Applies the waiting list's step: expired offers out, free places offered.
 async fn offer_places(tx: &mut Tx, action_id: Uuid, at: OffsetDateTime) -> Result<()> {
+    let offer_days = crate::deadline::settings_in(tx).await?.offer_days;
     let mut list = waiting_list(tx, action_id).await?;
-    for change in list.step(at, Duration::days(OFFER_DAYS)) {
+    for change in list.step(at, Duration::days(offer_days)) {
         let (id, status, until) = match change {
             Change::Offered { id, until } => (id, "offered", Some(until)),
             Change::Expired { id } => (id, "expired", None),
@@ -546,7 +580,137 @@ async fn take_place(tx: &mut Tx, action_id: Uuid) -> Result<bool> {
     Ok(taken == 1)
 }
 
-async fn referral_in(tx: &mut Tx, id: Uuid) -> Result<Referral> {
+pub(crate) async fn referral_in(tx: &mut Tx, id: Uuid) -> Result<Referral> {
     let sql = format!("SELECT {COLUMNS} FROM referrals WHERE id = $1");
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Referral>(&sql).bind(id).fetch_one(conn).await)?)
+}
+
+/// A person on a waiting list, with their place in the queue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct WaitingLine {
+    pub id: Uuid,
+    pub version: i64,
+    pub action_id: Uuid,
+    pub action_name: String,
+    pub structure_name: String,
+    pub person_id: Uuid,
+    pub last_name: String,
+    pub first_names: String,
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
+    pub priority: i64,
+    /// 1 for the first in line.
+    pub rank: i64,
+    /// How many wait on the action.
+    pub queue_length: i64,
+}
+
+impl Store {
+    /// The people of the scope on a waiting list (or offered a place), by
+    /// action then rank: the cadre's view to set priorities.
+    pub async fn waiting_in_scope(
+        &self,
+        scope: &parcours_domain::access::PersonScope,
+    ) -> Result<Vec<WaitingLine>> {
+        let mut sql = crate::sql::Sql::new(
+            "SELECT r.id, r.version, r.action_id, a.name AS action_name, o.name AS structure_name, p.id AS person_id,
+                    p.last_name, p.first_names, r.status, r.requested_at, r.priority,
+                    (SELECT COUNT(*) FROM referrals w WHERE w.action_id = r.action_id AND w.status IN ('waiting', 'offered')
+                       AND (w.priority > r.priority OR (w.priority = r.priority AND w.requested_at < r.requested_at))) + 1 AS rank,
+                    (SELECT COUNT(*) FROM referrals w WHERE w.action_id = r.action_id AND w.status IN ('waiting', 'offered')) AS queue_length
+             FROM referrals r
+             JOIN actions a ON a.id = r.action_id
+             JOIN organisations o ON o.id = a.structure_id
+             JOIN persons p ON p.id = r.person_id
+             WHERE r.status IN ('waiting', 'offered')",
+        );
+        sql.scope(scope).push(" ORDER BY a.name, r.action_id, rank");
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, WaitingLine>(&sql.text), sql).fetch_all(pool).await)?,
+        )
+    }
+
+    /// The structure's participants who left in the last 90 days and whose
+    /// situation 4 weeks after the exit is not known yet.
+    pub async fn exits_to_follow_up(
+        &self,
+        structure_id: Uuid,
+        today: Date,
+    ) -> Result<Vec<InboxReferral>> {
+        let since = today - Duration::days(90);
+        let sql = format!(
+            "SELECT {INBOX_COLUMNS} WHERE a.structure_id = $1 AND r.status = 'exited' AND r.situation_4_weeks IS NULL
+               AND r.exited_on >= $2 ORDER BY r.exited_on, p.last_name"
+        );
+        Ok(read!(self, pool => sqlx::query_as::<_, InboxReferral>(&sql)
+            .bind(structure_id).bind(since).fetch_all(pool).await)?)
+    }
+
+    /// The situation 4 weeks after the exit (an FSE+ result indicator),
+    /// recorded once the person has left.
+    pub async fn record_situation_4_weeks(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        situation: parcours_domain::referral::Situation,
+    ) -> Result<Referral> {
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referrals SET situation_4_weeks = $1, version = version + 1, updated_at = $2
+             WHERE id = $3 AND version = $4 AND status = 'exited'",
+        ).bind(situation.code()).bind(now()).bind(id).bind(expected_version)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        if changed == 0 {
+            let current = referral_in(&mut tx, id).await?;
+            return Err(if current.status != "exited" {
+                Invalid::field(
+                    "situation_4_weeks",
+                    "La situation à 4 semaines se saisit après la sortie.",
+                )
+                .into()
+            } else {
+                StoreError::Stale
+            });
+        }
+        let detail = format!(
+            "situation 4 semaines après la sortie : {}",
+            situation.label()
+        );
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "referral",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.referral(id).await
+    }
+}
+
+impl Store {
+    /// How many wait (or are offered a place) on each of these actions.
+    pub async fn waiting_counts(
+        &self,
+        action_ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, i64>> {
+        if action_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut sql = crate::sql::Sql::new(
+            "SELECT action_id, COUNT(*) FROM referrals WHERE status IN ('waiting', 'offered') AND action_id IN (",
+        );
+        for (i, id) in action_ids.iter().enumerate() {
+            sql.bind(if i == 0 { "" } else { ", " }, *id);
+        }
+        sql.push(") GROUP BY action_id");
+        let rows: Vec<(Uuid, i64)> =
+            read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().collect())
+    }
 }

@@ -55,6 +55,21 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         "Positionnements reçus",
         Permission::AnswerReferrals,
     ),
+    (
+        "/tableau-de-bord",
+        "Tableau de bord",
+        Permission::ViewStructureDashboard,
+    ),
+    (
+        "/demarches-directes",
+        "Démarches directes",
+        Permission::ValidateSelfReferral,
+    ),
+    (
+        "/listes-attente",
+        "Listes d'attente",
+        Permission::ValidateOrientation,
+    ),
     ("/programme", "Programme", Permission::ManageCatalogue),
     ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),

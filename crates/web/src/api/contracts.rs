@@ -153,6 +153,18 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body(&state, contract).await?)))
 }
 
+/// The person's contracts, newest first (anyone who may open the file; the read is audited).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/contracts", tag = "contrats", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = [Contract]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn of_person(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Vec<Contract>>, ApiError> {
+    crate::people::read_person(&state, &me, id, "contrats (API)").await?;
+    Ok(Json(state.store.contracts_of(id).await?))
+}
+
 /// One contract with its objectives.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contrats", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = ContractBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -2,11 +2,15 @@
 //! same validation as the web pages, described by `/api/v1/openapi.json`.
 
 mod accounts;
+mod appointments;
 mod audit;
 mod catalogue;
 mod contracts;
+mod fse;
 mod persons;
 mod referrals;
+mod self_referral;
+mod structure_dashboard;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
@@ -56,7 +60,10 @@ pub fn routes() -> Router<AppState> {
             get(contracts::revisions).post(contracts::save),
         )
         .route("/persons/{id}/diagnostic/changes", get(contracts::changes))
-        .route("/persons/{id}/contracts", post(contracts::create))
+        .route(
+            "/persons/{id}/contracts",
+            get(contracts::of_person).post(contracts::create),
+        )
         .route("/contracts/pending", get(contracts::pending))
         .route(
             "/contracts/{id}",
@@ -112,15 +119,43 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/persons/{id}/eligibility", get(referrals::eligibility))
         .route("/referrals/inbox", get(referrals::inbox))
+        .route("/self-referrals", post(self_referral::record))
+        .route(
+            "/self-referrals/to-validate",
+            get(self_referral::to_validate),
+        )
+        .route(
+            "/self-referrals/{id}/validate",
+            post(self_referral::validate),
+        )
+        .route("/self-referrals/{id}/reject", post(self_referral::reject))
         .route("/referrals/{id}/accept", post(referrals::accept))
         .route("/referrals/{id}/refuse", post(referrals::refuse))
         .route("/referrals/{id}/offer", post(referrals::offer))
         .route("/referrals/{id}/exit", post(referrals::exit))
         .route("/referrals/{id}/priority", post(referrals::priority))
+        .route(
+            "/referrals/{id}/situation-4-weeks",
+            post(referrals::situation_4_weeks),
+        )
+        .route(
+            "/referrals/exits-to-follow-up",
+            get(referrals::exits_to_follow_up),
+        )
+        .route("/waiting-lists", get(referrals::waiting_lists))
         .route("/referrals/participants", get(referrals::participants))
+        .route("/referrals/{id}/fse", get(fse::show).put(fse::save))
         .route(
             "/sessions/{id}/attendance",
             get(referrals::attendance_sheet).put(referrals::record_attendance),
+        )
+        .route(
+            "/referrals/{id}/appointments",
+            get(appointments::list).post(appointments::create),
+        )
+        .route(
+            "/structures/{id}/dashboard",
+            get(structure_dashboard::dashboard),
         )
 }
 
@@ -177,6 +212,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         contracts::save,
         contracts::changes,
         contracts::create,
+        contracts::of_person,
         contracts::show,
         contracts::update,
         contracts::event,
@@ -214,8 +250,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         referrals::exit,
         referrals::priority,
         referrals::participants,
+        fse::show,
+        fse::save,
         referrals::attendance_sheet,
         referrals::record_attendance,
+        referrals::situation_4_weeks,
+        referrals::exits_to_follow_up,
+        referrals::waiting_lists,
+        appointments::list,
+        appointments::create,
+        structure_dashboard::dashboard,
+        self_referral::record,
+        self_referral::to_validate,
+        self_referral::validate,
+        self_referral::reject,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

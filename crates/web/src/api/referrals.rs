@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use parcours_domain::eligibility::Assessment;
-use parcours_store::referral::{InboxReferral, PersonReferral, Referral};
+use parcours_store::referral::{InboxReferral, PersonReferral, Referral, WaitingLine};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -58,6 +58,9 @@ pub async fn eligibility(
 #[derive(Deserialize, ToSchema)]
 pub struct PrescriptionBody {
     action_id: String,
+    /// The contract objective the action serves (one of the person's contracts), if any.
+    #[serde(default)]
+    objective_id: String,
     /// Required when the person is not found eligible; recorded in the audit trail.
     #[serde(default)]
     override_reason: Option<String>,
@@ -72,7 +75,15 @@ pub async fn prescribe(
     Id(id): Id,
     ApiJson(b): ApiJson<PrescriptionBody>,
 ) -> Result<(StatusCode, Json<Referral>), ApiError> {
-    let referral = referrals::prescribe(&state, &me, id, &b.action_id, b.override_reason).await?;
+    let referral = referrals::prescribe(
+        &state,
+        &me,
+        id,
+        &b.action_id,
+        &b.objective_id,
+        b.override_reason,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(referral)))
 }
 
@@ -202,7 +213,7 @@ pub async fn priority(
     ApiJson(b): ApiJson<PriorityBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        referrals::prioritise(&state, &me, id, b.priority).await?,
+        crate::pages::waiting_lists::prioritise(&state, &me, id, b.priority).await?,
     ))
 }
 
@@ -261,4 +272,47 @@ pub async fn record_attendance(
         .collect();
     let recorded = crate::pages::attendance::record(&state, &me, id, &marks).await?;
     Ok(Json(RecordedBody { recorded }))
+}
+
+/// The caller's structure's exits of the last 90 days whose situation at 4 weeks is to record (opérateur).
+#[utoipa::path(get, path = "/api/v1/referrals/exits-to-follow-up", tag = "positionnements", security(("bearer" = [])),
+    responses((status = 200, body = [InboxReferral]), (status = 403, body = ErrorBody)))]
+pub async fn exits_to_follow_up(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<InboxReferral>>, ApiError> {
+    Ok(Json(referrals::exits_to_follow_up_of(&state, &me).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SituationBody {
+    version: i64,
+    /// employment, training, qualification, job_searching, other_action, dropped_out, moved, health, unknown
+    situation: String,
+}
+
+/// Records the situation 4 weeks after the exit (the structure, once the person has left).
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/situation-4-weeks", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SituationBody,
+    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn situation_4_weeks(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(b): ApiJson<SituationBody>,
+) -> Result<Json<Referral>, ApiError> {
+    Ok(Json(
+        referrals::situation_4_weeks(&state, &me, id, b.version, &b.situation).await?,
+    ))
+}
+
+/// The people of the caller's scope on a waiting list, with their rank (the cadre).
+#[utoipa::path(get, path = "/api/v1/waiting-lists", tag = "positionnements", security(("bearer" = [])),
+    responses((status = 200, body = [WaitingLine]), (status = 403, body = ErrorBody)))]
+pub async fn waiting_lists(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<WaitingLine>>, ApiError> {
+    Ok(Json(
+        crate::pages::waiting_lists::waiting_of(&state, &me).await?,
+    ))
 }

@@ -1,20 +1,26 @@
 //! Recording attendance for a whole group on one screen, by the structure
 //! (or the chargé de mission): present, absent or excused for each
-//! participant of the session.
+//! participant of the session. For individual actions, the structure fixes
+//! appointments with one participant; each has its own one-line sheet.
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
-use crate::layout::{flash_outcome, Layout};
-use crate::pages::catalogue::practical_action;
+use crate::layout::{flash, flash_outcome, Layout};
+use crate::pages::catalogue::{cancel_session, practical_action};
 use crate::pages::persons::fr_date;
+use crate::people::today;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_domain::appointment::{AppointmentData, AppointmentInput};
+use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::referral::Attendance;
-use parcours_domain::Invalid;
+use parcours_domain::{Invalid, Permission};
+use parcours_store::appointment::{Appointment, AppointmentParticipant};
 use parcours_store::attendance::SheetLine;
 use parcours_store::catalogue::{Action, Session};
 use tower_sessions::Session as WebSession;
@@ -74,6 +80,8 @@ struct SheetPage {
     hours: String,
     session_id: Uuid,
     rows: Vec<SheetRow>,
+    /// The positioning of an individual appointment (its page is the way back).
+    appointment_of: Option<Uuid>,
 }
 
 pub async fn sheet(
@@ -106,6 +114,7 @@ pub async fn sheet(
         },
         session_id: id,
         rows,
+        appointment_of: s.referral_id,
         action,
     };
     Ok(Html(page.render().map_err(Failure::from)?))
@@ -130,4 +139,213 @@ pub async fn save(
         .await
         .map(|n| format!("Présences enregistrées pour {n} personne(s)."));
     flash_outcome(&session, result, &format!("/seances/{id}/presences")).await
+}
+
+// ---------------------------------------------------------------- appointments
+
+/// The participant and their action, when `me` may fix their appointments:
+/// the same rule as attendance (the action's structure, or the chargé de mission).
+pub async fn appointment_access(
+    state: &AppState,
+    me: &CurrentUser,
+    referral_id: Uuid,
+) -> Result<(AppointmentParticipant, Action), Failure> {
+    me.require(Permission::EditActionPractical)?;
+    let who = state.store.appointment_participant(referral_id).await?;
+    let action = practical_action(state, me, who.action_id).await?;
+    Ok((who, action))
+}
+
+/// A participant's appointments (shared with the API); showing who they are
+/// is a read by the structure, audited like the inbox.
+pub async fn appointments_of(
+    state: &AppState,
+    me: &CurrentUser,
+    referral_id: Uuid,
+) -> Result<(AppointmentParticipant, Vec<Appointment>), Failure> {
+    let (who, action) = appointment_access(state, me, referral_id).await?;
+    let detail = format!(
+        "identité vue par la structure (rendez-vous : {})",
+        action.name
+    );
+    state
+        .store
+        .audit_many(
+            &me.actor(),
+            AuditAction::Read,
+            entity::PERSON,
+            &[(who.person_id.to_string(), detail)],
+        )
+        .await?;
+    let appointments = state.store.appointments_of(referral_id).await?;
+    Ok((who, appointments))
+}
+
+/// Fixes an appointment with the participant (shared with the API).
+pub async fn fix_appointment(
+    state: &AppState,
+    me: &CurrentUser,
+    referral_id: Uuid,
+    input: &AppointmentInput,
+) -> Result<Appointment, Failure> {
+    let (who, action) = appointment_access(state, me, referral_id).await?;
+    let data = AppointmentData::parse(input)?;
+    Ok(state
+        .store
+        .create_appointment(&me.actor(), action.id, who.referral_id, &data)
+        .await?)
+}
+
+struct AppointmentRow {
+    id: Uuid,
+    date: String,
+    hours: String,
+    note: String,
+    cancelled: bool,
+    attendance: &'static str,
+}
+
+fn appointment_rows(appointments: &[Appointment]) -> Vec<AppointmentRow> {
+    appointments
+        .iter()
+        .map(|a| AppointmentRow {
+            id: a.id,
+            date: fr_date(a.on_date),
+            hours: match (&a.starts_at, &a.ends_at) {
+                (Some(s), Some(e)) => format!("{s} – {e}"),
+                (Some(s), None) => s.clone(),
+                _ => String::new(),
+            },
+            note: a.note.clone().unwrap_or_default(),
+            cancelled: a.cancelled,
+            attendance: a
+                .attendance
+                .as_deref()
+                .and_then(Attendance::from_code)
+                .map_or("Non saisie", |m| m.label()),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "attendance/appointments.html")]
+struct AppointmentsPage {
+    layout: Layout,
+    who: AppointmentParticipant,
+    entered_on: String,
+    open: bool,
+    /// The opérateur comes from (and goes back to) the structure's participants.
+    from_inbox: bool,
+    upcoming: Vec<AppointmentRow>,
+    past: Vec<AppointmentRow>,
+    input: AppointmentInput,
+    errors: Invalid,
+}
+
+async fn appointments_page(
+    state: &AppState,
+    session: &WebSession,
+    me: &CurrentUser,
+    referral_id: Uuid,
+    input: AppointmentInput,
+    errors: Invalid,
+) -> Result<Response, Failure> {
+    let (who, appointments) = appointments_of(state, me, referral_id).await?;
+    let today = today();
+    let (upcoming, past): (Vec<Appointment>, Vec<Appointment>) =
+        appointments.into_iter().partition(|a| a.on_date >= today);
+    let mut past = appointment_rows(&past);
+    past.reverse();
+    let title = format!("Rendez-vous — {} {}", who.first_names, who.last_name);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = AppointmentsPage {
+        layout: Layout::new(session, me, &title, "/positionnements").await?,
+        entered_on: who.entered_on.map(fr_date).unwrap_or_default(),
+        open: who.takes_appointments(),
+        from_inbox: me.role.can(Permission::AnswerReferrals),
+        upcoming: appointment_rows(&upcoming),
+        past,
+        input,
+        errors,
+        who,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn appointments(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    Ok(appointments_page(
+        &state,
+        &session,
+        &me,
+        id,
+        AppointmentInput::default(),
+        Invalid::new(),
+    )
+    .await?)
+}
+
+pub async fn appointment_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let input = AppointmentInput {
+        on_date: form::value(&pairs, "on_date"),
+        starts_at: form::value(&pairs, "starts_at"),
+        ends_at: form::value(&pairs, "ends_at"),
+        note: form::value(&pairs, "note"),
+    };
+    match fix_appointment(&state, &me, id, &input).await {
+        Ok(a) => {
+            let at = a.starts_at.map(|s| format!(" à {s}")).unwrap_or_default();
+            flash(
+                &session,
+                format!("Rendez-vous fixé le {}{at}.", fr_date(a.on_date)),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/positionnements/{id}/rendez-vous")).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            Ok(appointments_page(&state, &session, &me, id, input, errors).await?)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Cancels an appointment, or restores it (the sessions' own rule), and
+/// comes back to the participant's appointments.
+pub async fn cancel_appointment_form(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    me.require(Permission::EditActionPractical)?;
+    let appointment = state.store.appointment(id).await?;
+    let cancelled = form::value(&form::pairs(&body), "cancelled") != "0";
+    let s = cancel_session(&state, &me, id, cancelled).await?;
+    let message = format!(
+        "Rendez-vous du {} {}.",
+        fr_date(s.on_date),
+        if s.cancelled { "annulé" } else { "rétabli" }
+    );
+    flash_outcome(
+        &session,
+        Ok(message),
+        &format!("/positionnements/{}/rendez-vous", appointment.referral_id),
+    )
+    .await
 }

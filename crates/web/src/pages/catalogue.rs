@@ -622,6 +622,7 @@ struct StructurePage {
     actions: Vec<ActionLine>,
     operators: Vec<(String, String)>,
     can_manage: bool,
+    can_view_dashboard: bool,
 }
 
 pub struct ActionLine {
@@ -712,6 +713,7 @@ pub async fn show_structure(
         actions: action_lines(rows, &families),
         operators,
         can_manage: me.role.can(Permission::ManageCatalogue),
+        can_view_dashboard: crate::pages::structure_dashboard::may_view_dashboard(&me, id),
     };
     Ok(Html(page.render().map_err(Failure::from)?))
 }

@@ -416,6 +416,7 @@ pub async fn edit_submit(
 }
 
 pub struct ObjectiveView {
+    pub id: uuid::Uuid,
     pub number: usize,
     pub title: String,
     pub category: &'static str,
@@ -439,6 +440,8 @@ struct ShowPage {
     objectives: Vec<ObjectiveView>,
     actions: Vec<(&'static str, &'static str)>,
     can_edit: bool,
+    /// The référent may look for actions serving each objective.
+    can_position: bool,
     can_review: bool,
     results: Vec<(&'static str, &'static str)>,
     today: String,
@@ -516,6 +519,7 @@ pub async fn show(
             .iter()
             .enumerate()
             .map(|(i, o)| ObjectiveView {
+                id: o.id,
                 number: i + 1,
                 title: o.title.clone(),
                 category: taxonomy::category(&o.category).map_or("", |c| c.label),
@@ -531,6 +535,7 @@ pub async fn show(
             .collect(),
         actions,
         can_edit: access.edit && status.is_editable(),
+        can_position: access.edit,
         can_review: access.edit && status.after(Event::Review).is_ok(),
         results: ReviewResult::ALL
             .iter()

@@ -125,6 +125,7 @@ async fn cards_for(
             vec![
                 catalogue_card(state, Some(me.user.organisation_id)).await?,
                 inbox_card(state, me).await?,
+                dashboard_card(state, me).await?,
             ],
         ),
         Role::Dpo => (
@@ -209,5 +210,34 @@ async fn inbox_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure>
         Some(to_answer),
         text,
         Some(("/positionnements", "Répondre")),
+    ))
+}
+
+/// The opérateur's structure at a glance: places, participants, waiting list.
+async fn dashboard_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure> {
+    let totals = match state
+        .store
+        .structure_dashboard(me.user.organisation_id, crate::people::today())
+        .await
+    {
+        Ok(dashboard) => dashboard.totals,
+        // An organisation not (yet) in the catalogue has nothing to show.
+        Err(parcours_store::StoreError::NotFound) => Default::default(),
+        Err(other) => return Err(other.into()),
+    };
+    let text = if totals.actions == 0 {
+        "Les places, les listes d'attente et les séances de vos actions apparaîtront ici."
+            .to_owned()
+    } else {
+        format!(
+            "{} participant(s), {} place(s) occupée(s) sur {}, {} en liste d'attente, et les séances des deux semaines à venir.",
+            totals.participants, totals.places_taken, totals.places, totals.waiting
+        )
+    };
+    Ok(card(
+        "Tableau de bord",
+        Some(totals.participants as usize),
+        text,
+        Some(("/tableau-de-bord", "Ouvrir le tableau de bord")),
     ))
 }

@@ -5,12 +5,16 @@ pub(crate) mod audit;
 pub(crate) mod catalogue;
 pub(crate) mod contracts;
 pub(crate) mod diagnostic;
+pub(crate) mod fse;
 mod home;
 pub(crate) mod pathway;
 pub(crate) mod persons;
 pub(crate) mod public_catalogue;
 pub(crate) mod referrals;
+pub(crate) mod self_referral;
+pub(crate) mod structure_dashboard;
 pub(crate) mod users;
+pub(crate) mod waiting_lists;
 
 use crate::auth;
 use crate::AppState;
@@ -124,6 +128,24 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/positionnements", get(referrals::inbox))
         .route(
+            "/positionnements/demarche-directe",
+            get(self_referral::request_form).post(self_referral::request),
+        )
+        .route("/demarches-directes", get(self_referral::queue))
+        .route("/listes-attente", get(waiting_lists::page))
+        .route(
+            "/listes-attente/{id}/priorite",
+            post(waiting_lists::priority_form),
+        )
+        .route(
+            "/demarches-directes/{id}/validation",
+            post(self_referral::validate_form),
+        )
+        .route(
+            "/demarches-directes/{id}/refus",
+            post(self_referral::reject_form),
+        )
+        .route(
             "/positionnements/{id}/acceptation",
             post(referrals::accept_form),
         )
@@ -133,8 +155,26 @@ pub fn routes() -> Router<AppState> {
             post(referrals::offer_form),
         )
         .route("/positionnements/{id}/sortie", post(referrals::exit_form))
+        .route("/positionnements/{id}/fse", get(fse::form).post(fse::save))
+        .route(
+            "/positionnements/{id}/situation",
+            post(referrals::situation_form),
+        )
         .route(
             "/seances/{id}/presences",
             get(attendance::sheet).post(attendance::save),
+        )
+        .route(
+            "/positionnements/{id}/rendez-vous",
+            get(attendance::appointments).post(attendance::appointment_form),
+        )
+        .route(
+            "/rendez-vous/{id}/annulation",
+            post(attendance::cancel_appointment_form),
+        )
+        .route("/tableau-de-bord", get(structure_dashboard::mine))
+        .route(
+            "/structures/{id}/tableau-de-bord",
+            get(structure_dashboard::show),
         )
 }

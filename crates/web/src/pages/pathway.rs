@@ -471,6 +471,8 @@ pub struct SettingsForm {
     social_review_extended_months: String,
     #[serde(default)]
     due_soon_days: String,
+    #[serde(default)]
+    offer_days: String,
 }
 
 impl SettingsForm {
@@ -483,6 +485,7 @@ impl SettingsForm {
             social_review_months: s.social_review_months.to_string(),
             social_review_extended_months: s.social_review_extended_months.to_string(),
             due_soon_days: s.due_soon_days.to_string(),
+            offer_days: s.offer_days.to_string(),
         }
     }
 
@@ -511,6 +514,7 @@ impl SettingsForm {
                 &self.social_review_extended_months,
             ),
             due_soon_days: number("due_soon_days", &self.due_soon_days),
+            offer_days: number("offer_days", &self.offer_days),
         };
         invalid.into_result(())?;
         settings.validate()?;

@@ -692,9 +692,37 @@ async fn show_page(
         .map(|r| {
             let status = parcours_domain::referral::ReferralStatus::from_code(&r.status)
                 .map_or("?", |s| s.label());
-            let mut detail = format!("{} — {status}", r.structure_name);
+            use parcours_domain::referral::{ExitReason, Situation};
+            let origin = if r.origin == "self_referral" {
+                " (démarche directe)"
+            } else {
+                ""
+            };
+            let mut detail = format!("{}{origin} — {status}", r.structure_name);
             if let Some(on) = r.entered_on {
-                detail.push_str(&format!(" le {}", fr_date(on)));
+                detail.push_str(&format!(", entrée le {}", fr_date(on)));
+            }
+            if let Some(on) = r.exited_on {
+                let reason = r.exit_reason.as_deref().and_then(ExitReason::from_code);
+                detail.push_str(&format!(
+                    ", sortie le {} ({})",
+                    fr_date(on),
+                    reason.map_or("?", |r| r.label())
+                ));
+            }
+            let situation = |code: &Option<String>| {
+                code.as_deref()
+                    .and_then(Situation::from_code)
+                    .map(|s| s.label())
+            };
+            if let Some(at_exit) = situation(&r.exit_situation) {
+                detail.push_str(&format!(" ; situation à la sortie : {at_exit}"));
+            }
+            if let Some(later) = situation(&r.situation_4_weeks) {
+                detail.push_str(&format!(" ; à 4 semaines : {later}"));
+            }
+            if let Some(reason) = &r.cancel_reason {
+                detail.push_str(&format!(" : {reason}"));
             }
             if let Some(reason) = r
                 .refusal_reason

@@ -9,19 +9,21 @@ use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::pages::catalogue::{commune_labels, places_text, theme_groups, ThemeGroup};
+use crate::pages::catalogue::{commune_labels, theme_groups, ThemeGroup};
 use crate::pages::persons::fr_date;
 use crate::people::{self, pathway_access, today};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_domain::eligibility::{Assessment, PersonFacts, Verdict};
+use parcours_domain::eligibility::{Assessment, PersonFacts};
+use parcours_domain::matching::{self, Needs, Offer};
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{age_on, required_date};
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::{Invalid, Permission};
 use parcours_store::catalogue::{Action, CatalogueFilter};
+use parcours_store::contract::ContractObjective;
 use parcours_store::person::Person;
 use parcours_store::referral::{ExitData, InboxReferral, NewReferral, Referral};
 use serde::Deserialize;
@@ -67,7 +69,7 @@ pub async fn assess(
 }
 
 /// The same, with the person's facts already read (one read for a whole list).
-async fn assess_facts(
+pub async fn assess_facts(
     state: &AppState,
     facts: &PersonFacts,
     action: &Action,
@@ -100,9 +102,25 @@ pub async fn prescribe(
     me: &CurrentUser,
     person_id: Uuid,
     action_id: &str,
+    objective_id: &str,
     override_reason: Option<String>,
 ) -> Result<Referral, Failure> {
     let person = prescriber_access(state, me, person_id).await?;
+    let objective = ChoiceQuery {
+        objectif: objective_id.to_owned(),
+        ..ChoiceQuery::default()
+    };
+    let objective = match objective_of(state, &person, &objective).await? {
+        Some(objective) => Some(objective.id),
+        None if objective_id.trim().is_empty() => None,
+        None => {
+            return Err(Invalid::field(
+                "objective_id",
+                "Cet objectif n'appartient à aucun contrat de la personne.",
+            )
+            .into())
+        }
+    };
     let action_id = Uuid::parse_str(action_id.trim())
         .map_err(|_| Invalid::field("action_id", "Choisissez une action du catalogue."))?;
     let action = match state.store.action(action_id).await {
@@ -122,7 +140,7 @@ pub async fn prescribe(
     let new = NewReferral {
         action_id,
         person_id,
-        objective_id: None,
+        objective_id: objective,
         assessment,
         override_reason,
     };
@@ -135,14 +153,18 @@ pub struct ChoiceQuery {
     pub q: String,
     #[serde(default)]
     pub thematique: String,
+    /// The contract objective the action is for (its id), if any.
+    #[serde(default)]
+    pub objectif: String,
 }
 
 pub struct Candidate {
     pub action: Action,
-    pub verdict: Verdict,
     pub verdict_label: &'static str,
     pub reasons: Vec<(String, &'static str)>,
-    pub places: String,
+    /// Why it fits: barriers, objective, territory, availability.
+    pub fit: Vec<String>,
+    rank: (u8, i64),
 }
 
 #[derive(Template)]
@@ -153,50 +175,127 @@ struct ChoosePage {
     query: ChoiceQuery,
     themes: Vec<ThemeGroup>,
     candidates: Vec<Candidate>,
+    objective: Option<ContractObjective>,
     errors: Invalid,
 }
 
-const CANDIDATES: i64 = 30;
+const CANDIDATES: usize = 30;
 
-/// Published actions matching the search, the person's eligible ones
-/// first, then those to check, then the others; free places first within.
+/// The contract objective of the person named by the query, if any.
+async fn objective_of(
+    state: &AppState,
+    person: &Person,
+    query: &ChoiceQuery,
+) -> Result<Option<ContractObjective>, Failure> {
+    let Ok(id) = Uuid::parse_str(query.objectif.trim()) else {
+        return Ok(None);
+    };
+    for contract in state.store.contracts_of(person.id).await? {
+        let objectives = state.store.contract_objectives(contract.id).await?;
+        if let Some(objective) = objectives.into_iter().find(|o| o.id == id) {
+            return Ok(Some(objective));
+        }
+    }
+    Ok(None)
+}
+
+/// What the person needs: the latest diagnostic's barriers, the objective, the commune.
+async fn needs_of(
+    state: &AppState,
+    person: &Person,
+    objective: Option<&ContractObjective>,
+) -> Result<Needs, Failure> {
+    let barriers = state
+        .store
+        .diagnostic_revisions(person.id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|latest| latest.data.barriers)
+        .unwrap_or_default();
+    Ok(Needs {
+        barriers,
+        objective_category: objective.map(|o| o.category.clone()),
+        commune_code: person.commune_code.clone(),
+    })
+}
+
+/// The published actions to consider: those matching the search, or, with
+/// no search, those working on the person's barriers and objective too.
+async fn pool(state: &AppState, query: &ChoiceQuery, needs: &Needs) -> Result<Vec<Uuid>, Failure> {
+    let search = |text: String, thematique: String| CatalogueFilter {
+        text,
+        thematique,
+        public_only: true,
+        today: Some(today()),
+        limit: CANDIDATES as i64,
+        ..CatalogueFilter::default()
+    };
+    let mut filters = vec![search(query.q.clone(), query.thematique.trim().to_owned())];
+    if query.q.trim().is_empty() && query.thematique.trim().is_empty() {
+        let mut categories: Vec<&str> =
+            needs.barriers.iter().map(|b| b.category.as_str()).collect();
+        categories.extend(needs.objective_category.as_deref());
+        categories.sort_unstable();
+        categories.dedup();
+        filters.extend(
+            categories
+                .into_iter()
+                .map(|c| search(String::new(), c.to_owned())),
+        );
+    }
+    let mut ids = Vec::new();
+    for filter in &filters {
+        for row in state.store.search_actions(filter).await?.0 {
+            if !ids.contains(&row.id) {
+                ids.push(row.id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// Published actions for the person, ranked: eligible first, then to
+/// check, then not eligible; within each, the best fit to the diagnostic's
+/// barriers, the objective, the territory and the availability.
 async fn candidates(
     state: &AppState,
     person: &Person,
     query: &ChoiceQuery,
+    objective: Option<&ContractObjective>,
 ) -> Result<Vec<Candidate>, Failure> {
-    let filter = CatalogueFilter {
-        text: query.q.clone(),
-        thematique: query.thematique.trim().to_owned(),
-        public_only: true,
-        today: Some(today()),
-        limit: CANDIDATES,
-        ..CatalogueFilter::default()
-    };
-    let (rows, _) = state.store.search_actions(&filter).await?;
+    let needs = needs_of(state, person, objective).await?;
+    let ids = pool(state, query, &needs).await?;
+    let waiting = state.store.waiting_counts(&ids).await?;
     let facts = facts(state, person).await?;
     let mut candidates = Vec::new();
-    for row in rows {
-        let action = state.store.action(row.id).await?;
+    for id in ids {
+        let action = state.store.action(id).await?;
         let assessment = assess_facts(state, &facts, &action).await?;
+        let offer = Offer {
+            thematiques: &action.thematiques,
+            communes_served: &action.eligibility.communes,
+            commune_code: action.commune_code.as_deref(),
+            capacity: action.capacity,
+            places_taken: action.places_taken,
+            waiting: waiting.get(&id).copied().unwrap_or(0),
+            duration_weeks: action.duration_weeks,
+        };
+        let fit = matching::fit(&needs, &offer);
         candidates.push(Candidate {
-            verdict: assessment.verdict,
+            rank: matching::rank_key(assessment.verdict, &fit),
             verdict_label: assessment.verdict.label(),
             reasons: assessment
                 .outcomes
                 .into_iter()
                 .map(|o| (o.reason, o.verdict.label()))
                 .collect(),
-            places: places_text(action.capacity, action.places_taken),
+            fit: fit.reasons,
             action,
         });
     }
-    let rank = |v: Verdict| match v {
-        Verdict::Eligible => 0,
-        Verdict::Unknown => 1,
-        Verdict::NotEligible => 2,
-    };
-    candidates.sort_by_key(|c| (rank(c.verdict), c.action.places_left() == Some(0)));
+    candidates.sort_by_key(|c| c.rank);
+    candidates.truncate(CANDIDATES);
     Ok(candidates)
 }
 
@@ -208,10 +307,12 @@ async fn choose_page(
     query: ChoiceQuery,
     errors: Invalid,
 ) -> Result<Html<String>, Failure> {
+    let objective = objective_of(state, &person, &query).await?;
     let page = ChoosePage {
         layout: Layout::new(session, me, "Positionner sur une action", "/personnes").await?,
         themes: theme_groups(std::slice::from_ref(&query.thematique)),
-        candidates: candidates(state, &person, &query).await?,
+        candidates: candidates(state, &person, &query, objective.as_ref()).await?,
+        objective,
         person,
         query,
         errors,
@@ -239,7 +340,11 @@ pub async fn prescribe_form(
 ) -> Result<Response, PageError> {
     let pairs = form::pairs(&body);
     let reason = Some(form::value(&pairs, "override_reason")).filter(|r| !r.is_empty());
-    match prescribe(&state, &me, id, &form::value(&pairs, "action_id"), reason).await {
+    let (action, objective) = (
+        form::value(&pairs, "action_id"),
+        form::value(&pairs, "objectif"),
+    );
+    match prescribe(&state, &me, id, &action, &objective, reason).await {
         Ok(referral) => {
             let action = state.store.action(referral.action_id).await?;
             flash(
@@ -257,6 +362,7 @@ pub async fn prescribe_form(
             let query = ChoiceQuery {
                 q: form::value(&pairs, "q"),
                 thematique: form::value(&pairs, "thematique"),
+                objectif: objective,
             };
             Ok(choose_page(&state, &session, &me, person, query, errors)
                 .await?
@@ -431,26 +537,59 @@ pub async fn exit(
         .await?)
 }
 
-/// The cadre moves a waiting person up or down the list (their file must be in scope).
-pub async fn prioritise(
+/// The situation 4 weeks after the exit, recorded by the structure.
+pub async fn situation_4_weeks(
     state: &AppState,
     me: &CurrentUser,
     id: Uuid,
-    priority: i64,
+    version: i64,
+    situation: &str,
 ) -> Result<Referral, Failure> {
-    me.require(Permission::ValidateOrientation)?;
-    let referral = state.store.referral(id).await?;
-    people::visible_person(
-        state,
-        me,
-        referral.person_id,
-        Permission::ValidateOrientation,
-    )
-    .await?;
+    answerable(state, me, id).await?;
+    let situation = Situation::from_code(situation.trim()).ok_or_else(|| {
+        Invalid::field(
+            "situation_4_weeks",
+            "Choisissez la situation 4 semaines après la sortie.",
+        )
+    })?;
     Ok(state
         .store
-        .set_referral_priority(&me.actor(), id, priority)
+        .record_situation_4_weeks(&me.actor(), id, version, situation)
         .await?)
+}
+
+/// The structure's recent exits whose situation at 4 weeks is still to record (audited like the inbox).
+pub async fn exits_to_follow_up_of(
+    state: &AppState,
+    me: &CurrentUser,
+) -> Result<Vec<InboxReferral>, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let lines = state
+        .store
+        .exits_to_follow_up(me.user.organisation_id, today())
+        .await?;
+    audit_reads(state, me, &lines, "sortie à suivre").await?;
+    Ok(lines)
+}
+
+pub async fn situation_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let result = situation_4_weeks(
+        &state,
+        &me,
+        id,
+        form::version(&pairs),
+        &form::value(&pairs, "situation_4_weeks"),
+    )
+    .await
+    .map(|_| "Situation à 4 semaines enregistrée.".to_owned());
+    flash_outcome(&session, result, "/positionnements").await
 }
 
 pub struct InboxLine {
@@ -464,6 +603,11 @@ pub struct InboxLine {
 
 fn inbox_line(r: InboxReferral) -> InboxLine {
     let note = match (r.entered_on, r.offer_until) {
+        (Some(entered), _) if r.exited_on.is_some() => format!(
+            "Entré(e) le {}, sorti(e) le {}",
+            fr_date(entered),
+            fr_date(r.exited_on.expect("checked"))
+        ),
         (Some(on), _) => format!("Entré(e) le {}", fr_date(on)),
         (None, Some(until)) => format!("Réponse attendue avant le {}", fr_date(until.date())),
         _ => String::new(),
@@ -483,10 +627,12 @@ struct InboxPage {
     layout: Layout,
     lines: Vec<InboxLine>,
     participants: Vec<InboxLine>,
+    exits: Vec<InboxLine>,
     reasons: Vec<(&'static str, &'static str)>,
     exit_reasons: Vec<(&'static str, &'static str)>,
     situations: Vec<(&'static str, &'static str)>,
     today: String,
+    fse: crate::pages::fse::InboxMarks,
 }
 
 /// The structure's inbox: positionings to answer, places offered, waiting lists, participants.
@@ -505,7 +651,14 @@ pub async fn inbox(
         .into_iter()
         .map(inbox_line)
         .collect();
+    let exits = exits_to_follow_up_of(&state, &me)
+        .await?
+        .into_iter()
+        .map(inbox_line)
+        .collect();
     let page = InboxPage {
+        fse: crate::pages::fse::inbox_marks(&state, &me).await?,
+        exits,
         layout: Layout::new(&session, &me, "Positionnements reçus", "/positionnements").await?,
         lines,
         participants,

@@ -1,0 +1,100 @@
+//! The cadre's view of the waiting lists: the people of their scope waiting
+//! for a place, their rank on each action's list, and the priority that
+//! moves them up or down (audited).
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::Id;
+use crate::form;
+use crate::layout::{flash_outcome, Layout};
+use crate::pages::persons::fr_date;
+use crate::people;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use parcours_domain::referral::ReferralStatus;
+use parcours_domain::{Invalid, Permission};
+use parcours_store::referral::{Referral, WaitingLine};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// Setting priorities is the cadre's (the permission that validates the team's work).
+const PERMISSION: Permission = Permission::ValidateOrientation;
+
+/// The waiting people of `me`'s scope (shared with the API).
+pub async fn waiting_of(state: &AppState, me: &CurrentUser) -> Result<Vec<WaitingLine>, Failure> {
+    me.require(PERMISSION)?;
+    Ok(state.store.waiting_in_scope(&me.scope()).await?)
+}
+
+/// The cadre moves a waiting person up or down the list (their file must be in scope).
+pub async fn prioritise(
+    state: &AppState,
+    me: &CurrentUser,
+    id: Uuid,
+    priority: i64,
+) -> Result<Referral, Failure> {
+    me.require(PERMISSION)?;
+    let referral = state.store.referral(id).await?;
+    people::visible_person(state, me, referral.person_id, PERMISSION).await?;
+    Ok(state
+        .store
+        .set_referral_priority(&me.actor(), id, priority)
+        .await?)
+}
+
+pub struct Row {
+    pub line: WaitingLine,
+    pub status: &'static str,
+    pub requested: String,
+}
+
+#[derive(Template)]
+#[template(path = "referrals/waiting_lists.html")]
+struct WaitingPage {
+    layout: Layout,
+    rows: Vec<Row>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    let rows = waiting_of(&state, &me)
+        .await?
+        .into_iter()
+        .map(|line| Row {
+            status: ReferralStatus::from_code(&line.status).map_or("?", |s| s.label()),
+            requested: fr_date(line.requested_at.date()),
+            line,
+        })
+        .collect();
+    let page = WaitingPage {
+        layout: Layout::new(&session, &me, "Listes d'attente", "/listes-attente").await?,
+        rows,
+    };
+    Ok(Html(page.render().map_err(Failure::from)?))
+}
+
+pub async fn priority_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    body: String,
+) -> Result<Response, PageError> {
+    let pairs = form::pairs(&body);
+    let result = match form::value(&pairs, "priority").trim().parse::<i64>() {
+        Ok(priority) => prioritise(&state, &me, id, priority).await.map(|_| {
+            "Priorité enregistrée ; le rang sur la liste d'attente est mis à jour.".to_owned()
+        }),
+        Err(_) => Err(Invalid::field(
+            "priority",
+            "La priorité est un nombre entier (0 par défaut, plus élevé passe devant).",
+        )
+        .into()),
+    };
+    flash_outcome(&session, result, "/listes-attente").await
+}

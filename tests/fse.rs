@@ -11,24 +11,6 @@ use serde_json::{json, Value};
 
 const OTHER_OPERATOR: &str = "atelier@demo.parcours.fr";
 
-async fn call(
-    app: &App,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 /// Fabrice (Sophie's caseload).
 async fn fabrice(app: &App, referent: &str) -> String {
     let caseload = app.get_json(referent, "/api/v1/caseload").await;
@@ -58,9 +40,7 @@ async fn plaine_action(app: &App, referent: &str, query: &str) -> String {
 async fn entered(app: &App, action: &str) -> (String, String) {
     let referent = app.token(REFERENT).await;
     let person = fabrice(app, &referent).await;
-    let (status, referral) = call(
-        app,
-        Method::POST,
+    let (status, referral) = app.call(Method::POST,
         &format!("/api/v1/persons/{person}/referrals"),
         &referent,
         Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
@@ -69,14 +49,14 @@ async fn entered(app: &App, action: &str) -> (String, String) {
     assert_eq!(status, StatusCode::CREATED, "{referral}");
     let id = referral["id"].as_str().unwrap().to_owned();
     let operator = app.token(OPERATOR).await;
-    let (status, entered) = call(
-        app,
-        Method::POST,
-        &format!("/api/v1/referrals/{id}/accept"),
-        &operator,
-        Some(json!({"version": referral["version"], "entered_on": "2026-11-16"})),
-    )
-    .await;
+    let (status, entered) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/referrals/{id}/accept"),
+            &operator,
+            Some(json!({"version": referral["version"], "entered_on": "2026-11-16"})),
+        )
+        .await;
     assert_eq!(
         (status, entered["status"].as_str()),
         (StatusCode::OK, Some("entered")),
@@ -119,14 +99,16 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
         assert!(inbox.contains("Données FSE+"));
         assert!(inbox.contains("à saisir"));
 
-        let (status, _) = call(&app, Method::GET, &path, &operator, None).await;
+        let (status, _) = app.call(Method::GET, &path, &operator, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "nothing recorded yet");
         let mut incomplete = answers();
         incomplete
             .as_object_mut()
             .unwrap()
             .remove("education_level");
-        let (status, body) = call(&app, Method::PUT, &path, &operator, Some(incomplete)).await;
+        let (status, body) = app
+            .call(Method::PUT, &path, &operator, Some(incomplete))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         let fields = body["error"]["fields"].as_array().unwrap();
         assert_eq!(fields.len(), 1, "{body}");
@@ -136,13 +118,15 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
             .unwrap()
             .contains("Plus haut niveau d'études atteint"));
 
-        let (status, saved) = call(&app, Method::PUT, &path, &operator, Some(answers())).await;
+        let (status, saved) = app
+            .call(Method::PUT, &path, &operator, Some(answers()))
+            .await;
         assert_eq!(status, StatusCode::OK, "{saved}");
         assert_eq!(saved["version"], 1);
         assert_eq!(saved["person_id"], person.as_str());
         assert_eq!(saved["recorded_by"], OPERATOR);
         assert!(saved["sex"] == "M" || saved["sex"] == "F", "{saved}");
-        let (status, read) = call(&app, Method::GET, &path, &operator, None).await;
+        let (status, read) = app.call(Method::GET, &path, &operator, None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(read, saved);
         for (field, value) in answers().as_object().unwrap() {
@@ -154,12 +138,16 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
         }
 
         // Recording again over a stale copy is refused; a correction goes through.
-        let (status, _) = call(&app, Method::PUT, &path, &operator, Some(answers())).await;
+        let (status, _) = app
+            .call(Method::PUT, &path, &operator, Some(answers()))
+            .await;
         assert_eq!(status, StatusCode::CONFLICT);
         let mut correction = answers();
         correction["version"] = json!(1);
         correction["disability"] = json!("yes");
-        let (status, corrected) = call(&app, Method::PUT, &path, &operator, Some(correction)).await;
+        let (status, corrected) = app
+            .call(Method::PUT, &path, &operator, Some(correction))
+            .await;
         assert_eq!(
             (status, corrected["version"].as_i64()),
             (StatusCode::OK, Some(2))
@@ -185,10 +173,10 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
         // Nobody else: another structure, the référent, the cadre, the chargé de mission, the DPO, the admin.
         for email in [OTHER_OPERATOR, REFERENT, MANAGER, PROGRAMME, DPO, ADMIN] {
             let token = app.token(email).await;
-            let (status, body) = call(&app, Method::GET, &path, &token, None).await;
+            let (status, body) = app.call(Method::GET, &path, &token, None).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "GET by {email}: {body}");
             assert!(body.get("disability").is_none());
-            let (status, _) = call(&app, Method::PUT, &path, &token, Some(answers())).await;
+            let (status, _) = app.call(Method::PUT, &path, &token, Some(answers())).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "PUT by {email}");
             let client = app.signed_in(email).await;
             let (status, page) = html(&client, &app, &format!("/positionnements/{id}/fse")).await;
@@ -281,14 +269,16 @@ async fn an_action_without_fse_co_financing_takes_no_fse_data() {
         let (_, id) = entered(&app, &repairs).await;
         let operator = app.token(OPERATOR).await;
         let path = format!("/api/v1/referrals/{id}/fse");
-        let (status, body) = call(&app, Method::PUT, &path, &operator, Some(answers())).await;
+        let (status, body) = app
+            .call(Method::PUT, &path, &operator, Some(answers()))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["fields"][0]["field"], "action_id");
         assert!(body["error"]["fields"][0]["message"]
             .as_str()
             .unwrap()
             .contains("pas cofinancée"));
-        let (status, _) = call(&app, Method::GET, &path, &operator, None).await;
+        let (status, _) = app.call(Method::GET, &path, &operator, None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let client = app.signed_in(OPERATOR).await;
         let (_, inbox) = html(&client, &app, "/positionnements").await;

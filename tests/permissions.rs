@@ -20,6 +20,9 @@ fn page_matrix(user_id: &str) -> Vec<(String, Vec<&'static str>)> {
         ("/programme".into(), vec![PROGRAMME]),
         ("/familles".into(), vec![PROGRAMME]),
         ("/positionnements".into(), vec![OPERATOR]),
+        ("/positionnements/demarche-directe".into(), vec![OPERATOR]),
+        ("/demarches-directes".into(), vec![MANAGER, PROGRAMME]),
+        ("/listes-attente".into(), vec![MANAGER]),
     ]
 }
 
@@ -68,6 +71,22 @@ fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
             "/api/v1/data-inclusion/services".into(),
             EVERYONE.to_vec(),
         ),
+        (
+            Method::GET,
+            "/api/v1/referrals/participants".into(),
+            vec![OPERATOR],
+        ),
+        (
+            Method::GET,
+            "/api/v1/referrals/exits-to-follow-up".into(),
+            vec![OPERATOR],
+        ),
+        (
+            Method::GET,
+            "/api/v1/self-referrals/to-validate".into(),
+            vec![MANAGER, PROGRAMME],
+        ),
+        (Method::GET, "/api/v1/waiting-lists".into(), vec![MANAGER]),
     ]
 }
 
@@ -214,5 +233,91 @@ async fn changes_by_role() {
             accounts,
             "no account created"
         );
+    }
+}
+
+/// An opérateur sees its participants' identity, contact, positioning,
+/// attendance and exit in its inbox, never their file: not the person,
+/// not the diagnostic, not the contract, not their other positionings.
+#[tokio::test]
+async fn an_operator_never_opens_the_file_of_its_participants() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let caseload = app.get_json(&referent, "/api/v1/caseload").await;
+        let fabrice = caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["first_names"] == "Fabrice")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let contracts = app
+            .get_json(&referent, &format!("/api/v1/persons/{fabrice}/contracts"))
+            .await;
+        let contract = contracts[0]["id"].as_str().unwrap().to_owned();
+        let workshop = app
+            .get_json(&referent, "/api/v1/catalogue?q=bons+vivants")
+            .await["actions"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (status, referral) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/referrals"),
+                &referent,
+                Some(serde_json::json!({"action_id": workshop, "override_reason": "essai"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        for operator in [OPERATOR, "atelier@demo.parcours.fr"] {
+            let token = app.token(operator).await;
+            for path in [
+                format!("/api/v1/persons/{fabrice}"),
+                format!("/api/v1/persons/{fabrice}/diagnostic"),
+                format!("/api/v1/persons/{fabrice}/contracts"),
+                format!("/api/v1/contracts/{contract}"),
+                format!("/api/v1/persons/{fabrice}/referrals"),
+                format!("/api/v1/persons/{fabrice}/eligibility?action_id={workshop}"),
+            ] {
+                let (status, _) = app.call(Method::GET, &path, &token, None).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{operator} {path}");
+            }
+            let client = app.signed_in(operator).await;
+            for path in [
+                format!("/personnes/{fabrice}"),
+                format!("/personnes/{fabrice}/diagnostic"),
+                format!("/contrats/{contract}"),
+            ] {
+                let status = client.get(app.url(&path)).send().await.unwrap().status();
+                assert_eq!(status, StatusCode::FORBIDDEN, "{operator} {path}");
+            }
+        }
+        // Its own inbox has him, identity and contact only; the other structure's has not.
+        let inbox = app
+            .get_json(&app.token(OPERATOR).await, "/api/v1/referrals/inbox")
+            .await;
+        let line = inbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["person_id"] == fabrice.as_str())
+            .expect("in Plaine Emploi's inbox");
+        for hidden in ["nir", "address", "eligibility", "diagnostic", "barriers"] {
+            assert!(line.get(hidden).is_none(), "{hidden}");
+        }
+        let other = app
+            .get_json(
+                &app.token("atelier@demo.parcours.fr").await,
+                "/api/v1/referrals/inbox",
+            )
+            .await;
+        assert!(!other
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["person_id"] == fabrice.as_str()));
     }
 }

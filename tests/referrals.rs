@@ -5,28 +5,10 @@
 mod common;
 
 use common::*;
-use reqwest::{Client, Method, StatusCode};
-use serde_json::{json, Value};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 const OTHER_OPERATOR: &str = "atelier@demo.parcours.fr";
-
-async fn call(
-    app: &App,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 /// Fabrice (Sophie's caseload) and Plaine Emploi's weekly workshop.
 async fn fabrice_and_workshop(app: &App, referent: &str) -> (String, String) {
@@ -75,11 +57,12 @@ async fn the_referent_positions_and_the_structure_answers() {
         } else {
             json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})
         };
-        let (status, referral) =
-            call(&app, Method::POST, &path, &referent, Some(body.clone())).await;
+        let (status, referral) = app
+            .call(Method::POST, &path, &referent, Some(body.clone()))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{referral}");
         assert_eq!(referral["status"], "sent");
-        let (status, again) = call(&app, Method::POST, &path, &referent, Some(body)).await;
+        let (status, again) = app.call(Method::POST, &path, &referent, Some(body)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(again["error"]["fields"][0]["field"], "person_id");
 
@@ -111,14 +94,14 @@ async fn the_referent_positions_and_the_structure_answers() {
                 "{hidden} must not reach the structure"
             );
         }
-        let (status, _) = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/persons/{person}"),
-            &operator,
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/persons/{person}"),
+                &operator,
+                None,
+            )
+            .await;
         assert_eq!(
             status,
             StatusCode::FORBIDDEN,
@@ -147,49 +130,49 @@ async fn the_referent_positions_and_the_structure_answers() {
             referral["id"].as_str().unwrap()
         );
         for token in [&other, &referent] {
-            let (status, _) = call(
-                &app,
-                Method::POST,
-                &accept,
-                token,
-                Some(json!({"version": referral["version"]})),
-            )
-            .await;
+            let (status, _) = app
+                .call(
+                    Method::POST,
+                    &accept,
+                    token,
+                    Some(json!({"version": referral["version"]})),
+                )
+                .await;
             assert_eq!(status, StatusCode::FORBIDDEN);
         }
-        let (status, bad) = call(
-            &app,
-            Method::POST,
-            &accept,
-            &operator,
-            Some(json!({"version": referral["version"], "entered_on": "demain"})),
-        )
-        .await;
+        let (status, bad) = app
+            .call(
+                Method::POST,
+                &accept,
+                &operator,
+                Some(json!({"version": referral["version"], "entered_on": "demain"})),
+            )
+            .await;
         assert_eq!(
             (status, bad["error"]["fields"][0]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("entered_on"))
         );
-        let (status, entered) = call(
-            &app,
-            Method::POST,
-            &accept,
-            &operator,
-            Some(json!({"version": referral["version"], "entered_on": "2026-11-24"})),
-        )
-        .await;
+        let (status, entered) = app
+            .call(
+                Method::POST,
+                &accept,
+                &operator,
+                Some(json!({"version": referral["version"], "entered_on": "2026-11-24"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{entered}");
         assert!(entered["status"] == "entered" || entered["status"] == "waiting");
-        let (status, _) = call(
-            &app,
-            Method::POST,
-            &format!(
-                "/api/v1/referrals/{}/refuse",
-                referral["id"].as_str().unwrap()
-            ),
-            &operator,
-            Some(json!({"version": entered["version"], "reason": "unreachable"})),
-        )
-        .await;
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/refuse",
+                    referral["id"].as_str().unwrap()
+                ),
+                &operator,
+                Some(json!({"version": entered["version"], "reason": "unreachable"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "answered once");
 
         // The référent sees the outcome on the file.
@@ -222,45 +205,45 @@ async fn refusals_need_a_reason_and_the_choice_page_explains_each_rule() {
     for app in apps().await {
         let referent = app.token(REFERENT).await;
         let (person, action) = fabrice_and_workshop(&app, &referent).await;
-        let (_, referral) = call(&app, Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
+        let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
             Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"}))).await;
         let operator = app.token(OPERATOR).await;
         let refuse = format!(
             "/api/v1/referrals/{}/refuse",
             referral["id"].as_str().unwrap()
         );
-        let (status, body) = call(
-            &app,
-            Method::POST,
-            &refuse,
-            &operator,
-            Some(json!({"version": referral["version"], "reason": "other"})),
-        )
-        .await;
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &refuse,
+                &operator,
+                Some(json!({"version": referral["version"], "reason": "other"})),
+            )
+            .await;
         assert_eq!(
             (status, body["error"]["fields"][0]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("refusal_comment"))
         );
-        let (status, body) = call(
-            &app,
-            Method::POST,
-            &refuse,
-            &operator,
-            Some(json!({"version": referral["version"], "reason": "n_importe"})),
-        )
-        .await;
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &refuse,
+                &operator,
+                Some(json!({"version": referral["version"], "reason": "n_importe"})),
+            )
+            .await;
         assert_eq!(
             (status, body["error"]["fields"][0]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("refusal_reason"))
         );
-        let (status, refused) = call(
-            &app,
-            Method::POST,
-            &refuse,
-            &operator,
-            Some(json!({"version": referral["version"], "reason": "unreachable"})),
-        )
-        .await;
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                &refuse,
+                &operator,
+                Some(json!({"version": referral["version"], "reason": "unreachable"})),
+            )
+            .await;
         assert_eq!(
             (status, refused["status"].as_str()),
             (StatusCode::OK, Some("refused"))
@@ -349,11 +332,12 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
             "capacity": "1", "reception": ["a-distance"], "starts_on": "2026-01-05",
             "practical": {"schedule": {"frequency": "appointment"}},
         });
-        let (status, action) = call(&app, Method::POST, "/api/v1/actions", &po, Some(input)).await;
+        let (status, action) = app
+            .call(Method::POST, "/api/v1/actions", &po, Some(input))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{action}");
         let id = action["id"].as_str().unwrap();
-        call(
-            &app,
+        app.call(
             Method::POST,
             &format!("/api/v1/actions/{id}/status"),
             &po,
@@ -363,26 +347,28 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
         let operator = app.token(OPERATOR).await;
         let mut answered = Vec::new();
         for person in [&fabrice, &magali] {
-            let (status, referral) = call(
-                &app,
-                Method::POST,
-                &format!("/api/v1/persons/{person}/referrals"),
-                &referent,
-                Some(json!({"action_id": id, "override_reason": "Essai de la liste d'attente"})),
-            )
-            .await;
+            let (status, referral) = app
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/persons/{person}/referrals"),
+                    &referent,
+                    Some(
+                        json!({"action_id": id, "override_reason": "Essai de la liste d'attente"}),
+                    ),
+                )
+                .await;
             assert_eq!(status, StatusCode::CREATED, "{referral}");
-            let (_, r) = call(
-                &app,
-                Method::POST,
-                &format!(
-                    "/api/v1/referrals/{}/accept",
-                    referral["id"].as_str().unwrap()
-                ),
-                &operator,
-                Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
-            )
-            .await;
+            let (_, r) = app
+                .call(
+                    Method::POST,
+                    &format!(
+                        "/api/v1/referrals/{}/accept",
+                        referral["id"].as_str().unwrap()
+                    ),
+                    &operator,
+                    Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
+                )
+                .await;
             answered.push(r);
         }
         assert_eq!(
@@ -393,28 +379,28 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
             (Some("entered"), Some("waiting"))
         );
         let waiting = answered[1]["id"].as_str().unwrap();
-        let (status, _) = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/referrals/{waiting}/priority"),
-            &referent,
-            Some(json!({"priority": 2})),
-        )
-        .await;
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/referrals/{waiting}/priority"),
+                &referent,
+                Some(json!({"priority": 2})),
+            )
+            .await;
         assert_eq!(
             status,
             StatusCode::FORBIDDEN,
             "the cadre sets priorities, not the référent"
         );
         let cadre = app.token(MANAGER).await;
-        let (status, prioritised) = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/referrals/{waiting}/priority"),
-            &cadre,
-            Some(json!({"priority": 2})),
-        )
-        .await;
+        let (status, prioritised) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/referrals/{waiting}/priority"),
+                &cadre,
+                Some(json!({"priority": 2})),
+            )
+            .await;
         assert_eq!(
             (status, prioritised["priority"].as_i64()),
             (StatusCode::OK, Some(2)),
@@ -475,22 +461,22 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
         assert!(status.is_success(), "{body}");
         let inside = &answered[0];
         let exit = format!("/api/v1/referrals/{}/exit", inside["id"].as_str().unwrap());
-        let (status, _) = call(&app, Method::POST, &exit, &referent, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "employment", "situation": "employment"}))).await;
+        let (status, _) = app.call(Method::POST, &exit, &referent, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "employment", "situation": "employment"}))).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, body) = call(&app, Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-10-01", "reason": "employment", "situation": "employment"}))).await;
+        let (status, body) = app.call(Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-10-01", "reason": "employment", "situation": "employment"}))).await;
         assert_eq!(
             (status, body["error"]["fields"][0]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("exited_on")),
             "{body}"
         );
-        let (status, body) = call(&app, Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "", "situation": "partout"}))).await;
+        let (status, body) = app.call(Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "", "situation": "partout"}))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             body["error"]["fields"].as_array().unwrap().len(),
             2,
             "reason and situation named"
         );
-        let (status, gone) = call(&app, Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "employment", "situation": "employment"}))).await;
+        let (status, gone) = app.call(Method::POST, &exit, &operator, Some(json!({"version": inside["version"], "exited_on": "2026-11-20", "reason": "employment", "situation": "employment"}))).await;
         assert_eq!(
             (status, gone["status"].as_str()),
             (StatusCode::OK, Some("exited")),
@@ -557,14 +543,14 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
             .get_json(&operator, "/api/v1/referrals/exits-to-follow-up")
             .await;
         assert!(!follow.as_array().unwrap().iter().any(|r| r["id"] == exited));
-        let (status, entered) = call(
-            &app,
-            Method::POST,
-            &format!("/api/v1/referrals/{waiting}/offer"),
-            &operator,
-            Some(json!({"version": offered["version"], "accept": true})),
-        )
-        .await;
+        let (status, entered) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/referrals/{waiting}/offer"),
+                &operator,
+                Some(json!({"version": offered["version"], "accept": true})),
+            )
+            .await;
         assert_eq!(
             (status, entered["status"].as_str()),
             (StatusCode::OK, Some("entered")),
@@ -593,31 +579,31 @@ async fn attendance_for_a_group_and_the_absence_alert() {
     for app in apps().await {
         let referent = app.token(REFERENT).await;
         let (fabrice, workshop) = fabrice_and_workshop(&app, &referent).await;
-        let (_, referral) = call(&app, Method::POST, &format!("/api/v1/persons/{fabrice}/referrals"), &referent,
+        let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{fabrice}/referrals"), &referent,
             Some(json!({"action_id": workshop, "override_reason": "Projet travaillé avec la structure"}))).await;
         let operator = app.token(OPERATOR).await;
-        let (_, entered) = call(
-            &app,
-            Method::POST,
-            &format!(
-                "/api/v1/referrals/{}/accept",
-                referral["id"].as_str().unwrap()
-            ),
-            &operator,
-            Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
-        )
-        .await;
+        let (_, entered) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/accept",
+                    referral["id"].as_str().unwrap()
+                ),
+                &operator,
+                Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
+            )
+            .await;
         assert_eq!(entered["status"], "entered", "{entered}");
         let mut sessions = Vec::new();
         for day in ["2026-11-03", "2026-11-10", "2026-11-17"] {
-            let (status, s) = call(
-                &app,
-                Method::POST,
-                &format!("/api/v1/actions/{workshop}/sessions"),
-                &operator,
-                Some(json!({"on": day, "starts_at": "09:00", "ends_at": "12:00"})),
-            )
-            .await;
+            let (status, s) = app
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/actions/{workshop}/sessions"),
+                    &operator,
+                    Some(json!({"on": day, "starts_at": "09:00", "ends_at": "12:00"})),
+                )
+                .await;
             assert_eq!(status, StatusCode::CREATED, "{s}");
             sessions.push(s["id"].as_str().unwrap().to_owned());
         }
@@ -632,7 +618,7 @@ async fn attendance_for_a_group_and_the_absence_alert() {
             .unwrap()
             .iter()
             .any(|l| l["referral_id"] == referral["id"]));
-        let (status, _) = call(&app, Method::PUT, &format!("/api/v1/sessions/{}/attendance", sessions[0]), &operator,
+        let (status, _) = app.call(Method::PUT, &format!("/api/v1/sessions/{}/attendance", sessions[0]), &operator,
             Some(json!({"marks": [{"referral_id": referral["id"], "status": "present"}, {"referral_id": uuid::Uuid::now_v7().to_string(), "status": "present"}]}))).await;
         assert_eq!(
             status,
@@ -640,24 +626,24 @@ async fn attendance_for_a_group_and_the_absence_alert() {
             "a stranger refuses the sheet"
         );
         let other = app.token(OTHER_OPERATOR).await;
-        let (status, _) = call(
-            &app,
-            Method::PUT,
-            &format!("/api/v1/sessions/{}/attendance", sessions[0]),
-            &other,
-            Some(json!({"marks": [{"referral_id": referral["id"], "status": "present"}]})),
-        )
-        .await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "another structure's session");
-        for session in &sessions {
-            let (status, body) = call(
-                &app,
+        let (status, _) = app
+            .call(
                 Method::PUT,
-                &format!("/api/v1/sessions/{session}/attendance"),
-                &operator,
-                Some(json!({"marks": [{"referral_id": referral["id"], "status": "absent"}]})),
+                &format!("/api/v1/sessions/{}/attendance", sessions[0]),
+                &other,
+                Some(json!({"marks": [{"referral_id": referral["id"], "status": "present"}]})),
             )
             .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "another structure's session");
+        for session in &sessions {
+            let (status, body) = app
+                .call(
+                    Method::PUT,
+                    &format!("/api/v1/sessions/{session}/attendance"),
+                    &operator,
+                    Some(json!({"marks": [{"referral_id": referral["id"], "status": "absent"}]})),
+                )
+                .await;
             assert_eq!(
                 (status, body["recorded"].as_u64()),
                 (StatusCode::OK, Some(1)),

@@ -8,29 +8,11 @@
 mod common;
 
 use common::*;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 const OTHER_OPERATOR: &str = "atelier@demo.parcours.fr";
-
-async fn call(
-    app: &App,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 async fn organisation_of(app: &App, email: &str) -> Uuid {
     app.store
@@ -73,9 +55,7 @@ async fn plaine_action(app: &App, token: &str, words: &str) -> String {
 
 /// The référent positions the person (with a reason, in case the rules say no).
 async fn position(app: &App, referent: &str, person: &str, action: &str) -> Value {
-    let (status, referral) = call(
-        app,
-        Method::POST,
+    let (status, referral) = app.call(Method::POST,
         &format!("/api/v1/persons/{person}/referrals"),
         referent,
         Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
@@ -87,17 +67,17 @@ async fn position(app: &App, referent: &str, person: &str, action: &str) -> Valu
 
 /// The structure accepts, entry today.
 async fn accept(app: &App, operator: &str, referral: &Value) -> Value {
-    let (status, entered) = call(
-        app,
-        Method::POST,
-        &format!(
-            "/api/v1/referrals/{}/accept",
-            referral["id"].as_str().unwrap()
-        ),
-        operator,
-        Some(json!({"version": referral["version"]})),
-    )
-    .await;
+    let (status, entered) = app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/referrals/{}/accept",
+                referral["id"].as_str().unwrap()
+            ),
+            operator,
+            Some(json!({"version": referral["version"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{entered}");
     assert_eq!(entered["status"], "entered");
     entered
@@ -287,7 +267,7 @@ async fn the_dashboard_is_the_structures_own() {
         let jardins = organisation_of(&app, OTHER_OPERATOR).await;
         let path = format!("/api/v1/structures/{plaine}/dashboard");
         let other = app.token(OTHER_OPERATOR).await;
-        let (status, body) = call(&app, Method::GET, &path, &other, None).await;
+        let (status, body) = app.call(Method::GET, &path, &other, None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         let theirs = app
             .get_json(&other, &format!("/api/v1/structures/{jardins}/dashboard"))
@@ -303,7 +283,7 @@ async fn the_dashboard_is_the_structures_own() {
         );
         for email in [REFERENT, MANAGER, ADMIN, DPO] {
             let token = app.token(email).await;
-            let (status, _) = call(&app, Method::GET, &path, &token, None).await;
+            let (status, _) = app.call(Method::GET, &path, &token, None).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{email}");
             let client = app.signed_in(email).await;
             for page in [
@@ -322,14 +302,14 @@ async fn the_dashboard_is_the_structures_own() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         let po = app.token(PROGRAMME).await;
-        let (status, _) = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/structures/{}/dashboard", Uuid::now_v7()),
-            &po,
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/structures/{}/dashboard", Uuid::now_v7()),
+                &po,
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let openapi = app.get_json(&po, "/api/v1/openapi.json").await;
         for documented in [
@@ -383,9 +363,7 @@ async fn appointments_of_an_individual_action() {
 
         // Fixed, listed, marked.
         let on = (today() + time::Duration::days(2)).to_string();
-        let (status, created) = call(
-            &app,
-            Method::POST,
+        let (status, created) = app.call(Method::POST,
             &path,
             &operator,
             Some(json!({"on_date": on, "starts_at": "10:00", "ends_at": "11:00", "note": "Point sur les démarches"})),
@@ -408,14 +386,14 @@ async fn appointments_of_an_individual_action() {
             .await;
         assert_eq!(sheet.as_array().unwrap().len(), 1, "the one participant");
         assert_eq!(sheet[0]["referral_id"], rid);
-        let (status, recorded) = call(
-            &app,
-            Method::PUT,
-            &format!("/api/v1/sessions/{appointment}/attendance"),
-            &operator,
-            Some(json!({"marks": [{"referral_id": rid, "status": "present"}]})),
-        )
-        .await;
+        let (status, recorded) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/sessions/{appointment}/attendance"),
+                &operator,
+                Some(json!({"marks": [{"referral_id": rid, "status": "present"}]})),
+            )
+            .await;
         assert_eq!(
             (status, recorded["recorded"].as_i64()),
             (StatusCode::OK, Some(1))
@@ -456,8 +434,9 @@ async fn appointments_of_an_individual_action() {
                 "on_date",
             ),
         ] {
-            let (status, error) =
-                call(&app, Method::POST, &path, &operator, Some(body.clone())).await;
+            let (status, error) = app
+                .call(Method::POST, &path, &operator, Some(body.clone()))
+                .await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {error}");
             assert_eq!(error["error"]["fields"][0]["field"], field, "{body}");
             assert!(!error["error"]["fields"][0]["message"]
@@ -465,30 +444,25 @@ async fn appointments_of_an_individual_action() {
                 .unwrap()
                 .is_empty());
         }
-        let (status, error) = call(
-            &app,
-            Method::POST,
-            &format!(
-                "/api/v1/referrals/{}/appointments",
-                group["id"].as_str().unwrap()
-            ),
-            &operator,
-            Some(json!({"on_date": on, "starts_at": "10:00"})),
-        )
-        .await;
+        let (status, error) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/appointments",
+                    group["id"].as_str().unwrap()
+                ),
+                &operator,
+                Some(json!({"on_date": on, "starts_at": "10:00"})),
+            )
+            .await;
         assert_eq!(
             (status, error["error"]["fields"][0]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("referral_id")),
             "a collective action has sessions, not appointments"
         );
-        let (status, _) = call(
-            &app,
-            Method::POST,
-            &path,
-            &operator,
-            Some(json!("pas un objet")),
-        )
-        .await;
+        let (status, _) = app
+            .call(Method::POST, &path, &operator, Some(json!("pas un objet")))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             app.get_json(&operator, &path)
@@ -503,27 +477,27 @@ async fn appointments_of_an_individual_action() {
         for email in [OTHER_OPERATOR, REFERENT] {
             let token = app.token(email).await;
             for method in [Method::GET, Method::POST] {
-                let (status, _) = call(
-                    &app,
-                    method.clone(),
-                    &path,
-                    &token,
-                    Some(json!({"on_date": on, "starts_at": "14:00"})),
-                )
-                .await;
+                let (status, _) = app
+                    .call(
+                        method.clone(),
+                        &path,
+                        &token,
+                        Some(json!({"on_date": on, "starts_at": "14:00"})),
+                    )
+                    .await;
                 assert_eq!(status, StatusCode::FORBIDDEN, "{email} {method}");
             }
         }
         let po = app.token(PROGRAMME).await;
         assert_eq!(app.get_json(&po, &path).await.as_array().unwrap().len(), 1);
-        let (status, _) = call(
-            &app,
-            Method::GET,
-            &format!("/api/v1/referrals/{}/appointments", Uuid::now_v7()),
-            &po,
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/referrals/{}/appointments", Uuid::now_v7()),
+                &po,
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
         // The page: the list, the form, its errors, a new appointment, a cancellation.

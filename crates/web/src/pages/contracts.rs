@@ -260,14 +260,8 @@ async fn form_page(
         editing,
         input,
         rows,
-        kinds: ContractKind::ALL
-            .iter()
-            .map(|k| (k.code(), k.label()))
-            .collect(),
-        reasons: HoursReason::ALL
-            .iter()
-            .map(|r| (r.code(), r.label()))
-            .collect(),
+        kinds: ContractKind::choices(),
+        reasons: HoursReason::choices(),
         categories: taxonomy::CATEGORIES
             .iter()
             .map(|c| (c.code, c.label))
@@ -537,10 +531,7 @@ pub async fn show(
         can_edit: access.edit && status.is_editable(),
         can_position: access.edit,
         can_review: access.edit && status.after(Event::Review).is_ok(),
-        results: ReviewResult::ALL
-            .iter()
-            .map(|r| (r.code(), r.label()))
-            .collect(),
+        results: ReviewResult::choices(),
         today: iso(today()),
         contract,
     };

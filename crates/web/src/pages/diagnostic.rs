@@ -199,10 +199,7 @@ async fn page(
             .collect(),
         revisions: revisions.iter().map(revision_line).collect(),
         categories: categories(&form_data, access.sensitive),
-        severities: Severity::ALL
-            .iter()
-            .map(|s| (s.code(), s.label()))
-            .collect(),
+        severities: Severity::choices(),
         form_texts: TEXT_FIELDS
             .iter()
             .filter(|(_, _, sensitive)| access.sensitive || !sensitive)

@@ -284,12 +284,9 @@ async fn choices(state: &AppState) -> Result<Choices, Failure> {
                 .map(|r| (r.code(), r.label()))
                 .collect::<Vec<_>>(),
         ),
-        sexes: Sex::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-        funds: Fund::ALL.iter().map(|f| (f.code(), f.label())).collect(),
-        states: RsaState::ALL
-            .iter()
-            .map(|s| (s.code(), s.label()))
-            .collect(),
+        sexes: Sex::choices(),
+        funds: Fund::choices(),
+        states: RsaState::choices(),
         communes: state
             .store
             .communes()
@@ -856,11 +853,8 @@ async fn show_page(
             .map(|d| format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
             .unwrap_or_default(),
         household,
-        fund_choices: Fund::ALL.iter().map(|f| (f.code(), f.label())).collect(),
-        state_choices: RsaState::ALL
-            .iter()
-            .map(|s| (s.code(), s.label()))
-            .collect(),
+        fund_choices: Fund::choices(),
+        state_choices: RsaState::choices(),
         members,
         clocks,
         events: events.into_iter().map(|(_, e)| e).collect(),

@@ -662,18 +662,9 @@ pub async fn inbox(
         layout: Layout::new(&session, &me, "Positionnements reçus", "/positionnements").await?,
         lines,
         participants,
-        reasons: RefusalReason::ALL
-            .iter()
-            .map(|r| (r.code(), r.label()))
-            .collect(),
-        exit_reasons: ExitReason::ALL
-            .iter()
-            .map(|r| (r.code(), r.label()))
-            .collect(),
-        situations: Situation::ALL
-            .iter()
-            .map(|r| (r.code(), r.label()))
-            .collect(),
+        reasons: RefusalReason::choices(),
+        exit_reasons: ExitReason::choices(),
+        situations: Situation::choices(),
         today: today().to_string(),
     };
     Ok(Html(page.render().map_err(Failure::from)?))

@@ -1,0 +1,487 @@
+//! Latency and throughput of the main screens of a running server, under
+//! concurrent users, each compared with two floors measured on the same
+//! machine: a trivial endpoint of the same server (`/healthz`: HTTP, session
+//! and routing cost) and the screen's database work run alone through the
+//! store (no HTTP, no template). A benchmark, not a test: it reports.
+//!
+//! Run by `scripts/bench` (which generates the dataset and starts the
+//! server); by hand:
+//!
+//!     cargo bench --bench screens -- --base http://127.0.0.1:8080 \
+//!         --database sqlite:///tmp/parcours-bench.db [--users 32] [--requests 640] [--server-pid PID]
+
+use parcours_domain::access::Viewer;
+use parcours_domain::Role;
+use parcours_store::catalogue::CatalogueFilter;
+use parcours_store::person::PersonQuery;
+use parcours_store::Store;
+use reqwest::{Client, Method};
+use std::future::Future;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const PASSWORD: &str = "parcours-demo-2026";
+
+struct Args {
+    base: String,
+    database: String,
+    users: usize,
+    requests: usize,
+    server_pid: Option<u32>,
+}
+
+fn args() -> Args {
+    let mut args = Args {
+        base: "http://127.0.0.1:8080".into(),
+        database: String::new(),
+        users: 32,
+        requests: 640,
+        server_pid: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().expect("a value after each flag");
+        match flag.as_str() {
+            "--base" => args.base = value(),
+            "--database" => args.database = value(),
+            "--users" => args.users = value().parse().expect("--users N"),
+            "--requests" => args.requests = value().parse().expect("--requests N"),
+            "--server-pid" => args.server_pid = Some(value().parse().expect("--server-pid PID")),
+            "--bench" => {}
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    assert!(!args.database.is_empty(), "--database URL is required");
+    args
+}
+
+/// A browser-like client signed in as a demo account.
+async fn signed_in(base: &str, email: &str) -> Client {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = client
+        .get(format!("{base}/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf(&html);
+    let response = client
+        .post(format!("{base}/connexion"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303, "login of {email}");
+    client
+}
+
+fn csrf(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a CSRF token") + marker.len();
+    html[start..start + 64].to_owned()
+}
+
+/// One simulated user of a screen: their signed-in client, the path they
+/// ask for, and the form they post (empty for a page).
+#[derive(Clone)]
+struct User {
+    client: Client,
+    path: String,
+    form: Vec<(String, String)>,
+}
+
+/// A screen: its users (each asking in turn, all at once) and what they ask.
+struct Screen {
+    label: &'static str,
+    method: Method,
+    users: Vec<User>,
+    /// The same screen's database work alone, when measured.
+    alone: Option<Alone>,
+}
+
+type Alone = Box<dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = ()>>>>;
+
+fn alone<F, Fut>(f: F) -> Option<Alone>
+where
+    F: Fn() -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    Some(Box::new(move || Box::pin(f())))
+}
+
+struct Stats {
+    median: f64,
+    p99: f64,
+    throughput: f64,
+    errors: usize,
+}
+
+fn stats(mut latencies: Vec<f64>, errors: usize, elapsed: Duration) -> Stats {
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Stats {
+        median: at(0.5),
+        p99: at(0.99),
+        throughput: latencies.len() as f64 / elapsed.as_secs_f64(),
+        errors,
+    }
+}
+
+/// `requests` requests shared by the screen's users, all at once.
+async fn load(base: &str, screen: &Screen, requests: usize) -> Stats {
+    let per_user = requests.div_ceil(screen.users.len());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for user in &screen.users {
+        let User { client, path, form } = user.clone();
+        let (url, method) = (format!("{base}{path}"), screen.method.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::with_capacity(per_user);
+            let mut errors = 0;
+            for _ in 0..per_user {
+                let start = Instant::now();
+                let mut request = client.request(method.clone(), &url);
+                if !form.is_empty() {
+                    request = request.form(&form);
+                }
+                let response = request.send().await.unwrap();
+                let ok = response.status().as_u16() < 400;
+                response.bytes().await.unwrap();
+                times.push(start.elapsed().as_secs_f64() * 1000.0);
+                errors += usize::from(!ok);
+            }
+            (times, errors)
+        }));
+    }
+    let (mut latencies, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (times, e) = task.await.unwrap();
+        latencies.extend(times);
+        errors += e;
+    }
+    stats(latencies, errors, started.elapsed())
+}
+
+/// The median of the database work alone, run one at a time.
+async fn alone_median(f: &Alone, runs: usize) -> f64 {
+    f().await; // warm-up
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        f().await;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    stats(times, 0, Duration::from_secs(1)).median
+}
+
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = args();
+    let store = Store::connect(&args.database).await.expect("the database");
+    let base = args.base.trim_end_matches('/').to_owned();
+    let screens = screens(&base, &store, args.users).await;
+    let floor = load(&base, &screens[0], args.requests).await;
+    println!(
+        "{} utilisateurs simultanés, {} requêtes par écran.\n",
+        args.users, args.requests
+    );
+    println!("| écran | médiane (ms) | p99 (ms) | débit (req/s) | erreurs | ×plancher HTTP | requêtes seules (ms) | ×requêtes seules |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for screen in &screens {
+        let s = load(&base, screen, args.requests).await;
+        let (sql, sql_ratio) = match &screen.alone {
+            Some(f) => {
+                let m = alone_median(f, 50).await;
+                (format!("{m:.2}"), format!("{:.1}", s.median / m))
+            }
+            None => ("—".into(), "—".into()),
+        };
+        println!(
+            "| {} | {:.1} | {:.1} | {:.0} | {} | {:.1} | {sql} | {sql_ratio} |",
+            screen.label,
+            s.median,
+            s.p99,
+            s.throughput,
+            s.errors,
+            s.median / floor.median
+        );
+    }
+    if let Some(pid) = args.server_pid {
+        if let Some(rss) = peak_rss_mib(pid) {
+            println!("\nMémoire du serveur (pic, VmHWM) : {rss:.0} Mio");
+        }
+    }
+}
+
+/// The screens, with their accounts and ids found in the database.
+async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
+    let today = time::OffsetDateTime::now_utc().date();
+    // Generated référents (about a hundred files each), one per simulated user.
+    let mut referents = Vec::new();
+    for n in 1..=users {
+        let email = format!("referent-{n:04}@demo.parcours.fr");
+        let user = match store.user_by_email(&email).await.unwrap() {
+            Some(user) => user,
+            None => store
+                .user_by_email("referent@demo.parcours.fr")
+                .await
+                .unwrap()
+                .expect("demo data"),
+        };
+        referents.push(user);
+    }
+    let mut referent_clients = Vec::new();
+    for user in &referents {
+        referent_clients.push(signed_in(base, &user.email).await);
+    }
+    let referent = referents[0].clone();
+    let caseload = store.caseload(referent.id).await.unwrap();
+    let person = caseload.first().expect("a caseload").id;
+    let anonymous: Vec<Client> = (0..users).map(|_| Client::new()).collect();
+    let operator = store
+        .user_by_email("structure@demo.parcours.fr")
+        .await
+        .unwrap()
+        .expect("demo data");
+    let mut operators = Vec::new();
+    for _ in 0..users {
+        operators.push(signed_in(base, &operator.email).await);
+    }
+    let structure = operator.organisation_id;
+    let (session, marks) = attendance_session(store, structure).await;
+    let viewer = Viewer {
+        user_id: referent.id,
+        role: Role::Referent,
+        organisation_id: referent.organisation_id,
+        territory_id: referent.territory_id,
+    };
+    let scope = viewer.person_scope();
+    let page = |label, users: Vec<User>, alone| Screen {
+        label,
+        method: Method::GET,
+        users,
+        alone,
+    };
+    let same = |clients: &[Client], path: String| -> Vec<User> {
+        clients
+            .iter()
+            .map(|client| User {
+                client: client.clone(),
+                path: path.clone(),
+                form: Vec::new(),
+            })
+            .collect()
+    };
+    // Each référent opens a file of their own caseload.
+    let mut own_files = Vec::new();
+    for (user, client) in referents.iter().zip(&referent_clients) {
+        let id = store
+            .caseload(user.id)
+            .await
+            .unwrap()
+            .first()
+            .map_or(person, |p| p.id);
+        own_files.push((client.clone(), id));
+    }
+    let per_file = |suffix: &str| -> Vec<User> {
+        own_files
+            .iter()
+            .map(|(client, id)| User {
+                client: client.clone(),
+                path: format!("/personnes/{id}{suffix}"),
+                form: Vec::new(),
+            })
+            .collect()
+    };
+    let s = store.clone();
+    let caseload_alone = alone(move || {
+        let s = s.clone();
+        async move {
+            s.caseload(referent.id).await.unwrap();
+        }
+    });
+    let s = store.clone();
+    let person_alone = alone(move || {
+        let s = s.clone();
+        async move {
+            let p = s.person(person).await.unwrap();
+            s.household(p.household_id).await.unwrap();
+            s.person_clocks(person).await.unwrap();
+            s.orientations(person).await.unwrap();
+            s.assignments(person).await.unwrap();
+            s.contracts_of(person).await.unwrap();
+            s.referrals_of_person(person).await.unwrap();
+        }
+    });
+    let s = store.clone();
+    let search_alone = alone(move || {
+        let s = s.clone();
+        async move {
+            let query = PersonQuery {
+                name: Some("martin".into()),
+                limit: 50,
+                ..PersonQuery::default()
+            };
+            s.search_persons(&scope, &query).await.unwrap();
+        }
+    });
+    let catalogue = |text: &str, limit| CatalogueFilter {
+        text: text.into(),
+        public_only: true,
+        today: Some(today),
+        limit,
+        ..CatalogueFilter::default()
+    };
+    let s = store.clone();
+    let filter = catalogue("atelier", 20);
+    let catalogue_alone = alone(move || {
+        let (s, filter) = (s.clone(), filter.clone());
+        async move {
+            s.search_actions(&filter).await.unwrap();
+        }
+    });
+    let s = store.clone();
+    let filter = catalogue("", 30);
+    let positioning_alone = alone(move || {
+        let (s, filter) = (s.clone(), filter.clone());
+        async move {
+            for row in s.search_actions(&filter).await.unwrap().0 {
+                s.action(row.id).await.unwrap();
+            }
+        }
+    });
+    let s = store.clone();
+    let sheet_alone = alone(move || {
+        let s = s.clone();
+        async move {
+            s.attendance_sheet(session).await.unwrap();
+        }
+    });
+    let s = store.clone();
+    let dashboard_alone = alone(move || {
+        let s = s.clone();
+        async move {
+            s.structure_dashboard(structure, today).await.unwrap();
+        }
+    });
+    // Recording attendance: each operator posts the group's marks with their own CSRF token.
+    let mut recorders = Vec::new();
+    for client in &operators {
+        let path = format!("/seances/{session}/presences");
+        let html = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut form = vec![("csrf_token".to_owned(), csrf(&html))];
+        form.extend(marks.iter().cloned());
+        recorders.push(User {
+            client: client.clone(),
+            path,
+            form,
+        });
+    }
+    vec![
+        page(
+            "/healthz (plancher HTTP)",
+            same(&anonymous, "/healthz".into()),
+            None,
+        ),
+        page(
+            "portefeuille du référent",
+            same(&referent_clients, "/portefeuille".into()),
+            caseload_alone,
+        ),
+        page("fiche personne", per_file(""), person_alone),
+        page(
+            "recherche par nom (martin)",
+            same(&referent_clients, "/personnes?nom=martin".into()),
+            search_alone,
+        ),
+        page(
+            "catalogue public : mot",
+            same(&anonymous, "/catalogue?q=atelier".into()),
+            catalogue_alone,
+        ),
+        page(
+            "positionnement : actions classées",
+            per_file("/positionner"),
+            positioning_alone,
+        ),
+        page(
+            "feuille de présence (lecture)",
+            same(&operators, format!("/seances/{session}/presences")),
+            sheet_alone,
+        ),
+        page(
+            "tableau de bord de la structure",
+            same(
+                &operators,
+                format!("/structures/{structure}/tableau-de-bord"),
+            ),
+            dashboard_alone,
+        ),
+        Screen {
+            label: "présences : enregistrement du groupe",
+            method: Method::POST,
+            users: recorders,
+            alone: None,
+        },
+    ]
+}
+
+/// A session of the operator's structure with participants, and a form
+/// marking them all present.
+async fn attendance_session(store: &Store, structure: Uuid) -> (Uuid, Vec<(String, String)>) {
+    let today = time::OffsetDateTime::now_utc().date();
+    let filter = CatalogueFilter {
+        structure_id: Some(structure),
+        limit: 200,
+        ..CatalogueFilter::default()
+    };
+    let mut best = None;
+    for row in store.search_actions(&filter).await.unwrap().0 {
+        for session in store
+            .sessions_of(row.id, today - time::Duration::days(60), 100)
+            .await
+            .unwrap()
+        {
+            if session.on_date > today {
+                continue;
+            }
+            let sheet = store.attendance_sheet(session.id).await.unwrap();
+            if sheet.len() > best.as_ref().map_or(0, |(_, n)| *n) {
+                best = Some((session.id, sheet.len()));
+            }
+        }
+    }
+    let (session, _) = best.expect("a past session with participants in the operator's structure");
+    let marks = store
+        .attendance_sheet(session)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (format!("presence_{}", l.referral_id), "present".to_owned()))
+        .collect();
+    (session, marks)
+}

@@ -265,7 +265,6 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
         operators.push(signed_in(base, &operator.email).await);
     }
     let structure = operator.organisation_id;
-    let (session, marks) = attendance_session(store, structure).await;
     let viewer = Viewer {
         user_id: referent.id,
         role: Role::Referent,
@@ -368,40 +367,13 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
         }
     });
     let s = store.clone();
-    let sheet_alone = alone(move || {
-        let s = s.clone();
-        async move {
-            s.attendance_sheet(session).await.unwrap();
-        }
-    });
-    let s = store.clone();
     let dashboard_alone = alone(move || {
         let s = s.clone();
         async move {
             s.structure_dashboard(structure, today).await.unwrap();
         }
     });
-    // Recording attendance: each operator posts the group's marks with their own CSRF token.
-    let mut recorders = Vec::new();
-    for client in &operators {
-        let path = format!("/seances/{session}/presences");
-        let html = client
-            .get(format!("{base}{path}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let mut form = vec![("csrf_token".to_owned(), csrf(&html))];
-        form.extend(marks.iter().cloned());
-        recorders.push(User {
-            client: client.clone(),
-            path,
-            form,
-        });
-    }
-    vec![
+    let mut screens = vec![
         page(
             "/healthz (plancher HTTP)",
             same(&anonymous, "/healthz".into()),
@@ -429,11 +401,6 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             positioning_alone,
         ),
         page(
-            "feuille de présence (lecture)",
-            same(&operators, format!("/seances/{session}/presences")),
-            sheet_alone,
-        ),
-        page(
             "tableau de bord de la structure",
             same(
                 &operators,
@@ -441,18 +408,58 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             ),
             dashboard_alone,
         ),
-        Screen {
-            label: "présences : enregistrement du groupe",
-            method: Method::POST,
-            users: recorders,
-            alone: None,
-        },
-    ]
+    ];
+    let Some((session, marks)) = attendance_session(store, structure).await else {
+        eprintln!("(pas de séance passée avec des participants dans la structure : présences non mesurées)");
+        return screens;
+    };
+    let s = store.clone();
+    let sheet_alone = alone(move || {
+        let s = s.clone();
+        async move {
+            s.attendance_sheet(session).await.unwrap();
+        }
+    });
+    screens.push(page(
+        "feuille de présence (lecture)",
+        same(&operators, format!("/seances/{session}/presences")),
+        sheet_alone,
+    ));
+    // Recording attendance: each operator posts the group's marks with their own CSRF token.
+    let mut recorders = Vec::new();
+    for client in &operators {
+        let path = format!("/seances/{session}/presences");
+        let html = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut form = vec![("csrf_token".to_owned(), csrf(&html))];
+        form.extend(marks.iter().cloned());
+        recorders.push(User {
+            client: client.clone(),
+            path,
+            form,
+        });
+    }
+    screens.push(Screen {
+        label: "présences : enregistrement du groupe",
+        method: Method::POST,
+        users: recorders,
+        alone: None,
+    });
+    screens
 }
 
 /// A session of the operator's structure with participants, and a form
 /// marking them all present.
-async fn attendance_session(store: &Store, structure: Uuid) -> (Uuid, Vec<(String, String)>) {
+async fn attendance_session(
+    store: &Store,
+    structure: Uuid,
+) -> Option<(Uuid, Vec<(String, String)>)> {
     let today = time::OffsetDateTime::now_utc().date();
     let filter = CatalogueFilter {
         structure_id: Some(structure),
@@ -475,7 +482,7 @@ async fn attendance_session(store: &Store, structure: Uuid) -> (Uuid, Vec<(Strin
             }
         }
     }
-    let (session, _) = best.expect("a past session with participants in the operator's structure");
+    let (session, _) = best?;
     let marks = store
         .attendance_sheet(session)
         .await
@@ -483,5 +490,5 @@ async fn attendance_session(store: &Store, structure: Uuid) -> (Uuid, Vec<(Strin
         .into_iter()
         .map(|l| (format!("presence_{}", l.referral_id), "present".to_owned()))
         .collect();
-    (session, marks)
+    Some((session, marks))
 }

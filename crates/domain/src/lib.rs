@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod appointment;
 pub mod audit;
+pub mod caf;
 pub mod catalogue;
 pub mod contract;
 pub mod deadline;

@@ -4,20 +4,31 @@
 //! [`bind_all!`], the same way on SQLite and PostgreSQL.
 
 use parcours_domain::access::PersonScope;
-use time::Date;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-pub(crate) enum Param {
+pub enum Param {
     Bool(bool),
     Int(i64),
     Text(String),
     Uuid(Uuid),
     Date(Date),
+    Time(OffsetDateTime),
+    // Typed NULLs: PostgreSQL checks a parameter's type against its column.
+    MaybeText(Option<String>),
+    MaybeUuid(Option<Uuid>),
+    MaybeDate(Option<Date>),
+    MaybeTime(Option<OffsetDateTime>),
 }
 
 impl From<bool> for Param {
     fn from(v: bool) -> Self {
         Param::Bool(v)
+    }
+}
+impl From<Option<OffsetDateTime>> for Param {
+    fn from(v: Option<OffsetDateTime>) -> Self {
+        Param::MaybeTime(v)
     }
 }
 impl From<i64> for Param {
@@ -43,6 +54,31 @@ impl From<Uuid> for Param {
 impl From<Date> for Param {
     fn from(v: Date) -> Self {
         Param::Date(v)
+    }
+}
+impl From<OffsetDateTime> for Param {
+    fn from(v: OffsetDateTime) -> Self {
+        Param::Time(v)
+    }
+}
+impl From<Option<String>> for Param {
+    fn from(v: Option<String>) -> Self {
+        Param::MaybeText(v)
+    }
+}
+impl From<Option<&str>> for Param {
+    fn from(v: Option<&str>) -> Self {
+        Param::MaybeText(v.map(str::to_owned))
+    }
+}
+impl From<Option<Uuid>> for Param {
+    fn from(v: Option<Uuid>) -> Self {
+        Param::MaybeUuid(v)
+    }
+}
+impl From<Option<Date>> for Param {
+    fn from(v: Option<Date>) -> Self {
+        Param::MaybeDate(v)
     }
 }
 
@@ -84,6 +120,11 @@ macro_rules! bind_all {
                 $crate::sql::Param::Text(v) => query.bind(v.clone()),
                 $crate::sql::Param::Uuid(v) => query.bind(*v),
                 $crate::sql::Param::Date(v) => query.bind(*v),
+                $crate::sql::Param::Time(v) => query.bind(*v),
+                $crate::sql::Param::MaybeText(v) => query.bind(v.clone()),
+                $crate::sql::Param::MaybeUuid(v) => query.bind(*v),
+                $crate::sql::Param::MaybeDate(v) => query.bind(*v),
+                $crate::sql::Param::MaybeTime(v) => query.bind(*v),
             };
         }
         query

@@ -1,0 +1,577 @@
+//! Data from the CAF/MSA (or another system's CSV export): the dossiers of
+//! a file, each validated on its own, and what importing one changes in a
+//! person's file. The official schema is not public, so records arrive as
+//! raw text fields whatever the file's layout; the rules live here.
+
+use crate::person::{
+    parse_date, Fund, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput,
+};
+use crate::validation::Invalid;
+use serde::Serialize;
+use time::Date;
+
+/// One dossier RSA as read from a file, before validation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawDossier {
+    /// Line of the file where the record starts.
+    pub line: u64,
+    pub rsa_number: String,
+    pub caf_number: String,
+    pub rsa_state: String,
+    pub rsa_state_on: String,
+    pub address: String,
+    pub commune_code: String,
+    pub persons: Vec<RawPerson>,
+}
+
+/// One member of the household as read from a file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawPerson {
+    pub line: u64,
+    pub role: String,
+    pub last_name: String,
+    pub first_names: String,
+    pub birth_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub nir: String,
+    /// `TOPPERSDRODEVORSA`: "1" when subject to droits et devoirs.
+    pub subject_to_duties: String,
+}
+
+/// A valid dossier: the household and the adults the département follows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dossier {
+    pub line: u64,
+    pub household: HouseholdData,
+    pub persons: Vec<DossierPerson>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DossierPerson {
+    pub line: u64,
+    /// `duties_since` is the file's date when subject: the import keeps an
+    /// earlier date already known.
+    pub data: PersonData,
+}
+
+/// A record left out of an import, and why (in French, for the report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rejected {
+    pub line: u64,
+    /// The dossier number, or the person, as far as it could be read.
+    pub reference: String,
+    pub reason: String,
+}
+
+/// Validates a dossier read from a file dated `file_date`. Children and
+/// other members not subject to droits et devoirs are left out: the
+/// département follows the adults.
+pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier, Rejected> {
+    let reject = |line: u64, reason: String| Rejected {
+        line,
+        reference: raw.rsa_number.trim().to_owned(),
+        reason,
+    };
+    let household = HouseholdData::parse(
+        &HouseholdInput {
+            rsa_number: raw.rsa_number.clone(),
+            caf_number: raw.caf_number.clone(),
+            fund: fund.code().to_owned(),
+            rsa_state: raw.rsa_state.trim().to_owned(),
+            rsa_state_on: iso(&raw.rsa_state_on),
+        },
+        file_date,
+    )
+    .map_err(|invalid| reject(raw.line, describe(&invalid, HOUSEHOLD_FIELDS)))?;
+    let mut persons = Vec::new();
+    for person in &raw.persons {
+        if let Some(data) =
+            validate_person(person, raw, file_date).map_err(|reason| reject(person.line, reason))?
+        {
+            persons.push(DossierPerson {
+                line: person.line,
+                data,
+            });
+        }
+    }
+    if persons.is_empty() {
+        return Err(reject(
+            raw.line,
+            "Le dossier ne compte ni demandeur ni conjoint (ROLEPERS DEM ou CJT).".into(),
+        ));
+    }
+    Ok(Dossier {
+        line: raw.line,
+        household,
+        persons,
+    })
+}
+
+fn validate_person(
+    raw: &RawPerson,
+    dossier: &RawDossier,
+    file_date: Date,
+) -> Result<Option<PersonData>, String> {
+    let role = raw.role.trim().to_uppercase();
+    let subject = match raw.subject_to_duties.trim() {
+        "1" | "O" | "o" | "oui" | "true" => true,
+        "" | "0" | "N" | "n" | "non" | "false" => false,
+        other => {
+            return Err(format!(
+                "TOPPERSDRODEVORSA vaut « {other} » : attendu 1 (soumis) ou 0."
+            ))
+        }
+    };
+    let adult = matches!(
+        HouseholdRole::from_code(&role),
+        Some(HouseholdRole::Requester | HouseholdRole::Partner)
+    );
+    if !adult && !subject && HouseholdRole::from_code(&role).is_some() {
+        return Ok(None);
+    }
+    let input = PersonInput {
+        household_role: role,
+        last_name: raw.last_name.clone(),
+        first_names: raw.first_names.clone(),
+        birth_name: raw.birth_name.clone(),
+        birth_date: iso(&raw.birth_date),
+        sex: sex_code(&raw.sex).to_owned(),
+        nir: raw.nir.clone(),
+        address: dossier.address.clone(),
+        commune_code: dossier.commune_code.clone(),
+        subject_to_duties: subject,
+        duties_since: if subject {
+            iso_date(file_date)
+        } else {
+            String::new()
+        },
+        ..PersonInput::default()
+    };
+    let who = format!("{} {}", raw.last_name.trim(), raw.first_names.trim());
+    PersonData::parse(&input, file_date)
+        .map(Some)
+        .map_err(|invalid| format!("{} : {}", who.trim(), describe(&invalid, PERSON_FIELDS)))
+}
+
+/// CAF files write the sex 1 (man) or 2 (woman); other systems M/H/F.
+fn sex_code(raw: &str) -> &str {
+    match raw.trim() {
+        "1" | "M" | "m" | "H" | "h" => "M",
+        "2" | "F" | "f" => "F",
+        _ => "",
+    }
+}
+
+/// Dates as CAF files write them (AAAA-MM-JJ, JJ/MM/AAAA or AAAAMMJJ), as
+/// the person forms read them.
+fn iso(raw: &str) -> String {
+    let raw = raw.trim();
+    if raw.len() == 8 && raw.chars().all(|c| c.is_ascii_digit()) {
+        return format!("{}-{}-{}", &raw[..4], &raw[4..6], &raw[6..]);
+    }
+    raw.to_owned()
+}
+
+pub fn iso_date(date: Date) -> String {
+    format!(
+        "{}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// Parses a file's date (header `DTCREAFLUX`, or a CSV column).
+pub fn file_date(raw: &str) -> Option<Date> {
+    parse_date(&iso(raw))
+}
+
+/// Field names of the domain, as the CAF files name them.
+const HOUSEHOLD_FIELDS: &[(&str, &str)] = &[
+    ("rsa_number", "NUMDEMRSA"),
+    ("caf_number", "MATRICULE"),
+    ("rsa_state", "ETATDOSRSA"),
+    ("rsa_state_on", "DTETATDOSRSA"),
+    ("fund", "ORGANISME"),
+];
+const PERSON_FIELDS: &[(&str, &str)] = &[
+    ("household_role", "ROLEPERS"),
+    ("last_name", "NOM"),
+    ("first_names", "PRENOM"),
+    ("birth_name", "NOMNAI"),
+    ("birth_date", "DTNAI"),
+    ("sex", "SEXE"),
+    ("nir", "NIR"),
+    ("address", "adresse"),
+    ("commune_code", "NUMCOMPTT"),
+    ("duties_since", "TOPPERSDRODEVORSA"),
+];
+
+/// "NIR : La clé du NIR est fausse. ; DTNAI : …"
+fn describe(invalid: &Invalid, names: &[(&str, &str)]) -> String {
+    invalid
+        .errors
+        .iter()
+        .map(|e| {
+            let name = names
+                .iter()
+                .find(|(field, _)| *field == e.field)
+                .map_or(e.field.as_str(), |(_, name)| name);
+            format!("{name} : {}", e.message)
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
+/// What importing a record changes in a known person's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonChange {
+    /// Newly subject to droits et devoirs: the orientation clock starts.
+    NewEntrant,
+    /// No longer subject to droits et devoirs.
+    LeftDuties,
+    /// Name, birth date, sex, NIR or role corrected by the CAF.
+    Identity,
+    /// Address or commune changed.
+    Address,
+}
+
+impl PersonChange {
+    pub fn code(self) -> &'static str {
+        match self {
+            PersonChange::NewEntrant => "new_entrant",
+            PersonChange::LeftDuties => "left_duties",
+            PersonChange::Identity => "identity",
+            PersonChange::Address => "address",
+        }
+    }
+}
+
+/// The file `known` updated with what the CAF says (`incoming`), and what
+/// changed; `None` when nothing did (importing the same file twice changes
+/// nothing). What the CAF does not send (contact, situation) is kept, and
+/// so is an earlier date of entry into droits et devoirs.
+pub fn merge(known: &PersonData, incoming: &PersonData) -> Option<(PersonData, Vec<PersonChange>)> {
+    let mut merged = known.clone();
+    let mut changes = Vec::new();
+    merged.household_role = incoming.household_role;
+    merged.last_name = incoming.last_name.clone();
+    merged.first_names = incoming.first_names.clone();
+    merged.birth_name = incoming.birth_name.clone().or(known.birth_name.clone());
+    merged.birth_date = incoming.birth_date;
+    merged.sex = incoming.sex;
+    merged.nir = incoming.nir.clone().or(known.nir.clone());
+    if (
+        merged.household_role,
+        &merged.last_name,
+        &merged.first_names,
+        &merged.birth_name,
+        merged.birth_date,
+        merged.sex,
+        &merged.nir,
+    ) != (
+        known.household_role,
+        &known.last_name,
+        &known.first_names,
+        &known.birth_name,
+        known.birth_date,
+        known.sex,
+        &known.nir,
+    ) {
+        changes.push(PersonChange::Identity);
+    }
+    if incoming.address.is_some() || incoming.commune_code.is_some() {
+        merged.address = incoming.address.clone();
+        merged.commune_code = incoming.commune_code.clone();
+        if (&merged.address, &merged.commune_code) != (&known.address, &known.commune_code) {
+            changes.push(PersonChange::Address);
+        }
+    }
+    match (known.subject_to_duties, incoming.subject_to_duties) {
+        (false, true) => {
+            merged.subject_to_duties = true;
+            merged.duties_since = incoming.duties_since;
+            changes.push(PersonChange::NewEntrant);
+        }
+        (true, false) => {
+            merged.subject_to_duties = false;
+            merged.duties_since = None;
+            changes.push(PersonChange::LeftDuties);
+        }
+        _ => {}
+    }
+    (!changes.is_empty()).then_some((merged, changes))
+}
+
+/// Whether `a` and `b` are the same person by identity (no NIR to compare):
+/// same birth date and the same names, accents and case aside.
+pub fn same_identity(a: &PersonData, b: &PersonData) -> bool {
+    use crate::person::fold;
+    a.birth_date == b.birth_date
+        && fold(&a.last_name) == fold(&b.last_name)
+        && fold(&a.first_names) == fold(&b.first_names)
+}
+
+/// The fields a CSV file may carry: (code, label, required).
+pub const CSV_FIELDS: &[(&str, &str, bool)] = &[
+    ("rsa_number", "Numéro de demande RSA", true),
+    ("caf_number", "Numéro allocataire", false),
+    ("rsa_state", "État du droit (0 à 6)", false),
+    ("rsa_state_on", "Date de l'état du droit", false),
+    ("role", "Rôle dans le foyer (DEM, CJT…)", false),
+    ("last_name", "Nom", true),
+    ("first_names", "Prénoms", true),
+    ("birth_name", "Nom de naissance", false),
+    ("birth_date", "Date de naissance", true),
+    ("sex", "Sexe (F/M ou 2/1)", true),
+    ("nir", "NIR", false),
+    ("address", "Adresse", false),
+    ("commune_code", "Code commune INSEE", false),
+    (
+        "subject_to_duties",
+        "Soumis aux droits et devoirs (1/0)",
+        false,
+    ),
+];
+
+/// Which column of a CSV file holds which field, saved under a name so
+/// that a département maps its export once.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CsvMapping {
+    pub name: String,
+    /// `;` (French spreadsheets) or `,`.
+    pub delimiter: String,
+    /// Field code → column header, for the mapped fields.
+    pub columns: std::collections::BTreeMap<String, String>,
+}
+
+impl CsvMapping {
+    /// Checks a mapping as typed: a name, a one-character delimiter, the
+    /// required fields mapped, known fields only, each column used once.
+    pub fn parse(mut mapping: CsvMapping) -> Result<CsvMapping, Invalid> {
+        let mut invalid = Invalid::new();
+        mapping.name = mapping.name.trim().to_owned();
+        if mapping.name.is_empty() || mapping.name.chars().count() > 80 {
+            invalid.add(
+                "name",
+                "Donnez un nom à cette correspondance (80 caractères au plus).",
+            );
+        }
+        if !matches!(mapping.delimiter.as_str(), ";" | "," | "\t" | "\\t" | "|") {
+            invalid.add(
+                "delimiter",
+                "Le séparateur est « ; », « , », « | » ou une tabulation (\\t).",
+            );
+        }
+        mapping
+            .columns
+            .retain(|_, column| !column.trim().is_empty());
+        for column in mapping.columns.values_mut() {
+            *column = column.trim().to_owned();
+        }
+        for field in mapping.columns.keys() {
+            if !CSV_FIELDS.iter().any(|(code, _, _)| code == field) {
+                invalid.add(field, format!("Champ inconnu : {field}."));
+            }
+        }
+        for (code, label, required) in CSV_FIELDS {
+            if *required && !mapping.columns.contains_key(*code) {
+                invalid.add(code, format!("Indiquez la colonne du champ « {label} »."));
+            }
+        }
+        let mut used: Vec<&String> = mapping.columns.values().collect();
+        used.sort();
+        if let Some(pair) = used.windows(2).find(|w| w[0] == w[1]) {
+            invalid.add(
+                "columns",
+                format!("La colonne « {} » est attribuée à deux champs.", pair[0]),
+            );
+        }
+        invalid.into_result(mapping)
+    }
+
+    pub fn delimiter_byte(&self) -> u8 {
+        match self.delimiter.as_str() {
+            "\\t" | "\t" => b'\t',
+            d => d.bytes().next().unwrap_or(b';'),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    const FILE_DATE: Date = date!(2026 - 11 - 01);
+
+    fn raw() -> RawDossier {
+        RawDossier {
+            line: 3,
+            rsa_number: "14000000042".into(),
+            caf_number: "1234567".into(),
+            rsa_state: "2".into(),
+            rsa_state_on: "20260915".into(),
+            address: "12 rue des Lilas".into(),
+            commune_code: "14118".into(),
+            persons: vec![
+                RawPerson {
+                    line: 5,
+                    role: "DEM".into(),
+                    last_name: "Lefèvre".into(),
+                    first_names: "Magali".into(),
+                    birth_date: "1979-05-12".into(),
+                    sex: "2".into(),
+                    nir: "2790514118042".into(),
+                    subject_to_duties: "1".into(),
+                    ..RawPerson::default()
+                },
+                RawPerson {
+                    line: 9,
+                    role: "ENF".into(),
+                    last_name: "Lefèvre".into(),
+                    first_names: "Léo".into(),
+                    birth_date: "12/03/2012".into(),
+                    sex: "1".into(),
+                    subject_to_duties: "0".into(),
+                    ..RawPerson::default()
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_dossier_keeps_its_adults_and_dates_them_from_the_file() {
+        let dossier = validate(&raw(), Fund::Caf, FILE_DATE).unwrap();
+        assert_eq!(dossier.household.rsa_state_on, Some(date!(2026 - 09 - 15)));
+        assert_eq!(dossier.persons.len(), 1, "the child is left out");
+        let magali = &dossier.persons[0].data;
+        assert!(magali.subject_to_duties);
+        assert_eq!(magali.duties_since, Some(FILE_DATE));
+        assert_eq!(
+            magali.nir.as_ref().unwrap().as_str().len(),
+            15,
+            "key computed"
+        );
+        assert_eq!(magali.commune_code.as_deref(), Some("14118"));
+    }
+
+    #[test]
+    fn rejections_name_the_line_and_the_caf_field() {
+        let mut bad = raw();
+        bad.persons[0].nir = "279051411804299".into();
+        let rejected = validate(&bad, Fund::Caf, FILE_DATE).unwrap_err();
+        assert_eq!(rejected.line, 5);
+        assert_eq!(rejected.reference, "14000000042");
+        assert!(
+            rejected.reason.starts_with("Lefèvre Magali : NIR : "),
+            "{rejected:?}"
+        );
+
+        let mut bad = raw();
+        bad.rsa_state = "9".into();
+        let rejected = validate(&bad, Fund::Caf, FILE_DATE).unwrap_err();
+        assert_eq!(rejected.line, 3);
+        assert!(rejected.reason.starts_with("ETATDOSRSA : "), "{rejected:?}");
+
+        let mut bad = raw();
+        bad.persons[0].subject_to_duties = "peut-être".into();
+        assert!(validate(&bad, Fund::Caf, FILE_DATE)
+            .unwrap_err()
+            .reason
+            .contains("TOPPERSDRODEVORSA"));
+
+        let mut bad = raw();
+        bad.persons.remove(0);
+        assert!(validate(&bad, Fund::Caf, FILE_DATE)
+            .unwrap_err()
+            .reason
+            .contains("ni demandeur ni conjoint"));
+    }
+
+    fn person(subject: bool, last: &str, commune: &str) -> PersonData {
+        let mut r = raw();
+        r.persons[0].subject_to_duties = if subject { "1" } else { "0" }.into();
+        r.persons[0].last_name = last.into();
+        r.commune_code = commune.into();
+        validate(&r, Fund::Caf, FILE_DATE).unwrap().persons[0]
+            .data
+            .clone()
+    }
+
+    #[test]
+    fn entering_and_leaving_droits_et_devoirs() {
+        let (merged, changes) = merge(
+            &person(false, "Lefèvre", "14118"),
+            &person(true, "Lefèvre", "14118"),
+        )
+        .unwrap();
+        assert_eq!(changes, vec![PersonChange::NewEntrant]);
+        assert_eq!(merged.duties_since, Some(FILE_DATE));
+
+        let mut known = person(true, "Lefèvre", "14118");
+        known.duties_since = Some(date!(2024 - 01 - 10));
+        known.email = Some("magali@example.org".into());
+        assert!(
+            merge(&known, &person(true, "Lefèvre", "14118")).is_none(),
+            "an earlier entry date and the contact are kept"
+        );
+        let (merged, changes) = merge(&known, &person(false, "Lefèvre", "14118")).unwrap();
+        assert_eq!(changes, vec![PersonChange::LeftDuties]);
+        assert_eq!(merged.email.as_deref(), Some("magali@example.org"));
+    }
+
+    #[test]
+    fn a_mapping_names_the_required_fields_and_columns_once() {
+        let mut columns = std::collections::BTreeMap::new();
+        columns.insert("rsa_number".to_owned(), "Dossier".to_owned());
+        columns.insert("last_name".to_owned(), "Nom".to_owned());
+        columns.insert("first_names".to_owned(), "Nom".to_owned());
+        let invalid = CsvMapping::parse(CsvMapping {
+            name: " ".into(),
+            delimiter: "#".into(),
+            columns,
+        })
+        .unwrap_err();
+        for field in ["name", "delimiter", "birth_date", "sex", "columns"] {
+            assert!(invalid.message_for(field).is_some(), "{field}: {invalid:?}");
+        }
+        let mut columns = std::collections::BTreeMap::new();
+        for (code, _, required) in CSV_FIELDS {
+            if *required {
+                columns.insert(code.to_string(), format!("col_{code}"));
+            }
+        }
+        let mapping = CsvMapping::parse(CsvMapping {
+            name: "Export SOLIS".into(),
+            delimiter: "\\t".into(),
+            columns,
+        })
+        .unwrap();
+        assert_eq!(mapping.delimiter_byte(), b'\t');
+    }
+
+    proptest! {
+        /// Importing the same record twice changes nothing the second time.
+        #[test]
+        fn merging_is_idempotent(
+            known_subject: bool,
+            incoming_subject: bool,
+            known_last in "(Lefèvre|Lefevre|Martin)",
+            incoming_last in "(Lefèvre|Lefevre|Martin)",
+            known_commune in "(14118|14327)",
+            incoming_commune in "(14118|14327)",
+        ) {
+            let known = person(known_subject, &known_last, &known_commune);
+            let incoming = person(incoming_subject, &incoming_last, &incoming_commune);
+            let once = merge(&known, &incoming).map_or(known.clone(), |(m, _)| m);
+            prop_assert!(merge(&once, &incoming).is_none());
+            prop_assert_eq!(once.subject_to_duties, incoming_subject);
+            prop_assert!(same_identity(&once, &incoming));
+        }
+    }
+}

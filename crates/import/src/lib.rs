@@ -1,0 +1,278 @@
+//! Imports of people: CAF/MSA XML files and CSV files with a column
+//! mapping. Both read records one at a time, validate each with the domain
+//! rules, report the rejected ones with their line and reason, and apply the
+//! valid ones through the store in chunks, all in one transaction per file.
+
+pub mod caf_xml;
+pub mod csv_file;
+
+use parcours_domain::caf::{validate, CsvMapping, Dossier, RawDossier, Rejected};
+use parcours_domain::person::Fund;
+use parcours_store::import::ImportRecord;
+use parcours_store::{Actor, Store, StoreError};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::BufRead;
+use time::{Date, OffsetDateTime};
+
+/// The kind recorded for a CAF file refused before its type was known.
+const CAF: &str = "caf";
+/// The kind recorded for CSV imports.
+pub const CSV: &str = "csv";
+
+/// Dossiers applied per round of statements.
+const CHUNK: usize = 2_000;
+
+/// Why a whole file was refused (nothing of it imported).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl FileError {
+    pub fn file(message: impl Into<String>) -> FileError {
+        FileError {
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(line: u64, message: impl Into<String>) -> FileError {
+        FileError {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "ligne {line} : {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file was refused; the refusal is recorded among the imports.
+    #[error("fichier refusé, rien n'a été importé : {error}")]
+    File {
+        error: FileError,
+        record: Box<ImportRecord>,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How far an import has gone, for progress bars.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub records: u64,
+    pub rejected: u64,
+    /// Bytes read so far, of `total_bytes` (when known).
+    pub bytes: u64,
+    pub total_bytes: Option<u64>,
+}
+
+impl Progress {
+    /// Percentage done, when the file's size is known.
+    pub fn percent(&self) -> Option<u8> {
+        self.total_bytes
+            .filter(|t| *t > 0)
+            .map(|t| (self.bytes.min(t) * 100 / t) as u8)
+    }
+}
+
+/// A source of raw dossiers: the CAF XML reader or the CSV reader.
+pub trait Source {
+    fn next_dossier(&mut self) -> Result<Option<RawDossier>, FileError>;
+    fn bytes_read(&self) -> u64;
+}
+
+/// One file to import: who imports it, its name and size, and the day.
+pub struct ImportJob<'a> {
+    pub store: &'a Store,
+    pub actor: &'a Actor,
+    pub file_name: &'a str,
+    /// For the progress percentage.
+    pub total_bytes: Option<u64>,
+    pub today: Date,
+}
+
+/// What the records of a file are validated against.
+struct FileInfo {
+    kind: &'static str,
+    fund: Fund,
+    date: Date,
+}
+
+impl ImportJob<'_> {
+    /// Imports a CAF/MSA bénéficiaires or instruction file.
+    pub async fn caf_xml(
+        &self,
+        input: impl BufRead,
+        progress: impl FnMut(Progress),
+    ) -> Result<ImportRecord, ImportError> {
+        let started = OffsetDateTime::now_utc();
+        let mut reader = caf_xml::CafXml::new(input, self.today);
+        let header = match reader.header() {
+            Ok(header) => header,
+            Err(error) => return Err(self.refuse(CAF, started, error).await),
+        };
+        let file = FileInfo {
+            kind: header.kind.code(),
+            fund: header.fund,
+            date: header.date,
+        };
+        self.run(started, &mut reader, file, progress).await
+    }
+
+    /// Imports a CSV file of people through a column mapping, dated today.
+    pub async fn csv(
+        &self,
+        input: impl std::io::Read,
+        mapping: &CsvMapping,
+        progress: impl FnMut(Progress),
+    ) -> Result<ImportRecord, ImportError> {
+        let started = OffsetDateTime::now_utc();
+        let mut reader = match csv_file::CsvFile::new(input, mapping) {
+            Ok(reader) => reader,
+            Err(error) => return Err(self.refuse(CSV, started, error).await),
+        };
+        let file = FileInfo {
+            kind: CSV,
+            fund: Fund::Caf,
+            date: self.today,
+        };
+        self.run(started, &mut reader, file, progress).await
+    }
+
+    /// Reads, validates and applies every dossier of `source`, then commits;
+    /// refuses the whole file (rolling back) on an error of the file itself.
+    async fn run(
+        &self,
+        started: OffsetDateTime,
+        source: &mut impl Source,
+        file: FileInfo,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<ImportRecord, ImportError> {
+        let mut import = self
+            .store
+            .begin_import(self.actor, file.kind, self.file_name, file.date)
+            .await?;
+        let mut seen = Seen::default();
+        let mut rejected = Vec::new();
+        let mut chunk: Vec<Dossier> = Vec::with_capacity(CHUNK);
+        let mut count = 0u64;
+        let mut report = |count: u64, rejected: usize, bytes: u64| {
+            progress(Progress {
+                records: count,
+                rejected: rejected as u64,
+                bytes,
+                total_bytes: self.total_bytes,
+            })
+        };
+        loop {
+            let raw = match source.next_dossier() {
+                Ok(Some(raw)) => raw,
+                Ok(None) => break,
+                Err(error) => {
+                    drop(import);
+                    return Err(self.refuse(file.kind, started, error).await);
+                }
+            };
+            count += 1;
+            match validate(&raw, file.fund, file.date).and_then(|d| seen.check(d)) {
+                Ok(dossier) => chunk.push(dossier),
+                Err(r) => rejected.push(r),
+            }
+            if chunk.len() == CHUNK {
+                import.apply(&chunk).await?;
+                chunk.clear();
+                report(count, rejected.len(), source.bytes_read());
+            }
+        }
+        import.apply(&chunk).await?;
+        report(
+            count,
+            rejected.len(),
+            self.total_bytes.unwrap_or(source.bytes_read()),
+        );
+        Ok(import.finish(rejected).await?)
+    }
+
+    /// Records the refusal of the whole file (nothing of it was imported).
+    async fn refuse(&self, kind: &str, started: OffsetDateTime, error: FileError) -> ImportError {
+        match self
+            .store
+            .record_failed_import(
+                self.actor,
+                kind,
+                self.file_name,
+                started,
+                &error.to_string(),
+            )
+            .await
+        {
+            Ok(record) => ImportError::File {
+                error,
+                record: Box::new(record),
+            },
+            Err(e) => ImportError::Store(e),
+        }
+    }
+}
+
+/// Dossier numbers and NIRs already met in the file (as 64-bit hashes, so
+/// that memory stays small for a département's file).
+#[derive(Default)]
+struct Seen {
+    dossiers: HashMap<u64, u64>,
+    nirs: HashMap<u64, u64>,
+}
+
+impl Seen {
+    fn check(&mut self, dossier: Dossier) -> Result<Dossier, Rejected> {
+        let reject = |line: u64, reason: String| Rejected {
+            line,
+            reference: dossier.household.rsa_number.clone(),
+            reason,
+        };
+        if let Some(first) = self.dossiers.get(&hash(&dossier.household.rsa_number)) {
+            return Err(reject(
+                dossier.line,
+                format!("Dossier en double : déjà présent ligne {first} du fichier."),
+            ));
+        }
+        for person in &dossier.persons {
+            if let Some(nir) = &person.data.nir {
+                if let Some(first) = self.nirs.get(&hash(nir.as_str())) {
+                    return Err(reject(
+                        person.line,
+                        format!(
+                            "{} {} : NIR déjà présent ligne {first} du fichier.",
+                            person.data.last_name, person.data.first_names
+                        ),
+                    ));
+                }
+            }
+        }
+        self.dossiers
+            .insert(hash(&dossier.household.rsa_number), dossier.line);
+        for person in &dossier.persons {
+            if let Some(nir) = &person.data.nir {
+                self.nirs.insert(hash(nir.as_str()), person.line);
+            }
+        }
+        Ok(dossier)
+    }
+}
+
+fn hash(value: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}

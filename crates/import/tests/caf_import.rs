@@ -1,0 +1,424 @@
+//! CAF XML and CSV imports on every backend: what a file creates and
+//! changes, idempotence, rejected records, and files refused as a whole
+//! leaving the database as it was.
+
+use parcours_domain::caf::{CsvMapping, RawDossier, RawPerson, CSV_FIELDS};
+use parcours_domain::nir::Nir;
+use parcours_domain::organisation::OrganisationKind;
+use parcours_domain::person::Fund;
+use parcours_import::caf_xml::{CafXmlWriter, FileKind};
+use parcours_import::{ImportError, ImportJob, Progress};
+use parcours_store::import::ImportRecord;
+use parcours_store::{testing, Actor, Store};
+use time::macros::date;
+use time::Date;
+
+const FILE_DATE: Date = date!(2026 - 11 - 01);
+const TODAY: Date = date!(2026 - 11 - 23);
+
+async fn stores() -> Vec<Store> {
+    let mut stores = testing::all().await;
+    for store in &mut stores {
+        let actor = Actor::system("test");
+        store
+            .create_organisation(
+                &actor,
+                "Département — insertion",
+                OrganisationKind::DepartmentService,
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .upsert_commune("14118", "Caen", "14000", None)
+            .await
+            .unwrap();
+    }
+    stores
+}
+
+fn nir(sex: u8, i: usize) -> String {
+    Nir::parse(&format!(
+        "{sex}8005141{:02}{:03}",
+        i / 999 % 100,
+        i % 999 + 1
+    ))
+    .unwrap()
+    .as_str()
+    .to_owned()
+}
+
+/// Dossier `i`: a requester subject to droits et devoirs, and a child.
+fn dossier(i: usize) -> RawDossier {
+    RawDossier {
+        line: 0,
+        rsa_number: format!("14{i:09}"),
+        caf_number: format!("{:07}", 1_000_000 + i),
+        rsa_state: "2".into(),
+        rsa_state_on: "2026-10-01".into(),
+        address: format!("{i} rue de la Paix"),
+        commune_code: "14118".into(),
+        persons: vec![
+            RawPerson {
+                role: "DEM".into(),
+                last_name: "Durand".into(),
+                first_names: format!("Éloïse{i}"),
+                birth_date: "1980-05-12".into(),
+                sex: "2".into(),
+                nir: nir(2, i),
+                subject_to_duties: "1".into(),
+                ..RawPerson::default()
+            },
+            RawPerson {
+                role: "ENF".into(),
+                last_name: "Durand".into(),
+                first_names: "Léo".into(),
+                birth_date: "2015-01-01".into(),
+                sex: "1".into(),
+                subject_to_duties: "0".into(),
+                ..RawPerson::default()
+            },
+        ],
+    }
+}
+
+fn xml(dossiers: &[RawDossier]) -> Vec<u8> {
+    let mut writer =
+        CafXmlWriter::new(Vec::new(), FileKind::Beneficiaries, FILE_DATE, Fund::Caf).unwrap();
+    for d in dossiers {
+        writer.dossier(d).unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+fn job(store: &Store, total_bytes: Option<u64>) -> ImportJob<'_> {
+    ImportJob {
+        store,
+        actor: &ACTOR,
+        file_name: "flux.xml",
+        total_bytes,
+        today: TODAY,
+    }
+}
+
+static ACTOR: std::sync::LazyLock<Actor> = std::sync::LazyLock::new(|| Actor::system("test"));
+
+async fn import(store: &Store, bytes: &[u8]) -> Result<ImportRecord, ImportError> {
+    let total = bytes.len() as u64;
+    job(store, Some(total)).caf_xml(bytes, |_| {}).await
+}
+
+#[tokio::test]
+async fn a_file_creates_households_and_new_entrants_with_their_clock() {
+    for store in stores().await {
+        let dossiers: Vec<_> = (0..2_500).map(dossier).collect();
+        let mut seen = Vec::<Progress>::new();
+        let bytes = xml(&dossiers);
+        let record = job(&store, Some(bytes.len() as u64))
+            .caf_xml(&bytes[..], |p| seen.push(p))
+            .await
+            .unwrap();
+        assert_eq!(record.status, "done");
+        assert_eq!(record.kind, "caf_beneficiaires");
+        assert_eq!(record.counts.records, 2_500);
+        assert_eq!(record.counts.households_created, 2_500);
+        assert_eq!(record.counts.persons_created, 2_500, "children left out");
+        assert_eq!(record.counts.new_entrants, 2_500);
+        assert_eq!(record.counts.rejected, 0);
+        assert!(seen.len() >= 2, "progress after each chunk and at the end");
+        assert_eq!(seen.last().unwrap().percent(), Some(100));
+
+        let person = store.person_by_nir(&nir(2, 7)).await.unwrap().unwrap();
+        assert_eq!(person.first_names, "Éloïse7");
+        assert!(person.subject_to_duties);
+        assert_eq!(person.duties_since, Some(FILE_DATE));
+        let clocks = store.person_clocks(person.id).await.unwrap();
+        assert_eq!(clocks.len(), 1, "the orientation clock runs: {clocks:?}");
+        assert_eq!(clocks[0].started_on, FILE_DATE);
+        assert_eq!(store.person_revisions(person.id).await.unwrap().len(), 1);
+        let entrants = store
+            .import_changes(record.id, Some("new_entrant"), 10)
+            .await
+            .unwrap();
+        assert_eq!(entrants.len(), 10);
+        assert!(entrants[0].detail.contains("01/11/2026"));
+    }
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_changes_nothing() {
+    for store in stores().await {
+        let bytes = xml(&(0..50).map(dossier).collect::<Vec<_>>());
+        import(&store, &bytes).await.unwrap();
+        let persons = store.count_persons().await.unwrap();
+        let again = import(&store, &bytes).await.unwrap();
+        assert_eq!(again.counts.records, 50);
+        assert_eq!(
+            (
+                again.counts.households_created,
+                again.counts.households_updated,
+                again.counts.persons_created,
+                again.counts.persons_updated,
+                again.counts.new_entrants
+            ),
+            (0, 0, 0, 0, 0)
+        );
+        assert_eq!(store.count_persons().await.unwrap(), persons);
+        let person = store.person_by_nir(&nir(2, 3)).await.unwrap().unwrap();
+        assert_eq!(person.version, 1);
+    }
+}
+
+#[tokio::test]
+async fn changes_of_state_duties_identity_and_household_are_recorded() {
+    for store in stores().await {
+        let mut first: Vec<_> = (0..4).map(dossier).collect();
+        first[1].persons[0].subject_to_duties = "0".into();
+        import(&store, &xml(&first)).await.unwrap();
+        let entering = store.person_by_nir(&nir(2, 1)).await.unwrap().unwrap();
+        assert!(!entering.subject_to_duties);
+        assert!(store.person_clocks(entering.id).await.unwrap().is_empty());
+
+        let mut next: Vec<_> = (0..4).map(dossier).collect();
+        next[0].rsa_state = "5".into();
+        next[0].rsa_state_on = "2026-10-31".into();
+        next[2].persons[0].subject_to_duties = "0".into();
+        next[3].persons[0].last_name = "Durand-Martin".into();
+        // Dossier 4 is new and takes in dossier 3's requester as partner.
+        let mut moved = next[3].persons[0].clone();
+        moved.role = "CJT".into();
+        let mut fourth = dossier(4);
+        fourth.persons.push(moved);
+        next.remove(3);
+        next.push(fourth);
+        let record = import(&store, &xml(&next)).await.unwrap();
+        assert_eq!(record.counts.households_created, 1);
+        assert_eq!(record.counts.households_updated, 1);
+        assert_eq!(record.counts.persons_created, 1);
+        assert_eq!(record.counts.persons_updated, 3);
+        assert_eq!(
+            record.counts.new_entrants, 2,
+            "dossier 1's requester and dossier 4's"
+        );
+
+        let entered = store.person(entering.id).await.unwrap();
+        assert!(entered.subject_to_duties);
+        assert_eq!(entered.duties_since, Some(FILE_DATE));
+        assert_eq!(store.person_clocks(entered.id).await.unwrap().len(), 1);
+        let left = store.person_by_nir(&nir(2, 2)).await.unwrap().unwrap();
+        assert!(!left.subject_to_duties);
+        assert!(store.person_clocks(left.id).await.unwrap().is_empty());
+        let moved = store.person_by_nir(&nir(2, 3)).await.unwrap().unwrap();
+        let household = store.household(moved.household_id).await.unwrap();
+        assert_eq!(household.rsa_number, "14000000004");
+        assert_eq!(moved.household_role, "CJT");
+        assert_eq!(moved.last_name, "Durand-Martin");
+        assert_eq!(store.person_revisions(moved.id).await.unwrap().len(), 2);
+        let closed = store
+            .household_by_rsa_number("14000000000")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(closed.rsa_state, 5);
+
+        let kinds: Vec<String> = store
+            .import_changes(record.id, None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.kind)
+            .collect();
+        for kind in [
+            "rsa_state",
+            "new_entrant",
+            "left_duties",
+            "identity",
+            "household_moved",
+        ] {
+            assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+        }
+        let history = store.person_import_changes(moved.id).await.unwrap();
+        assert!(history.iter().any(|c| c.kind == "household_moved"));
+    }
+}
+
+#[tokio::test]
+async fn invalid_and_duplicated_records_are_reported_and_the_rest_imported() {
+    for store in stores().await {
+        let mut dossiers: Vec<_> = (0..6).map(dossier).collect();
+        let mut wrong_key = nir(2, 1);
+        wrong_key.replace_range(13.., "00");
+        dossiers[1].persons[0].nir = wrong_key;
+        dossiers[2].rsa_state = "9".into();
+        dossiers[3].rsa_number = dossiers[0].rsa_number.clone();
+        dossiers[4].persons[0].nir = dossiers[5].persons[0].nir.clone();
+        let record = import(&store, &xml(&dossiers)).await.unwrap();
+        assert_eq!(record.counts.records, 6);
+        assert_eq!(record.counts.persons_created, 2, "dossiers 0 and 4");
+        assert_eq!(record.counts.rejected, 4);
+        let reasons: Vec<_> = record
+            .report
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert!(reasons[0].1.contains("NIR"), "{reasons:?}");
+        assert!(reasons[1].1.starts_with("ETATDOSRSA"), "{reasons:?}");
+        assert!(reasons[2].1.contains("Dossier en double"), "{reasons:?}");
+        assert!(
+            reasons[3].1.contains("NIR déjà présent ligne"),
+            "{reasons:?}"
+        );
+        assert!(reasons.iter().all(|(line, _)| *line > 5), "{reasons:?}");
+        assert!(reasons.windows(2).all(|w| w[0].0 < w[1].0), "in file order");
+    }
+}
+
+async fn refused(store: &Store, bytes: &[u8]) -> String {
+    let before = store.count_persons().await.unwrap();
+    let error = match import(store, bytes).await {
+        Err(ImportError::File { error, record }) => {
+            assert_eq!(record.status, "failed");
+            assert_eq!(
+                record.report.error.as_deref(),
+                Some(error.to_string().as_str())
+            );
+            error.to_string()
+        }
+        other => panic!("refused file: {other:?}"),
+    };
+    assert_eq!(store.count_persons().await.unwrap(), before, "{error}");
+    error
+}
+
+#[tokio::test]
+async fn broken_files_are_refused_whole_with_the_line() {
+    for store in stores().await {
+        let dossiers: Vec<_> = (0..3_000).map(dossier).collect();
+        let mut truncated = xml(&dossiers);
+        truncated.truncate(truncated.len() - 400);
+        let error = refused(&store, &truncated).await;
+        assert!(error.contains("tronqué"), "{error}");
+        let mut cut_between_tags = xml(&dossiers[..2]);
+        cut_between_tags.truncate(cut_between_tags.len() - "</FluxBeneficiaires>\n".len());
+        let error = refused(&store, &cut_between_tags).await;
+        assert!(
+            error.contains("Fichier tronqué : la balise <FluxBeneficiaires>"),
+            "{error}"
+        );
+        assert!(error.starts_with("ligne "), "{error}");
+        assert!(
+            store
+                .household_by_rsa_number("14000000000")
+                .await
+                .unwrap()
+                .is_none(),
+            "the chunks applied before the break are rolled back"
+        );
+
+        let mut latin1 = xml(&dossiers[..2]);
+        let at = latin1.windows(4).position(|w| w == b"\xc3\x89lo").unwrap();
+        latin1.splice(at..at + 2, [0xC9]);
+        let error = refused(&store, &latin1).await;
+        assert!(error.contains("Encodage invalide"), "{error}");
+        let line = 1 + latin1[..at].iter().filter(|b| **b == b'\n').count();
+        assert!(error.starts_with(&format!("ligne {line} ")), "{error}");
+
+        let error = refused(&store, b"NUMDEMRSA;NOM\n14000000001;Durand\n").await;
+        assert!(error.contains("n'est pas un fichier XML"), "{error}");
+        let financier = String::from_utf8(xml(&dossiers[..1]))
+            .unwrap()
+            .replace("<TYPEFLUX>B<", "<TYPEFLUX>F<");
+        let error = refused(&store, financier.as_bytes()).await;
+        assert!(error.contains("flux financier"), "{error}");
+        let mismatched = String::from_utf8(xml(&dossiers[..1]))
+            .unwrap()
+            .replace("</NOM>", "</PRENOM>");
+        let error = refused(&store, mismatched.as_bytes()).await;
+        assert!(error.contains("mal formé"), "{error}");
+
+        let imports = store.imports(10).await.unwrap();
+        assert_eq!(imports.len(), 6);
+        assert!(imports.iter().all(|i| i.status == "failed"));
+    }
+}
+
+#[tokio::test]
+async fn iso_8859_1_files_and_unknown_elements_are_read() {
+    for store in stores().await {
+        let text = String::from_utf8(xml(&[dossier(1)]))
+            .unwrap()
+            .replace("UTF-8", "ISO-8859-1")
+            .replace(
+                "<Personne>",
+                "<Personne><Inconnu><Profond>x</Profond></Inconnu>",
+            );
+        let bytes: Vec<u8> = text
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap())
+            .collect();
+        let record = import(&store, &bytes).await.unwrap();
+        assert_eq!(record.counts.persons_created, 1, "{record:?}");
+        let person = store.person_by_nir(&nir(2, 1)).await.unwrap().unwrap();
+        assert_eq!(person.first_names, "Éloïse1");
+    }
+}
+
+fn mapping() -> CsvMapping {
+    let headers = [
+        ("rsa_number", "N° dossier"),
+        ("last_name", "Nom"),
+        ("first_names", "Prénom"),
+        ("birth_date", "Né le"),
+        ("sex", "Sexe"),
+        ("nir", "NIR"),
+        ("role", "Rôle"),
+        ("commune_code", "Commune"),
+    ];
+    CsvMapping::parse(CsvMapping {
+        name: "Export SOLIS".into(),
+        delimiter: ";".into(),
+        columns: headers
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect(),
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn csv_files_go_through_the_mapping_and_the_same_rules() {
+    assert!(CSV_FIELDS.iter().any(|(code, _, _)| *code == "nir"));
+    for store in stores().await {
+        let csv = format!(
+            "N° dossier;Nom;Prénom;Né le;Sexe;NIR;Rôle;Commune;Autre\n\
+             14000000001;Durand;Éloïse;12/05/1980;F;{};DEM;14118;x\n\
+             14000000001;Durand;Marc;01/02/1979;M;;CJT;14118;x\n\
+             14000000002;Petit;Ana;31/02/1990;F;;DEM;14118;x\n",
+            nir(2, 1)
+        );
+        let record = job(&store, None)
+            .csv(csv.as_bytes(), &mapping(), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(record.kind, "csv");
+        assert_eq!(record.counts.records, 2, "two dossiers");
+        assert_eq!(record.counts.households_created, 1);
+        assert_eq!(record.counts.persons_created, 2, "a couple");
+        assert_eq!(record.counts.rejected, 1);
+        assert_eq!(record.report.rejected[0].line, 4);
+        assert!(record.report.rejected[0].reason.contains("DTNAI"));
+
+        let missing = "N° dossier;Nom;Prénom;Sexe\n14000000003;Petit;Ana;F\n";
+        match job(&store, None)
+            .csv(missing.as_bytes(), &mapping(), |_| {})
+            .await
+        {
+            Err(ImportError::File { error, .. }) => {
+                assert_eq!(error.line, Some(1));
+                assert!(error.message.contains("« Né le »"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Loading many households and people in one transaction: the CAF import
+//! and the scale dataset. Writes the same rows as [`Store::create_person`]
+//! (file, name tokens, first revision, clocks computed by the domain) but in
+//! multi-row statements, with the commune referential and the deadline
+//! settings read once.
+
+use crate::bulk::{Rows, Value};
+use crate::person::Person;
+use crate::{now, Result, StoreError, Tx};
+use parcours_domain::deadline::{clocks, ClockStatus, DeadlineSettings, PathwayFacts};
+use parcours_domain::person::{HouseholdData, PersonData};
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+pub struct PeopleLoad {
+    changed_by: String,
+    at: OffsetDateTime,
+    today: Date,
+    settings: DeadlineSettings,
+    /// Commune code → territory (`None` for a commune without territory).
+    territories: HashMap<String, Option<Uuid>>,
+    households: Rows,
+    persons: Rows,
+    tokens: Rows,
+    revisions: Rows,
+    clocks: Rows,
+}
+
+impl PeopleLoad {
+    /// Reads the commune referential and the deadline settings; `changed_by`
+    /// is what the revisions name as the author.
+    pub async fn new(tx: &mut Tx, changed_by: &str) -> Result<PeopleLoad> {
+        let communes: Vec<(String, Option<Uuid>)> = on_tx!(&mut *tx, conn => sqlx::query_as(
+            "SELECT insee_code, territory_id FROM communes",
+        )
+        .fetch_all(conn)
+        .await)?;
+        let settings = crate::deadline::settings_in(tx).await?;
+        Ok(PeopleLoad {
+            changed_by: changed_by.to_owned(),
+            at: now(),
+            today: OffsetDateTime::now_utc().date(),
+            settings,
+            territories: communes.into_iter().collect(),
+            households: Rows::new(
+                "households",
+                &[
+                    "id",
+                    "rsa_number",
+                    "caf_number",
+                    "fund",
+                    "rsa_state",
+                    "rsa_state_on",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            persons: Rows::new(
+                "persons",
+                &[
+                    "id",
+                    "household_id",
+                    "household_role",
+                    "last_name",
+                    "first_names",
+                    "birth_name",
+                    "birth_date",
+                    "sex",
+                    "nir",
+                    "email",
+                    "phone",
+                    "address",
+                    "commune_code",
+                    "territory_id",
+                    "subject_to_duties",
+                    "duties_since",
+                    "single_parent",
+                    "other_minimum_income",
+                    "rqth",
+                    "responsible_organisation_id",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            tokens: Rows::new("person_name_tokens", &["token", "person_id"]),
+            revisions: Rows::new(
+                "person_revisions",
+                &[
+                    "id",
+                    "person_id",
+                    "version",
+                    "changed_at",
+                    "changed_by",
+                    "data",
+                ],
+            ),
+            clocks: Rows::new(
+                "person_clocks",
+                &[
+                    "person_id",
+                    "kind",
+                    "started_on",
+                    "due_on",
+                    "met_on",
+                    "organisation_id",
+                    "territory_id",
+                ],
+            ),
+        })
+    }
+
+    /// Whether the commune is in the referential.
+    pub fn knows_commune(&self, code: &str) -> bool {
+        self.territories.contains_key(code)
+    }
+
+    pub fn household(&mut self, id: Uuid, data: &HouseholdData) {
+        self.households.push(vec![
+            id.into(),
+            data.rsa_number.clone().into(),
+            data.caf_number.clone().into(),
+            data.fund.code().into(),
+            Value::Int(data.rsa_state.code().parse().unwrap_or(0)),
+            data.rsa_state_on.into(),
+            self.at.into(),
+            self.at.into(),
+        ]);
+    }
+
+    /// Queues a new file and its clocks. `pathway` carries the dates beyond
+    /// the person's own (orientation, contract…) when the caller writes them
+    /// too; `rights_opened_on` and `closed_on` come from `data`. An unknown
+    /// commune is an error: check [`PeopleLoad::knows_commune`] first.
+    pub fn person(
+        &mut self,
+        id: Uuid,
+        household_id: Uuid,
+        organisation_id: Option<Uuid>,
+        data: &PersonData,
+        pathway: PathwayFacts,
+    ) -> Result<Person> {
+        let territory_id = match &data.commune_code {
+            Some(code) => *self.territories.get(code).ok_or_else(|| {
+                StoreError::Config(format!("commune inconnue du référentiel : {code}"))
+            })?,
+            None => None,
+        };
+        let person = Person {
+            id,
+            household_id,
+            household_role: data.household_role.code().to_owned(),
+            last_name: data.last_name.clone(),
+            first_names: data.first_names.clone(),
+            birth_name: data.birth_name.clone(),
+            birth_date: data.birth_date,
+            sex: data.sex.code().to_owned(),
+            nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
+            email: data.email.clone(),
+            phone: data.phone.clone(),
+            address: data.address.clone(),
+            commune_code: data.commune_code.clone(),
+            territory_id,
+            subject_to_duties: data.subject_to_duties,
+            duties_since: data.duties_since,
+            single_parent: data.single_parent,
+            other_minimum_income: data.other_minimum_income,
+            rqth: data.rqth,
+            responsible_organisation_id: organisation_id,
+            closed_on: None,
+            closure_reason: None,
+            merged_into_id: None,
+            version: 1,
+            created_at: self.at,
+            updated_at: self.at,
+        };
+        self.persons.push(vec![
+            id.into(),
+            household_id.into(),
+            person.household_role.clone().into(),
+            person.last_name.clone().into(),
+            person.first_names.clone().into(),
+            person.birth_name.clone().into(),
+            person.birth_date.into(),
+            person.sex.clone().into(),
+            person.nir.clone().into(),
+            person.email.clone().into(),
+            person.phone.clone().into(),
+            person.address.clone().into(),
+            person.commune_code.clone().into(),
+            territory_id.into(),
+            person.subject_to_duties.into(),
+            person.duties_since.into(),
+            person.single_parent.into(),
+            person.other_minimum_income.into(),
+            person.rqth.into(),
+            organisation_id.into(),
+            self.at.into(),
+            self.at.into(),
+        ]);
+        self.tokens(id, data);
+        self.revision(&person)?;
+        let facts = PathwayFacts {
+            rights_opened_on: person.duties_since,
+            closed_on: person.closed_on,
+            ..pathway
+        };
+        self.clocks(id, organisation_id, territory_id, &facts);
+        Ok(person)
+    }
+
+    /// The commune's territory (`None` when unknown or without territory).
+    pub fn territory(&self, commune: &str) -> Option<Uuid> {
+        self.territories.get(commune).copied().flatten()
+    }
+
+    /// Queues the search tokens of a file's names.
+    pub fn tokens(&mut self, id: Uuid, data: &PersonData) {
+        for token in data.name_tokens() {
+            self.tokens.push(vec![token.into(), id.into()]);
+        }
+    }
+
+    /// Queues a revision of a file (its new state, as saved).
+    pub fn revision(&mut self, person: &Person) -> Result<()> {
+        let data = serde_json::to_string(person).map_err(|e| StoreError::Config(e.to_string()))?;
+        self.revisions.push(vec![
+            Uuid::now_v7().into(),
+            person.id.into(),
+            Value::Int(person.version),
+            self.at.into(),
+            self.changed_by.clone().into(),
+            data.into(),
+        ]);
+        Ok(())
+    }
+
+    fn clocks(
+        &mut self,
+        person_id: Uuid,
+        organisation_id: Option<Uuid>,
+        territory_id: Option<Uuid>,
+        facts: &PathwayFacts,
+    ) {
+        for clock in clocks(facts, &self.settings, self.today) {
+            let met_on = match clock.status {
+                ClockStatus::Met { on, .. } => Some(on),
+                _ => None,
+            };
+            self.clocks.push(vec![
+                person_id.into(),
+                clock.kind.code().into(),
+                clock.started_on.into(),
+                clock.due_on.into(),
+                met_on.into(),
+                organisation_id.into(),
+                territory_id.into(),
+            ]);
+        }
+    }
+
+    /// Rows queued and not yet written.
+    pub fn pending(&self) -> usize {
+        self.households.len() + self.persons.len()
+    }
+
+    /// Writes what is queued (households before the people that refer to them).
+    pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
+        self.households.write(tx).await?;
+        self.persons.write(tx).await?;
+        self.tokens.write(tx).await?;
+        self.revisions.write(tx).await?;
+        self.clocks.write(tx).await
+    }
+}

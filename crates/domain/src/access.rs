@@ -88,6 +88,8 @@ impl Role {
             ValidateSelfReferral => matches!(self, Manager | ProgrammeOfficer),
             // Their own structure for an opérateur (checked with the structure), any for the chargé de mission.
             ViewStructureDashboard => matches!(self, Operator | ProgrammeOfficer),
+            // CAF/MSA files and CSV exports: the chargé de mission (and the command line).
+            ImportData => self == ProgrammeOfficer,
         }
     }
 }
@@ -129,10 +131,12 @@ pub enum Permission {
     RecordFseData,
     /// A structure's dashboard: its actions' places, occupation, waiting lists and sessions.
     ViewStructureDashboard,
+    /// Importing CAF/MSA XML and CSV files, their reports and column mappings.
+    ImportData,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 28] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -160,6 +164,7 @@ impl Permission {
         Permission::ValidateSelfReferral,
         Permission::RecordFseData,
         Permission::ViewStructureDashboard,
+        Permission::ImportData,
     ];
 }
 
@@ -309,6 +314,7 @@ mod tests {
             (ValidateSelfReferral, &[Manager, ProgrammeOfficer]),
             (RecordFseData, &[Operator]),
             (ViewStructureDashboard, &[Operator, ProgrammeOfficer]),
+            (ImportData, &[ProgrammeOfficer]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

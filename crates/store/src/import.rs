@@ -10,7 +10,9 @@ use crate::person_load::PeopleLoad;
 use crate::sql::Sql;
 use crate::{now, Actor, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
-use parcours_domain::caf::{iso_date, merge, same_identity, Dossier, PersonChange, Rejected};
+use parcours_domain::caf::{
+    iso_date, merge, same_identity, CsvMapping, Dossier, PersonChange, Rejected,
+};
 use parcours_domain::deadline::PathwayFacts;
 use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
@@ -784,4 +786,53 @@ fn new_entrant_detail(data: &PersonData) -> String {
 fn fr(date: Date) -> String {
     let iso = iso_date(date);
     format!("{}/{}/{}", &iso[8..10], &iso[5..7], &iso[..4])
+}
+
+impl Store {
+    /// Saves a CSV column mapping under its name (replacing one of that name).
+    pub async fn save_csv_mapping(&self, actor: &Actor, mapping: &CsvMapping) -> Result<()> {
+        let columns = serde_json::to_string(&mapping.columns)
+            .map_err(|e| StoreError::Config(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO csv_mappings (name, columns, delimiter, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (name) DO UPDATE SET columns = excluded.columns, delimiter = excluded.delimiter,
+                updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(&mapping.name).bind(columns).bind(&mapping.delimiter).bind(&actor.label).bind(now())
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            "csv_mapping",
+            Some(&mapping.name),
+            None,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    pub async fn csv_mappings(&self) -> Result<Vec<CsvMapping>> {
+        let rows: Vec<(String, String, String)> = read!(self, pool => sqlx::query_as(
+            "SELECT name, columns, delimiter FROM csv_mappings ORDER BY name",
+        )
+        .fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, columns, delimiter)| CsvMapping {
+                name,
+                delimiter,
+                columns: serde_json::from_str(&columns).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    pub async fn csv_mapping(&self, name: &str) -> Result<CsvMapping> {
+        self.csv_mappings()
+            .await?
+            .into_iter()
+            .find(|m| m.name == name)
+            .ok_or(StoreError::NotFound)
+    }
 }

@@ -1,5 +1,6 @@
 //! Command line: `serve`, `demo`, `migrate`, `user …`, `generate`,
-//! `export data-inclusion`, `import data-inclusion`. Flags fall back to
+//! `generate caf-xml`, `export data-inclusion`, `import data-inclusion`,
+//! `import caf`, `import csv`, `import csv-mapping`. Flags fall back to
 //! `PARCOURS_*` environment variables.
 
 use anyhow::{bail, Context};
@@ -54,8 +55,12 @@ enum Command {
     /// Gère les comptes
     #[command(subcommand)]
     User(UserCommand),
-    /// Ajoute des personnes générées (déterministes) à la base, avec les données de démonstration
+    /// Ajoute des personnes générées (déterministes) à la base, avec les données de démonstration ;
+    /// `generate caf-xml FICHIER` écrit un flux CAF sur les foyers de la base
+    #[command(args_conflicts_with_subcommands = true)]
     Generate {
+        #[command(subcommand)]
+        file: Option<GenerateCommand>,
         /// Nombre de personnes à ajouter
         #[arg(long, default_value_t = 0)]
         people: usize,
@@ -72,6 +77,23 @@ enum Command {
     /// Importe des données d'un autre système
     #[command(subcommand)]
     Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum GenerateCommand {
+    /// Écrit un flux bénéficiaires CAF (XML) : les foyers de la base tels que la CAF les
+    /// renverrait le mois suivant (quelques changements d'état, entrées et sorties des droits
+    /// et devoirs, noms corrigés), puis de nouveaux dossiers jusqu'à N
+    CafXml {
+        /// Fichier XML à écrire
+        file: PathBuf,
+        /// Nombre de dossiers du fichier
+        #[arg(long, default_value_t = 1000)]
+        dossiers: usize,
+        /// Graine du générateur
+        #[arg(long, default_value_t = 8)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,6 +117,44 @@ enum ExportCommand {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Importe un flux CAF/MSA (XML) bénéficiaires ou instruction
+    ///
+    /// Tout le fichier ou rien : une erreur du fichier (XML tronqué ou mal formé, encodage,
+    /// type de flux inconnu) le refuse entier, avec sa ligne. Chaque dossier est ensuite
+    /// vérifié seul : les dossiers invalides ou en double sont rejetés et listés (ligne,
+    /// dossier, motif), les autres importés. Importer deux fois le même fichier ne change rien.
+    /// Les nouveaux entrants dans les droits et devoirs sont signalés : leur délai
+    /// d'orientation démarre à la date du flux.
+    ///
+    /// Code de sortie : 0 si le fichier a été importé (même avec des rejets), 1 s'il a été refusé.
+    Caf {
+        /// Fichier XML de la CAF ou de la MSA
+        file: PathBuf,
+        /// Affiche le compte rendu complet en JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Importe un fichier CSV de personnes avec une correspondance de colonnes enregistrée
+    ///
+    /// Une ligne par personne ; les lignes consécutives d'un même numéro de dossier forment un
+    /// foyer. Mêmes garanties que l'import CAF.
+    Csv {
+        /// Fichier CSV (UTF-8)
+        file: PathBuf,
+        /// Nom de la correspondance de colonnes (voir `import csv-mapping`)
+        #[arg(long)]
+        mapping: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enregistre une correspondance de colonnes CSV depuis un fichier JSON
+    /// {"delimiter": ";", "columns": {"rsa_number": "N° dossier", "last_name": "Nom", …}}
+    CsvMapping {
+        /// Nom de la correspondance
+        name: String,
+        /// Fichier JSON
+        file: PathBuf,
+    },
     /// Importe DIR/structures.json et DIR/services.json (data·inclusion v1)
     ///
     /// Chaque fichier doit être un tableau JSON, sinon rien n'est importé. Chaque ligne est
@@ -220,6 +280,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(command) => user(&store, command).await,
         Command::Generate {
+            file:
+                Some(GenerateCommand::CafXml {
+                    file,
+                    dossiers,
+                    seed,
+                }),
+            ..
+        } => {
+            let written = crate::caf_file::write(&store, &file, dossiers, seed).await?;
+            println!(
+                "Flux CAF écrit dans {} : {} dossiers connus, {} nouveaux.",
+                file.display(),
+                written.known,
+                written.new
+            );
+            Ok(())
+        }
+        Command::Generate {
+            file: None,
             people,
             actions,
             seed,
@@ -246,6 +325,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::DataInclusion { dir, json }) => {
             import_data_inclusion(&store, &dir, json).await
+        }
+        Command::Import(ImportCommand::Caf { file, json }) => {
+            crate::import_files::import(&store, &file, crate::import_files::Format::CafXml, json)
+                .await
+        }
+        Command::Import(ImportCommand::Csv {
+            file,
+            mapping,
+            json,
+        }) => {
+            let format = crate::import_files::Format::Csv(mapping);
+            crate::import_files::import(&store, &file, format, json).await
+        }
+        Command::Import(ImportCommand::CsvMapping { name, file }) => {
+            crate::import_files::save_mapping(&store, &name, &file).await
         }
     }
 }

@@ -102,3 +102,64 @@ fn accounts_can_be_created_from_the_command_line() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// `generate caf-xml` writes next month's file about the generated
+/// households; `import caf` imports it with a report, a second time changes
+/// nothing, and a broken file is refused with its line and exit code 1.
+#[test]
+fn caf_files_are_generated_and_imported_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("parcours-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/p.db", dir.display());
+    let run = |args: &[&str]| {
+        let output = parcours()
+            .args(args)
+            .env("PARCOURS_DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.success(), stdout, stderr)
+    };
+    let (ok, _, stderr) = run(&["generate", "--people", "50"]);
+    assert!(ok, "{stderr}");
+    let file = dir.join("flux.xml");
+    let file = file.to_str().unwrap();
+    let (ok, stdout, stderr) = run(&["generate", "caf-xml", file, "--dossiers", "150"]);
+    assert!(ok, "{stderr}");
+    // "Flux CAF écrit dans … : K dossiers connus, N nouveaux."
+    let numbers: Vec<i64> = stdout
+        .rsplit(" : ")
+        .next()
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let (known, new) = (numbers[0], numbers[1]);
+    assert_eq!(known + new, 150, "{stdout}");
+    assert!(known > 50 && new > 0, "{stdout}");
+
+    let (ok, stdout, stderr) = run(&["import", "caf", file, "--json"]);
+    assert!(ok, "{stderr}");
+    let record: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let counts = &record["counts"];
+    assert_eq!(record["status"], "done");
+    assert_eq!(counts["records"], 150, "{counts}");
+    assert_eq!(counts["rejected"], 0, "{record}");
+    assert_eq!(counts["households_created"], new, "{counts}");
+    assert!(counts["new_entrants"].as_i64().unwrap() >= new, "{counts}");
+    assert!(stderr.contains("dossiers lus"), "progress: {stderr}");
+
+    let (ok, stdout, _) = run(&["import", "caf", file]);
+    assert!(ok);
+    assert!(stdout.contains("foyers : 0 créés, 0 mis à jour"), "{stdout}");
+    assert!(stdout.contains("personnes : 0 créées, 0 mises à jour"), "{stdout}");
+
+    let text = std::fs::read_to_string(file).unwrap();
+    let broken = dir.join("tronque.xml");
+    std::fs::write(&broken, &text[..text.len() / 2]).unwrap();
+    let (ok, _, stderr) = run(&["import", "caf", broken.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("fichier refusé, rien n'a été importé : ligne "), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

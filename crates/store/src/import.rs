@@ -836,3 +836,34 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 }
+
+impl Store {
+    /// The first `limit` households by dossier number with their members:
+    /// what a CAF file about them would carry (the scale dataset's files).
+    pub async fn households_with_members(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(crate::person::Household, Vec<Person>)>> {
+        let households: Vec<crate::person::Household> = read!(self, pool => sqlx::query_as(
+            "SELECT * FROM households ORDER BY rsa_number LIMIT $1",
+        )
+        .bind(limit).fetch_all(pool).await)?;
+        let persons: Vec<Person> = read!(self, pool => sqlx::query_as(
+            "SELECT p.* FROM persons p
+             JOIN (SELECT id FROM households ORDER BY rsa_number LIMIT $1) h ON h.id = p.household_id
+             WHERE p.merged_into_id IS NULL",
+        )
+        .bind(limit).fetch_all(pool).await)?;
+        let mut members: HashMap<Uuid, Vec<Person>> = HashMap::new();
+        for person in persons {
+            members.entry(person.household_id).or_default().push(person);
+        }
+        Ok(households
+            .into_iter()
+            .map(|h| {
+                let persons = members.remove(&h.id).unwrap_or_default();
+                (h, persons)
+            })
+            .collect())
+    }
+}

@@ -304,12 +304,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
         } => {
             let started = std::time::Instant::now();
-            crate::demo::generate(&store, people, seed, |done| {
-                eprint!("\r{done}/{people} personnes générées");
-            })
-            .await?;
-            crate::generated_catalogue::generate(&store, actions, seed, today(), |done| {
-                eprint!("\r{done}/{actions} actions générées");
+            crate::generate::dataset(&store, people, actions, seed, |progress| match progress {
+                crate::generate::Progress::Actions(done, total) => {
+                    eprint!("\r{done}/{total} actions générées")
+                }
+                crate::generate::Progress::People(done, total) => {
+                    eprint!("\r{done}/{total} personnes générées")
+                }
             })
             .await?;
             store.analyze().await?;

@@ -165,52 +165,17 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
     crate::demo_people::load(store, &actor, &organisations, &users).await
 }
 
-/// Adds `count` generated people to a database holding the demo data
-/// (loaded first if missing). Deterministic for a given seed.
-pub async fn generate(
-    store: &Store,
-    count: usize,
-    seed: u64,
-    progress: impl Fn(usize),
-) -> Result<(), StoreError> {
-    load(store).await?;
-    let actor = Actor::system("génération de données");
-    let mut organisations: HashMap<&str, Uuid> = HashMap::new();
-    let names = ORGANISATIONS
-        .iter()
-        .map(|(name, _, _)| *name)
-        .chain(crate::demo_catalogue::structure_names());
-    for name in names {
-        organisations.insert(name, store.organisation_by_name(name).await?.id);
-    }
-    // Four in ten generated people have a référent: about 100 each, as in a real service.
-    let referents =
-        generated_referents(store, &actor, organisations[CCAS], count / 250 + 1).await?;
-    let first = store.count_persons().await? as usize;
-    const BATCH: usize = 1000;
-    let mut done = 0;
-    while done < count {
-        let size = BATCH.min(count - done);
-        crate::demo_people::generate(
-            store,
-            &actor,
-            &organisations,
-            &referents,
-            first + done,
-            size,
-            seed.wrapping_add(done as u64),
-        )
-        .await?;
-        done += size;
-        progress(done);
-    }
-    Ok(())
+pub(crate) const CCAS: &str = "CCAS de Caen";
+pub(crate) const DEPARTMENT: &str = "Département du Calvados — Direction de l'insertion";
+pub(crate) const FRANCE_TRAVAIL: &str = "France Travail — agence de Caen";
+
+/// The sign-in of generated référent `n` (from 1).
+pub(crate) fn referent_email(n: usize) -> String {
+    format!("referent-{n:04}@demo.parcours.fr")
 }
 
-const CCAS: &str = "CCAS de Caen";
-
 /// The référents of generated people (created once, found again on later runs).
-async fn generated_referents(
+pub(crate) async fn generated_referents(
     store: &Store,
     actor: &Actor,
     organisation: Uuid,
@@ -219,7 +184,7 @@ async fn generated_referents(
     let hash = password::hash_password(PASSWORD)?;
     let mut ids = Vec::with_capacity(count);
     for n in 1..=count {
-        let email = format!("referent-{n:04}@demo.parcours.fr");
+        let email = referent_email(n);
         let id = match store.user_by_email(&email).await? {
             Some(user) => user.id,
             None => {

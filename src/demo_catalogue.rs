@@ -1078,6 +1078,7 @@ const OUTINGS: &[(i64, &str)] = &[
 ];
 
 /// The structures' names, to find them again among the organisations.
+#[cfg(test)]
 pub fn structure_names() -> impl Iterator<Item = &'static str> {
     STRUCTURES.iter().map(|s| s.name)
 }

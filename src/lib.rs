@@ -5,5 +5,6 @@ pub mod cli;
 pub mod demo;
 mod demo_catalogue;
 mod demo_people;
+pub mod generate;
 pub mod generated_catalogue;
 mod import_files;

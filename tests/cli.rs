@@ -152,14 +152,23 @@ fn caf_files_are_generated_and_imported_from_the_command_line() {
 
     let (ok, stdout, _) = run(&["import", "caf", file]);
     assert!(ok);
-    assert!(stdout.contains("foyers : 0 créés, 0 mis à jour"), "{stdout}");
-    assert!(stdout.contains("personnes : 0 créées, 0 mises à jour"), "{stdout}");
+    assert!(
+        stdout.contains("foyers : 0 créés, 0 mis à jour"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("personnes : 0 créées, 0 mises à jour"),
+        "{stdout}"
+    );
 
     let text = std::fs::read_to_string(file).unwrap();
     let broken = dir.join("tronque.xml");
     std::fs::write(&broken, &text[..text.len() / 2]).unwrap();
     let (ok, _, stderr) = run(&["import", "caf", broken.to_str().unwrap()]);
     assert!(!ok);
-    assert!(stderr.contains("fichier refusé, rien n'a été importé : ligne "), "{stderr}");
+    assert!(
+        stderr.contains("fichier refusé, rien n'a été importé : ligne "),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

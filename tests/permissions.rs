@@ -23,6 +23,8 @@ fn page_matrix(user_id: &str) -> Vec<(String, Vec<&'static str>)> {
         ("/positionnements/demarche-directe".into(), vec![OPERATOR]),
         ("/demarches-directes".into(), vec![MANAGER, PROGRAMME]),
         ("/listes-attente".into(), vec![MANAGER]),
+        ("/imports".into(), vec![PROGRAMME]),
+        ("/imports/correspondances".into(), vec![PROGRAMME]),
     ]
 }
 
@@ -87,6 +89,8 @@ fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
             vec![MANAGER, PROGRAMME],
         ),
         (Method::GET, "/api/v1/waiting-lists".into(), vec![MANAGER]),
+        (Method::GET, "/api/v1/imports".into(), vec![PROGRAMME]),
+        (Method::GET, "/api/v1/csv-mappings".into(), vec![PROGRAMME]),
     ]
 }
 

@@ -113,7 +113,7 @@ impl ImportJob<'_> {
     /// Imports a CAF/MSA bénéficiaires or instruction file.
     pub async fn caf_xml(
         &self,
-        input: impl BufRead,
+        input: impl BufRead + Send + 'static,
         progress: impl FnMut(Progress),
     ) -> Result<ImportRecord, ImportError> {
         let started = OffsetDateTime::now_utc();
@@ -127,18 +127,18 @@ impl ImportJob<'_> {
             fund: header.fund,
             date: header.date,
         };
-        self.run(started, &mut reader, file, progress).await
+        self.run(started, reader, file, progress).await
     }
 
     /// Imports a CSV file of people through a column mapping, dated today.
     pub async fn csv(
         &self,
-        input: impl std::io::Read,
+        input: impl std::io::Read + Send + 'static,
         mapping: &CsvMapping,
         progress: impl FnMut(Progress),
     ) -> Result<ImportRecord, ImportError> {
         let started = OffsetDateTime::now_utc();
-        let mut reader = match csv_file::CsvFile::new(input, mapping) {
+        let reader = match csv_file::CsvFile::new(input, mapping) {
             Ok(reader) => reader,
             Err(error) => return Err(self.refuse(CSV, started, error).await),
         };
@@ -147,15 +147,16 @@ impl ImportJob<'_> {
             fund: Fund::Caf,
             date: self.today,
         };
-        self.run(started, &mut reader, file, progress).await
+        self.run(started, reader, file, progress).await
     }
 
-    /// Reads, validates and applies every dossier of `source`, then commits;
-    /// refuses the whole file (rolling back) on an error of the file itself.
+    /// Applies every valid dossier of `source`, then commits; refuses the
+    /// whole file (rolling back) on an error of the file itself. The file is
+    /// read and validated on its own thread, a chunk ahead of the database.
     async fn run(
         &self,
         started: OffsetDateTime,
-        source: &mut impl Source,
+        source: impl Source + Send + 'static,
         file: FileInfo,
         mut progress: impl FnMut(Progress),
     ) -> Result<ImportRecord, ImportError> {
@@ -163,44 +164,34 @@ impl ImportJob<'_> {
             .store
             .begin_import(self.actor, file.kind, self.file_name, file.date)
             .await?;
-        let mut seen = Seen::default();
+        let (sender, mut batches) = tokio::sync::mpsc::channel(2);
+        let kind = file.kind;
+        let reader = tokio::task::spawn_blocking(move || read_batches(source, file, sender));
         let mut rejected = Vec::new();
-        let mut chunk: Vec<Dossier> = Vec::with_capacity(CHUNK);
-        let mut count = 0u64;
-        let mut report = |count: u64, rejected: usize, bytes: u64| {
-            progress(Progress {
-                records: count,
-                rejected: rejected as u64,
-                bytes,
-                total_bytes: self.total_bytes,
-            })
-        };
-        loop {
-            let raw = match source.next_dossier() {
-                Ok(Some(raw)) => raw,
-                Ok(None) => break,
+        while let Some(batch) = batches.recv().await {
+            let batch = match batch {
+                Ok(batch) => batch,
                 Err(error) => {
                     drop(import);
-                    return Err(self.refuse(file.kind, started, error).await);
+                    return Err(self.refuse(kind, started, error).await);
                 }
             };
-            count += 1;
-            match validate(&raw, file.fund, file.date).and_then(|d| seen.check(d)) {
-                Ok(dossier) => chunk.push(dossier),
-                Err(r) => rejected.push(r),
-            }
-            if chunk.len() == CHUNK {
-                import.apply(&chunk).await?;
-                chunk.clear();
-                report(count, rejected.len(), source.bytes_read());
-            }
+            import.apply(&batch.dossiers).await?;
+            rejected.extend(batch.rejected);
+            progress(Progress {
+                records: batch.records,
+                rejected: rejected.len() as u64,
+                bytes: if batch.last {
+                    self.total_bytes.unwrap_or(batch.bytes)
+                } else {
+                    batch.bytes
+                },
+                total_bytes: self.total_bytes,
+            });
         }
-        import.apply(&chunk).await?;
-        report(
-            count,
-            rejected.len(),
-            self.total_bytes.unwrap_or(source.bytes_read()),
-        );
+        reader
+            .await
+            .map_err(|e| StoreError::Config(format!("lecture du fichier interrompue : {e}")))?;
         Ok(import.finish(rejected).await?)
     }
 
@@ -222,6 +213,72 @@ impl ImportJob<'_> {
                 record: Box::new(record),
             },
             Err(e) => ImportError::Store(e),
+        }
+    }
+}
+
+/// Dossiers read and validated, ready for the database.
+struct Batch {
+    dossiers: Vec<Dossier>,
+    rejected: Vec<Rejected>,
+    /// Records read so far, and bytes.
+    records: u64,
+    bytes: u64,
+    last: bool,
+}
+
+/// Reads the file chunk by chunk (blocking I/O, on its own thread) until its
+/// end or its first error of the file itself, or until the import gives up.
+fn read_batches(
+    mut source: impl Source,
+    file: FileInfo,
+    batches: tokio::sync::mpsc::Sender<Result<Batch, FileError>>,
+) {
+    let mut seen = Seen::default();
+    let mut records = 0u64;
+    let mut batch = Batch::default();
+    loop {
+        let raw = match source.next_dossier() {
+            Ok(Some(raw)) => raw,
+            Ok(None) => break,
+            Err(error) => {
+                let _ = batches.blocking_send(Err(error));
+                return;
+            }
+        };
+        records += 1;
+        match validate(&raw, file.fund, file.date).and_then(|d| seen.check(d)) {
+            Ok(dossier) => batch.dossiers.push(dossier),
+            Err(r) => batch.rejected.push(r),
+        }
+        if batch.dossiers.len() == CHUNK {
+            let full = std::mem::take(&mut batch);
+            let sent = Batch {
+                records,
+                bytes: source.bytes_read(),
+                ..full
+            };
+            if batches.blocking_send(Ok(sent)).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = batches.blocking_send(Ok(Batch {
+        records,
+        bytes: source.bytes_read(),
+        last: true,
+        ..batch
+    }));
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch {
+            dossiers: Vec::with_capacity(CHUNK),
+            rejected: Vec::new(),
+            records: 0,
+            bytes: 0,
+            last: false,
         }
     }
 }

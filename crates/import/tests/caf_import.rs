@@ -105,7 +105,9 @@ static ACTOR: std::sync::LazyLock<Actor> = std::sync::LazyLock::new(|| Actor::sy
 
 async fn import(store: &Store, bytes: &[u8]) -> Result<ImportRecord, ImportError> {
     let total = bytes.len() as u64;
-    job(store, Some(total)).caf_xml(bytes, |_| {}).await
+    job(store, Some(total))
+        .caf_xml(std::io::Cursor::new(bytes.to_vec()), |_| {})
+        .await
 }
 
 #[tokio::test]
@@ -115,7 +117,7 @@ async fn a_file_creates_households_and_new_entrants_with_their_clock() {
         let mut seen = Vec::<Progress>::new();
         let bytes = xml(&dossiers);
         let record = job(&store, Some(bytes.len() as u64))
-            .caf_xml(&bytes[..], |p| seen.push(p))
+            .caf_xml(std::io::Cursor::new(bytes.clone()), |p| seen.push(p))
             .await
             .unwrap();
         assert_eq!(record.status, "done");
@@ -398,7 +400,11 @@ async fn csv_files_go_through_the_mapping_and_the_same_rules() {
             nir(2, 1)
         );
         let record = job(&store, None)
-            .csv(csv.as_bytes(), &mapping(), |_| {})
+            .csv(
+                std::io::Cursor::new(csv.as_bytes().to_vec()),
+                &mapping(),
+                |_| {},
+            )
             .await
             .unwrap();
         assert_eq!(record.kind, "csv");
@@ -411,7 +417,11 @@ async fn csv_files_go_through_the_mapping_and_the_same_rules() {
 
         let missing = "N° dossier;Nom;Prénom;Sexe\n14000000003;Petit;Ana;F\n";
         match job(&store, None)
-            .csv(missing.as_bytes(), &mapping(), |_| {})
+            .csv(
+                std::io::Cursor::new(missing.as_bytes().to_vec()),
+                &mapping(),
+                |_| {},
+            )
             .await
         {
             Err(ImportError::File { error, .. }) => {

@@ -16,6 +16,9 @@ pub struct Rows {
 
 /// SQLite accepts 32 766 parameters per statement, PostgreSQL 65 535.
 const MAX_PARAMS: usize = 32_000;
+/// SQLite gains nothing from longer statements (no round trips), and each
+/// statement it keeps prepared holds a program as long as the statement.
+const SQLITE_MAX_PARAMS: usize = 4_000;
 
 impl Rows {
     pub fn new(table: &'static str, columns: &'static [&'static str]) -> Rows {
@@ -47,11 +50,20 @@ impl Rows {
 
     /// Inserts the queued rows inside the caller's transaction and empties the queue.
     pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
-        let per_statement = (MAX_PARAMS / self.columns.len()).clamp(1, 2_000);
+        let max_params = if matches!(tx, Tx::Postgres(_)) {
+            MAX_PARAMS
+        } else {
+            SQLITE_MAX_PARAMS
+        };
+        let per_statement = (max_params / self.columns.len()).clamp(1, 2_000);
         let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
         while rows.peek().is_some() {
-            let sql = self.statement(rows.by_ref().take(per_statement));
-            on_tx!(&mut *tx, conn => bind_all!(sqlx::query(&sql.text), sql)
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+            // Full chunks repeat: prepared once and kept. The last, shorter
+            // one is seldom seen again: not kept (it would crowd the cache).
+            let reused = chunk.len() == per_statement;
+            let sql = self.statement(tx, chunk.into_iter());
+            on_tx!(&mut *tx, conn => bind_all!(sqlx::query(&sql.text).persistent(reused), sql)
                 .execute(conn)
                 .await
                 .map(|done| done.rows_affected()))?;
@@ -59,7 +71,7 @@ impl Rows {
         Ok(())
     }
 
-    fn statement(&self, chunk: impl Iterator<Item = Vec<Value>>) -> crate::sql::Sql {
+    fn statement(&self, tx: &Tx, chunk: impl Iterator<Item = Vec<Value>>) -> crate::sql::Sql {
         let mut sql = crate::sql::Sql::new(&format!(
             "INSERT INTO {} ({}) VALUES ",
             self.table,
@@ -70,8 +82,10 @@ impl Rows {
             sql.text.push_str(if i == 0 { "(" } else { ", (" });
             for (j, value) in row.into_iter().enumerate() {
                 n += 1;
-                sql.text
-                    .push_str(&format!("{}${n}", if j == 0 { "" } else { ", " }));
+                if j > 0 {
+                    sql.text.push_str(", ");
+                }
+                sql.text.push_str(&tx.placeholder(n));
                 sql.params.push(value);
             }
             sql.text.push(')');

@@ -976,8 +976,38 @@ async fn write_structure(tx: &mut Tx, id: Uuid, data: &StructureData) -> Result<
     Ok(())
 }
 
-fn json<T: Serialize>(value: &T) -> String {
+/// A JSON column's text, as every write of the store makes it (also for bulk loads).
+pub fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("serialisable")
+}
+
+/// What the public catalogue filters on: each thématique, its category
+/// (once), each public — (kind, code) rows of `action_tags`.
+pub fn action_tags(data: &ActionData) -> Vec<(&'static str, &str)> {
+    let mut tags: Vec<(&'static str, &str)> = Vec::new();
+    for thematique in &data.thematiques {
+        tags.push(("thematique", thematique));
+        if let Some(category) = taxonomy::category_of(thematique) {
+            if !tags.contains(&("categorie", category.code)) {
+                tags.push(("categorie", category.code));
+            }
+        }
+    }
+    tags.extend(data.publics.iter().map(|p| ("public", p.code())));
+    tags
+}
+
+/// The folded words the public search looks in: name, description, structure, commune.
+pub fn search_text(
+    name: &str,
+    description: &str,
+    structure: &str,
+    commune: Option<&str>,
+) -> String {
+    fold(&format!(
+        "{name} {description} {structure} {}",
+        commune.unwrap_or_default()
+    ))
 }
 
 async fn write_action(tx: &mut Tx, id: Uuid, data: &ActionData) -> Result<()> {
@@ -998,17 +1028,7 @@ async fn write_action(tx: &mut Tx, id: Uuid, data: &ActionData) -> Result<()> {
     .execute(conn).await.map(|d| d.rows_affected()))?;
     on_tx!(tx, conn => sqlx::query("DELETE FROM action_tags WHERE action_id = $1")
         .bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
-    let mut tags: Vec<(&str, &str)> = Vec::new();
-    for thematique in &data.thematiques {
-        tags.push(("thematique", thematique));
-        if let Some(category) = taxonomy::category_of(thematique) {
-            if !tags.contains(&("categorie", category.code)) {
-                tags.push(("categorie", category.code));
-            }
-        }
-    }
-    tags.extend(publics.iter().map(|p| ("public", *p)));
-    for (kind, code) in tags {
+    for (kind, code) in action_tags(data) {
         on_tx!(tx, conn => sqlx::query("INSERT INTO action_tags (action_id, kind, code) VALUES ($1, $2, $3)")
             .bind(id).bind(kind).bind(code).execute(conn).await.map(|d| d.rows_affected()))?;
     }
@@ -1031,10 +1051,7 @@ async fn refresh_search_text(tx: &mut Tx, id: Uuid) -> Result<()> {
     let (name, description, structure, commune): (String, String, String, Option<String>) = on_tx!(tx, conn => sqlx::query_as(
         "SELECT a.name, a.description, o.name, a.commune_name FROM actions a JOIN organisations o ON o.id = a.structure_id WHERE a.id = $1",
     ).bind(id).fetch_one(conn).await)?;
-    let text = fold(&format!(
-        "{name} {description} {structure} {}",
-        commune.unwrap_or_default()
-    ));
+    let text = search_text(&name, &description, &structure, commune.as_deref());
     on_tx!(tx, conn => sqlx::query("UPDATE actions SET search_text = $1 WHERE id = $2")
         .bind(text).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
     Ok(())

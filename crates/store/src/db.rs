@@ -61,6 +61,18 @@ pub enum Tx {
 }
 
 impl Tx {
+    /// The placeholder of the `n`-th parameter, in a statement whose
+    /// parameters are all written in order. SQLite finds a named parameter
+    /// (`$n`, and even `?n`) by a linear search of the names, which makes a
+    /// statement of thousands of parameters quadratic to bind; a bare `?` has
+    /// no name and takes the next number. PostgreSQL only knows `$n`.
+    pub(crate) fn placeholder(&self, n: usize) -> String {
+        match self {
+            Tx::Sqlite(_) => "?".to_owned(),
+            Tx::Postgres(_) => format!("${n}"),
+        }
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,

@@ -357,6 +357,7 @@ impl Import {
         self.counts.records += dossiers.len() as i64;
         let households = self.known_households(dossiers).await?;
         let persons = self.known_persons(dossiers, &households).await?;
+        let known_persons = Known::new(&persons);
         let mut household_updates = Vec::new();
         let mut person_updates = Vec::new();
         for dossier in dossiers {
@@ -375,7 +376,7 @@ impl Import {
                 }
             };
             for incoming in &dossier.persons {
-                let known = find_person(&persons, household_id, &incoming.data);
+                let known = known_persons.find(household_id, &incoming.data);
                 match known {
                     None => self.new_person(household_id, incoming.data.clone())?,
                     Some(before) => {
@@ -453,19 +454,16 @@ impl Import {
         &mut self,
         dossiers: &[Dossier],
     ) -> Result<HashMap<String, (Uuid, HouseholdData)>> {
-        let mut sql = Sql::new(
-            "SELECT id, rsa_number, caf_number, fund, rsa_state, rsa_state_on FROM households WHERE rsa_number IN (",
-        );
-        for (i, d) in dossiers.iter().enumerate() {
-            sql.bind(
-                if i == 0 { "" } else { ", " },
-                d.household.rsa_number.as_str(),
-            );
-        }
-        sql.push(")");
         if dossiers.is_empty() {
             return Ok(HashMap::new());
         }
+        let mut sql = Sql::new(
+            "SELECT id, rsa_number, caf_number, fund, rsa_state, rsa_state_on FROM households",
+        );
+        let numbers = dossiers
+            .iter()
+            .map(|d| d.household.rsa_number.as_str().into());
+        push_in(&self.tx, &mut sql, " WHERE rsa_number IN (", numbers);
         type Row = (Uuid, String, Option<String>, String, i64, Option<Date>);
         let rows: Vec<Row> = on_tx!(&mut self.tx, conn => bind_all!(sqlx::query_as::<_, Row>(&sql.text), sql)
             .fetch_all(conn).await)?;
@@ -486,24 +484,39 @@ impl Import {
 
     /// The people of the chunk already known: by NIR, or as members of a
     /// known household (matched by identity).
+    /// The people of the chunk already known: by NIR, or as members of a
+    /// known household (matched by identity). Two queries, so that each
+    /// uses its index.
     async fn known_persons(
         &mut self,
         dossiers: &[Dossier],
         households: &HashMap<String, (Uuid, HouseholdData)>,
     ) -> Result<Vec<Person>> {
-        let mut sql = Sql::new("SELECT * FROM persons WHERE merged_into_id IS NULL AND (1 = 0");
-        let nirs: Vec<&str> = dossiers
+        let nirs = dossiers
             .iter()
             .flat_map(|d| &d.persons)
-            .filter_map(|p| p.data.nir.as_ref().map(Nir::as_str))
-            .collect();
-        push_in(&mut sql, " OR nir IN (", nirs.into_iter().map(Into::into));
-        push_in(
-            &mut sql,
-            " OR household_id IN (",
-            households.values().map(|(id, _)| (*id).into()),
-        );
-        sql.push(")");
+            .filter_map(|p| p.data.nir.as_ref().map(|n| n.as_str().into()));
+        let mut persons = self.persons_where("nir", nirs).await?;
+        let found: std::collections::HashSet<Uuid> = persons.iter().map(|p| p.id).collect();
+        let members = households.values().map(|(id, _)| (*id).into());
+        for person in self.persons_where("household_id", members).await? {
+            if !found.contains(&person.id) {
+                persons.push(person);
+            }
+        }
+        Ok(persons)
+    }
+
+    async fn persons_where(
+        &mut self,
+        column: &str,
+        values: impl Iterator<Item = crate::sql::Param>,
+    ) -> Result<Vec<Person>> {
+        let mut sql = Sql::new("SELECT * FROM persons WHERE merged_into_id IS NULL");
+        push_in(&self.tx, &mut sql, &format!(" AND {column} IN ("), values);
+        if sql.params.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(
             on_tx!(&mut self.tx, conn => bind_all!(sqlx::query_as::<_, Person>(&sql.text), sql)
             .fetch_all(conn).await)?,
@@ -561,10 +574,11 @@ impl Import {
         if renamed.is_empty() {
             return Ok(());
         }
-        let mut sql = Sql::new("DELETE FROM person_name_tokens WHERE 1 = 0");
+        let mut sql = Sql::new("DELETE FROM person_name_tokens");
         push_in(
+            &self.tx,
             &mut sql,
-            " OR person_id IN (",
+            " WHERE person_id IN (",
             renamed.into_iter().map(Into::into),
         );
         on_tx!(&mut self.tx, conn => bind_all!(sqlx::query(&sql.text), sql)
@@ -665,41 +679,57 @@ impl Import {
     }
 }
 
-/// Appends ` IN (…)` of the values, or nothing when there are none.
-fn push_in(sql: &mut Sql, prefix: &str, values: impl Iterator<Item = crate::sql::Param>) {
+/// Appends `prefix` and the values' placeholders, closed, or nothing when
+/// there are none.
+fn push_in(tx: &Tx, sql: &mut Sql, prefix: &str, values: impl Iterator<Item = crate::sql::Param>) {
     let mut any = false;
     for value in values {
         sql.params.push(value);
-        let n = sql.params.len();
-        if any {
-            sql.text.push_str(&format!(", ${n}"));
-        } else {
-            sql.text.push_str(&format!("{prefix}${n}"));
-            any = true;
-        }
+        sql.text.push_str(if any { ", " } else { prefix });
+        sql.text.push_str(&tx.placeholder(sql.params.len()));
+        any = true;
     }
     if any {
         sql.text.push(')');
     }
 }
 
-fn find_person<'a>(
-    persons: &'a [Person],
-    household_id: Uuid,
-    data: &PersonData,
-) -> Option<&'a Person> {
-    if let Some(nir) = &data.nir {
-        if let Some(p) = persons
-            .iter()
-            .find(|p| p.nir.as_deref() == Some(nir.as_str()))
-        {
+/// The known people of a chunk, by NIR and by household.
+struct Known<'a> {
+    by_nir: HashMap<&'a str, &'a Person>,
+    by_household: HashMap<Uuid, Vec<&'a Person>>,
+}
+
+impl<'a> Known<'a> {
+    fn new(persons: &'a [Person]) -> Known<'a> {
+        let mut known = Known {
+            by_nir: HashMap::with_capacity(persons.len()),
+            by_household: HashMap::new(),
+        };
+        for p in persons {
+            if let Some(nir) = &p.nir {
+                known.by_nir.insert(nir, p);
+            }
+            known
+                .by_household
+                .entry(p.household_id)
+                .or_default()
+                .push(p);
+        }
+        known
+    }
+
+    /// The file of this person: same NIR, or same identity in the household.
+    fn find(&self, household_id: Uuid, data: &PersonData) -> Option<&'a Person> {
+        if let Some(p) = data.nir.as_ref().and_then(|n| self.by_nir.get(n.as_str())) {
             return Some(p);
         }
+        self.by_household
+            .get(&household_id)?
+            .iter()
+            .copied()
+            .find(|p| known_data(p).is_some_and(|known| same_identity(&known, data)))
     }
-    persons.iter().find(|p| {
-        p.household_id == household_id
-            && known_data(p).is_some_and(|known| same_identity(&known, data))
-    })
 }
 
 /// A stored file as the domain's data (None for codes no longer known).

@@ -580,6 +580,24 @@ async fn take_place(tx: &mut Tx, action_id: Uuid) -> Result<bool> {
     Ok(taken == 1)
 }
 
+/// Sets the places taken of these actions to their entered positionings,
+/// in the caller's transaction: after positionings were loaded in bulk
+/// (the scale dataset), what admissions and exits would have counted.
+pub async fn recount_places(tx: &mut Tx, action_ids: &[Uuid]) -> Result<()> {
+    for chunk in action_ids.chunks(1000) {
+        let mut sql = crate::sql::Sql::new(
+            "UPDATE actions SET places_taken = (SELECT COUNT(*) FROM referrals r WHERE r.action_id = actions.id AND r.status = ",
+        );
+        sql.bind("", status::ENTERED).push(") WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            sql.bind(if i == 0 { "" } else { ", " }, *id);
+        }
+        sql.push(")");
+        on_tx!(tx, conn => bind_all!(sqlx::query(&sql.text), sql).execute(conn).await.map(|d| d.rows_affected()))?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn referral_in(tx: &mut Tx, id: Uuid) -> Result<Referral> {
     let sql = format!("SELECT {COLUMNS} FROM referrals WHERE id = $1");
     Ok(on_tx!(tx, conn => sqlx::query_as::<_, Referral>(&sql).bind(id).fetch_one(conn).await)?)

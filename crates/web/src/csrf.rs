@@ -1,7 +1,9 @@
 //! CSRF protection for every state-changing form, in one place: a middleware
 //! that refuses any non-GET request of the web application whose form does
 //! not carry the session's token. (The JSON API takes bearer tokens, never
-//! cookies, so it is not exposed to CSRF.)
+//! cookies, so it is not exposed to CSRF.) Urlencoded forms carry the token
+//! in their body; multipart forms (file uploads, whose body is streamed by
+//! the handler) carry it in their action's query string.
 
 use crate::error::{Failure, PageError};
 use axum::body::{to_bytes, Body};
@@ -57,12 +59,19 @@ pub async fn guard(session: Session, request: Request, next: Next) -> Response {
 }
 
 async fn checked(session: &Session, request: Request) -> Result<Request, Failure> {
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        // A file upload: its body is streamed by the handler, so the token
+        // comes in the form's action (`?csrf_token=…`). No layer logs URIs.
+        let sent = query_token(request.uri().query());
+        verify(session, sent).await?;
+        return Ok(request);
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(Failure::Csrf);
     }
     let (parts, body) = request.into_parts();
@@ -72,11 +81,41 @@ async fn checked(session: &Session, request: Request) -> Result<Request, Failure
     let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    verify(session, sent).await?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The token of a query string (`?csrf_token=…`), for multipart forms.
+fn query_token(query: Option<&str>) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query?)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v)
+}
+
+/// Compares the sent token with the session's, in constant time.
+async fn verify(session: &Session, sent: Option<String>) -> Result<(), Failure> {
     let expected: Option<String> = session.get(SESSION_KEY).await.map_err(session_failure)?;
     match (sent, expected) {
         (Some(sent), Some(expected)) if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) => {
-            Ok(Request::from_parts(parts, Body::from(bytes)))
+            Ok(())
         }
         _ => Err(Failure::Csrf),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_token;
+
+    #[test]
+    fn the_token_of_a_multipart_form_is_in_its_query() {
+        assert_eq!(
+            query_token(Some("a=1&csrf_token=abc%20d")).as_deref(),
+            Some("abc d")
+        );
+        assert_eq!(query_token(Some("a=1")), None);
+        assert_eq!(query_token(None), None);
     }
 }

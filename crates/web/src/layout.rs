@@ -71,6 +71,7 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         Permission::ValidateOrientation,
     ),
     ("/programme", "Programme", Permission::ManageCatalogue),
+    ("/imports", "Imports", Permission::ImportData),
     ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),
     (

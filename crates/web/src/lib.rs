@@ -9,6 +9,7 @@ mod csrf;
 mod error;
 mod extract;
 mod form;
+mod importing;
 mod layout;
 pub(crate) mod pages;
 mod people;
@@ -18,6 +19,7 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use parcours_store::Store;
 use std::net::SocketAddr;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -47,6 +49,18 @@ pub struct AppState {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
+/// The largest request body, but for the file uploads.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// File uploads take up to [`importing::UPLOAD_LIMIT`], streamed by their handler.
+fn uploads(routes: Router<AppState>) -> Router<AppState> {
+    routes
+        .layer(axum::extract::DefaultBodyLimit::max(
+            importing::UPLOAD_LIMIT,
+        ))
+        .layer(RequestBodyLimitLayer::new(importing::UPLOAD_LIMIT))
+}
+
 pub fn router(state: AppState) -> Router {
     let sessions =
         SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
@@ -58,12 +72,17 @@ pub fn router(state: AppState) -> Router {
                 SESSION_IDLE_MINUTES,
             )));
     let web = pages::routes()
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(uploads(pages::imports::upload_routes()))
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(sessions);
+    let api = api::routes()
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(uploads(api::upload_routes()));
     Router::new()
         .merge(web)
-        .nest("/api/v1", api::routes())
-        .merge(assets::routes())
+        .nest("/api/v1", api)
+        .merge(assets::routes().layer(RequestBodyLimitLayer::new(BODY_LIMIT)))
         .fallback(error::not_found)
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -81,9 +100,7 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            2 * 1024 * 1024,
-        ))
+        .layer(axum::Extension(importing::ImportJobs::default()))
         .with_state(state)
 }
 

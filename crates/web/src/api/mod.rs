@@ -7,6 +7,7 @@ mod audit;
 mod catalogue;
 mod contracts;
 mod fse;
+mod imports;
 mod persons;
 mod referrals;
 mod self_referral;
@@ -157,6 +158,16 @@ pub fn routes() -> Router<AppState> {
             "/structures/{id}/dashboard",
             get(structure_dashboard::dashboard),
         )
+        .route("/imports", get(imports::list))
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/changes", get(imports::changes))
+        .route("/csv-mappings", get(imports::mappings))
+        .route("/csv-mappings/{name}", axum::routing::put(imports::save))
+}
+
+/// The routes taking a whole file as their body (a larger body limit).
+pub fn upload_routes() -> Router<AppState> {
+    imports::upload_routes()
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -264,6 +275,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         self_referral::to_validate,
         self_referral::validate,
         self_referral::reject,
+        imports::import_caf,
+        imports::import_csv,
+        imports::list,
+        imports::show,
+        imports::changes,
+        imports::mappings,
+        imports::save,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

@@ -7,6 +7,7 @@ pub(crate) mod contracts;
 pub(crate) mod diagnostic;
 pub(crate) mod fse;
 mod home;
+pub(crate) mod imports;
 pub(crate) mod pathway;
 pub(crate) mod persons;
 pub(crate) mod public_catalogue;
@@ -172,6 +173,13 @@ pub fn routes() -> Router<AppState> {
             "/rendez-vous/{id}/annulation",
             post(attendance::cancel_appointment_form),
         )
+        .route("/imports", get(imports::list))
+        .route(
+            "/imports/correspondances",
+            get(imports::mappings).post(imports::save_mapping_form),
+        )
+        .route("/imports/suivi/{id}", get(imports::progress))
+        .route("/imports/{id}", get(imports::show))
         .route("/tableau-de-bord", get(structure_dashboard::mine))
         .route(
             "/structures/{id}/tableau-de-bord",

@@ -498,6 +498,8 @@ struct ShowPage {
     access: crate::people::PathwayAccess,
     contracts: Vec<ContractLine>,
     merged_into: Option<String>,
+    /// What CAF/MSA and CSV imports recorded: (date, detail).
+    caf_changes: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -807,7 +809,14 @@ async fn show_page(
     } else {
         Vec::new()
     };
+    let caf_changes = store
+        .person_import_changes(person.id)
+        .await?
+        .into_iter()
+        .map(|c| (fr_date(c.occurred_on), c.detail))
+        .collect();
     Ok(ShowPage {
+        caf_changes,
         absence_alerts,
         referrals,
         duplicates,

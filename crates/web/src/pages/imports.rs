@@ -1,0 +1,591 @@
+//! Imports of people by the chargé de mission: the latest imports and the
+//! upload forms (CAF/MSA XML, CSV through a saved mapping), the progress of
+//! an import running in the background, an import's report and changes,
+//! and the CSV column mappings.
+
+use crate::auth::CurrentUser;
+use crate::error::{Failure, PageError};
+use crate::extract::{Id, Query};
+use crate::form::{self, Pairs};
+use crate::importing::{
+    incomplete, mapping_named, save_mapping, FileFormat, ImportJobs, JobEnd, Run, TempUpload,
+};
+use crate::layout::{flash, Layout};
+use crate::pages::persons::{fr_date, fr_opt};
+use crate::AppState;
+use askama::Template;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Extension, Router};
+use parcours_domain::caf::{CsvMapping, CSV_FIELDS};
+use parcours_domain::{Invalid, Permission};
+use parcours_import::caf_xml::FileKind;
+use parcours_store::import::{change, ImportRecord};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// The upload routes: multipart bodies up to the upload limit, with the
+/// CSRF token in the query string.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route("/imports/caf", post(upload_caf))
+        .route("/imports/csv", post(upload_csv))
+}
+
+/// Imports listed on the imports page.
+const LATEST: i64 = 50;
+/// Changes shown per kind on an import's page.
+const CHANGES_SHOWN: usize = 200;
+/// Text fields of an upload form are short.
+const MAX_TEXT_FIELD: usize = 4096;
+
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        k if k == FileKind::Beneficiaries.code() => "CAF/MSA — flux bénéficiaires",
+        k if k == FileKind::Instruction.code() => "CAF/MSA — flux instruction",
+        "caf" => "CAF/MSA",
+        "csv" => "CSV",
+        _ => "Autre",
+    }
+}
+
+fn status_label(status: &str) -> &'static str {
+    if status == "done" {
+        "Importé"
+    } else {
+        "Refusé"
+    }
+}
+
+fn fr_instant(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {:02}:{:02} UTC",
+        fr_date(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
+struct ImportLine {
+    id: Uuid,
+    at: String,
+    file_name: String,
+    kind: &'static str,
+    status: &'static str,
+    failed: bool,
+    counts: String,
+    by: String,
+}
+
+fn import_line(r: &ImportRecord) -> ImportLine {
+    let c = &r.counts;
+    ImportLine {
+        id: r.id,
+        at: fr_instant(r.started_at),
+        file_name: r.file_name.clone(),
+        kind: kind_label(&r.kind),
+        status: status_label(&r.status),
+        failed: r.status != "done",
+        counts: if r.status == "done" {
+            format!(
+                "{} dossiers lus ; {} personnes créées, {} mises à jour ; {} nouveaux entrants ; {} rejetés",
+                c.records, c.persons_created, c.persons_updated, c.new_entrants, c.rejected
+            )
+        } else {
+            "Rien n'a été importé".to_owned()
+        },
+        by: r.imported_by.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "imports/list.html")]
+struct ListPage {
+    layout: Layout,
+    imports: Vec<ImportLine>,
+    mappings: Vec<String>,
+    chosen_mapping: String,
+    errors: Invalid,
+}
+
+async fn list_page(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    errors: Invalid,
+    chosen_mapping: String,
+) -> Result<ListPage, Failure> {
+    Ok(ListPage {
+        layout: Layout::new(session, me, "Imports", "/imports").await?,
+        imports: state
+            .store
+            .imports(LATEST)
+            .await?
+            .iter()
+            .map(import_line)
+            .collect(),
+        mappings: state
+            .store
+            .csv_mappings()
+            .await?
+            .into_iter()
+            .map(|m| m.name)
+            .collect(),
+        chosen_mapping,
+        errors,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ImportData)?;
+    let page = list_page(&state, &session, &me, Invalid::new(), String::new()).await?;
+    Ok(Html(page.render()?))
+}
+
+/// A multipart upload form: its file, in a temporary file, and its other fields.
+struct Upload {
+    file: Option<TempUpload>,
+    file_name: String,
+    fields: Pairs,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
+    let mut upload = Upload {
+        file: None,
+        file_name: String::new(),
+        fields: Vec::new(),
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| incomplete())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "fichier" && upload.file.is_none() {
+            upload.file_name = field.file_name().unwrap_or_default().to_owned();
+            let mut file = TempUpload::create().await?;
+            while let Some(chunk) = field.chunk().await.map_err(|_| incomplete())? {
+                file.write(&chunk).await?;
+            }
+            file.close().await?;
+            upload.file = Some(file);
+        } else {
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| incomplete())? {
+                text.extend_from_slice(&chunk);
+                if text.len() > MAX_TEXT_FIELD {
+                    return Err(Failure::BadRequest(
+                        "Un champ du formulaire est trop long.".into(),
+                    ));
+                }
+            }
+            upload
+                .fields
+                .push((name, String::from_utf8_lossy(&text).into_owned()));
+        }
+    }
+    Ok(upload)
+}
+
+/// Checks an upload of the `form` ("caf" or "csv") form: the file and,
+/// for a CSV file, its mapping. Field errors name the form's inputs.
+async fn prepare(
+    state: &AppState,
+    me: &CurrentUser,
+    form: &str,
+    upload: Upload,
+) -> Result<Run, Failure> {
+    let mut invalid = Invalid::new();
+    let format = if form == "csv" {
+        let name = form::value(&upload.fields, "correspondance");
+        match mapping_named(state, "csv-correspondance", &name).await {
+            Ok(mapping) => Some(FileFormat::Csv(mapping)),
+            Err(Failure::Invalid(errors)) => {
+                invalid.merge(errors);
+                None
+            }
+            Err(other) => return Err(other),
+        }
+    } else {
+        Some(FileFormat::CafXml)
+    };
+    let file = upload.file.filter(|f| f.bytes > 0);
+    if file.is_none() {
+        invalid.add(
+            &format!("{form}-fichier"),
+            "Choisissez le fichier à importer (aucun fichier, ou un fichier vide, n'a été reçu).",
+        );
+    }
+    match (file, format) {
+        (Some(upload_file), Some(format)) if invalid.is_empty() => Ok(Run {
+            store: state.store.clone(),
+            actor: me.actor(),
+            file_name: crate::importing::clean_file_name(&upload.file_name, "fichier"),
+            format,
+            upload: upload_file,
+        }),
+        _ => Err(invalid.into()),
+    }
+}
+
+/// Reads the upload, starts its import in the background and sends the
+/// user to its progress page; a missing file or mapping re-shows the forms.
+async fn start_upload(
+    state: AppState,
+    jobs: ImportJobs,
+    session: Session,
+    me: CurrentUser,
+    multipart: Result<Multipart, MultipartRejection>,
+    form: &str,
+) -> Result<Response, PageError> {
+    me.require(Permission::ImportData)?;
+    let multipart = multipart.map_err(|_| {
+        Failure::BadRequest("Le formulaire d'envoi de fichier n'est pas valide.".into())
+    })?;
+    let upload = read_upload(multipart).await?;
+    let chosen = form::value(&upload.fields, "correspondance");
+    match prepare(&state, &me, form, upload).await {
+        Ok(run) => {
+            let id = jobs.start(me.user.id, run);
+            Ok(Redirect::to(&format!("/imports/suivi/{id}")).into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let page = list_page(&state, &session, &me, errors, chosen).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn upload_caf(
+    State(state): State<AppState>,
+    Extension(jobs): Extension<ImportJobs>,
+    session: Session,
+    me: CurrentUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    start_upload(state, jobs, session, me, multipart, "caf").await
+}
+
+pub async fn upload_csv(
+    State(state): State<AppState>,
+    Extension(jobs): Extension<ImportJobs>,
+    session: Session,
+    me: CurrentUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    start_upload(state, jobs, session, me, multipart, "csv").await
+}
+
+#[derive(Template)]
+#[template(path = "imports/progress.html")]
+struct ProgressPage {
+    layout: Layout,
+    file_name: String,
+    percent: Option<u8>,
+    records: u64,
+    rejected: u64,
+    /// The file was refused: the import's id and why.
+    refused: Option<(Uuid, String)>,
+    failed: bool,
+}
+
+impl ProgressPage {
+    fn running(&self) -> bool {
+        self.refused.is_none() && !self.failed
+    }
+}
+
+/// `/imports/suivi/{id}`: refreshes itself every second until the import
+/// ends, then goes to the import's page (or says why the file was refused).
+pub async fn progress(
+    Extension(jobs): Extension<ImportJobs>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    me.require(Permission::ImportData)?;
+    let job = jobs.read(id, me.user.id).ok_or(Failure::NotFound)?;
+    let (refused, failed) = match job.end {
+        Some(JobEnd::Done(import_id)) => {
+            return Ok(Redirect::to(&format!("/imports/{import_id}")).into_response())
+        }
+        Some(JobEnd::Refused { import_id, message }) => (Some((import_id, message)), false),
+        Some(JobEnd::Failed) => (None, true),
+        None => (None, false),
+    };
+    let title = format!("Import de {}", job.file_name);
+    let page = ProgressPage {
+        layout: Layout::new(&session, &me, &title, "/imports").await?,
+        file_name: job.file_name,
+        percent: job.progress.percent(),
+        records: job.progress.records,
+        rejected: job.progress.rejected,
+        refused,
+        failed,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+struct ChangeLine {
+    person: Option<(Uuid, String)>,
+    rsa_number: String,
+    detail: String,
+    date: String,
+}
+
+struct ChangeGroup {
+    anchor: &'static str,
+    label: &'static str,
+    lines: Vec<ChangeLine>,
+    /// More changes of this kind than shown.
+    more: bool,
+}
+
+/// The kinds of change, in the order of the page: new entrants first
+/// (they need an orientation).
+const CHANGE_KINDS: &[(&str, &str)] = &[
+    (
+        change::NEW_ENTRANT,
+        "Nouveaux entrants dans les droits et devoirs — orientation à décider",
+    ),
+    (change::LEFT_DUTIES, "Sorties des droits et devoirs"),
+    (change::RSA_STATE, "Changements d'état du droit RSA"),
+    (change::HOUSEHOLD_MOVED, "Changements de dossier RSA"),
+    (change::IDENTITY, "Changements d'identité"),
+    (change::ADDRESS, "Changements d'adresse"),
+    (
+        change::HOUSEHOLD,
+        "Changements de numéro allocataire ou d'organisme payeur",
+    ),
+];
+
+async fn change_groups(state: &AppState, import_id: Uuid) -> Result<Vec<ChangeGroup>, Failure> {
+    let mut groups = Vec::new();
+    for (kind, label) in CHANGE_KINDS {
+        let changes = state
+            .store
+            .import_changes(import_id, Some(kind), CHANGES_SHOWN as i64 + 1)
+            .await?;
+        if changes.is_empty() {
+            continue;
+        }
+        let more = changes.len() > CHANGES_SHOWN;
+        let lines = changes
+            .into_iter()
+            .take(CHANGES_SHOWN)
+            .map(|c| ChangeLine {
+                person: c
+                    .person_id
+                    .map(|id| (id, c.person_name.unwrap_or_default())),
+                rsa_number: c.rsa_number,
+                detail: c.detail,
+                date: fr_date(c.occurred_on),
+            })
+            .collect();
+        groups.push(ChangeGroup {
+            anchor: kind,
+            label,
+            lines,
+            more,
+        });
+    }
+    Ok(groups)
+}
+
+#[derive(Template)]
+#[template(path = "imports/show.html")]
+struct ShowPage {
+    layout: Layout,
+    record: ImportRecord,
+    kind: &'static str,
+    status: &'static str,
+    started: String,
+    file_date: String,
+    groups: Vec<ChangeGroup>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ImportData)?;
+    let record = state.store.import(id).await?;
+    let title = format!("Import de {}", record.file_name);
+    let page = ShowPage {
+        layout: Layout::new(&session, &me, &title, "/imports").await?,
+        kind: kind_label(&record.kind),
+        status: status_label(&record.status),
+        started: fr_instant(record.started_at),
+        file_date: fr_opt(record.file_date),
+        groups: change_groups(&state, id).await?,
+        record,
+    };
+    Ok(Html(page.render()?))
+}
+
+struct MappingLine {
+    name: String,
+    delimiter: &'static str,
+    columns: String,
+    edit_href: String,
+}
+
+struct ColumnInput {
+    code: &'static str,
+    label: &'static str,
+    required: bool,
+    value: String,
+}
+
+const DELIMITERS: &[(&str, &str)] = &[
+    (";", "Point-virgule (;)"),
+    (",", "Virgule (,)"),
+    ("|", "Barre verticale (|)"),
+    ("\\t", "Tabulation"),
+];
+
+fn delimiter_code(delimiter: &str) -> &str {
+    if delimiter == "\t" {
+        "\\t"
+    } else {
+        delimiter
+    }
+}
+
+#[derive(Template)]
+#[template(path = "imports/mappings.html")]
+struct MappingsPage {
+    layout: Layout,
+    mappings: Vec<MappingLine>,
+    name: String,
+    delimiter: String,
+    delimiters: &'static [(&'static str, &'static str)],
+    columns: Vec<ColumnInput>,
+    errors: Invalid,
+}
+
+fn mapping_line(m: &CsvMapping) -> MappingLine {
+    MappingLine {
+        name: m.name.clone(),
+        delimiter: DELIMITERS
+            .iter()
+            .find(|(code, _)| *code == delimiter_code(&m.delimiter))
+            .map_or("?", |(_, label)| label),
+        columns: m
+            .columns
+            .iter()
+            .map(|(field, column)| format!("{field} ← {column}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        edit_href: format!(
+            "/imports/correspondances?{}",
+            serde_urlencoded::to_string([("nom", &m.name)]).unwrap_or_default()
+        ),
+    }
+}
+
+/// The mapping form, filled with `mapping` (as typed, or as saved).
+async fn mappings_page(
+    state: &AppState,
+    session: &Session,
+    me: &CurrentUser,
+    mapping: CsvMapping,
+    errors: Invalid,
+) -> Result<MappingsPage, Failure> {
+    let columns = CSV_FIELDS
+        .iter()
+        .map(|(code, label, required)| ColumnInput {
+            code,
+            label,
+            required: *required,
+            value: mapping.columns.get(*code).cloned().unwrap_or_default(),
+        })
+        .collect();
+    Ok(MappingsPage {
+        layout: Layout::new(session, me, "Correspondances des fichiers CSV", "/imports").await?,
+        mappings: state
+            .store
+            .csv_mappings()
+            .await?
+            .iter()
+            .map(mapping_line)
+            .collect(),
+        name: mapping.name,
+        delimiter: delimiter_code(&mapping.delimiter).to_owned(),
+        delimiters: DELIMITERS,
+        columns,
+        errors,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct MappingQuery {
+    /// The mapping to edit.
+    #[serde(default)]
+    nom: Option<String>,
+}
+
+pub async fn mappings(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(query): Query<MappingQuery>,
+) -> Result<Html<String>, PageError> {
+    me.require(Permission::ImportData)?;
+    let mapping = match query.nom.filter(|n| !n.trim().is_empty()) {
+        Some(name) => state.store.csv_mapping(&name).await?,
+        None => CsvMapping {
+            name: String::new(),
+            delimiter: ";".into(),
+            columns: Default::default(),
+        },
+    };
+    let page = mappings_page(&state, &session, &me, mapping, Invalid::new()).await?;
+    Ok(Html(page.render()?))
+}
+
+fn mapping_from_form(pairs: &[(String, String)]) -> CsvMapping {
+    CsvMapping {
+        name: form::value(pairs, "name"),
+        delimiter: form::value(pairs, "delimiter"),
+        columns: CSV_FIELDS
+            .iter()
+            .map(|(code, _, _)| (code.to_string(), form::value(pairs, &format!("col_{code}"))))
+            .filter(|(_, column)| !column.is_empty())
+            .collect(),
+    }
+}
+
+pub async fn save_mapping_form(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    body: String,
+) -> Result<Response, PageError> {
+    me.require(Permission::ImportData)?;
+    let typed = mapping_from_form(&form::pairs(&body));
+    match save_mapping(&state, &me, typed.clone()).await {
+        Ok(mapping) => {
+            flash(
+                &session,
+                format!("Correspondance « {} » enregistrée.", mapping.name),
+            )
+            .await?;
+            Ok(Redirect::to("/imports/correspondances").into_response())
+        }
+        Err(Failure::Invalid(errors)) => {
+            let page = mappings_page(&state, &session, &me, typed, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -255,10 +255,19 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
     let caseload = store.caseload(referent.id).await.unwrap();
     let person = caseload.first().expect("a caseload").id;
     let anonymous: Vec<Client> = (0..users).map(|_| Client::new()).collect();
-    let operator = store
-        .user_by_email("structure@demo.parcours.fr")
-        .await
-        .unwrap()
+    // The first generated structure's opérateur (its actions have past
+    // sessions), or the demo's when the dataset has no generated catalogue.
+    let all_users = store.users().await.unwrap();
+    let operator = all_users
+        .iter()
+        .filter(|u| u.email.starts_with("operateur-"))
+        .min_by(|a, b| a.email.cmp(&b.email))
+        .or_else(|| {
+            all_users
+                .iter()
+                .find(|u| u.email == "structure@demo.parcours.fr")
+        })
+        .cloned()
         .expect("demo data");
     let mut operators = Vec::new();
     for _ in 0..users {

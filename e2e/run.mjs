@@ -426,7 +426,54 @@ const steps = [
       await logout(page);
     },
   ],
+  [
+    'chargé de mission : import d’un flux CAF, barre de progression puis compte rendu',
+    async (page) => {
+      await login(page, 'mission@demo.parcours.fr');
+      await visit(page, '/imports');
+      await axeScan(page);
+      await page.locator('input#caf-fichier').setInputFiles({
+        name: 'flux-novembre.xml',
+        mimeType: 'application/xml',
+        buffer: Buffer.from(cafFile(), 'utf-8'),
+      });
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Importer le fichier CAF/MSA' }).click());
+      // The progress page refreshes itself until the report replaces it.
+      await page.waitForURL((u) => /^\/imports\/[0-9a-f-]{36}$/.test(u.pathname), { timeout: 20_000 });
+      await expectText(page, 'Import de flux-novembre.xml');
+      await expectText(page, 'Dossiers rejetés');
+      await expectText(page, 'NIR');
+      await axeScan(page);
+      await page.getByRole('link', { name: /Nouvel Zoé/ }).first().click();
+      await page.waitForLoadState('load');
+      await expectText(page, 'Données CAF');
+      await expectText(page, 'Entrée dans les droits et devoirs');
+      await logout(page);
+    },
+  ],
 ];
+
+/** A bénéficiaires file: a new entrant, and a dossier whose NIR has a wrong key. */
+function cafFile() {
+  const nir = (body) => body + String(97n - (BigInt(body) % 97n)).padStart(2, '0');
+  const dossier = (n, last, first, body, key) => `
+  <InfosFoyerRSA>
+    <IdentificationRSA><NUMDEMRSA>9900000000${n}</NUMDEMRSA><MATRICULE>777000${n}</MATRICULE></IdentificationRSA>
+    <Adresse><LIBVOIE>${n} rue des Tilleuls</LIBVOIE><NUMCOMPTT>14118</NUMCOMPTT></Adresse>
+    <PrestationRSA><EtatDossierRSA><ETATDOSRSA>2</ETATDOSRSA><DTETATDOSRSA>2026-11-01</DTETATDOSRSA></EtatDossierRSA></PrestationRSA>
+    <Personne>
+      <Identification><NOM>${last}</NOM><PRENOM>${first}</PRENOM><DTNAI>1990-03-0${n}</DTNAI><SEXE>2</SEXE><NIR>${key ?? nir(body)}</NIR></Identification>
+      <Prestations><ROLEPERS>DEM</ROLEPERS><TOPPERSDRODEVORSA>1</TOPPERSDRODEVORSA></Prestations>
+    </Personne>
+  </InfosFoyerRSA>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<FluxBeneficiaires>
+  <IdentificationFlux><TYPEFLUX>B</TYPEFLUX><DTCREAFLUX>2026-11-02</DTCREAFLUX><ORGANISME>CAF</ORGANISME></IdentificationFlux>${
+    dossier(1, 'Nouvel', 'Zoé', '2900399123001')}${
+    dossier(2, 'Faux', 'Nir', '2900399123002', '290039912300200')}
+</FluxBeneficiaires>
+`;
+}
 
 // ------------------------------------------------------------------- main
 

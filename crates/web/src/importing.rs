@@ -157,17 +157,14 @@ pub struct Run {
 }
 
 impl Run {
-    /// Imports the file on a blocking thread (the temporary file is
-    /// deleted afterwards), reporting its progress as it goes.
+    /// Imports the file (the temporary file is deleted afterwards),
+    /// reporting its progress as it goes.
     pub async fn run(
         self,
         progress: impl FnMut(Progress) + Send + 'static,
     ) -> Result<Outcome, Failure> {
-        let handle = tokio::runtime::Handle::current();
-        let result = tokio::task::spawn_blocking(move || handle.block_on(self.import(progress)))
-            .await
-            .map_err(|e| Failure::Internal(format!("import task: {e}")))?;
-        match result {
+        // The import reads the file on a blocking thread of its own.
+        match self.import(progress).await {
             Ok(record) => Ok(Outcome::Done(record)),
             Err(ImportError::File { error, record }) => Ok(Outcome::Refused {
                 error,

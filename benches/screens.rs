@@ -8,7 +8,7 @@
 //! server); by hand:
 //!
 //!     cargo bench --bench screens -- --base http://127.0.0.1:8080 \
-//!         --database sqlite:///tmp/parcours-bench.db [--users 32] [--requests 640] [--server-pid PID]
+//!         --database sqlite:///tmp/parcours-bench.db [--users 32] [--requests 640] [--server-pid PID] [--only LABEL]
 
 use parcours_domain::access::Viewer;
 use parcours_domain::Role;
@@ -28,6 +28,8 @@ struct Args {
     users: usize,
     requests: usize,
     server_pid: Option<u32>,
+    /// Only the screens whose label contains this text (besides the floor).
+    only: Option<String>,
 }
 
 fn args() -> Args {
@@ -37,6 +39,7 @@ fn args() -> Args {
         users: 32,
         requests: 640,
         server_pid: None,
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -47,6 +50,7 @@ fn args() -> Args {
             "--users" => args.users = value().parse().expect("--users N"),
             "--requests" => args.requests = value().parse().expect("--requests N"),
             "--server-pid" => args.server_pid = Some(value().parse().expect("--server-pid PID")),
+            "--only" => args.only = Some(value()),
             "--bench" => {}
             other => panic!("unknown flag {other}"),
         }
@@ -204,7 +208,12 @@ async fn main() {
     );
     println!("| écran | médiane (ms) | p99 (ms) | débit (req/s) | erreurs | ×plancher HTTP | requêtes seules (ms) | ×requêtes seules |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for screen in &screens {
+    let chosen = |screen: &&Screen| {
+        args.only
+            .as_ref()
+            .is_none_or(|only| screen.label.contains(only.as_str()))
+    };
+    for screen in screens.iter().filter(chosen) {
         let s = load(&base, screen, args.requests).await;
         let (sql, sql_ratio) = match &screen.alone {
             Some(f) => {

@@ -441,6 +441,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_organisations();
         self.structure(id).await
     }
 
@@ -474,6 +475,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_organisations();
         self.structure(id).await
     }
 
@@ -657,62 +659,25 @@ impl Store {
         &self,
         filter: &CatalogueFilter,
     ) -> Result<(Vec<ActionSummary>, i64)> {
-        // The conditions only: counting needs no join (the structure always exists).
-        let mut sql = Sql::new(" WHERE 1 = 1");
-        if filter.public_only {
-            sql.push(" AND a.status = 'published'");
-            if let Some(today) = filter.today {
-                sql.bind(" AND (a.ends_on IS NULL OR a.ends_on >= ", today)
-                    .push(")");
-            }
-        } else if !filter.status.is_empty() {
-            sql.bind(" AND a.status = ", filter.status.as_str());
-        }
-        if let Some(structure) = filter.structure_id {
-            sql.bind(" AND a.structure_id = ", structure);
-        }
-        for word in fold(&filter.text).split_whitespace().take(6) {
-            sql.bind(" AND a.search_text LIKE ", format!("%{word}%"));
-        }
-        if !filter.thematique.is_empty() {
-            let kind = if filter.thematique.contains("--") {
-                "thematique"
-            } else {
-                "categorie"
-            };
-            sql.bind(
-                " AND a.id IN (SELECT t.action_id FROM action_tags t WHERE t.kind = ",
-                kind,
-            )
-            .bind(" AND t.code = ", filter.thematique.as_str())
-            .push(")");
-        }
-        if !filter.public.is_empty() {
-            sql.bind(" AND a.id IN (SELECT t.action_id FROM action_tags t WHERE t.kind = 'public' AND t.code = ", filter.public.as_str())
-                .push(")");
-        }
-        if !filter.commune_code.is_empty() {
-            sql.bind(" AND a.commune_code = ", filter.commune_code.as_str());
-        }
-        if !filter.format.is_empty() {
-            sql.bind(" AND a.format = ", filter.format.as_str());
-        }
-        if !filter.family.is_empty() {
-            sql.bind(" AND a.family = ", filter.family.as_str());
-        }
-        if filter.with_places {
-            sql.push(" AND (a.capacity IS NULL OR a.places_taken < a.capacity)");
-        }
+        let sql = conditions(filter);
+        // Counting needs no join (the structure always exists).
         let count_sql = format!("SELECT COUNT(*) FROM actions a{}", sql.text);
         let total: i64 = read!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), sql).fetch_one(pool).await)?;
-        let limit = filter.limit.clamp(1, 500);
         let page_sql = format!(
-            "SELECT {SUMMARY_COLUMNS}{ACTION_FROM}{} ORDER BY a.name, a.id LIMIT {limit} OFFSET {}",
-            sql.text,
-            filter.offset.max(0)
+            "SELECT {SUMMARY_COLUMNS}{ACTION_FROM}{}",
+            page(filter, &sql)
         );
         let rows = read!(self, pool => bind_all!(sqlx::query_as::<_, ActionSummary>(&page_sql), sql).fetch_all(pool).await)?;
         Ok((rows, total))
+    }
+
+    /// The same page of actions with every detail, uncounted (positioning
+    /// assesses each one: one query instead of one per action).
+    pub async fn actions_matching(&self, filter: &CatalogueFilter) -> Result<Vec<Action>> {
+        let sql = conditions(filter);
+        let page_sql = format!("SELECT {ACTION_COLUMNS}{ACTION_FROM}{}", page(filter, &sql));
+        let rows = read!(self, pool => bind_all!(sqlx::query_as::<_, ActionRow>(&page_sql), sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Action::from).collect())
     }
 
     /// The communes where published actions take place (the catalogue's filter).
@@ -723,7 +688,69 @@ impl Store {
              GROUP BY commune_code ORDER BY MIN(commune_name)",
         ).fetch_all(pool).await)?)
     }
+}
 
+/// The filter's conditions, as ` WHERE …` over `actions a`.
+fn conditions(filter: &CatalogueFilter) -> Sql {
+    let mut sql = Sql::new(" WHERE 1 = 1");
+    if filter.public_only {
+        sql.push(" AND a.status = 'published'");
+        if let Some(today) = filter.today {
+            sql.bind(" AND (a.ends_on IS NULL OR a.ends_on >= ", today)
+                .push(")");
+        }
+    } else if !filter.status.is_empty() {
+        sql.bind(" AND a.status = ", filter.status.as_str());
+    }
+    if let Some(structure) = filter.structure_id {
+        sql.bind(" AND a.structure_id = ", structure);
+    }
+    for word in fold(&filter.text).split_whitespace().take(6) {
+        sql.bind(" AND a.search_text LIKE ", format!("%{word}%"));
+    }
+    if !filter.thematique.is_empty() {
+        let kind = if filter.thematique.contains("--") {
+            "thematique"
+        } else {
+            "categorie"
+        };
+        sql.bind(
+            " AND a.id IN (SELECT t.action_id FROM action_tags t WHERE t.kind = ",
+            kind,
+        )
+        .bind(" AND t.code = ", filter.thematique.as_str())
+        .push(")");
+    }
+    if !filter.public.is_empty() {
+        sql.bind(" AND a.id IN (SELECT t.action_id FROM action_tags t WHERE t.kind = 'public' AND t.code = ", filter.public.as_str())
+                .push(")");
+    }
+    if !filter.commune_code.is_empty() {
+        sql.bind(" AND a.commune_code = ", filter.commune_code.as_str());
+    }
+    if !filter.format.is_empty() {
+        sql.bind(" AND a.format = ", filter.format.as_str());
+    }
+    if !filter.family.is_empty() {
+        sql.bind(" AND a.family = ", filter.family.as_str());
+    }
+    if filter.with_places {
+        sql.push(" AND (a.capacity IS NULL OR a.places_taken < a.capacity)");
+    }
+    sql
+}
+
+/// The conditions' order and the filter's page, after `FROM actions a …`.
+fn page(filter: &CatalogueFilter, conditions: &Sql) -> String {
+    let limit = filter.limit.clamp(1, 500);
+    format!(
+        "{} ORDER BY a.name, a.id LIMIT {limit} OFFSET {}",
+        conditions.text,
+        filter.offset.max(0)
+    )
+}
+
+impl Store {
     pub async fn add_funding(
         &self,
         actor: &Actor,

@@ -52,6 +52,7 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: std::sync::Arc<Db>,
+    pub(crate) cache: std::sync::Arc<crate::cache::Caches>,
 }
 
 /// An open unit of work; commit it or drop it to roll back.
@@ -104,17 +105,20 @@ impl Store {
                 "adresse de base de données non reconnue (attendu postgres://… ou sqlite://…) : {url}"
             )));
         };
-        Ok(Store {
-            db: std::sync::Arc::new(db),
-        })
+        Ok(Store::of(db))
     }
 
     /// Connects to PostgreSQL with an explicit `search_path` (one schema per test).
     pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Store> {
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
-        Ok(Store {
-            db: std::sync::Arc::new(Self::postgres(options).await?),
-        })
+        Ok(Store::of(Self::postgres(options).await?))
+    }
+
+    fn of(db: Db) -> Store {
+        Store {
+            db: std::sync::Arc::new(db),
+            cache: Default::default(),
+        }
     }
 
     async fn postgres(options: PgConnectOptions) -> Result<Db> {

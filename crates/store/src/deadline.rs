@@ -50,12 +50,18 @@ pub struct DueFilter {
 }
 
 impl Store {
+    /// The département's settings (cached: the person page reads them).
     pub async fn deadline_settings(&self) -> Result<DeadlineSettings> {
+        if let Some(settings) = self.cache.deadline_settings.get(&()) {
+            return Ok(settings);
+        }
         let row: Option<(String,)> = read!(self, pool => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
             .bind(SETTINGS_KEY).fetch_optional(pool).await)?;
-        Ok(row
+        let settings: DeadlineSettings = row
             .and_then(|(json,)| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        self.cache.deadline_settings.put((), settings.clone());
+        Ok(settings)
     }
 
     /// Saves the département's settings and recomputes every clock.
@@ -84,6 +90,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.cache.deadline_settings.forget(&());
         self.refresh_all_clocks().await
     }
 

@@ -12,6 +12,7 @@ pub mod appointment;
 pub mod attendance;
 pub mod audit;
 pub mod bulk;
+mod cache;
 pub mod catalogue;
 pub mod contract;
 pub mod data_inclusion;

@@ -5,6 +5,7 @@ use crate::{now, Result, Store, StoreError};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::organisation::OrganisationKind;
 use serde::Serialize;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -98,15 +99,29 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_organisations();
         Ok(organisation)
     }
 
-    pub async fn organisations(&self) -> Result<Vec<Organisation>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, Organisation>(
+    /// Every organisation, by name (cached: forms list them on many pages).
+    pub async fn organisations(&self) -> Result<Arc<Vec<Organisation>>> {
+        if let Some(all) = self.cache.organisations.get(&()) {
+            return Ok(all);
+        }
+        let all = Arc::new(read!(self, pool => sqlx::query_as::<_, Organisation>(
             "SELECT * FROM organisations ORDER BY name",
         )
         .fetch_all(pool)
-        .await)?)
+        .await)?);
+        self.cache.organisations.put((), all.clone());
+        Ok(all)
+    }
+
+    /// After a change of organisations: they, and the accounts that show
+    /// their organisation's name, are read again.
+    pub(crate) fn forget_organisations(&self) {
+        self.cache.organisations.clear();
+        self.cache.users.clear();
     }
 
     pub async fn territories(&self) -> Result<Vec<Territory>> {

@@ -2,6 +2,7 @@
 //! closure, search within the viewer's scope, duplicate detection.
 
 use crate::audit::{record, Actor};
+use crate::cache::Commune;
 use crate::sql::Sql;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
@@ -523,24 +524,48 @@ impl Store {
         Ok(kept)
     }
 
-    /// Communes known to the département (for forms).
+    /// Communes known to the département (for forms): code, name, postcode.
     pub async fn communes(&self) -> Result<Vec<(String, String, String)>> {
-        Ok(
-            read!(self, pool => sqlx::query_as::<_, (String, String, String)>(
-            "SELECT insee_code, name, postcode FROM communes ORDER BY name",
-        )
-        .fetch_all(pool)
-        .await)?,
-        )
+        Ok(self
+            .commune_referential()
+            .await?
+            .iter()
+            .map(|c| (c.insee_code.clone(), c.name.clone(), c.postcode.clone()))
+            .collect())
     }
 
     /// "14000 Caen" for a commune code, if known.
     pub async fn commune_label(&self, code: &str) -> Result<Option<String>> {
-        let row: Option<(String, String)> = read!(self, pool => sqlx::query_as(
-            "SELECT name, postcode FROM communes WHERE insee_code = $1",
+        Ok(self
+            .commune_referential()
+            .await?
+            .iter()
+            .find(|c| c.insee_code == code)
+            .map(|c| format!("{} {}", c.postcode, c.name)))
+    }
+
+    /// The referential, by name (cached: the catalogue and the forms name
+    /// communes on every page).
+    async fn commune_referential(&self) -> Result<std::sync::Arc<Vec<Commune>>> {
+        if let Some(all) = self.cache.communes.get(&()) {
+            return Ok(all);
+        }
+        let rows: Vec<(String, String, String)> = read!(self, pool => sqlx::query_as(
+            "SELECT insee_code, name, postcode FROM communes ORDER BY name",
         )
-        .bind(code).fetch_optional(pool).await)?;
-        Ok(row.map(|(name, postcode)| format!("{postcode} {name}")))
+        .fetch_all(pool)
+        .await)?;
+        let all = std::sync::Arc::new(
+            rows.into_iter()
+                .map(|(insee_code, name, postcode)| Commune {
+                    insee_code,
+                    name,
+                    postcode,
+                })
+                .collect::<Vec<_>>(),
+        );
+        self.cache.communes.put((), all.clone());
+        Ok(all)
     }
 
     pub async fn upsert_commune(
@@ -558,7 +583,9 @@ impl Store {
         )
         .bind(code).bind(name).bind(postcode).bind(territory_id)
         .execute(conn).await.map(|done| done.rows_affected()))?;
-        tx.commit().await
+        tx.commit().await?;
+        self.cache.communes.clear();
+        Ok(())
     }
 }
 

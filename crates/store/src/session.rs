@@ -5,14 +5,21 @@ use time::OffsetDateTime;
 
 impl Store {
     pub async fn session_load(&self, id: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = read!(self, pool => sqlx::query_as(
-            "SELECT data FROM sessions WHERE id = $1 AND expires_at > $2",
+        let key = id.to_owned();
+        if let Some((data, expires_at)) = self.cache.sessions.get(&key) {
+            return Ok((expires_at > now()).then_some(data));
+        }
+        let row: Option<(String, OffsetDateTime)> = read!(self, pool => sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
         )
         .bind(id)
         .bind(now())
         .fetch_optional(pool)
         .await)?;
-        Ok(row.map(|(data,)| data))
+        if let Some((data, expires_at)) = &row {
+            self.cache.sessions.put(key, (data.clone(), *expires_at));
+        }
+        Ok(row.map(|(data, _)| data))
     }
 
     /// Inserts the session, or replaces it when `replace` is true. Returns
@@ -39,6 +46,11 @@ impl Store {
             .await
         .map(|done| done.rows_affected()))?;
         tx.commit().await?;
+        if done == 1 {
+            self.cache
+                .sessions
+                .put(id.to_owned(), (data.to_owned(), expires_at));
+        }
         Ok(done == 1)
     }
 
@@ -46,7 +58,9 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, conn => sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(conn).await
         .map(|done| done.rows_affected()))?;
-        tx.commit().await
+        tx.commit().await?;
+        self.cache.sessions.forget(&id.to_owned());
+        Ok(())
     }
 
     pub async fn session_delete_expired(&self) -> Result<u64> {

@@ -52,7 +52,9 @@ pub async fn expire_all_sessions(store: &Store) -> Result<()> {
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;
-    tx.commit().await
+    tx.commit().await?;
+    store.cache.sessions.clear();
+    Ok(())
 }
 
 /// Sets how many places of an action are taken (positioning fills them;

@@ -110,9 +110,16 @@ impl Store {
         self.user(id).await
     }
 
+    /// The account (cached a few seconds: every page asks for it).
     pub async fn user(&self, id: Uuid) -> Result<User> {
+        if let Some(user) = self.cache.users.get(&id) {
+            return Ok(user);
+        }
         let sql = format!("{SELECT_USER} WHERE u.id = $1");
-        Ok(read!(self, pool => sqlx::query_as::<_, User>(&sql).bind(id).fetch_one(pool).await)?)
+        let user: User =
+            read!(self, pool => sqlx::query_as::<_, User>(&sql).bind(id).fetch_one(pool).await)?;
+        self.cache.users.put(id, user.clone());
+        Ok(user)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
@@ -191,6 +198,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.cache.users.forget(&id);
         self.user(id).await
     }
 
@@ -218,7 +226,9 @@ impl Store {
             Some("mot de passe"),
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        self.cache.users.forget(&id);
+        Ok(())
     }
 
     /// Stores the throttle state after a failed login, and audits the attempt.
@@ -250,7 +260,11 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        if let Some(user) = user {
+            self.cache.users.forget(&user.id);
+        }
+        Ok(())
     }
 
     pub async fn record_login_success(&self, user: &User) -> Result<()> {
@@ -271,6 +285,8 @@ impl Store {
             None,
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        self.cache.users.forget(&user.id);
+        Ok(())
     }
 }

@@ -20,6 +20,25 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 const USER_KEY: &str = "user_id";
+/// When the session was last saved (Unix seconds).
+const SEEN_KEY: &str = "seen";
+/// A session ends after [`crate::SESSION_IDLE_MINUTES`] without a page: it
+/// is saved again (which pushes its expiry and its cookie's back) when it
+/// was last saved this long ago, rather than written on every page.
+const KEEP_ALIVE_SECONDS: i64 = 300;
+
+/// Pushes back the expiry of a session in use (see [`KEEP_ALIVE_SECONDS`]).
+async fn keep_alive(session: &Session) -> Result<(), Failure> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(csrf::session_failure)?;
+    if seen.is_none_or(|at| now - at >= KEEP_ALIVE_SECONDS) {
+        session
+            .insert(SEEN_KEY, now)
+            .await
+            .map_err(csrf::session_failure)?;
+    }
+    Ok(())
+}
 
 /// The authenticated user of a request, with a known role.
 #[derive(Debug, Clone)]
@@ -85,7 +104,12 @@ impl FromRequestParts<AppState> for CurrentUser {
             None => None,
         };
         match user {
-            Some(user) => Ok(user),
+            Some(user) => {
+                keep_alive(&session)
+                    .await
+                    .map_err(|e| PageError(e).into_response())?;
+                Ok(user)
+            }
             None => {
                 // A cookie without a live session means the session expired
                 // (or the account was disabled): say so on the login page.

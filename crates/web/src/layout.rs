@@ -142,10 +142,19 @@ pub async fn flash(session: &Session, message: impl Into<String>) -> Result<(), 
 }
 
 async fn take_flash(session: &Session) -> Result<Option<String>, Failure> {
-    session
-        .remove(FLASH_KEY)
+    // Read before removing: a removal marks the session changed, and a
+    // changed session is written back, which no plain page view should cost.
+    let flash: Option<String> = session
+        .get(FLASH_KEY)
         .await
-        .map_err(csrf::session_failure)
+        .map_err(csrf::session_failure)?;
+    if flash.is_some() {
+        session
+            .remove::<String>(FLASH_KEY)
+            .await
+            .map_err(csrf::session_failure)?;
+    }
+    Ok(flash)
 }
 
 /// After a small form: back to `to` with the outcome as a message. Invalid

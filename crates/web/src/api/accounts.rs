@@ -315,7 +315,8 @@ pub async fn organisations(
             .store
             .organisations()
             .await?
-            .into_iter()
+            .iter()
+            .cloned()
             .map(Into::into)
             .collect(),
     ))

@@ -489,7 +489,7 @@ struct ShowPage {
     has_validated_orientation: bool,
     has_orientation: bool,
     orientation_kinds: Vec<(&'static str, &'static str)>,
-    organisations: Vec<(String, String)>,
+    organisations: std::sync::Arc<Vec<parcours_store::organisation::Organisation>>,
     referents: Vec<(String, String)>,
     closure_reasons: Vec<(&'static str, &'static str)>,
     today: String,
@@ -880,12 +880,7 @@ async fn show_page(
             .iter()
             .map(|k| (k.code(), k.label()))
             .collect(),
-        organisations: store
-            .organisations()
-            .await?
-            .into_iter()
-            .map(|o| (o.id.to_string(), o.name))
-            .collect(),
+        organisations: store.organisations().await?,
         referents,
         closure_reasons: ClosureReason::ALL
             .iter()

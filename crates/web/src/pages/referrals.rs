@@ -222,7 +222,11 @@ async fn needs_of(
 
 /// The published actions to consider: those matching the search, or, with
 /// no search, those working on the person's barriers and objective too.
-async fn pool(state: &AppState, query: &ChoiceQuery, needs: &Needs) -> Result<Vec<Uuid>, Failure> {
+async fn pool(
+    state: &AppState,
+    query: &ChoiceQuery,
+    needs: &Needs,
+) -> Result<Vec<Action>, Failure> {
     let search = |text: String, thematique: String| CatalogueFilter {
         text,
         thematique,
@@ -244,15 +248,15 @@ async fn pool(state: &AppState, query: &ChoiceQuery, needs: &Needs) -> Result<Ve
                 .map(|c| search(String::new(), c.to_owned())),
         );
     }
-    let mut ids = Vec::new();
+    let mut actions: Vec<Action> = Vec::new();
     for filter in &filters {
-        for row in state.store.search_actions(filter).await?.0 {
-            if !ids.contains(&row.id) {
-                ids.push(row.id);
+        for action in state.store.actions_matching(filter).await? {
+            if !actions.iter().any(|a| a.id == action.id) {
+                actions.push(action);
             }
         }
     }
-    Ok(ids)
+    Ok(actions)
 }
 
 /// Published actions for the person, ranked: eligible first, then to
@@ -265,12 +269,13 @@ async fn candidates(
     objective: Option<&ContractObjective>,
 ) -> Result<Vec<Candidate>, Failure> {
     let needs = needs_of(state, person, objective).await?;
-    let ids = pool(state, query, &needs).await?;
+    let actions = pool(state, query, &needs).await?;
+    let ids: Vec<Uuid> = actions.iter().map(|a| a.id).collect();
     let waiting = state.store.waiting_counts(&ids).await?;
     let facts = facts(state, person).await?;
     let mut candidates = Vec::new();
-    for id in ids {
-        let action = state.store.action(id).await?;
+    for action in actions {
+        let id = action.id;
         let assessment = assess_facts(state, &facts, &action).await?;
         let offer = Offer {
             thematiques: &action.thematiques,

@@ -26,7 +26,7 @@ use crate::AppState;
 /// Choices offered by the account forms.
 pub struct Choices {
     pub roles: Vec<(&'static str, &'static str)>,
-    pub organisations: Vec<Organisation>,
+    pub organisations: std::sync::Arc<Vec<Organisation>>,
     pub territories: Vec<Territory>,
 }
 

@@ -57,6 +57,17 @@ pub struct AuditFilter {
     pub offset: i64,
 }
 
+const AUDIT_COLUMNS: &[&str] = &[
+    "id",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "entity_type",
+    "entity_id",
+    "detail",
+];
+
 pub async fn record(
     tx: &mut Tx,
     actor: &Actor,
@@ -108,18 +119,26 @@ impl Store {
         entity_type: &str,
         events: &[(String, String)],
     ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        for (entity_id, detail) in events {
-            record(
-                &mut tx,
-                actor,
-                action,
-                entity_type,
-                Some(entity_id),
-                Some(detail),
-            )
-            .await?;
+        if events.is_empty() {
+            return Ok(());
         }
+        // One multi-row statement: a dashboard of fifty people is one write.
+        let mut rows = crate::bulk::Rows::new("audit_events", AUDIT_COLUMNS);
+        let at = now();
+        for (entity_id, detail) in events {
+            rows.push(vec![
+                Uuid::now_v7().into(),
+                at.into(),
+                actor.user_id.into(),
+                actor.label.as_str().into(),
+                action.code().into(),
+                entity_type.into(),
+                entity_id.as_str().into(),
+                detail.as_str().into(),
+            ]);
+        }
+        let mut tx = self.begin().await?;
+        rows.write(&mut tx).await?;
         tx.commit().await
     }
 

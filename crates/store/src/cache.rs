@@ -74,6 +74,8 @@ pub(crate) struct Caches {
     pub deadline_settings: Cached<(), parcours_domain::deadline::DeadlineSettings>,
     pub organisations: Cached<(), std::sync::Arc<Vec<crate::organisation::Organisation>>>,
     pub communes: Cached<(), std::sync::Arc<Vec<Commune>>>,
+    /// The communes where published actions take place.
+    pub catalogue_communes: Cached<(), std::sync::Arc<Vec<(String, String)>>>,
 }
 
 /// A commune of the département's referential.
@@ -92,6 +94,7 @@ impl Default for Caches {
             deadline_settings: Cached::new(LONG),
             organisations: Cached::new(LONG),
             communes: Cached::new(LONG),
+            catalogue_communes: Cached::new(SHORT),
         }
     }
 }

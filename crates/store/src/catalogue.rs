@@ -14,6 +14,7 @@ use parcours_domain::person::fold;
 use parcours_domain::schedule::{hhmm, Schedule};
 use parcours_domain::{taxonomy, Invalid};
 use serde::Serialize;
+use std::sync::Arc;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -539,6 +540,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.cache.catalogue_communes.clear();
         self.action(id).await
     }
 
@@ -567,6 +569,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.cache.catalogue_communes.clear();
         self.action(id).await
     }
 
@@ -593,6 +596,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.cache.catalogue_communes.clear();
         self.action(id).await
     }
 
@@ -630,6 +634,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.cache.catalogue_communes.clear();
         self.action(id).await
     }
 
@@ -681,12 +686,18 @@ impl Store {
     }
 
     /// The communes where published actions take place (the catalogue's filter).
-    pub async fn catalogue_communes(&self) -> Result<Vec<(String, String)>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, (String, String)>(
+    /// (Cached: the public catalogue's every page offers them.)
+    pub async fn catalogue_communes(&self) -> Result<Arc<Vec<(String, String)>>> {
+        if let Some(communes) = self.cache.catalogue_communes.get(&()) {
+            return Ok(communes);
+        }
+        let communes = Arc::new(read!(self, pool => sqlx::query_as::<_, (String, String)>(
             "SELECT commune_code, MIN(commune_name) FROM actions
              WHERE status = 'published' AND commune_code IS NOT NULL AND commune_name IS NOT NULL
              GROUP BY commune_code ORDER BY MIN(commune_name)",
-        ).fetch_all(pool).await)?)
+        ).fetch_all(pool).await)?);
+        self.cache.catalogue_communes.put((), communes.clone());
+        Ok(communes)
     }
 }
 

@@ -139,7 +139,7 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             // A page cache big enough for the indexes (the default 2 MB turns
             // every lookup into a read syscall past 100 MB of data); bounded:
-            // 16 MiB per connection, one writer and a reader per core.
+            // 16 MiB for the writer, 48 MiB per reader (below).
             .pragma("cache_size", "-16384");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -151,7 +151,10 @@ impl Store {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let reader = SqlitePoolOptions::new()
             .max_connections(cores.clamp(2, 8) as u32)
-            .connect_with(options.read_only(true))
+            // Readers serve every page: at 100 000 people, 48 MiB each keeps
+            // the indexes a caseload or a file walks in memory (measured:
+            // docs/PERFORMANCE.md), within the server's 200 MiB.
+            .connect_with(options.read_only(true).pragma("cache_size", "-49152"))
             .await?;
         Ok(Db::Sqlite { reader, writer })
     }

@@ -191,13 +191,23 @@ impl Store {
         )
     }
 
-    /// Whether the scope covers this person (same rule as every list).
-    pub async fn person_visible(&self, scope: &PersonScope, id: Uuid) -> Result<bool> {
-        let mut sql = Sql::new("SELECT COUNT(*) FROM persons p WHERE ");
-        sql.bind("p.id = ", id).scope(scope);
-        let (count,): (i64,) =
+    /// The file, and whether the scope covers it, in one read (every page
+    /// on a person checks both).
+    pub async fn person_in_scope(&self, scope: &PersonScope, id: Uuid) -> Result<(Person, bool)> {
+        #[derive(sqlx::FromRow)]
+        struct Scoped {
+            #[sqlx(flatten)]
+            person: Person,
+            visible: bool,
+        }
+        let mut sql = Sql::new("SELECT p.*, CASE WHEN 1 = 1");
+        sql.scope(scope).bind(
+            " THEN TRUE ELSE FALSE END AS visible FROM persons p WHERE p.id = ",
+            id,
+        );
+        let row: Scoped =
             read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql).fetch_one(pool).await)?;
-        Ok(count == 1)
+        Ok((row.person, row.visible))
     }
 
     pub async fn create_person(
@@ -339,9 +349,13 @@ impl Store {
         }
         // The two longest words narrow the search most.
         words.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        let mut ids = Sql::new(
-            "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE 1 = 1",
-        );
+        // The household only when searched by CAF number: joining it for
+        // every candidate of a common name costs as much as the rest.
+        let mut ids = Sql::new(if query.caf_number.is_some() {
+            "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE 1 = 1"
+        } else {
+            "SELECT p.id FROM persons p WHERE 1 = 1"
+        });
         for word in words.iter().take(2) {
             ids.bind(
                 " AND p.id IN (SELECT person_id FROM person_name_tokens WHERE token >= ",

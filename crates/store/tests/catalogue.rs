@@ -364,7 +364,7 @@ async fn the_public_search_filters_and_counts() {
             .iter()
             .all(|a| a.id == draft.id));
         assert_eq!(
-            store.catalogue_communes().await.unwrap(),
+            *store.catalogue_communes().await.unwrap(),
             vec![
                 ("35047".to_owned(), "Bruz".to_owned()),
                 ("35238".to_owned(), "Rennes".to_owned())

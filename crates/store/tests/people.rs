@@ -714,8 +714,8 @@ async fn viewers_only_find_people_within_their_scope() {
             found(&store, &scope, &dupont).await,
             sorted(vec![in_caen.id, in_vire.id])
         );
-        assert!(!store.person_visible(&scope, elsewhere.id).await.unwrap());
-        assert!(store.person_visible(&scope, in_caen.id).await.unwrap());
+        assert!(!store.person_in_scope(&scope, elsewhere.id).await.unwrap().1);
+        assert!(store.person_in_scope(&scope, in_caen.id).await.unwrap().1);
 
         let manager_caen = user(
             &store,
@@ -728,8 +728,8 @@ async fn viewers_only_find_people_within_their_scope() {
         .await;
         let scope = scope_of(&manager_caen);
         assert_eq!(found(&store, &scope, &dupont).await, vec![in_caen.id]);
-        assert!(!store.person_visible(&scope, in_vire.id).await.unwrap());
-        assert!(!store.person_visible(&scope, elsewhere.id).await.unwrap());
+        assert!(!store.person_in_scope(&scope, in_vire.id).await.unwrap().1);
+        assert!(!store.person_in_scope(&scope, elsewhere.id).await.unwrap().1);
         let manager_bocage = user(
             &store,
             "cadre.boc@ccas.fr",
@@ -767,10 +767,13 @@ async fn viewers_only_find_people_within_their_scope() {
         )
         .await;
         assert!(found(&store, &scope_of(&dpo), &dupont).await.is_empty());
-        assert!(!store
-            .person_visible(&scope_of(&dpo), in_caen.id)
-            .await
-            .unwrap());
+        assert!(
+            !store
+                .person_in_scope(&scope_of(&dpo), in_caen.id)
+                .await
+                .unwrap()
+                .1
+        );
         // Deadline lists honour the same scope.
         let due = DueFilter {
             referent_id: None,
@@ -797,10 +800,13 @@ async fn viewers_only_find_people_within_their_scope() {
             None,
         )
         .await;
-        assert!(!store
-            .person_visible(&scope_of(&dep_referent), in_caen.id)
-            .await
-            .unwrap());
+        assert!(
+            !store
+                .person_in_scope(&scope_of(&dep_referent), in_caen.id)
+                .await
+                .unwrap()
+                .1
+        );
         oriented(
             &store,
             in_caen.id,
@@ -833,7 +839,7 @@ async fn viewers_only_find_people_within_their_scope() {
         assert_eq!(moved.organisation_id, other);
         let scope = scope_of(&moved);
         assert_eq!(scope.organisation_id, Some(other));
-        assert!(store.person_visible(&scope, in_caen.id).await.unwrap());
+        assert!(store.person_in_scope(&scope, in_caen.id).await.unwrap().1);
         assert_eq!(found(&store, &scope, &dupont).await, vec![in_caen.id]);
         let colleague = user(
             &store,
@@ -844,10 +850,13 @@ async fn viewers_only_find_people_within_their_scope() {
             None,
         )
         .await;
-        assert!(!store
-            .person_visible(&scope_of(&colleague), in_caen.id)
-            .await
-            .unwrap());
+        assert!(
+            !store
+                .person_in_scope(&scope_of(&colleague), in_caen.id)
+                .await
+                .unwrap()
+                .1
+        );
         assert!(found(&store, &scope_of(&colleague), &dupont)
             .await
             .is_empty());

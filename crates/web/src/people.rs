@@ -26,8 +26,8 @@ pub async fn visible_person(
 ) -> Result<Person, Failure> {
     me.require(Permission::ViewPersons)?;
     me.require(permission)?;
-    let person = state.store.person(id).await?;
-    if !state.store.person_visible(&me.scope(), id).await? {
+    let (person, visible) = state.store.person_in_scope(&me.scope(), id).await?;
+    if !visible {
         return Err(Failure::Forbidden);
     }
     Ok(person)
@@ -182,20 +182,30 @@ pub async fn pathway_access(
     me: &CurrentUser,
     person: &Person,
 ) -> Result<PathwayAccess, Failure> {
+    let assignments = match me.role {
+        parcours_domain::Role::Referent => state.store.assignments(person.id).await?,
+        _ => Vec::new(),
+    };
+    Ok(pathway_access_of(me, person, &assignments))
+}
+
+/// The same, with the person's référent designations already read.
+pub fn pathway_access_of(
+    me: &CurrentUser,
+    person: &Person,
+    assignments: &[parcours_store::orientation::Assignment],
+) -> PathwayAccess {
     let own_referent = match me.role {
-        parcours_domain::Role::Referent => state
-            .store
-            .assignments(person.id)
-            .await?
+        parcours_domain::Role::Referent => assignments
             .iter()
             .any(|a| a.ends_on.is_none() && a.referent_id == me.user.id),
         _ => true,
     };
     let can = |p: Permission| me.role.can(p) && own_referent;
-    Ok(PathwayAccess {
+    PathwayAccess {
         read_diagnostic: can(Permission::ViewDiagnostic),
         sensitive: can(Permission::ViewSensitive),
         edit: can(Permission::EditContract) && person.closed_on.is_none(),
         validate: can(Permission::ValidateContract),
-    })
+    }
 }

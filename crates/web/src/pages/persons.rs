@@ -642,7 +642,7 @@ async fn show_page(
             },
         ));
     }
-    let access = crate::people::pathway_access(state, me, &person).await?;
+    let access = crate::people::pathway_access_of(me, &person, &assignments);
     if access.read_diagnostic {
         for revision in store.diagnostic_revisions(person.id).await? {
             let day = revision.created_at.date();

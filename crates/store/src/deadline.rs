@@ -60,7 +60,7 @@ impl Store {
         let settings: DeadlineSettings = row
             .and_then(|(json,)| serde_json::from_str(&json).ok())
             .unwrap_or_default();
-        self.cache.deadline_settings.put((), settings.clone());
+        self.cache.deadline_settings.put((), settings);
         Ok(settings)
     }
 

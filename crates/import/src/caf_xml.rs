@@ -54,9 +54,10 @@ pub struct CafXml<R: BufRead> {
     reader: Reader<LineCounter<Input<R>>>,
     buf: Vec<u8>,
     /// Names of the open elements.
-    open: Vec<String>,
-    /// Text of the innermost element, when it has no child element.
-    text: Option<String>,
+    open: Names,
+    /// Text of the innermost element, while it has no child element.
+    text: String,
+    leaf: bool,
     header_fields: Vec<(String, String)>,
     root: Option<String>,
     /// The first record's start, read while looking for the header.
@@ -81,8 +82,9 @@ impl<R: BufRead> CafXml<R> {
         CafXml {
             reader,
             buf: Vec::with_capacity(4096),
-            open: Vec::new(),
-            text: None,
+            open: Names::default(),
+            text: String::new(),
+            leaf: false,
             header_fields: Vec::new(),
             root: None,
             pending: None,
@@ -166,20 +168,23 @@ impl<R: BufRead> Source for CafXml<R> {
         let mut person: Option<RawPerson> = None;
         loop {
             match self.event()? {
-                Step::Start(name) => {
-                    if name.eq_ignore_ascii_case(PERSON) {
+                Step::Start => {
+                    if self.open.last().eq_ignore_ascii_case(PERSON) {
                         person = Some(RawPerson {
                             line: self.line(),
                             ..RawPerson::default()
                         });
                     }
                 }
-                Step::Field(name, value) => match &mut person {
-                    Some(p) => person_field(p, &name, value),
-                    None => dossier_field(&mut dossier, &name, value),
-                },
-                Step::End(name) => {
-                    if name.eq_ignore_ascii_case(PERSON) {
+                Step::Field => {
+                    let (name, value) = (self.open.closed(), self.text.trim());
+                    match &mut person {
+                        Some(p) => person_field(p, name, value),
+                        None => dossier_field(&mut dossier, name, value),
+                    }
+                }
+                Step::End => {
+                    if self.open.closed().eq_ignore_ascii_case(PERSON) {
                         dossier.persons.extend(person.take());
                     }
                 }
@@ -197,17 +202,21 @@ impl<R: BufRead> CafXml<R> {
     fn read_until_record(&mut self) -> Result<Option<RawDossier>, FileError> {
         loop {
             match self.event()? {
-                Step::Start(name) if name.eq_ignore_ascii_case(RECORD) => {
+                Step::Start if self.open.last().eq_ignore_ascii_case(RECORD) => {
                     return Ok(Some(RawDossier {
                         line: self.line(),
                         ..RawDossier::default()
                     }))
                 }
-                Step::Start(name) => {
-                    self.root.get_or_insert(name);
+                Step::Start => {
+                    if self.root.is_none() {
+                        self.root = Some(self.open.last().to_owned());
+                    }
                 }
-                Step::Field(name, value) => self.header_fields.push((name, value)),
-                Step::End(_) => {}
+                Step::Field => self
+                    .header_fields
+                    .push((self.open.closed().to_owned(), self.text.trim().to_owned())),
+                Step::End => {}
                 Step::Eof if self.open.is_empty() && self.root.is_some() => return Ok(None),
                 Step::Eof if self.root.is_none() => return Err(FileError::file(
                     "Ce fichier n'est pas un fichier XML de la CAF ou de la MSA (aucune balise).",
@@ -222,13 +231,15 @@ impl<R: BufRead> CafXml<R> {
             self.line(),
             format!(
                 "Fichier tronqué : la balise <{}> n'est pas fermée.",
-                self.open.last().map_or("", String::as_str)
+                self.open.last()
             ),
         )
     }
 
     /// The next meaningful event: an element's start or end, or a leaf
-    /// element's text (an element without child elements).
+    /// element's text (an element without child elements). Its element's
+    /// name is then `open.last()` (start) or `open.closed()`, and a leaf's
+    /// text `text.trim()`: nothing is allocated for them.
     fn event(&mut self) -> Result<Step, FileError> {
         loop {
             self.buf.clear();
@@ -250,23 +261,26 @@ impl<R: BufRead> CafXml<R> {
                     }
                 }
                 Event::Start(start) => {
-                    let name = start.local_name().as_ref().to_owned();
-                    self.open.push(name.clone());
-                    self.text = Some(String::new());
-                    return Ok(Step::Start(name));
+                    self.open.push(start.local_name().into_inner());
+                    self.text.clear();
+                    self.leaf = true;
+                    return Ok(Step::Start);
                 }
                 Event::Empty(start) => {
-                    let name = start.local_name().as_ref().to_owned();
-                    return Ok(Step::Field(name, String::new()));
+                    self.open.push(start.local_name().into_inner());
+                    self.open.pop();
+                    self.text.clear();
+                    self.leaf = false;
+                    return Ok(Step::Field);
                 }
                 Event::Text(text) => {
-                    if let Some(t) = &mut self.text {
-                        t.push_str(&text.xml10_content());
+                    if self.leaf {
+                        self.text.push_str(&text.xml10_content());
                     }
                 }
                 Event::CData(data) => {
-                    if let Some(t) = &mut self.text {
-                        t.push_str(&data.xml10_content());
+                    if self.leaf {
+                        self.text.push_str(&data.xml10_content());
                     }
                 }
                 Event::GeneralRef(reference) => {
@@ -282,17 +296,17 @@ impl<R: BufRead> CafXml<R> {
                             })?
                             .to_owned(),
                     };
-                    if let Some(t) = &mut self.text {
-                        t.push_str(&resolved);
+                    if self.leaf {
+                        self.text.push_str(&resolved);
                     }
                 }
                 Event::End(_) => {
-                    let name = self.open.pop().unwrap_or_default();
-                    if let Some(text) = self.text.take() {
+                    self.open.pop();
+                    if std::mem::take(&mut self.leaf) {
                         // A leaf: its end is its text.
-                        return Ok(Step::Field(name, text.trim().to_owned()));
+                        return Ok(Step::Field);
                     }
-                    return Ok(Step::End(name));
+                    return Ok(Step::End);
                 }
                 Event::Eof => return Ok(Step::Eof),
                 Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
@@ -302,14 +316,70 @@ impl<R: BufRead> CafXml<R> {
 }
 
 enum Step {
-    Start(String),
-    Field(String, String),
-    End(String),
+    Start,
+    Field,
+    End,
     Eof,
 }
 
-fn dossier_field(dossier: &mut RawDossier, name: &str, value: String) {
-    let slot = match name.to_ascii_uppercase().as_str() {
+/// The names of the open elements. Their buffers are kept for the next
+/// elements, and the last closed one stays readable.
+#[derive(Default)]
+struct Names {
+    names: Vec<String>,
+    depth: usize,
+}
+
+impl Names {
+    fn push(&mut self, name: &str) {
+        match self.names.get_mut(self.depth) {
+            Some(slot) => {
+                slot.clear();
+                slot.push_str(name);
+            }
+            None => self.names.push(name.to_owned()),
+        }
+        self.depth += 1;
+    }
+
+    fn pop(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    fn len(&self) -> usize {
+        self.depth
+    }
+
+    fn is_empty(&self) -> bool {
+        self.depth == 0
+    }
+
+    /// The innermost open element ("" at the top).
+    fn last(&self) -> &str {
+        self.depth
+            .checked_sub(1)
+            .map_or("", |i| self.names[i].as_str())
+    }
+
+    /// The element closed last.
+    fn closed(&self) -> &str {
+        self.names.get(self.depth).map_or("", String::as_str)
+    }
+}
+
+/// `name` in capitals, in `buf` rather than a new string (a file has
+/// millions of fields); a name longer than `buf` is no field we read.
+fn upper<'b>(name: &str, buf: &'b mut [u8; 24]) -> &'b str {
+    let Some(out) = buf.get_mut(..name.len()) else {
+        return "";
+    };
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_uppercase();
+    std::str::from_utf8(out).unwrap_or("")
+}
+
+fn dossier_field(dossier: &mut RawDossier, name: &str, value: &str) {
+    let slot = match upper(name, &mut [0; 24]) {
         "NUMDEMRSA" => &mut dossier.rsa_number,
         "MATRICULE" => &mut dossier.caf_number,
         "ETATDOSRSA" => &mut dossier.rsa_state,
@@ -318,11 +388,11 @@ fn dossier_field(dossier: &mut RawDossier, name: &str, value: String) {
         "LIBVOIE" | "ADRESSE" => &mut dossier.address,
         _ => return,
     };
-    *slot = value;
+    value.clone_into(slot);
 }
 
-fn person_field(person: &mut RawPerson, name: &str, value: String) {
-    let slot = match name.to_ascii_uppercase().as_str() {
+fn person_field(person: &mut RawPerson, name: &str, value: &str) {
+    let slot = match upper(name, &mut [0; 24]) {
         "ROLEPERS" => &mut person.role,
         "NOM" => &mut person.last_name,
         "PRENOM" => &mut person.first_names,
@@ -333,7 +403,7 @@ fn person_field(person: &mut RawPerson, name: &str, value: String) {
         "TOPPERSDRODEVORSA" => &mut person.subject_to_duties,
         _ => return,
     };
-    *slot = value;
+    value.clone_into(slot);
 }
 
 fn xml_error(line: u64, error: &quick_xml::Error) -> FileError {

@@ -8,7 +8,7 @@ pub mod csv_file;
 
 use parcours_domain::caf::{validate, CsvMapping, Dossier, RawDossier, Rejected};
 use parcours_domain::person::Fund;
-use parcours_store::import::ImportRecord;
+use parcours_store::import::{Chunk, ImportRecord};
 use parcours_store::{Actor, Store, StoreError};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -152,7 +152,9 @@ impl ImportJob<'_> {
 
     /// Applies every valid dossier of `source`, then commits; refuses the
     /// whole file (rolling back) on an error of the file itself. The file is
-    /// read and validated on its own thread, a chunk ahead of the database.
+    /// read and validated on its own thread, a chunk ahead of the database,
+    /// and each chunk is sorted (what it changes) while the previous one is
+    /// written.
     async fn run(
         &self,
         started: OffsetDateTime,
@@ -164,17 +166,20 @@ impl ImportJob<'_> {
             .store
             .begin_import(self.actor, file.kind, self.file_name, file.date)
             .await?;
-        let (sender, mut batches) = tokio::sync::mpsc::channel(2);
+        let (sender, batches) = tokio::sync::mpsc::channel(2);
         let kind = file.kind;
         let reader = tokio::task::spawn_blocking(move || read_batches(source, file, sender));
+        let (sorted_sender, mut sorted) = tokio::sync::mpsc::channel(1);
+        let sorter = tokio::spawn(sort_batches(self.store.clone(), batches, sorted_sender));
         let mut rejected = Vec::new();
-        while let Some(batch) = batches.recv().await {
+        while let Some(batch) = sorted.recv().await {
             let batch = match batch {
                 Ok(batch) => batch,
-                Err(error) => {
+                Err(Stop::File(error)) => {
                     drop(import);
                     return Err(self.refuse(kind, started, error).await);
                 }
+                Err(Stop::Store(error)) => return Err(error.into()),
             };
             import.apply(&batch.dossiers).await?;
             rejected.extend(batch.rejected);
@@ -189,9 +194,12 @@ impl ImportJob<'_> {
                 total_bytes: self.total_bytes,
             });
         }
-        reader
-            .await
-            .map_err(|e| StoreError::Config(format!("lecture du fichier interrompue : {e}")))?;
+        // A reader or sorter that stopped short (a panic) must not commit
+        // part of the file.
+        for stage in [reader.await, sorter.await] {
+            stage
+                .map_err(|e| StoreError::Config(format!("lecture du fichier interrompue : {e}")))?;
+        }
         Ok(import.finish(rejected).await?)
     }
 
@@ -217,14 +225,57 @@ impl ImportJob<'_> {
     }
 }
 
-/// Dossiers read and validated, ready for the database.
-struct Batch {
-    dossiers: Vec<Dossier>,
+/// Dossiers read and validated (then sorted), ready for the database.
+struct Batch<D = Vec<Dossier>> {
+    dossiers: D,
     rejected: Vec<Rejected>,
     /// Records read so far, and bytes.
     records: u64,
     bytes: u64,
     last: bool,
+}
+
+impl<D> Batch<D> {
+    fn with<E>(self, dossiers: E) -> Batch<E> {
+        Batch {
+            dossiers,
+            rejected: self.rejected,
+            records: self.records,
+            bytes: self.bytes,
+            last: self.last,
+        }
+    }
+}
+
+/// Why the sorting of batches stopped.
+enum Stop {
+    File(FileError),
+    Store(StoreError),
+}
+
+/// Sorts each batch (see [`Store::sort_chunk`]) until the file's end or an
+/// error, or until the import gives up.
+async fn sort_batches(
+    store: Store,
+    mut batches: tokio::sync::mpsc::Receiver<Result<Batch, FileError>>,
+    sorted: tokio::sync::mpsc::Sender<Result<Batch<Chunk>, Stop>>,
+) {
+    while let Some(batch) = batches.recv().await {
+        let batch = match batch {
+            Ok(mut batch) => {
+                let dossiers = std::mem::take(&mut batch.dossiers);
+                match store.sort_chunk(dossiers).await {
+                    Ok(chunk) => Ok(batch.with(chunk)),
+                    Err(error) => Err(Stop::Store(error)),
+                }
+            }
+            Err(error) => Err(Stop::File(error)),
+        };
+        let stop = batch.is_err();
+        if sorted.send(batch).await.is_err() || stop {
+            return;
+        }
+    }
 }
 
 /// Reads the file chunk by chunk (blocking I/O, on its own thread) until its

@@ -5,7 +5,7 @@
 use parcours_domain::caf::{CsvMapping, RawDossier, RawPerson, CSV_FIELDS};
 use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
-use parcours_domain::person::Fund;
+use parcours_domain::person::{Fund, HouseholdRole, PersonData, Sex};
 use parcours_import::caf_xml::{CafXmlWriter, FileKind};
 use parcours_import::{ImportError, ImportJob, Progress};
 use parcours_store::import::ImportRecord;
@@ -241,6 +241,72 @@ async fn changes_of_state_duties_identity_and_household_are_recorded() {
         }
         let history = store.person_import_changes(moved.id).await.unwrap();
         assert!(history.iter().any(|c| c.kind == "household_moved"));
+    }
+}
+
+/// The form's data of a stored file, entering droits et devoirs on `since`.
+fn entering(person: &parcours_store::person::Person, since: Date) -> PersonData {
+    PersonData {
+        household_role: HouseholdRole::from_code(&person.household_role).unwrap(),
+        last_name: person.last_name.clone(),
+        first_names: person.first_names.clone(),
+        birth_name: person.birth_name.clone(),
+        birth_date: person.birth_date,
+        sex: Sex::from_code(&person.sex).unwrap(),
+        nir: person.nir.as_deref().map(|n| Nir::parse(n).unwrap()),
+        email: person.email.clone(),
+        phone: person.phone.clone(),
+        address: person.address.clone(),
+        commune_code: person.commune_code.clone(),
+        subject_to_duties: true,
+        duties_since: Some(since),
+        single_parent: person.single_parent,
+        other_minimum_income: person.other_minimum_income,
+        rqth: person.rqth,
+    }
+}
+
+#[tokio::test]
+async fn an_entrant_through_a_file_gets_the_clocks_of_one_through_the_form() {
+    for store in stores().await {
+        let mut first: Vec<_> = (0..3).map(dossier).collect();
+        for d in &mut first[..2] {
+            d.persons[0].subject_to_duties = "0".into();
+        }
+        import(&store, &xml(&first)).await.unwrap();
+        let mut next = first.clone();
+        next[0].persons[0].subject_to_duties = "1".into();
+        import(&store, &xml(&next)).await.unwrap();
+
+        let by_file = store.person_by_nir(&nir(2, 0)).await.unwrap().unwrap();
+        let by_form = store.person_by_nir(&nir(2, 1)).await.unwrap().unwrap();
+        store
+            .update_person(
+                &ACTOR,
+                by_form.id,
+                by_form.version,
+                &entering(&by_form, FILE_DATE),
+            )
+            .await
+            .unwrap();
+        let clocks = |clocks: Vec<parcours_store::deadline::StoredClock>| {
+            clocks
+                .into_iter()
+                .map(|c| (c.kind, c.started_on, c.due_on, c.met_on))
+                .collect::<Vec<_>>()
+        };
+        let file_clocks = clocks(store.person_clocks(by_file.id).await.unwrap());
+        assert!(!file_clocks.is_empty());
+        assert_eq!(
+            file_clocks,
+            clocks(store.person_clocks(by_form.id).await.unwrap())
+        );
+        // And the same as a file entering droits et devoirs from the start.
+        let new = store.person_by_nir(&nir(2, 2)).await.unwrap().unwrap();
+        assert_eq!(
+            file_clocks,
+            clocks(store.person_clocks(new.id).await.unwrap())
+        );
     }
 }
 

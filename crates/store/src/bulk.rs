@@ -1,8 +1,11 @@
-//! Multi-row INSERTs for bulk loading (the scale dataset, imports): thousands
-//! of rows per statement instead of one round trip per row, which is what
-//! makes loading 100 000 files take seconds rather than an hour on PostgreSQL.
+//! Multi-row statements for bulk loading (the scale dataset, imports):
+//! thousands of rows per statement instead of one round trip per row, which
+//! is what makes loading 100 000 files take seconds rather than an hour on
+//! PostgreSQL. INSERTs ([`Rows`]), UPDATEs ([`Updates`]) and lookups by key
+//! ([`fetch_by_keys`]).
 
-use crate::{Result, Tx};
+use crate::sql::Sql;
+use crate::{Backend, Result, Store, Tx};
 
 pub use crate::sql::Param as Value;
 
@@ -50,12 +53,7 @@ impl Rows {
 
     /// Inserts the queued rows inside the caller's transaction and empties the queue.
     pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
-        let max_params = if matches!(tx, Tx::Postgres(_)) {
-            MAX_PARAMS
-        } else {
-            SQLITE_MAX_PARAMS
-        };
-        let per_statement = (max_params / self.columns.len()).clamp(1, 2_000);
+        let per_statement = rows_per_statement(tx, self.columns.len());
         let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
@@ -71,25 +69,207 @@ impl Rows {
         Ok(())
     }
 
-    fn statement(&self, tx: &Tx, chunk: impl Iterator<Item = Vec<Value>>) -> crate::sql::Sql {
-        let mut sql = crate::sql::Sql::new(&format!(
+    fn statement(&self, tx: &Tx, chunk: impl Iterator<Item = Vec<Value>>) -> Sql {
+        let mut sql = Sql::new(&format!(
             "INSERT INTO {} ({}) VALUES ",
             self.table,
             self.columns.join(", ")
         ));
-        let mut n = 0;
-        for (i, row) in chunk.enumerate() {
-            sql.text.push_str(if i == 0 { "(" } else { ", (" });
-            for (j, value) in row.into_iter().enumerate() {
-                n += 1;
-                if j > 0 {
-                    sql.text.push_str(", ");
-                }
-                sql.text.push_str(&tx.placeholder(n));
-                sql.params.push(value);
-            }
-            sql.text.push(')');
-        }
+        push_values(&|n| tx.placeholder(n), &mut sql, chunk);
         sql
     }
+}
+
+/// Rows per statement for `columns` values a row.
+fn rows_per_statement(tx: &Tx, columns: usize) -> usize {
+    let max_params = if matches!(tx, Tx::Postgres(_)) {
+        MAX_PARAMS
+    } else {
+        SQLITE_MAX_PARAMS
+    };
+    (max_params / columns).clamp(1, 2_000)
+}
+
+/// Appends `(…), (…)`: the rows' placeholders, numbered after those already in `sql`.
+fn push_values(
+    placeholder: &dyn Fn(usize) -> String,
+    sql: &mut Sql,
+    rows: impl Iterator<Item = Vec<Value>>,
+) {
+    for (i, row) in rows.enumerate() {
+        sql.text.push_str(if i == 0 { "(" } else { ", (" });
+        for (j, value) in row.into_iter().enumerate() {
+            if j > 0 {
+                sql.text.push_str(", ");
+            }
+            sql.params.push(value);
+            sql.text.push_str(&placeholder(sql.params.len()));
+        }
+        sql.text.push(')');
+    }
+}
+
+/// Rows of one table to update by key, written as one
+/// `WITH v AS (VALUES …) UPDATE … FROM v` per few hundred rows instead of
+/// one UPDATE per row.
+pub struct Updates {
+    /// Their columns: the key, then the columns set from the rows.
+    rows: Rows,
+    /// Further assignments, the same for every row (`version = t.version + 1`).
+    also: &'static str,
+}
+
+impl Updates {
+    pub fn new(table: &'static str, columns: &'static [&'static str], also: &'static str) -> Self {
+        Updates {
+            rows: Rows::new(table, columns),
+            also,
+        }
+    }
+
+    /// Queues one row: its key then its values, in the order of the columns.
+    pub fn push(&mut self, row: Vec<Value>) {
+        self.rows.push(row);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Updates the queued rows inside the caller's transaction and empties the queue.
+    pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
+        let per_statement = rows_per_statement(tx, self.rows.columns.len());
+        let mut rows = std::mem::take(&mut self.rows.rows).into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut sql = Sql::new(&format!(
+                "WITH v ({}) AS (VALUES ",
+                self.rows.columns.join(", ")
+            ));
+            push_values(
+                &|n| tx.placeholder(n),
+                &mut sql,
+                rows.by_ref().take(per_statement),
+            );
+            let (key, set) = self.rows.columns.split_first().expect("a key column");
+            let set: Vec<String> = set.iter().map(|c| format!("{c} = v.{c}")).collect();
+            // The IN is redundant but for SQLite's planner (3.46), which
+            // otherwise scans the whole table for each statement.
+            sql.text.push_str(&format!(
+                ") UPDATE {table} SET {}{}{} FROM v WHERE {table}.{key} = v.{key} \
+                 AND {table}.{key} IN (SELECT {key} FROM v)",
+                set.join(", "),
+                if self.also.is_empty() { "" } else { ", " },
+                self.also,
+                table = self.rows.table,
+            ));
+            // Not kept: the number of rows differs from one chunk to the next.
+            on_tx!(&mut *tx, conn => bind_all!(sqlx::query(&sql.text).persistent(false), sql)
+                .execute(conn)
+                .await
+                .map(|done| done.rows_affected()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Keys looked up per statement: within SQLite's bound on parameters.
+const KEYS_PER_STATEMENT: usize = 2_000;
+
+/// Rows found by key: `query` is run for each slice of the keys, preceded by
+/// `WITH k (v) AS (VALUES (…), …)`, and reads `FROM k CROSS JOIN t WHERE
+/// t.column = k.v` (an indexed column). Rather than `column IN (…)`: SQLite
+/// (built with STAT4) re-plans a statement whose parameters are compared
+/// with an indexed column every time they change, which for thousands of
+/// keys costs as much as the lookup itself. CROSS JOIN keeps SQLite (3.46)
+/// from scanning the whole table for a few hundred keys instead of looking
+/// each one up; PostgreSQL reads it as a plain join.
+pub(crate) async fn fetch_by_keys<O>(tx: &mut Tx, keys: Vec<Value>, query: &str) -> Result<Vec<O>>
+where
+    O: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let mut found = Vec::new();
+    let mut keys = keys.into_iter().peekable();
+    while keys.peek().is_some() {
+        let sql = with_keys(
+            &|n| tx.placeholder(n),
+            keys.by_ref().take(KEYS_PER_STATEMENT),
+            query,
+        );
+        let rows: Vec<O> = on_tx!(&mut *tx, conn => bind_all!(sqlx::query_as::<_, O>(&sql.text).persistent(full(&sql)), sql)
+            .fetch_all(conn)
+            .await)?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Runs `statement` (a DELETE or an UPDATE naming the keys `k.v`) for each
+/// slice of the keys, like [`fetch_by_keys`].
+pub(crate) async fn execute_by_keys(tx: &mut Tx, keys: Vec<Value>, statement: &str) -> Result<()> {
+    let mut keys = keys.into_iter().peekable();
+    while keys.peek().is_some() {
+        let sql = with_keys(
+            &|n| tx.placeholder(n),
+            keys.by_ref().take(KEYS_PER_STATEMENT),
+            statement,
+        );
+        on_tx!(&mut *tx, conn => bind_all!(sqlx::query(&sql.text).persistent(full(&sql)), sql)
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Like [`fetch_by_keys`] but on the store's read connections, outside any
+/// transaction: what is committed.
+pub(crate) async fn read_by_keys<O>(store: &Store, keys: Vec<Value>, query: &str) -> Result<Vec<O>>
+where
+    O: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let backend = store.backend();
+    // Tx::placeholder's rule, without a transaction.
+    let placeholder = |n: usize| match backend {
+        Backend::Sqlite => "?".to_owned(),
+        Backend::Postgres => format!("${n}"),
+    };
+    let mut found = Vec::new();
+    let mut keys = keys.into_iter().peekable();
+    while keys.peek().is_some() {
+        let sql = with_keys(&placeholder, keys.by_ref().take(KEYS_PER_STATEMENT), query);
+        let rows: Vec<O> = read!(store, pool => bind_all!(sqlx::query_as::<_, O>(&sql.text).persistent(full(&sql)), sql)
+            .fetch_all(pool)
+            .await)?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Whether a statement of keys is a full slice: its text comes back every
+/// chunk, so it is prepared once and kept; a shorter one is seldom seen
+/// again and would only crowd the connection's cache of statements.
+fn full(sql: &Sql) -> bool {
+    sql.params.len() == KEYS_PER_STATEMENT
+}
+
+fn with_keys(
+    placeholder: &dyn Fn(usize) -> String,
+    keys: impl Iterator<Item = Value>,
+    statement: &str,
+) -> Sql {
+    let mut sql = Sql::new("WITH k (v) AS (VALUES ");
+    push_values(placeholder, &mut sql, keys.map(|key| vec![key]));
+    sql.text.push_str(") ");
+    sql.text.push_str(statement);
+    sql
 }

@@ -4,6 +4,7 @@
 //! date, and for everyone when the département changes its settings.
 
 use crate::audit::{record, Actor};
+use crate::bulk::{execute_by_keys, fetch_by_keys, Rows};
 use crate::sql::{Sql, CLOCKS};
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
@@ -11,6 +12,7 @@ use parcours_domain::audit::AuditAction;
 use parcours_domain::deadline::{
     clocks, ClockStatus, DeadlineSettings, OrientationFacts, OrientationKind, PathwayFacts,
 };
+use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
 
@@ -106,10 +108,9 @@ impl Store {
                 return Ok(());
             };
             after = *last;
+            let ids: Vec<Uuid> = ids.into_iter().map(|(id,)| id).collect();
             let mut tx = self.begin().await?;
-            for (id,) in &ids {
-                refresh_clocks(&mut tx, *id).await?;
-            }
+            refresh_clocks_of(&mut tx, &ids).await?;
             tx.commit().await?;
         }
     }
@@ -204,6 +205,7 @@ impl Store {
 
 #[derive(sqlx::FromRow)]
 struct FactsRow {
+    id: Uuid,
     duties_since: Option<Date>,
     closed_on: Option<Date>,
     responsible_organisation_id: Option<Uuid>,
@@ -212,10 +214,22 @@ struct FactsRow {
 
 #[derive(sqlx::FromRow)]
 struct OrientationRow {
+    person_id: Uuid,
     kind: String,
     decided_on: Date,
     notified_on: Date,
     extended_review: bool,
+    created_at: time::OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContractRow {
+    person_id: Uuid,
+    status: String,
+    starts_on: Date,
+    signed_on: Option<Date>,
+    ends_on: Option<Date>,
+    reviewed_on: Option<Date>,
 }
 
 /// `WHERE …` of the open clocks a [`DueFilter`] selects, on `person_clocks k`
@@ -234,34 +248,24 @@ fn due_where(sql: &mut Sql, scope: &PersonScope, filter: &DueFilter) {
     }
 }
 
-#[derive(Default, sqlx::FromRow)]
-struct ContractDates {
-    signed_on: Option<Date>,
-    ends_on: Option<Date>,
-    reviewed_on: Option<Date>,
-}
+/// Statuses of a contract that has been validated (its end and bilan count).
+const VALIDATED_CONTRACT: [&str; 5] = ["validated", "running", "ended", "reviewed", "renewed"];
 
-/// Dates of the contract that counts for the clocks: the first signed since
-/// the orientation was notified (contract clock), and the latest validated
-/// one (end and bilan).
-async fn current_contract(tx: &mut Tx, person_id: Uuid, since: Date) -> Result<ContractDates> {
-    let first_signed: Option<(Date,)> = on_tx!(tx, conn => sqlx::query_as(
-        "SELECT signed_on FROM contracts WHERE person_id = $1 AND signed_on IS NOT NULL AND signed_on >= $2
-           AND status <> 'rejected' ORDER BY signed_on LIMIT 1",
-    )
-    .bind(person_id).bind(since).fetch_optional(conn).await)?;
-    let latest: Option<ContractDates> = on_tx!(tx, conn => sqlx::query_as::<_, ContractDates>(
-        "SELECT signed_on, ends_on, reviewed_on FROM contracts WHERE person_id = $1
-           AND status IN ('validated', 'running', 'ended', 'reviewed', 'renewed')
-         ORDER BY starts_on DESC LIMIT 1",
-    )
-    .bind(person_id).fetch_optional(conn).await)?;
-    let latest = latest.unwrap_or_default();
-    Ok(ContractDates {
-        signed_on: first_signed.map(|(d,)| d),
-        ends_on: latest.ends_on,
-        reviewed_on: latest.reviewed_on,
-    })
+/// Sets the contract dates that count for the clocks: the first contract
+/// signed since the orientation was notified (contract clock), and the
+/// latest validated one (end and bilan).
+fn contract_facts(facts: &mut PathwayFacts, since: Date, contracts: &[ContractRow]) {
+    facts.contract_signed_on = contracts
+        .iter()
+        .filter(|c| c.status != "rejected")
+        .filter_map(|c| c.signed_on.filter(|on| *on >= since))
+        .min();
+    let latest = contracts
+        .iter()
+        .filter(|c| VALIDATED_CONTRACT.contains(&c.status.as_str()))
+        .max_by_key(|c| c.starts_on);
+    facts.contract_ends_on = latest.and_then(|c| c.ends_on);
+    facts.contract_reviewed_on = latest.and_then(|c| c.reviewed_on);
 }
 
 /// The département's delays, read inside the caller's transaction.
@@ -275,64 +279,188 @@ pub(crate) async fn settings_in(tx: &mut Tx) -> Result<DeadlineSettings> {
 
 /// Recomputes one person's clocks from their dates (inside the caller's transaction).
 pub(crate) async fn refresh_clocks(tx: &mut Tx, person_id: Uuid) -> Result<()> {
+    refresh_clocks_of(tx, &[person_id]).await
+}
+
+/// Recomputes these people's clocks from their dates (inside the caller's
+/// transaction): a few statements for all of them, so that an import or a
+/// change of settings does not cost six statements a person.
+pub(crate) async fn refresh_clocks_of(tx: &mut Tx, ids: &[Uuid]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let settings = settings_in(tx).await?;
-    let person: FactsRow = on_tx!(tx, conn => sqlx::query_as::<_, FactsRow>(
-        "SELECT duties_since, closed_on, responsible_organisation_id, territory_id FROM persons WHERE id = $1",
+    let facts = pathway_facts(tx, ids).await?;
+    execute_by_keys(
+        tx,
+        keys(ids),
+        "DELETE FROM person_clocks WHERE person_id IN (SELECT v FROM k)",
     )
-    .bind(person_id).fetch_one(conn).await)?;
-    let orientation: Option<OrientationRow> = on_tx!(tx, conn => sqlx::query_as::<_, OrientationRow>(
-        "SELECT kind, decided_on, notified_on, extended_review FROM orientations
-         WHERE person_id = $1 AND status = 'validated' ORDER BY notified_on DESC, created_at DESC LIMIT 1",
-    )
-    .bind(person_id).fetch_optional(conn).await)?;
-    let orientation = orientation.and_then(|o| {
-        Some(OrientationFacts {
-            kind: OrientationKind::from_code(&o.kind)?,
-            decided_on: o.decided_on,
-            notified_on: o.notified_on,
-            extended_review: o.extended_review,
-        })
-    });
-    let joint_review_on = match &orientation {
-        Some(o) => {
-            let row: Option<(Date,)> = on_tx!(tx, conn => sqlx::query_as(
-                "SELECT reviewed_on FROM pathway_reviews WHERE person_id = $1 AND reviewed_on >= $2
-                 ORDER BY reviewed_on LIMIT 1",
-            )
-            .bind(person_id).bind(o.notified_on).fetch_optional(conn).await)?;
-            row.map(|(d,)| d)
-        }
-        None => None,
-    };
-    let contract = match &orientation {
-        Some(o) => current_contract(tx, person_id, o.notified_on).await?,
-        None => ContractDates::default(),
-    };
-    let facts = PathwayFacts {
-        rights_opened_on: person.duties_since,
-        orientation,
-        contract_signed_on: contract.signed_on,
-        contract_ends_on: contract.ends_on,
-        contract_reviewed_on: contract.reviewed_on,
-        joint_review_on,
-        closed_on: person.closed_on,
-    };
+    .await?;
     // Stored clocks do not depend on today; only their status does.
     let today = time::OffsetDateTime::now_utc().date();
-    on_tx!(tx, conn => sqlx::query("DELETE FROM person_clocks WHERE person_id = $1")
-        .bind(person_id).execute(conn).await.map(|done| done.rows_affected()))?;
-    for clock in clocks(&facts, &settings, today) {
+    let mut rows = clock_rows();
+    for (person, facts) in &facts {
+        push_clocks(
+            &mut rows,
+            person.id,
+            person.responsible_organisation_id,
+            person.territory_id,
+            facts,
+            &settings,
+            today,
+        );
+    }
+    rows.write(tx).await
+}
+
+/// Each person's dates that the clocks follow: their own, their current
+/// validated orientation, and since it the first joint review and contracts.
+async fn pathway_facts(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(FactsRow, PathwayFacts)>> {
+    let persons: Vec<FactsRow> = fetch_by_keys(
+        tx,
+        keys(ids),
+        "SELECT p.id, p.duties_since, p.closed_on, p.responsible_organisation_id, p.territory_id
+         FROM k CROSS JOIN persons p WHERE p.id = k.v",
+    )
+    .await?;
+    let orientations = current_orientations(tx, keys(ids)).await?;
+    let reviews: Vec<(Uuid, Date)> = fetch_by_keys(
+        tx,
+        keys(orientations.keys()),
+        "SELECT r.person_id, r.reviewed_on FROM k CROSS JOIN pathway_reviews r WHERE r.person_id = k.v",
+    )
+    .await?;
+    let contracts: Vec<ContractRow> = fetch_by_keys(
+        tx,
+        keys(orientations.keys()),
+        "SELECT c.person_id, c.status, c.starts_on, c.signed_on, c.ends_on, c.reviewed_on
+         FROM k CROSS JOIN contracts c WHERE c.person_id = k.v",
+    )
+    .await?;
+    let reviews = by_person(reviews, |r| r.0);
+    let contracts = by_person(contracts, |c| c.person_id);
+    Ok(persons
+        .into_iter()
+        .map(|person| {
+            let mut facts = PathwayFacts {
+                rights_opened_on: person.duties_since,
+                closed_on: person.closed_on,
+                ..PathwayFacts::default()
+            };
+            if let Some(orientation) = orientations.get(&person.id) {
+                let reviews = reviews.get(&person.id).map_or(&[][..], Vec::as_slice);
+                let contracts = contracts.get(&person.id).map_or(&[][..], Vec::as_slice);
+                oriented_facts(&mut facts, *orientation, reviews, contracts);
+            }
+            (person, facts)
+        })
+        .collect())
+}
+
+/// Each person's current orientation: the validated one notified last
+/// (then decided last), of a kind still known.
+async fn current_orientations(
+    tx: &mut Tx,
+    keys: Vec<crate::bulk::Value>,
+) -> Result<HashMap<Uuid, OrientationFacts>> {
+    let rows: Vec<OrientationRow> = fetch_by_keys(
+        tx,
+        keys,
+        "SELECT o.person_id, o.kind, o.decided_on, o.notified_on, o.extended_review, o.created_at
+         FROM k CROSS JOIN orientations o WHERE o.person_id = k.v AND o.status = 'validated'",
+    )
+    .await?;
+    let mut latest: HashMap<Uuid, OrientationRow> = HashMap::new();
+    let order = |o: &OrientationRow| (o.notified_on, o.created_at);
+    for row in rows {
+        if latest
+            .get(&row.person_id)
+            .is_none_or(|o| order(&row) > order(o))
+        {
+            latest.insert(row.person_id, row);
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .filter_map(|(person, o)| {
+            let facts = OrientationFacts {
+                kind: OrientationKind::from_code(&o.kind)?,
+                decided_on: o.decided_on,
+                notified_on: o.notified_on,
+                extended_review: o.extended_review,
+            };
+            Some((person, facts))
+        })
+        .collect())
+}
+
+/// Sets an oriented person's facts: the orientation, the first joint review
+/// since it was notified, and the contracts.
+fn oriented_facts(
+    facts: &mut PathwayFacts,
+    orientation: OrientationFacts,
+    reviews: &[(Uuid, Date)],
+    contracts: &[ContractRow],
+) {
+    let since = orientation.notified_on;
+    facts.orientation = Some(orientation);
+    facts.joint_review_on = reviews.iter().map(|r| r.1).filter(|on| *on >= since).min();
+    contract_facts(facts, since, contracts);
+}
+
+fn keys<'a>(ids: impl IntoIterator<Item = &'a Uuid>) -> Vec<crate::bulk::Value> {
+    ids.into_iter().map(|id| (*id).into()).collect()
+}
+
+fn by_person<T>(rows: Vec<T>, person: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        grouped.entry(person(&row)).or_default().push(row);
+    }
+    grouped
+}
+
+/// Rows of `person_clocks`, as [`push_clocks`] fills them.
+pub(crate) fn clock_rows() -> Rows {
+    Rows::new(
+        "person_clocks",
+        &[
+            "person_id",
+            "kind",
+            "started_on",
+            "due_on",
+            "met_on",
+            "organisation_id",
+            "territory_id",
+        ],
+    )
+}
+
+/// Queues the clocks the domain computes from a person's dates; each carries
+/// the person's organisation and territory (for the lists' scope).
+pub(crate) fn push_clocks(
+    rows: &mut Rows,
+    person_id: Uuid,
+    organisation_id: Option<Uuid>,
+    territory_id: Option<Uuid>,
+    facts: &PathwayFacts,
+    settings: &DeadlineSettings,
+    today: Date,
+) {
+    for clock in clocks(facts, settings, today) {
         let met_on = match clock.status {
             ClockStatus::Met { on, .. } => Some(on),
             _ => None,
         };
-        on_tx!(tx, conn => sqlx::query(
-            "INSERT INTO person_clocks (person_id, kind, started_on, due_on, met_on, organisation_id, territory_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(person_id).bind(clock.kind.code()).bind(clock.started_on).bind(clock.due_on).bind(met_on)
-        .bind(person.responsible_organisation_id).bind(person.territory_id)
-        .execute(conn).await.map(|done| done.rows_affected()))?;
+        rows.push(vec![
+            person_id.into(),
+            clock.kind.code().into(),
+            clock.started_on.into(),
+            clock.due_on.into(),
+            met_on.into(),
+            organisation_id.into(),
+            territory_id.into(),
+        ]);
     }
-    Ok(())
 }

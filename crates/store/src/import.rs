@@ -1,10 +1,11 @@
 //! Imports of people from the CAF/MSA (XML) or another system (CSV): a file
 //! goes in whole, in one transaction, or not at all. Dossiers are applied in
-//! chunks — two lookups and a few multi-row statements per chunk — so that
-//! a département's monthly file takes seconds on both backends.
+//! chunks — those that change nothing set aside by one read, then a few
+//! lookups and multi-row statements per chunk — so that a département's
+//! monthly file takes seconds on both backends.
 
 use crate::audit::record;
-use crate::bulk::Rows;
+use crate::bulk::{execute_by_keys, fetch_by_keys, read_by_keys, Rows, Updates};
 use crate::person::Person;
 use crate::person_load::PeopleLoad;
 use crate::sql::Sql;
@@ -18,7 +19,7 @@ use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdRole, PersonData, RsaState, Sex};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -161,6 +162,8 @@ pub struct Import {
     file_date: Date,
     department: Uuid,
     load: PeopleLoad,
+    households: Updates,
+    persons: Updates,
     changes: Rows,
     counts: ImportCounts,
     warnings: Vec<String>,
@@ -206,6 +209,39 @@ impl Store {
             file_date,
             department,
             load,
+            households: Updates::new(
+                "households",
+                &[
+                    "id",
+                    "caf_number",
+                    "fund",
+                    "rsa_state",
+                    "rsa_state_on",
+                    "updated_at",
+                ],
+                "version = households.version + 1",
+            ),
+            persons: Updates::new(
+                "persons",
+                &[
+                    "id",
+                    "household_id",
+                    "household_role",
+                    "last_name",
+                    "first_names",
+                    "birth_name",
+                    "birth_date",
+                    "sex",
+                    "nir",
+                    "address",
+                    "commune_code",
+                    "territory_id",
+                    "subject_to_duties",
+                    "duties_since",
+                    "updated_at",
+                ],
+                "version = persons.version + 1",
+            ),
             changes: Rows::new(
                 "import_changes",
                 &[
@@ -334,6 +370,42 @@ impl Store {
     }
 }
 
+/// A chunk of a file's dossiers, those that change nothing set aside.
+pub struct Chunk {
+    changing: Vec<Dossier>,
+    unchanged: usize,
+}
+
+impl Store {
+    /// Sorts a chunk of dossiers: those the file changes (new ones, and known
+    /// ones that differ from what is stored), and those it does not. Most
+    /// dossiers of a monthly file change nothing; comparing them first with
+    /// a text of the chunk's households and members, read in one statement,
+    /// spares reading thousands of rows (each a hand-off between threads
+    /// with sqlx). Read on the store's read connections, outside the
+    /// import's transaction, so that it runs while the previous chunk is
+    /// written: the import changes a dossier's household and people only
+    /// when it reaches that dossier (numbers and NIRs are once in a file),
+    /// and the dossiers that change are read again inside the transaction.
+    pub async fn sort_chunk(&self, dossiers: Vec<Dossier>) -> Result<Chunk> {
+        let numbers = dossiers
+            .iter()
+            .map(|d| d.household.rsa_number.as_str().into())
+            .collect();
+        let texts: Vec<(Option<String>,)> = read_by_keys(self, numbers, &snapshot::query()).await?;
+        let stored = snapshot::parse(texts.iter().filter_map(|(t,)| t.as_deref()));
+        let total = dossiers.len();
+        let changing: Vec<Dossier> = dossiers
+            .into_iter()
+            .filter(|d| !stored.as_ref().is_some_and(|s| snapshot::unchanged(s, d)))
+            .collect();
+        Ok(Chunk {
+            unchanged: total - changing.len(),
+            changing,
+        })
+    }
+}
+
 /// A known person and what the file says of them.
 struct PersonUpdate {
     before: Person,
@@ -352,66 +424,61 @@ impl Import {
         &self.counts
     }
 
-    /// Applies valid dossiers (each dossier number and NIR once in the file).
-    pub async fn apply(&mut self, dossiers: &[Dossier]) -> Result<()> {
-        self.counts.records += dossiers.len() as i64;
-        let households = self.known_households(dossiers).await?;
-        let persons = self.known_persons(dossiers, &households).await?;
-        let known_persons = Known::new(&persons);
-        let mut household_updates = Vec::new();
-        let mut person_updates = Vec::new();
-        for dossier in dossiers {
-            let household_id = match households.get(&dossier.household.rsa_number) {
-                Some((id, known)) => {
-                    if let Some(detail) = household_change(known, &dossier.household) {
-                        household_updates.push((*id, dossier.household.clone(), detail));
-                    }
-                    *id
-                }
-                None => {
-                    let id = Uuid::now_v7();
-                    self.load.household(id, &dossier.household);
-                    self.counts.households_created += 1;
-                    id
-                }
+    /// Applies a chunk of valid dossiers (each dossier number and NIR once
+    /// in the file), sorted by [`Store::sort_chunk`].
+    pub async fn apply(&mut self, chunk: &Chunk) -> Result<()> {
+        self.counts.records += (chunk.changing.len() + chunk.unchanged) as i64;
+        let changing: Vec<&Dossier> = chunk.changing.iter().collect();
+        let households = self.known_households(&changing).await?;
+        let persons = self.known_persons(&changing, &households).await?;
+        let known = Known::new(&persons);
+        let mut updates = Vec::new();
+        for dossier in changing {
+            let household_id = self.household(dossier, &households);
+            self.persons_of(dossier, household_id, &known, &mut updates)?;
+        }
+        self.write(&updates).await
+    }
+
+    /// Queues the dossier's new people and adds the updates of known ones.
+    fn persons_of(
+        &mut self,
+        dossier: &Dossier,
+        household_id: Uuid,
+        known: &Known,
+        updates: &mut Vec<PersonUpdate>,
+    ) -> Result<()> {
+        for incoming in &dossier.persons {
+            let Some(person) = known.find(household_id, &incoming.data) else {
+                self.new_person(household_id, incoming.data.clone())?;
+                continue;
             };
-            for incoming in &dossier.persons {
-                let known = known_persons.find(household_id, &incoming.data);
-                match known {
-                    None => self.new_person(household_id, incoming.data.clone())?,
-                    Some(before) => {
-                        let Some(known_data) = known_data(before) else {
-                            continue;
-                        };
-                        let moved = before.household_id != household_id;
-                        let merged = merge(&known_data, &incoming.data);
-                        if merged.is_none() && !moved {
-                            continue;
-                        }
-                        let (after, changes) = merged.unwrap_or((known_data, Vec::new()));
-                        person_updates.push(PersonUpdate {
-                            before: before.clone(),
-                            after,
-                            household_id,
-                            changes,
-                            moved,
-                        });
-                    }
-                }
+            let Some(update) = person_update(person, household_id, &incoming.data) else {
+                continue;
+            };
+            // Once per chunk: the rows of one statement would update a file
+            // in no set order.
+            if !updates.iter().any(|u| u.before.id == update.before.id) {
+                updates.push(update);
             }
         }
-        self.delete_tokens(&person_updates).await?;
-        for update in &person_updates {
-            self.queue_update(update)?;
+        Ok(())
+    }
+
+    /// Writes what the chunk creates and changes.
+    async fn write(&mut self, updates: &[PersonUpdate]) -> Result<()> {
+        self.delete_tokens(updates).await?;
+        let at = now();
+        for update in updates {
+            self.update_person(update, at)?;
         }
         self.load.write(&mut self.tx).await?;
-        for (id, data, detail) in household_updates {
-            self.update_household(id, &data, detail).await?;
-        }
-        for update in &person_updates {
-            self.update_person(update).await?;
-        }
-        self.changes.write(&mut self.tx).await
+        self.households.write(&mut self.tx).await?;
+        self.persons.write(&mut self.tx).await?;
+        let updated: Vec<Uuid> = updates.iter().map(|u| u.before.id).collect();
+        crate::deadline::refresh_clocks_of(&mut self.tx, &updated).await?;
+        self.changes.write(&mut self.tx).await?;
+        Ok(())
     }
 
     /// Writes the import's counts and report, and commits the file.
@@ -452,21 +519,20 @@ impl Import {
 
     async fn known_households(
         &mut self,
-        dossiers: &[Dossier],
+        dossiers: &[&Dossier],
     ) -> Result<HashMap<String, (Uuid, HouseholdData)>> {
-        if dossiers.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut sql = Sql::new(
-            "SELECT id, rsa_number, caf_number, fund, rsa_state, rsa_state_on FROM households",
-        );
         let numbers = dossiers
             .iter()
-            .map(|d| d.household.rsa_number.as_str().into());
-        push_in(&self.tx, &mut sql, " WHERE rsa_number IN (", numbers);
+            .map(|d| d.household.rsa_number.as_str().into())
+            .collect();
         type Row = (Uuid, String, Option<String>, String, i64, Option<Date>);
-        let rows: Vec<Row> = on_tx!(&mut self.tx, conn => bind_all!(sqlx::query_as::<_, Row>(&sql.text), sql)
-            .fetch_all(conn).await)?;
+        let rows: Vec<Row> = fetch_by_keys(
+            &mut self.tx,
+            numbers,
+            "SELECT h.id, h.rsa_number, h.caf_number, h.fund, h.rsa_state, h.rsa_state_on
+             FROM k CROSS JOIN households h WHERE h.rsa_number = k.v",
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, rsa_number, caf_number, fund, state, state_on)| {
@@ -482,45 +548,58 @@ impl Import {
             .collect())
     }
 
-    /// The people of the chunk already known: by NIR, or as members of a
-    /// known household (matched by identity).
-    /// The people of the chunk already known: by NIR, or as members of a
-    /// known household (matched by identity). Two queries, so that each
-    /// uses its index.
+    /// The people of the chunk already known: the members of its known
+    /// households, and by NIR those who are not (moving between dossiers).
     async fn known_persons(
         &mut self,
-        dossiers: &[Dossier],
+        dossiers: &[&Dossier],
         households: &HashMap<String, (Uuid, HouseholdData)>,
     ) -> Result<Vec<Person>> {
-        let nirs = dossiers
+        let members = households.values().map(|(id, _)| (*id).into()).collect();
+        let mut persons: Vec<Person> = fetch_by_keys(
+            &mut self.tx,
+            members,
+            "SELECT p.* FROM k CROSS JOIN persons p WHERE p.household_id = k.v AND p.merged_into_id IS NULL",
+        )
+        .await?;
+        let found: HashSet<&str> = persons.iter().filter_map(|p| p.nir.as_deref()).collect();
+        let others = dossiers
             .iter()
             .flat_map(|d| &d.persons)
-            .filter_map(|p| p.data.nir.as_ref().map(|n| n.as_str().into()));
-        let mut persons = self.persons_where("nir", nirs).await?;
-        let found: std::collections::HashSet<Uuid> = persons.iter().map(|p| p.id).collect();
-        let members = households.values().map(|(id, _)| (*id).into());
-        for person in self.persons_where("household_id", members).await? {
-            if !found.contains(&person.id) {
-                persons.push(person);
-            }
-        }
+            .filter_map(|p| p.data.nir.as_ref().map(|n| n.as_str()))
+            .filter(|nir| !found.contains(nir))
+            .map(Into::into)
+            .collect();
+        let moving: Vec<Person> = fetch_by_keys(
+            &mut self.tx,
+            others,
+            "SELECT p.* FROM k CROSS JOIN persons p WHERE p.nir = k.v AND p.merged_into_id IS NULL",
+        )
+        .await?;
+        persons.extend(moving);
         Ok(persons)
     }
 
-    async fn persons_where(
+    /// The id of the dossier's household, queued for creation or update.
+    fn household(
         &mut self,
-        column: &str,
-        values: impl Iterator<Item = crate::sql::Param>,
-    ) -> Result<Vec<Person>> {
-        let mut sql = Sql::new("SELECT * FROM persons WHERE merged_into_id IS NULL");
-        push_in(&self.tx, &mut sql, &format!(" AND {column} IN ("), values);
-        if sql.params.is_empty() {
-            return Ok(Vec::new());
+        dossier: &Dossier,
+        known: &HashMap<String, (Uuid, HouseholdData)>,
+    ) -> Uuid {
+        match known.get(&dossier.household.rsa_number) {
+            Some((id, data)) => {
+                if let Some(detail) = household_change(data, &dossier.household) {
+                    self.update_household(*id, &dossier.household, detail);
+                }
+                *id
+            }
+            None => {
+                let id = Uuid::now_v7();
+                self.load.household(id, &dossier.household);
+                self.counts.households_created += 1;
+                id
+            }
         }
-        Ok(
-            on_tx!(&mut self.tx, conn => bind_all!(sqlx::query_as::<_, Person>(&sql.text), sql)
-            .fetch_all(conn).await)?,
-        )
     }
 
     fn new_person(&mut self, household_id: Uuid, mut data: PersonData) -> Result<()> {
@@ -566,34 +645,39 @@ impl Import {
     }
 
     async fn delete_tokens(&mut self, updates: &[PersonUpdate]) -> Result<()> {
-        let renamed: Vec<Uuid> = updates
+        let renamed = updates
             .iter()
             .filter(|u| u.changes.contains(&PersonChange::Identity))
-            .map(|u| u.before.id)
+            .map(|u| u.before.id.into())
             .collect();
-        if renamed.is_empty() {
-            return Ok(());
-        }
-        let mut sql = Sql::new("DELETE FROM person_name_tokens");
-        push_in(
-            &self.tx,
-            &mut sql,
-            " WHERE person_id IN (",
-            renamed.into_iter().map(Into::into),
-        );
-        on_tx!(&mut self.tx, conn => bind_all!(sqlx::query(&sql.text), sql)
-            .execute(conn).await.map(|done| done.rows_affected()))?;
-        Ok(())
+        execute_by_keys(
+            &mut self.tx,
+            renamed,
+            "DELETE FROM person_name_tokens WHERE person_id IN (SELECT v FROM k)",
+        )
+        .await
     }
 
-    /// Queues what an update adds: name tokens, revision, changes.
-    fn queue_update(&mut self, update: &PersonUpdate) -> Result<()> {
-        let mut after = updated(&update.before, &update.after, update.household_id);
-        if let Some(code) = &after.commune_code {
-            if !self.load.knows_commune(code) {
-                after.commune_code = update.before.commune_code.clone();
-            }
-        }
+    /// Queues an update of a file, with its name tokens, revision and changes.
+    fn update_person(&mut self, update: &PersonUpdate, at: OffsetDateTime) -> Result<()> {
+        let after = self.updated(update, at);
+        self.persons.push(vec![
+            after.id.into(),
+            after.household_id.into(),
+            after.household_role.clone().into(),
+            after.last_name.clone().into(),
+            after.first_names.clone().into(),
+            after.birth_name.clone().into(),
+            after.birth_date.into(),
+            after.sex.clone().into(),
+            after.nir.clone().into(),
+            after.address.clone().into(),
+            after.commune_code.clone().into(),
+            after.territory_id.into(),
+            after.subject_to_duties.into(),
+            after.duties_since.into(),
+            at.into(),
+        ]);
         if update.changes.contains(&PersonChange::Identity) {
             self.load.tokens(after.id, &update.after);
         }
@@ -636,99 +720,123 @@ impl Import {
         Ok(())
     }
 
-    async fn update_household(
-        &mut self,
-        id: Uuid,
-        data: &HouseholdData,
-        detail: (&'static str, String),
-    ) -> Result<()> {
-        on_tx!(&mut self.tx, conn => sqlx::query(
-            "UPDATE households SET caf_number = $1, fund = $2, rsa_state = $3, rsa_state_on = $4,
-                version = version + 1, updated_at = $5 WHERE id = $6",
-        )
-        .bind(&data.caf_number).bind(data.fund.code())
-        .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on)
-        .bind(now()).bind(id)
-        .execute(conn).await.map(|done| done.rows_affected()))?;
-        self.counts.households_updated += 1;
-        self.change(id, None, detail.0, detail.1);
-        Ok(())
-    }
-
-    async fn update_person(&mut self, update: &PersonUpdate) -> Result<()> {
-        let after = updated(&update.before, &update.after, update.household_id);
-        let commune = after
+    /// The stored file after an update, as its revision keeps it: a commune
+    /// missing from the referential leaves the known one.
+    fn updated(&self, update: &PersonUpdate, at: OffsetDateTime) -> Person {
+        let (before, data) = (&update.before, &update.after);
+        let commune_code = data
             .commune_code
             .clone()
             .filter(|c| self.load.knows_commune(c))
-            .or(update.before.commune_code.clone());
-        let territory = commune.as_deref().and_then(|c| self.load.territory(c));
-        on_tx!(&mut self.tx, conn => sqlx::query(
-            "UPDATE persons SET household_id = $1, household_role = $2, last_name = $3, first_names = $4,
-                birth_name = $5, birth_date = $6, sex = $7, nir = $8, address = $9, commune_code = $10,
-                territory_id = $11, subject_to_duties = $12, duties_since = $13, version = version + 1,
-                updated_at = $14
-             WHERE id = $15",
-        )
-        .bind(after.household_id).bind(&after.household_role).bind(&after.last_name).bind(&after.first_names)
-        .bind(&after.birth_name).bind(after.birth_date).bind(&after.sex).bind(&after.nir).bind(&after.address)
-        .bind(commune).bind(territory).bind(after.subject_to_duties).bind(after.duties_since).bind(now())
-        .bind(after.id)
-        .execute(conn).await.map(|done| done.rows_affected()))?;
-        crate::deadline::refresh_clocks(&mut self.tx, after.id).await
+            .or(before.commune_code.clone());
+        Person {
+            household_id: update.household_id,
+            household_role: data.household_role.code().to_owned(),
+            last_name: data.last_name.clone(),
+            first_names: data.first_names.clone(),
+            birth_name: data.birth_name.clone(),
+            birth_date: data.birth_date,
+            sex: data.sex.code().to_owned(),
+            nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
+            address: data.address.clone(),
+            territory_id: commune_code.as_deref().and_then(|c| self.load.territory(c)),
+            commune_code,
+            subject_to_duties: data.subject_to_duties,
+            duties_since: data.duties_since,
+            version: before.version + 1,
+            updated_at: at,
+            ..before.clone()
+        }
+    }
+
+    fn update_household(&mut self, id: Uuid, data: &HouseholdData, detail: (&'static str, String)) {
+        self.households.push(vec![
+            id.into(),
+            data.caf_number.clone().into(),
+            data.fund.code().into(),
+            crate::bulk::Value::Int(data.rsa_state.code().parse().unwrap_or(0)),
+            data.rsa_state_on.into(),
+            now().into(),
+        ]);
+        self.counts.households_updated += 1;
+        self.change(id, None, detail.0, detail.1);
     }
 }
 
-/// Appends `prefix` and the values' placeholders, closed, or nothing when
-/// there are none.
-fn push_in(tx: &Tx, sql: &mut Sql, prefix: &str, values: impl Iterator<Item = crate::sql::Param>) {
-    let mut any = false;
-    for value in values {
-        sql.params.push(value);
-        sql.text.push_str(if any { ", " } else { prefix });
-        sql.text.push_str(&tx.placeholder(sql.params.len()));
-        any = true;
+/// A known person, with their file as the domain's data (None for codes no
+/// longer known: such a file is left as it is).
+struct KnownPerson<'a> {
+    person: &'a Person,
+    data: Option<PersonData>,
+}
+
+/// What the file changes of a known person, if anything.
+fn person_update(
+    known: &KnownPerson,
+    household_id: Uuid,
+    incoming: &PersonData,
+) -> Option<PersonUpdate> {
+    let data = known.data.as_ref()?;
+    let moved = known.person.household_id != household_id;
+    let merged = merge(data, incoming);
+    if merged.is_none() && !moved {
+        return None;
     }
-    if any {
-        sql.text.push(')');
-    }
+    let (after, changes) = merged.unwrap_or_else(|| (data.clone(), Vec::new()));
+    Some(PersonUpdate {
+        before: known.person.clone(),
+        after,
+        household_id,
+        changes,
+        moved,
+    })
 }
 
 /// The known people of a chunk, by NIR and by household.
 struct Known<'a> {
-    by_nir: HashMap<&'a str, &'a Person>,
-    by_household: HashMap<Uuid, Vec<&'a Person>>,
+    persons: Vec<KnownPerson<'a>>,
+    by_nir: HashMap<&'a str, usize>,
+    by_household: HashMap<Uuid, Vec<usize>>,
 }
 
 impl<'a> Known<'a> {
     fn new(persons: &'a [Person]) -> Known<'a> {
         let mut known = Known {
+            persons: Vec::with_capacity(persons.len()),
             by_nir: HashMap::with_capacity(persons.len()),
             by_household: HashMap::new(),
         };
-        for p in persons {
+        for (i, p) in persons.iter().enumerate() {
             if let Some(nir) = &p.nir {
-                known.by_nir.insert(nir, p);
+                known.by_nir.insert(nir, i);
             }
             known
                 .by_household
                 .entry(p.household_id)
                 .or_default()
-                .push(p);
+                .push(i);
+            known.persons.push(KnownPerson {
+                person: p,
+                data: known_data(p),
+            });
         }
         known
     }
 
     /// The file of this person: same NIR, or same identity in the household.
-    fn find(&self, household_id: Uuid, data: &PersonData) -> Option<&'a Person> {
-        if let Some(p) = data.nir.as_ref().and_then(|n| self.by_nir.get(n.as_str())) {
-            return Some(p);
+    fn find(&self, household_id: Uuid, data: &PersonData) -> Option<&KnownPerson<'a>> {
+        if let Some(i) = data.nir.as_ref().and_then(|n| self.by_nir.get(n.as_str())) {
+            return Some(&self.persons[*i]);
         }
         self.by_household
             .get(&household_id)?
             .iter()
-            .copied()
-            .find(|p| known_data(p).is_some_and(|known| same_identity(&known, data)))
+            .map(|i| &self.persons[*i])
+            .find(|p| {
+                p.data
+                    .as_ref()
+                    .is_some_and(|known| same_identity(known, data))
+            })
     }
 }
 
@@ -754,23 +862,277 @@ fn known_data(p: &Person) -> Option<PersonData> {
     })
 }
 
-/// The stored file after an update (for its revision).
-fn updated(before: &Person, data: &PersonData, household_id: Uuid) -> Person {
-    Person {
-        household_id,
-        household_role: data.household_role.code().to_owned(),
-        last_name: data.last_name.clone(),
-        first_names: data.first_names.clone(),
-        birth_name: data.birth_name.clone(),
-        birth_date: data.birth_date,
-        sex: data.sex.code().to_owned(),
-        nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
-        address: data.address.clone(),
-        commune_code: data.commune_code.clone(),
-        subject_to_duties: data.subject_to_duties,
-        duties_since: data.duties_since,
-        version: before.version + 1,
-        ..before.clone()
+/// The known dossiers of a chunk as stored, read as one text: each
+/// household's fields then its members' fields that a file compares, in
+/// the same SQL on both backends. Anything unexpected in the text (a
+/// separator inside a field, a code no longer known) only makes the
+/// dossiers concerned, or the whole chunk, be read row by row.
+mod snapshot {
+    use super::household_change;
+    use parcours_domain::caf::{merge, same_identity, Dossier};
+    use parcours_domain::nir::Nir;
+    use parcours_domain::person::{Fund, HouseholdData, HouseholdRole, PersonData, RsaState, Sex};
+    use std::collections::HashMap;
+    use time::Date;
+
+    /// Control characters, which a CAF file (XML) cannot carry; a field
+    /// holding one makes the text not parse.
+    const HOUSEHOLD: char = '\u{1d}';
+    const MEMBER: char = '\u{1e}';
+    const FIELD: char = '\u{1f}';
+
+    /// A stored member: their NIR as stored, and their file.
+    type Member = (Option<String>, PersonData);
+
+    /// Known households by dossier number, with their members.
+    pub(super) type Snapshot = HashMap<String, (HouseholdData, Vec<Member>)>;
+
+    /// The text of the households `k` (optional fields are `=value` or empty).
+    pub(super) fn query() -> String {
+        let household = fields(&[
+            "h.rsa_number",
+            "'=' || h.caf_number",
+            "h.fund",
+            "h.rsa_state",
+            "'=' || h.rsa_state_on",
+        ]);
+        let member = fields(&[
+            "p.household_role",
+            "p.last_name",
+            "p.first_names",
+            "'=' || p.birth_name",
+            "p.birth_date",
+            "p.sex",
+            "'=' || p.nir",
+            "'=' || p.address",
+            "'=' || p.commune_code",
+            "CASE WHEN p.subject_to_duties THEN '1' ELSE '0' END",
+            "'=' || p.duties_since",
+        ]);
+        format!(
+            "SELECT string_agg({household} || COALESCE((SELECT string_agg('{MEMBER}' || {member}, '')
+                FROM persons p WHERE p.household_id = h.id AND p.merged_into_id IS NULL), ''), '{HOUSEHOLD}')
+             FROM k CROSS JOIN households h WHERE h.rsa_number = k.v"
+        )
+    }
+
+    /// `format('%s…%s', …)`: one string built at once (rather than a chain
+    /// of `||`), NULL written as nothing, on both backends.
+    fn fields(columns: &[&str]) -> String {
+        let pattern = vec!["%s"; columns.len()].join(&FIELD.to_string());
+        format!("format('{pattern}', {})", columns.join(", "))
+    }
+
+    /// The stored households; None when the text is not as expected.
+    pub(super) fn parse<'t>(texts: impl Iterator<Item = &'t str>) -> Option<Snapshot> {
+        let mut snapshot = Snapshot::new();
+        for text in texts.flat_map(|t| t.split(HOUSEHOLD)) {
+            let mut records = text.split(MEMBER);
+            let household: Vec<&str> = records.next()?.split(FIELD).collect();
+            let members: Vec<Vec<&str>> = records.map(|m| m.split(FIELD).collect()).collect();
+            if household.len() != 5 || members.iter().any(|m| m.len() != 11) {
+                return None;
+            }
+            let parsed = household_data(&household).and_then(|data| {
+                let members = members
+                    .iter()
+                    .map(|m| member(m))
+                    .collect::<Option<Vec<_>>>()?;
+                Some((data, members))
+            });
+            // Codes no longer known: the dossier is read row by row.
+            if let Some(parsed) = parsed {
+                snapshot.insert(household[0].to_owned(), parsed);
+            }
+        }
+        Some(snapshot)
+    }
+
+    /// Whether the file changes nothing of this dossier, as the import would
+    /// find its people: by NIR, or by identity in the household (when two
+    /// members could be the one, the dossier is read row by row).
+    pub(super) fn unchanged(snapshot: &Snapshot, dossier: &Dossier) -> bool {
+        let Some((household, members)) = snapshot.get(&dossier.household.rsa_number) else {
+            return false;
+        };
+        household_change(household, &dossier.household).is_none()
+            && dossier.persons.iter().all(|incoming| {
+                let incoming = &incoming.data;
+                let mut found = members.iter().filter(|(nir, known)| match &incoming.nir {
+                    Some(n) => nir.as_deref() == Some(n.as_str()),
+                    None => same_identity(known, incoming),
+                });
+                match (found.next(), found.next()) {
+                    (Some((_, known)), None) => merge(known, incoming).is_none(),
+                    _ => false,
+                }
+            })
+    }
+
+    fn household_data(f: &[&str]) -> Option<HouseholdData> {
+        Some(HouseholdData {
+            rsa_number: f[0].to_owned(),
+            caf_number: optional(f[1])?.map(str::to_owned),
+            fund: Fund::from_code(f[2])?,
+            rsa_state: RsaState::from_code(f[3])?,
+            rsa_state_on: optional_date(f[4])?,
+        })
+    }
+
+    /// A member as the import compares them; what a file does not carry
+    /// (contact, situation) is left out.
+    fn member(f: &[&str]) -> Option<Member> {
+        let nir = optional(f[6])?;
+        let data = PersonData {
+            household_role: HouseholdRole::from_code(f[0])?,
+            last_name: f[1].to_owned(),
+            first_names: f[2].to_owned(),
+            birth_name: optional(f[3])?.map(str::to_owned),
+            birth_date: date(f[4])?,
+            sex: Sex::from_code(f[5])?,
+            nir: nir.and_then(|n| Nir::parse(n).ok()),
+            email: None,
+            phone: None,
+            address: optional(f[7])?.map(str::to_owned),
+            commune_code: optional(f[8])?.map(str::to_owned),
+            subject_to_duties: match f[9] {
+                "1" => true,
+                "0" => false,
+                _ => return None,
+            },
+            duties_since: optional_date(f[10])?,
+            single_parent: false,
+            other_minimum_income: false,
+            rqth: false,
+        };
+        Some((nir.map(str::to_owned), data))
+    }
+
+    /// `=value` or nothing (NULL); None for anything else.
+    fn optional(field: &str) -> Option<Option<&str>> {
+        match field {
+            "" => Some(None),
+            _ => field.strip_prefix('=').map(Some),
+        }
+    }
+
+    fn optional_date(field: &str) -> Option<Option<Date>> {
+        match optional(field)? {
+            None => Some(None),
+            Some(text) => date(text).map(Some),
+        }
+    }
+
+    fn date(text: &str) -> Option<Date> {
+        Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use parcours_domain::caf::{iso_date, validate, RawDossier, RawPerson};
+        use time::macros::date;
+
+        fn dossier() -> Dossier {
+            let person = |role: &str, first: &str, nir: &str| RawPerson {
+                role: role.into(),
+                last_name: "Durand".into(),
+                first_names: first.into(),
+                birth_date: "1980-05-12".into(),
+                sex: "2".into(),
+                nir: nir.into(),
+                subject_to_duties: "1".into(),
+                ..RawPerson::default()
+            };
+            let raw = RawDossier {
+                rsa_number: "14000000001".into(),
+                caf_number: "1000001".into(),
+                rsa_state: "2".into(),
+                rsa_state_on: "2026-10-01".into(),
+                address: "1 rue de la Paix".into(),
+                commune_code: "14118".into(),
+                persons: vec![
+                    person("DEM", "Éloïse", "2800514100001"),
+                    person("CJT", "Léa", ""),
+                ],
+                ..RawDossier::default()
+            };
+            validate(&raw, Fund::Caf, date!(2026 - 11 - 01)).unwrap()
+        }
+
+        /// The text the query reads for a dossier stored as the file says.
+        fn stored(d: &Dossier) -> String {
+            let opt = |v: Option<&str>| v.map(|v| format!("={v}")).unwrap_or_default();
+            let h = &d.household;
+            let mut text = [
+                h.rsa_number.clone(),
+                opt(h.caf_number.as_deref()),
+                h.fund.code().into(),
+                h.rsa_state.code().into(),
+                opt(h.rsa_state_on.map(iso_date).as_deref()),
+            ]
+            .join(&FIELD.to_string());
+            for p in d.persons.iter().map(|p| &p.data) {
+                text.push(MEMBER);
+                text.push_str(
+                    &[
+                        p.household_role.code().into(),
+                        p.last_name.clone(),
+                        p.first_names.clone(),
+                        opt(p.birth_name.as_deref()),
+                        iso_date(p.birth_date),
+                        p.sex.code().into(),
+                        opt(p.nir.as_ref().map(|n| n.as_str())),
+                        opt(p.address.as_deref()),
+                        opt(p.commune_code.as_deref()),
+                        if p.subject_to_duties { "1" } else { "0" }.into(),
+                        opt(p.duties_since.map(iso_date).as_deref()),
+                    ]
+                    .join(&FIELD.to_string()),
+                );
+            }
+            text
+        }
+
+        #[test]
+        fn a_dossier_as_stored_changes_nothing() {
+            let d = dossier();
+            let snapshot = parse([stored(&d).as_str()].into_iter()).unwrap();
+            assert!(unchanged(&snapshot, &d));
+        }
+
+        #[test]
+        fn a_difference_a_newcomer_or_a_doubt_makes_it_read() {
+            let d = dossier();
+            let snapshot = parse([stored(&d).as_str()].into_iter()).unwrap();
+            let mut renamed = d.clone();
+            renamed.persons[1].data.last_name = "Martin".into();
+            assert!(!unchanged(&snapshot, &renamed), "changed");
+            let mut moved_in = d.clone();
+            moved_in.persons[0].data.nir = Nir::parse("1800514100002").ok();
+            assert!(!unchanged(&snapshot, &moved_in), "another NIR");
+            let mut twice = d.clone();
+            twice.persons.push(twice.persons[1].clone());
+            let snapshot = parse([stored(&twice).as_str()].into_iter()).unwrap();
+            assert!(
+                !unchanged(&snapshot, &twice),
+                "two members could be the one"
+            );
+            assert!(!unchanged(&Snapshot::new(), &d), "not stored");
+        }
+
+        #[test]
+        fn an_unexpected_text_makes_the_whole_chunk_read() {
+            let text = stored(&dossier());
+            let broken = text.replacen("Durand", &format!("Du{FIELD}rand"), 1);
+            assert!(parse([broken.as_str()].into_iter()).is_none());
+            let unknown = text.replacen("DEM", "XYZ", 1);
+            assert!(parse([unknown.as_str()].into_iter()).unwrap().is_empty());
+        }
     }
 }
 

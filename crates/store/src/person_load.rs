@@ -7,7 +7,7 @@
 use crate::bulk::{Rows, Value};
 use crate::person::Person;
 use crate::{now, Result, StoreError, Tx};
-use parcours_domain::deadline::{clocks, ClockStatus, DeadlineSettings, PathwayFacts};
+use parcours_domain::deadline::{DeadlineSettings, PathwayFacts};
 use parcours_domain::person::{HouseholdData, PersonData};
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
@@ -95,18 +95,7 @@ impl PeopleLoad {
                     "data",
                 ],
             ),
-            clocks: Rows::new(
-                "person_clocks",
-                &[
-                    "person_id",
-                    "kind",
-                    "started_on",
-                    "due_on",
-                    "met_on",
-                    "organisation_id",
-                    "territory_id",
-                ],
-            ),
+            clocks: crate::deadline::clock_rows(),
         })
     }
 
@@ -205,7 +194,15 @@ impl PeopleLoad {
             closed_on: person.closed_on,
             ..pathway
         };
-        self.clocks(id, organisation_id, territory_id, &facts);
+        crate::deadline::push_clocks(
+            &mut self.clocks,
+            id,
+            organisation_id,
+            territory_id,
+            &facts,
+            &self.settings,
+            self.today,
+        );
         Ok(person)
     }
 
@@ -233,30 +230,6 @@ impl PeopleLoad {
             data.into(),
         ]);
         Ok(())
-    }
-
-    fn clocks(
-        &mut self,
-        person_id: Uuid,
-        organisation_id: Option<Uuid>,
-        territory_id: Option<Uuid>,
-        facts: &PathwayFacts,
-    ) {
-        for clock in clocks(facts, &self.settings, self.today) {
-            let met_on = match clock.status {
-                ClockStatus::Met { on, .. } => Some(on),
-                _ => None,
-            };
-            self.clocks.push(vec![
-                person_id.into(),
-                clock.kind.code().into(),
-                clock.started_on.into(),
-                clock.due_on.into(),
-                met_on.into(),
-                organisation_id.into(),
-                territory_id.into(),
-            ]);
-        }
     }
 
     /// Rows queued and not yet written.

@@ -17,6 +17,8 @@ use parcours_store::person::PersonQuery;
 use parcours_store::Store;
 use reqwest::{Client, Method};
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -188,11 +190,29 @@ async fn alone_median(f: &Alone, runs: usize) -> f64 {
     stats(times, 0, Duration::from_secs(1)).median
 }
 
-fn peak_rss_mib(pid: u32) -> Option<f64> {
+/// A field of `/proc/PID/status`, in MiB.
+fn status_mib(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// The server's own memory at its peak, sampled every 20 ms: the kernel
+/// keeps no high-water mark of anonymous memory, only of the resident set
+/// (VmHWM), which also counts the pages of the database file the server
+/// maps (SQLite's `mmap_size`): those are the kernel's page cache, shared
+/// and reclaimable, not memory the server holds.
+fn sample_anonymous_peak(pid: u32) -> Arc<AtomicU64> {
+    let peak = Arc::new(AtomicU64::new(0));
+    let seen = peak.clone();
+    std::thread::spawn(move || {
+        while let Some(mib) = status_mib(pid, "RssAnon:") {
+            seen.fetch_max(mib.round() as u64, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    peak
 }
 
 #[tokio::main]
@@ -200,6 +220,7 @@ async fn main() {
     let args = args();
     let store = Store::connect(&args.database).await.expect("the database");
     let base = args.base.trim_end_matches('/').to_owned();
+    let anonymous_peak = args.server_pid.map(sample_anonymous_peak);
     let screens = screens(&base, &store, args.users).await;
     let floor = load(&base, &screens[0], args.requests).await;
     println!(
@@ -232,10 +253,13 @@ async fn main() {
             s.median / floor.median
         );
     }
-    if let Some(pid) = args.server_pid {
-        if let Some(rss) = peak_rss_mib(pid) {
-            println!("\nMémoire du serveur (pic, VmHWM) : {rss:.0} Mio");
-        }
+    if let (Some(pid), Some(anonymous)) = (args.server_pid, anonymous_peak) {
+        let hwm = status_mib(pid, "VmHWM:").unwrap_or(0.0);
+        println!(
+            "\nMémoire du serveur : pic de mémoire propre (RssAnon) {} Mio ; \
+             pic résident (VmHWM) {hwm:.0} Mio, pages du fichier de base projetées comprises",
+            anonymous.load(Ordering::Relaxed)
+        );
     }
 }
 

@@ -137,12 +137,14 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // A page cache big enough for the indexes (the default 2 MB turns
-            // every lookup into a read syscall past 100 MB of data); bounded:
-            // 16 MiB for the writer, 48 MiB per reader (below).
+            // A page cache big enough for the writer's indexes (the default
+            // 2 MB turns every lookup into a read syscall past 100 MB of data).
             .pragma("cache_size", "-16384");
+        // A connection to a local file cannot be lost: no ping before each
+        // use (it is a round trip to the connection's thread per statement).
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         // One reader per core: more only adds hand-offs between threads and
@@ -151,10 +153,14 @@ impl Store {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let reader = SqlitePoolOptions::new()
             .max_connections(cores.clamp(2, 8) as u32)
-            // Readers serve every page: at 100 000 people, 48 MiB each keeps
-            // the indexes a caseload or a file walks in memory (measured:
-            // docs/PERFORMANCE.md), within the server's 200 MiB.
-            .connect_with(options.read_only(true).pragma("cache_size", "-49152"))
+            .test_before_acquire(false)
+            // Readers map the file instead of copying its pages into their
+            // own caches: every write (an audit event on each file opened)
+            // makes SQLite drop a reader's whole page cache, and refilling
+            // it by read syscalls cost more than the queries themselves
+            // (measured: docs/PERFORMANCE.md). The mapped pages are the
+            // kernel's page cache, shared by the readers.
+            .connect_with(options.read_only(true).pragma("mmap_size", "4294967296"))
             .await?;
         Ok(Db::Sqlite { reader, writer })
     }

@@ -355,7 +355,7 @@ async fn raw(tx: &mut parcours_store::Tx, sql: &str) -> Result<(), sqlx::Error> 
     }
 }
 
-/// Both migration folders must describe the same tables and columns.
+/// Both migration folders must describe the same tables, columns and indexes.
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_stay_in_step() {
     let Some(pg) = testing::postgres().await.unwrap() else {
@@ -370,6 +370,34 @@ async fn sqlite_and_postgres_schemas_stay_in_step() {
         "schema read back: {sqlite_columns:?}"
     );
     assert_eq!(sqlite_columns, pg_columns);
+    let sqlite_indexes = schema_indexes(&sqlite).await;
+    assert!(
+        sqlite_indexes.contains(&"persons_listing".to_owned()),
+        "indexes read back: {sqlite_indexes:?}"
+    );
+    assert_eq!(sqlite_indexes, schema_indexes(&pg).await);
+}
+
+/// The indexes the migrations name (not those made for keys and unique columns).
+async fn schema_indexes(store: &Store) -> Vec<String> {
+    let mut tx = store.begin().await.unwrap();
+    let mut names: Vec<String> = match &mut tx {
+        parcours_store::Tx::Sqlite(tx) => sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'",
+        )
+        .fetch_all(&mut **tx)
+        .await
+        .unwrap(),
+        parcours_store::Tx::Postgres(tx) => sqlx::query_scalar(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()
+             AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'",
+        )
+        .fetch_all(&mut **tx)
+        .await
+        .unwrap(),
+    };
+    names.sort();
+    names
 }
 
 async fn schema_columns(store: &Store) -> Vec<(String, String, bool)> {

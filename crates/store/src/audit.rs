@@ -2,9 +2,11 @@
 //! (enforced by triggers); each event is written in the transaction of the
 //! change it records.
 
+use crate::bulk::{Rows, Value};
 use crate::{now, Result, Store, Tx};
 use parcours_domain::audit::AuditAction;
 use serde::Serialize;
+use std::sync::{Arc, Mutex, OnceLock};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -68,6 +70,25 @@ const AUDIT_COLUMNS: &[&str] = &[
     "detail",
 ];
 
+fn audit_row(
+    actor: &Actor,
+    action: AuditAction,
+    entity_type: &str,
+    entity_id: Option<&str>,
+    detail: Option<&str>,
+) -> Vec<Value> {
+    vec![
+        Uuid::now_v7().into(),
+        now().into(),
+        actor.user_id.into(),
+        actor.label.as_str().into(),
+        action.code().into(),
+        entity_type.into(),
+        entity_id.map(str::to_owned).into(),
+        detail.map(str::to_owned).into(),
+    ]
+}
+
 pub async fn record(
     tx: &mut Tx,
     actor: &Actor,
@@ -94,6 +115,29 @@ pub async fn record(
     Ok(())
 }
 
+/// Events recorded on their own (a file opened, a list shown) are written by
+/// group commit: each request queues its events and waits until they are
+/// committed, and whoever holds the writing turn commits every event queued
+/// so far in one transaction. Under load the events of many pages become
+/// one write instead of one each; on SQLite every commit makes each reader
+/// drop its page cache and its mapping of the file, so one write per page
+/// viewed cost more than the pages themselves (docs/PERFORMANCE.md).
+/// Nothing is acknowledged before it is committed.
+#[derive(Default)]
+pub(crate) struct AuditQueue {
+    pending: Mutex<Batch>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct Batch {
+    rows: Vec<Vec<Value>>,
+    outcome: Arc<OnceLock<Outcome>>,
+}
+
+/// How a batch ended: the error is shared by every request of the batch.
+type Outcome = std::result::Result<(), (bool, String)>;
+
 impl Store {
     /// Records an event on its own (reads, and events with no other change).
     pub async fn audit(
@@ -104,14 +148,17 @@ impl Store {
         entity_id: Option<&str>,
         detail: Option<&str>,
     ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        record(&mut tx, actor, action, entity_type, entity_id, detail).await?;
-        tx.commit().await
+        self.audit_rows(vec![audit_row(
+            actor,
+            action,
+            entity_type,
+            entity_id,
+            detail,
+        )])
+        .await
     }
 
-    /// Newest first.
-    /// Several events of one kind in one transaction (a list that shows
-    /// several people is one write, not one per line).
+    /// Several events of one kind (a list that shows several people).
     pub async fn audit_many(
         &self,
         actor: &Actor,
@@ -119,29 +166,56 @@ impl Store {
         entity_type: &str,
         events: &[(String, String)],
     ) -> Result<()> {
-        if events.is_empty() {
+        let rows = events
+            .iter()
+            .map(|(id, detail)| audit_row(actor, action, entity_type, Some(id), Some(detail)))
+            .collect();
+        self.audit_rows(rows).await
+    }
+
+    /// Queues the rows, then waits for the turn to write: unless the
+    /// request before wrote them already, writes everything queued.
+    async fn audit_rows(&self, rows: Vec<Vec<Value>>) -> Result<()> {
+        if rows.is_empty() {
             return Ok(());
         }
-        // One multi-row statement: a dashboard of fifty people is one write.
-        let mut rows = crate::bulk::Rows::new("audit_events", AUDIT_COLUMNS);
-        let at = now();
-        for (entity_id, detail) in events {
-            rows.push(vec![
-                Uuid::now_v7().into(),
-                at.into(),
-                actor.user_id.into(),
-                actor.label.as_str().into(),
-                action.code().into(),
-                entity_type.into(),
-                entity_id.as_str().into(),
-                detail.as_str().into(),
-            ]);
+        let queue = &self.audit_queue;
+        let outcome = {
+            let mut pending = queue.pending.lock().expect("audit queue");
+            pending.rows.extend(rows);
+            pending.outcome.clone()
+        };
+        let _turn = queue.turn.lock().await;
+        if outcome.get().is_none() {
+            // Ours are still queued: only the holder of the turn takes a batch.
+            let batch = std::mem::take(&mut *queue.pending.lock().expect("audit queue"));
+            let written = self.write_audit_rows(batch.rows).await;
+            let _ = batch.outcome.set(
+                written
+                    .as_ref()
+                    .map(|_| ())
+                    .map_err(|e| (e.is_unavailable(), e.to_string())),
+            );
+            return written;
+        }
+        match outcome.get().expect("set by the batch's writer") {
+            Ok(()) => Ok(()),
+            Err((true, _)) => Err(sqlx::Error::PoolTimedOut.into()),
+            Err((false, message)) => Err(sqlx::Error::Protocol(message.clone()).into()),
+        }
+    }
+
+    async fn write_audit_rows(&self, rows: Vec<Vec<Value>>) -> Result<()> {
+        let mut insert = Rows::new("audit_events", AUDIT_COLUMNS);
+        for row in rows {
+            insert.push(row);
         }
         let mut tx = self.begin().await?;
-        rows.write(&mut tx).await?;
+        insert.write(&mut tx).await?;
         tx.commit().await
     }
 
+    /// Newest first.
     pub async fn audit_events(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         let actor = filter
             .actor

@@ -53,6 +53,7 @@ pub enum Backend {
 pub struct Store {
     pub(crate) db: std::sync::Arc<Db>,
     pub(crate) cache: std::sync::Arc<crate::cache::Caches>,
+    pub(crate) audit_queue: std::sync::Arc<crate::audit::AuditQueue>,
 }
 
 /// An open unit of work; commit it or drop it to roll back.
@@ -118,6 +119,7 @@ impl Store {
         Store {
             db: std::sync::Arc::new(db),
             cache: Default::default(),
+            audit_queue: Default::default(),
         }
     }
 

@@ -348,6 +348,62 @@ async fn the_audit_trail_is_filterable_and_append_only() {
     }
 }
 
+/// Events recorded at the same time by many requests are written together
+/// (group commit), yet each request returns only once its own are stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_audit_events_are_all_committed_before_their_requests_return() {
+    for store in testing::all().await {
+        let mut requests = tokio::task::JoinSet::new();
+        for n in 0..48 {
+            let store = store.clone();
+            requests.spawn(async move {
+                let actor = Actor::user(Uuid::now_v7(), &format!("referent-{n}@dep.fr"));
+                let people: Vec<(String, String)> = (0..3)
+                    .map(|i| (format!("{n}-{i}"), "liste".to_owned()))
+                    .collect();
+                store
+                    .audit_many(&actor, AuditAction::Read, "person", &people)
+                    .await
+                    .unwrap();
+                store
+                    .audit(
+                        &actor,
+                        AuditAction::Read,
+                        "person",
+                        Some(&format!("{n}-x")),
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                let mine = store
+                    .audit_events(&AuditFilter {
+                        actor: Some(format!("referent-{n}@")),
+                        limit: 10,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                assert_eq!(mine.len(), 4, "request {n} sees its own events");
+                assert_eq!(
+                    mine[0].entity_id.as_deref(),
+                    Some(format!("{n}-x").as_str())
+                );
+            });
+        }
+        while let Some(done) = requests.join_next().await {
+            done.unwrap();
+        }
+        let all = store
+            .audit_events(&AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 48 * 4);
+    }
+}
+
 async fn raw(tx: &mut parcours_store::Tx, sql: &str) -> Result<(), sqlx::Error> {
     match tx {
         parcours_store::Tx::Sqlite(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),

@@ -126,7 +126,7 @@ pub async fn record(
 #[derive(Default)]
 pub(crate) struct AuditQueue {
     pending: Mutex<Batch>,
-    turn: tokio::sync::Mutex<()>,
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Default)]
@@ -185,18 +185,27 @@ impl Store {
             pending.rows.extend(rows);
             pending.outcome.clone()
         };
-        let _turn = queue.turn.lock().await;
+        let turn = queue.turn.clone().lock_owned().await;
         if outcome.get().is_none() {
-            // Ours are still queued: only the holder of the turn takes a batch.
+            // Ours are still queued: only the holder of the turn takes a
+            // batch, and writes it to the end even if this request is
+            // cancelled (its batch holds other requests' events too).
             let batch = std::mem::take(&mut *queue.pending.lock().expect("audit queue"));
-            let written = self.write_audit_rows(batch.rows).await;
-            let _ = batch.outcome.set(
+            let store = self.clone();
+            let write = tokio::spawn(async move {
+                let written = store.write_audit_rows(batch.rows).await;
+                let _ = batch.outcome.set(
+                    written
+                        .as_ref()
+                        .map(|_| ())
+                        .map_err(|e| (e.is_unavailable(), e.to_string())),
+                );
+                drop(turn);
                 written
-                    .as_ref()
-                    .map(|_| ())
-                    .map_err(|e| (e.is_unavailable(), e.to_string())),
-            );
-            return written;
+            });
+            return write
+                .await
+                .map_err(|e| sqlx::Error::Protocol(format!("journal d'audit : {e}")))?;
         }
         match outcome.get().expect("set by the batch's writer") {
             Ok(()) => Ok(()),

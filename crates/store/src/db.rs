@@ -139,8 +139,9 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // A page cache big enough for the writer's indexes (the default
-            // 2 MB turns every lookup into a read syscall past 100 MB of data).
+            // A page cache big enough for the indexes the writer updates (the
+            // default 2 MB turns every lookup into a read syscall past 100 MB
+            // of data); readers keep it for the pages they find in the WAL.
             .pragma("cache_size", "-16384");
         // A connection to a local file cannot be lost: no ping before each
         // use (it is a round trip to the connection's thread per statement).

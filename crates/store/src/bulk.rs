@@ -53,6 +53,25 @@ impl Rows {
 
     /// Inserts the queued rows inside the caller's transaction and empties the queue.
     pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
+        let (table, columns) = (self.table, self.columns);
+        self.write_chunks(tx, |tx, chunk| {
+            let mut sql = Sql::new(&format!(
+                "INSERT INTO {table} ({}) VALUES ",
+                columns.join(", ")
+            ));
+            push_values(&|n| tx.placeholder(n), &mut sql, chunk.into_iter());
+            sql
+        })
+        .await
+    }
+
+    /// Empties the queue by one statement per chunk of rows (as many as the
+    /// backend's parameters allow), each written by `statement`.
+    async fn write_chunks(
+        &mut self,
+        tx: &mut Tx,
+        statement: impl Fn(&Tx, Vec<Vec<Value>>) -> Sql,
+    ) -> Result<()> {
         let per_statement = rows_per_statement(tx, self.columns.len());
         let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
         while rows.peek().is_some() {
@@ -60,23 +79,13 @@ impl Rows {
             // Full chunks repeat: prepared once and kept. The last, shorter
             // one is seldom seen again: not kept (it would crowd the cache).
             let reused = chunk.len() == per_statement;
-            let sql = self.statement(tx, chunk.into_iter());
+            let sql = statement(tx, chunk);
             on_tx!(&mut *tx, conn => bind_all!(sqlx::query(&sql.text).persistent(reused), sql)
                 .execute(conn)
                 .await
                 .map(|done| done.rows_affected()))?;
         }
         Ok(())
-    }
-
-    fn statement(&self, tx: &Tx, chunk: impl Iterator<Item = Vec<Value>>) -> Sql {
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO {} ({}) VALUES ",
-            self.table,
-            self.columns.join(", ")
-        ));
-        push_values(&|n| tx.placeholder(n), &mut sql, chunk);
-        sql
     }
 }
 
@@ -142,37 +151,25 @@ impl Updates {
 
     /// Updates the queued rows inside the caller's transaction and empties the queue.
     pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
-        let per_statement = rows_per_statement(tx, self.rows.columns.len());
-        let mut rows = std::mem::take(&mut self.rows.rows).into_iter().peekable();
-        while rows.peek().is_some() {
-            let mut sql = Sql::new(&format!(
-                "WITH v ({}) AS (VALUES ",
-                self.rows.columns.join(", ")
-            ));
-            push_values(
-                &|n| tx.placeholder(n),
-                &mut sql,
-                rows.by_ref().take(per_statement),
-            );
-            let (key, set) = self.rows.columns.split_first().expect("a key column");
-            let set: Vec<String> = set.iter().map(|c| format!("{c} = v.{c}")).collect();
-            // The IN is redundant but for SQLite's planner (3.46), which
-            // otherwise scans the whole table for each statement.
-            sql.text.push_str(&format!(
-                ") UPDATE {table} SET {}{}{} FROM v WHERE {table}.{key} = v.{key} \
-                 AND {table}.{key} IN (SELECT {key} FROM v)",
-                set.join(", "),
-                if self.also.is_empty() { "" } else { ", " },
-                self.also,
-                table = self.rows.table,
-            ));
-            // Not kept: the number of rows differs from one chunk to the next.
-            on_tx!(&mut *tx, conn => bind_all!(sqlx::query(&sql.text).persistent(false), sql)
-                .execute(conn)
-                .await
-                .map(|done| done.rows_affected()))?;
-        }
-        Ok(())
+        let (table, columns, also) = (self.rows.table, self.rows.columns, self.also);
+        let (key, set) = columns.split_first().expect("a key column");
+        let set: Vec<String> = set.iter().map(|c| format!("{c} = v.{c}")).collect();
+        // The IN is redundant but for SQLite's planner (3.46), which
+        // otherwise scans the whole table for each statement.
+        let update = format!(
+            ") UPDATE {table} SET {}{}{also} FROM v WHERE {table}.{key} = v.{key} \
+             AND {table}.{key} IN (SELECT {key} FROM v)",
+            set.join(", "),
+            if also.is_empty() { "" } else { ", " },
+        );
+        self.rows
+            .write_chunks(tx, |tx, chunk| {
+                let mut sql = Sql::new(&format!("WITH v ({}) AS (VALUES ", columns.join(", ")));
+                push_values(&|n| tx.placeholder(n), &mut sql, chunk.into_iter());
+                sql.text.push_str(&update);
+                sql
+            })
+            .await
     }
 }
 

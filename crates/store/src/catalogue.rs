@@ -653,7 +653,7 @@ impl Store {
     /// Published, current actions with every detail (the data·inclusion export).
     pub async fn public_actions(&self, today: Date) -> Result<Vec<Action>> {
         let sql = format!(
-            "SELECT {ACTION_COLUMNS}{ACTION_FROM} WHERE a.status = 'published' AND (a.ends_on IS NULL OR a.ends_on >= $1) ORDER BY o.name, a.name"
+            "SELECT {ACTION_COLUMNS}{ACTION_FROM} WHERE a.status = 'published' AND COALESCE(a.ends_on >= $1, TRUE) ORDER BY o.name, a.name"
         );
         let rows = read!(self, pool => sqlx::query_as::<_, ActionRow>(&sql).bind(today).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Action::from).collect())

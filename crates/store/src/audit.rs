@@ -3,7 +3,7 @@
 //! change it records.
 
 use crate::bulk::{Rows, Value};
-use crate::{now, Result, Store, Tx};
+use crate::{now, Backend, Result, Store, Tx};
 use parcours_domain::audit::AuditAction;
 use serde::Serialize;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -119,9 +119,11 @@ pub async fn record(
 /// group commit: each request queues its events and waits until they are
 /// committed, and whoever holds the writing turn commits every event queued
 /// so far in one transaction. Under load the events of many pages become
-/// one write instead of one each; on SQLite every commit makes each reader
-/// drop its page cache and its mapping of the file, so one write per page
-/// viewed cost more than the pages themselves (docs/PERFORMANCE.md).
+/// one write instead of one each. On SQLite they go to a file of their own
+/// (`lectures`, migrations/sqlite_reads.sql): a commit to the main file
+/// makes each reader drop its page cache and its mapping of the file, and
+/// one write per page viewed there cost more than the pages themselves
+/// (docs/PERFORMANCE.md).
 /// Nothing is acknowledged before it is committed.
 #[derive(Default)]
 pub(crate) struct AuditQueue {
@@ -215,7 +217,12 @@ impl Store {
     }
 
     async fn write_audit_rows(&self, rows: Vec<Vec<Value>>) -> Result<()> {
-        let mut insert = Rows::new("audit_events", AUDIT_COLUMNS);
+        let table = match self.backend() {
+            // Kept out of the main file (migrations/sqlite_reads.sql).
+            Backend::Sqlite => "lectures.audit_events",
+            Backend::Postgres => "audit_events",
+        };
+        let mut insert = Rows::new(table, AUDIT_COLUMNS);
         for row in rows {
             insert.push(row);
         }
@@ -230,8 +237,15 @@ impl Store {
             .actor
             .as_deref()
             .map(|a| format!("%{}%", a.to_lowercase()));
-        let rows = read!(self, pool => sqlx::query_as::<_, AuditEvent>(
-            "SELECT * FROM audit_events
+        let events = match self.backend() {
+            // The events of changes and those of reads, each in its file.
+            Backend::Sqlite => {
+                "(SELECT * FROM main.audit_events UNION ALL SELECT * FROM lectures.audit_events)"
+            }
+            Backend::Postgres => "audit_events",
+        };
+        let sql = format!(
+            "SELECT * FROM {events} e
              WHERE ($1 IS NULL OR LOWER(actor_label) LIKE $1)
                AND ($2 IS NULL OR action = $2)
                AND ($3 IS NULL OR entity_type = $3)
@@ -239,8 +253,9 @@ impl Store {
                AND ($5 IS NULL OR at >= $5)
                AND ($6 IS NULL OR at < $6)
              ORDER BY at DESC, id DESC
-             LIMIT $7 OFFSET $8",
-        )
+             LIMIT $7 OFFSET $8"
+        );
+        let rows = read!(self, pool => sqlx::query_as::<_, AuditEvent>(&sql)
         .bind(actor)
         .bind(filter.action.map(|a| a.code()))
         .bind(filter.entity_type.as_deref())

@@ -3,6 +3,7 @@
 //! sessions, the public search and the programme view.
 
 use crate::audit::{record, Actor};
+use crate::referral::WAITING_ON_ACTION;
 use crate::sql::Sql;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
@@ -103,6 +104,57 @@ struct ActionRow {
     external_id: Option<String>,
     version: i64,
     updated_at: OffsetDateTime,
+}
+
+/// An action as positioning weighs it: what ranks it for a person (its
+/// themes, rules, place, capacity and waiting list) and what names it.
+#[derive(Debug, Clone)]
+pub struct OfferedAction {
+    pub id: Uuid,
+    pub name: String,
+    pub structure_name: String,
+    pub commune_code: Option<String>,
+    pub commune_name: Option<String>,
+    pub thematiques: Vec<String>,
+    pub eligibility: EligibilityRules,
+    pub capacity: Option<i64>,
+    pub places_taken: i64,
+    pub duration_weeks: Option<i64>,
+    /// People waiting for a place, or offered one.
+    pub waiting: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferedActionRow {
+    id: Uuid,
+    name: String,
+    structure_name: String,
+    commune_code: Option<String>,
+    commune_name: Option<String>,
+    thematiques: String,
+    eligibility: String,
+    capacity: Option<i64>,
+    places_taken: i64,
+    duration_weeks: Option<i64>,
+    waiting: i64,
+}
+
+impl From<OfferedActionRow> for OfferedAction {
+    fn from(r: OfferedActionRow) -> OfferedAction {
+        OfferedAction {
+            id: r.id,
+            name: r.name,
+            structure_name: r.structure_name,
+            commune_code: r.commune_code,
+            commune_name: r.commune_name,
+            thematiques: serde_json::from_str(&r.thematiques).unwrap_or_default(),
+            eligibility: serde_json::from_str(&r.eligibility).unwrap_or_default(),
+            capacity: r.capacity,
+            places_taken: r.places_taken,
+            duration_weeks: r.duration_weeks,
+            waiting: r.waiting,
+        }
+    }
 }
 
 const ACTION_COLUMNS: &str = "a.id, a.structure_id, o.name AS structure_name, a.name, a.description, a.family,
@@ -337,24 +389,6 @@ impl Store {
             }
         }
         tx.commit().await
-    }
-
-    /// Refreshes the planner's statistics after a bulk load (generation,
-    /// import): before it, both engines may scan where an index would do.
-    /// PostgreSQL also needs VACUUM for index-only scans (visibility map),
-    /// and it runs outside a transaction.
-    pub async fn analyze(&self) -> Result<()> {
-        match &*self.db {
-            crate::db::Db::Sqlite { writer, .. } => sqlx::query("ANALYZE")
-                .execute(writer)
-                .await
-                .map(|d| d.rows_affected())?,
-            crate::db::Db::Postgres(pool) => sqlx::query("VACUUM ANALYZE")
-                .execute(pool)
-                .await
-                .map(|d| d.rows_affected())?,
-        };
-        Ok(())
     }
 
     pub async fn families(&self) -> Result<Vec<Family>> {
@@ -676,13 +710,32 @@ impl Store {
         Ok((rows, total))
     }
 
-    /// The same page of actions with every detail, uncounted (positioning
-    /// assesses each one: one query instead of one per action).
-    pub async fn actions_matching(&self, filter: &CatalogueFilter) -> Result<Vec<Action>> {
-        let sql = conditions(filter);
-        let page_sql = format!("SELECT {ACTION_COLUMNS}{ACTION_FROM}{}", page(filter, &sql));
-        let rows = read!(self, pool => bind_all!(sqlx::query_as::<_, ActionRow>(&page_sql), sql).fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(Action::from).collect())
+    /// The actions on the page of any of `filters`, each once and in name
+    /// order, as positioning weighs them: one statement does what a query
+    /// per filter and one for the waiting lists did, and it reads only the
+    /// columns that rank an action, not its descriptions.
+    pub async fn offered_actions(&self, filters: &[CatalogueFilter]) -> Result<Vec<OfferedAction>> {
+        if filters.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(&format!(
+            "SELECT a.id, a.name, o.name AS structure_name, a.commune_code, a.commune_name,
+                    a.thematiques, a.eligibility, a.capacity, a.places_taken, a.duration_weeks,
+                    {WAITING_ON_ACTION} AS waiting
+             FROM actions a JOIN organisations o ON o.id = a.structure_id WHERE a.id IN ("
+        ));
+        for (i, filter) in filters.iter().enumerate() {
+            if i > 0 {
+                sql.push(" UNION ");
+            }
+            // Each page picks ids only: sorting narrow rows, not whole actions.
+            sql.push(&format!("SELECT p{i}.id FROM (SELECT a.id FROM actions a"));
+            push_conditions(&mut sql, filter);
+            sql.push(&page_order(filter)).push(&format!(") p{i}"));
+        }
+        sql.push(") ORDER BY a.name, a.id");
+        let rows = read!(self, pool => bind_all!(sqlx::query_as::<_, OfferedActionRow>(&sql.text), sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(OfferedAction::from).collect())
     }
 
     /// The communes where published actions take place (the catalogue's filter).
@@ -703,7 +756,14 @@ impl Store {
 
 /// The filter's conditions, as ` WHERE …` over `actions a`.
 fn conditions(filter: &CatalogueFilter) -> Sql {
-    let mut sql = Sql::new(" WHERE 1 = 1");
+    let mut sql = Sql::default();
+    push_conditions(&mut sql, filter);
+    sql
+}
+
+/// Appends the filter's conditions to `sql`, as ` WHERE …` over `actions a`.
+fn push_conditions(sql: &mut Sql, filter: &CatalogueFilter) {
+    sql.push(" WHERE 1 = 1");
     if filter.public_only {
         sql.push(" AND a.status = 'published'");
         if let Some(today) = filter.today {
@@ -752,15 +812,18 @@ fn conditions(filter: &CatalogueFilter) -> Sql {
     if filter.with_places {
         sql.push(" AND (a.capacity IS NULL OR a.places_taken < a.capacity)");
     }
-    sql
 }
 
 /// The conditions' order and the filter's page, after `FROM actions a …`.
 fn page(filter: &CatalogueFilter, conditions: &Sql) -> String {
+    format!("{}{}", conditions.text, page_order(filter))
+}
+
+/// The filter's order and page, after its conditions.
+fn page_order(filter: &CatalogueFilter) -> String {
     let limit = filter.limit.clamp(1, 500);
     format!(
-        "{} ORDER BY a.name, a.id LIMIT {limit} OFFSET {}",
-        conditions.text,
+        " ORDER BY a.name, a.id LIMIT {limit} OFFSET {}",
         filter.offset.max(0)
     )
 }

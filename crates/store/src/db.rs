@@ -48,6 +48,57 @@ pub enum Backend {
     Postgres,
 }
 
+/// Gathers the main file's statistics with `analyze` (ANALYZE or PRAGMA
+/// optimize; the reads' audit file is only ever read in date order, by its index),
+/// keeping the per-index row counts (`sqlite_stat1`) and dropping the value
+/// samples (`sqlite_stat4`, which the bundled SQLite also gathers). With
+/// samples, a statement whose parameter meets a sampled column is planned
+/// anew at every run, since the value might change the plan: without them
+/// the server's CPU per request fell by 6–40 % on the main screens
+/// (docs/PERFORMANCE.md). The plans only need the counts.
+async fn sqlite_statistics(writer: &SqlitePool, analyze: &str) -> Result<()> {
+    let mut conn = writer.acquire().await?;
+    sqlx::query(analyze).execute(&mut *conn).await?;
+    let sampled: Option<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat4'")
+            .fetch_optional(&mut *conn)
+            .await?;
+    if sampled.is_some() {
+        // Then reload what the planner knows (ANALYZE of the schema table
+        // itself reads the statistics again, gathering nothing).
+        sqlx::query("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The SQLite file of the audit events recorded on their own, outside any
+/// change (reads, mostly), beside the database's own (`parcours.db` → `parcours.db.lectures`):
+/// `migrations/sqlite_reads.sql` says why.
+fn reads_file(options: &SqliteConnectOptions) -> String {
+    format!("{}.lectures", options.get_filename().display())
+}
+
+/// Attaches the reads' audit file as `lectures` (read-only on a read-only
+/// connection, like the main file).
+async fn attach_reads(conn: &mut sqlx::SqliteConnection, file: &str) -> sqlx::Result<()> {
+    sqlx::query("ATTACH DATABASE $1 AS lectures")
+        .bind(file)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Attaches the reads' audit file, creating it and its table if need be.
+async fn create_reads(conn: &mut sqlx::SqliteConnection, file: &str) -> sqlx::Result<()> {
+    attach_reads(&mut *conn, file).await?;
+    sqlx::query(include_str!("../migrations/sqlite_reads.sql"))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
 /// Handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -142,14 +193,24 @@ impl Store {
             // A page cache big enough for the indexes the writer updates (the
             // default 2 MB turns every lookup into a read syscall past 100 MB
             // of data); readers keep it for the pages they find in the WAL.
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // A statement's rows cross from the connection's thread to the
+            // request's task through a channel: at sqlx's 50, a caseload of
+            // a hundred people stops the thread twice to wait for the task.
+            .row_buffer_size(1024);
         // A connection to a local file cannot be lost: no ping before each
         // use (it is a round trip to the connection's thread per statement).
+        let reads = reads_file(&options);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
+            .after_connect(move |conn, _| {
+                let reads = reads.clone();
+                Box::pin(async move { create_reads(conn, &reads).await })
+            })
             .connect_with(options.clone())
             .await?;
+        let reads = reads_file(&options);
         // One reader per core: more only adds hand-offs between threads and
         // page caches (measured at 100 000 people on 2 cores: the same
         // throughput with two readers as with four, 50 MiB less memory).
@@ -157,6 +218,10 @@ impl Store {
         let reader = SqlitePoolOptions::new()
             .max_connections(cores.clamp(2, 8) as u32)
             .test_before_acquire(false)
+            .after_connect(move |conn, _| {
+                let reads = reads.clone();
+                Box::pin(async move { attach_reads(conn, &reads).await })
+            })
             // Readers map the file instead of copying its pages into their
             // own caches: every write (an audit event on each file opened)
             // makes SQLite drop a reader's whole page cache, and refilling
@@ -183,11 +248,23 @@ impl Store {
         }
         if let Db::Sqlite { writer, .. } = &*self.db {
             // Statistics for the tables that lack them (SQLite never gathers them by itself).
-            sqlx::query("PRAGMA optimize=0x10002")
-                .execute(writer)
-                .await?;
+            sqlite_statistics(writer, "PRAGMA main.optimize=0x10002").await?;
         }
         self.ensure_default_families().await
+    }
+
+    /// Refreshes the planner's statistics after a bulk load (generation,
+    /// import): before it, both engines may scan where an index would do.
+    /// PostgreSQL also needs VACUUM for index-only scans (visibility map),
+    /// and it runs outside a transaction.
+    pub async fn analyze(&self) -> Result<()> {
+        match &*self.db {
+            Db::Sqlite { writer, .. } => sqlite_statistics(writer, "ANALYZE main").await,
+            Db::Postgres(pool) => {
+                sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+                Ok(())
+            }
+        }
     }
 
     /// Answers when the database does (used by `/healthz`).

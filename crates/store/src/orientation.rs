@@ -2,7 +2,7 @@
 //! unique's designation (history kept: rows are ended, never overwritten).
 
 use crate::audit::{record, Actor};
-use crate::person::{person_in, PersonSummary, SUMMARY};
+use crate::person::{person_in, PersonSummary, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::sql::{Sql, PERSONS};
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
@@ -338,9 +338,14 @@ impl Store {
 
     /// "Mon portefeuille": the people a référent currently follows, next due first.
     pub async fn caseload(&self, referent_id: Uuid) -> Result<Vec<PersonSummary>> {
+        // From the designations, so that the référent's name is read once
+        // per row by a join instead of looked up per person.
         let sql = format!(
-            "{SUMMARY} WHERE p.closed_on IS NULL AND p.id IN (SELECT person_id FROM referent_assignments
-                 WHERE ends_on IS NULL AND referent_id = $1)"
+            "SELECT {SUMMARY_COLUMNS}, u.display_name AS referent_name
+             FROM referent_assignments ra
+             JOIN users u ON u.id = ra.referent_id
+             JOIN persons p ON p.id = ra.person_id{SUMMARY_JOINS}
+             WHERE ra.referent_id = $1 AND ra.ends_on IS NULL AND p.closed_on IS NULL"
         );
         let mut people = read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql).bind(referent_id).fetch_all(pool).await)?;
         // A caseload is a hundred people or so: sorted here, where "no date" is simply last.

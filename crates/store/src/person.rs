@@ -107,17 +107,27 @@ pub struct PersonQuery {
     pub limit: i64,
 }
 
-/// Columns of [`PersonSummary`], over `persons p`.
-pub(crate) const SUMMARY: &str = "SELECT p.id, p.last_name, p.first_names, p.birth_date, h.caf_number,
+/// Columns of [`PersonSummary`] but the référent's name, over `persons p`
+/// and [`SUMMARY_JOINS`].
+pub(crate) const SUMMARY_COLUMNS: &str = "p.id, p.last_name, p.first_names, p.birth_date, h.caf_number,
         c.name AS commune_name, p.closed_on,
-        (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
-          WHERE ra.person_id = p.id AND ra.ends_on IS NULL) AS referent_name,
         (SELECT MIN(k.due_on) FROM person_clocks k WHERE k.person_id = p.id AND k.met_on IS NULL) AS next_due_on,
         (SELECT k.kind FROM person_clocks k WHERE k.person_id = p.id AND k.met_on IS NULL
-          ORDER BY k.due_on LIMIT 1) AS next_due_kind
-     FROM persons p
-     JOIN households h ON h.id = p.household_id
+          ORDER BY k.due_on LIMIT 1) AS next_due_kind";
+
+/// The household and commune of `persons p`.
+pub(crate) const SUMMARY_JOINS: &str = " JOIN households h ON h.id = p.household_id
      LEFT JOIN communes c ON c.insee_code = p.commune_code";
+
+/// [`PersonSummary`] rows over `persons p`, each looking its référent up.
+pub(crate) fn summary_sql() -> String {
+    format!(
+        "SELECT {SUMMARY_COLUMNS},
+            (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
+              WHERE ra.person_id = p.id AND ra.ends_on IS NULL) AS referent_name
+         FROM persons p{SUMMARY_JOINS}"
+    )
+}
 
 /// Upper bound of a prefix range over ASCII tokens.
 fn prefix_end(prefix: &str) -> String {
@@ -382,7 +392,8 @@ impl Store {
         );
         let sql = Sql {
             text: format!(
-                "{SUMMARY} WHERE p.id IN ({}) ORDER BY p.last_name, p.first_names, p.birth_date",
+                "{} WHERE p.id IN ({}) ORDER BY p.last_name, p.first_names, p.birth_date",
+                summary_sql(),
                 ids.text
             ),
             params: ids.params,
@@ -428,7 +439,8 @@ impl Store {
         let same_nir: Vec<(Uuid,)> = read!(self, pool => sqlx::query_as("SELECT id FROM persons WHERE nir = $1")
             .bind(nir).fetch_all(pool).await)?;
         let sql = format!(
-            "{SUMMARY} WHERE (p.nir = $1 OR p.birth_date = $2) AND p.merged_into_id IS NULL"
+            "{} WHERE (p.nir = $1 OR p.birth_date = $2) AND p.merged_into_id IS NULL",
+            summary_sql()
         );
         let candidates = read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql)
             .bind(nir)

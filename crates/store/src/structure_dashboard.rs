@@ -4,6 +4,7 @@
 //! appointments of the coming days. Counted by the database (one indexed
 //! count per action and status group), never by loading the positionings.
 
+use crate::referral::WAITING_ON_ACTION;
 use crate::{Result, Store};
 use serde::Serialize;
 use time::{Date, Duration};
@@ -111,15 +112,17 @@ impl Store {
             "SELECT o.name FROM structures s JOIN organisations o ON o.id = s.id WHERE s.id = $1",
         ).bind(structure_id).fetch_one(pool).await)?;
         // Each count is a range of the index referrals (action_id, status, …).
-        let actions = read!(self, pool => sqlx::query_as::<_, DashboardAction>(
+        let sql = format!(
             "SELECT a.id, a.name, a.format, a.status, a.capacity, a.capacity_period, a.places_taken, a.starts_on, a.ends_on,
-                    (SELECT COUNT(*) FROM referrals r WHERE r.action_id = a.id AND r.status IN ('waiting', 'offered')) AS waiting,
+                    {WAITING_ON_ACTION} AS waiting,
                     (SELECT COUNT(*) FROM referrals r WHERE r.action_id = a.id AND r.status = 'sent') AS to_answer,
                     (SELECT COUNT(*) FROM referrals r WHERE r.action_id = a.id AND r.status = 'entered') AS participants
              FROM actions a
              WHERE a.structure_id = $1 AND a.status IN ('published', 'draft')
-             ORDER BY a.name, a.id",
-        ).bind(structure_id).fetch_all(pool).await)?;
+             ORDER BY a.name, a.id"
+        );
+        let actions = read!(self, pool => sqlx::query_as::<_, DashboardAction>(&sql)
+            .bind(structure_id).fetch_all(pool).await)?;
         let until = today + Duration::days(UPCOMING_DAYS - 1);
         let sessions = read!(self, pool => sqlx::query_as::<_, DashboardSession>(
             "SELECT s.id, s.action_id, a.name AS action_name, s.on_date, s.starts_at, s.ends_at, s.note, s.referral_id,

@@ -333,10 +333,51 @@ async fn the_audit_trail_is_filterable_and_append_only() {
             .unwrap();
         assert!(future.is_empty());
 
-        for sql in [
+        // A change's event, written in the change's transaction (on SQLite
+        // in the main file, where the reads' events have a file of their own).
+        organisation(&store, "CCAS de Caen").await;
+        let mut refused = vec![
             "UPDATE audit_events SET actor_label = 'x'",
             "DELETE FROM audit_events",
-        ] {
+        ];
+        if let parcours_store::Tx::Sqlite(tx) = &mut store.begin().await.unwrap() {
+            let count = |sql| sqlx::query_scalar::<_, i64>(sql);
+            let main = count("SELECT COUNT(*) FROM main.audit_events")
+                .fetch_one(&mut **tx)
+                .await
+                .unwrap();
+            let reads = count("SELECT COUNT(*) FROM lectures.audit_events")
+                .fetch_one(&mut **tx)
+                .await
+                .unwrap();
+            assert_eq!(
+                (main, reads),
+                (1, 2),
+                "events on their own leave the main file alone"
+            );
+            // migrations/sqlite_reads.sql repeats 0001's table: kept in step.
+            let mut both = Vec::new();
+            for schema in ["main", "lectures"] {
+                let sql = format!(
+                    "SELECT name, type, \"notnull\", pk FROM pragma_table_info('audit_events', '{schema}') ORDER BY cid"
+                );
+                let rows: Vec<(String, String, bool, i64)> =
+                    sqlx::query_as(&sql).fetch_all(&mut **tx).await.unwrap();
+                both.push(rows);
+            }
+            assert_eq!(both[0].len(), 8, "{:?}", both[0]);
+            assert_eq!(
+                both[0], both[1],
+                "the reads' table has the main one's columns"
+            );
+        }
+        if store.backend() == parcours_store::Backend::Sqlite {
+            refused.extend([
+                "UPDATE lectures.audit_events SET actor_label = 'x'",
+                "DELETE FROM lectures.audit_events",
+            ]);
+        }
+        for sql in refused {
             let mut tx = store.begin().await.unwrap();
             assert!(raw(&mut tx, sql).await.is_err(), "{sql} must be refused");
         }
@@ -344,7 +385,8 @@ async fn the_audit_trail_is_filterable_and_append_only() {
             .audit_events(&filter(AuditFilter::default()))
             .await
             .unwrap();
-        assert_eq!(all.len(), 2);
+        assert_eq!(all.len(), 3, "reads and changes, one trail");
+        assert_eq!(all[0].entity_type, "organisation", "newest first");
     }
 }
 
@@ -408,6 +450,33 @@ async fn raw(tx: &mut parcours_store::Tx, sql: &str) -> Result<(), sqlx::Error> 
     match tx {
         parcours_store::Tx::Sqlite(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
         parcours_store::Tx::Postgres(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
+    }
+}
+
+/// Statistics are gathered on both databases; SQLite keeps the row counts
+/// and none of the value samples that would make it plan every statement
+/// again at each run.
+#[tokio::test]
+async fn statistics_keep_counts_without_value_samples() {
+    for store in testing::all().await {
+        for n in 0..3 {
+            organisation(&store, &format!("CCAS {n}")).await;
+        }
+        store.analyze().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        if let parcours_store::Tx::Sqlite(tx) = &mut tx {
+            let count = |sql| sqlx::query_scalar::<_, i64>(sql);
+            let counts = count("SELECT COUNT(*) FROM sqlite_stat1")
+                .fetch_one(&mut **tx)
+                .await
+                .unwrap();
+            assert!(counts > 0, "row counts gathered");
+            let samples = count("SELECT COUNT(*) FROM sqlite_stat4")
+                .fetch_one(&mut **tx)
+                .await
+                .unwrap();
+            assert_eq!(samples, 0, "no value samples left");
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use parcours_domain::catalogue::{
 use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
 use parcours_store::person::HouseholdTarget;
-use parcours_store::referral::{status, NewReferral};
+use parcours_store::referral::{status, NewReferral, Referral};
 use parcours_store::{testing, Actor, Store, StoreError};
 use time::macros::date;
 use uuid::Uuid;
@@ -132,20 +132,37 @@ fn prescription(action_id: Uuid, person_id: Uuid) -> NewReferral {
     }
 }
 
+async fn ccas(store: &Store) -> Uuid {
+    store
+        .create_organisation(
+            &actor(),
+            "CCAS de Caen",
+            parcours_domain::organisation::OrganisationKind::Ccas,
+            None,
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+/// Positions the person on the action and has the structure answer: entered,
+/// or on the waiting list when the action is full.
+async fn admitted(store: &Store, action_id: Uuid, person_id: Uuid, on: time::Date) -> Referral {
+    let r = store
+        .prescribe(&actor(), &prescription(action_id, person_id))
+        .await
+        .unwrap();
+    store
+        .accept_referral(&actor(), r.id, r.version, on)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
     for store in testing::all().await {
         let action = action_with_places(&store, "2").await;
-        let org = store
-            .create_organisation(
-                &actor(),
-                "CCAS de Caen",
-                parcours_domain::organisation::OrganisationKind::Ccas,
-                None,
-            )
-            .await
-            .unwrap()
-            .id;
+        let org = ccas(&store).await;
         let someone = person(&store, org, 1).await;
         let referral = store
             .prescribe(&actor(), &prescription(action, someone))
@@ -293,16 +310,7 @@ async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
 async fn fifty_concurrent_admissions_never_exceed_capacity() {
     for store in testing::all().await {
         let action = action_with_places(&store, "3").await;
-        let org = store
-            .create_organisation(
-                &actor(),
-                "CCAS de Caen",
-                parcours_domain::organisation::OrganisationKind::Ccas,
-                None,
-            )
-            .await
-            .unwrap()
-            .id;
+        let org = ccas(&store).await;
         let mut referrals = Vec::new();
         for n in 0..50 {
             let someone = person(&store, org, n).await;
@@ -356,29 +364,11 @@ async fn freed_places_go_down_the_waiting_list() {
     use time::{Duration, OffsetDateTime};
     for store in testing::all().await {
         let action = action_with_places(&store, "1").await;
-        let org = store
-            .create_organisation(
-                &actor(),
-                "CCAS de Caen",
-                parcours_domain::organisation::OrganisationKind::Ccas,
-                None,
-            )
-            .await
-            .unwrap()
-            .id;
+        let org = ccas(&store).await;
         let mut answered = Vec::new();
         for n in 0..4 {
             let someone = person(&store, org, n).await;
-            let r = store
-                .prescribe(&actor(), &prescription(action, someone))
-                .await
-                .unwrap();
-            answered.push(
-                store
-                    .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 10))
-                    .await
-                    .unwrap(),
-            );
+            answered.push(admitted(&store, action, someone, date!(2026 - 03 - 10)).await);
         }
         let [inside, first, second, third] =
             [&answered[0], &answered[1], &answered[2], &answered[3]];
@@ -468,40 +458,19 @@ async fn attendance_is_recorded_for_the_group() {
     for store in testing::all().await {
         let action = action_with_places(&store, "5").await;
         let other_action = action_with_places_named(&store, "Autre atelier").await;
-        let org = store
-            .create_organisation(
-                &actor(),
-                "CCAS de Caen",
-                parcours_domain::organisation::OrganisationKind::Ccas,
-                None,
-            )
-            .await
-            .unwrap()
-            .id;
+        let org = ccas(&store).await;
         let mut inside = Vec::new();
         for n in 0..2 {
             let someone = person(&store, org, n).await;
-            let r = store
-                .prescribe(&actor(), &prescription(action, someone))
-                .await
-                .unwrap();
             inside.push(
-                store
-                    .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 02))
+                admitted(&store, action, someone, date!(2026 - 03 - 02))
                     .await
-                    .unwrap()
                     .id,
             );
         }
         let stranger = person(&store, org, 9).await;
-        let r = store
-            .prescribe(&actor(), &prescription(other_action, stranger))
+        let elsewhere = admitted(&store, other_action, stranger, date!(2026 - 03 - 02))
             .await
-            .unwrap();
-        let elsewhere = store
-            .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 02))
-            .await
-            .unwrap()
             .id;
         let mut sessions = Vec::new();
         for day in [
@@ -565,5 +534,73 @@ async fn attendance_is_recorded_for_the_group() {
             "a corrected mark replaces the old one"
         );
         assert_eq!(store.attendance_history(inside[0]).await.unwrap().len(), 4);
+    }
+}
+
+/// The positioning page's pool: every filter's page, each action once, in
+/// name order, with the people waiting for it.
+#[tokio::test]
+async fn offered_actions_join_the_pages_and_count_the_waiting() {
+    use parcours_store::catalogue::CatalogueFilter;
+    for store in testing::all().await {
+        let garden = action_with_places(&store, "1").await;
+        let wood = action_with_places_named(&store, "Atelier bois").await;
+        let code = action_with_places_named(&store, "Cours de code").await;
+        let org = ccas(&store).await;
+        let mut answered = Vec::new();
+        for n in 0..4 {
+            let someone = person(&store, org, n).await;
+            answered.push(admitted(&store, garden, someone, date!(2026 - 03 - 10)).await);
+        }
+        // The one inside leaves: the first in line is offered the place,
+        // and still counts among those waiting until they answer.
+        let inside = &answered[0];
+        store
+            .exit_referral(
+                &actor(),
+                inside.id,
+                inside.version,
+                &parcours_store::referral::ExitData {
+                    exited_on: date!(2026 - 04 - 30),
+                    reason: parcours_domain::referral::ExitReason::Employment,
+                    situation: parcours_domain::referral::Situation::Employment,
+                },
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.referral(answered[1].id).await.unwrap().status,
+            "offered"
+        );
+        let page = |thematique: &str, text: &str, limit| CatalogueFilter {
+            text: text.into(),
+            thematique: thematique.into(),
+            public_only: true,
+            today: Some(date!(2026 - 03 - 02)),
+            limit,
+            ..CatalogueFilter::default()
+        };
+        let offered = store
+            .offered_actions(&[page("", "", 1), page("remobilisation", "", 2)])
+            .await
+            .unwrap();
+        let seen: Vec<(Uuid, i64)> = offered.iter().map(|a| (a.id, a.waiting)).collect();
+        assert_eq!(
+            seen,
+            vec![(wood, 0), (garden, 3)],
+            "each page once, in name order; one offered the place, two waiting"
+        );
+        assert_eq!(offered[1].structure_name, "Le Jardin partagé");
+        assert_eq!(offered[1].thematiques, vec!["remobilisation--lien-social"]);
+        assert_eq!(offered[1].capacity, Some(1));
+        assert_eq!(offered[1].places_taken, 0);
+        let searched = store
+            .offered_actions(&[page("", "code", 5), page("", "", 1)])
+            .await
+            .unwrap();
+        let ids: Vec<Uuid> = searched.iter().map(|a| a.id).collect();
+        assert_eq!(ids, vec![wood, code], "a search's page and the first");
+        assert!(store.offered_actions(&[]).await.unwrap().is_empty());
     }
 }

@@ -16,17 +16,18 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_domain::eligibility::{Assessment, PersonFacts};
+use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts};
 use parcours_domain::matching::{self, Needs, Offer};
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{age_on, required_date};
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::{Invalid, Permission};
-use parcours_store::catalogue::{Action, CatalogueFilter};
+use parcours_store::catalogue::{Action, CatalogueFilter, OfferedAction};
 use parcours_store::contract::ContractObjective;
 use parcours_store::person::Person;
 use parcours_store::referral::{ExitData, InboxReferral, NewReferral, Referral};
 use serde::Deserialize;
+use std::collections::HashMap;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -77,9 +78,18 @@ pub async fn assess_facts(
     let mut codes = action.eligibility.communes.clone();
     codes.extend(facts.commune_code.clone());
     let labels = commune_labels(state, &codes).await?;
-    Ok(action.eligibility.evaluate(facts, |code| {
+    Ok(evaluate(facts, &action.eligibility, &labels))
+}
+
+/// The rules applied to the facts, communes named by `labels`.
+fn evaluate(
+    facts: &PersonFacts,
+    rules: &EligibilityRules,
+    labels: &HashMap<String, String>,
+) -> Assessment {
+    rules.evaluate(facts, |code| {
         labels.get(code).cloned().unwrap_or_else(|| code.to_owned())
-    }))
+    })
 }
 
 /// The person, when `me` may position them (their référent or cadre).
@@ -159,7 +169,7 @@ pub struct ChoiceQuery {
 }
 
 pub struct Candidate {
-    pub action: Action,
+    pub action: OfferedAction,
     pub verdict_label: &'static str,
     pub reasons: Vec<(String, &'static str)>,
     /// Why it fits: barriers, objective, territory, availability.
@@ -226,7 +236,7 @@ async fn pool(
     state: &AppState,
     query: &ChoiceQuery,
     needs: &Needs,
-) -> Result<Vec<Action>, Failure> {
+) -> Result<Vec<OfferedAction>, Failure> {
     let search = |text: String, thematique: String| CatalogueFilter {
         text,
         thematique,
@@ -248,15 +258,7 @@ async fn pool(
                 .map(|c| search(String::new(), c.to_owned())),
         );
     }
-    let mut actions: Vec<Action> = Vec::new();
-    for filter in &filters {
-        for action in state.store.actions_matching(filter).await? {
-            if !actions.iter().any(|a| a.id == action.id) {
-                actions.push(action);
-            }
-        }
-    }
-    Ok(actions)
+    Ok(state.store.offered_actions(&filters).await?)
 }
 
 /// Published actions for the person, ranked: eligible first, then to
@@ -269,21 +271,27 @@ async fn candidates(
     objective: Option<&ContractObjective>,
 ) -> Result<Vec<Candidate>, Failure> {
     let needs = needs_of(state, person, objective).await?;
-    let actions = pool(state, query, &needs).await?;
-    let ids: Vec<Uuid> = actions.iter().map(|a| a.id).collect();
-    let waiting = state.store.waiting_counts(&ids).await?;
+    let pool = pool(state, query, &needs).await?;
     let facts = facts(state, person).await?;
+    // The communes named by any action or the person, labelled once.
+    let mut codes: Vec<String> = pool
+        .iter()
+        .flat_map(|a| a.eligibility.communes.iter().cloned())
+        .chain(facts.commune_code.clone())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let labels = commune_labels(state, &codes).await?;
     let mut candidates = Vec::new();
-    for action in actions {
-        let id = action.id;
-        let assessment = assess_facts(state, &facts, &action).await?;
+    for action in pool {
+        let assessment = evaluate(&facts, &action.eligibility, &labels);
         let offer = Offer {
             thematiques: &action.thematiques,
             communes_served: &action.eligibility.communes,
             commune_code: action.commune_code.as_deref(),
             capacity: action.capacity,
             places_taken: action.places_taken,
-            waiting: waiting.get(&id).copied().unwrap_or(0),
+            waiting: action.waiting,
             duration_weeks: action.duration_weeks,
         };
         let fit = matching::fit(&needs, &offer);

@@ -126,6 +126,8 @@ where
 }
 
 struct Stats {
+    requests: usize,
+    max: f64,
     median: f64,
     p99: f64,
     throughput: f64,
@@ -136,6 +138,8 @@ fn stats(mut latencies: Vec<f64>, errors: usize, elapsed: Duration) -> Stats {
     latencies.sort_by(f64::total_cmp);
     let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     Stats {
+        requests: latencies.len(),
+        max: latencies.last().copied().unwrap_or(0.0),
         median: at(0.5),
         p99: at(0.99),
         throughput: latencies.len() as f64 / elapsed.as_secs_f64(),
@@ -198,6 +202,17 @@ fn status_mib(pid: u32, field: &str) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// The CPU time the server has used so far (user and system, all its
+/// threads), in ms: `/proc/PID/stat` counts it in ticks of 10 ms, so a
+/// screen's few hundred requests give its cost per request to a few µs.
+fn cpu_ms(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // Fields 14 and 15 of the file (utime, stime), counted after the name.
+    Some((ticks(11)? + ticks(12)?) * 10.0)
+}
+
 /// The server's own memory at its peak, sampled every 20 ms: the kernel
 /// keeps no high-water mark of anonymous memory, only of the resident set
 /// (VmHWM), which also counts the pages of the database file the server
@@ -227,15 +242,23 @@ async fn main() {
         "{} utilisateurs simultanés, {} requêtes par écran.\n",
         args.users, args.requests
     );
-    println!("| écran | médiane (ms) | p99 (ms) | débit (req/s) | erreurs | ×plancher HTTP | requêtes seules (ms) | ×requêtes seules |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| écran | médiane (ms) | p99 (ms) | débit (req/s) | erreurs | ×plancher HTTP | requêtes seules (ms) | ×requêtes seules | CPU serveur (ms/req) | 1re requête de chacun, max (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let chosen = |screen: &&Screen| {
         args.only
             .as_ref()
             .is_none_or(|only| screen.label.contains(only.as_str()))
     };
     for screen in screens.iter().filter(chosen) {
+        // Warm-up: each user asks once, unmeasured (a first request reads
+        // the user's own rows for the first time, e.g. their caseload).
+        let first = load(&base, screen, screen.users.len()).await;
+        let cpu_before = args.server_pid.and_then(cpu_ms);
         let s = load(&base, screen, args.requests).await;
+        let cpu = match (cpu_before, args.server_pid.and_then(cpu_ms)) {
+            (Some(before), Some(after)) => format!("{:.2}", (after - before) / s.requests as f64),
+            _ => "—".into(),
+        };
         let (sql, sql_ratio) = match &screen.alone {
             Some(f) => {
                 let m = alone_median(f, 50).await;
@@ -244,13 +267,14 @@ async fn main() {
             None => ("—".into(), "—".into()),
         };
         println!(
-            "| {} | {:.1} | {:.1} | {:.0} | {} | {:.1} | {sql} | {sql_ratio} |",
+            "| {} | {:.1} | {:.1} | {:.0} | {} | {:.1} | {sql} | {sql_ratio} | {cpu} | {:.1} |",
             screen.label,
             s.median,
             s.p99,
             s.throughput,
             s.errors,
-            s.median / floor.median
+            s.median / floor.median,
+            first.max
         );
     }
     if let (Some(pid), Some(anonymous)) = (args.server_pid, anonymous_peak) {
@@ -383,7 +407,7 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             s.search_persons(&scope, &query).await.unwrap();
         }
     });
-    let catalogue = |text: &str, limit| CatalogueFilter {
+    let catalogue = move |text: &str, limit| CatalogueFilter {
         text: text.into(),
         public_only: true,
         today: Some(today),
@@ -398,14 +422,37 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             s.search_actions(&filter).await.unwrap();
         }
     });
+    // The positioning page's statements: the file, its latest diagnostic,
+    // the actions of the page of every barrier's category, the facts.
     let s = store.clone();
-    let filter = catalogue("", 30);
     let positioning_alone = alone(move || {
-        let (s, filter) = (s.clone(), filter.clone());
+        let s = s.clone();
         async move {
-            for row in s.search_actions(&filter).await.unwrap().0 {
-                s.action(row.id).await.unwrap();
-            }
+            let p = s.person(person).await.unwrap();
+            s.assignments(person).await.unwrap();
+            let revisions = s.diagnostic_revisions(person).await.unwrap();
+            let mut categories: Vec<String> = revisions
+                .first()
+                .map(|latest| {
+                    latest
+                        .data
+                        .barriers
+                        .iter()
+                        .map(|b| b.category.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            categories.sort_unstable();
+            categories.dedup();
+            let mut filters = vec![catalogue("", 30)];
+            filters.extend(categories.into_iter().map(|thematique| CatalogueFilter {
+                thematique,
+                ..catalogue("", 30)
+            }));
+            s.offered_actions(&filters).await.unwrap();
+            s.household(p.household_id).await.unwrap();
+            s.orientations(person).await.unwrap();
+            s.contracts_of(person).await.unwrap();
         }
     });
     let s = store.clone();

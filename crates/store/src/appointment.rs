@@ -6,6 +6,7 @@
 
 use crate::audit::{record, Actor};
 use crate::referral::status;
+use crate::Moment;
 use crate::{now, Result, Store, StoreError};
 use parcours_domain::appointment::{AppointmentData, Participation};
 use parcours_domain::audit::AuditAction;
@@ -141,7 +142,7 @@ impl Store {
             "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, referral_id, created_at)
              VALUES ($1, $2, $3, $4, $5, TRUE, FALSE, $6, $7, $8)",
         ).bind(id).bind(action_id).bind(data.on_date).bind(&starts_at).bind(&ends_at).bind(&data.note)
-        .bind(referral_id).bind(now())
+        .bind(referral_id).bind(Moment(now()))
         .execute(conn).await.map(|d| d.rows_affected()))?;
         let detail = format!("rendez-vous fixé le {} à {starts_at}", data.on_date);
         record(

@@ -3,6 +3,7 @@
 //! transaction, a participant's history and their run of absences.
 
 use crate::audit::{record, Actor};
+use crate::Moment;
 use crate::{now, Result, Store};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::referral::{absences_in_a_row, Attendance};
@@ -75,7 +76,7 @@ impl Store {
                 "INSERT INTO attendances (session_id, referral_id, status, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (session_id, referral_id) DO UPDATE SET status = excluded.status,
                      recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
-            ).bind(session_id).bind(referral).bind(mark.code()).bind(&actor.label).bind(at)
+            ).bind(session_id).bind(referral).bind(mark.code()).bind(&actor.label).bind(Moment(at))
             .execute(conn).await.map(|d| d.rows_affected()))?;
         }
         let detail = format!("présences : {} personne(s)", marks.len());

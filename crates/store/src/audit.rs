@@ -3,6 +3,7 @@
 //! change it records.
 
 use crate::bulk::{Rows, Value};
+use crate::Moment;
 use crate::{now, Backend, Result, Store, Tx};
 use parcours_domain::audit::AuditAction;
 use serde::Serialize;
@@ -102,7 +103,7 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(Uuid::now_v7())
-    .bind(now())
+    .bind(Moment(now()))
     .bind(actor.user_id)
     .bind(&actor.label)
     .bind(action.code())
@@ -260,8 +261,8 @@ impl Store {
         .bind(filter.action.map(|a| a.code()))
         .bind(filter.entity_type.as_deref())
         .bind(filter.entity_id.as_deref())
-        .bind(filter.from)
-        .bind(filter.to)
+        .bind(filter.from.map(Moment))
+        .bind(filter.to.map(Moment))
         .bind(filter.limit)
         .bind(filter.offset)
         .fetch_all(pool)

@@ -5,6 +5,7 @@
 use crate::audit::{record, Actor};
 use crate::referral::WAITING_ON_ACTION;
 use crate::sql::Sql;
+use crate::Moment;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::catalogue::{
@@ -460,11 +461,11 @@ impl Store {
         let at = now();
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO organisations (id, name, kind, territory_id, created_at) VALUES ($1, $2, $3, NULL, $4)",
-        ).bind(id).bind(&data.name).bind(data.kind.code()).bind(at).execute(conn).await.map(|d| d.rows_affected()))
+        ).bind(id).bind(&data.name).bind(data.kind.code()).bind(Moment(at)).execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| StoreError::from(e).unique_as("name", "Une structure ou une organisation porte déjà ce nom."))?;
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO structures (id, siret, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
-        ).bind(id).bind(&data.siret).bind(external_id).bind(at).execute(conn).await.map(|d| d.rows_affected()))?;
+        ).bind(id).bind(&data.siret).bind(external_id).bind(Moment(at)).execute(conn).await.map(|d| d.rows_affected()))?;
         write_structure(&mut tx, id, data).await?;
         record(
             &mut tx,
@@ -490,7 +491,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let bumped = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE structures SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
-        ).bind(now()).bind(id).bind(expected_version).execute(conn).await.map(|d| d.rows_affected()))?;
+        ).bind(Moment(now())).bind(id).bind(expected_version).execute(conn).await.map(|d| d.rows_affected()))?;
         if bumped == 0 {
             self.structure(id).await?;
             return Err(StoreError::Stale);
@@ -559,7 +560,7 @@ impl Store {
                                   eligibility, schedule, capacity_period, self_referral, starts_on, status, search_text,
                                   external_id, created_at, updated_at)
              VALUES ($1, $2, '', '', '', '', '[]', '[]', '[]', '{}', '{}', '', FALSE, $3, 'draft', '', $4, $5, $5)",
-        ).bind(id).bind(data.structure_id).bind(data.starts_on).bind(external_id).bind(at)
+        ).bind(id).bind(data.structure_id).bind(data.starts_on).bind(external_id).bind(Moment(at))
         .execute(conn).await.map(|d| d.rows_affected()))?;
         write_action(&mut tx, id, data).await?;
         write_practical(&mut tx, id, &data.practical).await?;
@@ -841,7 +842,7 @@ impl Store {
             "INSERT INTO action_fundings (id, action_id, kind, funder, year, amount_cents, contract_number, lot, fse_plus, fse_operation, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         ).bind(id).bind(action_id).bind(data.kind.code()).bind(&data.funder).bind(data.year).bind(data.amount_cents)
-        .bind(&data.contract_number).bind(&data.lot).bind(data.fse_plus).bind(&data.fse_operation).bind(now())
+        .bind(&data.contract_number).bind(&data.lot).bind(data.fse_plus).bind(&data.fse_operation).bind(Moment(now()))
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| StoreError::from(e).foreign_key_as("action_id", "Cette action n'existe pas."))?;
         let detail = format!(
@@ -988,7 +989,7 @@ impl Store {
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, created_at)
              VALUES ($1, $2, $3, $4, $5, TRUE, FALSE, $6, $7)",
-        ).bind(id).bind(action_id).bind(on).bind(starts_at).bind(ends_at).bind(note).bind(now())
+        ).bind(id).bind(action_id).bind(on).bind(starts_at).bind(ends_at).bind(note).bind(Moment(now()))
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| StoreError::from(e).foreign_key_as("action_id", "Cette action n'existe pas."))?;
         let detail = format!("séance ajoutée le {on}");
@@ -1055,7 +1056,7 @@ async fn check_references(tx: &mut Tx, data: &ActionData) -> Result<()> {
 async fn bump_action(tx: &mut Tx, id: Uuid, expected_version: i64) -> Result<()> {
     let bumped = on_tx!(tx, conn => sqlx::query(
         "UPDATE actions SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
-    ).bind(now()).bind(id).bind(expected_version).execute(conn).await.map(|d| d.rows_affected()))?;
+    ).bind(Moment(now())).bind(id).bind(expected_version).execute(conn).await.map(|d| d.rows_affected()))?;
     if bumped == 1 {
         return Ok(());
     }
@@ -1200,7 +1201,7 @@ async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
         on_tx!(tx, conn => sqlx::query(
             "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, created_at)
              VALUES ($1, $2, $3, $4, $5, FALSE, FALSE, NULL, $6)",
-        ).bind(Uuid::now_v7()).bind(id).bind(day).bind(&starts_at).bind(&ends_at).bind(at)
+        ).bind(Uuid::now_v7()).bind(id).bind(day).bind(&starts_at).bind(&ends_at).bind(Moment(at))
         .execute(conn).await.map(|d| d.rows_affected()))?;
     }
     Ok(())

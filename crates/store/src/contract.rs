@@ -5,6 +5,7 @@
 use crate::audit::{record, Actor};
 use crate::person::person_in;
 use crate::sql::Sql;
+use crate::Moment;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
@@ -180,7 +181,7 @@ impl Store {
         )
         .bind(data.kind.code()).bind(data.starts_on).bind(data.duration_months).bind(data.ends_on)
         .bind(data.weekly_hours).bind(data.hours_reason.map(|r| r.code())).bind(&data.hours_note)
-        .bind(&data.person_commitments).bind(&data.organisation_commitments).bind(now()).bind(id).bind(expected_version)
+        .bind(&data.person_commitments).bind(&data.organisation_commitments).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn).await.map(|done| done.rows_affected()))?;
         on_tx!(&mut tx, conn => sqlx::query("DELETE FROM contract_objectives WHERE contract_id = $1")
             .bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
@@ -253,7 +254,7 @@ impl Store {
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE contracts SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3",
         )
-        .bind(next.code()).bind(now()).bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
+        .bind(next.code()).bind(Moment(now())).bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
         let detail = format!("contrat : {}", next.label());
         record(
             &mut tx,
@@ -351,7 +352,7 @@ async fn insert_contract(
     .bind(id).bind(person_id).bind(data.kind.code()).bind(orientation_id).bind(assignment_id).bind(data.starts_on)
     .bind(data.duration_months).bind(data.ends_on).bind(data.weekly_hours).bind(data.hours_reason.map(|r| r.code()))
     .bind(&data.hours_note).bind(&data.person_commitments).bind(&data.organisation_commitments).bind(previous)
-    .bind(&actor.label).bind(at)
+    .bind(&actor.label).bind(Moment(at))
     .execute(conn).await.map(|done| done.rows_affected()))?;
     insert_objectives(tx, id, &data.objectives).await?;
     let detail = match previous {

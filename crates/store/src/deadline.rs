@@ -6,6 +6,7 @@
 use crate::audit::{record, Actor};
 use crate::bulk::{execute_by_keys, fetch_by_keys, Rows};
 use crate::sql::{Sql, CLOCKS};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
@@ -80,7 +81,7 @@ impl Store {
             "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         )
-        .bind(SETTINGS_KEY).bind(&json).bind(now())
+        .bind(SETTINGS_KEY).bind(&json).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))?;
         record(
             &mut tx,
@@ -187,7 +188,7 @@ impl Store {
             "INSERT INTO pathway_reviews (id, person_id, reviewed_on, outcome, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(id).bind(person_id).bind(on).bind(outcome.trim()).bind(&actor.label).bind(now())
+        .bind(id).bind(person_id).bind(on).bind(outcome.trim()).bind(&actor.label).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))?;
         record(
             &mut tx,

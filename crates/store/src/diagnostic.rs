@@ -2,6 +2,7 @@
 //! ever changed, so any two can be compared.
 
 use crate::audit::{record, Actor};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::diagnostic::DiagnosticData;
@@ -70,7 +71,7 @@ impl Store {
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO diagnostics (id, person_id, version, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(Uuid::now_v7()).bind(person_id).bind(version).bind(&json).bind(&actor.label).bind(now())
+        .bind(Uuid::now_v7()).bind(person_id).bind(version).bind(&json).bind(&actor.label).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))
         .map_err(|e| match StoreError::from(e) {
             StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => StoreError::Stale,

@@ -12,6 +12,7 @@
 //! ([`parcours_domain::fse::may_record_fse_data`]).
 
 use crate::audit::{record, Actor};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::fse::{check_recordable, FseEntryData, FseEntryInput, FseQuestion};
@@ -149,7 +150,7 @@ impl Store {
             .bind(referral_id).bind(&sex).bind(birth_date).bind(data.employment_status.code())
             .bind(data.education_level.code()).bind(data.nationality.code()).bind(data.disability.code())
             .bind(data.minority_background.code()).bind(data.homeless.code()).bind(rural)
-            .bind(&actor.label).bind(at)
+            .bind(&actor.label).bind(Moment(at))
             .execute(conn).await.map(|d| d.rows_affected()))
             .map_err(|e| match StoreError::from(e) {
                 // Recorded by someone else in the meantime.
@@ -168,7 +169,7 @@ impl Store {
             )
             .bind(&sex).bind(birth_date).bind(data.employment_status.code()).bind(data.education_level.code())
             .bind(data.nationality.code()).bind(data.disability.code()).bind(data.minority_background.code())
-            .bind(data.homeless.code()).bind(rural).bind(&actor.label).bind(at)
+            .bind(data.homeless.code()).bind(rural).bind(&actor.label).bind(Moment(at))
             .bind(referral_id).bind(expected_version)
             .execute(conn).await.map(|d| d.rows_affected()))?;
             if changed == 0 {

@@ -9,6 +9,7 @@ use crate::bulk::{execute_by_keys, fetch_by_keys, read_by_keys, Rows, Updates};
 use crate::person::Person;
 use crate::person_load::PeopleLoad;
 use crate::sql::Sql;
+use crate::Moment;
 use crate::{now, Actor, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::caf::{
@@ -199,7 +200,7 @@ impl Store {
             "INSERT INTO imports (id, kind, file_name, file_date, status, report, imported_by, started_at, finished_at)
              VALUES ($1, $2, $3, $4, $5, '{}', $6, $7, $7)",
         )
-        .bind(id).bind(kind).bind(file_name).bind(file_date).bind(STATUS_DONE).bind(&actor.label).bind(at)
+        .bind(id).bind(kind).bind(file_name).bind(file_date).bind(STATUS_DONE).bind(&actor.label).bind(Moment(at))
         .execute(conn).await.map(|done| done.rows_affected()))?;
         let load = PeopleLoad::new(&mut tx, &actor.label).await?;
         Ok(Import {
@@ -280,7 +281,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id).bind(kind).bind(file_name).bind(STATUS_FAILED).bind(json).bind(&actor.label)
-        .bind(started_at).bind(now())
+        .bind(Moment(started_at)).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))?;
         record(
             &mut tx,
@@ -498,7 +499,7 @@ impl Import {
                 report = $8, finished_at = $9 WHERE id = $10",
         )
         .bind(c.records).bind(c.households_created).bind(c.households_updated).bind(c.persons_created)
-        .bind(c.persons_updated).bind(c.new_entrants).bind(c.rejected).bind(json).bind(now()).bind(self.id)
+        .bind(c.persons_updated).bind(c.new_entrants).bind(c.rejected).bind(json).bind(Moment(now())).bind(self.id)
         .execute(conn).await.map(|done| done.rows_affected()))?;
         let detail = format!(
             "{} dossiers, {} personnes créées, {} mises à jour, {} nouveaux entrants, {} rejets",
@@ -1191,7 +1192,7 @@ impl Store {
              ON CONFLICT (name) DO UPDATE SET columns = excluded.columns, delimiter = excluded.delimiter,
                 updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         )
-        .bind(&mapping.name).bind(columns).bind(&mapping.delimiter).bind(&actor.label).bind(now())
+        .bind(&mapping.name).bind(columns).bind(&mapping.delimiter).bind(&actor.label).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))?;
         record(
             &mut tx,

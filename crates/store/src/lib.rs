@@ -21,6 +21,7 @@ pub mod diagnostic;
 mod error;
 pub mod fse;
 pub mod import;
+pub mod moment;
 pub mod organisation;
 pub mod orientation;
 pub mod password;
@@ -37,5 +38,6 @@ pub mod user;
 pub use audit::{Actor, AuditEvent, AuditFilter};
 pub use db::{now, Backend, Store, Tx};
 pub use error::StoreError;
+pub use moment::Moment;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

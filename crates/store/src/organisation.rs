@@ -1,6 +1,7 @@
 //! Organisations and territories (reference data).
 
 use crate::audit::{record, Actor};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::organisation::OrganisationKind;
@@ -48,7 +49,7 @@ impl Store {
         .bind(Uuid::now_v7())
         .bind(code)
         .bind(name)
-        .bind(now())
+        .bind(Moment(now()))
         .fetch_one(conn)
         .await)
         .map_err(|e| StoreError::from(e).unique_as("code", "Un territoire porte déjà ce code."))?;
@@ -82,7 +83,7 @@ impl Store {
         .bind(name)
         .bind(kind.code())
         .bind(territory_id)
-        .bind(now())
+        .bind(Moment(now()))
         .fetch_one(conn)
         .await)
         .map_err(|e| {

@@ -4,6 +4,7 @@
 use crate::audit::{record, Actor};
 use crate::person::{person_in, PersonSummary, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::sql::{Sql, PERSONS};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
@@ -110,7 +111,7 @@ impl Store {
         )
         .bind(id).bind(person_id).bind(data.kind.code()).bind(data.lead_organisation_id).bind(data.decided_on)
         .bind(&data.reason).bind(data.extended_review).bind(&actor.label).bind(OrientationStatus::Pending.code())
-        .bind(now())
+        .bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))
         .map_err(|e| StoreError::from(e).foreign_key_as("lead_organisation_id", "Cet organisme référent n'existe pas."))?;
         let detail = format!("orientation {} décidée", data.kind.label());
@@ -183,7 +184,7 @@ impl Store {
             on_tx!(&mut tx, conn => sqlx::query(
                 "UPDATE persons SET responsible_organisation_id = $1, version = version + 1, updated_at = $2 WHERE id = $3",
             )
-            .bind(orientation.lead_organisation_id).bind(now()).bind(orientation.person_id)
+            .bind(orientation.lead_organisation_id).bind(Moment(now())).bind(orientation.person_id)
             .execute(conn).await.map(|done| done.rows_affected()))?;
             on_tx!(&mut tx, conn => sqlx::query(
                 "UPDATE referent_assignments SET ends_on = $1
@@ -318,7 +319,7 @@ impl Store {
             "INSERT INTO referent_assignments (id, person_id, orientation_id, referent_id, starts_on, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(id).bind(person_id).bind(orientation_id).bind(referent_id).bind(starts_on).bind(&actor.label).bind(now())
+        .bind(id).bind(person_id).bind(orientation_id).bind(referent_id).bind(starts_on).bind(&actor.label).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))?;
         record(
             &mut tx,

@@ -4,6 +4,7 @@
 use crate::audit::{record, Actor};
 use crate::cache::Commune;
 use crate::sql::Sql;
+use crate::Moment;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::{entity, AuditAction};
@@ -157,7 +158,7 @@ impl Store {
              WHERE id = $7 AND version = $8",
         )
         .bind(&data.rsa_number).bind(&data.caf_number).bind(data.fund.code())
-        .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(now())
+        .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(Moment(now()))
         .bind(id).bind(expected_version)
         .execute(conn).await.map(|done| done.rows_affected()))
         .map_err(|e| StoreError::from(e).unique_as("rsa_number", "Un autre foyer porte déjà ce numéro de demande."))?;
@@ -255,7 +256,7 @@ impl Store {
         .bind(data.birth_date).bind(data.sex.code()).bind(data.nir.as_ref().map(|n| n.as_str()))
         .bind(&data.email).bind(&data.phone).bind(&data.address).bind(&data.commune_code).bind(territory_id)
         .bind(data.subject_to_duties).bind(data.duties_since).bind(data.single_parent)
-        .bind(data.other_minimum_income).bind(data.rqth).bind(now()).bind(id).bind(expected_version)
+        .bind(data.other_minimum_income).bind(data.rqth).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))
@@ -307,7 +308,7 @@ impl Store {
             "UPDATE persons SET closed_on = $1, closure_reason = $2, version = version + 1, updated_at = $3
              WHERE id = $4 AND version = $5",
         )
-        .bind(on).bind(reason.code()).bind(now()).bind(id).bind(expected_version)
+        .bind(on).bind(reason.code()).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn).await.map(|done| done.rows_affected()))?;
         if updated == 0 {
             return Err(StoreError::Stale);
@@ -511,7 +512,7 @@ impl Store {
             "UPDATE persons SET merged_into_id = $1, closed_on = $2, closure_reason = $3, nir = NULL,
                     version = version + 1, updated_at = $4 WHERE id = $5",
         )
-        .bind(kept.id).bind(today).bind(ClosureReason::Merged.code()).bind(now()).bind(removed.id)
+        .bind(kept.id).bind(today).bind(ClosureReason::Merged.code()).bind(Moment(now())).bind(removed.id)
         .execute(conn).await.map(|done| done.rows_affected()))?;
         if kept.nir.is_none() && removed.nir.is_some() {
             on_tx!(&mut tx, conn => sqlx::query("UPDATE persons SET nir = $1 WHERE id = $2")
@@ -520,7 +521,7 @@ impl Store {
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE persons SET version = version + 1, updated_at = $1 WHERE id = $2",
         )
-        .bind(now()).bind(kept.id).execute(conn).await.map(|done| done.rows_affected()))?;
+        .bind(Moment(now())).bind(kept.id).execute(conn).await.map(|done| done.rows_affected()))?;
         let kept = person_in(&mut tx, kept.id).await?;
         let removed = person_in(&mut tx, removed.id).await?;
         save_revision(&mut tx, actor, &kept).await?;
@@ -650,7 +651,7 @@ pub(crate) async fn create_person_in(
     .bind(&data.first_names).bind(&data.birth_name).bind(data.birth_date).bind(data.sex.code())
     .bind(data.nir.as_ref().map(|n| n.as_str())).bind(&data.email).bind(&data.phone).bind(&data.address)
     .bind(&data.commune_code).bind(territory_id).bind(data.subject_to_duties).bind(data.duties_since)
-    .bind(data.single_parent).bind(data.other_minimum_income).bind(data.rqth).bind(organisation_id).bind(at)
+    .bind(data.single_parent).bind(data.other_minimum_income).bind(data.rqth).bind(organisation_id).bind(Moment(at))
     .execute(conn)
     .await
     .map(|done| done.rows_affected()))
@@ -689,7 +690,7 @@ async fn upsert_household(tx: &mut Tx, actor: &Actor, data: &HouseholdData) -> R
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(id).bind(&data.rsa_number).bind(&data.caf_number).bind(data.fund.code())
-    .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(at)
+    .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(Moment(at))
     .execute(conn).await.map(|done| done.rows_affected()))?;
     record(
         tx,
@@ -733,7 +734,7 @@ async fn save_revision(tx: &mut Tx, actor: &Actor, person: &Person) -> Result<()
     on_tx!(tx, conn => sqlx::query(
         "INSERT INTO person_revisions (id, person_id, version, changed_at, changed_by, data) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(Uuid::now_v7()).bind(person.id).bind(person.version).bind(now()).bind(&actor.label).bind(data)
+    .bind(Uuid::now_v7()).bind(person.id).bind(person.version).bind(Moment(now())).bind(&actor.label).bind(data)
     .execute(conn).await.map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! both take the last place.
 
 use crate::audit::{record, Actor};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
@@ -108,7 +109,7 @@ impl Store {
              VALUES ($1, $2, $3, 'prescription', $4, $5, $6, $7, $8, $9, $10, $7, $7)",
         )
         .bind(id).bind(new.action_id).bind(new.person_id).bind(status::SENT).bind(new.objective_id)
-        .bind(&actor.label).bind(at).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
+        .bind(&actor.label).bind(Moment(at)).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| {
             StoreError::from(e)
@@ -173,7 +174,7 @@ impl Store {
         let locked = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET version = version + 1, updated_at = $1, validated_by = CASE WHEN status = $5 THEN $6 ELSE validated_by END
              WHERE id = $2 AND version = $3 AND status = $4",
-        ).bind(now()).bind(id).bind(expected_version).bind(from).bind(status::PENDING_VALIDATION).bind(&actor.label)
+        ).bind(Moment(now())).bind(id).bind(expected_version).bind(from).bind(status::PENDING_VALIDATION).bind(&actor.label)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         let referral = referral_in(&mut tx, id).await?;
         if locked == 0 {
@@ -195,7 +196,7 @@ impl Store {
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET status = $1, entered_on = $2, answered_at = $3 WHERE id = $4",
         )
-        .bind(next).bind(entered.then_some(entry)).bind(now()).bind(id)
+        .bind(next).bind(entered.then_some(entry)).bind(Moment(now())).bind(id)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         let detail = if entered {
             format!("entrée le {entry}")
@@ -333,7 +334,7 @@ impl Store {
             "UPDATE referrals SET status = 'refused', refusal_reason = $1, refusal_comment = $2, answered_at = $3,
                     version = version + 1, updated_at = $3
              WHERE id = $4 AND version = $5 AND status IN ('sent', 'waiting')",
-        ).bind(reason.code()).bind(comment).bind(now()).bind(id).bind(expected_version)
+        ).bind(reason.code()).bind(comment).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         if changed == 0 {
             let current = referral_in(&mut tx, id).await?;
@@ -403,7 +404,7 @@ impl Store {
             "UPDATE referrals SET status = 'exited', exited_on = $1, exit_reason = $2, exit_situation = $3,
                     version = version + 1, updated_at = $4
              WHERE id = $5 AND version = $6",
-        ).bind(exit.exited_on).bind(exit.reason.code()).bind(exit.situation.code()).bind(now()).bind(id).bind(expected_version)
+        ).bind(exit.exited_on).bind(exit.reason.code()).bind(exit.situation.code()).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET places_taken = places_taken - 1 WHERE id = $1 AND places_taken > 0")
             .bind(referral.action_id).execute(conn).await.map(|d| d.rows_affected()))?;
@@ -458,7 +459,7 @@ impl Store {
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET status = $1, entered_on = $2, offer_until = NULL, version = version + 1, updated_at = $3
              WHERE id = $4 AND version = $5",
-        ).bind(next).bind(entered_on).bind(now()).bind(id).bind(expected_version)
+        ).bind(next).bind(entered_on).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         let detail = if accept {
             "place acceptée"
@@ -492,7 +493,7 @@ impl Store {
         list.set_priority(id, priority)
             .map_err(|message| Invalid::field("priority", message))?;
         on_tx!(&mut tx, conn => sqlx::query("UPDATE referrals SET priority = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(priority).bind(now()).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+            .bind(priority).bind(Moment(now())).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
         let detail = format!("rang sur la liste d'attente : priorité {priority}");
         record(
             &mut tx,
@@ -512,7 +513,7 @@ impl Store {
     pub async fn expire_offers(&self, at: OffsetDateTime) -> Result<usize> {
         let actions: Vec<Uuid> = read!(self, pool => sqlx::query_scalar(
             "SELECT DISTINCT action_id FROM referrals WHERE status = 'offered' AND offer_until <= $1",
-        ).bind(at).fetch_all(pool).await)?;
+        ).bind(Moment(at)).fetch_all(pool).await)?;
         for action in &actions {
             let mut tx = self.begin().await?;
             offer_places(&mut tx, *action, at).await?;
@@ -574,7 +575,7 @@ async fn offer_places(tx: &mut Tx, action_id: Uuid, at: OffsetDateTime) -> Resul
         };
         on_tx!(tx, conn => sqlx::query(
             "UPDATE referrals SET status = $1, offer_until = $2, version = version + 1, updated_at = $3 WHERE id = $4",
-        ).bind(status).bind(until).bind(now()).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
+        ).bind(status).bind(until.map(Moment)).bind(Moment(now())).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
     }
     Ok(())
 }
@@ -687,7 +688,7 @@ impl Store {
         let changed = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET situation_4_weeks = $1, version = version + 1, updated_at = $2
              WHERE id = $3 AND version = $4 AND status = 'exited'",
-        ).bind(situation.code()).bind(now()).bind(id).bind(expected_version)
+        ).bind(situation.code()).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         if changed == 0 {
             let current = referral_in(&mut tx, id).await?;

@@ -9,6 +9,7 @@
 use crate::audit::{record, Actor};
 use crate::person::{create_person_in, HouseholdTarget};
 use crate::referral::{referral_in, status, Referral};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
@@ -109,7 +110,7 @@ impl Store {
              VALUES ($1, $2, $3, 'self_referral', $4, $5, $6, $7, $8, $9, $6, $6)",
         )
         .bind(id).bind(new.action_id).bind(person_id).bind(status::PENDING_VALIDATION)
-        .bind(&actor.label).bind(at).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
+        .bind(&actor.label).bind(Moment(at)).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| {
             StoreError::from(e)
@@ -210,7 +211,7 @@ impl Store {
             "UPDATE referrals SET status = 'cancelled', cancel_reason = $1, validated_by = $2, answered_at = $3,
                     version = version + 1, updated_at = $3
              WHERE id = $4 AND version = $5 AND status = $6",
-        ).bind(reason).bind(&actor.label).bind(now()).bind(id).bind(expected_version).bind(status::PENDING_VALIDATION)
+        ).bind(reason).bind(&actor.label).bind(Moment(now())).bind(id).bind(expected_version).bind(status::PENDING_VALIDATION)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         if changed == 0 {
             let current = referral_in(&mut tx, id).await?;

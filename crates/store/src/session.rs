@@ -1,5 +1,6 @@
 //! Raw storage of web sessions (the web layer owns their format).
 
+use crate::Moment;
 use crate::{now, Result, Store};
 use time::OffsetDateTime;
 
@@ -13,7 +14,7 @@ impl Store {
             "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
         )
         .bind(id)
-        .bind(now())
+        .bind(Moment(now()))
         .fetch_optional(pool)
         .await)?;
         if let Some((data, expires_at)) = &row {
@@ -41,7 +42,7 @@ impl Store {
         let done = on_tx!(&mut tx, conn => sqlx::query(sql)
             .bind(id)
             .bind(data)
-            .bind(expires_at)
+            .bind(Moment(expires_at))
             .execute(conn)
             .await
         .map(|done| done.rows_affected()))?;
@@ -66,7 +67,7 @@ impl Store {
     pub async fn session_delete_expired(&self) -> Result<u64> {
         let mut tx = self.begin().await?;
         let done = on_tx!(&mut tx, conn => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now())
+            .bind(Moment(now()))
             .execute(conn)
             .await
         .map(|done| done.rows_affected()))?;

@@ -120,11 +120,11 @@ macro_rules! bind_all {
                 $crate::sql::Param::Text(v) => query.bind(v.clone()),
                 $crate::sql::Param::Uuid(v) => query.bind(*v),
                 $crate::sql::Param::Date(v) => query.bind(*v),
-                $crate::sql::Param::Time(v) => query.bind(*v),
+                $crate::sql::Param::Time(v) => query.bind($crate::Moment(*v)),
                 $crate::sql::Param::MaybeText(v) => query.bind(v.clone()),
                 $crate::sql::Param::MaybeUuid(v) => query.bind(*v),
                 $crate::sql::Param::MaybeDate(v) => query.bind(*v),
-                $crate::sql::Param::MaybeTime(v) => query.bind(*v),
+                $crate::sql::Param::MaybeTime(v) => query.bind(v.map($crate::Moment)),
             };
         }
         query

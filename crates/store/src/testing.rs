@@ -1,6 +1,7 @@
 //! Fresh, migrated stores for tests: SQLite always, PostgreSQL when
 //! `PARCOURS_TEST_POSTGRES_URL` is set (one throw-away schema per store).
 
+use crate::Moment;
 use crate::{Result, Store};
 use sqlx::Connection;
 
@@ -48,7 +49,7 @@ pub async fn all() -> Vec<Store> {
 pub async fn expire_all_sessions(store: &Store) -> Result<()> {
     let mut tx = store.begin().await?;
     on_tx!(&mut tx, conn => sqlx::query("UPDATE sessions SET expires_at = $1")
-        .bind(crate::now() - time::Duration::minutes(1))
+        .bind(Moment(crate::now() - time::Duration::minutes(1)))
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;

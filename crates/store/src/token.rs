@@ -3,6 +3,7 @@
 
 use crate::audit::{record, Actor};
 use crate::user::User;
+use crate::Moment;
 use crate::{now, Result, Store, StoreError};
 use parcours_domain::audit::{entity, AuditAction};
 use rand::RngCore;
@@ -58,7 +59,7 @@ impl Store {
         .bind(user_id)
         .bind(name)
         .bind(hash_token(&secret))
-        .bind(now())
+        .bind(Moment(now()))
         .fetch_one(conn)
         .await)
         .map_err(|e| StoreError::from(e).foreign_key_as("user_id", "Ce compte n'existe pas."))?;
@@ -90,7 +91,7 @@ impl Store {
         let updated = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
-        .bind(now())
+        .bind(Moment(now()))
         .bind(id)
         .execute(conn)
         .await
@@ -133,7 +134,7 @@ impl Store {
         if stale {
             let mut tx = self.begin().await?;
             on_tx!(&mut tx, conn => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now())
+                .bind(Moment(now()))
                 .bind(token.id)
                 .execute(conn)
                 .await

@@ -1,6 +1,7 @@
 //! User accounts: creation, changes by an admin, login bookkeeping.
 
 use crate::audit::{record, Actor};
+use crate::Moment;
 use crate::{now, Result, Store, StoreError};
 use parcours_domain::account::{LoginThrottle, NewUser};
 use parcours_domain::audit::{entity, AuditAction};
@@ -81,7 +82,7 @@ impl Store {
         .bind(new.role.code())
         .bind(new.organisation_id)
         .bind(new.territory_id)
-        .bind(at)
+        .bind(Moment(at))
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))
@@ -162,7 +163,7 @@ impl Store {
         .bind(change.organisation_id)
         .bind(change.territory_id)
         .bind(change.disabled)
-        .bind(now())
+        .bind(Moment(now()))
         .bind(id)
         .bind(expected_version)
         .execute(conn)
@@ -209,7 +210,7 @@ impl Store {
                     version = version + 1, updated_at = $2 WHERE id = $3",
         )
         .bind(password_hash)
-        .bind(now())
+        .bind(Moment(now()))
         .bind(id)
         .execute(conn)
         .await
@@ -240,7 +241,7 @@ impl Store {
                 "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
             )
             .bind(throttle.failed_logins)
-            .bind(throttle.locked_until)
+            .bind(throttle.locked_until.map(Moment))
             .bind(user.id)
             .execute(conn)
             .await

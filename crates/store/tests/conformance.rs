@@ -6,7 +6,7 @@ use parcours_domain::account::{NewUser, NewUserInput};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::Role;
-use parcours_store::{testing, Actor, AuditFilter, Store, StoreError};
+use parcours_store::{testing, Actor, AuditFilter, Moment, Store, StoreError};
 use time::Duration;
 use uuid::Uuid;
 
@@ -443,6 +443,58 @@ async fn concurrent_audit_events_are_all_committed_before_their_requests_return(
             .await
             .unwrap();
         assert_eq!(all.len(), 48 * 4);
+    }
+}
+
+/// Times compare as times on both databases, even a whole second against
+/// its fractions: a day's last events are not taken into the next day, and
+/// close events keep their order.
+#[tokio::test]
+async fn the_audit_trail_orders_and_bounds_close_times() {
+    let midnight = time::macros::datetime!(2026-01-01 00:00 UTC);
+    let offsets_ms = [-1_000, 0, 120, 123, 500];
+    for store in testing::all().await {
+        let entity = Uuid::now_v7().to_string();
+        let mut tx = store.begin().await.unwrap();
+        for ms in offsets_ms {
+            let at = Moment(midnight + Duration::milliseconds(ms));
+            let insert =
+                "INSERT INTO audit_events (id, at, actor_label, action, entity_type, entity_id)
+                          VALUES ($1, $2, 'tests', 'read', 'person', $3)";
+            match &mut tx {
+                parcours_store::Tx::Sqlite(tx) => {
+                    let query = sqlx::query(insert).bind(Uuid::now_v7()).bind(at);
+                    query.bind(&entity).execute(&mut **tx).await.unwrap();
+                }
+                parcours_store::Tx::Postgres(tx) => {
+                    let query = sqlx::query(insert).bind(Uuid::now_v7()).bind(at);
+                    query.bind(&entity).execute(&mut **tx).await.unwrap();
+                }
+            }
+        }
+        tx.commit().await.unwrap();
+        let events = |from, to| {
+            let filter = AuditFilter {
+                entity_id: Some(entity.clone()),
+                from,
+                to,
+                limit: 10,
+                ..Default::default()
+            };
+            let store = store.clone();
+            async move {
+                let events = store.audit_events(&filter).await.unwrap();
+                let ms = |e: &parcours_store::AuditEvent| (e.at - midnight).whole_milliseconds();
+                events.iter().map(ms).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(events(None, None).await, [500, 123, 120, 0, -1_000]);
+        assert_eq!(
+            events(None, Some(midnight)).await,
+            [-1_000],
+            "before midnight"
+        );
+        assert_eq!(events(Some(midnight), None).await, [500, 123, 120, 0]);
     }
 }
 

@@ -3,6 +3,8 @@
 //! Every query is written once, with `$n` placeholders, inside [`read!`] or
 //! [`on_tx!`]: the macro expands the same body for each backend's pool or
 //! transaction, so the two can never drift apart. See docs/adr/0001.
+//! Times are bound as [`Moment`], never as a bare `OffsetDateTime`, so that
+//! SQLite's text compares as time does.
 
 #[macro_use]
 mod db;

@@ -213,6 +213,23 @@ fn cpu_ms(pid: u32) -> Option<f64> {
     Some((ticks(11)? + ticks(12)?) * 10.0)
 }
 
+/// The CPU time the whole machine has used so far, in ms: the server, the
+/// database's processes and this benchmark's clients. Less the server's
+/// own, it shows what PostgreSQL spends on a screen.
+fn machine_cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    let busy: f64 = ticks.iter().take(8).sum::<f64>() - ticks.get(3)? - ticks.get(4)?;
+    Some(busy * 10.0)
+}
+
 /// The server's own memory at its peak, sampled every 20 ms: the kernel
 /// keeps no high-water mark of anonymous memory, only of the resident set
 /// (VmHWM), which also counts the pages of the database file the server
@@ -242,8 +259,8 @@ async fn main() {
         "{} utilisateurs simultanés, {} requêtes par écran.\n",
         args.users, args.requests
     );
-    println!("| écran | médiane (ms) | p99 (ms) | débit (req/s) | erreurs | ×plancher HTTP | requêtes seules (ms) | ×requêtes seules | CPU serveur (ms/req) | 1re requête de chacun, max (ms) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| écran | médiane (ms) | p99 (ms) | débit (req/s) | erreurs | ×plancher HTTP | requêtes seules (ms) | ×requêtes seules | CPU serveur (ms/req) | CPU machine (ms/req) | 1re requête de chacun, max (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let chosen = |screen: &&Screen| {
         args.only
             .as_ref()
@@ -253,12 +270,14 @@ async fn main() {
         // Warm-up: each user asks once, unmeasured (a first request reads
         // the user's own rows for the first time, e.g. their caseload).
         let first = load(&base, screen, screen.users.len()).await;
-        let cpu_before = args.server_pid.and_then(cpu_ms);
+        let cpu_before = (args.server_pid.and_then(cpu_ms), machine_cpu_ms());
         let s = load(&base, screen, args.requests).await;
-        let cpu = match (cpu_before, args.server_pid.and_then(cpu_ms)) {
+        let per_request = |before: Option<f64>, after: Option<f64>| match (before, after) {
             (Some(before), Some(after)) => format!("{:.2}", (after - before) / s.requests as f64),
             _ => "—".into(),
         };
+        let cpu = per_request(cpu_before.0, args.server_pid.and_then(cpu_ms));
+        let machine = per_request(cpu_before.1, machine_cpu_ms());
         let (sql, sql_ratio) = match &screen.alone {
             Some(f) => {
                 let m = alone_median(f, 50).await;
@@ -267,7 +286,7 @@ async fn main() {
             None => ("—".into(), "—".into()),
         };
         println!(
-            "| {} | {:.1} | {:.1} | {:.0} | {} | {:.1} | {sql} | {sql_ratio} | {cpu} | {:.1} |",
+            "| {} | {:.1} | {:.1} | {:.0} | {} | {:.1} | {sql} | {sql_ratio} | {cpu} | {machine} | {:.1} |",
             screen.label,
             s.median,
             s.p99,

@@ -6,8 +6,7 @@
 
 use crate::audit::{record, Actor};
 use crate::referral::status;
-use crate::Moment;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::appointment::{AppointmentData, Participation};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::catalogue::ActionFormat;

@@ -3,8 +3,7 @@
 //! transaction, a participant's history and their run of absences.
 
 use crate::audit::{record, Actor};
-use crate::Moment;
-use crate::{now, Result, Store};
+use crate::{now, Moment, Result, Store};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::referral::{absences_in_a_row, Attendance};
 use parcours_domain::Invalid;

@@ -3,8 +3,7 @@
 //! change it records.
 
 use crate::bulk::{Rows, Value};
-use crate::Moment;
-use crate::{now, Backend, Result, Store, Tx};
+use crate::{now, Backend, Moment, Result, Store, Tx};
 use parcours_domain::audit::AuditAction;
 use serde::Serialize;
 use std::sync::{Arc, Mutex, OnceLock};

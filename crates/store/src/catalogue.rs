@@ -5,8 +5,7 @@
 use crate::audit::{record, Actor};
 use crate::referral::WAITING_ON_ACTION;
 use crate::sql::Sql;
-use crate::Moment;
-use crate::{now, Result, Store, StoreError, Tx};
+use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::catalogue::{
     ActionData, ActionStatus, FundingData, PracticalData, StructureData, DEFAULT_FAMILIES,
@@ -735,7 +734,13 @@ impl Store {
             sql.push(&page_order(filter)).push(&format!(") p{i}"));
         }
         sql.push(") ORDER BY a.name, a.id");
-        let rows = read!(self, pool => bind_all!(sqlx::query_as::<_, OfferedActionRow>(&sql.text), sql).fetch_all(pool).await)?;
+        // Pages by category plan alike whatever the category; a page of
+        // words depends on how many actions the words match.
+        let rows = if filters.iter().any(|f| !f.text.trim().is_empty()) {
+            read!(self, pool => bind_all!(sqlx::query_as::<_, OfferedActionRow>(&sql.text), sql).fetch_all(pool).await)?
+        } else {
+            read_planned_once!(self, pool => bind_all!(sqlx::query_as::<_, OfferedActionRow>(&sql.text), sql).fetch_all(pool).await)?
+        };
         Ok(rows.into_iter().map(OfferedAction::from).collect())
     }
 

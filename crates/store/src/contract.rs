@@ -5,8 +5,7 @@
 use crate::audit::{record, Actor};
 use crate::person::person_in;
 use crate::sql::Sql;
-use crate::Moment;
-use crate::{now, Result, Store, StoreError, Tx};
+use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
 use parcours_domain::contract::{ContractData, ContractStatus, Event, Objective, ReviewResult};
@@ -112,10 +111,12 @@ impl Store {
 
     /// Newest first.
     pub async fn contracts_of(&self, person_id: Uuid) -> Result<Vec<Contract>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, Contract>(
+        Ok(
+            read_planned_once!(self, pool => sqlx::query_as::<_, Contract>(
             "SELECT * FROM contracts WHERE person_id = $1 ORDER BY starts_on DESC, created_at DESC",
         )
-        .bind(person_id).fetch_all(pool).await)?)
+        .bind(person_id).fetch_all(pool).await)?,
+        )
     }
 
     pub async fn contract_objectives(&self, contract_id: Uuid) -> Result<Vec<ContractObjective>> {

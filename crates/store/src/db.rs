@@ -11,7 +11,26 @@ macro_rules! read {
     ($store:expr, $pool:ident => $body:expr) => {
         match &*$store.db {
             $crate::db::Db::Sqlite { reader: $pool, .. } => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Postgres { pool: $pool, .. } => $body,
+        }
+    };
+}
+
+/// Like [`read!`], for a statement whose best plan is the same whatever its
+/// parameters' values (lookups by id, a référent's caseload, a structure's
+/// dashboard). On PostgreSQL it runs on a connection that plans each
+/// statement once: by default PostgreSQL plans a prepared statement again
+/// at each run while it judges the generic plan costlier, and for these
+/// that planning cost a third of the run (docs/PERFORMANCE.md). Never for a
+/// search by words: its plan depends on how many rows the words match.
+macro_rules! read_planned_once {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &*$store.db {
+            $crate::db::Db::Sqlite { reader: $pool, .. } => $body,
+            $crate::db::Db::Postgres {
+                planned_once: $pool,
+                ..
+            } => $body,
         }
     };
 }
@@ -39,7 +58,9 @@ pub(crate) enum Db {
         reader: SqlitePool,
         writer: SqlitePool,
     },
-    Postgres(PgPool),
+    /// `planned_once`: connections with `plan_cache_mode =
+    /// force_generic_plan`, for [`read_planned_once!`].
+    Postgres { pool: PgPool, planned_once: PgPool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,12 +196,21 @@ impl Store {
     }
 
     async fn postgres(options: PgConnectOptions) -> Result<Db> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await?;
-        Ok(Db::Postgres(pool))
+        let pool_of = |options: PgConnectOptions| {
+            PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_lazy_with(options)
+        };
+        let planned_once = pool_of(
+            options
+                .clone()
+                .options([("plan_cache_mode", "force_generic_plan")]),
+        );
+        let pool = pool_of(options);
+        // Fails now, not at the first request, if the database is not there.
+        pool.acquire().await?;
+        Ok(Db::Postgres { pool, planned_once })
     }
 
     async fn sqlite(options: SqliteConnectOptions) -> Result<Db> {
@@ -236,7 +266,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match &*self.db {
             Db::Sqlite { .. } => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres { .. } => Backend::Postgres,
         }
     }
 
@@ -244,7 +274,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match &*self.db {
             Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Db::Postgres { pool, .. } => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         if let Db::Sqlite { writer, .. } = &*self.db {
             // Statistics for the tables that lack them (SQLite never gathers them by itself).
@@ -260,7 +290,7 @@ impl Store {
     pub async fn analyze(&self) -> Result<()> {
         match &*self.db {
             Db::Sqlite { writer, .. } => sqlite_statistics(writer, "ANALYZE main").await,
-            Db::Postgres(pool) => {
+            Db::Postgres { pool, .. } => {
                 sqlx::query("VACUUM ANALYZE").execute(pool).await?;
                 Ok(())
             }
@@ -277,7 +307,7 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &*self.db {
             Db::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres { pool, .. } => Tx::Postgres(pool.begin().await?),
         })
     }
 
@@ -287,7 +317,10 @@ impl Store {
                 reader.close().await;
                 writer.close().await;
             }
-            Db::Postgres(pool) => pool.close().await,
+            Db::Postgres { pool, planned_once } => {
+                pool.close().await;
+                planned_once.close().await;
+            }
         }
     }
 }

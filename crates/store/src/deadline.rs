@@ -6,8 +6,7 @@
 use crate::audit::{record, Actor};
 use crate::bulk::{execute_by_keys, fetch_by_keys, Rows};
 use crate::sql::{Sql, CLOCKS};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError, Tx};
+use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
 use parcours_domain::deadline::{

@@ -2,8 +2,7 @@
 //! ever changed, so any two can be compared.
 
 use crate::audit::{record, Actor};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::diagnostic::DiagnosticData;
 use time::OffsetDateTime;
@@ -40,7 +39,7 @@ impl Row {
 impl Store {
     /// Newest first.
     pub async fn diagnostic_revisions(&self, person_id: Uuid) -> Result<Vec<DiagnosticRevision>> {
-        let rows = read!(self, pool => sqlx::query_as::<_, Row>(
+        let rows = read_planned_once!(self, pool => sqlx::query_as::<_, Row>(
             "SELECT version, data, created_by, created_at FROM diagnostics WHERE person_id = $1 ORDER BY version DESC",
         )
         .bind(person_id).fetch_all(pool).await)?;

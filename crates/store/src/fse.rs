@@ -12,8 +12,7 @@
 //! ([`parcours_domain::fse::may_record_fse_data`]).
 
 use crate::audit::{record, Actor};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError, Tx};
+use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::fse::{check_recordable, FseEntryData, FseEntryInput, FseQuestion};
 use parcours_domain::referral::ReferralStatus;

@@ -9,8 +9,7 @@ use crate::bulk::{execute_by_keys, fetch_by_keys, read_by_keys, Rows, Updates};
 use crate::person::Person;
 use crate::person_load::PeopleLoad;
 use crate::sql::Sql;
-use crate::Moment;
-use crate::{now, Actor, Result, Store, StoreError, Tx};
+use crate::{now, Actor, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::caf::{
     iso_date, merge, same_identity, CsvMapping, Dossier, PersonChange, Rejected,

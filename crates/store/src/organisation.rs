@@ -1,8 +1,7 @@
 //! Organisations and territories (reference data).
 
 use crate::audit::{record, Actor};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::organisation::OrganisationKind;
 use serde::Serialize;

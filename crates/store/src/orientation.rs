@@ -4,8 +4,7 @@
 use crate::audit::{record, Actor};
 use crate::person::{person_in, PersonSummary, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::sql::{Sql, PERSONS};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError, Tx};
+use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
 use parcours_domain::orientation::{OrientationData, OrientationStatus};
@@ -76,7 +75,7 @@ impl Store {
     pub async fn orientations(&self, person_id: Uuid) -> Result<Vec<Orientation>> {
         let sql = format!("{SELECT_ORIENTATION} WHERE o.person_id = $1 ORDER BY o.created_at DESC");
         Ok(
-            read!(self, pool => sqlx::query_as::<_, Orientation>(&sql).bind(person_id).fetch_all(pool).await)?,
+            read_planned_once!(self, pool => sqlx::query_as::<_, Orientation>(&sql).bind(person_id).fetch_all(pool).await)?,
         )
     }
 
@@ -240,7 +239,7 @@ impl Store {
     pub async fn assignments(&self, person_id: Uuid) -> Result<Vec<Assignment>> {
         let sql = format!("{SELECT_ASSIGNMENT} WHERE a.person_id = $1 ORDER BY a.starts_on DESC, a.created_at DESC");
         Ok(
-            read!(self, pool => sqlx::query_as::<_, Assignment>(&sql).bind(person_id).fetch_all(pool).await)?,
+            read_planned_once!(self, pool => sqlx::query_as::<_, Assignment>(&sql).bind(person_id).fetch_all(pool).await)?,
         )
     }
 
@@ -348,7 +347,7 @@ impl Store {
              JOIN persons p ON p.id = ra.person_id{SUMMARY_JOINS}
              WHERE ra.referent_id = $1 AND ra.ends_on IS NULL AND p.closed_on IS NULL"
         );
-        let mut people = read!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql).bind(referent_id).fetch_all(pool).await)?;
+        let mut people = read_planned_once!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql).bind(referent_id).fetch_all(pool).await)?;
         // A caseload is a hundred people or so: sorted here, where "no date" is simply last.
         people.sort_by(|a, b| {
             (a.next_due_on.is_none(), a.next_due_on, &a.last_name).cmp(&(

@@ -4,8 +4,7 @@
 use crate::audit::{record, Actor};
 use crate::cache::Commune;
 use crate::sql::Sql;
-use crate::Moment;
-use crate::{now, Result, Store, StoreError, Tx};
+use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::person::{fold, name_tokens, ClosureReason, HouseholdData, PersonData};
@@ -138,7 +137,7 @@ fn prefix_end(prefix: &str) -> String {
 impl Store {
     pub async fn household(&self, id: Uuid) -> Result<Household> {
         Ok(
-            read!(self, pool => sqlx::query_as::<_, Household>("SELECT * FROM households WHERE id = $1")
+            read_planned_once!(self, pool => sqlx::query_as::<_, Household>("SELECT * FROM households WHERE id = $1")
             .bind(id).fetch_one(pool).await)?,
         )
     }
@@ -216,8 +215,7 @@ impl Store {
             " THEN TRUE ELSE FALSE END AS visible FROM persons p WHERE p.id = ",
             id,
         );
-        let row: Scoped =
-            read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql).fetch_one(pool).await)?;
+        let row: Scoped = read_planned_once!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql).fetch_one(pool).await)?;
         Ok((row.person, row.visible))
     }
 

@@ -10,8 +10,7 @@
 //! both take the last place.
 
 use crate::audit::{record, Actor};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError, Tx};
+use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::waiting_list::{Change, Entry, EntryState, WaitingList};

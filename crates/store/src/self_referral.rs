@@ -9,8 +9,7 @@
 use crate::audit::{record, Actor};
 use crate::person::{create_person_in, HouseholdTarget};
 use crate::referral::{referral_in, status, Referral};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::person::PersonData;

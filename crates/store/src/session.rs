@@ -1,7 +1,6 @@
 //! Raw storage of web sessions (the web layer owns their format).
 
-use crate::Moment;
-use crate::{now, Result, Store};
+use crate::{now, Moment, Result, Store};
 use time::OffsetDateTime;
 
 impl Store {

@@ -108,7 +108,7 @@ impl Store {
         structure_id: Uuid,
         today: Date,
     ) -> Result<StructureDashboard> {
-        let structure_name: String = read!(self, pool => sqlx::query_scalar(
+        let structure_name: String = read_planned_once!(self, pool => sqlx::query_scalar(
             "SELECT o.name FROM structures s JOIN organisations o ON o.id = s.id WHERE s.id = $1",
         ).bind(structure_id).fetch_one(pool).await)?;
         // Each count is a range of the index referrals (action_id, status, …).
@@ -121,10 +121,10 @@ impl Store {
              WHERE a.structure_id = $1 AND a.status IN ('published', 'draft')
              ORDER BY a.name, a.id"
         );
-        let actions = read!(self, pool => sqlx::query_as::<_, DashboardAction>(&sql)
+        let actions = read_planned_once!(self, pool => sqlx::query_as::<_, DashboardAction>(&sql)
             .bind(structure_id).fetch_all(pool).await)?;
         let until = today + Duration::days(UPCOMING_DAYS - 1);
-        let sessions = read!(self, pool => sqlx::query_as::<_, DashboardSession>(
+        let sessions = read_planned_once!(self, pool => sqlx::query_as::<_, DashboardSession>(
             "SELECT s.id, s.action_id, a.name AS action_name, s.on_date, s.starts_at, s.ends_at, s.note, s.referral_id,
                     p.id AS person_id, p.first_names, p.last_name,
                     (SELECT COUNT(*) FROM attendances t WHERE t.session_id = s.id) AS marks

@@ -1,8 +1,7 @@
 //! Fresh, migrated stores for tests: SQLite always, PostgreSQL when
 //! `PARCOURS_TEST_POSTGRES_URL` is set (one throw-away schema per store).
 
-use crate::Moment;
-use crate::{Result, Store};
+use crate::{Moment, Result, Store};
 use sqlx::Connection;
 
 pub const POSTGRES_URL_VAR: &str = "PARCOURS_TEST_POSTGRES_URL";
@@ -69,4 +68,17 @@ pub async fn set_places_taken(store: &Store, action_id: uuid::Uuid, taken: i64) 
         .await
         .map(|done| done.rows_affected()))?;
     tx.commit().await
+}
+
+/// `plan_cache_mode` as seen by `read!` and by `read_planned_once!`
+/// (PostgreSQL only: `None` on SQLite, which has no such setting).
+pub async fn plan_cache_modes(store: &Store) -> Result<Option<(String, String)>> {
+    if store.backend() == crate::Backend::Sqlite {
+        return Ok(None);
+    }
+    let show = "SELECT current_setting('plan_cache_mode')";
+    let usual: String = read!(store, pool => sqlx::query_scalar(show).fetch_one(pool).await)?;
+    let once: String =
+        read_planned_once!(store, pool => sqlx::query_scalar(show).fetch_one(pool).await)?;
+    Ok(Some((usual, once)))
 }

@@ -3,8 +3,7 @@
 
 use crate::audit::{record, Actor};
 use crate::user::User;
-use crate::Moment;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::{entity, AuditAction};
 use rand::RngCore;
 use serde::Serialize;

@@ -1,8 +1,7 @@
 //! User accounts: creation, changes by an admin, login bookkeeping.
 
 use crate::audit::{record, Actor};
-use crate::Moment;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::account::{LoginThrottle, NewUser};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::{Invalid, Role};

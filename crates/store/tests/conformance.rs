@@ -498,6 +498,23 @@ async fn the_audit_trail_orders_and_bounds_close_times() {
     }
 }
 
+/// On PostgreSQL, the reads whose plan does not depend on their values
+/// (`read_planned_once!`) run on connections that plan each statement once;
+/// the others keep PostgreSQL's default, which plans for the values given.
+#[tokio::test]
+async fn reads_planned_once_use_generic_plans_on_postgres() {
+    for store in testing::all().await {
+        let modes = testing::plan_cache_modes(&store).await.unwrap();
+        match store.backend() {
+            parcours_store::Backend::Sqlite => assert_eq!(modes, None),
+            parcours_store::Backend::Postgres => assert_eq!(
+                modes,
+                Some(("auto".to_owned(), "force_generic_plan".to_owned()))
+            ),
+        }
+    }
+}
+
 async fn raw(tx: &mut parcours_store::Tx, sql: &str) -> Result<(), sqlx::Error> {
     match tx {
         parcours_store::Tx::Sqlite(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),

@@ -237,7 +237,7 @@ impl Tables {
     fn new() -> Tables {
         Tables {
             closed: Rows::new("persons", PERSON_COLUMNS),
-            closed_tokens: Rows::new("person_name_tokens", &["token", "person_id"]),
+            closed_tokens: Rows::new("person_name_tokens", parcours_store::person::TOKEN_COLUMNS),
             closed_revisions: Rows::new(
                 "person_revisions",
                 &[
@@ -454,6 +454,10 @@ impl Tables {
         person.closure_reason = Some(reason.code().to_owned());
         person.version = 2;
         revision(&person);
+        for token in data.name_tokens() {
+            let row = parcours_store::person::token_row(token, &person);
+            self.closed_tokens.push(row);
+        }
         self.closed.push(vec![
             person.id.into(),
             household_id.into(),
@@ -481,9 +485,6 @@ impl Tables {
             at.into(),
             at.into(),
         ]);
-        for token in data.name_tokens() {
-            self.closed_tokens.push(vec![token.into(), m.id.into()]);
-        }
     }
 
     /// Orientations, designations, reviews, diagnostics, contracts.

@@ -679,7 +679,7 @@ impl Import {
             at.into(),
         ]);
         if update.changes.contains(&PersonChange::Identity) {
-            self.load.tokens(after.id, &update.after);
+            self.load.tokens(&after, &update.after);
         }
         self.load.revision(&after)?;
         self.counts.persons_updated += 1;

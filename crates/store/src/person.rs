@@ -134,6 +134,82 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{7f}")
 }
 
+/// The page of ids found by name: the token rows of the longest word carry
+/// their file's sort key and scope (0013_search_tokens.sql), so the
+/// candidates are sorted and checked in the index, and only the page's
+/// files are read. A file may match by several of its names: once each.
+fn ids_by_name(
+    scope: &PersonScope,
+    query: &PersonQuery,
+    first: &str,
+    second: Option<&String>,
+) -> Sql {
+    let mut ids = Sql::new("SELECT person_id FROM (SELECT DISTINCT t.last_name, t.first_names, t.birth_date, t.person_id FROM person_name_tokens t WHERE ");
+    ids.bind("t.token >= ", first)
+        .bind(" AND t.token < ", prefix_end(first));
+    if let Some(word) = second {
+        ids.bind(
+            " AND t.person_id IN (SELECT person_id FROM person_name_tokens WHERE token >= ",
+            word.as_str(),
+        )
+        .bind(" AND token < ", prefix_end(word))
+        .push(")");
+    }
+    if let Some(date) = query.birth_date {
+        ids.bind(" AND t.birth_date = ", date);
+    }
+    if let Some(nir) = &query.nir {
+        ids.bind(
+            " AND t.person_id IN (SELECT id FROM persons WHERE nir = ",
+            nir.as_str(),
+        )
+        .push(")");
+    }
+    if let Some(caf) = &query.caf_number {
+        ids.bind(
+            " AND t.person_id IN (SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE h.caf_number = ",
+            caf.as_str(),
+        )
+        .push(")");
+    }
+    if !query.include_closed {
+        ids.push(" AND t.closed_on IS NULL");
+    }
+    ids.scope_or(scope, &crate::sql::TOKENS, None).bind(
+        " ORDER BY t.last_name, t.first_names, t.birth_date, t.person_id LIMIT ",
+        query.limit,
+    );
+    ids.push(") page");
+    ids
+}
+
+/// The page of ids found by birth date, NIR or CAF number alone.
+fn ids_by_numbers(scope: &PersonScope, query: &PersonQuery) -> Sql {
+    // The household only when searched by CAF number.
+    let mut ids = Sql::new(if query.caf_number.is_some() {
+        "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE 1 = 1"
+    } else {
+        "SELECT p.id FROM persons p WHERE 1 = 1"
+    });
+    if let Some(date) = query.birth_date {
+        ids.bind(" AND p.birth_date = ", date);
+    }
+    if let Some(nir) = &query.nir {
+        ids.bind(" AND p.nir = ", nir.as_str());
+    }
+    if let Some(caf) = &query.caf_number {
+        ids.bind(" AND h.caf_number = ", caf.as_str());
+    }
+    if !query.include_closed {
+        ids.push(" AND p.closed_on IS NULL");
+    }
+    ids.scope(scope).bind(
+        " ORDER BY p.last_name, p.first_names, p.birth_date LIMIT ",
+        query.limit,
+    );
+    ids
+}
+
 impl Store {
     pub async fn household(&self, id: Uuid) -> Result<Household> {
         Ok(
@@ -358,37 +434,10 @@ impl Store {
         }
         // The two longest words narrow the search most.
         words.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        // The household only when searched by CAF number: joining it for
-        // every candidate of a common name costs as much as the rest.
-        let mut ids = Sql::new(if query.caf_number.is_some() {
-            "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE 1 = 1"
-        } else {
-            "SELECT p.id FROM persons p WHERE 1 = 1"
-        });
-        for word in words.iter().take(2) {
-            ids.bind(
-                " AND p.id IN (SELECT person_id FROM person_name_tokens WHERE token >= ",
-                word.as_str(),
-            )
-            .bind(" AND token < ", prefix_end(word))
-            .push(")");
-        }
-        if let Some(date) = query.birth_date {
-            ids.bind(" AND p.birth_date = ", date);
-        }
-        if let Some(nir) = &query.nir {
-            ids.bind(" AND p.nir = ", nir.as_str());
-        }
-        if let Some(caf) = &query.caf_number {
-            ids.bind(" AND h.caf_number = ", caf.as_str());
-        }
-        if !query.include_closed {
-            ids.push(" AND p.closed_on IS NULL");
-        }
-        ids.scope(scope).bind(
-            " ORDER BY p.last_name, p.first_names, p.birth_date LIMIT ",
-            query.limit,
-        );
+        let ids = match words.first() {
+            Some(first) => ids_by_name(scope, query, first, words.get(1)),
+            None => ids_by_numbers(scope, query),
+        };
         let sql = Sql {
             text: format!(
                 "{} WHERE p.id IN ({}) ORDER BY p.last_name, p.first_names, p.birth_date",
@@ -719,12 +768,42 @@ async fn commune_territory(tx: &mut Tx, code: Option<&str>) -> Result<Option<Uui
     }
 }
 
+/// The columns a token row copies from its file, for the name search
+/// (migrations/*/0013_search_tokens.sql).
+pub const TOKEN_COLUMNS: &[&str] = &[
+    "token",
+    "person_id",
+    "last_name",
+    "first_names",
+    "birth_date",
+    "responsible_organisation_id",
+    "territory_id",
+    "closed_on",
+];
+
+/// A token row of `person`, in the order of [`TOKEN_COLUMNS`].
+pub fn token_row(token: String, person: &Person) -> Vec<crate::bulk::Value> {
+    vec![
+        token.into(),
+        person.id.into(),
+        person.last_name.clone().into(),
+        person.first_names.clone().into(),
+        person.birth_date.into(),
+        person.responsible_organisation_id.into(),
+        person.territory_id.into(),
+        person.closed_on.into(),
+    ]
+}
+
+/// Writes the file's name tokens, with the columns they copy from the file
+/// as it is now in the transaction.
 async fn write_tokens(tx: &mut Tx, id: Uuid, data: &PersonData) -> Result<()> {
+    let person = person_in(tx, id).await?;
+    let mut rows = crate::bulk::Rows::new("person_name_tokens", TOKEN_COLUMNS);
     for token in data.name_tokens() {
-        on_tx!(tx, conn => sqlx::query("INSERT INTO person_name_tokens (token, person_id) VALUES ($1, $2)")
-            .bind(&token).bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
+        rows.push(token_row(token, &person));
     }
-    Ok(())
+    rows.write(tx).await
 }
 
 async fn save_revision(tx: &mut Tx, actor: &Actor, person: &Person) -> Result<()> {

@@ -83,7 +83,7 @@ impl PeopleLoad {
                     "updated_at",
                 ],
             ),
-            tokens: Rows::new("person_name_tokens", &["token", "person_id"]),
+            tokens: Rows::new("person_name_tokens", crate::person::TOKEN_COLUMNS),
             revisions: Rows::new(
                 "person_revisions",
                 &[
@@ -187,7 +187,7 @@ impl PeopleLoad {
             self.at.into(),
             self.at.into(),
         ]);
-        self.tokens(id, data);
+        self.tokens(&person, data);
         self.revision(&person)?;
         let facts = PathwayFacts {
             rights_opened_on: person.duties_since,
@@ -211,10 +211,11 @@ impl PeopleLoad {
         self.territories.get(commune).copied().flatten()
     }
 
-    /// Queues the search tokens of a file's names.
-    pub fn tokens(&mut self, id: Uuid, data: &PersonData) {
+    /// Queues the search tokens of a file's names (`data`), with the
+    /// columns they copy from the file.
+    pub fn tokens(&mut self, person: &Person, data: &PersonData) {
         for token in data.name_tokens() {
-            self.tokens.push(vec![token.into(), id.into()]);
+            self.tokens.push(crate::person::token_row(token, person));
         }
     }
 

@@ -95,6 +95,13 @@ pub(crate) const PERSONS: ScopeColumns = ScopeColumns {
     person: "p.id",
 };
 
+/// The copies carried by `person_name_tokens t` (the name search).
+pub(crate) const TOKENS: ScopeColumns = ScopeColumns {
+    organisation: "t.responsible_organisation_id",
+    territory: "t.territory_id",
+    person: "t.person_id",
+};
+
 /// The copies carried by `person_clocks k`.
 pub(crate) const CLOCKS: ScopeColumns = ScopeColumns {
     organisation: "k.organisation_id",

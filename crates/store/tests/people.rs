@@ -660,6 +660,121 @@ async fn search_by_names_dates_and_numbers() {
     }
 }
 
+/// The name search sorts and scopes by copies of the file in its token rows
+/// (0013_search_tokens.sql): they follow the file when it moves to another
+/// territory or organisation, and when it is closed.
+#[tokio::test]
+async fn the_name_search_follows_the_file() {
+    for store in testing::all().await {
+        let w = world(&store).await;
+        let in_caen = PersonInput {
+            commune_code: CAEN.into(),
+            subject_to_duties: true,
+            duties_since: days_ago(30).to_string(),
+            ..input("Moreau", "Inès", "1988-02-03")
+        };
+        let person = add(&store, w.ccas, "F1", in_caen.clone()).await;
+        let manager = |email: &'static str, territory| {
+            let store = store.clone();
+            async move {
+                let manager = user(
+                    &store,
+                    email,
+                    "Carole Cadre",
+                    w.ccas,
+                    Role::Manager,
+                    Some(territory),
+                );
+                scope_of(&manager.await)
+            }
+        };
+        let caen = manager("cadre.clm@ccas.fr", w.caen_la_mer).await;
+        let bocage = manager("cadre.boc@ccas.fr", w.bocage).await;
+        let moreau = by_name("moreau");
+        assert_eq!(found(&store, &caen, &moreau).await, vec![person.id]);
+        assert!(found(&store, &bocage, &moreau).await.is_empty());
+
+        let in_vire = PersonInput {
+            commune_code: VIRE.into(),
+            ..in_caen
+        };
+        store
+            .update_person(&admin(), person.id, person.version, &parse(&in_vire))
+            .await
+            .unwrap();
+        assert!(found(&store, &caen, &moreau).await.is_empty(), "moved out");
+        assert_eq!(found(&store, &bocage, &moreau).await, vec![person.id]);
+
+        let ccas = user(
+            &store,
+            "ref@ccas.fr",
+            "Rémi Référent",
+            w.ccas,
+            Role::Referent,
+            None,
+        )
+        .await;
+        let departement = user(
+            &store,
+            "ref@dep.fr",
+            "Diane Référente",
+            w.departement,
+            Role::Referent,
+            None,
+        )
+        .await;
+        assert_eq!(
+            found(&store, &scope_of(&ccas), &moreau).await,
+            vec![person.id]
+        );
+        assert!(found(&store, &scope_of(&departement), &moreau)
+            .await
+            .is_empty());
+        oriented(
+            &store,
+            person.id,
+            OrientationKind::Professional,
+            w.departement,
+            today(),
+        )
+        .await;
+        assert!(
+            found(&store, &scope_of(&ccas), &moreau).await.is_empty(),
+            "handed over"
+        );
+        assert_eq!(
+            found(&store, &scope_of(&departement), &moreau).await,
+            vec![person.id]
+        );
+
+        let current = store.person(person.id).await.unwrap();
+        store
+            .close_person(
+                &admin(),
+                person.id,
+                current.version,
+                today(),
+                ClosureReason::Moved,
+            )
+            .await
+            .unwrap();
+        assert!(
+            found(&store, &scope_of(&departement), &moreau)
+                .await
+                .is_empty(),
+            "closed"
+        );
+        let with_closed = PersonQuery {
+            include_closed: true,
+            ..by_name("moreau")
+        };
+        assert_eq!(
+            found(&store, &scope_of(&departement), &with_closed).await,
+            vec![person.id]
+        );
+    }
+}
+
 #[tokio::test]
 async fn viewers_only_find_people_within_their_scope() {
     for store in testing::all().await {

@@ -228,7 +228,10 @@ impl Batch {
                     "updated_at",
                 ],
             ),
-            tags: Rows::new("action_tags", &["action_id", "kind", "code"]),
+            tags: Rows::new(
+                "action_tags",
+                &["action_id", "kind", "code", "status", "name", "ends_on"],
+            ),
             fundings: Rows::new(
                 "action_fundings",
                 &[
@@ -590,9 +593,14 @@ fn add_action(
         at.into(),
     ]);
     for (kind, code) in action_tags(&data) {
-        batch
-            .tags
-            .push(vec![id.into(), kind.into(), code.to_owned().into()]);
+        batch.tags.push(vec![
+            id.into(),
+            kind.into(),
+            code.to_owned().into(),
+            status.code().into(),
+            data.name.clone().into(),
+            data.ends_on.into(),
+        ]);
     }
     for (k, funding) in fundings(rng, number, today).iter().enumerate() {
         let funding = FundingData::parse(funding).expect("generated funding is valid");

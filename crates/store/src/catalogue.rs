@@ -729,9 +729,13 @@ impl Store {
                 sql.push(" UNION ");
             }
             // Each page picks ids only: sorting narrow rows, not whole actions.
-            sql.push(&format!("SELECT p{i}.id FROM (SELECT a.id FROM actions a"));
-            push_conditions(&mut sql, filter);
-            sql.push(&page_order(filter)).push(&format!(") p{i}"));
+            sql.push(&format!("SELECT p{i}.id FROM ("));
+            if !push_tag_page(&mut sql, filter) {
+                sql.push("SELECT a.id FROM actions a");
+                push_conditions(&mut sql, filter);
+                sql.push(&page_order(filter));
+            }
+            sql.push(&format!(") p{i}"));
         }
         sql.push(") ORDER BY a.name, a.id");
         // Pages by category plan alike whatever the category; a page of
@@ -790,14 +794,9 @@ fn push_conditions(sql: &mut Sql, filter: &CatalogueFilter) {
         sql.bind(" AND a.search_text LIKE ", format!("%{word}%"));
     }
     if !filter.thematique.is_empty() {
-        let kind = if filter.thematique.contains("--") {
-            "thematique"
-        } else {
-            "categorie"
-        };
         sql.bind(
             " AND a.id IN (SELECT t.action_id FROM action_tags t WHERE t.kind = ",
-            kind,
+            tag_kind(&filter.thematique),
         )
         .bind(" AND t.code = ", filter.thematique.as_str())
         .push(")");
@@ -817,6 +816,50 @@ fn push_conditions(sql: &mut Sql, filter: &CatalogueFilter) {
     }
     if filter.with_places {
         sql.push(" AND (a.capacity IS NULL OR a.places_taken < a.capacity)");
+    }
+}
+
+/// The page of a published category or thématique and nothing else, from
+/// the tag rows, which carry their action's name, status and end
+/// (0014_action_tag_pages.sql): one range of their index in name order.
+/// Returns false, appending nothing, for any other filter.
+fn push_tag_page(sql: &mut Sql, filter: &CatalogueFilter) -> bool {
+    let tag_only = filter.public_only
+        && !filter.thematique.is_empty()
+        && filter.text.trim().is_empty()
+        && filter.public.is_empty()
+        && filter.commune_code.is_empty()
+        && filter.format.is_empty()
+        && filter.family.is_empty()
+        && !filter.with_places
+        && filter.structure_id.is_none();
+    if !tag_only {
+        return false;
+    }
+    sql.bind(
+        "SELECT t.action_id AS id FROM action_tags t WHERE t.kind = ",
+        tag_kind(&filter.thematique),
+    )
+    .bind(" AND t.code = ", filter.thematique.as_str())
+    .push(" AND t.status = 'published'");
+    if let Some(today) = filter.today {
+        sql.bind(" AND COALESCE(t.ends_on >= ", today)
+            .push(", TRUE)");
+    }
+    let limit = filter.limit.clamp(1, 500);
+    sql.push(&format!(
+        " ORDER BY t.name, t.action_id LIMIT {limit} OFFSET {}",
+        filter.offset.max(0)
+    ));
+    true
+}
+
+/// The tag kind of a thématique (`famille--thème`) or of a category.
+fn tag_kind(thematique: &str) -> &'static str {
+    if thematique.contains("--") {
+        "thematique"
+    } else {
+        "categorie"
     }
 }
 
@@ -1140,8 +1183,12 @@ async fn write_action(tx: &mut Tx, id: Uuid, data: &ActionData) -> Result<()> {
     on_tx!(tx, conn => sqlx::query("DELETE FROM action_tags WHERE action_id = $1")
         .bind(id).execute(conn).await.map(|d| d.rows_affected()))?;
     for (kind, code) in action_tags(data) {
-        on_tx!(tx, conn => sqlx::query("INSERT INTO action_tags (action_id, kind, code) VALUES ($1, $2, $3)")
-            .bind(id).bind(kind).bind(code).execute(conn).await.map(|d| d.rows_affected()))?;
+        // With the action's name, status and end as they now are (0014).
+        on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO action_tags (action_id, kind, code, status, name, ends_on)
+             SELECT id, $2, $3, status, name, ends_on FROM actions WHERE id = $1",
+        )
+        .bind(id).bind(kind).bind(code).execute(conn).await.map(|d| d.rows_affected()))?;
     }
     refresh_search_text(tx, id).await
 }

@@ -45,7 +45,21 @@ async fn action_with_places_named(store: &Store, name: &str) -> Uuid {
 }
 
 async fn published_action(store: &Store, structure: Uuid, name: &str, capacity: &str) -> Uuid {
-    let data = ActionData::parse(&ActionInput {
+    let data = action_data(structure, name, capacity, "");
+    let action = store
+        .create_action(&actor(), &data, date!(2026 - 03 - 02), None)
+        .await
+        .unwrap();
+    store
+        .set_action_status(&actor(), action.id, action.version, ActionStatus::Published)
+        .await
+        .unwrap();
+    action.id
+}
+
+/// A remobilisation workshop of `structure`, from 2026-01-05 to `ends_on` (or open).
+fn action_data(structure: Uuid, name: &str, capacity: &str, ends_on: &str) -> ActionData {
+    ActionData::parse(&ActionInput {
         structure_id: structure.to_string(),
         name: name.into(),
         description: "Jardinage en groupe, une demi-journée par semaine.".into(),
@@ -56,6 +70,7 @@ async fn published_action(store: &Store, structure: Uuid, name: &str, capacity: 
         capacity: capacity.into(),
         reception: vec!["a-distance".into()],
         starts_on: "2026-01-05".into(),
+        ends_on: ends_on.into(),
         practical: parcours_domain::catalogue::PracticalInput {
             schedule: parcours_domain::schedule::ScheduleInput {
                 frequency: "appointment".into(),
@@ -65,16 +80,7 @@ async fn published_action(store: &Store, structure: Uuid, name: &str, capacity: 
         },
         ..Default::default()
     })
-    .unwrap();
-    let action = store
-        .create_action(&actor(), &data, date!(2026 - 03 - 02), None)
-        .await
-        .unwrap();
-    store
-        .set_action_status(&actor(), action.id, action.version, ActionStatus::Published)
-        .await
-        .unwrap();
-    action.id
+    .unwrap()
 }
 
 async fn person(store: &Store, organisation: Uuid, n: usize) -> Uuid {
@@ -602,5 +608,55 @@ async fn offered_actions_join_the_pages_and_count_the_waiting() {
         let ids: Vec<Uuid> = searched.iter().map(|a| a.id).collect();
         assert_eq!(ids, vec![wood, code], "a search's page and the first");
         assert!(store.offered_actions(&[]).await.unwrap().is_empty());
+    }
+}
+
+/// A category's page reads its actions' names, status and end dates from
+/// copies in their tag rows (0014_action_tag_pages.sql): the page follows
+/// an action renamed, ended or archived.
+#[tokio::test]
+async fn category_pages_follow_their_actions() {
+    use parcours_store::catalogue::CatalogueFilter;
+    for store in testing::all().await {
+        let garden = action_with_places(&store, "1").await;
+        let wood = action_with_places_named(&store, "Atelier bois").await;
+        let code = action_with_places_named(&store, "Cours de code").await;
+        let page = || CatalogueFilter {
+            thematique: "remobilisation".into(),
+            public_only: true,
+            today: Some(date!(2026 - 03 - 02)),
+            limit: 2,
+            ..CatalogueFilter::default()
+        };
+        let first_two = || async {
+            let offered = store.offered_actions(&[page()]).await.unwrap();
+            offered.iter().map(|a| a.id).collect::<Vec<Uuid>>()
+        };
+        assert_eq!(first_two().await, [wood, garden], "in name order");
+
+        let structure = store.structures().await.unwrap()[0].id;
+        let version = store.action(wood).await.unwrap().version;
+        let renamed = action_data(structure, "Menuiserie", "5", "");
+        let today = date!(2026 - 03 - 02);
+        store
+            .update_action(&actor(), wood, version, &renamed, today)
+            .await
+            .unwrap();
+        assert_eq!(first_two().await, [garden, code], "renamed");
+
+        let version = store.action(garden).await.unwrap().version;
+        let ended = action_data(structure, "Atelier jardin", "1", "2026-03-01");
+        store
+            .update_action(&actor(), garden, version, &ended, today)
+            .await
+            .unwrap();
+        assert_eq!(first_two().await, [code, wood], "ended the day before");
+
+        let version = store.action(code).await.unwrap().version;
+        store
+            .set_action_status(&actor(), code, version, ActionStatus::Archived)
+            .await
+            .unwrap();
+        assert_eq!(first_two().await, [wood], "archived");
     }
 }

@@ -3,7 +3,8 @@
 //! transaction, a participant's history and their run of absences.
 
 use crate::audit::{record, Actor};
-use crate::{now, Moment, Result, Store};
+use crate::bulk::Rows;
+use crate::{now, Result, Store};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::referral::{absences_in_a_row, Attendance};
 use parcours_domain::Invalid;
@@ -68,17 +69,37 @@ impl Store {
             }
         }
         invalid.into_result(())?;
-        let mut tx = self.begin().await?;
         let at = now();
-        for (referral, mark) in marks {
-            on_tx!(&mut tx, conn => sqlx::query(
-                "INSERT INTO attendances (session_id, referral_id, status, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (session_id, referral_id) DO UPDATE SET status = excluded.status,
-                     recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
-            ).bind(session_id).bind(referral).bind(mark.code()).bind(&actor.label).bind(Moment(at))
-            .execute(conn).await.map(|d| d.rows_affected()))?;
+        let mut rows = Rows::new(
+            "attendances",
+            &[
+                "session_id",
+                "referral_id",
+                "status",
+                "recorded_by",
+                "recorded_at",
+            ],
+        );
+        // A person marked twice keeps the last mark (one statement may not
+        // write the same row twice).
+        let mut last: Vec<(Uuid, Attendance)> = Vec::with_capacity(marks.len());
+        for &(referral, mark) in marks {
+            last.retain(|(r, _)| *r != referral);
+            last.push((referral, mark));
         }
-        let detail = format!("présences : {} personne(s)", marks.len());
+        for (referral, mark) in &last {
+            rows.push(vec![
+                session_id.into(),
+                (*referral).into(),
+                mark.code().into(),
+                actor.label.as_str().into(),
+                at.into(),
+            ]);
+        }
+        let mut tx = self.begin().await?;
+        // The event first: from the statement below to the commit, the
+        // group's rows are locked while other opérateurs wait on them.
+        let detail = format!("présences : {} personne(s)", last.len());
         record(
             &mut tx,
             actor,
@@ -88,8 +109,15 @@ impl Store {
             Some(&detail),
         )
         .await?;
+        // One statement for the group: one round trip, not one per person.
+        rows.upsert(
+            &mut tx,
+            "ON CONFLICT (session_id, referral_id) DO UPDATE SET status = excluded.status,
+                 recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+        )
+        .await?;
         tx.commit().await?;
-        Ok(marks.len())
+        Ok(last.len())
     }
 
     /// A participant's marks, oldest first.

@@ -53,6 +53,16 @@ impl Rows {
 
     /// Inserts the queued rows inside the caller's transaction and empties the queue.
     pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
+        self.insert(tx, "").await
+    }
+
+    /// Like [`Rows::write`], each statement ending with `on_conflict` (an
+    /// `ON CONFLICT … DO …` clause: the same on both backends).
+    pub async fn upsert(&mut self, tx: &mut Tx, on_conflict: &str) -> Result<()> {
+        self.insert(tx, &format!(" {on_conflict}")).await
+    }
+
+    async fn insert(&mut self, tx: &mut Tx, suffix: &str) -> Result<()> {
         let (table, columns) = (self.table, self.columns);
         self.write_chunks(tx, |tx, chunk| {
             let mut sql = Sql::new(&format!(
@@ -60,6 +70,7 @@ impl Rows {
                 columns.join(", ")
             ));
             push_values(&|n| tx.placeholder(n), &mut sql, chunk.into_iter());
+            sql.text.push_str(suffix);
             sql
         })
         .await

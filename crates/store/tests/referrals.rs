@@ -539,6 +539,19 @@ async fn attendance_is_recorded_for_the_group() {
             0,
             "a corrected mark replaces the old one"
         );
+        // Marked twice in one sheet: the last mark stands, one line.
+        let marked = store
+            .record_attendance(
+                &actor(),
+                sessions[3],
+                &[(inside[1], Absent), (inside[1], Excused)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(marked, 1);
+        let line = store.attendance_sheet(sessions[3]).await.unwrap();
+        let line = line.iter().find(|l| l.referral_id == inside[1]).unwrap();
+        assert_eq!(line.status.as_deref(), Some(Excused.code()));
         assert_eq!(store.attendance_history(inside[0]).await.unwrap().len(), 4);
     }
 }

@@ -21,6 +21,14 @@ SET last_name = p.last_name, first_names = p.first_names, birth_date = p.birth_d
     territory_id = p.territory_id, closed_on = p.closed_on
 FROM persons p WHERE p.id = person_name_tokens.person_id;
 
+-- The key becomes (person_id, token): it serves the deletes by file, and the
+-- search's index is then the only one to start with the token (PostgreSQL,
+-- misjudging a prefix range as one row, took the narrower key and read the
+-- table for each candidate).
+ALTER TABLE person_name_tokens DROP CONSTRAINT person_name_tokens_pkey;
+ALTER TABLE person_name_tokens ADD PRIMARY KEY (person_id, token);
+DROP INDEX person_name_tokens_person;
+
 CREATE INDEX person_name_tokens_search ON person_name_tokens
     (token, last_name, first_names, birth_date, person_id, responsible_organisation_id, territory_id, closed_on);
 

@@ -7,18 +7,27 @@
 -- the trigger below when a file changes. Kept in step with
 -- ../postgres/0013_search_tokens.sql (checked by a test).
 
-ALTER TABLE person_name_tokens ADD COLUMN last_name TEXT;
-ALTER TABLE person_name_tokens ADD COLUMN first_names TEXT;
-ALTER TABLE person_name_tokens ADD COLUMN birth_date TEXT;
-ALTER TABLE person_name_tokens ADD COLUMN responsible_organisation_id BLOB;
-ALTER TABLE person_name_tokens ADD COLUMN territory_id BLOB;
-ALTER TABLE person_name_tokens ADD COLUMN closed_on TEXT;
-
-UPDATE person_name_tokens
-SET last_name = p.last_name, first_names = p.first_names, birth_date = p.birth_date,
-    responsible_organisation_id = p.responsible_organisation_id,
-    territory_id = p.territory_id, closed_on = p.closed_on
-FROM persons p WHERE p.id = person_name_tokens.person_id;
+-- The key becomes (person_id, token): it serves the deletes by file, and the
+-- search's index is then the only one to start with the token (PostgreSQL,
+-- misjudging a prefix range as one row, took the narrower key and read the
+-- table for each candidate). SQLite changes a key by copying the table.
+CREATE TABLE person_name_tokens_new (
+    token TEXT NOT NULL,
+    person_id BLOB NOT NULL REFERENCES persons (id),
+    last_name TEXT,
+    first_names TEXT,
+    birth_date TEXT,
+    responsible_organisation_id BLOB,
+    territory_id BLOB,
+    closed_on TEXT,
+    PRIMARY KEY (person_id, token)
+);
+INSERT INTO person_name_tokens_new
+SELECT t.token, t.person_id, p.last_name, p.first_names, p.birth_date,
+       p.responsible_organisation_id, p.territory_id, p.closed_on
+FROM person_name_tokens t JOIN persons p ON p.id = t.person_id;
+DROP TABLE person_name_tokens;
+ALTER TABLE person_name_tokens_new RENAME TO person_name_tokens;
 
 CREATE INDEX person_name_tokens_search ON person_name_tokens
     (token, last_name, first_names, birth_date, person_id, responsible_organisation_id, territory_id, closed_on);

@@ -3,6 +3,8 @@
 //! Every query is written once, with `$n` placeholders, inside [`read!`] or
 //! [`on_tx!`]: the macro expands the same body for each backend's pool or
 //! transaction, so the two can never drift apart. See docs/adr/0001.
+//! Reads whose best plan does not depend on their values use
+//! [`read_planned_once!`], which PostgreSQL plans once per connection.
 //! Times are bound as [`Moment`], never as a bare `OffsetDateTime`, so that
 //! SQLite's text compares as time does.
 

@@ -366,13 +366,7 @@ impl Tables {
             ),
             attendances: Rows::new(
                 "attendances",
-                &[
-                    "session_id",
-                    "referral_id",
-                    "status",
-                    "recorded_by",
-                    "recorded_at",
-                ],
+                parcours_store::attendance::ATTENDANCE_COLUMNS,
             ),
             fse: Rows::new(
                 "fse_entries",

@@ -33,6 +33,16 @@ pub struct AttendanceLine {
     pub status: String,
 }
 
+/// The columns of an attendance mark, in the order its rows are written
+/// (here and by the generator).
+pub const ATTENDANCE_COLUMNS: &[&str] = &[
+    "session_id",
+    "referral_id",
+    "status",
+    "recorded_by",
+    "recorded_at",
+];
+
 impl Store {
     /// The participants in the session's action on the session's day (entered
     /// by then, not gone before), with their mark if recorded. An individual
@@ -70,16 +80,7 @@ impl Store {
         }
         invalid.into_result(())?;
         let at = now();
-        let mut rows = Rows::new(
-            "attendances",
-            &[
-                "session_id",
-                "referral_id",
-                "status",
-                "recorded_by",
-                "recorded_at",
-            ],
-        );
+        let mut rows = Rows::new("attendances", ATTENDANCE_COLUMNS);
         // A person marked twice keeps the last mark (one statement may not
         // write the same row twice).
         let mut last: Vec<(Uuid, Attendance)> = Vec::with_capacity(marks.len());

@@ -322,7 +322,7 @@ const SESSION_COLUMNS: &str =
     "id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, referral_id";
 
 /// Filters of the catalogue search; empty means "any".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CatalogueFilter {
     /// Words of the name, description or structure.
     pub text: String,
@@ -824,16 +824,19 @@ fn push_conditions(sql: &mut Sql, filter: &CatalogueFilter) {
 /// (0014_action_tag_pages.sql): one range of their index in name order.
 /// Returns false, appending nothing, for any other filter.
 fn push_tag_page(sql: &mut Sql, filter: &CatalogueFilter) -> bool {
-    let tag_only = filter.public_only
-        && !filter.thematique.is_empty()
-        && filter.text.trim().is_empty()
-        && filter.public.is_empty()
-        && filter.commune_code.is_empty()
-        && filter.format.is_empty()
-        && filter.family.is_empty()
-        && !filter.with_places
-        && filter.structure_id.is_none();
-    if !tag_only {
+    // Compared whole, so that a filter added later turns this path off
+    // rather than being ignored by it (the status is implied by public_only).
+    let tag_only = *filter
+        == CatalogueFilter {
+            thematique: filter.thematique.clone(),
+            public_only: true,
+            status: filter.status.clone(),
+            today: filter.today,
+            limit: filter.limit,
+            offset: filter.offset,
+            ..CatalogueFilter::default()
+        };
+    if !tag_only || filter.thematique.is_empty() {
         return false;
     }
     sql.bind(

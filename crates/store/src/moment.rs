@@ -22,12 +22,6 @@ use time::{OffsetDateTime, UtcOffset};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Moment(pub OffsetDateTime);
 
-impl From<OffsetDateTime> for Moment {
-    fn from(at: OffsetDateTime) -> Self {
-        Moment(at)
-    }
-}
-
 impl Moment {
     /// The text SQLite stores: UTC, microseconds always written out.
     pub fn sqlite_text(self) -> String {

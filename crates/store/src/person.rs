@@ -138,19 +138,14 @@ fn prefix_end(prefix: &str) -> String {
 /// their file's sort key and scope (0013_search_tokens.sql), so the
 /// candidates are sorted and checked in the index, and only the page's
 /// files are read. A file may match by several of its names: once each.
-fn ids_by_name(
-    scope: &PersonScope,
-    query: &PersonQuery,
-    first: &str,
-    second: Option<&String>,
-) -> Sql {
+fn ids_by_name(scope: &PersonScope, query: &PersonQuery, first: &str, second: Option<&str>) -> Sql {
     let mut ids = Sql::new("SELECT person_id FROM (SELECT DISTINCT t.last_name, t.first_names, t.birth_date, t.person_id FROM person_name_tokens t WHERE ");
     ids.bind("t.token >= ", first)
         .bind(" AND t.token < ", prefix_end(first));
     if let Some(word) = second {
         ids.bind(
             " AND t.person_id IN (SELECT person_id FROM person_name_tokens WHERE token >= ",
-            word.as_str(),
+            word,
         )
         .bind(" AND token < ", prefix_end(word))
         .push(")");
@@ -342,8 +337,8 @@ impl Store {
         }
         on_tx!(&mut tx, conn => sqlx::query("DELETE FROM person_name_tokens WHERE person_id = $1")
             .bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
-        write_tokens(&mut tx, id, data).await?;
         let person = person_in(&mut tx, id).await?;
+        write_tokens(&mut tx, &person, data).await?;
         save_revision(&mut tx, actor, &person).await?;
         record(
             &mut tx,
@@ -435,7 +430,7 @@ impl Store {
         // The two longest words narrow the search most.
         words.sort_by_key(|w| std::cmp::Reverse(w.len()));
         let ids = match words.first() {
-            Some(first) => ids_by_name(scope, query, first, words.get(1)),
+            Some(first) => ids_by_name(scope, query, first, words.get(1).map(String::as_str)),
             None => ids_by_numbers(scope, query),
         };
         let sql = Sql {
@@ -707,8 +702,8 @@ pub(crate) async fn create_person_in(
             .unique_as("nir", "Une personne portant ce NIR existe déjà.")
             .foreign_key_as("household_id", "Ce foyer n'existe pas.")
     })?;
-    write_tokens(tx, id, data).await?;
     let person = person_in(tx, id).await?;
+    write_tokens(tx, &person, data).await?;
     save_revision(tx, actor, &person).await?;
     let detail = format!("{} {}", person.last_name, person.first_names);
     record(
@@ -795,13 +790,12 @@ pub fn token_row(token: String, person: &Person) -> Vec<crate::bulk::Value> {
     ]
 }
 
-/// Writes the file's name tokens, with the columns they copy from the file
-/// as it is now in the transaction.
-async fn write_tokens(tx: &mut Tx, id: Uuid, data: &PersonData) -> Result<()> {
-    let person = person_in(tx, id).await?;
+/// Writes the name tokens of `data`, with the columns they copy from the
+/// file as just written (`person`).
+async fn write_tokens(tx: &mut Tx, person: &Person, data: &PersonData) -> Result<()> {
     let mut rows = crate::bulk::Rows::new("person_name_tokens", TOKEN_COLUMNS);
     for token in data.name_tokens() {
-        rows.push(token_row(token, &person));
+        rows.push(token_row(token, person));
     }
     rows.write(tx).await
 }

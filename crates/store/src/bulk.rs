@@ -6,6 +6,8 @@
 
 use crate::sql::Sql;
 use crate::{Backend, Result, Store, Tx};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
 
 pub use crate::sql::Param as Value;
 
@@ -63,41 +65,138 @@ impl Rows {
     }
 
     async fn insert(&mut self, tx: &mut Tx, suffix: &str) -> Result<()> {
-        let (table, columns) = (self.table, self.columns);
-        self.write_chunks(tx, |tx, chunk| {
-            let mut sql = Sql::new(&format!(
-                "INSERT INTO {table} ({}) VALUES ",
-                columns.join(", ")
-            ));
-            push_values(&|n| tx.placeholder(n), &mut sql, chunk.into_iter());
-            sql.text.push_str(suffix);
-            sql
-        })
-        .await
+        let prefix = format!("INSERT INTO {} ({}) ", self.table, self.columns.join(", "));
+        self.write_chunks(tx, &prefix, suffix).await
     }
 
-    /// Empties the queue by one statement per chunk of rows (as many as the
-    /// backend's parameters allow), each written by `statement`.
-    async fn write_chunks(
-        &mut self,
-        tx: &mut Tx,
-        statement: impl Fn(&Tx, Vec<Vec<Value>>) -> Sql,
-    ) -> Result<()> {
+    /// Empties the queue by one statement `prefix ROWS suffix` per chunk of
+    /// rows, ROWS being the chunk as a table: `VALUES (…), …` on SQLite,
+    /// `SELECT * FROM UNNEST($1::uuid[], …)` on PostgreSQL (see [`Column`]).
+    async fn write_chunks(&mut self, tx: &mut Tx, prefix: &str, suffix: &str) -> Result<()> {
         let per_statement = rows_per_statement(tx, self.columns.len());
         let mut rows = std::mem::take(&mut self.rows).into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
-            // Full chunks repeat: prepared once and kept. The last, shorter
-            // one is seldom seen again: not kept (it would crowd the cache).
-            let reused = chunk.len() == per_statement;
-            let sql = statement(tx, chunk);
-            on_tx!(&mut *tx, conn => bind_all!(sqlx::query(&sql.text).persistent(reused), sql)
-                .execute(conn)
-                .await
-                .map(|done| done.rows_affected()))?;
+            match tx {
+                Tx::Sqlite(conn) => {
+                    // Full chunks repeat: prepared once and kept. The last,
+                    // shorter one is seldom seen again: not kept (it would
+                    // crowd the cache).
+                    let reused = chunk.len() == per_statement;
+                    let mut sql = Sql::new(prefix);
+                    sql.text.push_str("VALUES ");
+                    push_values(&|_| "?".to_owned(), &mut sql, chunk.into_iter());
+                    sql.text.push_str(suffix);
+                    bind_all!(sqlx::query(&sql.text).persistent(reused), sql)
+                        .execute(&mut **conn)
+                        .await?;
+                }
+                Tx::Postgres(conn) => {
+                    let columns = Column::of_rows(chunk, self.columns.len());
+                    let sql = format!("{prefix}{}{suffix}", unnest(&columns));
+                    let mut query = sqlx::query(&sql);
+                    for column in columns {
+                        query = column.bind(query);
+                    }
+                    query.execute(&mut **conn).await?;
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// One column of a chunk of rows, as the array PostgreSQL's `UNNEST` turns
+/// back into rows. The statement's text is then the same whatever the
+/// number of rows (prepared once per connection, where a multi-row
+/// `VALUES` is parsed and planned again for each new count), and its
+/// parameters are a few arrays instead of thousands of values.
+#[derive(Debug)]
+enum Column {
+    Bool(Vec<bool>),
+    Int(Vec<i64>),
+    Text(Vec<Option<String>>),
+    Uuid(Vec<Option<Uuid>>),
+    Date(Vec<Option<Date>>),
+    Time(Vec<Option<OffsetDateTime>>),
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+impl Column {
+    /// The rows' columns; every value of a column is of the first row's type.
+    fn of_rows(rows: Vec<Vec<Value>>, width: usize) -> Vec<Column> {
+        let mut columns: Vec<Column> = Vec::with_capacity(width);
+        for row in rows {
+            if columns.is_empty() {
+                columns = row.iter().map(|value| Column::of(value, width)).collect();
+            }
+            for (column, value) in columns.iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
+        columns
+    }
+
+    fn of(value: &Value, rows: usize) -> Column {
+        match value {
+            Value::Bool(_) => Column::Bool(Vec::with_capacity(rows)),
+            Value::Int(_) => Column::Int(Vec::with_capacity(rows)),
+            Value::Text(_) | Value::MaybeText(_) => Column::Text(Vec::with_capacity(rows)),
+            Value::Uuid(_) | Value::MaybeUuid(_) => Column::Uuid(Vec::with_capacity(rows)),
+            Value::Date(_) | Value::MaybeDate(_) => Column::Date(Vec::with_capacity(rows)),
+            Value::Time(_) | Value::MaybeTime(_) => Column::Time(Vec::with_capacity(rows)),
+        }
+    }
+
+    fn push(&mut self, value: Value) {
+        match (self, value) {
+            (Column::Bool(c), Value::Bool(v)) => c.push(v),
+            (Column::Int(c), Value::Int(v)) => c.push(v),
+            (Column::Text(c), Value::Text(v)) => c.push(Some(v)),
+            (Column::Text(c), Value::MaybeText(v)) => c.push(v),
+            (Column::Uuid(c), Value::Uuid(v)) => c.push(Some(v)),
+            (Column::Uuid(c), Value::MaybeUuid(v)) => c.push(v),
+            (Column::Date(c), Value::Date(v)) => c.push(Some(v)),
+            (Column::Date(c), Value::MaybeDate(v)) => c.push(v),
+            (Column::Time(c), Value::Time(v)) => c.push(Some(v)),
+            (Column::Time(c), Value::MaybeTime(v)) => c.push(v),
+            (column, value) => panic!("{value:?} in a column of {}", column.array_type()),
+        }
+    }
+
+    fn array_type(&self) -> &'static str {
+        match self {
+            Column::Bool(_) => "boolean[]",
+            Column::Int(_) => "bigint[]",
+            Column::Text(_) => "text[]",
+            Column::Uuid(_) => "uuid[]",
+            Column::Date(_) => "date[]",
+            Column::Time(_) => "timestamptz[]",
+        }
+    }
+
+    fn bind(self, query: PgQuery<'_>) -> PgQuery<'_> {
+        match self {
+            Column::Bool(c) => query.bind(c),
+            Column::Int(c) => query.bind(c),
+            Column::Text(c) => query.bind(c),
+            Column::Uuid(c) => query.bind(c),
+            Column::Date(c) => query.bind(c),
+            // PostgreSQL only: its timestamps are binary, not text (crate::Moment).
+            Column::Time(c) => query.bind(c),
+        }
+    }
+}
+
+/// `SELECT * FROM UNNEST($1::uuid[], $2::text[], …)`: the columns as rows.
+fn unnest(columns: &[Column]) -> String {
+    let arrays: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("${}::{}", i + 1, column.array_type()))
+        .collect();
+    format!("SELECT * FROM UNNEST({})", arrays.join(", "))
 }
 
 /// Rows per statement for `columns` values a row.
@@ -173,14 +272,8 @@ impl Updates {
             set.join(", "),
             if also.is_empty() { "" } else { ", " },
         );
-        self.rows
-            .write_chunks(tx, |tx, chunk| {
-                let mut sql = Sql::new(&format!("WITH v ({}) AS (VALUES ", columns.join(", ")));
-                push_values(&|n| tx.placeholder(n), &mut sql, chunk.into_iter());
-                sql.text.push_str(&update);
-                sql
-            })
-            .await
+        let prefix = format!("WITH v ({}) AS (", columns.join(", "));
+        self.rows.write_chunks(tx, &prefix, &update).await
     }
 }
 
@@ -280,4 +373,40 @@ fn with_keys(
     sql.text.push_str(") ");
     sql.text.push_str(statement);
     sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{unnest, Column, Value};
+
+    #[test]
+    fn rows_become_one_typed_array_per_column() {
+        let rows = vec![
+            vec![
+                Value::Text("a".into()),
+                Value::Int(1),
+                Value::MaybeTime(None),
+            ],
+            vec![
+                Value::MaybeText(None),
+                Value::Int(2),
+                Value::MaybeTime(None),
+            ],
+        ];
+        let columns = Column::of_rows(rows, 3);
+        assert!(matches!(&columns[0], Column::Text(c) if c == &[Some("a".to_owned()), None]));
+        assert!(matches!(&columns[1], Column::Int(c) if c == &[1, 2]));
+        assert!(matches!(&columns[2], Column::Time(c) if c == &[None, None]));
+        assert_eq!(
+            unnest(&columns),
+            "SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::timestamptz[])"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "in a column of uuid[]")]
+    fn a_column_holds_one_type() {
+        let rows = vec![vec![Value::Uuid(uuid::Uuid::nil())], vec![Value::Int(1)]];
+        Column::of_rows(rows, 1);
+    }
 }

@@ -7,6 +7,7 @@ use parcours_domain::access::PersonScope;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+#[derive(Debug)]
 pub enum Param {
     Bool(bool),
     Int(i64),

@@ -25,6 +25,10 @@ struct Cli {
     /// Base de données : sqlite://chemin.db ou postgres://utilisateur@hôte/base
     #[arg(long, env = "PARCOURS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     database_url: String,
+    /// PostgreSQL : connexions ouvertes par le serveur, par groupe (deux groupes) ;
+    /// par défaut deux par cœur de la machine, de 4 à 16
+    #[arg(long, env = "PARCOURS_DATABASE_CONNECTIONS", global = true)]
+    database_connections: Option<u32>,
     /// Format des journaux
     #[arg(
         long,
@@ -263,7 +267,7 @@ fn init_logs(format: LogFormat) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let store = open(&cli.database_url).await?;
+    let store = open(&cli.database_url, cli.database_connections).await?;
     match cli.command {
         Command::Migrate => {
             println!("Migrations appliquées.");
@@ -452,7 +456,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Connects and migrates, with a clear message when the database is out of reach.
-pub async fn open(url: &str) -> anyhow::Result<Store> {
+pub async fn open(url: &str, postgres_connections: Option<u32>) -> anyhow::Result<Store> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         if let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent() {
             if !dir.as_os_str().is_empty() {
@@ -461,7 +465,7 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
             }
         }
     }
-    let store = Store::connect(url)
+    let store = Store::connect_with(url, postgres_connections)
         .await
         .with_context(|| format!("impossible de joindre la base de données {}", redact(url)))?;
     store

@@ -63,6 +63,16 @@ pub(crate) enum Db {
     Postgres { pool: PgPool, planned_once: PgPool },
 }
 
+/// Connections per PostgreSQL pool: two per core. Each connection is a
+/// server process; with more of them than the cores can run, requests wait
+/// in the kernel's run queue rather than the pool's, unfairly: at 32 users on
+/// 2 cores, 16 connections per pool gave the dashboard a p99 of 51–72 ms,
+/// 4 gave 39–58 ms and every other screen under 42 ms (docs/PERFORMANCE.md).
+pub fn default_postgres_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    (2 * cores).clamp(4, 16)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -167,9 +177,16 @@ pub fn now() -> OffsetDateTime {
 impl Store {
     /// Connects to `postgres://…` or `sqlite://…` (the file is created if missing).
     pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Like [`Store::connect`], with `postgres_connections` connections per
+    /// PostgreSQL pool instead of [`default_postgres_connections`].
+    pub async fn connect_with(url: &str, postgres_connections: Option<u32>) -> Result<Store> {
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
-            Self::postgres(options).await?
+            let connections = postgres_connections.unwrap_or_else(default_postgres_connections);
+            Self::postgres(options, connections).await?
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?;
             Self::sqlite(options).await?
@@ -184,7 +201,9 @@ impl Store {
     /// Connects to PostgreSQL with an explicit `search_path` (one schema per test).
     pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Store> {
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
-        Ok(Store::of(Self::postgres(options).await?))
+        Ok(Store::of(
+            Self::postgres(options, default_postgres_connections()).await?,
+        ))
     }
 
     fn of(db: Db) -> Store {
@@ -195,10 +214,10 @@ impl Store {
         }
     }
 
-    async fn postgres(options: PgConnectOptions) -> Result<Db> {
+    async fn postgres(options: PgConnectOptions, connections: u32) -> Result<Db> {
         let pool_of = |options: PgConnectOptions| {
             PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(connections.max(1))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_lazy_with(options)
         };

@@ -40,7 +40,7 @@ pub mod token;
 pub mod user;
 
 pub use audit::{Actor, AuditEvent, AuditFilter};
-pub use db::{now, Backend, Store, Tx};
+pub use db::{default_postgres_connections, now, Backend, Store, Tx};
 pub use error::StoreError;
 pub use moment::Moment;
 

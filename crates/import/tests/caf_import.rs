@@ -144,6 +144,13 @@ async fn a_file_creates_households_and_new_entrants_with_their_clock() {
             .unwrap();
         assert_eq!(entrants.len(), 10);
         assert!(entrants[0].detail.contains("01/11/2026"));
+        for table in ["persons", "person_name_tokens", "households"] {
+            assert!(
+                testing::analyzed(&store, table).await.unwrap(),
+                "{table}: statistics refreshed after the import ({:?})",
+                store.backend()
+            );
+        }
     }
 }
 

@@ -514,6 +514,11 @@ impl Import {
         )
         .await?;
         self.tx.commit().await?;
+        // The file is in: statistics that cannot be refreshed now will be by
+        // the database's own maintenance, so a failure here is only logged.
+        if let Err(e) = self.store.refresh_import_statistics().await {
+            tracing::warn!(error = %e, "statistics not refreshed after the import");
+        }
         self.store.import(self.id).await
     }
 

@@ -82,3 +82,16 @@ pub async fn plan_cache_modes(store: &Store) -> Result<Option<(String, String)>>
         read_planned_once!(store, pool => sqlx::query_scalar(show).fetch_one(pool).await)?;
     Ok(Some((usual, once)))
 }
+
+/// Whether the planner has statistics about `table`, gathered by an ANALYZE
+/// (PostgreSQL: run by hand, not by autovacuum; SQLite: `sqlite_stat1`).
+pub async fn analyzed(store: &Store, table: &str) -> Result<bool> {
+    let sql = match store.backend() {
+        crate::Backend::Sqlite => "SELECT COUNT(*) > 0 FROM sqlite_stat1 WHERE tbl = $1",
+        crate::Backend::Postgres => {
+            "SELECT COUNT(*) > 0 FROM pg_stat_user_tables
+             WHERE relname = $1 AND schemaname = current_schema() AND last_analyze IS NOT NULL"
+        }
+    };
+    Ok(read!(store, pool => sqlx::query_scalar(sql).bind(table).fetch_one(pool).await)?)
+}

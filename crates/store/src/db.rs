@@ -66,8 +66,9 @@ pub(crate) enum Db {
 /// Connections per PostgreSQL pool: two per core. Each connection is a
 /// server process; with more of them than the cores can run, requests wait
 /// in the kernel's run queue rather than the pool's, unfairly: at 32 users on
-/// 2 cores, 16 connections per pool gave the dashboard a p99 of 51–72 ms,
-/// 4 gave 39–58 ms and every other screen under 42 ms (docs/PERFORMANCE.md).
+/// 2 cores, 16 connections per pool gave attendance recording a p99 of
+/// 61–69 ms and the dashboard 42–61 ms, 4 gave 22–28 and 34–44 ms
+/// (docs/PERFORMANCE.md, sixth round).
 pub fn default_postgres_connections() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     (2 * cores).clamp(4, 16)

@@ -47,32 +47,6 @@ pub struct AuditEvent {
     pub detail: Option<String>,
 }
 
-/// Queued events, column by column, for PostgreSQL's `UNNEST`.
-#[derive(Default)]
-struct AuditColumns {
-    id: Vec<Uuid>,
-    at: Vec<OffsetDateTime>,
-    actor_id: Vec<Option<Uuid>>,
-    actor_label: Vec<String>,
-    action: Vec<&'static str>,
-    entity_type: Vec<String>,
-    entity_id: Vec<Option<String>>,
-    detail: Vec<Option<String>>,
-}
-
-impl AuditColumns {
-    fn push(&mut self, event: QueuedEvent) {
-        self.id.push(event.id);
-        self.at.push(event.at);
-        self.actor_id.push(event.actor_id);
-        self.actor_label.push(event.actor_label);
-        self.action.push(event.action);
-        self.entity_type.push(event.entity_type);
-        self.entity_id.push(event.entity_id);
-        self.detail.push(event.detail);
-    }
-}
-
 /// Filters of the DPO's audit screen; `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -97,50 +71,23 @@ const AUDIT_COLUMNS: &[&str] = &[
     "detail",
 ];
 
-/// An event waiting in the [`AuditQueue`].
-struct QueuedEvent {
-    id: Uuid,
-    at: OffsetDateTime,
-    actor_id: Option<Uuid>,
-    actor_label: String,
-    action: &'static str,
-    entity_type: String,
-    entity_id: Option<String>,
-    detail: Option<String>,
-}
-
-impl QueuedEvent {
-    fn new(
-        actor: &Actor,
-        action: AuditAction,
-        entity_type: &str,
-        entity_id: Option<&str>,
-        detail: Option<&str>,
-    ) -> QueuedEvent {
-        QueuedEvent {
-            id: Uuid::now_v7(),
-            at: now(),
-            actor_id: actor.user_id,
-            actor_label: actor.label.clone(),
-            action: action.code(),
-            entity_type: entity_type.to_owned(),
-            entity_id: entity_id.map(str::to_owned),
-            detail: detail.map(str::to_owned),
-        }
-    }
-
-    fn into_row(self) -> Vec<Value> {
-        vec![
-            self.id.into(),
-            self.at.into(),
-            self.actor_id.into(),
-            self.actor_label.into(),
-            self.action.into(),
-            self.entity_type.into(),
-            self.entity_id.into(),
-            self.detail.into(),
-        ]
-    }
+fn audit_row(
+    actor: &Actor,
+    action: AuditAction,
+    entity_type: &str,
+    entity_id: Option<&str>,
+    detail: Option<&str>,
+) -> Vec<Value> {
+    vec![
+        Uuid::now_v7().into(),
+        now().into(),
+        actor.user_id.into(),
+        actor.label.as_str().into(),
+        action.code().into(),
+        entity_type.into(),
+        entity_id.map(str::to_owned).into(),
+        detail.map(str::to_owned).into(),
+    ]
 }
 
 pub async fn record(
@@ -187,7 +134,7 @@ pub(crate) struct AuditQueue {
 
 #[derive(Default)]
 struct Batch {
-    events: Vec<QueuedEvent>,
+    rows: Vec<Vec<Value>>,
     outcome: Arc<OnceLock<Outcome>>,
 }
 
@@ -204,7 +151,7 @@ impl Store {
         entity_id: Option<&str>,
         detail: Option<&str>,
     ) -> Result<()> {
-        self.audit_events_queued(vec![QueuedEvent::new(
+        self.audit_rows(vec![audit_row(
             actor,
             action,
             entity_type,
@@ -222,25 +169,23 @@ impl Store {
         entity_type: &str,
         events: &[(String, String)],
     ) -> Result<()> {
-        let events = events
+        let rows = events
             .iter()
-            .map(|(id, detail)| {
-                QueuedEvent::new(actor, action, entity_type, Some(id), Some(detail))
-            })
+            .map(|(id, detail)| audit_row(actor, action, entity_type, Some(id), Some(detail)))
             .collect();
-        self.audit_events_queued(events).await
+        self.audit_rows(rows).await
     }
 
     /// Queues the rows, then waits for the turn to write: unless the
     /// request before wrote them already, writes everything queued.
-    async fn audit_events_queued(&self, events: Vec<QueuedEvent>) -> Result<()> {
-        if events.is_empty() {
+    async fn audit_rows(&self, rows: Vec<Vec<Value>>) -> Result<()> {
+        if rows.is_empty() {
             return Ok(());
         }
         let queue = &self.audit_queue;
         let outcome = {
             let mut pending = queue.pending.lock().expect("audit queue");
-            pending.events.extend(events);
+            pending.rows.extend(rows);
             pending.outcome.clone()
         };
         let turn = queue.turn.clone().lock_owned().await;
@@ -251,7 +196,7 @@ impl Store {
             let batch = std::mem::take(&mut *queue.pending.lock().expect("audit queue"));
             let store = self.clone();
             let write = tokio::spawn(async move {
-                let written = store.write_queued(batch.events).await;
+                let written = store.write_audit_rows(batch.rows).await;
                 let _ = batch.outcome.set(
                     written
                         .as_ref()
@@ -272,42 +217,21 @@ impl Store {
         }
     }
 
-    async fn write_queued(&self, events: Vec<QueuedEvent>) -> Result<()> {
+    async fn write_audit_rows(&self, rows: Vec<Vec<Value>>) -> Result<()> {
         match &*self.db {
             // Kept out of the main file (migrations/sqlite_reads.sql).
             Db::Sqlite { .. } => {
                 let mut insert = Rows::new("lectures.audit_events", AUDIT_COLUMNS);
-                for event in events {
-                    insert.push(event.into_row());
-                }
+                rows.into_iter().for_each(|row| insert.push(row));
                 let mut tx = self.begin().await?;
                 insert.write(&mut tx).await?;
                 tx.commit().await
             }
-            // One statement whatever the batch's size: prepared once per
-            // connection, and atomic without a transaction of its own
-            // (a multi-row VALUES would be parsed and planned at each batch).
+            // One statement, atomic alone: no BEGIN and COMMIT round trips.
             Db::Postgres { pool, .. } => {
-                let mut columns = AuditColumns::default();
-                for event in events {
-                    columns.push(event);
-                }
-                sqlx::query(
-                    "INSERT INTO audit_events (id, at, actor_id, actor_label, action, entity_type, entity_id, detail)
-                     SELECT * FROM UNNEST($1::uuid[], $2::timestamptz[], $3::uuid[], $4::text[],
-                                          $5::text[], $6::text[], $7::text[], $8::text[])",
-                )
-                .bind(columns.id)
-                .bind(columns.at)
-                .bind(columns.actor_id)
-                .bind(columns.actor_label)
-                .bind(columns.action)
-                .bind(columns.entity_type)
-                .bind(columns.entity_id)
-                .bind(columns.detail)
-                .execute(pool)
-                .await?;
-                Ok(())
+                let mut insert = Rows::new("audit_events", AUDIT_COLUMNS);
+                rows.into_iter().for_each(|row| insert.push(row));
+                insert.write_alone(pool).await
             }
         }
     }

@@ -11,18 +11,21 @@ use uuid::Uuid;
 
 pub use crate::sql::Param as Value;
 
-/// Rows waiting to be inserted into one table, written in statements of as
-/// many rows as the backends' parameter limits allow.
+/// Rows waiting to be inserted into one table, written in statements of up
+/// to [`MAX_ROWS`] rows: within SQLite's limit on parameters there, as one
+/// array per column on PostgreSQL ([`Column`]).
 pub struct Rows {
     table: &'static str,
     columns: &'static [&'static str],
     rows: Vec<Vec<Value>>,
 }
 
-/// SQLite accepts 32 766 parameters per statement, PostgreSQL 65 535.
-const MAX_PARAMS: usize = 32_000;
-/// SQLite gains nothing from longer statements (no round trips), and each
-/// statement it keeps prepared holds a program as long as the statement.
+/// Rows per statement at most: a chunk's values are held twice in memory
+/// while it is written.
+const MAX_ROWS: usize = 2_000;
+/// SQLite accepts 32 766 parameters per statement, but gains nothing from
+/// longer statements (no round trips), and each statement it keeps
+/// prepared holds a program as long as the statement.
 const SQLITE_MAX_PARAMS: usize = 4_000;
 
 impl Rows {
@@ -92,18 +95,37 @@ impl Rows {
                         .await?;
                 }
                 Tx::Postgres(conn) => {
-                    let columns = Column::of_rows(chunk, self.columns.len());
-                    let sql = format!("{prefix}{}{suffix}", unnest(&columns));
-                    let mut query = sqlx::query(&sql);
-                    for column in columns {
-                        query = column.bind(query);
-                    }
-                    query.execute(&mut **conn).await?;
+                    execute_unnested(&mut **conn, prefix, chunk, suffix).await?;
                 }
             }
         }
         Ok(())
     }
+
+    /// PostgreSQL: inserts the queued rows in one statement outside any
+    /// transaction (atomic alone), and empties the queue.
+    pub async fn write_alone(&mut self, pool: &sqlx::PgPool) -> Result<()> {
+        let prefix = format!("INSERT INTO {} ({}) ", self.table, self.columns.join(", "));
+        let rows = std::mem::take(&mut self.rows);
+        execute_unnested(pool, &prefix, rows, "").await
+    }
+}
+
+/// Runs `prefix SELECT * FROM UNNEST(…) suffix` over the rows.
+async fn execute_unnested<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    prefix: &str,
+    rows: Vec<Vec<Value>>,
+    suffix: &str,
+) -> Result<()> {
+    let columns = Column::of_rows(rows);
+    let sql = format!("{prefix}{}{suffix}", unnest(&columns));
+    let mut query = sqlx::query(&sql);
+    for column in columns {
+        query = column.bind(query);
+    }
+    query.execute(conn).await?;
+    Ok(())
 }
 
 /// One column of a chunk of rows, as the array PostgreSQL's `UNNEST` turns
@@ -125,11 +147,12 @@ type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArgu
 
 impl Column {
     /// The rows' columns; every value of a column is of the first row's type.
-    fn of_rows(rows: Vec<Vec<Value>>, width: usize) -> Vec<Column> {
-        let mut columns: Vec<Column> = Vec::with_capacity(width);
+    fn of_rows(rows: Vec<Vec<Value>>) -> Vec<Column> {
+        let count = rows.len();
+        let mut columns: Vec<Column> = Vec::new();
         for row in rows {
             if columns.is_empty() {
-                columns = row.iter().map(|value| Column::of(value, width)).collect();
+                columns = row.iter().map(|value| Column::of(value, count)).collect();
             }
             for (column, value) in columns.iter_mut().zip(row) {
                 column.push(value);
@@ -201,12 +224,10 @@ fn unnest(columns: &[Column]) -> String {
 
 /// Rows per statement for `columns` values a row.
 fn rows_per_statement(tx: &Tx, columns: usize) -> usize {
-    let max_params = if matches!(tx, Tx::Postgres(_)) {
-        MAX_PARAMS
-    } else {
-        SQLITE_MAX_PARAMS
-    };
-    (max_params / columns).clamp(1, 2_000)
+    match tx {
+        Tx::Postgres(_) => MAX_ROWS,
+        Tx::Sqlite(_) => (SQLITE_MAX_PARAMS / columns).clamp(1, MAX_ROWS),
+    }
 }
 
 /// Appends `(…), (…)`: the rows' placeholders, numbered after those already in `sql`.
@@ -393,7 +414,7 @@ mod tests {
                 Value::MaybeTime(None),
             ],
         ];
-        let columns = Column::of_rows(rows, 3);
+        let columns = Column::of_rows(rows);
         assert!(matches!(&columns[0], Column::Text(c) if c == &[Some("a".to_owned()), None]));
         assert!(matches!(&columns[1], Column::Int(c) if c == &[1, 2]));
         assert!(matches!(&columns[2], Column::Time(c) if c == &[None, None]));
@@ -407,6 +428,6 @@ mod tests {
     #[should_panic(expected = "in a column of uuid[]")]
     fn a_column_holds_one_type() {
         let rows = vec![vec![Value::Uuid(uuid::Uuid::nil())], vec![Value::Int(1)]];
-        Column::of_rows(rows, 1);
+        Column::of_rows(rows);
     }
 }

@@ -27,7 +27,8 @@ struct Cli {
     database_url: String,
     /// PostgreSQL : connexions ouvertes par le serveur, par groupe (deux groupes) ;
     /// par défaut deux par cœur de la machine, de 4 à 16
-    #[arg(long, env = "PARCOURS_DATABASE_CONNECTIONS", global = true)]
+    #[arg(long, env = "PARCOURS_DATABASE_CONNECTIONS", global = true,
+          value_parser = clap::value_parser!(u32).range(1..))]
     database_connections: Option<u32>,
     /// Format des journaux
     #[arg(

@@ -35,6 +35,16 @@ fn an_unreachable_database_is_reported_clearly() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("non reconnue"));
+
+    let output = parcours()
+        .args(["migrate", "--database-connections", "0"])
+        .env("PARCOURS_DATABASE_URL", "postgres://x@127.0.0.1:1/x")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--database-connections"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]

@@ -218,21 +218,21 @@ impl Store {
     }
 
     async fn write_audit_rows(&self, rows: Vec<Vec<Value>>) -> Result<()> {
-        match &*self.db {
+        let table = match self.backend() {
             // Kept out of the main file (migrations/sqlite_reads.sql).
+            Backend::Sqlite => "lectures.audit_events",
+            Backend::Postgres => "audit_events",
+        };
+        let mut insert = Rows::new(table, AUDIT_COLUMNS);
+        rows.into_iter().for_each(|row| insert.push(row));
+        match &*self.db {
             Db::Sqlite { .. } => {
-                let mut insert = Rows::new("lectures.audit_events", AUDIT_COLUMNS);
-                rows.into_iter().for_each(|row| insert.push(row));
                 let mut tx = self.begin().await?;
                 insert.write(&mut tx).await?;
                 tx.commit().await
             }
             // One statement, atomic alone: no BEGIN and COMMIT round trips.
-            Db::Postgres { pool, .. } => {
-                let mut insert = Rows::new("audit_events", AUDIT_COLUMNS);
-                rows.into_iter().for_each(|row| insert.push(row));
-                insert.write_alone(pool).await
-            }
+            Db::Postgres { pool, .. } => insert.write_alone(pool).await,
         }
     }
 

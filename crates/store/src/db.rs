@@ -80,6 +80,10 @@ pub enum Backend {
     Postgres,
 }
 
+/// Analyzes every table of the main file whose statistics are missing or
+/// out of date (row counts changed much since), the others left as they are.
+const SQLITE_OPTIMIZE: &str = "PRAGMA main.optimize=0x10002";
+
 /// Gathers the main file's statistics with `analyze` (ANALYZE or PRAGMA
 /// optimize; the reads' audit file is only ever read in date order, by its index),
 /// keeping the per-index row counts (`sqlite_stat1`) and dropping the value
@@ -298,7 +302,7 @@ impl Store {
         }
         if let Db::Sqlite { writer, .. } = &*self.db {
             // Statistics for the tables that lack them (SQLite never gathers them by itself).
-            sqlite_statistics(writer, "PRAGMA main.optimize=0x10002").await?;
+            sqlite_statistics(writer, SQLITE_OPTIMIZE).await?;
         }
         self.ensure_default_families().await
     }
@@ -325,9 +329,7 @@ impl Store {
     /// the tables whose size has changed much (`PRAGMA optimize`).
     pub async fn refresh_import_statistics(&self) -> Result<()> {
         match &*self.db {
-            Db::Sqlite { writer, .. } => {
-                sqlite_statistics(writer, "PRAGMA main.optimize=0x10002").await
-            }
+            Db::Sqlite { writer, .. } => sqlite_statistics(writer, SQLITE_OPTIMIZE).await,
             Db::Postgres { pool, .. } => {
                 sqlx::query(
                     "ANALYZE households, persons, person_name_tokens, person_clocks, import_changes",

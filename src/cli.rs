@@ -5,11 +5,12 @@
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
+use parcours_app::{App, Config};
 use parcours_domain::account::{NewUser, NewUserInput};
 use parcours_domain::organisation::OrganisationKind;
 use parcours_store::data_inclusion::{self, SERVICES_FILE, STRUCTURES_FILE};
 use parcours_store::{password, Actor, Store, StoreError};
-use parcours_web::{AppState, Config};
+use parcours_web::AppState;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -496,12 +497,14 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
         .with_context(|| format!("impossible d'écouter sur {}", args.addr))?;
     println!("Parcours est servi sur http://{}", listener.local_addr()?);
     let state = AppState {
-        store,
-        config: Config {
-            secure_cookies,
-            department_name: args.department_name.clone(),
-            data_inclusion_source: args.data_inclusion_source.clone(),
+        app: App {
+            store,
+            config: Config {
+                department_name: args.department_name.clone(),
+                data_inclusion_source: args.data_inclusion_source.clone(),
+            },
         },
+        secure_cookies,
     };
     parcours_web::serve(listener, state).await?;
     Ok(())

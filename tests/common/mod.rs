@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use parcours_store::{testing, Store};
-use parcours_web::{AppState, Config};
+use parcours_web::AppState;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 
@@ -17,12 +17,14 @@ pub async fn spawn(store: Store) -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
-        store: store.clone(),
-        config: Config {
-            secure_cookies: false,
-            department_name: "Département du Calvados".into(),
-            data_inclusion_source: "cd14".into(),
+        app: parcours_app::App {
+            store: store.clone(),
+            config: parcours_app::Config {
+                department_name: "Département du Calvados".into(),
+                data_inclusion_source: "cd14".into(),
+            },
         },
+        secure_cookies: false,
     };
     tokio::spawn(parcours_web::serve(listener, state));
     App { base, store }

@@ -7,6 +7,7 @@ pub mod appointment;
 pub mod audit;
 pub mod caf;
 pub mod catalogue;
+pub mod clock;
 pub mod contract;
 pub mod deadline;
 pub mod diagnostic;

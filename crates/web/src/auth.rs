@@ -11,10 +11,9 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_domain::access::{PersonScope, Viewer};
-use parcours_domain::{Permission, Role};
+pub use parcours_app::CurrentUser;
+use parcours_store::password;
 use parcours_store::user::User;
-use parcours_store::{password, Actor};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -38,50 +37,6 @@ async fn keep_alive(session: &Session) -> Result<(), Failure> {
             .map_err(csrf::session_failure)?;
     }
     Ok(())
-}
-
-/// The authenticated user of a request, with a known role.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: User,
-    pub role: Role,
-}
-
-impl CurrentUser {
-    fn from_user(user: User) -> Option<CurrentUser> {
-        if user.disabled {
-            return None;
-        }
-        let role = user.role()?;
-        Some(CurrentUser { user, role })
-    }
-
-    /// The one permission check of the web layer (policy: [`Role::can`]).
-    pub fn require(&self, permission: Permission) -> Result<(), Failure> {
-        if self.role.can(permission) {
-            Ok(())
-        } else {
-            Err(Failure::Forbidden)
-        }
-    }
-
-    pub fn actor(&self) -> Actor {
-        self.user.actor()
-    }
-
-    pub fn viewer(&self) -> Viewer {
-        Viewer {
-            user_id: self.user.id,
-            role: self.role,
-            organisation_id: self.user.organisation_id,
-            territory_id: self.user.territory_id,
-        }
-    }
-
-    /// The person files this user may see.
-    pub fn scope(&self) -> PersonScope {
-        self.viewer().person_scope()
-    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -5,7 +5,7 @@
 //! in their body; multipart forms (file uploads, whose body is streamed by
 //! the handler) carry it in their action's query string.
 
-use crate::error::{Failure, PageError};
+use crate::error::{csrf_refusal, Failure, PageError};
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{header, Method};
@@ -54,11 +54,25 @@ pub async fn guard(session: Session, request: Request, next: Next) -> Response {
     }
     match checked(&session, request).await {
         Ok(request) => next.run(request).await,
-        Err(failure) => PageError(failure).into_response(),
+        Err(Refused::Csrf) => csrf_refusal(),
+        Err(Refused::Failure(failure)) => PageError(failure).into_response(),
     }
 }
 
-async fn checked(session: &Session, request: Request) -> Result<Request, Failure> {
+/// Why a form did not get through.
+enum Refused {
+    /// No token, or not the session's.
+    Csrf,
+    Failure(Failure),
+}
+
+impl From<Failure> for Refused {
+    fn from(failure: Failure) -> Self {
+        Refused::Failure(failure)
+    }
+}
+
+async fn checked(session: &Session, request: Request) -> Result<Request, Refused> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -72,7 +86,7 @@ async fn checked(session: &Session, request: Request) -> Result<Request, Failure
         return Ok(request);
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
-        return Err(Failure::Csrf);
+        return Err(Refused::Csrf);
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_FORM_BYTES)
@@ -95,13 +109,13 @@ fn query_token(query: Option<&str>) -> Option<String> {
 }
 
 /// Compares the sent token with the session's, in constant time.
-async fn verify(session: &Session, sent: Option<String>) -> Result<(), Failure> {
+async fn verify(session: &Session, sent: Option<String>) -> Result<(), Refused> {
     let expected: Option<String> = session.get(SESSION_KEY).await.map_err(session_failure)?;
     match (sent, expected) {
         (Some(sent), Some(expected)) if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) => {
             Ok(())
         }
-        _ => Err(Failure::Csrf),
+        _ => Err(Refused::Csrf),
     }
 }
 

@@ -7,51 +7,23 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use parcours_domain::{FieldError, Invalid};
 use parcours_store::StoreError;
+
+pub use parcours_app::Failure;
 use serde::Serialize;
 
-#[derive(Debug)]
-pub enum Failure {
-    Unauthenticated,
-    Forbidden,
-    NotFound,
-    Invalid(Invalid),
-    Stale,
-    /// Missing or forged CSRF token.
-    Csrf,
-    BadRequest(String),
-    Unavailable,
-    Internal(String),
+/// How the web renders a failure: status, stable code, French message.
+trait Rendered {
+    fn status(&self) -> StatusCode;
+    fn code(&self) -> &'static str;
+    fn message(&self) -> String;
+    fn log(&self);
 }
 
-impl From<StoreError> for Failure {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => Failure::NotFound,
-            StoreError::Invalid(invalid) => Failure::Invalid(invalid),
-            StoreError::Stale => Failure::Stale,
-            other if other.is_unavailable() => Failure::Unavailable,
-            other => Failure::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<Invalid> for Failure {
-    fn from(invalid: Invalid) -> Self {
-        Failure::Invalid(invalid)
-    }
-}
-
-impl From<askama::Error> for Failure {
-    fn from(err: askama::Error) -> Self {
-        Failure::Internal(format!("template: {err}"))
-    }
-}
-
-impl Failure {
+impl Rendered for Failure {
     fn status(&self) -> StatusCode {
         match self {
             Failure::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Failure::Forbidden | Failure::Csrf => StatusCode::FORBIDDEN,
+            Failure::Forbidden => StatusCode::FORBIDDEN,
             Failure::NotFound => StatusCode::NOT_FOUND,
             Failure::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Failure::Stale => StatusCode::CONFLICT,
@@ -65,7 +37,6 @@ impl Failure {
         match self {
             Failure::Unauthenticated => "unauthenticated",
             Failure::Forbidden => "forbidden",
-            Failure::Csrf => "csrf",
             Failure::NotFound => "not_found",
             Failure::Invalid(_) => "invalid_input",
             Failure::Stale => "conflict",
@@ -79,9 +50,6 @@ impl Failure {
         match self {
             Failure::Unauthenticated => "Authentification requise.".into(),
             Failure::Forbidden => "Vous n'avez pas les droits nécessaires pour cette page ou cette action.".into(),
-            Failure::Csrf => {
-                "Le formulaire a expiré ou n'est pas valide. Rechargez la page puis recommencez.".into()
-            }
             Failure::NotFound => "La page ou l'élément demandé n'existe pas.".into(),
             Failure::Invalid(invalid) => invalid.to_string(),
             Failure::Stale => {
@@ -109,16 +77,38 @@ pub struct PageError(pub Failure);
 #[derive(Debug)]
 pub struct ApiError(pub Failure);
 
-impl<E: Into<Failure>> From<E> for PageError {
-    fn from(err: E) -> Self {
-        PageError(err.into())
-    }
+/// A page or an API response refused for one of the application's reasons,
+/// or for the web's own: a form without its CSRF token, a template fault.
+macro_rules! from_failures {
+    ($rendered:ident) => {
+        impl From<Failure> for $rendered {
+            fn from(failure: Failure) -> Self {
+                $rendered(failure)
+            }
+        }
+        impl From<StoreError> for $rendered {
+            fn from(err: StoreError) -> Self {
+                $rendered(err.into())
+            }
+        }
+        impl From<Invalid> for $rendered {
+            fn from(invalid: Invalid) -> Self {
+                $rendered(invalid.into())
+            }
+        }
+        impl From<askama::Error> for $rendered {
+            fn from(err: askama::Error) -> Self {
+                $rendered(template_failure(err))
+            }
+        }
+    };
 }
+from_failures!(PageError);
+from_failures!(ApiError);
 
-impl<E: Into<Failure>> From<E> for ApiError {
-    fn from(err: E) -> Self {
-        ApiError(err.into())
-    }
+/// A template that could not be rendered: a fault of ours.
+pub fn template_failure(err: askama::Error) -> Failure {
+    Failure::Internal(format!("template: {err}"))
 }
 
 #[derive(Template)]
@@ -154,13 +144,29 @@ impl IntoResponse for PageError {
             title: title.into(),
             message: failure.message(),
             fields,
-            signed_in_hint: matches!(failure, Failure::Csrf),
+            signed_in_hint: false,
         };
-        let body = page
-            .render()
-            .unwrap_or_else(|_| "<!doctype html><title>Erreur</title><p>Erreur.</p>".into());
-        (failure.status(), Html(body)).into_response()
+        error_page(failure.status(), &page)
     }
+}
+
+fn error_page(status: StatusCode, page: &ErrorPage) -> Response {
+    let body = page
+        .render()
+        .unwrap_or_else(|_| "<!doctype html><title>Erreur</title><p>Erreur.</p>".into());
+    (status, Html(body)).into_response()
+}
+
+/// A form sent without the session's CSRF token (expired, or forged).
+pub fn csrf_refusal() -> Response {
+    let page = ErrorPage {
+        title: "Accès refusé".into(),
+        message: "Le formulaire a expiré ou n'est pas valide. Rechargez la page puis recommencez."
+            .into(),
+        fields: Vec::new(),
+        signed_in_hint: true,
+    };
+    error_page(StatusCode::FORBIDDEN, &page)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

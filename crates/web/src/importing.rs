@@ -5,9 +5,9 @@
 
 use crate::auth::CurrentUser;
 use crate::error::Failure;
-use crate::people::today;
 use crate::AppState;
 use axum::body::{Body, Bytes, HttpBody};
+use parcours_app::clock::today;
 use parcours_domain::caf::CsvMapping;
 use parcours_domain::{Invalid, Permission};
 use parcours_import::{FileError, ImportError, ImportJob, Progress};

@@ -1,6 +1,7 @@
 //! HTTP: the French web application, the JSON API and their shared plumbing.
-//! Handlers parse input into domain types, check permissions through
-//! [`auth::CurrentUser::require`], and call the store.
+//! Both are thin adapters over the use cases of `parcours_app`: a handler
+//! reads its input, calls the use case, and renders the outcome (a page, a
+//! redirect, JSON). Permissions, validation and the audit are the use cases'.
 
 mod api;
 mod assets;
@@ -12,12 +13,12 @@ mod form;
 mod importing;
 mod layout;
 pub(crate) mod pages;
-mod people;
 mod session_store;
+mod view;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use parcours_store::Store;
+use parcours_app::App;
 use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -30,20 +31,20 @@ pub use error::{ApiError, Failure, PageError};
 pub const SESSION_IDLE_MINUTES: i64 = 60;
 pub const SESSION_COOKIE: &str = "parcours_session";
 
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Send the session cookie with `Secure` (required behind HTTPS in production).
-    pub secure_cookies: bool,
-    /// The département's name, printed on contracts.
-    pub department_name: String,
-    /// The producer id of the data·inclusion export (`source`, and the ids' prefix).
-    pub data_inclusion_source: String,
-}
-
+/// What every handler gets: the use cases' [`App`], and how cookies are sent.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub config: Config,
+    pub app: App,
+    /// Send the session cookie with `Secure` (required behind HTTPS in production).
+    pub secure_cookies: bool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -65,7 +66,7 @@ pub fn router(state: AppState) -> Router {
     let sessions =
         SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
             .with_name(SESSION_COOKIE)
-            .with_secure(state.config.secure_cookies)
+            .with_secure(state.secure_cookies)
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
@@ -115,7 +116,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     .await
 }
 
-fn spawn_housekeeping(store: Store) {
+fn spawn_housekeeping(store: parcours_store::Store) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
@@ -124,7 +125,7 @@ fn spawn_housekeeping(store: Store) {
                 tracing::warn!(%err, "could not delete expired sessions");
             }
             // Waiting lists: offers past their date pass to the next in line.
-            if let Err(err) = store.expire_offers(time::OffsetDateTime::now_utc()).await {
+            if let Err(err) = store.expire_offers(parcours_app::clock::now()).await {
                 tracing::warn!(%err, "could not expire place offers");
             }
         }

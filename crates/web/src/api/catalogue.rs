@@ -7,11 +7,11 @@ use crate::error::{ApiError, ErrorBody, Failure};
 use crate::extract::{Id, Query};
 use crate::pages::catalogue::{self as pages, SessionInput};
 use crate::pages::public_catalogue::SearchQuery;
-use crate::people::today;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use parcours_app::clock::today;
 use parcours_domain::catalogue::{ActionInput, FundingInput, PracticalInput, StructureInput};
 use parcours_domain::Permission;
 use parcours_store::catalogue::{

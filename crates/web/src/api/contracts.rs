@@ -161,7 +161,7 @@ pub async fn of_person(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<Contract>>, ApiError> {
-    crate::people::read_person(&state, &me, id, "contrats (API)").await?;
+    parcours_app::person::read_person(&state, &me, id, "contrats (API)").await?;
     Ok(Json(state.store.contracts_of(id).await?))
 }
 
@@ -174,7 +174,7 @@ pub async fn show(
     Id(id): Id,
 ) -> Result<Json<ContractBody>, ApiError> {
     let contract = state.store.contract(id).await?;
-    crate::people::read_person(&state, &me, contract.person_id, "contrat (API)").await?;
+    parcours_app::person::read_person(&state, &me, contract.person_id, "contrat (API)").await?;
     Ok(Json(body(&state, contract).await?))
 }
 

@@ -8,12 +8,12 @@ use crate::extract::Id;
 use crate::extract::Query;
 use crate::pages::pathway::{self, DesignationInput, ReviewInput};
 use crate::pages::persons::{to_query, SearchQuery};
-use crate::people::{self, Created};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use parcours_app::person::{self, Created};
 use parcours_domain::deadline::DeadlineSettings;
 use parcours_domain::orientation::OrientationInput;
 use parcours_domain::person::{HouseholdInput, PersonInput};
@@ -92,7 +92,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewPersonBody>,
 ) -> Result<Response, ApiError> {
     let household = body.household.unwrap_or_default();
-    match people::create_person(
+    match person::create_person(
         &state,
         &me,
         body.household_id,
@@ -135,7 +135,7 @@ pub async fn show(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<PersonDetailBody>, ApiError> {
-    let person = people::read_person(&state, &me, id, "dossier (API)").await?;
+    let person = person::read_person(&state, &me, id, "dossier (API)").await?;
     Ok(Json(PersonDetailBody {
         household: state.store.household(person.household_id).await?,
         clocks: state.store.person_clocks(id).await?,
@@ -161,7 +161,7 @@ pub async fn update(
     ApiJson(body): ApiJson<PersonChangeBody>,
 ) -> Result<Json<Person>, ApiError> {
     Ok(Json(
-        people::update_person(&state, &me, id, body.version, &body.person).await?,
+        person::update_person(&state, &me, id, body.version, &body.person).await?,
     ))
 }
 
@@ -184,7 +184,7 @@ pub async fn close(
     ApiJson(body): ApiJson<ClosureBody>,
 ) -> Result<Json<Person>, ApiError> {
     Ok(Json(
-        people::close_person(
+        person::close_person(
             &state,
             &me,
             id,
@@ -242,7 +242,7 @@ pub async fn update_household(
     ApiJson(body): ApiJson<HouseholdChangeBody>,
 ) -> Result<Json<Household>, ApiError> {
     Ok(Json(
-        people::update_household(&state, &me, id, body.version, &body.household).await?,
+        person::update_household(&state, &me, id, body.version, &body.household).await?,
     ))
 }
 

@@ -23,7 +23,7 @@ pub async fn of_person(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<PersonReferral>>, ApiError> {
-    crate::people::read_person(&state, &me, id, "positionnements (API)").await?;
+    parcours_app::person::read_person(&state, &me, id, "positionnements (API)").await?;
     Ok(Json(state.store.referrals_of_person(id).await?))
 }
 

@@ -4,18 +4,19 @@
 //! appointments with one participant; each has its own one-line sheet.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::pages::catalogue::{cancel_session, practical_action};
-use crate::pages::persons::fr_date;
-use crate::people::today;
+use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock::today;
 use parcours_domain::appointment::{AppointmentData, AppointmentInput};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::referral::Attendance;
@@ -117,7 +118,7 @@ pub async fn sheet(
         appointment_of: s.referral_id,
         action,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn save(
@@ -273,7 +274,7 @@ async fn appointments_page(
         errors,
         who,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    Ok((status, Html(page.render().map_err(template_failure)?)).into_response())
 }
 
 pub async fn appointments(

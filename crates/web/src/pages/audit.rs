@@ -15,6 +15,7 @@ use time::macros::format_description;
 use time::{Date, Time};
 use tower_sessions::Session;
 
+use crate::view::fr_instant_seconds;
 use crate::AppState;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -102,13 +103,7 @@ pub struct Row {
 }
 
 fn row(event: &AuditEvent) -> Row {
-    let at = event
-        .at
-        .to_offset(time::UtcOffset::UTC)
-        .format(format_description!(
-            "[day]/[month]/[year] [hour]:[minute]:[second] UTC"
-        ))
-        .unwrap_or_default();
+    let at = fr_instant_seconds(event.at);
     Row {
         at,
         actor: event.actor_label.clone(),

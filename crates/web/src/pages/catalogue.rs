@@ -5,16 +5,17 @@
 //! and sessions, never funding; everyone signed in reads published actions.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::pages::persons::fr_date;
-use crate::people::today;
+use crate::view::{choices, fr_date, places_text, theme_groups, Choice, ThemeGroup};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock::today;
 use parcours_domain::catalogue::{
     format_euros, ActionData, ActionFormat, ActionInput, ActionStatus, AddressInput,
     CapacityPeriod, ContactInput, FundingData, FundingInput, FundingKind, Network, PracticalData,
@@ -33,55 +34,6 @@ use tower_sessions::Session as WebSession;
 use uuid::Uuid;
 
 /// A choice in a list, and whether it is picked.
-pub struct Choice {
-    pub code: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-pub fn choices<'a>(
-    all: impl IntoIterator<Item = (&'a str, &'a str)>,
-    picked: &[String],
-) -> Vec<Choice> {
-    all.into_iter()
-        .map(|(code, label)| Choice {
-            code: code.to_owned(),
-            label: label.to_owned(),
-            selected: picked.iter().any(|p| p == code),
-        })
-        .collect()
-}
-
-/// The thématiques grouped by category, as checkboxes or options.
-pub struct ThemeGroup {
-    pub code: &'static str,
-    pub label: &'static str,
-    pub open: bool,
-    pub items: Vec<Choice>,
-}
-
-pub fn theme_groups(picked: &[String]) -> Vec<ThemeGroup> {
-    taxonomy::CATEGORIES
-        .iter()
-        .map(|c| {
-            let prefix = format!("{}--", c.code);
-            let items = choices(
-                taxonomy::THEMATIQUES
-                    .iter()
-                    .filter(|(code, _)| code.starts_with(&prefix))
-                    .copied(),
-                picked,
-            );
-            ThemeGroup {
-                code: c.code,
-                label: c.label,
-                open: items.iter().any(|i| i.selected),
-                items,
-            }
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------- use cases
 
 /// Whether `me` may read this action: published ones for everyone signed
@@ -481,7 +433,7 @@ pub async fn structures(
         layout: Layout::new(&session, &me, "Structures partenaires", "/structures").await?,
         structures: state.store.structures().await?,
     };
-    Ok(Html(page.render().map_err(Failure::from)?).into_response())
+    Ok(Html(page.render().map_err(template_failure)?).into_response())
 }
 
 #[derive(Template)]
@@ -517,7 +469,7 @@ fn structure_form(
         input,
         errors,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn new_structure(
@@ -656,21 +608,6 @@ fn action_lines(
         .collect()
 }
 
-pub fn places_text(capacity: Option<i64>, taken: i64) -> String {
-    match capacity {
-        None => "Sans limite de places".to_owned(),
-        Some(c) if taken >= c => format!("Complet ({c} places)"),
-        Some(c) => {
-            let left = c - taken;
-            format!(
-                "{left} place{} libre{} sur {c}",
-                if left > 1 { "s" } else { "" },
-                if left > 1 { "s" } else { "" }
-            )
-        }
-    }
-}
-
 pub async fn show_structure(
     State(state): State<AppState>,
     session: WebSession,
@@ -715,7 +652,7 @@ pub async fn show_structure(
         can_manage: me.role.can(Permission::ManageCatalogue),
         can_view_dashboard: crate::pages::structure_dashboard::may_view_dashboard(&me, id),
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 // ---------------------------------------------------------------- actions
@@ -785,7 +722,7 @@ pub async fn actions(
         can_manage: me.role.can(Permission::ManageCatalogue),
         query,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 #[derive(Template)]
@@ -871,7 +808,7 @@ async fn action_form(
         input,
         errors,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 #[derive(Deserialize, Default)]
@@ -1051,7 +988,7 @@ fn practical_form(
         input,
         errors,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn edit_practical(
@@ -1317,7 +1254,7 @@ pub async fn show_action(
         year: today().year(),
         action,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn status_form(
@@ -1427,7 +1364,7 @@ pub async fn families(
         families: state.store.families().await?,
         errors: Invalid::new(),
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn save_family_form(
@@ -1461,7 +1398,7 @@ pub async fn save_family_form(
                 families: state.store.families().await?,
                 errors,
             };
-            Ok(Html(page.render().map_err(Failure::from)?).into_response())
+            Ok(Html(page.render().map_err(template_failure)?).into_response())
         }
         Err(other) => Err(PageError::from(other)),
     }
@@ -1606,5 +1543,5 @@ pub async fn programme(
             .collect(),
         opened,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }

@@ -8,13 +8,14 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
 use crate::layout::{flash, Layout};
-use crate::pages::persons::{fr_date, fr_opt};
-use crate::people::{self, pathway_access, today};
+use crate::view::{fr_date, fr_opt, hours_text, period_text};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock::today;
+use parcours_app::person::{self, pathway_access};
 use parcours_domain::contract::{
     ContractData, ContractInput, ContractKind, Event, HoursReason, ObjectiveInput, ReviewResult,
 };
@@ -63,7 +64,7 @@ async fn actionable(
 ) -> Result<Contract, Failure> {
     let contract = state.store.contract(id).await?;
     let person =
-        people::visible_person(state, me, contract.person_id, Permission::ViewPersons).await?;
+        person::visible_person(state, me, contract.person_id, Permission::ViewPersons).await?;
     let access = pathway_access(state, me, &person).await?;
     if (validate && !access.validate) || (!validate && !access.edit) {
         return Err(Failure::Forbidden);
@@ -78,7 +79,7 @@ pub async fn create(
     person_id: Uuid,
     input: &ContractInput,
 ) -> Result<Contract, Failure> {
-    let person = people::visible_person(state, me, person_id, Permission::EditContract).await?;
+    let person = person::visible_person(state, me, person_id, Permission::EditContract).await?;
     if !pathway_access(state, me, &person).await?.edit {
         return Err(Failure::Forbidden);
     }
@@ -208,7 +209,7 @@ async fn form_page(
     input: ContractInput,
     errors: Invalid,
 ) -> Result<FormPage, Failure> {
-    let person = people::visible_person(state, me, person_id, Permission::EditContract).await?;
+    let person = person::visible_person(state, me, person_id, Permission::EditContract).await?;
     let access = pathway_access(state, me, &person).await?;
     if !access.edit {
         return Err(Failure::Forbidden);
@@ -441,31 +442,6 @@ struct ShowPage {
     today: String,
 }
 
-pub fn hours_text(contract: &Contract) -> Option<String> {
-    let reason = contract
-        .hours_reason
-        .as_deref()
-        .and_then(HoursReason::from_code)
-        .map(|r| r.label());
-    match (contract.weekly_hours, reason) {
-        (Some(0), Some(reason)) => Some(format!("Dispense d'heures d'activité — {reason}")),
-        (Some(h), Some(reason)) => {
-            Some(format!("{h} heures par semaine (durée réduite — {reason})"))
-        }
-        (Some(h), None) => Some(format!("{h} heures par semaine")),
-        (None, _) => None,
-    }
-}
-
-pub fn period_text(contract: &Contract) -> String {
-    format!(
-        "du {} au {} ({} mois)",
-        fr_date(contract.starts_on),
-        fr_date(contract.ends_on),
-        contract.duration_months
-    )
-}
-
 pub async fn show(
     State(state): State<AppState>,
     session: Session,
@@ -473,7 +449,7 @@ pub async fn show(
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let contract = state.store.contract(id).await?;
-    let person = people::read_person(&state, &me, contract.person_id, "contrat").await?;
+    let person = person::read_person(&state, &me, contract.person_id, "contrat").await?;
     let access = pathway_access(&state, &me, &person).await?;
     let objectives = state.store.contract_objectives(id).await?;
     let status = contract.status();
@@ -655,7 +631,7 @@ pub async fn pdf(
 ) -> Result<Response, PageError> {
     let contract = state.store.contract(id).await?;
     let person =
-        people::read_person(&state, &me, contract.person_id, "contrat imprimé (PDF)").await?;
+        person::read_person(&state, &me, contract.person_id, "contrat imprimé (PDF)").await?;
     let objectives = state.store.contract_objectives(id).await?;
     let orientation = state
         .store

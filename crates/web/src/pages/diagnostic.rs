@@ -8,13 +8,13 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::Query;
 use crate::layout::{flash, Layout};
-use crate::pages::persons::fr_date;
-use crate::people::{self, pathway_access, PathwayAccess};
+use crate::view::fr_instant;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::person::{self, pathway_access, PathwayAccess};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::diagnostic::{DiagnosticData, Severity, TEXT_FIELDS};
 use parcours_domain::{taxonomy, Invalid, Permission};
@@ -31,7 +31,7 @@ pub async fn open(
     id: Uuid,
     what: &str,
 ) -> Result<(Person, PathwayAccess, Vec<DiagnosticRevision>), Failure> {
-    let person = people::visible_person(state, me, id, Permission::ViewDiagnostic).await?;
+    let person = person::visible_person(state, me, id, Permission::ViewDiagnostic).await?;
     let access = pathway_access(state, me, &person).await?;
     if !access.read_diagnostic {
         return Err(Failure::Forbidden);
@@ -63,7 +63,7 @@ pub async fn save(
     expected_version: i64,
     data: &DiagnosticData,
 ) -> Result<i64, Failure> {
-    let person = people::visible_person(state, me, id, Permission::EditDiagnostic).await?;
+    let person = person::visible_person(state, me, id, Permission::EditDiagnostic).await?;
     let access = pathway_access(state, me, &person).await?;
     if !(access.edit && access.sensitive) {
         return Err(Failure::Forbidden);
@@ -155,12 +155,7 @@ struct ShowPage {
 fn revision_line(r: &DiagnosticRevision) -> RevisionLine {
     RevisionLine {
         version: r.version,
-        at: format!(
-            "{} {:02}:{:02}",
-            fr_date(r.created_at.date()),
-            r.created_at.hour(),
-            r.created_at.minute()
-        ),
+        at: fr_instant(r.created_at),
         by: r.created_by.clone(),
     }
 }

@@ -14,11 +14,12 @@
 //! recorded entry is audited by the store.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
 use crate::layout::{flash, Layout};
-use crate::pages::persons::fr_date;
+use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -229,7 +230,7 @@ async fn page(
         questions: questions(input, &errors),
         errors,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 /// GET: the form, with the recorded answers when there are some (audited read).

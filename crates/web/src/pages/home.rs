@@ -217,7 +217,7 @@ async fn inbox_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure>
 async fn dashboard_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure> {
     let totals = match state
         .store
-        .structure_dashboard(me.user.organisation_id, crate::people::today())
+        .structure_dashboard(me.user.organisation_id, parcours_app::clock::today())
         .await
     {
         Ok(dashboard) => dashboard.totals,

@@ -11,7 +11,7 @@ use crate::importing::{
     incomplete, mapping_named, save_mapping, FileFormat, ImportJobs, JobEnd, Run, TempUpload,
 };
 use crate::layout::{flash, Layout};
-use crate::pages::persons::{fr_date, fr_opt};
+use crate::view::{fr_date, fr_instant, fr_opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -25,7 +25,6 @@ use parcours_domain::{Invalid, Permission};
 use parcours_import::caf_xml::FileKind;
 use parcours_store::import::{change, ImportRecord};
 use serde::Deserialize;
-use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -60,16 +59,6 @@ fn status_label(status: &str) -> &'static str {
     } else {
         "Refusé"
     }
-}
-
-fn fr_instant(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{} {:02}:{:02} UTC",
-        fr_date(at.date()),
-        at.hour(),
-        at.minute()
-    )
 }
 
 struct ImportLine {

@@ -7,12 +7,13 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::pages::persons::{clock_label, fr_date, line, Line};
-use crate::people::{self, today};
+use crate::view::{clock_label, fr_date, line, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock::today;
+use parcours_app::person::{self};
 use parcours_domain::deadline::{DeadlineSettings, OrientationKind};
 use parcours_domain::orientation::{OrientationData, OrientationInput};
 use parcours_domain::person::required_date;
@@ -30,7 +31,7 @@ pub async fn decide(
     id: Uuid,
     input: &OrientationInput,
 ) -> Result<parcours_store::orientation::Orientation, Failure> {
-    people::visible_person(state, me, id, Permission::DecideOrientation).await?;
+    person::visible_person(state, me, id, Permission::DecideOrientation).await?;
     let reorientation = state
         .store
         .orientations(id)
@@ -74,7 +75,7 @@ pub async fn designate(
     id: Uuid,
     input: &DesignationInput,
 ) -> Result<parcours_store::orientation::Assignment, Failure> {
-    people::visible_person(state, me, id, Permission::AssignReferent).await?;
+    person::visible_person(state, me, id, Permission::AssignReferent).await?;
     let mut invalid = Invalid::new();
     let referent = parcours_domain::account::parse_uuid(
         &mut invalid,
@@ -128,7 +129,7 @@ pub async fn review(
     id: Uuid,
     input: &ReviewInput,
 ) -> Result<(), Failure> {
-    people::visible_person(state, me, id, Permission::EditPersons).await?;
+    person::visible_person(state, me, id, Permission::EditPersons).await?;
     let mut invalid = Invalid::new();
     let on = required_date(
         &mut invalid,

@@ -7,13 +7,15 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::people::{self, today, Created};
+use crate::view::{clock_label, fr_date, fr_instant, fr_opt, line, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_domain::deadline::{ClockKind, OrientationKind};
+use parcours_app::clock::today;
+use parcours_app::person::{self, Created};
+use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
@@ -21,58 +23,10 @@ use parcours_domain::person::{
     Sex,
 };
 use parcours_domain::{Invalid, Permission};
-use parcours_store::person::{Person, PersonQuery, PersonSummary};
+use parcours_store::person::{Person, PersonQuery};
 use serde::Deserialize;
 use time::Date;
 use tower_sessions::Session;
-
-pub fn fr_date(date: Date) -> String {
-    format!(
-        "{:02}/{:02}/{}",
-        date.day(),
-        u8::from(date.month()),
-        date.year()
-    )
-}
-
-pub fn fr_opt(date: Option<Date>) -> String {
-    date.map(fr_date).unwrap_or_default()
-}
-
-pub fn clock_label(kind: &str) -> &'static str {
-    ClockKind::from_code(kind).map_or("Échéance", ClockKind::label)
-}
-
-/// A list line, formatted for screens.
-pub struct Line {
-    pub id: String,
-    pub name: String,
-    pub birth_date: String,
-    pub caf_number: String,
-    pub commune: String,
-    pub referent: String,
-    pub next_due: String,
-    pub late: bool,
-    pub closed: bool,
-}
-
-pub fn line(p: &PersonSummary) -> Line {
-    let today = today();
-    Line {
-        id: p.id.to_string(),
-        name: format!("{} {}", p.last_name.to_uppercase(), p.first_names),
-        birth_date: fr_date(p.birth_date),
-        caf_number: p.caf_number.clone().unwrap_or_default(),
-        commune: p.commune_name.clone().unwrap_or_default(),
-        referent: p.referent_name.clone().unwrap_or_else(|| "—".into()),
-        next_due: match (p.next_due_on, &p.next_due_kind) {
-            (Some(due), Some(kind)) => format!("{} — {}", clock_label(kind), fr_date(due)),
-            _ => "—".into(),
-        },
-        late: p.next_due_on.is_some_and(|d| d < today),
-        closed: p.closed_on.is_some(),
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
@@ -339,7 +293,7 @@ pub async fn create(
     me: CurrentUser,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, PageError> {
-    let outcome = people::create_person(
+    let outcome = person::create_person(
         &state,
         &me,
         None,
@@ -382,7 +336,7 @@ pub async fn edit_form(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let person = people::visible_person(&state, &me, id, Permission::EditPersons).await?;
+    let person = person::visible_person(&state, &me, id, Permission::EditPersons).await?;
     let layout = Layout::new(&session, &me, "Rectifier le dossier", "/personnes").await?;
     let page = FormPage {
         layout,
@@ -402,7 +356,7 @@ pub async fn update(
     Id(id): Id,
     Form(form): Form<PersonForm>,
 ) -> Result<Response, PageError> {
-    let errors = match people::update_person(&state, &me, id, form.version, &form.person()).await {
+    let errors = match person::update_person(&state, &me, id, form.version, &form.person()).await {
         Ok(_) => {
             flash(&session, "Le dossier a été rectifié ; la version précédente reste dans l'historique.").await?;
             return Ok(Redirect::to(&format!("/personnes/{id}")).into_response());
@@ -495,7 +449,7 @@ struct ShowPage {
     today: String,
     /// Possible duplicates, shown to those who may merge them.
     duplicates: Vec<Line>,
-    access: crate::people::PathwayAccess,
+    access: parcours_app::person::PathwayAccess,
     contracts: Vec<ContractLine>,
     merged_into: Option<String>,
     /// What CAF/MSA and CSV imports recorded: (date, detail).
@@ -516,7 +470,7 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Html<String>, PageError> {
     let nir_shown = query.nir.is_some();
-    let person = people::read_person(
+    let person = person::read_person(
         &state,
         &me,
         id,
@@ -642,7 +596,7 @@ async fn show_page(
             },
         ));
     }
-    let access = crate::people::pathway_access_of(me, &person, &assignments);
+    let access = parcours_app::person::pathway_access_of(me, &person, &assignments);
     if access.read_diagnostic {
         for revision in store.diagnostic_revisions(person.id).await? {
             let day = revision.created_at.date();
@@ -663,7 +617,7 @@ async fn show_page(
             .map_or("Contrat", |k| k.label());
         let detail = format!(
             "{} — {}",
-            crate::pages::contracts::period_text(contract),
+            crate::view::period_text(contract),
             contract.status().label()
         );
         events.push((
@@ -760,7 +714,7 @@ async fn show_page(
             id: c.id.to_string(),
             kind: parcours_domain::contract::ContractKind::from_code(&c.kind)
                 .map_or("Contrat", |k| k.label()),
-            period: crate::pages::contracts::period_text(c),
+            period: crate::view::period_text(c),
             status: c.status().label(),
         })
         .collect();
@@ -915,7 +869,7 @@ pub async fn close(
     Id(id): Id,
     Form(form): Form<CloseForm>,
 ) -> Result<Response, PageError> {
-    match people::close_person(
+    match person::close_person(
         &state,
         &me,
         id,
@@ -953,7 +907,7 @@ pub async fn update_household(
     Id(id): Id,
     Form(form): Form<HouseholdForm>,
 ) -> Result<Response, PageError> {
-    people::update_household(&state, &me, id, form.version, &form.household).await?;
+    person::update_household(&state, &me, id, form.version, &form.household).await?;
     flash(&session, "Le foyer est mis à jour.").await?;
     Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
 }
@@ -989,7 +943,7 @@ pub async fn history(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let person = people::read_person(&state, &me, id, "historique des rectifications").await?;
+    let person = person::read_person(&state, &me, id, "historique des rectifications").await?;
     let layout = Layout::new(&session, &me, "Historique du dossier", "/personnes").await?;
     let revisions = state.store.person_revisions(id).await?;
     let parsed: Vec<serde_json::Map<String, serde_json::Value>> = revisions
@@ -1015,12 +969,7 @@ pub async fn history(
                 .collect();
             RevisionView {
                 version: r.version,
-                at: format!(
-                    "{} {:02}:{:02}",
-                    fr_date(r.changed_at.date()),
-                    r.changed_at.hour(),
-                    r.changed_at.minute()
-                ),
+                at: fr_instant(r.changed_at),
                 by: r.changed_by.clone(),
                 changes,
             }
@@ -1054,8 +1003,8 @@ pub async fn merge(
     duplicate: uuid::Uuid,
     duplicate_version: i64,
 ) -> Result<Person, Failure> {
-    people::visible_person(state, me, keep, Permission::MergePersons).await?;
-    people::visible_person(state, me, duplicate, Permission::MergePersons).await?;
+    person::visible_person(state, me, keep, Permission::MergePersons).await?;
+    person::visible_person(state, me, duplicate, Permission::MergePersons).await?;
     Ok(state
         .store
         .merge_persons(
@@ -1124,8 +1073,8 @@ pub async fn merge_form(
     Query(query): Query<MergeQuery>,
 ) -> Result<Html<String>, PageError> {
     let other = query.avec.ok_or(Failure::NotFound)?;
-    let keep = people::visible_person(&state, &me, id, Permission::MergePersons).await?;
-    let duplicate = people::visible_person(&state, &me, other, Permission::MergePersons).await?;
+    let keep = person::visible_person(&state, &me, id, Permission::MergePersons).await?;
+    let duplicate = person::visible_person(&state, &me, other, Permission::MergePersons).await?;
     for person in [&keep, &duplicate] {
         state
             .store

@@ -2,16 +2,18 @@
 //! actions and reads what each one is, for whom, where, when and how to ask.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::layout::Layout;
-use crate::pages::catalogue::{action_view, choices, places_text, ActionView, Choice, ThemeGroup};
-use crate::people::today;
+use crate::pages::catalogue::{action_view, ActionView};
+use crate::view::{choices, places_text, Choice, ThemeGroup};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Html;
+use parcours_app::clock::today;
 use parcours_domain::catalogue::{ActionFormat, Public};
 use parcours_domain::taxonomy;
 use parcours_store::catalogue::{Action, ActionSummary, CatalogueFilter, Structure};
@@ -138,7 +140,7 @@ pub async fn search(
     .unwrap_or_default();
     let page = SearchPage {
         layout: layout(&session, &user, "Catalogue des actions d'insertion").await?,
-        themes: crate::pages::catalogue::theme_groups(&picked(&query.thematique)),
+        themes: crate::view::theme_groups(&picked(&query.thematique)),
         communes: choices(
             communes.iter().map(|(c, n)| (c.as_str(), n.as_str())),
             &picked(&query.commune),
@@ -158,7 +160,7 @@ pub async fn search(
         base,
         query,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 #[derive(Template)]
@@ -196,5 +198,5 @@ pub async fn show(
         categories,
         action,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }

@@ -5,17 +5,20 @@
 //! the outcome. The structure sees identity and contact only.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::pages::catalogue::{commune_labels, theme_groups, ThemeGroup};
-use crate::pages::persons::fr_date;
-use crate::people::{self, pathway_access, today};
+use crate::pages::catalogue::commune_labels;
+use crate::view::fr_date;
+use crate::view::{theme_groups, ThemeGroup};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock::today;
+use parcours_app::person::{self, pathway_access};
 use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts};
 use parcours_domain::matching::{self, Needs, Offer};
 use parcours_domain::orientation::OrientationStatus;
@@ -98,7 +101,7 @@ pub async fn prescriber_access(
     me: &CurrentUser,
     person_id: Uuid,
 ) -> Result<Person, Failure> {
-    let person = people::visible_person(state, me, person_id, Permission::EditContract).await?;
+    let person = person::visible_person(state, me, person_id, Permission::EditContract).await?;
     if !pathway_access(state, me, &person).await?.edit {
         return Err(Failure::Forbidden);
     }
@@ -330,7 +333,7 @@ async fn choose_page(
         query,
         errors,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn choose(
@@ -680,7 +683,7 @@ pub async fn inbox(
         situations: Situation::choices(),
         today: today().to_string(),
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn accept_form(

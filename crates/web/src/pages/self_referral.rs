@@ -6,17 +6,18 @@
 //! turns it down with a reason.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::pages::persons::fr_date;
 use crate::pages::referrals::{assess, assess_facts};
-use crate::people::today;
+use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock::today;
 use parcours_domain::eligibility::{Assessment, PersonFacts};
 use parcours_domain::person::{
     age_on, required_date, Fund, HouseholdData, HouseholdInput, HouseholdRole, PersonData,
@@ -266,7 +267,7 @@ async fn request_page(
         sexes: Sex::choices(),
         errors,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn request_form(
@@ -442,7 +443,7 @@ pub async fn queue(
         without_referent: queue_of(&me)? == ValidationQueue::WithoutReferent,
         today: today().to_string(),
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn validate_form(

@@ -4,15 +4,16 @@
 //! own structure's; the chargé de mission any structure's.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::layout::Layout;
-use crate::pages::persons::fr_date;
-use crate::people::today;
+use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock::today;
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::catalogue::{ActionFormat, ActionStatus, CapacityPeriod};
 use parcours_domain::{Permission, Role};
@@ -196,5 +197,5 @@ pub async fn show(
         sessions,
         is_operator: me.role == Role::Operator,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }

@@ -2,6 +2,7 @@
 //! reset password, issue and revoke API tokens. Admin only.
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::Form;
 use crate::extract::Id;
@@ -234,7 +235,7 @@ async fn edit_page(
         tokens,
         new_secret,
     };
-    Ok(page.render()?)
+    Ok(page.render().map_err(template_failure)?)
 }
 
 pub async fn edit(

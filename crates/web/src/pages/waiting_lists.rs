@@ -3,16 +3,17 @@
 //! moves them up or down (audited).
 
 use crate::auth::CurrentUser;
+use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
 use crate::layout::{flash_outcome, Layout};
-use crate::pages::persons::fr_date;
-use crate::people;
+use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
+use parcours_app::person;
 use parcours_domain::referral::ReferralStatus;
 use parcours_domain::{Invalid, Permission};
 use parcours_store::referral::{Referral, WaitingLine};
@@ -37,7 +38,7 @@ pub async fn prioritise(
 ) -> Result<Referral, Failure> {
     me.require(PERMISSION)?;
     let referral = state.store.referral(id).await?;
-    people::visible_person(state, me, referral.person_id, PERMISSION).await?;
+    person::visible_person(state, me, referral.person_id, PERMISSION).await?;
     Ok(state
         .store
         .set_referral_priority(&me.actor(), id, priority)
@@ -75,7 +76,7 @@ pub async fn page(
         layout: Layout::new(&session, &me, "Listes d'attente", "/listes-attente").await?,
         rows,
     };
-    Ok(Html(page.render().map_err(Failure::from)?))
+    Ok(Html(page.render().map_err(template_failure)?))
 }
 
 pub async fn priority_form(

@@ -1,32 +1,27 @@
 //! Use cases on person files shared by the pages and the API: same parsing,
 //! same permission and scope checks, same outcomes.
 
-use crate::auth::CurrentUser;
-use crate::error::Failure;
-use crate::AppState;
+use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::person::{
     ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::person::{HouseholdTarget, Person, PersonSummary};
-use time::Date;
 use uuid::Uuid;
 
-pub fn today() -> Date {
-    time::OffsetDateTime::now_utc().date()
-}
+use parcours_domain::clock::today;
 
 /// Checks the permission and that the person is within the user's scope.
 pub async fn visible_person(
-    state: &AppState,
+    app: &App,
     me: &CurrentUser,
     id: Uuid,
     permission: Permission,
 ) -> Result<Person, Failure> {
     me.require(Permission::ViewPersons)?;
     me.require(permission)?;
-    let (person, visible) = state.store.person_in_scope(&me.scope(), id).await?;
+    let (person, visible) = app.store.person_in_scope(&me.scope(), id).await?;
     if !visible {
         return Err(Failure::Forbidden);
     }
@@ -35,14 +30,13 @@ pub async fn visible_person(
 
 /// Opens a file for reading: checked, and the read is audited.
 pub async fn read_person(
-    state: &AppState,
+    app: &App,
     me: &CurrentUser,
     id: Uuid,
     what: &str,
 ) -> Result<Person, Failure> {
-    let person = visible_person(state, me, id, Permission::ViewPersons).await?;
-    state
-        .store
+    let person = visible_person(app, me, id, Permission::ViewPersons).await?;
+    app.store
         .audit(
             &me.actor(),
             AuditAction::Read,
@@ -61,7 +55,7 @@ pub enum Created {
 }
 
 pub async fn create_person(
-    state: &AppState,
+    app: &App,
     me: &CurrentUser,
     household_id: Option<Uuid>,
     household: &HouseholdInput,
@@ -73,7 +67,7 @@ pub async fn create_person(
     let person_data = PersonData::parse(person, today);
     let target = match household_id {
         Some(id) => {
-            state.store.household(id).await?;
+            app.store.household(id).await?;
             Ok(HouseholdTarget::Existing(id))
         }
         None => HouseholdData::parse(household, today).map(HouseholdTarget::New),
@@ -89,12 +83,12 @@ pub async fn create_person(
         }
     };
     if !confirm_duplicate {
-        let duplicates = state.store.possible_duplicates(&data).await?;
+        let duplicates = app.store.possible_duplicates(&data).await?;
         if !duplicates.is_empty() {
             return Ok(Created::Duplicates(duplicates));
         }
     }
-    let created = state
+    let created = app
         .store
         .create_person(&me.actor(), me.user.organisation_id, &target, &data)
         .await?;
@@ -103,44 +97,44 @@ pub async fn create_person(
 
 /// Rectifies a household, through one of its members' files (same scope rule).
 pub async fn update_household(
-    state: &AppState,
+    app: &App,
     me: &CurrentUser,
     person_id: Uuid,
     version: i64,
     input: &HouseholdInput,
 ) -> Result<parcours_store::person::Household, Failure> {
-    let person = visible_person(state, me, person_id, Permission::EditPersons).await?;
+    let person = visible_person(app, me, person_id, Permission::EditPersons).await?;
     let data = HouseholdData::parse(input, today())?;
-    Ok(state
+    Ok(app
         .store
         .update_household(&me.actor(), person.household_id, version, &data)
         .await?)
 }
 
 pub async fn update_person(
-    state: &AppState,
+    app: &App,
     me: &CurrentUser,
     id: Uuid,
     version: i64,
     input: &PersonInput,
 ) -> Result<Person, Failure> {
-    visible_person(state, me, id, Permission::EditPersons).await?;
+    visible_person(app, me, id, Permission::EditPersons).await?;
     let data = PersonData::parse(input, today())?;
-    Ok(state
+    Ok(app
         .store
         .update_person(&me.actor(), id, version, &data)
         .await?)
 }
 
 pub async fn close_person(
-    state: &AppState,
+    app: &App,
     me: &CurrentUser,
     id: Uuid,
     version: i64,
     on: &str,
     reason: &str,
 ) -> Result<Person, Failure> {
-    visible_person(state, me, id, Permission::EditPersons).await?;
+    visible_person(app, me, id, Permission::EditPersons).await?;
     let mut invalid = Invalid::new();
     let on =
         parcours_domain::person::required_date(&mut invalid, "closed_on", "Date de clôture", on);
@@ -155,7 +149,7 @@ pub async fn close_person(
         invalid.add("closure_reason", "Choisissez le motif de clôture.");
     }
     invalid.into_result(())?;
-    Ok(state
+    Ok(app
         .store
         .close_person(
             &me.actor(),
@@ -178,12 +172,12 @@ pub struct PathwayAccess {
 }
 
 pub async fn pathway_access(
-    state: &AppState,
+    app: &App,
     me: &CurrentUser,
     person: &Person,
 ) -> Result<PathwayAccess, Failure> {
     let assignments = match me.role {
-        parcours_domain::Role::Referent => state.store.assignments(person.id).await?,
+        parcours_domain::Role::Referent => app.store.assignments(person.id).await?,
         _ => Vec::new(),
     };
     Ok(pathway_access_of(me, person, &assignments))

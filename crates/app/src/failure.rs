@@ -1,0 +1,42 @@
+//! Why a use case did not happen, in terms every adapter can render: the
+//! web layer turns each into a French page or a JSON error with a status.
+
+use parcours_domain::Invalid;
+use parcours_store::StoreError;
+
+#[derive(Debug)]
+pub enum Failure {
+    /// Nobody is signed in (or the token is unknown).
+    Unauthenticated,
+    /// The caller's role or scope does not allow it.
+    Forbidden,
+    NotFound,
+    /// The input is wrong: one French message per field.
+    Invalid(Invalid),
+    /// Someone else changed the element since the caller read it.
+    Stale,
+    /// The request cannot be understood (malformed or too large), in French.
+    BadRequest(String),
+    /// The database does not answer for now.
+    Unavailable,
+    /// A fault of ours: logged, never shown.
+    Internal(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Failure::NotFound,
+            StoreError::Invalid(invalid) => Failure::Invalid(invalid),
+            StoreError::Stale => Failure::Stale,
+            other if other.is_unavailable() => Failure::Unavailable,
+            other => Failure::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Invalid> for Failure {
+    fn from(invalid: Invalid) -> Self {
+        Failure::Invalid(invalid)
+    }
+}

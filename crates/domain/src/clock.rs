@@ -1,0 +1,104 @@
+//! The one clock. The département lives in Europe/Paris: "today" (a
+//! deadline's day, a contract's start, a date that may not be in the future)
+//! is the date there, whatever the server's own zone, and an instant is
+//! shown in Paris time. Instants are stored in UTC.
+
+use std::sync::LazyLock;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// Europe/Paris, from the time zone database bundled in the binary (the
+/// same rules on every machine, whatever its system files).
+static PARIS: LazyLock<jiff::tz::TimeZone> = LazyLock::new(|| {
+    jiff::tz::TimeZone::get("Europe/Paris").expect("Europe/Paris is in the bundled database")
+});
+
+/// The present instant.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Today's date in Paris.
+pub fn today() -> Date {
+    date_in_paris(now())
+}
+
+/// Paris's offset from UTC at an instant (+01:00 in winter, +02:00 in summer).
+pub fn paris_offset(at: OffsetDateTime) -> UtcOffset {
+    let timestamp =
+        jiff::Timestamp::from_second(at.unix_timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let seconds = PARIS.to_offset(timestamp).seconds();
+    UtcOffset::from_whole_seconds(seconds).unwrap_or(UtcOffset::UTC)
+}
+
+/// The instant as the clocks of Paris show it.
+pub fn in_paris(at: OffsetDateTime) -> OffsetDateTime {
+    at.to_offset(paris_offset(at))
+}
+
+/// The date in Paris at an instant.
+pub fn date_in_paris(at: OffsetDateTime) -> Date {
+    in_paris(at).date()
+}
+
+/// The instant at which a day starts in Paris (midnight local time).
+pub fn start_of_day_in_paris(day: Date) -> OffsetDateTime {
+    // Midnight is never skipped nor repeated in Paris (changes happen at 2 or 3 h).
+    let noon = day.with_hms(12, 0, 0).expect("valid time").assume_utc();
+    day.midnight().assume_offset(paris_offset(noon))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_date_is_the_date_in_paris() {
+        // Late evening in UTC is already tomorrow in Paris, winter and summer.
+        assert_eq!(
+            date_in_paris(datetime!(2026-01-15 23:30 UTC)),
+            time::macros::date!(2026 - 01 - 16)
+        );
+        assert_eq!(
+            date_in_paris(datetime!(2026-07-15 22:30 UTC)),
+            time::macros::date!(2026 - 07 - 16)
+        );
+        assert_eq!(
+            date_in_paris(datetime!(2026-07-15 21:30 UTC)),
+            time::macros::date!(2026 - 07 - 15)
+        );
+    }
+
+    #[test]
+    fn the_offset_follows_summer_time() {
+        assert_eq!(
+            paris_offset(datetime!(2026-01-15 12:00 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            paris_offset(datetime!(2026-07-15 12:00 UTC)).whole_hours(),
+            2
+        );
+        // 29 March 2026, 01:00 UTC: the clocks go from 2 h to 3 h.
+        assert_eq!(
+            paris_offset(datetime!(2026-03-29 00:59 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            paris_offset(datetime!(2026-03-29 01:00 UTC)).whole_hours(),
+            2
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_day_starts_at_midnight_in_paris(days in 0i32..40_000) {
+            let day = Date::from_julian_day(2_440_588 + days).unwrap();
+            let start = start_of_day_in_paris(day);
+            prop_assert_eq!(date_in_paris(start), day);
+            prop_assert_eq!(date_in_paris(start - time::Duration::seconds(1)), day.previous_day().unwrap());
+            prop_assert_eq!(in_paris(start).time(), time::Time::MIDNIGHT);
+        }
+    }
+}

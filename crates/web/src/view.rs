@@ -1,0 +1,188 @@
+//! What pages share to show things in French: dates and instants (in Paris
+//! time), periods, labels, choices. The one place where they are formatted.
+
+use parcours_app::clock;
+use parcours_domain::contract::HoursReason;
+use parcours_domain::deadline::ClockKind;
+use parcours_domain::taxonomy;
+use parcours_store::contract::Contract;
+use parcours_store::person::PersonSummary;
+use time::{Date, OffsetDateTime};
+
+/// 05/12/2026
+pub fn fr_date(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+pub fn fr_opt(date: Option<Date>) -> String {
+    date.map(fr_date).unwrap_or_default()
+}
+
+/// 05/12/2026 14:30, as the clocks of Paris show it.
+pub fn fr_instant(at: OffsetDateTime) -> String {
+    let at = clock::in_paris(at);
+    format!("{} {:02}:{:02}", fr_date(at.date()), at.hour(), at.minute())
+}
+
+/// 05/12/2026 14:30:05, Paris time (the audit trail's precision).
+pub fn fr_instant_seconds(at: OffsetDateTime) -> String {
+    let at = clock::in_paris(at);
+    format!("{}:{:02}", fr_instant(at), at.second())
+}
+
+pub fn clock_label(kind: &str) -> &'static str {
+    ClockKind::from_code(kind).map_or("Échéance", ClockKind::label)
+}
+
+/// A person's line in lists.
+pub struct Line {
+    pub id: String,
+    pub name: String,
+    pub birth_date: String,
+    pub caf_number: String,
+    pub commune: String,
+    pub referent: String,
+    pub next_due: String,
+    pub late: bool,
+    pub closed: bool,
+}
+
+pub fn line(p: &PersonSummary) -> Line {
+    let today = clock::today();
+    Line {
+        id: p.id.to_string(),
+        name: format!("{} {}", p.last_name.to_uppercase(), p.first_names),
+        birth_date: fr_date(p.birth_date),
+        caf_number: p.caf_number.clone().unwrap_or_default(),
+        commune: p.commune_name.clone().unwrap_or_default(),
+        referent: p.referent_name.clone().unwrap_or_else(|| "—".into()),
+        next_due: match (p.next_due_on, &p.next_due_kind) {
+            (Some(due), Some(kind)) => format!("{} — {}", clock_label(kind), fr_date(due)),
+            _ => "—".into(),
+        },
+        late: p.next_due_on.is_some_and(|d| d < today),
+        closed: p.closed_on.is_some(),
+    }
+}
+
+/// A contract's weekly hours and why they are reduced, if they are.
+pub fn hours_text(contract: &Contract) -> Option<String> {
+    let reason = contract
+        .hours_reason
+        .as_deref()
+        .and_then(HoursReason::from_code)
+        .map(|r| r.label());
+    match (contract.weekly_hours, reason) {
+        (Some(0), Some(reason)) => Some(format!("Dispense d'heures d'activité — {reason}")),
+        (Some(h), Some(reason)) => {
+            Some(format!("{h} heures par semaine (durée réduite — {reason})"))
+        }
+        (Some(h), None) => Some(format!("{h} heures par semaine")),
+        (None, _) => None,
+    }
+}
+
+pub fn period_text(contract: &Contract) -> String {
+    format!(
+        "du {} au {} ({} mois)",
+        fr_date(contract.starts_on),
+        fr_date(contract.ends_on),
+        contract.duration_months
+    )
+}
+
+pub fn places_text(capacity: Option<i64>, taken: i64) -> String {
+    match capacity {
+        None => "Sans limite de places".to_owned(),
+        Some(c) if taken >= c => format!("Complet ({c} places)"),
+        Some(c) => {
+            let left = c - taken;
+            format!(
+                "{left} place{} libre{} sur {c}",
+                if left > 1 { "s" } else { "" },
+                if left > 1 { "s" } else { "" }
+            )
+        }
+    }
+}
+
+/// An option of a select or a checkbox.
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn choices<'a>(
+    all: impl IntoIterator<Item = (&'a str, &'a str)>,
+    picked: &[String],
+) -> Vec<Choice> {
+    all.into_iter()
+        .map(|(code, label)| Choice {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            selected: picked.iter().any(|p| p == code),
+        })
+        .collect()
+}
+
+/// The thématiques grouped by category, as checkboxes or options.
+pub struct ThemeGroup {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub open: bool,
+    pub items: Vec<Choice>,
+}
+
+pub fn theme_groups(picked: &[String]) -> Vec<ThemeGroup> {
+    taxonomy::CATEGORIES
+        .iter()
+        .map(|c| {
+            let prefix = format!("{}--", c.code);
+            let items = choices(
+                taxonomy::THEMATIQUES
+                    .iter()
+                    .filter(|(code, _)| code.starts_with(&prefix))
+                    .copied(),
+                picked,
+            );
+            ThemeGroup {
+                code: c.code,
+                label: c.label,
+                open: items.iter().any(|i| i.selected),
+                items,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn instants_are_shown_in_paris_time() {
+        assert_eq!(
+            fr_instant(datetime!(2026-12-05 23:30 UTC)),
+            "06/12/2026 00:30"
+        );
+        assert_eq!(
+            fr_instant_seconds(datetime!(2026-07-14 08:05:09 UTC)),
+            "14/07/2026 10:05:09"
+        );
+    }
+
+    #[test]
+    fn places_agree_in_number() {
+        assert_eq!(places_text(Some(10), 9), "1 place libre sur 10");
+        assert_eq!(places_text(Some(10), 8), "2 places libres sur 10");
+        assert_eq!(places_text(Some(10), 10), "Complet (10 places)");
+        assert_eq!(places_text(None, 3), "Sans limite de places");
+    }
+}

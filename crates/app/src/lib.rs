@@ -7,6 +7,9 @@
 
 mod current_user;
 mod failure;
+
+pub mod contract;
+pub mod diagnostic;
 pub mod person;
 
 pub use current_user::CurrentUser;

@@ -78,6 +78,24 @@ impl Event {
         Event::Renew,
     ];
 
+    /// The event's code in forms and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Event::Sign => "signer",
+            Event::Submit => "soumettre",
+            Event::Validate => "valider",
+            Event::Reject => "refuser",
+            Event::Start => "demarrer",
+            Event::End => "terminer",
+            Event::Review => "bilan",
+            Event::Renew => "renouveler",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Event> {
+        Event::ALL.into_iter().find(|e| e.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Event::Sign => "signer",
@@ -324,6 +342,14 @@ fn parse_objectives(invalid: &mut Invalid, inputs: &[ObjectiveInput]) -> Vec<Obj
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn event_codes_round_trip() {
+        for event in Event::ALL {
+            assert_eq!(Event::from_code(event.code()), Some(event));
+        }
+        assert_eq!(Event::from_code("signé"), None);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

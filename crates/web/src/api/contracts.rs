@@ -6,13 +6,15 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody, Failure};
 use crate::extract::Id;
 use crate::extract::Query;
-use crate::pages::{contracts, diagnostic};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use parcours_app::contract::{self, ObjectiveReview};
+use parcours_app::diagnostic;
 use parcours_domain::contract::{ContractInput, Event};
 use parcours_domain::diagnostic::DiagnosticData;
+use parcours_domain::Invalid;
 use parcours_store::contract::{Contract, ContractObjective, EventDetails};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -36,9 +38,10 @@ pub async fn revisions(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<DiagnosticBody>>, ApiError> {
-    let (_, _, revisions) = diagnostic::open(&state, &me, id, "diagnostic (API)").await?;
+    let diagnostic = diagnostic::open(&state, &me, id, "diagnostic (API)").await?;
     Ok(Json(
-        revisions
+        diagnostic
+            .revisions
             .into_iter()
             .map(|r| DiagnosticBody {
                 version: r.version,
@@ -132,8 +135,18 @@ pub struct ContractBody {
     objectives: Vec<ContractObjective>,
 }
 
+impl From<contract::ContractFile> for ContractBody {
+    fn from(file: contract::ContractFile) -> Self {
+        ContractBody {
+            contract: file.contract,
+            objectives: file.objectives,
+        }
+    }
+}
+
+/// A contract a write returned, with its objectives.
 async fn body(state: &AppState, contract: Contract) -> Result<ContractBody, Failure> {
-    let objectives = state.store.contract_objectives(contract.id).await?;
+    let objectives = contract::objectives_of(state, &contract).await?;
     Ok(ContractBody {
         contract,
         objectives,
@@ -149,7 +162,7 @@ pub async fn create(
     Id(id): Id,
     ApiJson(input): ApiJson<ContractInput>,
 ) -> Result<(StatusCode, Json<ContractBody>), ApiError> {
-    let contract = contracts::create(&state, &me, id, &input).await?;
+    let contract = contract::create(&state, &me, id, &input).await?;
     Ok((StatusCode::CREATED, Json(body(&state, contract).await?)))
 }
 
@@ -193,7 +206,7 @@ pub async fn update(
     Id(id): Id,
     ApiJson(b): ApiJson<ContractChangeBody>,
 ) -> Result<Json<ContractBody>, ApiError> {
-    let contract = contracts::update(&state, &me, id, b.version, &b.contract).await?;
+    let contract = contract::update(&state, &me, id, b.version, &b.contract).await?;
     Ok(Json(body(&state, contract).await?))
 }
 
@@ -225,36 +238,27 @@ pub async fn event(
     Id(id): Id,
     ApiJson(b): ApiJson<EventBody>,
 ) -> Result<Json<ContractBody>, ApiError> {
-    let (event, details) = if b.event == "bilan" {
-        let mut pairs = Vec::new();
-        for (i, result) in b.results.iter().enumerate() {
-            pairs.push((format!("resultat{i}"), result.clone()));
-            if let Some(comment) = b.comments.get(i) {
-                pairs.push((format!("commentaire{i}"), comment.clone()));
-            }
-        }
-        pairs.push((
-            "review_comment".into(),
-            b.review_comment.clone().unwrap_or_default(),
-        ));
-        let objectives = state.store.contract_objectives(id).await?.len();
-        (
-            Event::Review,
-            contracts::review_details(&pairs, objectives)?,
-        )
+    let event =
+        Event::from_code(&b.event).ok_or_else(|| Invalid::field("event", "Action inconnue."))?;
+    let contract = if event == Event::Review {
+        let reviews: Vec<ObjectiveReview> = b
+            .results
+            .iter()
+            .enumerate()
+            .map(|(i, result)| ObjectiveReview {
+                result: result.clone(),
+                comment: b.comments.get(i).cloned().unwrap_or_default(),
+            })
+            .collect();
+        let comment = b.review_comment.unwrap_or_default();
+        contract::review(&state, &me, id, b.version, &b.on, &reviews, &comment).await?
     } else {
-        let event = contracts::event_from_code(&b.event).ok_or_else(|| {
-            Failure::Invalid(parcours_domain::Invalid::field("event", "Action inconnue."))
-        })?;
-        (
-            event,
-            EventDetails {
-                rejection_reason: b.rejection_reason.clone(),
-                ..EventDetails::default()
-            },
-        )
+        let details = EventDetails {
+            rejection_reason: b.rejection_reason,
+            ..EventDetails::default()
+        };
+        contract::apply_event(&state, &me, id, b.version, event, &b.on, &details).await?
     };
-    let contract = contracts::apply(&state, &me, id, b.version, event, &b.on, &details).await?;
     Ok(Json(body(&state, contract).await?))
 }
 
@@ -265,6 +269,5 @@ pub async fn pending(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<parcours_store::contract::ContractToValidate>>, ApiError> {
-    me.require(parcours_domain::Permission::ValidateContract)?;
-    Ok(Json(state.store.contracts_to_validate(&me.scope()).await?))
+    Ok(Json(contract::to_validate(&state, &me).await?))
 }

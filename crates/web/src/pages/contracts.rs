@@ -15,12 +15,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
-use parcours_app::person::{self, pathway_access};
+use parcours_app::contract::{self, ContractFile, ObjectiveReview, Printable};
 use parcours_domain::contract::{
-    ContractData, ContractInput, ContractKind, Event, HoursReason, ObjectiveInput, ReviewResult,
+    ContractInput, ContractKind, Event, HoursReason, ObjectiveInput, ReviewResult,
 };
-use parcours_domain::person::required_date;
-use parcours_domain::{taxonomy, Invalid, Permission};
+use parcours_domain::{taxonomy, Invalid};
 use parcours_store::contract::{Contract, ContractObjective, EventDetails};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -53,126 +52,6 @@ pub fn contract_input(pairs: &[(String, String)]) -> ContractInput {
         person_commitments: get("person_commitments"),
         organisation_commitments: get("organisation_commitments"),
     }
-}
-
-/// The contract and its person, when the user may act on it (`validate`: as cadre).
-async fn actionable(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    validate: bool,
-) -> Result<Contract, Failure> {
-    let contract = state.store.contract(id).await?;
-    let person =
-        person::visible_person(state, me, contract.person_id, Permission::ViewPersons).await?;
-    let access = pathway_access(state, me, &person).await?;
-    if (validate && !access.validate) || (!validate && !access.edit) {
-        return Err(Failure::Forbidden);
-    }
-    Ok(contract)
-}
-
-/// Drafts a contract (shared with the API).
-pub async fn create(
-    state: &AppState,
-    me: &CurrentUser,
-    person_id: Uuid,
-    input: &ContractInput,
-) -> Result<Contract, Failure> {
-    let person = person::visible_person(state, me, person_id, Permission::EditContract).await?;
-    if !pathway_access(state, me, &person).await?.edit {
-        return Err(Failure::Forbidden);
-    }
-    let data = ContractData::parse(input)?;
-    Ok(state
-        .store
-        .create_contract(&me.actor(), person_id, &data)
-        .await?)
-}
-
-pub async fn update(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    version: i64,
-    input: &ContractInput,
-) -> Result<Contract, Failure> {
-    actionable(state, me, id, false).await?;
-    let data = ContractData::parse(input)?;
-    Ok(state
-        .store
-        .update_contract(&me.actor(), id, version, &data)
-        .await?)
-}
-
-pub fn event_from_code(code: &str) -> Option<Event> {
-    Some(match code {
-        "signer" => Event::Sign,
-        "soumettre" => Event::Submit,
-        "valider" => Event::Validate,
-        "refuser" => Event::Reject,
-        "demarrer" => Event::Start,
-        "terminer" => Event::End,
-        "renouveler" => Event::Renew,
-        _ => return None,
-    })
-}
-
-fn event_code(event: Event) -> &'static str {
-    match event {
-        Event::Sign => "signer",
-        Event::Submit => "soumettre",
-        Event::Validate => "valider",
-        Event::Reject => "refuser",
-        Event::Start => "demarrer",
-        Event::End => "terminer",
-        Event::Review => "bilan",
-        Event::Renew => "renouveler",
-    }
-}
-
-/// Applies a lifecycle event (shared with the API). Validation starts the
-/// contract at once when its start date has come.
-pub async fn apply(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    version: i64,
-    event: Event,
-    on: &str,
-    details: &EventDetails,
-) -> Result<Contract, Failure> {
-    let validate = matches!(event, Event::Validate | Event::Reject);
-    actionable(state, me, id, validate).await?;
-    let mut invalid = Invalid::new();
-    let on = if on.trim().is_empty() {
-        Some(today())
-    } else {
-        required_date(&mut invalid, "on", "Date", on)
-    };
-    if on.is_some_and(|d| d > today()) {
-        invalid.add("on", "La date ne peut pas être dans le futur.");
-    }
-    invalid.into_result(())?;
-    let on = on.expect("checked");
-    let contract = state
-        .store
-        .apply_contract_event(&me.actor(), id, version, event, on, details)
-        .await?;
-    if event == Event::Validate && contract.starts_on <= on {
-        return Ok(state
-            .store
-            .apply_contract_event(
-                &me.actor(),
-                id,
-                contract.version,
-                Event::Start,
-                on,
-                &EventDetails::default(),
-            )
-            .await?);
-    }
-    Ok(contract)
 }
 
 pub struct ObjectiveRow {
@@ -209,18 +88,10 @@ async fn form_page(
     input: ContractInput,
     errors: Invalid,
 ) -> Result<FormPage, Failure> {
-    let person = person::visible_person(state, me, person_id, Permission::EditContract).await?;
-    let access = pathway_access(state, me, &person).await?;
-    if !access.edit {
-        return Err(Failure::Forbidden);
-    }
+    let person = contract::drafting_for(state, me, person_id).await?;
     // Barriers of the latest diagnostic, offered to each objective.
-    let diagnostic = state
-        .store
-        .diagnostic_revisions(person_id)
+    let diagnostic = contract::latest_diagnostic(state, me, person_id)
         .await?
-        .into_iter()
-        .next()
         .map(|r| r.data)
         .unwrap_or_default();
     let known: Vec<String> = diagnostic
@@ -313,7 +184,7 @@ pub async fn create_form(
 ) -> Result<Response, PageError> {
     let pairs = form::pairs(&body);
     let input = contract_input(&pairs);
-    match create(&state, &me, id, &input).await {
+    match contract::create(&state, &me, id, &input).await {
         Ok(contract) => {
             flash(&session, "Le contrat est enregistré en brouillon.").await?;
             Ok(Redirect::to(&format!("/contrats/{}", contract.id)).into_response())
@@ -357,9 +228,9 @@ pub async fn edit_form(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let contract = actionable(&state, &me, id, false).await?;
-    let objectives = state.store.contract_objectives(id).await?;
-    let input = input_of(&contract, &objectives);
+    let draft = contract::draft(&state, &me, id).await?;
+    let contract = draft.contract;
+    let input = input_of(&contract, &draft.objectives);
     let editing = Some((id.to_string(), contract.version));
     Ok(Html(
         form_page(
@@ -386,7 +257,7 @@ pub async fn edit_submit(
     let pairs = form::pairs(&body);
     let input = contract_input(&pairs);
     let version = form::version(&pairs);
-    let errors = match update(&state, &me, id, version, &input).await {
+    let errors = match contract::update(&state, &me, id, version, &input).await {
         Ok(_) => {
             flash(&session, "Le brouillon est enregistré.").await?;
             return Ok(Redirect::to(&format!("/contrats/{id}")).into_response());
@@ -395,7 +266,7 @@ pub async fn edit_submit(
         Err(Failure::Stale) => Invalid::field("version", "Ce contrat a été modifié entre-temps. Votre saisie est conservée : rechargez le contrat pour voir la dernière version."),
         Err(other) => return Err(other.into()),
     };
-    let contract = state.store.contract(id).await?;
+    let contract = contract::draft(&state, &me, id).await?.contract;
     let editing = Some((id.to_string(), version));
     let page = form_page(
         &state,
@@ -448,10 +319,12 @@ pub async fn show(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let contract = state.store.contract(id).await?;
-    let person = person::read_person(&state, &me, contract.person_id, "contrat").await?;
-    let access = pathway_access(&state, &me, &person).await?;
-    let objectives = state.store.contract_objectives(id).await?;
+    let ContractFile {
+        contract,
+        objectives,
+        person,
+        access,
+    } = contract::open(&state, &me, id, "contrat").await?;
     let status = contract.status();
     let actions = status
         .next_events()
@@ -464,7 +337,7 @@ pub async fn show(
                 access.edit
             }
         })
-        .map(|e| (event_code(e), e.label()))
+        .map(|e| (e.code(), e.label()))
         .collect();
     let layout = Layout::new(&session, &me, "Contrat", "/personnes").await?;
     let dates = [
@@ -523,47 +396,23 @@ pub async fn event(
 ) -> Result<Response, PageError> {
     let pairs = form::pairs(&body);
     let get = |key: &str| form::value(&pairs, key);
-    let event = event_from_code(&get("event"))
+    // The bilan has its own form.
+    let event = Event::from_code(&get("event"))
+        .filter(|e| *e != Event::Review)
         .ok_or_else(|| Failure::BadRequest("Action inconnue.".into()))?;
     let version = get("version").parse().unwrap_or(0);
     let details = EventDetails {
         rejection_reason: Some(get("rejection_reason")),
         ..EventDetails::default()
     };
-    let contract = apply(&state, &me, id, version, event, &get("on"), &details).await?;
+    let contract =
+        contract::apply_event(&state, &me, id, version, event, &get("on"), &details).await?;
     flash(
         &session,
         format!("Contrat : {}.", contract.status().label()),
     )
     .await?;
     Ok(Redirect::to(&format!("/contrats/{}", contract.id)).into_response())
-}
-
-/// Reads the bilan form: one result per objective, in order.
-pub fn review_details(
-    pairs: &[(String, String)],
-    objectives: usize,
-) -> Result<EventDetails, Invalid> {
-    let get = |key: &str| form::value(pairs, key);
-    let mut invalid = Invalid::new();
-    let mut reviews = Vec::with_capacity(objectives);
-    for i in 0..objectives {
-        match ReviewResult::from_code(&get(&format!("resultat{i}"))) {
-            Some(result) => reviews.push((
-                result,
-                parcours_domain::person::optional(&get(&format!("commentaire{i}"))),
-            )),
-            None => invalid.add(
-                &format!("resultat{i}"),
-                format!("Indiquez le résultat de l'objectif {}.", i + 1),
-            ),
-        }
-    }
-    invalid.into_result(EventDetails {
-        reviews,
-        review_comment: parcours_domain::person::optional(&get("review_comment")),
-        ..EventDetails::default()
-    })
 }
 
 pub async fn review(
@@ -575,16 +424,23 @@ pub async fn review(
 ) -> Result<Response, PageError> {
     let pairs = form::pairs(&body);
     let get = |key: &str| form::value(&pairs, key);
-    let objectives = state.store.contract_objectives(id).await?.len();
-    let details = review_details(&pairs, objectives)?;
-    apply(
+    let reviews: Vec<ObjectiveReview> = (0..)
+        .map_while(|i| {
+            let result = pairs.iter().find(|(k, _)| *k == format!("resultat{i}"))?;
+            Some(ObjectiveReview {
+                result: result.1.clone(),
+                comment: get(&format!("commentaire{i}")),
+            })
+        })
+        .collect();
+    contract::review(
         &state,
         &me,
         id,
-        get("version").parse().unwrap_or(0),
-        Event::Review,
+        form::version(&pairs),
         &get("on"),
-        &details,
+        &reviews,
+        &get("review_comment"),
     )
     .await?;
     flash(&session, "Le bilan du contrat est enregistré.").await?;
@@ -603,12 +459,9 @@ pub async fn queue(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ValidateContract)?;
+    let to_validate = contract::to_validate(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Contrats à valider", "/contrats").await?;
-    let lines = state
-        .store
-        .contracts_to_validate(&me.scope())
-        .await?
+    let lines = to_validate
         .into_iter()
         .map(|c| {
             (
@@ -629,26 +482,18 @@ pub async fn pdf(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, PageError> {
-    let contract = state.store.contract(id).await?;
-    let person =
-        person::read_person(&state, &me, contract.person_id, "contrat imprimé (PDF)").await?;
-    let objectives = state.store.contract_objectives(id).await?;
-    let orientation = state
-        .store
-        .orientations(person.id)
-        .await?
-        .into_iter()
-        .find(|o| o.id == contract.orientation_id);
-    let assignment = state
-        .store
-        .assignments(person.id)
-        .await?
-        .into_iter()
-        .find(|a| a.id == contract.assignment_id);
-    let commune = match &person.commune_code {
-        Some(code) => state.store.commune_label(code).await?,
-        None => None,
-    };
+    let Printable {
+        file:
+            ContractFile {
+                contract,
+                objectives,
+                person,
+                ..
+            },
+        orientation,
+        assignment,
+        commune,
+    } = contract::printable(&state, &me, id).await?;
     let document = parcours_pdf::ContractDocument {
         title: ContractKind::from_code(&contract.kind)
             .map_or("Contrat", ContractKind::label)

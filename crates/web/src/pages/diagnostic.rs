@@ -14,65 +14,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_app::person::{self, pathway_access, PathwayAccess};
-use parcours_domain::audit::{entity, AuditAction};
+use parcours_app::diagnostic::{self, Diagnostic};
+use parcours_app::person::PathwayAccess;
 use parcours_domain::diagnostic::{DiagnosticData, Severity, TEXT_FIELDS};
-use parcours_domain::{taxonomy, Invalid, Permission};
+use parcours_domain::{taxonomy, Invalid};
 use parcours_store::diagnostic::DiagnosticRevision;
-use parcours_store::person::Person;
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
-
-/// Opens the diagnostic for reading: checked and audited.
-pub async fn open(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    what: &str,
-) -> Result<(Person, PathwayAccess, Vec<DiagnosticRevision>), Failure> {
-    let person = person::visible_person(state, me, id, Permission::ViewDiagnostic).await?;
-    let access = pathway_access(state, me, &person).await?;
-    if !access.read_diagnostic {
-        return Err(Failure::Forbidden);
-    }
-    state
-        .store
-        .audit(
-            &me.actor(),
-            AuditAction::Read,
-            entity::PERSON,
-            Some(&id.to_string()),
-            Some(what),
-        )
-        .await?;
-    let mut revisions = state.store.diagnostic_revisions(id).await?;
-    if !access.sensitive {
-        for revision in &mut revisions {
-            revision.data = revision.data.redacted();
-        }
-    }
-    Ok((person, access, revisions))
-}
-
-/// Saves a new revision (shared with the API).
-pub async fn save(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    expected_version: i64,
-    data: &DiagnosticData,
-) -> Result<i64, Failure> {
-    let person = person::visible_person(state, me, id, Permission::EditDiagnostic).await?;
-    let access = pathway_access(state, me, &person).await?;
-    if !(access.edit && access.sensitive) {
-        return Err(Failure::Forbidden);
-    }
-    Ok(state
-        .store
-        .save_diagnostic(&me.actor(), id, expected_version, data)
-        .await?)
-}
 
 pub struct Item {
     pub label: String,
@@ -168,7 +117,11 @@ async fn page(
     draft: Option<DiagnosticData>,
     errors: Invalid,
 ) -> Result<ShowPage, Failure> {
-    let (person, access, revisions) = open(state, me, id, "diagnostic").await?;
+    let Diagnostic {
+        person,
+        access,
+        revisions,
+    } = diagnostic::open(state, me, id, "diagnostic").await?;
     let layout = Layout::new(session, me, "Diagnostic", "/personnes").await?;
     let latest = revisions.first();
     let data = latest.map(|r| r.data.clone()).unwrap_or_default();
@@ -253,7 +206,7 @@ pub async fn submit(
     let pairs = form_pairs(&body);
     let version = crate::form::version(&pairs);
     let (draft, errors) = match DiagnosticData::from_pairs(&pairs) {
-        Ok(data) => match save(&state, &me, id, version, &data).await {
+        Ok(data) => match diagnostic::save(&state, &me, id, version, &data).await {
             Ok(saved) => {
                 flash(&session, format!("Révision {saved} du diagnostic enregistrée.")).await?;
                 return Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response());
@@ -289,24 +242,6 @@ struct ComparePage {
     changes: Vec<String>,
 }
 
-/// What changed between two revisions (shared with the API).
-pub async fn changes(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    from: i64,
-    to: i64,
-) -> Result<Vec<String>, Failure> {
-    let (_, _, revisions) = open(state, me, id, "diagnostic, comparaison de révisions").await?;
-    let find = |v: i64| {
-        revisions
-            .iter()
-            .find(|r| r.version == v)
-            .ok_or(Failure::NotFound)
-    };
-    Ok(find(to)?.data.changes_since(&find(from)?.data))
-}
-
 pub async fn compare(
     State(state): State<AppState>,
     session: Session,
@@ -314,7 +249,7 @@ pub async fn compare(
     Id(id): Id,
     Query(query): Query<CompareQuery>,
 ) -> Result<Html<String>, PageError> {
-    let changes = changes(&state, &me, id, query.de, query.a).await?;
+    let changes = diagnostic::changes(&state, &me, id, query.de, query.a).await?;
     let layout = Layout::new(&session, &me, "Comparer deux révisions", "/personnes").await?;
     Ok(Html(
         ComparePage {

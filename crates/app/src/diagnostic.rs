@@ -1,0 +1,95 @@
+//! The diagnostic of a person: every revision kept, a new revision at a
+//! time, what changed between two. Read by the person's référent, their
+//! cadre and the chargé de mission; health content only by the référent and
+//! the cadre; every read audited.
+
+use crate::person::{pathway_access, visible_person, PathwayAccess};
+use crate::{App, CurrentUser, Failure};
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::diagnostic::DiagnosticData;
+use parcours_domain::Permission;
+use parcours_store::diagnostic::DiagnosticRevision;
+use parcours_store::person::Person;
+use uuid::Uuid;
+
+/// A person's diagnostic as the caller may read it.
+pub struct Diagnostic {
+    pub person: Person,
+    pub access: PathwayAccess,
+    /// Newest first; without health content unless `access.sensitive`.
+    pub revisions: Vec<DiagnosticRevision>,
+}
+
+/// Opens the diagnostic for reading: checked, and the read audited as `what`.
+pub async fn open(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    what: &str,
+) -> Result<Diagnostic, Failure> {
+    let person = visible_person(app, me, person_id, Permission::ViewDiagnostic).await?;
+    let access = pathway_access(app, me, &person).await?;
+    if !access.read_diagnostic {
+        return Err(Failure::Forbidden);
+    }
+    app.store
+        .audit(
+            &me.actor(),
+            AuditAction::Read,
+            entity::PERSON,
+            Some(&person_id.to_string()),
+            Some(what),
+        )
+        .await?;
+    let mut revisions = app.store.diagnostic_revisions(person_id).await?;
+    if !access.sensitive {
+        for revision in &mut revisions {
+            revision.data = revision.data.redacted();
+        }
+    }
+    Ok(Diagnostic {
+        person,
+        access,
+        revisions,
+    })
+}
+
+/// Saves a new revision over `expected_version` (stale if another came
+/// meanwhile); returns the new version. Only who may read health content
+/// writes, since a revision replaces all of it.
+pub async fn save(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    expected_version: i64,
+    data: &DiagnosticData,
+) -> Result<i64, Failure> {
+    let person = visible_person(app, me, person_id, Permission::EditDiagnostic).await?;
+    let access = pathway_access(app, me, &person).await?;
+    if !(access.edit && access.sensitive) {
+        return Err(Failure::Forbidden);
+    }
+    Ok(app
+        .store
+        .save_diagnostic(&me.actor(), person_id, expected_version, data)
+        .await?)
+}
+
+/// What changed between two revisions, in French sentences (read audited).
+pub async fn changes(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<String>, Failure> {
+    let diagnostic = open(app, me, person_id, "diagnostic, comparaison de révisions").await?;
+    let find = |v: i64| {
+        diagnostic
+            .revisions
+            .iter()
+            .find(|r| r.version == v)
+            .ok_or(Failure::NotFound)
+    };
+    Ok(find(to)?.data.changes_since(&find(from)?.data))
+}

@@ -40,13 +40,6 @@ pub fn date_in_paris(at: OffsetDateTime) -> Date {
     in_paris(at).date()
 }
 
-/// The instant at which a day starts in Paris (midnight local time).
-pub fn start_of_day_in_paris(day: Date) -> OffsetDateTime {
-    // Midnight is never skipped nor repeated in Paris (changes happen at 2 or 3 h).
-    let noon = day.with_hms(12, 0, 0).expect("valid time").assume_utc();
-    day.midnight().assume_offset(paris_offset(noon))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,12 +86,13 @@ mod tests {
 
     proptest! {
         #[test]
-        fn a_day_starts_at_midnight_in_paris(days in 0i32..40_000) {
-            let day = Date::from_julian_day(2_440_588 + days).unwrap();
-            let start = start_of_day_in_paris(day);
-            prop_assert_eq!(date_in_paris(start), day);
-            prop_assert_eq!(date_in_paris(start - time::Duration::seconds(1)), day.previous_day().unwrap());
-            prop_assert_eq!(in_paris(start).time(), time::Time::MIDNIGHT);
+        fn paris_is_one_or_two_hours_ahead_of_utc(seconds in 315_532_800i64..4_102_444_800) {
+            // From 1980 (when today's summer time rules apply) to 2100.
+            let at = OffsetDateTime::from_unix_timestamp(seconds).unwrap();
+            let seconds = i64::from(paris_offset(at).whole_seconds());
+            prop_assert!(seconds == 3600 || seconds == 7200);
+            prop_assert_eq!(in_paris(at), at);
+            prop_assert_eq!(date_in_paris(at), (at + time::Duration::seconds(seconds)).date());
         }
     }
 }

@@ -3,6 +3,7 @@
 //! sessions, the public search and the programme view.
 
 use crate::audit::{record, Actor};
+use crate::json::JsonText;
 use crate::referral::WAITING_ON_ACTION;
 use crate::sql::Sql;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
@@ -79,11 +80,11 @@ struct ActionRow {
     family: Option<String>,
     service_type: String,
     format: String,
-    thematiques: String,
-    publics: String,
-    reception: String,
-    eligibility: String,
-    schedule: String,
+    thematiques: JsonText<Vec<String>>,
+    publics: JsonText<Vec<String>>,
+    reception: JsonText<Vec<String>>,
+    eligibility: JsonText<EligibilityRules>,
+    schedule: JsonText<Schedule>,
     capacity: Option<i64>,
     capacity_period: String,
     places_taken: i64,
@@ -131,8 +132,8 @@ struct OfferedActionRow {
     structure_name: String,
     commune_code: Option<String>,
     commune_name: Option<String>,
-    thematiques: String,
-    eligibility: String,
+    thematiques: JsonText<Vec<String>>,
+    eligibility: JsonText<EligibilityRules>,
     capacity: Option<i64>,
     places_taken: i64,
     duration_weeks: Option<i64>,
@@ -147,8 +148,8 @@ impl From<OfferedActionRow> for OfferedAction {
             structure_name: r.structure_name,
             commune_code: r.commune_code,
             commune_name: r.commune_name,
-            thematiques: serde_json::from_str(&r.thematiques).unwrap_or_default(),
-            eligibility: serde_json::from_str(&r.eligibility).unwrap_or_default(),
+            thematiques: r.thematiques.0,
+            eligibility: r.eligibility.0,
             capacity: r.capacity,
             places_taken: r.places_taken,
             duration_weeks: r.duration_weeks,
@@ -209,7 +210,6 @@ pub struct Action {
 
 impl From<ActionRow> for Action {
     fn from(r: ActionRow) -> Action {
-        let list = |json: &str| serde_json::from_str::<Vec<String>>(json).unwrap_or_default();
         Action {
             id: r.id,
             structure_id: r.structure_id,
@@ -219,11 +219,11 @@ impl From<ActionRow> for Action {
             family: r.family,
             service_type: r.service_type,
             format: r.format,
-            thematiques: list(&r.thematiques),
-            publics: list(&r.publics),
-            reception: list(&r.reception),
-            eligibility: serde_json::from_str(&r.eligibility).unwrap_or_default(),
-            schedule: serde_json::from_str(&r.schedule).unwrap_or_else(|_| Schedule::appointment()),
+            thematiques: r.thematiques.0,
+            publics: r.publics.0,
+            reception: r.reception.0,
+            eligibility: r.eligibility.0,
+            schedule: r.schedule.0,
             capacity: r.capacity,
             capacity_period: r.capacity_period,
             places_taken: r.places_taken,
@@ -1231,11 +1231,9 @@ async fn refresh_search_texts(tx: &mut Tx, structure_id: Uuid) -> Result<()> {
 /// Replaces the generated sessions still to come by those of the current
 /// schedule and period; sessions added by hand, appointments and past ones stay.
 async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
-    let (schedule, starts_on, ends_on): (String, Date, Option<Date>) = on_tx!(tx, conn => sqlx::query_as(
+    let (JsonText(schedule), starts_on, ends_on): (JsonText<Schedule>, Date, Option<Date>) = on_tx!(tx, conn => sqlx::query_as(
         "SELECT schedule, starts_on, ends_on FROM actions WHERE id = $1",
     ).bind(id).fetch_one(conn).await)?;
-    let schedule: Schedule =
-        serde_json::from_str(&schedule).unwrap_or_else(|_| Schedule::appointment());
     on_tx!(tx, conn => sqlx::query("DELETE FROM action_sessions WHERE action_id = $1 AND ad_hoc = FALSE AND on_date >= $2
           AND referral_id IS NULL AND id NOT IN (SELECT session_id FROM attendances)")
         .bind(id).bind(today).execute(conn).await.map(|d| d.rows_affected()))?;

@@ -3,6 +3,7 @@
 //! A contract always belongs to one orientation and one référent designation.
 
 use crate::audit::{record, Actor};
+use crate::json::JsonText;
 use crate::person::person_in;
 use crate::sql::Sql;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
@@ -72,8 +73,8 @@ struct ObjectiveRow {
     position: i64,
     category: String,
     title: String,
-    barriers: String,
-    actions: String,
+    barriers: JsonText<Vec<String>>,
+    actions: JsonText<Vec<String>>,
     review_result: Option<String>,
     review_comment: Option<String>,
 }
@@ -132,8 +133,8 @@ impl Store {
                 position: r.position,
                 category: r.category,
                 title: r.title,
-                barriers: serde_json::from_str(&r.barriers).unwrap_or_default(),
-                actions: serde_json::from_str(&r.actions).unwrap_or_default(),
+                barriers: r.barriers.0,
+                actions: r.actions.0,
                 review_result: r.review_result,
                 review_comment: r.review_comment,
             })
@@ -425,8 +426,8 @@ async fn renewal(tx: &mut Tx, contract: &Contract) -> Result<ContractData> {
             let objective = Objective {
                 category: r.category,
                 title: r.title,
-                barriers: serde_json::from_str(&r.barriers).unwrap_or_default(),
-                actions: serde_json::from_str(&r.actions).unwrap_or_default(),
+                barriers: r.barriers.0,
+                actions: r.actions.0,
             };
             (reached, objective)
         })

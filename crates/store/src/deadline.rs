@@ -5,6 +5,7 @@
 
 use crate::audit::{record, Actor};
 use crate::bulk::{execute_by_keys, fetch_by_keys, Rows};
+use crate::json::JsonText;
 use crate::sql::{Sql, CLOCKS};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
@@ -57,11 +58,10 @@ impl Store {
         if let Some(settings) = self.cache.deadline_settings.get(&()) {
             return Ok(settings);
         }
-        let row: Option<(String,)> = read!(self, pool => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+        // None saved yet: the legal defaults.
+        let row: Option<(JsonText<DeadlineSettings>,)> = read!(self, pool => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
             .bind(SETTINGS_KEY).fetch_optional(pool).await)?;
-        let settings: DeadlineSettings = row
-            .and_then(|(json,)| serde_json::from_str(&json).ok())
-            .unwrap_or_default();
+        let settings = row.map(|(json,)| json.0).unwrap_or_default();
         self.cache.deadline_settings.put((), settings);
         Ok(settings)
     }
@@ -270,11 +270,9 @@ fn contract_facts(facts: &mut PathwayFacts, since: Date, contracts: &[ContractRo
 
 /// The département's delays, read inside the caller's transaction.
 pub(crate) async fn settings_in(tx: &mut Tx) -> Result<DeadlineSettings> {
-    let row: Option<(String,)> = on_tx!(tx, conn => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+    let row: Option<(JsonText<DeadlineSettings>,)> = on_tx!(tx, conn => sqlx::query_as("SELECT value FROM settings WHERE key = $1")
         .bind(SETTINGS_KEY).fetch_optional(conn).await)?;
-    Ok(row
-        .and_then(|(json,)| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
+    Ok(row.map(|(json,)| json.0).unwrap_or_default())
 }
 
 /// Recomputes one person's clocks from their dates (inside the caller's transaction).
@@ -298,7 +296,7 @@ pub(crate) async fn refresh_clocks_of(tx: &mut Tx, ids: &[Uuid]) -> Result<()> {
     )
     .await?;
     // Stored clocks do not depend on today; only their status does.
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     let mut rows = clock_rows();
     for (person, facts) in &facts {
         push_clocks(

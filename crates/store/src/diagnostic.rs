@@ -2,6 +2,7 @@
 //! ever changed, so any two can be compared.
 
 use crate::audit::{record, Actor};
+use crate::json::JsonText;
 use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::diagnostic::DiagnosticData;
@@ -19,20 +20,19 @@ pub struct DiagnosticRevision {
 #[derive(sqlx::FromRow)]
 struct Row {
     version: i64,
-    data: String,
+    data: JsonText<DiagnosticData>,
     created_by: String,
     created_at: OffsetDateTime,
 }
 
 impl Row {
-    fn revision(self) -> Result<DiagnosticRevision> {
-        Ok(DiagnosticRevision {
+    fn revision(self) -> DiagnosticRevision {
+        DiagnosticRevision {
             version: self.version,
-            data: serde_json::from_str(&self.data)
-                .map_err(|e| StoreError::Config(format!("diagnostic illisible : {e}")))?,
+            data: self.data.0,
             created_by: self.created_by,
             created_at: self.created_at,
-        })
+        }
     }
 }
 
@@ -43,7 +43,7 @@ impl Store {
             "SELECT version, data, created_by, created_at FROM diagnostics WHERE person_id = $1 ORDER BY version DESC",
         )
         .bind(person_id).fetch_all(pool).await)?;
-        rows.into_iter().map(Row::revision).collect()
+        Ok(rows.into_iter().map(Row::revision).collect())
     }
 
     /// Saves a new revision on top of `expected_version` (0 for the first);

@@ -6,6 +6,7 @@
 
 use crate::audit::record;
 use crate::bulk::{execute_by_keys, fetch_by_keys, read_by_keys, Rows, Updates};
+use crate::json::JsonText;
 use crate::person::Person;
 use crate::person_load::PeopleLoad;
 use crate::sql::Sql;
@@ -97,7 +98,7 @@ struct ImportRow {
     persons_updated: i64,
     new_entrants: i64,
     rejected: i64,
-    report: String,
+    report: JsonText<ImportReport>,
     imported_by: String,
     started_at: OffsetDateTime,
     finished_at: OffsetDateTime,
@@ -120,7 +121,7 @@ impl From<ImportRow> for ImportRecord {
                 new_entrants: r.new_entrants,
                 rejected: r.rejected,
             },
-            report: serde_json::from_str(&r.report).unwrap_or_default(),
+            report: r.report.0,
             imported_by: r.imported_by,
             started_at: r.started_at,
             finished_at: r.finished_at,
@@ -1211,7 +1212,7 @@ impl Store {
     }
 
     pub async fn csv_mappings(&self) -> Result<Vec<CsvMapping>> {
-        let rows: Vec<(String, String, String)> = read!(self, pool => sqlx::query_as(
+        let rows: Vec<(String, JsonText<_>, String)> = read!(self, pool => sqlx::query_as(
             "SELECT name, columns, delimiter FROM csv_mappings ORDER BY name",
         )
         .fetch_all(pool).await)?;
@@ -1220,7 +1221,7 @@ impl Store {
             .map(|(name, columns, delimiter)| CsvMapping {
                 name,
                 delimiter,
-                columns: serde_json::from_str(&columns).unwrap_or_default(),
+                columns: columns.0,
             })
             .collect())
     }

@@ -25,6 +25,7 @@ pub mod diagnostic;
 mod error;
 pub mod fse;
 pub mod import;
+pub mod json;
 pub mod moment;
 pub mod organisation;
 pub mod orientation;

@@ -40,7 +40,7 @@ impl PeopleLoad {
         Ok(PeopleLoad {
             changed_by: changed_by.to_owned(),
             at: now(),
-            today: OffsetDateTime::now_utc().date(),
+            today: parcours_domain::clock::today(),
             settings,
             territories: communes.into_iter().collect(),
             households: Rows::new(

@@ -70,6 +70,19 @@ pub async fn set_places_taken(store: &Store, action_id: uuid::Uuid, taken: i64) 
     tx.commit().await
 }
 
+/// Overwrites an action's stored eligibility rules with `text` (to test
+/// that a rule set which does not decode is an error, not "no rules").
+pub async fn set_raw_eligibility(store: &Store, action_id: uuid::Uuid, text: &str) -> Result<()> {
+    let mut tx = store.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET eligibility = $1 WHERE id = $2")
+        .bind(text)
+        .bind(action_id)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    tx.commit().await
+}
+
 /// `plan_cache_mode` as seen by `read!` and by `read_planned_once!`
 /// (PostgreSQL only: `None` on SQLite, which has no such setting).
 pub async fn plan_cache_modes(store: &Store) -> Result<Option<(String, String)>> {

@@ -126,6 +126,26 @@ async fn structures_are_organisations_with_details() {
 }
 
 #[tokio::test]
+async fn an_unreadable_rule_set_is_an_error_never_no_rules() {
+    for store in testing::all().await {
+        let s = structure(&store, "Association Les Rules").await;
+        let mut input = action_input(s, "Atelier réservé aux plus de 25 ans");
+        input.eligibility.min_age = "25".into();
+        let a = action(&store, &input).await;
+        testing::set_raw_eligibility(&store, a.id, "{\"min_age\": \"vingt-cinq\"")
+            .await
+            .unwrap();
+        assert!(store.action(a.id).await.is_err());
+        let of_structure = CatalogueFilter {
+            structure_id: Some(s),
+            limit: 10,
+            ..CatalogueFilter::default()
+        };
+        assert!(store.offered_actions(&[of_structure]).await.is_err());
+    }
+}
+
+#[tokio::test]
 async fn actions_are_stored_whole_and_move_through_their_states() {
     for store in testing::all().await {
         let s = structure(&store, "Association Le Jardin partagé").await;

@@ -65,7 +65,7 @@ pub async fn write(
     dossiers: usize,
     seed: u64,
 ) -> anyhow::Result<Written> {
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     let known = store.households_with_members(dossiers as i64).await?;
     let out = BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
     let mut writer = CafXmlWriter::new(out, FileKind::Beneficiaries, today, Fund::Caf)?;

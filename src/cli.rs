@@ -352,7 +352,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    parcours_domain::clock::today()
 }
 
 async fn export_data_inclusion(store: &Store, dir: &Path, source: &str) -> anyhow::Result<()> {

@@ -132,7 +132,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
             .await?;
     }
     // Before the accounts: opérateurs belong to partner structures.
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     organisations.extend(crate::demo_catalogue::load(store, &actor, today).await?);
     let hash = password::hash_password(PASSWORD)?;
     let mut users: HashMap<&str, Uuid> = HashMap::new();

@@ -9,7 +9,7 @@ use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonI
 use parcours_store::person::HouseholdTarget;
 use parcours_store::{Actor, Store, StoreError};
 use std::collections::HashMap;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 use uuid::Uuid;
 
 const CCAS: &str = "CCAS de Caen";
@@ -164,7 +164,7 @@ pub async fn load(
     organisations: &HashMap<&str, Uuid>,
     users: &HashMap<&str, Uuid>,
 ) -> Result<(), StoreError> {
-    let today = OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     let testimonies = testimonies(users[SOPHIE]);
     for (i, demo) in testimonies.iter().enumerate() {
         add(store, actor, organisations, demo, i, today).await?;
@@ -194,7 +194,7 @@ pub async fn generate(
     count: usize,
     seed: u64,
 ) -> Result<(), StoreError> {
-    let today = OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     // A small linear congruential generator: deterministic, no dependency.
     let mut seed = seed;
     let mut next = |n: usize| {

@@ -54,7 +54,7 @@ pub async fn dataset(
     progress: impl Fn(Progress),
 ) -> Result<(), StoreError> {
     crate::demo::load(store).await?;
-    let today = OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     crate::generated_catalogue::generate(store, actions, seed, today, |done| {
         progress(Progress::Actions(done, actions))
     })

@@ -32,7 +32,7 @@ pub async fn import(store: &Store, path: &Path, format: Format, json: bool) -> a
         actor: &actor,
         file_name: &name,
         total_bytes: size,
-        today: time::OffsetDateTime::now_utc().date(),
+        today: parcours_domain::clock::today(),
     };
     let started = std::time::Instant::now();
     let input = BufReader::with_capacity(1 << 16, file);

@@ -21,6 +21,8 @@ pub enum Role {
     Dpo,
 }
 
+crate::person::stored_as_code!(Role);
+
 impl Role {
     pub const ALL: [Role; 6] = [
         Role::Admin,

@@ -106,6 +106,8 @@ pub enum OrientationKind {
     Social,
 }
 
+crate::person::stored_as_code!(OrientationKind);
+
 impl OrientationKind {
     pub const ALL: [OrientationKind; 3] = [
         OrientationKind::Professional,
@@ -170,6 +172,8 @@ pub enum ClockKind {
     JointReview,
     ContractEnd,
 }
+
+crate::person::stored_as_code!(ClockKind);
 
 impl ClockKind {
     pub const ALL: [ClockKind; 4] = [

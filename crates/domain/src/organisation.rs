@@ -15,6 +15,8 @@ pub enum OrganisationKind {
     Other,
 }
 
+crate::person::stored_as_code!(OrganisationKind);
+
 impl OrganisationKind {
     pub const ALL: [OrganisationKind; 8] = [
         OrganisationKind::DepartmentService,

@@ -33,9 +33,67 @@ macro_rules! codes {
                 Self::from_code(&code).ok_or_else(|| serde::de::Error::custom(format!("code inconnu : {code}")))
             }
         }
+        $crate::person::stored_as_code!($name);
+        /// In the API's schema: a string, one of the codes.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::ALL.iter().map(|v| v.code())))
+                    .into()
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 pub(crate) use codes;
+
+/// A code type (with `code()` and `from_code()`) stored as its code in a
+/// TEXT column; the migrations' CHECK constraints list the codes.
+macro_rules! stored_as_code {
+    ($name:ident) => {
+        #[cfg(feature = "sqlx")]
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            String: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+        /// A stored code that is not one of ours is an error of the read.
+        #[cfg(feature = "sqlx")]
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
+        where
+            &'r str: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let code = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+                Self::from_code(code).ok_or_else(|| {
+                    format!("{} : code inconnu « {code} »", stringify!($name)).into()
+                })
+            }
+        }
+        #[cfg(feature = "sqlx")]
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
+        where
+            &'static str: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut DB::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&'static str as sqlx::Encode<'q, DB>>::encode_by_ref(&self.code(), buf)
+            }
+        }
+    };
+}
+pub(crate) use stored_as_code;
 
 codes!(
     /// Role in the household (CAF `ROLEPERS`).

@@ -558,8 +558,9 @@ impl Store {
             "INSERT INTO actions (id, structure_id, name, description, service_type, format, thematiques, publics, reception,
                                   eligibility, schedule, capacity_period, self_referral, starts_on, status, search_text,
                                   external_id, created_at, updated_at)
-             VALUES ($1, $2, '', '', '', '', '[]', '[]', '[]', '{}', '{}', '', FALSE, $3, 'draft', '', $4, $5, $5)",
+             VALUES ($1, $2, '', '', $6, $7, '[]', '[]', '[]', '{}', '{}', $8, FALSE, $3, 'draft', '', $4, $5, $5)",
         ).bind(id).bind(data.structure_id).bind(data.starts_on).bind(external_id).bind(Moment(at))
+        .bind(data.service_type.code()).bind(data.format.code()).bind(data.capacity_period.code())
         .execute(conn).await.map(|d| d.rows_affected()))?;
         write_action(&mut tx, id, data).await?;
         write_practical(&mut tx, id, &data.practical).await?;

@@ -615,3 +615,232 @@ async fn schema_columns(store: &Store) -> Vec<(String, String, bool)> {
     rows.sort();
     rows
 }
+
+/// Each coded column and the domain's codes it must accept: the schema's
+/// constraint (PostgreSQL) or triggers (SQLite) list exactly these.
+fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    use parcours_domain::{catalogue, contract, deadline, fse, orientation, person, referral};
+    fn all<T: Copy>(values: &[T], code: impl Fn(T) -> &'static str) -> Vec<&'static str> {
+        values.iter().map(|v| code(*v)).collect()
+    }
+    vec![
+        (
+            "organisations",
+            "kind",
+            all(&OrganisationKind::ALL, OrganisationKind::code),
+        ),
+        ("users", "role", all(&Role::ALL, Role::code)),
+        (
+            "households",
+            "fund",
+            all(person::Fund::ALL, person::Fund::code),
+        ),
+        (
+            "persons",
+            "household_role",
+            all(person::HouseholdRole::ALL, person::HouseholdRole::code),
+        ),
+        ("persons", "sex", all(person::Sex::ALL, person::Sex::code)),
+        (
+            "persons",
+            "closure_reason",
+            all(person::ClosureReason::ALL, person::ClosureReason::code),
+        ),
+        (
+            "orientations",
+            "kind",
+            all(
+                &deadline::OrientationKind::ALL,
+                deadline::OrientationKind::code,
+            ),
+        ),
+        (
+            "orientations",
+            "status",
+            all(
+                orientation::OrientationStatus::ALL,
+                orientation::OrientationStatus::code,
+            ),
+        ),
+        (
+            "person_clocks",
+            "kind",
+            all(&deadline::ClockKind::ALL, deadline::ClockKind::code),
+        ),
+        (
+            "contracts",
+            "kind",
+            all(contract::ContractKind::ALL, contract::ContractKind::code),
+        ),
+        (
+            "contracts",
+            "status",
+            all(
+                contract::ContractStatus::ALL,
+                contract::ContractStatus::code,
+            ),
+        ),
+        (
+            "contracts",
+            "hours_reason",
+            all(contract::HoursReason::ALL, contract::HoursReason::code),
+        ),
+        (
+            "contract_objectives",
+            "review_result",
+            all(contract::ReviewResult::ALL, contract::ReviewResult::code),
+        ),
+        (
+            "actions",
+            "service_type",
+            all(catalogue::ServiceType::ALL, catalogue::ServiceType::code),
+        ),
+        (
+            "actions",
+            "format",
+            all(catalogue::ActionFormat::ALL, catalogue::ActionFormat::code),
+        ),
+        (
+            "actions",
+            "capacity_period",
+            all(
+                catalogue::CapacityPeriod::ALL,
+                catalogue::CapacityPeriod::code,
+            ),
+        ),
+        (
+            "actions",
+            "status",
+            all(catalogue::ActionStatus::ALL, catalogue::ActionStatus::code),
+        ),
+        (
+            "action_fundings",
+            "kind",
+            all(catalogue::FundingKind::ALL, catalogue::FundingKind::code),
+        ),
+        (
+            "referrals",
+            "status",
+            all(
+                referral::ReferralStatus::ALL,
+                referral::ReferralStatus::code,
+            ),
+        ),
+        (
+            "referrals",
+            "refusal_reason",
+            all(referral::RefusalReason::ALL, referral::RefusalReason::code),
+        ),
+        (
+            "referrals",
+            "exit_reason",
+            all(referral::ExitReason::ALL, referral::ExitReason::code),
+        ),
+        (
+            "referrals",
+            "exit_situation",
+            all(referral::Situation::ALL, referral::Situation::code),
+        ),
+        (
+            "referrals",
+            "situation_4_weeks",
+            all(referral::Situation::ALL, referral::Situation::code),
+        ),
+        (
+            "attendances",
+            "status",
+            all(referral::Attendance::ALL, referral::Attendance::code),
+        ),
+        (
+            "fse_entries",
+            "employment_status",
+            all(fse::EmploymentStatus::ALL, fse::EmploymentStatus::code),
+        ),
+        (
+            "fse_entries",
+            "education_level",
+            all(fse::EducationLevel::ALL, fse::EducationLevel::code),
+        ),
+    ]
+}
+
+/// The quoted literals of a constraint's or trigger's text, sorted.
+fn literals(sql: &str) -> Vec<String> {
+    let mut found: Vec<String> = sql
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|l| !l.starts_with("CHECK constraint failed"))
+        .map(str::to_owned)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[tokio::test]
+async fn coded_columns_accept_exactly_the_domains_codes() {
+    for store in testing::all().await {
+        let mut tx = store.begin().await.unwrap();
+        for (table, column, codes) in coded_columns() {
+            let name = format!("{table}_{column}_code");
+            let definitions: Vec<String> = match &mut tx {
+                parcours_store::Tx::Sqlite(tx) => sqlx::query_scalar(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ($1, $2)",
+                )
+                .bind(format!("{name}_insert"))
+                .bind(format!("{name}_update"))
+                .fetch_all(&mut **tx)
+                .await
+                .unwrap(),
+                parcours_store::Tx::Postgres(tx) => sqlx::query_scalar(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1",
+                )
+                .bind(&name)
+                .fetch_all(&mut **tx)
+                .await
+                .unwrap(),
+            };
+            assert!(!definitions.is_empty(), "no constraint {name}");
+            let mut expected: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+            expected.sort();
+            for definition in definitions {
+                assert_eq!(literals(&definition), expected, "{name}: {definition}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_code_the_domain_does_not_know_is_refused() {
+    for store in testing::all().await {
+        let org = organisation(&store, "CCAS des codes").await;
+        let user = store
+            .create_user(
+                &admin(),
+                &new_user("codes@example.fr", org, Role::Referent),
+                "h",
+            )
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let refused = match &mut tx {
+            parcours_store::Tx::Sqlite(tx) => {
+                sqlx::query("UPDATE users SET role = 'pirate' WHERE id = $1")
+                    .bind(user.id)
+                    .execute(&mut **tx)
+                    .await
+                    .map(drop)
+            }
+            parcours_store::Tx::Postgres(tx) => {
+                sqlx::query("UPDATE users SET role = 'pirate' WHERE id = $1")
+                    .bind(user.id)
+                    .execute(&mut **tx)
+                    .await
+                    .map(drop)
+            }
+        };
+        let err = refused.expect_err("an unknown role is refused");
+        assert!(err.to_string().contains("users_role_code"), "{err}");
+    }
+}

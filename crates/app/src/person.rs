@@ -148,16 +148,13 @@ pub async fn close_person(
     if reason.is_none() || reason == Some(ClosureReason::Merged) {
         invalid.add("closure_reason", "Choisissez le motif de clôture.");
     }
+    let (Some(on), Some(reason)) = (on, reason) else {
+        return Err(invalid.into());
+    };
     invalid.into_result(())?;
     Ok(app
         .store
-        .close_person(
-            &me.actor(),
-            id,
-            version,
-            on.expect("checked"),
-            reason.expect("checked"),
-        )
+        .close_person(&me.actor(), id, version, on, reason)
         .await?)
 }
 

@@ -58,12 +58,15 @@ impl NewUser {
             &input.territory_id,
         );
         check_password(&mut invalid, &input.password);
+        let (Some(role), Some(organisation_id)) = (role, organisation_id) else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(NewUser {
             email,
             display_name,
-            role: role.expect("checked"),
-            organisation_id: organisation_id.expect("checked"),
+            role,
+            organisation_id,
             territory_id,
             password: input.password.clone(),
         })
@@ -112,11 +115,14 @@ impl AccountChange {
             "Territoire",
             &input.territory_id,
         );
+        let (Some(role), Some(organisation_id)) = (role, organisation_id) else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(AccountChange {
             display_name,
-            role: role.expect("checked"),
-            organisation_id: organisation_id.expect("checked"),
+            role,
+            organisation_id,
             territory_id,
             disabled: input.disabled,
         })

@@ -73,10 +73,13 @@ impl AppointmentData {
                 format!("La note ne peut pas dépasser {NOTE_MAX} caractères."),
             );
         }
+        let (Some(on_date), Some(starts_at)) = (on_date, starts_at) else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(AppointmentData {
-            on_date: on_date.expect("checked"),
-            starts_at: starts_at.expect("checked"),
+            on_date,
+            starts_at,
             ends_at,
             note,
         })

@@ -392,10 +392,13 @@ impl StructureData {
                 network
             }
         };
+        let Some(kind) = kind else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(StructureData {
             name,
-            kind: kind.expect("checked"),
+            kind,
             siret,
             description,
             place,
@@ -699,25 +702,41 @@ impl ActionData {
             }
         }
         let practical = PracticalData::parse_into(&input.practical, &mut invalid);
+        let (
+            Some(structure_id),
+            Some(service_type),
+            Some(format),
+            Some(capacity_period),
+            Some(starts_on),
+        ) = (
+            structure_id,
+            service_type,
+            format,
+            capacity_period,
+            starts_on,
+        )
+        else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(ActionData {
-            structure_id: structure_id.expect("checked"),
+            structure_id,
             name,
             description,
             family,
             thematiques,
-            service_type: service_type.expect("checked"),
-            format: format.expect("checked"),
+            service_type,
+            format,
             publics,
             eligibility,
             capacity,
-            capacity_period: capacity_period.expect("checked"),
+            capacity_period,
             reception,
             place,
             weekly_hours,
             duration_weeks,
             self_referral: input.self_referral,
-            starts_on: starts_on.expect("checked"),
+            starts_on,
             ends_on,
             practical,
         })
@@ -851,14 +870,17 @@ impl FundingData {
                 "Une action cofinancée par le FSE+ a un numéro d'opération.",
             );
         }
+        let (Some(kind), Some(year), Some(amount_cents)) = (kind, year, amount_cents) else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(FundingData {
-            kind: kind.expect("checked"),
+            kind,
             funder,
-            year: year.expect("checked"),
-            amount_cents: amount_cents.expect("checked"),
-            contract_number: contract_number.filter(|_| kind == Some(FundingKind::Procurement)),
-            lot: lot.filter(|_| kind == Some(FundingKind::Procurement)),
+            year,
+            amount_cents,
+            contract_number: contract_number.filter(|_| kind == FundingKind::Procurement),
+            lot: lot.filter(|_| kind == FundingKind::Procurement),
             fse_plus: input.fse_plus,
             fse_operation: fse_operation.filter(|_| input.fse_plus),
         })

@@ -253,11 +253,13 @@ impl ContractData {
                 invalid.add(field, "Ce texte ne doit pas dépasser 5000 caractères.");
             }
         }
+        let (Some(starts_on), Some(duration), Some(kind)) = (starts_on, duration, kind) else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
-        let starts_on = starts_on.expect("checked");
-        let duration_months = duration.expect("checked");
+        let duration_months = duration;
         Ok(ContractData {
-            kind: kind.expect("checked"),
+            kind,
             starts_on,
             duration_months,
             ends_on: end_date(starts_on, duration_months),

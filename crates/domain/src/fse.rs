@@ -244,15 +244,35 @@ impl FseEntryData {
         );
         let homeless = pick(&mut invalid, input, Q::Homeless, Answer::from_code);
         let rural = pick(&mut invalid, input, Q::Rural, YesNo::from_code);
+        let (
+            Some(employment_status),
+            Some(education_level),
+            Some(nationality),
+            Some(disability),
+            Some(minority_background),
+            Some(homeless),
+            Some(rural),
+        ) = (
+            employment_status,
+            education_level,
+            nationality,
+            disability,
+            minority_background,
+            homeless,
+            rural,
+        )
+        else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(FseEntryData {
-            employment_status: employment_status.expect("checked"),
-            education_level: education_level.expect("checked"),
-            nationality: nationality.expect("checked"),
-            disability: disability.expect("checked"),
-            minority_background: minority_background.expect("checked"),
-            homeless: homeless.expect("checked"),
-            rural: rural.expect("checked") == YesNo::Yes,
+            employment_status,
+            education_level,
+            nationality,
+            disability,
+            minority_background,
+            homeless,
+            rural: rural == YesNo::Yes,
         })
     }
 

@@ -77,11 +77,14 @@ impl OrientationData {
         if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
             invalid.add("reason", "Le motif ne doit pas dépasser 2000 caractères.");
         }
+        let (Some(kind), Some(lead), Some(decided_on)) = (kind, lead, decided_on) else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(OrientationData {
-            kind: kind.expect("checked"),
-            lead_organisation_id: lead.expect("checked"),
-            decided_on: decided_on.expect("checked"),
+            kind,
+            lead_organisation_id: lead,
+            decided_on,
             reason,
             extended_review: input.extended_review,
         })

@@ -212,12 +212,15 @@ impl HouseholdData {
                 "La date de l'état du droit ne peut pas être dans le futur.",
             );
         }
+        let (Some(fund), Some(rsa_state)) = (fund, rsa_state) else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(HouseholdData {
             rsa_number,
             caf_number,
-            fund: fund.expect("checked"),
-            rsa_state: rsa_state.expect("checked"),
+            fund,
+            rsa_state,
             rsa_state_on,
         })
     }
@@ -386,14 +389,18 @@ impl PersonData {
                 "Indiquez depuis quand la personne est soumise aux droits et devoirs.",
             );
         }
+        let (Some(household_role), Some(birth_date), Some(sex)) = (household_role, birth_date, sex)
+        else {
+            return Err(invalid);
+        };
         invalid.into_result(())?;
         Ok(PersonData {
-            household_role: household_role.expect("checked"),
+            household_role,
             last_name,
             first_names,
             birth_name,
-            birth_date: birth_date.expect("checked"),
-            sex: sex.expect("checked"),
+            birth_date,
+            sex,
             nir,
             email,
             phone,

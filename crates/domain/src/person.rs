@@ -34,24 +34,13 @@ macro_rules! codes {
             }
         }
         $crate::person::stored_as_code!($name);
-        /// In the API's schema: a string, one of the codes.
-        #[cfg(feature = "openapi")]
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some(Self::ALL.iter().map(|v| v.code())))
-                    .into()
-            }
-        }
-        #[cfg(feature = "openapi")]
-        impl utoipa::ToSchema for $name {}
     };
 }
 pub(crate) use codes;
 
-/// A code type (with `code()` and `from_code()`) stored as its code in a
-/// TEXT column; the migrations' CHECK constraints list the codes.
+/// A code type (with `ALL`, `code()` and `from_code()`) stored as its code in
+/// a TEXT column (the migrations' constraints list the codes) and described
+/// by the API's schema as one of its codes.
 macro_rules! stored_as_code {
     ($name:ident) => {
         #[cfg(feature = "sqlx")]
@@ -91,6 +80,18 @@ macro_rules! stored_as_code {
                 <&'static str as sqlx::Encode<'q, DB>>::encode_by_ref(&self.code(), buf)
             }
         }
+        /// In the API's schema: a string, one of the codes.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($name::ALL.iter().map(|v| v.code())))
+                    .into()
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 pub(crate) use stored_as_code;

@@ -5,9 +5,13 @@
 //! HTML or JSON. One module per capability, named as in the domain and the
 //! store.
 
+pub mod catalogue;
 mod current_user;
+pub mod data_inclusion;
 mod failure;
+pub mod import;
 pub mod person;
+pub mod structure_dashboard;
 
 pub use current_user::CurrentUser;
 pub use failure::Failure;

@@ -463,8 +463,10 @@ pub async fn save_family(
     Ok(app.store.save_family(&me.actor(), code, label).await?)
 }
 
-/// `None` for every year; the current year when nothing is asked.
-pub fn programme_year(raw: &str) -> Result<Option<i64>, Failure> {
+/// The programme's year as asked (chargé de mission): `None` for every
+/// year; the current year when nothing is asked.
+pub fn programme_year(me: &CurrentUser, raw: &str) -> Result<Option<i64>, Failure> {
+    me.require(Permission::ManageCatalogue)?;
     match raw.trim() {
         "" => Ok(Some(i64::from(today().year()))),
         "toutes" => Ok(None),

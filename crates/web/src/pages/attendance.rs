@@ -9,7 +9,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::pages::catalogue::{cancel_session, practical_action};
+use parcours_app::catalogue::{cancel_session, practical_action};
 use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;

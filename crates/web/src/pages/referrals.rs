@@ -10,7 +10,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::pages::catalogue::commune_labels;
+use parcours_app::catalogue::commune_labels;
 use crate::view::fr_date;
 use crate::view::{theme_groups, ThemeGroup};
 use crate::AppState;

@@ -16,8 +16,8 @@ use parcours_domain::person::{optional, parse_date, required_date};
 use parcours_domain::schedule::{hhmm, Schedule, ScheduleInput};
 use parcours_domain::{Invalid, Permission, Role};
 use parcours_store::catalogue::{
-    Action, ActionSummary, CatalogueFilter, Family, FamilySummary, Funding, ProgrammeLine,
-    Session, Structure, StructureSummary,
+    Action, ActionSummary, CatalogueFilter, Family, FamilySummary, Funding, ProgrammeLine, Session,
+    Structure, StructureSummary,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,10 +126,7 @@ pub async fn open_structure(
         limit: 500,
         ..Default::default()
     };
-    let (actions, _) = app
-        .store
-        .search_actions(&scoped_filter(me, filter))
-        .await?;
+    let (actions, _) = app.store.search_actions(&scoped_filter(me, filter)).await?;
     let own = me.role == Role::ProgrammeOfficer || me.user.organisation_id == id;
     let operators = if own {
         app.store
@@ -179,10 +176,7 @@ pub async fn list_actions(
         offset: (list.page.max(1) - 1) * list.limit,
         ..Default::default()
     };
-    Ok(app
-        .store
-        .search_actions(&scoped_filter(me, filter))
-        .await?)
+    Ok(app.store.search_actions(&scoped_filter(me, filter)).await?)
 }
 
 pub async fn readable_action(app: &App, me: &CurrentUser, id: Uuid) -> Result<Action, Failure> {
@@ -293,7 +287,12 @@ pub struct ActionSheet {
     pub communes: HashMap<String, String>,
 }
 
-async fn sheet(app: &App, action: Action, from: Date, sessions: i64) -> Result<ActionSheet, Failure> {
+async fn sheet(
+    app: &App,
+    action: Action,
+    from: Date,
+    sessions: i64,
+) -> Result<ActionSheet, Failure> {
     let families = app.store.families().await?;
     let family = action
         .family
@@ -351,7 +350,11 @@ pub async fn commune_labels(
 // ---------------------------------------------------------------- funding
 
 /// An action's funding lines (chargé de mission).
-pub async fn fundings(app: &App, me: &CurrentUser, action_id: Uuid) -> Result<Vec<Funding>, Failure> {
+pub async fn fundings(
+    app: &App,
+    me: &CurrentUser,
+    action_id: Uuid,
+) -> Result<Vec<Funding>, Failure> {
     me.require(Permission::ManageCatalogue)?;
     app.store.action(action_id).await?;
     Ok(app.store.fundings_of(action_id).await?)
@@ -387,9 +390,8 @@ pub async fn sessions(
     readable_action(app, me, action_id).await?;
     let from = match from.trim() {
         "" => today(),
-        raw => parse_date(raw).ok_or_else(|| {
-            Invalid::field("from", "La date n'est pas valide (AAAA-MM-JJ).")
-        })?,
+        raw => parse_date(raw)
+            .ok_or_else(|| Invalid::field("from", "La date n'est pas valide (AAAA-MM-JJ)."))?,
     };
     Ok(app.store.sessions_of(action_id, from, 200).await?)
 }

@@ -126,7 +126,10 @@ struct Run {
 impl Run {
     /// Imports the file (the temporary file is deleted afterwards),
     /// reporting its progress as it goes.
-    async fn run(self, progress: impl FnMut(Progress) + Send + 'static) -> Result<Outcome, Failure> {
+    async fn run(
+        self,
+        progress: impl FnMut(Progress) + Send + 'static,
+    ) -> Result<Outcome, Failure> {
         // The import reads the file on a blocking thread of its own.
         match self.import(progress).await {
             Ok(record) => Ok(Outcome::Done(record)),

@@ -74,21 +74,23 @@ async fn import_body(
     body: Body,
 ) -> Result<Response, ApiError> {
     let upload = upload_body(body).await?;
-    Ok(match import::import_now(state, me, file_name, format, upload).await? {
-        Outcome::Done(record) => (StatusCode::CREATED, Json(record)).into_response(),
-        Outcome::Refused { error, record } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(RefusedBody {
-                error: RefusedDetail {
-                    code: "file_refused".into(),
-                    message: format!("Fichier refusé, rien n'a été importé : {error}"),
-                    line: error.line,
-                    import_id: record.id,
-                },
-            }),
-        )
-            .into_response(),
-    })
+    Ok(
+        match import::import_now(state, me, file_name, format, upload).await? {
+            Outcome::Done(record) => (StatusCode::CREATED, Json(record)).into_response(),
+            Outcome::Refused { error, record } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(RefusedBody {
+                    error: RefusedDetail {
+                        code: "file_refused".into(),
+                        message: format!("Fichier refusé, rien n'a été importé : {error}"),
+                        line: error.line,
+                        import_id: record.id,
+                    },
+                }),
+            )
+                .into_response(),
+        },
+    )
 }
 
 /// Imports a CAF/MSA XML file (flux bénéficiaires or instruction), sent as the raw body (up to 512 MB),

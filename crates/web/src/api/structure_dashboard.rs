@@ -20,7 +20,5 @@ pub async fn dashboard(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<StructureDashboard>, ApiError> {
-    Ok(Json(
-        structure_dashboard::dashboard(&state, &me, id).await?,
-    ))
+    Ok(Json(structure_dashboard::dashboard(&state, &me, id).await?))
 }

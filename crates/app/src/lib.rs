@@ -8,9 +8,13 @@
 mod current_user;
 mod failure;
 
+pub mod catalogue;
 pub mod contract;
+pub mod data_inclusion;
 pub mod diagnostic;
+pub mod import;
 pub mod person;
+pub mod structure_dashboard;
 
 pub use current_user::CurrentUser;
 pub use failure::Failure;

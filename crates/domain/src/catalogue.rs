@@ -470,6 +470,20 @@ pub struct PracticalInput {
     pub how_to_apply: String,
 }
 
+/// A session added by hand: a date, optional times and a note.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct SessionInput {
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub starts_at: String,
+    #[serde(default)]
+    pub ends_at: String,
+    #[serde(default)]
+    pub note: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PracticalData {
     pub schedule: Schedule,

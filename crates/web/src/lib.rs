@@ -101,7 +101,7 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(axum::Extension(importing::ImportJobs::default()))
+        .layer(axum::Extension(parcours_app::import::ImportJobs::default()))
         .with_state(state)
 }
 

@@ -1,10 +1,13 @@
 //! What pages share to show things in French: dates and instants (in Paris
 //! time), periods, labels, choices. The one place where they are formatted.
 
+use parcours_app::catalogue::ActionSheet;
 use parcours_app::clock;
+use parcours_domain::catalogue::{ActionFormat, Public, Reception, ServiceType};
 use parcours_domain::contract::HoursReason;
 use parcours_domain::deadline::ClockKind;
 use parcours_domain::taxonomy;
+use parcours_store::catalogue::{Action, Session};
 use parcours_store::contract::Contract;
 use parcours_store::person::PersonSummary;
 use time::{Date, OffsetDateTime};
@@ -159,6 +162,119 @@ pub fn theme_groups(picked: &[String]) -> Vec<ThemeGroup> {
             }
         })
         .collect()
+}
+
+/// What an action page shows, signed in or not.
+pub struct ActionView {
+    pub family: String,
+    pub service_type: &'static str,
+    pub format: &'static str,
+    pub thematiques: Vec<&'static str>,
+    pub publics: Vec<&'static str>,
+    pub rules: Vec<String>,
+    pub reception: Vec<&'static str>,
+    pub place: String,
+    pub schedule: String,
+    pub period: String,
+    pub places: String,
+    pub hours: String,
+    pub sessions: Vec<SessionLine>,
+}
+
+pub struct SessionLine {
+    pub id: uuid::Uuid,
+    pub date: String,
+    pub hours: String,
+    pub note: String,
+    pub ad_hoc: bool,
+    pub cancelled: bool,
+}
+
+/// An action's sheet in French: labels, rules with the communes named,
+/// place, period, hours and its sessions.
+pub fn action_view(sheet: &ActionSheet) -> ActionView {
+    let action = &sheet.action;
+    ActionView {
+        family: sheet
+            .family
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), |f| f.label.clone()),
+        service_type: ServiceType::from_code(&action.service_type).map_or("?", |t| t.label()),
+        format: ActionFormat::from_code(&action.format).map_or("?", |f| f.label()),
+        thematiques: action
+            .thematiques
+            .iter()
+            .filter_map(|t| taxonomy::thematique_label(t))
+            .collect(),
+        publics: action
+            .publics
+            .iter()
+            .filter_map(|p| Public::from_code(p))
+            .map(|p| p.label())
+            .collect(),
+        rules: action.eligibility.describe(|code| {
+            sheet
+                .communes
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.to_owned())
+        }),
+        reception: action
+            .reception
+            .iter()
+            .filter_map(|r| Reception::from_code(r))
+            .map(|r| r.label())
+            .collect(),
+        place: action_place(action),
+        schedule: action.schedule.describe(),
+        period: match action.ends_on {
+            Some(end) => format!("Du {} au {}", fr_date(action.starts_on), fr_date(end)),
+            None => format!("Depuis le {}", fr_date(action.starts_on)),
+        },
+        places: places_text(action.capacity, action.places_taken),
+        hours: action_hours(action),
+        sessions: sheet.sessions.iter().map(session_line).collect(),
+    }
+}
+
+fn action_place(action: &Action) -> String {
+    [
+        action.address.clone(),
+        action.postal_code.clone(),
+        action.commune_name.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+fn action_hours(action: &Action) -> String {
+    let mut hours = Vec::new();
+    if let Some(h) = action.weekly_hours {
+        hours.push(format!("{} h par semaine", h.to_string().replace('.', ",")));
+    }
+    if let Some(w) = action.duration_weeks {
+        hours.push(format!(
+            "pendant {w} semaine{}",
+            if w > 1 { "s" } else { "" }
+        ));
+    }
+    hours.join(", ")
+}
+
+fn session_line(s: &Session) -> SessionLine {
+    SessionLine {
+        id: s.id,
+        date: fr_date(s.on_date),
+        hours: match (&s.starts_at, &s.ends_at) {
+            (Some(a), Some(b)) => format!("{a} – {b}"),
+            _ => String::new(),
+        },
+        note: s.note.clone().unwrap_or_default(),
+        ad_hoc: s.ad_hoc,
+        cancelled: s.cancelled,
+    }
 }
 
 #[cfg(test)]

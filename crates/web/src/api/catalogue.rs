@@ -1,24 +1,24 @@
 //! The catalogue over the API: the same use cases, permissions and
-//! validation as the pages (crate::pages::catalogue).
+//! validation as the pages (parcours_app::catalogue, data_inclusion).
 
 use super::ApiJson;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ErrorBody, Failure};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Id, Query};
-use crate::pages::catalogue::{self as pages, SessionInput};
-use crate::pages::public_catalogue::SearchQuery;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use parcours_app::clock::today;
-use parcours_domain::catalogue::{ActionInput, FundingInput, PracticalInput, StructureInput};
-use parcours_domain::Permission;
-use parcours_store::catalogue::{
-    Action, ActionSummary, CatalogueFilter, Family, FamilySummary, Funding, ProgrammeLine, Session,
-    Structure, StructureSummary,
+use parcours_app::catalogue::{self, ActionList, PublicSearch};
+use parcours_app::data_inclusion;
+use parcours_domain::catalogue::{
+    ActionInput, FundingInput, PracticalInput, SessionInput, StructureInput,
 };
-use parcours_store::data_inclusion::{self, DiService, DiStructure};
+use parcours_store::catalogue::{
+    Action, ActionSummary, Family, FamilySummary, Funding, ProgrammeLine, Session, Structure,
+    StructureSummary,
+};
+use parcours_store::data_inclusion::{DiService, DiStructure};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -62,16 +62,17 @@ pub async fn catalogue(
     ApiUser(_me): ApiUser,
     Query(p): Query<CatalogueParams>,
 ) -> Result<Json<ActionPage>, ApiError> {
-    let query = SearchQuery {
-        q: p.q,
+    let search = PublicSearch {
+        text: p.q,
         thematique: p.thematique,
         commune: p.commune,
         public: p.public,
         format: p.format,
-        places: p.places,
-        page: p.page,
+        with_places: !p.places.is_empty(),
+        limit: API_PAGE,
+        page: p.page.unwrap_or(1),
     };
-    let (actions, total) = state.store.search_actions(&query.filter(API_PAGE)).await?;
+    let (actions, total) = catalogue::search_public(&state, &search).await?;
     Ok(Json(ActionPage { total, actions }))
 }
 
@@ -97,18 +98,14 @@ pub async fn list(
     ApiUser(me): ApiUser,
     Query(p): Query<ActionListParams>,
 ) -> Result<Json<ActionPage>, ApiError> {
-    let filter = pages::scoped_filter(
-        &me,
-        CatalogueFilter {
-            text: p.q,
-            status: p.status,
-            family: p.family,
-            limit: API_PAGE,
-            offset: (p.page.unwrap_or(1).max(1) - 1) * API_PAGE,
-            ..Default::default()
-        },
-    );
-    let (actions, total) = state.store.search_actions(&filter).await?;
+    let list = ActionList {
+        text: p.q,
+        status: p.status,
+        family: p.family,
+        limit: API_PAGE,
+        page: p.page.unwrap_or(1),
+    };
+    let (actions, total) = catalogue::list_actions(&state, &me, &list).await?;
     Ok(Json(ActionPage { total, actions }))
 }
 
@@ -122,7 +119,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Action>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(pages::create_action(&state, &me, &input).await?),
+        Json(catalogue::create_action(&state, &me, &input).await?),
     ))
 }
 
@@ -134,7 +131,7 @@ pub async fn show(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Action>, ApiError> {
-    Ok(Json(pages::readable_action(&state, &me, id).await?))
+    Ok(Json(catalogue::readable_action(&state, &me, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -153,7 +150,7 @@ pub async fn update(
     ApiJson(b): ApiJson<ActionChange>,
 ) -> Result<Json<Action>, ApiError> {
     Ok(Json(
-        pages::update_action(&state, &me, id, b.version, &b.action).await?,
+        catalogue::update_action(&state, &me, id, b.version, &b.action).await?,
     ))
 }
 
@@ -173,7 +170,7 @@ pub async fn practical(
     ApiJson(b): ApiJson<PracticalChange>,
 ) -> Result<Json<Action>, ApiError> {
     Ok(Json(
-        pages::update_practical(&state, &me, id, b.version, &b.practical).await?,
+        catalogue::update_practical(&state, &me, id, b.version, &b.practical).await?,
     ))
 }
 
@@ -194,7 +191,7 @@ pub async fn status(
     ApiJson(b): ApiJson<StatusChange>,
 ) -> Result<Json<Action>, ApiError> {
     Ok(Json(
-        pages::set_status(&state, &me, id, b.version, &b.status).await?,
+        catalogue::set_status(&state, &me, id, b.version, &b.status).await?,
     ))
 }
 
@@ -206,9 +203,7 @@ pub async fn fundings(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<Funding>>, ApiError> {
-    me.require(Permission::ManageCatalogue)?;
-    state.store.action(id).await?;
-    Ok(Json(state.store.fundings_of(id).await?))
+    Ok(Json(catalogue::fundings(&state, &me, id).await?))
 }
 
 /// Adds a funding line (chargé de mission only: never an opérateur).
@@ -222,7 +217,7 @@ pub async fn add_funding(
 ) -> Result<(StatusCode, Json<Funding>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(pages::add_funding(&state, &me, id, &input).await?),
+        Json(catalogue::add_funding(&state, &me, id, &input).await?),
     ))
 }
 
@@ -234,7 +229,7 @@ pub async fn delete_funding(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Funding>, ApiError> {
-    Ok(Json(pages::delete_funding(&state, &me, id).await?))
+    Ok(Json(catalogue::delete_funding(&state, &me, id).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -253,17 +248,7 @@ pub async fn sessions(
     Id(id): Id,
     Query(p): Query<SessionParams>,
 ) -> Result<Json<Vec<Session>>, ApiError> {
-    pages::readable_action(&state, &me, id).await?;
-    let from = match p.from.trim() {
-        "" => today(),
-        raw => parcours_domain::person::parse_date(raw).ok_or_else(|| {
-            Failure::Invalid(parcours_domain::Invalid::field(
-                "from",
-                "La date n'est pas valide (AAAA-MM-JJ).",
-            ))
-        })?,
-    };
-    Ok(Json(state.store.sessions_of(id, from, 200).await?))
+    Ok(Json(catalogue::sessions(&state, &me, id, &p.from).await?))
 }
 
 /// Adds a session by hand (chargé de mission or the structure's opérateur).
@@ -277,7 +262,7 @@ pub async fn add_session(
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(pages::add_session(&state, &me, id, &input).await?),
+        Json(catalogue::add_session(&state, &me, id, &input).await?),
     ))
 }
 
@@ -297,7 +282,7 @@ pub async fn cancel_session(
     ApiJson(b): ApiJson<CancelBody>,
 ) -> Result<Json<Session>, ApiError> {
     Ok(Json(
-        pages::cancel_session(&state, &me, id, b.cancelled).await?,
+        catalogue::cancel_session(&state, &me, id, b.cancelled).await?,
     ))
 }
 
@@ -308,8 +293,7 @@ pub async fn structures(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<StructureSummary>>, ApiError> {
-    me.require(Permission::ManageCatalogue)?;
-    Ok(Json(state.store.structures().await?))
+    Ok(Json(catalogue::structures(&state, &me).await?))
 }
 
 /// Creates a partner structure (and the organisation its opérateurs belong to).
@@ -322,7 +306,7 @@ pub async fn create_structure(
 ) -> Result<(StatusCode, Json<Structure>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(pages::create_structure(&state, &me, &input).await?),
+        Json(catalogue::create_structure(&state, &me, &input).await?),
     ))
 }
 
@@ -331,10 +315,10 @@ pub async fn create_structure(
     responses((status = 200, body = Structure), (status = 404, body = ErrorBody)))]
 pub async fn structure(
     State(state): State<AppState>,
-    ApiUser(_me): ApiUser,
+    ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Structure>, ApiError> {
-    Ok(Json(state.store.structure(id).await?))
+    Ok(Json(catalogue::structure(&state, &me, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -353,7 +337,7 @@ pub async fn update_structure(
     ApiJson(b): ApiJson<StructureChange>,
 ) -> Result<Json<Structure>, ApiError> {
     Ok(Json(
-        pages::update_structure(&state, &me, id, b.version, &b.structure).await?,
+        catalogue::update_structure(&state, &me, id, b.version, &b.structure).await?,
     ))
 }
 
@@ -362,9 +346,9 @@ pub async fn update_structure(
     responses((status = 200, body = [Family]), (status = 401, body = ErrorBody)))]
 pub async fn families(
     State(state): State<AppState>,
-    ApiUser(_me): ApiUser,
+    ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<Family>>, ApiError> {
-    Ok(Json(state.store.families().await?))
+    Ok(Json(catalogue::families(&state, &me).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -381,12 +365,8 @@ pub async fn save_family(
     ApiUser(me): ApiUser,
     ApiJson(b): ApiJson<FamilyBody>,
 ) -> Result<Json<Family>, ApiError> {
-    me.require(Permission::ManageCatalogue)?;
     Ok(Json(
-        state
-            .store
-            .save_family(&me.actor(), &b.code, &b.label)
-            .await?,
+        catalogue::save_family(&state, &me, &b.code, &b.label).await?,
     ))
 }
 
@@ -412,10 +392,9 @@ pub async fn programme(
     ApiUser(me): ApiUser,
     Query(p): Query<ProgrammeParams>,
 ) -> Result<Json<ProgrammeBody>, ApiError> {
-    me.require(Permission::ManageCatalogue)?;
     Ok(Json(ProgrammeBody {
-        families: state.store.programme_summary(p.year).await?,
-        lines: state.store.programme(p.year, p.family.as_deref()).await?,
+        families: catalogue::programme_summary(&state, &me, p.year).await?,
+        lines: catalogue::programme_lines(&state, &me, p.year, p.family.as_deref()).await?,
     }))
 }
 
@@ -424,10 +403,9 @@ pub async fn programme(
     responses((status = 200, description = "Tableau de structures data·inclusion v1", body = [Object]), (status = 401, body = ErrorBody)))]
 pub async fn data_inclusion_structures(
     State(state): State<AppState>,
-    ApiUser(_me): ApiUser,
+    ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<DiStructure>>, ApiError> {
-    let (structures, _) =
-        data_inclusion::export(&state.store, &state.config.data_inclusion_source, today()).await?;
+    let (structures, _) = data_inclusion::export(&state, &me).await?;
     Ok(Json(structures))
 }
 
@@ -436,10 +414,9 @@ pub async fn data_inclusion_structures(
     responses((status = 200, description = "Tableau de services data·inclusion v1", body = [Object]), (status = 401, body = ErrorBody)))]
 pub async fn data_inclusion_services(
     State(state): State<AppState>,
-    ApiUser(_me): ApiUser,
+    ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<DiService>>, ApiError> {
-    let (_, services) =
-        data_inclusion::export(&state.store, &state.config.data_inclusion_source, today()).await?;
+    let (_, services) = data_inclusion::export(&state, &me).await?;
     Ok(Json(services))
 }
 
@@ -473,13 +450,11 @@ pub async fn data_inclusion_import(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<DataInclusionImport>,
 ) -> Result<Json<ImportReportBody>, ApiError> {
-    me.require(Permission::ManageCatalogue)?;
     let report = data_inclusion::import(
-        &state.store,
-        &me.actor(),
+        &state,
+        &me,
         &body.structures.to_string(),
         &body.services.to_string(),
-        today(),
     )
     .await?;
     Ok(Json(ImportReportBody {

@@ -1,15 +1,13 @@
 //! Imports over the API (chargé de mission): a CAF/MSA XML or CSV file as
 //! the raw request body, imported synchronously; the imports, their
 //! changes; the CSV column mappings. Same use cases as the pages
-//! (crate::importing).
+//! (parcours_app::import).
 
 use crate::api::ApiJson;
-use crate::auth::ApiUser;
-use crate::error::{ApiError, ErrorBody, Failure};
+use crate::auth::{ApiUser, CurrentUser};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Id, Query};
-use crate::importing::{
-    clean_file_name, mapping_named, save_mapping, FileFormat, Outcome, Run, TempUpload,
-};
+use crate::importing::upload_body;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -17,9 +15,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use parcours_app::import::{self, clean_file_name, FileFormat, Outcome};
 use parcours_domain::caf::CsvMapping;
-use parcours_domain::{Invalid, Permission};
-use parcours_store::import::{change, ImportChange, ImportRecord};
+use parcours_store::import::{ImportChange, ImportRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -70,34 +68,29 @@ pub struct RefusedDetail {
 /// Streams the body to a temporary file and imports it.
 async fn import_body(
     state: &AppState,
-    me: &crate::auth::CurrentUser,
+    me: &CurrentUser,
     file_name: String,
     format: FileFormat,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let upload = TempUpload::from_body(body).await?;
-    let run = Run {
-        store: state.store.clone(),
-        actor: me.actor(),
-        file_name,
-        format,
-        upload,
-    };
-    Ok(match run.run(|_| {}).await? {
-        Outcome::Done(record) => (StatusCode::CREATED, Json(record)).into_response(),
-        Outcome::Refused { error, record } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(RefusedBody {
-                error: RefusedDetail {
-                    code: "file_refused".into(),
-                    message: format!("Fichier refusé, rien n'a été importé : {error}"),
-                    line: error.line,
-                    import_id: record.id,
-                },
-            }),
-        )
-            .into_response(),
-    })
+    let upload = upload_body(body).await?;
+    Ok(
+        match import::import_now(state, me, file_name, format, upload).await? {
+            Outcome::Done(record) => (StatusCode::CREATED, Json(record)).into_response(),
+            Outcome::Refused { error, record } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(RefusedBody {
+                    error: RefusedDetail {
+                        code: "file_refused".into(),
+                        message: format!("Fichier refusé, rien n'a été importé : {error}"),
+                        line: error.line,
+                        import_id: record.id,
+                    },
+                }),
+            )
+                .into_response(),
+        },
+    )
 }
 
 /// Imports a CAF/MSA XML file (flux bénéficiaires or instruction), sent as the raw body (up to 512 MB),
@@ -112,9 +105,9 @@ pub async fn import_caf(
     Query(query): Query<CafQuery>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    me.require(Permission::ImportData)?;
+    let format = import::caf_format(&me)?;
     let file_name = clean_file_name(query.file_name.as_deref().unwrap_or(""), "flux-caf.xml");
-    import_body(&state, &me, file_name, FileFormat::CafXml, body).await
+    import_body(&state, &me, file_name, format, body).await
 }
 
 /// Imports a CSV file of people through a saved column mapping (`mapping`), sent as the raw body:
@@ -129,10 +122,9 @@ pub async fn import_csv(
     Query(query): Query<CsvQuery>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    me.require(Permission::ImportData)?;
-    let mapping = mapping_named(&state, "mapping", &query.mapping).await?;
+    let format = import::csv_format(&state, &me, "mapping", &query.mapping).await?;
     let file_name = clean_file_name(query.file_name.as_deref().unwrap_or(""), "import.csv");
-    import_body(&state, &me, file_name, FileFormat::Csv(mapping), body).await
+    import_body(&state, &me, file_name, format, body).await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -150,9 +142,9 @@ pub async fn list(
     ApiUser(me): ApiUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ImportRecord>>, ApiError> {
-    me.require(Permission::ImportData)?;
-    let limit = query.limit.unwrap_or(50).clamp(1, 500);
-    Ok(Json(state.store.imports(limit).await?))
+    Ok(Json(
+        import::imports(&state, &me, query.limit.unwrap_or(50)).await?,
+    ))
 }
 
 /// One import: counts, rejected records, warnings, or why the file was refused.
@@ -163,19 +155,8 @@ pub async fn show(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<ImportRecord>, ApiError> {
-    me.require(Permission::ImportData)?;
-    Ok(Json(state.store.import(id).await?))
+    Ok(Json(import::import(&state, &me, id).await?))
 }
-
-const CHANGE_KINDS: &[&str] = &[
-    change::NEW_ENTRANT,
-    change::LEFT_DUTIES,
-    change::IDENTITY,
-    change::ADDRESS,
-    change::HOUSEHOLD_MOVED,
-    change::RSA_STATE,
-    change::HOUSEHOLD,
-];
 
 #[derive(Deserialize, IntoParams)]
 pub struct ChangesQuery {
@@ -197,27 +178,10 @@ pub async fn changes(
     Id(id): Id,
     Query(query): Query<ChangesQuery>,
 ) -> Result<Json<Vec<ImportChange>>, ApiError> {
-    me.require(Permission::ImportData)?;
     let kind = query.kind.filter(|k| !k.is_empty());
-    if let Some(kind) = &kind {
-        if !CHANGE_KINDS.contains(&kind.as_str()) {
-            return Err(Failure::Invalid(Invalid::field(
-                "kind",
-                format!(
-                    "Type de changement inconnu : {kind} (attendu : {}).",
-                    CHANGE_KINDS.join(", ")
-                ),
-            ))
-            .into());
-        }
-    }
-    state.store.import(id).await?;
-    let limit = query.limit.unwrap_or(10_000).clamp(1, 100_000);
+    let limit = query.limit.unwrap_or(10_000);
     Ok(Json(
-        state
-            .store
-            .import_changes(id, kind.as_deref(), limit)
-            .await?,
+        import::changes(&state, &me, id, kind.as_deref(), limit).await?,
     ))
 }
 
@@ -228,8 +192,7 @@ pub async fn mappings(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<CsvMapping>>, ApiError> {
-    me.require(Permission::ImportData)?;
-    Ok(Json(state.store.csv_mappings().await?))
+    Ok(Json(import::mappings(&state, &me).await?))
 }
 
 /// A CSV column mapping, without its name (given by the path).
@@ -258,5 +221,5 @@ pub async fn save(
         delimiter: body.delimiter,
         columns: body.columns,
     };
-    Ok(Json(save_mapping(&state, &me, mapping).await?))
+    Ok(Json(import::save_mapping(&state, &me, mapping).await?))
 }

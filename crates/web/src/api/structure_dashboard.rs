@@ -1,13 +1,13 @@
 //! A structure's dashboard over the API: the same use case and permission
-//! as the page (crate::pages::structure_dashboard).
+//! as the page (parcours_app::structure_dashboard).
 
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Id;
-use crate::pages::structure_dashboard::dashboard_of;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use parcours_app::structure_dashboard;
 use parcours_store::structure_dashboard::StructureDashboard;
 
 /// A structure's actions (published and draft) with capacity, places taken, occupation, waiting list,
@@ -20,5 +20,5 @@ pub async fn dashboard(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<StructureDashboard>, ApiError> {
-    Ok(Json(dashboard_of(&state, &me, id).await?))
+    Ok(Json(structure_dashboard::dashboard(&state, &me, id).await?))
 }

@@ -10,271 +10,28 @@ use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form;
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::view::{choices, fr_date, places_text, theme_groups, Choice, ThemeGroup};
+use crate::view::{
+    action_view, choices, fr_date, places_text, theme_groups, ActionView, Choice, ThemeGroup,
+};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::catalogue::{self, ActionChoices, ActionList};
 use parcours_app::clock::today;
 use parcours_domain::catalogue::{
-    format_euros, ActionData, ActionFormat, ActionInput, ActionStatus, AddressInput,
-    CapacityPeriod, ContactInput, FundingData, FundingInput, FundingKind, Network, PracticalData,
-    PracticalInput, Public, Reception, ServiceType, StructureData, StructureInput,
+    format_euros, ActionFormat, ActionInput, ActionStatus, AddressInput, CapacityPeriod,
+    ContactInput, FundingInput, FundingKind, Network, PracticalInput, Public, Reception,
+    ServiceType, SessionInput, StructureInput,
 };
 use parcours_domain::eligibility::{EligibilityInput, TargetPublic};
 use parcours_domain::organisation::OrganisationKind;
-use parcours_domain::person::{optional, required_date};
 use parcours_domain::schedule::{Frequency, ScheduleInput, WEEKDAYS};
-use parcours_domain::{taxonomy, Invalid, Permission, Role};
-use parcours_store::catalogue::{
-    Action, CatalogueFilter, Funding, ProgrammeLine, Session, Structure,
-};
+use parcours_domain::{Invalid, Permission, Role};
+use parcours_store::catalogue::{Action, Family, Funding, ProgrammeLine, Structure};
 use serde::Deserialize;
 use tower_sessions::Session as WebSession;
 use uuid::Uuid;
-
-/// A choice in a list, and whether it is picked.
-// ---------------------------------------------------------------- use cases
-
-/// Whether `me` may read this action: published ones for everyone signed
-/// in, the others for the chargé de mission and the structure's opérateurs.
-pub fn may_read(me: &CurrentUser, action: &Action) -> bool {
-    action.status() == ActionStatus::Published || may_edit_practical(me, action)
-}
-
-pub fn may_edit_practical(me: &CurrentUser, action: &Action) -> bool {
-    me.role == Role::ProgrammeOfficer
-        || (me.role == Role::Operator && me.user.organisation_id == action.structure_id)
-}
-
-/// The action, when `me` may change its schedule, contact and sessions.
-pub async fn practical_action(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-) -> Result<Action, Failure> {
-    me.require(Permission::EditActionPractical)?;
-    let action = state.store.action(id).await?;
-    if !may_edit_practical(me, &action) {
-        return Err(Failure::Forbidden);
-    }
-    Ok(action)
-}
-
-pub async fn readable_action(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-) -> Result<Action, Failure> {
-    let action = state.store.action(id).await?;
-    if may_read(me, &action) {
-        Ok(action)
-    } else {
-        Err(Failure::Forbidden)
-    }
-}
-
-pub async fn create_structure(
-    state: &AppState,
-    me: &CurrentUser,
-    input: &StructureInput,
-) -> Result<Structure, Failure> {
-    me.require(Permission::ManageCatalogue)?;
-    let data = StructureData::parse(input)?;
-    Ok(state
-        .store
-        .create_structure(&me.actor(), &data, None)
-        .await?)
-}
-
-pub async fn update_structure(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    version: i64,
-    input: &StructureInput,
-) -> Result<Structure, Failure> {
-    me.require(Permission::ManageCatalogue)?;
-    let data = StructureData::parse(input)?;
-    Ok(state
-        .store
-        .update_structure(&me.actor(), id, version, &data)
-        .await?)
-}
-
-pub async fn create_action(
-    state: &AppState,
-    me: &CurrentUser,
-    input: &ActionInput,
-) -> Result<Action, Failure> {
-    me.require(Permission::ManageCatalogue)?;
-    let data = ActionData::parse(input)?;
-    Ok(state
-        .store
-        .create_action(&me.actor(), &data, today(), None)
-        .await?)
-}
-
-pub async fn update_action(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    version: i64,
-    input: &ActionInput,
-) -> Result<Action, Failure> {
-    me.require(Permission::ManageCatalogue)?;
-    let data = ActionData::parse(input)?;
-    Ok(state
-        .store
-        .update_action(&me.actor(), id, version, &data, today())
-        .await?)
-}
-
-pub async fn update_practical(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    version: i64,
-    input: &PracticalInput,
-) -> Result<Action, Failure> {
-    practical_action(state, me, id).await?;
-    let data = PracticalData::parse(input)?;
-    Ok(state
-        .store
-        .update_practical(&me.actor(), id, version, &data, today())
-        .await?)
-}
-
-pub async fn set_status(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    version: i64,
-    status: &str,
-) -> Result<Action, Failure> {
-    me.require(Permission::ManageCatalogue)?;
-    let next = ActionStatus::from_code(status.trim())
-        .ok_or_else(|| Invalid::field("status", "État inconnu (draft, published ou archived)."))?;
-    Ok(state
-        .store
-        .set_action_status(&me.actor(), id, version, next)
-        .await?)
-}
-
-pub async fn add_funding(
-    state: &AppState,
-    me: &CurrentUser,
-    action_id: Uuid,
-    input: &FundingInput,
-) -> Result<Funding, Failure> {
-    me.require(Permission::ManageCatalogue)?;
-    state.store.action(action_id).await?;
-    let data = FundingData::parse(input)?;
-    Ok(state
-        .store
-        .add_funding(&me.actor(), action_id, &data)
-        .await?)
-}
-
-pub async fn delete_funding(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-) -> Result<Funding, Failure> {
-    me.require(Permission::ManageCatalogue)?;
-    Ok(state.store.delete_funding(&me.actor(), id).await?)
-}
-
-/// A session added by hand: a date, optional times and a note.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct SessionInput {
-    #[serde(default)]
-    pub on: String,
-    #[serde(default)]
-    pub starts_at: String,
-    #[serde(default)]
-    pub ends_at: String,
-    #[serde(default)]
-    pub note: String,
-}
-
-pub async fn add_session(
-    state: &AppState,
-    me: &CurrentUser,
-    action_id: Uuid,
-    input: &SessionInput,
-) -> Result<Session, Failure> {
-    practical_action(state, me, action_id).await?;
-    let mut invalid = Invalid::new();
-    let on = required_date(&mut invalid, "on", "Date de la séance", &input.on);
-    let schedule = ScheduleInput {
-        frequency: "weekly".into(),
-        weekdays: vec!["Mo".into()],
-        starts_at: input.starts_at.clone(),
-        ends_at: input.ends_at.clone(),
-        ..Default::default()
-    };
-    let times = parcours_domain::schedule::Schedule::parse(&schedule, &mut invalid);
-    let invalid = Invalid {
-        errors: invalid
-            .errors
-            .into_iter()
-            .map(|mut e| {
-                e.field = e.field.replace("schedule_", "");
-                e
-            })
-            .collect(),
-    };
-    let note = optional(&input.note);
-    invalid.into_result(())?;
-    let (starts, ends) = (
-        times.starts_at.map(parcours_domain::schedule::hhmm),
-        times.ends_at.map(parcours_domain::schedule::hhmm),
-    );
-    Ok(state
-        .store
-        .add_session(
-            &me.actor(),
-            action_id,
-            on.expect("checked"),
-            starts.as_deref(),
-            ends.as_deref(),
-            note.as_deref(),
-        )
-        .await?)
-}
-
-pub async fn cancel_session(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    cancelled: bool,
-) -> Result<Session, Failure> {
-    let session = state.store.session(id).await?;
-    practical_action(state, me, session.action_id).await?;
-    Ok(state
-        .store
-        .set_session_cancelled(&me.actor(), id, cancelled)
-        .await?)
-}
-
-/// The back-office list: the chargé de mission sees every action, an
-/// opérateur their structure's, everyone else the published ones.
-pub fn scoped_filter(me: &CurrentUser, mut filter: CatalogueFilter) -> CatalogueFilter {
-    let own = me.user.organisation_id;
-    if me.role == Role::Operator && filter.structure_id.is_none() {
-        filter.structure_id = Some(own);
-    }
-    // The same rule as `may_read`: drafts only for the chargé de mission and
-    // for the opérateurs of the structure that runs the action.
-    let sees_drafts = me.role == Role::ProgrammeOfficer
-        || (me.role == Role::Operator && filter.structure_id == Some(own));
-    if !sees_drafts {
-        filter.public_only = true;
-        filter.today = Some(today());
-    }
-    filter
-}
 
 // ---------------------------------------------------------------- forms
 
@@ -428,10 +185,10 @@ pub async fn structures(
             Redirect::to(&format!("/structures/{}", me.user.organisation_id)).into_response(),
         );
     }
-    me.require(Permission::ManageCatalogue)?;
+    let structures = catalogue::structures(&state, &me).await?;
     let page = StructuresPage {
         layout: Layout::new(&session, &me, "Structures partenaires", "/structures").await?,
-        structures: state.store.structures().await?,
+        structures,
     };
     Ok(Html(page.render().map_err(template_failure)?).into_response())
 }
@@ -492,7 +249,7 @@ pub async fn create_structure_form(
     body: String,
 ) -> Result<Response, PageError> {
     let input = structure_input(&form::pairs(&body));
-    match create_structure(&state, &me, &input).await {
+    match catalogue::create_structure(&state, &me, &input).await {
         Ok(s) => {
             flash(&session, format!("Structure « {} » créée.", s.name)).await?;
             Ok(Redirect::to(&format!("/structures/{}", s.id)).into_response())
@@ -511,8 +268,7 @@ pub async fn edit_structure(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageCatalogue)?;
-    let s = state.store.structure(id).await?;
+    let s = catalogue::structure_to_edit(&state, &me, id).await?;
     let input = StructureInput {
         name: s.name.clone(),
         kind: s.kind.clone(),
@@ -551,7 +307,7 @@ pub async fn update_structure_form(
     let pairs = form::pairs(&body);
     let input = structure_input(&pairs);
     let version = form::version(&pairs);
-    match update_structure(&state, &me, id, version, &input).await {
+    match catalogue::update_structure(&state, &me, id, version, &input).await {
         Ok(s) => {
             flash(&session, "Structure enregistrée.").await?;
             Ok(Redirect::to(&format!("/structures/{}", s.id)).into_response())
@@ -589,7 +345,7 @@ pub struct ActionLine {
 
 fn action_lines(
     rows: Vec<parcours_store::catalogue::ActionSummary>,
-    families: &[parcours_store::catalogue::Family],
+    families: &[Family],
 ) -> Vec<ActionLine> {
     rows.into_iter()
         .map(|a| ActionLine {
@@ -614,30 +370,8 @@ pub async fn show_structure(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let structure = state.store.structure(id).await?;
-    let filter = scoped_filter(
-        &me,
-        CatalogueFilter {
-            structure_id: Some(id),
-            limit: 500,
-            ..Default::default()
-        },
-    );
-    let (rows, _) = state.store.search_actions(&filter).await?;
-    let families = state.store.families().await?;
-    let own = me.role == Role::ProgrammeOfficer || me.user.organisation_id == id;
-    let operators = if own {
-        state
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .filter(|u| u.organisation_id == id && !u.disabled)
-            .map(|u| (u.display_name, u.email))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let sheet = catalogue::open_structure(&state, &me, id).await?;
+    let structure = sheet.structure;
     let page = StructurePage {
         layout: Layout::new(&session, &me, &structure.name, "/structures").await?,
         kind: OrganisationKind::from_code(&structure.kind).map_or("Autre", |k| k.label()),
@@ -647,10 +381,10 @@ pub async fn show_structure(
             .and_then(Network::from_code)
             .map(|n| n.label()),
         structure,
-        actions: action_lines(rows, &families),
-        operators,
-        can_manage: me.role.can(Permission::ManageCatalogue),
-        can_view_dashboard: crate::pages::structure_dashboard::may_view_dashboard(&me, id),
+        actions: action_lines(sheet.actions, &sheet.families),
+        operators: sheet.operators,
+        can_manage: sheet.can_manage,
+        can_view_dashboard: sheet.can_view_dashboard,
     };
     Ok(Html(page.render().map_err(template_failure)?))
 }
@@ -692,19 +426,15 @@ pub async fn actions(
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, PageError> {
     let page = query.page.unwrap_or(1).max(1);
-    let filter = scoped_filter(
-        &me,
-        CatalogueFilter {
-            text: query.q.clone(),
-            status: query.statut.clone(),
-            family: query.famille.clone(),
-            limit: PAGE_SIZE,
-            offset: (page - 1) * PAGE_SIZE,
-            ..Default::default()
-        },
-    );
-    let (rows, total) = state.store.search_actions(&filter).await?;
-    let families = state.store.families().await?;
+    let list = ActionList {
+        text: query.q.clone(),
+        status: query.statut.clone(),
+        family: query.famille.clone(),
+        limit: PAGE_SIZE,
+        page,
+    };
+    let (rows, total) = catalogue::list_actions(&state, &me, &list).await?;
+    let families = catalogue::families(&state, &me).await?;
     let page = ActionsPage {
         layout: Layout::new(&session, &me, "Actions d'insertion", "/actions").await?,
         statuses: choices(
@@ -745,15 +475,18 @@ struct ActionFormPage {
     errors: Invalid,
 }
 
-async fn action_form(
-    state: &AppState,
+/// The form, offering `choices` (read before the layout, which takes the
+/// flash message).
+fn action_form(
     layout: Layout,
+    ActionChoices {
+        structures,
+        families,
+    }: ActionChoices,
     editing: Option<(Uuid, i64)>,
     input: ActionInput,
     errors: Invalid,
 ) -> Result<Html<String>, Failure> {
-    let structures = state.store.structures().await?;
-    let families = state.store.families().await?;
     let orientations = parcours_domain::deadline::OrientationKind::ALL;
     let page = ActionFormPage {
         layout,
@@ -823,7 +556,7 @@ pub async fn new_action(
     me: CurrentUser,
     Query(q): Query<NewActionQuery>,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageCatalogue)?;
+    let offered = catalogue::action_choices(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Nouvelle action", "/actions").await?;
     let input = ActionInput {
         structure_id: q.structure,
@@ -840,7 +573,7 @@ pub async fn new_action(
         },
         ..Default::default()
     };
-    Ok(action_form(&state, layout, None, input, Invalid::new()).await?)
+    Ok(action_form(layout, offered, None, input, Invalid::new())?)
 }
 
 pub async fn create_action_form(
@@ -850,7 +583,7 @@ pub async fn create_action_form(
     body: String,
 ) -> Result<Response, PageError> {
     let input = action_input(&form::pairs(&body));
-    match create_action(&state, &me, &input).await {
+    match catalogue::create_action(&state, &me, &input).await {
         Ok(a) => {
             flash(
                 &session,
@@ -860,10 +593,9 @@ pub async fn create_action_form(
             Ok(Redirect::to(&format!("/actions/{}", a.id)).into_response())
         }
         Err(Failure::Invalid(errors)) => {
+            let offered = catalogue::action_choices(&state, &me).await?;
             let layout = Layout::new(&session, &me, "Nouvelle action", "/actions").await?;
-            Ok(action_form(&state, layout, None, input, errors)
-                .await?
-                .into_response())
+            Ok(action_form(layout, offered, None, input, errors)?.into_response())
         }
         Err(other) => Err(other.into()),
     }
@@ -920,17 +652,16 @@ pub async fn edit_action(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageCatalogue)?;
-    let action = state.store.action(id).await?;
+    let action = catalogue::action_to_edit(&state, &me, id).await?;
+    let offered = catalogue::action_choices(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Modifier l'action", "/actions").await?;
     Ok(action_form(
-        &state,
         layout,
+        offered,
         Some((id, action.version)),
         input_of(&action),
         Invalid::new(),
-    )
-    .await?)
+    )?)
 }
 
 pub async fn update_action_form(
@@ -943,18 +674,15 @@ pub async fn update_action_form(
     let pairs = form::pairs(&body);
     let input = action_input(&pairs);
     let version = form::version(&pairs);
-    match update_action(&state, &me, id, version, &input).await {
+    match catalogue::update_action(&state, &me, id, version, &input).await {
         Ok(a) => {
             flash(&session, "Action enregistrée.").await?;
             Ok(Redirect::to(&format!("/actions/{}", a.id)).into_response())
         }
         Err(Failure::Invalid(errors)) => {
+            let offered = catalogue::action_choices(&state, &me).await?;
             let layout = Layout::new(&session, &me, "Modifier l'action", "/actions").await?;
-            Ok(
-                action_form(&state, layout, Some((id, version)), input, errors)
-                    .await?
-                    .into_response(),
-            )
+            Ok(action_form(layout, offered, Some((id, version)), input, errors)?.into_response())
         }
         Err(other) => Err(other.into()),
     }
@@ -997,7 +725,7 @@ pub async fn edit_practical(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let action = practical_action(&state, &me, id).await?;
+    let action = catalogue::practical_action(&state, &me, id).await?;
     let layout = Layout::new(&session, &me, "Informations pratiques", "/actions").await?;
     Ok(practical_form(
         layout,
@@ -1018,13 +746,13 @@ pub async fn update_practical_form(
     let pairs = form::pairs(&body);
     let input = practical_input(&pairs);
     let version = form::version(&pairs);
-    match update_practical(&state, &me, id, version, &input).await {
+    match catalogue::update_practical(&state, &me, id, version, &input).await {
         Ok(a) => {
             flash(&session, "Informations pratiques enregistrées.").await?;
             Ok(Redirect::to(&format!("/actions/{}", a.id)).into_response())
         }
         Err(Failure::Invalid(errors)) => {
-            let action = state.store.action(id).await?;
+            let action = catalogue::practical_action(&state, &me, id).await?;
             let layout = Layout::new(&session, &me, "Informations pratiques", "/actions").await?;
             Ok(practical_form(layout, &action, version, input, errors)?.into_response())
         }
@@ -1062,133 +790,6 @@ fn funding_line(f: Funding) -> FundingLine {
     }
 }
 
-/// What an action page shows, signed in or not.
-pub struct ActionView {
-    pub family: String,
-    pub service_type: &'static str,
-    pub format: &'static str,
-    pub thematiques: Vec<&'static str>,
-    pub publics: Vec<&'static str>,
-    pub rules: Vec<String>,
-    pub reception: Vec<&'static str>,
-    pub place: String,
-    pub schedule: String,
-    pub period: String,
-    pub places: String,
-    pub hours: String,
-    pub sessions: Vec<SessionLine>,
-}
-
-pub struct SessionLine {
-    pub id: Uuid,
-    pub date: String,
-    pub hours: String,
-    pub note: String,
-    pub ad_hoc: bool,
-    pub cancelled: bool,
-}
-
-/// "14000 Caen" for each INSEE code the referential knows (rules name
-/// communes by code; people read names).
-pub async fn commune_labels(
-    state: &AppState,
-    codes: &[String],
-) -> Result<std::collections::HashMap<String, String>, Failure> {
-    let mut labels = std::collections::HashMap::new();
-    for code in codes {
-        if let Some(label) = state.store.commune_label(code).await? {
-            labels.insert(code.clone(), label);
-        }
-    }
-    Ok(labels)
-}
-
-/// What an action page shows; sessions from `from` on (the public sees the
-/// coming ones, the structure also the last weeks' for attendance).
-pub async fn action_view(
-    state: &AppState,
-    action: &Action,
-    from: time::Date,
-    sessions: usize,
-) -> Result<ActionView, Failure> {
-    let families = state.store.families().await?;
-    let sessions = state
-        .store
-        .sessions_of(action.id, from, sessions as i64)
-        .await?;
-    let labels = commune_labels(state, &action.eligibility.communes).await?;
-    let place = [
-        action.address.clone(),
-        action.postal_code.clone(),
-        action.commune_name.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ");
-    let mut hours = Vec::new();
-    if let Some(h) = action.weekly_hours {
-        hours.push(format!("{} h par semaine", h.to_string().replace('.', ",")));
-    }
-    if let Some(w) = action.duration_weeks {
-        hours.push(format!(
-            "pendant {w} semaine{}",
-            if w > 1 { "s" } else { "" }
-        ));
-    }
-    Ok(ActionView {
-        family: action
-            .family
-            .as_ref()
-            .and_then(|f| families.iter().find(|x| &x.code == f))
-            .map_or_else(|| "—".to_owned(), |f| f.label.clone()),
-        service_type: ServiceType::from_code(&action.service_type).map_or("?", |t| t.label()),
-        format: ActionFormat::from_code(&action.format).map_or("?", |f| f.label()),
-        thematiques: action
-            .thematiques
-            .iter()
-            .filter_map(|t| taxonomy::thematique_label(t))
-            .collect(),
-        publics: action
-            .publics
-            .iter()
-            .filter_map(|p| Public::from_code(p))
-            .map(|p| p.label())
-            .collect(),
-        rules: action
-            .eligibility
-            .describe(|code| labels.get(code).cloned().unwrap_or_else(|| code.to_owned())),
-        reception: action
-            .reception
-            .iter()
-            .filter_map(|r| Reception::from_code(r))
-            .map(|r| r.label())
-            .collect(),
-        place,
-        schedule: action.schedule.describe(),
-        period: match action.ends_on {
-            Some(end) => format!("Du {} au {}", fr_date(action.starts_on), fr_date(end)),
-            None => format!("Depuis le {}", fr_date(action.starts_on)),
-        },
-        places: places_text(action.capacity, action.places_taken),
-        hours: hours.join(", "),
-        sessions: sessions
-            .into_iter()
-            .map(|s| SessionLine {
-                id: s.id,
-                date: fr_date(s.on_date),
-                hours: match (&s.starts_at, &s.ends_at) {
-                    (Some(a), Some(b)) => format!("{a} – {b}"),
-                    _ => String::new(),
-                },
-                note: s.note.unwrap_or_default(),
-                ad_hoc: s.ad_hoc,
-                cancelled: s.cancelled,
-            })
-            .collect(),
-    })
-}
-
 #[derive(Template)]
 #[template(path = "catalogue/action.html")]
 struct ActionPage {
@@ -1210,21 +811,31 @@ pub async fn show_action(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let action = readable_action(&state, &me, id).await?;
-    let can_manage = me.role.can(Permission::ManageCatalogue);
-    let fundings = if can_manage {
-        state
-            .store
-            .fundings_of(id)
-            .await?
-            .into_iter()
-            .map(funding_line)
-            .collect()
+    let details = catalogue::open_action(&state, &me, id).await?;
+    let status = details.sheet.action.status();
+    let next_statuses = if details.can_manage {
+        next_statuses(status)
     } else {
         Vec::new()
     };
-    let status = action.status();
-    let next_statuses = ActionStatus::ALL
+    let page = ActionPage {
+        layout: Layout::new(&session, &me, &details.sheet.action.name, "/actions").await?,
+        view: action_view(&details.sheet),
+        status: status.label(),
+        next_statuses,
+        fundings: details.fundings.into_iter().map(funding_line).collect(),
+        can_manage: details.can_manage,
+        can_edit_practical: details.can_edit_practical,
+        funding_kinds: codes(FundingKind::ALL, FundingKind::code, FundingKind::label),
+        year: today().year(),
+        action: details.sheet.action,
+    };
+    Ok(Html(page.render().map_err(template_failure)?))
+}
+
+/// The statuses an action may take next, as buttons.
+fn next_statuses(status: ActionStatus) -> Vec<(&'static str, &'static str)> {
+    ActionStatus::ALL
         .iter()
         .filter(|s| status.can_become(**s).is_ok())
         .map(|s| {
@@ -1237,24 +848,7 @@ pub async fn show_action(
                 },
             )
         })
-        .collect();
-    let page = ActionPage {
-        layout: Layout::new(&session, &me, &action.name, "/actions").await?,
-        view: action_view(&state, &action, today() - time::Duration::days(14), 16).await?,
-        status: status.label(),
-        next_statuses: if can_manage {
-            next_statuses
-        } else {
-            Vec::new()
-        },
-        fundings,
-        can_manage,
-        can_edit_practical: may_edit_practical(&me, &action),
-        funding_kinds: codes(FundingKind::ALL, FundingKind::code, FundingKind::label),
-        year: today().year(),
-        action,
-    };
-    Ok(Html(page.render().map_err(template_failure)?))
+        .collect()
 }
 
 pub async fn status_form(
@@ -1265,7 +859,7 @@ pub async fn status_form(
     body: String,
 ) -> Result<Response, PageError> {
     let pairs = form::pairs(&body);
-    let result = set_status(
+    let result = catalogue::set_status(
         &state,
         &me,
         id,
@@ -1285,7 +879,7 @@ pub async fn funding_form(
     body: String,
 ) -> Result<Response, PageError> {
     let input = funding_input(&form::pairs(&body));
-    let result = add_funding(&state, &me, id, &input)
+    let result = catalogue::add_funding(&state, &me, id, &input)
         .await
         .map(|_| "Financement ajouté.".to_owned());
     flash_outcome(&session, result, &format!("/actions/{id}")).await
@@ -1297,7 +891,7 @@ pub async fn delete_funding_form(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, PageError> {
-    let funding = delete_funding(&state, &me, id).await?;
+    let funding = catalogue::delete_funding(&state, &me, id).await?;
     flash_outcome(
         &session,
         Ok("Financement supprimé.".to_owned()),
@@ -1320,7 +914,7 @@ pub async fn session_form(
         ends_at: form::value(&pairs, "ends_at"),
         note: form::value(&pairs, "note"),
     };
-    let result = add_session(&state, &me, id, &input)
+    let result = catalogue::add_session(&state, &me, id, &input)
         .await
         .map(|s| format!("Séance ajoutée le {}.", fr_date(s.on_date)));
     flash_outcome(&session, result, &format!("/actions/{id}")).await
@@ -1334,7 +928,7 @@ pub async fn cancel_session_form(
     body: String,
 ) -> Result<Response, PageError> {
     let cancelled = form::value(&form::pairs(&body), "cancelled") != "0";
-    let s = cancel_session(&state, &me, id, cancelled).await?;
+    let s = catalogue::cancel_session(&state, &me, id, cancelled).await?;
     let message = format!(
         "Séance du {} {}.",
         fr_date(s.on_date),
@@ -1349,7 +943,7 @@ pub async fn cancel_session_form(
 #[template(path = "catalogue/families.html")]
 struct FamiliesPage {
     layout: Layout,
-    families: Vec<parcours_store::catalogue::Family>,
+    families: Vec<Family>,
     errors: Invalid,
 }
 
@@ -1358,10 +952,12 @@ pub async fn families(
     session: WebSession,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
+    // The page to manage them: for the chargé de mission only.
     me.require(Permission::ManageCatalogue)?;
+    let families = catalogue::families(&state, &me).await?;
     let page = FamiliesPage {
         layout: Layout::new(&session, &me, "Familles d'actions", "/familles").await?,
-        families: state.store.families().await?,
+        families,
         errors: Invalid::new(),
     };
     Ok(Html(page.render().map_err(template_failure)?))
@@ -1373,17 +969,9 @@ pub async fn save_family_form(
     me: CurrentUser,
     body: String,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ManageCatalogue)?;
     let pairs = form::pairs(&body);
-    match state
-        .store
-        .save_family(
-            &me.actor(),
-            &form::value(&pairs, "code"),
-            &form::value(&pairs, "label"),
-        )
-        .await
-    {
+    let (code, label) = (form::value(&pairs, "code"), form::value(&pairs, "label"));
+    match catalogue::save_family(&state, &me, &code, &label).await {
         Ok(family) => {
             flash(
                 &session,
@@ -1392,15 +980,16 @@ pub async fn save_family_form(
             .await?;
             Ok(Redirect::to("/familles").into_response())
         }
-        Err(parcours_store::StoreError::Invalid(errors)) => {
+        Err(Failure::Invalid(errors)) => {
+            let families = catalogue::families(&state, &me).await?;
             let page = FamiliesPage {
                 layout: Layout::new(&session, &me, "Familles d'actions", "/familles").await?,
-                families: state.store.families().await?,
+                families,
                 errors,
             };
             Ok(Html(page.render().map_err(template_failure)?).into_response())
         }
-        Err(other) => Err(PageError::from(other)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -1448,7 +1037,7 @@ struct ProgrammePage {
     opened: Option<(String, Vec<ProgrammeRow>)>,
 }
 
-fn family_label(code: Option<&str>, families: &[parcours_store::catalogue::Family]) -> String {
+fn family_label(code: Option<&str>, families: &[Family]) -> String {
     code.and_then(|c| families.iter().find(|f| f.code == c))
         .map_or_else(|| "Sans famille".to_owned(), |f| f.label.clone())
 }
@@ -1490,17 +1079,6 @@ fn programme_row(line: &ProgrammeLine) -> ProgrammeRow {
     }
 }
 
-/// `None` for every year; the current year when nothing is asked.
-pub fn programme_year(raw: &str) -> Result<Option<i64>, Failure> {
-    match raw.trim() {
-        "" => Ok(Some(i64::from(today().year()))),
-        "toutes" => Ok(None),
-        raw => raw.parse::<i64>().map(Some).map_err(|_| {
-            Failure::Invalid(Invalid::field("annee", "L'année s'écrit sur 4 chiffres."))
-        }),
-    }
-}
-
 /// The programme by family (actions, places, funding of the year); a
 /// family opens on its actions and their funding lines.
 pub async fn programme(
@@ -1509,14 +1087,13 @@ pub async fn programme(
     me: CurrentUser,
     Query(q): Query<ProgrammeQuery>,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageCatalogue)?;
-    let year = programme_year(&q.annee)?;
-    let summary = state.store.programme_summary(year).await?;
-    let families = state.store.families().await?;
+    let year = catalogue::programme_year(&me, &q.annee)?;
+    let summary = catalogue::programme_summary(&state, &me, year).await?;
+    let families = catalogue::families(&state, &me).await?;
     let opened = match q.famille.as_deref() {
         Some(code) => {
             let family = if code == "sans" { "" } else { code };
-            let lines = state.store.programme(year, Some(family)).await?;
+            let lines = catalogue::programme_lines(&state, &me, year, Some(family)).await?;
             let label = family_label((!family.is_empty()).then_some(family), &families);
             Some((label, lines.iter().map(programme_row).collect()))
         }

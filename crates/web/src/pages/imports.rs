@@ -7,9 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::form::{self, Pairs};
-use crate::importing::{
-    incomplete, mapping_named, save_mapping, FileFormat, ImportJobs, JobEnd, Run, TempUpload,
-};
+use crate::importing::incomplete;
 use crate::layout::{flash, Layout};
 use crate::view::{fr_date, fr_instant, fr_opt};
 use crate::AppState;
@@ -20,11 +18,13 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
+use parcours_app::import::{self, ImportJobs, JobEnd, TempUpload};
 use parcours_domain::caf::{CsvMapping, CSV_FIELDS};
 use parcours_domain::{Invalid, Permission};
 use parcours_import::caf_xml::FileKind;
 use parcours_store::import::{change, ImportRecord};
 use serde::Deserialize;
+use std::collections::HashMap;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -110,22 +110,12 @@ async fn list_page(
     errors: Invalid,
     chosen_mapping: String,
 ) -> Result<ListPage, Failure> {
+    let imports = import::imports(state, me, LATEST).await?;
+    let mappings = import::mappings(state, me).await?;
     Ok(ListPage {
         layout: Layout::new(session, me, "Imports", "/imports").await?,
-        imports: state
-            .store
-            .imports(LATEST)
-            .await?
-            .iter()
-            .map(import_line)
-            .collect(),
-        mappings: state
-            .store
-            .csv_mappings()
-            .await?
-            .into_iter()
-            .map(|m| m.name)
-            .collect(),
+        imports: imports.iter().map(import_line).collect(),
+        mappings: mappings.into_iter().map(|m| m.name).collect(),
         chosen_mapping,
         errors,
     })
@@ -136,7 +126,6 @@ pub async fn list(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ImportData)?;
     let page = list_page(&state, &session, &me, Invalid::new(), String::new()).await?;
     Ok(Html(page.render()?))
 }
@@ -182,47 +171,6 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
     Ok(upload)
 }
 
-/// Checks an upload of the `form` ("caf" or "csv") form: the file and,
-/// for a CSV file, its mapping. Field errors name the form's inputs.
-async fn prepare(
-    state: &AppState,
-    me: &CurrentUser,
-    form: &str,
-    upload: Upload,
-) -> Result<Run, Failure> {
-    let mut invalid = Invalid::new();
-    let format = if form == "csv" {
-        let name = form::value(&upload.fields, "correspondance");
-        match mapping_named(state, "csv-correspondance", &name).await {
-            Ok(mapping) => Some(FileFormat::Csv(mapping)),
-            Err(Failure::Invalid(errors)) => {
-                invalid.merge(errors);
-                None
-            }
-            Err(other) => return Err(other),
-        }
-    } else {
-        Some(FileFormat::CafXml)
-    };
-    let file = upload.file.filter(|f| f.bytes > 0);
-    if file.is_none() {
-        invalid.add(
-            &format!("{form}-fichier"),
-            "Choisissez le fichier à importer (aucun fichier, ou un fichier vide, n'a été reçu).",
-        );
-    }
-    match (file, format) {
-        (Some(upload_file), Some(format)) if invalid.is_empty() => Ok(Run {
-            store: state.store.clone(),
-            actor: me.actor(),
-            file_name: crate::importing::clean_file_name(&upload.file_name, "fichier"),
-            format,
-            upload: upload_file,
-        }),
-        _ => Err(invalid.into()),
-    }
-}
-
 /// Reads the upload, starts its import in the background and sends the
 /// user to its progress page; a missing file or mapping re-shows the forms.
 async fn start_upload(
@@ -233,17 +181,20 @@ async fn start_upload(
     multipart: Result<Multipart, MultipartRejection>,
     form: &str,
 ) -> Result<Response, PageError> {
+    // Checked before the file is received (and again by the use case).
     me.require(Permission::ImportData)?;
     let multipart = multipart.map_err(|_| {
         Failure::BadRequest("Le formulaire d'envoi de fichier n'est pas valide.".into())
     })?;
     let upload = read_upload(multipart).await?;
     let chosen = form::value(&upload.fields, "correspondance");
-    match prepare(&state, &me, form, upload).await {
-        Ok(run) => {
-            let id = jobs.start(me.user.id, run);
-            Ok(Redirect::to(&format!("/imports/suivi/{id}")).into_response())
-        }
+    let upload = import::Upload {
+        csv_mapping: (form == "csv").then(|| chosen.clone()),
+        file: upload.file,
+        file_name: upload.file_name,
+    };
+    match import::start(&state, &me, &jobs, upload).await {
+        Ok(id) => Ok(Redirect::to(&format!("/imports/suivi/{id}")).into_response()),
         Err(Failure::Invalid(errors)) => {
             let page = list_page(&state, &session, &me, errors, chosen).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
@@ -299,8 +250,7 @@ pub async fn progress(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ImportData)?;
-    let job = jobs.read(id, me.user.id).ok_or(Failure::NotFound)?;
+    let job = import::progress(&me, &jobs, id)?;
     let (refused, failed) = match job.end {
         Some(JobEnd::Done(import_id)) => {
             return Ok(Redirect::to(&format!("/imports/{import_id}")).into_response())
@@ -355,13 +305,14 @@ const CHANGE_KINDS: &[(&str, &str)] = &[
     ),
 ];
 
-async fn change_groups(state: &AppState, import_id: Uuid) -> Result<Vec<ChangeGroup>, Failure> {
+/// The changes by kind, in the page's order (one more than shown is read,
+/// to know if there are more).
+fn change_groups(
+    mut changes: HashMap<&'static str, Vec<parcours_store::import::ImportChange>>,
+) -> Vec<ChangeGroup> {
     let mut groups = Vec::new();
     for (kind, label) in CHANGE_KINDS {
-        let changes = state
-            .store
-            .import_changes(import_id, Some(kind), CHANGES_SHOWN as i64 + 1)
-            .await?;
+        let changes = changes.remove(kind).unwrap_or_default();
         if changes.is_empty() {
             continue;
         }
@@ -385,7 +336,7 @@ async fn change_groups(state: &AppState, import_id: Uuid) -> Result<Vec<ChangeGr
             more,
         });
     }
-    Ok(groups)
+    groups
 }
 
 #[derive(Template)]
@@ -406,8 +357,8 @@ pub async fn show(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ImportData)?;
-    let record = state.store.import(id).await?;
+    let sheet = import::open_import(&state, &me, id, CHANGES_SHOWN as i64 + 1).await?;
+    let record = sheet.record;
     let title = format!("Import de {}", record.file_name);
     let page = ShowPage {
         layout: Layout::new(&session, &me, &title, "/imports").await?,
@@ -415,7 +366,7 @@ pub async fn show(
         status: status_label(&record.status),
         started: fr_instant(record.started_at),
         file_date: fr_opt(record.file_date),
-        groups: change_groups(&state, id).await?,
+        groups: change_groups(sheet.changes),
         record,
     };
     Ok(Html(page.render()?))
@@ -499,15 +450,10 @@ async fn mappings_page(
             value: mapping.columns.get(*code).cloned().unwrap_or_default(),
         })
         .collect();
+    let saved = import::mappings(state, me).await?;
     Ok(MappingsPage {
         layout: Layout::new(session, me, "Correspondances des fichiers CSV", "/imports").await?,
-        mappings: state
-            .store
-            .csv_mappings()
-            .await?
-            .iter()
-            .map(mapping_line)
-            .collect(),
+        mappings: saved.iter().map(mapping_line).collect(),
         name: mapping.name,
         delimiter: delimiter_code(&mapping.delimiter).to_owned(),
         delimiters: DELIMITERS,
@@ -529,15 +475,7 @@ pub async fn mappings(
     me: CurrentUser,
     Query(query): Query<MappingQuery>,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ImportData)?;
-    let mapping = match query.nom.filter(|n| !n.trim().is_empty()) {
-        Some(name) => state.store.csv_mapping(&name).await?,
-        None => CsvMapping {
-            name: String::new(),
-            delimiter: ";".into(),
-            columns: Default::default(),
-        },
-    };
+    let mapping = import::mapping(&state, &me, query.nom.as_deref()).await?;
     let page = mappings_page(&state, &session, &me, mapping, Invalid::new()).await?;
     Ok(Html(page.render()?))
 }
@@ -560,9 +498,8 @@ pub async fn save_mapping_form(
     me: CurrentUser,
     body: String,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ImportData)?;
     let typed = mapping_from_form(&form::pairs(&body));
-    match save_mapping(&state, &me, typed.clone()).await {
+    match import::save_mapping(&state, &me, typed.clone()).await {
         Ok(mapping) => {
             flash(
                 &session,

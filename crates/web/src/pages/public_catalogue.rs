@@ -6,17 +6,16 @@ use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Id, Query};
 use crate::layout::Layout;
-use crate::pages::catalogue::{action_view, ActionView};
-use crate::view::{choices, places_text, Choice, ThemeGroup};
+use crate::view::{action_view, choices, places_text, ActionView, Choice, ThemeGroup};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Html;
-use parcours_app::clock::today;
+use parcours_app::catalogue::{self, PublicAction, PublicSearch};
 use parcours_domain::catalogue::{ActionFormat, Public};
 use parcours_domain::taxonomy;
-use parcours_store::catalogue::{Action, ActionSummary, CatalogueFilter, Structure};
+use parcours_store::catalogue::{Action, ActionSummary, Structure};
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -62,19 +61,16 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
-    pub fn filter(&self, limit: i64) -> CatalogueFilter {
-        CatalogueFilter {
+    fn search(&self) -> PublicSearch {
+        PublicSearch {
             text: self.q.clone(),
-            thematique: self.thematique.trim().to_owned(),
-            commune_code: self.commune.trim().to_owned(),
-            public: self.public.trim().to_owned(),
-            format: self.format.trim().to_owned(),
+            thematique: self.thematique.clone(),
+            commune: self.commune.clone(),
+            public: self.public.clone(),
+            format: self.format.clone(),
             with_places: !self.places.is_empty(),
-            public_only: true,
-            today: Some(today()),
-            limit,
-            offset: (self.page.unwrap_or(1).max(1) - 1) * limit,
-            ..CatalogueFilter::default()
+            limit: PAGE_SIZE,
+            page: self.page.unwrap_or(1),
         }
     }
 }
@@ -126,8 +122,8 @@ pub async fn search(
     user: MaybeUser,
     Query(query): Query<SearchQuery>,
 ) -> Result<Html<String>, PageError> {
-    let (rows, total) = state.store.search_actions(&query.filter(PAGE_SIZE)).await?;
-    let communes = state.store.catalogue_communes().await?;
+    let (rows, total) = catalogue::search_public(&state, &query.search()).await?;
+    let communes = catalogue::public_communes(&state).await?;
     let picked = |v: &String| vec![v.clone()];
     let base = serde_urlencoded::to_string([
         ("q", &query.q),
@@ -180,11 +176,9 @@ pub async fn show(
     user: MaybeUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let action = state.store.action(id).await?;
-    if !action.is_public(today()) {
-        return Err(Failure::NotFound.into());
-    }
-    let mut categories: Vec<&'static str> = action
+    let PublicAction { sheet, structure } = catalogue::public_action(&state, id).await?;
+    let mut categories: Vec<&'static str> = sheet
+        .action
         .thematiques
         .iter()
         .filter_map(|t| taxonomy::category_of(t))
@@ -192,11 +186,11 @@ pub async fn show(
         .collect();
     categories.dedup();
     let page = ActionPage {
-        layout: layout(&session, &user, &action.name).await?,
-        view: action_view(&state, &action, today(), 6).await?,
-        structure: state.store.structure(action.structure_id).await?,
+        layout: layout(&session, &user, &sheet.action.name).await?,
+        view: action_view(&sheet),
+        structure,
         categories,
-        action,
+        action: sheet.action,
     };
     Ok(Html(page.render().map_err(template_failure)?))
 }

@@ -5,7 +5,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
-use crate::error::{Failure, PageError};
+use crate::error::PageError;
 use crate::extract::Id;
 use crate::layout::Layout;
 use crate::view::fr_date;
@@ -13,69 +13,19 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_app::clock::today;
-use parcours_domain::audit::{entity, AuditAction};
+use parcours_app::structure_dashboard;
 use parcours_domain::catalogue::{ActionFormat, ActionStatus, CapacityPeriod};
-use parcours_domain::{Permission, Role};
-use parcours_store::structure_dashboard::{DashboardTotals, StructureDashboard};
+use parcours_domain::Role;
+use parcours_store::structure_dashboard::DashboardTotals;
 use tower_sessions::Session as WebSession;
 use uuid::Uuid;
-
-/// Whether `me` may open the dashboard of `structure_id` (the same rule as
-/// [`dashboard_of`], for links).
-pub fn may_view_dashboard(me: &CurrentUser, structure_id: Uuid) -> bool {
-    me.role.can(Permission::ViewStructureDashboard)
-        && (me.role == Role::ProgrammeOfficer || me.user.organisation_id == structure_id)
-}
-
-/// The dashboard, when `me` may see it (shared with the API). The names of
-/// the participants with an appointment shown are a read by the structure:
-/// audited like the inbox.
-pub async fn dashboard_of(
-    state: &AppState,
-    me: &CurrentUser,
-    structure_id: Uuid,
-) -> Result<StructureDashboard, Failure> {
-    me.require(Permission::ViewStructureDashboard)?;
-    if !may_view_dashboard(me, structure_id) {
-        return Err(Failure::Forbidden);
-    }
-    let dashboard = state
-        .store
-        .structure_dashboard(structure_id, today())
-        .await?;
-    let mut events: Vec<(String, String)> = Vec::new();
-    for s in &dashboard.sessions {
-        if let Some(person) = s.person_id {
-            let event = (
-                person.to_string(),
-                format!(
-                    "identité vue par la structure (rendez-vous : {})",
-                    s.action_name
-                ),
-            );
-            if !events.contains(&event) {
-                events.push(event);
-            }
-        }
-    }
-    if !events.is_empty() {
-        state
-            .store
-            .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
-            .await?;
-    }
-    Ok(dashboard)
-}
 
 /// `/tableau-de-bord`: an opérateur's own structure; the chargé de mission
 /// picks a structure in the list.
 pub async fn mine(me: CurrentUser) -> Result<Response, PageError> {
-    me.require(Permission::ViewStructureDashboard)?;
-    let to = if me.role == Role::ProgrammeOfficer {
-        "/structures".to_owned()
-    } else {
-        format!("/structures/{}/tableau-de-bord", me.user.organisation_id)
+    let to = match structure_dashboard::own_structure(&me)? {
+        Some(id) => format!("/structures/{id}/tableau-de-bord"),
+        None => "/structures".to_owned(),
     };
     Ok(Redirect::to(&to).into_response())
 }
@@ -138,7 +88,7 @@ pub async fn show(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let d = dashboard_of(&state, &me, id).await?;
+    let d = structure_dashboard::dashboard(&state, &me, id).await?;
     let actions = d
         .actions
         .iter()

@@ -5,9 +5,15 @@
 //! HTML or JSON. One module per capability, named as in the domain and the
 //! store.
 
+pub mod appointment;
+pub mod attendance;
 mod current_user;
 mod failure;
+pub mod fse;
 pub mod person;
+pub mod referral;
+pub mod self_referral;
+pub mod waiting_list;
 
 pub use current_user::CurrentUser;
 pub use failure::Failure;

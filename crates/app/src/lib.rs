@@ -8,13 +8,19 @@
 mod current_user;
 mod failure;
 
+pub mod appointment;
+pub mod attendance;
 pub mod catalogue;
 pub mod contract;
 pub mod data_inclusion;
 pub mod diagnostic;
+pub mod fse;
 pub mod import;
 pub mod person;
+pub mod referral;
+pub mod self_referral;
 pub mod structure_dashboard;
+pub mod waiting_list;
 
 pub use current_user::CurrentUser;
 pub use failure::Failure;

@@ -2,7 +2,10 @@
 //! reasons to refuse, in the words people read.
 
 use crate::access::{Role, Viewer};
-use crate::person::codes;
+use crate::person::{codes, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput};
+use crate::validation::Invalid;
+use serde::Deserialize;
+use time::Date;
 use uuid::Uuid;
 
 codes!(
@@ -93,6 +96,82 @@ pub fn may_validate_self_referral(viewer: &Viewer, referent_organisation: Option
         (Role::Manager, Some(organisation)) => organisation == viewer.organisation_id,
         (Role::ProgrammeOfficer, None) => true,
         _ => false,
+    }
+}
+
+/// A request from a person who came directly to a structure, as the
+/// structure records it (the same fields in the form and the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SelfReferralInput {
+    #[serde(default)]
+    pub action_id: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub first_names: String,
+    /// AAAA-MM-JJ
+    #[serde(default)]
+    pub birth_date: String,
+    /// F or M
+    #[serde(default)]
+    pub sex: String,
+    #[serde(default)]
+    pub nir: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    /// INSEE code of the commune of residence.
+    #[serde(default)]
+    pub commune_code: String,
+    /// Only when no file matches the identity: the RSA dossier number.
+    #[serde(default)]
+    pub rsa_number: String,
+    /// Only when no file matches: caf or msa.
+    #[serde(default)]
+    pub fund: String,
+    /// Only when no file matches: the RSA state the person declares (code 0 to 6).
+    #[serde(default)]
+    pub rsa_state: String,
+    /// Required when the person is found not eligible.
+    #[serde(default)]
+    pub override_reason: String,
+}
+
+impl SelfReferralInput {
+    /// The identity recorded, as the requester of a household.
+    pub fn identity(&self, today: Date) -> Result<PersonData, Invalid> {
+        let input = PersonInput {
+            household_role: HouseholdRole::Requester.code().to_owned(),
+            last_name: self.last_name.clone(),
+            first_names: self.first_names.clone(),
+            birth_date: self.birth_date.clone(),
+            sex: self.sex.clone(),
+            nir: self.nir.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            commune_code: self.commune_code.clone(),
+            ..PersonInput::default()
+        };
+        PersonData::parse(&input, today)
+    }
+
+    /// The RSA dossier of a new file, needed when no file matches the identity.
+    pub fn household(&self, today: Date) -> Result<HouseholdData, Invalid> {
+        let input = HouseholdInput {
+            rsa_number: self.rsa_number.clone(),
+            fund: self.fund.clone(),
+            rsa_state: self.rsa_state.clone(),
+            ..HouseholdInput::default()
+        };
+        HouseholdData::parse(&input, today).map_err(|mut invalid| {
+            invalid.add(
+                "last_name",
+                "Aucun dossier ne correspond à cette identité : complétez le dossier RSA pour en créer un, ou vérifiez l'orthographe et la date de naissance.",
+            );
+            invalid
+        })
     }
 }
 

@@ -1,17 +1,17 @@
 //! Individual appointments over the API: the same use cases, permission
 //! (the action's structure, or the chargé de mission) and validation as the
-//! page (crate::pages::attendance). Attendance at an appointment goes
+//! page (parcours_app::appointment). Attendance at an appointment goes
 //! through `/sessions/{id}/attendance`, cancellation through `/sessions/{id}/cancel`.
 
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Id;
-use crate::pages::attendance;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use parcours_app::appointment;
 use parcours_domain::appointment::AppointmentInput;
 use parcours_store::appointment::Appointment;
 
@@ -23,7 +23,7 @@ pub async fn list(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<Appointment>>, ApiError> {
-    Ok(Json(attendance::appointments_of(&state, &me, id).await?.1))
+    Ok(Json(appointment::list(&state, &me, id).await?.1))
 }
 
 /// Fixes an appointment with a participant of an individual action: within the participation
@@ -37,6 +37,6 @@ pub async fn create(
     Id(id): Id,
     ApiJson(input): ApiJson<AppointmentInput>,
 ) -> Result<(StatusCode, Json<Appointment>), ApiError> {
-    let appointment = attendance::fix_appointment(&state, &me, id, &input).await?;
-    Ok((StatusCode::CREATED, Json(appointment)))
+    let fixed = appointment::fix(&state, &me, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(fixed)))
 }

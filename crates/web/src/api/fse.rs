@@ -1,15 +1,15 @@
 //! FSE+ participant data at entry over the API: the same use case, access
-//! rule and validation as the form (crate::pages::fse): the opérateur of
+//! rule and validation as the form (parcours_app::fse): the opérateur of
 //! the action's structure only; everyone else gets 403.
 
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody, Failure};
 use crate::extract::Id;
-use crate::pages::fse;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use parcours_app::fse;
 use parcours_domain::fse::FseEntryInput;
 use parcours_store::fse::FseEntry;
 use serde::Deserialize;
@@ -26,7 +26,7 @@ pub async fn show(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<FseEntry>, ApiError> {
-    let (_, _, entry) = fse::open(&state, &me, id).await?;
+    let entry = fse::entry(&state, &me, id).await?;
     Ok(Json(entry.ok_or(Failure::NotFound)?))
 }
 
@@ -51,6 +51,8 @@ pub async fn save(
     ApiJson(body): ApiJson<FseEntryBody>,
 ) -> Result<Json<FseEntry>, ApiError> {
     Ok(Json(
-        fse::record(&state, &me, id, body.version, &body.entry).await?,
+        fse::record(&state, &me, id, body.version, &body.entry)
+            .await?
+            .entry,
     ))
 }

@@ -1,15 +1,15 @@
 //! Positioning over the API: the same use cases, permissions and
-//! validation as the pages (crate::pages::referrals).
+//! validation as the pages (parcours_app::referral, waiting_list, attendance).
 
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Id, Query};
-use crate::pages::referrals;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use parcours_app::{attendance, referral, waiting_list};
 use parcours_domain::eligibility::Assessment;
 use parcours_store::referral::{InboxReferral, PersonReferral, Referral, WaitingLine};
 use serde::{Deserialize, Serialize};
@@ -23,8 +23,9 @@ pub async fn of_person(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<PersonReferral>>, ApiError> {
-    parcours_app::person::read_person(&state, &me, id, "positionnements (API)").await?;
-    Ok(Json(state.store.referrals_of_person(id).await?))
+    Ok(Json(
+        referral::of_person(&state, &me, id, "positionnements (API)").await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -48,10 +49,8 @@ pub async fn eligibility(
     Id(id): Id,
     Query(p): Query<EligibilityParams>,
 ) -> Result<Json<EligibilityBody>, ApiError> {
-    let person = referrals::prescriber_access(&state, &me, id).await?;
-    let action = state.store.action(p.action_id).await?;
     Ok(Json(EligibilityBody {
-        assessment: referrals::assess(&state, &person, &action).await?,
+        assessment: referral::eligibility(&state, &me, id, p.action_id).await?,
     }))
 }
 
@@ -75,7 +74,7 @@ pub async fn prescribe(
     Id(id): Id,
     ApiJson(b): ApiJson<PrescriptionBody>,
 ) -> Result<(StatusCode, Json<Referral>), ApiError> {
-    let referral = referrals::prescribe(
+    let prescription = referral::prescribe(
         &state,
         &me,
         id,
@@ -84,7 +83,7 @@ pub async fn prescribe(
         b.override_reason,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(referral)))
+    Ok((StatusCode::CREATED, Json(prescription.referral)))
 }
 
 /// The positionings on the caller's structure's actions (opérateur): identity and contact only.
@@ -94,7 +93,7 @@ pub async fn inbox(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<InboxReferral>>, ApiError> {
-    Ok(Json(referrals::inbox_of(&state, &me).await?))
+    Ok(Json(referral::inbox(&state, &me).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -115,7 +114,7 @@ pub async fn accept(
     ApiJson(b): ApiJson<AcceptBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        referrals::accept(&state, &me, id, b.version, &b.entered_on).await?,
+        referral::accept(&state, &me, id, b.version, &b.entered_on).await?,
     ))
 }
 
@@ -139,7 +138,7 @@ pub async fn refuse(
     ApiJson(b): ApiJson<RefuseBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        referrals::refuse(&state, &me, id, b.version, &b.reason, &b.comment).await?,
+        referral::refuse(&state, &me, id, b.version, &b.reason, &b.comment).await?,
     ))
 }
 
@@ -160,7 +159,7 @@ pub async fn offer(
     ApiJson(b): ApiJson<OfferAnswerBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        referrals::answer_offer(&state, &me, id, b.version, b.accept).await?,
+        referral::answer_offer(&state, &me, id, b.version, b.accept).await?,
     ))
 }
 
@@ -184,7 +183,7 @@ pub async fn exit(
     ApiJson(b): ApiJson<ExitBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        referrals::exit(
+        referral::exit(
             &state,
             &me,
             id,
@@ -213,7 +212,7 @@ pub async fn priority(
     ApiJson(b): ApiJson<PriorityBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        crate::pages::waiting_lists::prioritise(&state, &me, id, b.priority).await?,
+        waiting_list::prioritise(&state, &me, id, b.priority).await?,
     ))
 }
 
@@ -224,7 +223,7 @@ pub async fn participants(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<InboxReferral>>, ApiError> {
-    Ok(Json(referrals::participants_of(&state, &me).await?))
+    Ok(Json(referral::participants(&state, &me).await?))
 }
 
 /// A session's attendance sheet: the participants that day and their mark (the structure or the chargé de mission).
@@ -235,8 +234,7 @@ pub async fn attendance_sheet(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<parcours_store::attendance::SheetLine>>, ApiError> {
-    crate::pages::attendance::recordable(&state, &me, id).await?;
-    Ok(Json(state.store.attendance_sheet(id).await?))
+    Ok(Json(attendance::sheet(&state, &me, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -270,7 +268,7 @@ pub async fn record_attendance(
         .into_iter()
         .map(|m| (m.referral_id, m.status))
         .collect();
-    let recorded = crate::pages::attendance::record(&state, &me, id, &marks).await?;
+    let recorded = attendance::record(&state, &me, id, &marks).await?;
     Ok(Json(RecordedBody { recorded }))
 }
 
@@ -281,7 +279,7 @@ pub async fn exits_to_follow_up(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<InboxReferral>>, ApiError> {
-    Ok(Json(referrals::exits_to_follow_up_of(&state, &me).await?))
+    Ok(Json(referral::exits_to_follow_up(&state, &me).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -301,7 +299,7 @@ pub async fn situation_4_weeks(
     ApiJson(b): ApiJson<SituationBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        referrals::situation_4_weeks(&state, &me, id, b.version, &b.situation).await?,
+        referral::situation_4_weeks(&state, &me, id, b.version, &b.situation).await?,
     ))
 }
 
@@ -312,7 +310,5 @@ pub async fn waiting_lists(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<WaitingLine>>, ApiError> {
-    Ok(Json(
-        crate::pages::waiting_lists::waiting_of(&state, &me).await?,
-    ))
+    Ok(Json(waiting_list::waiting(&state, &me).await?))
 }

@@ -1,15 +1,16 @@
 //! Self-referrals over the API: the same use cases, permissions and
-//! validation as the pages (crate::pages::self_referral).
+//! validation as the pages (parcours_app::self_referral).
 
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Id;
-use crate::pages::self_referral::{self, SelfReferralInput};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use parcours_app::self_referral::{self, Recorded};
+use parcours_domain::referral::SelfReferralInput;
 use parcours_store::referral::Referral;
 use parcours_store::self_referral::PendingSelfReferral;
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub async fn record(
     ApiUser(me): ApiUser,
     ApiJson(input): ApiJson<SelfReferralInput>,
 ) -> Result<(StatusCode, Json<RecordedBody>), ApiError> {
-    let (referral, new_file) = self_referral::record(&state, &me, &input).await?;
+    let Recorded { referral, new_file } = self_referral::record(&state, &me, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(RecordedBody { referral, new_file }),

@@ -15,57 +15,17 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_app::catalogue::{cancel_session, practical_action};
+use parcours_app::catalogue::cancel_session;
 use parcours_app::clock::today;
-use parcours_domain::appointment::{AppointmentData, AppointmentInput};
-use parcours_domain::audit::{entity, AuditAction};
+use parcours_app::{appointment, attendance};
+use parcours_domain::appointment::AppointmentInput;
 use parcours_domain::referral::Attendance;
 use parcours_domain::{Invalid, Permission};
 use parcours_store::appointment::{Appointment, AppointmentParticipant};
 use parcours_store::attendance::SheetLine;
-use parcours_store::catalogue::{Action, Session};
+use parcours_store::catalogue::Action;
 use tower_sessions::Session as WebSession;
 use uuid::Uuid;
-
-/// The session and its action, when `me` may record its attendance.
-pub async fn recordable(
-    state: &AppState,
-    me: &CurrentUser,
-    session_id: Uuid,
-) -> Result<(Session, Action), Failure> {
-    let session = state.store.session(session_id).await?;
-    let action = practical_action(state, me, session.action_id).await?;
-    Ok((session, action))
-}
-
-/// Records the marks (shared with the API): "present", "absent" or "excused" per positioning.
-pub async fn record(
-    state: &AppState,
-    me: &CurrentUser,
-    session_id: Uuid,
-    marks: &[(String, String)],
-) -> Result<usize, Failure> {
-    recordable(state, me, session_id).await?;
-    let mut parsed = Vec::new();
-    let mut invalid = Invalid::new();
-    for (referral, mark) in marks {
-        match (
-            Uuid::parse_str(referral.trim()),
-            Attendance::from_code(mark.trim()),
-        ) {
-            (Ok(referral), Some(mark)) => parsed.push((referral, mark)),
-            _ => {
-                invalid.add("attendance", "Chaque présence est « present », « absent » ou « excused » pour une personne inscrite.");
-                break;
-            }
-        }
-    }
-    invalid.into_result(())?;
-    Ok(state
-        .store
-        .record_attendance(&me.actor(), session_id, &parsed)
-        .await?)
-}
 
 pub struct SheetRow {
     pub line: SheetLine,
@@ -91,10 +51,8 @@ pub async fn sheet(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let (s, action) = recordable(&state, &me, id).await?;
-    let rows = state
-        .store
-        .attendance_sheet(id)
+    let (s, action) = attendance::session(&state, &me, id).await?;
+    let rows = attendance::sheet(&state, &me, id)
         .await?
         .into_iter()
         .map(|line| {
@@ -136,66 +94,14 @@ pub async fn save(
                 .map(|referral| (referral.to_owned(), v.clone()))
         })
         .collect();
-    let result = record(&state, &me, id, &marks)
+    attendance::session(&state, &me, id).await?;
+    let result = attendance::record(&state, &me, id, &marks)
         .await
         .map(|n| format!("Présences enregistrées pour {n} personne(s)."));
     flash_outcome(&session, result, &format!("/seances/{id}/presences")).await
 }
 
 // ---------------------------------------------------------------- appointments
-
-/// The participant and their action, when `me` may fix their appointments:
-/// the same rule as attendance (the action's structure, or the chargé de mission).
-pub async fn appointment_access(
-    state: &AppState,
-    me: &CurrentUser,
-    referral_id: Uuid,
-) -> Result<(AppointmentParticipant, Action), Failure> {
-    me.require(Permission::EditActionPractical)?;
-    let who = state.store.appointment_participant(referral_id).await?;
-    let action = practical_action(state, me, who.action_id).await?;
-    Ok((who, action))
-}
-
-/// A participant's appointments (shared with the API); showing who they are
-/// is a read by the structure, audited like the inbox.
-pub async fn appointments_of(
-    state: &AppState,
-    me: &CurrentUser,
-    referral_id: Uuid,
-) -> Result<(AppointmentParticipant, Vec<Appointment>), Failure> {
-    let (who, action) = appointment_access(state, me, referral_id).await?;
-    let detail = format!(
-        "identité vue par la structure (rendez-vous : {})",
-        action.name
-    );
-    state
-        .store
-        .audit_many(
-            &me.actor(),
-            AuditAction::Read,
-            entity::PERSON,
-            &[(who.person_id.to_string(), detail)],
-        )
-        .await?;
-    let appointments = state.store.appointments_of(referral_id).await?;
-    Ok((who, appointments))
-}
-
-/// Fixes an appointment with the participant (shared with the API).
-pub async fn fix_appointment(
-    state: &AppState,
-    me: &CurrentUser,
-    referral_id: Uuid,
-    input: &AppointmentInput,
-) -> Result<Appointment, Failure> {
-    let (who, action) = appointment_access(state, me, referral_id).await?;
-    let data = AppointmentData::parse(input)?;
-    Ok(state
-        .store
-        .create_appointment(&me.actor(), action.id, who.referral_id, &data)
-        .await?)
-}
 
 struct AppointmentRow {
     id: Uuid,
@@ -251,7 +157,8 @@ async fn appointments_page(
     input: AppointmentInput,
     errors: Invalid,
 ) -> Result<Response, Failure> {
-    let (who, appointments) = appointments_of(state, me, referral_id).await?;
+    appointment::participant(state, me, referral_id).await?;
+    let (who, appointments) = appointment::list(state, me, referral_id).await?;
     let today = today();
     let (upcoming, past): (Vec<Appointment>, Vec<Appointment>) =
         appointments.into_iter().partition(|a| a.on_date >= today);
@@ -308,7 +215,8 @@ pub async fn appointment_form(
         ends_at: form::value(&pairs, "ends_at"),
         note: form::value(&pairs, "note"),
     };
-    match fix_appointment(&state, &me, id, &input).await {
+    appointment::participant(&state, &me, id).await?;
+    match appointment::fix(&state, &me, id, &input).await {
         Ok(a) => {
             let at = a.starts_at.map(|s| format!(" à {s}")).unwrap_or_default();
             flash(
@@ -334,8 +242,7 @@ pub async fn cancel_appointment_form(
     Id(id): Id,
     body: String,
 ) -> Result<Response, PageError> {
-    me.require(Permission::EditActionPractical)?;
-    let appointment = state.store.appointment(id).await?;
+    let found = appointment::appointment(&state, &me, id).await?;
     let cancelled = form::value(&form::pairs(&body), "cancelled") != "0";
     let s = cancel_session(&state, &me, id, cancelled).await?;
     let message = format!(
@@ -346,7 +253,7 @@ pub async fn cancel_appointment_form(
     flash_outcome(
         &session,
         Ok(message),
-        &format!("/positionnements/{}/rendez-vous", appointment.referral_id),
+        &format!("/positionnements/{}/rendez-vous", found.referral_id),
     )
     .await
 }

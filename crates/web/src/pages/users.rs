@@ -235,7 +235,7 @@ async fn edit_page(
         tokens,
         new_secret,
     };
-    Ok(page.render().map_err(template_failure)?)
+    page.render().map_err(template_failure)
 }
 
 pub async fn edit(

@@ -1,10 +1,10 @@
-//! The cadre's view of the waiting lists: the people of their scope waiting
-//! for a place, their rank on each action's list, and the priority that
-//! moves them up or down (audited).
+//! The cadre's view of the waiting lists (parcours_app::waiting_list): the
+//! people of their scope waiting for a place, their rank on each action's
+//! list, and the priority that moves them up or down.
 
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
-use crate::error::{Failure, PageError};
+use crate::error::PageError;
 use crate::extract::Id;
 use crate::form;
 use crate::layout::{flash_outcome, Layout};
@@ -13,37 +13,11 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
-use parcours_app::person;
+use parcours_app::waiting_list;
 use parcours_domain::referral::ReferralStatus;
-use parcours_domain::{Invalid, Permission};
-use parcours_store::referral::{Referral, WaitingLine};
+use parcours_domain::Invalid;
+use parcours_store::referral::WaitingLine;
 use tower_sessions::Session;
-use uuid::Uuid;
-
-/// Setting priorities is the cadre's (the permission that validates the team's work).
-const PERMISSION: Permission = Permission::ValidateOrientation;
-
-/// The waiting people of `me`'s scope (shared with the API).
-pub async fn waiting_of(state: &AppState, me: &CurrentUser) -> Result<Vec<WaitingLine>, Failure> {
-    me.require(PERMISSION)?;
-    Ok(state.store.waiting_in_scope(&me.scope()).await?)
-}
-
-/// The cadre moves a waiting person up or down the list (their file must be in scope).
-pub async fn prioritise(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    priority: i64,
-) -> Result<Referral, Failure> {
-    me.require(PERMISSION)?;
-    let referral = state.store.referral(id).await?;
-    person::visible_person(state, me, referral.person_id, PERMISSION).await?;
-    Ok(state
-        .store
-        .set_referral_priority(&me.actor(), id, priority)
-        .await?)
-}
 
 pub struct Row {
     pub line: WaitingLine,
@@ -63,7 +37,7 @@ pub async fn page(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    let rows = waiting_of(&state, &me)
+    let rows = waiting_list::waiting(&state, &me)
         .await?
         .into_iter()
         .map(|line| Row {
@@ -88,9 +62,11 @@ pub async fn priority_form(
 ) -> Result<Response, PageError> {
     let pairs = form::pairs(&body);
     let result = match form::value(&pairs, "priority").trim().parse::<i64>() {
-        Ok(priority) => prioritise(&state, &me, id, priority).await.map(|_| {
-            "Priorité enregistrée ; le rang sur la liste d'attente est mis à jour.".to_owned()
-        }),
+        Ok(priority) => waiting_list::prioritise(&state, &me, id, priority)
+            .await
+            .map(|_| {
+                "Priorité enregistrée ; le rang sur la liste d'attente est mis à jour.".to_owned()
+            }),
         Err(_) => Err(Invalid::field(
             "priority",
             "La priorité est un nombre entier (0 par défaut, plus élevé passe devant).",

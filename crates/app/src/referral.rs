@@ -1,0 +1,546 @@
+//! Positioning a person on actions: the référent sees the actions with the
+//! person's eligibility for each, rule by rule, and positions them (an
+//! override needs a reason); the structure answers in its inbox (entry or
+//! waiting list, or a refusal with its reason), records exits and the
+//! situation 4 weeks later. The structure sees identity and contact only,
+//! and each person it sees is an audited read.
+
+use crate::catalogue::commune_labels;
+use crate::clock::{now, today};
+use crate::person::{pathway_access, read_person, visible_person};
+use crate::{App, CurrentUser, Failure};
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts};
+use parcours_domain::matching::{self, Needs, Offer};
+use parcours_domain::orientation::OrientationStatus;
+use parcours_domain::person::{age_on, required_date};
+use parcours_domain::referral::{ExitReason, RefusalReason, Situation};
+use parcours_domain::{Invalid, Permission};
+use parcours_store::catalogue::{Action, CatalogueFilter, OfferedAction};
+use parcours_store::contract::ContractObjective;
+use parcours_store::person::Person;
+use parcours_store::referral::{ExitData, InboxReferral, NewReferral, PersonReferral, Referral};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What the file says of the person, for the eligibility rules.
+async fn facts(app: &App, person: &Person) -> Result<PersonFacts, Failure> {
+    let household = app.store.household(person.household_id).await?;
+    let orientation = app
+        .store
+        .orientations(person.id)
+        .await?
+        .into_iter()
+        .find(|o| o.status == OrientationStatus::Validated.code())
+        .and_then(|o| parcours_domain::deadline::OrientationKind::from_code(&o.kind));
+    let contracts = app.store.contracts_of(person.id).await?;
+    let age = age_on(person.birth_date, today());
+    Ok(PersonFacts {
+        age: u8::try_from(age).ok(),
+        // Open right (paid or suspended), or subject to droits et devoirs.
+        rsa: Some(person.subject_to_duties || matches!(household.rsa_state, 2..=4)),
+        single_parent: Some(person.single_parent),
+        other_minimum_income: Some(person.other_minimum_income),
+        orientation: Some(orientation),
+        contract_running: Some(
+            contracts
+                .iter()
+                .any(|c| c.status() == parcours_domain::contract::ContractStatus::Running),
+        ),
+        commune_code: person.commune_code.clone(),
+    })
+}
+
+/// The person's eligibility to one action, rule by rule.
+pub(crate) async fn assess(
+    app: &App,
+    person: &Person,
+    action: &Action,
+) -> Result<Assessment, Failure> {
+    let facts = facts(app, person).await?;
+    assess_facts(app, &facts, action).await
+}
+
+/// The same, with the person's facts already known.
+pub(crate) async fn assess_facts(
+    app: &App,
+    facts: &PersonFacts,
+    action: &Action,
+) -> Result<Assessment, Failure> {
+    let mut codes = action.eligibility.communes.clone();
+    codes.extend(facts.commune_code.clone());
+    let labels = commune_labels(app, &codes).await?;
+    Ok(evaluate(facts, &action.eligibility, &labels))
+}
+
+/// The rules applied to the facts, communes named by `labels`.
+fn evaluate(
+    facts: &PersonFacts,
+    rules: &EligibilityRules,
+    labels: &HashMap<String, String>,
+) -> Assessment {
+    rules.evaluate(facts, |code| {
+        labels.get(code).cloned().unwrap_or_else(|| code.to_owned())
+    })
+}
+
+/// The person, when `me` may position them (their référent or cadre).
+pub async fn prescriber_access(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+) -> Result<Person, Failure> {
+    let person = visible_person(app, me, person_id, Permission::EditContract).await?;
+    if !pathway_access(app, me, &person).await?.edit {
+        return Err(Failure::Forbidden);
+    }
+    Ok(person)
+}
+
+/// The person's eligibility to an action (their référent or cadre).
+pub async fn eligibility(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    action_id: Uuid,
+) -> Result<Assessment, Failure> {
+    let person = prescriber_access(app, me, person_id).await?;
+    let action = app.store.action(action_id).await?;
+    assess(app, &person, &action).await
+}
+
+/// A person's positionings, newest first (anyone who may open the file; the read is audited).
+pub async fn of_person(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    what: &str,
+) -> Result<Vec<PersonReferral>, Failure> {
+    read_person(app, me, person_id, what).await?;
+    Ok(app.store.referrals_of_person(person_id).await?)
+}
+
+/// A positioning sent, with the action it is on.
+pub struct Prescription {
+    pub referral: Referral,
+    pub action: Action,
+}
+
+/// Positions the person on a published action. The eligibility is
+/// computed here, never taken from the client.
+pub async fn prescribe(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    action_id: &str,
+    objective_id: &str,
+    override_reason: Option<String>,
+) -> Result<Prescription, Failure> {
+    let person = prescriber_access(app, me, person_id).await?;
+    let objective = match objective_of(app, &person, objective_id).await? {
+        Some(objective) => Some(objective.id),
+        None if objective_id.trim().is_empty() => None,
+        None => {
+            return Err(Invalid::field(
+                "objective_id",
+                "Cet objectif n'appartient à aucun contrat de la personne.",
+            )
+            .into())
+        }
+    };
+    let action = prescribable(app, action_id).await?;
+    let new = NewReferral {
+        action_id: action.id,
+        person_id,
+        objective_id: objective,
+        assessment: assess(app, &person, &action).await?,
+        override_reason,
+    };
+    let referral = app.store.prescribe(&me.actor(), &new).await?;
+    Ok(Prescription { referral, action })
+}
+
+/// The action named by the form, when it is published.
+async fn prescribable(app: &App, action_id: &str) -> Result<Action, Failure> {
+    let action_id = Uuid::parse_str(action_id.trim())
+        .map_err(|_| Invalid::field("action_id", "Choisissez une action du catalogue."))?;
+    let action = match app.store.action(action_id).await {
+        Err(parcours_store::StoreError::NotFound) => {
+            return Err(Invalid::field("action_id", "Cette action n'existe pas.").into())
+        }
+        other => other?,
+    };
+    if !action.is_public(today()) {
+        return Err(Invalid::field(
+            "action_id",
+            "Cette action n'est pas ouverte (brouillon, archivée ou terminée).",
+        )
+        .into());
+    }
+    Ok(action)
+}
+
+/// The search for actions to position the person on.
+#[derive(Deserialize, Default)]
+pub struct ChoiceQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub thematique: String,
+    /// The contract objective the action is for (its id), if any.
+    #[serde(default)]
+    pub objectif: String,
+}
+
+pub struct Candidate {
+    pub action: OfferedAction,
+    pub verdict_label: &'static str,
+    pub reasons: Vec<(String, &'static str)>,
+    /// Why it fits: barriers, objective, territory, availability.
+    pub fit: Vec<String>,
+    rank: (u8, i64),
+}
+
+/// What the référent chooses from: the person, the objective named, the ranked actions.
+pub struct Choice {
+    pub person: Person,
+    pub objective: Option<ContractObjective>,
+    pub candidates: Vec<Candidate>,
+}
+
+const CANDIDATES: usize = 30;
+
+/// The actions to position the person on, ranked (their référent or cadre).
+pub async fn choose(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    query: &ChoiceQuery,
+) -> Result<Choice, Failure> {
+    let person = prescriber_access(app, me, person_id).await?;
+    let objective = objective_of(app, &person, &query.objectif).await?;
+    let candidates = candidates(app, &person, query, objective.as_ref()).await?;
+    Ok(Choice {
+        person,
+        objective,
+        candidates,
+    })
+}
+
+/// The contract objective of the person with this id, if any.
+async fn objective_of(
+    app: &App,
+    person: &Person,
+    id: &str,
+) -> Result<Option<ContractObjective>, Failure> {
+    let Ok(id) = Uuid::parse_str(id.trim()) else {
+        return Ok(None);
+    };
+    for contract in app.store.contracts_of(person.id).await? {
+        let objectives = app.store.contract_objectives(contract.id).await?;
+        if let Some(objective) = objectives.into_iter().find(|o| o.id == id) {
+            return Ok(Some(objective));
+        }
+    }
+    Ok(None)
+}
+
+/// What the person needs: the latest diagnostic's barriers, the objective, the commune.
+async fn needs_of(
+    app: &App,
+    person: &Person,
+    objective: Option<&ContractObjective>,
+) -> Result<Needs, Failure> {
+    let barriers = app
+        .store
+        .diagnostic_revisions(person.id)
+        .await?
+        .into_iter()
+        .next()
+        .map(|latest| latest.data.barriers)
+        .unwrap_or_default();
+    Ok(Needs {
+        barriers,
+        objective_category: objective.map(|o| o.category.clone()),
+        commune_code: person.commune_code.clone(),
+    })
+}
+
+/// The published actions to consider: those matching the search, or, with
+/// no search, those working on the person's barriers and objective too.
+async fn pool(
+    app: &App,
+    query: &ChoiceQuery,
+    needs: &Needs,
+) -> Result<Vec<OfferedAction>, Failure> {
+    let search = |text: String, thematique: String| CatalogueFilter {
+        text,
+        thematique,
+        public_only: true,
+        today: Some(today()),
+        limit: CANDIDATES as i64,
+        ..CatalogueFilter::default()
+    };
+    let mut filters = vec![search(query.q.clone(), query.thematique.trim().to_owned())];
+    if query.q.trim().is_empty() && query.thematique.trim().is_empty() {
+        let mut categories: Vec<&str> =
+            needs.barriers.iter().map(|b| b.category.as_str()).collect();
+        categories.extend(needs.objective_category.as_deref());
+        categories.sort_unstable();
+        categories.dedup();
+        filters.extend(
+            categories
+                .into_iter()
+                .map(|c| search(String::new(), c.to_owned())),
+        );
+    }
+    Ok(app.store.offered_actions(&filters).await?)
+}
+
+/// Published actions for the person, ranked: eligible first, then to
+/// check, then not eligible; within each, the best fit to the diagnostic's
+/// barriers, the objective, the territory and the availability.
+async fn candidates(
+    app: &App,
+    person: &Person,
+    query: &ChoiceQuery,
+    objective: Option<&ContractObjective>,
+) -> Result<Vec<Candidate>, Failure> {
+    let needs = needs_of(app, person, objective).await?;
+    let pool = pool(app, query, &needs).await?;
+    let facts = facts(app, person).await?;
+    // The communes named by any action or the person, labelled once.
+    let mut codes: Vec<String> = pool
+        .iter()
+        .flat_map(|a| a.eligibility.communes.iter().cloned())
+        .chain(facts.commune_code.clone())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let labels = commune_labels(app, &codes).await?;
+    let mut candidates: Vec<Candidate> = pool
+        .into_iter()
+        .map(|action| candidate(&facts, &needs, &labels, action))
+        .collect();
+    candidates.sort_by_key(|c| c.rank);
+    candidates.truncate(CANDIDATES);
+    Ok(candidates)
+}
+
+fn candidate(
+    facts: &PersonFacts,
+    needs: &Needs,
+    labels: &HashMap<String, String>,
+    action: OfferedAction,
+) -> Candidate {
+    let assessment = evaluate(facts, &action.eligibility, labels);
+    let offer = Offer {
+        thematiques: &action.thematiques,
+        communes_served: &action.eligibility.communes,
+        commune_code: action.commune_code.as_deref(),
+        capacity: action.capacity,
+        places_taken: action.places_taken,
+        waiting: action.waiting,
+        duration_weeks: action.duration_weeks,
+    };
+    let fit = matching::fit(needs, &offer);
+    Candidate {
+        rank: matching::rank_key(assessment.verdict, &fit),
+        verdict_label: assessment.verdict.label(),
+        reasons: assessment
+            .outcomes
+            .into_iter()
+            .map(|o| (o.reason, o.verdict.label()))
+            .collect(),
+        fit: fit.reasons,
+        action,
+    }
+}
+
+// ---------------------------------------------------------------- the structure's side
+
+/// The positionings on the opérateur's structure. Each person shown is a
+/// read of their identity by the structure: audited.
+pub async fn inbox(app: &App, me: &CurrentUser) -> Result<Vec<InboxReferral>, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let lines = app.store.referral_inbox(me.user.organisation_id).await?;
+    audit_reads(app, me, &lines, "positionnement reçu").await?;
+    Ok(lines)
+}
+
+/// The people in the structure's actions (audited like the inbox).
+pub async fn participants(app: &App, me: &CurrentUser) -> Result<Vec<InboxReferral>, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let lines = app.store.participants(me.user.organisation_id).await?;
+    audit_reads(app, me, &lines, "participant").await?;
+    Ok(lines)
+}
+
+/// The structure's recent exits whose situation at 4 weeks is still to record (audited like the inbox).
+pub async fn exits_to_follow_up(
+    app: &App,
+    me: &CurrentUser,
+) -> Result<Vec<InboxReferral>, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let lines = app
+        .store
+        .exits_to_follow_up(me.user.organisation_id, today())
+        .await?;
+    audit_reads(app, me, &lines, "sortie à suivre").await?;
+    Ok(lines)
+}
+
+async fn audit_reads(
+    app: &App,
+    me: &CurrentUser,
+    lines: &[InboxReferral],
+    what: &str,
+) -> Result<(), Failure> {
+    let events: Vec<(String, String)> = lines
+        .iter()
+        .map(|line| {
+            let detail = format!(
+                "identité et contact vus par la structure ({what} : {})",
+                line.action_name
+            );
+            (line.person_id.to_string(), detail)
+        })
+        .collect();
+    if !events.is_empty() {
+        app.store
+            .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The positioning, when it is on an action of the opérateur's structure.
+async fn answerable(app: &App, me: &CurrentUser, id: Uuid) -> Result<Referral, Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let referral = app.store.referral(id).await?;
+    let action = app.store.action(referral.action_id).await?;
+    if action.structure_id != me.user.organisation_id {
+        return Err(Failure::Forbidden);
+    }
+    Ok(referral)
+}
+
+/// Accepts a positioning: entry (today when `entry` is empty) when a place
+/// is free, the waiting list otherwise.
+pub async fn accept(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    entry: &str,
+) -> Result<Referral, Failure> {
+    answerable(app, me, id).await?;
+    let mut invalid = Invalid::new();
+    let entry = if entry.trim().is_empty() {
+        Some(today())
+    } else {
+        required_date(&mut invalid, "entered_on", "Date d'entrée", entry)
+    };
+    invalid.into_result(())?;
+    Ok(app
+        .store
+        .accept_referral(&me.actor(), id, version, entry.expect("checked"))
+        .await?)
+}
+
+pub async fn refuse(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    reason: &str,
+    comment: &str,
+) -> Result<Referral, Failure> {
+    answerable(app, me, id).await?;
+    let reason = RefusalReason::from_code(reason.trim())
+        .ok_or_else(|| Invalid::field("refusal_reason", "Choisissez le motif du refus."))?;
+    Ok(app
+        .store
+        .refuse_referral(&me.actor(), id, version, reason, Some(comment))
+        .await?)
+}
+
+/// The person's answer to a place offered, recorded by the structure.
+pub async fn answer_offer(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    accept: bool,
+) -> Result<Referral, Failure> {
+    answerable(app, me, id).await?;
+    Ok(app
+        .store
+        .answer_offer(&me.actor(), id, version, accept, now())
+        .await?)
+}
+
+/// A participant's exit: date, reason, situation; the place goes to the first in line.
+pub async fn exit(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    on: &str,
+    reason: &str,
+    situation: &str,
+) -> Result<Referral, Failure> {
+    answerable(app, me, id).await?;
+    let data = exit_data(on, reason, situation)?;
+    Ok(app
+        .store
+        .exit_referral(&me.actor(), id, version, &data, now())
+        .await?)
+}
+
+fn exit_data(on: &str, reason: &str, situation: &str) -> Result<ExitData, Invalid> {
+    let mut invalid = Invalid::new();
+    let on = required_date(&mut invalid, "exited_on", "Date de sortie", on);
+    let reason = ExitReason::from_code(reason.trim());
+    if reason.is_none() {
+        invalid.add("exit_reason", "Choisissez le motif de sortie.");
+    }
+    let situation = Situation::from_code(situation.trim());
+    if situation.is_none() {
+        invalid.add("exit_situation", "Choisissez la situation à la sortie.");
+    }
+    if on.is_some_and(|d| d > today()) {
+        invalid.add(
+            "exited_on",
+            "La date de sortie ne peut pas être dans le futur.",
+        );
+    }
+    invalid.into_result(())?;
+    Ok(ExitData {
+        exited_on: on.expect("checked"),
+        reason: reason.expect("checked"),
+        situation: situation.expect("checked"),
+    })
+}
+
+/// The situation 4 weeks after the exit, recorded by the structure.
+pub async fn situation_4_weeks(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    situation: &str,
+) -> Result<Referral, Failure> {
+    answerable(app, me, id).await?;
+    let situation = Situation::from_code(situation.trim()).ok_or_else(|| {
+        Invalid::field(
+            "situation_4_weeks",
+            "Choisissez la situation 4 semaines après la sortie.",
+        )
+    })?;
+    Ok(app
+        .store
+        .record_situation_4_weeks(&me.actor(), id, version, situation)
+        .await?)
+}

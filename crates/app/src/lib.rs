@@ -5,8 +5,12 @@
 //! HTML or JSON. One module per capability, named as in the domain and the
 //! store.
 
+pub mod account;
+pub mod audit;
 mod current_user;
+pub mod deadline;
 mod failure;
+pub mod orientation;
 pub mod person;
 
 pub use current_user::CurrentUser;

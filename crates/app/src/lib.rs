@@ -8,14 +8,18 @@
 mod current_user;
 mod failure;
 
+pub mod account;
 pub mod appointment;
 pub mod attendance;
+pub mod audit;
 pub mod catalogue;
 pub mod contract;
 pub mod data_inclusion;
+pub mod deadline;
 pub mod diagnostic;
 pub mod fse;
 pub mod import;
+pub mod orientation;
 pub mod person;
 pub mod referral;
 pub mod self_referral;

@@ -3,11 +3,23 @@
 
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::nir::Nir;
+use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
     ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
 };
 use parcours_domain::{Invalid, Permission};
-use parcours_store::person::{HouseholdTarget, Person, PersonSummary};
+use parcours_store::contract::Contract;
+use parcours_store::deadline::StoredClock;
+use parcours_store::diagnostic::DiagnosticRevision;
+use parcours_store::import::ImportChange;
+use parcours_store::organisation::Organisation;
+use parcours_store::orientation::{Assignment, Orientation};
+use parcours_store::person::{
+    Household, HouseholdTarget, Person, PersonQuery, PersonRevision, PersonSummary,
+};
+use parcours_store::referral::PersonReferral;
+use std::sync::Arc;
 use uuid::Uuid;
 
 use parcours_domain::clock::today;
@@ -102,7 +114,7 @@ pub async fn update_household(
     person_id: Uuid,
     version: i64,
     input: &HouseholdInput,
-) -> Result<parcours_store::person::Household, Failure> {
+) -> Result<Household, Failure> {
     let person = visible_person(app, me, person_id, Permission::EditPersons).await?;
     let data = HouseholdData::parse(input, today())?;
     Ok(app
@@ -184,7 +196,7 @@ pub async fn pathway_access(
 pub fn pathway_access_of(
     me: &CurrentUser,
     person: &Person,
-    assignments: &[parcours_store::orientation::Assignment],
+    assignments: &[Assignment],
 ) -> PathwayAccess {
     let own_referent = match me.role {
         parcours_domain::Role::Referent => assignments
@@ -199,4 +211,293 @@ pub fn pathway_access_of(
         edit: can(Permission::EditContract) && person.closed_on.is_none(),
         validate: can(Permission::ValidateContract),
     }
+}
+
+/// The search criteria as typed. Field errors are named as on the
+/// screen (`naissance`, `nir`); the API renames the date.
+#[derive(Debug, Clone, Default)]
+pub struct PersonSearch {
+    /// Name or first name, whole or beginning.
+    pub name: String,
+    /// YYYY-MM-DD
+    pub birth_date: String,
+    pub nir: String,
+    pub caf_number: String,
+    pub include_closed: bool,
+}
+
+impl PersonSearch {
+    /// Whether anything was asked for (the screen says "no result" only then).
+    pub fn has_criteria(&self) -> bool {
+        [&self.name, &self.birth_date, &self.nir, &self.caf_number]
+            .iter()
+            .any(|c| !c.trim().is_empty())
+    }
+
+    fn to_query(&self) -> Result<PersonQuery, Invalid> {
+        use parcours_domain::person::{optional, optional_date};
+        let mut invalid = Invalid::new();
+        let birth_date = optional_date(
+            &mut invalid,
+            "naissance",
+            "Date de naissance",
+            &self.birth_date,
+        );
+        let nir = optional(&self.nir).and_then(|raw| match Nir::parse(&raw) {
+            Ok(nir) => Some(nir.as_str().to_owned()),
+            Err(message) => {
+                invalid.add("nir", message);
+                None
+            }
+        });
+        invalid.into_result(PersonQuery {
+            name: optional(&self.name),
+            birth_date,
+            nir,
+            caf_number: optional(&self.caf_number),
+            include_closed: self.include_closed,
+            limit: 50,
+        })
+    }
+}
+
+/// People matching the criteria, within the caller's scope.
+pub async fn search(
+    app: &App,
+    me: &CurrentUser,
+    criteria: &PersonSearch,
+) -> Result<Vec<PersonSummary>, Failure> {
+    me.require(Permission::ViewPersons)?;
+    let query = criteria.to_query()?;
+    Ok(app.store.search_persons(&me.scope(), &query).await?)
+}
+
+/// The communes a person's address may be in: (code, name, postcode).
+pub async fn communes(
+    app: &App,
+    me: &CurrentUser,
+) -> Result<Vec<(String, String, String)>, Failure> {
+    me.require(Permission::EditPersons)?;
+    Ok(app.store.communes().await?)
+}
+
+/// A person's file: identity, household, clocks, orientations, référents.
+pub struct PersonFile {
+    pub person: Person,
+    pub household: Household,
+    pub clocks: Vec<StoredClock>,
+    pub orientations: Vec<Orientation>,
+    pub assignments: Vec<Assignment>,
+}
+
+impl PersonFile {
+    pub fn validated_orientation(&self) -> Option<&Orientation> {
+        self.orientations
+            .iter()
+            .find(|o| o.status == OrientationStatus::Validated.code())
+    }
+}
+
+/// Opens a file; the read is audited with `what` was shown.
+pub async fn read_file(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    what: &str,
+) -> Result<PersonFile, Failure> {
+    let person = read_person(app, me, id, what).await?;
+    Ok(PersonFile {
+        household: app.store.household(person.household_id).await?,
+        clocks: app.store.person_clocks(id).await?,
+        orientations: app.store.orientations(id).await?,
+        assignments: app.store.assignments(id).await?,
+        person,
+    })
+}
+
+/// Repeated unexcused absences on an action the person is in.
+pub struct AbsenceAlert {
+    pub absences: usize,
+    pub action_name: String,
+    pub structure_name: String,
+}
+
+/// Everything the person's page shows around the file, within what the
+/// caller may see.
+pub struct FileView {
+    pub file: PersonFile,
+    /// The other members of the household.
+    pub members: Vec<Person>,
+    pub due_soon_days: i64,
+    pub access: PathwayAccess,
+    /// Empty unless the diagnostic may be read.
+    pub diagnostic_revisions: Vec<DiagnosticRevision>,
+    pub contracts: Vec<Contract>,
+    pub referrals: Vec<PersonReferral>,
+    pub absence_alerts: Vec<AbsenceAlert>,
+    /// Who may be designated référent: once oriented, for those who designate.
+    pub referents: Vec<(Uuid, String)>,
+    /// The commune's label, or its code when unknown.
+    pub commune: String,
+    /// Possible duplicates, for those who may merge them.
+    pub duplicates: Vec<PersonSummary>,
+    /// What CAF/MSA and CSV imports recorded.
+    pub import_changes: Vec<ImportChange>,
+    pub organisations: Arc<Vec<Organisation>>,
+}
+
+/// The person's page: the file (audited, saying whether the NIR was shown)
+/// and its pathway.
+pub async fn open_file(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    nir_shown: bool,
+) -> Result<FileView, Failure> {
+    let what = if nir_shown {
+        "dossier, NIR affiché"
+    } else {
+        "dossier"
+    };
+    let file = read_file(app, me, id, what).await?;
+    let store = &app.store;
+    let person = &file.person;
+    let access = pathway_access_of(me, person, &file.assignments);
+    let diagnostic_revisions = match access.read_diagnostic {
+        true => store.diagnostic_revisions(id).await?,
+        false => Vec::new(),
+    };
+    let referrals = store.referrals_of_person(id).await?;
+    Ok(FileView {
+        members: household_members(app, person).await?,
+        due_soon_days: store.deadline_settings().await?.due_soon_days,
+        access,
+        diagnostic_revisions,
+        contracts: store.contracts_of(id).await?,
+        absence_alerts: absence_alerts(app, &referrals).await?,
+        referrals,
+        referents: designable_referents(app, me, &file).await?,
+        commune: commune(app, person).await?,
+        duplicates: duplicates(app, me, person).await?,
+        import_changes: store.person_import_changes(id).await?,
+        organisations: store.organisations().await?,
+        file,
+    })
+}
+
+async fn household_members(app: &App, person: &Person) -> Result<Vec<Person>, Failure> {
+    let mut members = app.store.household_members(person.household_id).await?;
+    members.retain(|m| m.id != person.id);
+    Ok(members)
+}
+
+async fn absence_alerts(
+    app: &App,
+    referrals: &[PersonReferral],
+) -> Result<Vec<AbsenceAlert>, Failure> {
+    let mut alerts = Vec::new();
+    for r in referrals.iter().filter(|r| r.status == "entered") {
+        let absences = app.store.absences_in_a_row(r.id).await?;
+        if absences >= parcours_domain::referral::ABSENCES_ALERT {
+            alerts.push(AbsenceAlert {
+                absences,
+                action_name: r.action_name.clone(),
+                structure_name: r.structure_name.clone(),
+            });
+        }
+    }
+    Ok(alerts)
+}
+
+async fn designable_referents(
+    app: &App,
+    me: &CurrentUser,
+    file: &PersonFile,
+) -> Result<Vec<(Uuid, String)>, Failure> {
+    match file.validated_orientation() {
+        Some(o) if me.role.can(Permission::AssignReferent) => {
+            Ok(app.store.referents_of(o.lead_organisation_id).await?)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+async fn commune(app: &App, person: &Person) -> Result<String, Failure> {
+    Ok(match &person.commune_code {
+        Some(code) => app
+            .store
+            .commune_label(code)
+            .await?
+            .unwrap_or_else(|| code.clone()),
+        None => String::new(),
+    })
+}
+
+async fn duplicates(
+    app: &App,
+    me: &CurrentUser,
+    person: &Person,
+) -> Result<Vec<PersonSummary>, Failure> {
+    if me.role.can(Permission::MergePersons) && person.merged_into_id.is_none() {
+        Ok(app.store.duplicates_of(person).await?)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// The file's rectifications, newest first; the read is audited.
+pub struct History {
+    pub person: Person,
+    pub revisions: Vec<PersonRevision>,
+}
+
+pub async fn history(app: &App, me: &CurrentUser, id: Uuid) -> Result<History, Failure> {
+    let person = read_person(app, me, id, "historique des rectifications").await?;
+    Ok(History {
+        person,
+        revisions: app.store.person_revisions(id).await?,
+    })
+}
+
+/// Two files side by side before a merge (cadre); both reads are audited.
+pub async fn compare(
+    app: &App,
+    me: &CurrentUser,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> Result<(Person, Person), Failure> {
+    let keep = visible_person(app, me, keep, Permission::MergePersons).await?;
+    let duplicate = visible_person(app, me, duplicate, Permission::MergePersons).await?;
+    for person in [&keep, &duplicate] {
+        app.store
+            .audit(
+                &me.actor(),
+                AuditAction::Read,
+                entity::PERSON,
+                Some(&person.id.to_string()),
+                Some("comparaison de doublons"),
+            )
+            .await?;
+    }
+    Ok((keep, duplicate))
+}
+
+/// Merges a duplicate into a file (cadre), checked on both files' scope:
+/// its pathway moves over, the duplicate is closed as merged.
+pub async fn merge(
+    app: &App,
+    me: &CurrentUser,
+    (keep, keep_version): (Uuid, i64),
+    (duplicate, duplicate_version): (Uuid, i64),
+) -> Result<Person, Failure> {
+    visible_person(app, me, keep, Permission::MergePersons).await?;
+    visible_person(app, me, duplicate, Permission::MergePersons).await?;
+    Ok(app
+        .store
+        .merge_persons(
+            &me.actor(),
+            (keep, keep_version),
+            (duplicate, duplicate_version),
+        )
+        .await?)
 }

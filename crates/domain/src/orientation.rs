@@ -30,6 +30,26 @@ pub struct OrientationInput {
     pub extended_review: bool,
 }
 
+/// The référent unique's designation, as typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DesignationInput {
+    #[serde(default)]
+    pub referent_id: String,
+    #[serde(default)]
+    pub starts_on: String,
+}
+
+/// The joint review of a social pathway, as typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReviewInput {
+    #[serde(default)]
+    pub reviewed_on: String,
+    #[serde(default)]
+    pub outcome: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrientationData {
     pub kind: OrientationKind,

@@ -11,9 +11,8 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::account;
 pub use parcours_app::CurrentUser;
-use parcours_store::password;
-use parcours_store::user::User;
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -111,7 +110,7 @@ impl FromRequestParts<AppState> for ApiUser {
 struct LoginPage {
     layout: Layout,
     email: String,
-    error: Option<String>,
+    error: Option<&'static str>,
 }
 
 #[derive(Deserialize, Default)]
@@ -162,7 +161,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let email = form.email.trim().to_lowercase();
-    match check_credentials(&state, &email, form.password).await? {
+    match account::sign_in(&state, &email, form.password).await? {
         Ok(user) => {
             session.cycle_id().await.map_err(csrf::session_failure)?;
             session
@@ -170,66 +169,16 @@ pub async fn login(
                 .await
                 .map_err(csrf::session_failure)?;
             csrf::renew(&session).await?;
-            state.store.record_login_success(&user).await?;
             Ok(Redirect::to("/").into_response())
         }
-        Err(message) => {
+        Err(refusal) => {
             let layout = Layout::anonymous(&session, "Connexion").await?;
             let page = LoginPage {
                 layout,
                 email,
-                error: Some(message),
+                error: Some(refusal.message()),
             };
             Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
-        }
-    }
-}
-
-/// `Ok(Ok(user))` when the login may proceed, `Ok(Err(message))` when refused.
-async fn check_credentials(
-    state: &AppState,
-    email: &str,
-    password: String,
-) -> Result<Result<User, String>, Failure> {
-    const WRONG: &str = "Adresse électronique ou mot de passe incorrect.";
-    let user = state.store.user_by_email(email).await?;
-    if user
-        .as_ref()
-        .is_some_and(|u| u.throttle().is_locked(parcours_store::now()))
-    {
-        state
-            .store
-            .record_login_failure(email, user.as_ref())
-            .await?;
-        return Ok(Err(
-            "Trop de tentatives échouées : ce compte est bloqué pendant 15 minutes. Réessayez plus tard.".into(),
-        ));
-    }
-    // Unknown logins are checked against a decoy hash so both take as long.
-    let hash = user.as_ref().map_or_else(
-        || password::decoy_hash().to_owned(),
-        |u| u.password_hash.clone(),
-    );
-    let matches = tokio::task::spawn_blocking(move || password::verify_password(&password, &hash))
-        .await
-        .map_err(|e| Failure::Internal(e.to_string()))?;
-    match user {
-        Some(user) if matches => {
-            if user.disabled {
-                state.store.record_login_failure(email, Some(&user)).await?;
-                Ok(Err(
-                    "Ce compte est désactivé. Adressez-vous à votre administrateur.".into(),
-                ))
-            } else {
-                Ok(Ok(user))
-            }
-        }
-        user => {
-            state
-                .store
-                .record_login_failure(email, user.as_ref())
-                .await?;
-            Ok(Err(WRONG.into()))
         }
     }
 }
@@ -240,18 +189,7 @@ pub async fn logout(
 ) -> Result<Response, PageError> {
     let user_id: Option<Uuid> = session.get(USER_KEY).await.map_err(csrf::session_failure)?;
     if let Some(id) = user_id {
-        if let Ok(user) = state.store.user(id).await {
-            state
-                .store
-                .audit(
-                    &user.actor(),
-                    parcours_domain::audit::AuditAction::Logout,
-                    parcours_domain::audit::entity::SESSION,
-                    Some(&id.to_string()),
-                    None,
-                )
-                .await?;
-        }
+        account::sign_out(&state, id).await?;
     }
     session.flush().await.map_err(csrf::session_failure)?;
     Ok(Redirect::to("/connexion?au_revoir=1").into_response())

@@ -4,13 +4,12 @@ use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Id;
-use crate::pages::users::{apply_change, create_user};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use parcours_app::{account, Failure};
 use parcours_domain::account::{AccountChangeInput, NewUserInput};
-use parcours_domain::Permission;
 use parcours_store::organisation::{Organisation, Territory};
 use parcours_store::token::ApiToken;
 use parcours_store::user::User;
@@ -169,11 +168,8 @@ pub async fn list(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<UserBody>>, ApiError> {
-    me.require(Permission::ManageUsers)?;
     Ok(Json(
-        state
-            .store
-            .users()
+        account::list(&state, &me)
             .await?
             .into_iter()
             .map(Into::into)
@@ -189,7 +185,6 @@ pub async fn create(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<NewUserBody>,
 ) -> Result<(StatusCode, Json<UserBody>), ApiError> {
-    me.require(Permission::ManageUsers)?;
     let input = NewUserInput {
         email: body.email,
         display_name: body.display_name,
@@ -198,7 +193,7 @@ pub async fn create(
         territory_id: body.territory_id.unwrap_or_default(),
         password: body.password,
     };
-    let user = create_user(&state, &me, &input).await?;
+    let user = account::create(&state, &me, &input).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -210,8 +205,7 @@ pub async fn show(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<UserBody>, ApiError> {
-    me.require(Permission::ManageUsers)?;
-    Ok(Json(state.store.user(id).await?.into()))
+    Ok(Json(account::show(&state, &me, id).await?.into()))
 }
 
 /// Changes an account: name, role, organisation, territory, disabled, password (administrateur).
@@ -224,7 +218,6 @@ pub async fn update(
     Id(id): Id,
     ApiJson(body): ApiJson<UserChangeBody>,
 ) -> Result<Json<UserBody>, ApiError> {
-    me.require(Permission::ManageUsers)?;
     let input = AccountChangeInput {
         display_name: body.display_name,
         role: body.role,
@@ -233,7 +226,7 @@ pub async fn update(
         disabled: body.disabled,
     };
     let password = body.new_password.unwrap_or_default();
-    let user = apply_change(&state, &me, id, body.version, &input, &password).await?;
+    let user = account::update(&state, &me, id, body.version, &input, &password).await?;
     Ok(Json(user.into()))
 }
 
@@ -245,12 +238,8 @@ pub async fn tokens(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<TokenBody>>, ApiError> {
-    me.require(Permission::ManageApiTokens)?;
-    state.store.user(id).await?;
     Ok(Json(
-        state
-            .store
-            .api_tokens(id)
+        account::tokens(&state, &me, id)
             .await?
             .into_iter()
             .map(Into::into)
@@ -268,18 +257,7 @@ pub async fn create_token(
     Id(id): Id,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<CreatedTokenBody>), ApiError> {
-    me.require(Permission::ManageApiTokens)?;
-    state.store.user(id).await?;
-    let mut invalid = parcours_domain::Invalid::new();
-    let name = parcours_domain::validation::required_text(
-        &mut invalid,
-        "name",
-        "Nom du jeton",
-        &body.name,
-        80,
-    );
-    invalid.into_result(())?;
-    let (token, secret) = state.store.create_api_token(&me.actor(), id, &name).await?;
+    let (token, secret) = account::create_token(&state, &me, id, &body.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedTokenBody {
@@ -297,8 +275,11 @@ pub async fn revoke_token(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
-    me.require(Permission::ManageApiTokens)?;
-    state.store.revoke_api_token(&me.actor(), id).await?;
+    let token = account::revoke_token(&state, &me, id).await?;
+    // Over the API, a token revoked earlier is no longer there to revoke.
+    if token.revoked_at.is_some() {
+        return Err(Failure::NotFound.into());
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -309,11 +290,8 @@ pub async fn organisations(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<OrganisationBody>>, ApiError> {
-    me.require(Permission::ViewOrganisations)?;
     Ok(Json(
-        state
-            .store
-            .organisations()
+        account::organisations(&state, &me)
             .await?
             .iter()
             .cloned()
@@ -329,11 +307,8 @@ pub async fn territories(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<TerritoryBody>>, ApiError> {
-    me.require(Permission::ViewOrganisations)?;
     Ok(Json(
-        state
-            .store
-            .territories()
+        account::territories(&state, &me)
             .await?
             .into_iter()
             .map(Into::into)

@@ -3,12 +3,11 @@
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
-use crate::pages::audit::{to_filter, AuditQuery};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use parcours_domain::audit::AuditAction;
-use parcours_domain::Permission;
+use parcours_app::audit::{self, Channel, JournalQuery};
+use parcours_app::Failure;
 use parcours_store::AuditEvent;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -69,38 +68,34 @@ pub async fn list(
     ApiUser(me): ApiUser,
     Query(params): Query<AuditParams>,
 ) -> Result<Json<Vec<AuditEventBody>>, ApiError> {
-    me.require(Permission::ReadAuditLog)?;
-    let query = AuditQuery {
-        acteur: params.actor.unwrap_or_default(),
+    let query = JournalQuery {
+        actor: params.actor.unwrap_or_default(),
         action: params.action.unwrap_or_default(),
-        entite: params.entity_type.unwrap_or_default(),
-        identifiant: params.entity_id.unwrap_or_default(),
-        du: params.from.unwrap_or_default(),
-        au: params.to.unwrap_or_default(),
+        entity_type: params.entity_type.unwrap_or_default(),
+        entity_id: params.entity_id.unwrap_or_default(),
+        from: params.from.unwrap_or_default(),
+        to: params.to.unwrap_or_default(),
         page: params.page,
     };
-    let mut filter = to_filter(&query, PAGE_SIZE).map_err(|mut invalid| {
-        // The API names its parameters in English.
-        for error in &mut invalid.errors {
-            error.field = match error.field.as_str() {
-                "du" => "from".into(),
-                "au" => "to".into(),
-                other => other.into(),
-            };
+    let journal = audit::journal(&state, &me, &query, PAGE_SIZE, Channel::Api)
+        .await
+        .map_err(english_fields)?;
+    Ok(Json(journal.events.into_iter().map(Into::into).collect()))
+}
+
+/// The API names its date parameters in English.
+fn english_fields(failure: Failure) -> Failure {
+    match failure {
+        Failure::Invalid(mut invalid) => {
+            for error in &mut invalid.errors {
+                error.field = match error.field.as_str() {
+                    "du" => "from".into(),
+                    "au" => "to".into(),
+                    other => other.into(),
+                };
+            }
+            Failure::Invalid(invalid)
         }
-        invalid
-    })?;
-    filter.limit = PAGE_SIZE;
-    let events = state.store.audit_events(&filter).await?;
-    state
-        .store
-        .audit(
-            &me.actor(),
-            AuditAction::Read,
-            "audit_log",
-            None,
-            Some("API"),
-        )
-        .await?;
-    Ok(Json(events.into_iter().map(Into::into).collect()))
+        other => other,
+    }
 }

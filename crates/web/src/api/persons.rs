@@ -1,23 +1,22 @@
 //! Person files and the pathway around them over the API: same use cases,
-//! permissions and validation as the pages (`people`, `pages::pathway`).
+//! permissions and validation as the pages (`parcours_app::person`,
+//! `orientation`, `deadline`).
 
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody, Failure};
 use crate::extract::Id;
 use crate::extract::Query;
-use crate::pages::pathway::{self, DesignationInput, ReviewInput};
-use crate::pages::persons::{to_query, SearchQuery};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use parcours_app::person::{self, Created};
+use parcours_app::person::{self, Created, PersonSearch};
+use parcours_app::{deadline, orientation};
 use parcours_domain::deadline::DeadlineSettings;
-use parcours_domain::orientation::OrientationInput;
+use parcours_domain::orientation::{DesignationInput, OrientationInput, ReviewInput};
 use parcours_domain::person::{HouseholdInput, PersonInput};
-use parcours_domain::Permission;
 use parcours_store::deadline::{DueClock, StoredClock};
 use parcours_store::orientation::{Assignment, Orientation, PendingOrientation};
 use parcours_store::person::{Household, Person, PersonSummary};
@@ -44,25 +43,28 @@ pub async fn search(
     ApiUser(me): ApiUser,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Vec<PersonSummary>>, ApiError> {
-    me.require(Permission::ViewPersons)?;
-    let query = SearchQuery {
-        nom: p.name.unwrap_or_default(),
-        naissance: p.birth_date.unwrap_or_default(),
+    let criteria = PersonSearch {
+        name: p.name.unwrap_or_default(),
+        birth_date: p.birth_date.unwrap_or_default(),
         nir: p.nir.unwrap_or_default(),
-        allocataire: p.caf_number.unwrap_or_default(),
-        clos: p.include_closed.filter(|b| *b).map(|_| "1".into()),
+        caf_number: p.caf_number.unwrap_or_default(),
+        include_closed: p.include_closed.unwrap_or(false),
     };
-    let criteria = to_query(&query).map_err(|mut invalid| {
-        for e in &mut invalid.errors {
-            if e.field == "naissance" {
-                e.field = "birth_date".into();
+    let found = person::search(&state, &me, &criteria)
+        .await
+        .map_err(|failure| match failure {
+            // The API names the birth date in English.
+            Failure::Invalid(mut invalid) => {
+                for e in &mut invalid.errors {
+                    if e.field == "naissance" {
+                        e.field = "birth_date".into();
+                    }
+                }
+                Failure::Invalid(invalid)
             }
-        }
-        invalid
-    })?;
-    Ok(Json(
-        state.store.search_persons(&me.scope(), &criteria).await?,
-    ))
+            other => other,
+        })?;
+    Ok(Json(found))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -135,13 +137,13 @@ pub async fn show(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<PersonDetailBody>, ApiError> {
-    let person = person::read_person(&state, &me, id, "dossier (API)").await?;
+    let file = person::read_file(&state, &me, id, "dossier (API)").await?;
     Ok(Json(PersonDetailBody {
-        household: state.store.household(person.household_id).await?,
-        clocks: state.store.person_clocks(id).await?,
-        orientations: state.store.orientations(id).await?,
-        referents: state.store.assignments(id).await?,
-        person,
+        person: file.person,
+        household: file.household,
+        clocks: file.clocks,
+        orientations: file.orientations,
+        referents: file.assignments,
     }))
 }
 
@@ -214,13 +216,11 @@ pub async fn merge(
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<Json<Person>, ApiError> {
     Ok(Json(
-        crate::pages::persons::merge(
+        person::merge(
             &state,
             &me,
-            id,
-            body.version,
-            body.duplicate_id,
-            body.duplicate_version,
+            (id, body.version),
+            (body.duplicate_id, body.duplicate_version),
         )
         .await?,
     ))
@@ -257,7 +257,7 @@ pub async fn decide(
 ) -> Result<(StatusCode, Json<Orientation>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(pathway::decide(&state, &me, id, &body).await?),
+        Json(orientation::decide(&state, &me, id, &body).await?),
     ))
 }
 
@@ -272,7 +272,7 @@ pub async fn designate(
 ) -> Result<(StatusCode, Json<Assignment>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(pathway::designate(&state, &me, id, &body).await?),
+        Json(orientation::designate(&state, &me, id, &body).await?),
     ))
 }
 
@@ -285,7 +285,7 @@ pub async fn review(
     Id(id): Id,
     ApiJson(body): ApiJson<ReviewInput>,
 ) -> Result<StatusCode, ApiError> {
-    pathway::review(&state, &me, id, &body).await?;
+    orientation::review(&state, &me, id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -296,8 +296,7 @@ pub async fn pending(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<PendingOrientation>>, ApiError> {
-    me.require(Permission::ValidateOrientation)?;
-    Ok(Json(state.store.pending_orientations(&me.scope()).await?))
+    Ok(Json(orientation::pending(&state, &me).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -320,7 +319,7 @@ pub async fn validate(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<ValidationBody>,
 ) -> Result<Json<CountBody>, ApiError> {
-    let validated = pathway::validate(&state, &me, &body.ids, &body.notified_on).await?;
+    let validated = orientation::validate(&state, &me, &body.ids, &body.notified_on).await?;
     Ok(Json(CountBody { validated }))
 }
 
@@ -338,11 +337,7 @@ pub async fn reject(
     Id(id): Id,
     ApiJson(body): ApiJson<RejectionBody>,
 ) -> Result<StatusCode, ApiError> {
-    me.require(Permission::ValidateOrientation)?;
-    state
-        .store
-        .reject_orientation(&me.actor(), &me.scope(), id, &body.rejection_reason)
-        .await?;
+    orientation::reject(&state, &me, id, &body.rejection_reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -353,8 +348,7 @@ pub async fn caseload(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<PersonSummary>>, ApiError> {
-    me.require(Permission::ViewCaseload)?;
-    Ok(Json(state.store.caseload(me.user.id).await?))
+    Ok(Json(deadline::caseload(&state, &me).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -372,7 +366,7 @@ pub async fn deadlines(
     Query(p): Query<DeadlineParams>,
 ) -> Result<Json<Vec<DueClock>>, ApiError> {
     let mine_only = me.role == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
-    Ok(Json(pathway::due(&state, &me, mine_only).await?))
+    Ok(Json(deadline::due(&state, &me, mine_only).await?))
 }
 
 /// The département's deadline settings.
@@ -382,9 +376,7 @@ pub async fn settings(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<DeadlineSettings>, ApiError> {
-    me.require(Permission::ViewPersons)
-        .or_else(|_| me.require(Permission::ManageSettings))?;
-    Ok(Json(state.store.deadline_settings().await?))
+    Ok(Json(deadline::settings(&state, &me).await?))
 }
 
 /// Changes the deadline settings (administrateur); every clock is recomputed.
@@ -395,11 +387,6 @@ pub async fn save_settings(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<DeadlineSettings>,
 ) -> Result<Json<DeadlineSettings>, ApiError> {
-    me.require(Permission::ManageSettings)?;
-    state
-        .store
-        .set_deadline_settings(&me.actor(), &body)
-        .await
-        .map_err(Failure::from)?;
+    deadline::save_settings(&state, &me, &body).await?;
     Ok(Json(body))
 }

@@ -1,18 +1,17 @@
 //! The DPO's view of the audit trail, with filters. Reading it is itself audited.
 
 use crate::auth::CurrentUser;
-use crate::error::PageError;
+use crate::error::{Failure, PageError};
 use crate::extract::Query;
 use crate::layout::Layout;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use parcours_app::audit::{self, Channel, Journal, JournalQuery};
 use parcours_domain::audit::AuditAction;
-use parcours_domain::{Invalid, Permission};
-use parcours_store::{AuditEvent, AuditFilter};
+use parcours_domain::Invalid;
+use parcours_store::AuditEvent;
 use serde::Deserialize;
-use time::macros::format_description;
-use time::{Date, Time};
 use tower_sessions::Session;
 
 use crate::view::fr_instant_seconds;
@@ -38,60 +37,18 @@ pub struct AuditQuery {
     pub page: Option<i64>,
 }
 
-fn non_empty(value: &str) -> Option<String> {
-    let value = value.trim();
-    (!value.is_empty()).then(|| value.to_owned())
-}
-
-fn parse_day(invalid: &mut Invalid, field: &str, label: &str, raw: &str) -> Option<Date> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let parsed = Date::parse(raw, format_description!("[year]-[month]-[day]"));
-    if parsed.is_err() {
-        invalid.add(
-            field,
-            format!("La date « {label} » doit être au format AAAA-MM-JJ."),
-        );
-    }
-    parsed.ok()
-}
-
-/// Turns the screen's (or the API's) filters into a store filter.
-pub fn to_filter(query: &AuditQuery, limit: i64) -> Result<AuditFilter, Invalid> {
-    let mut invalid = Invalid::new();
-    let action = non_empty(&query.action).and_then(|code| {
-        let action = AuditAction::from_code(&code);
-        if action.is_none() {
-            invalid.add("action", "Choisissez une action dans la liste.");
-        }
-        action
-    });
-    let from = parse_day(&mut invalid, "du", "du", &query.du);
-    let to = parse_day(&mut invalid, "au", "au", &query.au);
-    if let (Some(from), Some(to)) = (from, to) {
-        if to < from {
-            invalid.add(
-                "au",
-                "La date de fin doit être postérieure ou égale à la date de début.",
-            );
+impl AuditQuery {
+    fn journal_query(&self) -> JournalQuery {
+        JournalQuery {
+            actor: self.acteur.clone(),
+            action: self.action.clone(),
+            entity_type: self.entite.clone(),
+            entity_id: self.identifiant.clone(),
+            from: self.du.clone(),
+            to: self.au.clone(),
+            page: self.page,
         }
     }
-    let page = query.page.unwrap_or(1).max(1);
-    invalid.into_result(AuditFilter {
-        actor: non_empty(&query.acteur),
-        action,
-        entity_type: non_empty(&query.entite),
-        entity_id: non_empty(&query.identifiant),
-        from: from.map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
-        // "au" is inclusive: up to the end of that day.
-        to: to
-            .and_then(|d| d.next_day())
-            .map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
-        limit: limit + 1,
-        offset: (page - 1) * limit,
-    })
 }
 
 pub struct Row {
@@ -153,31 +110,24 @@ pub async fn list(
     me: CurrentUser,
     Query(query): Query<AuditQuery>,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ReadAuditLog)?;
-    let layout = Layout::new(&session, &me, "Journal des accès", "/dpo/journal").await?;
-    let page = query.page.unwrap_or(1).max(1);
-    let (rows, errors, has_more) = match to_filter(&query, PAGE_SIZE) {
-        Ok(filter) => {
-            let mut events = state.store.audit_events(&filter).await?;
-            let has_more = events.len() as i64 > PAGE_SIZE;
-            events.truncate(PAGE_SIZE as usize);
-            state
-                .store
-                .audit(
-                    &me.actor(),
-                    AuditAction::Read,
-                    "audit_log",
-                    None,
-                    Some(&describe(&query)),
-                )
-                .await?;
-            (events.iter().map(row).collect(), Invalid::new(), has_more)
-        }
-        Err(errors) => (Vec::new(), errors, false),
+    let wanted = query.journal_query();
+    let outcome = audit::journal(&state, &me, &wanted, PAGE_SIZE, Channel::Screen).await;
+    let (journal, errors) = match outcome {
+        Ok(journal) => (journal, Invalid::new()),
+        Err(Failure::Invalid(errors)) => (
+            Journal {
+                events: Vec::new(),
+                has_more: false,
+            },
+            errors,
+        ),
+        Err(other) => return Err(other.into()),
     };
+    let layout = Layout::new(&session, &me, "Journal des accès", "/dpo/journal").await?;
+    let page = wanted.page();
     let page_view = AuditPage {
         previous: (page > 1).then(|| page_link(&query, page - 1)),
-        next: has_more.then(|| page_link(&query, page + 1)),
+        next: journal.has_more.then(|| page_link(&query, page + 1)),
         layout,
         actions: AuditAction::ALL
             .iter()
@@ -185,78 +135,8 @@ pub async fn list(
             .collect(),
         query,
         errors,
-        rows,
+        rows: journal.events.iter().map(row).collect(),
         page,
     };
     Ok(Html(page_view.render()?))
-}
-
-fn describe(query: &AuditQuery) -> String {
-    format!(
-        "filtres : acteur={} action={} entité={} id={} du={} au={}",
-        query.acteur, query.action, query.entite, query.identifiant, query.du, query.au
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn query(du: &str, au: &str) -> AuditQuery {
-        AuditQuery {
-            du: du.into(),
-            au: au.into(),
-            ..AuditQuery::default()
-        }
-    }
-
-    #[test]
-    fn the_last_day_is_included() {
-        let filter = to_filter(&query("2026-11-01", "2026-11-23"), 50).unwrap();
-        assert_eq!(filter.from.unwrap().date().to_string(), "2026-11-01");
-        assert_eq!(filter.to.unwrap().date().to_string(), "2026-11-24");
-        assert_eq!(
-            filter.limit, 51,
-            "one more row tells whether a next page exists"
-        );
-    }
-
-    #[test]
-    fn bad_dates_and_actions_name_their_field() {
-        let err = to_filter(&query("01/11/2026", ""), 50).unwrap_err();
-        assert!(err.message_for("du").is_some());
-        let err = to_filter(&query("2026-11-23", "2026-11-01"), 50).unwrap_err();
-        assert!(err.message_for("au").is_some());
-        let err = to_filter(
-            &AuditQuery {
-                action: "pirater".into(),
-                ..AuditQuery::default()
-            },
-            50,
-        )
-        .unwrap_err();
-        assert!(err.message_for("action").is_some());
-    }
-
-    #[test]
-    fn pages_start_at_one() {
-        let filter = to_filter(
-            &AuditQuery {
-                page: Some(-3),
-                ..AuditQuery::default()
-            },
-            50,
-        )
-        .unwrap();
-        assert_eq!(filter.offset, 0);
-        let filter = to_filter(
-            &AuditQuery {
-                page: Some(3),
-                ..AuditQuery::default()
-            },
-            50,
-        )
-        .unwrap();
-        assert_eq!(filter.offset, 100);
-    }
 }

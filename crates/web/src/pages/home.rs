@@ -7,6 +7,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use parcours_app::{account, deadline, orientation};
 use parcours_domain::Role;
 use tower_sessions::Session;
 
@@ -62,7 +63,7 @@ async fn due_counts(
     me: &CurrentUser,
     mine_only: bool,
 ) -> Result<(usize, usize), Failure> {
-    let (late, soon) = crate::pages::pathway::due_counts(state, me, mine_only).await?;
+    let (late, soon) = deadline::due_counts(state, me, mine_only).await?;
     Ok((late as usize, soon as usize))
 }
 
@@ -80,7 +81,7 @@ async fn cards_for(
 ) -> Result<(&'static str, Vec<Card>), Failure> {
     Ok(match me.role {
         Role::Referent => {
-            let caseload = state.store.caseload(me.user.id).await?.len();
+            let caseload = deadline::caseload(state, me).await?.len();
             let (late, soon) = due_counts(state, me, true).await?;
             let caseload_text = if caseload == 0 {
                 "Aucune personne ne vous est encore désignée. Les personnes dont vous serez le référent unique apparaîtront ici avec leur prochaine échéance.".to_owned()
@@ -97,7 +98,7 @@ async fn cards_for(
             )
         }
         Role::Manager => {
-            let pending = state.store.pending_orientations(&me.scope()).await?.len();
+            let pending = orientation::pending(state, me).await?.len();
             let contracts = state.store.contracts_to_validate(&me.scope()).await?.len();
             let (late, soon) = due_counts(state, me, false).await?;
             (
@@ -142,7 +143,7 @@ async fn cards_for(
             vec![
                 card(
                     "Comptes",
-                    Some(state.store.users().await?.len()),
+                    Some(account::list(state, me).await?.len()),
                     "Créez les comptes des professionnels, changez leur rôle, désactivez ceux qui partent, et délivrez les jetons d'accès à l'API.",
                     Some(("/admin/comptes", "Gérer les comptes")),
                 ),

@@ -13,37 +13,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
-use parcours_app::person::{self};
+use parcours_app::{deadline, orientation};
 use parcours_domain::deadline::{DeadlineSettings, OrientationKind};
-use parcours_domain::orientation::{OrientationData, OrientationInput};
-use parcours_domain::person::required_date;
+use parcours_domain::orientation::{DesignationInput, OrientationInput, ReviewInput};
 use parcours_domain::{Invalid, Permission};
-use parcours_store::deadline::DueFilter;
 use serde::Deserialize;
-use time::Duration;
 use tower_sessions::Session;
 use uuid::Uuid;
-
-/// Decides an orientation for a person (shared with the API).
-pub async fn decide(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    input: &OrientationInput,
-) -> Result<parcours_store::orientation::Orientation, Failure> {
-    person::visible_person(state, me, id, Permission::DecideOrientation).await?;
-    let reorientation = state
-        .store
-        .orientations(id)
-        .await?
-        .iter()
-        .any(|o| o.status != "rejected");
-    let data = OrientationData::parse(input, today(), reorientation)?;
-    Ok(state
-        .store
-        .decide_orientation(&me.actor(), id, &data)
-        .await?)
-}
 
 pub async fn decide_form(
     State(state): State<AppState>,
@@ -52,48 +28,13 @@ pub async fn decide_form(
     Id(id): Id,
     Form(input): Form<OrientationInput>,
 ) -> Result<Response, PageError> {
-    decide(&state, &me, id, &input).await?;
+    orientation::decide(&state, &me, id, &input).await?;
     flash(
         &session,
         "L'orientation est enregistrée ; elle attend la validation du cadre.",
     )
     .await?;
     Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
-}
-
-#[derive(Deserialize, Default, utoipa::ToSchema)]
-pub struct DesignationInput {
-    #[serde(default)]
-    pub referent_id: String,
-    #[serde(default)]
-    pub starts_on: String,
-}
-
-pub async fn designate(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    input: &DesignationInput,
-) -> Result<parcours_store::orientation::Assignment, Failure> {
-    person::visible_person(state, me, id, Permission::AssignReferent).await?;
-    let mut invalid = Invalid::new();
-    let referent = parcours_domain::account::parse_uuid(
-        &mut invalid,
-        "referent_id",
-        "Référent unique",
-        &input.referent_id,
-    );
-    let starts_on = required_date(&mut invalid, "starts_on", "Date de début", &input.starts_on);
-    invalid.into_result(())?;
-    Ok(state
-        .store
-        .designate_referent(
-            &me.actor(),
-            id,
-            referent.expect("checked"),
-            starts_on.expect("checked"),
-        )
-        .await?)
 }
 
 pub async fn designate_form(
@@ -103,7 +44,7 @@ pub async fn designate_form(
     Id(id): Id,
     Form(input): Form<DesignationInput>,
 ) -> Result<Response, PageError> {
-    let assignment = designate(&state, &me, id, &input).await?;
+    let assignment = orientation::designate(&state, &me, id, &input).await?;
     flash(
         &session,
         format!(
@@ -115,41 +56,6 @@ pub async fn designate_form(
     Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
 }
 
-#[derive(Deserialize, Default, utoipa::ToSchema)]
-pub struct ReviewInput {
-    #[serde(default)]
-    pub reviewed_on: String,
-    #[serde(default)]
-    pub outcome: String,
-}
-
-pub async fn review(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    input: &ReviewInput,
-) -> Result<(), Failure> {
-    person::visible_person(state, me, id, Permission::EditPersons).await?;
-    let mut invalid = Invalid::new();
-    let on = required_date(
-        &mut invalid,
-        "reviewed_on",
-        "Date du réexamen",
-        &input.reviewed_on,
-    );
-    if on.is_some_and(|d| d > today()) {
-        invalid.add(
-            "reviewed_on",
-            "La date du réexamen ne peut pas être dans le futur.",
-        );
-    }
-    invalid.into_result(())?;
-    Ok(state
-        .store
-        .record_joint_review(&me.actor(), id, on.expect("checked"), &input.outcome)
-        .await?)
-}
-
 pub async fn review_form(
     State(state): State<AppState>,
     session: Session,
@@ -157,7 +63,7 @@ pub async fn review_form(
     Id(id): Id,
     Form(input): Form<ReviewInput>,
 ) -> Result<Response, PageError> {
-    review(&state, &me, id, &input).await?;
+    orientation::review(&state, &me, id, &input).await?;
     flash(&session, "Le réexamen est enregistré.").await?;
     Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
 }
@@ -186,10 +92,8 @@ pub async fn queue(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ValidateOrientation)?;
-    let layout = Layout::new(&session, &me, "Orientations à valider", "/orientations").await?;
     Ok(Html(
-        queue_page(&state, &me, layout, Invalid::new())
+        queue_page(&state, &session, &me, Invalid::new())
             .await?
             .render()?,
     ))
@@ -197,14 +101,13 @@ pub async fn queue(
 
 async fn queue_page(
     state: &AppState,
+    session: &Session,
     me: &CurrentUser,
-    layout: Layout,
     errors: Invalid,
 ) -> Result<QueuePage, Failure> {
-    let lines = state
-        .store
-        .pending_orientations(&me.scope())
-        .await?
+    let pending = orientation::pending(state, me).await?;
+    let layout = Layout::new(session, me, "Orientations à valider", "/orientations").await?;
+    let lines = pending
         .into_iter()
         .map(|o| PendingLine {
             id: o.id.to_string(),
@@ -230,37 +133,6 @@ async fn queue_page(
     })
 }
 
-/// Validates the chosen orientations at once (shared with the API).
-pub async fn validate(
-    state: &AppState,
-    me: &CurrentUser,
-    ids: &[Uuid],
-    notified_on: &str,
-) -> Result<usize, Failure> {
-    me.require(Permission::ValidateOrientation)?;
-    let mut invalid = Invalid::new();
-    if ids.is_empty() {
-        invalid.add("ids", "Cochez au moins une orientation à valider.");
-    }
-    let on = required_date(
-        &mut invalid,
-        "notified_on",
-        "Date de notification",
-        notified_on,
-    );
-    if on.is_some_and(|d| d > today()) {
-        invalid.add(
-            "notified_on",
-            "La date de notification ne peut pas être dans le futur.",
-        );
-    }
-    invalid.into_result(())?;
-    Ok(state
-        .store
-        .validate_orientations(&me.actor(), &me.scope(), ids, on.expect("checked"))
-        .await?)
-}
-
 pub async fn validate_form(
     State(state): State<AppState>,
     session: Session,
@@ -274,15 +146,13 @@ pub async fn validate_form(
         .filter_map(|v| Uuid::parse_str(v).ok())
         .collect();
     let notified_on = crate::form::value(&pairs, "notified_on");
-    match validate(&state, &me, &ids, &notified_on).await {
+    match orientation::validate(&state, &me, &ids, &notified_on).await {
         Ok(count) => {
             flash(&session, format!("{count} orientation(s) validée(s).")).await?;
             Ok(Redirect::to("/orientations").into_response())
         }
         Err(Failure::Invalid(errors)) => {
-            let layout =
-                Layout::new(&session, &me, "Orientations à valider", "/orientations").await?;
-            let page = queue_page(&state, &me, layout, errors).await?;
+            let page = queue_page(&state, &session, &me, errors).await?;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 Html(page.render()?),
@@ -306,11 +176,7 @@ pub async fn reject_form(
     Id(id): Id,
     Form(input): Form<RejectInput>,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ValidateOrientation)?;
-    state
-        .store
-        .reject_orientation(&me.actor(), &me.scope(), id, &input.rejection_reason)
-        .await?;
+    orientation::reject(&state, &me, id, &input.rejection_reason).await?;
     flash(&session, "L'orientation est refusée.").await?;
     Ok(Redirect::to("/orientations").into_response())
 }
@@ -327,15 +193,12 @@ pub async fn caseload(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ViewCaseload)?;
-    let layout = Layout::new(&session, &me, "Mon portefeuille", "/portefeuille").await?;
-    let lines = state
-        .store
-        .caseload(me.user.id)
+    let lines = deadline::caseload(&state, &me)
         .await?
         .iter()
         .map(line)
         .collect();
+    let layout = Layout::new(&session, &me, "Mon portefeuille", "/portefeuille").await?;
     Ok(Html(CaseloadPage { layout, lines }.render()?))
 }
 
@@ -369,49 +232,6 @@ pub struct DeadlinesQuery {
     pub tout: Option<String>,
 }
 
-/// The most urgent clocks listed at once; counts are exact.
-pub const DUE_LIST_LIMIT: i64 = 200;
-
-fn due_filter(
-    me: &CurrentUser,
-    settings: &DeadlineSettings,
-    mine_only: bool,
-    limit: i64,
-) -> DueFilter {
-    DueFilter {
-        referent_id: mine_only.then_some(me.user.id),
-        due_by: today() + Duration::days(settings.due_soon_days),
-        limit,
-    }
-}
-
-/// Late and due-soon clocks, counted (home pages).
-pub async fn due_counts(
-    state: &AppState,
-    me: &CurrentUser,
-    mine_only: bool,
-) -> Result<(i64, i64), Failure> {
-    me.require(Permission::ViewDeadlines)?;
-    let settings = state.store.deadline_settings().await?;
-    let filter = due_filter(me, &settings, mine_only, 0);
-    Ok(state
-        .store
-        .count_due_clocks(&me.scope(), &filter, today())
-        .await?)
-}
-
-/// Late and due-soon clocks: a référent's caseload by default; everything in scope on request.
-pub async fn due(
-    state: &AppState,
-    me: &CurrentUser,
-    mine_only: bool,
-) -> Result<Vec<parcours_store::deadline::DueClock>, Failure> {
-    me.require(Permission::ViewDeadlines)?;
-    let settings = state.store.deadline_settings().await?;
-    let filter = due_filter(me, &settings, mine_only, DUE_LIST_LIMIT);
-    Ok(state.store.due_clocks(&me.scope(), &filter).await?)
-}
-
 pub async fn deadlines(
     State(state): State<AppState>,
     session: Session,
@@ -420,8 +240,8 @@ pub async fn deadlines(
 ) -> Result<Html<String>, PageError> {
     let is_referent = me.role == parcours_domain::Role::Referent;
     let mine_only = is_referent && query.tout.is_none();
-    let clocks = due(&state, &me, mine_only).await?;
-    let (late_count, soon_count) = due_counts(&state, &me, mine_only).await?;
+    let clocks = deadline::due(&state, &me, mine_only).await?;
+    let (late_count, soon_count) = deadline::due_counts(&state, &me, mine_only).await?;
     let truncated = (clocks.len() as i64) < late_count + soon_count;
     let layout = Layout::new(&session, &me, "Échéances", "/echeances").await?;
     let today = today();
@@ -517,9 +337,7 @@ impl SettingsForm {
             due_soon_days: number("due_soon_days", &self.due_soon_days),
             offer_days: number("offer_days", &self.offer_days),
         };
-        invalid.into_result(())?;
-        settings.validate()?;
-        Ok(settings)
+        invalid.into_result(settings)
     }
 }
 
@@ -536,9 +354,8 @@ pub async fn settings(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageSettings)?;
+    let form = SettingsForm::of(&deadline::settings_to_change(&state, &me).await?);
     let layout = Layout::new(&session, &me, "Délais", "/admin/delais").await?;
-    let form = SettingsForm::of(&state.store.deadline_settings().await?);
     Ok(Html(
         SettingsPage {
             layout,
@@ -555,17 +372,18 @@ pub async fn save_settings(
     me: CurrentUser,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, PageError> {
+    // Checked before the typed numbers are parsed: the form is re-shown with its errors.
     me.require(Permission::ManageSettings)?;
-    match form.parse() {
-        Ok(settings) => {
-            state
-                .store
-                .set_deadline_settings(&me.actor(), &settings)
-                .await?;
+    let saved = match form.parse() {
+        Ok(settings) => deadline::save_settings(&state, &me, &settings).await,
+        Err(errors) => Err(Failure::Invalid(errors)),
+    };
+    match saved {
+        Ok(()) => {
             flash(&session, "Les délais sont enregistrés ; les échéances de tous les dossiers sont recalculées.").await?;
             Ok(Redirect::to("/admin/delais").into_response())
         }
-        Err(errors) => {
+        Err(Failure::Invalid(errors)) => {
             let layout = Layout::new(&session, &me, "Délais", "/admin/delais").await?;
             let page = SettingsPage {
                 layout,
@@ -578,5 +396,6 @@ pub async fn save_settings(
             )
                 .into_response())
         }
+        Err(other) => Err(other.into()),
     }
 }

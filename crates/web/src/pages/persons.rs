@@ -7,14 +7,15 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::view::{clock_label, fr_date, fr_instant, fr_opt, line, Line};
+use crate::view::{clock_label, fr_date, fr_instant, fr_opt, line, period_text, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
-use parcours_app::person::{self, Created};
+use parcours_app::person::{self, AbsenceAlert, Created, FileView, PersonFile, PersonSearch};
+use parcours_domain::contract::ContractKind;
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;
@@ -22,8 +23,14 @@ use parcours_domain::person::{
     age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput, RsaState,
     Sex,
 };
+use parcours_domain::referral::ReferralStatus;
 use parcours_domain::{Invalid, Permission};
-use parcours_store::person::{Person, PersonQuery};
+use parcours_store::contract::Contract;
+use parcours_store::deadline::StoredClock;
+use parcours_store::diagnostic::DiagnosticRevision;
+use parcours_store::orientation::Orientation;
+use parcours_store::person::Person;
+use parcours_store::referral::PersonReferral;
 use serde::Deserialize;
 use time::Date;
 use tower_sessions::Session;
@@ -42,34 +49,16 @@ pub struct SearchQuery {
     pub clos: Option<String>,
 }
 
-/// Turns the search form into store criteria (shared with the API).
-pub fn to_query(q: &SearchQuery) -> Result<PersonQuery, Invalid> {
-    let mut invalid = Invalid::new();
-    let birth_date = parcours_domain::person::optional_date(
-        &mut invalid,
-        "naissance",
-        "Date de naissance",
-        &q.naissance,
-    );
-    let nir = match parcours_domain::person::optional(&q.nir) {
-        Some(raw) => match Nir::parse(&raw) {
-            Ok(nir) => Some(nir.as_str().to_owned()),
-            Err(message) => {
-                invalid.add("nir", message);
-                None
-            }
-        },
-        None => None,
-    };
-    let caf_number = parcours_domain::person::optional(&q.allocataire);
-    invalid.into_result(PersonQuery {
-        name: parcours_domain::person::optional(&q.nom),
-        birth_date,
-        nir,
-        caf_number,
-        include_closed: q.clos.is_some(),
-        limit: 50,
-    })
+impl SearchQuery {
+    fn criteria(&self) -> PersonSearch {
+        PersonSearch {
+            name: self.nom.clone(),
+            birth_date: self.naissance.clone(),
+            nir: self.nir.clone(),
+            caf_number: self.allocataire.clone(),
+            include_closed: self.clos.is_some(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -89,19 +78,17 @@ pub async fn search(
     me: CurrentUser,
     Query(query): Query<SearchQuery>,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ViewPersons)?;
-    let layout = Layout::new(&session, &me, "Personnes", "/personnes").await?;
-    let (lines, errors, searched) = match to_query(&query) {
-        Ok(criteria) => {
-            let searched = criteria.name.is_some()
-                || criteria.birth_date.is_some()
-                || criteria.nir.is_some()
-                || criteria.caf_number.is_some();
-            let found = state.store.search_persons(&me.scope(), &criteria).await?;
-            (found.iter().map(line).collect(), Invalid::new(), searched)
-        }
-        Err(errors) => (Vec::new(), errors, true),
+    let criteria = query.criteria();
+    let (lines, errors, searched) = match person::search(&state, &me, &criteria).await {
+        Ok(found) => (
+            found.iter().map(line).collect(),
+            Invalid::new(),
+            criteria.has_criteria(),
+        ),
+        Err(Failure::Invalid(errors)) => (Vec::new(), errors, true),
+        Err(other) => return Err(other.into()),
     };
+    let layout = Layout::new(&session, &me, "Personnes", "/personnes").await?;
     let page = SearchPage {
         layout,
         query,
@@ -197,7 +184,6 @@ impl PersonForm {
     }
 
     fn of(person: &Person) -> PersonForm {
-        let iso = |d: Date| format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
         PersonForm {
             household_role: person.household_role.clone(),
             last_name: person.last_name.clone(),
@@ -229,7 +215,7 @@ pub struct Choices {
     pub communes: Vec<(String, String)>,
 }
 
-async fn choices(state: &AppState) -> Result<Choices, Failure> {
+async fn choices(state: &AppState, me: &CurrentUser) -> Result<Choices, Failure> {
     let pairs = |all: &[(&'static str, &'static str)]| all.to_vec();
     Ok(Choices {
         roles: pairs(
@@ -241,9 +227,7 @@ async fn choices(state: &AppState) -> Result<Choices, Failure> {
         sexes: Sex::choices(),
         funds: Fund::choices(),
         states: RsaState::choices(),
-        communes: state
-            .store
-            .communes()
+        communes: person::communes(state, me)
             .await?
             .into_iter()
             .map(|(code, name, postcode)| (code, format!("{name} ({postcode})")))
@@ -268,7 +252,7 @@ pub async fn new_form(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::EditPersons)?;
+    let choices = choices(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Nouvelle personne", "/personnes").await?;
     let form = PersonForm {
         household_role: "DEM".into(),
@@ -280,7 +264,7 @@ pub async fn new_form(
         layout,
         form,
         errors: Invalid::new(),
-        choices: choices(&state).await?,
+        choices,
         editing: None,
         duplicates: Vec::new(),
     };
@@ -323,7 +307,7 @@ pub async fn create(
         layout,
         form,
         errors,
-        choices: choices(&state).await?,
+        choices: choices(&state, &me).await?,
         editing: None,
         duplicates,
     };
@@ -342,7 +326,7 @@ pub async fn edit_form(
         layout,
         form: PersonForm::of(&person),
         errors: Invalid::new(),
-        choices: choices(&state).await?,
+        choices: choices(&state, &me).await?,
         editing: Some(id.to_string()),
         duplicates: Vec::new(),
     };
@@ -373,7 +357,7 @@ pub async fn update(
         layout,
         form,
         errors,
-        choices: choices(&state).await?,
+        choices: choices(&state, &me).await?,
         editing: Some(id.to_string()),
         duplicates: Vec::new(),
     };
@@ -470,17 +454,8 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Html<String>, PageError> {
     let nir_shown = query.nir.is_some();
-    let person = person::read_person(
-        &state,
-        &me,
-        id,
-        if nir_shown {
-            "dossier, NIR affiché"
-        } else {
-            "dossier"
-        },
-    )
-    .await?;
+    let view = person::open_file(&state, &me, id, nir_shown).await?;
+    let person = &view.file.person;
     let layout = Layout::new(
         &session,
         &me,
@@ -488,318 +463,70 @@ pub async fn show(
         "/personnes",
     )
     .await?;
-    let page = show_page(&state, &me, layout, person, nir_shown).await?;
-    Ok(Html(page.render()?))
+    Ok(Html(show_page(&me, layout, view, nir_shown).render()?))
 }
 
-async fn show_page(
-    state: &AppState,
-    me: &CurrentUser,
-    layout: Layout,
-    person: Person,
-    nir_shown: bool,
-) -> Result<ShowPage, Failure> {
+fn iso(d: Date) -> String {
+    format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) -> ShowPage {
     let today = today();
-    let store = &state.store;
-    let household = store.household(person.household_id).await?;
-    let members = store
-        .household_members(person.household_id)
-        .await?
-        .into_iter()
-        .filter(|m| m.id != person.id)
-        .map(|m| {
-            let role = HouseholdRole::from_code(&m.household_role).map_or("", HouseholdRole::label);
-            (
-                m.id.to_string(),
-                format!("{} {}", m.first_names, m.last_name),
-                role,
-            )
-        })
-        .collect();
-    let settings = store.deadline_settings().await?;
-    let clocks = store
-        .person_clocks(person.id)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let (state, css) = match c.met_on {
-                Some(on) if on > c.due_on => {
-                    (format!("fait le {} (en retard)", fr_date(on)), "off")
-                }
-                Some(on) => (format!("fait le {}", fr_date(on)), "ok"),
-                None if c.due_on < today => (
-                    format!("en retard de {} jours", (today - c.due_on).whole_days()),
-                    "late",
-                ),
-                None if (c.due_on - today).whole_days() <= settings.due_soon_days => {
-                    ("bientôt dû".into(), "soon")
-                }
-                None => ("en cours".into(), ""),
-            };
-            ClockLine {
-                label: clock_label(&c.kind),
-                due: fr_date(c.due_on),
-                state,
-                css,
-            }
-        })
-        .collect();
-    let orientations = store.orientations(person.id).await?;
-    let assignments = store.assignments(person.id).await?;
-    let mut events: Vec<(Date, Event)> = Vec::new();
-    for o in &orientations {
-        let kind = OrientationKind::from_code(&o.kind).map_or("", OrientationKind::label);
-        let status = OrientationStatus::from_code(&o.status).map_or("", OrientationStatus::label);
-        let mut detail = format!(
-            "{} — décidée par {} — {status}",
-            o.lead_organisation_name, o.decided_by
-        );
-        if let Some(on) = o.notified_on {
-            detail.push_str(&format!(", notifiée le {}", fr_date(on)));
-        }
-        if let Some(reason) = o.reason.as_ref().or(o.rejection_reason.as_ref()) {
-            detail.push_str(&format!(" — motif : {reason}"));
-        }
-        events.push((
-            o.decided_on,
-            Event {
-                date: fr_date(o.decided_on),
-                title: format!("Orientation {kind}"),
-                detail,
-            },
-        ));
-    }
-    for a in &assignments {
-        let until = a
-            .ends_on
-            .map(|d| format!(" jusqu'au {}", fr_date(d)))
-            .unwrap_or_default();
-        events.push((
-            a.starts_on,
-            Event {
-                date: fr_date(a.starts_on),
-                title: format!("Référent unique : {}", a.referent_name),
-                detail: format!(
-                    "{}{until} — désigné par {}",
-                    a.organisation_name, a.created_by
-                ),
-            },
-        ));
-    }
-    if let Some(since) = person.duties_since {
-        events.push((
-            since,
-            Event {
-                date: fr_date(since),
-                title: "Entrée dans les droits et devoirs".into(),
-                detail: String::new(),
-            },
-        ));
-    }
-    let access = parcours_app::person::pathway_access_of(me, &person, &assignments);
-    if access.read_diagnostic {
-        for revision in store.diagnostic_revisions(person.id).await? {
-            let day = revision.created_at.date();
-            let title = format!("Diagnostic, révision {}", revision.version);
-            events.push((
-                day,
-                Event {
-                    date: fr_date(day),
-                    title,
-                    detail: format!("par {}", revision.created_by),
-                },
-            ));
-        }
-    }
-    let contracts = store.contracts_of(person.id).await?;
-    for contract in &contracts {
-        let kind = parcours_domain::contract::ContractKind::from_code(&contract.kind)
-            .map_or("Contrat", |k| k.label());
-        let detail = format!(
-            "{} — {}",
-            crate::view::period_text(contract),
-            contract.status().label()
-        );
-        events.push((
-            contract.starts_on,
-            Event {
-                date: fr_date(contract.starts_on),
-                title: kind.to_owned(),
-                detail,
-            },
-        ));
-    }
-    let positionings = store.referrals_of_person(person.id).await?;
-    let mut absence_alerts = Vec::new();
-    for r in positionings.iter().filter(|r| r.status == "entered") {
-        let absences = store.absences_in_a_row(r.id).await?;
-        if absences >= parcours_domain::referral::ABSENCES_ALERT {
-            absence_alerts.push(format!(
-                "{absences} absences non excusées de suite à « {} » ({}) : faites le point avec la personne et la structure.",
-                r.action_name, r.structure_name
-            ));
-        }
-    }
-    let referrals: Vec<ReferralLine> = positionings
-        .into_iter()
-        .map(|r| {
-            let status = parcours_domain::referral::ReferralStatus::from_code(&r.status)
-                .map_or("?", |s| s.label());
-            use parcours_domain::referral::{ExitReason, Situation};
-            let origin = if r.origin == "self_referral" {
-                " (démarche directe)"
-            } else {
-                ""
-            };
-            let mut detail = format!("{}{origin} — {status}", r.structure_name);
-            if let Some(on) = r.entered_on {
-                detail.push_str(&format!(", entrée le {}", fr_date(on)));
-            }
-            if let Some(on) = r.exited_on {
-                let reason = r.exit_reason.as_deref().and_then(ExitReason::from_code);
-                detail.push_str(&format!(
-                    ", sortie le {} ({})",
-                    fr_date(on),
-                    reason.map_or("?", |r| r.label())
-                ));
-            }
-            let situation = |code: &Option<String>| {
-                code.as_deref()
-                    .and_then(Situation::from_code)
-                    .map(|s| s.label())
-            };
-            if let Some(at_exit) = situation(&r.exit_situation) {
-                detail.push_str(&format!(" ; situation à la sortie : {at_exit}"));
-            }
-            if let Some(later) = situation(&r.situation_4_weeks) {
-                detail.push_str(&format!(" ; à 4 semaines : {later}"));
-            }
-            if let Some(reason) = &r.cancel_reason {
-                detail.push_str(&format!(" : {reason}"));
-            }
-            if let Some(reason) = r
-                .refusal_reason
-                .as_deref()
-                .and_then(parcours_domain::referral::RefusalReason::from_code)
-            {
-                detail.push_str(&format!(" : {}", reason.label()));
-            }
-            if let Some(comment) = &r.refusal_comment {
-                detail.push_str(&format!(" ({comment})"));
-            }
-            if let Some(reason) = &r.override_reason {
-                detail.push_str(&format!(" — positionné hors éligibilité : {reason}"));
-            }
-            ReferralLine {
-                action_id: r.action_id.to_string(),
-                action: r.action_name,
-                date: r.requested_at.date(),
-                detail,
-            }
-        })
-        .collect();
-    for r in &referrals {
-        events.push((
+    let referrals: Vec<ReferralLine> = view.referrals.into_iter().map(referral_line).collect();
+    let mut events = pathway_events(&view.file, &view.diagnostic_revisions, &view.contracts);
+    events.extend(referrals.iter().map(|r| {
+        (
             r.date,
             Event {
                 date: fr_date(r.date),
                 title: format!("Positionnement : {}", r.action),
                 detail: r.detail.clone(),
             },
-        ));
-    }
-    let contracts = contracts
-        .iter()
-        .map(|c| ContractLine {
-            id: c.id.to_string(),
-            kind: parcours_domain::contract::ContractKind::from_code(&c.kind)
-                .map_or("Contrat", |k| k.label()),
-            period: crate::view::period_text(c),
-            status: c.status().label(),
-        })
-        .collect();
+        )
+    }));
     events.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let validated = orientations
-        .iter()
-        .find(|o| o.status == OrientationStatus::Validated.code());
-    let referents = match validated {
-        Some(o) if me.role.can(Permission::AssignReferent) => store
-            .referents_of(o.lead_organisation_id)
-            .await?
-            .into_iter()
-            .map(|(id, name)| (id.to_string(), name))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let commune = match &person.commune_code {
-        Some(code) => store
-            .commune_label(code)
-            .await?
-            .unwrap_or_else(|| code.clone()),
-        None => String::new(),
-    };
+    let has_validated_orientation = view.file.validated_orientation().is_some();
+    let PersonFile {
+        person,
+        household,
+        clocks,
+        orientations,
+        assignments,
+    } = view.file;
     let age = age_on(person.birth_date, today);
-    let mut publics = Vec::new();
-    if (18..=25).contains(&age) {
-        publics.push("Jeune 18–25 ans");
-    }
-    if person.single_parent {
-        publics.push("Parent isolé");
-    }
-    if person.other_minimum_income {
-        publics.push("Autre minimum social");
-    }
-    if person.rqth {
-        publics.push("RQTH");
-    }
-    let nir = person.nir.as_deref().and_then(|n| Nir::parse(n).ok());
-    let duplicates = if me.role.can(Permission::MergePersons) && person.merged_into_id.is_none() {
-        store
-            .duplicates_of(&person)
-            .await?
-            .iter()
-            .map(line)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let caf_changes = store
-        .person_import_changes(person.id)
-        .await?
-        .into_iter()
-        .map(|c| (fr_date(c.occurred_on), c.detail))
-        .collect();
-    Ok(ShowPage {
-        caf_changes,
-        absence_alerts,
+    let open = person.closed_on.is_none();
+    ShowPage {
+        caf_changes: view
+            .import_changes
+            .into_iter()
+            .map(|c| (fr_date(c.occurred_on), c.detail))
+            .collect(),
+        absence_alerts: view.absence_alerts.iter().map(absence_alert).collect(),
         referrals,
-        duplicates,
-        access,
-        contracts,
+        duplicates: view.duplicates.iter().map(line).collect(),
+        access: view.access,
+        contracts: view.contracts.iter().map(contract_line).collect(),
         merged_into: person.merged_into_id.map(|id| id.to_string()),
-        nir: nir.map(|n| {
-            if nir_shown {
-                n.as_str().to_owned()
-            } else {
-                n.masked()
-            }
-        }),
+        nir: person
+            .nir
+            .as_deref()
+            .and_then(|n| Nir::parse(n).ok())
+            .map(|n| {
+                if nir_shown {
+                    n.as_str().to_owned()
+                } else {
+                    n.masked()
+                }
+            }),
         nir_shown,
         birth_date: fr_date(person.birth_date),
         age,
         sex: Sex::from_code(&person.sex).map_or("", Sex::label),
         role: HouseholdRole::from_code(&person.household_role).map_or("", HouseholdRole::label),
-        publics,
+        publics: publics(&person, age),
         duties_since: fr_opt(person.duties_since),
-        commune,
-        closed: person.closed_on.map(|on| {
-            let reason = person
-                .closure_reason
-                .as_deref()
-                .and_then(ClosureReason::from_code)
-                .map_or("", ClosureReason::label);
-            format!("Dossier clos le {} — {reason}", fr_date(on))
-        }),
+        commune: view.commune,
+        closed: closed_text(&person),
         household_rsa_number: household.rsa_number.clone(),
         household_caf_number: household.caf_number.clone().unwrap_or_default(),
         household_rsa_state: household.rsa_state.to_string(),
@@ -811,44 +538,249 @@ async fn show_page(
                 .map(|d| format!(" (depuis le {})", fr_date(d)))
                 .unwrap_or_default()
         ),
-        household_state_on: household
-            .rsa_state_on
-            .map(|d| format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
-            .unwrap_or_default(),
+        household_state_on: household.rsa_state_on.map(iso).unwrap_or_default(),
         household,
         fund_choices: Fund::choices(),
         state_choices: RsaState::choices(),
-        members,
-        clocks,
+        members: view.members.iter().map(member).collect(),
+        clocks: clocks
+            .iter()
+            .map(|c| clock_line(c, today, view.due_soon_days))
+            .collect(),
         events: events.into_iter().map(|(_, e)| e).collect(),
         current_referent: assignments
             .iter()
             .find(|a| a.ends_on.is_none())
             .map(|a| a.referent_name.clone()),
-        can_edit: me.role.can(Permission::EditPersons) && person.closed_on.is_none(),
-        can_orient: me.role.can(Permission::DecideOrientation) && person.closed_on.is_none(),
-        can_assign: me.role.can(Permission::AssignReferent) && person.closed_on.is_none(),
-        has_validated_orientation: validated.is_some(),
+        can_edit: me.role.can(Permission::EditPersons) && open,
+        can_orient: me.role.can(Permission::DecideOrientation) && open,
+        can_assign: me.role.can(Permission::AssignReferent) && open,
+        has_validated_orientation,
         has_orientation: !orientations.is_empty(),
         orientation_kinds: OrientationKind::ALL
             .iter()
             .map(|k| (k.code(), k.label()))
             .collect(),
-        organisations: store.organisations().await?,
-        referents,
+        organisations: view.organisations,
+        referents: view
+            .referents
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect(),
         closure_reasons: ClosureReason::ALL
             .iter()
             .filter(|r| **r != ClosureReason::Merged)
             .map(|r| (r.code(), r.label()))
             .collect(),
-        today: format!(
-            "{}-{:02}-{:02}",
-            today.year(),
-            u8::from(today.month()),
-            today.day()
-        ),
+        today: iso(today),
         layout,
         person,
+    }
+}
+
+fn member(m: &Person) -> (String, String, &'static str) {
+    let role = HouseholdRole::from_code(&m.household_role).map_or("", HouseholdRole::label);
+    (
+        m.id.to_string(),
+        format!("{} {}", m.first_names, m.last_name),
+        role,
+    )
+}
+
+fn clock_line(c: &StoredClock, today: Date, due_soon_days: i64) -> ClockLine {
+    let (state, css) = match c.met_on {
+        Some(on) if on > c.due_on => (format!("fait le {} (en retard)", fr_date(on)), "off"),
+        Some(on) => (format!("fait le {}", fr_date(on)), "ok"),
+        None if c.due_on < today => (
+            format!("en retard de {} jours", (today - c.due_on).whole_days()),
+            "late",
+        ),
+        None if (c.due_on - today).whole_days() <= due_soon_days => ("bientôt dû".into(), "soon"),
+        None => ("en cours".into(), ""),
+    };
+    ClockLine {
+        label: clock_label(&c.kind),
+        due: fr_date(c.due_on),
+        state,
+        css,
+    }
+}
+
+fn contract_kind(contract: &Contract) -> &'static str {
+    ContractKind::from_code(&contract.kind).map_or("Contrat", |k| k.label())
+}
+
+fn contract_line(c: &Contract) -> ContractLine {
+    ContractLine {
+        id: c.id.to_string(),
+        kind: contract_kind(c),
+        period: period_text(c),
+        status: c.status().label(),
+    }
+}
+
+/// The timeline: orientations, référents, duties, diagnostic, contracts (unsorted).
+fn pathway_events(
+    file: &PersonFile,
+    revisions: &[DiagnosticRevision],
+    contracts: &[Contract],
+) -> Vec<(Date, Event)> {
+    let event = |date: Date, title: String, detail: String| {
+        (
+            date,
+            Event {
+                date: fr_date(date),
+                title,
+                detail,
+            },
+        )
+    };
+    let mut events = Vec::new();
+    for o in &file.orientations {
+        let kind = OrientationKind::from_code(&o.kind).map_or("", OrientationKind::label);
+        events.push(event(
+            o.decided_on,
+            format!("Orientation {kind}"),
+            orientation_detail(o),
+        ));
+    }
+    for a in &file.assignments {
+        let until = a
+            .ends_on
+            .map(|d| format!(" jusqu'au {}", fr_date(d)))
+            .unwrap_or_default();
+        events.push(event(
+            a.starts_on,
+            format!("Référent unique : {}", a.referent_name),
+            format!(
+                "{}{until} — désigné par {}",
+                a.organisation_name, a.created_by
+            ),
+        ));
+    }
+    if let Some(since) = file.person.duties_since {
+        events.push(event(
+            since,
+            "Entrée dans les droits et devoirs".into(),
+            String::new(),
+        ));
+    }
+    for revision in revisions {
+        events.push(event(
+            revision.created_at.date(),
+            format!("Diagnostic, révision {}", revision.version),
+            format!("par {}", revision.created_by),
+        ));
+    }
+    for contract in contracts {
+        let detail = format!("{} — {}", period_text(contract), contract.status().label());
+        events.push(event(
+            contract.starts_on,
+            contract_kind(contract).to_owned(),
+            detail,
+        ));
+    }
+    events
+}
+
+fn orientation_detail(o: &Orientation) -> String {
+    let status = OrientationStatus::from_code(&o.status).map_or("", OrientationStatus::label);
+    let mut detail = format!(
+        "{} — décidée par {} — {status}",
+        o.lead_organisation_name, o.decided_by
+    );
+    if let Some(on) = o.notified_on {
+        detail.push_str(&format!(", notifiée le {}", fr_date(on)));
+    }
+    if let Some(reason) = o.reason.as_ref().or(o.rejection_reason.as_ref()) {
+        detail.push_str(&format!(" — motif : {reason}"));
+    }
+    detail
+}
+
+fn absence_alert(a: &AbsenceAlert) -> String {
+    format!(
+        "{} absences non excusées de suite à « {} » ({}) : faites le point avec la personne et la structure.",
+        a.absences, a.action_name, a.structure_name
+    )
+}
+
+fn referral_line(r: PersonReferral) -> ReferralLine {
+    use parcours_domain::referral::{ExitReason, RefusalReason, Situation};
+    let status = ReferralStatus::from_code(&r.status).map_or("?", |s| s.label());
+    let origin = if r.origin == "self_referral" {
+        " (démarche directe)"
+    } else {
+        ""
+    };
+    let mut detail = format!("{}{origin} — {status}", r.structure_name);
+    if let Some(on) = r.entered_on {
+        detail.push_str(&format!(", entrée le {}", fr_date(on)));
+    }
+    if let Some(on) = r.exited_on {
+        let reason = r.exit_reason.as_deref().and_then(ExitReason::from_code);
+        detail.push_str(&format!(
+            ", sortie le {} ({})",
+            fr_date(on),
+            reason.map_or("?", |r| r.label())
+        ));
+    }
+    let situation = |code: &Option<String>| {
+        code.as_deref()
+            .and_then(Situation::from_code)
+            .map(|s| s.label())
+    };
+    if let Some(at_exit) = situation(&r.exit_situation) {
+        detail.push_str(&format!(" ; situation à la sortie : {at_exit}"));
+    }
+    if let Some(later) = situation(&r.situation_4_weeks) {
+        detail.push_str(&format!(" ; à 4 semaines : {later}"));
+    }
+    if let Some(reason) = &r.cancel_reason {
+        detail.push_str(&format!(" : {reason}"));
+    }
+    if let Some(reason) = r
+        .refusal_reason
+        .as_deref()
+        .and_then(RefusalReason::from_code)
+    {
+        detail.push_str(&format!(" : {}", reason.label()));
+    }
+    if let Some(comment) = &r.refusal_comment {
+        detail.push_str(&format!(" ({comment})"));
+    }
+    if let Some(reason) = &r.override_reason {
+        detail.push_str(&format!(" — positionné hors éligibilité : {reason}"));
+    }
+    ReferralLine {
+        action_id: r.action_id.to_string(),
+        action: r.action_name,
+        date: r.requested_at.date(),
+        detail,
+    }
+}
+
+/// The publics the person belongs to, for the file's heading.
+fn publics(person: &Person, age: i32) -> Vec<&'static str> {
+    [
+        ((18..=25).contains(&age), "Jeune 18–25 ans"),
+        (person.single_parent, "Parent isolé"),
+        (person.other_minimum_income, "Autre minimum social"),
+        (person.rqth, "RQTH"),
+    ]
+    .into_iter()
+    .filter_map(|(belongs, public)| belongs.then_some(public))
+    .collect()
+}
+
+fn closed_text(person: &Person) -> Option<String> {
+    person.closed_on.map(|on| {
+        let reason = person
+            .closure_reason
+            .as_deref()
+            .and_then(ClosureReason::from_code)
+            .map_or("", ClosureReason::label);
+        format!("Dossier clos le {} — {reason}", fr_date(on))
     })
 }
 
@@ -943,9 +875,8 @@ pub async fn history(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let person = person::read_person(&state, &me, id, "historique des rectifications").await?;
+    let person::History { person, revisions } = person::history(&state, &me, id).await?;
     let layout = Layout::new(&session, &me, "Historique du dossier", "/personnes").await?;
-    let revisions = state.store.person_revisions(id).await?;
     let parsed: Vec<serde_json::Map<String, serde_json::Value>> = revisions
         .iter()
         .map(|r| serde_json::from_str(&r.data).unwrap_or_default())
@@ -992,27 +923,6 @@ fn show_value(value: &serde_json::Value) -> String {
         serde_json::Value::Bool(false) => "non".into(),
         other => other.to_string(),
     }
-}
-
-/// Merges a duplicate into a file (cadre), checked on both files' scope (shared with the API).
-pub async fn merge(
-    state: &AppState,
-    me: &CurrentUser,
-    keep: uuid::Uuid,
-    keep_version: i64,
-    duplicate: uuid::Uuid,
-    duplicate_version: i64,
-) -> Result<Person, Failure> {
-    person::visible_person(state, me, keep, Permission::MergePersons).await?;
-    person::visible_person(state, me, duplicate, Permission::MergePersons).await?;
-    Ok(state
-        .store
-        .merge_persons(
-            &me.actor(),
-            (keep, keep_version),
-            (duplicate, duplicate_version),
-        )
-        .await?)
 }
 
 pub struct Side {
@@ -1073,20 +983,7 @@ pub async fn merge_form(
     Query(query): Query<MergeQuery>,
 ) -> Result<Html<String>, PageError> {
     let other = query.avec.ok_or(Failure::NotFound)?;
-    let keep = person::visible_person(&state, &me, id, Permission::MergePersons).await?;
-    let duplicate = person::visible_person(&state, &me, other, Permission::MergePersons).await?;
-    for person in [&keep, &duplicate] {
-        state
-            .store
-            .audit(
-                &me.actor(),
-                parcours_domain::audit::AuditAction::Read,
-                "person",
-                Some(&person.id.to_string()),
-                Some("comparaison de doublons"),
-            )
-            .await?;
-    }
+    let (keep, duplicate) = person::compare(&state, &me, id, other).await?;
     let layout = Layout::new(&session, &me, "Fusionner deux dossiers", "/personnes").await?;
     let (keep, duplicate) = (side(&keep), side(&duplicate));
     let rows = keep
@@ -1125,13 +1022,11 @@ pub async fn merge_submit(
 ) -> Result<Response, PageError> {
     let duplicate =
         uuid::Uuid::parse_str(form.duplicate_id.trim()).map_err(|_| Failure::NotFound)?;
-    merge(
+    person::merge(
         &state,
         &me,
-        id,
-        form.version,
-        duplicate,
-        form.duplicate_version,
+        (id, form.version),
+        (duplicate, form.duplicate_version),
     )
     .await?;
     flash(

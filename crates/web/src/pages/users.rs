@@ -9,18 +9,16 @@ use crate::extract::Id;
 use crate::layout::{flash, Layout};
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use parcours_domain::account::{
-    check_password, AccountChange, AccountChangeInput, NewUser, NewUserInput,
-};
-use parcours_domain::{Invalid, Permission, Role};
+use parcours_app::account;
+use parcours_domain::account::{AccountChangeInput, NewUserInput};
+use parcours_domain::{Invalid, Role};
 use parcours_store::organisation::{Organisation, Territory};
 use parcours_store::token::ApiToken;
 use parcours_store::user::User;
-use parcours_store::{password, StoreError};
 use serde::Deserialize;
 use tower_sessions::Session;
-use uuid::Uuid;
 
 use crate::AppState;
 
@@ -31,11 +29,12 @@ pub struct Choices {
     pub territories: Vec<Territory>,
 }
 
-async fn choices(state: &AppState) -> Result<Choices, Failure> {
+async fn choices(state: &AppState, me: &CurrentUser) -> Result<Choices, Failure> {
+    let lists = account::reference_lists(state, me).await?;
     Ok(Choices {
         roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
-        organisations: state.store.organisations().await?,
-        territories: state.store.territories().await?,
+        organisations: lists.organisations,
+        territories: lists.territories,
     })
 }
 
@@ -51,9 +50,8 @@ pub async fn list(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageUsers)?;
+    let users = account::list(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Comptes", "/admin/comptes").await?;
-    let users = state.store.users().await?;
     Ok(Html(ListPage { layout, users }.render()?))
 }
 
@@ -87,9 +85,8 @@ pub async fn new_form(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageUsers)?;
+    let choices = choices(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Nouveau compte", "/admin/comptes").await?;
-    let choices = choices(&state).await?;
     let page = NewPage {
         layout,
         form: NewUserForm::default(),
@@ -105,7 +102,6 @@ pub async fn create(
     me: CurrentUser,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ManageUsers)?;
     let input = NewUserInput {
         email: form.email.clone(),
         display_name: form.display_name.clone(),
@@ -114,7 +110,7 @@ pub async fn create(
         territory_id: form.territory_id.clone(),
         password: form.password.clone(),
     };
-    match create_user(&state, &me, &input).await {
+    match account::create(&state, &me, &input).await {
         Ok(user) => {
             flash(
                 &session,
@@ -124,8 +120,8 @@ pub async fn create(
             Ok(Redirect::to(&format!("/admin/comptes/{}", user.id)).into_response())
         }
         Err(Failure::Invalid(errors)) => {
+            let choices = choices(&state, &me).await?;
             let layout = Layout::new(&session, &me, "Nouveau compte", "/admin/comptes").await?;
-            let choices = choices(&state).await?;
             let form = NewUserForm {
                 password: String::new(),
                 ..form
@@ -136,32 +132,10 @@ pub async fn create(
                 errors,
                 choices,
             };
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                Html(page.render()?),
-            )
-                .into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(other) => Err(other.into()),
     }
-}
-
-/// Validates, hashes the password off the async runtime, and stores.
-pub async fn create_user(
-    state: &AppState,
-    me: &CurrentUser,
-    input: &NewUserInput,
-) -> Result<User, Failure> {
-    let new = NewUser::parse(input)?;
-    let hash = hash(new.password.clone()).await?;
-    Ok(state.store.create_user(&me.actor(), &new, &hash).await?)
-}
-
-pub async fn hash(password: String) -> Result<String, Failure> {
-    tokio::task::spawn_blocking(move || password::hash_password(&password))
-        .await
-        .map_err(|e| Failure::Internal(e.to_string()))?
-        .map_err(Failure::from)
 }
 
 #[derive(Deserialize, Default)]
@@ -224,8 +198,8 @@ async fn edit_page(
         "/admin/comptes",
     )
     .await?;
-    let tokens = state.store.api_tokens(user.id).await?;
-    let choices = choices(state).await?;
+    let tokens = account::tokens(state, me, user.id).await?;
+    let choices = choices(state, me).await?;
     let page = EditPage {
         layout,
         user,
@@ -244,8 +218,7 @@ pub async fn edit(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    me.require(Permission::ManageUsers)?;
-    let user = state.store.user(id).await?;
+    let user = account::show(&state, &me, id).await?;
     let form = EditForm::of(&user);
     Ok(Html(
         edit_page(&state, &session, &me, user, form, Invalid::new(), None).await?,
@@ -259,8 +232,7 @@ pub async fn update(
     Id(id): Id,
     Form(form): Form<EditForm>,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ManageUsers)?;
-    let user = state.store.user(id).await?;
+    let user = account::show(&state, &me, id).await?;
     let input = AccountChangeInput {
         display_name: form.display_name.clone(),
         role: form.role.clone(),
@@ -268,7 +240,7 @@ pub async fn update(
         territory_id: form.territory_id.clone(),
         disabled: form.status == "desactive",
     };
-    let outcome = apply_change(&state, &me, id, form.version, &input, &form.new_password).await;
+    let outcome = account::update(&state, &me, id, form.version, &input, &form.new_password).await;
     let errors = match outcome {
         Ok(user) => {
             flash(&session, format!("Le compte de {} a été enregistré.", user.display_name)).await?;
@@ -291,40 +263,7 @@ pub async fn update(
         }
     };
     let body = edit_page(&state, &session, &me, user, form, errors, None).await?;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
-}
-
-/// Validates and applies an admin's change, with an optional new password.
-pub async fn apply_change(
-    state: &AppState,
-    me: &CurrentUser,
-    id: Uuid,
-    version: i64,
-    input: &AccountChangeInput,
-    new_password: &str,
-) -> Result<User, Failure> {
-    let change = AccountChange::parse(input);
-    let mut password_errors = Invalid::new();
-    if !new_password.is_empty() {
-        check_password(&mut password_errors, new_password);
-    }
-    let change = match change {
-        Ok(change) if password_errors.is_empty() => change,
-        Ok(_) => return Err(Failure::Invalid(password_errors)),
-        Err(mut invalid) => {
-            invalid.errors.extend(password_errors.errors);
-            return Err(Failure::Invalid(invalid));
-        }
-    };
-    let user = state
-        .store
-        .update_user(&me.actor(), id, version, &change)
-        .await?;
-    if !new_password.is_empty() {
-        let hash = hash(new_password.to_owned()).await?;
-        state.store.set_password(&me.actor(), id, &hash).await?;
-    }
-    Ok(user)
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -340,32 +279,12 @@ pub async fn create_token(
     Id(id): Id,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ManageApiTokens)?;
-    let user = state.store.user(id).await?;
-    let mut errors = Invalid::new();
-    let name = parcours_domain::validation::required_text(
-        &mut errors,
-        "name",
-        "Nom du jeton",
-        &form.name,
-        80,
-    );
-    let secret = if errors.is_empty() {
-        Some(
-            state
-                .store
-                .create_api_token(&me.actor(), id, &name)
-                .await?
-                .1,
-        )
-    } else {
-        None
+    let (status, errors, secret) = match account::create_token(&state, &me, id, &form.name).await {
+        Ok((_, secret)) => (StatusCode::OK, Invalid::new(), Some(secret)),
+        Err(Failure::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
+        Err(other) => return Err(other.into()),
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let user = account::show(&state, &me, id).await?;
     let form = EditForm::of(&user);
     // The secret is shown in this response only; it is never stored in clear.
     let body = edit_page(&state, &session, &me, user, form, errors, secret).await?;
@@ -378,12 +297,7 @@ pub async fn revoke_token(
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Response, PageError> {
-    me.require(Permission::ManageApiTokens)?;
-    let token = state.store.api_token(id).await?;
-    match state.store.revoke_api_token(&me.actor(), id).await {
-        Ok(()) | Err(StoreError::NotFound) => {}
-        Err(err) => return Err(err.into()),
-    }
+    let token = account::revoke_token(&state, &me, id).await?;
     flash(
         &session,
         format!("Le jeton « {} » est révoqué.", token.name),

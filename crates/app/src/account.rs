@@ -1,0 +1,214 @@
+//! Accounts: the administrateur's list, creation and changes, API tokens,
+//! the reference lists their forms offer, and signing in and out.
+
+use crate::{App, CurrentUser, Failure};
+use parcours_domain::account::{
+    check_password, AccountChange, AccountChangeInput, NewUser, NewUserInput,
+};
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::{Invalid, Permission};
+use parcours_store::organisation::{Organisation, Territory};
+use parcours_store::token::ApiToken;
+use parcours_store::user::User;
+use parcours_store::{password, StoreError};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub async fn list(app: &App, me: &CurrentUser) -> Result<Vec<User>, Failure> {
+    me.require(Permission::ManageUsers)?;
+    Ok(app.store.users().await?)
+}
+
+pub async fn show(app: &App, me: &CurrentUser, id: Uuid) -> Result<User, Failure> {
+    me.require(Permission::ManageUsers)?;
+    Ok(app.store.user(id).await?)
+}
+
+/// What the account forms offer to choose from.
+pub struct ReferenceLists {
+    pub organisations: Arc<Vec<Organisation>>,
+    pub territories: Vec<Territory>,
+}
+
+pub async fn reference_lists(app: &App, me: &CurrentUser) -> Result<ReferenceLists, Failure> {
+    me.require(Permission::ManageUsers)?;
+    Ok(ReferenceLists {
+        organisations: app.store.organisations().await?,
+        territories: app.store.territories().await?,
+    })
+}
+
+pub async fn organisations(app: &App, me: &CurrentUser) -> Result<Arc<Vec<Organisation>>, Failure> {
+    me.require(Permission::ViewOrganisations)?;
+    Ok(app.store.organisations().await?)
+}
+
+pub async fn territories(app: &App, me: &CurrentUser) -> Result<Vec<Territory>, Failure> {
+    me.require(Permission::ViewOrganisations)?;
+    Ok(app.store.territories().await?)
+}
+
+/// Validates, hashes the password off the async runtime, and stores.
+pub async fn create(app: &App, me: &CurrentUser, input: &NewUserInput) -> Result<User, Failure> {
+    me.require(Permission::ManageUsers)?;
+    let new = NewUser::parse(input)?;
+    let hash = hash(new.password.clone()).await?;
+    Ok(app.store.create_user(&me.actor(), &new, &hash).await?)
+}
+
+async fn hash(password: String) -> Result<String, Failure> {
+    tokio::task::spawn_blocking(move || password::hash_password(&password))
+        .await
+        .map_err(|e| Failure::Internal(e.to_string()))?
+        .map_err(Failure::from)
+}
+
+/// Validates and applies an admin's change, with an optional new password
+/// (empty: unchanged). A stale `version` is refused.
+pub async fn update(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    input: &AccountChangeInput,
+    new_password: &str,
+) -> Result<User, Failure> {
+    me.require(Permission::ManageUsers)?;
+    let change = parse_change(input, new_password)?;
+    let user = app
+        .store
+        .update_user(&me.actor(), id, version, &change)
+        .await?;
+    if !new_password.is_empty() {
+        let hash = hash(new_password.to_owned()).await?;
+        app.store.set_password(&me.actor(), id, &hash).await?;
+    }
+    Ok(user)
+}
+
+/// The change and the new password's errors, all at once.
+fn parse_change(input: &AccountChangeInput, new_password: &str) -> Result<AccountChange, Invalid> {
+    let change = AccountChange::parse(input);
+    let mut password_errors = Invalid::new();
+    if !new_password.is_empty() {
+        check_password(&mut password_errors, new_password);
+    }
+    match change {
+        Ok(change) => password_errors.into_result(change),
+        Err(mut invalid) => {
+            invalid.errors.extend(password_errors.errors);
+            Err(invalid)
+        }
+    }
+}
+
+/// An account's API tokens, revoked ones included.
+pub async fn tokens(app: &App, me: &CurrentUser, user_id: Uuid) -> Result<Vec<ApiToken>, Failure> {
+    me.require(Permission::ManageApiTokens)?;
+    app.store.user(user_id).await?;
+    Ok(app.store.api_tokens(user_id).await?)
+}
+
+/// Issues a token; the secret is returned here only, never stored in clear.
+pub async fn create_token(
+    app: &App,
+    me: &CurrentUser,
+    user_id: Uuid,
+    name: &str,
+) -> Result<(ApiToken, String), Failure> {
+    me.require(Permission::ManageApiTokens)?;
+    app.store.user(user_id).await?;
+    let mut invalid = Invalid::new();
+    let name =
+        parcours_domain::validation::required_text(&mut invalid, "name", "Nom du jeton", name, 80);
+    invalid.into_result(())?;
+    Ok(app
+        .store
+        .create_api_token(&me.actor(), user_id, &name)
+        .await?)
+}
+
+/// Revokes a token. Returns it as it was before: `revoked_at` is set when
+/// it had been revoked already (and nothing was done).
+pub async fn revoke_token(app: &App, me: &CurrentUser, id: Uuid) -> Result<ApiToken, Failure> {
+    me.require(Permission::ManageApiTokens)?;
+    let token = app.store.api_token(id).await?;
+    if token.revoked_at.is_none() {
+        match app.store.revoke_api_token(&me.actor(), id).await {
+            // Revoked meanwhile by someone else: the outcome is the same.
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(token)
+}
+
+/// Why a sign-in is refused, in the words shown to the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Unknown address or wrong password: the message does not say which.
+    Wrong,
+    Locked,
+    Disabled,
+}
+
+impl Refusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::Wrong => "Adresse électronique ou mot de passe incorrect.",
+            Refusal::Locked => "Trop de tentatives échouées : ce compte est bloqué pendant 15 minutes. Réessayez plus tard.",
+            Refusal::Disabled => "Ce compte est désactivé. Adressez-vous à votre administrateur.",
+        }
+    }
+}
+
+/// Checks an address and password; failures count towards the lock and
+/// are audited, and so is a success.
+pub async fn sign_in(
+    app: &App,
+    email: &str,
+    password: String,
+) -> Result<Result<User, Refusal>, Failure> {
+    let user = app.store.user_by_email(email).await?;
+    if user
+        .as_ref()
+        .is_some_and(|u| u.throttle().is_locked(parcours_store::now()))
+    {
+        app.store.record_login_failure(email, user.as_ref()).await?;
+        return Ok(Err(Refusal::Locked));
+    }
+    // Unknown logins are checked against a decoy hash so both take as long.
+    let hash = user.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = tokio::task::spawn_blocking(move || password::verify_password(&password, &hash))
+        .await
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+    let refusal = match &user {
+        Some(user) if matches && !user.disabled => {
+            app.store.record_login_success(user).await?;
+            return Ok(Ok(user.clone()));
+        }
+        Some(_) if matches => Refusal::Disabled,
+        _ => Refusal::Wrong,
+    };
+    app.store.record_login_failure(email, user.as_ref()).await?;
+    Ok(Err(refusal))
+}
+
+/// Audits the end of a session (the account may be gone by then).
+pub async fn sign_out(app: &App, user_id: Uuid) -> Result<(), Failure> {
+    if let Ok(user) = app.store.user(user_id).await {
+        app.store
+            .audit(
+                &user.actor(),
+                AuditAction::Logout,
+                entity::SESSION,
+                Some(&user_id.to_string()),
+                None,
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -179,6 +179,24 @@ pub async fn list_actions(
     Ok(app.store.search_actions(&scoped_filter(me, filter)).await?)
 }
 
+/// How many actions the caller's list holds, and how many of them are published.
+pub async fn action_counts(app: &App, me: &CurrentUser) -> Result<(i64, i64), Failure> {
+    let filter = scoped_filter(
+        me,
+        CatalogueFilter {
+            limit: 1,
+            ..Default::default()
+        },
+    );
+    let (_, total) = app.store.search_actions(&filter).await?;
+    let published = CatalogueFilter {
+        status: ActionStatus::Published.code().into(),
+        ..filter
+    };
+    let (_, published) = app.store.search_actions(&published).await?;
+    Ok((total, published))
+}
+
 pub async fn readable_action(app: &App, me: &CurrentUser, id: Uuid) -> Result<Action, Failure> {
     let action = app.store.action(id).await?;
     if may_read(me, &action) {

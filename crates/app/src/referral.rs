@@ -14,7 +14,7 @@ use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts};
 use parcours_domain::matching::{self, Needs, Offer};
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{age_on, required_date};
-use parcours_domain::referral::{ExitReason, RefusalReason, Situation};
+use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::{Invalid, Permission};
 use parcours_store::catalogue::{Action, CatalogueFilter, OfferedAction};
 use parcours_store::contract::ContractObjective;
@@ -367,6 +367,18 @@ pub async fn inbox(app: &App, me: &CurrentUser) -> Result<Vec<InboxReferral>, Fa
     let lines = app.store.referral_inbox(me.user.organisation_id).await?;
     audit_reads(app, me, &lines, "positionnement reçu").await?;
     Ok(lines)
+}
+
+/// How many positionings the structure has to answer, and how many wait
+/// for a place: counts only, nobody's file is read.
+pub async fn inbox_counts(app: &App, me: &CurrentUser) -> Result<(usize, usize), Failure> {
+    me.require(Permission::AnswerReferrals)?;
+    let inbox = app.store.referral_inbox(me.user.organisation_id).await?;
+    let to_answer = inbox
+        .iter()
+        .filter(|r| r.status == ReferralStatus::Sent.code())
+        .count();
+    Ok((to_answer, inbox.len() - to_answer))
 }
 
 /// The people in the structure's actions (audited like the inbox).

@@ -174,8 +174,9 @@ pub async fn of_person(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<Vec<Contract>>, ApiError> {
-    parcours_app::person::read_person(&state, &me, id, "contrats (API)").await?;
-    Ok(Json(state.store.contracts_of(id).await?))
+    Ok(Json(
+        contract::of_person(&state, &me, id, "contrats (API)").await?,
+    ))
 }
 
 /// One contract with its objectives.
@@ -186,9 +187,11 @@ pub async fn show(
     ApiUser(me): ApiUser,
     Id(id): Id,
 ) -> Result<Json<ContractBody>, ApiError> {
-    let contract = state.store.contract(id).await?;
-    parcours_app::person::read_person(&state, &me, contract.person_id, "contrat (API)").await?;
-    Ok(Json(body(&state, contract).await?))
+    Ok(Json(
+        contract::open(&state, &me, id, "contrat (API)")
+            .await?
+            .into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

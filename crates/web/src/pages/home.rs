@@ -7,7 +7,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use parcours_app::{account, deadline, orientation};
+use parcours_app::{account, catalogue, contract, deadline, orientation, referral};
 use parcours_domain::Role;
 use tower_sessions::Session;
 
@@ -99,7 +99,7 @@ async fn cards_for(
         }
         Role::Manager => {
             let pending = orientation::pending(state, me).await?.len();
-            let contracts = state.store.contracts_to_validate(&me.scope()).await?.len();
+            let contracts = contract::to_validate(state, me).await?.len();
             let (late, soon) = due_counts(state, me, false).await?;
             (
                 "Votre espace de cadre : les validations de votre équipe et les délais à surveiller.",
@@ -116,7 +116,7 @@ async fn cards_for(
                 "Votre espace de chargé de mission insertion : le programme départemental d'insertion.",
                 vec![
                     card("Échéances du département", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
-                    catalogue_card(state, None).await?,
+                    catalogue_card(state, me).await?,
                     card("Programme", None, "Les actions par famille, leur financement de l'année, leurs places.", Some(("/programme", "Voir le programme"))),
                 ],
             )
@@ -124,7 +124,7 @@ async fn cards_for(
         Role::Operator => (
             "Votre espace de structure partenaire : vos actions et les personnes positionnées dessus.",
             vec![
-                catalogue_card(state, Some(me.user.organisation_id)).await?,
+                catalogue_card(state, me).await?,
                 inbox_card(state, me).await?,
                 dashboard_card(state, me).await?,
             ],
@@ -154,20 +154,9 @@ async fn cards_for(
 }
 
 /// The actions of the catalogue (or of one structure), published or not.
-async fn catalogue_card(state: &AppState, structure: Option<uuid::Uuid>) -> Result<Card, Failure> {
-    let filter = parcours_store::catalogue::CatalogueFilter {
-        structure_id: structure,
-        limit: 1,
-        ..Default::default()
-    };
-    let (_, total) = state.store.search_actions(&filter).await?;
-    let (_, published) = state
-        .store
-        .search_actions(&parcours_store::catalogue::CatalogueFilter {
-            status: "published".into(),
-            ..filter
-        })
-        .await?;
+async fn catalogue_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure> {
+    let (total, published) = catalogue::action_counts(state, me).await?;
+    let structure = (me.role == Role::Operator).then_some(me.user.organisation_id);
     let text = match (total, structure) {
         (0, Some(_)) => {
             "Votre structure n'a pas encore d'action au catalogue : le chargé de mission les crée."
@@ -196,15 +185,11 @@ async fn catalogue_card(state: &AppState, structure: Option<uuid::Uuid>) -> Resu
 
 /// The positionings the opérateur's structure has to answer.
 async fn inbox_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure> {
-    let inbox = state.store.referral_inbox(me.user.organisation_id).await?;
-    let to_answer = inbox.iter().filter(|r| r.status == "sent").count();
-    let text = if inbox.is_empty() {
+    let (to_answer, waiting) = referral::inbox_counts(state, me).await?;
+    let text = if to_answer + waiting == 0 {
         "Aucun positionnement reçu. Les prescriptions des référents arrivent ici pour acceptation ou refus.".to_owned()
     } else {
-        format!(
-            "{to_answer} à accepter ou refuser, {} en liste d'attente.",
-            inbox.len() - to_answer
-        )
+        format!("{to_answer} à accepter ou refuser, {waiting} en liste d'attente.")
     };
     Ok(card(
         "Positionnements reçus",

@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
             )));
     let web = pages::routes()
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .merge(uploads(pages::imports::upload_routes()))
+        .merge(uploads(pages::import::upload_routes()))
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(sessions);
     let api = api::routes()

@@ -1,17 +1,23 @@
 //! The JSON API under `/api/v1/`: bearer tokens, the same permissions and the
 //! same validation as the web pages, described by `/api/v1/openapi.json`.
 
-mod accounts;
-mod appointments;
+mod account;
+mod appointment;
+mod attendance;
 mod audit;
 mod catalogue;
-mod contracts;
+mod contract;
+mod data_inclusion;
+mod deadline;
+mod diagnostic;
 mod fse;
-mod imports;
-mod persons;
-mod referrals;
+mod import;
+mod orientation;
+mod person;
+mod referral;
 mod self_referral;
 mod structure_dashboard;
+mod waiting_list;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
@@ -25,52 +31,49 @@ use utoipa::{Modify, OpenApi};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
-        .route("/me", get(accounts::me))
-        .route("/users", get(accounts::list).post(accounts::create))
-        .route("/users/{id}", get(accounts::show).put(accounts::update))
+        .route("/me", get(account::me))
+        .route("/users", get(account::list).post(account::create))
+        .route("/users/{id}", get(account::show).put(account::update))
         .route(
             "/users/{id}/tokens",
-            get(accounts::tokens).post(accounts::create_token),
+            get(account::tokens).post(account::create_token),
         )
-        .route("/tokens/{id}", delete(accounts::revoke_token))
-        .route("/organisations", get(accounts::organisations))
-        .route("/territories", get(accounts::territories))
+        .route("/tokens/{id}", delete(account::revoke_token))
+        .route("/organisations", get(account::organisations))
+        .route("/territories", get(account::territories))
         .route("/audit", get(audit::list))
-        .route("/persons", get(persons::search).post(persons::create))
-        .route("/persons/{id}", get(persons::show).put(persons::update))
-        .route("/persons/{id}/closure", post(persons::close))
-        .route("/persons/{id}/merge", post(persons::merge))
+        .route("/persons", get(person::search).post(person::create))
+        .route("/persons/{id}", get(person::show).put(person::update))
+        .route("/persons/{id}/closure", post(person::close))
+        .route("/persons/{id}/merge", post(person::merge))
         .route(
             "/persons/{id}/household",
-            axum::routing::put(persons::update_household),
+            axum::routing::put(person::update_household),
         )
-        .route("/persons/{id}/orientations", post(persons::decide))
-        .route("/persons/{id}/referent", post(persons::designate))
-        .route("/persons/{id}/joint-reviews", post(persons::review))
-        .route("/orientations/pending", get(persons::pending))
-        .route("/orientations/validate", post(persons::validate))
-        .route("/orientations/{id}/reject", post(persons::reject))
-        .route("/caseload", get(persons::caseload))
-        .route("/deadlines", get(persons::deadlines))
+        .route("/persons/{id}/orientations", post(orientation::decide))
+        .route("/persons/{id}/referent", post(orientation::designate))
+        .route("/persons/{id}/joint-reviews", post(orientation::review))
+        .route("/orientations/pending", get(orientation::pending))
+        .route("/orientations/validate", post(orientation::validate))
+        .route("/orientations/{id}/reject", post(orientation::reject))
+        .route("/caseload", get(deadline::caseload))
+        .route("/deadlines", get(deadline::deadlines))
         .route(
             "/settings/deadlines",
-            get(persons::settings).put(persons::save_settings),
+            get(deadline::settings).put(deadline::save_settings),
         )
         .route(
             "/persons/{id}/diagnostic",
-            get(contracts::revisions).post(contracts::save),
+            get(diagnostic::revisions).post(diagnostic::save),
         )
-        .route("/persons/{id}/diagnostic/changes", get(contracts::changes))
+        .route("/persons/{id}/diagnostic/changes", get(diagnostic::changes))
         .route(
             "/persons/{id}/contracts",
-            get(contracts::of_person).post(contracts::create),
+            get(contract::of_person).post(contract::create),
         )
-        .route("/contracts/pending", get(contracts::pending))
-        .route(
-            "/contracts/{id}",
-            get(contracts::show).put(contracts::update),
-        )
-        .route("/contracts/{id}/events", post(contracts::event))
+        .route("/contracts/pending", get(contract::pending))
+        .route("/contracts/{id}", get(contract::show).put(contract::update))
+        .route("/contracts/{id}/events", post(contract::event))
         .route("/catalogue", get(catalogue::catalogue))
         .route("/actions", get(catalogue::list).post(catalogue::create))
         .route("/actions/{id}", get(catalogue::show).put(catalogue::update))
@@ -104,22 +107,22 @@ pub fn routes() -> Router<AppState> {
         .route("/programme", get(catalogue::programme))
         .route(
             "/data-inclusion/structures",
-            get(catalogue::data_inclusion_structures),
+            get(data_inclusion::data_inclusion_structures),
         )
         .route(
             "/data-inclusion/services",
-            get(catalogue::data_inclusion_services),
+            get(data_inclusion::data_inclusion_services),
         )
         .route(
             "/data-inclusion/import",
-            post(catalogue::data_inclusion_import),
+            post(data_inclusion::data_inclusion_import),
         )
         .route(
             "/persons/{id}/referrals",
-            get(referrals::of_person).post(referrals::prescribe),
+            get(referral::of_person).post(referral::prescribe),
         )
-        .route("/persons/{id}/eligibility", get(referrals::eligibility))
-        .route("/referrals/inbox", get(referrals::inbox))
+        .route("/persons/{id}/eligibility", get(referral::eligibility))
+        .route("/referrals/inbox", get(referral::inbox))
         .route("/self-referrals", post(self_referral::record))
         .route(
             "/self-referrals/to-validate",
@@ -130,44 +133,44 @@ pub fn routes() -> Router<AppState> {
             post(self_referral::validate),
         )
         .route("/self-referrals/{id}/reject", post(self_referral::reject))
-        .route("/referrals/{id}/accept", post(referrals::accept))
-        .route("/referrals/{id}/refuse", post(referrals::refuse))
-        .route("/referrals/{id}/offer", post(referrals::offer))
-        .route("/referrals/{id}/exit", post(referrals::exit))
-        .route("/referrals/{id}/priority", post(referrals::priority))
+        .route("/referrals/{id}/accept", post(referral::accept))
+        .route("/referrals/{id}/refuse", post(referral::refuse))
+        .route("/referrals/{id}/offer", post(referral::offer))
+        .route("/referrals/{id}/exit", post(referral::exit))
+        .route("/referrals/{id}/priority", post(waiting_list::priority))
         .route(
             "/referrals/{id}/situation-4-weeks",
-            post(referrals::situation_4_weeks),
+            post(referral::situation_4_weeks),
         )
         .route(
             "/referrals/exits-to-follow-up",
-            get(referrals::exits_to_follow_up),
+            get(referral::exits_to_follow_up),
         )
-        .route("/waiting-lists", get(referrals::waiting_lists))
-        .route("/referrals/participants", get(referrals::participants))
+        .route("/waiting-lists", get(waiting_list::waiting_lists))
+        .route("/referrals/participants", get(referral::participants))
         .route("/referrals/{id}/fse", get(fse::show).put(fse::save))
         .route(
             "/sessions/{id}/attendance",
-            get(referrals::attendance_sheet).put(referrals::record_attendance),
+            get(attendance::attendance_sheet).put(attendance::record_attendance),
         )
         .route(
             "/referrals/{id}/appointments",
-            get(appointments::list).post(appointments::create),
+            get(appointment::list).post(appointment::create),
         )
         .route(
             "/structures/{id}/dashboard",
             get(structure_dashboard::dashboard),
         )
-        .route("/imports", get(imports::list))
-        .route("/imports/{id}", get(imports::show))
-        .route("/imports/{id}/changes", get(imports::changes))
-        .route("/csv-mappings", get(imports::mappings))
-        .route("/csv-mappings/{name}", axum::routing::put(imports::save))
+        .route("/imports", get(import::list))
+        .route("/imports/{id}", get(import::show))
+        .route("/imports/{id}/changes", get(import::changes))
+        .route("/csv-mappings", get(import::mappings))
+        .route("/csv-mappings/{name}", axum::routing::put(import::save))
 }
 
 /// The routes taking a whole file as their body (a larger body limit).
 pub fn upload_routes() -> Router<AppState> {
-    imports::upload_routes()
+    import::upload_routes()
 }
 
 /// `Json<T>` whose rejection is our JSON error, in French.
@@ -191,43 +194,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 #[openapi(
     info(title = "Parcours — API", version = "1", description = "API JSON du logiciel Parcours. Authentification par jeton : `Authorization: Bearer prc_…`."),
     paths(
-        accounts::me,
-        accounts::list,
-        accounts::create,
-        accounts::show,
-        accounts::update,
-        accounts::tokens,
-        accounts::create_token,
-        accounts::revoke_token,
-        accounts::organisations,
-        accounts::territories,
+        account::me,
+        account::list,
+        account::create,
+        account::show,
+        account::update,
+        account::tokens,
+        account::create_token,
+        account::revoke_token,
+        account::organisations,
+        account::territories,
         audit::list,
-        persons::search,
-        persons::create,
-        persons::show,
-        persons::update,
-        persons::close,
-        persons::merge,
-        persons::update_household,
-        persons::decide,
-        persons::designate,
-        persons::review,
-        persons::pending,
-        persons::validate,
-        persons::reject,
-        persons::caseload,
-        persons::deadlines,
-        persons::settings,
-        persons::save_settings,
-        contracts::revisions,
-        contracts::save,
-        contracts::changes,
-        contracts::create,
-        contracts::of_person,
-        contracts::show,
-        contracts::update,
-        contracts::event,
-        contracts::pending,
+        person::search,
+        person::create,
+        person::show,
+        person::update,
+        person::close,
+        person::merge,
+        person::update_household,
+        orientation::decide,
+        orientation::designate,
+        orientation::review,
+        orientation::pending,
+        orientation::validate,
+        orientation::reject,
+        deadline::caseload,
+        deadline::deadlines,
+        deadline::settings,
+        deadline::save_settings,
+        diagnostic::revisions,
+        diagnostic::save,
+        diagnostic::changes,
+        contract::create,
+        contract::of_person,
+        contract::show,
+        contract::update,
+        contract::event,
+        contract::pending,
         catalogue::catalogue,
         catalogue::list,
         catalogue::create,
@@ -248,40 +251,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         catalogue::families,
         catalogue::save_family,
         catalogue::programme,
-        catalogue::data_inclusion_structures,
-        catalogue::data_inclusion_services,
-        catalogue::data_inclusion_import,
-        referrals::of_person,
-        referrals::eligibility,
-        referrals::prescribe,
-        referrals::inbox,
-        referrals::accept,
-        referrals::refuse,
-        referrals::offer,
-        referrals::exit,
-        referrals::priority,
-        referrals::participants,
+        data_inclusion::data_inclusion_structures,
+        data_inclusion::data_inclusion_services,
+        data_inclusion::data_inclusion_import,
+        referral::of_person,
+        referral::eligibility,
+        referral::prescribe,
+        referral::inbox,
+        referral::accept,
+        referral::refuse,
+        referral::offer,
+        referral::exit,
+        waiting_list::priority,
+        referral::participants,
         fse::show,
         fse::save,
-        referrals::attendance_sheet,
-        referrals::record_attendance,
-        referrals::situation_4_weeks,
-        referrals::exits_to_follow_up,
-        referrals::waiting_lists,
-        appointments::list,
-        appointments::create,
+        attendance::attendance_sheet,
+        attendance::record_attendance,
+        referral::situation_4_weeks,
+        referral::exits_to_follow_up,
+        waiting_list::waiting_lists,
+        appointment::list,
+        appointment::create,
         structure_dashboard::dashboard,
         self_referral::record,
         self_referral::to_validate,
         self_referral::validate,
         self_referral::reject,
-        imports::import_caf,
-        imports::import_csv,
-        imports::list,
-        imports::show,
-        imports::changes,
-        imports::mappings,
-        imports::save,
+        import::import_caf,
+        import::import_csv,
+        import::list,
+        import::show,
+        import::changes,
+        import::mappings,
+        import::save,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&BearerAuth)

@@ -69,7 +69,7 @@ fn questions(input: &FseEntryInput, errors: &Invalid) -> Vec<QuestionView> {
 }
 
 #[derive(Template)]
-#[template(path = "referrals/fse.html")]
+#[template(path = "fse/form.html")]
 struct FsePage {
     layout: Layout,
     referral_id: Uuid,

@@ -1,21 +1,22 @@
 //! The web application's pages, one module per capability.
 
+pub(crate) mod account;
 pub(crate) mod attendance;
 pub(crate) mod audit;
 pub(crate) mod catalogue;
-pub(crate) mod contracts;
+pub(crate) mod contract;
+pub(crate) mod deadline;
 pub(crate) mod diagnostic;
 pub(crate) mod fse;
 mod home;
-pub(crate) mod imports;
-pub(crate) mod pathway;
-pub(crate) mod persons;
+pub(crate) mod import;
+pub(crate) mod orientation;
+pub(crate) mod person;
 pub(crate) mod public_catalogue;
-pub(crate) mod referrals;
+pub(crate) mod referral;
 pub(crate) mod self_referral;
 pub(crate) mod structure_dashboard;
-pub(crate) mod users;
-pub(crate) mod waiting_lists;
+pub(crate) mod waiting_list;
 
 use crate::auth;
 use crate::AppState;
@@ -27,15 +28,15 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/connexion", get(auth::login_form).post(auth::login))
         .route("/deconnexion", post(auth::logout))
-        .route("/personnes", get(persons::search).post(persons::create))
-        .route("/personnes/nouvelle", get(persons::new_form))
-        .route("/personnes/{id}", get(persons::show))
+        .route("/personnes", get(person::search).post(person::create))
+        .route("/personnes/nouvelle", get(person::new_form))
+        .route("/personnes/{id}", get(person::show))
         .route(
             "/personnes/{id}/modifier",
-            get(persons::edit_form).post(persons::update),
+            get(person::edit_form).post(person::update),
         )
-        .route("/personnes/{id}/historique", get(persons::history))
-        .route("/personnes/{id}/foyer", post(persons::update_household))
+        .route("/personnes/{id}/historique", get(person::history))
+        .route("/personnes/{id}/foyer", post(person::update_household))
         .route(
             "/personnes/{id}/diagnostic",
             get(diagnostic::show).post(diagnostic::submit),
@@ -44,41 +45,50 @@ pub fn routes() -> Router<AppState> {
             "/personnes/{id}/diagnostic/comparer",
             get(diagnostic::compare),
         )
-        .route("/personnes/{id}/contrats", post(contracts::create_form))
-        .route("/personnes/{id}/contrats/nouveau", get(contracts::new_form))
-        .route("/contrats", get(contracts::queue))
-        .route("/contrats/{id}", get(contracts::show))
+        .route("/personnes/{id}/contrats", post(contract::create_form))
+        .route("/personnes/{id}/contrats/nouveau", get(contract::new_form))
+        .route("/contrats", get(contract::queue))
+        .route("/contrats/{id}", get(contract::show))
         .route(
             "/contrats/{id}/modifier",
-            get(contracts::edit_form).post(contracts::edit_submit),
+            get(contract::edit_form).post(contract::edit_submit),
         )
-        .route("/contrats/{id}/evenement", post(contracts::event))
-        .route("/contrats/{id}/bilan", post(contracts::review))
-        .route("/contrats/{id}/pdf", get(contracts::pdf))
-        .route("/personnes/{id}/cloture", post(persons::close))
+        .route("/contrats/{id}/evenement", post(contract::event))
+        .route("/contrats/{id}/bilan", post(contract::review))
+        .route("/contrats/{id}/pdf", get(contract::pdf))
+        .route("/personnes/{id}/cloture", post(person::close))
         .route(
             "/personnes/{id}/fusion",
-            get(persons::merge_form).post(persons::merge_submit),
+            get(person::merge_form).post(person::merge_submit),
         )
-        .route("/personnes/{id}/orientations", post(pathway::decide_form))
-        .route("/personnes/{id}/referent", post(pathway::designate_form))
-        .route("/personnes/{id}/reexamen", post(pathway::review_form))
+        .route(
+            "/personnes/{id}/orientations",
+            post(orientation::decide_form),
+        )
+        .route(
+            "/personnes/{id}/referent",
+            post(orientation::designate_form),
+        )
+        .route("/personnes/{id}/reexamen", post(orientation::review_form))
         .route(
             "/orientations",
-            get(pathway::queue).post(pathway::validate_form),
+            get(orientation::queue).post(orientation::validate_form),
         )
-        .route("/orientations/{id}/refus", post(pathway::reject_form))
-        .route("/portefeuille", get(pathway::caseload))
-        .route("/echeances", get(pathway::deadlines))
+        .route("/orientations/{id}/refus", post(orientation::reject_form))
+        .route("/portefeuille", get(deadline::caseload))
+        .route("/echeances", get(deadline::deadlines))
         .route(
             "/admin/delais",
-            get(pathway::settings).post(pathway::save_settings),
+            get(deadline::settings).post(deadline::save_settings),
         )
-        .route("/admin/comptes", get(users::list).post(users::create))
-        .route("/admin/comptes/nouveau", get(users::new_form))
-        .route("/admin/comptes/{id}", get(users::edit).post(users::update))
-        .route("/admin/comptes/{id}/jetons", post(users::create_token))
-        .route("/admin/jetons/{id}/revoquer", post(users::revoke_token))
+        .route("/admin/comptes", get(account::list).post(account::create))
+        .route("/admin/comptes/nouveau", get(account::new_form))
+        .route(
+            "/admin/comptes/{id}",
+            get(account::edit).post(account::update),
+        )
+        .route("/admin/comptes/{id}/jetons", post(account::create_token))
+        .route("/admin/jetons/{id}/revoquer", post(account::revoke_token))
         .route("/dpo/journal", get(audit::list))
         .route("/catalogue", get(public_catalogue::search))
         .route("/catalogue/{id}", get(public_catalogue::show))
@@ -122,21 +132,21 @@ pub fn routes() -> Router<AppState> {
             get(catalogue::families).post(catalogue::save_family_form),
         )
         .route("/programme", get(catalogue::programme))
-        .route("/personnes/{id}/positionner", get(referrals::choose))
+        .route("/personnes/{id}/positionner", get(referral::choose))
         .route(
             "/personnes/{id}/positionnements",
-            post(referrals::prescribe_form),
+            post(referral::prescribe_form),
         )
-        .route("/positionnements", get(referrals::inbox))
+        .route("/positionnements", get(referral::inbox))
         .route(
             "/positionnements/demarche-directe",
             get(self_referral::request_form).post(self_referral::request),
         )
         .route("/demarches-directes", get(self_referral::queue))
-        .route("/listes-attente", get(waiting_lists::page))
+        .route("/listes-attente", get(waiting_list::page))
         .route(
             "/listes-attente/{id}/priorite",
-            post(waiting_lists::priority_form),
+            post(waiting_list::priority_form),
         )
         .route(
             "/demarches-directes/{id}/validation",
@@ -148,18 +158,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/positionnements/{id}/acceptation",
-            post(referrals::accept_form),
+            post(referral::accept_form),
         )
-        .route("/positionnements/{id}/refus", post(referrals::refuse_form))
+        .route("/positionnements/{id}/refus", post(referral::refuse_form))
         .route(
             "/positionnements/{id}/proposition",
-            post(referrals::offer_form),
+            post(referral::offer_form),
         )
-        .route("/positionnements/{id}/sortie", post(referrals::exit_form))
+        .route("/positionnements/{id}/sortie", post(referral::exit_form))
         .route("/positionnements/{id}/fse", get(fse::form).post(fse::save))
         .route(
             "/positionnements/{id}/situation",
-            post(referrals::situation_form),
+            post(referral::situation_form),
         )
         .route(
             "/seances/{id}/presences",
@@ -173,13 +183,13 @@ pub fn routes() -> Router<AppState> {
             "/rendez-vous/{id}/annulation",
             post(attendance::cancel_appointment_form),
         )
-        .route("/imports", get(imports::list))
+        .route("/imports", get(import::list))
         .route(
             "/imports/correspondances",
-            get(imports::mappings).post(imports::save_mapping_form),
+            get(import::mappings).post(import::save_mapping_form),
         )
-        .route("/imports/suivi/{id}", get(imports::progress))
-        .route("/imports/{id}", get(imports::show))
+        .route("/imports/suivi/{id}", get(import::progress))
+        .route("/imports/{id}", get(import::show))
         .route("/tableau-de-bord", get(structure_dashboard::mine))
         .route(
             "/structures/{id}/tableau-de-bord",

@@ -44,7 +44,7 @@ fn input_of(pairs: &[(String, String)]) -> SelfReferralInput {
 }
 
 #[derive(Template)]
-#[template(path = "referrals/self_referral.html")]
+#[template(path = "self_referral/form.html")]
 struct RequestPage {
     layout: Layout,
     actions: Vec<(String, String)>,
@@ -150,7 +150,7 @@ fn pending_line(request: PendingSelfReferral) -> PendingLine {
 }
 
 #[derive(Template)]
-#[template(path = "referrals/to_validate.html")]
+#[template(path = "self_referral/to_validate.html")]
 struct QueuePage {
     layout: Layout,
     lines: Vec<PendingLine>,

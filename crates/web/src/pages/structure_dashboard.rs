@@ -57,7 +57,7 @@ struct SessionRow {
 }
 
 #[derive(Template)]
-#[template(path = "catalogue/dashboard.html")]
+#[template(path = "structure_dashboard/show.html")]
 struct DashboardPage {
     layout: Layout,
     structure_id: Uuid,

@@ -27,7 +27,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 #[derive(Template)]
-#[template(path = "referrals/choose.html")]
+#[template(path = "referral/choose.html")]
 struct ChoosePage {
     layout: Layout,
     person: Person,
@@ -162,7 +162,7 @@ fn inbox_line(r: InboxReferral) -> InboxLine {
 }
 
 #[derive(Template)]
-#[template(path = "referrals/inbox.html")]
+#[template(path = "referral/inbox.html")]
 struct InboxPage {
     layout: Layout,
     lines: Vec<InboxLine>,

@@ -5,129 +5,16 @@ use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ErrorBody, Failure};
 use crate::extract::Id;
-use crate::extract::Query;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use parcours_app::contract::{self, ObjectiveReview};
-use parcours_app::diagnostic;
 use parcours_domain::contract::{ContractInput, Event};
-use parcours_domain::diagnostic::DiagnosticData;
 use parcours_domain::Invalid;
 use parcours_store::contract::{Contract, ContractObjective, EventDetails};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-
-#[derive(Serialize, ToSchema)]
-pub struct DiagnosticBody {
-    version: i64,
-    created_by: String,
-    #[serde(with = "time::serde::rfc3339")]
-    created_at: time::OffsetDateTime,
-    /// Without health content unless the caller may see it.
-    #[schema(value_type = Object)]
-    data: DiagnosticData,
-}
-
-/// Every revision of a person's diagnostic, newest first (read audited).
-#[utoipa::path(get, path = "/api/v1/persons/{id}/diagnostic", tag = "diagnostic", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = [DiagnosticBody]), (status = 403, body = ErrorBody)))]
-pub async fn revisions(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Id(id): Id,
-) -> Result<Json<Vec<DiagnosticBody>>, ApiError> {
-    let diagnostic = diagnostic::open(&state, &me, id, "diagnostic (API)").await?;
-    Ok(Json(
-        diagnostic
-            .revisions
-            .into_iter()
-            .map(|r| DiagnosticBody {
-                version: r.version,
-                created_by: r.created_by,
-                created_at: r.created_at,
-                data: r.data,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct NewRevisionBody {
-    /// The latest version the caller saw (0 for the first diagnostic).
-    version: i64,
-    #[schema(value_type = Object)]
-    data: DiagnosticInput,
-}
-
-#[derive(Deserialize)]
-pub struct BarrierInput {
-    category: String,
-    label: String,
-    /// 1 légère, 2 modérée, 3 forte
-    severity: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct DiagnosticInput {
-    #[serde(default)]
-    barriers: Vec<BarrierInput>,
-    #[serde(flatten)]
-    texts: std::collections::HashMap<String, String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct VersionBody {
-    version: i64,
-}
-
-/// Saves a new revision of the diagnostic (409 if another was saved meanwhile).
-#[utoipa::path(post, path = "/api/v1/persons/{id}/diagnostic", tag = "diagnostic", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    request_body = NewRevisionBody, responses((status = 201, body = VersionBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn save(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Id(id): Id,
-    ApiJson(body): ApiJson<NewRevisionBody>,
-) -> Result<(StatusCode, Json<VersionBody>), ApiError> {
-    // The same parsing as the form: barriers as "category|label" pairs, texts by name.
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for barrier in &body.data.barriers {
-        pairs.push((
-            "frein".into(),
-            format!("{}|{}", barrier.category, barrier.label),
-        ));
-        pairs.push((
-            format!("gravite|{}|{}", barrier.category, barrier.label),
-            barrier.severity.clone(),
-        ));
-    }
-    pairs.extend(body.data.texts);
-    let data = DiagnosticData::from_pairs(&pairs)?;
-    let version = diagnostic::save(&state, &me, id, body.version, &data).await?;
-    Ok((StatusCode::CREATED, Json(VersionBody { version })))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct CompareParams {
-    from: i64,
-    to: i64,
-}
-
-/// What changed between two revisions, in French sentences.
-#[utoipa::path(get, path = "/api/v1/persons/{id}/diagnostic/changes", tag = "diagnostic", security(("bearer" = [])),
-    params(("id" = Uuid, Path), CompareParams), responses((status = 200, body = [String]), (status = 404, body = ErrorBody)))]
-pub async fn changes(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Id(id): Id,
-    Query(p): Query<CompareParams>,
-) -> Result<Json<Vec<String>>, ApiError> {
-    Ok(Json(
-        diagnostic::changes(&state, &me, id, p.from, p.to).await?,
-    ))
-}
+use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct ContractBody {

@@ -39,7 +39,7 @@ async fn choices(state: &AppState, me: &CurrentUser) -> Result<Choices, Failure>
 }
 
 #[derive(Template)]
-#[template(path = "users/list.html")]
+#[template(path = "account/list.html")]
 struct ListPage {
     layout: Layout,
     users: Vec<User>,
@@ -72,7 +72,7 @@ pub struct NewUserForm {
 }
 
 #[derive(Template)]
-#[template(path = "users/new.html")]
+#[template(path = "account/new.html")]
 struct NewPage {
     layout: Layout,
     form: NewUserForm,
@@ -171,7 +171,7 @@ impl EditForm {
 }
 
 #[derive(Template)]
-#[template(path = "users/edit.html")]
+#[template(path = "account/edit.html")]
 struct EditPage {
     layout: Layout,
     user: User,

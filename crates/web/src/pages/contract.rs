@@ -63,7 +63,7 @@ pub struct ObjectiveRow {
 }
 
 #[derive(Template)]
-#[template(path = "contracts/form.html")]
+#[template(path = "contract/form.html")]
 struct FormPage {
     layout: Layout,
     person_id: String,
@@ -293,7 +293,7 @@ pub struct ObjectiveView {
 }
 
 #[derive(Template)]
-#[template(path = "contracts/show.html")]
+#[template(path = "contract/show.html")]
 struct ShowPage {
     layout: Layout,
     contract: Contract,
@@ -448,7 +448,7 @@ pub async fn review(
 }
 
 #[derive(Template)]
-#[template(path = "contracts/queue.html")]
+#[template(path = "contract/queue.html")]
 struct QueuePage {
     layout: Layout,
     lines: Vec<(String, String, &'static str, String, String)>,

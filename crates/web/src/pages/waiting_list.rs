@@ -26,7 +26,7 @@ pub struct Row {
 }
 
 #[derive(Template)]
-#[template(path = "referrals/waiting_lists.html")]
+#[template(path = "waiting_list/list.html")]
 struct WaitingPage {
     layout: Layout,
     rows: Vec<Row>,

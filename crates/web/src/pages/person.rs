@@ -62,7 +62,7 @@ impl SearchQuery {
 }
 
 #[derive(Template)]
-#[template(path = "persons/search.html")]
+#[template(path = "person/search.html")]
 struct SearchPage {
     layout: Layout,
     query: SearchQuery,
@@ -236,7 +236,7 @@ async fn choices(state: &AppState, me: &CurrentUser) -> Result<Choices, Failure>
 }
 
 #[derive(Template)]
-#[template(path = "persons/form.html")]
+#[template(path = "person/form.html")]
 struct FormPage {
     layout: Layout,
     form: PersonForm,
@@ -393,7 +393,7 @@ pub struct ReferralLine {
 }
 
 #[derive(Template)]
-#[template(path = "persons/show.html")]
+#[template(path = "person/show.html")]
 struct ShowPage {
     layout: Layout,
     absence_alerts: Vec<String>,
@@ -859,7 +859,7 @@ pub struct RevisionView {
 }
 
 #[derive(Template)]
-#[template(path = "persons/history.html")]
+#[template(path = "person/history.html")]
 struct HistoryPage {
     layout: Layout,
     person_id: String,
@@ -960,7 +960,7 @@ fn side(p: &Person) -> Side {
 }
 
 #[derive(Template)]
-#[template(path = "persons/merge.html")]
+#[template(path = "person/merge.html")]
 struct MergePage {
     layout: Layout,
     keep: Side,

@@ -9,9 +9,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use parcours_app::{attendance, referral, waiting_list};
+use parcours_app::referral;
 use parcours_domain::eligibility::Assessment;
-use parcours_store::referral::{InboxReferral, PersonReferral, Referral, WaitingLine};
+use parcours_store::referral::{InboxReferral, PersonReferral, Referral};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -196,26 +196,6 @@ pub async fn exit(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct PriorityBody {
-    /// Higher goes first; 0 by default.
-    priority: i64,
-}
-
-/// The cadre moves a waiting person up or down the action's waiting list.
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/priority", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PriorityBody,
-    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn priority(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Id(id): Id,
-    ApiJson(b): ApiJson<PriorityBody>,
-) -> Result<Json<Referral>, ApiError> {
-    Ok(Json(
-        waiting_list::prioritise(&state, &me, id, b.priority).await?,
-    ))
-}
-
 /// The people currently in the caller's structure's actions (opérateur).
 #[utoipa::path(get, path = "/api/v1/referrals/participants", tag = "positionnements", security(("bearer" = [])),
     responses((status = 200, body = [InboxReferral]), (status = 403, body = ErrorBody)))]
@@ -224,52 +204,6 @@ pub async fn participants(
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<InboxReferral>>, ApiError> {
     Ok(Json(referral::participants(&state, &me).await?))
-}
-
-/// A session's attendance sheet: the participants that day and their mark (the structure or the chargé de mission).
-#[utoipa::path(get, path = "/api/v1/sessions/{id}/attendance", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = [parcours_store::attendance::SheetLine]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn attendance_sheet(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Id(id): Id,
-) -> Result<Json<Vec<parcours_store::attendance::SheetLine>>, ApiError> {
-    Ok(Json(attendance::sheet(&state, &me, id).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct Mark {
-    referral_id: String,
-    /// present, absent, excused
-    status: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct AttendanceBody {
-    marks: Vec<Mark>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RecordedBody {
-    recorded: usize,
-}
-
-/// Records a group's attendance in one go; someone not on the sheet refuses the whole sheet (422).
-#[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AttendanceBody,
-    responses((status = 200, body = RecordedBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn record_attendance(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    Id(id): Id,
-    ApiJson(b): ApiJson<AttendanceBody>,
-) -> Result<Json<RecordedBody>, ApiError> {
-    let marks: Vec<(String, String)> = b
-        .marks
-        .into_iter()
-        .map(|m| (m.referral_id, m.status))
-        .collect();
-    let recorded = attendance::record(&state, &me, id, &marks).await?;
-    Ok(Json(RecordedBody { recorded }))
 }
 
 /// The caller's structure's exits of the last 90 days whose situation at 4 weeks is to record (opérateur).
@@ -301,14 +235,4 @@ pub async fn situation_4_weeks(
     Ok(Json(
         referral::situation_4_weeks(&state, &me, id, b.version, &b.situation).await?,
     ))
-}
-
-/// The people of the caller's scope on a waiting list, with their rank (the cadre).
-#[utoipa::path(get, path = "/api/v1/waiting-lists", tag = "positionnements", security(("bearer" = [])),
-    responses((status = 200, body = [WaitingLine]), (status = 403, body = ErrorBody)))]
-pub async fn waiting_lists(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-) -> Result<Json<Vec<WaitingLine>>, ApiError> {
-    Ok(Json(waiting_list::waiting(&state, &me).await?))
 }

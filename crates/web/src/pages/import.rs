@@ -94,7 +94,7 @@ fn import_line(r: &ImportRecord) -> ImportLine {
 }
 
 #[derive(Template)]
-#[template(path = "imports/list.html")]
+#[template(path = "import/list.html")]
 struct ListPage {
     layout: Layout,
     imports: Vec<ImportLine>,
@@ -224,7 +224,7 @@ pub async fn upload_csv(
 }
 
 #[derive(Template)]
-#[template(path = "imports/progress.html")]
+#[template(path = "import/progress.html")]
 struct ProgressPage {
     layout: Layout,
     file_name: String,
@@ -340,7 +340,7 @@ fn change_groups(
 }
 
 #[derive(Template)]
-#[template(path = "imports/show.html")]
+#[template(path = "import/show.html")]
 struct ShowPage {
     layout: Layout,
     record: ImportRecord,
@@ -402,7 +402,7 @@ fn delimiter_code(delimiter: &str) -> &str {
 }
 
 #[derive(Template)]
-#[template(path = "imports/mappings.html")]
+#[template(path = "import/mappings.html")]
 struct MappingsPage {
     layout: Layout,
     mappings: Vec<MappingLine>,

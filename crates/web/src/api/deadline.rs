@@ -1,0 +1,66 @@
+//! Caseload, deadlines and the département's delays over the API: the same
+//! use cases as the pages (parcours_app::deadline).
+
+use super::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use parcours_app::deadline;
+use parcours_domain::deadline::DeadlineSettings;
+use parcours_store::deadline::DueClock;
+use parcours_store::person::PersonSummary;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// The caller's caseload (référent unique).
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "orientation", security(("bearer" = [])),
+    responses((status = 200, body = [PersonSummary]), (status = 403, body = ErrorBody)))]
+pub async fn caseload(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<PersonSummary>>, ApiError> {
+    Ok(Json(deadline::caseload(&state, &me).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DeadlineParams {
+    /// For a référent: the whole scope instead of their caseload.
+    all: Option<bool>,
+}
+
+/// Late and due-soon clocks, most urgent first.
+#[utoipa::path(get, path = "/api/v1/deadlines", tag = "orientation", security(("bearer" = [])), params(DeadlineParams),
+    responses((status = 200, body = [DueClock]), (status = 403, body = ErrorBody)))]
+pub async fn deadlines(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(p): Query<DeadlineParams>,
+) -> Result<Json<Vec<DueClock>>, ApiError> {
+    let mine_only = me.role == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
+    Ok(Json(deadline::due(&state, &me, mine_only).await?))
+}
+
+/// The département's deadline settings.
+#[utoipa::path(get, path = "/api/v1/settings/deadlines", tag = "référentiels", security(("bearer" = [])),
+    responses((status = 200, body = DeadlineSettings)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<DeadlineSettings>, ApiError> {
+    Ok(Json(deadline::settings(&state, &me).await?))
+}
+
+/// Changes the deadline settings (administrateur); every clock is recomputed.
+#[utoipa::path(put, path = "/api/v1/settings/deadlines", tag = "référentiels", security(("bearer" = [])),
+    request_body = DeadlineSettings, responses((status = 200, body = DeadlineSettings), (status = 422, body = ErrorBody)))]
+pub async fn save_settings(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<DeadlineSettings>,
+) -> Result<Json<DeadlineSettings>, ApiError> {
+    deadline::save_settings(&state, &me, &body).await?;
+    Ok(Json(body))
+}

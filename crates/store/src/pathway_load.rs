@@ -350,8 +350,8 @@ impl PathwayLoad {
             true.into(),
             a.cancelled.into(),
             Option::<String>::None.into(),
-            Some(a.referral_id).into(),
             a.created_at.into(),
+            Some(a.referral_id).into(),
         ]);
     }
 

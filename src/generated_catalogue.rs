@@ -19,10 +19,10 @@ use parcours_domain::eligibility::EligibilityInput;
 use parcours_domain::schedule::{hhmm, ScheduleInput};
 use parcours_domain::taxonomy::THEMATIQUES;
 use parcours_domain::Role;
-use parcours_store::bulk::{Rows, Value};
-use parcours_store::catalogue::{action_tags, json, search_text, SESSION_HORIZON_DAYS};
+use parcours_store::catalogue::SESSION_HORIZON_DAYS;
+use parcours_store::catalogue_load::{CatalogueLoad, GroupSession, NewAccount};
 use parcours_store::{now, password, Actor, Store, StoreError};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 
 /// How far back the generated sessions go (attendance is recorded on them).
 pub const HISTORY_DAYS: i64 = 120;
@@ -140,142 +140,6 @@ pub fn operator_email(number: usize) -> String {
     format!("operateur-{number:04}@demo.parcours.fr")
 }
 
-/// Rows of one batch, in the order they are written (foreign keys).
-struct Batch {
-    organisations: Rows,
-    structures: Rows,
-    users: Rows,
-    actions: Rows,
-    tags: Rows,
-    fundings: Rows,
-    sessions: Rows,
-}
-
-impl Batch {
-    fn new() -> Batch {
-        Batch {
-            organisations: Rows::new(
-                "organisations",
-                &["id", "name", "kind", "territory_id", "created_at"],
-            ),
-            structures: Rows::new(
-                "structures",
-                &[
-                    "id",
-                    "siret",
-                    "description",
-                    "address",
-                    "postal_code",
-                    "commune_code",
-                    "commune_name",
-                    "contact_name",
-                    "phone",
-                    "email",
-                    "website",
-                    "network",
-                    "created_at",
-                    "updated_at",
-                ],
-            ),
-            users: Rows::new(
-                "users",
-                &[
-                    "id",
-                    "email",
-                    "display_name",
-                    "password_hash",
-                    "role",
-                    "organisation_id",
-                    "territory_id",
-                    "created_at",
-                    "updated_at",
-                ],
-            ),
-            actions: Rows::new(
-                "actions",
-                &[
-                    "id",
-                    "structure_id",
-                    "name",
-                    "description",
-                    "family",
-                    "service_type",
-                    "format",
-                    "thematiques",
-                    "publics",
-                    "reception",
-                    "eligibility",
-                    "schedule",
-                    "capacity",
-                    "capacity_period",
-                    "address",
-                    "postal_code",
-                    "commune_code",
-                    "commune_name",
-                    "weekly_hours",
-                    "duration_weeks",
-                    "self_referral",
-                    "starts_on",
-                    "ends_on",
-                    "contact_name",
-                    "contact_phone",
-                    "contact_email",
-                    "how_to_apply",
-                    "status",
-                    "search_text",
-                    "version",
-                    "created_at",
-                    "updated_at",
-                ],
-            ),
-            tags: Rows::new(
-                "action_tags",
-                &["action_id", "kind", "code", "status", "name", "ends_on"],
-            ),
-            fundings: Rows::new(
-                "action_fundings",
-                &[
-                    "id",
-                    "action_id",
-                    "kind",
-                    "funder",
-                    "year",
-                    "amount_cents",
-                    "contract_number",
-                    "lot",
-                    "fse_plus",
-                    "fse_operation",
-                    "created_at",
-                ],
-            ),
-            sessions: Rows::new(
-                "action_sessions",
-                &[
-                    "id",
-                    "action_id",
-                    "on_date",
-                    "starts_at",
-                    "ends_at",
-                    "ad_hoc",
-                    "cancelled",
-                    "note",
-                    "created_at",
-                ],
-            ),
-        }
-    }
-
-    async fn write(&mut self, tx: &mut parcours_store::Tx) -> Result<(), StoreError> {
-        self.organisations.write(tx).await?;
-        self.structures.write(tx).await?;
-        self.users.write(tx).await?;
-        self.actions.write(tx).await?;
-        self.tags.write(tx).await?;
-        self.fundings.write(tx).await?;
-        self.sessions.write(tx).await
-    }
-}
-
 /// Adds `actions` actions (and a structure per ten, with its opérateur),
 /// numbered after those already there.
 pub async fn generate(
@@ -304,12 +168,12 @@ pub async fn generate(
     let mut done = 0;
     while done < actions {
         let size = BATCH.min(actions - done);
-        let mut batch = Batch::new();
+        let mut batch = CatalogueLoad::new(at);
         for i in done..done + size {
             if i % 10 == 0 {
                 let number = first_structure + i / 10;
                 let mut rng = Rng::new(seed, STREAM, (1 << 40) + number as u64);
-                structure = Some(add_structure(&mut batch, &ids, &mut rng, number, &hash, at));
+                structure = Some(add_structure(&mut batch, &ids, &mut rng, number, &hash));
             }
             let (structure_id, structure_name) = structure.as_ref().expect("made first");
             let number = first_action + i;
@@ -319,7 +183,7 @@ pub async fn generate(
                 structure_id: *structure_id,
                 structure_name,
             };
-            add_action(&mut batch, &ids, &mut rng, &action, today, at)?;
+            add_action(&mut batch, &ids, &mut rng, &action, today)?;
         }
         let mut tx = store.begin().await?;
         batch.write(&mut tx).await?;
@@ -342,12 +206,11 @@ pub async fn generate(
 
 /// A structure (an organisation too) and its opérateur; its id and name.
 fn add_structure(
-    batch: &mut Batch,
+    batch: &mut CatalogueLoad,
     ids: &Ids,
     rng: &mut Rng,
     number: usize,
     hash: &str,
-    at: OffsetDateTime,
 ) -> (uuid::Uuid, String) {
     let (code, postcode, commune) = *rng.pick(COMMUNES);
     let input = StructureInput {
@@ -366,40 +229,15 @@ fn add_structure(
     };
     let data = StructureData::parse(&input).expect("generated structures are valid");
     let id = ids.id(Kind::Structure, number as u64);
-    batch.organisations.push(vec![
-        id.into(),
-        data.name.clone().into(),
-        data.kind.code().into(),
-        Option::<uuid::Uuid>::None.into(),
-        at.into(),
-    ]);
-    batch.structures.push(vec![
-        id.into(),
-        data.siret.clone().into(),
-        data.description.clone().into(),
-        data.place.address.clone().into(),
-        data.place.postal_code.clone().into(),
-        data.place.commune_code.clone().into(),
-        data.place.commune_name.clone().into(),
-        data.contact.name.clone().into(),
-        data.contact.phone.clone().into(),
-        data.contact.email.clone().into(),
-        data.website.clone().into(),
-        data.network.map(|n| n.code()).into(),
-        at.into(),
-        at.into(),
-    ]);
-    batch.users.push(vec![
-        ids.id(Kind::User, number as u64).into(),
-        operator_email(number).into(),
-        format!("Opérateur {number:04}").into(),
-        hash.into(),
-        Role::Operator.code().into(),
-        id.into(),
-        Option::<uuid::Uuid>::None.into(),
-        at.into(),
-        at.into(),
-    ]);
+    batch.structure(id, &data);
+    batch.account(NewAccount {
+        id: ids.id(Kind::User, number as u64),
+        email: &operator_email(number),
+        display_name: &format!("Opérateur {number:04}"),
+        password_hash: hash,
+        role: Role::Operator,
+        organisation_id: id,
+    });
     (id, data.name)
 }
 
@@ -410,12 +248,11 @@ struct Generated<'a> {
 }
 
 fn add_action(
-    batch: &mut Batch,
+    batch: &mut CatalogueLoad,
     ids: &Ids,
     rng: &mut Rng,
     action: &Generated,
     today: Date,
-    at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let (code, postcode, commune) = *rng.pick(COMMUNES);
     let (workshop, domain, family, individual) = *rng.pick(WORKSHOPS);
@@ -546,79 +383,16 @@ fn add_action(
         7..=10 => (ActionStatus::Archived, 3),
         _ => (ActionStatus::Published, 2),
     };
-    let publics: Vec<&str> = data.publics.iter().map(|p| p.code()).collect();
-    let reception: Vec<&str> = data.reception.iter().map(|r| r.code()).collect();
-    batch.actions.push(vec![
-        id.into(),
-        data.structure_id.into(),
-        data.name.clone().into(),
-        data.description.clone().into(),
-        data.family.clone().into(),
-        data.service_type.code().into(),
-        data.format.code().into(),
-        json(&data.thematiques).into(),
-        json(&publics).into(),
-        json(&reception).into(),
-        json(&data.eligibility).into(),
-        json(&data.practical.schedule).into(),
-        Value::Int(data.capacity.expect("generated actions have a capacity")),
-        data.capacity_period.code().into(),
-        data.place.address.clone().into(),
-        data.place.postal_code.clone().into(),
-        data.place.commune_code.clone().into(),
-        data.place.commune_name.clone().into(),
-        // Whole hours: an integer parameter, stored as the column's REAL.
-        Value::Int(data.weekly_hours.expect("generated actions have hours") as i64),
-        Value::Int(
-            data.duration_weeks
-                .expect("generated actions have a duration"),
-        ),
-        data.self_referral.into(),
-        data.starts_on.into(),
-        data.ends_on.into(),
-        data.practical.contact.name.clone().into(),
-        data.practical.contact.phone.clone().into(),
-        data.practical.contact.email.clone().into(),
-        data.practical.how_to_apply.clone().into(),
-        status.code().into(),
-        search_text(
-            &data.name,
-            &data.description,
-            action.structure_name,
-            data.place.commune_name.as_deref(),
-        )
-        .into(),
-        Value::Int(version),
-        at.into(),
-        at.into(),
-    ]);
-    for (kind, code) in action_tags(&data) {
-        batch.tags.push(vec![
-            id.into(),
-            kind.into(),
-            code.to_owned().into(),
-            status.code().into(),
-            data.name.clone().into(),
-            data.ends_on.into(),
-        ]);
-    }
+    batch.action(id, &data, action.structure_name, status, version);
     for (k, funding) in fundings(rng, number, today).iter().enumerate() {
         let funding = FundingData::parse(funding).expect("generated funding is valid");
-        batch.fundings.push(vec![
-            ids.sub(Kind::Funding, number as u64, k as u64).into(),
-            id.into(),
-            funding.kind.code().into(),
-            funding.funder.into(),
-            Value::Int(funding.year),
-            Value::Int(funding.amount_cents),
-            funding.contract_number.into(),
-            funding.lot.into(),
-            funding.fse_plus.into(),
-            funding.fse_operation.into(),
-            at.into(),
-        ]);
+        batch.funding(
+            ids.sub(Kind::Funding, number as u64, k as u64),
+            id,
+            &funding,
+        );
     }
-    sessions(batch, ids, rng, id, number, &data, today, at);
+    sessions(batch, ids, rng, id, number, &data, today);
     Ok(())
 }
 
@@ -627,14 +401,13 @@ fn add_action(
 /// now and then an outing added by hand.
 #[allow(clippy::too_many_arguments)]
 fn sessions(
-    batch: &mut Batch,
+    batch: &mut CatalogueLoad,
     ids: &Ids,
     rng: &mut Rng,
     action_id: uuid::Uuid,
     number: usize,
     data: &ActionData,
     today: Date,
-    at: OffsetDateTime,
 ) {
     let schedule = &data.practical.schedule;
     let from = data.starts_on.max(today - Duration::days(HISTORY_DAYS));
@@ -642,21 +415,23 @@ fn sessions(
     let to = data.ends_on.map_or(horizon, |end| end.min(horizon));
     let (starts_at, ends_at) = (schedule.starts_at.map(hhmm), schedule.ends_at.map(hhmm));
     let mut k = 0;
-    let mut session =
-        |batch: &mut Batch, day: Date, ad_hoc: bool, cancelled: bool, note: Option<&str>| {
-            batch.sessions.push(vec![
-                ids.sub(Kind::Session, number as u64, k).into(),
-                action_id.into(),
-                day.into(),
-                starts_at.clone().into(),
-                ends_at.clone().into(),
-                ad_hoc.into(),
-                cancelled.into(),
-                note.into(),
-                at.into(),
-            ]);
-            k += 1;
-        };
+    let mut session = |batch: &mut CatalogueLoad,
+                       day: Date,
+                       ad_hoc: bool,
+                       cancelled: bool,
+                       note: Option<&str>| {
+        batch.session(GroupSession {
+            id: ids.sub(Kind::Session, number as u64, k),
+            action_id,
+            on_date: day,
+            starts_at: starts_at.as_deref(),
+            ends_at: ends_at.as_deref(),
+            ad_hoc,
+            cancelled,
+            note,
+        });
+        k += 1;
+    };
     for day in schedule.occurrences(data.starts_on, from, to) {
         session(batch, day, false, rng.chance(0.03), None);
     }

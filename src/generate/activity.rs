@@ -8,16 +8,16 @@
 use super::pathway::{Member, Setting};
 use super::random::{Kind, Rng};
 use super::texts;
-use super::Tables;
 use parcours_domain::appointment::Participation;
 use parcours_domain::catalogue::ActionFormat;
 use parcours_domain::contract::ContractStatus;
-use parcours_domain::eligibility::{EligibilityRules, PersonFacts, Verdict};
-use parcours_domain::fse::{Answer, EducationLevel, EmploymentStatus, NationalityGroup};
+use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts, Verdict};
+use parcours_domain::fse::{
+    Answer, EducationLevel, EmploymentStatus, FseEntryData, NationalityGroup,
+};
 use parcours_domain::person::age_on;
 use parcours_domain::referral::{Attendance, ExitReason, ReferralStatus, RefusalReason, Situation};
-use parcours_store::bulk::Value;
-use parcours_store::catalogue::json;
+use parcours_store::pathway_load::{Appointment, FseEntry, PathwayLoad, Referral};
 use parcours_store::{Store, StoreError};
 use std::collections::{BTreeSet, HashMap};
 use time::{Date, Duration, OffsetDateTime};
@@ -183,7 +183,7 @@ enum Wish {
 pub fn positionings(
     setting: &Setting,
     catalogue: &mut Catalogue,
-    tables: &mut Tables,
+    load: &mut PathwayLoad,
     m: &Member,
     offer_days: i64,
 ) {
@@ -311,12 +311,10 @@ pub fn positionings(
             Wish::Wait if offer.waiting >= 25 => Wish::Refuse,
             wish => wish,
         };
-        let mut r = Referral::new(id, offer.id, m.id, self_referral, requested_at);
+        let mut r = new_referral(id, offer.id, m.id, self_referral, requested_at, assessment);
         r.objective_id = objective_id;
         r.requested_by = requested_by;
-        r.eligibility = json(&assessment);
         r.override_reason = override_reason;
-        r.uses_margin = assessment.uses_margin;
         let validator = if m.assignment_on(answered_on).is_some() {
             "cadre@demo.parcours.fr"
         } else {
@@ -327,7 +325,7 @@ pub fn positionings(
             r.status = status;
             r.answered_at = Some(answered_at);
             r.validated_by = self_referral.then(|| validator.to_owned());
-            r.step(answered_at);
+            step(r, answered_at);
         };
         match wish {
             Wish::Unanswered => {
@@ -349,17 +347,17 @@ pub fn positionings(
                 }
                 r.status = ReferralStatus::Refused;
                 r.answered_at = Some(answered_at);
-                r.refusal_reason = Some(reason.code());
+                r.refusal_reason = Some(reason);
                 r.refusal_comment = (reason == RefusalReason::Other || rng.chance(0.3))
                     .then(|| rng.pick(texts::REFUSAL_COMMENTS).to_string());
-                r.step(answered_at);
+                step(&mut r, answered_at);
             }
             Wish::Wait => {
                 admit(&mut r, ReferralStatus::Waiting);
                 if rng.chance(0.1) {
                     r.priority = 1;
                     let on = rng.day(answered_on, horizon);
-                    r.step(setting.at(&mut rng, on));
+                    step(&mut r, setting.at(&mut rng, on));
                 }
                 offer.waiting += 1;
             }
@@ -373,13 +371,13 @@ pub fn positionings(
                 );
                 r.status = ReferralStatus::Offered;
                 r.offer_until = Some(offered_at + Duration::days(offer_days));
-                r.step(offered_at);
+                step(&mut r, offered_at);
                 offer.offered += 1;
             }
             Wish::Decline | Wish::Expire => {
                 admit(&mut r, ReferralStatus::Waiting);
                 let offered_on = rng.day(answered_on, horizon);
-                r.step(setting.at(&mut rng, offered_on));
+                step(&mut r, setting.at(&mut rng, offered_on));
                 let closed_on =
                     (offered_on + Duration::days(rng.range(1, offer_days))).min(horizon);
                 r.status = if wish == Wish::Decline {
@@ -387,7 +385,7 @@ pub fn positionings(
                 } else {
                     ReferralStatus::Expired
                 };
-                r.step(setting.at(&mut rng, closed_on));
+                step(&mut r, setting.at(&mut rng, closed_on));
             }
             Wish::Enter | Wish::Exit => {
                 admit(&mut r, ReferralStatus::Entered);
@@ -400,13 +398,13 @@ pub fn positionings(
                     r.status = ReferralStatus::Exited;
                     r.exited_on = Some(exited_on);
                     let reason = *rng.pick(ExitReason::ALL);
-                    r.exit_reason = Some(reason.code());
-                    r.exit_situation = Some(situation_after(reason).code());
-                    r.step(setting.at(&mut rng, exited_on));
+                    r.exit_reason = Some(reason);
+                    r.exit_situation = Some(situation_after(reason));
+                    step(&mut r, setting.at(&mut rng, exited_on));
                     let four_weeks = exited_on + Duration::days(28);
                     if four_weeks < today && rng.chance(0.6) {
-                        r.situation_4_weeks = Some(rng.pick(Situation::ALL).code());
-                        r.step(setting.at(&mut rng, four_weeks));
+                        r.situation_4_weeks = Some(*rng.pick(Situation::ALL));
+                        step(&mut r, setting.at(&mut rng, four_weeks));
                     }
                 } else {
                     offer.taken += 1;
@@ -419,7 +417,7 @@ pub fn positionings(
                 attendance(
                     setting,
                     &mut rng,
-                    tables,
+                    load,
                     offer,
                     &r,
                     participation,
@@ -430,7 +428,7 @@ pub fn positionings(
                     fse_entry(
                         setting,
                         &mut rng,
-                        tables,
+                        load,
                         &r,
                         m,
                         entered_on,
@@ -441,7 +439,7 @@ pub fn positionings(
             }
         }
         catalogue.touched.insert(index);
-        r.push(tables);
+        load.referral(r);
     }
 }
 
@@ -490,7 +488,7 @@ fn situation_after(reason: ExitReason) -> Situation {
 fn attendance(
     setting: &Setting,
     rng: &mut Rng,
-    tables: &mut Tables,
+    load: &mut PathwayLoad,
     offer: &Offer,
     r: &Referral,
     participation: Participation,
@@ -519,7 +517,7 @@ fn attendance(
         } else {
             mark(rng)
         };
-        tables.attendance(*session, r.id, mark, &offer.operator, setting.at(rng, *on));
+        load.attendance(*session, r.id, mark, &offer.operator, setting.at(rng, *on));
     }
     if !offer.individual {
         return;
@@ -542,16 +540,18 @@ fn attendance(
         let id = setting.ids.sub(Kind::Appointment, key, *appointments);
         *appointments += 1;
         let cancelled = rng.chance(0.05);
-        tables.appointment(
+        load.appointment(Appointment {
             id,
-            offer.id,
-            r.id,
-            on,
+            action_id: offer.id,
+            referral_id: r.id,
+            on_date: on,
+            starts_at: "10:00",
+            ends_at: "11:00",
             cancelled,
-            setting.at(rng, on - Duration::days(7)),
-        );
+            created_at: setting.at(rng, on - Duration::days(7)),
+        });
         if on < today && !cancelled {
-            tables.attendance(id, r.id, mark(rng), &offer.operator, setting.at(rng, on));
+            load.attendance(id, r.id, mark(rng), &offer.operator, setting.at(rng, on));
         }
     }
 }
@@ -568,7 +568,7 @@ fn mark(rng: &mut Rng) -> Attendance {
 fn fse_entry(
     setting: &Setting,
     rng: &mut Rng,
-    tables: &mut Tables,
+    load: &mut PathwayLoad,
     r: &Referral,
     m: &Member,
     entered_on: Date,
@@ -576,151 +576,83 @@ fn fse_entry(
     operator: &str,
 ) {
     let recorded_on = (entered_on + Duration::days(rng.range(0, 14))).min(today);
-    tables.fse.push(vec![
-        r.id.into(),
-        m.data.sex.code().into(),
-        m.data.birth_date.into(),
-        [
+    let data = FseEntryData {
+        employment_status: [
             EmploymentStatus::LongTermUnemployed,
             EmploymentStatus::LongTermUnemployed,
             EmploymentStatus::Unemployed,
             EmploymentStatus::Inactive,
             EmploymentStatus::Employed,
-        ][rng.below(5)]
-        .code()
-        .into(),
-        rng.pick(EducationLevel::ALL).code().into(),
-        [
+        ][rng.below(5)],
+        education_level: *rng.pick(EducationLevel::ALL),
+        nationality: [
             NationalityGroup::French,
             NationalityGroup::French,
             NationalityGroup::French,
             NationalityGroup::OtherEu,
             NationalityGroup::ThirdCountry,
-        ][rng.below(5)]
-        .code()
-        .into(),
-        rng.pick(Answer::ALL).code().into(),
-        rng.pick(Answer::ALL).code().into(),
-        [
+        ][rng.below(5)],
+        disability: *rng.pick(Answer::ALL),
+        minority_background: *rng.pick(Answer::ALL),
+        homeless: [
             Answer::No,
             Answer::No,
             Answer::No,
             Answer::Yes,
             Answer::Declined,
-        ][rng.below(5)]
-        .code()
-        .into(),
-        rng.chance(0.3).into(),
-        operator.into(),
-        setting.at(rng, recorded_on).into(),
-    ]);
+        ][rng.below(5)],
+        rural: rng.chance(0.3),
+    };
+    load.fse_entry(FseEntry {
+        referral_id: r.id,
+        sex: m.data.sex,
+        birth_date: m.data.birth_date,
+        data: &data,
+        recorded_by: operator,
+        recorded_at: setting.at(rng, recorded_on),
+    });
 }
 
-/// A positioning's row as the store's steps leave it.
-pub struct Referral {
-    pub id: Uuid,
+/// A positioning just sent (its author set after).
+fn new_referral(
+    id: Uuid,
     action_id: Uuid,
     person_id: Uuid,
     self_referral: bool,
-    status: ReferralStatus,
-    objective_id: Option<Uuid>,
-    requested_by: String,
     requested_at: OffsetDateTime,
-    eligibility: String,
-    override_reason: Option<String>,
-    uses_margin: bool,
-    priority: i64,
-    offer_until: Option<OffsetDateTime>,
-    answered_at: Option<OffsetDateTime>,
-    refusal_reason: Option<&'static str>,
-    refusal_comment: Option<String>,
-    entered_on: Option<Date>,
-    exited_on: Option<Date>,
-    exit_reason: Option<&'static str>,
-    exit_situation: Option<&'static str>,
-    situation_4_weeks: Option<&'static str>,
-    validated_by: Option<String>,
-    cancel_reason: Option<String>,
-    version: i64,
-    updated_at: OffsetDateTime,
+    eligibility: Assessment,
+) -> Referral {
+    Referral {
+        id,
+        action_id,
+        person_id,
+        self_referral,
+        status: ReferralStatus::Sent,
+        objective_id: None,
+        requested_by: String::new(),
+        requested_at,
+        uses_margin: eligibility.uses_margin,
+        eligibility,
+        override_reason: None,
+        priority: 0,
+        offer_until: None,
+        answered_at: None,
+        refusal_reason: None,
+        refusal_comment: None,
+        entered_on: None,
+        exited_on: None,
+        exit_reason: None,
+        exit_situation: None,
+        situation_4_weeks: None,
+        validated_by: None,
+        cancel_reason: None,
+        version: 1,
+        updated_at: requested_at,
+    }
 }
 
-impl Referral {
-    fn new(
-        id: Uuid,
-        action_id: Uuid,
-        person_id: Uuid,
-        self_referral: bool,
-        requested_at: OffsetDateTime,
-    ) -> Referral {
-        Referral {
-            id,
-            action_id,
-            person_id,
-            self_referral,
-            status: ReferralStatus::Sent,
-            objective_id: None,
-            requested_by: String::new(),
-            requested_at,
-            eligibility: String::new(),
-            override_reason: None,
-            uses_margin: false,
-            priority: 0,
-            offer_until: None,
-            answered_at: None,
-            refusal_reason: None,
-            refusal_comment: None,
-            entered_on: None,
-            exited_on: None,
-            exit_reason: None,
-            exit_situation: None,
-            situation_4_weeks: None,
-            validated_by: None,
-            cancel_reason: None,
-            version: 1,
-            updated_at: requested_at,
-        }
-    }
-
-    /// One more change (the version the store's update bumps).
-    fn step(&mut self, at: OffsetDateTime) {
-        self.version += 1;
-        self.updated_at = at.max(self.updated_at);
-    }
-
-    fn push(self, tables: &mut Tables) {
-        tables.referrals.push(vec![
-            self.id.into(),
-            self.action_id.into(),
-            self.person_id.into(),
-            if self.self_referral {
-                "self_referral"
-            } else {
-                "prescription"
-            }
-            .into(),
-            self.status.code().into(),
-            self.objective_id.into(),
-            self.requested_by.into(),
-            self.requested_at.into(),
-            self.eligibility.into(),
-            self.override_reason.into(),
-            self.uses_margin.into(),
-            Value::Int(self.priority),
-            self.offer_until.into(),
-            self.answered_at.into(),
-            self.refusal_reason.into(),
-            self.refusal_comment.into(),
-            self.entered_on.into(),
-            self.exited_on.into(),
-            self.exit_reason.into(),
-            self.exit_situation.into(),
-            self.situation_4_weeks.into(),
-            self.validated_by.into(),
-            self.cancel_reason.into(),
-            Value::Int(self.version),
-            self.requested_at.into(),
-            self.updated_at.into(),
-        ]);
-    }
+/// One more change (the version the store's update bumps).
+fn step(r: &mut Referral, at: OffsetDateTime) {
+    r.version += 1;
+    r.updated_at = at.max(r.updated_at);
 }

@@ -138,10 +138,9 @@ impl Store {
         let id = Uuid::now_v7();
         let (starts_at, ends_at) = (hhmm(data.starts_at), data.ends_at.map(hhmm));
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, referral_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, TRUE, FALSE, $6, $7, $8)",
-        ).bind(id).bind(action_id).bind(data.on_date).bind(&starts_at).bind(&ends_at).bind(&data.note)
-        .bind(referral_id).bind(Moment(now()))
+            &APPOINTMENT_INSERT,
+        ).bind(id).bind(action_id).bind(data.on_date).bind(&starts_at).bind(&ends_at).bind(true).bind(false).bind(&data.note)
+        .bind(Moment(now())).bind(referral_id)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         let detail = format!("rendez-vous fixé le {} à {starts_at}", data.on_date);
         record(
@@ -175,3 +174,10 @@ impl Store {
         )
     }
 }
+
+/// The columns of an individual appointment: a session of one positioning
+/// (here and in `pathway_load`).
+pub(crate) const APPOINTMENT_COLUMNS: &[&str] = crate::catalogue::SESSION_WRITE_COLUMNS;
+
+static APPOINTMENT_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("action_sessions", APPOINTMENT_COLUMNS));

@@ -35,7 +35,7 @@ pub struct AttendanceLine {
 
 /// The columns of an attendance mark, in the order its rows are written
 /// (here and by the generator).
-pub const ATTENDANCE_COLUMNS: &[&str] = &[
+pub(crate) const ATTENDANCE_COLUMNS: &[&str] = &[
     "session_id",
     "referral_id",
     "status",
@@ -89,13 +89,13 @@ impl Store {
             last.push((referral, mark));
         }
         for (referral, mark) in &last {
-            rows.push(vec![
-                session_id.into(),
-                (*referral).into(),
-                mark.code().into(),
-                actor.label.as_str().into(),
-                at.into(),
-            ]);
+            rows.push(attendance_row(
+                session_id,
+                *referral,
+                *mark,
+                &actor.label,
+                at,
+            ));
         }
         let mut tx = self.begin().await?;
         // The event first: from the statement below to the commit, the
@@ -139,4 +139,21 @@ impl Store {
             .collect();
         Ok(absences_in_a_row(&marks))
     }
+}
+
+/// A mark's row, in the order of [`ATTENDANCE_COLUMNS`].
+pub(crate) fn attendance_row(
+    session_id: Uuid,
+    referral_id: Uuid,
+    mark: Attendance,
+    recorded_by: &str,
+    recorded_at: time::OffsetDateTime,
+) -> Vec<crate::bulk::Value> {
+    vec![
+        session_id.into(),
+        referral_id.into(),
+        mark.code().into(),
+        recorded_by.into(),
+        recorded_at.into(),
+    ]
 }

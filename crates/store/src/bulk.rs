@@ -9,12 +9,12 @@ use crate::{Backend, Result, Store, Tx};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-pub use crate::sql::Param as Value;
+pub(crate) use crate::sql::Param as Value;
 
 /// Rows waiting to be inserted into one table, written in statements of up
 /// to [`MAX_ROWS`] rows: within SQLite's limit on parameters there, as one
 /// array per column on PostgreSQL ([`Column`]).
-pub struct Rows {
+pub(crate) struct Rows {
     table: &'static str,
     columns: &'static [&'static str],
     rows: Vec<Vec<Value>>,
@@ -50,10 +50,6 @@ impl Rows {
 
     pub fn len(&self) -> usize {
         self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 
     /// Inserts the queued rows inside the caller's transaction and empties the queue.
@@ -252,7 +248,7 @@ fn push_values(
 /// Rows of one table to update by key, written as one
 /// `WITH v AS (VALUES …) UPDATE … FROM v` per few hundred rows instead of
 /// one UPDATE per row.
-pub struct Updates {
+pub(crate) struct Updates {
     /// Their columns: the key, then the columns set from the rows.
     rows: Rows,
     /// Further assignments, the same for every row (`version = t.version + 1`).
@@ -272,14 +268,6 @@ impl Updates {
         self.rows.push(row);
     }
 
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Updates the queued rows inside the caller's transaction and empties the queue.
     pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
         let (table, columns, also) = (self.rows.table, self.rows.columns, self.also);
@@ -296,6 +284,18 @@ impl Updates {
         let prefix = format!("WITH v ({}) AS (", columns.join(", "));
         self.rows.write_chunks(tx, &prefix, &update).await
     }
+}
+
+/// `INSERT INTO table (a, b, …) VALUES ($1, $2, …)`: one row of a table
+/// whose column list the store's single-row write shares with its bulk
+/// loaders (the list written once).
+pub(crate) fn insert_one(table: &str, columns: &[&str]) -> String {
+    let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        placeholders.join(", ")
+    )
 }
 
 /// Keys looked up per statement: within SQLite's bound on parameters.

@@ -459,8 +459,8 @@ impl Store {
         let id = Uuid::now_v7();
         let at = now();
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO organisations (id, name, kind, territory_id, created_at) VALUES ($1, $2, $3, NULL, $4)",
-        ).bind(id).bind(&data.name).bind(data.kind.code()).bind(Moment(at)).execute(conn).await.map(|d| d.rows_affected()))
+            &crate::organisation::ORGANISATION_INSERT,
+        ).bind(id).bind(&data.name).bind(data.kind.code()).bind(Option::<Uuid>::None).bind(Moment(at)).execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| StoreError::from(e).unique_as("name", "Une structure ou une organisation porte déjà ce nom."))?;
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO structures (id, siret, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
@@ -891,8 +891,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let id = Uuid::now_v7();
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO action_fundings (id, action_id, kind, funder, year, amount_cents, contract_number, lot, fse_plus, fse_operation, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &FUNDING_INSERT,
         ).bind(id).bind(action_id).bind(data.kind.code()).bind(&data.funder).bind(data.year).bind(data.amount_cents)
         .bind(&data.contract_number).bind(&data.lot).bind(data.fse_plus).bind(&data.fse_operation).bind(Moment(now()))
         .execute(conn).await.map(|d| d.rows_affected()))
@@ -1039,9 +1038,8 @@ impl Store {
         let mut tx = self.begin().await?;
         let id = Uuid::now_v7();
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, created_at)
-             VALUES ($1, $2, $3, $4, $5, TRUE, FALSE, $6, $7)",
-        ).bind(id).bind(action_id).bind(on).bind(starts_at).bind(ends_at).bind(note).bind(Moment(now()))
+            &GROUP_SESSION_INSERT,
+        ).bind(id).bind(action_id).bind(on).bind(starts_at).bind(ends_at).bind(true).bind(false).bind(note).bind(Moment(now()))
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| StoreError::from(e).foreign_key_as("action_id", "Cette action n'existe pas."))?;
         let detail = format!("séance ajoutée le {on}");
@@ -1189,8 +1187,7 @@ async fn write_action(tx: &mut Tx, id: Uuid, data: &ActionData) -> Result<()> {
     for (kind, code) in action_tags(data) {
         // With the action's name, status and end as they now are (0014).
         on_tx!(tx, conn => sqlx::query(
-            "INSERT INTO action_tags (action_id, kind, code, status, name, ends_on)
-             SELECT id, $2, $3, status, name, ends_on FROM actions WHERE id = $1",
+            &TAG_INSERT,
         )
         .bind(id).bind(kind).bind(code).execute(conn).await.map(|d| d.rows_affected()))?;
     }
@@ -1253,10 +1250,61 @@ async fn regenerate_sessions(tx: &mut Tx, id: Uuid, today: Date) -> Result<()> {
         .filter(|d| !kept.contains(d))
     {
         on_tx!(tx, conn => sqlx::query(
-            "INSERT INTO action_sessions (id, action_id, on_date, starts_at, ends_at, ad_hoc, cancelled, note, created_at)
-             VALUES ($1, $2, $3, $4, $5, FALSE, FALSE, NULL, $6)",
-        ).bind(Uuid::now_v7()).bind(id).bind(day).bind(&starts_at).bind(&ends_at).bind(Moment(at))
+            &GROUP_SESSION_INSERT,
+        ).bind(Uuid::now_v7()).bind(id).bind(day).bind(&starts_at).bind(&ends_at).bind(false).bind(false)
+        .bind(Option::<String>::None).bind(Moment(at))
         .execute(conn).await.map(|d| d.rows_affected()))?;
     }
     Ok(())
 }
+
+/// The columns of a funding line (here and in `catalogue_load`).
+pub(crate) const FUNDING_WRITE_COLUMNS: &[&str] = &[
+    "id",
+    "action_id",
+    "kind",
+    "funder",
+    "year",
+    "amount_cents",
+    "contract_number",
+    "lot",
+    "fse_plus",
+    "fse_operation",
+    "created_at",
+];
+
+static FUNDING_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("action_fundings", FUNDING_WRITE_COLUMNS));
+
+/// The columns of a session (here, in `appointment` and in the loaders):
+/// an individual appointment names its positioning (`referral_id`, last),
+/// a group session ([`GROUP_SESSION_COLUMNS`]) does not.
+pub(crate) const SESSION_WRITE_COLUMNS: &[&str] = &[
+    "id",
+    "action_id",
+    "on_date",
+    "starts_at",
+    "ends_at",
+    "ad_hoc",
+    "cancelled",
+    "note",
+    "created_at",
+    "referral_id",
+];
+
+pub(crate) const GROUP_SESSION_COLUMNS: &[&str] =
+    SESSION_WRITE_COLUMNS.split_last().expect("columns").1;
+
+static GROUP_SESSION_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("action_sessions", GROUP_SESSION_COLUMNS));
+
+/// The columns of an action's tag, which copies the action's name, status
+/// and end (0014; here and in `catalogue_load`).
+pub(crate) const TAG_COLUMNS: &[&str] = &["action_id", "kind", "code", "status", "name", "ends_on"];
+
+static TAG_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO action_tags ({}) SELECT id, $2, $3, status, name, ends_on FROM actions WHERE id = $1",
+        TAG_COLUMNS.join(", ")
+    )
+});

@@ -460,3 +460,47 @@ async fn renewal(tx: &mut Tx, contract: &Contract) -> Result<ContractData> {
         organisation_commitments: contract.organisation_commitments.clone(),
     })
 }
+
+/// The columns of a contract in any state, as the bulk loader writes it
+/// (`pathway_load`); `weekly_hours` last (a CER has none).
+pub(crate) const CONTRACT_COLUMNS: &[&str] = &[
+    "id",
+    "person_id",
+    "kind",
+    "orientation_id",
+    "assignment_id",
+    "status",
+    "starts_on",
+    "duration_months",
+    "ends_on",
+    "hours_reason",
+    "hours_note",
+    "person_commitments",
+    "organisation_commitments",
+    "signed_on",
+    "validated_on",
+    "validated_by",
+    "rejection_reason",
+    "ended_on",
+    "reviewed_on",
+    "review_comment",
+    "previous_contract_id",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "weekly_hours",
+];
+
+/// The columns of a contract objective with its review (`pathway_load`).
+pub(crate) const OBJECTIVE_COLUMNS: &[&str] = &[
+    "id",
+    "contract_id",
+    "position",
+    "category",
+    "title",
+    "barriers",
+    "actions",
+    "review_result",
+    "review_comment",
+];

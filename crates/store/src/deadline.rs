@@ -184,8 +184,7 @@ impl Store {
         }
         let id = Uuid::now_v7();
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO pathway_reviews (id, person_id, reviewed_on, outcome, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            &REVIEW_INSERT,
         )
         .bind(id).bind(person_id).bind(on).bind(outcome.trim()).bind(&actor.label).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))?;
@@ -462,3 +461,16 @@ pub(crate) fn push_clocks(
         ]);
     }
 }
+
+/// The columns of a joint review (here and in `pathway_load`).
+pub(crate) const REVIEW_COLUMNS: &[&str] = &[
+    "id",
+    "person_id",
+    "reviewed_on",
+    "outcome",
+    "created_by",
+    "created_at",
+];
+
+static REVIEW_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("pathway_reviews", REVIEW_COLUMNS));

@@ -68,7 +68,7 @@ impl Store {
         let version = expected_version + 1;
         // The unique (person_id, version) key settles two simultaneous saves.
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO diagnostics (id, person_id, version, data, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &DIAGNOSTIC_INSERT,
         )
         .bind(Uuid::now_v7()).bind(person_id).bind(version).bind(&json).bind(&actor.label).bind(Moment(now()))
         .execute(conn).await.map(|done| done.rows_affected()))
@@ -90,3 +90,16 @@ impl Store {
         Ok(version)
     }
 }
+
+/// The columns of a diagnostic version (here and in `pathway_load`).
+pub(crate) const DIAGNOSTIC_COLUMNS: &[&str] = &[
+    "id",
+    "person_id",
+    "version",
+    "data",
+    "created_by",
+    "created_at",
+];
+
+static DIAGNOSTIC_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("diagnostics", DIAGNOSTIC_COLUMNS));

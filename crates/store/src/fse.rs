@@ -142,9 +142,7 @@ impl Store {
         let rural = data.rural;
         let (action, detail) = if expected_version == 0 {
             on_tx!(&mut tx, conn => sqlx::query(
-                "INSERT INTO fse_entries (referral_id, sex, birth_date, employment_status, education_level, nationality,
-                                          disability, minority_background, homeless, rural, recorded_by, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                &FSE_INSERT,
             )
             .bind(referral_id).bind(&sex).bind(birth_date).bind(data.employment_status.code())
             .bind(data.education_level.code()).bind(data.nationality.code()).bind(data.disability.code())
@@ -234,3 +232,22 @@ impl Store {
         Ok(participants)
     }
 }
+
+/// The columns of a participant's FSE+ data (here and in `pathway_load`).
+pub(crate) const FSE_COLUMNS: &[&str] = &[
+    "referral_id",
+    "sex",
+    "birth_date",
+    "employment_status",
+    "education_level",
+    "nationality",
+    "disability",
+    "minority_background",
+    "homeless",
+    "rural",
+    "recorded_by",
+    "recorded_at",
+];
+
+static FSE_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("fse_entries", FSE_COLUMNS));

@@ -75,8 +75,7 @@ impl Store {
     ) -> Result<Organisation> {
         let mut tx = self.begin().await?;
         let organisation = on_tx!(&mut tx, conn => sqlx::query_as::<_, Organisation>(
-            "INSERT INTO organisations (id, name, kind, territory_id, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING *",
+            &ORGANISATION_INSERT,
         )
         .bind(Uuid::now_v7())
         .bind(name)
@@ -141,3 +140,15 @@ impl Store {
         .await)?)
     }
 }
+
+/// The columns of an organisation (here, in `catalogue` and in `catalogue_load`).
+pub(crate) const ORGANISATION_COLUMNS: &[&str] =
+    &["id", "name", "kind", "territory_id", "created_at"];
+
+pub(crate) static ORGANISATION_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| {
+        format!(
+            "{} RETURNING *",
+            crate::bulk::insert_one("organisations", ORGANISATION_COLUMNS)
+        )
+    });

@@ -392,3 +392,32 @@ struct PendingRow {
     lead_organisation_id: Uuid,
     decided_on: Date,
 }
+
+/// The columns of an orientation as the bulk loader writes it (`pathway_load`).
+pub(crate) const ORIENTATION_COLUMNS: &[&str] = &[
+    "id",
+    "person_id",
+    "kind",
+    "lead_organisation_id",
+    "decided_on",
+    "reason",
+    "extended_review",
+    "decided_by",
+    "status",
+    "notified_on",
+    "reviewed_by",
+    "rejection_reason",
+    "created_at",
+];
+
+/// The columns of a référent designation as the bulk loader writes it (`pathway_load`).
+pub(crate) const ASSIGNMENT_COLUMNS: &[&str] = &[
+    "id",
+    "person_id",
+    "orientation_id",
+    "referent_id",
+    "starts_on",
+    "ends_on",
+    "created_by",
+    "created_at",
+];

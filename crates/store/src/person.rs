@@ -684,16 +684,14 @@ pub(crate) async fn create_person_in(
     let id = Uuid::now_v7();
     let at = now();
     on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO persons (id, household_id, household_role, last_name, first_names, birth_name, birth_date,
-            sex, nir, email, phone, address, commune_code, territory_id, subject_to_duties, duties_since,
-            single_parent, other_minimum_income, rqth, responsible_organisation_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+        &NEW_PERSON_INSERT,
     )
     .bind(id).bind(household_id).bind(data.household_role.code()).bind(&data.last_name)
     .bind(&data.first_names).bind(&data.birth_name).bind(data.birth_date).bind(data.sex.code())
     .bind(data.nir.as_ref().map(|n| n.as_str())).bind(&data.email).bind(&data.phone).bind(&data.address)
     .bind(&data.commune_code).bind(territory_id).bind(data.subject_to_duties).bind(data.duties_since)
     .bind(data.single_parent).bind(data.other_minimum_income).bind(data.rqth).bind(organisation_id).bind(Moment(at))
+    .bind(Moment(at))
     .execute(conn)
     .await
     .map(|done| done.rows_affected()))
@@ -728,11 +726,11 @@ async fn upsert_household(tx: &mut Tx, actor: &Actor, data: &HouseholdData) -> R
     let id = Uuid::now_v7();
     let at = now();
     on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO households (id, rsa_number, caf_number, fund, rsa_state, rsa_state_on, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        &HOUSEHOLD_INSERT,
     )
     .bind(id).bind(&data.rsa_number).bind(&data.caf_number).bind(data.fund.code())
     .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(Moment(at))
+    .bind(Moment(at))
     .execute(conn).await.map(|done| done.rows_affected()))?;
     record(
         tx,
@@ -763,9 +761,71 @@ async fn commune_territory(tx: &mut Tx, code: Option<&str>) -> Result<Option<Uui
     }
 }
 
+/// The columns of a file, in the order the store's writes give them: a new
+/// file's ([`NEW_PERSON_COLUMNS`]), then those of a closed one.
+pub(crate) const PERSON_COLUMNS: &[&str] = &[
+    "id",
+    "household_id",
+    "household_role",
+    "last_name",
+    "first_names",
+    "birth_name",
+    "birth_date",
+    "sex",
+    "nir",
+    "email",
+    "phone",
+    "address",
+    "commune_code",
+    "territory_id",
+    "subject_to_duties",
+    "duties_since",
+    "single_parent",
+    "other_minimum_income",
+    "rqth",
+    "responsible_organisation_id",
+    "created_at",
+    "updated_at",
+    "closed_on",
+    "closure_reason",
+    "version",
+];
+
+/// The columns written for a new file (open, first version).
+pub(crate) const NEW_PERSON_COLUMNS: &[&str] = PERSON_COLUMNS.split_at(22).0;
+
+static NEW_PERSON_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("persons", NEW_PERSON_COLUMNS));
+
+pub(crate) const HOUSEHOLD_COLUMNS: &[&str] = &[
+    "id",
+    "rsa_number",
+    "caf_number",
+    "fund",
+    "rsa_state",
+    "rsa_state_on",
+    "created_at",
+    "updated_at",
+];
+
+static HOUSEHOLD_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("households", HOUSEHOLD_COLUMNS));
+
+pub(crate) const REVISION_COLUMNS: &[&str] = &[
+    "id",
+    "person_id",
+    "version",
+    "changed_at",
+    "changed_by",
+    "data",
+];
+
+static REVISION_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("person_revisions", REVISION_COLUMNS));
+
 /// The columns a token row copies from its file, for the name search
 /// (migrations/*/0013_search_tokens.sql).
-pub const TOKEN_COLUMNS: &[&str] = &[
+pub(crate) const TOKEN_COLUMNS: &[&str] = &[
     "token",
     "person_id",
     "last_name",
@@ -777,7 +837,7 @@ pub const TOKEN_COLUMNS: &[&str] = &[
 ];
 
 /// A token row of `person`, in the order of [`TOKEN_COLUMNS`].
-pub fn token_row(token: String, person: &Person) -> Vec<crate::bulk::Value> {
+pub(crate) fn token_row(token: String, person: &Person) -> Vec<crate::bulk::Value> {
     vec![
         token.into(),
         person.id.into(),
@@ -803,7 +863,7 @@ async fn write_tokens(tx: &mut Tx, person: &Person, data: &PersonData) -> Result
 async fn save_revision(tx: &mut Tx, actor: &Actor, person: &Person) -> Result<()> {
     let data = serde_json::to_string(person).map_err(|e| StoreError::Config(e.to_string()))?;
     on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO person_revisions (id, person_id, version, changed_at, changed_by, data) VALUES ($1, $2, $3, $4, $5, $6)",
+        &REVISION_INSERT,
     )
     .bind(Uuid::now_v7()).bind(person.id).bind(person.version).bind(Moment(now())).bind(&actor.label).bind(data)
     .execute(conn).await.map(|done| done.rows_affected()))?;

@@ -8,7 +8,7 @@ use crate::bulk::{Rows, Value};
 use crate::person::Person;
 use crate::{now, Result, StoreError, Tx};
 use parcours_domain::deadline::{DeadlineSettings, PathwayFacts};
-use parcours_domain::person::{HouseholdData, PersonData};
+use parcours_domain::person::{ClosureReason, HouseholdData, PersonData};
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -22,6 +22,8 @@ pub struct PeopleLoad {
     territories: HashMap<String, Option<Uuid>>,
     households: Rows,
     persons: Rows,
+    /// Closed files (the generated dataset): with their closure columns.
+    closed: Rows,
     tokens: Rows,
     revisions: Rows,
     clocks: Rows,
@@ -43,58 +45,11 @@ impl PeopleLoad {
             today: parcours_domain::clock::today(),
             settings,
             territories: communes.into_iter().collect(),
-            households: Rows::new(
-                "households",
-                &[
-                    "id",
-                    "rsa_number",
-                    "caf_number",
-                    "fund",
-                    "rsa_state",
-                    "rsa_state_on",
-                    "created_at",
-                    "updated_at",
-                ],
-            ),
-            persons: Rows::new(
-                "persons",
-                &[
-                    "id",
-                    "household_id",
-                    "household_role",
-                    "last_name",
-                    "first_names",
-                    "birth_name",
-                    "birth_date",
-                    "sex",
-                    "nir",
-                    "email",
-                    "phone",
-                    "address",
-                    "commune_code",
-                    "territory_id",
-                    "subject_to_duties",
-                    "duties_since",
-                    "single_parent",
-                    "other_minimum_income",
-                    "rqth",
-                    "responsible_organisation_id",
-                    "created_at",
-                    "updated_at",
-                ],
-            ),
+            households: Rows::new("households", crate::person::HOUSEHOLD_COLUMNS),
+            persons: Rows::new("persons", crate::person::NEW_PERSON_COLUMNS),
+            closed: Rows::new("persons", crate::person::PERSON_COLUMNS),
             tokens: Rows::new("person_name_tokens", crate::person::TOKEN_COLUMNS),
-            revisions: Rows::new(
-                "person_revisions",
-                &[
-                    "id",
-                    "person_id",
-                    "version",
-                    "changed_at",
-                    "changed_by",
-                    "data",
-                ],
-            ),
+            revisions: Rows::new("person_revisions", crate::person::REVISION_COLUMNS),
             clocks: crate::deadline::clock_rows(),
         })
     }
@@ -135,34 +90,7 @@ impl PeopleLoad {
             })?,
             None => None,
         };
-        let person = Person {
-            id,
-            household_id,
-            household_role: data.household_role.code().to_owned(),
-            last_name: data.last_name.clone(),
-            first_names: data.first_names.clone(),
-            birth_name: data.birth_name.clone(),
-            birth_date: data.birth_date,
-            sex: data.sex.code().to_owned(),
-            nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
-            email: data.email.clone(),
-            phone: data.phone.clone(),
-            address: data.address.clone(),
-            commune_code: data.commune_code.clone(),
-            territory_id,
-            subject_to_duties: data.subject_to_duties,
-            duties_since: data.duties_since,
-            single_parent: data.single_parent,
-            other_minimum_income: data.other_minimum_income,
-            rqth: data.rqth,
-            responsible_organisation_id: organisation_id,
-            closed_on: None,
-            closure_reason: None,
-            merged_into_id: None,
-            version: 1,
-            created_at: self.at,
-            updated_at: self.at,
-        };
+        let person = self.new_person(id, household_id, organisation_id, data, territory_id);
         self.persons.push(vec![
             id.into(),
             household_id.into(),
@@ -206,6 +134,96 @@ impl PeopleLoad {
         Ok(person)
     }
 
+    /// A file as [`PeopleLoad::person`] writes it (first version, open).
+    fn new_person(
+        &self,
+        id: Uuid,
+        household_id: Uuid,
+        organisation_id: Option<Uuid>,
+        data: &PersonData,
+        territory_id: Option<Uuid>,
+    ) -> Person {
+        Person {
+            id,
+            household_id,
+            household_role: data.household_role.code().to_owned(),
+            last_name: data.last_name.clone(),
+            first_names: data.first_names.clone(),
+            birth_name: data.birth_name.clone(),
+            birth_date: data.birth_date,
+            sex: data.sex.code().to_owned(),
+            nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
+            email: data.email.clone(),
+            phone: data.phone.clone(),
+            address: data.address.clone(),
+            commune_code: data.commune_code.clone(),
+            territory_id,
+            subject_to_duties: data.subject_to_duties,
+            duties_since: data.duties_since,
+            single_parent: data.single_parent,
+            other_minimum_income: data.other_minimum_income,
+            rqth: data.rqth,
+            responsible_organisation_id: organisation_id,
+            closed_on: None,
+            closure_reason: None,
+            merged_into_id: None,
+            version: 1,
+            created_at: self.at,
+            updated_at: self.at,
+        }
+    }
+
+    /// Queues a closed file as `close_person` leaves it: second version,
+    /// both revisions kept (`revision_ids`: of the first, then the second),
+    /// no clocks. A commune unknown to the referential has no territory.
+    pub fn closed_person(
+        &mut self,
+        id: Uuid,
+        household_id: Uuid,
+        organisation_id: Option<Uuid>,
+        data: &PersonData,
+        closure: (Date, ClosureReason),
+        revision_ids: [Uuid; 2],
+    ) -> Result<()> {
+        let territory_id = data.commune_code.as_deref().and_then(|c| self.territory(c));
+        let mut person = self.new_person(id, household_id, organisation_id, data, territory_id);
+        self.revision_with_id(revision_ids[0], &person)?;
+        let (on, reason) = closure;
+        person.closed_on = Some(on);
+        person.closure_reason = Some(reason.code().to_owned());
+        person.version = 2;
+        self.revision_with_id(revision_ids[1], &person)?;
+        self.tokens(&person, data);
+        self.closed.push(vec![
+            person.id.into(),
+            household_id.into(),
+            person.household_role.into(),
+            person.last_name.into(),
+            person.first_names.into(),
+            person.birth_name.into(),
+            person.birth_date.into(),
+            person.sex.into(),
+            person.nir.into(),
+            person.email.into(),
+            person.phone.into(),
+            person.address.into(),
+            person.commune_code.into(),
+            territory_id.into(),
+            person.subject_to_duties.into(),
+            person.duties_since.into(),
+            person.single_parent.into(),
+            person.other_minimum_income.into(),
+            person.rqth.into(),
+            person.responsible_organisation_id.into(),
+            self.at.into(),
+            self.at.into(),
+            person.closed_on.into(),
+            person.closure_reason.into(),
+            Value::Int(person.version),
+        ]);
+        Ok(())
+    }
+
     /// The commune's territory (`None` when unknown or without territory).
     pub fn territory(&self, commune: &str) -> Option<Uuid> {
         self.territories.get(commune).copied().flatten()
@@ -221,9 +239,13 @@ impl PeopleLoad {
 
     /// Queues a revision of a file (its new state, as saved).
     pub fn revision(&mut self, person: &Person) -> Result<()> {
+        self.revision_with_id(Uuid::now_v7(), person)
+    }
+
+    fn revision_with_id(&mut self, id: Uuid, person: &Person) -> Result<()> {
         let data = serde_json::to_string(person).map_err(|e| StoreError::Config(e.to_string()))?;
         self.revisions.push(vec![
-            Uuid::now_v7().into(),
+            id.into(),
             person.id.into(),
             Value::Int(person.version),
             self.at.into(),
@@ -235,13 +257,14 @@ impl PeopleLoad {
 
     /// Rows queued and not yet written.
     pub fn pending(&self) -> usize {
-        self.households.len() + self.persons.len()
+        self.households.len() + self.persons.len() + self.closed.len()
     }
 
     /// Writes what is queued (households before the people that refer to them).
     pub async fn write(&mut self, tx: &mut Tx) -> Result<()> {
         self.households.write(tx).await?;
         self.persons.write(tx).await?;
+        self.closed.write(tx).await?;
         self.tokens.write(tx).await?;
         self.revisions.write(tx).await?;
         self.clocks.write(tx).await

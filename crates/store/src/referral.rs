@@ -591,7 +591,7 @@ async fn take_place(tx: &mut Tx, action_id: Uuid) -> Result<bool> {
 /// Sets the places taken of these actions to their entered positionings,
 /// in the caller's transaction: after positionings were loaded in bulk
 /// (the scale dataset), what admissions and exits would have counted.
-pub async fn recount_places(tx: &mut Tx, action_ids: &[Uuid]) -> Result<()> {
+pub(crate) async fn recount_places(tx: &mut Tx, action_ids: &[Uuid]) -> Result<()> {
     for chunk in action_ids.chunks(1000) {
         let mut sql = crate::sql::Sql::new(
             "UPDATE actions SET places_taken = (SELECT COUNT(*) FROM referrals r WHERE r.action_id = actions.id AND r.status = ",
@@ -740,3 +740,34 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 }
+
+/// The columns of a positioning in any state, as the bulk loader writes it
+/// (`pathway_load`).
+pub(crate) const REFERRAL_COLUMNS: &[&str] = &[
+    "id",
+    "action_id",
+    "person_id",
+    "origin",
+    "status",
+    "objective_id",
+    "requested_by",
+    "requested_at",
+    "eligibility",
+    "override_reason",
+    "uses_margin",
+    "priority",
+    "offer_until",
+    "answered_at",
+    "refusal_reason",
+    "refusal_comment",
+    "entered_on",
+    "exited_on",
+    "exit_reason",
+    "exit_situation",
+    "situation_4_weeks",
+    "validated_by",
+    "cancel_reason",
+    "version",
+    "created_at",
+    "updated_at",
+];

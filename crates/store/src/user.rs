@@ -70,9 +70,7 @@ impl Store {
         let at = now();
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO users (id, email, display_name, password_hash, role, organisation_id,
-                                territory_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            &USER_INSERT,
         )
         .bind(id)
         .bind(&new.email)
@@ -81,6 +79,7 @@ impl Store {
         .bind(new.role.code())
         .bind(new.organisation_id)
         .bind(new.territory_id)
+        .bind(Moment(at))
         .bind(Moment(at))
         .execute(conn)
         .await
@@ -290,3 +289,19 @@ impl Store {
         Ok(())
     }
 }
+
+/// The columns of a new account (here and in `catalogue_load`).
+pub(crate) const USER_COLUMNS: &[&str] = &[
+    "id",
+    "email",
+    "display_name",
+    "password_hash",
+    "role",
+    "organisation_id",
+    "territory_id",
+    "created_at",
+    "updated_at",
+];
+
+static USER_INSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("users", USER_COLUMNS));

@@ -46,7 +46,7 @@ async fn facts(app: &App, person: &Person) -> Result<PersonFacts, Failure> {
         contract_running: Some(
             contracts
                 .iter()
-                .any(|c| c.status() == parcours_domain::contract::ContractStatus::Running),
+                .any(|c| c.status == parcours_domain::contract::ContractStatus::Running),
         ),
         commune_code: person.commune_code.clone(),
     })

@@ -9,7 +9,9 @@ use crate::sql::Sql;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
-use parcours_domain::contract::{ContractData, ContractStatus, Event, Objective, ReviewResult};
+use parcours_domain::contract::{
+    ContractData, ContractKind, ContractStatus, Event, HoursReason, Objective, ReviewResult,
+};
 use parcours_domain::Invalid;
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
@@ -20,15 +22,15 @@ use uuid::Uuid;
 pub struct Contract {
     pub id: Uuid,
     pub person_id: Uuid,
-    pub kind: String,
+    pub kind: ContractKind,
     pub orientation_id: Uuid,
     pub assignment_id: Uuid,
-    pub status: String,
+    pub status: ContractStatus,
     pub starts_on: Date,
     pub duration_months: i64,
     pub ends_on: Date,
     pub weekly_hours: Option<i64>,
-    pub hours_reason: Option<String>,
+    pub hours_reason: Option<HoursReason>,
     pub hours_note: Option<String>,
     pub person_commitments: String,
     pub organisation_commitments: String,
@@ -48,12 +50,6 @@ pub struct Contract {
     pub updated_at: OffsetDateTime,
 }
 
-impl Contract {
-    pub fn status(&self) -> ContractStatus {
-        ContractStatus::from_code(&self.status).unwrap_or(ContractStatus::Draft)
-    }
-}
-
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContractObjective {
@@ -63,7 +59,7 @@ pub struct ContractObjective {
     pub title: String,
     pub barriers: Vec<String>,
     pub actions: Vec<String>,
-    pub review_result: Option<String>,
+    pub review_result: Option<ReviewResult>,
     pub review_comment: Option<String>,
 }
 
@@ -75,7 +71,7 @@ struct ObjectiveRow {
     title: String,
     barriers: JsonText<Vec<String>>,
     actions: JsonText<Vec<String>>,
-    review_result: Option<String>,
+    review_result: Option<ReviewResult>,
     review_comment: Option<String>,
 }
 
@@ -96,7 +92,7 @@ pub struct ContractToValidate {
     pub person_id: Uuid,
     pub last_name: String,
     pub first_names: String,
-    pub kind: String,
+    pub kind: ContractKind,
     pub starts_on: Date,
     pub ends_on: Date,
     pub created_by: String,
@@ -168,7 +164,7 @@ impl Store {
         if contract.version != expected_version {
             return Err(StoreError::Stale);
         }
-        if !contract.status().is_editable() {
+        if !contract.status.is_editable() {
             return Err(Invalid::field(
                 "status",
                 "Seul un brouillon peut être modifié ; renouvelez le contrat pour en changer.",
@@ -217,7 +213,7 @@ impl Store {
             return Err(StoreError::Stale);
         }
         let next = contract
-            .status()
+            .status
             .after(event)
             .map_err(|message| Invalid::field("status", message))?;
         let person_id = contract.person_id;
@@ -422,7 +418,7 @@ async fn renewal(tx: &mut Tx, contract: &Contract) -> Result<ContractData> {
     let mut objectives: Vec<(bool, Objective)> = rows
         .into_iter()
         .map(|r| {
-            let reached = r.review_result.as_deref() == Some(ReviewResult::Reached.code());
+            let reached = r.review_result == Some(ReviewResult::Reached);
             let objective = Objective {
                 category: r.category,
                 title: r.title,
@@ -450,10 +446,7 @@ async fn renewal(tx: &mut Tx, contract: &Contract) -> Result<ContractData> {
                 .or(Some(parcours_domain::contract::DEFAULT_WEEKLY_HOURS)),
             parcours_domain::contract::ContractKind::Cer => None,
         },
-        hours_reason: contract
-            .hours_reason
-            .as_deref()
-            .and_then(parcours_domain::contract::HoursReason::from_code),
+        hours_reason: contract.hours_reason,
         hours_note: contract.hours_note.clone(),
         objectives: objectives.into_iter().map(|(_, o)| o).collect(),
         person_commitments: contract.person_commitments.clone(),

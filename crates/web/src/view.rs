@@ -4,7 +4,6 @@
 use parcours_app::catalogue::ActionSheet;
 use parcours_app::clock;
 use parcours_domain::catalogue::{ActionFormat, Public, Reception, ServiceType};
-use parcours_domain::contract::HoursReason;
 use parcours_domain::deadline::ClockKind;
 use parcours_domain::taxonomy;
 use parcours_store::catalogue::{Action, Session};
@@ -77,8 +76,7 @@ pub fn line(p: &PersonSummary) -> Line {
 pub fn hours_text(contract: &Contract) -> Option<String> {
     let reason = contract
         .hours_reason
-        .as_deref()
-        .and_then(HoursReason::from_code)
+        
         .map(|r| r.label());
     match (contract.weekly_hours, reason) {
         (Some(0), Some(reason)) => Some(format!("Dispense d'heures d'activité — {reason}")),

@@ -199,14 +199,17 @@ pub async fn create_form(
 
 fn input_of(contract: &Contract, objectives: &[ContractObjective]) -> ContractInput {
     ContractInput {
-        kind: contract.kind.clone(),
+        kind: contract.kind.code().into(),
         starts_on: iso(contract.starts_on),
         duration_months: contract.duration_months.to_string(),
         weekly_hours: contract
             .weekly_hours
             .map(|h| h.to_string())
             .unwrap_or_default(),
-        hours_reason: contract.hours_reason.clone().unwrap_or_default(),
+        hours_reason: contract
+            .hours_reason
+            .map(|r| r.code().to_owned())
+            .unwrap_or_default(),
         hours_note: contract.hours_note.clone().unwrap_or_default(),
         objectives: objectives
             .iter()
@@ -325,7 +328,7 @@ pub async fn show(
         person,
         access,
     } = contract::open(&state, &me, id, "contrat").await?;
-    let status = contract.status();
+    let status = contract.status;
     let actions = status
         .next_events()
         .into_iter()
@@ -353,7 +356,7 @@ pub async fn show(
     let page = ShowPage {
         layout,
         person_name: format!("{} {}", person.first_names, person.last_name),
-        kind: ContractKind::from_code(&contract.kind).map_or("", ContractKind::label),
+        kind: contract.kind.label(),
         status: status.label(),
         period: period_text(&contract),
         hours: hours_text(&contract),
@@ -370,8 +373,7 @@ pub async fn show(
                 actions: o.actions.clone(),
                 result: o
                     .review_result
-                    .as_deref()
-                    .and_then(ReviewResult::from_code)
+                    
                     .map(|r| r.label()),
                 comment: o.review_comment.clone().unwrap_or_default(),
             })
@@ -409,7 +411,7 @@ pub async fn event(
         contract::apply_event(&state, &me, id, version, event, &get("on"), &details).await?;
     flash(
         &session,
-        format!("Contrat : {}.", contract.status().label()),
+        format!("Contrat : {}.", contract.status.label()),
     )
     .await?;
     Ok(Redirect::to(&format!("/contrats/{}", contract.id)).into_response())
@@ -467,7 +469,7 @@ pub async fn queue(
             (
                 c.id.to_string(),
                 format!("{} {}", c.last_name.to_uppercase(), c.first_names),
-                ContractKind::from_code(&c.kind).map_or("", ContractKind::label),
+                c.kind.label(),
                 format!("du {} au {}", fr_date(c.starts_on), fr_date(c.ends_on)),
                 c.created_by,
             )
@@ -495,8 +497,7 @@ pub async fn pdf(
         commune,
     } = contract::printable(&state, &me, id).await?;
     let document = parcours_pdf::ContractDocument {
-        title: ContractKind::from_code(&contract.kind)
-            .map_or("Contrat", ContractKind::label)
+        title: contract.kind.label()
             .to_owned(),
         department: state.config.department_name.clone(),
         person_name: format!("{} {}", person.first_names, person.last_name.to_uppercase()),

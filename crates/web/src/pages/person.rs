@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
 use parcours_app::person::{self, AbsenceAlert, Created, FileView, PersonFile, PersonSearch};
-use parcours_domain::contract::ContractKind;
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;
@@ -607,7 +606,7 @@ fn clock_line(c: &StoredClock, today: Date, due_soon_days: i64) -> ClockLine {
 }
 
 fn contract_kind(contract: &Contract) -> &'static str {
-    ContractKind::from_code(&contract.kind).map_or("Contrat", |k| k.label())
+    contract.kind.label()
 }
 
 fn contract_line(c: &Contract) -> ContractLine {
@@ -615,7 +614,7 @@ fn contract_line(c: &Contract) -> ContractLine {
         id: c.id.to_string(),
         kind: contract_kind(c),
         period: period_text(c),
-        status: c.status().label(),
+        status: c.status.label(),
     }
 }
 
@@ -673,7 +672,7 @@ fn pathway_events(
         ));
     }
     for contract in contracts {
-        let detail = format!("{} — {}", period_text(contract), contract.status().label());
+        let detail = format!("{} — {}", period_text(contract), contract.status.label());
         events.push(event(
             contract.starts_on,
             contract_kind(contract).to_owned(),

@@ -14,7 +14,6 @@
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::fse::{check_recordable, may_record_fse_data, FseEntryData, FseEntryInput};
-use parcours_domain::referral::ReferralStatus;
 use parcours_domain::Permission;
 use parcours_store::catalogue::Action;
 use parcours_store::fse::FseEntry;
@@ -33,7 +32,7 @@ async fn recordable(app: &App, me: &CurrentUser, id: Uuid) -> Result<(Referral, 
     if !may_record_fse_data(&me.viewer(), action.structure_id) {
         return Err(Failure::Forbidden);
     }
-    let status = ReferralStatus::from_code(&referral.status).unwrap_or(ReferralStatus::Cancelled);
+    let status = referral.status;
     check_recordable(status, app.store.fse_cofinanced(action.id).await?)?;
     Ok((referral, action))
 }

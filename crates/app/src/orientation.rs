@@ -4,6 +4,7 @@
 use crate::person::visible_person;
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::clock::today;
+use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::orientation::{
     DesignationInput, OrientationData, OrientationInput, ReviewInput,
 };
@@ -26,7 +27,7 @@ pub async fn decide(
         .orientations(person_id)
         .await?
         .iter()
-        .any(|o| o.status != "rejected");
+        .any(|o| o.status != OrientationStatus::Rejected);
     let data = OrientationData::parse(input, today(), reorientation)?;
     Ok(app
         .store

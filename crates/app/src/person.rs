@@ -23,6 +23,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use parcours_domain::clock::today;
+use parcours_domain::referral::ReferralStatus;
 
 /// Checks the permission and that the person is within the user's scope.
 pub async fn visible_person(
@@ -294,7 +295,7 @@ impl PersonFile {
     pub fn validated_orientation(&self) -> Option<&Orientation> {
         self.orientations
             .iter()
-            .find(|o| o.status == OrientationStatus::Validated.code())
+            .find(|o| o.status == OrientationStatus::Validated)
     }
 }
 
@@ -396,7 +397,10 @@ async fn absence_alerts(
     referrals: &[PersonReferral],
 ) -> Result<Vec<AbsenceAlert>, Failure> {
     let mut alerts = Vec::new();
-    for r in referrals.iter().filter(|r| r.status == "entered") {
+    for r in referrals
+        .iter()
+        .filter(|r| r.status == ReferralStatus::Entered)
+    {
         let absences = app.store.absences_in_a_row(r.id).await?;
         if absences >= parcours_domain::referral::ABSENCES_ALERT {
             alerts.push(AbsenceAlert {

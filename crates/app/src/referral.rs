@@ -32,8 +32,8 @@ async fn facts(app: &App, person: &Person) -> Result<PersonFacts, Failure> {
         .orientations(person.id)
         .await?
         .into_iter()
-        .find(|o| o.status == OrientationStatus::Validated.code())
-        .and_then(|o| parcours_domain::deadline::OrientationKind::from_code(&o.kind));
+        .find(|o| o.status == OrientationStatus::Validated)
+        .map(|o| o.kind);
     let contracts = app.store.contracts_of(person.id).await?;
     let age = age_on(person.birth_date, today());
     Ok(PersonFacts {
@@ -376,7 +376,7 @@ pub async fn inbox_counts(app: &App, me: &CurrentUser) -> Result<(usize, usize),
     let inbox = app.store.referral_inbox(me.user.organisation_id).await?;
     let to_answer = inbox
         .iter()
-        .filter(|r| r.status == ReferralStatus::Sent.code())
+        .filter(|r| r.status == ReferralStatus::Sent)
         .count();
     Ok((to_answer, inbox.len() - to_answer))
 }

@@ -71,13 +71,14 @@ macro_rules! stored_as_code {
         #[cfg(feature = "sqlx")]
         impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
         where
-            &'static str: sqlx::Encode<'q, DB>,
+            String: sqlx::Encode<'q, DB>,
         {
             fn encode_by_ref(
                 &self,
                 buf: &mut DB::ArgumentBuffer<'q>,
             ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&'static str as sqlx::Encode<'q, DB>>::encode_by_ref(&self.code(), buf)
+                // Owned: a borrowed &'static str would tie the query to 'static.
+                <String as sqlx::Encode<'q, DB>>::encode(self.code().to_owned(), buf)
             }
         }
         /// In the API's schema: a string, one of the codes.

@@ -5,11 +5,11 @@
 //! sessions never deletes it.
 
 use crate::audit::{record, Actor};
-use crate::referral::status;
 use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::appointment::{AppointmentData, Participation};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::catalogue::ActionFormat;
+use parcours_domain::referral::ReferralStatus;
 use parcours_domain::schedule::hhmm;
 use parcours_domain::Invalid;
 use serde::Serialize;
@@ -44,7 +44,7 @@ pub struct AppointmentParticipant {
     /// individual, collective
     pub action_format: String,
     pub structure_id: Uuid,
-    pub status: String,
+    pub status: ReferralStatus,
     pub entered_on: Option<Date>,
     pub exited_on: Option<Date>,
     pub action_ends_on: Option<Date>,
@@ -57,7 +57,7 @@ impl AppointmentParticipant {
     /// Whether the structure may fix appointments with this participant: on
     /// an individual action, entered and not gone.
     pub fn takes_appointments(&self) -> bool {
-        self.status == status::ENTERED
+        self.status == ReferralStatus::Entered
             && self.entered_on.is_some()
             && self.action_format == ActionFormat::Individual.code()
     }
@@ -112,8 +112,8 @@ impl Store {
             )
             .into());
         }
-        let entered_on = match (who.status.as_str(), who.entered_on) {
-            (status::ENTERED, Some(entered)) => entered,
+        let entered_on = match (who.status, who.entered_on) {
+            (ReferralStatus::Entered, Some(entered)) => entered,
             _ => {
                 return Err(Invalid::field(
                     "referral_id",

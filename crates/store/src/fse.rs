@@ -15,7 +15,6 @@ use crate::audit::{record, Actor};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::fse::{check_recordable, FseEntryData, FseEntryInput, FseQuestion};
-use parcours_domain::referral::ReferralStatus;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -132,9 +131,10 @@ impl Store {
     ) -> Result<FseEntry> {
         let mut tx = self.begin().await?;
         let referral = crate::referral::referral_in(&mut tx, referral_id).await?;
-        let status =
-            ReferralStatus::from_code(&referral.status).unwrap_or(ReferralStatus::Cancelled);
-        check_recordable(status, cofinanced_in(&mut tx, referral.action_id).await?)?;
+        check_recordable(
+            referral.status,
+            cofinanced_in(&mut tx, referral.action_id).await?,
+        )?;
         let (sex, birth_date): (String, Date) = on_tx!(&mut tx, conn => sqlx::query_as(
             "SELECT sex, birth_date FROM persons WHERE id = $1",
         ).bind(referral.person_id).fetch_one(conn).await)?;

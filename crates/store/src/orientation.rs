@@ -7,6 +7,7 @@ use crate::sql::{Sql, PERSONS};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
+use parcours_domain::deadline::OrientationKind;
 use parcours_domain::orientation::{OrientationData, OrientationStatus};
 use parcours_domain::{Invalid, Role};
 use serde::Serialize;
@@ -18,14 +19,14 @@ use uuid::Uuid;
 pub struct Orientation {
     pub id: Uuid,
     pub person_id: Uuid,
-    pub kind: String,
+    pub kind: OrientationKind,
     pub lead_organisation_id: Uuid,
     pub lead_organisation_name: String,
     pub decided_on: Date,
     pub reason: Option<String>,
     pub extended_review: bool,
     pub decided_by: String,
-    pub status: String,
+    pub status: OrientationStatus,
     pub notified_on: Option<Date>,
     pub reviewed_by: Option<String>,
     pub rejection_reason: Option<String>,
@@ -41,7 +42,7 @@ pub struct PendingOrientation {
     pub person_id: Uuid,
     pub last_name: String,
     pub first_names: String,
-    pub kind: String,
+    pub kind: OrientationKind,
     pub lead_organisation_name: String,
     pub decided_on: Date,
     pub decided_by: String,

@@ -13,20 +13,12 @@ use crate::audit::{record, Actor};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
+use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::waiting_list::{Change, Entry, EntryState, WaitingList};
 use parcours_domain::Invalid;
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
-
-/// Where a positioning stands.
-pub mod status {
-    pub const PENDING_VALIDATION: &str = "pending_validation";
-    pub const SENT: &str = "sent";
-    pub const WAITING: &str = "waiting";
-    pub const ENTERED: &str = "entered";
-    pub const REFUSED: &str = "refused";
-}
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -35,7 +27,7 @@ pub struct Referral {
     pub action_id: Uuid,
     pub person_id: Uuid,
     pub origin: String,
-    pub status: String,
+    pub status: ReferralStatus,
     pub objective_id: Option<Uuid>,
     pub requested_by: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -44,15 +36,15 @@ pub struct Referral {
     pub override_reason: Option<String>,
     pub uses_margin: bool,
     pub priority: i64,
-    pub refusal_reason: Option<String>,
+    pub refusal_reason: Option<RefusalReason>,
     pub refusal_comment: Option<String>,
     pub entered_on: Option<Date>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub offer_until: Option<OffsetDateTime>,
     pub exited_on: Option<Date>,
-    pub exit_reason: Option<String>,
-    pub exit_situation: Option<String>,
-    pub situation_4_weeks: Option<String>,
+    pub exit_reason: Option<ExitReason>,
+    pub exit_situation: Option<Situation>,
+    pub situation_4_weeks: Option<Situation>,
     pub validated_by: Option<String>,
     pub cancel_reason: Option<String>,
     pub version: i64,
@@ -107,7 +99,7 @@ impl Store {
                                     eligibility, override_reason, uses_margin, created_at, updated_at)
              VALUES ($1, $2, $3, 'prescription', $4, $5, $6, $7, $8, $9, $10, $7, $7)",
         )
-        .bind(id).bind(new.action_id).bind(new.person_id).bind(status::SENT).bind(new.objective_id)
+        .bind(id).bind(new.action_id).bind(new.person_id).bind(ReferralStatus::Sent).bind(new.objective_id)
         .bind(&actor.label).bind(Moment(at)).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| {
@@ -154,7 +146,7 @@ impl Store {
         expected_version: i64,
         entry: Date,
     ) -> Result<Referral> {
-        self.admit(actor, id, expected_version, entry, status::SENT)
+        self.admit(actor, id, expected_version, entry, ReferralStatus::Sent)
             .await
     }
 
@@ -166,14 +158,14 @@ impl Store {
         id: Uuid,
         expected_version: i64,
         entry: Date,
-        from: &str,
+        from: ReferralStatus,
     ) -> Result<Referral> {
         let mut tx = self.begin().await?;
         // Lock the positioning first: two answers to it cannot both pass.
         let locked = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET version = version + 1, updated_at = $1, validated_by = CASE WHEN status = $5 THEN $6 ELSE validated_by END
              WHERE id = $2 AND version = $3 AND status = $4",
-        ).bind(Moment(now())).bind(id).bind(expected_version).bind(from).bind(status::PENDING_VALIDATION).bind(&actor.label)
+        ).bind(Moment(now())).bind(id).bind(expected_version).bind(from).bind(ReferralStatus::PendingValidation).bind(&actor.label)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         let referral = referral_in(&mut tx, id).await?;
         if locked == 0 {
@@ -188,9 +180,9 @@ impl Store {
         ).bind(referral.action_id).fetch_one(conn).await)?;
         let entered = waiting == 0 && take_place(&mut tx, referral.action_id).await?;
         let next = if entered {
-            status::ENTERED
+            ReferralStatus::Entered
         } else {
-            status::WAITING
+            ReferralStatus::Waiting
         };
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET status = $1, entered_on = $2, answered_at = $3 WHERE id = $4",
@@ -225,18 +217,18 @@ pub struct PersonReferral {
     pub action_name: String,
     pub structure_name: String,
     pub origin: String,
-    pub status: String,
+    pub status: ReferralStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
     pub requested_by: String,
     pub override_reason: Option<String>,
-    pub refusal_reason: Option<String>,
+    pub refusal_reason: Option<RefusalReason>,
     pub refusal_comment: Option<String>,
     pub entered_on: Option<Date>,
     pub exited_on: Option<Date>,
-    pub exit_reason: Option<String>,
-    pub exit_situation: Option<String>,
-    pub situation_4_weeks: Option<String>,
+    pub exit_reason: Option<ExitReason>,
+    pub exit_situation: Option<Situation>,
+    pub situation_4_weeks: Option<Situation>,
     pub cancel_reason: Option<String>,
 }
 
@@ -251,7 +243,7 @@ pub struct InboxReferral {
     pub action_name: String,
     /// individual (appointments with each participant) or collective.
     pub action_format: String,
-    pub status: String,
+    pub status: ReferralStatus,
     pub origin: String,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
@@ -382,8 +374,8 @@ impl Store {
         if referral.version != expected_version {
             return Err(StoreError::Stale);
         }
-        let entered = match (referral.status.as_str(), referral.entered_on) {
-            (status::ENTERED, Some(entered)) => entered,
+        let entered = match (referral.status, referral.entered_on) {
+            (ReferralStatus::Entered, Some(entered)) => entered,
             _ => {
                 return Err(Invalid::field(
                     "status",
@@ -451,9 +443,9 @@ impl Store {
             }
         }
         let (next, entered_on) = if accept {
-            (status::ENTERED, Some(at.date()))
+            (ReferralStatus::Entered, Some(at.date()))
         } else {
-            ("declined", None)
+            (ReferralStatus::Declined, None)
         };
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET status = $1, entered_on = $2, offer_until = NULL, version = version + 1, updated_at = $3
@@ -596,7 +588,8 @@ pub(crate) async fn recount_places(tx: &mut Tx, action_ids: &[Uuid]) -> Result<(
         let mut sql = crate::sql::Sql::new(
             "UPDATE actions SET places_taken = (SELECT COUNT(*) FROM referrals r WHERE r.action_id = actions.id AND r.status = ",
         );
-        sql.bind("", status::ENTERED).push(") WHERE id IN (");
+        sql.bind("", ReferralStatus::Entered.code())
+            .push(") WHERE id IN (");
         for (i, id) in chunk.iter().enumerate() {
             sql.bind(if i == 0 { "" } else { ", " }, *id);
         }
@@ -623,7 +616,7 @@ pub struct WaitingLine {
     pub person_id: Uuid,
     pub last_name: String,
     pub first_names: String,
-    pub status: String,
+    pub status: ReferralStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
     pub priority: i64,
@@ -691,7 +684,7 @@ impl Store {
         .execute(conn).await.map(|d| d.rows_affected()))?;
         if changed == 0 {
             let current = referral_in(&mut tx, id).await?;
-            return Err(if current.status != "exited" {
+            return Err(if current.status != ReferralStatus::Exited {
                 Invalid::field(
                     "situation_4_weeks",
                     "La situation à 4 semaines se saisit après la sortie.",

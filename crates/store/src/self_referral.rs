@@ -8,11 +8,12 @@
 
 use crate::audit::{record, Actor};
 use crate::person::{create_person_in, HouseholdTarget};
-use crate::referral::{referral_in, status, Referral};
+use crate::referral::{referral_in, Referral};
 use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::person::PersonData;
+use parcours_domain::referral::ReferralStatus;
 use parcours_domain::Invalid;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -108,7 +109,7 @@ impl Store {
                                     eligibility, override_reason, uses_margin, created_at, updated_at)
              VALUES ($1, $2, $3, 'self_referral', $4, $5, $6, $7, $8, $9, $6, $6)",
         )
-        .bind(id).bind(new.action_id).bind(person_id).bind(status::PENDING_VALIDATION)
+        .bind(id).bind(new.action_id).bind(person_id).bind(ReferralStatus::PendingValidation)
         .bind(&actor.label).bind(Moment(at)).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| {
@@ -184,7 +185,7 @@ impl Store {
             id,
             expected_version,
             entry,
-            status::PENDING_VALIDATION,
+            ReferralStatus::PendingValidation,
         )
         .await
     }
@@ -210,11 +211,11 @@ impl Store {
             "UPDATE referrals SET status = 'cancelled', cancel_reason = $1, validated_by = $2, answered_at = $3,
                     version = version + 1, updated_at = $3
              WHERE id = $4 AND version = $5 AND status = $6",
-        ).bind(reason).bind(&actor.label).bind(Moment(now())).bind(id).bind(expected_version).bind(status::PENDING_VALIDATION)
+        ).bind(reason).bind(&actor.label).bind(Moment(now())).bind(id).bind(expected_version).bind(ReferralStatus::PendingValidation)
         .execute(conn).await.map(|d| d.rows_affected()))?;
         if changed == 0 {
             let current = referral_in(&mut tx, id).await?;
-            return Err(if current.status != status::PENDING_VALIDATION {
+            return Err(if current.status != ReferralStatus::PendingValidation {
                 Invalid::field("status", "Cette demande a déjà été traitée.").into()
             } else {
                 StoreError::Stale

@@ -14,10 +14,11 @@ use parcours_domain::catalogue::{
 use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
+use parcours_domain::referral::ReferralStatus;
 use parcours_domain::referral::{Attendance, ExitReason, Situation};
 use parcours_domain::schedule::ScheduleInput;
 use parcours_store::person::HouseholdTarget;
-use parcours_store::referral::{status, ExitData, NewReferral, Referral};
+use parcours_store::referral::{ExitData, NewReferral, Referral};
 use parcours_store::{testing, Actor, Store, StoreError};
 use time::macros::date;
 use time::Date;
@@ -293,7 +294,7 @@ async fn the_dashboard_counts_in_the_database() {
         prescribe(&store, support, person(&store, org, next_person()).await).await;
         // The archived action and the other structure count for nothing.
         let old = prescribe(&store, archived, person(&store, org, next_person()).await).await;
-        assert_eq!(old.status, status::SENT);
+        assert_eq!(old.status, ReferralStatus::Sent);
         let theirs = prescribe(&store, other, person(&store, org, next_person()).await).await;
         accept(&store, &theirs, TODAY).await;
         // Sessions: the workshop's Tuesdays 3 and 10 March (17 March is past the

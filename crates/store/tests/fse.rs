@@ -12,6 +12,7 @@ use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::fse::{Answer, FseEntryData, FseEntryInput};
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
+use parcours_domain::referral::ReferralStatus;
 use parcours_store::person::HouseholdTarget;
 use parcours_store::referral::{NewReferral, Referral};
 use parcours_store::{testing, Actor, AuditEvent, AuditFilter, Store, StoreError};
@@ -160,7 +161,7 @@ async fn entered(store: &Store, referral: &Referral) -> Referral {
         )
         .await
         .unwrap();
-    assert_eq!(entered.status, "entered");
+    assert_eq!(entered.status, ReferralStatus::Entered);
     entered
 }
 

@@ -9,6 +9,7 @@ use parcours_domain::deadline::{add_months, DeadlineSettings, OrientationKind};
 use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::orientation::OrientationData;
+use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
     ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
 };
@@ -1053,8 +1054,8 @@ async fn orientations_are_decided_then_validated_or_rejected() {
             )
             .await
             .unwrap();
-        assert_eq!(decided.status, "pending");
-        assert_eq!(decided.kind, "professional");
+        assert_eq!(decided.status, OrientationStatus::Pending);
+        assert_eq!(decided.kind, OrientationKind::Professional);
         assert_eq!(decided.person_id, person.id);
         assert_eq!(decided.lead_organisation_id, w.departement);
         assert_eq!(decided.lead_organisation_name, "Département du Calvados");
@@ -1114,7 +1115,7 @@ async fn orientations_are_decided_then_validated_or_rejected() {
         assert!(matches!(err, StoreError::NotFound), "{err:?}");
         assert_eq!(
             store.orientations(person.id).await.unwrap()[0].status,
-            "pending"
+            OrientationStatus::Pending
         );
         assert_eq!(
             store
@@ -1139,7 +1140,7 @@ async fn orientations_are_decided_then_validated_or_rejected() {
             1
         );
         let validated = &store.orientations(person.id).await.unwrap()[0];
-        assert_eq!(validated.status, "validated");
+        assert_eq!(validated.status, OrientationStatus::Validated);
         assert_eq!(validated.notified_on, Some(days_ago(2)));
         assert_eq!(validated.reviewed_by.as_deref(), Some("cadre@ccas.fr"));
         let after = store.person(person.id).await.unwrap();
@@ -1194,7 +1195,7 @@ async fn orientations_are_decided_then_validated_or_rejected() {
             .unwrap();
         let rejected = &store.orientations(person.id).await.unwrap()[0];
         assert_eq!(rejected.id, second.id, "newest first");
-        assert_eq!(rejected.status, "rejected");
+        assert_eq!(rejected.status, OrientationStatus::Rejected);
         assert_eq!(rejected.rejection_reason.as_deref(), Some("Pas justifié"));
         assert_eq!(rejected.reason.as_deref(), Some("Problèmes de santé"));
         assert_eq!(

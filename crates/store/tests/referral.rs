@@ -7,8 +7,10 @@ use parcours_domain::catalogue::{
 };
 use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
+use parcours_domain::referral::ReferralStatus;
+use parcours_domain::referral::RefusalReason;
 use parcours_store::person::HouseholdTarget;
-use parcours_store::referral::{status, NewReferral, Referral};
+use parcours_store::referral::{NewReferral, Referral};
 use parcours_store::{testing, Actor, Store, StoreError};
 use time::macros::date;
 use uuid::Uuid;
@@ -174,7 +176,7 @@ async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
             .prescribe(&actor(), &prescription(action, someone))
             .await
             .unwrap();
-        assert_eq!(referral.status, status::SENT);
+        assert_eq!(referral.status, ReferralStatus::Sent);
         match store
             .prescribe(&actor(), &prescription(action, someone))
             .await
@@ -220,8 +222,8 @@ async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
             .await
             .unwrap();
         assert_eq!(
-            (entered.status.as_str(), entered.entered_on),
-            (status::ENTERED, Some(date!(2026 - 03 - 10)))
+            (entered.status, entered.entered_on),
+            (ReferralStatus::Entered, Some(date!(2026 - 03 - 10)))
         );
         assert!(
             matches!(
@@ -271,8 +273,8 @@ async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
             .await
             .unwrap();
         assert_eq!(
-            (refused.status.as_str(), refused.refusal_reason.as_deref()),
-            ("refused", Some("unreachable"))
+            (refused.status, refused.refusal_reason),
+            (ReferralStatus::Refused, Some(RefusalReason::Unreachable))
         );
         assert!(matches!(
             store
@@ -291,7 +293,7 @@ async fn a_person_is_positioned_once_and_an_override_needs_a_reason() {
         assert_eq!(
             (
                 mine.len(),
-                mine[0].status.as_str(),
+                mine[0].status.code(),
                 mine[0].action_name.as_str()
             ),
             (1, "entered", "Atelier jardin")
@@ -344,17 +346,19 @@ async fn fifty_concurrent_admissions_never_exceed_capacity() {
                 .await
                 .unwrap()
                 .expect("every admission answers: entered or waiting");
-            if referral.status == status::ENTERED {
+            if referral.status == ReferralStatus::Entered {
                 entered += 1;
             } else {
-                assert_eq!(referral.status, status::WAITING);
+                assert_eq!(referral.status, ReferralStatus::Waiting);
             }
         }
         assert_eq!(entered, 3, "{:?}", store.backend());
         assert_eq!(store.action(action).await.unwrap().places_taken, 3);
         let all = store.referrals_of_action(action).await.unwrap();
         assert_eq!(
-            all.iter().filter(|r| r.status == status::WAITING).count(),
+            all.iter()
+                .filter(|r| r.status == ReferralStatus::Waiting)
+                .count(),
             47
         );
     }
@@ -378,10 +382,10 @@ async fn freed_places_go_down_the_waiting_list() {
         }
         let [inside, first, second, third] =
             [&answered[0], &answered[1], &answered[2], &answered[3]];
-        assert_eq!(inside.status, status::ENTERED);
+        assert_eq!(inside.status, ReferralStatus::Entered);
         assert!([first, second, third]
             .iter()
-            .all(|r| r.status == status::WAITING));
+            .all(|r| r.status == ReferralStatus::Waiting));
         store
             .set_referral_priority(&actor(), third.id, 1)
             .await
@@ -418,30 +422,41 @@ async fn freed_places_go_down_the_waiting_list() {
             .await
             .unwrap();
         assert_eq!(
-            (gone.status.as_str(), gone.exit_situation.as_deref()),
-            ("exited", Some("employment"))
+            (gone.status, gone.exit_situation),
+            (ReferralStatus::Exited, Some(Situation::Employment))
         );
         assert_eq!(store.action(action).await.unwrap().places_taken, 0);
         let third = store.referral(third.id).await.unwrap();
-        assert_eq!(third.status, "offered", "the cadre's priority goes first");
-        assert!(store.referral(first.id).await.unwrap().status == status::WAITING);
+        assert_eq!(
+            third.status,
+            ReferralStatus::Offered,
+            "the cadre's priority goes first"
+        );
+        assert!(store.referral(first.id).await.unwrap().status == ReferralStatus::Waiting);
         store
             .answer_offer(&actor(), third.id, third.version, false, now)
             .await
             .unwrap();
         let first = store.referral(first.id).await.unwrap();
-        assert_eq!(first.status, "offered", "declined: next in line");
+        assert_eq!(
+            first.status,
+            ReferralStatus::Offered,
+            "declined: next in line"
+        );
         // The offer runs out: the place passes on, and a late yes is refused.
         let later = now + Duration::days(6);
         assert_eq!(store.expire_offers(later).await.unwrap(), 1);
-        assert_eq!(store.referral(first.id).await.unwrap().status, "expired");
+        assert_eq!(
+            store.referral(first.id).await.unwrap().status,
+            ReferralStatus::Expired
+        );
         let second = store.referral(second.id).await.unwrap();
-        assert_eq!(second.status, "offered");
+        assert_eq!(second.status, ReferralStatus::Offered);
         let taken = store
             .answer_offer(&actor(), second.id, second.version, true, later)
             .await
             .unwrap();
-        assert_eq!(taken.status, status::ENTERED);
+        assert_eq!(taken.status, ReferralStatus::Entered);
         assert_eq!(
             store.action(action).await.unwrap().places_taken,
             1,
@@ -590,7 +605,7 @@ async fn offered_actions_join_the_pages_and_count_the_waiting() {
             .unwrap();
         assert_eq!(
             store.referral(answered[1].id).await.unwrap().status,
-            "offered"
+            ReferralStatus::Offered
         );
         let page = |thematique: &str, text: &str, limit| CatalogueFilter {
             text: text.into(),

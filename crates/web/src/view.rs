@@ -74,10 +74,7 @@ pub fn line(p: &PersonSummary) -> Line {
 
 /// A contract's weekly hours and why they are reduced, if they are.
 pub fn hours_text(contract: &Contract) -> Option<String> {
-    let reason = contract
-        .hours_reason
-        
-        .map(|r| r.label());
+    let reason = contract.hours_reason.map(|r| r.label());
     match (contract.weekly_hours, reason) {
         (Some(0), Some(reason)) => Some(format!("Dispense d'heures d'activité — {reason}")),
         (Some(h), Some(reason)) => {

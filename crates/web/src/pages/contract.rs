@@ -371,10 +371,7 @@ pub async fn show(
                 category: taxonomy::category(&o.category).map_or("", |c| c.label),
                 barriers: o.barriers.clone(),
                 actions: o.actions.clone(),
-                result: o
-                    .review_result
-                    
-                    .map(|r| r.label()),
+                result: o.review_result.map(|r| r.label()),
                 comment: o.review_comment.clone().unwrap_or_default(),
             })
             .collect(),
@@ -409,11 +406,7 @@ pub async fn event(
     };
     let contract =
         contract::apply_event(&state, &me, id, version, event, &get("on"), &details).await?;
-    flash(
-        &session,
-        format!("Contrat : {}.", contract.status.label()),
-    )
-    .await?;
+    flash(&session, format!("Contrat : {}.", contract.status.label())).await?;
     Ok(Redirect::to(&format!("/contrats/{}", contract.id)).into_response())
 }
 
@@ -497,8 +490,7 @@ pub async fn pdf(
         commune,
     } = contract::printable(&state, &me, id).await?;
     let document = parcours_pdf::ContractDocument {
-        title: contract.kind.label()
-            .to_owned(),
+        title: contract.kind.label().to_owned(),
         department: state.config.department_name.clone(),
         person_name: format!("{} {}", person.first_names, person.last_name.to_uppercase()),
         person_birth_date: fr_date(person.birth_date),
@@ -518,8 +510,7 @@ pub async fn pdf(
         orientation: orientation
             .as_ref()
             .map(|o| {
-                let kind = parcours_domain::deadline::OrientationKind::from_code(&o.kind)
-                    .map_or("", |k| k.label());
+                let kind = o.kind.label();
                 format!("{kind} — {}", o.lead_organisation_name)
             })
             .unwrap_or_default(),

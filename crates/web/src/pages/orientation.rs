@@ -14,7 +14,6 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
 use parcours_app::orientation;
-use parcours_domain::deadline::OrientationKind;
 use parcours_domain::orientation::{DesignationInput, OrientationInput, ReviewInput};
 use parcours_domain::Invalid;
 use serde::Deserialize;
@@ -113,7 +112,7 @@ async fn queue_page(
             id: o.id.to_string(),
             person_id: o.person_id.to_string(),
             name: format!("{} {}", o.last_name.to_uppercase(), o.first_names),
-            kind: OrientationKind::from_code(&o.kind).map_or("", OrientationKind::label),
+            kind: o.kind.label(),
             organisation: o.lead_organisation_name,
             decided: format!("{} par {}", fr_date(o.decided_on), o.decided_by),
             reason: o.reason.unwrap_or_default(),

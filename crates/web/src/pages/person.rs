@@ -17,12 +17,10 @@ use parcours_app::clock::today;
 use parcours_app::person::{self, AbsenceAlert, Created, FileView, PersonFile, PersonSearch};
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::Nir;
-use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
     age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput, RsaState,
     Sex,
 };
-use parcours_domain::referral::ReferralStatus;
 use parcours_domain::{Invalid, Permission};
 use parcours_store::contract::Contract;
 use parcours_store::deadline::StoredClock;
@@ -636,7 +634,7 @@ fn pathway_events(
     };
     let mut events = Vec::new();
     for o in &file.orientations {
-        let kind = OrientationKind::from_code(&o.kind).map_or("", OrientationKind::label);
+        let kind = o.kind.label();
         events.push(event(
             o.decided_on,
             format!("Orientation {kind}"),
@@ -683,7 +681,7 @@ fn pathway_events(
 }
 
 fn orientation_detail(o: &Orientation) -> String {
-    let status = OrientationStatus::from_code(&o.status).map_or("", OrientationStatus::label);
+    let status = o.status.label();
     let mut detail = format!(
         "{} — décidée par {} — {status}",
         o.lead_organisation_name, o.decided_by
@@ -705,8 +703,7 @@ fn absence_alert(a: &AbsenceAlert) -> String {
 }
 
 fn referral_line(r: PersonReferral) -> ReferralLine {
-    use parcours_domain::referral::{ExitReason, RefusalReason, Situation};
-    let status = ReferralStatus::from_code(&r.status).map_or("?", |s| s.label());
+    let status = r.status.label();
     let origin = if r.origin == "self_referral" {
         " (démarche directe)"
     } else {
@@ -717,32 +714,23 @@ fn referral_line(r: PersonReferral) -> ReferralLine {
         detail.push_str(&format!(", entrée le {}", fr_date(on)));
     }
     if let Some(on) = r.exited_on {
-        let reason = r.exit_reason.as_deref().and_then(ExitReason::from_code);
+        let reason = r.exit_reason;
         detail.push_str(&format!(
             ", sortie le {} ({})",
             fr_date(on),
             reason.map_or("?", |r| r.label())
         ));
     }
-    let situation = |code: &Option<String>| {
-        code.as_deref()
-            .and_then(Situation::from_code)
-            .map(|s| s.label())
-    };
-    if let Some(at_exit) = situation(&r.exit_situation) {
+    if let Some(at_exit) = r.exit_situation.map(|s| s.label()) {
         detail.push_str(&format!(" ; situation à la sortie : {at_exit}"));
     }
-    if let Some(later) = situation(&r.situation_4_weeks) {
+    if let Some(later) = r.situation_4_weeks.map(|s| s.label()) {
         detail.push_str(&format!(" ; à 4 semaines : {later}"));
     }
     if let Some(reason) = &r.cancel_reason {
         detail.push_str(&format!(" : {reason}"));
     }
-    if let Some(reason) = r
-        .refusal_reason
-        .as_deref()
-        .and_then(RefusalReason::from_code)
-    {
+    if let Some(reason) = r.refusal_reason {
         detail.push_str(&format!(" : {}", reason.label()));
     }
     if let Some(comment) = &r.refusal_comment {

@@ -153,7 +153,7 @@ fn inbox_line(r: InboxReferral) -> InboxLine {
         _ => String::new(),
     };
     InboxLine {
-        status: ReferralStatus::from_code(&r.status).map_or("?", |s| s.label()),
+        status: r.status.label(),
         birth_date: fr_date(r.birth_date),
         requested: fr_date(r.requested_at.date()),
         note,
@@ -266,7 +266,7 @@ pub async fn offer_form(
     let result = referral::answer_offer(&state, &me, id, form::version(&pairs), accept)
         .await
         .map(|r| {
-            if r.status == "entered" {
+            if r.status == ReferralStatus::Entered {
                 "Place acceptée : la personne est entrée sur l'action.".to_owned()
             } else {
                 "Place déclinée : elle est proposée à la personne suivante.".to_owned()

@@ -14,7 +14,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
 use parcours_app::waiting_list;
-use parcours_domain::referral::ReferralStatus;
 use parcours_domain::Invalid;
 use parcours_store::referral::WaitingLine;
 use tower_sessions::Session;
@@ -41,7 +40,7 @@ pub async fn page(
         .await?
         .into_iter()
         .map(|line| Row {
-            status: ReferralStatus::from_code(&line.status).map_or("?", |s| s.label()),
+            status: line.status.label(),
             requested: fr_date(line.requested_at.date()),
             line,
         })

@@ -8,6 +8,7 @@
 use parcours_domain::caf::{iso_date, RawDossier, RawPerson};
 use parcours_domain::nir::Nir;
 use parcours_domain::person::Fund;
+use parcours_domain::person::Sex;
 use parcours_import::caf_xml::{CafXmlWriter, FileKind};
 use parcours_store::person::{Household, Person};
 use parcours_store::Store;
@@ -134,12 +135,12 @@ fn next_month_person(p: &Person, random: &mut Lcg) -> RawPerson {
     };
     RawPerson {
         line: 0,
-        role: p.household_role.clone(),
+        role: p.household_role.code().into(),
         last_name,
         first_names: p.first_names.clone(),
         birth_name: p.birth_name.clone().unwrap_or_default(),
         birth_date: iso_date(p.birth_date),
-        sex: if p.sex == "F" { "2" } else { "1" }.into(),
+        sex: if p.sex == Sex::Female { "2" } else { "1" }.into(),
         nir: p.nir.clone().unwrap_or_default(),
         subject_to_duties: if subject { "1" } else { "0" }.into(),
     }

@@ -574,7 +574,10 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 };
                 println!(
                     "{}\t{}\t{}\t{}\t{state}",
-                    user.email, user.display_name, user.role, user.organisation_name
+                    user.email,
+                    user.display_name,
+                    user.role.code(),
+                    user.organisation_name
                 );
             }
             Ok(())

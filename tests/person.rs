@@ -579,7 +579,10 @@ async fn the_cadre_merges_duplicates() {
             .await
             .unwrap();
         assert_eq!(closed.merged_into_id, Some(magali));
-        assert_eq!(closed.closure_reason.as_deref(), Some("merged"));
+        assert_eq!(
+            closed.closure_reason,
+            Some(parcours_domain::person::ClosureReason::Merged)
+        );
         let orientations = app.store.orientations(magali).await.unwrap();
         assert!(!orientations.is_empty(), "the kept file keeps its pathway");
         let again = api.post(&url).bearer_auth(&manager).json(&json!({"version": kept.version + 1, "duplicate_id": duplicate_id, "duplicate_version": closed.version})).send().await.unwrap();

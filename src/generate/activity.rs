@@ -78,7 +78,7 @@ impl Catalogue {
         let mut users = store.users().await?;
         users.sort_by(|a, b| a.email.cmp(&b.email));
         for user in users {
-            if user.role == parcours_domain::Role::Operator.code() {
+            if user.role == parcours_domain::Role::Operator {
                 operators.entry(user.organisation_id).or_insert(user.email);
             }
         }

@@ -15,12 +15,12 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    /// The account as a caller, unless it is disabled or its role unknown.
+    /// The account as a caller, unless it is disabled.
     pub fn from_user(user: User) -> Option<CurrentUser> {
         if user.disabled {
             return None;
         }
-        let role = user.role()?;
+        let role = user.role;
         Some(CurrentUser { user, role })
     }
 

@@ -5,7 +5,7 @@
 use parcours_domain::caf::{CsvMapping, RawDossier, RawPerson, CSV_FIELDS};
 use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
-use parcours_domain::person::{Fund, HouseholdRole, PersonData, Sex};
+use parcours_domain::person::{Fund, HouseholdRole, PersonData};
 use parcours_import::caf_xml::{CafXmlWriter, FileKind};
 use parcours_import::{ImportError, ImportJob, Progress};
 use parcours_store::import::ImportRecord;
@@ -220,7 +220,7 @@ async fn changes_of_state_duties_identity_and_household_are_recorded() {
         let moved = store.person_by_nir(&nir(2, 3)).await.unwrap().unwrap();
         let household = store.household(moved.household_id).await.unwrap();
         assert_eq!(household.rsa_number, "14000000004");
-        assert_eq!(moved.household_role, "CJT");
+        assert_eq!(moved.household_role, HouseholdRole::Partner);
         assert_eq!(moved.last_name, "Durand-Martin");
         assert_eq!(store.person_revisions(moved.id).await.unwrap().len(), 2);
         let closed = store
@@ -254,12 +254,12 @@ async fn changes_of_state_duties_identity_and_household_are_recorded() {
 /// The form's data of a stored file, entering droits et devoirs on `since`.
 fn entering(person: &parcours_store::person::Person, since: Date) -> PersonData {
     PersonData {
-        household_role: HouseholdRole::from_code(&person.household_role).unwrap(),
+        household_role: person.household_role,
         last_name: person.last_name.clone(),
         first_names: person.first_names.clone(),
         birth_name: person.birth_name.clone(),
         birth_date: person.birth_date,
-        sex: Sex::from_code(&person.sex).unwrap(),
+        sex: person.sex,
         nir: person.nir.as_deref().map(|n| Nir::parse(n).unwrap()),
         email: person.email.clone(),
         phone: person.phone.clone(),

@@ -18,7 +18,7 @@ use parcours_domain::caf::{
 use parcours_domain::deadline::PathwayFacts;
 use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
-use parcours_domain::person::{HouseholdData, HouseholdRole, PersonData, RsaState, Sex};
+use parcours_domain::person::{HouseholdData, PersonData, RsaState};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use time::{Date, OffsetDateTime};
@@ -670,12 +670,12 @@ impl Import {
         self.persons.push(vec![
             after.id.into(),
             after.household_id.into(),
-            after.household_role.clone().into(),
+            after.household_role.code().into(),
             after.last_name.clone().into(),
             after.first_names.clone().into(),
             after.birth_name.clone().into(),
             after.birth_date.into(),
-            after.sex.clone().into(),
+            after.sex.code().into(),
             after.nir.clone().into(),
             after.address.clone().into(),
             after.commune_code.clone().into(),
@@ -737,12 +737,12 @@ impl Import {
             .or(before.commune_code.clone());
         Person {
             household_id: update.household_id,
-            household_role: data.household_role.code().to_owned(),
+            household_role: data.household_role,
             last_name: data.last_name.clone(),
             first_names: data.first_names.clone(),
             birth_name: data.birth_name.clone(),
             birth_date: data.birth_date,
-            sex: data.sex.code().to_owned(),
+            sex: data.sex,
             nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
             address: data.address.clone(),
             territory_id: commune_code.as_deref().and_then(|c| self.load.territory(c)),
@@ -849,12 +849,12 @@ impl<'a> Known<'a> {
 /// A stored file as the domain's data (None for codes no longer known).
 fn known_data(p: &Person) -> Option<PersonData> {
     Some(PersonData {
-        household_role: HouseholdRole::from_code(&p.household_role)?,
+        household_role: p.household_role,
         last_name: p.last_name.clone(),
         first_names: p.first_names.clone(),
         birth_name: p.birth_name.clone(),
         birth_date: p.birth_date,
-        sex: Sex::from_code(&p.sex)?,
+        sex: p.sex,
         nir: p.nir.as_deref().and_then(|n| Nir::parse(n).ok()),
         email: p.email.clone(),
         phone: p.phone.clone(),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub struct Organisation {
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub territory_id: Option<Uuid>,
     #[serde(skip)]
     pub created_at: OffsetDateTime,
@@ -21,7 +21,7 @@ pub struct Organisation {
 
 impl Organisation {
     pub fn kind_label(&self) -> &'static str {
-        OrganisationKind::from_code(&self.kind).map_or("Autre", |k| k.label())
+        self.kind.label()
     }
 }
 

@@ -7,7 +7,9 @@ use crate::sql::Sql;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::{entity, AuditAction};
-use parcours_domain::person::{fold, name_tokens, ClosureReason, HouseholdData, PersonData};
+use parcours_domain::person::{
+    fold, name_tokens, ClosureReason, Fund, HouseholdData, HouseholdRole, PersonData, Sex,
+};
 use parcours_domain::Invalid;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -19,7 +21,7 @@ pub struct Household {
     pub id: Uuid,
     pub rsa_number: String,
     pub caf_number: Option<String>,
-    pub fund: String,
+    pub fund: Fund,
     pub rsa_state: i64,
     pub rsa_state_on: Option<Date>,
     pub version: i64,
@@ -34,12 +36,12 @@ pub struct Household {
 pub struct Person {
     pub id: Uuid,
     pub household_id: Uuid,
-    pub household_role: String,
+    pub household_role: HouseholdRole,
     pub last_name: String,
     pub first_names: String,
     pub birth_name: Option<String>,
     pub birth_date: Date,
-    pub sex: String,
+    pub sex: Sex,
     pub nir: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -53,7 +55,7 @@ pub struct Person {
     pub rqth: bool,
     pub responsible_organisation_id: Option<Uuid>,
     pub closed_on: Option<Date>,
-    pub closure_reason: Option<String>,
+    pub closure_reason: Option<ClosureReason>,
     pub merged_into_id: Option<Uuid>,
     pub version: i64,
     #[serde(skip)]

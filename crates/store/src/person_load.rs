@@ -94,12 +94,12 @@ impl PeopleLoad {
         self.persons.push(vec![
             id.into(),
             household_id.into(),
-            person.household_role.clone().into(),
+            person.household_role.code().into(),
             person.last_name.clone().into(),
             person.first_names.clone().into(),
             person.birth_name.clone().into(),
             person.birth_date.into(),
-            person.sex.clone().into(),
+            person.sex.code().into(),
             person.nir.clone().into(),
             person.email.clone().into(),
             person.phone.clone().into(),
@@ -146,12 +146,12 @@ impl PeopleLoad {
         Person {
             id,
             household_id,
-            household_role: data.household_role.code().to_owned(),
+            household_role: data.household_role,
             last_name: data.last_name.clone(),
             first_names: data.first_names.clone(),
             birth_name: data.birth_name.clone(),
             birth_date: data.birth_date,
-            sex: data.sex.code().to_owned(),
+            sex: data.sex,
             nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
             email: data.email.clone(),
             phone: data.phone.clone(),
@@ -190,19 +190,19 @@ impl PeopleLoad {
         self.revision_with_id(revision_ids[0], &person)?;
         let (on, reason) = closure;
         person.closed_on = Some(on);
-        person.closure_reason = Some(reason.code().to_owned());
+        person.closure_reason = Some(reason);
         person.version = 2;
         self.revision_with_id(revision_ids[1], &person)?;
         self.tokens(&person, data);
         self.closed.push(vec![
             person.id.into(),
             household_id.into(),
-            person.household_role.into(),
+            person.household_role.code().into(),
             person.last_name.into(),
             person.first_names.into(),
             person.birth_name.into(),
             person.birth_date.into(),
-            person.sex.into(),
+            person.sex.code().into(),
             person.nir.into(),
             person.email.into(),
             person.phone.into(),
@@ -218,7 +218,7 @@ impl PeopleLoad {
             self.at.into(),
             self.at.into(),
             person.closed_on.into(),
-            person.closure_reason.into(),
+            person.closure_reason.map(|r| r.code()).into(),
             Value::Int(person.version),
         ]);
         Ok(())

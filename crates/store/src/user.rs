@@ -16,7 +16,7 @@ pub struct User {
     pub display_name: String,
     #[serde(skip)]
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub organisation_id: Uuid,
     pub organisation_name: String,
     pub territory_id: Option<Uuid>,
@@ -33,13 +33,8 @@ pub struct User {
 }
 
 impl User {
-    /// The role; an unknown code in the database (never written by us) grants nothing.
-    pub fn role(&self) -> Option<Role> {
-        Role::from_code(&self.role)
-    }
-
     pub fn role_label(&self) -> &'static str {
-        self.role().map_or("Rôle inconnu", Role::label)
+        self.role.label()
     }
 
     pub fn throttle(&self) -> LoginThrottle {

@@ -68,7 +68,7 @@ async fn users_are_created_found_and_unique() {
             .await
             .unwrap();
         assert_eq!(user.organisation_name, "CCAS de Caen");
-        assert_eq!(user.role(), Some(Role::Referent));
+        assert_eq!(user.role, Role::Referent);
         let found = store
             .user_by_email(" Camille@Caen.fr ")
             .await
@@ -135,7 +135,7 @@ async fn updates_detect_concurrent_changes() {
             .update_user(&admin(), user.id, user.version, &change)
             .await
             .unwrap();
-        assert_eq!(updated.role(), Some(Role::Manager));
+        assert_eq!(updated.role, Role::Manager);
         assert!(updated.disabled);
         assert_eq!(updated.version, user.version + 1);
         // A second admin working from the old version loses nothing silently.

@@ -10,6 +10,9 @@ use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::orientation::OrientationData;
 use parcours_domain::orientation::OrientationStatus;
+use parcours_domain::person::Fund;
+use parcours_domain::person::HouseholdRole;
+use parcours_domain::person::Sex;
 use parcours_domain::person::{
     ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
 };
@@ -124,7 +127,7 @@ async fn user(
 fn scope_of(user: &User) -> PersonScope {
     Viewer {
         user_id: user.id,
-        role: user.role().unwrap(),
+        role: user.role,
         organisation_id: user.organisation_id,
         territory_id: user.territory_id,
     }
@@ -297,12 +300,12 @@ async fn a_person_file_round_trips_and_joins_its_household() {
             .await
             .unwrap();
 
-        assert_eq!(person.household_role, "DEM");
+        assert_eq!(person.household_role, HouseholdRole::Requester);
         assert_eq!(person.last_name, "Lefèvre");
         assert_eq!(person.first_names, "Magali Anne");
         assert_eq!(person.birth_name.as_deref(), Some("Durand"));
         assert_eq!(person.birth_date, date!(1979 - 05 - 12));
-        assert_eq!(person.sex, "F");
+        assert_eq!(person.sex, Sex::Female);
         let nir = person.nir.clone().expect("NIR stored");
         assert_eq!(nir.len(), 15, "the key is stored with the 13 digits");
         assert!(nir.starts_with(NIR_MAGALI_13), "{nir}");
@@ -327,7 +330,7 @@ async fn a_person_file_round_trips_and_joins_its_household() {
         let home = store.household(person.household_id).await.unwrap();
         assert_eq!(home.rsa_number, "ABC123");
         assert_eq!(home.caf_number.as_deref(), Some("1234567"));
-        assert_eq!(home.fund, "caf");
+        assert_eq!(home.fund, Fund::Caf);
         assert_eq!(home.rsa_state, 2);
         assert_eq!(home.rsa_state_on, Some(date!(2024 - 02 - 15)));
 
@@ -1529,7 +1532,7 @@ async fn deadline_clocks_follow_the_pathway() {
             .await
             .unwrap();
         assert_eq!(closed.closed_on, Some(today()));
-        assert_eq!(closed.closure_reason.as_deref(), Some("moved"));
+        assert_eq!(closed.closure_reason, Some(ClosureReason::Moved));
         assert_eq!(closed.version, current.version + 1);
         assert!(store.person_clocks(person.id).await.unwrap().is_empty());
         assert!(store

@@ -23,8 +23,7 @@ pub struct UserBody {
     id: Uuid,
     email: String,
     display_name: String,
-    /// admin, programme_officer, manager, referent, operator, dpo
-    role: String,
+    role: parcours_domain::Role,
     organisation_id: Uuid,
     organisation_name: String,
     territory_id: Option<Uuid>,
@@ -122,7 +121,7 @@ pub struct CreatedTokenBody {
 pub struct OrganisationBody {
     id: Uuid,
     name: String,
-    kind: String,
+    kind: parcours_domain::organisation::OrganisationKind,
     territory_id: Option<Uuid>,
 }
 

@@ -160,7 +160,7 @@ impl EditForm {
     fn of(user: &User) -> EditForm {
         EditForm {
             display_name: user.display_name.clone(),
-            role: user.role.clone(),
+            role: user.role.code().to_owned(),
             organisation_id: user.organisation_id.to_string(),
             territory_id: user.territory_id.map(|t| t.to_string()).unwrap_or_default(),
             status: if user.disabled { "desactive" } else { "actif" }.into(),

@@ -19,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::fse;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
-use parcours_domain::person::Sex;
 use parcours_domain::Invalid;
 use parcours_store::fse::FseEntry;
 use tower_sessions::Session;
@@ -98,7 +97,7 @@ async fn page(
         layout: Layout::new(session, me, "Données FSE+ à l'entrée", "/positionnements").await?,
         referral_id: referral.id,
         person_name: format!("{} {}", person.first_names, person.last_name),
-        sex: Sex::from_code(&person.sex).map_or("non renseigné", |s| s.label()),
+        sex: person.sex.label(),
         birth_date: fr_date(person.birth_date),
         action_name: form.action.name.clone(),
         operations: form.operations.join(", "),

@@ -182,12 +182,12 @@ impl PersonForm {
 
     fn of(person: &Person) -> PersonForm {
         PersonForm {
-            household_role: person.household_role.clone(),
+            household_role: person.household_role.code().to_owned(),
             last_name: person.last_name.clone(),
             first_names: person.first_names.clone(),
             birth_name: person.birth_name.clone().unwrap_or_default(),
             birth_date: iso(person.birth_date),
-            sex: person.sex.clone(),
+            sex: person.sex.code().to_owned(),
             nir: person.nir.clone().unwrap_or_default(),
             email: person.email.clone().unwrap_or_default(),
             phone: person.phone.clone().unwrap_or_default(),
@@ -518,8 +518,8 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
         nir_shown,
         birth_date: fr_date(person.birth_date),
         age,
-        sex: Sex::from_code(&person.sex).map_or("", Sex::label),
-        role: HouseholdRole::from_code(&person.household_role).map_or("", HouseholdRole::label),
+        sex: person.sex.label(),
+        role: person.household_role.label(),
         publics: publics(&person, age),
         duties_since: fr_opt(person.duties_since),
         commune: view.commune,
@@ -576,7 +576,7 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
 }
 
 fn member(m: &Person) -> (String, String, &'static str) {
-    let role = HouseholdRole::from_code(&m.household_role).map_or("", HouseholdRole::label);
+    let role = m.household_role.label();
     (
         m.id.to_string(),
         format!("{} {}", m.first_names, m.last_name),
@@ -762,11 +762,7 @@ fn publics(person: &Person, age: i32) -> Vec<&'static str> {
 
 fn closed_text(person: &Person) -> Option<String> {
     person.closed_on.map(|on| {
-        let reason = person
-            .closure_reason
-            .as_deref()
-            .and_then(ClosureReason::from_code)
-            .map_or("", ClosureReason::label);
+        let reason = person.closure_reason.map_or("", ClosureReason::label);
         format!("Dossier clos le {} — {reason}", fr_date(on))
     })
 }

@@ -59,7 +59,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
     }
 }
 
-/// `axum::Form` with our rejection.
+/// `axum_extra::extract::Form` with our rejection: a urlencoded body (or the
+/// query string of a GET) deserialised into `T`; repeated keys (checkbox
+/// lists) fill a `Vec<String>` field, a missing one leaves it empty. A body
+/// that does not fit `T` is the French "Le formulaire envoyé n'est pas
+/// valide" page (400), or a JSON error for the API — never a 500.
 pub struct Form<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Form<T> {
@@ -69,8 +73,8 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
         let (parts, body) = req.into_parts();
         let api = is_api(&parts);
         let req = axum::extract::Request::from_parts(parts, body);
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(Form(value)),
+        match axum_extra::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum_extra::extract::Form(value)) => Ok(Form(value)),
             Err(_) => Err(malformed(api, "Le formulaire envoyé")),
         }
     }

@@ -8,6 +8,7 @@ use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Id, Query};
+use crate::form::{checked, trim};
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::view::{
     action_view, choices, fr_date, places_text, theme_groups, ActionView, Choice, ThemeGroup,
@@ -33,16 +34,6 @@ use tower_sessions::Session as WebSession;
 use uuid::Uuid;
 
 // ---------------------------------------------------------------- forms
-
-/// A text field as the domain reads it: without surrounding blanks.
-fn trim(value: String) -> String {
-    value.trim().to_owned()
-}
-
-/// A checkbox: ticked when it sends a non-blank value.
-fn checked(value: &str) -> bool {
-    !value.trim().is_empty()
-}
 
 /// The structure form, as sent (`structure_form.html`, address fields).
 #[derive(Deserialize, Default)]
@@ -1024,8 +1015,8 @@ pub async fn status_form(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
     let result = catalogue::set_status(&state, &me, id, form.version, form.status.trim())
-    .await
-    .map(|a| format!("Action : {}.", a.status().label().to_lowercase()));
+        .await
+        .map(|a| format!("Action : {}.", a.status().label().to_lowercase()));
     flash_outcome(&session, result, &format!("/actions/{id}")).await
 }
 

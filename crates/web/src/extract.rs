@@ -142,10 +142,13 @@ mod tests {
     }
 
     fn post(body: &'static str) -> axum::extract::Request {
-        axum::http::Request::post("/personnes")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(body))
-            .unwrap()
+        let mut req = axum::extract::Request::new(axum::body::Body::from(body));
+        *req.method_mut() = axum::http::Method::POST;
+        req.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        req
     }
 
     #[tokio::test]

@@ -647,6 +647,25 @@ async fn the_action_form_keeps_what_was_typed_and_names_each_error() {
                 && html.contains("Brouillon")
                 && html.contains("Chaque mercredi, de 9 h à 12 h")
         );
+        // A form that does not fit its fields (a version that is not a
+        // number) is the French page, never a server error.
+        let response = client
+            .post(app.url(&format!("{location}/statut")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("status", "published"),
+                ("version", "trois"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("Le formulaire envoyé n&#39;est pas valide")
+                || html.contains("Le formulaire envoyé n'est pas valide"),
+            "{html}"
+        );
         let families = client
             .get(app.url("/familles"))
             .send()

@@ -59,7 +59,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
     }
 }
 
-/// `axum::Form` with our rejection.
+/// `axum_extra::extract::Form` with our rejection: a urlencoded body (or the
+/// query string of a GET) deserialised into `T`; repeated keys (checkbox
+/// lists) fill a `Vec<String>` field, a missing one leaves it empty. A body
+/// that does not fit `T` is the French "Le formulaire envoyé n'est pas
+/// valide" page (400), or a JSON error for the API — never a 500.
 pub struct Form<T>(pub T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Form<T> {
@@ -69,9 +73,133 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
         let (parts, body) = req.into_parts();
         let api = is_api(&parts);
         let req = axum::extract::Request::from_parts(parts, body);
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(Form(value)),
+        match axum_extra::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum_extra::extract::Form(value)) => Ok(Form(value)),
             Err(_) => Err(malformed(api, "Le formulaire envoyé")),
         }
+    }
+}
+
+/// A form whose fixed fields fill `T` and whose rows are named after a
+/// number or an id (contract objectives `objectif{i}_…`, bilan
+/// `resultat{i}`, attendance `presence_<id>`, diagnostic `gravite|…`): the
+/// same body read twice by [`Form`], once into `T` and once into its ordered
+/// pairs, which one documented reader per form turns into typed rows
+/// (see [`crate::form`]). Same rejection as [`Form`]; for POST bodies only
+/// (a GET's query string is not re-read).
+pub struct FormRows<T>(pub T, pub crate::form::Pairs);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequest<S>
+    for FormRows<T>
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        use axum::http::header::CONTENT_TYPE;
+        let (parts, body) = req.into_parts();
+        let api = is_api(&parts);
+        let (method, content_type) = (
+            parts.method.clone(),
+            parts.headers.get(CONTENT_TYPE).cloned(),
+        );
+        // The body once (within the body limit), then one request per reading.
+        let req = axum::extract::Request::from_parts(parts, body);
+        let Ok(bytes) = axum::body::Bytes::from_request(req, state).await else {
+            return Err(malformed(api, "Le formulaire envoyé"));
+        };
+        let again = |bytes: axum::body::Bytes| {
+            let mut req = axum::extract::Request::new(axum::body::Body::from(bytes));
+            *req.method_mut() = method.clone();
+            if let Some(content_type) = &content_type {
+                req.headers_mut().insert(CONTENT_TYPE, content_type.clone());
+            }
+            req
+        };
+        use axum_extra::extract::Form as Read;
+        match (
+            Read::<T>::from_request(again(bytes.clone()), state).await,
+            Read::<crate::form::Pairs>::from_request(again(bytes), state).await,
+        ) {
+            (Ok(Read(fields)), Ok(Read(rows))) => Ok(FormRows(fields, rows)),
+            _ => Err(malformed(api, "Le formulaire envoyé")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::extract::FromRequest;
+    use axum::http::StatusCode;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Checkboxes {
+        name: String,
+        ids: Vec<String>,
+        version: i64,
+    }
+
+    fn post(body: &'static str) -> axum::extract::Request {
+        let mut req = axum::extract::Request::new(axum::body::Body::from(body));
+        *req.method_mut() = axum::http::Method::POST;
+        req.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        req
+    }
+
+    #[tokio::test]
+    async fn reads_repeated_missing_and_single_fields() {
+        let Ok(Form(form)) =
+            Form::<Checkboxes>::from_request(post("name=+x+&ids=a&ids=b&version=3"), &()).await
+        else {
+            panic!("rejected");
+        };
+        assert_eq!((form.name.as_str(), form.version), (" x ", 3));
+        assert_eq!(form.ids, vec!["a", "b"]);
+        let Ok(Form(form)) = Form::<Checkboxes>::from_request(post("ids=a"), &()).await else {
+            panic!("rejected");
+        };
+        assert_eq!((form.ids, form.version), (vec!["a".to_owned()], 0));
+        let Ok(Form(form)) = Form::<Checkboxes>::from_request(post(""), &()).await else {
+            panic!("rejected");
+        };
+        assert!(form.ids.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_malformed_form_is_a_bad_request() {
+        for body in ["version=trois", "name=a&name=b"] {
+            match Form::<Checkboxes>::from_request(post(body), &()).await {
+                Err(response) => assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}"),
+                Ok(_) => panic!("{body} accepted"),
+            }
+        }
+        let mut not_a_form = post("name=x");
+        not_a_form.headers_mut().remove("content-type");
+        let Err(response) = Form::<Checkboxes>::from_request(not_a_form, &()).await else {
+            panic!("accepted");
+        };
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn reads_fixed_fields_and_rows_of_the_same_body() {
+        let body = "version=2&objectif0_frein=a&objectif0_frein=b&resultat0=atteint";
+        let Ok(FormRows(form, rows)) = FormRows::<Checkboxes>::from_request(post(body), &()).await
+        else {
+            panic!("rejected");
+        };
+        assert_eq!(form.version, 2);
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows[3], ("resultat0".to_owned(), "atteint".to_owned()));
+        let Err(response) = FormRows::<Checkboxes>::from_request(post("version=x"), &()).await
+        else {
+            panic!("accepted");
+        };
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
 }

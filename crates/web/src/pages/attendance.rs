@@ -6,8 +6,8 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::Id;
-use crate::form;
+use crate::extract::{Form, Id};
+use crate::form::{trim, Pairs};
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::view::fr_date;
 use crate::AppState;
@@ -24,6 +24,7 @@ use parcours_domain::{Invalid, Permission};
 use parcours_store::appointment::{Appointment, AppointmentParticipant};
 use parcours_store::attendance::SheetLine;
 use parcours_store::catalogue::Action;
+use serde::Deserialize;
 use tower_sessions::Session as WebSession;
 use uuid::Uuid;
 
@@ -79,21 +80,27 @@ pub async fn sheet(
     Ok(Html(page.render().map_err(template_failure)?))
 }
 
+/// The sheet's marks: one radio group `presence_<referral id>` per line,
+/// read as (referral id, mark) in the form's order; the other fields (the
+/// CSRF token) are not marks.
+fn marks(pairs: Pairs) -> Vec<(String, String)> {
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("presence_")
+                .map(|referral| (referral.to_owned(), v))
+        })
+        .collect()
+}
+
 pub async fn save(
     State(state): State<AppState>,
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let marks: Vec<(String, String)> = pairs
-        .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("presence_")
-                .map(|referral| (referral.to_owned(), v.clone()))
-        })
-        .collect();
+    let marks = marks(pairs);
     attendance::session(&state, &me, id).await?;
     let result = attendance::record(&state, &me, id, &marks)
         .await
@@ -201,19 +208,35 @@ pub async fn appointments(
     .await?)
 }
 
+/// An appointment, as sent (`appointments.html`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AppointmentForm {
+    on_date: String,
+    starts_at: String,
+    ends_at: String,
+    note: String,
+}
+
+/// Cancelling an appointment ("0" restores it).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelForm {
+    cancelled: String,
+}
+
 pub async fn appointment_form(
     State(state): State<AppState>,
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<AppointmentForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
     let input = AppointmentInput {
-        on_date: form::value(&pairs, "on_date"),
-        starts_at: form::value(&pairs, "starts_at"),
-        ends_at: form::value(&pairs, "ends_at"),
-        note: form::value(&pairs, "note"),
+        on_date: trim(form.on_date),
+        starts_at: trim(form.starts_at),
+        ends_at: trim(form.ends_at),
+        note: trim(form.note),
     };
     appointment::participant(&state, &me, id).await?;
     match appointment::fix(&state, &me, id, &input).await {
@@ -240,10 +263,10 @@ pub async fn cancel_appointment_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<CancelForm>,
 ) -> Result<Response, PageError> {
     let found = appointment::appointment(&state, &me, id).await?;
-    let cancelled = form::value(&form::pairs(&body), "cancelled") != "0";
+    let cancelled = form.cancelled.trim() != "0";
     let s = cancel_session(&state, &me, id, cancelled).await?;
     let message = format!(
         "Rendez-vous du {} {}.",

@@ -7,8 +7,8 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::{Id, Query};
-use crate::form;
+use crate::extract::{Form, Id, Query};
+use crate::form::{checked, trim};
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::view::{
     action_view, choices, fr_date, places_text, theme_groups, ActionView, Choice, ThemeGroup,
@@ -35,97 +35,256 @@ use uuid::Uuid;
 
 // ---------------------------------------------------------------- forms
 
-fn address_input(pairs: &[(String, String)]) -> AddressInput {
-    AddressInput {
-        address: form::value(pairs, "address"),
-        postal_code: form::value(pairs, "postal_code"),
-        commune_code: form::value(pairs, "commune_code"),
-        commune_name: form::value(pairs, "commune_name"),
+/// The structure form, as sent (`structure_form.html`, address fields).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StructureForm {
+    name: String,
+    kind: String,
+    siret: String,
+    description: String,
+    address: String,
+    postal_code: String,
+    commune_code: String,
+    commune_name: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_email: String,
+    website: String,
+    network: String,
+    version: i64,
+}
+
+impl StructureForm {
+    pub fn into_input(self) -> StructureInput {
+        StructureInput {
+            name: trim(self.name),
+            kind: trim(self.kind),
+            siret: trim(self.siret),
+            description: trim(self.description),
+            place: AddressInput {
+                address: trim(self.address),
+                postal_code: trim(self.postal_code),
+                commune_code: trim(self.commune_code),
+                commune_name: trim(self.commune_name),
+            },
+            contact: ContactInput {
+                name: trim(self.contact_name),
+                phone: trim(self.contact_phone),
+                email: trim(self.contact_email),
+            },
+            website: trim(self.website),
+            network: trim(self.network),
+        }
     }
 }
 
-fn contact_input(pairs: &[(String, String)]) -> ContactInput {
-    ContactInput {
-        name: form::value(pairs, "contact_name"),
-        phone: form::value(pairs, "contact_phone"),
-        email: form::value(pairs, "contact_email"),
+/// The practical details form, as sent (`practical_form.html`, schedule
+/// fields); `schedule_weekdays` is a list of checkboxes.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PracticalForm {
+    schedule_frequency: String,
+    schedule_weekdays: Vec<String>,
+    schedule_week_of_month: String,
+    schedule_starts_at: String,
+    schedule_ends_at: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_email: String,
+    how_to_apply: String,
+    version: i64,
+}
+
+impl PracticalForm {
+    pub fn into_input(self) -> PracticalInput {
+        PracticalInput {
+            schedule: ScheduleInput {
+                frequency: trim(self.schedule_frequency),
+                weekdays: self.schedule_weekdays,
+                week_of_month: trim(self.schedule_week_of_month),
+                starts_at: trim(self.schedule_starts_at),
+                ends_at: trim(self.schedule_ends_at),
+            },
+            contact: ContactInput {
+                name: trim(self.contact_name),
+                phone: trim(self.contact_phone),
+                email: trim(self.contact_email),
+            },
+            how_to_apply: trim(self.how_to_apply),
+        }
     }
 }
 
-fn checked(pairs: &[(String, String)], key: &str) -> bool {
-    !form::value(pairs, key).is_empty()
+/// The action form, as sent (`action_form.html`): the action's own fields,
+/// its place and its practical details in one flat form; the lists are
+/// checkboxes.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    structure_id: String,
+    name: String,
+    description: String,
+    family: String,
+    thematiques: Vec<String>,
+    service_type: String,
+    format: String,
+    publics: Vec<String>,
+    eligibility_min_age: String,
+    eligibility_max_age: String,
+    eligibility_publics: Vec<String>,
+    eligibility_orientations: Vec<String>,
+    eligibility_contract_required: String,
+    eligibility_communes: String,
+    eligibility_margin_places: String,
+    capacity: String,
+    capacity_period: String,
+    reception: Vec<String>,
+    address: String,
+    postal_code: String,
+    commune_code: String,
+    commune_name: String,
+    weekly_hours: String,
+    duration_weeks: String,
+    self_referral: String,
+    starts_on: String,
+    ends_on: String,
+    // The practical details, as in `PracticalForm` (serde's `flatten` does
+    // not read numbers nor single-valued lists from a urlencoded body).
+    schedule_frequency: String,
+    schedule_weekdays: Vec<String>,
+    schedule_week_of_month: String,
+    schedule_starts_at: String,
+    schedule_ends_at: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_email: String,
+    how_to_apply: String,
+    version: i64,
 }
 
-pub fn structure_input(pairs: &[(String, String)]) -> StructureInput {
-    StructureInput {
-        name: form::value(pairs, "name"),
-        kind: form::value(pairs, "kind"),
-        siret: form::value(pairs, "siret"),
-        description: form::value(pairs, "description"),
-        place: address_input(pairs),
-        contact: contact_input(pairs),
-        website: form::value(pairs, "website"),
-        network: form::value(pairs, "network"),
+impl ActionForm {
+    pub fn into_input(self) -> ActionInput {
+        ActionInput {
+            structure_id: trim(self.structure_id),
+            name: trim(self.name),
+            description: trim(self.description),
+            family: trim(self.family),
+            thematiques: self.thematiques,
+            service_type: trim(self.service_type),
+            format: trim(self.format),
+            publics: self.publics,
+            eligibility: EligibilityInput {
+                min_age: trim(self.eligibility_min_age),
+                max_age: trim(self.eligibility_max_age),
+                publics: self.eligibility_publics,
+                orientations: self.eligibility_orientations,
+                contract_required: checked(&self.eligibility_contract_required),
+                communes: trim(self.eligibility_communes),
+                margin_places: trim(self.eligibility_margin_places),
+            },
+            capacity: trim(self.capacity),
+            capacity_period: trim(self.capacity_period),
+            reception: self.reception,
+            place: AddressInput {
+                address: trim(self.address),
+                postal_code: trim(self.postal_code),
+                commune_code: trim(self.commune_code),
+                commune_name: trim(self.commune_name),
+            },
+            weekly_hours: trim(self.weekly_hours),
+            duration_weeks: trim(self.duration_weeks),
+            self_referral: checked(&self.self_referral),
+            starts_on: trim(self.starts_on),
+            ends_on: trim(self.ends_on),
+            practical: PracticalForm {
+                schedule_frequency: self.schedule_frequency,
+                schedule_weekdays: self.schedule_weekdays,
+                schedule_week_of_month: self.schedule_week_of_month,
+                schedule_starts_at: self.schedule_starts_at,
+                schedule_ends_at: self.schedule_ends_at,
+                contact_name: self.contact_name,
+                contact_phone: self.contact_phone,
+                contact_email: self.contact_email,
+                how_to_apply: self.how_to_apply,
+                version: self.version,
+            }
+            .into_input(),
+        }
     }
 }
 
-pub fn practical_input(pairs: &[(String, String)]) -> PracticalInput {
-    PracticalInput {
-        schedule: ScheduleInput {
-            frequency: form::value(pairs, "schedule_frequency"),
-            weekdays: form::values(pairs, "schedule_weekdays"),
-            week_of_month: form::value(pairs, "schedule_week_of_month"),
-            starts_at: form::value(pairs, "schedule_starts_at"),
-            ends_at: form::value(pairs, "schedule_ends_at"),
-        },
-        contact: contact_input(pairs),
-        how_to_apply: form::value(pairs, "how_to_apply"),
+/// A funding line, as sent (`action.html`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FundingForm {
+    kind: String,
+    funder: String,
+    year: String,
+    amount: String,
+    contract_number: String,
+    lot: String,
+    fse_plus: String,
+    fse_operation: String,
+}
+
+impl FundingForm {
+    fn into_input(self) -> FundingInput {
+        FundingInput {
+            kind: trim(self.kind),
+            funder: trim(self.funder),
+            year: trim(self.year),
+            amount: trim(self.amount),
+            contract_number: trim(self.contract_number),
+            lot: trim(self.lot),
+            fse_plus: checked(&self.fse_plus),
+            fse_operation: trim(self.fse_operation),
+        }
     }
 }
 
-pub fn action_input(pairs: &[(String, String)]) -> ActionInput {
-    ActionInput {
-        structure_id: form::value(pairs, "structure_id"),
-        name: form::value(pairs, "name"),
-        description: form::value(pairs, "description"),
-        family: form::value(pairs, "family"),
-        thematiques: form::values(pairs, "thematiques"),
-        service_type: form::value(pairs, "service_type"),
-        format: form::value(pairs, "format"),
-        publics: form::values(pairs, "publics"),
-        eligibility: EligibilityInput {
-            min_age: form::value(pairs, "eligibility_min_age"),
-            max_age: form::value(pairs, "eligibility_max_age"),
-            publics: form::values(pairs, "eligibility_publics"),
-            orientations: form::values(pairs, "eligibility_orientations"),
-            contract_required: checked(pairs, "eligibility_contract_required"),
-            communes: form::value(pairs, "eligibility_communes"),
-            margin_places: form::value(pairs, "eligibility_margin_places"),
-        },
-        capacity: form::value(pairs, "capacity"),
-        capacity_period: form::value(pairs, "capacity_period"),
-        reception: form::values(pairs, "reception"),
-        place: address_input(pairs),
-        weekly_hours: form::value(pairs, "weekly_hours"),
-        duration_weeks: form::value(pairs, "duration_weeks"),
-        self_referral: checked(pairs, "self_referral"),
-        starts_on: form::value(pairs, "starts_on"),
-        ends_on: form::value(pairs, "ends_on"),
-        practical: practical_input(pairs),
+/// A new session, as sent (`action.html`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SessionForm {
+    on: String,
+    starts_at: String,
+    ends_at: String,
+    note: String,
+}
+
+impl SessionForm {
+    fn into_input(self) -> SessionInput {
+        SessionInput {
+            on: trim(self.on),
+            starts_at: trim(self.starts_at),
+            ends_at: trim(self.ends_at),
+            note: trim(self.note),
+        }
     }
 }
 
-fn funding_input(pairs: &[(String, String)]) -> FundingInput {
-    FundingInput {
-        kind: form::value(pairs, "kind"),
-        funder: form::value(pairs, "funder"),
-        year: form::value(pairs, "year"),
-        amount: form::value(pairs, "amount"),
-        contract_number: form::value(pairs, "contract_number"),
-        lot: form::value(pairs, "lot"),
-        fse_plus: checked(pairs, "fse_plus"),
-        fse_operation: form::value(pairs, "fse_operation"),
-    }
+/// An action's next status, at the version read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+    version: i64,
+}
+
+/// Cancelling a session ("0" restores it).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CancelForm {
+    cancelled: String,
+}
+
+/// A family, created or renamed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FamilyForm {
+    code: String,
+    label: String,
 }
 
 fn codes<T: Copy>(
@@ -246,9 +405,9 @@ pub async fn create_structure_form(
     State(state): State<AppState>,
     session: WebSession,
     me: CurrentUser,
-    body: String,
+    Form(form): Form<StructureForm>,
 ) -> Result<Response, PageError> {
-    let input = structure_input(&form::pairs(&body));
+    let input = form.into_input();
     match catalogue::create_structure(&state, &me, &input).await {
         Ok(s) => {
             flash(&session, format!("Structure « {} » créée.", s.name)).await?;
@@ -302,11 +461,10 @@ pub async fn update_structure_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<StructureForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let input = structure_input(&pairs);
-    let version = form::version(&pairs);
+    let version = form.version;
+    let input = form.into_input();
     match catalogue::update_structure(&state, &me, id, version, &input).await {
         Ok(s) => {
             flash(&session, "Structure enregistrée.").await?;
@@ -580,9 +738,9 @@ pub async fn create_action_form(
     State(state): State<AppState>,
     session: WebSession,
     me: CurrentUser,
-    body: String,
+    Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    let input = action_input(&form::pairs(&body));
+    let input = form.into_input();
     match catalogue::create_action(&state, &me, &input).await {
         Ok(a) => {
             flash(
@@ -669,11 +827,10 @@ pub async fn update_action_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let input = action_input(&pairs);
-    let version = form::version(&pairs);
+    let version = form.version;
+    let input = form.into_input();
     match catalogue::update_action(&state, &me, id, version, &input).await {
         Ok(a) => {
             flash(&session, "Action enregistrée.").await?;
@@ -741,11 +898,10 @@ pub async fn update_practical_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<PracticalForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let input = practical_input(&pairs);
-    let version = form::version(&pairs);
+    let version = form.version;
+    let input = form.into_input();
     match catalogue::update_practical(&state, &me, id, version, &input).await {
         Ok(a) => {
             flash(&session, "Informations pratiques enregistrées.").await?;
@@ -856,18 +1012,11 @@ pub async fn status_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let result = catalogue::set_status(
-        &state,
-        &me,
-        id,
-        form::version(&pairs),
-        &form::value(&pairs, "status"),
-    )
-    .await
-    .map(|a| format!("Action : {}.", a.status().label().to_lowercase()));
+    let result = catalogue::set_status(&state, &me, id, form.version, form.status.trim())
+        .await
+        .map(|a| format!("Action : {}.", a.status().label().to_lowercase()));
     flash_outcome(&session, result, &format!("/actions/{id}")).await
 }
 
@@ -876,9 +1025,9 @@ pub async fn funding_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<FundingForm>,
 ) -> Result<Response, PageError> {
-    let input = funding_input(&form::pairs(&body));
+    let input = form.into_input();
     let result = catalogue::add_funding(&state, &me, id, &input)
         .await
         .map(|_| "Financement ajouté.".to_owned());
@@ -905,15 +1054,9 @@ pub async fn session_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<SessionForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let input = SessionInput {
-        on: form::value(&pairs, "on"),
-        starts_at: form::value(&pairs, "starts_at"),
-        ends_at: form::value(&pairs, "ends_at"),
-        note: form::value(&pairs, "note"),
-    };
+    let input = form.into_input();
     let result = catalogue::add_session(&state, &me, id, &input)
         .await
         .map(|s| format!("Séance ajoutée le {}.", fr_date(s.on_date)));
@@ -925,9 +1068,9 @@ pub async fn cancel_session_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<CancelForm>,
 ) -> Result<Response, PageError> {
-    let cancelled = form::value(&form::pairs(&body), "cancelled") != "0";
+    let cancelled = form.cancelled.trim() != "0";
     let s = catalogue::cancel_session(&state, &me, id, cancelled).await?;
     let message = format!(
         "Séance du {} {}.",
@@ -967,10 +1110,9 @@ pub async fn save_family_form(
     State(state): State<AppState>,
     session: WebSession,
     me: CurrentUser,
-    body: String,
+    Form(form): Form<FamilyForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let (code, label) = (form::value(&pairs, "code"), form::value(&pairs, "label"));
+    let (code, label) = (trim(form.code), trim(form.label));
     match catalogue::save_family(&state, &me, &code, &label).await {
         Ok(family) => {
             flash(

@@ -5,8 +5,8 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
-use crate::extract::Id;
-use crate::form;
+use crate::extract::{Form, FormRows, Id};
+use crate::form::{self, trim, Pairs};
 use crate::layout::{flash, Layout};
 use crate::view::{fr_date, fr_opt, hours_text, period_text};
 use crate::AppState;
@@ -21,37 +21,95 @@ use parcours_domain::contract::{
 };
 use parcours_domain::{taxonomy, Invalid};
 use parcours_store::contract::{Contract, ContractObjective, EventDetails};
+use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
 const OBJECTIVE_ROWS: usize = 4;
 
+/// The contract form's fixed fields, as sent (`contract/form.html`); its
+/// objectives are numbered rows, read by [`objectives`].
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ContractForm {
+    kind: String,
+    starts_on: String,
+    duration_months: String,
+    weekly_hours: String,
+    hours_reason: String,
+    hours_note: String,
+    person_commitments: String,
+    organisation_commitments: String,
+    version: i64,
+}
+
+/// The objectives, numbered rows `objectif{i}_categorie`, `_intitule`,
+/// `_actions` (trimmed) and the repeated `_frein` checkboxes, for every
+/// `i` below 20 that the form sends at least one field of, in order.
+fn objectives(pairs: &Pairs) -> Vec<ObjectiveInput> {
+    (0..20)
+        .filter(|i| {
+            pairs
+                .iter()
+                .any(|(k, _)| k.starts_with(&format!("objectif{i}_")))
+        })
+        .map(|i| ObjectiveInput {
+            category: form::value(pairs, &format!("objectif{i}_categorie")),
+            title: form::value(pairs, &format!("objectif{i}_intitule")),
+            barriers: form::values(pairs, &format!("objectif{i}_frein")),
+            actions: form::value(pairs, &format!("objectif{i}_actions")),
+        })
+        .collect()
+}
+
 /// Reads a contract form (objectives as numbered rows) into the domain input.
-pub fn contract_input(pairs: &[(String, String)]) -> ContractInput {
-    let get = |key: &str| form::value(pairs, key);
-    let rows = (0..20).filter(|i| {
-        pairs
-            .iter()
-            .any(|(k, _)| k.starts_with(&format!("objectif{i}_")))
-    });
+fn contract_input(form: ContractForm, rows: &Pairs) -> ContractInput {
     ContractInput {
-        kind: get("kind"),
-        starts_on: get("starts_on"),
-        duration_months: get("duration_months"),
-        weekly_hours: get("weekly_hours"),
-        hours_reason: get("hours_reason"),
-        hours_note: get("hours_note"),
-        objectives: rows
-            .map(|i| ObjectiveInput {
-                category: get(&format!("objectif{i}_categorie")),
-                title: get(&format!("objectif{i}_intitule")),
-                barriers: form::values(pairs, &format!("objectif{i}_frein")),
-                actions: get(&format!("objectif{i}_actions")),
-            })
-            .collect(),
-        person_commitments: get("person_commitments"),
-        organisation_commitments: get("organisation_commitments"),
+        kind: trim(form.kind),
+        starts_on: trim(form.starts_on),
+        duration_months: trim(form.duration_months),
+        weekly_hours: trim(form.weekly_hours),
+        hours_reason: trim(form.hours_reason),
+        hours_note: trim(form.hours_note),
+        objectives: objectives(rows),
+        person_commitments: trim(form.person_commitments),
+        organisation_commitments: trim(form.organisation_commitments),
     }
+}
+
+/// A lifecycle event (sign, submit, validate, reject, start, end), as sent
+/// from the contract's page: its code, date and reason for a rejection.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EventForm {
+    event: String,
+    on: String,
+    rejection_reason: String,
+    version: i64,
+}
+
+/// The bilan's fixed fields; each objective's result and comment are the
+/// numbered rows `resultat{i}` / `commentaire{i}`, read by [`reviews`].
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    on: String,
+    review_comment: String,
+    version: i64,
+}
+
+/// The objectives' reviews: `resultat{i}` (as sent) with its trimmed
+/// `commentaire{i}`, for i = 0, 1, … up to the first missing result.
+fn reviews(pairs: &Pairs) -> Vec<ObjectiveReview> {
+    (0..)
+        .map_while(|i| {
+            let result = pairs.iter().find(|(k, _)| *k == format!("resultat{i}"))?;
+            Some(ObjectiveReview {
+                result: result.1.clone(),
+                comment: form::value(pairs, &format!("commentaire{i}")),
+            })
+        })
+        .collect()
 }
 
 pub struct ObjectiveRow {
@@ -180,10 +238,9 @@ pub async fn create_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    FormRows(form, rows): FormRows<ContractForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let input = contract_input(&pairs);
+    let input = contract_input(form, &rows);
     match contract::create(&state, &me, id, &input).await {
         Ok(contract) => {
             flash(&session, "Le contrat est enregistré en brouillon.").await?;
@@ -255,11 +312,10 @@ pub async fn edit_submit(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    FormRows(form, rows): FormRows<ContractForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let input = contract_input(&pairs);
-    let version = form::version(&pairs);
+    let version = form.version;
+    let input = contract_input(form, &rows);
     let errors = match contract::update(&state, &me, id, version, &input).await {
         Ok(_) => {
             flash(&session, "Le brouillon est enregistré.").await?;
@@ -391,21 +447,19 @@ pub async fn event(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<EventForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let get = |key: &str| form::value(&pairs, key);
     // The bilan has its own form.
-    let event = Event::from_code(&get("event"))
+    let event = Event::from_code(form.event.trim())
         .filter(|e| *e != Event::Review)
         .ok_or_else(|| Failure::BadRequest("Action inconnue.".into()))?;
-    let version = get("version").parse().unwrap_or(0);
+    let version = form.version;
     let details = EventDetails {
-        rejection_reason: Some(get("rejection_reason")),
+        rejection_reason: Some(trim(form.rejection_reason)),
         ..EventDetails::default()
     };
-    let contract =
-        contract::apply_event(&state, &me, id, version, event, &get("on"), &details).await?;
+    let on = trim(form.on);
+    let contract = contract::apply_event(&state, &me, id, version, event, &on, &details).await?;
     flash(&session, format!("Contrat : {}.", contract.status.label())).await?;
     Ok(Redirect::to(&format!("/contrats/{}", contract.id)).into_response())
 }
@@ -415,27 +469,16 @@ pub async fn review(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    FormRows(form, rows): FormRows<ReviewForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let get = |key: &str| form::value(&pairs, key);
-    let reviews: Vec<ObjectiveReview> = (0..)
-        .map_while(|i| {
-            let result = pairs.iter().find(|(k, _)| *k == format!("resultat{i}"))?;
-            Some(ObjectiveReview {
-                result: result.1.clone(),
-                comment: get(&format!("commentaire{i}")),
-            })
-        })
-        .collect();
     contract::review(
         &state,
         &me,
         id,
-        form::version(&pairs),
-        &get("on"),
-        &reviews,
-        &get("review_comment"),
+        form.version,
+        form.on.trim(),
+        &reviews(&rows),
+        form.review_comment.trim(),
     )
     .await?;
     flash(&session, "Le bilan du contrat est enregistré.").await?;

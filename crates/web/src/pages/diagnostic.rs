@@ -5,8 +5,9 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
-use crate::extract::Id;
 use crate::extract::Query;
+use crate::extract::{FormRows, Id};
+use crate::form::Pairs;
 use crate::layout::{flash, Layout};
 use crate::view::fr_instant;
 use crate::AppState;
@@ -172,9 +173,19 @@ pub async fn show(
     ))
 }
 
+/// The diagnostic form's one fixed field: the revision it was read at. Its
+/// answers are rows named after the taxonomy (`frein` = "category|label",
+/// `gravite|category|label`, `autre|category`, `gravite-autre|category`,
+/// the text fields by name), read by [`form_pairs`] and the domain's
+/// `DiagnosticData::from_pairs`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DiagnosticForm {
+    version: i64,
+}
+
 /// Turns the form's free-text "other barrier" fields into barrier pairs.
-pub fn form_pairs(body: &str) -> Vec<(String, String)> {
-    let pairs = crate::form::pairs(body);
+pub fn form_pairs(pairs: Pairs) -> Pairs {
     let mut out = Vec::with_capacity(pairs.len());
     for (key, value) in &pairs {
         if let Some(category) = key.strip_prefix("autre|") {
@@ -201,10 +212,10 @@ pub async fn submit(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    FormRows(form, rows): FormRows<DiagnosticForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form_pairs(&body);
-    let version = crate::form::version(&pairs);
+    let pairs = form_pairs(rows);
+    let version = form.version;
     let (draft, errors) = match DiagnosticData::from_pairs(&pairs) {
         Ok(data) => match diagnostic::save(&state, &me, id, version, &data).await {
             Ok(saved) => {

@@ -8,8 +8,8 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::Id;
-use crate::form;
+use crate::extract::{Form, Id};
+use crate::form::trim;
 use crate::layout::{flash, Layout};
 use crate::view::fr_date;
 use crate::AppState;
@@ -21,6 +21,7 @@ use parcours_app::fse;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
 use parcours_domain::Invalid;
 use parcours_store::fse::FseEntry;
+use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -133,16 +134,32 @@ pub async fn form(
     Ok(page(&session, &me, &form, &input, version, Invalid::new()).await?)
 }
 
-fn input_of(pairs: &[(String, String)]) -> FseEntryInput {
-    let get = |k: FseQuestion| form::value(pairs, k.code());
-    FseEntryInput {
-        employment_status: get(FseQuestion::EmploymentStatus),
-        education_level: get(FseQuestion::EducationLevel),
-        nationality: get(FseQuestion::Nationality),
-        disability: get(FseQuestion::Disability),
-        minority_background: get(FseQuestion::MinorityBackground),
-        homeless: get(FseQuestion::Homeless),
-        rural: get(FseQuestion::Rural),
+/// The answers, as sent (`fse/form.html`): one field per question, named
+/// by its code (`FseQuestion::code`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FseForm {
+    employment_status: String,
+    education_level: String,
+    nationality: String,
+    disability: String,
+    minority_background: String,
+    homeless: String,
+    rural: String,
+    version: i64,
+}
+
+impl FseForm {
+    fn into_input(self) -> FseEntryInput {
+        FseEntryInput {
+            employment_status: trim(self.employment_status),
+            education_level: trim(self.education_level),
+            nationality: trim(self.nationality),
+            disability: trim(self.disability),
+            minority_background: trim(self.minority_background),
+            homeless: trim(self.homeless),
+            rural: trim(self.rural),
+        }
     }
 }
 
@@ -152,11 +169,10 @@ pub async fn save(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<FseForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let input = input_of(&pairs);
-    let version = form::version(&pairs);
+    let version = form.version;
+    let input = form.into_input();
     match fse::record(&state, &me, id, version, &input).await {
         Ok(fse::Recorded { person, .. }) => {
             flash(

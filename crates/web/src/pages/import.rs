@@ -5,8 +5,9 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
+use crate::extract::FormRows;
 use crate::extract::{Id, Query};
-use crate::form::{self, Pairs};
+use crate::form::{self, trim, Pairs};
 use crate::importing::incomplete;
 use crate::layout::{flash, Layout};
 use crate::view::{fr_date, fr_instant, fr_opt};
@@ -130,18 +131,20 @@ pub async fn list(
     Ok(Html(page.render()?))
 }
 
-/// A multipart upload form: its file, in a temporary file, and its other fields.
+/// A multipart upload form: its file, in a temporary file, and the CSV
+/// mapping chosen (`correspondance`, trimmed; the first one sent); its
+/// other fields (the CSRF token) are read and dropped.
 struct Upload {
     file: Option<TempUpload>,
     file_name: String,
-    fields: Pairs,
+    mapping: Option<String>,
 }
 
 async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
     let mut upload = Upload {
         file: None,
         file_name: String::new(),
-        fields: Vec::new(),
+        mapping: None,
     };
     while let Some(mut field) = multipart.next_field().await.map_err(|_| incomplete())? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -163,9 +166,9 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
                     ));
                 }
             }
-            upload
-                .fields
-                .push((name, String::from_utf8_lossy(&text).into_owned()));
+            if name == "correspondance" && upload.mapping.is_none() {
+                upload.mapping = Some(String::from_utf8_lossy(&text).trim().to_owned());
+            }
         }
     }
     Ok(upload)
@@ -187,7 +190,7 @@ async fn start_upload(
         Failure::BadRequest("Le formulaire d'envoi de fichier n'est pas valide.".into())
     })?;
     let upload = read_upload(multipart).await?;
-    let chosen = form::value(&upload.fields, "correspondance");
+    let chosen = upload.mapping.unwrap_or_default();
     let upload = import::Upload {
         csv_mapping: (form == "csv").then(|| chosen.clone()),
         file: upload.file,
@@ -480,13 +483,25 @@ pub async fn mappings(
     Ok(Html(page.render()?))
 }
 
-fn mapping_from_form(pairs: &[(String, String)]) -> CsvMapping {
+/// The mapping form's fixed fields (`import/mappings.html`); the column of
+/// each CSV field is a row `col_<field code>`, one per entry of the
+/// domain's `CSV_FIELDS`, read by [`mapping_from_form`].
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MappingForm {
+    name: String,
+    delimiter: String,
+}
+
+/// The mapping typed: its name, delimiter and, for each of `CSV_FIELDS` in
+/// order, the column named in `col_<code>` (trimmed) when there is one.
+fn mapping_from_form(form: MappingForm, rows: &Pairs) -> CsvMapping {
     CsvMapping {
-        name: form::value(pairs, "name"),
-        delimiter: form::value(pairs, "delimiter"),
+        name: trim(form.name),
+        delimiter: trim(form.delimiter),
         columns: CSV_FIELDS
             .iter()
-            .map(|(code, _, _)| (code.to_string(), form::value(pairs, &format!("col_{code}"))))
+            .map(|(code, _, _)| (code.to_string(), form::value(rows, &format!("col_{code}"))))
             .filter(|(_, column)| !column.is_empty())
             .collect(),
     }
@@ -496,9 +511,9 @@ pub async fn save_mapping_form(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    body: String,
+    FormRows(form, rows): FormRows<MappingForm>,
 ) -> Result<Response, PageError> {
-    let typed = mapping_from_form(&form::pairs(&body));
+    let typed = mapping_from_form(form, &rows);
     match import::save_mapping(&state, &me, typed.clone()).await {
         Ok(mapping) => {
             flash(

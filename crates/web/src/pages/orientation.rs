@@ -132,19 +132,28 @@ async fn queue_page(
     })
 }
 
+/// The queue's validation form: the orientations ticked (repeated `ids`
+/// checkboxes) and the notification date.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ValidateForm {
+    ids: Vec<String>,
+    notified_on: String,
+}
+
 pub async fn validate_form(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    body: String,
+    Form(form): Form<ValidateForm>,
 ) -> Result<Response, PageError> {
-    // Repeated `ids` fields (checkboxes) need the pairs form.
-    let pairs = crate::form::pairs(&body);
-    let ids: Vec<Uuid> = crate::form::values(&pairs, "ids")
+    // An id that is not one (a tampered checkbox) selects nothing.
+    let ids: Vec<Uuid> = form
+        .ids
         .iter()
         .filter_map(|v| Uuid::parse_str(v).ok())
         .collect();
-    let notified_on = crate::form::value(&pairs, "notified_on");
+    let notified_on = crate::form::trim(form.notified_on);
     match orientation::validate(&state, &me, &ids, &notified_on).await {
         Ok(count) => {
             flash(&session, format!("{count} orientation(s) validée(s).")).await?;

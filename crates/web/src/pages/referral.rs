@@ -6,8 +6,8 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::{Id, Query};
-use crate::form;
+use crate::extract::{Form, Id, Query};
+use crate::form::trim;
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::view::fr_date;
 use crate::view::{theme_groups, ThemeGroup};
@@ -23,6 +23,7 @@ use parcours_domain::Invalid;
 use parcours_store::contract::ContractObjective;
 use parcours_store::person::Person;
 use parcours_store::referral::InboxReferral;
+use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -73,19 +74,71 @@ pub async fn choose(
     Ok(choose_page(&state, &session, &me, id, query, Invalid::new()).await?)
 }
 
+/// A prescription, as sent from the choice page (`referral/choose.html`):
+/// the action, the contract objective it serves, the reason to override
+/// the eligibility rules, and the search to show again if it fails.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PrescribeForm {
+    action_id: String,
+    objectif: String,
+    override_reason: String,
+    q: String,
+    thematique: String,
+}
+
+/// A participant's situation four weeks after the exit, at the version read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SituationForm {
+    situation_4_weeks: String,
+    version: i64,
+}
+
+/// Accepting a positioning: the entry date, at the version read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AcceptForm {
+    entered_on: String,
+    version: i64,
+}
+
+/// Refusing a positioning: why, at the version read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RefuseForm {
+    refusal_reason: String,
+    refusal_comment: String,
+    version: i64,
+}
+
+/// The person's answer to a place offered ("accept" or not).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OfferForm {
+    answer: String,
+    version: i64,
+}
+
+/// A participant's exit: when, why and their situation then.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExitForm {
+    exited_on: String,
+    exit_reason: String,
+    exit_situation: String,
+    version: i64,
+}
+
 pub async fn prescribe_form(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<PrescribeForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let reason = Some(form::value(&pairs, "override_reason")).filter(|r| !r.is_empty());
-    let (action, objective) = (
-        form::value(&pairs, "action_id"),
-        form::value(&pairs, "objectif"),
-    );
+    let reason = Some(trim(form.override_reason)).filter(|r| !r.is_empty());
+    let (action, objective) = (trim(form.action_id), trim(form.objectif));
     match referral::prescribe(&state, &me, id, &action, &objective, reason).await {
         Ok(referral::Prescription { action, .. }) => {
             flash(
@@ -100,8 +153,8 @@ pub async fn prescribe_form(
         }
         Err(Failure::Invalid(errors)) => {
             let query = ChoiceQuery {
-                q: form::value(&pairs, "q"),
-                thematique: form::value(&pairs, "thematique"),
+                q: trim(form.q),
+                thematique: trim(form.thematique),
                 objectif: objective,
             };
             Ok(choose_page(&state, &session, &me, id, query, errors)
@@ -117,18 +170,12 @@ pub async fn situation_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<SituationForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let result = referral::situation_4_weeks(
-        &state,
-        &me,
-        id,
-        form::version(&pairs),
-        &form::value(&pairs, "situation_4_weeks"),
-    )
-    .await
-    .map(|_| "Situation à 4 semaines enregistrée.".to_owned());
+    let result =
+        referral::situation_4_weeks(&state, &me, id, form.version, form.situation_4_weeks.trim())
+            .await
+            .map(|_| "Situation à 4 semaines enregistrée.".to_owned());
     flash_outcome(&session, result, "/positionnements").await
 }
 
@@ -142,14 +189,14 @@ pub struct InboxLine {
 }
 
 fn inbox_line(r: InboxReferral) -> InboxLine {
-    let note = match (r.entered_on, r.offer_until) {
-        (Some(entered), _) if r.exited_on.is_some() => format!(
+    let note = match (r.entered_on, r.exited_on, r.offer_until) {
+        (Some(entered), Some(exited), _) => format!(
             "Entré(e) le {}, sorti(e) le {}",
             fr_date(entered),
-            fr_date(r.exited_on.expect("checked"))
+            fr_date(exited)
         ),
-        (Some(on), _) => format!("Entré(e) le {}", fr_date(on)),
-        (None, Some(until)) => format!("Réponse attendue avant le {}", fr_date(until.date())),
+        (Some(on), None, _) => format!("Entré(e) le {}", fr_date(on)),
+        (None, _, Some(until)) => format!("Réponse attendue avant le {}", fr_date(until.date())),
         _ => String::new(),
     };
     InboxLine {
@@ -215,21 +262,14 @@ pub async fn accept_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<AcceptForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let result = referral::accept(
-        &state,
-        &me,
-        id,
-        form::version(&pairs),
-        &form::value(&pairs, "entered_on"),
-    )
-    .await
-    .map(|r| match r.entered_on {
-        Some(on) => format!("Entrée enregistrée le {}.", fr_date(on)),
-        None => "Action complète : la personne est inscrite sur la liste d'attente.".to_owned(),
-    });
+    let result = referral::accept(&state, &me, id, form.version, form.entered_on.trim())
+        .await
+        .map(|r| match r.entered_on {
+            Some(on) => format!("Entrée enregistrée le {}.", fr_date(on)),
+            None => "Action complète : la personne est inscrite sur la liste d'attente.".to_owned(),
+        });
     flash_outcome(&session, result, "/positionnements").await
 }
 
@@ -238,16 +278,15 @@ pub async fn refuse_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<RefuseForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
     let result = referral::refuse(
         &state,
         &me,
         id,
-        form::version(&pairs),
-        &form::value(&pairs, "refusal_reason"),
-        &form::value(&pairs, "refusal_comment"),
+        form.version,
+        form.refusal_reason.trim(),
+        form.refusal_comment.trim(),
     )
     .await
     .map(|_| "Refus enregistré ; le référent en est informé sur le dossier.".to_owned());
@@ -259,11 +298,10 @@ pub async fn offer_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<OfferForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let accept = form::value(&pairs, "answer") == "accept";
-    let result = referral::answer_offer(&state, &me, id, form::version(&pairs), accept)
+    let accept = form.answer.trim() == "accept";
+    let result = referral::answer_offer(&state, &me, id, form.version, accept)
         .await
         .map(|r| {
             if r.status == ReferralStatus::Entered {
@@ -280,18 +318,16 @@ pub async fn exit_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<ExitForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let get = |k: &str| form::value(&pairs, k);
     let result = referral::exit(
         &state,
         &me,
         id,
-        form::version(&pairs),
-        &get("exited_on"),
-        &get("exit_reason"),
-        &get("exit_situation"),
+        form.version,
+        form.exited_on.trim(),
+        form.exit_reason.trim(),
+        form.exit_situation.trim(),
     )
     .await
     .map(|_| {

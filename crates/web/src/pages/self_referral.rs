@@ -6,8 +6,8 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::Id;
-use crate::form;
+use crate::extract::{Form, Id};
+use crate::form::trim;
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::view::fr_date;
 use crate::AppState;
@@ -21,26 +21,63 @@ use parcours_domain::person::{Fund, RsaState, Sex};
 use parcours_domain::referral::SelfReferralInput;
 use parcours_domain::Invalid;
 use parcours_store::self_referral::{PendingSelfReferral, ValidationQueue};
+use serde::Deserialize;
 use tower_sessions::Session;
 
-/// The form's fields, as the API takes them.
-fn input_of(pairs: &[(String, String)]) -> SelfReferralInput {
-    let get = |k: &str| form::value(pairs, k);
-    SelfReferralInput {
-        action_id: get("action_id"),
-        last_name: get("last_name"),
-        first_names: get("first_names"),
-        birth_date: get("birth_date"),
-        sex: get("sex"),
-        nir: get("nir"),
-        phone: get("phone"),
-        email: get("email"),
-        commune_code: get("commune_code"),
-        rsa_number: get("rsa_number"),
-        fund: get("fund"),
-        rsa_state: get("rsa_state"),
-        override_reason: get("override_reason"),
+/// The request form, as sent (`self_referral/form.html`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RequestForm {
+    action_id: String,
+    last_name: String,
+    first_names: String,
+    birth_date: String,
+    sex: String,
+    nir: String,
+    phone: String,
+    email: String,
+    commune_code: String,
+    rsa_number: String,
+    fund: String,
+    rsa_state: String,
+    override_reason: String,
+}
+
+impl From<RequestForm> for SelfReferralInput {
+    /// The form's fields, trimmed, as the API takes them.
+    fn from(form: RequestForm) -> SelfReferralInput {
+        SelfReferralInput {
+            action_id: trim(form.action_id),
+            last_name: trim(form.last_name),
+            first_names: trim(form.first_names),
+            birth_date: trim(form.birth_date),
+            sex: trim(form.sex),
+            nir: trim(form.nir),
+            phone: trim(form.phone),
+            email: trim(form.email),
+            commune_code: trim(form.commune_code),
+            rsa_number: trim(form.rsa_number),
+            fund: trim(form.fund),
+            rsa_state: trim(form.rsa_state),
+            override_reason: trim(form.override_reason),
+        }
     }
+}
+
+/// Validating a request: the entry date, at the version read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ValidateForm {
+    entered_on: String,
+    version: i64,
+}
+
+/// Turning a request down: why, at the version read.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RejectForm {
+    cancel_reason: String,
+    version: i64,
 }
 
 #[derive(Template)]
@@ -97,9 +134,9 @@ pub async fn request(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    body: String,
+    Form(form): Form<RequestForm>,
 ) -> Result<Response, PageError> {
-    let input = input_of(&form::pairs(&body));
+    let input = SelfReferralInput::from(form);
     match self_referral::record(&state, &me, &input).await {
         Ok(Recorded { new_file, .. }) => {
             let file = if new_file {
@@ -188,22 +225,17 @@ pub async fn validate_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<ValidateForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let result = self_referral::validate(
-        &state,
-        &me,
-        id,
-        form::version(&pairs),
-        &form::value(&pairs, "entered_on"),
-    )
-    .await
-    .map(|r| match r.entered_on {
-        Some(on) => format!("Demande validée : entrée le {}.", fr_date(on)),
-        None => "Demande validée : l'action est complète, la personne est sur la liste d'attente."
-            .to_owned(),
-    });
+    let result = self_referral::validate(&state, &me, id, form.version, form.entered_on.trim())
+        .await
+        .map(|r| match r.entered_on {
+            Some(on) => format!("Demande validée : entrée le {}.", fr_date(on)),
+            None => {
+                "Demande validée : l'action est complète, la personne est sur la liste d'attente."
+                    .to_owned()
+            }
+        });
     flash_outcome(&session, result, "/demarches-directes").await
 }
 
@@ -212,17 +244,10 @@ pub async fn reject_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<RejectForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let result = self_referral::reject(
-        &state,
-        &me,
-        id,
-        form::version(&pairs),
-        &form::value(&pairs, "cancel_reason"),
-    )
-    .await
-    .map(|_| "Demande non validée ; la structure en est informée.".to_owned());
+    let result = self_referral::reject(&state, &me, id, form.version, form.cancel_reason.trim())
+        .await
+        .map(|_| "Demande non validée ; la structure en est informée.".to_owned());
     flash_outcome(&session, result, "/demarches-directes").await
 }

@@ -5,8 +5,7 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::PageError;
-use crate::extract::Id;
-use crate::form;
+use crate::extract::{Form, Id};
 use crate::layout::{flash_outcome, Layout};
 use crate::view::fr_date;
 use crate::AppState;
@@ -16,6 +15,7 @@ use axum::response::{Html, Response};
 use parcours_app::waiting_list;
 use parcours_domain::Invalid;
 use parcours_store::referral::WaitingLine;
+use serde::Deserialize;
 use tower_sessions::Session;
 
 pub struct Row {
@@ -52,15 +52,22 @@ pub async fn page(
     Ok(Html(page.render().map_err(template_failure)?))
 }
 
+/// A line's priority, as typed: a number that is not one gets the French
+/// message below, not the malformed-form page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PriorityForm {
+    priority: String,
+}
+
 pub async fn priority_form(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    body: String,
+    Form(form): Form<PriorityForm>,
 ) -> Result<Response, PageError> {
-    let pairs = form::pairs(&body);
-    let result = match form::value(&pairs, "priority").trim().parse::<i64>() {
+    let result = match form.priority.trim().parse::<i64>() {
         Ok(priority) => waiting_list::prioritise(&state, &me, id, priority)
             .await
             .map(|_| {

@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use parcours_domain::access::PersonScope;
+use parcours_domain::deadline::ClockKind;
 use parcours_store::person::PersonQuery;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -257,14 +258,17 @@ async fn a_contract_goes_through_its_lifecycle() {
         }
         // Signed after the orientation: the contract clock is met.
         let clocks = app.store.person_clocks(magali).await.unwrap();
-        let signature = clocks.iter().find(|c| c.kind == "contract").unwrap();
+        let signature = clocks
+            .iter()
+            .find(|c| c.kind == ClockKind::Contract)
+            .unwrap();
         assert_eq!(
             signature.met_on.map(|d| d.to_string()).as_deref(),
             Some("2026-11-02")
         );
         assert!(clocks
             .iter()
-            .any(|c| c.kind == "contract_end" && c.met_on.is_none()));
+            .any(|c| c.kind == ClockKind::ContractEnd && c.met_on.is_none()));
 
         let response = send_event(
             &app,

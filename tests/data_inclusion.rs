@@ -4,11 +4,13 @@
 //! names a Python that has them (./scripts/test sets it up; under CI a
 //! missing validator is a failure).
 
+use parcours_domain::catalogue::ActionFormat;
 use parcours_domain::catalogue::{
     ActionData, ActionInput, ActionStatus, AddressInput, ContactInput, PracticalInput,
     StructureData, StructureInput,
 };
 use parcours_domain::eligibility::EligibilityInput;
+use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::schedule::ScheduleInput;
 use parcours_store::{Actor, Store};
 use serde_json::{json, Value};
@@ -544,7 +546,7 @@ async fn valid_rows_are_imported_and_invalid_ones_listed() {
         (s1.name.as_str(), s1.siret.as_str(), s1.network.as_deref()),
         ("Mobilité solidaire 35", "44111222333349", Some("wimoov"))
     );
-    assert_eq!(s1.kind, "other");
+    assert_eq!(s1.kind, OrganisationKind::Other);
     assert!(store
         .structure_by_external_id("cd35--s3")
         .await
@@ -556,13 +558,9 @@ async fn valid_rows_are_imported_and_invalid_ones_listed() {
         .unwrap()
         .expect("the valid service is kept");
     assert_eq!(a1.structure_id, s1.id, "the first of the duplicates");
-    assert_eq!(
-        a1.status(),
-        ActionStatus::Draft,
-        "reviewed before publishing"
-    );
+    assert_eq!(a1.status, ActionStatus::Draft, "reviewed before publishing");
     assert_eq!(a1.family.as_deref(), Some("mobilite"));
-    assert_eq!(a1.format, "collective");
+    assert_eq!(a1.format, ActionFormat::Collective);
     assert_eq!(a1.capacity, None);
     assert_eq!(a1.starts_on.to_string(), "2026-02-01");
     assert!(a1.self_referral);
@@ -610,7 +608,7 @@ async fn valid_rows_are_imported_and_invalid_ones_listed() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((a1.version, a1.status()), (2, ActionStatus::Draft));
+    assert_eq!((a1.version, a1.status), (2, ActionStatus::Draft));
     assert_eq!(store.all_structures().await.unwrap().len(), 2);
 }
 

@@ -110,7 +110,7 @@ impl Catalogue {
             let waiting = queues.get(&action.id).copied().unwrap_or(0);
             offers.push(Offer {
                 id: action.id,
-                individual: action.format == ActionFormat::Individual.code(),
+                individual: action.format == ActionFormat::Individual,
                 capacity: action.capacity,
                 starts_on: action.starts_on,
                 ends_on: action.ends_on,

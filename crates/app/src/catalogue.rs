@@ -29,7 +29,7 @@ use uuid::Uuid;
 /// Whether `me` may read this action: published ones for everyone signed
 /// in, the others for the chargé de mission and the structure's opérateurs.
 pub fn may_read(me: &CurrentUser, action: &Action) -> bool {
-    action.status() == ActionStatus::Published || may_edit_practical(me, action)
+    action.status == ActionStatus::Published || may_edit_practical(me, action)
 }
 
 pub fn may_edit_practical(me: &CurrentUser, action: &Action) -> bool {

@@ -21,7 +21,7 @@ pub struct SheetLine {
     pub last_name: String,
     pub first_names: String,
     /// present, absent, excused; none when not recorded yet.
-    pub status: Option<String>,
+    pub status: Option<Attendance>,
 }
 
 /// One session in a participant's history.
@@ -30,7 +30,7 @@ pub struct SheetLine {
 pub struct AttendanceLine {
     pub session_id: Uuid,
     pub on_date: Date,
-    pub status: String,
+    pub status: Attendance,
 }
 
 /// The columns of an attendance mark, in the order its rows are written
@@ -135,7 +135,7 @@ impl Store {
             .attendance_history(referral_id)
             .await?
             .iter()
-            .filter_map(|l| Attendance::from_code(&l.status))
+            .map(|l| l.status)
             .collect();
         Ok(absences_in_a_row(&marks))
     }

@@ -9,9 +9,11 @@ use crate::sql::Sql;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::catalogue::{
-    ActionData, ActionStatus, FundingData, PracticalData, StructureData, DEFAULT_FAMILIES,
+    ActionData, ActionFormat, ActionStatus, CapacityPeriod, FundingData, FundingKind,
+    PracticalData, ServiceType, StructureData, DEFAULT_FAMILIES,
 };
 use parcours_domain::eligibility::EligibilityRules;
+use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::fold;
 use parcours_domain::schedule::{hhmm, Schedule};
 use parcours_domain::{taxonomy, Invalid};
@@ -28,7 +30,7 @@ pub const SESSION_HORIZON_DAYS: i64 = 366;
 pub struct Structure {
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub siret: String,
     pub description: Option<String>,
     pub address: Option<String>,
@@ -55,7 +57,7 @@ const STRUCTURE_COLUMNS: &str = "s.id, o.name, o.kind, s.siret, s.description, s
 pub struct StructureSummary {
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub siret: String,
     pub commune_name: Option<String>,
     pub actions: i64,
@@ -78,15 +80,15 @@ struct ActionRow {
     name: String,
     description: String,
     family: Option<String>,
-    service_type: String,
-    format: String,
+    service_type: ServiceType,
+    format: ActionFormat,
     thematiques: JsonText<Vec<String>>,
     publics: JsonText<Vec<String>>,
     reception: JsonText<Vec<String>>,
     eligibility: JsonText<EligibilityRules>,
     schedule: JsonText<Schedule>,
     capacity: Option<i64>,
-    capacity_period: String,
+    capacity_period: CapacityPeriod,
     places_taken: i64,
     address: Option<String>,
     postal_code: Option<String>,
@@ -101,7 +103,7 @@ struct ActionRow {
     contact_phone: Option<String>,
     contact_email: Option<String>,
     how_to_apply: Option<String>,
-    status: String,
+    status: ActionStatus,
     external_id: Option<String>,
     version: i64,
     updated_at: OffsetDateTime,
@@ -176,8 +178,8 @@ pub struct Action {
     pub name: String,
     pub description: String,
     pub family: Option<String>,
-    pub service_type: String,
-    pub format: String,
+    pub service_type: ServiceType,
+    pub format: ActionFormat,
     pub thematiques: Vec<String>,
     pub publics: Vec<String>,
     pub reception: Vec<String>,
@@ -186,7 +188,7 @@ pub struct Action {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub schedule: Schedule,
     pub capacity: Option<i64>,
-    pub capacity_period: String,
+    pub capacity_period: CapacityPeriod,
     pub places_taken: i64,
     pub address: Option<String>,
     pub postal_code: Option<String>,
@@ -201,7 +203,7 @@ pub struct Action {
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,
     pub how_to_apply: Option<String>,
-    pub status: String,
+    pub status: ActionStatus,
     pub external_id: Option<String>,
     pub version: i64,
     #[serde(skip)]
@@ -249,10 +251,6 @@ impl From<ActionRow> for Action {
 }
 
 impl Action {
-    pub fn status(&self) -> ActionStatus {
-        ActionStatus::from_code(&self.status).unwrap_or(ActionStatus::Draft)
-    }
-
     /// Places left now, when the action has a capacity.
     pub fn places_left(&self) -> Option<i64> {
         self.capacity.map(|c| (c - self.places_taken).max(0))
@@ -260,7 +258,7 @@ impl Action {
 
     /// Published and not over.
     pub fn is_public(&self, today: Date) -> bool {
-        self.status() == ActionStatus::Published && self.ends_on.is_none_or(|end| end >= today)
+        self.status == ActionStatus::Published && self.ends_on.is_none_or(|end| end >= today)
     }
 }
 
@@ -273,11 +271,11 @@ pub struct ActionSummary {
     pub structure_id: Uuid,
     pub structure_name: String,
     pub family: Option<String>,
-    pub format: String,
+    pub format: ActionFormat,
     pub commune_name: Option<String>,
     pub capacity: Option<i64>,
     pub places_taken: i64,
-    pub status: String,
+    pub status: ActionStatus,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
 }
@@ -291,7 +289,7 @@ const SUMMARY_COLUMNS: &str =
 pub struct Funding {
     pub id: Uuid,
     pub action_id: Uuid,
-    pub kind: String,
+    pub kind: FundingKind,
     pub funder: String,
     pub year: i64,
     pub amount_cents: i64,
@@ -351,7 +349,7 @@ pub struct ProgrammeLine {
     pub action_name: String,
     pub structure_name: String,
     pub family: Option<String>,
-    pub status: String,
+    pub status: ActionStatus,
     pub capacity: Option<i64>,
     pub places_taken: i64,
     pub funding_kind: Option<String>,
@@ -644,7 +642,7 @@ impl Store {
     ) -> Result<Action> {
         let action = self.action(id).await?;
         action
-            .status()
+            .status
             .can_become(next)
             .map_err(|m| Invalid::field("status", m))?;
         if next == ActionStatus::Published && action.family.is_none() {

@@ -63,7 +63,7 @@ use crate::{Actor, Result, Store, StoreError};
 use parcours_domain::account::is_email;
 use parcours_domain::catalogue::{
     is_siret, ActionData, ActionInput, AddressInput, ContactInput, Network, PracticalInput, Public,
-    Reception, ServiceType, StructureData, StructureInput,
+    Reception, StructureData, StructureInput,
 };
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::is_commune_code;
@@ -343,7 +343,7 @@ fn service_row(
         nom: a.name.clone(),
         description: a.description.clone(),
         date_maj: date_maj(a.updated_at, today),
-        service_type: ServiceType::from_code(&a.service_type).map(|t| t.code().to_owned()),
+        service_type: Some(a.service_type.code().to_owned()),
         thematiques: a
             .thematiques
             .iter()
@@ -871,7 +871,7 @@ pub fn structure_input(di: &DiStructure, existing: Option<&Structure>) -> Struct
         .iter()
         .find_map(|code| Network::from_code(code.trim()));
     let kind = match existing {
-        Some(s) => s.kind.clone(),
+        Some(s) => s.kind.code().to_owned(),
         None => kind_of_network(network).code().to_owned(),
     };
     StructureInput {
@@ -1083,14 +1083,14 @@ pub fn service_input(
         thematiques: di.thematiques.clone(),
         service_type: di.service_type.clone().unwrap_or_default(),
         format: match existing {
-            Some(a) => a.format.clone(),
+            Some(a) => a.format.code().to_owned(),
             None => default_format(di.service_type.as_deref()).to_owned(),
         },
         publics: di.publics.clone(),
         eligibility,
         capacity: optional_number(existing.and_then(|a| a.capacity).map(|c| c.to_string())),
         capacity_period: existing
-            .map(|a| a.capacity_period.clone())
+            .map(|a| a.capacity_period.code().to_owned())
             .unwrap_or_default(),
         reception,
         place,
@@ -1409,7 +1409,7 @@ mod tests {
         Structure {
             id: Uuid::from_u128(7),
             name: "CCAS de Caen".into(),
-            kind: "ccas".into(),
+            kind: OrganisationKind::Ccas,
             siret: "73282932000074".into(),
             description: None,
             address: Some("2 place".into()),

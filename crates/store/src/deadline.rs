@@ -10,6 +10,7 @@ use crate::sql::{Sql, CLOCKS};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::AuditAction;
+use parcours_domain::deadline::ClockKind;
 use parcours_domain::deadline::{
     clocks, ClockStatus, DeadlineSettings, OrientationFacts, OrientationKind, PathwayFacts,
 };
@@ -26,7 +27,7 @@ pub struct DueClock {
     pub person_id: Uuid,
     pub last_name: String,
     pub first_names: String,
-    pub kind: String,
+    pub kind: ClockKind,
     pub started_on: Date,
     pub due_on: Date,
     pub referent_name: Option<String>,
@@ -36,7 +37,7 @@ pub struct DueClock {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
 pub struct StoredClock {
-    pub kind: String,
+    pub kind: ClockKind,
     pub started_on: Date,
     pub due_on: Date,
     pub met_on: Option<Date>,

@@ -6,6 +6,7 @@
 
 use crate::referral::WAITING_ON_ACTION;
 use crate::{Result, Store};
+use parcours_domain::catalogue::{ActionFormat, ActionStatus, CapacityPeriod};
 use serde::Serialize;
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -20,13 +21,13 @@ pub struct DashboardAction {
     pub id: Uuid,
     pub name: String,
     /// individual, collective
-    pub format: String,
+    pub format: ActionFormat,
     /// draft, published
-    pub status: String,
+    pub status: ActionStatus,
     /// Places, when the action has a limit.
     pub capacity: Option<i64>,
     /// continuous, session, year: what the capacity counts.
-    pub capacity_period: String,
+    pub capacity_period: CapacityPeriod,
     pub places_taken: i64,
     pub starts_on: Date,
     pub ends_on: Option<Date>,

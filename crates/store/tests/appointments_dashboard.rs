@@ -7,6 +7,7 @@
 //! survives the regeneration of the schedule's sessions.
 
 use parcours_domain::appointment::{AppointmentData, AppointmentInput};
+use parcours_domain::catalogue::ActionFormat;
 use parcours_domain::catalogue::{
     ActionData, ActionInput, ActionStatus, AddressInput, PracticalData, PracticalInput,
     StructureData, StructureInput,
@@ -362,10 +363,10 @@ async fn the_dashboard_counts_in_the_database() {
             (Some(3), 1, 0, 1, 1)
         );
         assert_eq!(s.occupation_percent(), Some(33));
-        assert_eq!(s.format, "individual");
+        assert_eq!(s.format, ActionFormat::Individual);
         let c = line(draft);
         assert_eq!(
-            (c.capacity, c.status.as_str(), c.occupation_percent()),
+            (c.capacity, c.status.code(), c.occupation_percent()),
             (None, "draft", None)
         );
         assert_eq!(d.totals.actions, 3);
@@ -641,7 +642,7 @@ async fn appointments_stay_within_the_participation() {
             .await
             .unwrap()
             .iter()
-            .any(|l| l.session_id == first.id && l.status == "excused"));
+            .any(|l| l.session_id == first.id && l.status == Attendance::Excused));
 
         // Cancelled and restored like a session.
         let cancelled = store

@@ -85,7 +85,7 @@ async fn structures_are_organisations_with_details() {
         let id = structure(&store, "Association Le Jardin partagé").await;
         let s = store.structure(id).await.unwrap();
         assert_eq!(
-            (s.name.as_str(), s.kind.as_str(), s.siret.as_str()),
+            (s.name.as_str(), s.kind.code(), s.siret.as_str()),
             (
                 "Association Le Jardin partagé",
                 "association",
@@ -154,7 +154,7 @@ async fn actions_are_stored_whole_and_move_through_their_states() {
         input.eligibility.publics = vec!["rsa".into()];
         input.weekly_hours = "3".into();
         let a = action(&store, &input).await;
-        assert_eq!(a.status(), ActionStatus::Draft);
+        assert_eq!(a.status, ActionStatus::Draft);
         assert_eq!(a.structure_name, "Association Le Jardin partagé");
         assert_eq!(a.thematiques, vec!["remobilisation--lien-social"]);
         assert_eq!(a.eligibility.min_age, Some(18));
@@ -164,7 +164,7 @@ async fn actions_are_stored_whole_and_move_through_their_states() {
             .set_action_status(&po(), a.id, a.version, ActionStatus::Published)
             .await
             .unwrap();
-        assert_eq!(a.status(), ActionStatus::Published);
+        assert_eq!(a.status, ActionStatus::Published);
         match store
             .set_action_status(&po(), a.id, a.version, ActionStatus::Draft)
             .await

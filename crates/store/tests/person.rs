@@ -5,6 +5,7 @@
 use parcours_domain::access::{PersonScope, Viewer};
 use parcours_domain::account::{AccountChange, NewUser, NewUserInput};
 use parcours_domain::audit::AuditAction;
+use parcours_domain::deadline::ClockKind;
 use parcours_domain::deadline::{add_months, DeadlineSettings, OrientationKind};
 use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
@@ -250,7 +251,7 @@ fn field_error(err: &StoreError, field: &str) -> bool {
 fn clock<'a>(clocks: &'a [StoredClock], kind: &str) -> &'a StoredClock {
     clocks
         .iter()
-        .find(|c| c.kind == kind)
+        .find(|c| c.kind.code() == kind)
         .unwrap_or_else(|| panic!("no {kind} clock in {clocks:?}"))
 }
 
@@ -1401,7 +1402,7 @@ async fn deadline_clocks_follow_the_pathway() {
         let due = store.due_clocks(&everything(), &by(today())).await.unwrap();
         assert_eq!(due.len(), 1, "{due:?}");
         assert_eq!(due[0].person_id, person.id);
-        assert_eq!(due[0].kind, "orientation");
+        assert_eq!(due[0].kind, ClockKind::Orientation);
         assert_eq!(due[0].due_on, days_ago(10));
         assert_eq!(due[0].last_name, "Lefèvre");
         assert!(store
@@ -1461,7 +1462,7 @@ async fn deadline_clocks_follow_the_pathway() {
             .await
             .unwrap();
         assert_eq!(
-            later.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
+            later.iter().map(|c| c.kind.code()).collect::<Vec<_>>(),
             vec!["contract", "joint_review"],
             "most urgent first"
         );

@@ -566,7 +566,7 @@ async fn attendance_is_recorded_for_the_group() {
         assert_eq!(marked, 1);
         let line = store.attendance_sheet(sessions[3]).await.unwrap();
         let line = line.iter().find(|l| l.referral_id == inside[1]).unwrap();
-        assert_eq!(line.status.as_deref(), Some(Excused.code()));
+        assert_eq!(line.status, Some(Excused));
         assert_eq!(store.attendance_history(inside[0]).await.unwrap().len(), 4);
     }
 }

@@ -3,7 +3,7 @@
 
 use parcours_app::catalogue::ActionSheet;
 use parcours_app::clock;
-use parcours_domain::catalogue::{ActionFormat, Public, Reception, ServiceType};
+use parcours_domain::catalogue::{Public, Reception};
 use parcours_domain::deadline::ClockKind;
 use parcours_domain::taxonomy;
 use parcours_store::catalogue::{Action, Session};
@@ -194,8 +194,8 @@ pub fn action_view(sheet: &ActionSheet) -> ActionView {
             .family
             .as_ref()
             .map_or_else(|| "—".to_owned(), |f| f.label.clone()),
-        service_type: ServiceType::from_code(&action.service_type).map_or("?", |t| t.label()),
-        format: ActionFormat::from_code(&action.format).map_or("?", |f| f.label()),
+        service_type: action.service_type.label(),
+        format: action.format.label(),
         thematiques: action
             .thematiques
             .iter()

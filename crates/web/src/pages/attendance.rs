@@ -57,10 +57,10 @@ pub async fn sheet(
         .await?
         .into_iter()
         .map(|line| {
-            let current = line.status.clone().unwrap_or_else(|| "present".to_owned());
+            let current = line.status.unwrap_or(Attendance::Present);
             let choices = Attendance::ALL
                 .iter()
-                .map(|a| (a.code(), a.label(), a.code() == current))
+                .map(|a| (a.code(), a.label(), *a == current))
                 .collect();
             SheetRow { line, choices }
         })

@@ -430,7 +430,7 @@ pub async fn edit_structure(
     let s = catalogue::structure_to_edit(&state, &me, id).await?;
     let input = StructureInput {
         name: s.name.clone(),
-        kind: s.kind.clone(),
+        kind: s.kind.code().to_owned(),
         siret: s.siret.clone(),
         description: s.description.clone().unwrap_or_default(),
         place: AddressInput {
@@ -512,7 +512,7 @@ fn action_lines(
                 .as_ref()
                 .and_then(|f| families.iter().find(|x| &x.code == f))
                 .map_or_else(|| "—".to_owned(), |f| f.label.clone()),
-            status: ActionStatus::from_code(&a.status).map_or("?", |s| s.label()),
+            status: a.status.label(),
             places: places_text(a.capacity, a.places_taken),
             commune: a.commune_name.unwrap_or_else(|| "À distance".to_owned()),
             id: a.id,
@@ -532,7 +532,7 @@ pub async fn show_structure(
     let structure = sheet.structure;
     let page = StructurePage {
         layout: Layout::new(&session, &me, &structure.name, "/structures").await?,
-        kind: OrganisationKind::from_code(&structure.kind).map_or("Autre", |k| k.label()),
+        kind: structure.kind.label(),
         network: structure
             .network
             .as_deref()
@@ -767,12 +767,12 @@ pub fn input_of(a: &Action) -> ActionInput {
         description: a.description.clone(),
         family: a.family.clone().unwrap_or_default(),
         thematiques: a.thematiques.clone(),
-        service_type: a.service_type.clone(),
-        format: a.format.clone(),
+        service_type: a.service_type.code().to_owned(),
+        format: a.format.code().to_owned(),
         publics: a.publics.clone(),
         eligibility: a.eligibility.to_input(),
         capacity: a.capacity.map(|c| c.to_string()).unwrap_or_default(),
-        capacity_period: a.capacity_period.clone(),
+        capacity_period: a.capacity_period.code().to_owned(),
         reception: a.reception.clone(),
         place: AddressInput {
             address: a.address.clone().unwrap_or_default(),
@@ -934,7 +934,7 @@ fn funding_line(f: Funding) -> FundingLine {
     };
     FundingLine {
         id: f.id,
-        kind: FundingKind::from_code(&f.kind).map_or("?", |k| k.label()),
+        kind: f.kind.label(),
         funder: f.funder,
         year: f.year,
         amount: format_euros(f.amount_cents),
@@ -968,7 +968,7 @@ pub async fn show_action(
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let details = catalogue::open_action(&state, &me, id).await?;
-    let status = details.sheet.action.status();
+    let status = details.sheet.action.status;
     let next_statuses = if details.can_manage {
         next_statuses(status)
     } else {
@@ -1016,7 +1016,7 @@ pub async fn status_form(
 ) -> Result<Response, PageError> {
     let result = catalogue::set_status(&state, &me, id, form.version, form.status.trim())
         .await
-        .map(|a| format!("Action : {}.", a.status().label().to_lowercase()));
+        .map(|a| format!("Action : {}.", a.status.label().to_lowercase()));
     flash_outcome(&session, result, &format!("/actions/{id}")).await
 }
 
@@ -1206,7 +1206,7 @@ fn programme_row(line: &ProgrammeLine) -> ProgrammeRow {
         action_id: line.action_id,
         action: line.action_name.clone(),
         structure: line.structure_name.clone(),
-        status: ActionStatus::from_code(&line.status).map_or("?", |s| s.label()),
+        status: line.status.label(),
         funding,
         amount: line.amount_cents.map(format_euros).unwrap_or_default(),
         fse: line

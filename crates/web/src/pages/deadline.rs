@@ -5,7 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::view::{clock_label, fr_date, line, Line};
+use crate::view::{fr_date, line, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -86,7 +86,7 @@ pub async fn deadlines(
         .map(|c| DueLine {
             person_id: c.person_id.to_string(),
             name: format!("{} {}", c.last_name.to_uppercase(), c.first_names),
-            clock: clock_label(&c.kind),
+            clock: c.kind.label(),
             due: fr_date(c.due_on),
             late: c.due_on < today,
             delay: if c.due_on < today {

@@ -7,7 +7,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::view::{clock_label, fr_date, fr_instant, fr_opt, line, period_text, Line};
+use crate::view::{fr_date, fr_instant, fr_opt, line, period_text, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -596,7 +596,7 @@ fn clock_line(c: &StoredClock, today: Date, due_soon_days: i64) -> ClockLine {
         None => ("en cours".into(), ""),
     };
     ClockLine {
-        label: clock_label(&c.kind),
+        label: c.kind.label(),
         due: fr_date(c.due_on),
         state,
         css,

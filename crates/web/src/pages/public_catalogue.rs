@@ -89,7 +89,7 @@ fn card(a: ActionSummary) -> ResultCard {
     ResultCard {
         full: a.capacity.is_some_and(|c| a.places_taken >= c),
         places: places_text(a.capacity, a.places_taken),
-        format: ActionFormat::from_code(&a.format).map_or("", |f| f.label()),
+        format: a.format.label(),
         commune: a.commune_name.unwrap_or_else(|| "À distance".to_owned()),
         id: a.id,
         name: a.name,

@@ -14,7 +14,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::structure_dashboard;
-use parcours_domain::catalogue::{ActionFormat, ActionStatus, CapacityPeriod};
 use parcours_domain::Role;
 use parcours_store::structure_dashboard::DashboardTotals;
 use tower_sessions::Session as WebSession;
@@ -93,13 +92,12 @@ pub async fn show(
         .actions
         .iter()
         .map(|a| {
-            let capacity_period =
-                CapacityPeriod::from_code(&a.capacity_period).map_or("", |p| p.label());
+            let capacity_period = a.capacity_period.label();
             ActionRow {
                 id: a.id,
                 name: a.name.clone(),
-                format: ActionFormat::from_code(&a.format).map_or("?", |f| f.label()),
-                status: ActionStatus::from_code(&a.status).map_or("?", |s| s.label()),
+                format: a.format.label(),
+                status: a.status.label(),
                 capacity: match a.capacity {
                     Some(c) => format!("{c} {capacity_period}"),
                     None => "Sans limite de places".to_owned(),

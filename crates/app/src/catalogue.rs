@@ -436,6 +436,9 @@ pub async fn add_session(
         error.field = error.field.replace("schedule_", "");
     }
     let note = optional(&input.note);
+    let Some(on) = on else {
+        return Err(invalid.into());
+    };
     invalid.into_result(())?;
     let (starts, ends) = (times.starts_at.map(hhmm), times.ends_at.map(hhmm));
     Ok(app
@@ -443,7 +446,7 @@ pub async fn add_session(
         .add_session(
             &me.actor(),
             action_id,
-            on.expect("checked"),
+            on,
             starts.as_deref(),
             ends.as_deref(),
             note.as_deref(),

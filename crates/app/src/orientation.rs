@@ -50,15 +50,13 @@ pub async fn designate(
         &input.referent_id,
     );
     let starts_on = required_date(&mut invalid, "starts_on", "Date de début", &input.starts_on);
+    let (Some(referent), Some(starts_on)) = (referent, starts_on) else {
+        return Err(invalid.into());
+    };
     invalid.into_result(())?;
     Ok(app
         .store
-        .designate_referent(
-            &me.actor(),
-            person_id,
-            referent.expect("checked"),
-            starts_on.expect("checked"),
-        )
+        .designate_referent(&me.actor(), person_id, referent, starts_on)
         .await?)
 }
 
@@ -82,10 +80,13 @@ pub async fn review(
             "La date du réexamen ne peut pas être dans le futur.",
         );
     }
+    let Some(on) = on else {
+        return Err(invalid.into());
+    };
     invalid.into_result(())?;
     Ok(app
         .store
-        .record_joint_review(&me.actor(), person_id, on.expect("checked"), &input.outcome)
+        .record_joint_review(&me.actor(), person_id, on, &input.outcome)
         .await?)
 }
 
@@ -119,10 +120,13 @@ pub async fn validate(
             "La date de notification ne peut pas être dans le futur.",
         );
     }
+    let Some(on) = on else {
+        return Err(invalid.into());
+    };
     invalid.into_result(())?;
     Ok(app
         .store
-        .validate_orientations(&me.actor(), &me.scope(), ids, on.expect("checked"))
+        .validate_orientations(&me.actor(), &me.scope(), ids, on)
         .await?)
 }
 

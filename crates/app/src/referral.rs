@@ -454,10 +454,13 @@ pub async fn accept(
     } else {
         required_date(&mut invalid, "entered_on", "Date d'entrée", entry)
     };
+    let Some(entry) = entry else {
+        return Err(invalid.into());
+    };
     invalid.into_result(())?;
     Ok(app
         .store
-        .accept_referral(&me.actor(), id, version, entry.expect("checked"))
+        .accept_referral(&me.actor(), id, version, entry)
         .await?)
 }
 
@@ -528,11 +531,14 @@ fn exit_data(on: &str, reason: &str, situation: &str) -> Result<ExitData, Invali
             "La date de sortie ne peut pas être dans le futur.",
         );
     }
+    let (Some(on), Some(reason), Some(situation)) = (on, reason, situation) else {
+        return Err(invalid);
+    };
     invalid.into_result(())?;
     Ok(ExitData {
-        exited_on: on.expect("checked"),
-        reason: reason.expect("checked"),
-        situation: situation.expect("checked"),
+        exited_on: on,
+        reason,
+        situation,
     })
 }
 

@@ -191,8 +191,11 @@ pub async fn validate(
     } else {
         let mut invalid = Invalid::new();
         let entry = required_date(&mut invalid, "entered_on", "Date d'entrée", entry);
+        let Some(entry) = entry else {
+            return Err(invalid.into());
+        };
         invalid.into_result(())?;
-        entry.expect("checked")
+        entry
     };
     Ok(app
         .store

@@ -100,7 +100,7 @@ fn csrf(html: &str) -> String {
 /// One simulated user of a screen: their signed-in client, the path they
 /// ask for, and the form they post (empty for a page).
 #[derive(Clone)]
-struct User {
+struct Account {
     client: Client,
     path: String,
     form: Vec<(String, String)>,
@@ -110,7 +110,7 @@ struct User {
 struct Screen {
     label: &'static str,
     method: Method,
-    users: Vec<User>,
+    users: Vec<Account>,
     /// The same screen's database work alone, when measured.
     alone: Option<Alone>,
 }
@@ -153,7 +153,7 @@ async fn load(base: &str, screen: &Screen, requests: usize) -> Stats {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for user in &screen.users {
-        let User { client, path, form } = user.clone();
+        let Account { client, path, form } = user.clone();
         let (url, method) = (format!("{base}{path}"), screen.method.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::with_capacity(per_user);
@@ -313,10 +313,10 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
     let mut referents = Vec::new();
     for n in 1..=users {
         let email = format!("referent-{n:04}@demo.parcours.fr");
-        let user = match store.user_by_email(&email).await.unwrap() {
+        let user = match store.account_by_email(&email).await.unwrap() {
             Some(user) => user,
             None => store
-                .user_by_email("referent@demo.parcours.fr")
+                .account_by_email("referent@demo.parcours.fr")
                 .await
                 .unwrap()
                 .expect("demo data"),
@@ -333,7 +333,7 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
     let anonymous: Vec<Client> = (0..users).map(|_| Client::new()).collect();
     // The first generated structure's opérateur (its actions have past
     // sessions), or the demo's when the dataset has no generated catalogue.
-    let all_users = store.users().await.unwrap();
+    let all_users = store.accounts().await.unwrap();
     let operator = all_users
         .iter()
         .filter(|u| u.email.starts_with("operateur-"))
@@ -357,16 +357,16 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
         territory_id: referent.territory_id,
     };
     let scope = viewer.person_scope();
-    let page = |label, users: Vec<User>, alone| Screen {
+    let page = |label, users: Vec<Account>, alone| Screen {
         label,
         method: Method::GET,
         users,
         alone,
     };
-    let same = |clients: &[Client], path: String| -> Vec<User> {
+    let same = |clients: &[Client], path: String| -> Vec<Account> {
         clients
             .iter()
-            .map(|client| User {
+            .map(|client| Account {
                 client: client.clone(),
                 path: path.clone(),
                 form: Vec::new(),
@@ -384,10 +384,10 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             .map_or(person, |p| p.id);
         own_files.push((client.clone(), id));
     }
-    let per_file = |suffix: &str| -> Vec<User> {
+    let per_file = |suffix: &str| -> Vec<Account> {
         own_files
             .iter()
-            .map(|(client, id)| User {
+            .map(|(client, id)| Account {
                 client: client.clone(),
                 path: format!("/personnes/{id}{suffix}"),
                 form: Vec::new(),
@@ -547,7 +547,7 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             .unwrap();
         let mut form = vec![("csrf_token".to_owned(), csrf(&html))];
         form.extend(marks.iter().cloned());
-        recorders.push(User {
+        recorders.push(Account {
             client: client.clone(),
             path,
             form,

@@ -60,7 +60,7 @@ enum Command {
     Migrate,
     /// Gère les comptes
     #[command(subcommand)]
-    User(UserCommand),
+    Account(UserCommand),
     /// Ajoute des personnes générées (déterministes) à la base, avec les données de démonstration ;
     /// `generate caf-xml FICHIER` écrit un flux CAF sur les foyers de la base
     #[command(args_conflicts_with_subcommands = true)]
@@ -284,7 +284,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // The demo runs over plain HTTP on the loopback: no Secure cookie.
             serve(store, &args, args.secure_cookies.unwrap_or(false)).await
         }
-        Command::User(command) => user(&store, command).await,
+        Command::Account(command) => user(&store, command).await,
         Command::Generate {
             file:
                 Some(GenerateCommand::CafXml {
@@ -545,7 +545,7 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 password: password.clone(),
             })?;
             let hash = password::hash_password(&new.password)?;
-            let user = store.create_user(&actor, &new, &hash).await?;
+            let user = store.create_account(&actor, &new, &hash).await?;
             println!(
                 "Compte créé : {} ({}) — {}",
                 user.email,
@@ -558,7 +558,7 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::Token { email, name } => {
-            let Some(user) = store.user_by_email(&email).await? else {
+            let Some(user) = store.account_by_email(&email).await? else {
                 bail!("aucun compte avec l'adresse {email}");
             };
             let (_, secret) = store.create_api_token(&actor, user.id, &name).await?;
@@ -566,7 +566,7 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::List => {
-            for user in store.users().await? {
+            for user in store.accounts().await? {
                 let state = if user.disabled {
                     "désactivé"
                 } else {

@@ -107,7 +107,7 @@ pub const ACCOUNTS: &[(&str, &str, Role, &str, Option<&str>)] = &[
 ];
 
 pub async fn load(store: &Store) -> Result<(), StoreError> {
-    if store.user_by_email(ACCOUNTS[0].0).await?.is_some() {
+    if store.account_by_email(ACCOUNTS[0].0).await?.is_some() {
         return Ok(());
     }
     let actor = Actor::system("données de démonstration");
@@ -147,7 +147,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 .unwrap_or_default(),
             password: PASSWORD.into(),
         })?;
-        users.insert(email, store.create_user(&actor, &new, &hash).await?.id);
+        users.insert(email, store.create_account(&actor, &new, &hash).await?.id);
     }
     // A second référent, so that designations and caseloads have a choice.
     let second = NewUser::parse(&NewUserInput {
@@ -160,7 +160,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
     })?;
     users.insert(
         "referent2@demo.parcours.fr",
-        store.create_user(&actor, &second, &hash).await?.id,
+        store.create_account(&actor, &second, &hash).await?.id,
     );
     crate::demo_people::load(store, &actor, &organisations, &users).await
 }
@@ -185,7 +185,7 @@ pub(crate) async fn generated_referents(
     let mut ids = Vec::with_capacity(count);
     for n in 1..=count {
         let email = referent_email(n);
-        let id = match store.user_by_email(&email).await? {
+        let id = match store.account_by_email(&email).await? {
             Some(user) => user.id,
             None => {
                 let new = NewUser::parse(&NewUserInput {
@@ -196,7 +196,7 @@ pub(crate) async fn generated_referents(
                     territory_id: String::new(),
                     password: PASSWORD.into(),
                 })?;
-                store.create_user(actor, &new, &hash).await?.id
+                store.create_account(actor, &new, &hash).await?.id
             }
         };
         ids.push(id);

@@ -370,7 +370,7 @@ async fn fabrice_contract(store: &Store, sophie: Uuid, today: Date) -> Result<()
     else {
         return Ok(());
     };
-    let referent = store.user(sophie).await?.actor();
+    let referent = store.account(sophie).await?.actor();
     let pairs: Vec<(String, String)> = [
         ("frein", "trouver-un-emploi|Plus d'1 an sans emploi"),
         ("gravite|trouver-un-emploi|Plus d'1 an sans emploi", "3"),

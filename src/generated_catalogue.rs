@@ -231,7 +231,7 @@ fn add_structure(
     let id = ids.id(Kind::Structure, number as u64);
     batch.structure(id, &data);
     batch.account(NewAccount {
-        id: ids.id(Kind::User, number as u64),
+        id: ids.id(Kind::Account, number as u64),
         email: &operator_email(number),
         display_name: &format!("Opérateur {number:04}"),
         password_hash: hash,

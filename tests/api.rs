@@ -91,7 +91,7 @@ async fn concurrent_changes_never_overwrite_each_other() {
     for app in apps().await {
         let api = reqwest::Client::new();
         let admin = app.token(ADMIN).await;
-        let target = app.store.user_by_email(REFERENT).await.unwrap().unwrap();
+        let target = app.store.account_by_email(REFERENT).await.unwrap().unwrap();
         let change = |name: &str| {
             json!({"version": target.version, "display_name": name, "role": "referent",
                    "organisation_id": target.organisation_id, "disabled": false})
@@ -110,7 +110,7 @@ async fn concurrent_changes_never_overwrite_each_other() {
         let mut statuses = [first.unwrap().status(), second.unwrap().status()];
         statuses.sort();
         assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
-        let after = app.store.user(target.id).await.unwrap();
+        let after = app.store.account(target.id).await.unwrap();
         assert_eq!(after.version, target.version + 1);
         assert!(["Sophie A", "Sophie B"].contains(&after.display_name.as_str()));
     }
@@ -175,7 +175,7 @@ async fn tokens_are_issued_used_and_revoked() {
 async fn the_dpo_reads_who_did_what() {
     for app in apps().await {
         let admin = app.signed_in(ADMIN).await;
-        let target = app.store.user_by_email(OPERATOR).await.unwrap().unwrap();
+        let target = app.store.account_by_email(OPERATOR).await.unwrap().unwrap();
         let token = app
             .csrf(&admin, &format!("/admin/comptes/{}", target.id))
             .await;
@@ -196,7 +196,7 @@ async fn the_dpo_reads_who_did_what() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert!(app.store.user(target.id).await.unwrap().disabled);
+        assert!(app.store.account(target.id).await.unwrap().disabled);
 
         let api = reqwest::Client::new();
         let dpo = app.token(DPO).await;

@@ -177,7 +177,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert!(app
             .store
-            .user_by_email("nouveau@dep.fr")
+            .account_by_email("nouveau@dep.fr")
             .await
             .unwrap()
             .is_none());
@@ -196,7 +196,7 @@ async fn forms_without_a_valid_csrf_token_are_refused() {
         );
         assert!(app
             .store
-            .user_by_email("nouveau@dep.fr")
+            .account_by_email("nouveau@dep.fr")
             .await
             .unwrap()
             .is_some());
@@ -229,7 +229,7 @@ async fn an_expired_session_says_so() {
 async fn a_disabled_account_is_shut_out_at_once() {
     for app in apps().await {
         let client = app.signed_in(OPERATOR).await;
-        let user = app.store.user_by_email(OPERATOR).await.unwrap().unwrap();
+        let user = app.store.account_by_email(OPERATOR).await.unwrap().unwrap();
         let change = parcours_domain::account::AccountChange {
             display_name: user.display_name.clone(),
             role: parcours_domain::Role::Operator,
@@ -238,7 +238,7 @@ async fn a_disabled_account_is_shut_out_at_once() {
             disabled: true,
         };
         app.store
-            .update_user(
+            .update_account(
                 &parcours_store::Actor::system("tests"),
                 user.id,
                 user.version,

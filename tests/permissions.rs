@@ -173,8 +173,8 @@ async fn api_by_role() {
 async fn changes_by_role() {
     for app in apps().await {
         let target = app.user_id(REFERENT).await;
-        let before = app.store.user(target).await.unwrap();
-        let accounts = app.store.users().await.unwrap().len();
+        let before = app.store.account(target).await.unwrap();
+        let accounts = app.store.accounts().await.unwrap().len();
         for email in EVERYONE.into_iter().filter(|e| *e != ADMIN) {
             let client = app.signed_in(email).await;
             let token = app.csrf(&client, "/").await;
@@ -228,12 +228,12 @@ async fn changes_by_role() {
             }
         }
         assert_eq!(
-            app.store.user(target).await.unwrap(),
+            app.store.account(target).await.unwrap(),
             before,
             "nothing changed"
         );
         assert_eq!(
-            app.store.users().await.unwrap().len(),
+            app.store.accounts().await.unwrap().len(),
             accounts,
             "no account created"
         );

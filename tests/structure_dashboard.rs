@@ -16,7 +16,7 @@ const OTHER_OPERATOR: &str = "atelier@demo.parcours.fr";
 
 async fn organisation_of(app: &App, email: &str) -> Uuid {
     app.store
-        .user_by_email(email)
+        .account_by_email(email)
         .await
         .unwrap()
         .unwrap()

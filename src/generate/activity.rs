@@ -75,7 +75,7 @@ impl Catalogue {
             .map(|line| line.action_id)
             .collect();
         let mut operators: HashMap<Uuid, String> = HashMap::new();
-        let mut users = store.users().await?;
+        let mut users = store.accounts().await?;
         users.sort_by(|a, b| a.email.cmp(&b.email));
         for user in users {
             if user.role == parcours_domain::Role::Operator {

@@ -95,7 +95,7 @@ pub enum Kind {
     Structure,
     Action,
     Funding,
-    User,
+    Account,
     Revision,
     Appointment,
 }

@@ -96,7 +96,7 @@ impl App {
 
     /// A fresh API token for a demo account.
     pub async fn token(&self, email: &str) -> String {
-        let user = self.store.user_by_email(email).await.unwrap().unwrap();
+        let user = self.store.account_by_email(email).await.unwrap().unwrap();
         let actor = parcours_store::Actor::system("tests");
         self.store
             .create_api_token(&actor, user.id, "tests")
@@ -144,7 +144,12 @@ impl App {
     }
 
     pub async fn user_id(&self, email: &str) -> uuid::Uuid {
-        self.store.user_by_email(email).await.unwrap().unwrap().id
+        self.store
+            .account_by_email(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 }
 

@@ -7,21 +7,21 @@ use parcours_domain::account::{
 };
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::{Invalid, Permission};
+use parcours_store::account::Account;
 use parcours_store::organisation::{Organisation, Territory};
 use parcours_store::token::ApiToken;
-use parcours_store::user::User;
 use parcours_store::{password, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
 
-pub async fn list(app: &App, me: &CurrentUser) -> Result<Vec<User>, Failure> {
+pub async fn list(app: &App, me: &CurrentUser) -> Result<Vec<Account>, Failure> {
     me.require(Permission::ManageUsers)?;
-    Ok(app.store.users().await?)
+    Ok(app.store.accounts().await?)
 }
 
-pub async fn show(app: &App, me: &CurrentUser, id: Uuid) -> Result<User, Failure> {
+pub async fn show(app: &App, me: &CurrentUser, id: Uuid) -> Result<Account, Failure> {
     me.require(Permission::ManageUsers)?;
-    Ok(app.store.user(id).await?)
+    Ok(app.store.account(id).await?)
 }
 
 /// What the account forms offer to choose from.
@@ -49,11 +49,11 @@ pub async fn territories(app: &App, me: &CurrentUser) -> Result<Vec<Territory>, 
 }
 
 /// Validates, hashes the password off the async runtime, and stores.
-pub async fn create(app: &App, me: &CurrentUser, input: &NewUserInput) -> Result<User, Failure> {
+pub async fn create(app: &App, me: &CurrentUser, input: &NewUserInput) -> Result<Account, Failure> {
     me.require(Permission::ManageUsers)?;
     let new = NewUser::parse(input)?;
     let hash = hash(new.password.clone()).await?;
-    Ok(app.store.create_user(&me.actor(), &new, &hash).await?)
+    Ok(app.store.create_account(&me.actor(), &new, &hash).await?)
 }
 
 async fn hash(password: String) -> Result<String, Failure> {
@@ -72,12 +72,12 @@ pub async fn update(
     version: i64,
     input: &AccountChangeInput,
     new_password: &str,
-) -> Result<User, Failure> {
+) -> Result<Account, Failure> {
     me.require(Permission::ManageUsers)?;
     let change = parse_change(input, new_password)?;
     let user = app
         .store
-        .update_user(&me.actor(), id, version, &change)
+        .update_account(&me.actor(), id, version, &change)
         .await?;
     if !new_password.is_empty() {
         let hash = hash(new_password.to_owned()).await?;
@@ -105,7 +105,7 @@ fn parse_change(input: &AccountChangeInput, new_password: &str) -> Result<Accoun
 /// An account's API tokens, revoked ones included.
 pub async fn tokens(app: &App, me: &CurrentUser, user_id: Uuid) -> Result<Vec<ApiToken>, Failure> {
     me.require(Permission::ManageApiTokens)?;
-    app.store.user(user_id).await?;
+    app.store.account(user_id).await?;
     Ok(app.store.api_tokens(user_id).await?)
 }
 
@@ -117,7 +117,7 @@ pub async fn create_token(
     name: &str,
 ) -> Result<(ApiToken, String), Failure> {
     me.require(Permission::ManageApiTokens)?;
-    app.store.user(user_id).await?;
+    app.store.account(user_id).await?;
     let mut invalid = Invalid::new();
     let name =
         parcours_domain::validation::required_text(&mut invalid, "name", "Nom du jeton", name, 80);
@@ -168,8 +168,8 @@ pub async fn sign_in(
     app: &App,
     email: &str,
     password: String,
-) -> Result<Result<User, Refusal>, Failure> {
-    let user = app.store.user_by_email(email).await?;
+) -> Result<Result<Account, Refusal>, Failure> {
+    let user = app.store.account_by_email(email).await?;
     if user
         .as_ref()
         .is_some_and(|u| u.throttle().is_locked(parcours_store::now()))
@@ -199,7 +199,7 @@ pub async fn sign_in(
 
 /// Audits the end of a session (the account may be gone by then).
 pub async fn sign_out(app: &App, user_id: Uuid) -> Result<(), Failure> {
-    if let Ok(user) = app.store.user(user_id).await {
+    if let Ok(user) = app.store.account(user_id).await {
         app.store
             .audit(
                 &user.actor(),

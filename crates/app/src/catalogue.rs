@@ -130,7 +130,7 @@ pub async fn open_structure(
     let own = me.role == Role::ProgrammeOfficer || me.user.organisation_id == id;
     let operators = if own {
         app.store
-            .users()
+            .accounts()
             .await?
             .into_iter()
             .filter(|u| u.organisation_id == id && !u.disabled)

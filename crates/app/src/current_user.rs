@@ -5,18 +5,18 @@
 use crate::Failure;
 use parcours_domain::access::{PersonScope, Viewer};
 use parcours_domain::{Permission, Role};
-use parcours_store::user::User;
+use parcours_store::account::Account;
 use parcours_store::Actor;
 
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub user: User,
+    pub user: Account,
     pub role: Role,
 }
 
 impl CurrentUser {
     /// The account as a caller, unless it is disabled.
-    pub fn from_user(user: User) -> Option<CurrentUser> {
+    pub fn from_user(user: Account) -> Option<CurrentUser> {
         if user.disabled {
             return None;
         }

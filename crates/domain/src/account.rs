@@ -1,4 +1,4 @@
-//! User accounts: what a valid account looks like, and the login throttle.
+//! Accounts: what a valid account looks like, and the login throttle.
 
 use crate::validation::{required_text, Invalid};
 use crate::Role;

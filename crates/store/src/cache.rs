@@ -69,7 +69,7 @@ impl<K: Eq + Hash, V: Clone> Cached<K, V> {
 pub(crate) struct Caches {
     /// Web sessions by id: their data and expiry.
     pub sessions: Cached<String, (String, time::OffsetDateTime)>,
-    pub users: Cached<uuid::Uuid, crate::user::User>,
+    pub accounts: Cached<uuid::Uuid, crate::account::Account>,
     /// Single-valued entries (settings, reference lists), by name.
     pub deadline_settings: Cached<(), parcours_domain::deadline::DeadlineSettings>,
     pub organisations: Cached<(), std::sync::Arc<Vec<crate::organisation::Organisation>>>,
@@ -90,7 +90,7 @@ impl Default for Caches {
     fn default() -> Self {
         Caches {
             sessions: Cached::new(SHORT),
-            users: Cached::new(SHORT),
+            accounts: Cached::new(SHORT),
             deadline_settings: Cached::new(LONG),
             organisations: Cached::new(LONG),
             communes: Cached::new(LONG),

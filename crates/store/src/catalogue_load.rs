@@ -107,7 +107,7 @@ impl CatalogueLoad {
             at,
             organisations: Rows::new("organisations", crate::organisation::ORGANISATION_COLUMNS),
             structures: Rows::new("structures", STRUCTURE_COLUMNS),
-            users: Rows::new("users", crate::user::USER_COLUMNS),
+            users: Rows::new("users", crate::account::ACCOUNT_COLUMNS),
             actions: Rows::new("actions", ACTION_COLUMNS),
             tags: Rows::new("action_tags", crate::catalogue::TAG_COLUMNS),
             fundings: Rows::new("action_fundings", crate::catalogue::FUNDING_WRITE_COLUMNS),

@@ -12,6 +12,7 @@
 mod db;
 #[macro_use]
 mod sql;
+pub mod account;
 pub mod appointment;
 pub mod attendance;
 pub mod audit;
@@ -41,7 +42,6 @@ pub mod structure_dashboard;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;
-pub mod user;
 
 pub use audit::{Actor, AuditEvent, AuditFilter};
 pub use db::{default_postgres_connections, now, Backend, Store, Tx};

@@ -120,7 +120,7 @@ impl Store {
     /// their organisation's name, are read again.
     pub(crate) fn forget_organisations(&self) {
         self.cache.organisations.clear();
-        self.cache.users.clear();
+        self.cache.accounts.clear();
     }
 
     pub async fn territories(&self) -> Result<Vec<Territory>> {

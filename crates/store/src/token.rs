@@ -1,8 +1,8 @@
 //! API bearer tokens: shown once at creation, stored as a SHA-256 hash,
 //! revocable.
 
+use crate::account::Account;
 use crate::audit::{record, Actor};
-use crate::user::User;
 use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::{entity, AuditAction};
 use rand::RngCore;
@@ -111,7 +111,7 @@ impl Store {
     }
 
     /// The active user behind a bearer token, if the token is valid.
-    pub async fn user_for_token(&self, secret: &str) -> Result<Option<User>> {
+    pub async fn account_for_token(&self, secret: &str) -> Result<Option<Account>> {
         if !secret.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
@@ -122,7 +122,7 @@ impl Store {
         .fetch_optional(pool)
         .await)?;
         let Some(token) = token else { return Ok(None) };
-        let user = self.user(token.user_id).await?;
+        let user = self.account(token.user_id).await?;
         if user.disabled {
             return Ok(None);
         }

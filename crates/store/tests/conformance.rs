@@ -60,7 +60,7 @@ async fn users_are_created_found_and_unique() {
     for store in testing::all().await {
         let org = organisation(&store, "CCAS de Caen").await;
         let user = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("camille@caen.fr", org, Role::Referent),
                 "hash",
@@ -70,15 +70,15 @@ async fn users_are_created_found_and_unique() {
         assert_eq!(user.organisation_name, "CCAS de Caen");
         assert_eq!(user.role, Role::Referent);
         let found = store
-            .user_by_email(" Camille@Caen.fr ")
+            .account_by_email(" Camille@Caen.fr ")
             .await
             .unwrap()
             .unwrap();
         assert_eq!(found.id, user.id);
-        assert_eq!(store.user(user.id).await.unwrap(), user);
+        assert_eq!(store.account(user.id).await.unwrap(), user);
 
         let again = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("camille@caen.fr", org, Role::Manager),
                 "hash",
@@ -90,7 +90,7 @@ async fn users_are_created_found_and_unique() {
             "{again:?}"
         );
         let unknown_org = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("x@caen.fr", Uuid::now_v7(), Role::Manager),
                 "hash",
@@ -102,7 +102,7 @@ async fn users_are_created_found_and_unique() {
             "{unknown_org:?}"
         );
         assert_eq!(
-            store.users().await.unwrap().len(),
+            store.accounts().await.unwrap().len(),
             1,
             "failed creations leave nothing behind"
         );
@@ -123,7 +123,7 @@ async fn updates_detect_concurrent_changes() {
     for store in testing::all().await {
         let org = organisation(&store, "Département").await;
         let user = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("ref@dep.fr", org, Role::Referent),
                 "hash",
@@ -132,7 +132,7 @@ async fn updates_detect_concurrent_changes() {
             .unwrap();
         let change = change(org, Role::Manager, true);
         let updated = store
-            .update_user(&admin(), user.id, user.version, &change)
+            .update_account(&admin(), user.id, user.version, &change)
             .await
             .unwrap();
         assert_eq!(updated.role, Role::Manager);
@@ -140,12 +140,12 @@ async fn updates_detect_concurrent_changes() {
         assert_eq!(updated.version, user.version + 1);
         // A second admin working from the old version loses nothing silently.
         let stale = store
-            .update_user(&admin(), user.id, user.version, &change)
+            .update_account(&admin(), user.id, user.version, &change)
             .await
             .unwrap_err();
         assert!(matches!(stale, StoreError::Stale));
         let missing = store
-            .update_user(&admin(), Uuid::now_v7(), 1, &change)
+            .update_account(&admin(), Uuid::now_v7(), 1, &change)
             .await
             .unwrap_err();
         assert!(matches!(missing, StoreError::NotFound));
@@ -157,7 +157,7 @@ async fn an_admin_cannot_lock_themselves_out() {
     for store in testing::all().await {
         let org = organisation(&store, "Département").await;
         let me = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("admin@dep.fr", org, Role::Admin),
                 "hash",
@@ -165,7 +165,7 @@ async fn an_admin_cannot_lock_themselves_out() {
             .await
             .unwrap();
         let err = store
-            .update_user(
+            .update_account(
                 &me.actor(),
                 me.id,
                 me.version,
@@ -182,7 +182,7 @@ async fn repeated_login_failures_lock_the_account() {
     for store in testing::all().await {
         let org = organisation(&store, "Département").await;
         let mut user = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("ref@dep.fr", org, Role::Referent),
                 "hash",
@@ -195,12 +195,12 @@ async fn repeated_login_failures_lock_the_account() {
                 .record_login_failure(&user.email, Some(&user))
                 .await
                 .unwrap();
-            user = store.user(user.id).await.unwrap();
+            user = store.account(user.id).await.unwrap();
         }
         assert!(user.throttle().is_locked(parcours_store::now()));
         assert_eq!(events(&store, AuditAction::LoginFailed).await.len(), 5);
         store.record_login_success(&user).await.unwrap();
-        let user = store.user(user.id).await.unwrap();
+        let user = store.account(user.id).await.unwrap();
         assert!(!user.throttle().is_locked(parcours_store::now()));
     }
 }
@@ -210,7 +210,7 @@ async fn api_tokens_authenticate_until_revoked() {
     for store in testing::all().await {
         let org = organisation(&store, "Département").await;
         let user = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("api@dep.fr", org, Role::ProgrammeOfficer),
                 "hash",
@@ -224,16 +224,20 @@ async fn api_tokens_authenticate_until_revoked() {
         assert!(secret.starts_with("prc_"));
         assert_ne!(token.token_hash, secret, "only a hash is stored");
         assert_eq!(
-            store.user_for_token(&secret).await.unwrap().unwrap().id,
+            store.account_for_token(&secret).await.unwrap().unwrap().id,
             user.id
         );
-        assert!(store.user_for_token("prc_wrong").await.unwrap().is_none());
+        assert!(store
+            .account_for_token("prc_wrong")
+            .await
+            .unwrap()
+            .is_none());
         assert!(store.api_tokens(user.id).await.unwrap()[0]
             .last_used_at
             .is_some());
 
         store.revoke_api_token(&admin(), token.id).await.unwrap();
-        assert!(store.user_for_token(&secret).await.unwrap().is_none());
+        assert!(store.account_for_token(&secret).await.unwrap().is_none());
         assert!(matches!(
             store.revoke_api_token(&admin(), token.id).await,
             Err(StoreError::NotFound)
@@ -246,10 +250,10 @@ async fn api_tokens_authenticate_until_revoked() {
             .unwrap();
         let disable = change(org, Role::ProgrammeOfficer, true);
         store
-            .update_user(&admin(), user.id, user.version, &disable)
+            .update_account(&admin(), user.id, user.version, &disable)
             .await
             .unwrap();
-        assert!(store.user_for_token(&secret).await.unwrap().is_none());
+        assert!(store.account_for_token(&secret).await.unwrap().is_none());
     }
 }
 
@@ -816,7 +820,7 @@ async fn a_code_the_domain_does_not_know_is_refused() {
     for store in testing::all().await {
         let org = organisation(&store, "CCAS des codes").await;
         let user = store
-            .create_user(
+            .create_account(
                 &admin(),
                 &new_user("codes@example.fr", org, Role::Referent),
                 "h",

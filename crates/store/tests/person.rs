@@ -18,9 +18,9 @@ use parcours_domain::person::{
     ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
 };
 use parcours_domain::Role;
+use parcours_store::account::Account;
 use parcours_store::deadline::{DueFilter, StoredClock};
 use parcours_store::person::{HouseholdTarget, Person, PersonQuery};
-use parcours_store::user::User;
 use parcours_store::{testing, Actor, AuditFilter, Store, StoreError};
 use time::macros::date;
 use time::{Date, Duration, OffsetDateTime};
@@ -112,7 +112,7 @@ async fn user(
     organisation_id: Uuid,
     role: Role,
     territory_id: Option<Uuid>,
-) -> User {
+) -> Account {
     let new = NewUser::parse(&NewUserInput {
         email: email.into(),
         display_name: name.into(),
@@ -122,10 +122,10 @@ async fn user(
         password: "un mot de passe solide".into(),
     })
     .unwrap();
-    store.create_user(&admin(), &new, "hash").await.unwrap()
+    store.create_account(&admin(), &new, "hash").await.unwrap()
 }
 
-fn scope_of(user: &User) -> PersonScope {
+fn scope_of(user: &Account) -> PersonScope {
     Viewer {
         user_id: user.id,
         role: user.role,
@@ -942,7 +942,7 @@ async fn viewers_only_find_people_within_their_scope() {
         // …then moves to another organisation: the caseload branch alone
         // keeps the file visible to them.
         let moved = store
-            .update_user(
+            .update_account(
                 &admin(),
                 dep_referent.id,
                 dep_referent.version,

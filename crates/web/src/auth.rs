@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .await
             .map_err(|e| PageError(csrf::session_failure(e)).into_response())?;
         let user = match user_id {
-            Some(id) => match state.store.user(id).await {
+            Some(id) => match state.store.account(id).await {
                 Ok(user) => CurrentUser::from_user(user),
                 Err(parcours_store::StoreError::NotFound) => None,
                 Err(err) => return Err(PageError::from(err).into_response()),
@@ -98,7 +98,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(Failure::Unauthenticated)?;
-        let user = state.store.user_for_token(secret.trim()).await?;
+        let user = state.store.account_for_token(secret.trim()).await?;
         user.and_then(CurrentUser::from_user)
             .map(ApiUser)
             .ok_or(ApiError(Failure::Unauthenticated))

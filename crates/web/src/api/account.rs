@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use parcours_app::{account, Failure};
 use parcours_domain::account::{AccountChangeInput, NewUserInput};
+use parcours_store::account::Account;
 use parcours_store::organisation::{Organisation, Territory};
 use parcours_store::token::ApiToken;
-use parcours_store::user::User;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -36,8 +36,8 @@ pub struct UserBody {
     updated_at: OffsetDateTime,
 }
 
-impl From<User> for UserBody {
-    fn from(u: User) -> Self {
+impl From<Account> for UserBody {
+    fn from(u: Account) -> Self {
         UserBody {
             id: u.id,
             email: u.email,

@@ -14,9 +14,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::account;
 use parcours_domain::account::{AccountChangeInput, NewUserInput};
 use parcours_domain::{Invalid, Role};
+use parcours_store::account::Account;
 use parcours_store::organisation::{Organisation, Territory};
 use parcours_store::token::ApiToken;
-use parcours_store::user::User;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -42,7 +42,7 @@ async fn choices(state: &AppState, me: &CurrentUser) -> Result<Choices, Failure>
 #[template(path = "account/list.html")]
 struct ListPage {
     layout: Layout,
-    users: Vec<User>,
+    users: Vec<Account>,
 }
 
 pub async fn list(
@@ -157,7 +157,7 @@ pub struct EditForm {
 }
 
 impl EditForm {
-    fn of(user: &User) -> EditForm {
+    fn of(user: &Account) -> EditForm {
         EditForm {
             display_name: user.display_name.clone(),
             role: user.role.code().to_owned(),
@@ -174,7 +174,7 @@ impl EditForm {
 #[template(path = "account/edit.html")]
 struct EditPage {
     layout: Layout,
-    user: User,
+    user: Account,
     form: EditForm,
     errors: Invalid,
     choices: Choices,
@@ -186,7 +186,7 @@ async fn edit_page(
     state: &AppState,
     session: &Session,
     me: &CurrentUser,
-    user: User,
+    user: Account,
     form: EditForm,
     errors: Invalid,
     new_secret: Option<String>,

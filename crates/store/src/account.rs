@@ -1,4 +1,4 @@
-//! User accounts: creation, changes by an admin, login bookkeeping.
+//! Accounts: creation, changes by an admin, login bookkeeping.
 
 use crate::audit::{record, Actor};
 use crate::{now, Moment, Result, Store, StoreError};
@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
-pub struct User {
+pub struct Account {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
@@ -32,7 +32,7 @@ pub struct User {
     pub updated_at: OffsetDateTime,
 }
 
-impl User {
+impl Account {
     pub fn role_label(&self) -> &'static str {
         self.role.label()
     }
@@ -55,12 +55,12 @@ const SELECT_USER: &str = "SELECT u.*, o.name AS organisation_name
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
 impl Store {
-    pub async fn create_user(
+    pub async fn create_account(
         &self,
         actor: &Actor,
         new: &NewUser,
         password_hash: &str,
-    ) -> Result<User> {
+    ) -> Result<Account> {
         let id = Uuid::now_v7();
         let at = now();
         let mut tx = self.begin().await?;
@@ -101,43 +101,43 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.user(id).await
+        self.account(id).await
     }
 
     /// The account (cached a few seconds: every page asks for it).
-    pub async fn user(&self, id: Uuid) -> Result<User> {
-        if let Some(user) = self.cache.users.get(&id) {
+    pub async fn account(&self, id: Uuid) -> Result<Account> {
+        if let Some(user) = self.cache.accounts.get(&id) {
             return Ok(user);
         }
         let sql = format!("{SELECT_USER} WHERE u.id = $1");
-        let user: User =
-            read!(self, pool => sqlx::query_as::<_, User>(&sql).bind(id).fetch_one(pool).await)?;
-        self.cache.users.put(id, user.clone());
+        let user: Account =
+            read!(self, pool => sqlx::query_as::<_, Account>(&sql).bind(id).fetch_one(pool).await)?;
+        self.cache.accounts.put(id, user.clone());
         Ok(user)
     }
 
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>> {
         let sql = format!("{SELECT_USER} WHERE u.email = $1");
         let email = email.trim().to_lowercase();
         Ok(
-            read!(self, pool => sqlx::query_as::<_, User>(&sql).bind(&email).fetch_optional(pool).await)?,
+            read!(self, pool => sqlx::query_as::<_, Account>(&sql).bind(&email).fetch_optional(pool).await)?,
         )
     }
 
-    pub async fn users(&self) -> Result<Vec<User>> {
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
         let sql = format!("{SELECT_USER} ORDER BY u.display_name, u.email");
-        Ok(read!(self, pool => sqlx::query_as::<_, User>(&sql).fetch_all(pool).await)?)
+        Ok(read!(self, pool => sqlx::query_as::<_, Account>(&sql).fetch_all(pool).await)?)
     }
 
     /// Applies an admin's change if nobody changed the account since
     /// `expected_version` was read; otherwise [`StoreError::Stale`].
-    pub async fn update_user(
+    pub async fn update_account(
         &self,
         actor: &Actor,
         id: Uuid,
         expected_version: i64,
         change: &AccountChange,
-    ) -> Result<User> {
+    ) -> Result<Account> {
         if actor.user_id == Some(id) && (change.disabled || change.role != Role::Admin) {
             return Err(Invalid::field(
                 "role",
@@ -170,7 +170,7 @@ impl Store {
         })?;
         if updated == 0 {
             drop(tx);
-            self.user(id).await?; // NotFound when the account does not exist
+            self.account(id).await?; // NotFound when the account does not exist
             return Err(StoreError::Stale);
         }
         let detail = format!(
@@ -192,8 +192,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.cache.users.forget(&id);
-        self.user(id).await
+        self.cache.accounts.forget(&id);
+        self.account(id).await
     }
 
     pub async fn set_password(&self, actor: &Actor, id: Uuid, password_hash: &str) -> Result<()> {
@@ -221,12 +221,12 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.cache.users.forget(&id);
+        self.cache.accounts.forget(&id);
         Ok(())
     }
 
     /// Stores the throttle state after a failed login, and audits the attempt.
-    pub async fn record_login_failure(&self, email: &str, user: Option<&User>) -> Result<()> {
+    pub async fn record_login_failure(&self, email: &str, user: Option<&Account>) -> Result<()> {
         let mut tx = self.begin().await?;
         if let Some(user) = user {
             let throttle = user.throttle().after_failure(now());
@@ -256,12 +256,12 @@ impl Store {
         .await?;
         tx.commit().await?;
         if let Some(user) = user {
-            self.cache.users.forget(&user.id);
+            self.cache.accounts.forget(&user.id);
         }
         Ok(())
     }
 
-    pub async fn record_login_success(&self, user: &User) -> Result<()> {
+    pub async fn record_login_success(&self, user: &Account) -> Result<()> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
@@ -280,13 +280,13 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.cache.users.forget(&user.id);
+        self.cache.accounts.forget(&user.id);
         Ok(())
     }
 }
 
 /// The columns of a new account (here and in `catalogue_load`).
-pub(crate) const USER_COLUMNS: &[&str] = &[
+pub(crate) const ACCOUNT_COLUMNS: &[&str] = &[
     "id",
     "email",
     "display_name",
@@ -299,4 +299,4 @@ pub(crate) const USER_COLUMNS: &[&str] = &[
 ];
 
 static USER_INSERT: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::bulk::insert_one("users", USER_COLUMNS));
+    std::sync::LazyLock::new(|| crate::bulk::insert_one("users", ACCOUNT_COLUMNS));

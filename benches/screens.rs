@@ -100,7 +100,7 @@ fn csrf(html: &str) -> String {
 /// One simulated user of a screen: their signed-in client, the path they
 /// ask for, and the form they post (empty for a page).
 #[derive(Clone)]
-struct Account {
+struct User {
     client: Client,
     path: String,
     form: Vec<(String, String)>,
@@ -110,7 +110,7 @@ struct Account {
 struct Screen {
     label: &'static str,
     method: Method,
-    users: Vec<Account>,
+    users: Vec<User>,
     /// The same screen's database work alone, when measured.
     alone: Option<Alone>,
 }
@@ -153,7 +153,7 @@ async fn load(base: &str, screen: &Screen, requests: usize) -> Stats {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for user in &screen.users {
-        let Account { client, path, form } = user.clone();
+        let User { client, path, form } = user.clone();
         let (url, method) = (format!("{base}{path}"), screen.method.clone());
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::with_capacity(per_user);
@@ -357,16 +357,16 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
         territory_id: referent.territory_id,
     };
     let scope = viewer.person_scope();
-    let page = |label, users: Vec<Account>, alone| Screen {
+    let page = |label, users: Vec<User>, alone| Screen {
         label,
         method: Method::GET,
         users,
         alone,
     };
-    let same = |clients: &[Client], path: String| -> Vec<Account> {
+    let same = |clients: &[Client], path: String| -> Vec<User> {
         clients
             .iter()
-            .map(|client| Account {
+            .map(|client| User {
                 client: client.clone(),
                 path: path.clone(),
                 form: Vec::new(),
@@ -384,10 +384,10 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             .map_or(person, |p| p.id);
         own_files.push((client.clone(), id));
     }
-    let per_file = |suffix: &str| -> Vec<Account> {
+    let per_file = |suffix: &str| -> Vec<User> {
         own_files
             .iter()
-            .map(|(client, id)| Account {
+            .map(|(client, id)| User {
                 client: client.clone(),
                 path: format!("/personnes/{id}{suffix}"),
                 form: Vec::new(),
@@ -547,7 +547,7 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             .unwrap();
         let mut form = vec![("csrf_token".to_owned(), csrf(&html))];
         form.extend(marks.iter().cloned());
-        recorders.push(Account {
+        recorders.push(User {
             client: client.clone(),
             path,
             form,

@@ -60,7 +60,7 @@ enum Command {
     Migrate,
     /// Gère les comptes
     #[command(subcommand)]
-    Account(UserCommand),
+    User(UserCommand),
     /// Ajoute des personnes générées (déterministes) à la base, avec les données de démonstration ;
     /// `generate caf-xml FICHIER` écrit un flux CAF sur les foyers de la base
     #[command(args_conflicts_with_subcommands = true)]
@@ -284,7 +284,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // The demo runs over plain HTTP on the loopback: no Secure cookie.
             serve(store, &args, args.secure_cookies.unwrap_or(false)).await
         }
-        Command::Account(command) => user(&store, command).await,
+        Command::User(command) => user(&store, command).await,
         Command::Generate {
             file:
                 Some(GenerateCommand::CafXml {

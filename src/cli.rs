@@ -5,11 +5,10 @@
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
-use parcours_app::{App, Config};
-use parcours_domain::account::{NewUser, NewUserInput};
-use parcours_domain::organisation::OrganisationKind;
+use parcours_app::{account, App, CommandLine, Config, Failure};
+use parcours_domain::account::NewUserInput;
 use parcours_store::data_inclusion::{self, SERVICES_FILE, STRUCTURES_FILE};
-use parcours_store::{password, Actor, Store, StoreError};
+use parcours_store::Store;
 use parcours_web::AppState;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -351,16 +350,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn today() -> time::Date {
-    parcours_domain::clock::today()
-}
-
 async fn export_data_inclusion(store: &Store, dir: &Path, source: &str) -> anyhow::Result<()> {
     let source = source.trim();
     if source.is_empty() || source.contains(char::is_whitespace) {
         bail!("la source data·inclusion est un identifiant sans espace (ex. cd14)");
     }
-    let (structures, services) = data_inclusion::export(store, source, today()).await?;
+    let app = app(store, source);
+    let (structures, services) = parcours_app::data_inclusion::export(&app, &OPERATOR).await?;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("création du dossier {}", dir.display()))?;
     for (file, json) in [
@@ -394,11 +390,19 @@ async fn import_data_inclusion(store: &Store, dir: &Path, json: bool) -> anyhow:
         std::fs::read_to_string(&path).with_context(|| format!("lecture de {}", path.display()))
     };
     let (structures, services) = (read(STRUCTURES_FILE)?, read(SERVICES_FILE)?);
-    let actor = Actor::system("import data·inclusion");
-    let report = match data_inclusion::import(store, &actor, &structures, &services, today()).await
+    let importer = CommandLine {
+        label: "import data·inclusion",
+    };
+    let report = match parcours_app::data_inclusion::import(
+        &app(store, ""),
+        &importer,
+        &structures,
+        &services,
+    )
+    .await
     {
         Ok(report) => report,
-        Err(StoreError::Invalid(invalid)) => {
+        Err(Failure::Invalid(invalid)) => {
             let messages: Vec<String> = invalid.errors.into_iter().map(|e| e.message).collect();
             bail!("{}", messages.join(" "));
         }
@@ -510,8 +514,24 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
     Ok(())
 }
 
+/// The operator at the command line, as the use cases know them.
+pub(crate) const OPERATOR: CommandLine = CommandLine {
+    label: "ligne de commande",
+};
+
+/// The use cases over this store; the settings only the server uses keep their defaults.
+pub(crate) fn app(store: &Store, data_inclusion_source: &str) -> App {
+    App {
+        store: store.clone(),
+        config: Config {
+            department_name: String::new(),
+            data_inclusion_source: data_inclusion_source.to_owned(),
+        },
+    }
+}
+
 async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
-    let actor = Actor::system("ligne de commande");
+    let app = app(store, "");
     match command {
         UserCommand::Create {
             email,
@@ -521,31 +541,21 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             organisation_kind,
             password,
         } => {
-            let organisation = match store.organisation_by_name(&organisation).await {
-                Ok(existing) => existing,
-                Err(parcours_store::StoreError::NotFound) => {
-                    let Some(kind) = OrganisationKind::from_code(&organisation_kind) else {
-                        bail!("type d'organisation inconnu : {organisation_kind}");
-                    };
-                    store
-                        .create_organisation(&actor, &organisation, kind, None)
-                        .await?
-                }
-                Err(err) => return Err(err.into()),
-            };
+            let organisation =
+                account::organisation_named(&app, &OPERATOR, &organisation, &organisation_kind)
+                    .await?;
             let generated = password.is_none();
             let password =
                 password.unwrap_or_else(|| parcours_store::token::random_secret()[..20].to_owned());
-            let new = NewUser::parse(&NewUserInput {
+            let input = NewUserInput {
                 email,
                 display_name: name,
                 role,
                 organisation_id: organisation.id.to_string(),
                 territory_id: String::new(),
                 password: password.clone(),
-            })?;
-            let hash = password::hash_password(&new.password)?;
-            let user = store.create_account(&actor, &new, &hash).await?;
+            };
+            let user = account::create(&app, &OPERATOR, &input).await?;
             println!(
                 "Compte créé : {} ({}) — {}",
                 user.email,
@@ -558,15 +568,15 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::Token { email, name } => {
-            let Some(user) = store.account_by_email(&email).await? else {
+            let Some(user) = account::find_by_email(&app, &OPERATOR, &email).await? else {
                 bail!("aucun compte avec l'adresse {email}");
             };
-            let (_, secret) = store.create_api_token(&actor, user.id, &name).await?;
+            let (_, secret) = account::create_token(&app, &OPERATOR, user.id, &name).await?;
             println!("{secret}");
             Ok(())
         }
         UserCommand::List => {
-            for user in store.accounts().await? {
+            for user in account::list(&app, &OPERATOR).await? {
                 let state = if user.disabled {
                     "désactivé"
                 } else {

@@ -79,22 +79,18 @@ pub async fn save_mapping(store: &Store, name: &str, path: &Path) -> anyhow::Res
             fields.join(", ")
         )
     })?;
-    let mapping = CsvMapping::parse(CsvMapping {
+    let mapping = CsvMapping {
         name: name.to_owned(),
         delimiter: file.delimiter,
         columns: file.columns,
-    })
-    .map_err(|invalid| {
-        let messages: Vec<String> = invalid
-            .errors
-            .into_iter()
-            .map(|e| format!("{} : {}", e.field, e.message))
-            .collect();
-        anyhow::anyhow!("correspondance invalide : {}", messages.join(" ; "))
-    })?;
-    store
-        .save_csv_mapping(&Actor::system("ligne de commande"), &mapping)
-        .await?;
+    };
+    let mapping = parcours_app::import::save_mapping(
+        &crate::cli::app(store, ""),
+        &crate::cli::OPERATOR,
+        mapping,
+    )
+    .await
+    .map_err(|failure| anyhow::anyhow!("correspondance invalide : {failure}"))?;
     println!("Correspondance « {} » enregistrée.", mapping.name);
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! Accounts: the administrateur's list, creation and changes, API tokens,
 //! the reference lists their forms offer, and signing in and out.
 
-use crate::{App, CurrentUser, Failure};
+use crate::{App, Caller, CurrentUser, Failure};
 use parcours_domain::account::{
     check_password, AccountChange, AccountChangeInput, NewUser, NewUserInput,
 };
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::{Invalid, Permission};
 use parcours_store::account::Account;
 use parcours_store::organisation::{Organisation, Territory};
@@ -14,7 +15,7 @@ use parcours_store::{password, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
 
-pub async fn list(app: &App, me: &CurrentUser) -> Result<Vec<Account>, Failure> {
+pub async fn list(app: &App, me: &impl Caller) -> Result<Vec<Account>, Failure> {
     me.require(Permission::ManageUsers)?;
     Ok(app.store.accounts().await?)
 }
@@ -48,8 +49,48 @@ pub async fn territories(app: &App, me: &CurrentUser) -> Result<Vec<Territory>, 
     Ok(app.store.territories().await?)
 }
 
+/// The account of an e-mail address (the command line names accounts so).
+pub async fn find_by_email(
+    app: &App,
+    me: &impl Caller,
+    email: &str,
+) -> Result<Option<Account>, Failure> {
+    me.require(Permission::ManageUsers)?;
+    Ok(app
+        .store
+        .account_by_email(&email.trim().to_lowercase())
+        .await?)
+}
+
+/// The organisation of that name, created with the kind `kind` (a code of
+/// [`OrganisationKind`]) when there is none yet: the command line's way to
+/// give a first account its organisation.
+pub async fn organisation_named(
+    app: &App,
+    me: &impl Caller,
+    name: &str,
+    kind: &str,
+) -> Result<Organisation, Failure> {
+    me.require(Permission::ManageUsers)?;
+    match app.store.organisation_by_name(name.trim()).await {
+        Err(StoreError::NotFound) => {
+            let kind = OrganisationKind::from_code(kind.trim()).ok_or_else(|| {
+                Invalid::field(
+                    "organisation_kind",
+                    format!("Type d'organisation inconnu : {kind}."),
+                )
+            })?;
+            Ok(app
+                .store
+                .create_organisation(&me.actor(), name.trim(), kind, None)
+                .await?)
+        }
+        found => Ok(found?),
+    }
+}
+
 /// Validates, hashes the password off the async runtime, and stores.
-pub async fn create(app: &App, me: &CurrentUser, input: &NewUserInput) -> Result<Account, Failure> {
+pub async fn create(app: &App, me: &impl Caller, input: &NewUserInput) -> Result<Account, Failure> {
     me.require(Permission::ManageUsers)?;
     let new = NewUser::parse(input)?;
     let hash = hash(new.password.clone()).await?;
@@ -112,7 +153,7 @@ pub async fn tokens(app: &App, me: &CurrentUser, user_id: Uuid) -> Result<Vec<Ap
 /// Issues a token; the secret is returned here only, never stored in clear.
 pub async fn create_token(
     app: &App,
-    me: &CurrentUser,
+    me: &impl Caller,
     user_id: Uuid,
     name: &str,
 ) -> Result<(ApiToken, String), Failure> {

@@ -3,14 +3,14 @@
 //! chargé de mission (upsert by id, each rejected row reported).
 
 use crate::clock::today;
-use crate::{App, CurrentUser, Failure};
+use crate::{App, Caller, Failure};
 use parcours_domain::Permission;
 use parcours_store::data_inclusion::{self, DiService, DiStructure, ImportReport};
 
 /// The published catalogue's structures and current services.
 pub async fn export(
     app: &App,
-    _me: &CurrentUser,
+    _me: &impl Caller,
 ) -> Result<(Vec<DiStructure>, Vec<DiService>), Failure> {
     Ok(data_inclusion::export(&app.store, &app.config.data_inclusion_source, today()).await?)
 }
@@ -19,7 +19,7 @@ pub async fn export(
 /// but two arrays is refused whole.
 pub async fn import(
     app: &App,
-    me: &CurrentUser,
+    me: &impl Caller,
     structures: &str,
     services: &str,
 ) -> Result<ImportReport, Failure> {

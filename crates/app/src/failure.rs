@@ -23,6 +23,31 @@ pub enum Failure {
     Internal(String),
 }
 
+/// In French, for the command line (the web renders each failure itself).
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unauthenticated => f.write_str("authentification requise"),
+            Failure::Forbidden => f.write_str("droits insuffisants"),
+            Failure::NotFound => f.write_str("élément introuvable"),
+            Failure::Invalid(invalid) => {
+                let messages: Vec<String> = invalid
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} : {}", e.field, e.message))
+                    .collect();
+                f.write_str(&messages.join(" ; "))
+            }
+            Failure::Stale => f.write_str("l'élément a été modifié entre-temps"),
+            Failure::BadRequest(message) => f.write_str(message),
+            Failure::Unavailable => f.write_str("base de données indisponible"),
+            Failure::Internal(detail) => write!(f, "erreur interne : {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
 impl From<StoreError> for Failure {
     fn from(err: StoreError) -> Self {
         match err {

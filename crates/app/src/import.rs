@@ -6,7 +6,7 @@
 //! How the file is received (a request body, a form) is the adapter's.
 
 use crate::clock::today;
-use crate::{App, CurrentUser, Failure};
+use crate::{App, Caller, CurrentUser, Failure};
 use parcours_domain::caf::CsvMapping;
 use parcours_domain::{Invalid, Permission};
 use parcours_import::{FileError, ImportError, ImportJob, Progress};
@@ -469,7 +469,7 @@ async fn mapping_named(app: &App, field: &str, name: &str) -> Result<CsvMapping,
 /// Checks and saves a CSV column mapping.
 pub async fn save_mapping(
     app: &App,
-    me: &CurrentUser,
+    me: &impl Caller,
     mapping: CsvMapping,
 ) -> Result<CsvMapping, Failure> {
     me.require(Permission::ImportData)?;

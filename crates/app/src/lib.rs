@@ -5,6 +5,7 @@
 //! HTML or JSON. One module per capability, named as in the domain and the
 //! store.
 
+mod caller;
 mod current_user;
 mod failure;
 
@@ -26,6 +27,7 @@ pub mod self_referral;
 pub mod structure_dashboard;
 pub mod waiting_list;
 
+pub use caller::{Caller, CommandLine};
 pub use current_user::CurrentUser;
 pub use failure::Failure;
 pub use parcours_domain::clock;

@@ -1,0 +1,56 @@
+//! Who may ask for a use case. Most use cases need a signed-in account
+//! ([`CurrentUser`]: its role and its scope); those the command line also
+//! offers take any [`Caller`], so that the operator of the machine goes
+//! through the same validation and the same audit as an administrateur.
+
+use crate::{CurrentUser, Failure};
+use parcours_domain::Permission;
+use parcours_store::Actor;
+
+pub trait Caller: Sync {
+    /// The permission check ([`parcours_domain::Role::can`] for an account).
+    fn require(&self, permission: Permission) -> Result<(), Failure>;
+    /// Who the audit trail names.
+    fn actor(&self) -> Actor;
+}
+
+impl Caller for CurrentUser {
+    fn require(&self, permission: Permission) -> Result<(), Failure> {
+        CurrentUser::require(self, permission)
+    }
+
+    fn actor(&self) -> Actor {
+        CurrentUser::actor(self)
+    }
+}
+
+/// The operator at the command line. Whoever may run the binary on the
+/// server may already read and write its database: every permission is
+/// theirs, and their writes are audited under `label`.
+pub struct CommandLine {
+    pub label: &'static str,
+}
+
+impl Caller for CommandLine {
+    fn require(&self, _: Permission) -> Result<(), Failure> {
+        Ok(())
+    }
+
+    fn actor(&self) -> Actor {
+        Actor::system(self.label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_may_do_what_it_offers_and_is_named_in_the_audit() {
+        let operator = CommandLine {
+            label: "ligne de commande",
+        };
+        assert!(operator.require(Permission::ManageUsers).is_ok());
+        assert_eq!(operator.actor().label, "ligne de commande");
+    }
+}

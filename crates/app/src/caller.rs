@@ -51,6 +51,6 @@ mod tests {
             label: "ligne de commande",
         };
         assert!(operator.require(Permission::ManageUsers).is_ok());
-        assert_eq!(operator.actor().label, "ligne de commande");
+        assert_eq!(operator.actor().label, "système (ligne de commande)");
     }
 }

@@ -535,3 +535,22 @@ async fn contract_pages_by_role() {
         );
     }
 }
+
+/// Since 1 January 2025 a new contract is a contrat d'engagement: the form
+/// offers no CER (issue 17).
+#[tokio::test]
+async fn a_new_contract_is_a_contrat_d_engagement() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let sophie = app.signed_in(REFERENT).await;
+        let form = sophie
+            .get(app.url(&format!("/personnes/{magali}/contrats/nouveau")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), StatusCode::OK);
+        let html = form.text().await.unwrap();
+        assert!(html.contains("value=\"engagement\""), "{html}");
+        assert!(!html.contains("value=\"cer\""), "no CER offered");
+    }
+}

@@ -53,6 +53,18 @@ codes!(
     }
 );
 
+impl ContractKind {
+    /// The kinds a contract form offers: the contrat d'engagement, and the
+    /// CER only to keep a draft that already is one (no CER starts on or
+    /// after [`ENGAGEMENT_REGIME_START`]; older ones stay readable).
+    pub fn offered(current: &str) -> Vec<(&'static str, &'static str)> {
+        ContractKind::choices()
+            .into_iter()
+            .filter(|(code, _)| *code == ContractKind::Engagement.code() || *code == current.trim())
+            .collect()
+    }
+}
+
 /// What can happen to a contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -344,6 +356,20 @@ fn parse_objectives(invalid: &mut Invalid, inputs: &[ObjectiveInput]) -> Vec<Obj
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_new_contract_is_offered_as_a_contrat_d_engagement_only() {
+        let codes = |current: &str| -> Vec<&str> {
+            ContractKind::offered(current)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect()
+        };
+        assert_eq!(codes("engagement"), vec!["engagement"]);
+        assert_eq!(codes(""), vec!["engagement"]);
+        // A CER draft, written before the regime changed, keeps its kind.
+        assert_eq!(codes("cer"), vec!["cer", "engagement"]);
+    }
+
     #[test]
     fn event_codes_round_trip() {
         for event in Event::ALL {

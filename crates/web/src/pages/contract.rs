@@ -183,6 +183,7 @@ async fn form_page(
         });
     }
     let layout = Layout::new(session, me, "Contrat", "/personnes").await?;
+    let kinds = ContractKind::offered(&input.kind);
     Ok(FormPage {
         layout,
         person_id: person_id.to_string(),
@@ -190,7 +191,7 @@ async fn form_page(
         editing,
         input,
         rows,
-        kinds: ContractKind::choices(),
+        kinds,
         reasons: HoursReason::choices(),
         categories: taxonomy::CATEGORIES
             .iter()

@@ -554,3 +554,23 @@ async fn a_new_contract_is_a_contrat_d_engagement() {
         assert!(!html.contains("value=\"cer\""), "no CER offered");
     }
 }
+
+/// The right to act on a contract is checked before its input: someone
+/// else's référent gets 403 for a bilan, never the bilan's field errors.
+#[tokio::test]
+async fn a_bilan_is_refused_before_it_is_read() {
+    for app in apps().await {
+        let cadre = app.token(MANAGER).await;
+        let pending: Value = app.get_json(&cadre, "/api/v1/contracts/pending").await;
+        let id = pending[0]["id"].as_str().unwrap().to_owned();
+        let karim = app.token(KARIM).await;
+        let response = reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/contracts/{id}/events")))
+            .bearer_auth(&karim)
+            .json(&json!({"version": 1, "event": "bilan", "results": []}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+}

@@ -29,18 +29,18 @@ async fn actionable(
     me: &CurrentUser,
     id: Uuid,
     validate: bool,
-) -> Result<(Contract, Person), Failure> {
+) -> Result<(Contract, Person, PathwayAccess), Failure> {
     let contract = app.store.contract(id).await?;
     let person = visible_person(app, me, contract.person_id, Permission::ViewPersons).await?;
     let access = pathway_access(app, me, &person).await?;
     if (validate && !access.validate) || (!validate && !access.edit) {
         return Err(Failure::Forbidden);
     }
-    Ok((contract, person))
+    Ok((contract, person, access))
 }
 
 /// The person a contract is drafted for, when the caller may draft it.
-pub async fn drafting_for(app: &App, me: &CurrentUser, person_id: Uuid) -> Result<Person, Failure> {
+async fn drafting_for(app: &App, me: &CurrentUser, person_id: Uuid) -> Result<Person, Failure> {
     let person = visible_person(app, me, person_id, Permission::EditContract).await?;
     if !pathway_access(app, me, &person).await?.edit {
         return Err(Failure::Forbidden);
@@ -48,19 +48,23 @@ pub async fn drafting_for(app: &App, me: &CurrentUser, person_id: Uuid) -> Resul
     Ok(person)
 }
 
-/// The latest diagnostic revision, whose barriers each objective may address.
-pub async fn latest_diagnostic(
-    app: &App,
-    me: &CurrentUser,
-    person_id: Uuid,
-) -> Result<Option<DiagnosticRevision>, Failure> {
-    drafting_for(app, me, person_id).await?;
-    Ok(app
+/// What a contract form starts from: the person, and their latest
+/// diagnostic, whose barriers each objective may address.
+pub struct Drafting {
+    pub person: Person,
+    pub diagnostic: Option<DiagnosticRevision>,
+}
+
+/// The contract form's person and diagnostic, when the caller may draft.
+pub async fn drafting(app: &App, me: &CurrentUser, person_id: Uuid) -> Result<Drafting, Failure> {
+    let person = drafting_for(app, me, person_id).await?;
+    let diagnostic = app
         .store
         .diagnostic_revisions(person_id)
         .await?
         .into_iter()
-        .next())
+        .next();
+    Ok(Drafting { person, diagnostic })
 }
 
 /// Drafts a contract.
@@ -80,8 +84,7 @@ pub async fn create(
 
 /// A draft to edit, with its objectives.
 pub async fn draft(app: &App, me: &CurrentUser, id: Uuid) -> Result<ContractFile, Failure> {
-    let (contract, person) = actionable(app, me, id, false).await?;
-    let access = pathway_access(app, me, &person).await?;
+    let (contract, person, access) = actionable(app, me, id, false).await?;
     let objectives = app.store.contract_objectives(id).await?;
     Ok(ContractFile {
         contract,
@@ -120,6 +123,19 @@ pub async fn apply_event(
 ) -> Result<Contract, Failure> {
     let validate = matches!(event, Event::Validate | Event::Reject);
     actionable(app, me, id, validate).await?;
+    apply_checked(app, me, id, version, event, on, details).await
+}
+
+/// [`apply_event`] once the caller's right to it is checked.
+async fn apply_checked(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    event: Event,
+    on: &str,
+    details: &EventDetails,
+) -> Result<Contract, Failure> {
     let on = event_date(on)?;
     let contract = app
         .store
@@ -169,9 +185,10 @@ pub async fn review(
     reviews: &[ObjectiveReview],
     review_comment: &str,
 ) -> Result<Contract, Failure> {
+    actionable(app, me, id, false).await?;
     let objectives = app.store.contract_objectives(id).await?.len();
     let details = review_details(reviews, objectives, review_comment)?;
-    apply_event(app, me, id, version, Event::Review, on, &details).await
+    apply_checked(app, me, id, version, Event::Review, on, &details).await
 }
 
 /// One objective's bilan as typed: its result code and a comment.

@@ -146,12 +146,10 @@ async fn form_page(
     input: ContractInput,
     errors: Invalid,
 ) -> Result<FormPage, Failure> {
-    let person = contract::drafting_for(state, me, person_id).await?;
+    let contract::Drafting { person, diagnostic } =
+        contract::drafting(state, me, person_id).await?;
     // Barriers of the latest diagnostic, offered to each objective.
-    let diagnostic = contract::latest_diagnostic(state, me, person_id)
-        .await?
-        .map(|r| r.data)
-        .unwrap_or_default();
+    let diagnostic = diagnostic.map(|r| r.data).unwrap_or_default();
     let known: Vec<String> = diagnostic
         .barriers
         .iter()

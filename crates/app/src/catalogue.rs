@@ -33,21 +33,21 @@ pub fn may_read(me: &CurrentUser, action: &Action) -> bool {
 }
 
 pub fn may_edit_practical(me: &CurrentUser, action: &Action) -> bool {
-    me.role == Role::ProgrammeOfficer
-        || (me.role == Role::Operator && me.user.organisation_id == action.structure_id)
+    me.role() == Role::ProgrammeOfficer
+        || (me.role() == Role::Operator && me.user.organisation_id == action.structure_id)
 }
 
 /// The back-office list: the chargé de mission sees every action, an
 /// opérateur their structure's, everyone else the published ones.
 fn scoped_filter(me: &CurrentUser, mut filter: CatalogueFilter) -> CatalogueFilter {
     let own = me.user.organisation_id;
-    if me.role == Role::Operator && filter.structure_id.is_none() {
+    if me.role() == Role::Operator && filter.structure_id.is_none() {
         filter.structure_id = Some(own);
     }
     // The same rule as `may_read`: drafts only for the chargé de mission and
     // for the opérateurs of the structure that runs the action.
-    let sees_drafts = me.role == Role::ProgrammeOfficer
-        || (me.role == Role::Operator && filter.structure_id == Some(own));
+    let sees_drafts = me.role() == Role::ProgrammeOfficer
+        || (me.role() == Role::Operator && filter.structure_id == Some(own));
     if !sees_drafts {
         filter.public_only = true;
         filter.today = Some(today());
@@ -127,7 +127,7 @@ pub async fn open_structure(
         ..Default::default()
     };
     let (actions, _) = app.store.search_actions(&scoped_filter(me, filter)).await?;
-    let own = me.role == Role::ProgrammeOfficer || me.user.organisation_id == id;
+    let own = me.role() == Role::ProgrammeOfficer || me.user.organisation_id == id;
     let operators = if own {
         app.store
             .accounts()
@@ -144,7 +144,7 @@ pub async fn open_structure(
         actions,
         families: app.store.families().await?,
         operators,
-        can_manage: me.role.can(Permission::ManageCatalogue),
+        can_manage: me.role().can(Permission::ManageCatalogue),
         can_view_dashboard: may_view_dashboard(me, id),
     })
 }
@@ -335,7 +335,7 @@ pub struct ActionDetails {
 
 pub async fn open_action(app: &App, me: &CurrentUser, id: Uuid) -> Result<ActionDetails, Failure> {
     let action = readable_action(app, me, id).await?;
-    let can_manage = me.role.can(Permission::ManageCatalogue);
+    let can_manage = me.role().can(Permission::ManageCatalogue);
     let fundings = if can_manage {
         app.store.fundings_of(id).await?
     } else {

@@ -11,7 +11,6 @@ use parcours_store::Actor;
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: Account,
-    pub role: Role,
 }
 
 impl CurrentUser {
@@ -20,13 +19,16 @@ impl CurrentUser {
         if user.disabled {
             return None;
         }
-        let role = user.role;
-        Some(CurrentUser { user, role })
+        Some(CurrentUser { user })
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
     }
 
     /// The one permission check (policy: [`Role::can`]).
     pub fn require(&self, permission: Permission) -> Result<(), Failure> {
-        if self.role.can(permission) {
+        if self.role().can(permission) {
             Ok(())
         } else {
             Err(Failure::Forbidden)
@@ -40,7 +42,7 @@ impl CurrentUser {
     pub fn viewer(&self) -> Viewer {
         Viewer {
             user_id: self.user.id,
-            role: self.role,
+            role: self.role(),
             organisation_id: self.user.organisation_id,
             territory_id: self.user.territory_id,
         }

@@ -157,7 +157,7 @@ impl InboxMarks {
 /// The marks of the opérateur's participants (no answer read: ids only);
 /// none for the other roles.
 pub async fn inbox_marks(app: &App, me: &CurrentUser) -> Result<InboxMarks, Failure> {
-    if !me.role.can(Permission::RecordFseData) {
+    if !me.role().can(Permission::RecordFseData) {
         return Ok(InboxMarks::default());
     }
     let participants = app.store.fse_participants(me.user.organisation_id).await?;

@@ -186,7 +186,7 @@ pub async fn pathway_access(
     me: &CurrentUser,
     person: &Person,
 ) -> Result<PathwayAccess, Failure> {
-    let assignments = match me.role {
+    let assignments = match me.role() {
         parcours_domain::Role::Referent => app.store.assignments(person.id).await?,
         _ => Vec::new(),
     };
@@ -199,13 +199,13 @@ pub fn pathway_access_of(
     person: &Person,
     assignments: &[Assignment],
 ) -> PathwayAccess {
-    let own_referent = match me.role {
+    let own_referent = match me.role() {
         parcours_domain::Role::Referent => assignments
             .iter()
             .any(|a| a.ends_on.is_none() && a.referent_id == me.user.id),
         _ => true,
     };
-    let can = |p: Permission| me.role.can(p) && own_referent;
+    let can = |p: Permission| me.role().can(p) && own_referent;
     PathwayAccess {
         read_diagnostic: can(Permission::ViewDiagnostic),
         sensitive: can(Permission::ViewSensitive),
@@ -419,7 +419,7 @@ async fn designable_referents(
     file: &PersonFile,
 ) -> Result<Vec<(Uuid, String)>, Failure> {
     match file.validated_orientation() {
-        Some(o) if me.role.can(Permission::AssignReferent) => {
+        Some(o) if me.role().can(Permission::AssignReferent) => {
             Ok(app.store.referents_of(o.lead_organisation_id).await?)
         }
         _ => Ok(Vec::new()),
@@ -442,7 +442,7 @@ async fn duplicates(
     me: &CurrentUser,
     person: &Person,
 ) -> Result<Vec<PersonSummary>, Failure> {
-    if me.role.can(Permission::MergePersons) && person.merged_into_id.is_none() {
+    if me.role().can(Permission::MergePersons) && person.merged_into_id.is_none() {
         Ok(app.store.duplicates_of(person).await?)
     } else {
         Ok(Vec::new())

@@ -13,15 +13,15 @@ use uuid::Uuid;
 /// Whether `me` may open the dashboard of `structure_id` (the same rule as
 /// [`dashboard`], for links).
 pub fn may_view_dashboard(me: &CurrentUser, structure_id: Uuid) -> bool {
-    me.role.can(Permission::ViewStructureDashboard)
-        && (me.role == Role::ProgrammeOfficer || me.user.organisation_id == structure_id)
+    me.role().can(Permission::ViewStructureDashboard)
+        && (me.role() == Role::ProgrammeOfficer || me.user.organisation_id == structure_id)
 }
 
 /// Where `/tableau-de-bord` leads: an opérateur's own structure, or `None`
 /// for the chargé de mission, who picks a structure in the list.
 pub fn own_structure(me: &CurrentUser) -> Result<Option<Uuid>, Failure> {
     me.require(Permission::ViewStructureDashboard)?;
-    Ok((me.role != Role::ProgrammeOfficer).then_some(me.user.organisation_id))
+    Ok((me.role() != Role::ProgrammeOfficer).then_some(me.user.organisation_id))
 }
 
 /// The dashboard, when `me` may see it. The names of the participants with

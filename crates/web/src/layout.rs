@@ -90,7 +90,7 @@ impl Layout {
     ) -> Result<Layout, Failure> {
         let nav = NAVIGATION
             .iter()
-            .filter(|(_, _, permission)| user.role.can(*permission))
+            .filter(|(_, _, permission)| user.role().can(*permission))
             .map(|(href, label, _)| NavLink {
                 href,
                 label,
@@ -101,7 +101,7 @@ impl Layout {
             title: title.to_owned(),
             user: Some(NavUser {
                 display_name: user.user.display_name.clone(),
-                role_label: user.role.label(),
+                role_label: user.role().label(),
                 organisation: user.user.organisation_name.clone(),
             }),
             nav,

@@ -39,7 +39,7 @@ pub async fn deadlines(
     ApiUser(me): ApiUser,
     Query(p): Query<DeadlineParams>,
 ) -> Result<Json<Vec<DueClock>>, ApiError> {
-    let mine_only = me.role == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
+    let mine_only = me.role() == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
     Ok(Json(deadline::due(&state, &me, mine_only).await?))
 }
 

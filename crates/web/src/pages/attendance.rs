@@ -181,7 +181,7 @@ async fn appointments_page(
         layout: Layout::new(session, me, &title, "/positionnements").await?,
         entered_on: who.entered_on.map(fr_date).unwrap_or_default(),
         open: who.takes_appointments(),
-        from_inbox: me.role.can(Permission::AnswerReferrals),
+        from_inbox: me.role().can(Permission::AnswerReferrals),
         upcoming: appointment_rows(&upcoming),
         past,
         input,

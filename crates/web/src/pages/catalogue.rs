@@ -339,7 +339,7 @@ pub async fn structures(
     session: WebSession,
     me: CurrentUser,
 ) -> Result<Response, PageError> {
-    if me.role == Role::Operator {
+    if me.role() == Role::Operator {
         return Ok(
             Redirect::to(&format!("/structures/{}", me.user.organisation_id)).into_response(),
         );
@@ -607,7 +607,7 @@ pub async fn actions(
         total,
         page,
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
-        can_manage: me.role.can(Permission::ManageCatalogue),
+        can_manage: me.role().can(Permission::ManageCatalogue),
         query,
     };
     Ok(Html(page.render().map_err(template_failure)?))

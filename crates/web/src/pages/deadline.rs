@@ -74,7 +74,7 @@ pub async fn deadlines(
     me: CurrentUser,
     Query(query): Query<DeadlinesQuery>,
 ) -> Result<Html<String>, PageError> {
-    let is_referent = me.role == parcours_domain::Role::Referent;
+    let is_referent = me.role() == parcours_domain::Role::Referent;
     let mine_only = is_referent && query.tout.is_none();
     let clocks = deadline::due(&state, &me, mine_only).await?;
     let (late_count, soon_count) = deadline::due_counts(&state, &me, mine_only).await?;

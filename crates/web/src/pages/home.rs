@@ -79,7 +79,7 @@ async fn cards_for(
     state: &AppState,
     me: &CurrentUser,
 ) -> Result<(&'static str, Vec<Card>), Failure> {
-    Ok(match me.role {
+    Ok(match me.role() {
         Role::Referent => {
             let caseload = deadline::caseload(state, me).await?.len();
             let (late, soon) = due_counts(state, me, true).await?;
@@ -156,7 +156,7 @@ async fn cards_for(
 /// The actions of the catalogue (or of one structure), published or not.
 async fn catalogue_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure> {
     let (total, published) = catalogue::action_counts(state, me).await?;
-    let structure = (me.role == Role::Operator).then_some(me.user.organisation_id);
+    let structure = (me.role() == Role::Operator).then_some(me.user.organisation_id);
     let text = match (total, structure) {
         (0, Some(_)) => {
             "Votre structure n'a pas encore d'action au catalogue : le chargé de mission les crée."

@@ -92,7 +92,7 @@ pub async fn search(
         errors,
         searched,
         lines,
-        can_create: me.role.can(Permission::EditPersons),
+        can_create: me.role().can(Permission::EditPersons),
     };
     Ok(Html(page.render()?))
 }
@@ -549,9 +549,9 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .iter()
             .find(|a| a.ends_on.is_none())
             .map(|a| a.referent_name.clone()),
-        can_edit: me.role.can(Permission::EditPersons) && open,
-        can_orient: me.role.can(Permission::DecideOrientation) && open,
-        can_assign: me.role.can(Permission::AssignReferent) && open,
+        can_edit: me.role().can(Permission::EditPersons) && open,
+        can_orient: me.role().can(Permission::DecideOrientation) && open,
+        can_assign: me.role().can(Permission::AssignReferent) && open,
         has_validated_orientation,
         has_orientation: !orientations.is_empty(),
         orientation_kinds: OrientationKind::ALL

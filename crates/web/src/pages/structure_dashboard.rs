@@ -143,7 +143,7 @@ pub async fn show(
         totals: d.totals,
         actions,
         sessions,
-        is_operator: me.role == Role::Operator,
+        is_operator: me.role() == Role::Operator,
     };
     Ok(Html(page.render().map_err(template_failure)?))
 }

@@ -7,6 +7,7 @@ use crate::sql::Sql;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::deadline::ClockKind;
 use parcours_domain::person::{
     fold, name_tokens, ClosureReason, Fund, HouseholdData, HouseholdRole, PersonData, Sex,
 };
@@ -77,7 +78,7 @@ pub struct PersonSummary {
     pub closed_on: Option<Date>,
     pub referent_name: Option<String>,
     pub next_due_on: Option<Date>,
-    pub next_due_kind: Option<String>,
+    pub next_due_kind: Option<ClockKind>,
 }
 
 /// One saved version of a person file.

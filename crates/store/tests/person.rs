@@ -1415,7 +1415,7 @@ async fn deadline_clocks_follow_the_pathway() {
             .await
             .unwrap()[0];
         assert_eq!(summary.next_due_on, Some(days_ago(10)));
-        assert_eq!(summary.next_due_kind.as_deref(), Some("orientation"));
+        assert_eq!(summary.next_due_kind, Some(ClockKind::Orientation));
         // Someone without duties has no clock.
         let no_duties = add(&store, w.ccas, "C2", input("Martin", "Paul", "1990-01-01")).await;
         assert!(store.person_clocks(no_duties.id).await.unwrap().is_empty());

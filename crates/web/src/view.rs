@@ -4,7 +4,6 @@
 use parcours_app::catalogue::ActionSheet;
 use parcours_app::clock;
 use parcours_domain::catalogue::{Public, Reception};
-use parcours_domain::deadline::ClockKind;
 use parcours_domain::taxonomy;
 use parcours_store::catalogue::{Action, Session};
 use parcours_store::contract::Contract;
@@ -37,10 +36,6 @@ pub fn fr_instant_seconds(at: OffsetDateTime) -> String {
     format!("{}:{:02}", fr_instant(at), at.second())
 }
 
-pub fn clock_label(kind: &str) -> &'static str {
-    ClockKind::from_code(kind).map_or("Échéance", ClockKind::label)
-}
-
 /// A person's line in lists.
 pub struct Line {
     pub id: String,
@@ -63,8 +58,8 @@ pub fn line(p: &PersonSummary) -> Line {
         caf_number: p.caf_number.clone().unwrap_or_default(),
         commune: p.commune_name.clone().unwrap_or_default(),
         referent: p.referent_name.clone().unwrap_or_else(|| "—".into()),
-        next_due: match (p.next_due_on, &p.next_due_kind) {
-            (Some(due), Some(kind)) => format!("{} — {}", clock_label(kind), fr_date(due)),
+        next_due: match (p.next_due_on, p.next_due_kind) {
+            (Some(due), Some(kind)) => format!("{} — {}", kind.label(), fr_date(due)),
             _ => "—".into(),
         },
         late: p.next_due_on.is_some_and(|d| d < today),

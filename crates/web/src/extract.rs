@@ -83,7 +83,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
 /// A form whose fixed fields fill `T` and whose rows are named after a
 /// number or an id (contract objectives `objectif{i}_…`, bilan
 /// `resultat{i}`, attendance `presence_<id>`, diagnostic `gravite|…`): the
-/// same body read twice by [`Form`], once into `T` and once into its ordered
+/// body read once, then into `T` (as [`Form`] reads it) and into its ordered
 /// pairs, which one documented reader per form turns into typed rows
 /// (see [`crate::form`]). Same rejection as [`Form`]; for POST bodies only
 /// (a GET's query string is not re-read).
@@ -95,32 +95,18 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromR
     type Rejection = Response;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
-        use axum::http::header::CONTENT_TYPE;
         let (parts, body) = req.into_parts();
         let api = is_api(&parts);
-        let (method, content_type) = (
-            parts.method.clone(),
-            parts.headers.get(CONTENT_TYPE).cloned(),
-        );
-        // The body once (within the body limit), then one request per reading.
         let req = axum::extract::Request::from_parts(parts, body);
         let Ok(bytes) = axum::body::Bytes::from_request(req, state).await else {
             return Err(malformed(api, "Le formulaire envoyé"));
         };
-        let again = |bytes: axum::body::Bytes| {
-            let mut req = axum::extract::Request::new(axum::body::Body::from(bytes));
-            *req.method_mut() = method.clone();
-            if let Some(content_type) = &content_type {
-                req.headers_mut().insert(CONTENT_TYPE, content_type.clone());
-            }
-            req
-        };
-        use axum_extra::extract::Form as Read;
+        // The same reader as `Form` for the fields, and the ordered pairs for the rows.
         match (
-            Read::<T>::from_request(again(bytes.clone()), state).await,
-            Read::<crate::form::Pairs>::from_request(again(bytes), state).await,
+            serde_html_form::from_bytes::<T>(&bytes),
+            serde_urlencoded::from_bytes::<crate::form::Pairs>(&bytes),
         ) {
-            (Ok(Read(fields)), Ok(Read(rows))) => Ok(FormRows(fields, rows)),
+            (Ok(fields), Ok(rows)) => Ok(FormRows(fields, rows)),
             _ => Err(malformed(api, "Le formulaire envoyé")),
         }
     }

@@ -555,7 +555,7 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 territory_id: String::new(),
                 password: password.clone(),
             };
-            let user = account::create(&app, &OPERATOR, &input).await?;
+            let user = account::create(&app, &OPERATOR, &input, generated).await?;
             println!(
                 "Compte créé : {} ({}) — {}",
                 user.email,

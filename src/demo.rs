@@ -147,7 +147,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 .unwrap_or_default(),
             password: PASSWORD.into(),
         })?;
-        users.insert(email, store.create_account(&actor, &new, &hash).await?.id);
+        users.insert(email, store.create_account(&actor, &new, &hash, false).await?.id);
     }
     // A second référent, so that designations and caseloads have a choice.
     let second = NewUser::parse(&NewUserInput {
@@ -160,7 +160,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
     })?;
     users.insert(
         "referent2@demo.parcours.fr",
-        store.create_account(&actor, &second, &hash).await?.id,
+        store.create_account(&actor, &second, &hash, false).await?.id,
     );
     crate::demo_people::load(store, &actor, &organisations, &users).await
 }
@@ -196,7 +196,7 @@ pub(crate) async fn generated_referents(
                     territory_id: String::new(),
                     password: PASSWORD.into(),
                 })?;
-                store.create_account(actor, &new, &hash).await?.id
+                store.create_account(actor, &new, &hash, false).await?.id
             }
         };
         ids.push(id);

@@ -342,3 +342,170 @@ async fn malformed_queries_and_forms_get_a_french_answer() {
         assert!(form.text().await.unwrap().contains("Le formulaire envoyé"));
     }
 }
+
+/// The status and `Location` of a GET, without following redirects.
+async fn landing(app: &App, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (response.status(), location)
+}
+
+async fn change_password(
+    app: &App,
+    client: &reqwest::Client,
+    current: &str,
+    new: &str,
+) -> reqwest::Response {
+    let token = app.csrf(client, "/mon-compte/mot-de-passe").await;
+    client
+        .post(app.url("/mon-compte/mot-de-passe"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("current_password", current),
+            ("new_password", new),
+            ("confirmation", new),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_temporary_password_is_changed_at_first_login() {
+    for app in apps().await {
+        let admin = app.token(ADMIN).await;
+        let org = app.store.organisations().await.unwrap()[0].id;
+        let (status, body) = app
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/users",
+                &admin,
+                Some(serde_json::json!({"email": "arrivee@dep.fr", "display_name": "Nouvelle Arrivée",
+                    "role": "referent", "organisation_id": org, "password": "provisoire du jour"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["must_change_password"], true);
+
+        let client = browser();
+        let login = app
+            .login_attempt(&client, "arrivee@dep.fr", "provisoire du jour")
+            .await;
+        assert_eq!(login.headers()["location"], "/mon-compte/mot-de-passe");
+        for path in ["/", "/portefeuille", "/personnes"] {
+            assert_eq!(
+                landing(&app, &client, path).await,
+                (StatusCode::SEE_OTHER, "/mon-compte/mot-de-passe".into()),
+                "{path} waits for the new password"
+            );
+        }
+        let page = client
+            .get(app.url("/mon-compte/mot-de-passe"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Votre mot de passe est provisoire"));
+
+        let wrong = change_password(&app, &client, "pas le bon", "mon secret à moi seule").await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = wrong.text().await.unwrap();
+        assert!(html.contains("Le mot de passe actuel est incorrect."), "{html}");
+        assert!(html.contains("href=\"#current_password\""));
+        let same = change_password(&app, &client, "provisoire du jour", "provisoire du jour").await;
+        assert_eq!(same.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let done = change_password(&app, &client, "provisoire du jour", "mon secret à moi seule").await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(landing(&app, &client, "/").await.0, StatusCode::OK);
+        let user = app.store.account_by_email("arrivee@dep.fr").await.unwrap().unwrap();
+        assert!(!user.must_change_password);
+        let again = app
+            .login_attempt(&browser(), "arrivee@dep.fr", "mon secret à moi seule")
+            .await;
+        assert_eq!(again.headers()["location"], "/");
+    }
+}
+
+#[tokio::test]
+async fn a_new_password_or_an_administrator_ends_the_other_sessions() {
+    for app in apps().await {
+        let referent = app.store.account_by_email(REFERENT).await.unwrap().unwrap();
+        let (here, elsewhere) = (app.signed_in(REFERENT).await, app.signed_in(REFERENT).await);
+
+        // The holder changes their password: this session goes on, the other ends.
+        let done = change_password(&app, &here, parcours::demo::PASSWORD, "une phrase toute neuve").await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER);
+        assert_eq!(landing(&app, &here, "/").await.0, StatusCode::OK);
+        assert_eq!(
+            landing(&app, &elsewhere, "/").await,
+            (StatusCode::SEE_OTHER, "/connexion?session=expiree".into())
+        );
+
+        // An administrator's reset ends every session and is temporary.
+        let admin = app.token(ADMIN).await;
+        let user: serde_json::Value = app
+            .get_json(&admin, &format!("/api/v1/users/{}", referent.id))
+            .await;
+        let (status, body) = app
+            .call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/users/{}", referent.id),
+                &admin,
+                Some(serde_json::json!({"display_name": user["display_name"], "role": user["role"],
+                    "organisation_id": user["organisation_id"], "territory_id": user["territory_id"],
+                    "disabled": false, "version": user["version"], "new_password": "remise à zéro 2026"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["must_change_password"], true);
+        assert_eq!(
+            landing(&app, &here, "/").await,
+            (StatusCode::SEE_OTHER, "/connexion?session=expiree".into())
+        );
+
+        // The administrator ends the sessions, from the page and from the API.
+        let client = browser();
+        app.login_attempt(&client, REFERENT, "remise à zéro 2026").await;
+        change_password(&app, &client, "remise à zéro 2026", parcours::demo::PASSWORD).await;
+        assert_eq!(landing(&app, &client, "/").await.0, StatusCode::OK);
+        let admin_client = app.signed_in(ADMIN).await;
+        let path = format!("/admin/comptes/{}", referent.id);
+        let token = app.csrf(&admin_client, &path).await;
+        let ended = admin_client
+            .post(app.url(&format!("{path}/sessions/fermer")))
+            .form(&[("csrf_token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ended.headers()["location"], path.as_str());
+        assert_eq!(landing(&app, &client, "/").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            landing(&app, &admin_client, "/").await.0,
+            StatusCode::OK,
+            "the administrator's own session goes on"
+        );
+
+        let again = app.signed_in(REFERENT).await;
+        let referent_token = app.token(REFERENT).await;
+        let path = format!("/api/v1/users/{}/sessions", referent.id);
+        let (refused, _) = app
+            .call(reqwest::Method::DELETE, &path, &referent_token, None)
+            .await;
+        assert_eq!(refused, StatusCode::FORBIDDEN, "only an administrator");
+        let (status, _) = app.call(reqwest::Method::DELETE, &path, &admin, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(landing(&app, &again, "/").await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.get_json(&referent_token, "/api/v1/me").await["email"],
+            REFERENT,
+            "API tokens are not sessions"
+        );
+    }
+}

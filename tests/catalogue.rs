@@ -236,7 +236,7 @@ async fn operator_of(app: &App, structure_id: &str) -> Client {
     let user = NewUser::parse(&input).unwrap();
     let hash = parcours_store::password::hash_password(PASSWORD).unwrap();
     app.store
-        .create_account(&parcours_store::Actor::system("tests"), &user, &hash)
+        .create_account(&parcours_store::Actor::system("tests"), &user, &hash, false)
         .await
         .unwrap();
     let client = browser();

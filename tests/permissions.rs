@@ -168,7 +168,8 @@ async fn api_by_role() {
     }
 }
 
-/// State-changing routes refuse every role but the admin, before any change.
+/// State-changing routes refuse every role but the admin, before any change
+/// (the account's sessions too: its session generation is compared).
 #[tokio::test]
 async fn changes_by_role() {
     for app in apps().await {
@@ -182,6 +183,7 @@ async fn changes_by_role() {
                 "/admin/comptes".to_string(),
                 format!("/admin/comptes/{target}"),
                 format!("/admin/comptes/{target}/jetons"),
+                format!("/admin/comptes/{target}/sessions/fermer"),
             ] {
                 let response = client
                     .post(app.url(&path))
@@ -207,6 +209,7 @@ async fn changes_by_role() {
                 (Method::POST, "/api/v1/users".to_string()),
                 (Method::PUT, format!("/api/v1/users/{target}")),
                 (Method::POST, format!("/api/v1/users/{target}/tokens")),
+                (Method::DELETE, format!("/api/v1/users/{target}/sessions")),
             ];
             for (method, path) in attempts {
                 let response = api

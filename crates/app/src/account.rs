@@ -3,7 +3,8 @@
 
 use crate::{App, Caller, CurrentUser, Failure};
 use parcours_domain::account::{
-    check_password, AccountChange, AccountChangeInput, NewUser, NewUserInput,
+    check_password, AccountChange, AccountChangeInput, NewUser, NewUserInput, PasswordChange,
+    PasswordChangeInput,
 };
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::organisation::OrganisationKind;
@@ -89,12 +90,22 @@ pub async fn organisation_named(
     }
 }
 
-/// Validates, hashes the password off the async runtime, and stores.
-pub async fn create(app: &App, me: &impl Caller, input: &NewUserInput) -> Result<Account, Failure> {
+/// Validates, hashes the password off the async runtime, and stores. A
+/// `temporary_password` (one an administrator typed, or generated) must be
+/// changed by the account's holder at their first login.
+pub async fn create(
+    app: &App,
+    me: &impl Caller,
+    input: &NewUserInput,
+    temporary_password: bool,
+) -> Result<Account, Failure> {
     me.require(Permission::ManageUsers)?;
     let new = NewUser::parse(input)?;
     let hash = hash(new.password.clone()).await?;
-    Ok(app.store.create_account(&me.actor(), &new, &hash).await?)
+    Ok(app
+        .store
+        .create_account(&me.actor(), &new, &hash, temporary_password)
+        .await?)
 }
 
 async fn hash(password: String) -> Result<String, Failure> {
@@ -105,7 +116,8 @@ async fn hash(password: String) -> Result<String, Failure> {
 }
 
 /// Validates and applies an admin's change, with an optional new password
-/// (empty: unchanged). A stale `version` is refused.
+/// (empty: unchanged), temporary: the holder changes it at their next login,
+/// and their open sessions end. A stale `version` is refused.
 pub async fn update(
     app: &App,
     me: &CurrentUser,
@@ -122,9 +134,49 @@ pub async fn update(
         .await?;
     if !new_password.is_empty() {
         let hash = hash(new_password.to_owned()).await?;
-        app.store.set_password(&me.actor(), id, &hash).await?;
+        app.store.set_password(&me.actor(), id, &hash, true).await?;
+        return Ok(app.store.account(id).await?);
     }
     Ok(user)
+}
+
+/// The holder changes their own password, giving the current one (a wrong
+/// one counts towards the lock, as at the login). Every other session of the
+/// account ends: the new session generation is returned for the caller's
+/// session to carry on.
+pub async fn change_own_password(
+    app: &App,
+    me: &CurrentUser,
+    input: &PasswordChangeInput,
+) -> Result<i64, Failure> {
+    let change = PasswordChange::parse(input)?;
+    let user = app.store.account(me.user.id).await?;
+    if user.throttle().is_locked(parcours_store::now()) {
+        return Err(Invalid::field("current_password", Refusal::Locked.message()).into());
+    }
+    let (current, hash_now) = (change.current_password, user.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || password::verify_password(&current, &hash_now))
+        .await
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+    if !matches {
+        app.store
+            .record_login_failure(&user.email, Some(&user))
+            .await?;
+        return Err(Invalid::field("current_password", "Le mot de passe actuel est incorrect.").into());
+    }
+    let hash = hash(change.new_password).await?;
+    Ok(app
+        .store
+        .set_password(&me.actor(), user.id, &hash, false)
+        .await?)
+}
+
+/// An administrator ends every open session of an account (its API tokens
+/// are revoked one by one, apart).
+pub async fn end_sessions(app: &App, me: &CurrentUser, id: Uuid) -> Result<Account, Failure> {
+    me.require(Permission::ManageUsers)?;
+    app.store.end_sessions(&me.actor(), id).await?;
+    Ok(app.store.account(id).await?)
 }
 
 /// The change and the new password's errors, all at once.
@@ -132,7 +184,7 @@ fn parse_change(input: &AccountChangeInput, new_password: &str) -> Result<Accoun
     let change = AccountChange::parse(input);
     let mut password_errors = Invalid::new();
     if !new_password.is_empty() {
-        check_password(&mut password_errors, new_password);
+        check_password(&mut password_errors, "new_password", new_password);
     }
     match change {
         Ok(change) => password_errors.into_result(change),

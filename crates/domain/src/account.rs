@@ -1,5 +1,6 @@
 //! Accounts: what a valid account looks like, and the login throttle.
 
+use serde::Deserialize;
 use crate::validation::{required_text, Invalid};
 use crate::Role;
 use time::{Duration, OffsetDateTime};
@@ -57,7 +58,7 @@ impl NewUser {
             "Territoire",
             &input.territory_id,
         );
-        check_password(&mut invalid, &input.password);
+        check_password(&mut invalid, "password", &input.password);
         let (Some(role), Some(organisation_id)) = (role, organisation_id) else {
             return Err(invalid);
         };
@@ -170,17 +171,72 @@ pub fn parse_role(invalid: &mut Invalid, raw: &str) -> Option<Role> {
     role
 }
 
-pub fn check_password(invalid: &mut Invalid, password: &str) {
+/// The length rules of a new password typed in `field`.
+pub fn check_password(invalid: &mut Invalid, field: &str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_LEN {
         invalid.add(
-            "password",
+            field,
             format!("Le mot de passe doit contenir au moins {MIN_PASSWORD_LEN} caractères."),
         );
     } else if password.chars().count() > 256 {
         invalid.add(
-            "password",
+            field,
             "Le mot de passe ne doit pas dépasser 256 caractères.",
         );
+    }
+}
+
+/// A holder's change of their own password, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChangeInput {
+    #[serde(default)]
+    pub current_password: String,
+    #[serde(default)]
+    pub new_password: String,
+    /// The new password typed again (the API may leave it out).
+    #[serde(default)]
+    pub confirmation: Option<String>,
+}
+
+/// A change of password whose new password follows the rules; whether the
+/// current one is right is the store's to check (it holds the hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl PasswordChange {
+    pub fn parse(input: &PasswordChangeInput) -> Result<Self, Invalid> {
+        let mut invalid = Invalid::new();
+        if input.current_password.is_empty() {
+            invalid.add(
+                "current_password",
+                "Le champ « Mot de passe actuel » est obligatoire.",
+            );
+        }
+        check_password(&mut invalid, "new_password", &input.new_password);
+        if !input.new_password.is_empty() && input.new_password == input.current_password {
+            invalid.add(
+                "new_password",
+                "Choisissez un nouveau mot de passe, différent du mot de passe actuel.",
+            );
+        }
+        if input
+            .confirmation
+            .as_ref()
+            .is_some_and(|again| *again != input.new_password)
+        {
+            invalid.add(
+                "confirmation",
+                "La confirmation ne correspond pas au nouveau mot de passe.",
+            );
+        }
+        invalid.into_result(PasswordChange {
+            current_password: input.current_password.clone(),
+            new_password: input.new_password.clone(),
+        })
     }
 }
 
@@ -324,5 +380,25 @@ mod tests {
             parse_email(&mut invalid, &s);
             prop_assert!(invalid.message_for("email").is_some());
         }
+    }
+
+    fn change(current: &str, new: &str, again: Option<&str>) -> PasswordChangeInput {
+        PasswordChangeInput {
+            current_password: current.into(),
+            new_password: new.into(),
+            confirmation: again.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_change_of_password_names_each_wrong_field() {
+        let ok = PasswordChange::parse(&change("provisoire 2026", "mon nouveau secret", None));
+        assert_eq!(ok.unwrap().new_password, "mon nouveau secret");
+        let wrong = PasswordChange::parse(&change("", "court", Some("autre"))).unwrap_err();
+        assert!(wrong.message_for("current_password").is_some());
+        assert!(wrong.message_for("new_password").unwrap().contains("12 caractères"));
+        assert!(wrong.message_for("confirmation").is_some());
+        let same = PasswordChange::parse(&change("provisoire 2026", "provisoire 2026", None));
+        assert!(same.unwrap_err().message_for("new_password").unwrap().contains("différent"));
     }
 }

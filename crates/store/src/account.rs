@@ -21,6 +21,13 @@ pub struct Account {
     pub organisation_name: String,
     pub territory_id: Option<Uuid>,
     pub disabled: bool,
+    /// Set by someone else (an administrator, the command line's generated
+    /// password): to be changed at the next login before anything else.
+    pub must_change_password: bool,
+    /// A session opened under another generation has ended (see
+    /// migration 0019).
+    #[serde(skip)]
+    pub session_generation: i64,
     #[serde(skip)]
     pub failed_logins: i64,
     #[serde(skip)]
@@ -60,6 +67,7 @@ impl Store {
         actor: &Actor,
         new: &NewUser,
         password_hash: &str,
+        temporary_password: bool,
     ) -> Result<Account> {
         let id = Uuid::now_v7();
         let at = now();
@@ -76,6 +84,7 @@ impl Store {
         .bind(new.territory_id)
         .bind(Moment(at))
         .bind(Moment(at))
+        .bind(temporary_password)
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))
@@ -196,14 +205,56 @@ impl Store {
         self.account(id).await
     }
 
-    pub async fn set_password(&self, actor: &Actor, id: Uuid, password_hash: &str) -> Result<()> {
+    /// Replaces the password: `temporary` when someone else set it. Every
+    /// session of the account ends (its generation moves on); the new
+    /// generation is returned, for the session of a holder who changed
+    /// their own password to carry on.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        password_hash: &str,
+        temporary: bool,
+    ) -> Result<i64> {
         let mut tx = self.begin().await?;
-        let updated = on_tx!(&mut tx, conn => sqlx::query(
-            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL,
-                    version = version + 1, updated_at = $2 WHERE id = $3",
+        let generation: Option<i64> = on_tx!(&mut tx, conn => sqlx::query_scalar(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0,
+                    locked_until = NULL, session_generation = session_generation + 1,
+                    version = version + 1, updated_at = $3
+             WHERE id = $4 RETURNING session_generation",
         )
         .bind(password_hash)
+        .bind(temporary)
         .bind(Moment(now()))
+        .bind(id)
+        .fetch_optional(conn)
+        .await)?;
+        let generation = generation.ok_or(StoreError::NotFound)?;
+        let detail = if temporary {
+            "mot de passe provisoire, sessions fermées"
+        } else {
+            "mot de passe changé, autres sessions fermées"
+        };
+        record(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            entity::USER,
+            Some(&id.to_string()),
+            Some(detail),
+        )
+        .await?;
+        tx.commit().await?;
+        self.cache.accounts.forget(&id);
+        Ok(generation)
+    }
+
+    /// Ends every session of the account (an administrator's decision).
+    pub async fn end_sessions(&self, actor: &Actor, id: Uuid) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let updated = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1",
+        )
         .bind(id)
         .execute(conn)
         .await
@@ -217,7 +268,7 @@ impl Store {
             AuditAction::Update,
             entity::USER,
             Some(&id.to_string()),
-            Some("mot de passe"),
+            Some("sessions fermées"),
         )
         .await?;
         tx.commit().await?;
@@ -296,6 +347,7 @@ pub(crate) const ACCOUNT_COLUMNS: &[&str] = &[
     "territory_id",
     "created_at",
     "updated_at",
+    "must_change_password",
 ];
 
 static USER_INSERT: std::sync::LazyLock<String> =

@@ -155,6 +155,7 @@ impl CatalogueLoad {
             Option::<Uuid>::None.into(),
             self.at.into(),
             self.at.into(),
+            false.into(),
         ]);
     }
 

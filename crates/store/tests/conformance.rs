@@ -64,6 +64,7 @@ async fn users_are_created_found_and_unique() {
                 &admin(),
                 &new_user("camille@caen.fr", org, Role::Referent),
                 "hash",
+                false,
             )
             .await
             .unwrap();
@@ -82,6 +83,7 @@ async fn users_are_created_found_and_unique() {
                 &admin(),
                 &new_user("camille@caen.fr", org, Role::Manager),
                 "hash",
+                false,
             )
             .await
             .unwrap_err();
@@ -94,6 +96,7 @@ async fn users_are_created_found_and_unique() {
                 &admin(),
                 &new_user("x@caen.fr", Uuid::now_v7(), Role::Manager),
                 "hash",
+                false,
             )
             .await
             .unwrap_err();
@@ -119,6 +122,51 @@ async fn users_are_created_found_and_unique() {
 }
 
 #[tokio::test]
+async fn a_new_password_ends_the_sessions_and_says_whether_it_is_temporary() {
+    for store in testing::all().await {
+        let org = organisation(&store, "CCAS des sessions").await;
+        let user = store
+            .create_account(
+                &admin(),
+                &new_user("dominique@caen.fr", org, Role::Referent),
+                "hash",
+                true,
+            )
+            .await
+            .unwrap();
+        assert!(user.must_change_password, "set by an administrator");
+        assert_eq!(user.session_generation, 0);
+
+        let own = Actor::user(user.id, &user.email);
+        assert_eq!(store.set_password(&own, user.id, "h2", false).await.unwrap(), 1);
+        let changed = store.account(user.id).await.unwrap();
+        assert!(!changed.must_change_password);
+        assert_eq!((changed.password_hash.as_str(), changed.session_generation), ("h2", 1));
+
+        store.end_sessions(&admin(), user.id).await.unwrap();
+        assert_eq!(store.account(user.id).await.unwrap().session_generation, 2);
+        assert_eq!(store.set_password(&admin(), user.id, "h3", true).await.unwrap(), 3);
+        assert!(store.account(user.id).await.unwrap().must_change_password);
+
+        let nobody = Uuid::now_v7();
+        assert!(matches!(
+            store.set_password(&admin(), nobody, "h", false).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.end_sessions(&admin(), nobody).await,
+            Err(StoreError::NotFound)
+        ));
+        let details: Vec<_> = events(&store, AuditAction::Update)
+            .await
+            .into_iter()
+            .filter_map(|e| e.detail)
+            .collect();
+        assert!(details.iter().any(|d| d == "sessions fermées"), "{details:?}");
+    }
+}
+
+#[tokio::test]
 async fn updates_detect_concurrent_changes() {
     for store in testing::all().await {
         let org = organisation(&store, "Département").await;
@@ -127,6 +175,7 @@ async fn updates_detect_concurrent_changes() {
                 &admin(),
                 &new_user("ref@dep.fr", org, Role::Referent),
                 "hash",
+                false,
             )
             .await
             .unwrap();
@@ -161,6 +210,7 @@ async fn an_admin_cannot_lock_themselves_out() {
                 &admin(),
                 &new_user("admin@dep.fr", org, Role::Admin),
                 "hash",
+                false,
             )
             .await
             .unwrap();
@@ -186,6 +236,7 @@ async fn repeated_login_failures_lock_the_account() {
                 &admin(),
                 &new_user("ref@dep.fr", org, Role::Referent),
                 "hash",
+                false,
             )
             .await
             .unwrap();
@@ -214,6 +265,7 @@ async fn api_tokens_authenticate_until_revoked() {
                 &admin(),
                 &new_user("api@dep.fr", org, Role::ProgrammeOfficer),
                 "hash",
+                false,
             )
             .await
             .unwrap();
@@ -824,6 +876,7 @@ async fn a_code_the_domain_does_not_know_is_refused() {
                 &admin(),
                 &new_user("codes@example.fr", org, Role::Referent),
                 "h",
+                false,
             )
             .await
             .unwrap();

@@ -122,7 +122,7 @@ async fn user(
         password: "un mot de passe solide".into(),
     })
     .unwrap();
-    store.create_account(&admin(), &new, "hash").await.unwrap()
+    store.create_account(&admin(), &new, "hash", false).await.unwrap()
 }
 
 fn scope_of(user: &Account) -> PersonScope {

@@ -18,6 +18,12 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 const USER_KEY: &str = "user_id";
+/// The account's session generation when the session was opened: a session
+/// of an older generation has ended (password reset or changed, sessions
+/// ended by an administrator).
+const GENERATION_KEY: &str = "generation";
+/// Where an account with a temporary password is sent until it changes it.
+pub const CHANGE_PASSWORD_PATH: &str = "/mon-compte/mot-de-passe";
 /// When the session was last saved (Unix seconds).
 const SEEN_KEY: &str = "seen";
 /// A session ends after [`crate::SESSION_IDLE_MINUTES`] without a page: it
@@ -51,7 +57,15 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map_err(|e| PageError(csrf::session_failure(e)).into_response())?;
         let user = match user_id {
             Some(id) => match state.store.account(id).await {
-                Ok(user) => CurrentUser::from_user(user),
+                Ok(user) => {
+                    let generation: Option<i64> = session
+                        .get(GENERATION_KEY)
+                        .await
+                        .map_err(|e| PageError(csrf::session_failure(e)).into_response())?;
+                    (generation.unwrap_or(0) == user.session_generation)
+                        .then(|| CurrentUser::from_user(user))
+                        .flatten()
+                }
                 Err(parcours_store::StoreError::NotFound) => None,
                 Err(err) => return Err(PageError::from(err).into_response()),
             },
@@ -62,11 +76,15 @@ impl FromRequestParts<AppState> for CurrentUser {
                 keep_alive(&session)
                     .await
                     .map_err(|e| PageError(e).into_response())?;
+                if user.user.must_change_password && parts.uri.path() != CHANGE_PASSWORD_PATH {
+                    return Err(Redirect::to(CHANGE_PASSWORD_PATH).into_response());
+                }
                 Ok(user)
             }
             None => {
                 // A cookie without a live session means the session expired
-                // (or the account was disabled): say so on the login page.
+                // or was ended (password changed, account disabled): say so
+                // on the login page.
                 let had_cookie = parts
                     .headers
                     .get_all(header::COOKIE)
@@ -83,6 +101,22 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
         }
     }
+}
+
+/// Opens the session of `user_id` under the account's current session
+/// `generation`, with a new session id and CSRF token (at login, and after
+/// the holder changed their password, which ended the other sessions).
+pub async fn open_session(session: &Session, user_id: Uuid, generation: i64) -> Result<(), Failure> {
+    session.cycle_id().await.map_err(csrf::session_failure)?;
+    session
+        .insert(USER_KEY, user_id)
+        .await
+        .map_err(csrf::session_failure)?;
+    session
+        .insert(GENERATION_KEY, generation)
+        .await
+        .map_err(csrf::session_failure)?;
+    csrf::renew(session).await
 }
 
 /// The API's caller, authenticated by `Authorization: Bearer prc_…`.
@@ -163,13 +197,13 @@ pub async fn login(
     let email = form.email.trim().to_lowercase();
     match account::sign_in(&state, &email, form.password).await? {
         Ok(user) => {
-            session.cycle_id().await.map_err(csrf::session_failure)?;
-            session
-                .insert(USER_KEY, user.id)
-                .await
-                .map_err(csrf::session_failure)?;
-            csrf::renew(&session).await?;
-            Ok(Redirect::to("/").into_response())
+            open_session(&session, user.id, user.session_generation).await?;
+            let next = if user.must_change_password {
+                CHANGE_PASSWORD_PATH
+            } else {
+                "/"
+            };
+            Ok(Redirect::to(next).into_response())
         }
         Err(refusal) => {
             let layout = Layout::anonymous(&session, "Connexion").await?;

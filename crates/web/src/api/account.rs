@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use parcours_app::{account, Failure};
-use parcours_domain::account::{AccountChangeInput, NewUserInput};
+use parcours_domain::account::{AccountChangeInput, NewUserInput, PasswordChangeInput};
 use parcours_store::account::Account;
 use parcours_store::organisation::{Organisation, Territory};
 use parcours_store::token::ApiToken;
@@ -28,6 +28,9 @@ pub struct UserBody {
     organisation_name: String,
     territory_id: Option<Uuid>,
     disabled: bool,
+    /// The password was set by an administrator: the holder changes it at
+    /// their next login.
+    must_change_password: bool,
     /// Send it back with a change: a stale version is refused (409).
     version: i64,
     #[serde(with = "time::serde::rfc3339")]
@@ -47,6 +50,7 @@ impl From<Account> for UserBody {
             organisation_name: u.organisation_name,
             territory_id: u.territory_id,
             disabled: u.disabled,
+            must_change_password: u.must_change_password,
             version: u.version,
             created_at: u.created_at,
             updated_at: u.updated_at,
@@ -176,7 +180,7 @@ pub async fn list(
     ))
 }
 
-/// Creates an account (administrateur).
+/// Creates an account (administrateur); its password is temporary.
 #[utoipa::path(post, path = "/api/v1/users", tag = "comptes", security(("bearer" = [])), request_body = NewUserBody,
     responses((status = 201, body = UserBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -192,7 +196,7 @@ pub async fn create(
         territory_id: body.territory_id.unwrap_or_default(),
         password: body.password,
     };
-    let user = account::create(&state, &me, &input).await?;
+    let user = account::create(&state, &me, &input, true).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -207,7 +211,8 @@ pub async fn show(
     Ok(Json(account::show(&state, &me, id).await?.into()))
 }
 
-/// Changes an account: name, role, organisation, territory, disabled, password (administrateur).
+/// Changes an account: name, role, organisation, territory, disabled, password
+/// (administrateur). A new password is temporary and ends the account's sessions.
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "comptes", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = UserChangeBody,
     responses((status = 200, body = UserBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -227,6 +232,32 @@ pub async fn update(
     let password = body.new_password.unwrap_or_default();
     let user = account::update(&state, &me, id, body.version, &input, &password).await?;
     Ok(Json(user.into()))
+}
+
+/// Ends every web session of an account; its API tokens stay (administrateur).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "comptes", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<StatusCode, ApiError> {
+    account::end_sessions(&state, &me, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes the caller's own password, given the current one; every web
+/// session of the account ends.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "comptes", security(("bearer" = [])),
+    request_body = PasswordChangeInput,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(body): ApiJson<PasswordChangeInput>,
+) -> Result<StatusCode, ApiError> {
+    account::change_own_password(&state, &me, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// An account's API tokens (administrateur).

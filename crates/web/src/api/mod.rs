@@ -22,7 +22,7 @@ mod waiting_list;
 use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(account::me))
+        .route("/me/password", put(account::change_password))
+        .route("/users/{id}/sessions", delete(account::end_sessions))
         .route("/users", get(account::list).post(account::create))
         .route("/users/{id}", get(account::show).put(account::update))
         .route(
@@ -199,6 +201,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         account::create,
         account::show,
         account::update,
+        account::end_sessions,
+        account::change_password,
         account::tokens,
         account::create_token,
         account::revoke_token,

@@ -1,5 +1,6 @@
 //! Account administration: list, create, change role/organisation, disable,
-//! reset password, issue and revoke API tokens. Admin only.
+//! reset password, end sessions, issue and revoke API tokens (admin only);
+//! and everyone's change of their own password.
 
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
@@ -12,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::account;
-use parcours_domain::account::{AccountChangeInput, NewUserInput};
+use parcours_domain::account::{AccountChangeInput, NewUserInput, PasswordChangeInput};
 use parcours_domain::{Invalid, Role};
 use parcours_store::account::Account;
 use parcours_store::organisation::{Organisation, Territory};
@@ -110,7 +111,7 @@ pub async fn create(
         territory_id: form.territory_id.clone(),
         password: form.password.clone(),
     };
-    match account::create(&state, &me, &input).await {
+    match account::create(&state, &me, &input, true).await {
         Ok(user) => {
             flash(
                 &session,
@@ -304,4 +305,123 @@ pub async fn revoke_token(
     )
     .await?;
     Ok(Redirect::to(&format!("/admin/comptes/{}", token.user_id)).into_response())
+}
+
+/// Ends every session of the account (lost or shared computer).
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let user = account::end_sessions(&state, &me, id).await?;
+    flash(
+        &session,
+        format!("Toutes les sessions de {} sont fermées.", user.display_name),
+    )
+    .await?;
+    let back = if id == me.user.id {
+        "/connexion".to_owned()
+    } else {
+        format!("/admin/comptes/{id}")
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// A field of the change of password.
+pub struct PasswordField {
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    autocomplete: &'static str,
+}
+
+const PASSWORD_FIELDS: &[PasswordField] = &[
+    PasswordField {
+        name: "current_password",
+        label: "Mot de passe actuel",
+        hint: "",
+        autocomplete: "current-password",
+    },
+    PasswordField {
+        name: "new_password",
+        label: "Nouveau mot de passe",
+        hint: "Au moins 12 caractères. Une phrase de plusieurs mots est facile à retenir.",
+        autocomplete: "new-password",
+    },
+    PasswordField {
+        name: "confirmation",
+        label: "Nouveau mot de passe, une seconde fois",
+        hint: "",
+        autocomplete: "new-password",
+    },
+];
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    layout: Layout,
+    temporary: bool,
+    fields: &'static [PasswordField],
+    errors: Invalid,
+}
+
+async fn password_page(
+    session: &Session,
+    me: &CurrentUser,
+    errors: Invalid,
+) -> Result<String, Failure> {
+    let layout = Layout::new(session, me, "Changer mon mot de passe", "").await?;
+    let page = PasswordPage {
+        layout,
+        temporary: me.user.must_change_password,
+        fields: PASSWORD_FIELDS,
+        errors,
+    };
+    page.render().map_err(template_failure)
+}
+
+pub async fn password_form(session: Session, me: CurrentUser) -> Result<Html<String>, PageError> {
+    Ok(Html(password_page(&session, &me, Invalid::new()).await?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// The holder's change of password; this session carries on, the others end.
+pub async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let input = PasswordChangeInput {
+        current_password: form.current_password,
+        new_password: form.new_password,
+        confirmation: Some(form.confirmation),
+    };
+    match account::change_own_password(&state, &me, &input).await {
+        Ok(generation) => {
+            crate::auth::open_session(&session, me.user.id, generation).await?;
+            flash(
+                &session,
+                "Votre mot de passe est changé. Vos autres sessions sont fermées.",
+            )
+            .await?;
+            Ok(Redirect::to("/").into_response())
+        }
+        // Passwords are never sent back into the form.
+        Err(Failure::Invalid(errors)) => {
+            let body = password_page(&session, &me, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -88,6 +88,14 @@ pub fn routes() -> Router<AppState> {
             get(account::edit).post(account::update),
         )
         .route("/admin/comptes/{id}/jetons", post(account::create_token))
+        .route(
+            "/admin/comptes/{id}/sessions/fermer",
+            post(account::end_sessions),
+        )
+        .route(
+            crate::auth::CHANGE_PASSWORD_PATH,
+            get(account::password_form).post(account::change_password),
+        )
         .route("/admin/jetons/{id}/revoquer", post(account::revoke_token))
         .route("/dpo/journal", get(audit::list))
         .route("/catalogue", get(public_catalogue::search))

@@ -205,6 +205,11 @@ const steps = [
         throw new StepError(`formulaire vide soumis : .error-summary absent (page ${pathOf(page)})`);
       }
       await axeScan(page, `${pathOf(page)} (erreurs)`);
+      await visit(page, '/mon-compte/mot-de-passe');
+      await axeScan(page);
+      await submitAndWait(page, () => page.locator('main form button[type=submit]').first().click());
+      await page.locator('.error-summary').first().waitFor({ state: 'visible', timeout: 5_000 });
+      await axeScan(page, '/mon-compte/mot-de-passe (erreurs)');
       await logout(page);
     },
   ],

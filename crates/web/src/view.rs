@@ -24,6 +24,11 @@ pub fn fr_opt(date: Option<Date>) -> String {
     date.map(fr_date).unwrap_or_default()
 }
 
+/// The day of an instant in Paris (23:30 UTC on 5 December is the 6th).
+pub fn fr_day(at: OffsetDateTime) -> String {
+    fr_date(clock::date_in_paris(at))
+}
+
 /// 05/12/2026 14:30, as the clocks of Paris show it.
 pub fn fr_instant(at: OffsetDateTime) -> String {
     let at = clock::in_paris(at);
@@ -277,6 +282,16 @@ mod tests {
         assert_eq!(
             fr_instant(datetime!(2026-12-05 23:30 UTC)),
             "06/12/2026 00:30"
+        );
+        assert_eq!(fr_day(datetime!(2026-12-05 23:30 UTC)), "06/12/2026");
+        // The night of the change to summer time: 01:00 UTC is 03:00 in Paris.
+        assert_eq!(
+            fr_instant(datetime!(2026-03-29 00:59 UTC)),
+            "29/03/2026 01:59"
+        );
+        assert_eq!(
+            fr_instant(datetime!(2026-03-29 01:00 UTC)),
+            "29/03/2026 03:00"
         );
         assert_eq!(
             fr_instant_seconds(datetime!(2026-07-14 08:05:09 UTC)),

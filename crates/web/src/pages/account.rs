@@ -8,6 +8,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::Form;
 use crate::extract::Id;
 use crate::layout::{flash, Layout};
+use crate::view::fr_day;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -179,8 +180,29 @@ struct EditPage {
     form: EditForm,
     errors: Invalid,
     choices: Choices,
-    tokens: Vec<ApiToken>,
+    tokens: Vec<TokenLine>,
     new_secret: Option<String>,
+}
+
+/// A token as the account page lists it, its days in Paris.
+struct TokenLine {
+    id: uuid::Uuid,
+    name: String,
+    created: String,
+    last_used: Option<String>,
+    revoked: bool,
+}
+
+impl From<ApiToken> for TokenLine {
+    fn from(token: ApiToken) -> Self {
+        TokenLine {
+            id: token.id,
+            name: token.name,
+            created: fr_day(token.created_at),
+            last_used: token.last_used_at.map(fr_day),
+            revoked: token.revoked_at.is_some(),
+        }
+    }
 }
 
 async fn edit_page(
@@ -200,6 +222,7 @@ async fn edit_page(
     )
     .await?;
     let tokens = account::tokens(state, me, user.id).await?;
+    let tokens = tokens.into_iter().map(TokenLine::from).collect();
     let choices = choices(state, me).await?;
     let page = EditPage {
         layout,

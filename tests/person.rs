@@ -15,6 +15,7 @@ const EVERYTHING: PersonScope = PersonScope {
     organisation_id: None,
     territory_id: None,
     referent_id: None,
+team_organisation_id: None,
 };
 
 async fn find(app: &App, name: &str) -> Uuid {

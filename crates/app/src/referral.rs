@@ -44,8 +44,7 @@ async fn facts(app: &App, person: &Person) -> Result<PersonFacts, Failure> {
         // Open right (paid or suspended), or subject to droits et devoirs;
         // a person outside the RSA is known not to be a beneficiary.
         rsa: Some(
-            person.subject_to_duties
-                || household.is_some_and(|h| matches!(h.rsa_state, 2..=4)),
+            person.subject_to_duties || household.is_some_and(|h| matches!(h.rsa_state, 2..=4)),
         ),
         single_parent: Some(person.single_parent),
         other_minimum_income: Some(person.other_minimum_income),

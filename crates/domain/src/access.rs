@@ -304,9 +304,12 @@ mod tests {
             "followed by their team, wherever the person lives"
         );
         assert!(!manager.allows(file(org, other_territory, colleague, other_org)));
-        assert!(viewer(Role::Manager, None)
-            .person_scope()
-            .allows(file(org, other_territory, None, None)));
+        assert!(viewer(Role::Manager, None).person_scope().allows(file(
+            org,
+            other_territory,
+            None,
+            None
+        )));
         assert!(viewer(Role::ProgrammeOfficer, None)
             .person_scope()
             .allows(FileScope::default()));

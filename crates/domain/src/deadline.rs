@@ -794,6 +794,7 @@ mod tests {
                     contract_reviewed_on: reviewed,
                     joint_review_on: joint,
                     closed_on: closed,
+                    outside_rsa: false,
                 },
             )
     }

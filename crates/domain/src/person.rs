@@ -705,13 +705,20 @@ mod tests {
             other_minimum_income: true,
             ..outside.clone()
         };
-        assert!(!PersonData::parse(&precarity, TODAY).unwrap().other_minimum_income);
+        assert!(
+            !PersonData::parse(&precarity, TODAY)
+                .unwrap()
+                .other_minimum_income
+        );
         let with_duties = PersonInput {
             subject_to_duties: true,
             ..outside.clone()
         };
         let err = PersonData::parse(&with_duties, TODAY).unwrap_err();
-        assert!(err.message_for("subject_to_duties").unwrap().contains("RSA"));
+        assert!(err
+            .message_for("subject_to_duties")
+            .unwrap()
+            .contains("RSA"));
         let unknown = PersonInput {
             situation: "ass".into(),
             ..outside

@@ -55,7 +55,7 @@ fn everything() -> PersonScope {
         organisation_id: None,
         territory_id: None,
         referent_id: None,
-    team_organisation_id: None,
+        team_organisation_id: None,
     }
 }
 
@@ -352,10 +352,7 @@ async fn a_person_file_round_trips_and_joins_its_household() {
             .await
             .unwrap();
         assert_eq!(partner.household_id, person.household_id);
-        let home_again = store
-            .household(person.household_id.unwrap())
-            .await
-            .unwrap();
+        let home_again = store.household(person.household_id.unwrap()).await.unwrap();
         assert_eq!(
             home_again.caf_number.as_deref(),
             Some("1234567"),
@@ -1145,7 +1142,11 @@ async fn a_person_outside_the_rsa_has_a_file_without_rsa_dossier() {
             due_by: today() + Duration::days(3650),
             limit: 100,
         };
-        assert!(store.due_clocks(&everything(), &due).await.unwrap().is_empty());
+        assert!(store
+            .due_clocks(&everything(), &due)
+            .await
+            .unwrap()
+            .is_empty());
         store.refresh_all_clocks().await.unwrap();
         assert!(store.person_clocks(person.id).await.unwrap().is_empty());
         // A rectification keeps the file outside the RSA.
@@ -1863,7 +1864,7 @@ async fn due_clocks_are_counted_as_they_are_listed() {
             organisation_id: Some(w.departement),
             territory_id: None,
             referent_id: None,
-        team_organisation_id: None,
+            team_organisation_id: None,
         };
         assert_eq!(
             store

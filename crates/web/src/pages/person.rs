@@ -18,8 +18,8 @@ use parcours_app::person::{self, AbsenceAlert, Created, FileView, PersonFile, Pe
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::Nir;
 use parcours_domain::person::{
-    age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput, RsaSituation, RsaState,
-    Sex,
+    age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput,
+    RsaSituation, RsaState, Sex,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::contract::Contract;

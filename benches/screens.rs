@@ -406,7 +406,9 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
         let s = s.clone();
         async move {
             let p = s.person(person).await.unwrap();
-            s.household(p.household_id).await.unwrap();
+            if let Some(household) = p.household_id {
+                s.household(household).await.unwrap();
+            }
             s.person_clocks(person).await.unwrap();
             s.orientations(person).await.unwrap();
             s.assignments(person).await.unwrap();
@@ -469,7 +471,9 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
                 ..catalogue("", 30)
             }));
             s.offered_actions(&filters).await.unwrap();
-            s.household(p.household_id).await.unwrap();
+            if let Some(household) = p.household_id {
+                s.household(household).await.unwrap();
+            }
             s.orientations(person).await.unwrap();
             s.contracts_of(person).await.unwrap();
         }

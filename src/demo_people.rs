@@ -334,6 +334,7 @@ async fn add(
         organisation_id: None,
         territory_id: None,
         referent_id: None,
+        team_organisation_id: None,
     };
     store
         .validate_orientations(actor, &everyone, &[decided.id], notified_on)
@@ -356,6 +357,7 @@ async fn fabrice_contract(store: &Store, sophie: Uuid, today: Date) -> Result<()
         organisation_id: None,
         territory_id: None,
         referent_id: None,
+        team_organisation_id: None,
     };
     let query = parcours_store::person::PersonQuery {
         name: Some("fabrice marie".into()),

@@ -20,6 +20,7 @@ async fn find(app: &App, name: &str) -> Uuid {
         organisation_id: None,
         territory_id: None,
         referent_id: None,
+        team_organisation_id: None,
     };
     let query = PersonQuery {
         name: Some(name.into()),
@@ -463,6 +464,7 @@ async fn orient(app: &App, person: Uuid) {
         organisation_id: None,
         territory_id: None,
         referent_id: None,
+        team_organisation_id: None,
     };
     app.store
         .validate_orientations(&actor, &all, &[decided.id], today)

@@ -22,7 +22,7 @@ fn page_matrix(user_id: &str) -> Vec<(String, Vec<&'static str>)> {
         ("/positionnements".into(), vec![OPERATOR]),
         ("/positionnements/demarche-directe".into(), vec![OPERATOR]),
         ("/demarches-directes".into(), vec![MANAGER, PROGRAMME]),
-        ("/listes-attente".into(), vec![MANAGER]),
+        ("/listes-attente".into(), vec![MANAGER, PROGRAMME]),
         ("/imports".into(), vec![PROGRAMME]),
         ("/imports/correspondances".into(), vec![PROGRAMME]),
     ]
@@ -88,7 +88,11 @@ fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
             "/api/v1/self-referrals/to-validate".into(),
             vec![MANAGER, PROGRAMME],
         ),
-        (Method::GET, "/api/v1/waiting-lists".into(), vec![MANAGER]),
+        (
+            Method::GET,
+            "/api/v1/waiting-lists".into(),
+            vec![MANAGER, PROGRAMME],
+        ),
         (Method::GET, "/api/v1/imports".into(), vec![PROGRAMME]),
         (Method::GET, "/api/v1/csv-mappings".into(), vec![PROGRAMME]),
     ]

@@ -15,6 +15,7 @@ const EVERYTHING: PersonScope = PersonScope {
     organisation_id: None,
     territory_id: None,
     referent_id: None,
+    team_organisation_id: None,
 };
 
 async fn find(app: &App, name: &str) -> Uuid {
@@ -602,7 +603,14 @@ async fn the_household_state_is_rectified_with_checks() {
         let magali = find(&app, "Magali Lefèvre").await;
         let household = app
             .store
-            .household(app.store.person(magali).await.unwrap().household_id)
+            .household(
+                app.store
+                    .person(magali)
+                    .await
+                    .unwrap()
+                    .household_id
+                    .unwrap(),
+            )
             .await
             .unwrap();
         let url = app.url(&format!("/api/v1/persons/{magali}/household"));
@@ -646,5 +654,177 @@ async fn the_household_state_is_rectified_with_checks() {
             .await
             .unwrap();
         assert_eq!(stale.status(), StatusCode::CONFLICT);
+    }
+}
+
+/// A person outside the RSA (issue 17, rule 3): the form and the API make
+/// a file without dossier RSA nor droits et devoirs; no RSA clock, no
+/// orientation; lists cope; the eligibility admits them at the margin.
+#[tokio::test]
+async fn a_person_outside_the_rsa_has_a_file_without_rsa_dossier() {
+    for app in apps().await {
+        let client = app.signed_in(REFERENT).await;
+        let token = app.csrf(&client, "/personnes/nouvelle").await;
+        let form = |situation: &str, duties: bool| {
+            let mut form: Vec<(String, String)> = [
+                ("csrf_token", token.as_str()),
+                ("situation", situation),
+                ("household_role", "DEM"),
+                ("last_name", "Horsrsa"),
+                ("first_names", "Rosalie"),
+                ("birth_date", "1984-07-02"),
+                ("sex", "F"),
+                ("commune_code", "14118"),
+                ("single_parent", "on"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+            if duties {
+                form.push(("subject_to_duties".into(), "on".into()));
+                form.push(("duties_since".into(), "2026-01-05".into()));
+            }
+            form
+        };
+        let refused = client
+            .post(app.url("/personnes"))
+            .form(&form("other_minimum_income", true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("Seul un bénéficiaire du RSA est soumis aux droits et devoirs"));
+        assert!(
+            !html.contains("Numéro de demande RSA » est obligatoire"),
+            "no dossier asked for outside the RSA"
+        );
+        assert!(html.contains("value=\"Horsrsa\""), "what was typed is kept");
+        assert!(html.contains("value=\"other_minimum_income\" checked"));
+        let created = client
+            .post(app.url("/personnes"))
+            .form(&form("other_minimum_income", false))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::SEE_OTHER);
+        let id = find(&app, "horsrsa rosalie").await;
+        let person = app.store.person(id).await.unwrap();
+        assert_eq!(person.household_id, None);
+        assert!(person.other_minimum_income && !person.subject_to_duties);
+        let page = client
+            .get(app.url(&format!("/personnes/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Autre minimum social, sans RSA"));
+        assert!(page.contains("Aucun délai ne court pour cette personne."));
+        assert!(
+            !page.contains("Décider l&#39;orientation") && !page.contains("Décider l'orientation")
+        );
+        // A rectification keeps the file outside the RSA.
+        let edit = client
+            .get(app.url(&format!("/personnes/{id}/modifier")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(edit.contains("value=\"other_precarity\"") && !edit.contains("value=\"rsa\""));
+        let token = app
+            .csrf(&client, &format!("/personnes/{id}/modifier"))
+            .await;
+        let mut rsa = form("rsa", false);
+        rsa[0].1 = token;
+        rsa.push(("version".into(), person.version.to_string()));
+        let to_rsa = client
+            .post(app.url(&format!("/personnes/{id}/modifier")))
+            .form(&rsa)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(to_rsa.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(to_rsa.text().await.unwrap().contains("hors RSA"));
+
+        // The API: the same rules, the same file.
+        let api = app.token(REFERENT).await;
+        let body = |situation: &str| {
+            json!({"person": {"situation": situation, "household_role": "DEM", "last_name": "Marge",
+                "first_names": "Paul", "birth_date": "1990-03-04", "sex": "M", "commune_code": "14118"}})
+        };
+        let (status, err) = app
+            .call(Method::POST, "/api/v1/persons", &api, Some(body("")))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert!(err["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "rsa_number"));
+        let (status, created) = app
+            .call(
+                Method::POST,
+                "/api/v1/persons",
+                &api,
+                Some(body("other_precarity")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        assert!(created["household_id"].is_null());
+        let paul = created["id"].as_str().unwrap();
+        let file = app.get_json(&api, &format!("/api/v1/persons/{paul}")).await;
+        assert_eq!(file["situation"], "other_precarity");
+        assert!(file["household"].is_null());
+        assert_eq!(file["clocks"], json!([]));
+        let (status, err) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/persons/{paul}/household"),
+                &api,
+                Some(json!({"version": 1, "household": {"rsa_number": "1", "fund": "caf", "rsa_state": "2"}})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["error"]["fields"][0]["field"], "situation");
+        let cadre = app.token(MANAGER).await;
+        let (status, err) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{paul}/orientations"),
+                &cadre,
+                Some(json!({"kind": "social", "lead_organisation_id": Uuid::nil(), "decided_on": "2026-11-02"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["error"]["fields"][0]["field"], "kind");
+        // Lists and searches cope with them.
+        let found = app.get_json(&api, "/api/v1/persons?name=marge").await;
+        assert_eq!(found[0]["id"], paul);
+        assert!(found[0]["caf_number"].is_null());
+        let deadlines = app.get_json(&api, "/api/v1/deadlines").await;
+        assert!(!deadlines.to_string().contains(paul));
+        // At the margin of an RSA action: eligible on its places outside the RSA.
+        let actions = app
+            .get_json(&api, "/api/v1/catalogue?q=lire+ecrire+parler")
+            .await;
+        let action = actions["actions"][0]["id"].as_str().unwrap();
+        let eligibility = app
+            .get_json(
+                &cadre,
+                &format!("/api/v1/persons/{paul}/eligibility?action_id={action}"),
+            )
+            .await;
+        assert_eq!(
+            (
+                &eligibility["assessment"]["verdict"],
+                &eligibility["assessment"]["uses_margin"]
+            ),
+            (&json!("eligible"), &json!(true)),
+            "{eligibility}"
+        );
     }
 }

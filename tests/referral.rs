@@ -761,3 +761,182 @@ async fn actions_are_ranked_by_fit_to_the_diagnostic_and_the_objective() {
         assert_eq!(referral["objective_id"], isolation.as_str());
     }
 }
+
+/// A published one-place copy of Plaine Emploi's workshop (no rule), by the
+/// chargé de mission.
+async fn one_place_action(app: &App, workshop: &str) -> String {
+    let po = app.token(PROGRAMME).await;
+    let original = app
+        .get_json(&po, &format!("/api/v1/actions/{workshop}"))
+        .await;
+    let input = json!({
+        "structure_id": original["structure_id"], "name": "Atelier à une place", "description": "Une place, pour éprouver la liste d'attente.",
+        "family": "aps", "thematiques": ["remobilisation--lien-social"], "service_type": "atelier", "format": "individual",
+        "capacity": "1", "reception": ["a-distance"], "starts_on": "2026-01-05",
+        "practical": {"schedule": {"frequency": "appointment"}},
+    });
+    let (status, action) = app
+        .call(Method::POST, "/api/v1/actions", &po, Some(input))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{action}");
+    let id = action["id"].as_str().unwrap().to_owned();
+    app.call(
+        Method::POST,
+        &format!("/api/v1/actions/{id}/status"),
+        &po,
+        Some(json!({"version": action["version"], "status": "published"})),
+    )
+    .await;
+    id
+}
+
+/// Waiting lists have an owner (issue 17, rule 9): the cadre sees the
+/// people their organisation's référents follow wherever they live (their
+/// files too), the chargé de mission sees and ranks every list, people
+/// without référent included.
+#[tokio::test]
+async fn every_waiting_list_has_an_owner() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (fabrice, workshop) = fabrice_and_workshop(&app, &referent).await;
+        let action = one_place_action(&app, &workshop).await;
+        // Someone Sophie follows who lives outside Caen la mer (the cadre's territory).
+        let caseload = app.get_json(&referent, "/api/v1/caseload").await;
+        let clm = ["Caen", "Hérouville-Saint-Clair", "Mondeville", "Ifs"];
+        let away = caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["commune_name"]
+                    .as_str()
+                    .is_some_and(|c| !clm.contains(&c))
+            })
+            .expect("a person of Sophie's caseload outside Caen la mer")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let operator = app.token(OPERATOR).await;
+        for person in [&fabrice, &away] {
+            let (status, referral) = app
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/persons/{person}/referrals"),
+                    &referent,
+                    Some(json!({"action_id": action, "override_reason": "Essai de la liste d'attente"})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{referral}");
+            app.call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/accept",
+                    referral["id"].as_str().unwrap()
+                ),
+                &operator,
+                Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
+            )
+            .await;
+        }
+        let cadre = app.token(MANAGER).await;
+        let lists = app.get_json(&cadre, "/api/v1/waiting-lists").await;
+        let line = lists
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["person_id"] == away.as_str())
+            .unwrap_or_else(|| panic!("followed by the cadre's team: {lists}"))
+            .clone();
+        assert_eq!(line["rank"], 1);
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/persons/{away}"),
+                &cadre,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "the same rule opens the file");
+
+        // Someone without référent, recorded at the structure's door (outside
+        // the RSA) and validated by the chargé de mission: on the list.
+        let (status, recorded) = app
+            .call(
+                Method::POST,
+                "/api/v1/self-referrals",
+                &operator,
+                Some(json!({"action_id": action, "last_name": "Sansreferent", "first_names": "Lou",
+                    "birth_date": "1992-04-03", "sex": "F", "commune_code": "14118", "situation": "other_precarity"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{recorded}");
+        assert_eq!(recorded["new_file"], true);
+        let request = &recorded["referral"];
+        let programme = app.token(PROGRAMME).await;
+        let (status, waiting) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/self-referrals/{}/validate",
+                    request["id"].as_str().unwrap()
+                ),
+                &programme,
+                Some(json!({"version": request["version"]})),
+            )
+            .await;
+        assert_eq!(
+            (status, waiting["status"].as_str()),
+            (StatusCode::OK, Some("waiting")),
+            "{waiting}"
+        );
+        let lou = request["person_id"].as_str().unwrap();
+        let file = app
+            .get_json(&programme, &format!("/api/v1/persons/{lou}"))
+            .await;
+        assert!(file["household"].is_null(), "no dossier RSA asked for");
+        let lists = app.get_json(&programme, "/api/v1/waiting-lists").await;
+        let on_list = |lists: &serde_json::Value, person: &str| {
+            lists
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["person_id"] == person)
+        };
+        assert!(on_list(&lists, lou) && on_list(&lists, &away));
+        assert!(!on_list(
+            &app.get_json(&cadre, "/api/v1/waiting-lists").await,
+            lou
+        ));
+        let (status, ranked) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/priority",
+                    waiting["id"].as_str().unwrap()
+                ),
+                &programme,
+                Some(json!({"priority": 3})),
+            )
+            .await;
+        assert_eq!(
+            (status, ranked["priority"].as_i64()),
+            (StatusCode::OK, Some(3))
+        );
+        let lists = app.get_json(&programme, "/api/v1/waiting-lists").await;
+        let first = lists
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["action_id"] == action.as_str())
+            .unwrap();
+        assert_eq!(
+            (first["person_id"].as_str(), first["rank"].as_i64()),
+            (Some(lou), Some(1))
+        );
+        // The page says the same.
+        let client = app.signed_in(PROGRAMME).await;
+        let page = client.get(app.url("/listes-attente")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("Sansreferent"));
+    }
+}

@@ -462,6 +462,7 @@ fn facts(m: &Member, on: Date) -> PersonFacts {
         rsa: Some(true),
         single_parent: Some(m.data.single_parent),
         other_minimum_income: Some(m.data.other_minimum_income),
+        outside_rsa: Some(false),
         orientation: Some(orientation),
         contract_running: Some(running),
         commune_code: m.data.commune_code.clone(),

@@ -20,7 +20,15 @@ pub async fn decide(
     person_id: Uuid,
     input: &OrientationInput,
 ) -> Result<Orientation, Failure> {
-    visible_person(app, me, person_id, Permission::DecideOrientation).await?;
+    let person = visible_person(app, me, person_id, Permission::DecideOrientation).await?;
+    // Orientation and its clocks are the RSA's droits et devoirs.
+    if !person.situation().is_rsa() {
+        return Err(Invalid::field(
+            "kind",
+            "Cette personne est hors RSA : l'orientation et ses délais concernent les bénéficiaires du RSA.",
+        )
+        .into());
+    }
     // A reorientation must say why: any earlier decision not refused.
     let reorientation = app
         .store

@@ -6,7 +6,7 @@ use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
-    ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
+    ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput, RsaSituation,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::contract::Contract;
@@ -78,12 +78,19 @@ pub async fn create_person(
     me.require(Permission::EditPersons)?;
     let today = today();
     let person_data = PersonData::parse(person, today);
-    let target = match household_id {
-        Some(id) => {
+    // An unknown situation is the person's error; no dossier is asked for then.
+    let rsa = RsaSituation::parse(&person.situation).is_ok_and(RsaSituation::is_rsa);
+    let target = match (rsa, household_id) {
+        (false, None) => Ok(HouseholdTarget::OutsideRsa),
+        (false, Some(_)) => Err(Invalid::field(
+            "situation",
+            "Un membre d'un foyer RSA est bénéficiaire du RSA : choisissez cette situation.",
+        )),
+        (true, Some(id)) => {
             app.store.household(id).await?;
             Ok(HouseholdTarget::Existing(id))
         }
-        None => HouseholdData::parse(household, today).map(HouseholdTarget::New),
+        (true, None) => HouseholdData::parse(household, today).map(HouseholdTarget::New),
     };
     let (data, target) = match (person_data, target) {
         (Ok(data), Ok(target)) => (data, target),
@@ -117,11 +124,39 @@ pub async fn update_household(
     input: &HouseholdInput,
 ) -> Result<Household, Failure> {
     let person = visible_person(app, me, person_id, Permission::EditPersons).await?;
+    let Some(household_id) = person.household_id else {
+        return Err(Invalid::field("situation", OUTSIDE_RSA_HAS_NO_DOSSIER).into());
+    };
     let data = HouseholdData::parse(input, today())?;
     Ok(app
         .store
-        .update_household(&me.actor(), person.household_id, version, &data)
+        .update_household(&me.actor(), household_id, version, &data)
         .await?)
+}
+
+const OUTSIDE_RSA_HAS_NO_DOSSIER: &str = "Cette personne est hors RSA : son dossier n'a pas de dossier RSA. Elle entre au RSA par l'import du fichier CAF/MSA, qui la reconnaît à son NIR.";
+
+/// A rectification keeps the file on its side of the RSA: a person outside
+/// it enters by the CAF/MSA import (found by NIR, their household comes
+/// with it); a dossier RSA is closed, not removed. Nothing chosen keeps the
+/// file's situation.
+fn situation_kept(person: &Person, input: &PersonInput) -> Result<PersonInput, Invalid> {
+    let current = person.situation();
+    if input.situation.trim().is_empty() {
+        return Ok(PersonInput {
+            situation: current.code().to_owned(),
+            ..input.clone()
+        });
+    }
+    let wanted = RsaSituation::parse(&input.situation)?;
+    match (current.is_rsa(), wanted.is_rsa()) {
+        (false, true) => Err(Invalid::field("situation", OUTSIDE_RSA_HAS_NO_DOSSIER)),
+        (true, false) => Err(Invalid::field(
+            "situation",
+            "Ce dossier est rattaché à un dossier RSA : il reste celui d'un bénéficiaire du RSA (clôturez-le quand le droit prend fin).",
+        )),
+        _ => Ok(input.clone()),
+    }
 }
 
 pub async fn update_person(
@@ -131,8 +166,9 @@ pub async fn update_person(
     version: i64,
     input: &PersonInput,
 ) -> Result<Person, Failure> {
-    visible_person(app, me, id, Permission::EditPersons).await?;
-    let data = PersonData::parse(input, today())?;
+    let person = visible_person(app, me, id, Permission::EditPersons).await?;
+    let input = situation_kept(&person, input)?;
+    let data = PersonData::parse(&input, today())?;
     Ok(app
         .store
         .update_person(&me.actor(), id, version, &data)
@@ -285,7 +321,8 @@ pub async fn communes(
 /// A person's file: identity, household, clocks, orientations, référents.
 pub struct PersonFile {
     pub person: Person,
-    pub household: Household,
+    /// None for a person outside the RSA.
+    pub household: Option<Household>,
     pub clocks: Vec<StoredClock>,
     pub orientations: Vec<Orientation>,
     pub assignments: Vec<Assignment>,
@@ -308,7 +345,10 @@ pub async fn read_file(
 ) -> Result<PersonFile, Failure> {
     let person = read_person(app, me, id, what).await?;
     Ok(PersonFile {
-        household: app.store.household(person.household_id).await?,
+        household: match person.household_id {
+            Some(id) => Some(app.store.household(id).await?),
+            None => None,
+        },
         clocks: app.store.person_clocks(id).await?,
         orientations: app.store.orientations(id).await?,
         assignments: app.store.assignments(id).await?,
@@ -387,7 +427,10 @@ pub async fn open_file(
 }
 
 async fn household_members(app: &App, person: &Person) -> Result<Vec<Person>, Failure> {
-    let mut members = app.store.household_members(person.household_id).await?;
+    let Some(household_id) = person.household_id else {
+        return Ok(Vec::new());
+    };
+    let mut members = app.store.household_members(household_id).await?;
     members.retain(|m| m.id != person.id);
     Ok(members)
 }

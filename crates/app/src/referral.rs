@@ -26,7 +26,10 @@ use uuid::Uuid;
 
 /// What the file says of the person, for the eligibility rules.
 async fn facts(app: &App, person: &Person) -> Result<PersonFacts, Failure> {
-    let household = app.store.household(person.household_id).await?;
+    let household = match person.household_id {
+        Some(id) => Some(app.store.household(id).await?),
+        None => None,
+    };
     let orientation = app
         .store
         .orientations(person.id)
@@ -38,10 +41,14 @@ async fn facts(app: &App, person: &Person) -> Result<PersonFacts, Failure> {
     let age = age_on(person.birth_date, today());
     Ok(PersonFacts {
         age: u8::try_from(age).ok(),
-        // Open right (paid or suspended), or subject to droits et devoirs.
-        rsa: Some(person.subject_to_duties || matches!(household.rsa_state, 2..=4)),
+        // Open right (paid or suspended), or subject to droits et devoirs;
+        // a person outside the RSA is known not to be a beneficiary.
+        rsa: Some(
+            person.subject_to_duties || household.is_some_and(|h| matches!(h.rsa_state, 2..=4)),
+        ),
         single_parent: Some(person.single_parent),
         other_minimum_income: Some(person.other_minimum_income),
+        outside_rsa: Some(!person.situation().is_rsa()),
         orientation: Some(orientation),
         contract_running: Some(
             contracts

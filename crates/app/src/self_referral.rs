@@ -55,15 +55,20 @@ async fn own_action(app: &App, me: &CurrentUser, id: &str) -> Result<Action, Fai
 
 /// What a new file says of the person, for the eligibility rules: what
 /// the structure could not record is unknown, not false.
-fn facts_of_new(data: &PersonData, household: &HouseholdData) -> PersonFacts {
+/// Outside the RSA (no household) the person is known not to draw it, and
+/// whether they draw another minimum income.
+fn facts_of_new(data: &PersonData, household: Option<&HouseholdData>) -> PersonFacts {
     PersonFacts {
         age: u8::try_from(age_on(data.birth_date, today())).ok(),
-        rsa: Some(matches!(
-            household.rsa_state,
-            RsaState::OpenPaid | RsaState::OpenSuspended | RsaState::OpenPaymentSuspended
-        )),
+        rsa: Some(household.is_some_and(|h| {
+            matches!(
+                h.rsa_state,
+                RsaState::OpenPaid | RsaState::OpenSuspended | RsaState::OpenPaymentSuspended
+            )
+        })),
         single_parent: None,
-        other_minimum_income: None,
+        other_minimum_income: household.is_none().then_some(data.other_minimum_income),
+        outside_rsa: Some(household.is_none()),
         orientation: Some(None),
         contract_running: Some(false),
         commune_code: data.commune_code.clone(),
@@ -113,7 +118,8 @@ pub async fn record(
 }
 
 /// The open file matching the identity, or a new one (which needs the RSA
-/// dossier), with the person's eligibility to the action.
+/// dossier, unless the person is outside the RSA), with the person's
+/// eligibility to the action.
 async fn applicant(
     app: &App,
     input: &SelfReferralInput,
@@ -134,10 +140,14 @@ async fn applicant(
             Ok((Applicant::Existing(one.id), assessment))
         }
         [] => {
-            let household = input.household(today())?;
-            let assessment = assess_facts(app, &facts_of_new(&data, &household), action).await?;
+            let household = match input.situation().is_rsa() {
+                true => Some(input.household(today())?),
+                false => None,
+            };
+            let facts = facts_of_new(&data, household.as_ref());
+            let assessment = assess_facts(app, &facts, action).await?;
             let applicant = Applicant::New {
-                household: HouseholdTarget::New(household),
+                household: household.map_or(HouseholdTarget::OutsideRsa, HouseholdTarget::New),
                 data: Box::new(data),
             };
             Ok((applicant, assessment))

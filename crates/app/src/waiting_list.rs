@@ -1,6 +1,7 @@
-//! The cadre's view of the waiting lists: the people of their scope waiting
-//! for a place, their rank on each action's list, and the priority that
-//! moves them up or down (audited by the store).
+//! The waiting lists as the cadre and the chargé de mission see them: the
+//! people of their scope waiting for a place (every list for the chargé de
+//! mission, people without référent included), their rank on each action's
+//! list, and the priority that moves them up or down (audited by the store).
 
 use crate::person::visible_person;
 use crate::{App, CurrentUser, Failure};
@@ -8,8 +9,8 @@ use parcours_domain::Permission;
 use parcours_store::referral::{Referral, WaitingLine};
 use uuid::Uuid;
 
-/// Setting priorities is the cadre's (the permission that validates the team's work).
-const PERMISSION: Permission = Permission::ValidateOrientation;
+/// The cadre ranks the lists of their scope, the chargé de mission every list.
+const PERMISSION: Permission = Permission::RankWaitingLists;
 
 /// The waiting people of `me`'s scope.
 pub async fn waiting(app: &App, me: &CurrentUser) -> Result<Vec<WaitingLine>, Failure> {
@@ -17,7 +18,8 @@ pub async fn waiting(app: &App, me: &CurrentUser) -> Result<Vec<WaitingLine>, Fa
     Ok(app.store.waiting_in_scope(&me.scope()).await?)
 }
 
-/// The cadre moves a waiting person up or down the list (their file must be in scope).
+/// The cadre or the chargé de mission moves a waiting person up or down the
+/// list (their file must be in scope).
 pub async fn prioritise(
     app: &App,
     me: &CurrentUser,

@@ -92,6 +92,8 @@ impl Role {
             ViewStructureDashboard => matches!(self, Operator | ProgrammeOfficer),
             // CAF/MSA files and CSV exports: the chargé de mission (and the command line).
             ImportData => self == ProgrammeOfficer,
+            // The cadre ranks the lists of their scope; the chargé de mission every list.
+            RankWaitingLists => matches!(self, Manager | ProgrammeOfficer),
         }
     }
 }
@@ -135,10 +137,12 @@ pub enum Permission {
     ViewStructureDashboard,
     /// Importing CAF/MSA XML and CSV files, their reports and column mappings.
     ImportData,
+    /// Seeing the waiting lists of one's scope and setting priorities on them.
+    RankWaitingLists,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 29] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -167,6 +171,7 @@ impl Permission {
         Permission::RecordFseData,
         Permission::ViewStructureDashboard,
         Permission::ImportData,
+        Permission::RankWaitingLists,
     ];
 }
 
@@ -190,24 +195,31 @@ pub struct PersonScope {
     pub territory_id: Option<Uuid>,
     /// Files where this user is the current référent unique.
     pub referent_id: Option<Uuid>,
+    /// Files whose current référent unique belongs to this organisation,
+    /// wherever the person lives: the cadre's team's people.
+    pub team_organisation_id: Option<Uuid>,
 }
 
 impl Viewer {
     /// Référent: their caseload and their organisation's files; cadre: their
-    /// organisation within their territory; chargé de mission and admin:
-    /// everything; opérateur and DPO: no person file here.
+    /// organisation's files within their territory, and wherever they live
+    /// the people their organisation's référents follow (the team's work
+    /// they validate); chargé de mission and admin: everything; opérateur
+    /// and DPO: no person file here.
     pub fn person_scope(&self) -> PersonScope {
         let none = PersonScope {
             all: false,
             organisation_id: None,
             territory_id: None,
             referent_id: None,
+            team_organisation_id: None,
         };
         match self.role {
             Role::Admin | Role::ProgrammeOfficer => PersonScope { all: true, ..none },
             Role::Manager => PersonScope {
                 organisation_id: Some(self.organisation_id),
                 territory_id: self.territory_id,
+                team_organisation_id: Some(self.organisation_id),
                 ..none
             },
             Role::Referent => PersonScope {
@@ -220,18 +232,26 @@ impl Viewer {
     }
 }
 
+/// What decides whether a scope covers one file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileScope {
+    /// The file's responsible organisation.
+    pub organisation: Option<Uuid>,
+    pub territory: Option<Uuid>,
+    /// The current référent unique, and the organisation they belong to.
+    pub referent: Option<Uuid>,
+    pub referent_organisation: Option<Uuid>,
+}
+
 impl PersonScope {
-    pub fn allows(
-        &self,
-        organisation: Option<Uuid>,
-        territory: Option<Uuid>,
-        referent: Option<Uuid>,
-    ) -> bool {
+    pub fn allows(&self, file: FileScope) -> bool {
         self.all
             || (self.organisation_id.is_some()
-                && organisation == self.organisation_id
-                && (self.territory_id.is_none() || territory == self.territory_id))
-            || (self.referent_id.is_some() && referent == self.referent_id)
+                && file.organisation == self.organisation_id
+                && (self.territory_id.is_none() || file.territory == self.territory_id))
+            || (self.referent_id.is_some() && file.referent == self.referent_id)
+            || (self.team_organisation_id.is_some()
+                && file.referent_organisation == self.team_organisation_id)
     }
 }
 
@@ -261,25 +281,42 @@ mod tests {
         let (org, other_org) = (Some(Uuid::from_u128(10)), Some(Uuid::from_u128(11)));
         let (territory, other_territory) = (Some(Uuid::from_u128(20)), Some(Uuid::from_u128(21)));
         let me = Some(Uuid::from_u128(1));
+        let file = |organisation, territory, referent, referent_organisation| FileScope {
+            organisation,
+            territory,
+            referent,
+            referent_organisation,
+        };
         let referent = viewer(Role::Referent, None).person_scope();
-        assert!(referent.allows(org, other_territory, None));
+        assert!(referent.allows(file(org, other_territory, None, None)));
         assert!(
-            referent.allows(other_org, None, me),
+            referent.allows(file(other_org, None, me, other_org)),
             "their caseload, whatever the organisation"
         );
-        assert!(!referent.allows(other_org, territory, Some(Uuid::from_u128(2))));
+        let colleague = Some(Uuid::from_u128(2));
+        assert!(!referent.allows(file(other_org, territory, colleague, org)));
         let manager = viewer(Role::Manager, territory).person_scope();
-        assert!(manager.allows(org, territory, None));
-        assert!(!manager.allows(org, other_territory, None));
-        assert!(!manager.allows(other_org, territory, None));
-        assert!(viewer(Role::Manager, None)
-            .person_scope()
-            .allows(org, other_territory, None));
+        assert!(manager.allows(file(org, territory, None, None)));
+        assert!(!manager.allows(file(org, other_territory, None, None)));
+        assert!(!manager.allows(file(other_org, territory, None, None)));
+        assert!(
+            manager.allows(file(other_org, other_territory, colleague, org)),
+            "followed by their team, wherever the person lives"
+        );
+        assert!(!manager.allows(file(org, other_territory, colleague, other_org)));
+        assert!(viewer(Role::Manager, None).person_scope().allows(file(
+            org,
+            other_territory,
+            None,
+            None
+        )));
         assert!(viewer(Role::ProgrammeOfficer, None)
             .person_scope()
-            .allows(None, None, None));
+            .allows(FileScope::default()));
         for role in [Role::Operator, Role::Dpo] {
-            assert!(!viewer(role, None).person_scope().allows(org, territory, me));
+            assert!(!viewer(role, None)
+                .person_scope()
+                .allows(file(org, territory, me, org)));
         }
     }
 
@@ -317,6 +354,7 @@ mod tests {
             (RecordFseData, &[Operator]),
             (ViewStructureDashboard, &[Operator, ProgrammeOfficer]),
             (ImportData, &[ProgrammeOfficer]),
+            (RankWaitingLists, &[Manager, ProgrammeOfficer]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

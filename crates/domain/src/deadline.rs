@@ -153,6 +153,9 @@ pub struct PathwayFacts {
     pub joint_review_on: Option<Date>,
     /// File closed: no clock runs.
     pub closed_on: Option<Date>,
+    /// A person outside the RSA (admitted at the margin): no RSA clock runs.
+    #[serde(default)]
+    pub outside_rsa: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,7 +314,7 @@ fn add_days(date: Date, days: i64) -> Date {
 /// belongs to a previous period), except the orientation clock, met by any
 /// current orientation.
 pub fn clocks(facts: &PathwayFacts, settings: &DeadlineSettings, today: Date) -> Vec<Clock> {
-    if facts.closed_on.is_some() {
+    if facts.closed_on.is_some() || facts.outside_rsa {
         return Vec::new();
     }
     let status = |due_on: Date, met_on: Option<Date>| match met_on {
@@ -692,6 +695,23 @@ mod tests {
     }
 
     #[test]
+    fn a_person_outside_the_rsa_has_no_rsa_clock() {
+        let facts = PathwayFacts {
+            rights_opened_on: Some(date!(2026 - 01 - 01)),
+            orientation: Some(social(date!(2026 - 02 - 01))),
+            contract_ends_on: Some(date!(2026 - 12 - 31)),
+            ..Default::default()
+        };
+        let today = date!(2026 - 04 - 01);
+        assert!(!clocks(&facts, &DeadlineSettings::default(), today).is_empty());
+        let outside = PathwayFacts {
+            outside_rsa: true,
+            ..facts
+        };
+        assert!(clocks(&outside, &DeadlineSettings::default(), today).is_empty());
+    }
+
+    #[test]
     fn month_clamping() {
         assert_eq!(add_months(date!(2024 - 01 - 31), 1), date!(2024 - 02 - 29));
         assert_eq!(add_months(date!(2025 - 01 - 31), 1), date!(2025 - 02 - 28));
@@ -774,6 +794,7 @@ mod tests {
                     contract_reviewed_on: reviewed,
                     joint_review_on: joint,
                     closed_on: closed,
+                    outside_rsa: false,
                 },
             )
     }

@@ -196,6 +196,9 @@ pub struct PersonFacts {
     pub rsa: Option<bool>,
     pub single_parent: Option<bool>,
     pub other_minimum_income: Option<bool>,
+    /// `Some(true)`: the file is that of a person outside the RSA, admitted
+    /// for their precarity (another minimum income or any other).
+    pub outside_rsa: Option<bool>,
     /// `Some(None)`: known to have no validated orientation.
     pub orientation: Option<Option<OrientationKind>>,
     pub contract_running: Option<bool>,
@@ -364,8 +367,9 @@ impl EligibilityRules {
                 false,
             );
         }
-        let precarity =
-            person.single_parent == Some(true) || person.other_minimum_income == Some(true);
+        let precarity = person.single_parent == Some(true)
+            || person.other_minimum_income == Some(true)
+            || person.outside_rsa == Some(true);
         if let (Some(places), true) = (self.margin_places, precarity) {
             let s = if places > 1 { "s" } else { "" };
             let reason = format!("N'appartient pas aux publics de l'action, mais peut entrer sur {places} place{s} ouverte{s} hors RSA (situation de précarité).");
@@ -519,6 +523,7 @@ mod tests {
             rsa: Some(true),
             single_parent: Some(false),
             other_minimum_income: Some(false),
+            outside_rsa: Some(false),
             orientation: Some(Some(OrientationKind::Social)),
             contract_running: Some(true),
             commune_code: Some("14118".into()),
@@ -609,6 +614,13 @@ mod tests {
             a.outcomes[1].reason,
             "N'est pas bénéficiaire du RSA : l'action leur est réservée."
         );
+        // A file outside the RSA is admitted for its precarity, whatever it is.
+        let outside = PersonFacts {
+            outside_rsa: Some(true),
+            ..neither.clone()
+        };
+        let a = youth_rules().evaluate(&outside, |c| c.to_owned());
+        assert_eq!((a.verdict, a.uses_margin), (Verdict::Eligible, true));
         let no_quota = EligibilityRules {
             margin_places: None,
             ..youth_rules()

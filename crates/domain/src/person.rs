@@ -128,6 +128,47 @@ codes!(
 );
 
 codes!(
+    /// Why the person has a file: the RSA (a dossier RSA, and droits et
+    /// devoirs when subject to them), or admitted at the margin without RSA.
+    RsaSituation {
+        Beneficiary = "rsa", "Bénéficiaire du RSA";
+        OtherMinimumIncome = "other_minimum_income", "Autre minimum social, sans RSA";
+        OtherPrecarity = "other_precarity", "Autre situation de précarité, sans RSA";
+    }
+);
+
+impl RsaSituation {
+    /// As chosen in a form or sent to the API: nothing chosen is the RSA
+    /// (as every file was before the choice existed).
+    pub fn parse(raw: &str) -> Result<RsaSituation, Invalid> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(RsaSituation::Beneficiary);
+        }
+        RsaSituation::from_code(raw).ok_or_else(|| {
+            Invalid::field(
+                "situation",
+                "Choisissez la situation : bénéficiaire du RSA, autre minimum social ou autre situation de précarité.",
+            )
+        })
+    }
+
+    /// Only an RSA beneficiary has a dossier RSA and its clocks.
+    pub fn is_rsa(self) -> bool {
+        self == RsaSituation::Beneficiary
+    }
+
+    /// The situation of a stored file: outside the RSA it has no household.
+    pub fn of_file(has_household: bool, other_minimum_income: bool) -> RsaSituation {
+        match (has_household, other_minimum_income) {
+            (true, _) => RsaSituation::Beneficiary,
+            (false, true) => RsaSituation::OtherMinimumIncome,
+            (false, false) => RsaSituation::OtherPrecarity,
+        }
+    }
+}
+
+codes!(
     Sex {
         Female = "F", "Femme";
         Male = "M", "Homme";
@@ -232,6 +273,10 @@ impl HouseholdData {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PersonInput {
+    /// rsa (the default), other_minimum_income or other_precarity: outside
+    /// the RSA the file has no dossier RSA and no droits et devoirs.
+    #[serde(default)]
+    pub situation: String,
     #[serde(default)]
     pub household_role: String,
     #[serde(default)]
@@ -290,6 +335,9 @@ pub struct PersonData {
 impl PersonData {
     pub fn parse(input: &PersonInput, today: Date) -> Result<PersonData, Invalid> {
         let mut invalid = Invalid::new();
+        let situation = RsaSituation::parse(&input.situation)
+            .map_err(|e| invalid.merge(e))
+            .ok();
         let household_role = HouseholdRole::from_code(input.household_role.trim());
         if household_role.is_none() {
             invalid.add("household_role", "Choisissez le rôle dans le foyer.");
@@ -391,7 +439,14 @@ impl PersonData {
                 "Indiquez depuis quand la personne est soumise aux droits et devoirs.",
             );
         }
-        let (Some(household_role), Some(birth_date), Some(sex)) = (household_role, birth_date, sex)
+        if input.subject_to_duties && situation.is_some_and(|s| !s.is_rsa()) {
+            invalid.add(
+                "subject_to_duties",
+                "Seul un bénéficiaire du RSA est soumis aux droits et devoirs.",
+            );
+        }
+        let (Some(situation), Some(household_role), Some(birth_date), Some(sex)) =
+            (situation, household_role, birth_date, sex)
         else {
             return Err(invalid);
         };
@@ -415,7 +470,13 @@ impl PersonData {
                 None
             },
             single_parent: input.single_parent,
-            other_minimum_income: input.other_minimum_income,
+            // Outside the RSA the situation says it; an RSA beneficiary may
+            // also draw another minimum income.
+            other_minimum_income: match situation {
+                RsaSituation::Beneficiary => input.other_minimum_income,
+                RsaSituation::OtherMinimumIncome => true,
+                RsaSituation::OtherPrecarity => false,
+            },
             rqth: input.rqth,
         })
     }
@@ -627,6 +688,56 @@ mod tests {
             .unwrap_err()
             .message_for("commune_code")
             .is_some());
+    }
+
+    #[test]
+    fn a_person_outside_the_rsa_has_no_duties() {
+        let outside = PersonInput {
+            situation: "other_minimum_income".into(),
+            subject_to_duties: false,
+            duties_since: String::new(),
+            ..magali()
+        };
+        let person = PersonData::parse(&outside, TODAY).unwrap();
+        assert!(person.other_minimum_income && !person.subject_to_duties);
+        let precarity = PersonInput {
+            situation: "other_precarity".into(),
+            other_minimum_income: true,
+            ..outside.clone()
+        };
+        assert!(
+            !PersonData::parse(&precarity, TODAY)
+                .unwrap()
+                .other_minimum_income
+        );
+        let with_duties = PersonInput {
+            subject_to_duties: true,
+            ..outside.clone()
+        };
+        let err = PersonData::parse(&with_duties, TODAY).unwrap_err();
+        assert!(err
+            .message_for("subject_to_duties")
+            .unwrap()
+            .contains("RSA"));
+        let unknown = PersonInput {
+            situation: "ass".into(),
+            ..outside
+        };
+        assert!(PersonData::parse(&unknown, TODAY)
+            .unwrap_err()
+            .message_for("situation")
+            .is_some());
+        // Nothing chosen is the RSA, as before the choice existed.
+        assert_eq!(RsaSituation::parse(" "), Ok(RsaSituation::Beneficiary));
+        assert_eq!(
+            RsaSituation::of_file(false, true),
+            RsaSituation::OtherMinimumIncome
+        );
+        assert_eq!(RsaSituation::of_file(true, true), RsaSituation::Beneficiary);
+        assert_eq!(
+            RsaSituation::of_file(false, false),
+            RsaSituation::OtherPrecarity
+        );
     }
 
     #[test]

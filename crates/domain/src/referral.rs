@@ -2,7 +2,9 @@
 //! reasons to refuse, in the words people read.
 
 use crate::access::{Role, Viewer};
-use crate::person::{codes, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput};
+use crate::person::{
+    codes, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput, RsaSituation,
+};
 use crate::validation::Invalid;
 use serde::Deserialize;
 use time::Date;
@@ -125,7 +127,12 @@ pub struct SelfReferralInput {
     /// INSEE code of the commune of residence.
     #[serde(default)]
     pub commune_code: String,
-    /// Only when no file matches the identity: the RSA dossier number.
+    /// Only when no file matches the identity: rsa (the default),
+    /// other_minimum_income or other_precarity; outside the RSA no dossier
+    /// RSA is asked for.
+    #[serde(default)]
+    pub situation: String,
+    /// Only when no file matches the identity, for an RSA beneficiary: the RSA dossier number.
     #[serde(default)]
     pub rsa_number: String,
     /// Only when no file matches: caf or msa.
@@ -152,9 +159,15 @@ impl SelfReferralInput {
             phone: self.phone.clone(),
             email: self.email.clone(),
             commune_code: self.commune_code.clone(),
+            situation: self.situation.clone(),
             ..PersonInput::default()
         };
         PersonData::parse(&input, today)
+    }
+
+    /// What the request says of the RSA (checked by [`Self::identity`]).
+    pub fn situation(&self) -> RsaSituation {
+        RsaSituation::parse(&self.situation).unwrap_or(RsaSituation::Beneficiary)
     }
 
     /// The RSA dossier of a new file, needed when no file matches the identity.
@@ -168,7 +181,7 @@ impl SelfReferralInput {
         HouseholdData::parse(&input, today).map_err(|mut invalid| {
             invalid.add(
                 "last_name",
-                "Aucun dossier ne correspond à cette identité : complétez le dossier RSA pour en créer un, ou vérifiez l'orthographe et la date de naissance.",
+                "Aucun dossier ne correspond à cette identité : complétez le dossier RSA pour en créer un (ou choisissez une situation hors RSA), ou vérifiez l'orthographe et la date de naissance.",
             );
             invalid
         })

@@ -218,7 +218,7 @@ async fn changes_of_state_duties_identity_and_household_are_recorded() {
         assert!(!left.subject_to_duties);
         assert!(store.person_clocks(left.id).await.unwrap().is_empty());
         let moved = store.person_by_nir(&nir(2, 3)).await.unwrap().unwrap();
-        let household = store.household(moved.household_id).await.unwrap();
+        let household = store.household(moved.household_id.unwrap()).await.unwrap();
         assert_eq!(household.rsa_number, "14000000004");
         assert_eq!(moved.household_role, HouseholdRole::Partner);
         assert_eq!(moved.last_name, "Durand-Martin");

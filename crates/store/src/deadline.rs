@@ -206,6 +206,8 @@ impl Store {
 #[derive(sqlx::FromRow)]
 struct FactsRow {
     id: Uuid,
+    /// None for a person outside the RSA: no RSA clock.
+    household_id: Option<Uuid>,
     duties_since: Option<Date>,
     closed_on: Option<Date>,
     responsible_organisation_id: Option<Uuid>,
@@ -318,7 +320,7 @@ async fn pathway_facts(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(FactsRow, Pathw
     let persons: Vec<FactsRow> = fetch_by_keys(
         tx,
         keys(ids),
-        "SELECT p.id, p.duties_since, p.closed_on, p.responsible_organisation_id, p.territory_id
+        "SELECT p.id, p.household_id, p.duties_since, p.closed_on, p.responsible_organisation_id, p.territory_id
          FROM k CROSS JOIN persons p WHERE p.id = k.v",
     )
     .await?;
@@ -344,6 +346,7 @@ async fn pathway_facts(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(FactsRow, Pathw
             let mut facts = PathwayFacts {
                 rights_opened_on: person.duties_since,
                 closed_on: person.closed_on,
+                outside_rsa: person.household_id.is_none(),
                 ..PathwayFacts::default()
             };
             if let Some(orientation) = orientations.get(&person.id) {

@@ -736,7 +736,7 @@ impl Import {
             .filter(|c| self.load.knows_commune(c))
             .or(before.commune_code.clone());
         Person {
-            household_id: update.household_id,
+            household_id: Some(update.household_id),
             household_role: data.household_role,
             last_name: data.last_name.clone(),
             first_names: data.first_names.clone(),
@@ -783,7 +783,8 @@ fn person_update(
     incoming: &PersonData,
 ) -> Option<PersonUpdate> {
     let data = known.data.as_ref()?;
-    let moved = known.person.household_id != household_id;
+    // A file outside the RSA found by its NIR enters the RSA here.
+    let moved = known.person.household_id != Some(household_id);
     let merged = merge(data, incoming);
     if merged.is_none() && !moved {
         return None;
@@ -816,11 +817,9 @@ impl<'a> Known<'a> {
             if let Some(nir) = &p.nir {
                 known.by_nir.insert(nir, i);
             }
-            known
-                .by_household
-                .entry(p.household_id)
-                .or_default()
-                .push(i);
+            if let Some(household_id) = p.household_id {
+                known.by_household.entry(household_id).or_default().push(i);
+            }
             known.persons.push(KnownPerson {
                 person: p,
                 data: known_data(p),
@@ -1254,7 +1253,9 @@ impl Store {
         .bind(limit).fetch_all(pool).await)?;
         let mut members: HashMap<Uuid, Vec<Person>> = HashMap::new();
         for person in persons {
-            members.entry(person.household_id).or_default().push(person);
+            if let Some(household_id) = person.household_id {
+                members.entry(household_id).or_default().push(person);
+            }
         }
         Ok(households
             .into_iter()

@@ -9,7 +9,8 @@ use parcours_domain::access::PersonScope;
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::deadline::ClockKind;
 use parcours_domain::person::{
-    fold, name_tokens, ClosureReason, Fund, HouseholdData, HouseholdRole, PersonData, Sex,
+    fold, name_tokens, ClosureReason, Fund, HouseholdData, HouseholdRole, PersonData, RsaSituation,
+    Sex,
 };
 use parcours_domain::Invalid;
 use serde::Serialize;
@@ -36,7 +37,8 @@ pub struct Household {
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Person {
     pub id: Uuid,
-    pub household_id: Uuid,
+    /// None for a person outside the RSA (no dossier RSA).
+    pub household_id: Option<Uuid>,
     pub household_role: HouseholdRole,
     pub last_name: String,
     pub first_names: String,
@@ -92,11 +94,20 @@ pub struct PersonRevision {
 }
 
 /// Where a new person goes: an existing household, or a new one (joined
-/// instead when its numéro de demande RSA is already known).
+/// instead when its numéro de demande RSA is already known), or none for a
+/// person outside the RSA.
 #[derive(Debug, Clone)]
 pub enum HouseholdTarget {
     Existing(Uuid),
     New(HouseholdData),
+    OutsideRsa,
+}
+
+impl Person {
+    /// RSA beneficiary, or admitted at the margin without RSA.
+    pub fn situation(&self) -> RsaSituation {
+        RsaSituation::of_file(self.household_id.is_some(), self.other_minimum_income)
+    }
 }
 
 /// Search criteria; empty criteria find nothing.
@@ -118,8 +129,8 @@ pub(crate) const SUMMARY_COLUMNS: &str = "p.id, p.last_name, p.first_names, p.bi
         (SELECT k.kind FROM person_clocks k WHERE k.person_id = p.id AND k.met_on IS NULL
           ORDER BY k.due_on LIMIT 1) AS next_due_kind";
 
-/// The household and commune of `persons p`.
-pub(crate) const SUMMARY_JOINS: &str = " JOIN households h ON h.id = p.household_id
+/// The household (none outside the RSA) and commune of `persons p`.
+pub(crate) const SUMMARY_JOINS: &str = " LEFT JOIN households h ON h.id = p.household_id
      LEFT JOIN communes c ON c.insee_code = p.commune_code";
 
 /// [`PersonSummary`] rows over `persons p`, each looking its référent up.
@@ -680,8 +691,9 @@ pub(crate) async fn create_person_in(
     data: &PersonData,
 ) -> Result<Person> {
     let household_id = match household {
-        HouseholdTarget::Existing(id) => *id,
-        HouseholdTarget::New(new) => upsert_household(tx, actor, new).await?,
+        HouseholdTarget::Existing(id) => Some(*id),
+        HouseholdTarget::New(new) => Some(upsert_household(tx, actor, new).await?),
+        HouseholdTarget::OutsideRsa => None,
     };
     let territory_id = commune_territory(tx, data.commune_code.as_deref()).await?;
     let id = Uuid::now_v7();

@@ -145,7 +145,7 @@ impl PeopleLoad {
     ) -> Person {
         Person {
             id,
-            household_id,
+            household_id: Some(household_id),
             household_role: data.household_role,
             last_name: data.last_name.clone(),
             first_names: data.first_names.clone(),

@@ -206,6 +206,18 @@ impl Sql {
             );
             self.bind(&caseload, referent).push(")");
         }
+        if let Some(team) = scope.team_organisation_id {
+            if alternatives > 0 {
+                self.push(" OR ");
+            }
+            alternatives += 1;
+            let followed = format!(
+                "{} IN (SELECT ra.person_id FROM users u JOIN referent_assignments ra ON ra.referent_id = u.id \
+                 WHERE ra.ends_on IS NULL AND u.organisation_id = ",
+                columns.person
+            );
+            self.bind(&followed, team).push(")");
+        }
         if alternatives == 0 {
             self.push("1 = 0");
         }
@@ -225,6 +237,7 @@ mod tests {
             organisation_id: Some(org),
             territory_id: None,
             referent_id: Some(Uuid::from_u128(2)),
+            team_organisation_id: None,
         };
         let mut sql = Sql::new("SELECT 1 FROM persons p WHERE p.closed_on IS NULL");
         sql.bind(" AND p.birth_date = ", time::macros::date!(1979 - 05 - 12))
@@ -238,12 +251,32 @@ mod tests {
     }
 
     #[test]
+    fn a_team_adds_the_people_its_referents_follow() {
+        let team = PersonScope {
+            all: false,
+            organisation_id: Some(Uuid::from_u128(1)),
+            territory_id: Some(Uuid::from_u128(3)),
+            referent_id: None,
+            team_organisation_id: Some(Uuid::from_u128(1)),
+        };
+        let mut sql = Sql::new("x");
+        sql.scope(&team);
+        assert_eq!(
+            sql.text,
+            "x AND ((p.responsible_organisation_id = $1 AND p.territory_id = $2) \
+             OR p.id IN (SELECT ra.person_id FROM users u JOIN referent_assignments ra ON ra.referent_id = u.id \
+             WHERE ra.ends_on IS NULL AND u.organisation_id = $3))"
+        );
+    }
+
+    #[test]
     fn everything_adds_nothing_and_nothing_matches_nothing() {
         let all = PersonScope {
             all: true,
             organisation_id: None,
             territory_id: None,
             referent_id: None,
+            team_organisation_id: None,
         };
         assert_eq!(Sql::new("x").scope(&all).text, "x");
         let none = PersonScope { all: false, ..all };

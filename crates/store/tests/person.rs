@@ -15,7 +15,7 @@ use parcours_domain::person::Fund;
 use parcours_domain::person::HouseholdRole;
 use parcours_domain::person::Sex;
 use parcours_domain::person::{
-    ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput,
+    ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput, RsaSituation,
 };
 use parcours_domain::Role;
 use parcours_store::account::Account;
@@ -55,6 +55,7 @@ fn everything() -> PersonScope {
         organisation_id: None,
         territory_id: None,
         referent_id: None,
+        team_organisation_id: None,
     }
 }
 
@@ -289,6 +290,7 @@ async fn a_person_file_round_trips_and_joins_its_household() {
             single_parent: true,
             other_minimum_income: false,
             rqth: true,
+            situation: String::new(),
         };
         let data = parse(&full);
         let person = store
@@ -328,7 +330,7 @@ async fn a_person_file_round_trips_and_joins_its_household() {
         assert_eq!(person.version, 1);
         assert_eq!(store.person(person.id).await.unwrap(), person);
 
-        let home = store.household(person.household_id).await.unwrap();
+        let home = store.household(person.household_id.unwrap()).await.unwrap();
         assert_eq!(home.rsa_number, "ABC123");
         assert_eq!(home.caf_number.as_deref(), Some("1234567"));
         assert_eq!(home.fund, Fund::Caf);
@@ -350,13 +352,16 @@ async fn a_person_file_round_trips_and_joins_its_household() {
             .await
             .unwrap();
         assert_eq!(partner.household_id, person.household_id);
-        let home_again = store.household(person.household_id).await.unwrap();
+        let home_again = store.household(person.household_id.unwrap()).await.unwrap();
         assert_eq!(
             home_again.caf_number.as_deref(),
             Some("1234567"),
             "joining does not overwrite the household"
         );
-        let members = store.household_members(person.household_id).await.unwrap();
+        let members = store
+            .household_members(person.household_id.unwrap())
+            .await
+            .unwrap();
         assert_eq!(
             members.iter().map(|m| m.id).collect::<Vec<_>>(),
             vec![person.id, partner.id],
@@ -980,6 +985,178 @@ async fn viewers_only_find_people_within_their_scope() {
         assert!(found(&store, &scope_of(&colleague), &dupont)
             .await
             .is_empty());
+    }
+}
+
+/// The case: a cadre sees the people their organisation's
+/// référents follow, also those who live outside the cadre's territory;
+/// not those another organisation follows there.
+#[tokio::test]
+async fn a_cadre_sees_the_people_their_team_follows_wherever_they_live() {
+    for store in testing::all().await {
+        let w = world(&store).await;
+        let in_vire = add(
+            &store,
+            w.departement,
+            "T1",
+            PersonInput {
+                commune_code: VIRE.into(),
+                subject_to_duties: true,
+                duties_since: days_ago(60).to_string(),
+                ..input("Dupont", "Béatrice", "1981-01-01")
+            },
+        )
+        .await;
+        let cadre = user(
+            &store,
+            "cadre.clm@ccas.fr",
+            "Carole Cadre",
+            w.ccas,
+            Role::Manager,
+            Some(w.caen_la_mer),
+        )
+        .await;
+        let other_cadre = user(
+            &store,
+            "cadre@dep.fr",
+            "Denise Cadre",
+            w.departement,
+            Role::Manager,
+            Some(w.caen_la_mer),
+        )
+        .await;
+        let referent = user(
+            &store,
+            "ref@ccas.fr",
+            "Rémi Référent",
+            w.ccas,
+            Role::Referent,
+            None,
+        )
+        .await;
+        let scope = scope_of(&cadre);
+        assert!(!store.person_in_scope(&scope, in_vire.id).await.unwrap().1);
+        oriented(
+            &store,
+            in_vire.id,
+            OrientationKind::Social,
+            w.ccas,
+            days_ago(5),
+        )
+        .await;
+        let person = store.person(in_vire.id).await.unwrap();
+        assert_eq!(person.territory_id, Some(w.bocage));
+        assert!(
+            !store.person_in_scope(&scope, in_vire.id).await.unwrap().1,
+            "the organisation's file outside the territory, nobody designated yet"
+        );
+        store
+            .designate_referent(&admin(), in_vire.id, referent.id, days_ago(4))
+            .await
+            .unwrap();
+        assert!(store.person_in_scope(&scope, in_vire.id).await.unwrap().1);
+        assert_eq!(
+            found(&store, &scope, &by_name("dupont")).await,
+            vec![in_vire.id]
+        );
+        let due = DueFilter {
+            referent_id: None,
+            due_by: today() + Duration::days(365),
+            limit: 100,
+        };
+        assert!(store
+            .due_clocks(&scope, &due)
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.person_id == in_vire.id));
+        let other = scope_of(&other_cadre);
+        assert!(!store.person_in_scope(&other, in_vire.id).await.unwrap().1);
+        assert!(found(&store, &other, &by_name("dupont")).await.is_empty());
+    }
+}
+
+/// A person outside the RSA has a file without household; lists, search
+/// and clocks cope with it, and no RSA clock runs for them even when a
+/// pathway is recorded.
+#[tokio::test]
+async fn a_person_outside_the_rsa_has_a_file_without_rsa_dossier() {
+    for store in testing::all().await {
+        let w = world(&store).await;
+        let data = parse(&PersonInput {
+            situation: "other_minimum_income".into(),
+            commune_code: CAEN.into(),
+            nir: nir15("2790514118123"),
+            ..input("Hors", "Rosalie", "1979-05-12")
+        });
+        let person = store
+            .create_person(&admin(), w.ccas, &HouseholdTarget::OutsideRsa, &data)
+            .await
+            .unwrap();
+        assert_eq!(person.household_id, None);
+        assert_eq!(person.situation(), RsaSituation::OtherMinimumIncome);
+        assert_eq!(store.person(person.id).await.unwrap(), person);
+        let found = store
+            .search_persons(&everything(), &by_name("rosalie"))
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].caf_number, None);
+        // Rebuilt in SQLite: the NIR is still unique, the codes still checked.
+        let twin = store
+            .create_person(&admin(), w.ccas, &HouseholdTarget::OutsideRsa, &data)
+            .await
+            .unwrap_err();
+        assert!(field_error(&twin, "nir"), "{twin:?}");
+        // Even oriented and followed, no RSA clock is opened for them.
+        oriented(
+            &store,
+            person.id,
+            OrientationKind::Social,
+            w.ccas,
+            days_ago(40),
+        )
+        .await;
+        let referent = user(
+            &store,
+            "ref@ccas.fr",
+            "Rémi Référent",
+            w.ccas,
+            Role::Referent,
+            None,
+        )
+        .await;
+        store
+            .designate_referent(&admin(), person.id, referent.id, days_ago(39))
+            .await
+            .unwrap();
+        assert!(store.person_clocks(person.id).await.unwrap().is_empty());
+        let caseload = store.caseload(referent.id).await.unwrap();
+        assert_eq!(caseload.len(), 1);
+        assert_eq!(
+            (caseload[0].next_due_on, caseload[0].caf_number.as_deref()),
+            (None, None)
+        );
+        let due = DueFilter {
+            referent_id: None,
+            due_by: today() + Duration::days(3650),
+            limit: 100,
+        };
+        assert!(store
+            .due_clocks(&everything(), &due)
+            .await
+            .unwrap()
+            .is_empty());
+        store.refresh_all_clocks().await.unwrap();
+        assert!(store.person_clocks(person.id).await.unwrap().is_empty());
+        // A rectification keeps the file outside the RSA.
+        let current = store.person(person.id).await.unwrap();
+        let rectified = store
+            .update_person(&admin(), person.id, current.version, &data)
+            .await
+            .unwrap();
+        assert_eq!(rectified.household_id, None);
+        assert!(store.person_clocks(person.id).await.unwrap().is_empty());
     }
 }
 
@@ -1687,6 +1864,7 @@ async fn due_clocks_are_counted_as_they_are_listed() {
             organisation_id: Some(w.departement),
             territory_id: None,
             referent_id: None,
+            team_organisation_id: None,
         };
         assert_eq!(
             store

@@ -68,7 +68,7 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
     (
         "/listes-attente",
         "Listes d'attente",
-        Permission::ValidateOrientation,
+        Permission::RankWaitingLists,
     ),
     ("/programme", "Programme", Permission::ManageCatalogue),
     ("/imports", "Imports", Permission::ImportData),

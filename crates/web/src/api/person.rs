@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use parcours_app::person::{self, Created, PersonSearch};
-use parcours_domain::person::{HouseholdInput, PersonInput};
+use parcours_domain::person::{HouseholdInput, PersonInput, RsaSituation};
 use parcours_store::deadline::StoredClock;
 use parcours_store::orientation::{Assignment, Orientation};
 use parcours_store::person::{Household, Person, PersonSummary};
@@ -68,7 +68,8 @@ pub async fn search(
 pub struct NewPersonBody {
     /// Join an existing household…
     household_id: Option<Uuid>,
-    /// …or describe it (joined when its numéro de demande is known).
+    /// …or describe it (joined when its numéro de demande is known). Neither
+    /// for a person outside the RSA (`person.situation`).
     household: Option<HouseholdInput>,
     person: PersonInput,
     /// Create even though possible duplicates exist.
@@ -120,7 +121,10 @@ pub async fn create(
 #[derive(Serialize, ToSchema)]
 pub struct PersonDetailBody {
     person: Person,
-    household: Household,
+    /// rsa, or outside the RSA (other_minimum_income, other_precarity).
+    situation: RsaSituation,
+    /// None for a person outside the RSA.
+    household: Option<Household>,
     clocks: Vec<StoredClock>,
     orientations: Vec<Orientation>,
     referents: Vec<Assignment>,
@@ -136,6 +140,7 @@ pub async fn show(
 ) -> Result<Json<PersonDetailBody>, ApiError> {
     let file = person::read_file(&state, &me, id, "dossier (API)").await?;
     Ok(Json(PersonDetailBody {
+        situation: file.person.situation(),
         person: file.person,
         household: file.household,
         clocks: file.clocks,
@@ -229,7 +234,7 @@ pub struct HouseholdChangeBody {
     household: HouseholdInput,
 }
 
-/// Rectifies the household of this person (numbers, RSA state and its date).
+/// Rectifies the household of this person (numbers, RSA state and its date); 422 outside the RSA.
 #[utoipa::path(put, path = "/api/v1/persons/{id}/household", tag = "personnes", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body = HouseholdChangeBody, responses((status = 200, body = Household), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_household(

@@ -18,7 +18,7 @@ pub struct PriorityBody {
     priority: i64,
 }
 
-/// The cadre moves a waiting person up or down the action's waiting list.
+/// The cadre (or the chargé de mission) moves a waiting person up or down the action's waiting list.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/priority", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = PriorityBody,
     responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn priority(
@@ -32,7 +32,7 @@ pub async fn priority(
     ))
 }
 
-/// The people of the caller's scope on a waiting list, with their rank (the cadre).
+/// The people of the caller's scope on a waiting list, with their rank (the cadre; every list for the chargé de mission).
 #[utoipa::path(get, path = "/api/v1/waiting-lists", tag = "positionnements", security(("bearer" = [])),
     responses((status = 200, body = [WaitingLine]), (status = 403, body = ErrorBody)))]
 pub async fn waiting_lists(

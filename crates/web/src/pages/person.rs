@@ -18,8 +18,8 @@ use parcours_app::person::{self, AbsenceAlert, Created, FileView, PersonFile, Pe
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::Nir;
 use parcours_domain::person::{
-    age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput, RsaState,
-    Sex,
+    age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput,
+    RsaSituation, RsaState, Sex,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::contract::Contract;
@@ -101,6 +101,8 @@ pub async fn search(
 #[derive(Deserialize, Default)]
 pub struct PersonForm {
     #[serde(default)]
+    situation: String,
+    #[serde(default)]
     rsa_number: String,
     #[serde(default)]
     caf_number: String,
@@ -151,6 +153,7 @@ pub struct PersonForm {
 impl PersonForm {
     fn person(&self) -> PersonInput {
         PersonInput {
+            situation: self.situation.clone(),
             household_role: self.household_role.clone(),
             last_name: self.last_name.clone(),
             first_names: self.first_names.clone(),
@@ -182,6 +185,7 @@ impl PersonForm {
 
     fn of(person: &Person) -> PersonForm {
         PersonForm {
+            situation: person.situation().code().to_owned(),
             household_role: person.household_role.code().to_owned(),
             last_name: person.last_name.clone(),
             first_names: person.first_names.clone(),
@@ -205,6 +209,8 @@ impl PersonForm {
 }
 
 pub struct Choices {
+    /// The situations the file may take (a rectification keeps its side of the RSA).
+    pub situations: Vec<(&'static str, &'static str)>,
     pub roles: Vec<(&'static str, &'static str)>,
     pub sexes: Vec<(&'static str, &'static str)>,
     pub funds: Vec<(&'static str, &'static str)>,
@@ -215,6 +221,7 @@ pub struct Choices {
 async fn choices(state: &AppState, me: &CurrentUser) -> Result<Choices, Failure> {
     let pairs = |all: &[(&'static str, &'static str)]| all.to_vec();
     Ok(Choices {
+        situations: RsaSituation::choices(),
         roles: pairs(
             &HouseholdRole::ALL
                 .iter()
@@ -230,6 +237,22 @@ async fn choices(state: &AppState, me: &CurrentUser) -> Result<Choices, Failure>
             .map(|(code, name, postcode)| (code, format!("{name} ({postcode})")))
             .collect(),
     })
+}
+
+/// A rectification keeps the file on its side of the RSA: an RSA
+/// beneficiary stays one; outside it, the two other situations.
+async fn editing_choices(
+    state: &AppState,
+    me: &CurrentUser,
+    situation: RsaSituation,
+) -> Result<Choices, Failure> {
+    let mut choices = choices(state, me).await?;
+    choices.situations = RsaSituation::ALL
+        .iter()
+        .filter(|s| s.is_rsa() == situation.is_rsa())
+        .map(|s| (s.code(), s.label()))
+        .collect();
+    Ok(choices)
 }
 
 #[derive(Template)]
@@ -252,6 +275,7 @@ pub async fn new_form(
     let choices = choices(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Nouvelle personne", "/personnes").await?;
     let form = PersonForm {
+        situation: RsaSituation::Beneficiary.code().into(),
         household_role: "DEM".into(),
         fund: "caf".into(),
         rsa_state: "2".into(),
@@ -323,7 +347,7 @@ pub async fn edit_form(
         layout,
         form: PersonForm::of(&person),
         errors: Invalid::new(),
-        choices: choices(&state, &me).await?,
+        choices: editing_choices(&state, &me, person.situation()).await?,
         editing: Some(id.to_string()),
         duplicates: Vec::new(),
     };
@@ -350,11 +374,12 @@ pub async fn update(
         Err(other) => return Err(other.into()),
     };
     let layout = Layout::new(&session, &me, "Rectifier le dossier", "/personnes").await?;
+    let situation = RsaSituation::parse(&form.situation).unwrap_or(RsaSituation::Beneficiary);
     let page = FormPage {
         layout,
+        choices: editing_choices(&state, &me, situation).await?,
         form,
         errors,
-        choices: choices(&state, &me).await?,
         editing: Some(id.to_string()),
         duplicates: Vec::new(),
     };
@@ -410,7 +435,9 @@ struct ShowPage {
     household_caf_number: String,
     household_rsa_state: String,
     household_state: String,
-    household: parcours_store::person::Household,
+    /// None for a person outside the RSA.
+    household: Option<parcours_store::person::Household>,
+    situation: &'static str,
     household_state_on: String,
     fund_choices: Vec<(&'static str, &'static str)>,
     state_choices: Vec<(&'static str, &'static str)>,
@@ -461,6 +488,18 @@ pub async fn show(
     )
     .await?;
     Ok(Html(show_page(&me, layout, view, nir_shown).render()?))
+}
+
+/// "Droit ouvert et versable (depuis le 01/10/2026)".
+fn household_state(household: &parcours_store::person::Household) -> String {
+    format!(
+        "{}{}",
+        RsaState::from_code(&household.rsa_state.to_string()).map_or("", RsaState::label),
+        household
+            .rsa_state_on
+            .map(|d| format!(" (depuis le {})", fr_date(d)))
+            .unwrap_or_default()
+    )
 }
 
 fn iso(d: Date) -> String {
@@ -524,19 +563,26 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
         duties_since: fr_opt(person.duties_since),
         commune: view.commune,
         closed: closed_text(&person),
-        household_rsa_number: household.rsa_number.clone(),
-        household_caf_number: household.caf_number.clone().unwrap_or_default(),
-        household_rsa_state: household.rsa_state.to_string(),
-        household_state: format!(
-            "{}{}",
-            RsaState::from_code(&household.rsa_state.to_string()).map_or("", RsaState::label),
-            household
-                .rsa_state_on
-                .map(|d| format!(" (depuis le {})", fr_date(d)))
-                .unwrap_or_default()
-        ),
-        household_state_on: household.rsa_state_on.map(iso).unwrap_or_default(),
+        household_rsa_number: household
+            .as_ref()
+            .map(|h| h.rsa_number.clone())
+            .unwrap_or_default(),
+        household_caf_number: household
+            .as_ref()
+            .and_then(|h| h.caf_number.clone())
+            .unwrap_or_default(),
+        household_rsa_state: household
+            .as_ref()
+            .map(|h| h.rsa_state.to_string())
+            .unwrap_or_default(),
+        household_state: household.as_ref().map(household_state).unwrap_or_default(),
+        household_state_on: household
+            .as_ref()
+            .and_then(|h| h.rsa_state_on)
+            .map(iso)
+            .unwrap_or_default(),
         household,
+        situation: person.situation().label(),
         fund_choices: Fund::choices(),
         state_choices: RsaState::choices(),
         members: view.members.iter().map(member).collect(),
@@ -550,7 +596,9 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .find(|a| a.ends_on.is_none())
             .map(|a| a.referent_name.clone()),
         can_edit: me.role().can(Permission::EditPersons) && open,
-        can_orient: me.role().can(Permission::DecideOrientation) && open,
+        can_orient: me.role().can(Permission::DecideOrientation)
+            && open
+            && person.situation().is_rsa(),
         can_assign: me.role().can(Permission::AssignReferent) && open,
         has_validated_orientation,
         has_orientation: !orientations.is_empty(),

@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
 use parcours_app::self_referral::{self, Recorded};
 use parcours_domain::eligibility::Assessment;
-use parcours_domain::person::{Fund, RsaState, Sex};
+use parcours_domain::person::{Fund, RsaSituation, RsaState, Sex};
 use parcours_domain::referral::SelfReferralInput;
 use parcours_domain::Invalid;
 use parcours_store::self_referral::{PendingSelfReferral, ValidationQueue};
@@ -37,6 +37,7 @@ pub struct RequestForm {
     phone: String,
     email: String,
     commune_code: String,
+    situation: String,
     rsa_number: String,
     fund: String,
     rsa_state: String,
@@ -56,6 +57,7 @@ impl From<RequestForm> for SelfReferralInput {
             phone: trim(form.phone),
             email: trim(form.email),
             commune_code: trim(form.commune_code),
+            situation: trim(form.situation),
             rsa_number: trim(form.rsa_number),
             fund: trim(form.fund),
             rsa_state: trim(form.rsa_state),
@@ -86,6 +88,7 @@ struct RequestPage {
     layout: Layout,
     actions: Vec<(String, String)>,
     input: SelfReferralInput,
+    situations: Vec<(&'static str, &'static str)>,
     funds: Vec<(&'static str, &'static str)>,
     rsa_states: Vec<(&'static str, &'static str)>,
     sexes: Vec<(&'static str, &'static str)>,
@@ -107,6 +110,7 @@ async fn request_page(
             .map(|a| (a.id.to_string(), a.name))
             .collect(),
         input,
+        situations: RsaSituation::choices(),
         funds: Fund::choices(),
         rsa_states: RsaState::choices(),
         sexes: Sex::choices(),

@@ -1,4 +1,4 @@
-//! The cadre's view of the waiting lists (parcours_app::waiting_list): the
+//! The cadre's and the chargé de mission's view of the waiting lists (parcours_app::waiting_list): the
 //! people of their scope waiting for a place, their rank on each action's
 //! list, and the priority that moves them up or down.
 

@@ -2,7 +2,12 @@
 //! reasons to refuse, in the words people read.
 
 use crate::access::{Role, Viewer};
-use crate::person::{codes, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput};
+use crate::deadline::OrientationKind;
+use crate::eligibility::PersonFacts;
+use crate::person::{
+    age_on, codes, is_commune_code, parse_date, HouseholdData, HouseholdInput, HouseholdRole,
+    PersonData, PersonInput, RsaState,
+};
 use crate::validation::Invalid;
 use serde::Deserialize;
 use time::Date;
@@ -137,9 +142,92 @@ pub struct SelfReferralInput {
     /// Required when the person is found not eligible.
     #[serde(default)]
     pub override_reason: String,
+    /// What the person declares, for the eligibility only (never compared
+    /// with a file): "oui", "non", or empty when not known.
+    /// Receives the RSA (when empty, the declared RSA state, if any, answers).
+    #[serde(default)]
+    pub declared_rsa: String,
+    #[serde(default)]
+    pub declared_single_parent: String,
+    /// Receives another minimum income (ASS, AAH, ASPA…).
+    #[serde(default)]
+    pub declared_other_minimum_income: String,
+    /// professional, socio_professional, social, "none" (no orientation), or empty when not known.
+    #[serde(default)]
+    pub declared_orientation: String,
+    /// Has a contract (CER or contrat d'engagement) running: "oui", "non", or empty.
+    #[serde(default)]
+    pub declared_contract: String,
 }
 
+codes!(
+    /// A yes-or-no fact as a person declares it; no answer is "not known".
+    Declared {
+        Yes = "oui", "Oui";
+        No = "non", "Non";
+    }
+);
+
+/// "no orientation" among the declared orientations.
+pub const NO_ORIENTATION: &str = "none";
+
 impl SelfReferralInput {
+    /// The eligibility facts of the person as the structure typed them:
+    /// age and commune from the identity (when readable), the rest from the
+    /// declared answers. Nothing comes from a file, so the answer shown to
+    /// the structure tells nothing of whether the person has one.
+    pub fn declared_facts(&self, today: Date) -> Result<PersonFacts, Invalid> {
+        let mut invalid = Invalid::new();
+        let mut yes_no = |field: &str, raw: &str| match raw.trim() {
+            "" => None,
+            code => match Declared::from_code(&code.to_lowercase()) {
+                Some(answer) => Some(answer == Declared::Yes),
+                None => {
+                    invalid.add(field, "Répondez « oui », « non » ou laissez vide si vous ne savez pas.");
+                    None
+                }
+            },
+        };
+        let rsa = yes_no("declared_rsa", &self.declared_rsa).or_else(|| {
+            RsaState::from_code(self.rsa_state.trim()).map(|state| {
+                matches!(
+                    state,
+                    RsaState::OpenPaid | RsaState::OpenSuspended | RsaState::OpenPaymentSuspended
+                )
+            })
+        });
+        let single_parent = yes_no("declared_single_parent", &self.declared_single_parent);
+        let other_minimum_income = yes_no(
+            "declared_other_minimum_income",
+            &self.declared_other_minimum_income,
+        );
+        let contract_running = yes_no("declared_contract", &self.declared_contract);
+        let orientation = match self.declared_orientation.trim() {
+            "" => None,
+            NO_ORIENTATION => Some(None),
+            code => match OrientationKind::from_code(code) {
+                Some(kind) => Some(Some(kind)),
+                None => {
+                    invalid.add("declared_orientation", "Choisissez l'orientation de la personne, « aucune », ou laissez vide si vous ne savez pas.");
+                    None
+                }
+            },
+        };
+        let commune = self.commune_code.trim().to_uppercase();
+        let facts = PersonFacts {
+            age: parse_date(&self.birth_date)
+                .filter(|birth| *birth <= today)
+                .and_then(|birth| u8::try_from(age_on(birth, today)).ok()),
+            rsa,
+            single_parent,
+            other_minimum_income,
+            orientation,
+            contract_running,
+            commune_code: is_commune_code(&commune).then_some(commune),
+        };
+        invalid.into_result(facts)
+    }
+
     /// The identity recorded, as the requester of a household.
     pub fn identity(&self, today: Date) -> Result<PersonData, Invalid> {
         let input = PersonInput {
@@ -209,6 +297,53 @@ mod tests {
             assert!(!may_validate_self_referral(&viewer(role), Some(org)));
             assert!(!may_validate_self_referral(&viewer(role), None));
         }
+    }
+
+    #[test]
+    fn declared_facts_come_from_what_the_structure_typed() {
+        let today = time::macros::date!(2026 - 03 - 02);
+        let input = SelfReferralInput {
+            birth_date: "1990-04-12".into(),
+            commune_code: "14118".into(),
+            declared_rsa: "non".into(),
+            declared_single_parent: "".into(),
+            declared_other_minimum_income: "OUI".into(),
+            declared_orientation: NO_ORIENTATION.into(),
+            ..SelfReferralInput::default()
+        };
+        let facts = input.declared_facts(today).unwrap();
+        assert_eq!(
+            facts,
+            PersonFacts {
+                age: Some(35),
+                rsa: Some(false),
+                single_parent: None,
+                other_minimum_income: Some(true),
+                orientation: Some(None),
+                contract_running: None,
+                commune_code: Some("14118".into()),
+            }
+        );
+        let by_state = SelfReferralInput {
+            rsa_state: "2".into(),
+            birth_date: "12 avril 1990".into(),
+            ..SelfReferralInput::default()
+        };
+        let facts = by_state.declared_facts(today).unwrap();
+        assert_eq!(
+            (facts.rsa, facts.age),
+            (Some(true), None),
+            "the declared RSA state answers; an unreadable date is an unknown age"
+        );
+        let bad = SelfReferralInput {
+            declared_rsa: "peut-être".into(),
+            declared_orientation: "sociale".into(),
+            ..SelfReferralInput::default()
+        }
+        .declared_facts(today)
+        .unwrap_err();
+        assert!(bad.message_for("declared_rsa").is_some());
+        assert!(bad.message_for("declared_orientation").is_some());
     }
 
     #[test]

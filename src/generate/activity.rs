@@ -303,8 +303,8 @@ pub fn positionings(
         let offer = &mut catalogue.offers[index];
         // Outside the publics with every margin place used: turned down
         // rather than queued (a queue needs a full action).
-        let margin_full = assessment.uses_margin
-            && offer.margin_used >= offer.rules.margin_places.unwrap_or(0);
+        let margin_full =
+            assessment.uses_margin && offer.margin_used >= offer.rules.margin_places.unwrap_or(0);
         // Places: an entry or an offer needs one, a queue needs a full action.
         let wish = match wish {
             Wish::Enter | Wish::Offer | Wish::Wait if margin_full => Wish::Refuse,

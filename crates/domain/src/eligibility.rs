@@ -653,7 +653,9 @@ mod tests {
             ..youth_rules()
         };
         assert_eq!(
-            no_quota.evaluate(&single_parent, 0, |c| c.to_owned()).verdict,
+            no_quota
+                .evaluate(&single_parent, 0, |c| c.to_owned())
+                .verdict,
             Verdict::NotEligible
         );
     }

@@ -183,7 +183,10 @@ impl SelfReferralInput {
             code => match Declared::from_code(&code.to_lowercase()) {
                 Some(answer) => Some(answer == Declared::Yes),
                 None => {
-                    invalid.add(field, "Répondez « oui », « non » ou laissez vide si vous ne savez pas.");
+                    invalid.add(
+                        field,
+                        "Répondez « oui », « non » ou laissez vide si vous ne savez pas.",
+                    );
                     None
                 }
             },

@@ -515,7 +515,12 @@ async fn a_freed_place_of_the_publics_passes_over_a_margin_person() {
         .await;
         let public_waiting = admitted(&store, action, people[3], on).await;
         assert_eq!(
-            [margin_in.status, public_in.status, margin_waiting.status, public_waiting.status],
+            [
+                margin_in.status,
+                public_in.status,
+                margin_waiting.status,
+                public_waiting.status
+            ],
             [
                 ReferralStatus::Entered,
                 ReferralStatus::Entered,

@@ -164,8 +164,9 @@ async fn request_page(
         rsa_states: RsaState::choices(),
         sexes: Sex::choices(),
         answers: Declared::choices(),
-        orientations: OrientationKind::choices()
-            .into_iter()
+        orientations: OrientationKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
             .chain([(NO_ORIENTATION, "Aucune orientation")])
             .collect(),
         eligibility: eligibility.map(Eligibility::from),

@@ -470,7 +470,7 @@ async fn the_operator_sees_why_before_and_after_recording() {
         let (status, error) = check(bad).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(error["error"]["fields"][0]["field"], "declared_rsa");
-        for role in [REFERENT, MANAGER, PROGRAMME] {
+        for role in [REFERENT, MANAGER, PROGRAMME, ADMIN, DPO] {
             let token = app.token(role).await;
             let (status, _) = app
                 .call(

@@ -399,6 +399,12 @@ const steps = [
       await page.locator('input#birth_date').fill('1988-06-15');
       await page.locator('select#sex').selectOption('F');
       await page.locator('input#phone').fill('06 11 22 33 44');
+      // Before recording: the eligibility rule by rule, from what was typed (kept).
+      await page.locator('select#declared_rsa').selectOption('oui');
+      await submitAndWait(page, () => page.getByRole('button', { name: "Vérifier l'éligibilité" }).click());
+      await expectText(page, 'Est bénéficiaire du RSA.');
+      expect((await page.locator('input#last_name').inputValue()) === 'Durand', 'saisie perdue à la vérification');
+      await axeScan(page, '/positionnements/demarche-directe (éligibilité)');
       // No file matches: the form asks for the RSA dossier and keeps what was typed.
       await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer la demande' }).click());
       await expectText(page, 'Aucun dossier ne correspond');

@@ -238,6 +238,12 @@ async fn the_dataset_covers_the_pathway_and_holds_together() {
                     .to_owned(),
             ),
             (
+                "margin places taken other than the people in the action outside its publics",
+                "SELECT COUNT(*) FROM actions a WHERE a.margin_taken <>
+                 (SELECT COUNT(*) FROM referrals r WHERE r.action_id = a.id AND r.status = 'entered' AND r.uses_margin = TRUE)"
+                    .to_owned(),
+            ),
+            (
                 "places taken beyond the capacity",
                 "SELECT COUNT(*) FROM actions WHERE capacity IS NOT NULL AND places_taken > capacity"
                     .to_owned(),

@@ -344,3 +344,320 @@ async fn only_an_operator_records_and_only_on_its_own_actions() {
         assert_eq!(page.status(), StatusCode::FORBIDDEN);
     }
 }
+
+/// A request for someone outside the RSA, on another minimum income.
+fn on_another_minimum_income(action: &str, n: usize) -> Value {
+    json!({
+        "action_id": action,
+        "last_name": format!("Horsrsa{}", ["Un", "Deux", "Trois"][n]),
+        "first_names": "Claude",
+        "birth_date": format!("1978-06-1{n}"),
+        "sex": "F",
+        "rsa_number": format!("1477000{n}C"),
+        "fund": "caf",
+        "rsa_state": "5",
+        "declared_rsa": "non",
+        "declared_other_minimum_income": "oui",
+    })
+}
+
+fn reasons(assessment: &Value) -> Vec<String> {
+    assessment["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["reason"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The opérateur sees the eligibility rule by rule before recording (the
+/// check) and after (the answer recorded, or the refusal's message), from
+/// what they typed only: a person with a file gets the same answer as a
+/// stranger with the same declarations.
+#[tokio::test]
+async fn the_operator_sees_why_before_and_after_recording() {
+    for app in apps().await {
+        let operator = app.token(OPERATOR).await;
+        let action = workshop(&app, &operator).await;
+        let fabrice = caseload_person(&app, "Fabrice").await;
+        let declared = |last_name: &str, birth_date: &Value| {
+            json!({
+                "action_id": action,
+                "last_name": last_name,
+                "first_names": "Fabrice",
+                "birth_date": birth_date,
+                "sex": "M",
+                "declared_rsa": "non",
+                "declared_single_parent": "non",
+                "declared_other_minimum_income": "non",
+            })
+        };
+        let check = |body: Value| {
+            let (app, operator) = (&app, &operator);
+            async move {
+                app.call(
+                    Method::POST,
+                    "/api/v1/self-referrals/eligibility",
+                    operator,
+                    Some(body),
+                )
+                .await
+            }
+        };
+        let known = declared(
+            fabrice["last_name"].as_str().unwrap(),
+            &fabrice["birth_date"],
+        );
+        let (status, answer) = check(known.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let answer = &answer["eligibility"];
+        assert_eq!(answer["verdict"], "not_eligible");
+        assert!(
+            reasons(answer).contains(
+                &"N'est pas bénéficiaire du RSA : l'action leur est réservée.".to_owned()
+            ),
+            "{answer}"
+        );
+        let (_, stranger) = check(declared("Inconnu-Total", &fabrice["birth_date"])).await;
+        assert_eq!(
+            &stranger["eligibility"], answer,
+            "nothing from Fabrice's file, nor whether he has one"
+        );
+
+        // Recording without a reason: refused, the message says which rule.
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                "/api/v1/self-referrals",
+                &operator,
+                Some(known.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        let field = refused["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == "override_reason")
+            .expect("the reason is asked for")
+            .clone();
+        assert!(
+            field["message"]
+                .as_str()
+                .unwrap()
+                .contains("N'est pas bénéficiaire du RSA"),
+            "{field}"
+        );
+        let mut forced = known.clone();
+        forced["override_reason"] = json!("Orienté par l'assistante sociale");
+        let (status, recorded) = app
+            .call(
+                Method::POST,
+                "/api/v1/self-referrals",
+                &operator,
+                Some(forced),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{recorded}");
+        assert_eq!(
+            &recorded["eligibility"], answer,
+            "the answer recorded is the one shown"
+        );
+
+        // A declaration that cannot be read names its field; others may not check.
+        let mut bad = known.clone();
+        bad["declared_rsa"] = json!("peut-être");
+        let (status, error) = check(bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error["error"]["fields"][0]["field"], "declared_rsa");
+        for role in [REFERENT, MANAGER, PROGRAMME, ADMIN, DPO] {
+            let token = app.token(role).await;
+            let (status, _) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/self-referrals/eligibility",
+                    &token,
+                    Some(known.clone()),
+                )
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+        }
+    }
+}
+
+/// The form's "Vérifier l'éligibilité" shows the answer rule by rule and
+/// keeps what was typed; a refused request shows it too.
+#[tokio::test]
+async fn the_form_checks_the_eligibility_before_recording() {
+    for app in apps().await {
+        let operator = app.token(OPERATOR).await;
+        let action = workshop(&app, &operator).await;
+        let browser = app.signed_in(OPERATOR).await;
+        let path = "/positionnements/demarche-directe";
+        let post = |check: bool, other_minimum_income: &str| {
+            let (app, browser, action) = (&app, &browser, &action);
+            let other_minimum_income = other_minimum_income.to_owned();
+            async move {
+                let token = app.csrf(browser, path).await;
+                let mut form = vec![
+                    ("csrf_token", token),
+                    ("action_id", action.clone()),
+                    ("last_name", "Lemarchand".to_owned()),
+                    ("first_names", "Odile".to_owned()),
+                    ("birth_date", "1969-02-11".to_owned()),
+                    ("declared_rsa", "non".to_owned()),
+                    ("declared_other_minimum_income", other_minimum_income),
+                ];
+                if check {
+                    form.push(("check", "1".to_owned()));
+                }
+                let response = browser
+                    .post(app.url(path))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), response.text().await.unwrap())
+            }
+        };
+        let (status, html) = post(true, "oui").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Éligibilité à l'action"), "{html}");
+        assert!(html.contains("hors publics sur 2"), "{html}");
+        assert!(html.contains("value=\"Lemarchand\""), "typed values kept");
+        assert!(html.contains("<option value=\"oui\" selected>"));
+        assert!(
+            !html.contains("Demande enregistrée"),
+            "a check records nothing"
+        );
+        let (status, html) = post(false, "non").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Non éligible"), "{html}");
+        assert!(html.contains("est pas bénéficiaire du RSA"), "{html}");
+        let found = app
+            .get_json(
+                &app.token(PROGRAMME).await,
+                "/api/v1/persons?name=lemarchand",
+            )
+            .await;
+        assert_eq!(found.as_array().map_or(0, Vec::len), 0, "nothing recorded");
+    }
+}
+
+/// "Les bons vivants" keeps 2 places outside its public (RSA): three people
+/// on another minimum income come; two enter, the third waits, and the
+/// eligibility then says no margin place is free.
+#[tokio::test]
+async fn margin_places_are_a_quota() {
+    for app in apps().await {
+        let operator = app.token(OPERATOR).await;
+        let mission = app.token(PROGRAMME).await;
+        let action = workshop(&app, &operator).await;
+        let mut statuses = Vec::new();
+        for n in 0..3 {
+            let (status, answer) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/self-referrals/eligibility",
+                    &operator,
+                    Some(on_another_minimum_income(&action, n)),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+            let left = 2 - n.min(2);
+            let expected = match left {
+                2 => "2 places hors publics sur 2 restent ouvertes.",
+                1 => "1 place hors publics sur 2 reste ouverte.",
+                _ => "les 2 places hors publics sont occupées, la personne attendra qu'une se libère.",
+            };
+            assert!(
+                reasons(&answer["eligibility"])
+                    .iter()
+                    .any(|r| r.ends_with(expected)),
+                "{answer}"
+            );
+            assert_eq!(answer["eligibility"]["uses_margin"], true);
+            let (status, recorded) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/self-referrals",
+                    &operator,
+                    Some(on_another_minimum_income(&action, n)),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{recorded}");
+            let referral = &recorded["referral"];
+            assert_eq!(referral["uses_margin"], true);
+            let (status, validated) = app
+                .call(
+                    Method::POST,
+                    &format!(
+                        "/api/v1/self-referrals/{}/validate",
+                        referral["id"].as_str().unwrap()
+                    ),
+                    &mission,
+                    Some(json!({"version": referral["version"]})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{validated}");
+            statuses.push(validated["status"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(statuses, ["entered", "entered", "waiting"]);
+        let counted = app
+            .get_json(&operator, &format!("/api/v1/actions/{action}"))
+            .await;
+        assert_eq!(counted["margin_taken"], 2, "{counted}");
+
+        // The structure sees who uses a margin place, on its inbox and dashboard.
+        let inbox = app.get_json(&operator, "/api/v1/referrals/inbox").await;
+        let waiting = inbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["last_name"].as_str().unwrap().to_lowercase() == "horsrsatrois")
+            .expect("the third waits in the inbox");
+        assert_eq!(waiting["uses_margin"], true);
+        let structure = counted["structure_id"].as_str().unwrap();
+        let dashboard = app
+            .get_json(
+                &operator,
+                &format!("/api/v1/structures/{structure}/dashboard"),
+            )
+            .await;
+        let line = dashboard["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == action.as_str())
+            .unwrap();
+        assert_eq!(
+            (
+                line["margin_taken"].as_i64(),
+                line["margin_places"].as_i64()
+            ),
+            (Some(2), Some(2))
+        );
+        let page = app
+            .signed_in(OPERATOR)
+            .await
+            .get(app.url(&format!("/structures/{structure}/tableau-de-bord")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("dont 2 hors publics sur 2"), "{page}");
+        let inbox_page = app
+            .signed_in(OPERATOR)
+            .await
+            .get(app.url("/positionnements"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(inbox_page.contains("Place hors publics"));
+    }
+}

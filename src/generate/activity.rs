@@ -41,6 +41,8 @@ pub struct Offer {
     taken: i64,
     offered: i64,
     waiting: i64,
+    /// Places outside the publics used or held by an offer.
+    margin_used: i64,
 }
 
 impl Offer {
@@ -124,6 +126,7 @@ impl Catalogue {
                 fse: cofinanced.contains(&action.id),
                 sessions,
                 taken: action.places_taken,
+                margin_used: action.margin_taken,
                 // A queue already there: the action counts as full.
                 offered: if waiting > 0 {
                     action
@@ -231,7 +234,7 @@ pub fn positionings(
             (false, None) => unreachable!("checked above"),
         };
         let facts = facts(m, requested_on);
-        let assessment = offer.rules.evaluate(&facts, |code| {
+        let assessment = offer.rules.evaluate(&facts, offer.margin_used, |code| {
             catalogue
                 .communes
                 .get(code)
@@ -298,8 +301,13 @@ pub fn positionings(
             wish
         };
         let offer = &mut catalogue.offers[index];
+        // Outside the publics with every margin place used: turned down
+        // rather than queued (a queue needs a full action).
+        let margin_full =
+            assessment.uses_margin && offer.margin_used >= offer.rules.margin_places.unwrap_or(0);
         // Places: an entry or an offer needs one, a queue needs a full action.
         let wish = match wish {
+            Wish::Enter | Wish::Offer | Wish::Wait if margin_full => Wish::Refuse,
             Wish::Enter | Wish::Offer if !offer.has_place() => {
                 if offer.waiting < 25 {
                     Wish::Wait
@@ -373,6 +381,7 @@ pub fn positionings(
                 r.offer_until = Some(offered_at + Duration::days(offer_days));
                 step(&mut r, offered_at);
                 offer.offered += 1;
+                offer.margin_used += i64::from(r.uses_margin);
             }
             Wish::Decline | Wish::Expire => {
                 admit(&mut r, ReferralStatus::Waiting);
@@ -408,6 +417,7 @@ pub fn positionings(
                     }
                 } else {
                     offer.taken += 1;
+                    offer.margin_used += i64::from(r.uses_margin);
                 }
                 let participation = Participation {
                     entered_on,

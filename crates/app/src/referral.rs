@@ -78,16 +78,23 @@ pub(crate) async fn assess_facts(
     let mut codes = action.eligibility.communes.clone();
     codes.extend(facts.commune_code.clone());
     let labels = commune_labels(app, &codes).await?;
-    Ok(evaluate(facts, &action.eligibility, &labels))
+    Ok(evaluate(
+        facts,
+        &action.eligibility,
+        action.margin_taken,
+        &labels,
+    ))
 }
 
-/// The rules applied to the facts, communes named by `labels`.
+/// The rules applied to the facts, with the margin places used now,
+/// communes named by `labels`.
 fn evaluate(
     facts: &PersonFacts,
     rules: &EligibilityRules,
+    margin_taken: i64,
     labels: &HashMap<String, String>,
 ) -> Assessment {
-    rules.evaluate(facts, |code| {
+    rules.evaluate(facts, margin_taken, |code| {
         labels.get(code).cloned().unwrap_or_else(|| code.to_owned())
     })
 }
@@ -341,7 +348,7 @@ fn candidate(
     labels: &HashMap<String, String>,
     action: OfferedAction,
 ) -> Candidate {
-    let assessment = evaluate(facts, &action.eligibility, labels);
+    let assessment = evaluate(facts, &action.eligibility, action.margin_taken, labels);
     let offer = Offer {
         thematiques: &action.thematiques,
         communes_served: &action.eligibility.communes,

@@ -6,10 +6,10 @@
 //! down with a reason.
 
 use crate::clock::today;
-use crate::referral::{assess, assess_facts};
+use crate::referral::assess_facts;
 use crate::{App, CurrentUser, Failure};
-use parcours_domain::eligibility::{Assessment, PersonFacts};
-use parcours_domain::person::{age_on, required_date, HouseholdData, PersonData, RsaState};
+use parcours_domain::eligibility::Assessment;
+use parcours_domain::person::{required_date, PersonData};
 use parcours_domain::referral::{may_validate_self_referral, SelfReferralInput};
 use parcours_domain::{Invalid, Permission, Role};
 use parcours_store::catalogue::{Action, ActionSummary, CatalogueFilter};
@@ -53,36 +53,53 @@ async fn own_action(app: &App, me: &CurrentUser, id: &str) -> Result<Action, Fai
     Ok(action)
 }
 
-/// What a new file says of the person, for the eligibility rules: what
-/// the structure could not record is unknown, not false.
-/// Outside the RSA (no household) the person is known not to draw it, and
-/// whether they draw another minimum income.
-fn facts_of_new(data: &PersonData, household: Option<&HouseholdData>) -> PersonFacts {
-    PersonFacts {
-        age: u8::try_from(age_on(data.birth_date, today())).ok(),
-        rsa: Some(household.is_some_and(|h| {
-            matches!(
-                h.rsa_state,
-                RsaState::OpenPaid | RsaState::OpenSuspended | RsaState::OpenPaymentSuspended
-            )
-        })),
-        single_parent: None,
-        other_minimum_income: household.is_none().then_some(data.other_minimum_income),
-        outside_rsa: Some(household.is_none()),
-        orientation: Some(None),
-        contract_running: Some(false),
-        commune_code: data.commune_code.clone(),
+/// The person's eligibility to one of the opérateur's actions, rule by
+/// rule, from what the opérateur typed (the identity's age and commune, the
+/// declared facts) and the action's places outside its publics used now:
+/// the check before recording. No file is looked up, so the answer says
+/// nothing of whether the person has one.
+pub async fn check(
+    app: &App,
+    me: &CurrentUser,
+    input: &SelfReferralInput,
+) -> Result<Assessment, Failure> {
+    me.require(Permission::RecordSelfReferral)?;
+    let action = own_action(app, me, &input.action_id).await;
+    let facts = input.declared_facts(today());
+    let (action, facts) = both(action, facts.map_err(Failure::from))?;
+    assess_facts(app, &facts, &action).await
+}
+
+/// Both results, or every error of the two at once (a failure other than
+/// invalid input first).
+fn both<A, B>(a: Result<A, Failure>, b: Result<B, Failure>) -> Result<(A, B), Failure> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => {
+            let mut invalid = Invalid::new();
+            for failure in [a.err(), b.err()].into_iter().flatten() {
+                match failure {
+                    Failure::Invalid(errors) => invalid.merge(errors),
+                    other => return Err(other),
+                }
+            }
+            Err(invalid.into())
+        }
     }
 }
 
-/// A request recorded, and whether a new file was created for it.
+/// A request recorded, whether a new file was created for it, and the
+/// eligibility it was recorded with (from what the opérateur typed).
 pub struct Recorded {
     pub referral: Referral,
     pub new_file: bool,
+    pub assessment: Assessment,
 }
 
-/// Records the request: both the action and the identity are checked, so
-/// that the form shows every error at once.
+/// Records the request: the action, the identity and the declared facts
+/// are checked together, so that the form shows every error at once. The
+/// eligibility recorded is the one the opérateur saw: from what they typed,
+/// never from a file found by the identity.
 pub async fn record(
     app: &App,
     me: &CurrentUser,
@@ -90,42 +107,33 @@ pub async fn record(
 ) -> Result<Recorded, Failure> {
     me.require(Permission::RecordSelfReferral)?;
     let action = own_action(app, me, &input.action_id).await;
-    let identity = input.identity(today());
-    let (action, data) = match (action, identity) {
-        (Ok(action), Ok(data)) => (action, data),
-        (action, identity) => {
-            let mut invalid = Invalid::new();
-            if let Err(Failure::Invalid(errors)) = &action {
-                invalid.merge(errors.clone());
-            }
-            if let Err(errors) = identity {
-                invalid.merge(errors);
-            }
-            action?;
-            return Err(invalid.into());
-        }
-    };
-    let (applicant, assessment) = applicant(app, input, &action, data).await?;
+    let identity = input.identity(today()).map_err(Failure::from);
+    let facts = input.declared_facts(today()).map_err(Failure::from);
+    let (action, (data, facts)) = both(action, both(identity, facts))?;
+    let assessment = assess_facts(app, &facts, &action).await?;
+    let applicant = applicant(app, input, data).await?;
     let new_file = matches!(applicant, Applicant::New { .. });
     let new = NewSelfReferral {
         action_id: action.id,
         applicant,
-        assessment,
+        assessment: assessment.clone(),
         override_reason: Some(input.override_reason.clone()),
     };
     let referral = app.store.record_self_referral(&me.actor(), &new).await?;
-    Ok(Recorded { referral, new_file })
+    Ok(Recorded {
+        referral,
+        new_file,
+        assessment,
+    })
 }
 
 /// The open file matching the identity, or a new one (which needs the RSA
-/// dossier, unless the person is outside the RSA), with the person's
-/// eligibility to the action.
+/// dossier, unless the person is outside the RSA).
 async fn applicant(
     app: &App,
     input: &SelfReferralInput,
-    action: &Action,
     data: PersonData,
-) -> Result<(Applicant, Assessment), Failure> {
+) -> Result<Applicant, Failure> {
     let matches: Vec<_> = app
         .store
         .possible_duplicates(&data)
@@ -134,23 +142,16 @@ async fn applicant(
         .filter(|p| p.closed_on.is_none())
         .collect();
     match matches.as_slice() {
-        [one] => {
-            let person = app.store.person(one.id).await?;
-            let assessment = assess(app, &person, action).await?;
-            Ok((Applicant::Existing(one.id), assessment))
-        }
+        [one] => Ok(Applicant::Existing(one.id)),
         [] => {
             let household = match input.situation().is_rsa() {
                 true => Some(input.household(today())?),
                 false => None,
             };
-            let facts = facts_of_new(&data, household.as_ref());
-            let assessment = assess_facts(app, &facts, action).await?;
-            let applicant = Applicant::New {
+            Ok(Applicant::New {
                 household: household.map_or(HouseholdTarget::OutsideRsa, HouseholdTarget::New),
                 data: Box::new(data),
-            };
-            Ok((applicant, assessment))
+            })
         }
         _ => Err(Invalid::field(
             "nir",

@@ -249,9 +249,12 @@ fn outcome(verdict: Verdict, reason: impl Into<String>) -> Outcome {
 
 impl EligibilityRules {
     /// Checks each rule against what is known of the person.
+    /// `margin_taken` is how many of the action's places outside its publics
+    /// are used now (the live count), so that the answer says how many remain.
     pub fn evaluate(
         &self,
         person: &PersonFacts,
+        margin_taken: i64,
         commune_label: impl Fn(&str) -> String,
     ) -> Assessment {
         let mut outcomes = Vec::new();
@@ -260,7 +263,7 @@ impl EligibilityRules {
         }
         let mut uses_margin = false;
         if !self.publics.is_empty() {
-            let (outcome, margin) = self.public_outcome(person);
+            let (outcome, margin) = self.public_outcome(person, margin_taken);
             uses_margin = margin;
             outcomes.push(outcome);
         }
@@ -348,7 +351,7 @@ impl EligibilityRules {
     /// Whether the person is in one of the publics, or may enter on the quota
     /// of places outside the RSA (people in precarity: single parents,
     /// other minimum incomes).
-    fn public_outcome(&self, person: &PersonFacts) -> (Outcome, bool) {
+    fn public_outcome(&self, person: &PersonFacts, margin_taken: i64) -> (Outcome, bool) {
         let young = person.age.map(|a| (18..=25).contains(&a));
         let belongs = |public: TargetPublic| match public {
             TargetPublic::Rsa => person.rsa,
@@ -371,9 +374,10 @@ impl EligibilityRules {
             || person.other_minimum_income == Some(true)
             || person.outside_rsa == Some(true);
         if let (Some(places), true) = (self.margin_places, precarity) {
-            let s = if places > 1 { "s" } else { "" };
-            let reason = format!("N'appartient pas aux publics de l'action, mais peut entrer sur {places} place{s} ouverte{s} hors RSA (situation de précarité).");
-            return (outcome(Verdict::Eligible, reason), true);
+            return (
+                outcome(Verdict::Eligible, margin_reason(places, margin_taken)),
+                true,
+            );
         }
         let publics: Vec<&str> = self.publics.iter().map(|p| p.label()).collect();
         if self.publics.iter().any(|p| belongs(*p).is_none()) {
@@ -421,6 +425,35 @@ impl EligibilityRules {
             ),
         }
     }
+}
+
+/// Why a person in precarity outside the publics may come, and how many of
+/// the `places` kept for them remain once `taken` are used. When none
+/// remains they are still eligible, but wait for one to free: a margin
+/// person never takes a place of the publics.
+fn margin_reason(places: i64, taken: i64) -> String {
+    let left = (places - taken).max(0);
+    let plural = |n: i64, word: &str| {
+        if n > 1 {
+            format!("{word}s")
+        } else {
+            word.to_owned()
+        }
+    };
+    if left == 0 {
+        let used = if places > 1 {
+            format!("les {places} places hors publics sont occupées")
+        } else {
+            "la place hors publics est occupée".to_owned()
+        };
+        return format!("N'appartient pas aux publics de l'action (situation de précarité) : {used}, la personne attendra qu'une se libère.");
+    }
+    format!(
+        "N'appartient pas aux publics de l'action, mais peut entrer hors publics (situation de précarité) : {left} {} hors publics sur {places} {} {}.",
+        plural(left, "place"),
+        if left > 1 { "restent" } else { "reste" },
+        plural(left, "ouverte"),
+    )
 }
 
 fn age(invalid: &mut Invalid, field: &str, raw: &str) -> Option<u8> {
@@ -539,7 +572,7 @@ mod tests {
                 c.to_owned()
             }
         };
-        let a = youth_rules().evaluate(&rsa_person(), caen);
+        let a = youth_rules().evaluate(&rsa_person(), 0, caen);
         assert_eq!(a.verdict, Verdict::Eligible);
         let reasons: Vec<&str> = a.outcomes.iter().map(|o| o.reason.as_str()).collect();
         assert_eq!(
@@ -557,7 +590,7 @@ mod tests {
             orientation: Some(Some(OrientationKind::Professional)),
             ..rsa_person()
         };
-        let a = youth_rules().evaluate(&older, caen);
+        let a = youth_rules().evaluate(&older, 0, caen);
         assert_eq!(a.verdict, Verdict::NotEligible);
         assert_eq!(
             a.outcomes[0].reason,
@@ -570,7 +603,7 @@ mod tests {
             commune_code: None,
             ..rsa_person()
         };
-        let a = youth_rules().evaluate(&unknown, caen);
+        let a = youth_rules().evaluate(&unknown, 0, caen);
         assert_eq!(
             a.verdict,
             Verdict::Unknown,
@@ -585,7 +618,7 @@ mod tests {
         );
         assert_eq!(
             EligibilityRules::default()
-                .evaluate(&PersonFacts::default(), caen)
+                .evaluate(&PersonFacts::default(), 0, caen)
                 .verdict,
             Verdict::Eligible,
             "no rule, no condition"
@@ -600,15 +633,21 @@ mod tests {
             contract_running: Some(false),
             ..rsa_person()
         };
-        let a = youth_rules().evaluate(&single_parent, |c| c.to_owned());
+        let a = youth_rules().evaluate(&single_parent, 0, |c| c.to_owned());
         assert_eq!((a.verdict, a.uses_margin), (Verdict::Eligible, true));
-        assert!(a.outcomes[1].reason.contains("2 places ouvertes hors RSA"));
+        assert!(
+            a.outcomes[1]
+                .reason
+                .ends_with("2 places hors publics sur 2 restent ouvertes."),
+            "{}",
+            a.outcomes[1].reason
+        );
         assert_eq!(a.outcomes[3].reason, "Hors RSA : pas de contrat exigé.");
         let neither = PersonFacts {
             rsa: Some(false),
             ..rsa_person()
         };
-        let a = youth_rules().evaluate(&neither, |c| c.to_owned());
+        let a = youth_rules().evaluate(&neither, 0, |c| c.to_owned());
         assert_eq!((a.verdict, a.uses_margin), (Verdict::NotEligible, false));
         assert_eq!(
             a.outcomes[1].reason,
@@ -619,15 +658,58 @@ mod tests {
             outside_rsa: Some(true),
             ..neither.clone()
         };
-        let a = youth_rules().evaluate(&outside, |c| c.to_owned());
+        let a = youth_rules().evaluate(&outside, 0, |c| c.to_owned());
         assert_eq!((a.verdict, a.uses_margin), (Verdict::Eligible, true));
         let no_quota = EligibilityRules {
             margin_places: None,
             ..youth_rules()
         };
         assert_eq!(
-            no_quota.evaluate(&single_parent, |c| c.to_owned()).verdict,
+            no_quota
+                .evaluate(&single_parent, 0, |c| c.to_owned())
+                .verdict,
             Verdict::NotEligible
+        );
+    }
+
+    /// The answer counts the places outside the publics already used: one
+    /// left of two, then none (still eligible, but to wait for one).
+    #[test]
+    fn the_margin_answer_says_how_many_places_remain() {
+        let single_parent = PersonFacts {
+            rsa: Some(false),
+            single_parent: Some(true),
+            ..rsa_person()
+        };
+        let rules = youth_rules();
+        let reason = |taken| rules.evaluate(&single_parent, taken, |c| c.to_owned());
+        let one_used = reason(1);
+        assert!(one_used.outcomes[1]
+            .reason
+            .ends_with("1 place hors publics sur 2 reste ouverte."));
+        let all_used = reason(2);
+        assert_eq!(
+            (all_used.verdict, all_used.uses_margin),
+            (Verdict::Eligible, true)
+        );
+        assert_eq!(
+            all_used.outcomes[1].reason,
+            "N'appartient pas aux publics de l'action (situation de précarité) : les 2 places hors publics sont occupées, la personne attendra qu'une se libère."
+        );
+        assert_eq!(reason(5).outcomes[1].reason, all_used.outcomes[1].reason);
+        let one_place = EligibilityRules {
+            margin_places: Some(1),
+            ..youth_rules()
+        };
+        assert!(one_place
+            .evaluate(&single_parent, 1, |c| c.to_owned())
+            .outcomes[1]
+            .reason
+            .contains("la place hors publics est occupée"));
+        assert_eq!(
+            rules.evaluate(&rsa_person(), 2, |c| c.to_owned()).outcomes[1].reason,
+            "Est bénéficiaire du RSA.",
+            "the public's places are not the margin's"
         );
     }
 
@@ -644,7 +726,7 @@ mod tests {
                 n => Some(Some(OrientationKind::ALL[n - 2])),
             };
             let person = PersonFacts { age, rsa, contract_running: contract, orientation, ..rsa_person() };
-            let a = youth_rules().evaluate(&person, |c| c.to_owned());
+            let a = youth_rules().evaluate(&person, 0, |c| c.to_owned());
             let worst = if a.outcomes.iter().any(|o| o.verdict == Verdict::NotEligible) { Verdict::NotEligible }
                 else if a.outcomes.iter().any(|o| o.verdict == Verdict::Unknown) { Verdict::Unknown } else { Verdict::Eligible };
             proptest::prop_assert_eq!(a.verdict, worst);

@@ -2,8 +2,11 @@
 //! reasons to refuse, in the words people read.
 
 use crate::access::{Role, Viewer};
+use crate::deadline::OrientationKind;
+use crate::eligibility::PersonFacts;
 use crate::person::{
-    codes, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput, RsaSituation,
+    age_on, codes, is_commune_code, parse_date, HouseholdData, HouseholdInput, HouseholdRole,
+    PersonData, PersonInput, RsaSituation, RsaState,
 };
 use crate::validation::Invalid;
 use serde::Deserialize;
@@ -144,9 +147,114 @@ pub struct SelfReferralInput {
     /// Required when the person is found not eligible.
     #[serde(default)]
     pub override_reason: String,
+    /// What the person declares, for the eligibility only (never compared
+    /// with a file): "oui", "non", or empty when not known.
+    /// Receives the RSA (when empty, the declared RSA state, if any, answers).
+    #[serde(default)]
+    pub declared_rsa: String,
+    #[serde(default)]
+    pub declared_single_parent: String,
+    /// Receives another minimum income (ASS, AAH, ASPA…).
+    #[serde(default)]
+    pub declared_other_minimum_income: String,
+    /// professional, socio_professional, social, "none" (no orientation), or empty when not known.
+    #[serde(default)]
+    pub declared_orientation: String,
+    /// Has a contract (CER or contrat d'engagement) running: "oui", "non", or empty.
+    #[serde(default)]
+    pub declared_contract: String,
 }
 
+codes!(
+    /// A yes-or-no fact as a person declares it; no answer is "not known".
+    Declared {
+        Yes = "oui", "Oui";
+        No = "non", "Non";
+    }
+);
+
+/// "no orientation" among the declared orientations.
+pub const NO_ORIENTATION: &str = "none";
+
 impl SelfReferralInput {
+    /// The eligibility facts of the person as the structure typed them:
+    /// age and commune from the identity (when readable), the rest from the
+    /// declared answers. Nothing comes from a file, so the answer shown to
+    /// the structure tells nothing of whether the person has one.
+    pub fn declared_facts(&self, today: Date) -> Result<PersonFacts, Invalid> {
+        let mut invalid = Invalid::new();
+        // The situation, when chosen, is a declaration too: outside the RSA
+        // the person draws no RSA and is admitted for their precarity.
+        let situation = match self.situation.trim() {
+            "" => None,
+            _ => RsaSituation::parse(&self.situation)
+                .map_err(|e| invalid.merge(e))
+                .ok(),
+        };
+        let mut yes_no = |field: &str, raw: &str| match raw.trim() {
+            "" => None,
+            code => match Declared::from_code(&code.to_lowercase()) {
+                Some(answer) => Some(answer == Declared::Yes),
+                None => {
+                    invalid.add(
+                        field,
+                        "Répondez « oui », « non » ou laissez vide si vous ne savez pas.",
+                    );
+                    None
+                }
+            },
+        };
+        let declared_rsa = yes_no("declared_rsa", &self.declared_rsa);
+        let other_minimum_income = yes_no(
+            "declared_other_minimum_income",
+            &self.declared_other_minimum_income,
+        )
+        .or(situation.map(|s| s == RsaSituation::OtherMinimumIncome));
+        let single_parent = yes_no("declared_single_parent", &self.declared_single_parent);
+        let rsa = declared_rsa
+            .or(situation.map(RsaSituation::is_rsa))
+            .or_else(|| {
+                RsaState::from_code(self.rsa_state.trim()).map(|state| {
+                    matches!(
+                        state,
+                        RsaState::OpenPaid | RsaState::OpenSuspended | RsaState::OpenPaymentSuspended
+                    )
+                })
+            });
+        let contract_running = yes_no("declared_contract", &self.declared_contract);
+        if declared_rsa == Some(true) && situation.is_some_and(|s| !s.is_rsa()) {
+            invalid.add(
+                "declared_rsa",
+                "La situation choisie est hors RSA : répondez « non » ou choisissez « Bénéficiaire du RSA ».",
+            );
+        }
+        let orientation = match self.declared_orientation.trim() {
+            "" => None,
+            NO_ORIENTATION => Some(None),
+            code => match OrientationKind::from_code(code) {
+                Some(kind) => Some(Some(kind)),
+                None => {
+                    invalid.add("declared_orientation", "Choisissez l'orientation de la personne, « aucune », ou laissez vide si vous ne savez pas.");
+                    None
+                }
+            },
+        };
+        let commune = self.commune_code.trim().to_uppercase();
+        let facts = PersonFacts {
+            age: parse_date(&self.birth_date)
+                .filter(|birth| *birth <= today)
+                .and_then(|birth| u8::try_from(age_on(birth, today)).ok()),
+            rsa,
+            single_parent,
+            other_minimum_income,
+            outside_rsa: situation.map(|s| !s.is_rsa()),
+            orientation,
+            contract_running,
+            commune_code: is_commune_code(&commune).then_some(commune),
+        };
+        invalid.into_result(facts)
+    }
+
     /// The identity recorded, as the requester of a household.
     pub fn identity(&self, today: Date) -> Result<PersonData, Invalid> {
         let input = PersonInput {
@@ -222,6 +330,75 @@ mod tests {
             assert!(!may_validate_self_referral(&viewer(role), Some(org)));
             assert!(!may_validate_self_referral(&viewer(role), None));
         }
+    }
+
+    #[test]
+    fn a_situation_outside_the_rsa_is_declared_precarity() {
+        let today = time::macros::date!(2026 - 03 - 02);
+        let input = SelfReferralInput {
+            situation: "other_minimum_income".into(),
+            ..SelfReferralInput::default()
+        };
+        let facts = input.declared_facts(today).unwrap();
+        assert_eq!(
+            (facts.rsa, facts.other_minimum_income, facts.outside_rsa),
+            (Some(false), Some(true), Some(true))
+        );
+        let contradiction = SelfReferralInput {
+            situation: "other_precarity".into(),
+            declared_rsa: "oui".into(),
+            ..SelfReferralInput::default()
+        };
+        let invalid = contradiction.declared_facts(today).unwrap_err();
+        assert!(invalid.message_for("declared_rsa").is_some());
+    }
+
+    #[test]
+    fn declared_facts_come_from_what_the_structure_typed() {
+        let today = time::macros::date!(2026 - 03 - 02);
+        let input = SelfReferralInput {
+            birth_date: "1990-04-12".into(),
+            commune_code: "14118".into(),
+            declared_rsa: "non".into(),
+            declared_single_parent: "".into(),
+            declared_other_minimum_income: "OUI".into(),
+            declared_orientation: NO_ORIENTATION.into(),
+            ..SelfReferralInput::default()
+        };
+        let facts = input.declared_facts(today).unwrap();
+        assert_eq!(
+            facts,
+            PersonFacts {
+                age: Some(35),
+                rsa: Some(false),
+                single_parent: None,
+                other_minimum_income: Some(true),
+                outside_rsa: None,
+                orientation: Some(None),
+                contract_running: None,
+                commune_code: Some("14118".into()),
+            }
+        );
+        let by_state = SelfReferralInput {
+            rsa_state: "2".into(),
+            birth_date: "12 avril 1990".into(),
+            ..SelfReferralInput::default()
+        };
+        let facts = by_state.declared_facts(today).unwrap();
+        assert_eq!(
+            (facts.rsa, facts.age),
+            (Some(true), None),
+            "the declared RSA state answers; an unreadable date is an unknown age"
+        );
+        let bad = SelfReferralInput {
+            declared_rsa: "peut-être".into(),
+            declared_orientation: "sociale".into(),
+            ..SelfReferralInput::default()
+        }
+        .declared_facts(today)
+        .unwrap_err();
+        assert!(bad.message_for("declared_rsa").is_some());
+        assert!(bad.message_for("declared_orientation").is_some());
     }
 
     #[test]

@@ -90,6 +90,7 @@ struct ActionRow {
     capacity: Option<i64>,
     capacity_period: CapacityPeriod,
     places_taken: i64,
+    margin_taken: i64,
     address: Option<String>,
     postal_code: Option<String>,
     commune_code: Option<String>,
@@ -122,6 +123,8 @@ pub struct OfferedAction {
     pub eligibility: EligibilityRules,
     pub capacity: Option<i64>,
     pub places_taken: i64,
+    /// Places outside the publics used now (the margin quota's live count).
+    pub margin_taken: i64,
     pub duration_weeks: Option<i64>,
     /// People waiting for a place, or offered one.
     pub waiting: i64,
@@ -138,6 +141,7 @@ struct OfferedActionRow {
     eligibility: JsonText<EligibilityRules>,
     capacity: Option<i64>,
     places_taken: i64,
+    margin_taken: i64,
     duration_weeks: Option<i64>,
     waiting: i64,
 }
@@ -154,6 +158,7 @@ impl From<OfferedActionRow> for OfferedAction {
             eligibility: r.eligibility.0,
             capacity: r.capacity,
             places_taken: r.places_taken,
+            margin_taken: r.margin_taken,
             duration_weeks: r.duration_weeks,
             waiting: r.waiting,
         }
@@ -162,7 +167,7 @@ impl From<OfferedActionRow> for OfferedAction {
 
 const ACTION_COLUMNS: &str = "a.id, a.structure_id, o.name AS structure_name, a.name, a.description, a.family,
      a.service_type, a.format, a.thematiques, a.publics, a.reception, a.eligibility, a.schedule, a.capacity,
-     a.capacity_period, a.places_taken, a.address, a.postal_code, a.commune_code, a.commune_name, a.weekly_hours,
+     a.capacity_period, a.places_taken, a.margin_taken, a.address, a.postal_code, a.commune_code, a.commune_name, a.weekly_hours,
      a.duration_weeks, a.self_referral, a.starts_on, a.ends_on, a.contact_name, a.contact_phone, a.contact_email,
      a.how_to_apply, a.status, a.external_id, a.version, a.updated_at";
 
@@ -190,6 +195,8 @@ pub struct Action {
     pub capacity: Option<i64>,
     pub capacity_period: CapacityPeriod,
     pub places_taken: i64,
+    /// Of them, places outside the publics (the eligibility's margin quota).
+    pub margin_taken: i64,
     pub address: Option<String>,
     pub postal_code: Option<String>,
     pub commune_code: Option<String>,
@@ -229,6 +236,7 @@ impl From<ActionRow> for Action {
             capacity: r.capacity,
             capacity_period: r.capacity_period,
             places_taken: r.places_taken,
+            margin_taken: r.margin_taken,
             address: r.address,
             postal_code: r.postal_code,
             commune_code: r.commune_code,
@@ -719,7 +727,7 @@ impl Store {
         }
         let mut sql = Sql::new(&format!(
             "SELECT a.id, a.name, o.name AS structure_name, a.commune_code, a.commune_name,
-                    a.thematiques, a.eligibility, a.capacity, a.places_taken, a.duration_weeks,
+                    a.thematiques, a.eligibility, a.capacity, a.places_taken, a.margin_taken, a.duration_weeks,
                     {WAITING_ON_ACTION} AS waiting
              FROM actions a JOIN organisations o ON o.id = a.structure_id WHERE a.id IN ("
         ));

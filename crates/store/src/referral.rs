@@ -7,12 +7,15 @@
 //! WHERE … places_taken < capacity`, in the transaction that records the
 //! entry. SQLite runs writers one at a time; PostgreSQL re-checks the
 //! condition on the locked row (READ COMMITTED), so two admissions cannot
-//! both take the last place.
+//! both take the last place. The places kept outside the action's publics
+//! (its margin quota) are counted the same way, by `margin_taken` in the
+//! same statement.
 
 use crate::audit::{record, Actor};
+use crate::json::JsonText;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
-use parcours_domain::eligibility::{Assessment, Verdict};
+use parcours_domain::eligibility::{Assessment, EligibilityRules, Verdict};
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::waiting_list::{Change, Entry, EntryState, WaitingList};
 use parcours_domain::Invalid;
@@ -175,10 +178,11 @@ impl Store {
                 StoreError::Stale
             });
         }
-        let waiting: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM referrals WHERE action_id = $1 AND status IN ('waiting', 'offered')",
-        ).bind(referral.action_id).fetch_one(conn).await)?;
-        let entered = waiting == 0 && take_place(&mut tx, referral.action_id).await?;
+        // Nobody in line who may take the place, and a free place (a free
+        // margin place too for a person outside the publics).
+        let list = waiting_list(&mut tx, referral.action_id).await?;
+        let entered = list.can_enter_directly(referral.uses_margin)
+            && take_place(&mut tx, referral.action_id, margin_of(&referral, &list)).await?;
         let next = if entered {
             ReferralStatus::Entered
         } else {
@@ -189,10 +193,11 @@ impl Store {
         )
         .bind(next).bind(entered.then_some(entry)).bind(Moment(now())).bind(id)
         .execute(conn).await.map(|d| d.rows_affected()))?;
-        let detail = if entered {
-            format!("entrée le {entry}")
-        } else {
-            "liste d'attente".to_owned()
+        let detail = match (entered, referral.uses_margin) {
+            (true, false) => format!("entrée le {entry}"),
+            (true, true) => format!("entrée le {entry} sur une place hors publics"),
+            (false, false) => "liste d'attente".to_owned(),
+            (false, true) => "liste d'attente d'une place hors publics".to_owned(),
         };
         record(
             &mut tx,
@@ -258,11 +263,13 @@ pub struct InboxReferral {
     pub birth_date: Date,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// Outside the action's publics: on (or waiting for) one of its margin places.
+    pub uses_margin: bool,
 }
 
 /// The columns of [`InboxReferral`] and the joins they come from.
 const INBOX_COLUMNS: &str = "r.id, r.version, r.action_id, a.name AS action_name, a.format AS action_format, r.status,
-        r.origin, r.requested_at, r.requested_by, r.entered_on, r.exited_on, r.offer_until, p.id AS person_id,
+        r.origin, r.requested_at, r.requested_by, r.entered_on, r.exited_on, r.offer_until, r.uses_margin, p.id AS person_id,
         p.last_name, p.first_names, p.birth_date, p.phone, p.email
      FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id";
 
@@ -397,8 +404,11 @@ impl Store {
              WHERE id = $5 AND version = $6",
         ).bind(exit.exited_on).bind(exit.reason.code()).bind(exit.situation.code()).bind(Moment(now())).bind(id).bind(expected_version)
         .execute(conn).await.map(|d| d.rows_affected()))?;
-        on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET places_taken = places_taken - 1 WHERE id = $1 AND places_taken > 0")
-            .bind(referral.action_id).execute(conn).await.map(|d| d.rows_affected()))?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE actions SET places_taken = places_taken - 1,
+                    margin_taken = CASE WHEN $2 AND margin_taken > 0 THEN margin_taken - 1 ELSE margin_taken END
+             WHERE id = $1 AND places_taken > 0",
+        ).bind(referral.action_id).bind(referral.uses_margin).execute(conn).await.map(|d| d.rows_affected()))?;
         let detail = format!("sortie le {} : {}", exit.exited_on, exit.reason.label());
         record(
             &mut tx,
@@ -437,8 +447,8 @@ impl Store {
         };
         outcome.map_err(|message| Invalid::field("status", message))?;
         if accept {
-            // The offer held this place: it is free by construction.
-            if !take_place(&mut tx, referral.action_id).await? {
+            // The offer held this place (and margin place): free by construction.
+            if !take_place(&mut tx, referral.action_id, margin_of(&referral, &list)).await? {
                 return Err(Invalid::field("status", "L'action est complète.").into());
             }
         }
@@ -521,6 +531,15 @@ struct QueueRow {
     priority: i64,
     status: String,
     offer_until: Option<OffsetDateTime>,
+    uses_margin: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlacesRow {
+    capacity: Option<i64>,
+    places_taken: i64,
+    margin_taken: i64,
+    eligibility: JsonText<EligibilityRules>,
 }
 
 /// The action's waiting list as the domain's rules see it. The first write
@@ -529,11 +548,11 @@ struct QueueRow {
 async fn waiting_list(tx: &mut Tx, action_id: Uuid) -> Result<WaitingList> {
     on_tx!(tx, conn => sqlx::query("UPDATE actions SET places_taken = places_taken WHERE id = $1")
         .bind(action_id).execute(conn).await.map(|d| d.rows_affected()))?;
-    let (capacity, taken): (Option<i64>, i64) = on_tx!(tx, conn => sqlx::query_as(
-        "SELECT capacity, places_taken FROM actions WHERE id = $1",
+    let places = on_tx!(tx, conn => sqlx::query_as::<_, PlacesRow>(
+        "SELECT capacity, places_taken, margin_taken, eligibility FROM actions WHERE id = $1",
     ).bind(action_id).fetch_one(conn).await)?;
     let rows = on_tx!(tx, conn => sqlx::query_as::<_, QueueRow>(
-        "SELECT id, requested_at, priority, status, offer_until FROM referrals
+        "SELECT id, requested_at, priority, status, offer_until, uses_margin FROM referrals
          WHERE action_id = $1 AND status IN ('waiting', 'offered')",
     ).bind(action_id).fetch_all(conn).await)?;
     let entries = rows
@@ -546,13 +565,22 @@ async fn waiting_list(tx: &mut Tx, action_id: Uuid) -> Result<WaitingList> {
                 ("offered", Some(until)) => EntryState::Offered { until },
                 _ => EntryState::Waiting,
             },
+            uses_margin: r.uses_margin,
         })
         .collect();
     Ok(WaitingList {
-        capacity,
-        taken,
+        capacity: places.capacity,
+        taken: places.places_taken,
+        margin_places: places.eligibility.0.margin_places.unwrap_or(0),
+        margin_taken: places.margin_taken,
         entries,
     })
+}
+
+/// The quota a positioning's entry must fit in: the action's margin places
+/// when the person comes outside its publics, none otherwise.
+fn margin_of(referral: &Referral, list: &WaitingList) -> Option<i64> {
+    referral.uses_margin.then_some(list.margin_places)
 }
 
 /// Applies the waiting list's step: expired offers out, free places offered.
@@ -571,24 +599,31 @@ async fn offer_places(tx: &mut Tx, action_id: Uuid, at: OffsetDateTime) -> Resul
     Ok(())
 }
 
-/// Takes one place of the action if one is free; `false` when it is full.
-async fn take_place(tx: &mut Tx, action_id: Uuid) -> Result<bool> {
+/// Takes one place of the action if one is free, and one of its `margin`
+/// places (the quota) for a person outside its publics; `false` when full.
+async fn take_place(tx: &mut Tx, action_id: Uuid, margin: Option<i64>) -> Result<bool> {
     let taken = on_tx!(tx, conn => sqlx::query(
-        "UPDATE actions SET places_taken = places_taken + 1
-         WHERE id = $1 AND (capacity IS NULL OR places_taken < capacity)",
-    ).bind(action_id).execute(conn).await.map(|d| d.rows_affected()))?;
+        "UPDATE actions SET places_taken = places_taken + 1,
+                margin_taken = margin_taken + CASE WHEN $2 THEN 1 ELSE 0 END
+         WHERE id = $1 AND (capacity IS NULL OR places_taken < capacity)
+           AND (NOT $2 OR margin_taken < $3)",
+    ).bind(action_id).bind(margin.is_some()).bind(margin.unwrap_or(0))
+    .execute(conn).await.map(|d| d.rows_affected()))?;
     Ok(taken == 1)
 }
 
-/// Sets the places taken of these actions to their entered positionings,
-/// in the caller's transaction: after positionings were loaded in bulk
-/// (the scale dataset), what admissions and exits would have counted.
+/// Sets the places taken of these actions (and their margin places) to
+/// their entered positionings, in the caller's transaction: after
+/// positionings were loaded in bulk (the scale dataset), what admissions
+/// and exits would have counted.
 pub(crate) async fn recount_places(tx: &mut Tx, action_ids: &[Uuid]) -> Result<()> {
     for chunk in action_ids.chunks(1000) {
         let mut sql = crate::sql::Sql::new(
             "UPDATE actions SET places_taken = (SELECT COUNT(*) FROM referrals r WHERE r.action_id = actions.id AND r.status = ",
         );
         sql.bind("", ReferralStatus::Entered.code())
+            .push("), margin_taken = (SELECT COUNT(*) FROM referrals r WHERE r.action_id = actions.id AND r.uses_margin = TRUE AND r.status = ")
+            .bind("", ReferralStatus::Entered.code())
             .push(") WHERE id IN (");
         for (i, id) in chunk.iter().enumerate() {
             sql.bind(if i == 0 { "" } else { ", " }, *id);

@@ -86,9 +86,20 @@ impl Store {
             .map(str::trim)
             .filter(|r| !r.is_empty());
         if new.assessment.verdict == Verdict::NotEligible && reason.is_none() {
+            // The rules that say no, in the words the structure reads.
+            let why: Vec<&str> = new
+                .assessment
+                .outcomes
+                .iter()
+                .filter(|o| o.verdict == Verdict::NotEligible)
+                .map(|o| o.reason.as_str())
+                .collect();
             return Err(Invalid::field(
                 "override_reason",
-                "La personne n'est pas éligible à cette action : indiquez pourquoi la demande est quand même transmise.",
+                format!(
+                    "La personne n'est pas éligible à cette action ({}) : indiquez pourquoi la demande est quand même transmise.",
+                    why.join(" ")
+                ),
             )
             .into());
         }

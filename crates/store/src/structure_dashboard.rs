@@ -4,9 +4,11 @@
 //! appointments of the coming days. Counted by the database (one indexed
 //! count per action and status group), never by loading the positionings.
 
+use crate::json::JsonText;
 use crate::referral::WAITING_ON_ACTION;
 use crate::{Result, Store};
 use parcours_domain::catalogue::{ActionFormat, ActionStatus, CapacityPeriod};
+use parcours_domain::eligibility::EligibilityRules;
 use serde::Serialize;
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -29,6 +31,11 @@ pub struct DashboardAction {
     /// continuous, session, year: what the capacity counts.
     pub capacity_period: CapacityPeriod,
     pub places_taken: i64,
+    /// Places kept for people outside the action's publics (its margin quota), if any.
+    #[sqlx(skip)]
+    pub margin_places: Option<i64>,
+    /// Of the places taken, those outside the publics.
+    pub margin_taken: i64,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
     /// Waiting list: status waiting or offered.
@@ -52,6 +59,14 @@ fn occupation(taken: i64, capacity: Option<i64>) -> Option<i64> {
         Some(_) => Some(if taken > 0 { 100 } else { 0 }),
         None => None,
     }
+}
+
+/// A line as read: the margin quota is in the eligibility rules.
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    #[sqlx(flatten)]
+    action: DashboardAction,
+    eligibility: JsonText<EligibilityRules>,
 }
 
 /// The structure's figures, all actions together.
@@ -114,7 +129,8 @@ impl Store {
         ).bind(structure_id).fetch_one(pool).await)?;
         // Each count is a range of the index referrals (action_id, status, …).
         let sql = format!(
-            "SELECT a.id, a.name, a.format, a.status, a.capacity, a.capacity_period, a.places_taken, a.starts_on, a.ends_on,
+            "SELECT a.id, a.name, a.format, a.status, a.capacity, a.capacity_period, a.places_taken, a.margin_taken,
+                    a.eligibility, a.starts_on, a.ends_on,
                     {WAITING_ON_ACTION} AS waiting,
                     (SELECT COUNT(*) FROM referrals r WHERE r.action_id = a.id AND r.status = 'sent') AS to_answer,
                     (SELECT COUNT(*) FROM referrals r WHERE r.action_id = a.id AND r.status = 'entered') AS participants
@@ -122,8 +138,15 @@ impl Store {
              WHERE a.structure_id = $1 AND a.status IN ('published', 'draft')
              ORDER BY a.name, a.id"
         );
-        let actions = read_planned_once!(self, pool => sqlx::query_as::<_, DashboardAction>(&sql)
+        let rows = read_planned_once!(self, pool => sqlx::query_as::<_, ActionRow>(&sql)
             .bind(structure_id).fetch_all(pool).await)?;
+        let actions: Vec<DashboardAction> = rows
+            .into_iter()
+            .map(|row| DashboardAction {
+                margin_places: row.eligibility.0.margin_places,
+                ..row.action
+            })
+            .collect();
         let until = today + Duration::days(UPCOMING_DAYS - 1);
         let sessions = read_planned_once!(self, pool => sqlx::query_as::<_, DashboardSession>(
             "SELECT s.id, s.action_id, a.name AS action_name, s.on_date, s.starts_at, s.ends_at, s.note, s.referral_id,

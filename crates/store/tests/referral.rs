@@ -5,7 +5,7 @@
 use parcours_domain::catalogue::{
     ActionData, ActionInput, ActionStatus, AddressInput, StructureData, StructureInput,
 };
-use parcours_domain::eligibility::{Assessment, Verdict};
+use parcours_domain::eligibility::{Assessment, EligibilityInput, Verdict};
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
 use parcours_domain::referral::ReferralStatus;
 use parcours_domain::referral::RefusalReason;
@@ -59,9 +59,42 @@ async fn published_action(store: &Store, structure: Uuid, name: &str, capacity: 
     action.id
 }
 
+/// A published action for RSA beneficiaries of `capacity` places, `margin`
+/// of them kept for people outside that public.
+async fn action_with_margin(store: &Store, capacity: &str, margin: &str) -> Uuid {
+    let structure = store.structures().await.unwrap();
+    let structure = match structure.first() {
+        Some(s) => s.id,
+        None => {
+            let any = action_with_places(store, "1").await;
+            store.action(any).await.unwrap().structure_id
+        }
+    };
+    let mut input = action_input(structure, "Mon budget, mes choix", capacity, "");
+    input.eligibility = EligibilityInput {
+        publics: vec!["rsa".into()],
+        margin_places: margin.into(),
+        ..Default::default()
+    };
+    let data = ActionData::parse(&input).unwrap();
+    let action = store
+        .create_action(&actor(), &data, date!(2026 - 03 - 02), None)
+        .await
+        .unwrap();
+    store
+        .set_action_status(&actor(), action.id, action.version, ActionStatus::Published)
+        .await
+        .unwrap();
+    action.id
+}
+
 /// A remobilisation workshop of `structure`, from 2026-01-05 to `ends_on` (or open).
 fn action_data(structure: Uuid, name: &str, capacity: &str, ends_on: &str) -> ActionData {
-    ActionData::parse(&ActionInput {
+    ActionData::parse(&action_input(structure, name, capacity, ends_on)).unwrap()
+}
+
+fn action_input(structure: Uuid, name: &str, capacity: &str, ends_on: &str) -> ActionInput {
+    ActionInput {
         structure_id: structure.to_string(),
         name: name.into(),
         description: "Jardinage en groupe, une demi-journée par semaine.".into(),
@@ -81,8 +114,7 @@ fn action_data(structure: Uuid, name: &str, capacity: &str, ends_on: &str) -> Ac
             ..Default::default()
         },
         ..Default::default()
-    })
-    .unwrap()
+    }
 }
 
 async fn person(store: &Store, organisation: Uuid, n: usize) -> Uuid {
@@ -127,6 +159,17 @@ fn eligible() -> Assessment {
         verdict: Verdict::Eligible,
         outcomes: Vec::new(),
         uses_margin: false,
+    }
+}
+
+/// A prescription of someone outside the action's publics, on its margin quota.
+fn margin_prescription(action_id: Uuid, person_id: Uuid) -> NewReferral {
+    NewReferral {
+        assessment: Assessment {
+            uses_margin: true,
+            ..eligible()
+        },
+        ..prescription(action_id, person_id)
     }
 }
 
@@ -361,6 +404,166 @@ async fn fifty_concurrent_admissions_never_exceed_capacity() {
                 .count(),
             47
         );
+    }
+}
+
+/// 20 admissions at once of people outside the publics on an action of 10
+/// places, 2 of them kept for such people: 2 enter, 18 wait, the counts say
+/// 2; a person of the publics still enters directly, past the 18.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_margin_admissions_never_exceed_the_quota() {
+    for store in testing::all().await {
+        let action = action_with_margin(&store, "10", "2").await;
+        let org = ccas(&store).await;
+        let mut referrals = Vec::new();
+        for n in 0..20 {
+            let someone = person(&store, org, n).await;
+            referrals.push(
+                store
+                    .prescribe(&actor(), &margin_prescription(action, someone))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let tasks: Vec<_> = referrals
+            .into_iter()
+            .map(|r| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .accept_referral(&actor(), r.id, r.version, date!(2026 - 03 - 10))
+                        .await
+                })
+            })
+            .collect();
+        let mut entered = 0;
+        for task in tasks {
+            let referral = task
+                .await
+                .unwrap()
+                .expect("every admission answers: entered or waiting");
+            match referral.status {
+                ReferralStatus::Entered => entered += 1,
+                status => assert_eq!(status, ReferralStatus::Waiting),
+            }
+        }
+        assert_eq!(entered, 2, "{:?}", store.backend());
+        let counted = store.action(action).await.unwrap();
+        assert_eq!((counted.places_taken, counted.margin_taken), (2, 2));
+        let public = person(&store, org, 99).await;
+        let public = admitted(&store, action, public, date!(2026 - 03 - 10)).await;
+        assert_eq!(
+            public.status,
+            ReferralStatus::Entered,
+            "people waiting for a margin place are owed no place of the publics"
+        );
+        let counted = store.action(action).await.unwrap();
+        assert_eq!((counted.places_taken, counted.margin_taken), (3, 2));
+        let structure = counted.structure_id;
+        let inbox = store.referral_inbox(structure).await.unwrap();
+        assert!(inbox.iter().all(|l| l.uses_margin), "shown in the inbox");
+        let inside = store.participants(structure).await.unwrap();
+        assert_eq!(
+            inside
+                .iter()
+                .filter(|l| l.action_id == action && l.uses_margin)
+                .count(),
+            2
+        );
+    }
+}
+
+/// A margin person first in line while the margin places are used keeps
+/// waiting and the freed place goes to the next in line; a freed margin
+/// place goes to them; exits release the margin count.
+#[tokio::test]
+async fn a_freed_place_of_the_publics_passes_over_a_margin_person() {
+    use parcours_domain::referral::{ExitReason, Situation};
+    use parcours_store::referral::ExitData;
+    use time::OffsetDateTime;
+    for store in testing::all().await {
+        let action = action_with_margin(&store, "2", "1").await;
+        let org = ccas(&store).await;
+        let on = date!(2026 - 03 - 10);
+        let mut people = Vec::new();
+        for n in 0..4 {
+            people.push(person(&store, org, n).await);
+        }
+        let answer = |r: Referral| {
+            let store = store.clone();
+            async move {
+                store
+                    .accept_referral(&actor(), r.id, r.version, on)
+                    .await
+                    .unwrap()
+            }
+        };
+        let margin_in = answer(
+            store
+                .prescribe(&actor(), &margin_prescription(action, people[0]))
+                .await
+                .unwrap(),
+        )
+        .await;
+        let public_in = admitted(&store, action, people[1], on).await;
+        let margin_waiting = answer(
+            store
+                .prescribe(&actor(), &margin_prescription(action, people[2]))
+                .await
+                .unwrap(),
+        )
+        .await;
+        let public_waiting = admitted(&store, action, people[3], on).await;
+        assert_eq!(
+            [
+                margin_in.status,
+                public_in.status,
+                margin_waiting.status,
+                public_waiting.status
+            ],
+            [
+                ReferralStatus::Entered,
+                ReferralStatus::Entered,
+                ReferralStatus::Waiting,
+                ReferralStatus::Waiting
+            ]
+        );
+        let exit = ExitData {
+            exited_on: date!(2026 - 04 - 30),
+            reason: ExitReason::Employment,
+            situation: Situation::Employment,
+        };
+        let now = OffsetDateTime::now_utc();
+        store
+            .exit_referral(&actor(), public_in.id, public_in.version, &exit, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.referral(margin_waiting.id).await.unwrap().status,
+            ReferralStatus::Waiting,
+            "no margin place free: the margin person keeps waiting"
+        );
+        let offered = store.referral(public_waiting.id).await.unwrap();
+        assert_eq!(offered.status, ReferralStatus::Offered, "the next in line");
+        store
+            .answer_offer(&actor(), offered.id, offered.version, true, now)
+            .await
+            .unwrap();
+        store
+            .exit_referral(&actor(), margin_in.id, margin_in.version, &exit, now)
+            .await
+            .unwrap();
+        let counted = store.action(action).await.unwrap();
+        assert_eq!((counted.places_taken, counted.margin_taken), (1, 0));
+        let offered = store.referral(margin_waiting.id).await.unwrap();
+        assert_eq!(offered.status, ReferralStatus::Offered);
+        let entered = store
+            .answer_offer(&actor(), offered.id, offered.version, true, now)
+            .await
+            .unwrap();
+        assert_eq!(entered.status, ReferralStatus::Entered);
+        let counted = store.action(action).await.unwrap();
+        assert_eq!((counted.places_taken, counted.margin_taken), (2, 1));
     }
 }
 

@@ -126,6 +126,7 @@ pub fn routes() -> Router<AppState> {
         .route("/persons/{id}/eligibility", get(referral::eligibility))
         .route("/referrals/inbox", get(referral::inbox))
         .route("/self-referrals", post(self_referral::record))
+        .route("/self-referrals/eligibility", post(self_referral::check))
         .route(
             "/self-referrals/to-validate",
             get(self_referral::to_validate),
@@ -279,6 +280,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         appointment::create,
         structure_dashboard::dashboard,
         self_referral::record,
+        self_referral::check,
         self_referral::to_validate,
         self_referral::validate,
         self_referral::reject,

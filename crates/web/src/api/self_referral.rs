@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use parcours_app::self_referral::{self, Recorded};
+use parcours_domain::eligibility::Assessment;
 use parcours_domain::referral::SelfReferralInput;
 use parcours_store::referral::Referral;
 use parcours_store::self_referral::PendingSelfReferral;
@@ -21,6 +22,33 @@ pub struct RecordedBody {
     referral: Referral,
     /// true when no file matched the identity and one was created.
     new_file: bool,
+    /// The eligibility recorded, from what was typed (never from a file):
+    /// verdict (eligible, not_eligible, unknown), outcomes (verdict and reason per rule), uses_margin.
+    #[schema(value_type = Object)]
+    eligibility: Assessment,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckBody {
+    /// verdict (eligible, not_eligible, unknown), outcomes (verdict and reason per rule), uses_margin.
+    #[schema(value_type = Object)]
+    eligibility: Assessment,
+}
+
+/// Checks, without recording anything, a person's eligibility to one of
+/// the caller's actions (opérateur), rule by rule: from the identity's birth
+/// date and commune and the declared facts (`declared_*`), and the places
+/// outside the action's publics used now. No file is looked up.
+#[utoipa::path(post, path = "/api/v1/self-referrals/eligibility", tag = "positionnements", security(("bearer" = [])), request_body = SelfReferralInput,
+    responses((status = 200, body = CheckBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(input): ApiJson<SelfReferralInput>,
+) -> Result<Json<CheckBody>, ApiError> {
+    Ok(Json(CheckBody {
+        eligibility: self_referral::check(&state, &me, &input).await?,
+    }))
 }
 
 /// Records a person who came directly to the caller's structure (opérateur):
@@ -33,10 +61,18 @@ pub async fn record(
     ApiUser(me): ApiUser,
     ApiJson(input): ApiJson<SelfReferralInput>,
 ) -> Result<(StatusCode, Json<RecordedBody>), ApiError> {
-    let Recorded { referral, new_file } = self_referral::record(&state, &me, &input).await?;
+    let Recorded {
+        referral,
+        new_file,
+        assessment,
+    } = self_referral::record(&state, &me, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(RecordedBody { referral, new_file }),
+        Json(RecordedBody {
+            referral,
+            new_file,
+            eligibility: assessment,
+        }),
     ))
 }
 

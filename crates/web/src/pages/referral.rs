@@ -266,11 +266,21 @@ pub async fn accept_form(
 ) -> Result<Response, PageError> {
     let result = referral::accept(&state, &me, id, form.version, form.entered_on.trim())
         .await
-        .map(|r| match r.entered_on {
-            Some(on) => format!("Entrée enregistrée le {}.", fr_date(on)),
-            None => "Action complète : la personne est inscrite sur la liste d'attente.".to_owned(),
-        });
+        .map(|r| admission_message(&r));
     flash_outcome(&session, result, "/positionnements").await
+}
+
+/// What an admission did: an entry, or the waiting list and why.
+pub(crate) fn admission_message(r: &parcours_store::referral::Referral) -> String {
+    match (r.entered_on, r.uses_margin) {
+        (Some(on), false) => format!("Entrée enregistrée le {}.", fr_date(on)),
+        (Some(on), true) => format!(
+            "Entrée enregistrée le {} sur une place hors publics.",
+            fr_date(on)
+        ),
+        (None, false) => "Action complète : la personne est inscrite sur la liste d'attente.".to_owned(),
+        (None, true) => "Places hors publics toutes occupées (ou action complète) : la personne, hors des publics de l'action, est inscrite sur la liste d'attente et entrera quand une place hors publics se libérera.".to_owned(),
+    }
 }
 
 pub async fn refuse_form(

@@ -9,6 +9,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::{Form, Id};
 use crate::form::trim;
 use crate::layout::{flash, flash_outcome, Layout};
+use crate::pages::referral::admission_message;
 use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;
@@ -16,9 +17,10 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
 use parcours_app::self_referral::{self, Recorded};
-use parcours_domain::eligibility::Assessment;
+use parcours_domain::deadline::OrientationKind;
+use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::person::{Fund, RsaSituation, RsaState, Sex};
-use parcours_domain::referral::SelfReferralInput;
+use parcours_domain::referral::{Declared, SelfReferralInput, NO_ORIENTATION};
 use parcours_domain::Invalid;
 use parcours_store::self_referral::{PendingSelfReferral, ValidationQueue};
 use serde::Deserialize;
@@ -42,6 +44,13 @@ pub struct RequestForm {
     fund: String,
     rsa_state: String,
     override_reason: String,
+    declared_rsa: String,
+    declared_single_parent: String,
+    declared_other_minimum_income: String,
+    declared_orientation: String,
+    declared_contract: String,
+    /// Set by the "Vérifier l'éligibilité" button: check, record nothing.
+    check: String,
 }
 
 impl From<RequestForm> for SelfReferralInput {
@@ -62,6 +71,11 @@ impl From<RequestForm> for SelfReferralInput {
             fund: trim(form.fund),
             rsa_state: trim(form.rsa_state),
             override_reason: trim(form.override_reason),
+            declared_rsa: trim(form.declared_rsa),
+            declared_single_parent: trim(form.declared_single_parent),
+            declared_other_minimum_income: trim(form.declared_other_minimum_income),
+            declared_orientation: trim(form.declared_orientation),
+            declared_contract: trim(form.declared_contract),
         }
     }
 }
@@ -92,7 +106,45 @@ struct RequestPage {
     funds: Vec<(&'static str, &'static str)>,
     rsa_states: Vec<(&'static str, &'static str)>,
     sexes: Vec<(&'static str, &'static str)>,
+    answers: Vec<(&'static str, &'static str)>,
+    orientations: Vec<(&'static str, &'static str)>,
+    /// The eligibility from what was typed, when it could be computed.
+    eligibility: Option<Eligibility>,
     errors: Invalid,
+}
+
+/// An eligibility answer as the form shows it: overall, then rule by rule.
+pub struct Eligibility {
+    pub verdict: &'static str,
+    pub eligible: bool,
+    pub reasons: Vec<(String, &'static str)>,
+}
+
+impl From<Assessment> for Eligibility {
+    fn from(a: Assessment) -> Eligibility {
+        Eligibility {
+            verdict: a.verdict.label(),
+            eligible: a.verdict == Verdict::Eligible,
+            reasons: a
+                .outcomes
+                .into_iter()
+                .map(|o| (o.reason, o.verdict.label()))
+                .collect(),
+        }
+    }
+}
+
+/// The answer in one line, for the message after recording.
+fn eligibility_sentence(a: &Assessment) -> String {
+    let reasons: Vec<&str> = a.outcomes.iter().map(|o| o.reason.as_str()).collect();
+    if reasons.is_empty() {
+        return format!("Éligibilité : {}.", a.verdict.label());
+    }
+    format!(
+        "Éligibilité : {} — {}",
+        a.verdict.label(),
+        reasons.join(" ")
+    )
 }
 
 async fn request_page(
@@ -100,6 +152,7 @@ async fn request_page(
     session: &Session,
     me: &CurrentUser,
     input: SelfReferralInput,
+    eligibility: Option<Assessment>,
     errors: Invalid,
 ) -> Result<Html<String>, Failure> {
     let rows = self_referral::actions(state, me).await?;
@@ -114,6 +167,13 @@ async fn request_page(
         funds: Fund::choices(),
         rsa_states: RsaState::choices(),
         sexes: Sex::choices(),
+        answers: Declared::choices(),
+        orientations: OrientationKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .chain([(NO_ORIENTATION, "Aucune orientation")])
+            .collect(),
+        eligibility: eligibility.map(Eligibility::from),
         errors,
     };
     Ok(Html(page.render().map_err(template_failure)?))
@@ -129,20 +189,34 @@ pub async fn request_form(
         &session,
         &me,
         SelfReferralInput::default(),
+        None,
         Invalid::new(),
     )
     .await?)
 }
 
+/// Records the request, or with the "Vérifier l'éligibilité" button only
+/// shows the eligibility rule by rule, the typed values kept. A request
+/// refused shows the eligibility too, when what was typed allows it.
 pub async fn request(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, PageError> {
+    let checking = !form.check.trim().is_empty();
     let input = SelfReferralInput::from(form);
-    match self_referral::record(&state, &me, &input).await {
-        Ok(Recorded { new_file, .. }) => {
+    let result = if checking {
+        self_referral::check(&state, &me, &input).await.map(Err)
+    } else {
+        self_referral::record(&state, &me, &input).await.map(Ok)
+    };
+    match result {
+        Ok(Ok(Recorded {
+            new_file,
+            assessment,
+            ..
+        })) => {
             let file = if new_file {
                 "un dossier a été créé avec l'identité saisie"
             } else {
@@ -150,16 +224,32 @@ pub async fn request(
             };
             flash(
                 &session,
-                format!("Demande enregistrée ({file}) ; elle attend la validation du Département."),
+                format!(
+                    "Demande enregistrée ({file}) ; elle attend la validation du Département. {}",
+                    eligibility_sentence(&assessment)
+                ),
             )
             .await?;
             Ok(Redirect::to("/positionnements").into_response())
         }
-        Err(Failure::Invalid(errors)) => Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            request_page(&state, &session, &me, input, errors).await?,
+        Ok(Err(assessment)) => Ok(request_page(
+            &state,
+            &session,
+            &me,
+            input,
+            Some(assessment),
+            Invalid::new(),
         )
-            .into_response()),
+        .await?
+        .into_response()),
+        Err(Failure::Invalid(errors)) => {
+            let assessment = self_referral::check(&state, &me, &input).await.ok();
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                request_page(&state, &session, &me, input, assessment, errors).await?,
+            )
+                .into_response())
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -233,13 +323,7 @@ pub async fn validate_form(
 ) -> Result<Response, PageError> {
     let result = self_referral::validate(&state, &me, id, form.version, form.entered_on.trim())
         .await
-        .map(|r| match r.entered_on {
-            Some(on) => format!("Demande validée : entrée le {}.", fr_date(on)),
-            None => {
-                "Demande validée : l'action est complète, la personne est sur la liste d'attente."
-                    .to_owned()
-            }
-        });
+        .map(|r| format!("Demande validée. {}", admission_message(&r)));
     flash_outcome(&session, result, "/demarches-directes").await
 }
 

@@ -37,6 +37,8 @@ struct ActionRow {
     capacity: String,
     period: String,
     places_taken: i64,
+    /// "dont 1 hors publics sur 2", when the action keeps places outside its publics.
+    margin: String,
     occupation: String,
     waiting: i64,
     to_answer: i64,
@@ -81,6 +83,16 @@ fn action_period(starts_on: time::Date, ends_on: Option<time::Date>) -> String {
     }
 }
 
+/// How many of the places taken are outside the publics, of how many kept
+/// for them ("dont 1 hors publics sur 2").
+fn margin_text(places: Option<i64>, taken: i64) -> String {
+    match places {
+        Some(places) => format!("dont {taken} hors publics sur {places}"),
+        None if taken > 0 => format!("dont {taken} hors publics"),
+        None => String::new(),
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
     session: WebSession,
@@ -104,6 +116,7 @@ pub async fn show(
                 },
                 period: action_period(a.starts_on, a.ends_on),
                 places_taken: a.places_taken,
+                margin: margin_text(a.margin_places, a.margin_taken),
                 occupation: percent(a.occupation_percent()),
                 waiting: a.waiting,
                 to_answer: a.to_answer,

@@ -302,8 +302,14 @@ mod tests {
         assert_eq!(kept.wishes, "Cuisine");
         let ok = pairs(&[("wishes", "Cuisine")]);
         let (data, on) = DiagnosticData::parse_revision(&ok, "12/02/2026", today).unwrap();
-        assert_eq!((data.wishes.as_str(), on), ("Cuisine", time::macros::date!(2026 - 02 - 12)));
-        assert_eq!(DiagnosticData::parse_revision(&ok, "", today).unwrap().1, today);
+        assert_eq!(
+            (data.wishes.as_str(), on),
+            ("Cuisine", time::macros::date!(2026 - 02 - 12))
+        );
+        assert_eq!(
+            DiagnosticData::parse_revision(&ok, "", today).unwrap().1,
+            today
+        );
     }
 
     #[test]

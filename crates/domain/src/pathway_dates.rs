@@ -110,7 +110,10 @@ pub fn check_exit(entered_on: Date, exited_on: Date, today: Date) -> Result<(), 
 }
 
 /// An exit may not come before a session the person was marked at.
-pub fn check_exit_after_attendance(exited_on: Date, last_marked: Option<Date>) -> Result<(), Invalid> {
+pub fn check_exit_after_attendance(
+    exited_on: Date,
+    last_marked: Option<Date>,
+) -> Result<(), Invalid> {
     match last_marked {
         Some(last) if last > exited_on => Err(Invalid::field(
             "exited_on",
@@ -133,7 +136,12 @@ pub fn follow_up_window(exited_on: Date) -> (Date, Date) {
 /// empty): within the window after the exit and not in the future. It may
 /// be typed any time later.
 pub fn observation_date(raw: &str, exited_on: Date, today: Date) -> Result<Date, Invalid> {
-    let date = past_date(OBSERVED_ON, "Date d'observation de la situation", raw, today)?;
+    let date = past_date(
+        OBSERVED_ON,
+        "Date d'observation de la situation",
+        raw,
+        today,
+    )?;
     check_observation(date, exited_on, today)?;
     Ok(date)
 }
@@ -221,10 +229,7 @@ mod tests {
             Ok(date!(2026 - 02 - 10))
         );
         let future = revision_date("2026-12-06", TODAY, None).unwrap_err();
-        assert!(future
-            .message_for("revised_on")
-            .unwrap()
-            .contains("futur"));
+        assert!(future.message_for("revised_on").unwrap().contains("futur"));
         assert!(revision_date("31/02/2026", TODAY, None)
             .unwrap_err()
             .message_for("revised_on")
@@ -319,7 +324,11 @@ mod tests {
         assert!(!on_action(Some(entered), None, date!(2026 - 03 - 01)));
         assert!(on_action(Some(entered), None, entered));
         assert!(on_action(Some(entered), Some(exited), exited));
-        assert!(!on_action(Some(entered), Some(exited), date!(2026 - 03 - 21)));
+        assert!(!on_action(
+            Some(entered),
+            Some(exited),
+            date!(2026 - 03 - 21)
+        ));
     }
 
     proptest! {

@@ -50,7 +50,12 @@ async fn person(store: &Store) -> Uuid {
         .unwrap()
         .id;
     store
-        .create_person(&actor(), organisation, &HouseholdTarget::New(household), &data)
+        .create_person(
+            &actor(),
+            organisation,
+            &HouseholdTarget::New(household),
+            &data,
+        )
         .await
         .unwrap()
         .id
@@ -73,7 +78,13 @@ async fn diagnostic_revisions_carry_their_day_in_order() {
             .await
             .unwrap();
         match store
-            .save_diagnostic(&actor(), id, 1, &wishes("Espaces verts"), date!(2026 - 02 - 11))
+            .save_diagnostic(
+                &actor(),
+                id,
+                1,
+                &wishes("Espaces verts"),
+                date!(2026 - 02 - 11),
+            )
             .await
         {
             Err(StoreError::Invalid(e)) => assert!(
@@ -87,7 +98,10 @@ async fn diagnostic_revisions_carry_their_day_in_order() {
             .await
             .unwrap();
         let revisions = store.diagnostic_revisions(id).await.unwrap();
-        let days: Vec<(i64, Date)> = revisions.iter().map(|r| (r.version, r.revised_on)).collect();
+        let days: Vec<(i64, Date)> = revisions
+            .iter()
+            .map(|r| (r.version, r.revised_on))
+            .collect();
         assert_eq!(days, vec![(2, feb), (1, feb)]);
     }
 }
@@ -132,14 +146,22 @@ async fn the_migration_dates_earlier_rows_in_paris() {
             .await
             .unwrap();
         // Recorded late on a summer evening in UTC: already the next day in Paris.
-        raw(&store, "UPDATE diagnostics SET created_at = '2026-07-15T22:30:00.000000Z'").await;
+        raw(
+            &store,
+            "UPDATE diagnostics SET created_at = '2026-07-15T22:30:00.000000Z'",
+        )
+        .await;
         for statement in backfill(&store) {
             raw(&store, &statement).await;
         }
         let revision = &store.diagnostic_revisions(id).await.unwrap()[0];
         assert_eq!(revision.revised_on, date!(2026 - 07 - 16));
         // A winter evening: 22:30 UTC is 23:30 in Paris, the same day.
-        raw(&store, "UPDATE diagnostics SET created_at = '2026-01-15T22:30:00.000000Z'").await;
+        raw(
+            &store,
+            "UPDATE diagnostics SET created_at = '2026-01-15T22:30:00.000000Z'",
+        )
+        .await;
         for statement in backfill(&store) {
             raw(&store, &statement).await;
         }

@@ -517,7 +517,8 @@ async fn attendance_is_recorded_for_the_group() {
             .record_attendance(
                 &actor(),
                 sessions[0],
-                &[(inside[0], Present), (elsewhere, Present)], time::OffsetDateTime::now_utc(),
+                &[(inside[0], Present), (elsewhere, Present)],
+                time::OffsetDateTime::now_utc(),
             )
             .await
         {
@@ -538,7 +539,8 @@ async fn attendance_is_recorded_for_the_group() {
                 .record_attendance(
                     &actor(),
                     *session,
-                    &[(inside[0], mark), (inside[1], Absent)], time::OffsetDateTime::now_utc(),
+                    &[(inside[0], mark), (inside[1], Absent)],
+                    time::OffsetDateTime::now_utc(),
                 )
                 .await
                 .unwrap();
@@ -550,7 +552,12 @@ async fn attendance_is_recorded_for_the_group() {
         );
         assert_eq!(store.absences_in_a_row(inside[1]).await.unwrap(), 4);
         store
-            .record_attendance(&actor(), sessions[3], &[(inside[1], Present)], time::OffsetDateTime::now_utc())
+            .record_attendance(
+                &actor(),
+                sessions[3],
+                &[(inside[1], Present)],
+                time::OffsetDateTime::now_utc(),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -563,7 +570,8 @@ async fn attendance_is_recorded_for_the_group() {
             .record_attendance(
                 &actor(),
                 sessions[3],
-                &[(inside[1], Absent), (inside[1], Excused)], time::OffsetDateTime::now_utc(),
+                &[(inside[1], Absent), (inside[1], Excused)],
+                time::OffsetDateTime::now_utc(),
             )
             .await
             .unwrap();
@@ -739,9 +747,27 @@ async fn attendance_is_for_started_sessions_and_present_participants() {
     for store in testing::all().await {
         let action = action_with_places(&store, "5").await;
         let org = ccas(&store).await;
-        let stays = admitted(&store, action, person(&store, org, 1).await, date!(2026 - 03 - 02)).await;
-        let leaves = admitted(&store, action, person(&store, org, 2).await, date!(2026 - 03 - 02)).await;
-        let late = admitted(&store, action, person(&store, org, 3).await, date!(2026 - 03 - 20)).await;
+        let stays = admitted(
+            &store,
+            action,
+            person(&store, org, 1).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
+        let leaves = admitted(
+            &store,
+            action,
+            person(&store, org, 2).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
+        let late = admitted(
+            &store,
+            action,
+            person(&store, org, 3).await,
+            date!(2026 - 03 - 20),
+        )
+        .await;
         let mut sessions = Vec::new();
         for day in [date!(2026 - 03 - 10), date!(2026 - 03 - 24)] {
             let s = store
@@ -762,7 +788,13 @@ async fn attendance_is_for_started_sessions_and_present_participants() {
             situation: Situation::JobSearching,
         };
         match store
-            .exit_referral(&actor(), leaves.id, leaves.version, &exit(date!(2026 - 03 - 09)), after)
+            .exit_referral(
+                &actor(),
+                leaves.id,
+                leaves.version,
+                &exit(date!(2026 - 03 - 09)),
+                after,
+            )
             .await
         {
             Err(StoreError::Invalid(e)) => assert!(
@@ -772,7 +804,13 @@ async fn attendance_is_for_started_sessions_and_present_participants() {
             other => panic!("{other:?}"),
         }
         store
-            .exit_referral(&actor(), leaves.id, leaves.version, &exit(date!(2026 - 03 - 17)), after)
+            .exit_referral(
+                &actor(),
+                leaves.id,
+                leaves.version,
+                &exit(date!(2026 - 03 - 17)),
+                after,
+            )
             .await
             .unwrap();
         // On the 24th: the one who stayed and the late entrant, not the one gone.
@@ -798,13 +836,20 @@ async fn attendance_is_for_started_sessions_and_present_participants() {
             .await
         {
             Err(StoreError::Invalid(e)) => assert!(
-                e.message_for("attendance").unwrap().contains("pas encore commencé"),
+                e.message_for("attendance")
+                    .unwrap()
+                    .contains("pas encore commencé"),
                 "{e:?}"
             ),
             other => panic!("{other:?}"),
         }
         match store
-            .record_attendance(&actor(), sessions[1], &[(stays.id, Present), (leaves.id, Present)], after)
+            .record_attendance(
+                &actor(),
+                sessions[1],
+                &[(stays.id, Present), (leaves.id, Present)],
+                after,
+            )
             .await
         {
             Err(StoreError::Invalid(e)) => assert!(
@@ -813,11 +858,19 @@ async fn attendance_is_for_started_sessions_and_present_participants() {
             ),
             other => panic!("{other:?}"),
         }
-        assert!(store.attendance_history(stays.id).await.unwrap().is_empty(), "nothing saved");
+        assert!(
+            store.attendance_history(stays.id).await.unwrap().is_empty(),
+            "nothing saved"
+        );
         let started = datetime!(2026-03-24 13:00 UTC);
         assert_eq!(
             store
-                .record_attendance(&actor(), sessions[1], &[(stays.id, Present), (late.id, Present)], started)
+                .record_attendance(
+                    &actor(),
+                    sessions[1],
+                    &[(stays.id, Present), (late.id, Present)],
+                    started
+                )
                 .await
                 .unwrap(),
             2
@@ -835,24 +888,45 @@ async fn the_situation_at_4_weeks_is_observed_in_its_window() {
     for store in testing::all().await {
         let action = action_with_places(&store, "2").await;
         let org = ccas(&store).await;
-        let r = admitted(&store, action, person(&store, org, 1).await, date!(2026 - 03 - 02)).await;
+        let r = admitted(
+            &store,
+            action,
+            person(&store, org, 1).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
         let exit = ExitData {
             exited_on: date!(2026 - 04 - 01),
             reason: ExitReason::Completed,
             situation: Situation::JobSearching,
         };
         let gone = store
-            .exit_referral(&actor(), r.id, r.version, &exit, datetime!(2026-04-01 12:00 UTC))
+            .exit_referral(
+                &actor(),
+                r.id,
+                r.version,
+                &exit,
+                datetime!(2026-04-01 12:00 UTC),
+            )
             .await
             .unwrap();
         let typed_at = datetime!(2026-06-15 09:00 UTC);
         for outside in [date!(2026 - 03 - 31), date!(2026 - 04 - 30)] {
             match store
-                .record_situation_4_weeks(&actor(), r.id, gone.version, Situation::Employment, outside, typed_at)
+                .record_situation_4_weeks(
+                    &actor(),
+                    r.id,
+                    gone.version,
+                    Situation::Employment,
+                    outside,
+                    typed_at,
+                )
                 .await
             {
                 Err(StoreError::Invalid(e)) => assert!(
-                    e.message_for("situation_4_weeks_on").unwrap().contains("29/04/2026"),
+                    e.message_for("situation_4_weeks_on")
+                        .unwrap()
+                        .contains("29/04/2026"),
                     "{e:?}"
                 ),
                 other => panic!("{other:?}"),
@@ -860,17 +934,39 @@ async fn the_situation_at_4_weeks_is_observed_in_its_window() {
         }
         // Not observed in the future either.
         assert!(store
-            .record_situation_4_weeks(&actor(), r.id, gone.version, Situation::Employment, date!(2026 - 04 - 20), datetime!(2026-04-10 09:00 UTC))
+            .record_situation_4_weeks(
+                &actor(),
+                r.id,
+                gone.version,
+                Situation::Employment,
+                date!(2026 - 04 - 20),
+                datetime!(2026-04-10 09:00 UTC)
+            )
             .await
             .is_err());
         assert_eq!(store.referral(r.id).await.unwrap(), gone, "nothing saved");
         let recorded = store
-            .record_situation_4_weeks(&actor(), r.id, gone.version, Situation::Employment, date!(2026 - 04 - 29), typed_at)
+            .record_situation_4_weeks(
+                &actor(),
+                r.id,
+                gone.version,
+                Situation::Employment,
+                date!(2026 - 04 - 29),
+                typed_at,
+            )
             .await
             .unwrap();
         assert_eq!(
-            (recorded.situation_4_weeks, recorded.situation_4_weeks_on, recorded.situation_4_weeks_recorded_at),
-            (Some(Situation::Employment), Some(date!(2026 - 04 - 29)), Some(typed_at))
+            (
+                recorded.situation_4_weeks,
+                recorded.situation_4_weeks_on,
+                recorded.situation_4_weeks_recorded_at
+            ),
+            (
+                Some(Situation::Employment),
+                Some(date!(2026 - 04 - 29)),
+                Some(typed_at)
+            )
         );
         let line = &store.referrals_of_person(r.person_id).await.unwrap()[0];
         assert_eq!(line.situation_4_weeks_on, Some(date!(2026 - 04 - 29)));

@@ -275,7 +275,7 @@ async fn refusals_need_a_reason_and_the_choice_page_explains_each_rule() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(response
             .text()
             .await

@@ -972,3 +972,118 @@ async fn the_situation_at_4_weeks_is_observed_in_its_window() {
         assert_eq!(line.situation_4_weeks_on, Some(date!(2026 - 04 - 29)));
     }
 }
+
+async fn raw(store: &Store, sql: &str) {
+    let mut tx = store.begin().await.unwrap();
+    match &mut tx {
+        parcours_store::Tx::Sqlite(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
+        parcours_store::Tx::Postgres(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    tx.commit().await.unwrap();
+}
+
+/// Runs again migration 0017's statements that date the earlier rows.
+async fn backfill(store: &Store) {
+    let text = if store.backend() == parcours_store::Backend::Postgres {
+        include_str!("../migrations/postgres/0017_pathway_dates.sql")
+    } else {
+        include_str!("../migrations/sqlite/0017_pathway_dates.sql")
+    };
+    for statement in text.split(';') {
+        let statement: Vec<&str> = statement
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect();
+        let statement = statement.join("\n");
+        if statement.trim_start().starts_with("UPDATE") {
+            raw(store, &statement).await;
+        }
+    }
+}
+
+/// Migration 0017 on positionings recorded before it: the day of a
+/// positioning is its request's day in Paris, or the entry's when that came
+/// first (a paper file); a situation at 4 weeks typed late is dated within
+/// its window, the instant it was typed kept.
+#[tokio::test]
+async fn the_migration_dates_earlier_positionings_coherently() {
+    use parcours_domain::referral::{ExitReason, Situation};
+    use parcours_store::referral::ExitData;
+    use time::macros::datetime;
+    for store in testing::all().await {
+        let action = action_with_places(&store, "2").await;
+        let org = ccas(&store).await;
+        let r = admitted(
+            &store,
+            action,
+            person(&store, org, 1).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
+        // Recorded on the 10th, entered on the 2nd.
+        raw(
+            &store,
+            "UPDATE referrals SET requested_at = '2026-03-10T10:00:00.000000Z'",
+        )
+        .await;
+        backfill(&store).await;
+        assert_eq!(
+            store.referral(r.id).await.unwrap().positioned_on,
+            date!(2026 - 03 - 02)
+        );
+        raw(
+            &store,
+            "UPDATE referrals SET entered_on = NULL, requested_at = '2026-03-01T23:30:00.000000Z'",
+        )
+        .await;
+        backfill(&store).await;
+        assert_eq!(
+            store.referral(r.id).await.unwrap().positioned_on,
+            date!(2026 - 03 - 02),
+            "23:30 UTC is the next day in Paris"
+        );
+        raw(&store, "UPDATE referrals SET entered_on = '2026-03-02'").await;
+        let r = store.referral(r.id).await.unwrap();
+        let exit = ExitData {
+            exited_on: date!(2026 - 04 - 01),
+            reason: ExitReason::Completed,
+            situation: Situation::JobSearching,
+        };
+        let gone = store
+            .exit_referral(
+                &actor(),
+                r.id,
+                r.version,
+                &exit,
+                datetime!(2026-04-01 12:00 UTC),
+            )
+            .await
+            .unwrap();
+        store
+            .record_situation_4_weeks(
+                &actor(),
+                r.id,
+                gone.version,
+                Situation::Employment,
+                date!(2026 - 04 - 20),
+                datetime!(2026-04-20 09:00 UTC),
+            )
+            .await
+            .unwrap();
+        // Typed in June, before the observation day was kept.
+        raw(&store, "UPDATE referrals SET situation_4_weeks_on = NULL, situation_4_weeks_recorded_at = NULL, updated_at = '2026-06-15T09:00:00.000000Z'").await;
+        backfill(&store).await;
+        let dated = store.referral(r.id).await.unwrap();
+        assert_eq!(
+            (
+                dated.situation_4_weeks_on,
+                dated.situation_4_weeks_recorded_at
+            ),
+            (
+                Some(date!(2026 - 04 - 29)),
+                Some(datetime!(2026-06-15 09:00 UTC))
+            )
+        );
+    }
+}

@@ -27,6 +27,9 @@ if (!rawBase || !/^https?:\/\//.test(rawBase)) {
 const BASE = rawBase.replace(/\/+$/, '');
 const url = (path) => BASE + path;
 const pathOf = (page) => new URL(page.url()).pathname;
+// A day `offset` days from today in Paris, as a date field takes it (YYYY-MM-DD).
+const parisDay = (offset) =>
+  new Date(Date.now() + offset * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -347,6 +350,8 @@ const steps = [
       const card = page.locator('section.card').first();
       const override = card.locator('input[name=override_reason]');
       if ((await override.count()) > 0) await override.fill('Projet travaillé avec Plaine Emploi');
+      // A paper file caught up: positioned a week ago.
+      await card.locator('input[name=positioned_on]').fill(parisDay(-7));
       await submitAndWait(page, () => card.getByRole('button', { name: /Positionner/ }).click());
       await expectText(page, 'Positionnement envoyé à Plaine Emploi');
       await logout(page);
@@ -358,6 +363,8 @@ const steps = [
       await login(page, 'structure@demo.parcours.fr');
       await visit(page, '/positionnements');
       await axeScan(page);
+      // Entered the day of the positioning; attendance only once a session has started.
+      await page.locator('input[name=entered_on]').first().fill(parisDay(-7));
       await submitAndWait(page, () => page.getByRole('button', { name: /Accepter/ }).first().click());
       const done = page.locator('.notice');
       expect((await done.count()) === 1, 'aucun message après l’acceptation');
@@ -365,7 +372,13 @@ const steps = [
       expect(/Entrée enregistrée|liste d'attente/.test(text), `message inattendu : ${text}`);
       await visit(page, '/actions?q=bons+vivants');
       await submitAndWait(page, () => page.locator('table.data a').first().click());
-      await submitAndWait(page, () => page.getByRole('link', { name: /Présences/ }).first().click());
+      await page.getByText('Ajouter une séance').click();
+      await page.locator('input#session-on').fill(parisDay(-3));
+      await page.locator('input#session-starts').fill('14:00');
+      await page.locator('input#session-ends').fill('16:00');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Ajouter la séance' }).click());
+      const held = new Date(Date.now() - 3 * 86_400_000).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+      await submitAndWait(page, () => page.getByRole('link', { name: `Présences du ${held}` }).first().click());
       await axeScan(page, '/seances/{id}/presences');
       await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer les présences' }).click());
       await expectText(page, 'Présences enregistrées');

@@ -395,7 +395,7 @@ async fn fabrice_contract(store: &Store, sophie: Uuid, today: Date) -> Result<()
     .collect();
     let diagnostic = DiagnosticData::from_pairs(&pairs)?;
     store
-        .save_diagnostic(&referent, fabrice.id, 0, &diagnostic)
+        .save_diagnostic(&referent, fabrice.id, 0, &diagnostic, today)
         .await?;
     let contract = ContractData::parse(&ContractInput {
         kind: "engagement".into(),

@@ -200,7 +200,15 @@ fn pathway(load: &mut PathwayLoad, setting: &Setting, m: &Member) {
         load.review(r.id, m.id, r.on, r.outcome, author(r.on), r.created_at);
     }
     for d in &m.diagnostics {
-        load.diagnostic(d.id, m.id, d.version, &d.data, &d.created_by, d.created_at);
+        load.diagnostic(
+            d.id,
+            m.id,
+            d.version,
+            d.on,
+            &d.data,
+            &d.created_by,
+            d.created_at,
+        );
     }
     for c in &m.contracts {
         load.contract(pathway_load::Contract {

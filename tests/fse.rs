@@ -43,7 +43,7 @@ async fn entered(app: &App, action: &str) -> (String, String) {
     let (status, referral) = app.call(Method::POST,
         &format!("/api/v1/persons/{person}/referrals"),
         &referent,
-        Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
+        Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure", "positioned_on": "2026-11-16"})),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{referral}");

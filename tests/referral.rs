@@ -53,9 +53,9 @@ async fn the_referent_positions_and_the_structure_answers() {
             .all(|o| !o["reason"].as_str().unwrap().is_empty()));
         let path = format!("/api/v1/persons/{person}/referrals");
         let body = if verdict == "eligible" {
-            json!({"action_id": action})
+            json!({"action_id": action, "positioned_on": "2026-11-20"})
         } else {
-            json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})
+            json!({"action_id": action, "override_reason": "Projet travaillé avec la structure", "positioned_on": "2026-11-20"})
         };
         let (status, referral) = app
             .call(Method::POST, &path, &referent, Some(body.clone()))
@@ -275,7 +275,7 @@ async fn refusals_need_a_reason_and_the_choice_page_explains_each_rule() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(response
             .text()
             .await
@@ -353,7 +353,7 @@ async fn an_exit_offers_the_place_to_the_next_in_line() {
                     &format!("/api/v1/persons/{person}/referrals"),
                     &referent,
                     Some(
-                        json!({"action_id": id, "override_reason": "Essai de la liste d'attente"}),
+                        json!({"action_id": id, "override_reason": "Essai de la liste d'attente", "positioned_on": "2026-11-02"}),
                     ),
                 )
                 .await;
@@ -580,7 +580,7 @@ async fn attendance_for_a_group_and_the_absence_alert() {
         let referent = app.token(REFERENT).await;
         let (fabrice, workshop) = fabrice_and_workshop(&app, &referent).await;
         let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{fabrice}/referrals"), &referent,
-            Some(json!({"action_id": workshop, "override_reason": "Projet travaillé avec la structure"}))).await;
+            Some(json!({"action_id": workshop, "override_reason": "Projet travaillé avec la structure", "positioned_on": "2026-11-02"}))).await;
         let operator = app.token(OPERATOR).await;
         let (_, entered) = app
             .call(

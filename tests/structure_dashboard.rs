@@ -361,18 +361,19 @@ async fn appointments_of_an_individual_action() {
             group["id"].as_str().unwrap()
         )));
 
-        // Fixed, listed, marked.
+        // Fixed, listed, marked once it has started (issue 17, rule 2): today at midnight.
         let on = (today() + time::Duration::days(2)).to_string();
+        let held = today().to_string();
         let (status, created) = app.call(Method::POST,
             &path,
             &operator,
-            Some(json!({"on_date": on, "starts_at": "10:00", "ends_at": "11:00", "note": "Point sur les démarches"})),
+            Some(json!({"on_date": held, "starts_at": "00:00", "ends_at": "00:30", "note": "Point sur les démarches"})),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         assert_eq!(
             (created["referral_id"].as_str(), created["on_date"].as_str()),
-            (Some(rid), Some(on.as_str()))
+            (Some(rid), Some(held.as_str()))
         );
         let appointment = created["id"].as_str().unwrap().to_owned();
         let listed = app.get_json(&operator, &path).await;

@@ -412,8 +412,12 @@ pub fn positionings(
                     step(&mut r, setting.at(&mut rng, exited_on));
                     let four_weeks = exited_on + Duration::days(28);
                     if four_weeks < today && rng.chance(0.6) {
+                        // Observed and typed on the window's last day.
                         r.situation_4_weeks = Some(*rng.pick(Situation::ALL));
-                        step(&mut r, setting.at(&mut rng, four_weeks));
+                        let recorded_at = setting.at(&mut rng, four_weeks);
+                        r.situation_4_weeks_on = Some(four_weeks);
+                        r.situation_4_weeks_recorded_at = Some(recorded_at);
+                        step(&mut r, recorded_at);
                     }
                 } else {
                     offer.taken += 1;
@@ -642,6 +646,7 @@ fn new_referral(
         objective_id: None,
         requested_by: String::new(),
         requested_at,
+        positioned_on: parcours_domain::clock::date_in_paris(requested_at),
         uses_margin: eligibility.uses_margin,
         eligibility,
         override_reason: None,
@@ -655,6 +660,8 @@ fn new_referral(
         exit_reason: None,
         exit_situation: None,
         situation_4_weeks: None,
+        situation_4_weeks_on: None,
+        situation_4_weeks_recorded_at: None,
         validated_by: None,
         cancel_reason: None,
         version: 1,

@@ -29,8 +29,9 @@ pub async fn sheet(
     Ok(app.store.attendance_sheet(session_id).await?)
 }
 
-/// Records the marks: "present", "absent" or "excused" per positioning;
-/// one wrong mark refuses the whole sheet. Returns how many were recorded.
+/// Records the marks: "present", "absent" or "excused" per positioning,
+/// once the session has started and for those on the action that day; one
+/// wrong mark refuses the whole sheet. Returns how many were recorded.
 pub async fn record(
     app: &App,
     me: &CurrentUser,
@@ -41,7 +42,7 @@ pub async fn record(
     let parsed = parse_marks(marks)?;
     Ok(app
         .store
-        .record_attendance(&me.actor(), session_id, &parsed)
+        .record_attendance(&me.actor(), session_id, &parsed, crate::clock::now())
         .await?)
 }
 

@@ -3,6 +3,7 @@
 //! cadre and the chargé de mission; health content only by the référent and
 //! the cadre; every read audited.
 
+use crate::clock::today;
 use crate::person::{pathway_access, visible_person, PathwayAccess};
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
@@ -55,23 +56,28 @@ pub async fn open(
 }
 
 /// Saves a new revision over `expected_version` (stale if another came
-/// meanwhile); returns the new version. Only who may read health content
-/// writes, since a revision replaces all of it.
+/// meanwhile), read from the form's pairs (`DiagnosticData::from_pairs`)
+/// and dated `revised_on` (today when empty; earlier to catch up a paper
+/// file, never in the future nor before the previous revision); returns the
+/// new version. Only who may read health content writes, since a revision
+/// replaces all of it.
 pub async fn save(
     app: &App,
     me: &CurrentUser,
     person_id: Uuid,
     expected_version: i64,
-    data: &DiagnosticData,
+    pairs: &[(String, String)],
+    revised_on: &str,
 ) -> Result<i64, Failure> {
     let person = visible_person(app, me, person_id, Permission::EditDiagnostic).await?;
     let access = pathway_access(app, me, &person).await?;
     if !(access.edit && access.sensitive) {
         return Err(Failure::Forbidden);
     }
+    let (data, revised_on) = DiagnosticData::parse_revision(pairs, revised_on, today())?;
     Ok(app
         .store
-        .save_diagnostic(&me.actor(), person_id, expected_version, data)
+        .save_diagnostic(&me.actor(), person_id, expected_version, &data, revised_on)
         .await?)
 }
 

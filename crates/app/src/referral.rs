@@ -13,6 +13,7 @@ use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts};
 use parcours_domain::matching::{self, Needs, Offer};
 use parcours_domain::orientation::OrientationStatus;
+use parcours_domain::pathway_dates;
 use parcours_domain::person::{age_on, required_date};
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::{Invalid, Permission};
@@ -141,8 +142,9 @@ pub struct Prescription {
     pub action: Action,
 }
 
-/// Positions the person on a published action. The eligibility is
-/// computed here, never taken from the client.
+/// Positions the person on a published action, on `positioned_on` (today
+/// when empty; earlier to catch up a paper file, never in the future). The
+/// eligibility is computed here, never taken from the client.
 pub async fn prescribe(
     app: &App,
     me: &CurrentUser,
@@ -150,8 +152,10 @@ pub async fn prescribe(
     action_id: &str,
     objective_id: &str,
     override_reason: Option<String>,
+    positioned_on: &str,
 ) -> Result<Prescription, Failure> {
     let person = prescriber_access(app, me, person_id).await?;
+    let positioned_on = pathway_dates::positioning_date(positioned_on, today())?;
     let objective = match objective_of(app, &person, objective_id).await? {
         Some(objective) => Some(objective.id),
         None if objective_id.trim().is_empty() => None,
@@ -168,6 +172,7 @@ pub async fn prescribe(
         action_id: action.id,
         person_id,
         objective_id: objective,
+        positioned_on,
         assessment: assess(app, &person, &action).await?,
         override_reason,
     };
@@ -528,6 +533,8 @@ pub async fn exit(
         .await?)
 }
 
+/// The exit as typed; its date against the entry is the store's check
+/// (`pathway_dates::check_exit`).
 fn exit_data(on: &str, reason: &str, situation: &str) -> Result<ExitData, Invalid> {
     let mut invalid = Invalid::new();
     let on = required_date(&mut invalid, "exited_on", "Date de sortie", on);
@@ -556,23 +563,38 @@ fn exit_data(on: &str, reason: &str, situation: &str) -> Result<ExitData, Invali
     })
 }
 
-/// The situation 4 weeks after the exit, recorded by the structure.
+/// The situation 4 weeks after the exit, recorded by the structure: what
+/// it was and the day it was observed (`observed_on`, today when empty),
+/// between the exit and 4 weeks after it; it may be typed later.
 pub async fn situation_4_weeks(
     app: &App,
     me: &CurrentUser,
     id: Uuid,
     version: i64,
     situation: &str,
+    observed_on: &str,
 ) -> Result<Referral, Failure> {
-    answerable(app, me, id).await?;
-    let situation = Situation::from_code(situation.trim()).ok_or_else(|| {
-        Invalid::field(
+    let referral = answerable(app, me, id).await?;
+    let mut invalid = Invalid::new();
+    let situation = Situation::from_code(situation.trim());
+    if situation.is_none() {
+        invalid.add(
             "situation_4_weeks",
             "Choisissez la situation 4 semaines après la sortie.",
-        )
-    })?;
+        );
+    }
+    // Before the exit is recorded the store says so; the window needs it.
+    let observed = match referral.exited_on {
+        Some(exited_on) => pathway_dates::observation_date(observed_on, exited_on, today())
+            .map_err(|e| invalid.merge(e))
+            .ok(),
+        None => Some(today()),
+    };
+    let (Some(situation), Some(observed)) = (situation, observed) else {
+        return Err(invalid.into());
+    };
     Ok(app
         .store
-        .record_situation_4_weeks(&me.actor(), id, version, situation)
+        .record_situation_4_weeks(&me.actor(), id, version, situation, observed, now())
         .await?)
 }

@@ -4,7 +4,7 @@
 //! shown in Paris time. Instants are stored in UTC.
 
 use std::sync::LazyLock;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, Time, UtcOffset};
 
 /// Europe/Paris, from the time zone database bundled in the binary (the
 /// same rules on every machine, whatever its system files).
@@ -38,6 +38,24 @@ pub fn in_paris(at: OffsetDateTime) -> OffsetDateTime {
 /// The date in Paris at an instant.
 pub fn date_in_paris(at: OffsetDateTime) -> Date {
     in_paris(at).date()
+}
+
+/// The instant when the clocks of Paris show this date and time. A time
+/// skipped when summer time starts is read as the hour after it.
+pub fn paris_instant(date: Date, time: Time) -> OffsetDateTime {
+    let civil = jiff::civil::DateTime::new(
+        i16::try_from(date.year()).unwrap_or(i16::MAX),
+        i8::try_from(u8::from(date.month())).unwrap_or(1),
+        i8::try_from(date.day()).unwrap_or(1),
+        i8::try_from(time.hour()).unwrap_or(0),
+        i8::try_from(time.minute()).unwrap_or(0),
+        i8::try_from(time.second()).unwrap_or(0),
+        0,
+    );
+    let seconds = civil
+        .and_then(|c| PARIS.to_timestamp(c))
+        .map_or(0, |t| t.as_second());
+    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 #[cfg(test)]
@@ -84,6 +102,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_paris_time_is_an_instant() {
+        use time::macros::{date, time};
+        assert_eq!(
+            paris_instant(date!(2026 - 12 - 08), time!(14:00)),
+            datetime!(2026-12-08 13:00 UTC)
+        );
+        assert_eq!(
+            paris_instant(date!(2026 - 07 - 15), time!(00:30)),
+            datetime!(2026-07-14 22:30 UTC)
+        );
+        // 02:30 does not exist on 29 March 2026: read as 03:30 summer time.
+        assert_eq!(
+            paris_instant(date!(2026 - 03 - 29), time!(02:30)),
+            datetime!(2026-03-29 01:30 UTC)
+        );
+    }
+
     proptest! {
         #[test]
         fn paris_is_one_or_two_hours_ahead_of_utc(seconds in 315_532_800i64..4_102_444_800) {
@@ -93,6 +129,16 @@ mod tests {
             prop_assert!(seconds == 3600 || seconds == 7200);
             prop_assert_eq!(in_paris(at), at);
             prop_assert_eq!(date_in_paris(at), (at + time::Duration::seconds(seconds)).date());
+        }
+
+        #[test]
+        fn a_paris_time_reads_back(seconds in 315_532_800i64..4_102_444_800) {
+            // Every instant, shown in Paris and read back, is itself (to the second).
+            let at = OffsetDateTime::from_unix_timestamp(seconds).unwrap();
+            let local = in_paris(at);
+            let back = paris_instant(local.date(), local.time());
+            // The hour repeated when summer time ends reads as its first pass.
+            prop_assert!(back == at || back == at - time::Duration::hours(1));
         }
     }
 }

@@ -2,10 +2,12 @@
 //! taxonomy with a severity, wishes, needs, strengths, professional project
 //! and constraints. Health and psychological content is sensitive.
 
+use crate::pathway_dates;
 use crate::person::codes;
 use crate::taxonomy;
 use crate::validation::Invalid;
 use serde::{Deserialize, Serialize};
+use time::Date;
 
 codes!(
     Severity {
@@ -99,6 +101,30 @@ impl DiagnosticData {
     /// Builds a revision from form pairs: `frein` = "category|label",
     /// `gravite|category|label` = severity code, text fields by name.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<DiagnosticData, Invalid> {
+        let (data, invalid) = Self::read_pairs(pairs);
+        invalid.into_result(data)
+    }
+
+    /// A revision from form pairs and the day it was made (today when
+    /// empty, never in the future): every problem of both at once.
+    pub fn parse_revision(
+        pairs: &[(String, String)],
+        revised_on: &str,
+        today: Date,
+    ) -> Result<(DiagnosticData, Date), Invalid> {
+        let (data, mut invalid) = Self::read_pairs(pairs);
+        match pathway_dates::revision_date(revised_on, today, None) {
+            Ok(date) => invalid.into_result((data, date)),
+            Err(errors) => {
+                invalid.merge(errors);
+                Err(invalid)
+            }
+        }
+    }
+
+    /// What the pairs say, as far as it can be read, and what is wrong with
+    /// them: a form refused shows again what was typed.
+    pub fn read_pairs(pairs: &[(String, String)]) -> (DiagnosticData, Invalid) {
         let mut invalid = Invalid::new();
         let mut data = DiagnosticData::default();
         let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
@@ -144,7 +170,7 @@ impl DiagnosticData {
             }
             *data.text_mut(field).expect("known field") = text;
         }
-        invalid.into_result(data)
+        (data, invalid)
     }
 
     /// The same revision without its sensitive content, for those who may not see it.
@@ -260,6 +286,30 @@ mod tests {
         .unwrap_err();
         assert!(err.message_for("frein").is_some());
         assert!(err.message_for("needs").is_some());
+    }
+
+    #[test]
+    fn a_revision_is_refused_with_its_date_and_kept_as_typed() {
+        let today = time::macros::date!(2026 - 12 - 05);
+        let typed = pairs(&[
+            ("frein", "astrologie|Mercure rétrograde"),
+            ("wishes", "Cuisine"),
+        ]);
+        let err = DiagnosticData::parse_revision(&typed, "2027-01-01", today).unwrap_err();
+        assert!(err.message_for("frein").is_some());
+        assert!(err.message_for("revised_on").is_some());
+        let (kept, _) = DiagnosticData::read_pairs(&typed);
+        assert_eq!(kept.wishes, "Cuisine");
+        let ok = pairs(&[("wishes", "Cuisine")]);
+        let (data, on) = DiagnosticData::parse_revision(&ok, "12/02/2026", today).unwrap();
+        assert_eq!(
+            (data.wishes.as_str(), on),
+            ("Cuisine", time::macros::date!(2026 - 02 - 12))
+        );
+        assert_eq!(
+            DiagnosticData::parse_revision(&ok, "", today).unwrap().1,
+            today
+        );
     }
 
     #[test]

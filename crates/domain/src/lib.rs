@@ -17,6 +17,7 @@ pub mod matching;
 pub mod nir;
 pub mod organisation;
 pub mod orientation;
+pub mod pathway_dates;
 pub mod person;
 pub mod referral;
 pub mod schedule;

@@ -4,12 +4,14 @@
 
 use crate::audit::{record, Actor};
 use crate::bulk::Rows;
-use crate::{now, Result, Store};
+use crate::catalogue::Session;
+use crate::{Result, Store};
 use parcours_domain::audit::AuditAction;
+use parcours_domain::pathway_dates;
 use parcours_domain::referral::{absences_in_a_row, Attendance};
 use parcours_domain::Invalid;
 use serde::Serialize;
-use time::Date;
+use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
 /// One participant on a session's sheet.
@@ -45,7 +47,8 @@ pub(crate) const ATTENDANCE_COLUMNS: &[&str] = &[
 
 impl Store {
     /// The participants in the session's action on the session's day (entered
-    /// by then, not gone before), with their mark if recorded. An individual
+    /// by then, not gone before: `pathway_dates::on_action`), with their
+    /// mark if recorded. An individual
     /// appointment's sheet has its one participant only.
     pub async fn attendance_sheet(&self, session_id: Uuid) -> Result<Vec<SheetLine>> {
         Ok(read!(self, pool => sqlx::query_as::<_, SheetLine>(
@@ -61,25 +64,33 @@ impl Store {
         ).bind(session_id).fetch_all(pool).await)?)
     }
 
-    /// Records the marks of a group in one go: every line or none. A mark
-    /// for someone not on this session's sheet (another action, another
-    /// structure, not yet entered) refuses the whole sheet.
+    /// Records the marks of a group in one go, at `at`: every line or none.
+    /// A session that has not started yet, or a mark for someone not on
+    /// this session's sheet (another action, another structure, not yet
+    /// entered or gone before that day) refuses the whole sheet.
     pub async fn record_attendance(
         &self,
         actor: &Actor,
         session_id: Uuid,
         marks: &[(Uuid, Attendance)],
+        at: OffsetDateTime,
     ) -> Result<usize> {
+        let session = self.session(session_id).await?;
+        session.check_started(at)?;
         let sheet = self.attendance_sheet(session_id).await?;
-        let mut invalid = Invalid::new();
-        for (referral, _) in marks {
-            if !sheet.iter().any(|l| l.referral_id == *referral) {
-                invalid.add("attendance", "Une des personnes n'est pas inscrite sur cette séance : rien n'a été enregistré.");
-                break;
-            }
+        if marks
+            .iter()
+            .any(|(referral, _)| !sheet.iter().any(|l| l.referral_id == *referral))
+        {
+            return Err(Invalid::field(
+                "attendance",
+                format!(
+                    "Une des personnes n'est pas sur l'action le {} (pas encore entrée, ou déjà sortie) : rien n'a été enregistré.",
+                    pathway_dates::fr_date(session.on_date)
+                ),
+            )
+            .into());
         }
-        invalid.into_result(())?;
-        let at = now();
         let mut rows = Rows::new("attendances", ATTENDANCE_COLUMNS);
         // A person marked twice keeps the last mark (one statement may not
         // write the same row twice).
@@ -139,6 +150,22 @@ impl Store {
             .collect();
         Ok(absences_in_a_row(&marks))
     }
+}
+
+impl Session {
+    /// Attendance is recorded once the session has started (its date and
+    /// time in Paris).
+    pub fn check_started(&self, now: OffsetDateTime) -> std::result::Result<(), Invalid> {
+        let starts_at = self.starts_at.as_deref().and_then(hh_mm);
+        pathway_dates::check_session_started(self.on_date, starts_at, now)
+    }
+}
+
+/// A session's time as stored ("14:00").
+pub(crate) fn hh_mm(text: &str) -> Option<Time> {
+    let (hour, minute) = text.trim().split_once(':')?;
+    let minute = minute.get(..2).unwrap_or(minute);
+    Time::from_hms(hour.parse().ok()?, minute.parse().ok()?, 0).ok()
 }
 
 /// A mark's row, in the order of [`ATTENDANCE_COLUMNS`].

@@ -83,6 +83,8 @@ pub struct Referral {
     pub objective_id: Option<Uuid>,
     pub requested_by: String,
     pub requested_at: OffsetDateTime,
+    /// The day of the positioning (on or before the entry).
+    pub positioned_on: Date,
     pub eligibility: Assessment,
     pub override_reason: Option<String>,
     pub uses_margin: bool,
@@ -96,6 +98,10 @@ pub struct Referral {
     pub exit_reason: Option<ExitReason>,
     pub exit_situation: Option<Situation>,
     pub situation_4_weeks: Option<Situation>,
+    /// When the situation 4 weeks after the exit was observed (within 4
+    /// weeks of it), and when it was typed.
+    pub situation_4_weeks_on: Option<Date>,
+    pub situation_4_weeks_recorded_at: Option<OffsetDateTime>,
     pub validated_by: Option<String>,
     pub cancel_reason: Option<String>,
     pub version: i64,
@@ -224,12 +230,14 @@ impl PathwayLoad {
         ]);
     }
 
-    /// One version of a person's diagnostic.
+    /// One version of a person's diagnostic, made on `revised_on`.
+    #[allow(clippy::too_many_arguments)]
     pub fn diagnostic(
         &mut self,
         id: Uuid,
         person_id: Uuid,
         version: i64,
+        revised_on: Date,
         data: &DiagnosticData,
         created_by: &str,
         created_at: OffsetDateTime,
@@ -238,6 +246,7 @@ impl PathwayLoad {
             id.into(),
             person_id.into(),
             Value::Int(version),
+            revised_on.into(),
             json(data).into(),
             created_by.into(),
             created_at.into(),
@@ -337,6 +346,9 @@ impl PathwayLoad {
             Value::Int(r.version),
             r.requested_at.into(),
             r.updated_at.into(),
+            r.positioned_on.into(),
+            r.situation_4_weeks_on.into(),
+            r.situation_4_weeks_recorded_at.into(),
         ]);
     }
 

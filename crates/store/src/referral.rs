@@ -15,7 +15,9 @@ use crate::audit::{record, Actor};
 use crate::json::JsonText;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
+use parcours_domain::clock;
 use parcours_domain::eligibility::{Assessment, EligibilityRules, Verdict};
+use parcours_domain::pathway_dates;
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::waiting_list::{Change, Entry, EntryState, WaitingList};
 use parcours_domain::Invalid;
@@ -35,6 +37,9 @@ pub struct Referral {
     pub requested_by: String,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
+    /// The day of the positioning (earlier than `requested_at` when a paper
+    /// file is caught up); an entry comes on or after it.
+    pub positioned_on: Date,
     pub eligibility: String,
     pub override_reason: Option<String>,
     pub uses_margin: bool,
@@ -48,14 +53,20 @@ pub struct Referral {
     pub exit_reason: Option<ExitReason>,
     pub exit_situation: Option<Situation>,
     pub situation_4_weeks: Option<Situation>,
+    /// The day that situation was observed, within 4 weeks of the exit.
+    pub situation_4_weeks_on: Option<Date>,
+    /// When it was typed (possibly later).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub situation_4_weeks_recorded_at: Option<OffsetDateTime>,
     pub validated_by: Option<String>,
     pub cancel_reason: Option<String>,
     pub version: i64,
 }
 
-const COLUMNS: &str = "id, action_id, person_id, origin, status, objective_id, requested_by, requested_at, eligibility,
-     override_reason, uses_margin, priority, refusal_reason, refusal_comment, entered_on, offer_until, exited_on,
-     exit_reason, exit_situation, situation_4_weeks, validated_by, cancel_reason, version";
+const COLUMNS: &str = "id, action_id, person_id, origin, status, objective_id, requested_by, requested_at, positioned_on,
+     eligibility, override_reason, uses_margin, priority, refusal_reason, refusal_comment, entered_on, offer_until, exited_on,
+     exit_reason, exit_situation, situation_4_weeks, situation_4_weeks_on, situation_4_weeks_recorded_at, validated_by,
+     cancel_reason, version";
 
 /// A prescription as the référent makes it.
 #[derive(Debug, Clone)]
@@ -63,6 +74,8 @@ pub struct NewReferral {
     pub action_id: Uuid,
     pub person_id: Uuid,
     pub objective_id: Option<Uuid>,
+    /// The day of the positioning: today, or earlier for a paper file.
+    pub positioned_on: Date,
     pub assessment: Assessment,
     /// Required when the assessment is not "eligible".
     pub override_reason: Option<String>,
@@ -99,11 +112,12 @@ impl Store {
         let assessment = serde_json::to_string(&new.assessment).expect("serialisable");
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO referrals (id, action_id, person_id, origin, status, objective_id, requested_by, requested_at,
-                                    eligibility, override_reason, uses_margin, created_at, updated_at)
-             VALUES ($1, $2, $3, 'prescription', $4, $5, $6, $7, $8, $9, $10, $7, $7)",
+                                    eligibility, override_reason, uses_margin, positioned_on, created_at, updated_at)
+             VALUES ($1, $2, $3, 'prescription', $4, $5, $6, $7, $8, $9, $10, $11, $7, $7)",
         )
         .bind(id).bind(new.action_id).bind(new.person_id).bind(ReferralStatus::Sent).bind(new.objective_id)
         .bind(&actor.label).bind(Moment(at)).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
+        .bind(new.positioned_on)
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| {
             StoreError::from(e)
@@ -178,6 +192,7 @@ impl Store {
                 StoreError::Stale
             });
         }
+        pathway_dates::check_entry(referral.positioned_on, entry)?;
         // Nobody in line who may take the place, and a free place (a free
         // margin place too for a person outside the publics).
         let list = waiting_list(&mut tx, referral.action_id).await?;
@@ -234,7 +249,10 @@ pub struct PersonReferral {
     pub exit_reason: Option<ExitReason>,
     pub exit_situation: Option<Situation>,
     pub situation_4_weeks: Option<Situation>,
+    pub situation_4_weeks_on: Option<Date>,
     pub cancel_reason: Option<String>,
+    /// The day of the positioning, where the person's timeline places it.
+    pub positioned_on: Date,
 }
 
 /// A positioning in a structure's inbox: the person's identity and contact
@@ -252,6 +270,8 @@ pub struct InboxReferral {
     pub origin: String,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
+    /// The day of the positioning.
+    pub positioned_on: Date,
     pub requested_by: String,
     pub entered_on: Option<Date>,
     pub exited_on: Option<Date>,
@@ -269,7 +289,7 @@ pub struct InboxReferral {
 
 /// The columns of [`InboxReferral`] and the joins they come from.
 const INBOX_COLUMNS: &str = "r.id, r.version, r.action_id, a.name AS action_name, a.format AS action_format, r.status,
-        r.origin, r.requested_at, r.requested_by, r.entered_on, r.exited_on, r.offer_until, r.uses_margin, p.id AS person_id,
+        r.origin, r.requested_at, r.positioned_on, r.requested_by, r.entered_on, r.exited_on, r.offer_until, r.uses_margin, p.id AS person_id,
         p.last_name, p.first_names, p.birth_date, p.phone, p.email
      FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id";
 
@@ -278,9 +298,10 @@ impl Store {
         Ok(read!(self, pool => sqlx::query_as::<_, PersonReferral>(
             "SELECT r.id, r.action_id, a.name AS action_name, o.name AS structure_name, r.origin, r.status, r.requested_at,
                     r.requested_by, r.override_reason, r.refusal_reason, r.refusal_comment, r.entered_on, r.exited_on,
-                    r.exit_reason, r.exit_situation, r.situation_4_weeks, r.cancel_reason
+                    r.exit_reason, r.exit_situation, r.situation_4_weeks, r.situation_4_weeks_on, r.cancel_reason,
+                    r.positioned_on
              FROM referrals r JOIN actions a ON a.id = r.action_id JOIN organisations o ON o.id = a.structure_id
-             WHERE r.person_id = $1 ORDER BY r.requested_at DESC",
+             WHERE r.person_id = $1 ORDER BY r.positioned_on DESC, r.requested_at DESC",
         ).bind(person_id).fetch_all(pool).await)?)
     }
 
@@ -391,13 +412,11 @@ impl Store {
                 .into())
             }
         };
-        if exit.exited_on < entered {
-            return Err(Invalid::field(
-                "exited_on",
-                format!("La sortie ne peut pas précéder l'entrée (le {entered})."),
-            )
-            .into());
-        }
+        pathway_dates::check_exit(entered, exit.exited_on, clock::date_in_paris(at))?;
+        let last_marked: Option<Date> = on_tx!(&mut tx, conn => sqlx::query_scalar(
+            "SELECT MAX(s.on_date) FROM attendances t JOIN action_sessions s ON s.id = t.session_id WHERE t.referral_id = $1",
+        ).bind(id).fetch_one(conn).await)?;
+        pathway_dates::check_exit_after_attendance(exit.exited_on, last_marked)?;
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE referrals SET status = 'exited', exited_on = $1, exit_reason = $2, exit_situation = $3,
                     version = version + 1, updated_at = $4
@@ -453,7 +472,7 @@ impl Store {
             }
         }
         let (next, entered_on) = if accept {
-            (ReferralStatus::Entered, Some(at.date()))
+            (ReferralStatus::Entered, Some(clock::date_in_paris(at)))
         } else {
             (ReferralStatus::Declined, None)
         };
@@ -703,34 +722,42 @@ impl Store {
     }
 
     /// The situation 4 weeks after the exit (an FSE+ result indicator),
-    /// recorded once the person has left.
+    /// recorded once the person has left: observed on `observed_on`, between
+    /// the exit and 4 weeks after it, and typed at `at`, possibly later.
     pub async fn record_situation_4_weeks(
         &self,
         actor: &Actor,
         id: Uuid,
         expected_version: i64,
         situation: parcours_domain::referral::Situation,
+        observed_on: Date,
+        at: OffsetDateTime,
     ) -> Result<Referral> {
         let mut tx = self.begin().await?;
-        let changed = on_tx!(&mut tx, conn => sqlx::query(
-            "UPDATE referrals SET situation_4_weeks = $1, version = version + 1, updated_at = $2
-             WHERE id = $3 AND version = $4 AND status = 'exited'",
-        ).bind(situation.code()).bind(Moment(now())).bind(id).bind(expected_version)
-        .execute(conn).await.map(|d| d.rows_affected()))?;
-        if changed == 0 {
-            let current = referral_in(&mut tx, id).await?;
-            return Err(if current.status != ReferralStatus::Exited {
-                Invalid::field(
+        let current = referral_in(&mut tx, id).await?;
+        let exited_on = match (current.status, current.exited_on) {
+            (ReferralStatus::Exited, Some(on)) => on,
+            _ => {
+                return Err(Invalid::field(
                     "situation_4_weeks",
                     "La situation à 4 semaines se saisit après la sortie.",
                 )
-                .into()
-            } else {
-                StoreError::Stale
-            });
+                .into())
+            }
+        };
+        pathway_dates::check_observation(observed_on, exited_on, clock::date_in_paris(at))?;
+        let changed = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE referrals SET situation_4_weeks = $1, situation_4_weeks_on = $2, situation_4_weeks_recorded_at = $3,
+                    version = version + 1, updated_at = $3
+             WHERE id = $4 AND version = $5 AND status = 'exited'",
+        ).bind(situation.code()).bind(observed_on).bind(Moment(at)).bind(id).bind(expected_version)
+        .execute(conn).await.map(|d| d.rows_affected()))?;
+        if changed == 0 {
+            return Err(StoreError::Stale);
         }
         let detail = format!(
-            "situation 4 semaines après la sortie : {}",
+            "situation 4 semaines après la sortie, constatée le {} : {}",
+            pathway_dates::fr_date(observed_on),
             situation.label()
         );
         record(
@@ -798,4 +825,7 @@ pub(crate) const REFERRAL_COLUMNS: &[&str] = &[
     "version",
     "created_at",
     "updated_at",
+    "positioned_on",
+    "situation_4_weeks_on",
+    "situation_4_weeks_recorded_at",
 ];

@@ -117,11 +117,13 @@ impl Store {
         let assessment = serde_json::to_string(&new.assessment).expect("serialisable");
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO referrals (id, action_id, person_id, origin, status, requested_by, requested_at,
-                                    eligibility, override_reason, uses_margin, created_at, updated_at)
-             VALUES ($1, $2, $3, 'self_referral', $4, $5, $6, $7, $8, $9, $6, $6)",
+                                    eligibility, override_reason, uses_margin, created_at, updated_at, positioned_on)
+             VALUES ($1, $2, $3, 'self_referral', $4, $5, $6, $7, $8, $9, $6, $6, $10)",
         )
         .bind(id).bind(new.action_id).bind(person_id).bind(ReferralStatus::PendingValidation)
         .bind(&actor.label).bind(Moment(at)).bind(assessment).bind(reason).bind(new.assessment.uses_margin)
+        // The person came on the day the structure records the request.
+        .bind(parcours_domain::clock::date_in_paris(at))
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| {
             StoreError::from(e)

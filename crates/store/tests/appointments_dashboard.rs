@@ -168,6 +168,7 @@ async fn prescribe(store: &Store, action: Uuid, person: Uuid) -> Referral {
                 action_id: action,
                 person_id: person,
                 objective_id: None,
+                positioned_on: TODAY,
                 assessment: Assessment {
                     verdict: Verdict::Eligible,
                     outcomes: Vec::new(),
@@ -404,7 +405,12 @@ async fn the_dashboard_counts_in_the_database() {
             .all(|s| s.referral_id.is_none() && s.first_names.is_none()));
         assert!(d.sessions.iter().all(|s| s.marks == 0));
         store
-            .record_attendance(&actor(), soon.id, &[(supported.id, Attendance::Present)])
+            .record_attendance(
+                &actor(),
+                soon.id,
+                &[(supported.id, Attendance::Present)],
+                time::OffsetDateTime::now_utc(),
+            )
             .await
             .unwrap();
         // Cancelling the appointment takes it off the list.
@@ -588,11 +594,21 @@ async fn appointments_stay_within_the_participation() {
             [camille.id]
         );
         let foreign = store
-            .record_attendance(&actor(), first.id, &[(other.id, Attendance::Present)])
+            .record_attendance(
+                &actor(),
+                first.id,
+                &[(other.id, Attendance::Present)],
+                time::OffsetDateTime::now_utc(),
+            )
             .await;
         assert_eq!(invalid_field(foreign), "attendance");
         store
-            .record_attendance(&actor(), first.id, &[(camille.id, Attendance::Excused)])
+            .record_attendance(
+                &actor(),
+                first.id,
+                &[(camille.id, Attendance::Excused)],
+                time::OffsetDateTime::now_utc(),
+            )
             .await
             .unwrap();
         // The open morning of the same Thursday lists each participant once.

@@ -141,6 +141,7 @@ async fn positioned(store: &Store, action_id: Uuid, person_id: Uuid) -> Referral
         action_id,
         person_id,
         objective_id: None,
+        positioned_on: date!(2026 - 03 - 02),
         assessment: Assessment {
             verdict: Verdict::Eligible,
             outcomes: Vec::new(),

@@ -15,6 +15,9 @@ use parcours_store::{testing, Actor, Store, StoreError};
 use time::macros::date;
 use uuid::Uuid;
 
+/// The day of the tests' positionings: their entries come on or after it.
+const POSITIONED_ON: time::Date = date!(2026 - 03 - 02);
+
 fn actor() -> Actor {
     Actor::system("tests")
 }
@@ -178,6 +181,7 @@ fn prescription(action_id: Uuid, person_id: Uuid) -> NewReferral {
         action_id,
         person_id,
         objective_id: None,
+        positioned_on: POSITIONED_ON,
         assessment: eligible(),
         override_reason: None,
     }
@@ -717,6 +721,7 @@ async fn attendance_is_recorded_for_the_group() {
                 &actor(),
                 sessions[0],
                 &[(inside[0], Present), (elsewhere, Present)],
+                time::OffsetDateTime::now_utc(),
             )
             .await
         {
@@ -738,6 +743,7 @@ async fn attendance_is_recorded_for_the_group() {
                     &actor(),
                     *session,
                     &[(inside[0], mark), (inside[1], Absent)],
+                    time::OffsetDateTime::now_utc(),
                 )
                 .await
                 .unwrap();
@@ -749,7 +755,12 @@ async fn attendance_is_recorded_for_the_group() {
         );
         assert_eq!(store.absences_in_a_row(inside[1]).await.unwrap(), 4);
         store
-            .record_attendance(&actor(), sessions[3], &[(inside[1], Present)])
+            .record_attendance(
+                &actor(),
+                sessions[3],
+                &[(inside[1], Present)],
+                time::OffsetDateTime::now_utc(),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -763,6 +774,7 @@ async fn attendance_is_recorded_for_the_group() {
                 &actor(),
                 sessions[3],
                 &[(inside[1], Absent), (inside[1], Excused)],
+                time::OffsetDateTime::now_utc(),
             )
             .await
             .unwrap();
@@ -889,5 +901,392 @@ async fn category_pages_follow_their_actions() {
             .await
             .unwrap();
         assert_eq!(first_two().await, [wood], "archived");
+    }
+}
+
+/// Issue 17, rule 2: an entry comes on or after its positioning; refused,
+/// nothing changes (status, version, places).
+#[tokio::test]
+async fn an_entry_before_its_positioning_is_refused() {
+    for store in testing::all().await {
+        let action = action_with_places(&store, "2").await;
+        let org = ccas(&store).await;
+        let someone = person(&store, org, 1).await;
+        let positioned = NewReferral {
+            positioned_on: date!(2026 - 02 - 10),
+            ..prescription(action, someone)
+        };
+        let r = store.prescribe(&actor(), &positioned).await.unwrap();
+        assert_eq!(r.positioned_on, date!(2026 - 02 - 10));
+        match store
+            .accept_referral(&actor(), r.id, r.version, date!(2026 - 02 - 09))
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert!(
+                e.message_for("entered_on").unwrap().contains("10/02/2026"),
+                "{e:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        let unchanged = store.referral(r.id).await.unwrap();
+        assert_eq!(unchanged, r, "nothing saved");
+        assert_eq!(store.action(action).await.unwrap().places_taken, 0);
+        let entered = store
+            .accept_referral(&actor(), r.id, r.version, date!(2026 - 02 - 10))
+            .await
+            .unwrap();
+        assert_eq!(entered.entered_on, Some(date!(2026 - 02 - 10)));
+    }
+}
+
+/// Attendance only for a session that has started, and only for those on
+/// the action that day; an exit may not come before a recorded mark.
+#[tokio::test]
+async fn attendance_is_for_started_sessions_and_present_participants() {
+    use parcours_domain::referral::Attendance::Present;
+    use parcours_domain::referral::{ExitReason, Situation};
+    use parcours_store::referral::ExitData;
+    use time::macros::datetime;
+    for store in testing::all().await {
+        let action = action_with_places(&store, "5").await;
+        let org = ccas(&store).await;
+        let stays = admitted(
+            &store,
+            action,
+            person(&store, org, 1).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
+        let leaves = admitted(
+            &store,
+            action,
+            person(&store, org, 2).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
+        let late = admitted(
+            &store,
+            action,
+            person(&store, org, 3).await,
+            date!(2026 - 03 - 20),
+        )
+        .await;
+        let mut sessions = Vec::new();
+        for day in [date!(2026 - 03 - 10), date!(2026 - 03 - 24)] {
+            let s = store
+                .add_session(&actor(), action, day, Some("14:00"), Some("17:00"), None)
+                .await
+                .unwrap();
+            sessions.push(s.id);
+        }
+        // The first session, recorded later on: then the one who leaves goes on the 17th.
+        let after = datetime!(2026-03-30 10:00 UTC);
+        store
+            .record_attendance(&actor(), sessions[0], &[(leaves.id, Present)], after)
+            .await
+            .unwrap();
+        let exit = |on| ExitData {
+            exited_on: on,
+            reason: ExitReason::Completed,
+            situation: Situation::JobSearching,
+        };
+        match store
+            .exit_referral(
+                &actor(),
+                leaves.id,
+                leaves.version,
+                &exit(date!(2026 - 03 - 09)),
+                after,
+            )
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert!(
+                e.message_for("exited_on").unwrap().contains("10/03/2026"),
+                "{e:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        store
+            .exit_referral(
+                &actor(),
+                leaves.id,
+                leaves.version,
+                &exit(date!(2026 - 03 - 17)),
+                after,
+            )
+            .await
+            .unwrap();
+        // On the 24th: the one who stayed and the late entrant, not the one gone.
+        let sheet: Vec<Uuid> = store
+            .attendance_sheet(sessions[1])
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| l.referral_id)
+            .collect();
+        assert_eq!(sheet.len(), 2);
+        assert!(sheet.contains(&stays.id) && sheet.contains(&late.id));
+        assert!(!store
+            .attendance_sheet(sessions[0])
+            .await
+            .unwrap()
+            .iter()
+            .any(|l| l.referral_id == late.id));
+        // 14:00 in Paris on 24 March (winter time) is 13:00 UTC.
+        let before_start = datetime!(2026-03-24 12:59 UTC);
+        match store
+            .record_attendance(&actor(), sessions[1], &[(stays.id, Present)], before_start)
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert!(
+                e.message_for("attendance")
+                    .unwrap()
+                    .contains("pas encore commencé"),
+                "{e:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        match store
+            .record_attendance(
+                &actor(),
+                sessions[1],
+                &[(stays.id, Present), (leaves.id, Present)],
+                after,
+            )
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert!(
+                e.message_for("attendance").unwrap().contains("24/03/2026"),
+                "{e:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            store.attendance_history(stays.id).await.unwrap().is_empty(),
+            "nothing saved"
+        );
+        let started = datetime!(2026-03-24 13:00 UTC);
+        assert_eq!(
+            store
+                .record_attendance(
+                    &actor(),
+                    sessions[1],
+                    &[(stays.id, Present), (late.id, Present)],
+                    started
+                )
+                .await
+                .unwrap(),
+            2
+        );
+    }
+}
+
+/// The situation 4 weeks after an exit is observed between the exit and 4
+/// weeks later, may be typed afterwards, and keeps both dates.
+#[tokio::test]
+async fn the_situation_at_4_weeks_is_observed_in_its_window() {
+    use parcours_domain::referral::{ExitReason, Situation};
+    use parcours_store::referral::ExitData;
+    use time::macros::datetime;
+    for store in testing::all().await {
+        let action = action_with_places(&store, "2").await;
+        let org = ccas(&store).await;
+        let r = admitted(
+            &store,
+            action,
+            person(&store, org, 1).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
+        let exit = ExitData {
+            exited_on: date!(2026 - 04 - 01),
+            reason: ExitReason::Completed,
+            situation: Situation::JobSearching,
+        };
+        let gone = store
+            .exit_referral(
+                &actor(),
+                r.id,
+                r.version,
+                &exit,
+                datetime!(2026-04-01 12:00 UTC),
+            )
+            .await
+            .unwrap();
+        let typed_at = datetime!(2026-06-15 09:00 UTC);
+        for outside in [date!(2026 - 03 - 31), date!(2026 - 04 - 30)] {
+            match store
+                .record_situation_4_weeks(
+                    &actor(),
+                    r.id,
+                    gone.version,
+                    Situation::Employment,
+                    outside,
+                    typed_at,
+                )
+                .await
+            {
+                Err(StoreError::Invalid(e)) => assert!(
+                    e.message_for("situation_4_weeks_on")
+                        .unwrap()
+                        .contains("29/04/2026"),
+                    "{e:?}"
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Not observed in the future either.
+        assert!(store
+            .record_situation_4_weeks(
+                &actor(),
+                r.id,
+                gone.version,
+                Situation::Employment,
+                date!(2026 - 04 - 20),
+                datetime!(2026-04-10 09:00 UTC)
+            )
+            .await
+            .is_err());
+        assert_eq!(store.referral(r.id).await.unwrap(), gone, "nothing saved");
+        let recorded = store
+            .record_situation_4_weeks(
+                &actor(),
+                r.id,
+                gone.version,
+                Situation::Employment,
+                date!(2026 - 04 - 29),
+                typed_at,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                recorded.situation_4_weeks,
+                recorded.situation_4_weeks_on,
+                recorded.situation_4_weeks_recorded_at
+            ),
+            (
+                Some(Situation::Employment),
+                Some(date!(2026 - 04 - 29)),
+                Some(typed_at)
+            )
+        );
+        let line = &store.referrals_of_person(r.person_id).await.unwrap()[0];
+        assert_eq!(line.situation_4_weeks_on, Some(date!(2026 - 04 - 29)));
+    }
+}
+
+async fn raw(store: &Store, sql: &str) {
+    let mut tx = store.begin().await.unwrap();
+    match &mut tx {
+        parcours_store::Tx::Sqlite(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
+        parcours_store::Tx::Postgres(tx) => sqlx::query(sql).execute(&mut **tx).await.map(drop),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    tx.commit().await.unwrap();
+}
+
+/// Runs again migration 0017's statements that date the earlier rows.
+async fn backfill(store: &Store) {
+    let text = if store.backend() == parcours_store::Backend::Postgres {
+        include_str!("../migrations/postgres/0017_pathway_dates.sql")
+    } else {
+        include_str!("../migrations/sqlite/0017_pathway_dates.sql")
+    };
+    for statement in text.split(';') {
+        let statement: Vec<&str> = statement
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect();
+        let statement = statement.join("\n");
+        if statement.trim_start().starts_with("UPDATE") {
+            raw(store, &statement).await;
+        }
+    }
+}
+
+/// Migration 0017 on positionings recorded before it: the day of a
+/// positioning is its request's day in Paris, or the entry's when that came
+/// first (a paper file); a situation at 4 weeks typed late is dated within
+/// its window, the instant it was typed kept.
+#[tokio::test]
+async fn the_migration_dates_earlier_positionings_coherently() {
+    use parcours_domain::referral::{ExitReason, Situation};
+    use parcours_store::referral::ExitData;
+    use time::macros::datetime;
+    for store in testing::all().await {
+        let action = action_with_places(&store, "2").await;
+        let org = ccas(&store).await;
+        let r = admitted(
+            &store,
+            action,
+            person(&store, org, 1).await,
+            date!(2026 - 03 - 02),
+        )
+        .await;
+        // Recorded on the 10th, entered on the 2nd.
+        raw(
+            &store,
+            "UPDATE referrals SET requested_at = '2026-03-10T10:00:00.000000Z'",
+        )
+        .await;
+        backfill(&store).await;
+        assert_eq!(
+            store.referral(r.id).await.unwrap().positioned_on,
+            date!(2026 - 03 - 02)
+        );
+        raw(
+            &store,
+            "UPDATE referrals SET entered_on = NULL, requested_at = '2026-03-01T23:30:00.000000Z'",
+        )
+        .await;
+        backfill(&store).await;
+        assert_eq!(
+            store.referral(r.id).await.unwrap().positioned_on,
+            date!(2026 - 03 - 02),
+            "23:30 UTC is the next day in Paris"
+        );
+        raw(&store, "UPDATE referrals SET entered_on = '2026-03-02'").await;
+        let r = store.referral(r.id).await.unwrap();
+        let exit = ExitData {
+            exited_on: date!(2026 - 04 - 01),
+            reason: ExitReason::Completed,
+            situation: Situation::JobSearching,
+        };
+        let gone = store
+            .exit_referral(
+                &actor(),
+                r.id,
+                r.version,
+                &exit,
+                datetime!(2026-04-01 12:00 UTC),
+            )
+            .await
+            .unwrap();
+        store
+            .record_situation_4_weeks(
+                &actor(),
+                r.id,
+                gone.version,
+                Situation::Employment,
+                date!(2026 - 04 - 20),
+                datetime!(2026-04-20 09:00 UTC),
+            )
+            .await
+            .unwrap();
+        // Typed in June, before the observation day was kept.
+        raw(&store, "UPDATE referrals SET situation_4_weeks_on = NULL, situation_4_weeks_recorded_at = NULL, updated_at = '2026-06-15T09:00:00.000000Z'").await;
+        backfill(&store).await;
+        let dated = store.referral(r.id).await.unwrap();
+        assert_eq!(
+            (
+                dated.situation_4_weeks_on,
+                dated.situation_4_weeks_recorded_at
+            ),
+            (
+                Some(date!(2026 - 04 - 29)),
+                Some(datetime!(2026-06-15 09:00 UTC))
+            )
+        );
     }
 }

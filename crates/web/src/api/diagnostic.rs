@@ -18,6 +18,8 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Serialize, ToSchema)]
 pub struct DiagnosticBody {
     version: i64,
+    /// The day the diagnostic was made (YYYY-MM-DD).
+    revised_on: time::Date,
     created_by: String,
     #[serde(with = "time::serde::rfc3339")]
     created_at: time::OffsetDateTime,
@@ -41,6 +43,7 @@ pub async fn revisions(
             .into_iter()
             .map(|r| DiagnosticBody {
                 version: r.version,
+                revised_on: r.revised_on,
                 created_by: r.created_by,
                 created_at: r.created_at,
                 data: r.data,
@@ -53,6 +56,11 @@ pub async fn revisions(
 pub struct NewRevisionBody {
     /// The latest version the caller saw (0 for the first diagnostic).
     version: i64,
+    /// The day the diagnostic was made, YYYY-MM-DD: today when empty;
+    /// earlier to catch up a paper file, never in the future nor before the
+    /// previous revision.
+    #[serde(default)]
+    revised_on: String,
     #[schema(value_type = Object)]
     data: DiagnosticInput,
 }
@@ -100,8 +108,7 @@ pub async fn save(
         ));
     }
     pairs.extend(body.data.texts);
-    let data = DiagnosticData::from_pairs(&pairs)?;
-    let version = diagnostic::save(&state, &me, id, body.version, &data).await?;
+    let version = diagnostic::save(&state, &me, id, body.version, &pairs, &body.revised_on).await?;
     Ok((StatusCode::CREATED, Json(VersionBody { version })))
 }
 

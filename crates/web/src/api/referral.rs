@@ -63,6 +63,10 @@ pub struct PrescriptionBody {
     /// Required when the person is not found eligible; recorded in the audit trail.
     #[serde(default)]
     override_reason: Option<String>,
+    /// The day of the positioning, YYYY-MM-DD: today when empty; earlier to
+    /// catch up a paper file, never in the future. The entry comes on or after it.
+    #[serde(default)]
+    positioned_on: String,
 }
 
 /// Positions the person on a published action (their référent or cadre).
@@ -81,6 +85,7 @@ pub async fn prescribe(
         &b.action_id,
         &b.objective_id,
         b.override_reason,
+        &b.positioned_on,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(prescription.referral)))
@@ -221,6 +226,10 @@ pub struct SituationBody {
     version: i64,
     /// employment, training, qualification, job_searching, other_action, dropped_out, moved, health, unknown
     situation: String,
+    /// The day the situation was observed, YYYY-MM-DD (today when empty):
+    /// between the exit and 4 weeks after it, not in the future. It may be recorded later.
+    #[serde(default)]
+    situation_4_weeks_on: String,
 }
 
 /// Records the situation 4 weeks after the exit (the structure, once the person has left).
@@ -233,6 +242,14 @@ pub async fn situation_4_weeks(
     ApiJson(b): ApiJson<SituationBody>,
 ) -> Result<Json<Referral>, ApiError> {
     Ok(Json(
-        referral::situation_4_weeks(&state, &me, id, b.version, &b.situation).await?,
+        referral::situation_4_weeks(
+            &state,
+            &me,
+            id,
+            b.version,
+            &b.situation,
+            &b.situation_4_weeks_on,
+        )
+        .await?,
     ))
 }

@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::catalogue::cancel_session;
-use parcours_app::clock::today;
+use parcours_app::clock::{self, today};
 use parcours_app::{appointment, attendance};
 use parcours_domain::appointment::AppointmentInput;
 use parcours_domain::referral::Attendance;
@@ -44,6 +44,8 @@ struct SheetPage {
     rows: Vec<SheetRow>,
     /// The positioning of an individual appointment (its page is the way back).
     appointment_of: Option<Uuid>,
+    /// Why no attendance can be recorded yet: the session has not started.
+    not_started: Option<String>,
 }
 
 pub async fn sheet(
@@ -74,6 +76,11 @@ pub async fn sheet(
         },
         session_id: id,
         rows,
+        not_started: s
+            .check_started(clock::now())
+            .err()
+            .and_then(|e| e.errors.into_iter().next())
+            .map(|e| e.message),
         appointment_of: s.referral_id,
         action,
     };

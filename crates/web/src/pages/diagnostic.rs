@@ -9,12 +9,13 @@ use crate::extract::Query;
 use crate::extract::{FormRows, Id};
 use crate::form::Pairs;
 use crate::layout::{flash, Layout};
-use crate::view::fr_instant;
+use crate::view::{fr_date, fr_instant};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::clock;
 use parcours_app::diagnostic::{self, Diagnostic};
 use parcours_app::person::PathwayAccess;
 use parcours_domain::diagnostic::{DiagnosticData, Severity, TEXT_FIELDS};
@@ -80,7 +81,10 @@ pub struct BarrierLine {
 
 pub struct RevisionLine {
     pub version: i64,
-    pub at: String,
+    /// The day the diagnostic was made.
+    pub on: String,
+    /// When it was recorded, when that is another day (a paper file caught up).
+    pub recorded: Option<String>,
     pub by: String,
 }
 
@@ -99,13 +103,18 @@ struct ShowPage {
     severities: Vec<(&'static str, &'static str)>,
     form_texts: Vec<(&'static str, &'static str, String)>,
     version: i64,
+    /// The form's date of the diagnostic, as typed (today at first).
+    revised_on: String,
+    today: String,
     errors: Invalid,
 }
 
 fn revision_line(r: &DiagnosticRevision) -> RevisionLine {
     RevisionLine {
         version: r.version,
-        at: fr_instant(r.created_at),
+        on: fr_date(r.revised_on),
+        recorded: (clock::date_in_paris(r.created_at) != r.revised_on)
+            .then(|| fr_instant(r.created_at)),
         by: r.created_by.clone(),
     }
 }
@@ -115,7 +124,7 @@ async fn page(
     session: &Session,
     me: &CurrentUser,
     id: Uuid,
-    draft: Option<DiagnosticData>,
+    draft: Option<(DiagnosticData, String)>,
     errors: Invalid,
 ) -> Result<ShowPage, Failure> {
     let Diagnostic {
@@ -126,7 +135,8 @@ async fn page(
     let layout = Layout::new(session, me, "Diagnostic", "/personnes").await?;
     let latest = revisions.first();
     let data = latest.map(|r| r.data.clone()).unwrap_or_default();
-    let form_data = draft.unwrap_or_else(|| data.clone());
+    let today = clock::today().to_string();
+    let (form_data, revised_on) = draft.unwrap_or_else(|| (data.clone(), today.clone()));
     Ok(ShowPage {
         layout,
         person_id: id.to_string(),
@@ -155,6 +165,8 @@ async fn page(
             .map(|(field, label, _)| (*field, *label, form_data.text(field).to_owned()))
             .collect(),
         version: latest.map_or(0, |r| r.version),
+        revised_on,
+        today,
         access,
         errors,
     })
@@ -182,6 +194,8 @@ pub async fn show(
 #[serde(default)]
 pub struct DiagnosticForm {
     version: i64,
+    /// The day the diagnostic was made (today when empty).
+    revised_on: String,
 }
 
 /// Turns the form's free-text "other barrier" fields into barrier pairs.
@@ -216,20 +230,20 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let pairs = form_pairs(rows);
     let version = form.version;
-    let (draft, errors) = match DiagnosticData::from_pairs(&pairs) {
-        Ok(data) => match diagnostic::save(&state, &me, id, version, &data).await {
-            Ok(saved) => {
-                flash(&session, format!("Révision {saved} du diagnostic enregistrée.")).await?;
-                return Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response());
-            }
-            Err(Failure::Stale) => (
-                data,
-                Invalid::field("version", "Quelqu'un a enregistré une autre révision entre-temps. Votre saisie est conservée ci-dessous : vérifiez la dernière révision puis enregistrez de nouveau."),
-            ),
-            Err(other) => return Err(other.into()),
-        },
-        Err(errors) => (DiagnosticData::default(), errors),
+    let errors = match diagnostic::save(&state, &me, id, version, &pairs, &form.revised_on).await {
+        Ok(saved) => {
+            flash(&session, format!("Révision {saved} du diagnostic enregistrée.")).await?;
+            return Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response());
+        }
+        Err(Failure::Stale) => Invalid::field("version", "Quelqu'un a enregistré une autre révision entre-temps. Votre saisie est conservée ci-dessous : vérifiez la dernière révision puis enregistrez de nouveau."),
+        Err(Failure::Invalid(errors)) => errors,
+        Err(other) => return Err(other.into()),
     };
+    // What was typed comes back as typed, the refused parts included.
+    let draft = (
+        DiagnosticData::read_pairs(&pairs).0,
+        form.revised_on.trim().to_owned(),
+    );
     let mut view = page(&state, &session, &me, id, Some(draft), errors).await?;
     if view.errors.message_for("version").is_some() {
         view.version = view.revisions.first().map_or(0, |r| r.version);

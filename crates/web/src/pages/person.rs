@@ -712,7 +712,7 @@ fn pathway_events(
     }
     for revision in revisions {
         events.push(event(
-            revision.created_at.date(),
+            revision.revised_on,
             format!("Diagnostic, révision {}", revision.version),
             format!("par {}", revision.created_by),
         ));
@@ -773,7 +773,11 @@ fn referral_line(r: PersonReferral) -> ReferralLine {
         detail.push_str(&format!(" ; situation à la sortie : {at_exit}"));
     }
     if let Some(later) = r.situation_4_weeks.map(|s| s.label()) {
-        detail.push_str(&format!(" ; à 4 semaines : {later}"));
+        let on = r
+            .situation_4_weeks_on
+            .map(|on| format!(" (constatée le {})", fr_date(on)))
+            .unwrap_or_default();
+        detail.push_str(&format!(" ; à 4 semaines : {later}{on}"));
     }
     if let Some(reason) = &r.cancel_reason {
         detail.push_str(&format!(" : {reason}"));
@@ -790,7 +794,7 @@ fn referral_line(r: PersonReferral) -> ReferralLine {
     ReferralLine {
         action_id: r.action_id.to_string(),
         action: r.action_name,
-        date: r.requested_at.date(),
+        date: r.positioned_on,
         detail,
     }
 }

@@ -7,17 +7,18 @@ use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Id, Query};
-use crate::form::trim;
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::view::fr_date;
 use crate::view::{theme_groups, ThemeGroup};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
 use parcours_app::fse::{self, InboxMarks};
 use parcours_app::referral::{self, Candidate, Choice, ChoiceQuery};
+use parcours_domain::pathway_dates;
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::Invalid;
 use parcours_store::contract::ContractObjective;
@@ -36,7 +37,30 @@ struct ChoosePage {
     themes: Vec<ThemeGroup>,
     candidates: Vec<Candidate>,
     objective: Option<ContractObjective>,
+    /// What was typed for the action last tried, shown again when refused.
+    typed: PrescribeForm,
+    today: String,
     errors: Invalid,
+}
+
+impl ChoosePage {
+    /// The date field's value for an action: as typed, or today.
+    fn positioned_on(&self, action_id: &Uuid) -> String {
+        if self.typed.action_id == action_id.to_string() {
+            self.typed.positioned_on.clone()
+        } else {
+            self.today.clone()
+        }
+    }
+
+    /// The override reason typed for this action, if it was the one tried.
+    fn override_reason(&self, action_id: &Uuid) -> &str {
+        if self.typed.action_id == action_id.to_string() {
+            &self.typed.override_reason
+        } else {
+            ""
+        }
+    }
 }
 
 async fn choose_page(
@@ -45,6 +69,7 @@ async fn choose_page(
     me: &CurrentUser,
     person_id: Uuid,
     query: ChoiceQuery,
+    typed: PrescribeForm,
     errors: Invalid,
 ) -> Result<Html<String>, Failure> {
     let Choice {
@@ -59,6 +84,8 @@ async fn choose_page(
         objective,
         person,
         query,
+        typed,
+        today: today().to_string(),
         errors,
     };
     Ok(Html(page.render().map_err(template_failure)?))
@@ -71,7 +98,16 @@ pub async fn choose(
     Id(id): Id,
     Query(query): Query<ChoiceQuery>,
 ) -> Result<Html<String>, PageError> {
-    Ok(choose_page(&state, &session, &me, id, query, Invalid::new()).await?)
+    Ok(choose_page(
+        &state,
+        &session,
+        &me,
+        id,
+        query,
+        PrescribeForm::default(),
+        Invalid::new(),
+    )
+    .await?)
 }
 
 /// A prescription, as sent from the choice page (`referral/choose.html`):
@@ -83,6 +119,8 @@ pub struct PrescribeForm {
     action_id: String,
     objectif: String,
     override_reason: String,
+    /// The day of the positioning (today when empty).
+    positioned_on: String,
     q: String,
     thematique: String,
 }
@@ -92,6 +130,8 @@ pub struct PrescribeForm {
 #[serde(default)]
 pub struct SituationForm {
     situation_4_weeks: String,
+    /// The day it was observed (today when empty).
+    situation_4_weeks_on: String,
     version: i64,
 }
 
@@ -137,9 +177,19 @@ pub async fn prescribe_form(
     Id(id): Id,
     Form(form): Form<PrescribeForm>,
 ) -> Result<Response, PageError> {
-    let reason = Some(trim(form.override_reason)).filter(|r| !r.is_empty());
-    let (action, objective) = (trim(form.action_id), trim(form.objectif));
-    match referral::prescribe(&state, &me, id, &action, &objective, reason).await {
+    let reason = Some(form.override_reason.trim().to_owned()).filter(|r| !r.is_empty());
+    let (action, objective) = (form.action_id.trim(), form.objectif.trim());
+    let prescribed = referral::prescribe(
+        &state,
+        &me,
+        id,
+        action,
+        objective,
+        reason,
+        &form.positioned_on,
+    )
+    .await;
+    match prescribed {
         Ok(referral::Prescription { action, .. }) => {
             flash(
                 &session,
@@ -153,13 +203,12 @@ pub async fn prescribe_form(
         }
         Err(Failure::Invalid(errors)) => {
             let query = ChoiceQuery {
-                q: trim(form.q),
-                thematique: trim(form.thematique),
-                objectif: objective,
+                q: form.q.trim().to_owned(),
+                thematique: form.thematique.trim().to_owned(),
+                objectif: form.objectif.trim().to_owned(),
             };
-            Ok(choose_page(&state, &session, &me, id, query, errors)
-                .await?
-                .into_response())
+            let page = choose_page(&state, &session, &me, id, query, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
     }
@@ -172,10 +221,16 @@ pub async fn situation_form(
     Id(id): Id,
     Form(form): Form<SituationForm>,
 ) -> Result<Response, PageError> {
-    let result =
-        referral::situation_4_weeks(&state, &me, id, form.version, form.situation_4_weeks.trim())
-            .await
-            .map(|_| "Situation à 4 semaines enregistrée.".to_owned());
+    let result = referral::situation_4_weeks(
+        &state,
+        &me,
+        id,
+        form.version,
+        form.situation_4_weeks.trim(),
+        &form.situation_4_weeks_on,
+    )
+    .await
+    .map(|_| "Situation à 4 semaines enregistrée.".to_owned());
     flash_outcome(&session, result, "/positionnements").await
 }
 
@@ -186,6 +241,9 @@ pub struct InboxLine {
     pub requested: String,
     /// "Entré(e) le …" or "Réponse attendue avant le …".
     pub note: String,
+    /// After an exit, the days its situation at 4 weeks may be observed
+    /// (ISO, for the date field): the value offered, the first and last.
+    pub observed: Option<(String, String, String)>,
 }
 
 fn inbox_line(r: InboxReferral) -> InboxLine {
@@ -199,10 +257,21 @@ fn inbox_line(r: InboxReferral) -> InboxLine {
         (None, _, Some(until)) => format!("Réponse attendue avant le {}", fr_date(until.date())),
         _ => String::new(),
     };
+    let observed = r.exited_on.map(|exited| {
+        let today = today();
+        let (from, to) = pathway_dates::follow_up_window(exited);
+        let offered = pathway_dates::default_observation_date(exited, today);
+        (
+            offered.to_string(),
+            from.to_string(),
+            to.min(today).to_string(),
+        )
+    });
     InboxLine {
+        observed,
         status: r.status.label(),
         birth_date: fr_date(r.birth_date),
-        requested: fr_date(r.requested_at.date()),
+        requested: fr_date(r.positioned_on),
         note,
         referral: r,
     }

@@ -834,7 +834,7 @@ async fn every_waiting_list_has_an_owner() {
                     referral["id"].as_str().unwrap()
                 ),
                 &operator,
-                Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
+                Some(json!({"version": referral["version"]})),
             )
             .await;
         }

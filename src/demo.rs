@@ -147,7 +147,10 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
                 .unwrap_or_default(),
             password: PASSWORD.into(),
         })?;
-        users.insert(email, store.create_account(&actor, &new, &hash, false).await?.id);
+        users.insert(
+            email,
+            store.create_account(&actor, &new, &hash, false).await?.id,
+        );
     }
     // A second référent, so that designations and caseloads have a choice.
     let second = NewUser::parse(&NewUserInput {
@@ -160,7 +163,10 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
     })?;
     users.insert(
         "referent2@demo.parcours.fr",
-        store.create_account(&actor, &second, &hash, false).await?.id,
+        store
+            .create_account(&actor, &second, &hash, false)
+            .await?
+            .id,
     );
     crate::demo_people::load(store, &actor, &organisations, &users).await
 }

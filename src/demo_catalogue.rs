@@ -1065,6 +1065,9 @@ const ACTIONS: &[ActionRow] = &[
     },
 ];
 
+/// How far back the demo's actions have sessions (the hike's three months).
+const SESSION_HISTORY_DAYS: i64 = 98;
+
 /// The action that gets the cultural outings (Fabrice's workshop).
 const OUTINGS_ACTION: &str = "Les bons vivants : atelier manuel et jardinage";
 /// (days from today, note): each outing is on the first Friday from then
@@ -1118,7 +1121,11 @@ async fn add_action(
     today: Date,
 ) -> Result<Uuid, StoreError> {
     let data = ActionData::parse(&action_input(row, structure_id, today))?;
-    let action = store.create_action(actor, &data, today, None).await?;
+    // Sessions since a few months back, for the stories' attendance.
+    let sessions_from = today - Duration::days(SESSION_HISTORY_DAYS);
+    let action = store
+        .create_action(actor, &data, sessions_from, None)
+        .await?;
     for fund in row.funding {
         let funding = FundingData::parse(&funding_input(fund))?;
         store.add_funding(actor, action.id, &funding).await?;

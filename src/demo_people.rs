@@ -3,6 +3,7 @@
 //! workshop) and a deterministic population around them, at every step of
 //! the pathway, with dates relative to today so that clocks are realistic.
 
+use crate::demo_story::Followed;
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::{OrientationData, OrientationInput};
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
@@ -166,12 +167,15 @@ pub async fn load(
 ) -> Result<(), StoreError> {
     let today = parcours_domain::clock::today();
     let testimonies = testimonies(users[SOPHIE]);
+    let mut people = Vec::new();
     for (i, demo) in testimonies.iter().enumerate() {
-        add(store, actor, organisations, demo, i, today).await?;
+        people.push(add(store, actor, organisations, demo, i, today).await?);
     }
-    fabrice_contract(store, users[SOPHIE], today).await?;
+    let magali = Followed::of(&people[0]).expect("Magali is followed by Sophie");
+    let fabrice = people[1].person_id;
+    fabrice_contract(store, users[SOPHIE], fabrice, today).await?;
     let referents = [users[SOPHIE], users[KARIM]];
-    generate(
+    let followed = generate(
         store,
         actor,
         organisations,
@@ -180,7 +184,9 @@ pub async fn load(
         60,
         20_261_123,
     )
-    .await
+    .await?;
+    crate::demo_story::contracts(store, users, &followed).await?;
+    crate::demo_story::participants(store, actor, users, &magali, fabrice, &followed).await
 }
 
 /// Adds `count` deterministic people (same `seed`, same people), numbered
@@ -193,7 +199,7 @@ pub async fn generate(
     first: usize,
     count: usize,
     seed: u64,
-) -> Result<(), StoreError> {
+) -> Result<Vec<Followed>, StoreError> {
     let today = parcours_domain::clock::today();
     // A small linear congruential generator: deterministic, no dependency.
     let mut seed = seed;
@@ -203,6 +209,7 @@ pub async fn generate(
             .wrapping_add(1_442_695_040_888_963_407);
         ((seed >> 33) as usize) % n
     };
+    let mut followed = Vec::new();
     for i in first..first + count {
         let female = next(2) == 0;
         let first = if female {
@@ -221,6 +228,14 @@ pub async fn generate(
             ),
             _ => Step::Followed("professional", DEPARTMENT, None),
         };
+        // Since when in droits et devoirs, by step: most people waiting for
+        // an orientation or a contract are within their delays, a few late.
+        let duties_days = match step {
+            Step::Entered => 3 + next(35),
+            Step::Pending(..) => 10 + next(25),
+            Step::Followed(_, _, Some(_)) => 40 + next(660),
+            Step::Followed(_, _, None) => 30 + next(30),
+        } as i64;
         let birth = format!(
             "{}-{:02}-{:02}",
             1960 + next(45),
@@ -235,13 +250,34 @@ pub async fn generate(
             sex: if female { "F" } else { "M" },
             birth,
             commune: COMMUNES[next(COMMUNES.len())],
-            duties_days: 5 + next(700) as i64,
+            duties_days,
             single_parent: female && next(4) == 0,
             step,
         };
-        add(store, actor, organisations, &demo, i, today).await?;
+        let added = add(store, actor, organisations, &demo, i, today).await?;
+        followed.extend(Followed::of(&added));
     }
-    Ok(())
+    Ok(followed)
+}
+
+/// A person added, with their référent and the notification of their
+/// orientation when they have them.
+struct Added {
+    person_id: Uuid,
+    /// The référent, the notification day and whether the pathway is social.
+    followed: Option<(Uuid, Date, bool)>,
+}
+
+impl Followed {
+    fn of(added: &Added) -> Option<Followed> {
+        let (referent_id, notified_on, social) = added.followed?;
+        Some(Followed {
+            person_id: added.person_id,
+            referent_id,
+            notified_on,
+            social,
+        })
+    }
 }
 
 fn iso(date: Date) -> String {
@@ -260,7 +296,7 @@ async fn add(
     demo: &Demo,
     index: usize,
     today: Date,
-) -> Result<(), StoreError> {
+) -> Result<Added, StoreError> {
     let since = today - Duration::days(demo.duties_days);
     // Birth place and order number derived from the index: unique NIRs up to ~998 000 people.
     let nir_body = format!(
@@ -305,8 +341,12 @@ async fn add(
     let created = store
         .create_person(actor, department, &HouseholdTarget::New(household), &person)
         .await?;
+    let mut added = Added {
+        person_id: created.id,
+        followed: None,
+    };
     let (kind, organisation, referent, validate) = match demo.step {
-        Step::Entered => return Ok(()),
+        Step::Entered => return Ok(added),
         Step::Pending(kind, organisation) => (kind, organisation, None, false),
         Step::Followed(kind, organisation, referent) => (kind, organisation, referent, true),
     };
@@ -326,7 +366,7 @@ async fn add(
         .decide_orientation(actor, created.id, &orientation)
         .await?;
     if !validate {
-        return Ok(());
+        return Ok(added);
     }
     let notified_on = decided_on + Duration::days(3);
     let everyone = parcours_domain::access::PersonScope {
@@ -344,34 +384,20 @@ async fn add(
             .designate_referent(actor, created.id, referent, notified_on + Duration::days(2))
             .await?;
     }
-    Ok(())
+    added.followed = referent.map(|r| (r, notified_on, kind == "social"));
+    Ok(added)
 }
 
 /// Fabrice, at Plaine Emploi's weekly workshop: a diagnostic and a contract
 /// signed with his référent, awaiting the cadre's validation.
-async fn fabrice_contract(store: &Store, sophie: Uuid, today: Date) -> Result<(), StoreError> {
+async fn fabrice_contract(
+    store: &Store,
+    sophie: Uuid,
+    fabrice: Uuid,
+    today: Date,
+) -> Result<(), StoreError> {
     use parcours_domain::contract::{ContractData, ContractInput, Event, ObjectiveInput};
     use parcours_domain::diagnostic::DiagnosticData;
-    let everyone = parcours_domain::access::PersonScope {
-        all: true,
-        organisation_id: None,
-        territory_id: None,
-        referent_id: None,
-        team_organisation_id: None,
-    };
-    let query = parcours_store::person::PersonQuery {
-        name: Some("fabrice marie".into()),
-        limit: 1,
-        ..Default::default()
-    };
-    let Some(fabrice) = store
-        .search_persons(&everyone, &query)
-        .await?
-        .into_iter()
-        .next()
-    else {
-        return Ok(());
-    };
     let referent = store.account(sophie).await?.actor();
     let pairs: Vec<(String, String)> = [
         ("frein", "trouver-un-emploi|Plus d'1 an sans emploi"),
@@ -395,7 +421,13 @@ async fn fabrice_contract(store: &Store, sophie: Uuid, today: Date) -> Result<()
     .collect();
     let diagnostic = DiagnosticData::from_pairs(&pairs)?;
     store
-        .save_diagnostic(&referent, fabrice.id, 0, &diagnostic, today)
+        .save_diagnostic(
+            &referent,
+            fabrice,
+            0,
+            &diagnostic,
+            today - Duration::days(45),
+        )
         .await?;
     let contract = ContractData::parse(&ContractInput {
         kind: "engagement".into(),
@@ -423,9 +455,7 @@ async fn fabrice_contract(store: &Store, sophie: Uuid, today: Date) -> Result<()
         organisation_commitments: "Accompagnement mensuel ; prise en charge de l'atelier".into(),
         ..ContractInput::default()
     })?;
-    let draft = store
-        .create_contract(&referent, fabrice.id, &contract)
-        .await?;
+    let draft = store.create_contract(&referent, fabrice, &contract).await?;
     let details = parcours_store::contract::EventDetails::default();
     let signed = store
         .apply_contract_event(

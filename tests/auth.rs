@@ -416,15 +416,29 @@ async fn a_temporary_password_is_changed_at_first_login() {
         let wrong = change_password(&app, &client, "pas le bon", "mon secret à moi seule").await;
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = wrong.text().await.unwrap();
-        assert!(html.contains("Le mot de passe actuel est incorrect."), "{html}");
+        assert!(
+            html.contains("Le mot de passe actuel est incorrect."),
+            "{html}"
+        );
         assert!(html.contains("href=\"#current_password\""));
         let same = change_password(&app, &client, "provisoire du jour", "provisoire du jour").await;
         assert_eq!(same.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-        let done = change_password(&app, &client, "provisoire du jour", "mon secret à moi seule").await;
+        let done = change_password(
+            &app,
+            &client,
+            "provisoire du jour",
+            "mon secret à moi seule",
+        )
+        .await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert_eq!(landing(&app, &client, "/").await.0, StatusCode::OK);
-        let user = app.store.account_by_email("arrivee@dep.fr").await.unwrap().unwrap();
+        let user = app
+            .store
+            .account_by_email("arrivee@dep.fr")
+            .await
+            .unwrap()
+            .unwrap();
         assert!(!user.must_change_password);
         let again = app
             .login_attempt(&browser(), "arrivee@dep.fr", "mon secret à moi seule")
@@ -440,7 +454,13 @@ async fn a_new_password_or_an_administrator_ends_the_other_sessions() {
         let (here, elsewhere) = (app.signed_in(REFERENT).await, app.signed_in(REFERENT).await);
 
         // The holder changes their password: this session goes on, the other ends.
-        let done = change_password(&app, &here, parcours::demo::PASSWORD, "une phrase toute neuve").await;
+        let done = change_password(
+            &app,
+            &here,
+            parcours::demo::PASSWORD,
+            "une phrase toute neuve",
+        )
+        .await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert_eq!(landing(&app, &here, "/").await.0, StatusCode::OK);
         assert_eq!(
@@ -472,8 +492,15 @@ async fn a_new_password_or_an_administrator_ends_the_other_sessions() {
 
         // The administrator ends the sessions, from the page and from the API.
         let client = browser();
-        app.login_attempt(&client, REFERENT, "remise à zéro 2026").await;
-        change_password(&app, &client, "remise à zéro 2026", parcours::demo::PASSWORD).await;
+        app.login_attempt(&client, REFERENT, "remise à zéro 2026")
+            .await;
+        change_password(
+            &app,
+            &client,
+            "remise à zéro 2026",
+            parcours::demo::PASSWORD,
+        )
+        .await;
         assert_eq!(landing(&app, &client, "/").await.0, StatusCode::OK);
         let admin_client = app.signed_in(ADMIN).await;
         let path = format!("/admin/comptes/{}", referent.id);

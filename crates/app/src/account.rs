@@ -155,14 +155,17 @@ pub async fn change_own_password(
         return Err(Invalid::field("current_password", Refusal::Locked.message()).into());
     }
     let (current, hash_now) = (change.current_password, user.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || password::verify_password(&current, &hash_now))
-        .await
-        .map_err(|e| Failure::Internal(e.to_string()))?;
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify_password(&current, &hash_now))
+            .await
+            .map_err(|e| Failure::Internal(e.to_string()))?;
     if !matches {
         app.store
             .record_login_failure(&user.email, Some(&user))
             .await?;
-        return Err(Invalid::field("current_password", "Le mot de passe actuel est incorrect.").into());
+        return Err(
+            Invalid::field("current_password", "Le mot de passe actuel est incorrect.").into(),
+        );
     }
     let hash = hash(change.new_password).await?;
     Ok(app

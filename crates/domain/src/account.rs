@@ -1,8 +1,8 @@
 //! Accounts: what a valid account looks like, and the login throttle.
 
-use serde::Deserialize;
 use crate::validation::{required_text, Invalid};
 use crate::Role;
+use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -396,9 +396,16 @@ mod tests {
         assert_eq!(ok.unwrap().new_password, "mon nouveau secret");
         let wrong = PasswordChange::parse(&change("", "court", Some("autre"))).unwrap_err();
         assert!(wrong.message_for("current_password").is_some());
-        assert!(wrong.message_for("new_password").unwrap().contains("12 caractères"));
+        assert!(wrong
+            .message_for("new_password")
+            .unwrap()
+            .contains("12 caractères"));
         assert!(wrong.message_for("confirmation").is_some());
         let same = PasswordChange::parse(&change("provisoire 2026", "provisoire 2026", None));
-        assert!(same.unwrap_err().message_for("new_password").unwrap().contains("différent"));
+        assert!(same
+            .unwrap_err()
+            .message_for("new_password")
+            .unwrap()
+            .contains("différent"));
     }
 }

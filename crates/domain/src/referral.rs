@@ -217,7 +217,9 @@ impl SelfReferralInput {
                 RsaState::from_code(self.rsa_state.trim()).map(|state| {
                     matches!(
                         state,
-                        RsaState::OpenPaid | RsaState::OpenSuspended | RsaState::OpenPaymentSuspended
+                        RsaState::OpenPaid
+                            | RsaState::OpenSuspended
+                            | RsaState::OpenPaymentSuspended
                     )
                 })
             });

@@ -138,14 +138,29 @@ async fn a_new_password_ends_the_sessions_and_says_whether_it_is_temporary() {
         assert_eq!(user.session_generation, 0);
 
         let own = Actor::user(user.id, &user.email);
-        assert_eq!(store.set_password(&own, user.id, "h2", false).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .set_password(&own, user.id, "h2", false)
+                .await
+                .unwrap(),
+            1
+        );
         let changed = store.account(user.id).await.unwrap();
         assert!(!changed.must_change_password);
-        assert_eq!((changed.password_hash.as_str(), changed.session_generation), ("h2", 1));
+        assert_eq!(
+            (changed.password_hash.as_str(), changed.session_generation),
+            ("h2", 1)
+        );
 
         store.end_sessions(&admin(), user.id).await.unwrap();
         assert_eq!(store.account(user.id).await.unwrap().session_generation, 2);
-        assert_eq!(store.set_password(&admin(), user.id, "h3", true).await.unwrap(), 3);
+        assert_eq!(
+            store
+                .set_password(&admin(), user.id, "h3", true)
+                .await
+                .unwrap(),
+            3
+        );
         assert!(store.account(user.id).await.unwrap().must_change_password);
 
         let nobody = Uuid::now_v7();
@@ -162,7 +177,10 @@ async fn a_new_password_ends_the_sessions_and_says_whether_it_is_temporary() {
             .into_iter()
             .filter_map(|e| e.detail)
             .collect();
-        assert!(details.iter().any(|d| d == "sessions fermées"), "{details:?}");
+        assert!(
+            details.iter().any(|d| d == "sessions fermées"),
+            "{details:?}"
+        );
     }
 }
 

@@ -123,7 +123,10 @@ async fn user(
         password: "un mot de passe solide".into(),
     })
     .unwrap();
-    store.create_account(&admin(), &new, "hash", false).await.unwrap()
+    store
+        .create_account(&admin(), &new, "hash", false)
+        .await
+        .unwrap()
 }
 
 fn scope_of(user: &Account) -> PersonScope {

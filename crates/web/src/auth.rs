@@ -106,7 +106,11 @@ impl FromRequestParts<AppState> for CurrentUser {
 /// Opens the session of `user_id` under the account's current session
 /// `generation`, with a new session id and CSRF token (at login, and after
 /// the holder changed their password, which ended the other sessions).
-pub async fn open_session(session: &Session, user_id: Uuid, generation: i64) -> Result<(), Failure> {
+pub async fn open_session(
+    session: &Session,
+    user_id: Uuid,
+    generation: i64,
+) -> Result<(), Failure> {
     session.cycle_id().await.map_err(csrf::session_failure)?;
     session
         .insert(USER_KEY, user_id)

@@ -106,9 +106,24 @@ pub const ACCOUNTS: &[(&str, &str, Role, &str, Option<&str>)] = &[
     ),
 ];
 
+/// The demo: accounts, catalogue and people, with their stories dated from
+/// today (nothing when the demo is there already).
 pub async fn load(store: &Store) -> Result<(), StoreError> {
+    let actor = Actor::system("données de démonstration");
+    if let Some((users, cast)) = load_without_stories(store).await? {
+        crate::demo_story::load(store, &actor, &users, &cast).await?;
+    }
+    Ok(())
+}
+
+/// The demo's accounts, catalogue and people without the stories played on
+/// them: the black-box tests start from it, each writing the story it checks
+/// (`tests/demo.rs` checks the stories).
+pub async fn load_without_stories(
+    store: &Store,
+) -> Result<Option<(HashMap<&'static str, Uuid>, crate::demo_people::Cast)>, StoreError> {
     if store.account_by_email(ACCOUNTS[0].0).await?.is_some() {
-        return Ok(());
+        return Ok(None);
     }
     let actor = Actor::system("données de démonstration");
     let mut territories: HashMap<&str, Uuid> = HashMap::new();
@@ -135,7 +150,7 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
     let today = parcours_domain::clock::today();
     organisations.extend(crate::demo_catalogue::load(store, &actor, today).await?);
     let hash = password::hash_password(PASSWORD)?;
-    let mut users: HashMap<&str, Uuid> = HashMap::new();
+    let mut users: HashMap<&'static str, Uuid> = HashMap::new();
     for (email, name, role, organisation, territory) in ACCOUNTS {
         let new = NewUser::parse(&NewUserInput {
             email: (*email).into(),
@@ -168,7 +183,8 @@ pub async fn load(store: &Store) -> Result<(), StoreError> {
             .await?
             .id,
     );
-    crate::demo_people::load(store, &actor, &organisations, &users).await
+    let cast = crate::demo_people::load(store, &actor, &organisations, &users).await?;
+    Ok(Some((users, cast)))
 }
 
 pub(crate) const CCAS: &str = "CCAS de Caen";

@@ -159,12 +159,20 @@ const COMMUNES: &[&str] = &[
     "14258",
 ];
 
+/// The people the stories are played on (see [`crate::demo_story`]).
+pub struct Cast {
+    pub magali: Followed,
+    pub fabrice: Uuid,
+    /// The generated people followed by a référent.
+    pub followed: Vec<Followed>,
+}
+
 pub async fn load(
     store: &Store,
     actor: &Actor,
     organisations: &HashMap<&str, Uuid>,
     users: &HashMap<&str, Uuid>,
-) -> Result<(), StoreError> {
+) -> Result<Cast, StoreError> {
     let today = parcours_domain::clock::today();
     let testimonies = testimonies(users[SOPHIE]);
     let mut people = Vec::new();
@@ -185,8 +193,11 @@ pub async fn load(
         20_261_123,
     )
     .await?;
-    crate::demo_story::contracts(store, users, &followed).await?;
-    crate::demo_story::participants(store, actor, users, &magali, fabrice, &followed).await
+    Ok(Cast {
+        magali,
+        fabrice,
+        followed,
+    })
 }
 
 /// Adds `count` deterministic people (same `seed`, same people), numbered

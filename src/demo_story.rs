@@ -5,6 +5,7 @@
 //! Positionings and answers go through the same use cases as people's clicks,
 //! so the demo obeys the pathway's rules (dates, eligibility, capacity).
 
+use crate::demo_people::Cast;
 use parcours_app::{referral, App, Config, CurrentUser, Failure};
 use parcours_domain::clock;
 use parcours_domain::contract::{ContractData, ContractInput, Event, ObjectiveInput};
@@ -31,6 +32,25 @@ pub struct Followed {
     pub notified_on: Date,
     /// A social pathway, re-examined jointly every six months.
     pub social: bool,
+}
+
+/// Plays the stories on the demo's people.
+pub async fn load(
+    store: &Store,
+    actor: &Actor,
+    users: &HashMap<&str, Uuid>,
+    cast: &Cast,
+) -> Result<(), StoreError> {
+    contracts(store, users, &cast.followed).await?;
+    participants(
+        store,
+        actor,
+        users,
+        &cast.magali,
+        cast.fabrice,
+        &cast.followed,
+    )
+    .await
 }
 
 /// The demo's App, to play the stories through the use cases.
@@ -65,7 +85,7 @@ fn iso(date: Date) -> String {
 /// notification for most (a year's contract, still in force); every sixth
 /// one oriented more than a month ago has none (late), and the recently
 /// oriented ones are still due.
-pub async fn contracts(
+async fn contracts(
     store: &Store,
     users: &HashMap<&str, Uuid>,
     followed: &[Followed],
@@ -249,7 +269,7 @@ async fn attendance(
 /// Magali on the hike (with her contract) and Fabrice in the workshop,
 /// both with their sessions marked, three more in the workshop, and the
 /// eight places of "Coup de main" taken with two people on its list.
-pub async fn participants(
+async fn participants(
     store: &Store,
     actor: &Actor,
     users: &HashMap<&str, Uuid>,

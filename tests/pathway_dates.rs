@@ -24,7 +24,7 @@ fn iso(offset: i64) -> String {
 
 /// 05/12/2026, as the pages show it.
 fn fr(offset: i64) -> String {
-    parcours_domain::pathway_dates::fr_date(day(offset))
+    parcours_domain::clock::fr_date(day(offset))
 }
 
 fn field(body: &Value) -> Option<&str> {

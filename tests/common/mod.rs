@@ -13,7 +13,9 @@ pub struct App {
 }
 
 pub async fn spawn(store: Store) -> App {
-    parcours::demo::load(&store).await.expect("demo data");
+    parcours::demo::load_without_stories(&store)
+        .await
+        .expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {

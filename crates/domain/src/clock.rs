@@ -12,6 +12,17 @@ static PARIS: LazyLock<jiff::tz::TimeZone> = LazyLock::new(|| {
     jiff::tz::TimeZone::get("Europe/Paris").expect("Europe/Paris is in the bundled database")
 });
 
+/// A day as the French read it: 08/12/2026. The one formatter of dates:
+/// the domain's messages and the pages (`web::view`) use it.
+pub fn fr_date(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
 /// The present instant.
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()

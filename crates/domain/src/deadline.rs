@@ -1,6 +1,7 @@
 //! The deadline clocks of the pathway (orientation, contract, joint review,
 //! contract end), computed from a few dated facts about one person.
 
+use crate::clock::fr_date;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month};
 
@@ -269,15 +270,6 @@ impl Clock {
             }
         }
     }
-}
-
-fn fr_date(date: Date) -> String {
-    format!(
-        "{:02}/{:02}/{}",
-        date.day(),
-        u8::from(date.month()),
-        date.year()
-    )
 }
 
 fn fr_days(days: i64) -> String {

@@ -7,22 +7,13 @@
 //! between the exit and 4 weeks later, whenever it is typed.
 
 use crate::clock;
+use crate::clock::fr_date;
 use crate::person::parse_date;
 use crate::validation::Invalid;
 use time::{Date, Duration, OffsetDateTime, Time};
 
 /// How long after an exit its situation is observed (an FSE+ result indicator).
 pub const FOLLOW_UP: Duration = Duration::weeks(4);
-
-/// 08/12/2026.
-pub fn fr_date(date: Date) -> String {
-    format!(
-        "{:02}/{:02}/{}",
-        date.day(),
-        u8::from(date.month()),
-        date.year()
-    )
-}
 
 /// The day something happened, as typed: today when left empty, never
 /// after today.

@@ -86,7 +86,7 @@ impl Store {
                 "attendance",
                 format!(
                     "Une des personnes n'est pas sur l'action le {} (pas encore entrée, ou déjà sortie) : rien n'a été enregistré.",
-                    pathway_dates::fr_date(session.on_date)
+                    parcours_domain::clock::fr_date(session.on_date)
                 ),
             )
             .into());

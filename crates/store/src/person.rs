@@ -542,7 +542,7 @@ impl Store {
                 Invalid::field("duplicate_id", "L'un des dossiers a déjà été fusionné.").into(),
             );
         }
-        let today = now().date();
+        let today = parcours_domain::clock::today();
         // Only one référent at a time: the kept file's current one stays.
         let kept_has_referent: Option<(Uuid,)> = on_tx!(&mut tx, conn => sqlx::query_as(
             "SELECT id FROM referent_assignments WHERE person_id = $1 AND ends_on IS NULL",

@@ -757,7 +757,7 @@ impl Store {
         }
         let detail = format!(
             "situation 4 semaines après la sortie, constatée le {} : {}",
-            pathway_dates::fr_date(observed_on),
+            clock::fr_date(observed_on),
             situation.label()
         );
         record(

@@ -23,7 +23,7 @@ use parcours_store::deadline::{DueFilter, StoredClock};
 use parcours_store::person::{HouseholdTarget, Person, PersonQuery};
 use parcours_store::{testing, Actor, AuditFilter, Store, StoreError};
 use time::macros::date;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 use uuid::Uuid;
 
 /// Caen, in territory "Caen la mer".
@@ -42,7 +42,7 @@ fn admin() -> Actor {
 
 /// Same clock as the store uses when it computes clock statuses.
 fn today() -> Date {
-    OffsetDateTime::now_utc().date()
+    parcours_domain::clock::today()
 }
 
 fn days_ago(days: i64) -> Date {

@@ -10,15 +10,7 @@ use parcours_store::contract::Contract;
 use parcours_store::person::PersonSummary;
 use time::{Date, OffsetDateTime};
 
-/// 05/12/2026
-pub fn fr_date(date: Date) -> String {
-    format!(
-        "{:02}/{:02}/{}",
-        date.day(),
-        u8::from(date.month()),
-        date.year()
-    )
-}
+pub use parcours_app::clock::fr_date;
 
 pub fn fr_opt(date: Option<Date>) -> String {
     date.map(fr_date).unwrap_or_default()

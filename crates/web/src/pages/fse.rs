@@ -11,7 +11,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::{Form, Id};
 use crate::form::trim;
 use crate::layout::{flash, Layout};
-use crate::view::fr_date;
+use crate::view::{fr_date, fr_day};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -109,7 +109,7 @@ async fn page(
             .map(|e| {
                 format!(
                     "Dernier enregistrement le {} par {}.",
-                    fr_date(e.recorded_at.date()),
+                    fr_day(e.recorded_at),
                     e.recorded_by
                 )
             })

@@ -7,7 +7,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::view::{fr_date, fr_instant, fr_opt, line, period_text, Line};
+use crate::view::{fr_date, fr_day, fr_instant, fr_opt, line, period_text, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -989,7 +989,7 @@ fn side(p: &Person) -> Side {
                 "Soumis aux droits et devoirs depuis",
                 fr_opt(p.duties_since),
             ),
-            ("Créé le", fr_date(p.created_at.date())),
+            ("Créé le", fr_day(p.created_at)),
         ],
     }
 }

@@ -8,7 +8,7 @@ use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Id, Query};
 use crate::layout::{flash, flash_outcome, Layout};
-use crate::view::fr_date;
+use crate::view::{fr_date, fr_day};
 use crate::view::{theme_groups, ThemeGroup};
 use crate::AppState;
 use askama::Template;
@@ -254,7 +254,7 @@ fn inbox_line(r: InboxReferral) -> InboxLine {
             fr_date(exited)
         ),
         (Some(on), None, _) => format!("Entré(e) le {}", fr_date(on)),
-        (None, _, Some(until)) => format!("Réponse attendue avant le {}", fr_date(until.date())),
+        (None, _, Some(until)) => format!("Réponse attendue avant le {}", fr_day(until)),
         _ => String::new(),
     };
     let observed = r.exited_on.map(|exited| {

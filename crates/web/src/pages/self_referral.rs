@@ -10,7 +10,7 @@ use crate::extract::{Form, Id};
 use crate::form::trim;
 use crate::layout::{flash, flash_outcome, Layout};
 use crate::pages::referral::admission_message;
-use crate::view::fr_date;
+use crate::view::{fr_date, fr_day};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -266,7 +266,7 @@ fn pending_line(request: PendingSelfReferral) -> PendingLine {
     let assessment: Option<Assessment> = serde_json::from_str(&request.eligibility).ok();
     PendingLine {
         birth_date: fr_date(request.birth_date),
-        requested: fr_date(request.requested_at.date()),
+        requested: fr_day(request.requested_at),
         verdict: assessment.as_ref().map_or("?", |a| a.verdict.label()),
         reasons: assessment
             .map(|a| {

@@ -7,7 +7,7 @@ use crate::error::template_failure;
 use crate::error::PageError;
 use crate::extract::{Form, Id};
 use crate::layout::{flash_outcome, Layout};
-use crate::view::fr_date;
+use crate::view::fr_day;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -41,7 +41,7 @@ pub async fn page(
         .into_iter()
         .map(|line| Row {
             status: line.status.label(),
-            requested: fr_date(line.requested_at.date()),
+            requested: fr_day(line.requested_at),
             line,
         })
         .collect();

@@ -271,6 +271,33 @@ async fn a_contract_goes_through_its_lifecycle() {
             .iter()
             .any(|c| c.kind == ClockKind::ContractEnd && c.met_on.is_none()));
 
+        // Past its draft, the edit form is not offered: its address leads
+        // back to the contract, which says why.
+        let browser = app.signed_in(REFERENT).await;
+        let edit = browser
+            .get(app.url(&format!("/contrats/{id}/modifier")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(edit.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            edit.headers()["location"],
+            format!("/contrats/{id}").as_str()
+        );
+        let page = browser
+            .get(app.url(&format!("/contrats/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Ce contrat n&#39;est plus un brouillon"),
+            "{page}"
+        );
+        assert!(!page.contains("Modifier le brouillon"));
+
         let response = send_event(
             &app,
             &id,

@@ -85,6 +85,9 @@ pub async fn create(
 /// A draft to edit, with its objectives.
 pub async fn draft(app: &App, me: &CurrentUser, id: Uuid) -> Result<ContractFile, Failure> {
     let (contract, person, access) = actionable(app, me, id, false).await?;
+    if !contract.status.is_editable() {
+        return Err(Invalid::field("status", NOT_A_DRAFT).into());
+    }
     let objectives = app.store.contract_objectives(id).await?;
     Ok(ContractFile {
         contract,
@@ -93,6 +96,10 @@ pub async fn draft(app: &App, me: &CurrentUser, id: Uuid) -> Result<ContractFile
         access,
     })
 }
+
+/// Why a contract past its draft cannot be edited.
+pub const NOT_A_DRAFT: &str =
+    "Ce contrat n'est plus un brouillon : il ne peut plus être modifié. Pour le changer, faites-en le bilan puis renouvelez-le.";
 
 /// Replaces a draft's content (stale if it changed since `version`).
 pub async fn update(

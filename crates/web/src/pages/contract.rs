@@ -286,8 +286,17 @@ pub async fn edit_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-) -> Result<Html<String>, PageError> {
-    let draft = contract::draft(&state, &me, id).await?;
+) -> Result<Response, PageError> {
+    let draft = match contract::draft(&state, &me, id).await {
+        Err(Failure::Invalid(errors)) => {
+            let message = errors
+                .message_for("status")
+                .unwrap_or(contract::NOT_A_DRAFT);
+            flash(&session, message).await?;
+            return Ok(Redirect::to(&format!("/contrats/{id}")).into_response());
+        }
+        other => other?,
+    };
     let contract = draft.contract;
     let input = input_of(&contract, &draft.objectives);
     let editing = Some((id.to_string(), contract.version));
@@ -303,7 +312,8 @@ pub async fn edit_form(
         )
         .await?
         .render()?,
-    ))
+    )
+    .into_response())
 }
 
 pub async fn edit_submit(
@@ -324,7 +334,21 @@ pub async fn edit_submit(
         Err(Failure::Stale) => Invalid::field("version", "Ce contrat a été modifié entre-temps. Votre saisie est conservée : rechargez le contrat pour voir la dernière version."),
         Err(other) => return Err(other.into()),
     };
-    let contract = contract::draft(&state, &me, id).await?.contract;
+    let draft = match contract::draft(&state, &me, id).await {
+        // No longer a draft (validated meanwhile): its page says so.
+        Err(Failure::Invalid(status)) => {
+            flash(
+                &session,
+                status
+                    .message_for("status")
+                    .unwrap_or(contract::NOT_A_DRAFT),
+            )
+            .await?;
+            return Ok(Redirect::to(&format!("/contrats/{id}")).into_response());
+        }
+        other => other?,
+    };
+    let contract = draft.contract;
     let editing = Some((id.to_string(), version));
     let page = form_page(
         &state,

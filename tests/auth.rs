@@ -17,6 +17,19 @@ async fn health_and_security_headers() {
         assert!(csp.contains("script-src 'self'"), "{csp}");
         let css = reqwest::get(app.url("/static/style.css")).await.unwrap();
         assert_eq!(css.status(), StatusCode::OK);
+        assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
+        // Pages and API answers carry personal data: never kept by a cache.
+        let client = app.signed_in(REFERENT).await;
+        let page = client.get(app.url("/portefeuille")).send().await.unwrap();
+        assert_eq!(page.headers()["cache-control"], "no-store");
+        let token = app.token(REFERENT).await;
+        let api = reqwest::Client::new()
+            .get(app.url("/api/v1/caseload"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.headers()["cache-control"], "no-store");
         assert!(css.text().await.unwrap().contains(".skip-link"));
     }
 }
@@ -534,5 +547,33 @@ async fn a_new_password_or_an_administrator_ends_the_other_sessions() {
             REFERENT,
             "API tokens are not sessions"
         );
+    }
+}
+
+#[tokio::test]
+async fn behind_https_browsers_are_told_to_keep_to_it() {
+    let store = parcours_store::testing::sqlite().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = parcours_web::AppState {
+        app: parcours_app::App {
+            store,
+            config: parcours_app::Config {
+                department_name: "Département du Calvados".into(),
+                data_inclusion_source: "cd14".into(),
+            },
+        },
+        secure_cookies: true,
+    };
+    tokio::spawn(parcours_web::serve(listener, state));
+    let response = reqwest::get(format!("{base}/connexion")).await.unwrap();
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    // The demo, on plain HTTP, sends nothing of the kind (every other test).
+    for app in apps().await {
+        let response = reqwest::get(app.url("/connexion")).await.unwrap();
+        assert!(response.headers().get("strict-transport-security").is_none());
     }
 }

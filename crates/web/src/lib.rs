@@ -76,10 +76,12 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads(pages::import::upload_routes()))
         .layer(axum::middleware::from_fn(csrf::guard))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(no_store());
     let api = api::routes()
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .merge(uploads(api::upload_routes()));
+        .merge(uploads(api::upload_routes()))
+        .layer(no_store());
     Router::new()
         .merge(web)
         .nest("/api/v1", api)
@@ -102,7 +104,25 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(axum::Extension(parcours_app::import::ImportJobs::default()))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            // Served over HTTPS (secure cookies): browsers keep to HTTPS for
+            // a year; the demo on plain HTTP sends nothing.
+            state
+                .secure_cookies
+                .then(|| HeaderValue::from_static("max-age=31536000")),
+        ))
         .with_state(state)
+}
+
+/// Pages and API answers carry personal data: no browser or proxy keeps
+/// them (a shared computer's back button or disk cache shows nothing).
+/// Static assets keep their own caching.
+fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    )
 }
 
 /// Serves until the process receives Ctrl-C / SIGTERM.

@@ -574,6 +574,9 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
     // The demo, on plain HTTP, sends nothing of the kind (every other test).
     for app in apps().await {
         let response = reqwest::get(app.url("/connexion")).await.unwrap();
-        assert!(response.headers().get("strict-transport-security").is_none());
+        assert!(response
+            .headers()
+            .get("strict-transport-security")
+            .is_none());
     }
 }

@@ -828,3 +828,55 @@ async fn a_person_outside_the_rsa_has_a_file_without_rsa_dossier() {
         );
     }
 }
+
+/// A duplicate outside the caller's scope is only said to exist, with the
+/// organisation to ask: no name, birth date nor number leaks; it is audited.
+#[tokio::test]
+async fn a_duplicate_outside_ones_scope_says_only_whom_to_ask() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let hebert = find(&app, "Jean-Claude Hébert").await;
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/persons/{hebert}"),
+                &referent,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "outside Sophie's scope");
+        let person = json!({"household_role": "DEM", "last_name": "HEBERT", "first_names": "Jean-Claude",
+                            "birth_date": "1967-03-08", "sex": "M", "commune_code": "14118"});
+        let body = json!({"household": {"rsa_number": "14999000077", "fund": "caf", "rsa_state": "2"}, "person": person});
+        let (status, warned) = app
+            .call(Method::POST, "/api/v1/persons", &referent, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{warned}");
+        assert_eq!(warned["duplicates"], json!([]));
+        let elsewhere = warned["elsewhere"].as_array().unwrap();
+        assert_eq!(elsewhere.len(), 1, "{warned}");
+        assert!(
+            elsewhere[0].as_str().unwrap().contains("Département"),
+            "{warned}"
+        );
+        let text = warned.to_string();
+        assert!(
+            !text.contains(&hebert.to_string()) && !text.contains("Vire"),
+            "{text}"
+        );
+
+        let filter = parcours_store::AuditFilter {
+            entity_id: Some(hebert.to_string()),
+            limit: 100,
+            ..Default::default()
+        };
+        let events = app.store.audit_events(&filter).await.unwrap();
+        assert!(
+            events.iter().any(|e| e.actor_label == REFERENT
+                && e.detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("hors périmètre"))),
+            "{events:?}"
+        );
+    }
+}

@@ -64,7 +64,48 @@ pub async fn read_person(
 pub enum Created {
     Person(Box<Person>),
     /// Possible duplicates found: nothing saved, the user must confirm.
-    Duplicates(Vec<PersonSummary>),
+    Duplicates(Duplicates),
+}
+
+/// The possible duplicates of a new file: those the caller may open, and of
+/// the others only that they exist and which organisation to ask — their
+/// identity is outside the caller's need to know. Both are audited.
+#[derive(Debug, Clone, Default)]
+pub struct Duplicates {
+    pub visible: Vec<PersonSummary>,
+    /// The organisation responsible for each file the caller may not open.
+    pub elsewhere: Vec<String>,
+}
+
+async fn sorted_duplicates(
+    app: &App,
+    me: &CurrentUser,
+    found: Vec<PersonSummary>,
+) -> Result<Duplicates, Failure> {
+    let organisations = app.store.organisations().await?;
+    let mut duplicates = Duplicates::default();
+    let mut events = Vec::new();
+    for summary in found {
+        let (person, visible) = app.store.person_in_scope(&me.scope(), summary.id).await?;
+        if visible {
+            events.push((
+                summary.id.to_string(),
+                "doublon possible signalé à la création d'un dossier".to_owned(),
+            ));
+            duplicates.visible.push(summary);
+        } else {
+            let organisation = organisations
+                .iter()
+                .find(|o| Some(o.id) == person.responsible_organisation_id)
+                .map_or("le Département".to_owned(), |o| o.name.clone());
+            events.push((summary.id.to_string(), format!("doublon possible hors périmètre : existence seule signalée (s'adresser à {organisation})")));
+            duplicates.elsewhere.push(organisation);
+        }
+    }
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+        .await?;
+    Ok(duplicates)
 }
 
 pub async fn create_person(
@@ -103,9 +144,11 @@ pub async fn create_person(
         }
     };
     if !confirm_duplicate {
-        let duplicates = app.store.possible_duplicates(&data).await?;
-        if !duplicates.is_empty() {
-            return Ok(Created::Duplicates(duplicates));
+        let found = app.store.possible_duplicates(&data).await?;
+        if !found.is_empty() {
+            return Ok(Created::Duplicates(
+                sorted_duplicates(app, me, found).await?,
+            ));
         }
     }
     let created = app

@@ -80,7 +80,10 @@ pub struct NewPersonBody {
 #[derive(Serialize, ToSchema)]
 pub struct DuplicatesBody {
     error: crate::error::ErrorDetail,
+    /// The files the caller may open.
     duplicates: Vec<PersonSummary>,
+    /// For each file the caller may not open, only the organisation to ask.
+    elsewhere: Vec<String>,
 }
 
 /// Creates a person file. 409 with the possible duplicates unless `confirm_duplicate`.
@@ -109,11 +112,12 @@ pub async fn create(
                 message: "Des dossiers existent déjà pour cette personne (même NIR, ou mêmes nom, prénom et date de naissance). Renvoyez avec confirm_duplicate = true pour créer quand même.".into(),
                 fields: Vec::new(),
             };
-            Ok((
-                StatusCode::CONFLICT,
-                Json(DuplicatesBody { error, duplicates }),
-            )
-                .into_response())
+            let body = DuplicatesBody {
+                error,
+                duplicates: duplicates.visible,
+                elsewhere: duplicates.elsewhere,
+            };
+            Ok((StatusCode::CONFLICT, Json(body)).into_response())
         }
     }
 }

@@ -14,7 +14,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
-use parcours_app::person::{self, AbsenceAlert, Created, FileView, PersonFile, PersonSearch};
+use parcours_app::person::{
+    self, AbsenceAlert, Created, Duplicates, FileView, PersonFile, PersonSearch,
+};
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::Nir;
 use parcours_domain::person::{
@@ -265,6 +267,8 @@ struct FormPage {
     /// None: creation; Some(id): rectification of that file.
     editing: Option<String>,
     duplicates: Vec<Line>,
+    /// For each possible duplicate the caller may not open: whom to ask.
+    elsewhere: Vec<String>,
 }
 
 pub async fn new_form(
@@ -288,6 +292,7 @@ pub async fn new_form(
         choices,
         editing: None,
         duplicates: Vec::new(),
+        elsewhere: Vec::new(),
     };
     Ok(Html(page.render()?))
 }
@@ -319,8 +324,8 @@ pub async fn create(
             .await?;
             return Ok(Redirect::to(&format!("/personnes/{}", person.id)).into_response());
         }
-        Ok(Created::Duplicates(found)) => (Invalid::new(), found.iter().map(line).collect()),
-        Err(Failure::Invalid(errors)) => (errors, Vec::new()),
+        Ok(Created::Duplicates(found)) => (Invalid::new(), found),
+        Err(Failure::Invalid(errors)) => (errors, Duplicates::default()),
         Err(other) => return Err(other.into()),
     };
     let layout = Layout::new(&session, &me, "Nouvelle personne", "/personnes").await?;
@@ -330,7 +335,8 @@ pub async fn create(
         errors,
         choices: choices(&state, &me).await?,
         editing: None,
-        duplicates,
+        duplicates: duplicates.visible.iter().map(line).collect(),
+        elsewhere: duplicates.elsewhere,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }
@@ -350,6 +356,7 @@ pub async fn edit_form(
         choices: editing_choices(&state, &me, person.situation()).await?,
         editing: Some(id.to_string()),
         duplicates: Vec::new(),
+        elsewhere: Vec::new(),
     };
     Ok(Html(page.render()?))
 }
@@ -382,6 +389,7 @@ pub async fn update(
         errors,
         editing: Some(id.to_string()),
         duplicates: Vec::new(),
+        elsewhere: Vec::new(),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }

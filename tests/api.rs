@@ -304,8 +304,22 @@ async fn the_openapi_document_describes_the_api() {
             "/api/v1/referrals/participants",
             "/api/v1/sessions/{id}/attendance",
             "/api/v1/audit",
+            "/api/v1/me/password",
+            "/api/v1/users/{id}/sessions",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} documented");
+        }
+        // Query parameters are declared in the query, optional; only the
+        // path's own placeholders are path parameters.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for param in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = param["name"].as_str().unwrap();
+                    let in_path = path.contains(&format!("{{{name}}}"));
+                    let expected = if in_path { "path" } else { "query" };
+                    assert_eq!(param["in"], expected, "{method} {path} {name}");
+                }
+            }
         }
         assert_eq!(
             doc["components"]["securitySchemes"]["bearer"]["scheme"],

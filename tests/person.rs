@@ -880,3 +880,38 @@ async fn a_duplicate_outside_ones_scope_says_only_whom_to_ask() {
         );
     }
 }
+
+/// The API gives the NIR masked, as the page does, unless the whole number
+/// is asked for; that read is audited as such.
+#[tokio::test]
+async fn the_api_masks_the_nir_unless_revealed() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let magali = find(&app, "Magali Lefèvre").await;
+        let stored = app.store.person(magali).await.unwrap().nir.unwrap();
+        let masked = app
+            .get_json(&referent, &format!("/api/v1/persons/{magali}"))
+            .await;
+        let shown = masked["person"]["nir"].as_str().unwrap();
+        assert!(
+            shown.contains("••") && !shown.contains(&stored[5..]),
+            "{shown}"
+        );
+        let revealed = app
+            .get_json(
+                &referent,
+                &format!("/api/v1/persons/{magali}?reveal_nir=true"),
+            )
+            .await;
+        assert_eq!(revealed["person"]["nir"], stored.as_str());
+        let filter = parcours_store::AuditFilter {
+            entity_id: Some(magali.to_string()),
+            limit: 100,
+            ..Default::default()
+        };
+        let events = app.store.audit_events(&filter).await.unwrap();
+        assert!(events
+            .iter()
+            .any(|e| e.detail.as_deref() == Some("dossier (API), NIR affiché")));
+    }
+}

@@ -27,6 +27,7 @@ pub struct ActionPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogueParams {
     /// Words of the name, description, structure or commune.
     #[serde(default)]
@@ -75,6 +76,7 @@ pub async fn catalogue(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActionListParams {
     #[serde(default)]
     q: String,
@@ -231,6 +233,7 @@ pub async fn delete_funding(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SessionParams {
     /// First date (YYYY-MM-DD); today by default.
     #[serde(default)]
@@ -369,6 +372,7 @@ pub async fn save_family(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProgrammeParams {
     /// Funding year; every year when absent.
     year: Option<i64>,

@@ -26,6 +26,7 @@ pub async fn caseload(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineParams {
     /// For a référent: the whole scope instead of their caseload.
     all: Option<bool>,

@@ -113,6 +113,7 @@ pub async fn save(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CompareParams {
     from: i64,
     to: i64,

@@ -31,6 +31,7 @@ pub fn upload_routes() -> Router<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CafQuery {
     /// The file's name, kept with the import (default `flux-caf.xml`).
     #[serde(default)]
@@ -38,6 +39,7 @@ pub struct CafQuery {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CsvQuery {
     /// The name of a saved CSV column mapping.
     #[serde(default)]
@@ -128,6 +130,7 @@ pub async fn import_csv(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// How many imports, newest first (default 50, at most 500).
     #[serde(default)]
@@ -159,6 +162,7 @@ pub async fn show(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// new_entrant, left_duties, identity, address, household_moved, rsa_state or household; all when absent.
     #[serde(default)]

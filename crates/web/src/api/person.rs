@@ -22,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Name or first name, whole or beginning, accents and case ignored.
     name: Option<String>,
@@ -134,15 +135,34 @@ pub struct PersonDetailBody {
     referents: Vec<Assignment>,
 }
 
-/// One person file with its household, clocks, orientations and référents. The read is audited.
-#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "personnes", security(("bearer" = [])), params(("id" = Uuid, Path)),
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct ShowParams {
+    /// `true` to receive the whole NIR (the read is then audited as such);
+    /// otherwise it comes masked, as on screen.
+    #[serde(default)]
+    reveal_nir: bool,
+}
+
+/// One person file with its household, clocks, orientations and référents.
+/// The NIR comes masked unless `reveal_nir`. The read is audited.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "personnes", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ShowParams),
     responses((status = 200, body = PersonDetailBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Id(id): Id,
+    Query(params): Query<ShowParams>,
 ) -> Result<Json<PersonDetailBody>, ApiError> {
-    let file = person::read_file(&state, &me, id, "dossier (API)").await?;
+    let what = match params.reveal_nir {
+        true => "dossier (API), NIR affiché",
+        false => "dossier (API)",
+    };
+    let mut file = person::read_file(&state, &me, id, what).await?;
+    if !params.reveal_nir {
+        file.person.nir = file.person.nir.as_deref().map(masked_nir);
+    }
     Ok(Json(PersonDetailBody {
         situation: file.person.situation(),
         person: file.person,
@@ -151,6 +171,13 @@ pub async fn show(
         orientations: file.orientations,
         referents: file.assignments,
     }))
+}
+
+/// The NIR as screens show it (a stored NIR always parses; anything else is
+/// hidden whole).
+fn masked_nir(nir: &str) -> String {
+    parcours_domain::nir::Nir::parse(nir)
+        .map_or_else(|_| "•".repeat(nir.chars().count()), |n| n.masked())
 }
 
 #[derive(Deserialize, ToSchema)]

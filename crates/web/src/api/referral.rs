@@ -29,6 +29,7 @@ pub async fn of_person(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EligibilityParams {
     action_id: uuid::Uuid,
 }

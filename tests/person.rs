@@ -915,3 +915,43 @@ async fn the_api_masks_the_nir_unless_revealed() {
             .any(|e| e.detail.as_deref() == Some("dossier (API), NIR affiché")));
     }
 }
+
+/// The rectification form never carries the NIR in clear; left empty, the
+/// stored NIR stays (page and API alike, `keep_nir`).
+#[tokio::test]
+async fn a_rectification_keeps_the_nir_without_showing_it() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let before = app.store.person(magali).await.unwrap();
+        let stored = before.nir.clone().unwrap();
+        let sophie = app.signed_in(REFERENT).await;
+        let form = sophie
+            .get(app.url(&format!("/personnes/{magali}/modifier")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!form.contains(&stored), "the NIR in clear in the form");
+        assert!(form.contains("Laissez vide pour garder le NIR enregistré (2 79 05"));
+
+        let referent = app.token(REFERENT).await;
+        let person = json!({"household_role": "DEM", "last_name": "Lefèvre", "first_names": "Magali",
+            "birth_date": "1979-05-12", "sex": "F", "commune_code": "14118", "phone": "06 11 22 33 44",
+            "subject_to_duties": true, "duties_since": before.duties_since.unwrap().to_string(),
+            "nir": "", "keep_nir": true});
+        let (status, saved) = app
+            .call(
+                Method::PUT,
+                &format!("/api/v1/persons/{magali}"),
+                &referent,
+                Some(json!({"version": before.version, "person": person})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        let after = app.store.person(magali).await.unwrap();
+        assert_eq!(after.nir.as_deref(), Some(stored.as_str()));
+        assert_eq!(after.phone.as_deref(), Some("06 11 22 33 44"));
+    }
+}

@@ -210,7 +210,10 @@ pub async fn update_person(
     input: &PersonInput,
 ) -> Result<Person, Failure> {
     let person = visible_person(app, me, id, Permission::EditPersons).await?;
-    let input = situation_kept(&person, input)?;
+    let mut input = situation_kept(&person, input)?;
+    if input.keep_nir && input.nir.trim().is_empty() {
+        input.nir = person.nir.clone().unwrap_or_default();
+    }
     let data = PersonData::parse(&input, today())?;
     Ok(app
         .store

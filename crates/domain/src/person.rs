@@ -291,6 +291,10 @@ pub struct PersonInput {
     pub sex: String,
     #[serde(default)]
     pub nir: String,
+    /// On a rectification, an empty `nir` keeps the stored one (the edit
+    /// form and the API's answers never carry it in clear).
+    #[serde(default)]
+    pub keep_nir: bool,
     #[serde(default)]
     pub email: String,
     #[serde(default)]

@@ -284,6 +284,7 @@ async fn a_person_file_round_trips_and_joins_its_household() {
             birth_date: "12/05/1979".into(),
             sex: "F".into(),
             nir: "2 79 05 14 118 123".into(),
+            keep_nir: false,
             email: "Magali.Lefevre@Example.fr".into(),
             phone: "02 31 00 00 00".into(),
             address: "1 rue de la Paix".into(),

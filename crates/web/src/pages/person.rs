@@ -148,6 +148,13 @@ pub struct PersonForm {
     rqth: Option<String>,
     #[serde(default)]
     confirm_duplicate: Option<String>,
+    /// The rectification form never carries the NIR in clear: left empty,
+    /// the stored one stays.
+    #[serde(default)]
+    keep_nir: Option<String>,
+    /// The stored NIR, masked, for the rectification form's hint.
+    #[serde(skip)]
+    stored_nir: String,
     #[serde(default)]
     version: i64,
 }
@@ -163,6 +170,7 @@ impl PersonForm {
             birth_date: self.birth_date.clone(),
             sex: self.sex.clone(),
             nir: self.nir.clone(),
+            keep_nir: self.keep_nir.is_some(),
             email: self.email.clone(),
             phone: self.phone.clone(),
             address: self.address.clone(),
@@ -194,7 +202,14 @@ impl PersonForm {
             birth_name: person.birth_name.clone().unwrap_or_default(),
             birth_date: iso(person.birth_date),
             sex: person.sex.code().to_owned(),
-            nir: person.nir.clone().unwrap_or_default(),
+            nir: String::new(),
+            keep_nir: Some("1".into()),
+            stored_nir: person
+                .nir
+                .as_deref()
+                .and_then(|n| Nir::parse(n).ok())
+                .map(|n| n.masked())
+                .unwrap_or_default(),
             email: person.email.clone().unwrap_or_default(),
             phone: person.phone.clone().unwrap_or_default(),
             address: person.address.clone().unwrap_or_default(),

@@ -955,3 +955,28 @@ async fn a_rectification_keeps_the_nir_without_showing_it() {
         assert_eq!(after.phone.as_deref(), Some("06 11 22 33 44"));
     }
 }
+
+/// Lists read through the API are audited as the pages are: each person
+/// on a line of a search, a caseload or a deadline list.
+#[tokio::test]
+async fn lists_of_people_are_audited_on_the_api_too() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let magali = find(&app, "Magali Lefèvre").await;
+        let filter = parcours_store::AuditFilter {
+            entity_id: Some(magali.to_string()),
+            actor: Some(REFERENT.into()),
+            limit: 100,
+            ..Default::default()
+        };
+        let before = app.store.audit_events(&filter).await.unwrap().len();
+        for path in ["/api/v1/persons?name=magali", "/api/v1/caseload"] {
+            app.get_json(&referent, path).await;
+        }
+        let events = app.store.audit_events(&filter).await.unwrap();
+        let details: Vec<_> = events.iter().filter_map(|e| e.detail.as_deref()).collect();
+        assert_eq!(events.len(), before + 2, "{details:?}");
+        assert!(details.contains(&"ligne d'un résultat de recherche"));
+        assert!(details.contains(&"ligne du portefeuille"));
+    }
+}

@@ -15,7 +15,10 @@ pub const DUE_LIST_LIMIT: i64 = 200;
 /// "Mon portefeuille": the people the caller follows as référent unique.
 pub async fn caseload(app: &App, me: &CurrentUser) -> Result<Vec<PersonSummary>, Failure> {
     me.require(Permission::ViewCaseload)?;
-    Ok(app.store.caseload(me.user.id).await?)
+    let people = app.store.caseload(me.user.id).await?;
+    let ids = people.iter().map(|p| p.id);
+    crate::audit::people_listed(app, me, ids, "ligne du portefeuille").await?;
+    Ok(people)
 }
 
 async fn due_filter(
@@ -50,7 +53,10 @@ pub async fn due_counts(
 /// (`mine_only`) or everything in scope.
 pub async fn due(app: &App, me: &CurrentUser, mine_only: bool) -> Result<Vec<DueClock>, Failure> {
     let filter = due_filter(app, me, mine_only, DUE_LIST_LIMIT).await?;
-    Ok(app.store.due_clocks(&me.scope(), &filter).await?)
+    let clocks = app.store.due_clocks(&me.scope(), &filter).await?;
+    let ids = clocks.iter().map(|c| c.person_id);
+    crate::audit::people_listed(app, me, ids, "ligne de la liste des échéances").await?;
+    Ok(clocks)
 }
 
 /// The delays in force, for anyone who works on files (or sets them).

@@ -352,7 +352,10 @@ pub async fn search(
 ) -> Result<Vec<PersonSummary>, Failure> {
     me.require(Permission::ViewPersons)?;
     let query = criteria.to_query()?;
-    Ok(app.store.search_persons(&me.scope(), &query).await?)
+    let found = app.store.search_persons(&me.scope(), &query).await?;
+    let ids = found.iter().map(|p| p.id);
+    crate::audit::people_listed(app, me, ids, "ligne d'un résultat de recherche").await?;
+    Ok(found)
 }
 
 /// The communes a person's address may be in: (code, name, postcode).

@@ -980,3 +980,48 @@ async fn lists_of_people_are_audited_on_the_api_too() {
         assert!(details.contains(&"ligne du portefeuille"));
     }
 }
+
+/// A refused request is audited with who asked, the address and why; the
+/// DPO's journal lists the refusals.
+#[tokio::test]
+async fn refused_requests_are_audited_for_the_dpo() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let hebert = find(&app, "Jean-Claude Hébert").await;
+        let api_path = format!("/api/v1/persons/{hebert}");
+        let (status, _) = app.call(Method::GET, &api_path, &referent, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let sophie = app.signed_in(REFERENT).await;
+        let page_path = format!("/personnes/{hebert}");
+        let page = sophie.get(app.url(&page_path)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN);
+
+        let filter = parcours_store::AuditFilter {
+            action: Some(parcours_domain::audit::AuditAction::Refused),
+            limit: 100,
+            ..Default::default()
+        };
+        let refused = app.store.audit_events(&filter).await.unwrap();
+        for path in [api_path, page_path] {
+            assert!(
+                refused.iter().any(|e| e.actor_label == REFERENT
+                    && e.entity_id.as_deref() == Some(format!("GET {path}").as_str())
+                    && e.detail.as_deref().is_some_and(|d| d.contains("périmètre"))),
+                "{path}: {refused:?}"
+            );
+        }
+        let dpo = app.signed_in(DPO).await;
+        let journal = dpo
+            .get(app.url("/dpo/journal?action=refused"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            journal.contains("Accès refusé"),
+            "the journal lists refusals"
+        );
+    }
+}

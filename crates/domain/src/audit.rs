@@ -12,10 +12,12 @@ pub enum AuditAction {
     Login,
     LoginFailed,
     Logout,
+    /// A request refused for want of the right (403): who, what, and why.
+    Refused,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 7] = [
+    pub const ALL: [AuditAction; 8] = [
         AuditAction::Read,
         AuditAction::Create,
         AuditAction::Update,
@@ -23,6 +25,7 @@ impl AuditAction {
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
+        AuditAction::Refused,
     ];
 
     pub fn code(self) -> &'static str {
@@ -34,6 +37,7 @@ impl AuditAction {
             AuditAction::Login => "login",
             AuditAction::LoginFailed => "login_failed",
             AuditAction::Logout => "logout",
+            AuditAction::Refused => "refused",
         }
     }
 
@@ -50,6 +54,7 @@ impl AuditAction {
             AuditAction::Login => "Connexion",
             AuditAction::LoginFailed => "Échec de connexion",
             AuditAction::Logout => "Déconnexion",
+            AuditAction::Refused => "Accès refusé",
         }
     }
 }
@@ -57,6 +62,8 @@ impl AuditAction {
 /// Kinds of entity named in the audit trail.
 pub mod entity {
     pub const USER: &str = "user";
+    /// An address of the application (a refused request names its route).
+    pub const ROUTE: &str = "route";
     pub const API_TOKEN: &str = "api_token";
     pub const SESSION: &str = "session";
     pub const PERSON: &str = "person";

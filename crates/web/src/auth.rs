@@ -73,6 +73,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         match user {
             Some(user) => {
+                if let Some(slot) = parts.extensions.get::<crate::refusals::CallerSlot>() {
+                    slot.fill(user.actor());
+                }
                 keep_alive(&session)
                     .await
                     .map_err(|e| PageError(e).into_response())?;
@@ -137,9 +140,13 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(Failure::Unauthenticated)?;
         let user = state.store.account_for_token(secret.trim()).await?;
-        user.and_then(CurrentUser::from_user)
-            .map(ApiUser)
-            .ok_or(ApiError(Failure::Unauthenticated))
+        let user = user
+            .and_then(CurrentUser::from_user)
+            .ok_or(ApiError(Failure::Unauthenticated))?;
+        if let Some(slot) = parts.extensions.get::<crate::refusals::CallerSlot>() {
+            slot.fill(user.actor());
+        }
+        Ok(ApiUser(user))
     }
 }
 

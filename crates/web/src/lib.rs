@@ -13,6 +13,7 @@ mod form;
 mod importing;
 mod layout;
 pub(crate) mod pages;
+mod refusals;
 mod session_store;
 mod view;
 
@@ -77,11 +78,19 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads(pages::import::upload_routes()))
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(sessions)
-        .layer(no_store());
+        .layer(no_store())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refusals::audit,
+        ));
     let api = api::routes()
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads(api::upload_routes()))
-        .layer(no_store());
+        .layer(no_store())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refusals::audit,
+        ));
     Router::new()
         .merge(web)
         .nest("/api/v1", api)

@@ -137,6 +137,30 @@ fn to_filter(query: &JournalQuery, limit: i64) -> Result<AuditFilter, Invalid> {
     })
 }
 
+/// Audits that `me` saw the people of a list (their identity on a line of a
+/// search, a caseload, a deadline list): one read per person, `what` saying
+/// which list — pages and API alike, since both come through here.
+pub(crate) async fn people_listed(
+    app: &App,
+    me: &CurrentUser,
+    people: impl Iterator<Item = uuid::Uuid>,
+    what: &str,
+) -> Result<(), Failure> {
+    let events: Vec<(String, String)> =
+        people.map(|id| (id.to_string(), what.to_owned())).collect();
+    if !events.is_empty() {
+        app.store
+            .audit_many(
+                &me.actor(),
+                AuditAction::Read,
+                parcours_domain::audit::entity::PERSON,
+                &events,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,28 +215,4 @@ mod tests {
         assert_eq!(on_page(-3).unwrap().offset, 0);
         assert_eq!(on_page(3).unwrap().offset, 100);
     }
-}
-
-/// Audits that `me` saw the people of a list (their identity on a line of a
-/// search, a caseload, a deadline list): one read per person, `what` saying
-/// which list — pages and API alike, since both come through here.
-pub(crate) async fn people_listed(
-    app: &App,
-    me: &CurrentUser,
-    people: impl Iterator<Item = uuid::Uuid>,
-    what: &str,
-) -> Result<(), Failure> {
-    let events: Vec<(String, String)> =
-        people.map(|id| (id.to_string(), what.to_owned())).collect();
-    if !events.is_empty() {
-        app.store
-            .audit_many(
-                &me.actor(),
-                AuditAction::Read,
-                parcours_domain::audit::entity::PERSON,
-                &events,
-            )
-            .await?;
-    }
-    Ok(())
 }

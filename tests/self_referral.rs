@@ -661,3 +661,42 @@ async fn margin_places_are_a_quota() {
         assert!(inbox_page.contains("Place hors publics"));
     }
 }
+
+/// A NIR alone never finds a file: with a made-up identity and someone's
+/// NIR, nothing is recorded and nothing of that person is told.
+#[tokio::test]
+async fn a_nir_alone_never_reveals_whose_it_is() {
+    for app in apps().await {
+        let operator = app.token(OPERATOR).await;
+        let action = workshop(&app, &operator).await;
+        let fabrice = caseload_person(&app, "Fabrice").await;
+        let id: uuid::Uuid = fabrice["id"].as_str().unwrap().parse().unwrap();
+        let nir = app.store.person(id).await.unwrap().nir.unwrap();
+        let request = json!({
+            "action_id": action,
+            "last_name": "INVENTÉ",
+            "first_names": "Personne",
+            "birth_date": "1990-01-01",
+            "sex": "M",
+            "nir": nir,
+            "commune_code": "14118",
+            "rsa_number": "14999000123",
+            "fund": "caf",
+            "rsa_state": "2",
+            "override_reason": "Essai",
+        });
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                "/api/v1/self-referrals",
+                &operator,
+                Some(request),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["fields"][0]["field"], "nir", "{refused}");
+        let text = refused.to_string();
+        assert!(!text.contains("Marie") && !text.contains("1971"), "{text}");
+        assert!(app.store.referrals_of_person(id).await.unwrap().is_empty());
+    }
+}

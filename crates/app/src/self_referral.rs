@@ -9,11 +9,11 @@ use crate::clock::today;
 use crate::referral::assess_facts;
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::eligibility::Assessment;
-use parcours_domain::person::{required_date, PersonData};
+use parcours_domain::person::{fold, required_date, PersonData};
 use parcours_domain::referral::{may_validate_self_referral, SelfReferralInput};
 use parcours_domain::{Invalid, Permission, Role};
 use parcours_store::catalogue::{Action, ActionSummary, CatalogueFilter};
-use parcours_store::person::HouseholdTarget;
+use parcours_store::person::{HouseholdTarget, PersonSummary};
 use parcours_store::referral::Referral;
 use parcours_store::self_referral::{
     Applicant, NewSelfReferral, PendingSelfReferral, ValidationQueue,
@@ -134,13 +134,22 @@ async fn applicant(
     input: &SelfReferralInput,
     data: PersonData,
 ) -> Result<Applicant, Failure> {
-    let matches: Vec<_> = app
+    let (matches, nir_only): (Vec<_>, Vec<_>) = app
         .store
         .possible_duplicates(&data)
         .await?
         .into_iter()
         .filter(|p| p.closed_on.is_none())
-        .collect();
+        .partition(|p| typed_identity_is(p, &data));
+    // A NIR alone never finds a file: it would tell the structure whose
+    // number it is. The typed identity must be that of the file.
+    if matches.is_empty() && !nir_only.is_empty() {
+        return Err(Invalid::field(
+            "nir",
+            "Ce NIR ne correspond pas à l'identité saisie : vérifiez le NIR, le nom, le prénom et la date de naissance.",
+        )
+        .into());
+    }
     match matches.as_slice() {
         [one] => Ok(Applicant::Existing(one.id)),
         [] => {
@@ -159,6 +168,14 @@ async fn applicant(
         )
         .into()),
     }
+}
+
+/// The file is that of the identity typed: same names (accents and case
+/// aside) and same birth date.
+fn typed_identity_is(file: &PersonSummary, typed: &PersonData) -> bool {
+    file.birth_date == typed.birth_date
+        && fold(&file.last_name) == fold(&typed.last_name)
+        && fold(&file.first_names) == fold(&typed.first_names)
 }
 
 /// The validator's queue: the cadre's (people followed in their

@@ -940,3 +940,42 @@ async fn every_waiting_list_has_an_owner() {
         assert!(page.text().await.unwrap().contains("Sansreferent"));
     }
 }
+
+/// The structure's answers never carry the référent's reasons nor the
+/// eligibility drawn from the person's file.
+#[tokio::test]
+async fn the_structure_sees_only_its_answer() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (fabrice, workshop) = fabrice_and_workshop(&app, &referent).await;
+        let (status, sent) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/referrals"),
+                &referent,
+                Some(json!({"action_id": workshop, "override_reason": "Raison confidentielle du référent"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+        let operator = app.token(OPERATOR).await;
+        let (status, answer) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/referrals/{}/accept", sent["id"].as_str().unwrap()),
+                &operator,
+                Some(json!({"version": sent["version"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_eq!(answer["status"], "entered");
+        for hidden in [
+            "override_reason",
+            "eligibility",
+            "requested_by",
+            "objective_id",
+        ] {
+            assert!(answer.get(hidden).is_none(), "{hidden} in {answer}");
+        }
+        assert!(!answer.to_string().contains("confidentielle"));
+    }
+}

@@ -11,9 +11,12 @@ use axum::http::StatusCode;
 use axum::Json;
 use parcours_app::referral;
 use parcours_domain::eligibility::Assessment;
+use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_store::referral::{InboxReferral, PersonReferral, Referral};
 use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 /// A person's positionings, newest first (anyone who may open the file; the read is audited).
 #[utoipa::path(get, path = "/api/v1/persons/{id}/referrals", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)),
@@ -112,15 +115,17 @@ pub struct AcceptBody {
 
 /// Accepts a positioning: entry when a place is free, the waiting list otherwise.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AcceptBody,
-    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StructureAnswer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Id(id): Id,
     ApiJson(b): ApiJson<AcceptBody>,
-) -> Result<Json<Referral>, ApiError> {
+) -> Result<Json<StructureAnswer>, ApiError> {
     Ok(Json(
-        referral::accept(&state, &me, id, b.version, &b.entered_on).await?,
+        referral::accept(&state, &me, id, b.version, &b.entered_on)
+            .await?
+            .into(),
     ))
 }
 
@@ -136,15 +141,17 @@ pub struct RefuseBody {
 
 /// Refuses a positioning with a reason.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/refuse", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = RefuseBody,
-    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StructureAnswer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn refuse(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Id(id): Id,
     ApiJson(b): ApiJson<RefuseBody>,
-) -> Result<Json<Referral>, ApiError> {
+) -> Result<Json<StructureAnswer>, ApiError> {
     Ok(Json(
-        referral::refuse(&state, &me, id, b.version, &b.reason, &b.comment).await?,
+        referral::refuse(&state, &me, id, b.version, &b.reason, &b.comment)
+            .await?
+            .into(),
     ))
 }
 
@@ -157,15 +164,17 @@ pub struct OfferAnswerBody {
 
 /// Records the person's answer to a place offered from the waiting list (the structure).
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/offer", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = OfferAnswerBody,
-    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StructureAnswer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn offer(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Id(id): Id,
     ApiJson(b): ApiJson<OfferAnswerBody>,
-) -> Result<Json<Referral>, ApiError> {
+) -> Result<Json<StructureAnswer>, ApiError> {
     Ok(Json(
-        referral::answer_offer(&state, &me, id, b.version, b.accept).await?,
+        referral::answer_offer(&state, &me, id, b.version, b.accept)
+            .await?
+            .into(),
     ))
 }
 
@@ -181,13 +190,13 @@ pub struct ExitBody {
 
 /// A participant leaves the action; the place goes to the first in line (the structure).
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/exit", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ExitBody,
-    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StructureAnswer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn exit(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Id(id): Id,
     ApiJson(b): ApiJson<ExitBody>,
-) -> Result<Json<Referral>, ApiError> {
+) -> Result<Json<StructureAnswer>, ApiError> {
     Ok(Json(
         referral::exit(
             &state,
@@ -198,7 +207,8 @@ pub async fn exit(
             &b.reason,
             &b.situation,
         )
-        .await?,
+        .await?
+        .into(),
     ))
 }
 
@@ -235,13 +245,13 @@ pub struct SituationBody {
 
 /// Records the situation 4 weeks after the exit (the structure, once the person has left).
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/situation-4-weeks", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SituationBody,
-    responses((status = 200, body = Referral), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StructureAnswer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn situation_4_weeks(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Id(id): Id,
     ApiJson(b): ApiJson<SituationBody>,
-) -> Result<Json<Referral>, ApiError> {
+) -> Result<Json<StructureAnswer>, ApiError> {
     Ok(Json(
         referral::situation_4_weeks(
             &state,
@@ -251,6 +261,58 @@ pub async fn situation_4_weeks(
             &b.situation,
             &b.situation_4_weeks_on,
         )
-        .await?,
+        .await?
+        .into(),
     ))
+}
+
+/// A positioning as its structure sees it after answering: its state and
+/// dates, never the référent's reasons nor the eligibility drawn from the
+/// person's file.
+#[derive(Serialize, ToSchema)]
+pub struct StructureAnswer {
+    id: Uuid,
+    action_id: Uuid,
+    person_id: Uuid,
+    status: ReferralStatus,
+    positioned_on: Date,
+    uses_margin: bool,
+    refusal_reason: Option<RefusalReason>,
+    refusal_comment: Option<String>,
+    entered_on: Option<Date>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    offer_until: Option<OffsetDateTime>,
+    exited_on: Option<Date>,
+    exit_reason: Option<ExitReason>,
+    exit_situation: Option<Situation>,
+    situation_4_weeks: Option<Situation>,
+    situation_4_weeks_on: Option<Date>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    situation_4_weeks_recorded_at: Option<OffsetDateTime>,
+    /// Send it back with the next answer: a stale version is refused (409).
+    version: i64,
+}
+
+impl From<Referral> for StructureAnswer {
+    fn from(r: Referral) -> Self {
+        StructureAnswer {
+            id: r.id,
+            action_id: r.action_id,
+            person_id: r.person_id,
+            status: r.status,
+            positioned_on: r.positioned_on,
+            uses_margin: r.uses_margin,
+            refusal_reason: r.refusal_reason,
+            refusal_comment: r.refusal_comment,
+            entered_on: r.entered_on,
+            offer_until: r.offer_until,
+            exited_on: r.exited_on,
+            exit_reason: r.exit_reason,
+            exit_situation: r.exit_situation,
+            situation_4_weeks: r.situation_4_weeks,
+            situation_4_weeks_on: r.situation_4_weeks_on,
+            situation_4_weeks_recorded_at: r.situation_4_weeks_recorded_at,
+            version: r.version,
+        }
+    }
 }

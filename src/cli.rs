@@ -202,7 +202,13 @@ struct ServeArgs {
         default_value = "parcours"
     )]
     data_inclusion_source: String,
+    /// Dossier où les fichiers reçus attendent leur import (lisibles par le seul compte du serveur)
+    #[arg(long, env = "PARCOURS_UPLOAD_DIR", default_value = DEFAULT_UPLOAD_DIR)]
+    upload_dir: std::path::PathBuf,
 }
+
+/// Next to the default database: received files are personal data.
+const DEFAULT_UPLOAD_DIR: &str = "parcours-data/imports";
 
 #[derive(Subcommand)]
 enum UserCommand {
@@ -500,12 +506,19 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
         .await
         .with_context(|| format!("impossible d'écouter sur {}", args.addr))?;
     println!("Parcours est servi sur http://{}", listener.local_addr()?);
+    // Files a crash left behind, before any import runs.
+    let removed = parcours_app::import::remove_leftovers(&args.upload_dir)
+        .with_context(|| format!("dossier des fichiers reçus {}", args.upload_dir.display()))?;
+    if removed > 0 {
+        tracing::info!(removed, "received files left by an earlier run removed");
+    }
     let state = AppState {
         app: App {
             store,
             config: Config {
                 department_name: args.department_name.clone(),
                 data_inclusion_source: args.data_inclusion_source.clone(),
+                upload_dir: args.upload_dir.clone(),
             },
         },
         secure_cookies,
@@ -526,6 +539,7 @@ pub(crate) fn app(store: &Store, data_inclusion_source: &str) -> App {
         config: Config {
             department_name: String::new(),
             data_inclusion_source: data_inclusion_source.to_owned(),
+            upload_dir: DEFAULT_UPLOAD_DIR.into(),
         },
     }
 }

@@ -561,6 +561,8 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
             config: parcours_app::Config {
                 department_name: "Département du Calvados".into(),
                 data_inclusion_source: "cd14".into(),
+                upload_dir: std::env::temp_dir()
+                    .join(format!("parcours-uploads-{}", uuid::Uuid::now_v7())),
             },
         },
         secure_cookies: true,

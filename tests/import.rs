@@ -336,6 +336,9 @@ async fn the_api_imports_once_and_refuses_a_truncated_file_whole() {
         assert_eq!(record["counts"]["rejected"], 1);
         assert!(record["report"]["rejected"][0]["line"].as_u64().unwrap() > 1);
         let id = record["id"].as_str().unwrap().to_owned();
+        // The received file was kept in the upload directory, then removed.
+        let left: Vec<_> = std::fs::read_dir(&app.upload_dir).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
 
         let (status, again) = api_import(&app, &token, "/api/v1/imports/caf", bytes).await;
         assert_eq!(status, StatusCode::CREATED, "{again}");

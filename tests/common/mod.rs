@@ -10,6 +10,8 @@ use reqwest::{Client, Response, StatusCode};
 pub struct App {
     pub base: String,
     pub store: Store,
+    /// Where this server keeps received files until their import ends.
+    pub upload_dir: std::path::PathBuf,
 }
 
 pub async fn spawn(store: Store) -> App {
@@ -18,18 +20,25 @@ pub async fn spawn(store: Store) -> App {
         .expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let upload_dir =
+        std::env::temp_dir().join(format!("parcours-uploads-{}", uuid::Uuid::now_v7()));
     let state = AppState {
         app: parcours_app::App {
             store: store.clone(),
             config: parcours_app::Config {
                 department_name: "Département du Calvados".into(),
                 data_inclusion_source: "cd14".into(),
+                upload_dir: upload_dir.clone(),
             },
         },
         secure_cookies: false,
     };
     tokio::spawn(parcours_web::serve(listener, state));
-    App { base, store }
+    App {
+        base,
+        store,
+        upload_dir,
+    }
 }
 
 /// One running app per backend available to this run.

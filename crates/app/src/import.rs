@@ -14,7 +14,7 @@ use parcours_store::import::{change, ImportChange, ImportRecord};
 use parcours_store::{Actor, Store, StoreError};
 use std::collections::HashMap;
 use std::io::BufReader;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
@@ -25,20 +25,35 @@ const FORGET_AFTER: Duration = Duration::from_secs(3600);
 
 // ---------------------------------------------------------------- the file
 
-/// A received file in the system's temporary directory, deleted when dropped.
+/// A received file waiting for its import: personal data, so it is kept in
+/// the upload directory (in the data directory, not a shared temporary
+/// folder), readable by the server's account only, and deleted when dropped
+/// — whatever the import's outcome. A crash's leftovers are removed at the
+/// next start ([`remove_leftovers`]).
 pub struct TempUpload {
     path: PathBuf,
     file: Option<tokio::fs::File>,
     pub bytes: u64,
 }
 
+const UPLOAD_PREFIX: &str = "parcours-import-";
+
 impl TempUpload {
-    pub async fn create() -> Result<TempUpload, Failure> {
-        let path =
-            std::env::temp_dir().join(format!("parcours-import-{}.tmp", Uuid::new_v4().simple()));
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
+    pub async fn create(dir: &Path) -> Result<TempUpload, Failure> {
+        let failure = |e: std::io::Error| {
+            Failure::Internal(format!("upload directory {}: {e}", dir.display()))
+        };
+        let mut builder = tokio::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder.create(dir).await.map_err(failure)?;
+        let path = dir.join(format!("{UPLOAD_PREFIX}{}.tmp", Uuid::new_v4().simple()));
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options
             .open(&path)
             .await
             .map_err(|e| Failure::Internal(format!("temporary file {}: {e}", path.display())))?;
@@ -83,6 +98,27 @@ impl Drop for TempUpload {
         drop(self.file.take());
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// Removes the received files a crash left in the upload directory (at the
+/// server's start, before any import runs); returns how many.
+pub fn remove_leftovers(dir: &Path) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(UPLOAD_PREFIX) && name.ends_with(".tmp") {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Keeps the base name of a file name sent by a browser or a client.
@@ -481,6 +517,32 @@ pub async fn save_mapping(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn received_files_are_private_and_never_left_behind() {
+        let dir = std::env::temp_dir().join(format!("parcours-upload-test-{}", Uuid::now_v7()));
+        let mut upload = TempUpload::create(&dir).await.unwrap();
+        upload.write(b"<Racine/>").await.unwrap();
+        upload.close().await.unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&upload.path), 0o600);
+            assert_eq!(mode(&dir), 0o700);
+        }
+        let path = upload.path.clone();
+        drop(upload);
+        assert!(!path.exists(), "deleted when dropped");
+
+        // A crash's leftovers go at the next start; other files stay.
+        std::fs::write(dir.join("parcours-import-0123.tmp"), "x").unwrap();
+        std::fs::write(dir.join("notes.txt"), "x").unwrap();
+        assert_eq!(remove_leftovers(&dir).unwrap(), 1);
+        assert!(dir.join("notes.txt").exists());
+        assert_eq!(remove_leftovers(&dir.join("absent")).unwrap(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn file_names_keep_their_base_name() {

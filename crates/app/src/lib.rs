@@ -47,4 +47,6 @@ pub struct Config {
     pub department_name: String,
     /// The producer id of the data·inclusion export (`source`, and the ids' prefix).
     pub data_inclusion_source: String,
+    /// Where received files wait for their import (owner-only).
+    pub upload_dir: std::path::PathBuf,
 }

@@ -10,9 +10,9 @@ use parcours_app::import::TempUpload;
 /// the default limit).
 pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
 
-/// A whole request body, in a temporary file.
-pub async fn upload_body(mut body: Body) -> Result<TempUpload, Failure> {
-    let mut upload = TempUpload::create().await?;
+/// A whole request body, in a file of the upload directory `dir`.
+pub async fn upload_body(mut body: Body, dir: &std::path::Path) -> Result<TempUpload, Failure> {
+    let mut upload = TempUpload::create(dir).await?;
     while let Some(chunk) = next_chunk(&mut body).await? {
         upload.write(&chunk).await?;
     }

@@ -75,7 +75,7 @@ async fn import_body(
     format: FileFormat,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let upload = upload_body(body).await?;
+    let upload = upload_body(body, &state.config.upload_dir).await?;
     Ok(
         match import::import_now(state, me, file_name, format, upload).await? {
             Outcome::Done(record) => (StatusCode::CREATED, Json(record)).into_response(),

@@ -140,7 +140,7 @@ struct Upload {
     mapping: Option<String>,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
+async fn read_upload(mut multipart: Multipart, dir: &std::path::Path) -> Result<Upload, Failure> {
     let mut upload = Upload {
         file: None,
         file_name: String::new(),
@@ -150,7 +150,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "fichier" && upload.file.is_none() {
             upload.file_name = field.file_name().unwrap_or_default().to_owned();
-            let mut file = TempUpload::create().await?;
+            let mut file = TempUpload::create(dir).await?;
             while let Some(chunk) = field.chunk().await.map_err(|_| incomplete())? {
                 file.write(&chunk).await?;
             }
@@ -189,7 +189,7 @@ async fn start_upload(
     let multipart = multipart.map_err(|_| {
         Failure::BadRequest("Le formulaire d'envoi de fichier n'est pas valide.".into())
     })?;
-    let upload = read_upload(multipart).await?;
+    let upload = read_upload(multipart, &state.config.upload_dir).await?;
     let chosen = upload.mapping.unwrap_or_default();
     let upload = import::Upload {
         csv_mapping: (form == "csv").then(|| chosen.clone()),

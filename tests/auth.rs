@@ -129,7 +129,20 @@ async fn repeated_failures_lock_the_account() {
             StatusCode::UNAUTHORIZED,
             "even the right password is refused while locked"
         );
-        assert!(locked.text().await.unwrap().contains("Trop de tentatives"));
+        let locked = locked.text().await.unwrap();
+        // An unknown address gets the very same answer: nothing tells
+        // whether an address has an account, locked or not.
+        let unknown = app
+            .login_attempt(&client, "personne@inconnu.fr", "pas le bon mot de passe")
+            .await;
+        assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+        let message = |html: &str| {
+            let start = html
+                .find("Adresse électronique ou mot de passe incorrect")
+                .unwrap();
+            html[start..start + 150].to_owned()
+        };
+        assert_eq!(message(&locked), message(&unknown.text().await.unwrap()));
         // Other accounts are not affected.
         app.signed_in(REFERENT).await;
     }

@@ -152,7 +152,11 @@ pub async fn change_own_password(
     let change = PasswordChange::parse(input)?;
     let user = app.store.account(me.user.id).await?;
     if user.throttle().is_locked(parcours_store::now()) {
-        return Err(Invalid::field("current_password", Refusal::Locked.message()).into());
+        return Err(Invalid::field(
+            "current_password",
+            "Trop d'essais infructueux : votre compte est bloqué 15 minutes. Réessayez plus tard.",
+        )
+        .into());
     }
     let (current, hash_now) = (change.current_password, user.password_hash.clone());
     let matches =
@@ -251,8 +255,9 @@ pub enum Refusal {
 impl Refusal {
     pub fn message(self) -> &'static str {
         match self {
-            Refusal::Wrong => "Adresse électronique ou mot de passe incorrect.",
-            Refusal::Locked => "Trop de tentatives échouées : ce compte est bloqué pendant 15 minutes. Réessayez plus tard.",
+            // A locked account answers as an unknown one does: the answer
+            // never tells whether an address has an account.
+            Refusal::Wrong | Refusal::Locked => "Adresse électronique ou mot de passe incorrect. Après 5 essais infructueux, le compte est bloqué 15 minutes : réessayez plus tard.",
             Refusal::Disabled => "Ce compte est désactivé. Adressez-vous à votre administrateur.",
         }
     }

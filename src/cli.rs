@@ -585,7 +585,7 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             let Some(user) = account::find_by_email(&app, &OPERATOR, &email).await? else {
                 bail!("aucun compte avec l'adresse {email}");
             };
-            let (_, secret) = account::create_token(&app, &OPERATOR, user.id, &name).await?;
+            let (_, secret) = account::create_token(&app, &OPERATOR, user.id, &name, "").await?;
             println!("{secret}");
             Ok(())
         }

@@ -362,3 +362,39 @@ async fn every_documented_operation_requires_a_token() {
     }
     assert!(checked >= 35, "{checked} operations checked");
 }
+
+/// A token expires: a year by default, 1 to 1095 days when asked.
+#[tokio::test]
+async fn tokens_expire() {
+    for app in apps().await {
+        let admin = app.token(ADMIN).await;
+        let dpo = app.user_id(DPO).await;
+        let path = format!("/api/v1/users/{dpo}/tokens");
+        let (status, refused) = app
+            .call(
+                reqwest::Method::POST,
+                &path,
+                &admin,
+                Some(json!({"name": "SI", "valid_days": 0})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["fields"][0]["field"], "valid_days");
+        let (status, created) = app
+            .call(
+                reqwest::Method::POST,
+                &path,
+                &admin,
+                Some(json!({"name": "SI"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let expires: time::OffsetDateTime = time::OffsetDateTime::parse(
+            created["token"]["expires_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let days = (expires - parcours_store::now()).whole_days();
+        assert!((364..=365).contains(&days), "{days}");
+    }
+}

@@ -110,7 +110,12 @@ impl App {
         let user = self.store.account_by_email(email).await.unwrap().unwrap();
         let actor = parcours_store::Actor::system("tests");
         self.store
-            .create_api_token(&actor, user.id, "tests")
+            .create_api_token(
+                &actor,
+                user.id,
+                "tests",
+                parcours_store::now() + time::Duration::days(365),
+            )
             .await
             .unwrap()
             .1

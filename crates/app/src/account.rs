@@ -209,23 +209,45 @@ pub async fn tokens(app: &App, me: &CurrentUser, user_id: Uuid) -> Result<Vec<Ap
     Ok(app.store.api_tokens(user_id).await?)
 }
 
-/// Issues a token; the secret is returned here only, never stored in clear.
+/// Issues a token valid `valid_days` (a year when empty); the secret is
+/// returned here only, never stored in clear.
 pub async fn create_token(
     app: &App,
     me: &impl Caller,
     user_id: Uuid,
     name: &str,
+    valid_days: &str,
 ) -> Result<(ApiToken, String), Failure> {
     me.require(Permission::ManageApiTokens)?;
     app.store.account(user_id).await?;
     let mut invalid = Invalid::new();
     let name =
         parcours_domain::validation::required_text(&mut invalid, "name", "Nom du jeton", name, 80);
+    let days = token_validity(&mut invalid, valid_days);
     invalid.into_result(())?;
+    let expires_at = parcours_store::now() + time::Duration::days(days);
     Ok(app
         .store
-        .create_api_token(&me.actor(), user_id, &name)
+        .create_api_token(&me.actor(), user_id, &name, expires_at)
         .await?)
+}
+
+/// A token's days of validity as typed: a year when left empty, three at most.
+fn token_validity(invalid: &mut Invalid, raw: &str) -> i64 {
+    const DEFAULT: i64 = 365;
+    match raw.trim() {
+        "" => DEFAULT,
+        text => match text.parse::<i64>() {
+            Ok(days) if (1..=3 * 365).contains(&days) => days,
+            _ => {
+                invalid.add(
+                    "valid_days",
+                    "La durée de validité du jeton va de 1 à 1095 jours (un an si vous laissez vide).",
+                );
+                DEFAULT
+            }
+        },
+    }
 }
 
 /// Revokes a token. Returns it as it was before: `revoked_at` is set when

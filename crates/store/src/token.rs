@@ -27,6 +27,9 @@ pub struct ApiToken {
     pub last_used_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
+    /// After this instant the token no longer opens the API.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// 256 random bits, hex-encoded.
@@ -41,28 +44,34 @@ fn hash_token(token: &str) -> String {
 }
 
 impl Store {
-    /// Creates a token for `user_id`; returns it with its secret, shown only now.
+    /// Creates a token for `user_id`, valid until `expires_at`; returns it
+    /// with its secret, shown only now.
     pub async fn create_api_token(
         &self,
         actor: &Actor,
         user_id: Uuid,
         name: &str,
+        expires_at: OffsetDateTime,
     ) -> Result<(ApiToken, String)> {
         let secret = format!("{TOKEN_PREFIX}{}", random_secret());
         let mut tx = self.begin().await?;
         let token = on_tx!(&mut tx, conn => sqlx::query_as::<_, ApiToken>(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5) RETURNING *",
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
         )
         .bind(Uuid::now_v7())
         .bind(user_id)
         .bind(name)
         .bind(hash_token(&secret))
         .bind(Moment(now()))
+        .bind(Moment(expires_at))
         .fetch_one(conn)
         .await)
         .map_err(|e| StoreError::from(e).foreign_key_as("user_id", "Ce compte n'existe pas."))?;
-        let detail = format!("jeton « {name} » pour {user_id}");
+        let detail = format!(
+            "jeton « {name} » pour {user_id}, valable jusqu'au {}",
+            parcours_domain::clock::fr_date(parcours_domain::clock::date_in_paris(expires_at))
+        );
         record(
             &mut tx,
             actor,
@@ -116,9 +125,11 @@ impl Store {
             return Ok(None);
         }
         let token = read!(self, pool => sqlx::query_as::<_, ApiToken>(
-            "SELECT * FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT * FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+               AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(hash_token(secret))
+        .bind(Moment(now()))
         .fetch_optional(pool)
         .await)?;
         let Some(token) = token else { return Ok(None) };

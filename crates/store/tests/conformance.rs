@@ -44,6 +44,10 @@ fn change(org: Uuid, role: Role, disabled: bool) -> AccountChange {
     }
 }
 
+fn in_a_year() -> time::OffsetDateTime {
+    parcours_store::now() + Duration::days(365)
+}
+
 async fn events(store: &Store, action: AuditAction) -> Vec<parcours_store::AuditEvent> {
     store
         .audit_events(&AuditFilter {
@@ -288,7 +292,7 @@ async fn api_tokens_authenticate_until_revoked() {
             .await
             .unwrap();
         let (token, secret) = store
-            .create_api_token(&admin(), user.id, "SI départemental")
+            .create_api_token(&admin(), user.id, "SI départemental", in_a_year())
             .await
             .unwrap();
         assert!(secret.starts_with("prc_"));
@@ -313,9 +317,26 @@ async fn api_tokens_authenticate_until_revoked() {
             Err(StoreError::NotFound)
         ));
 
+        // An expired token no longer opens the API.
+        let (expired, old_secret) = store
+            .create_api_token(
+                &admin(),
+                user.id,
+                "ancien",
+                parcours_store::now() - Duration::seconds(1),
+            )
+            .await
+            .unwrap();
+        assert!(expired.expires_at.is_some());
+        assert!(store
+            .account_for_token(&old_secret)
+            .await
+            .unwrap()
+            .is_none());
+
         // A disabled account's tokens stop working too.
         let (_, secret) = store
-            .create_api_token(&admin(), user.id, "autre")
+            .create_api_token(&admin(), user.id, "autre", in_a_year())
             .await
             .unwrap();
         let disable = change(org, Role::ProgrammeOfficer, true);

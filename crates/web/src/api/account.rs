@@ -94,6 +94,9 @@ pub struct TokenBody {
     last_used_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     revoked_at: Option<OffsetDateTime>,
+    /// After this instant the token no longer opens the API.
+    #[serde(with = "time::serde::rfc3339::option")]
+    expires_at: Option<OffsetDateTime>,
 }
 
 impl From<ApiToken> for TokenBody {
@@ -105,6 +108,7 @@ impl From<ApiToken> for TokenBody {
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
+            expires_at: t.expires_at,
         }
     }
 }
@@ -112,6 +116,9 @@ impl From<ApiToken> for TokenBody {
 #[derive(Deserialize, ToSchema)]
 pub struct NewTokenBody {
     name: String,
+    /// Days of validity, 1 to 1095 (a year when left out).
+    #[serde(default)]
+    valid_days: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -287,7 +294,8 @@ pub async fn create_token(
     Id(id): Id,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<CreatedTokenBody>), ApiError> {
-    let (token, secret) = account::create_token(&state, &me, id, &body.name).await?;
+    let days = body.valid_days.map(|d| d.to_string()).unwrap_or_default();
+    let (token, secret) = account::create_token(&state, &me, id, &body.name, &days).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedTokenBody {

@@ -190,6 +190,9 @@ struct TokenLine {
     name: String,
     created: String,
     last_used: Option<String>,
+    /// The day it stops working, when it has one.
+    expires: Option<String>,
+    expired: bool,
     revoked: bool,
 }
 
@@ -200,6 +203,10 @@ impl From<ApiToken> for TokenLine {
             name: token.name,
             created: fr_day(token.created_at),
             last_used: token.last_used_at.map(fr_day),
+            expires: token.expires_at.map(fr_day),
+            expired: token
+                .expires_at
+                .is_some_and(|at| at <= parcours_app::clock::now()),
             revoked: token.revoked_at.is_some(),
         }
     }
@@ -294,6 +301,8 @@ pub async fn update(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    valid_days: String,
 }
 
 pub async fn create_token(
@@ -303,11 +312,12 @@ pub async fn create_token(
     Id(id): Id,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    let (status, errors, secret) = match account::create_token(&state, &me, id, &form.name).await {
-        Ok((_, secret)) => (StatusCode::OK, Invalid::new(), Some(secret)),
-        Err(Failure::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
-        Err(other) => return Err(other.into()),
-    };
+    let (status, errors, secret) =
+        match account::create_token(&state, &me, id, &form.name, &form.valid_days).await {
+            Ok((_, secret)) => (StatusCode::OK, Invalid::new(), Some(secret)),
+            Err(Failure::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
+            Err(other) => return Err(other.into()),
+        };
     let user = account::show(&state, &me, id).await?;
     let form = EditForm::of(&user);
     // The secret is shown in this response only; it is never stored in clear.

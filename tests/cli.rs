@@ -171,7 +171,13 @@ fn caf_files_are_generated_and_imported_from_the_command_line() {
         "{stdout}"
     );
 
-    let text = std::fs::read_to_string(file).unwrap();
+    // The CAF's files are windows-1252.
+    let text = std::fs::read(file).unwrap();
+    assert!(
+        text.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<Racine>"),
+        "{:?}",
+        String::from_utf8_lossy(&text[..80])
+    );
     let broken = dir.join("tronque.xml");
     std::fs::write(&broken, &text[..text.len() / 2]).unwrap();
     let (ok, _, stderr) = run(&["import", "caf", broken.to_str().unwrap()]);

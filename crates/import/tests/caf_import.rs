@@ -79,6 +79,7 @@ fn dossier(i: usize) -> RawDossier {
                 ..RawPerson::default()
             },
         ],
+        ..RawDossier::default()
     }
 }
 
@@ -375,10 +376,10 @@ async fn broken_files_are_refused_whole_with_the_line() {
         let error = refused(&store, &truncated).await;
         assert!(error.contains("tronqué"), "{error}");
         let mut cut_between_tags = xml(&dossiers[..2]);
-        cut_between_tags.truncate(cut_between_tags.len() - "</FluxBeneficiaires>\n".len());
+        cut_between_tags.truncate(cut_between_tags.len() - "</Racine>\n".len());
         let error = refused(&store, &cut_between_tags).await;
         assert!(
-            error.contains("Fichier tronqué : la balise <FluxBeneficiaires>"),
+            error.contains("Fichier tronqué : la balise <Racine>"),
             "{error}"
         );
         assert!(error.starts_with("ligne "), "{error}");
@@ -391,9 +392,9 @@ async fn broken_files_are_refused_whole_with_the_line() {
             "the chunks applied before the break are rolled back"
         );
 
-        let mut latin1 = xml(&dossiers[..2]);
-        let at = latin1.windows(4).position(|w| w == b"\xc3\x89lo").unwrap();
-        latin1.splice(at..at + 2, [0xC9]);
+        // A windows-1252 file declared UTF-8.
+        let latin1 = replace(&xml(&dossiers[..2]), "windows-1252", "UTF-8");
+        let at = latin1.windows(3).position(|w| w == b"\xc9lo").unwrap();
         let error = refused(&store, &latin1).await;
         assert!(error.contains("Encodage invalide"), "{error}");
         let line = 1 + latin1[..at].iter().filter(|b| **b == b'\n').count();
@@ -401,37 +402,45 @@ async fn broken_files_are_refused_whole_with_the_line() {
 
         let error = refused(&store, b"NUMDEMRSA;NOM\n14000000001;Durand\n").await;
         assert!(error.contains("n'est pas un fichier XML"), "{error}");
-        let financier = String::from_utf8(xml(&dossiers[..1]))
-            .unwrap()
-            .replace("<TYPEFLUX>B<", "<TYPEFLUX>F<");
-        let error = refused(&store, financier.as_bytes()).await;
-        assert!(error.contains("flux financier"), "{error}");
-        let mismatched = String::from_utf8(xml(&dossiers[..1]))
-            .unwrap()
-            .replace("</NOM>", "</PRENOM>");
-        let error = refused(&store, mismatched.as_bytes()).await;
+        let recueil = replace(&xml(&dossiers[..1]), "<NATFLUX>D<", "<NATFLUX>R<");
+        let error = refused(&store, &recueil).await;
+        assert!(error.contains("nouveau recueil"), "{error}");
+        let mismatched = replace(&xml(&dossiers[..1]), "</NOM>", "</PRENOM>");
+        let error = refused(&store, &mismatched).await;
         assert!(error.contains("mal formé"), "{error}");
 
         let imports = store.imports(10).await.unwrap();
         assert_eq!(imports.len(), 6);
         assert!(imports.iter().all(|i| i.status == "failed"));
+
+        // The old invented flow types are refused by name.
+        let weekly = replace(&xml(&dossiers[..1]), "<TYPEFLUX>M<", "<TYPEFLUX>B<");
+        let error = refused(&store, &weekly).await;
+        assert!(error.contains("Fréquence de flux inconnue"), "{error}");
     }
 }
 
+/// `bytes` (a windows-1252 file) with `from` replaced by `to` (ASCII).
+fn replace(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .unwrap_or_else(|| panic!("{from} not in the file"));
+    let mut out = bytes[..at].to_vec();
+    out.extend_from_slice(to.as_bytes());
+    out.extend_from_slice(&bytes[at + from.len()..]);
+    out
+}
+
 #[tokio::test]
-async fn iso_8859_1_files_and_unknown_elements_are_read() {
+async fn latin_files_and_unknown_elements_are_read() {
     for store in stores().await {
-        let text = String::from_utf8(xml(&[dossier(1)]))
-            .unwrap()
-            .replace("UTF-8", "ISO-8859-1")
-            .replace(
-                "<Personne>",
-                "<Personne><Inconnu><Profond>x</Profond></Inconnu>",
-            );
-        let bytes: Vec<u8> = text
-            .chars()
-            .map(|c| u8::try_from(u32::from(c)).unwrap())
-            .collect();
+        let bytes = replace(&xml(&[dossier(1)]), "windows-1252", "ISO-8859-1");
+        let bytes = replace(
+            &bytes,
+            "<Personne>",
+            "<Personne><Inconnu><Profond>x</Profond></Inconnu>",
+        );
         let record = import(&store, &bytes).await.unwrap();
         assert_eq!(record.counts.persons_created, 1, "{record:?}");
         let person = store.person_by_nir(&nir(2, 1)).await.unwrap().unwrap();

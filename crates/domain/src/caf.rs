@@ -1,7 +1,8 @@
 //! Data from the CAF/MSA (or another system's CSV export): the dossiers of
 //! a file, each validated on its own, and what importing one changes in a
-//! person's file. The official schema is not public, so records arrive as
-//! raw text fields whatever the file's layout; the rules live here.
+//! person's file. Records arrive as raw text fields whatever the file's
+//! layout (the CNAF's schema, `docs/specs/vrsb0801.xsd`, or a CSV export);
+//! the rules live here.
 
 use crate::person::{
     parse_date, Fund, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput,
@@ -311,8 +312,8 @@ const HOUSEHOLD_FIELDS: &[(&str, &str)] = &[
     ("rsa_number", "NUMDEMRSA"),
     ("caf_number", "MATRICULE"),
     ("rsa_state", "ETATDOSRSA"),
-    ("rsa_state_on", "DTETATDOSRSA"),
-    ("fund", "ORGANISME"),
+    ("rsa_state_on", "date de l'état (DDSUSVERSRSA, DTCLORSA…)"),
+    ("fund", "FONORG"),
 ];
 const PERSON_FIELDS: &[(&str, &str)] = &[
     ("household_role", "ROLEPERS"),
@@ -323,7 +324,7 @@ const PERSON_FIELDS: &[(&str, &str)] = &[
     ("sex", "SEXE"),
     ("nir", "NIR"),
     ("address", "adresse"),
-    ("commune_code", "NUMCOMPTT"),
+    ("commune_code", "NUMCOM"),
     ("duties_since", "TOPPERSDRODEVORSA"),
 ];
 

@@ -621,6 +621,31 @@ fn the_reader_takes_each_field_from_its_path() {
     assert!(reader.next_dossier().unwrap().is_none());
 }
 
+#[test]
+fn the_msa_and_the_instruction_files_are_told_apart() {
+    // An MSA file: Agora writes it, each dossier names the MSA.
+    let msa = replace(MONTHLY, "<APPLIEME>CRI<", "<APPLIEME>AGO<");
+    let msa = replace(&msa, "<FONORG>CAF<", "<FONORG>MSA<");
+    let mut reader = CafXml::new(std::io::Cursor::new(msa), TODAY);
+    assert_eq!(reader.header().unwrap().fund, Fund::Msa);
+    let dossier = reader.next_dossier().unwrap().unwrap();
+    assert_eq!(dossier.fund, "MSA");
+    let valid = parcours_domain::caf::validate(&dossier, Fund::Caf, FILE_DATE).unwrap();
+    assert_eq!(
+        valid.household.fund,
+        Fund::Msa,
+        "the dossier's FONORG decides"
+    );
+    // The flux instruction: NATFLUX I, its dossiers are InfoDemandeRSA.
+    let text = String::from_utf8_lossy(MONTHLY)
+        .replace("<NATFLUX>D<", "<NATFLUX>I<")
+        .replace("InfosFoyerRSA>", "InfoDemandeRSA>");
+    let mut reader = CafXml::new(std::io::Cursor::new(text.into_bytes()), TODAY);
+    assert_eq!(reader.header().unwrap().kind, FileKind::Instruction);
+    let dossier = reader.next_dossier().unwrap().unwrap();
+    assert_eq!(dossier.rsa_number, "14024015001");
+}
+
 #[tokio::test]
 async fn the_cafs_monthly_file_is_imported_and_reimported_unchanged() {
     for store in stores().await {

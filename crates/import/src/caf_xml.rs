@@ -450,8 +450,9 @@ impl Text<'_> {
             Kind::Str(max) => {
                 let count = self.raw.chars().count();
                 if self.overflow || count > max {
+                    // Over MAX_TEXT bytes: at least a quarter as many characters.
                     let count = if self.overflow {
-                        format!("plus de {MAX_TEXT}")
+                        format!("plus de {}", MAX_TEXT / 4)
                     } else {
                         count.to_string()
                     };

@@ -758,7 +758,7 @@ async fn a_dossier_breaking_the_schemas_limits_is_rejected_with_its_line() {
         assert!(
             record.report.rejected[0]
                 .reason
-                .starts_with("NOMVOIE : plus de 512 caractères"),
+                .starts_with("NOMVOIE : plus de 128 caractères"),
             "{:?}",
             record.report
         );

@@ -5,7 +5,7 @@
 //! dossiers up to N. Deterministic for a seed; what the import benchmark
 //! and the demo of the import read.
 
-use parcours_domain::caf::{iso_date, RawDossier, RawPerson};
+use parcours_domain::caf::{iso_date, RawDossier, RawMotive, RawPerson};
 use parcours_domain::nir::Nir;
 use parcours_domain::person::Fund;
 use parcours_domain::person::Sex;
@@ -92,21 +92,36 @@ fn next_month(
     today: Date,
     random: &mut Lcg,
 ) -> RawDossier {
-    let (state, state_on) = match random.below(100) {
-        0..=2 => ("5".to_owned(), iso_date(today - Duration::days(10))),
-        3..=4 => ("3".to_owned(), iso_date(today - Duration::days(5))),
-        _ => (
-            household.rsa_state.to_string(),
-            household.rsa_state_on.map(iso_date).unwrap_or_default(),
-        ),
+    // The CAF dates a state by its closure or suspension block.
+    let (state, motive) = match random.below(100) {
+        0..=2 => ("5".to_owned(), ("RFD", today - Duration::days(10))),
+        3..=4 => ("3".to_owned(), ("05", today - Duration::days(5))),
+        _ => (household.rsa_state.to_string(), ("", today)),
+    };
+    let motive = RawMotive {
+        reason: motive.0.into(),
+        on: iso_date(motive.1),
     };
     let first = members.first();
     RawDossier {
         line: 0,
         rsa_number: household.rsa_number.clone(),
-        caf_number: household.caf_number.clone().unwrap_or_default(),
+        caf_number: household
+            .caf_number
+            .as_deref()
+            .map(as_the_caf_writes)
+            .unwrap_or_default(),
+        closure: if state == "5" {
+            motive.clone()
+        } else {
+            RawMotive::default()
+        },
+        right_suspension: if state == "3" {
+            motive
+        } else {
+            RawMotive::default()
+        },
         rsa_state: state,
-        rsa_state_on: state_on,
         address: first.and_then(|p| p.address.clone()).unwrap_or_default(),
         commune_code: first
             .and_then(|p| p.commune_code.clone())
@@ -115,6 +130,7 @@ fn next_month(
             .iter()
             .map(|p| next_month_person(p, random))
             .collect(),
+        ..RawDossier::default()
     }
 }
 
@@ -143,6 +159,12 @@ fn next_month_person(p: &Person, random: &mut Lcg) -> RawPerson {
         sex: if p.sex == Sex::Female { "2" } else { "1" }.into(),
         nir: p.nir.clone().unwrap_or_default(),
         subject_to_duties: if subject { "1" } else { "0" }.into(),
+        new_entrant: if subject && !p.subject_to_duties {
+            "1"
+        } else {
+            "0"
+        }
+        .into(),
     }
 }
 
@@ -172,12 +194,13 @@ fn new_dossier(k: usize, today: Date, random: &mut Lcg) -> RawDossier {
     RawDossier {
         line: 0,
         rsa_number: format!("99{k:09}"),
-        caf_number: format!("{:07}", 5_000_000 + k),
+        caf_number: as_the_caf_writes(&format!("{:07}", 5_000_000 + k)),
         rsa_state: "2".into(),
-        rsa_state_on: iso_date(today - Duration::days(1 + random.below(40) as i64)),
+        request_date: iso_date(today - Duration::days(1 + random.below(40) as i64)),
         address: format!("{} avenue de la République", 1 + random.below(200)),
         commune_code: COMMUNES[random.below(COMMUNES.len())].into(),
         persons,
+        ..RawDossier::default()
     }
 }
 
@@ -205,6 +228,17 @@ fn new_person(n: usize, role: &str, random: &mut Lcg) -> RawPerson {
             .map(|n| n.as_str().to_owned())
             .unwrap_or_default(),
         subject_to_duties: "1".into(),
+        new_entrant: "1".into(),
+    }
+}
+
+/// A numéro allocataire as the CAF's MATRICULE: 15 digits, the 7 followed
+/// by 8 zeros.
+fn as_the_caf_writes(number: &str) -> String {
+    if number.len() == 7 {
+        format!("{number}00000000")
+    } else {
+        number.to_owned()
     }
 }
 

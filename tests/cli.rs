@@ -148,6 +148,7 @@ fn caf_files_are_generated_and_imported_from_the_command_line() {
     let (known, new) = (numbers[0], numbers[1]);
     assert_eq!(known + new, 150, "{stdout}");
     assert!(known > 50 && new > 0, "{stdout}");
+    follows_the_cnaf_schema(file);
 
     let (ok, stdout, stderr) = run(&["import", "caf", file, "--json"]);
     assert!(ok, "{stderr}");
@@ -171,7 +172,13 @@ fn caf_files_are_generated_and_imported_from_the_command_line() {
         "{stdout}"
     );
 
-    let text = std::fs::read_to_string(file).unwrap();
+    // The CAF's files are windows-1252.
+    let text = std::fs::read(file).unwrap();
+    assert!(
+        text.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<Racine>"),
+        "{:?}",
+        String::from_utf8_lossy(&text[..80])
+    );
     let broken = dir.join("tronque.xml");
     std::fs::write(&broken, &text[..text.len() / 2]).unwrap();
     let (ok, _, stderr) = run(&["import", "caf", broken.to_str().unwrap()]);
@@ -181,4 +188,29 @@ fn caf_files_are_generated_and_imported_from_the_command_line() {
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The generated file validates against the CNAF's schema (`xmllint`,
+/// Debian's libxml2-utils: required under CI, skipped with a message
+/// elsewhere).
+fn follows_the_cnaf_schema(file: &str) {
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/specs/vrsb0801.xsd");
+    let output = match std::process::Command::new("xmllint")
+        .args(["--noout", "--schema", schema, file])
+        .output()
+    {
+        Ok(output) => output,
+        Err(err) if std::env::var_os("CI").is_none() => {
+            eprintln!(
+                "xmllint introuvable ({err}) : installez libxml2-utils ; vérification sautée."
+            );
+            return;
+        }
+        Err(err) => panic!("xmllint introuvable ({err}) : installez libxml2-utils"),
+    };
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

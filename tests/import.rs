@@ -62,6 +62,7 @@ fn dossier(i: usize) -> RawDossier {
                 ..RawPerson::default()
             },
         ],
+        ..RawDossier::default()
     }
 }
 

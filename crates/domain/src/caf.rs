@@ -1,7 +1,8 @@
 //! Data from the CAF/MSA (or another system's CSV export): the dossiers of
 //! a file, each validated on its own, and what importing one changes in a
-//! person's file. The official schema is not public, so records arrive as
-//! raw text fields whatever the file's layout; the rules live here.
+//! person's file. Records arrive as raw text fields whatever the file's
+//! layout (the CNAF's schema, `docs/specs/vrsb0801.xsd`, or a CSV export);
+//! the rules live here.
 
 use crate::person::{
     parse_date, Fund, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput,
@@ -19,9 +20,88 @@ pub struct RawDossier {
     pub caf_number: String,
     pub rsa_state: String,
     pub rsa_state_on: String,
+    /// The address on one line (CSV files); from the CAF's files it is
+    /// composed from `address_parts`.
     pub address: String,
+    /// INSEE code of the commune (`NUMCOM`).
     pub commune_code: String,
     pub persons: Vec<RawPerson>,
+    /// `FONORG` of the dossier (CAF or MSA); empty: the file's fund.
+    pub fund: String,
+    /// `DTDEMRSA`, the RSA request date.
+    pub request_date: String,
+    /// `SITFAM` and `DDSITFAM`.
+    pub family_situation: String,
+    pub family_situation_on: String,
+    /// `TOPSANSDOMFIXE`: "1" when without a fixed abode.
+    pub homeless: String,
+    /// The current address (`RGADR` 1) in its detailed parts.
+    pub address_parts: RawAddress,
+    /// The case state's blocks: `Refus`, `SuspensionDroit`,
+    /// `SuspensionVersement` (the latest of each), `FinDroit` or
+    /// `FinDroitMoisAnterieur`.
+    pub refusal: RawMotive,
+    pub right_suspension: RawMotive,
+    pub payment_suspension: RawMotive,
+    pub closure: RawMotive,
+    /// Fields breaking the file's schema (line, French reason): the
+    /// dossier is rejected with the first.
+    pub schema_errors: Vec<(u64, String)>,
+}
+
+/// An address as the CAF details it (`AdresseDetailleeFrance`, or the
+/// lines of `AdresseHorsFrance`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawAddress {
+    pub complement_id: String,
+    pub complement: String,
+    pub number: String,
+    pub street_type: String,
+    pub street_name: String,
+    pub locality: String,
+    pub postcode: String,
+    pub commune_name: String,
+    pub abroad: Vec<String>,
+}
+
+impl RawAddress {
+    /// On one line, as the person's file keeps it: "BÂTIMENT C, 12 BIS
+    /// AVENUE DU SACRÉ-CŒUR, 14000 CAEN".
+    pub fn one_line(&self) -> String {
+        let street = join(&[&self.number, &self.street_type, &self.street_name], " ");
+        // A postcode of zeros is none (the schema wants a number).
+        let postcode = if self.postcode.trim().trim_start_matches('0').is_empty() {
+            ""
+        } else {
+            self.postcode.as_str()
+        };
+        let town = join(&[postcode, &self.commune_name], " ");
+        let mut parts: Vec<&str> = vec![
+            &self.complement_id,
+            &self.complement,
+            &street,
+            &self.locality,
+            &town,
+        ];
+        parts.extend(self.abroad.iter().map(String::as_str));
+        join(&parts, ", ")
+    }
+}
+
+fn join(parts: &[&str], separator: &str) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
+/// A reason code and its date (`MOTISUSVERSRSA` and `DDSUSVERSRSA`…).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawMotive {
+    pub reason: String,
+    pub on: String,
 }
 
 /// One member of the household as read from a file.
@@ -37,6 +117,8 @@ pub struct RawPerson {
     pub nir: String,
     /// `TOPPERSDRODEVORSA`: "1" when subject to droits et devoirs.
     pub subject_to_duties: String,
+    /// `TOPPERSENTDRODEVORSA`: "1" when newly subject.
+    pub new_entrant: String,
 }
 
 /// A valid dossier: the household and the adults the département follows.
@@ -74,13 +156,31 @@ pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier
         reference: raw.rsa_number.trim().to_owned(),
         reason,
     };
+    if let Some((line, reason)) = raw.schema_errors.first() {
+        return Err(reject(*line, reason.clone()));
+    }
+    let fund = match raw.fund.trim() {
+        "" => fund,
+        code => Fund::from_code(&code.to_lowercase()).ok_or_else(|| {
+            reject(
+                raw.line,
+                format!("FONORG : organisme « {code} » inconnu, attendu CAF ou MSA."),
+            )
+        })?,
+    };
+    flag("TOPSANSDOMFIXE", &raw.homeless).map_err(|reason| reject(raw.line, reason))?;
+    let rsa_state = raw.rsa_state.trim();
+    let rsa_state_on = match raw.rsa_state_on.trim() {
+        "" => state_motive(raw, rsa_state).map_or("", |m| m.on.as_str()),
+        on => on,
+    };
     let household = HouseholdData::parse(
         &HouseholdInput {
             rsa_number: raw.rsa_number.clone(),
             caf_number: raw.caf_number.clone(),
             fund: fund.code().to_owned(),
-            rsa_state: raw.rsa_state.trim().to_owned(),
-            rsa_state_on: iso(&raw.rsa_state_on),
+            rsa_state: rsa_state.to_owned(),
+            rsa_state_on: iso(rsa_state_on),
         },
         file_date,
     )
@@ -109,21 +209,36 @@ pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier
     })
 }
 
+/// The block that explains the case state `state`: the refusal (1), the
+/// suspension of the right (3) or of the payment (4), the closure (5, 6).
+pub fn state_motive<'a>(raw: &'a RawDossier, state: &str) -> Option<&'a RawMotive> {
+    let motive = match state {
+        "1" => &raw.refusal,
+        "3" => &raw.right_suspension,
+        "4" => &raw.payment_suspension,
+        "5" | "6" => &raw.closure,
+        _ => return None,
+    };
+    (!motive.reason.trim().is_empty() || !motive.on.trim().is_empty()).then_some(motive)
+}
+
+/// A CAF flag: 1 (or true, oui) or 0 (or false, non, empty).
+fn flag(name: &str, raw: &str) -> Result<bool, String> {
+    match raw.trim() {
+        "1" | "O" | "o" | "oui" | "true" => Ok(true),
+        "" | "0" | "N" | "n" | "non" | "false" => Ok(false),
+        other => Err(format!("{name} vaut « {other} » : attendu 1 ou 0.")),
+    }
+}
+
 fn validate_person(
     raw: &RawPerson,
     dossier: &RawDossier,
     file_date: Date,
 ) -> Result<Option<PersonData>, String> {
     let role = raw.role.trim().to_uppercase();
-    let subject = match raw.subject_to_duties.trim() {
-        "1" | "O" | "o" | "oui" | "true" => true,
-        "" | "0" | "N" | "n" | "non" | "false" => false,
-        other => {
-            return Err(format!(
-                "TOPPERSDRODEVORSA vaut « {other} » : attendu 1 (soumis) ou 0."
-            ))
-        }
-    };
+    let subject = flag("TOPPERSDRODEVORSA", &raw.subject_to_duties)?;
+    flag("TOPPERSENTDRODEVORSA", &raw.new_entrant)?;
     let adult = matches!(
         HouseholdRole::from_code(&role),
         Some(HouseholdRole::Requester | HouseholdRole::Partner)
@@ -139,7 +254,11 @@ fn validate_person(
         birth_date: iso(&raw.birth_date),
         sex: sex_code(&raw.sex).to_owned(),
         nir: raw.nir.clone(),
-        address: dossier.address.clone(),
+        address: if dossier.address.trim().is_empty() {
+            dossier.address_parts.one_line()
+        } else {
+            dossier.address.clone()
+        },
         commune_code: dossier.commune_code.clone(),
         subject_to_duties: subject,
         duties_since: if subject {
@@ -193,8 +312,8 @@ const HOUSEHOLD_FIELDS: &[(&str, &str)] = &[
     ("rsa_number", "NUMDEMRSA"),
     ("caf_number", "MATRICULE"),
     ("rsa_state", "ETATDOSRSA"),
-    ("rsa_state_on", "DTETATDOSRSA"),
-    ("fund", "ORGANISME"),
+    ("rsa_state_on", "date de l'état (DDSUSVERSRSA, DTCLORSA…)"),
+    ("fund", "FONORG"),
 ];
 const PERSON_FIELDS: &[(&str, &str)] = &[
     ("household_role", "ROLEPERS"),
@@ -205,7 +324,7 @@ const PERSON_FIELDS: &[(&str, &str)] = &[
     ("sex", "SEXE"),
     ("nir", "NIR"),
     ("address", "adresse"),
-    ("commune_code", "NUMCOMPTT"),
+    ("commune_code", "NUMCOM"),
     ("duties_since", "TOPPERSDRODEVORSA"),
 ];
 
@@ -441,7 +560,72 @@ mod tests {
                     ..RawPerson::default()
                 },
             ],
+            ..RawDossier::default()
         }
+    }
+
+    #[test]
+    fn the_cafs_15_digit_matricule_and_its_state_blocks() {
+        let mut raw = raw();
+        raw.caf_number = "041234500000000".into();
+        raw.rsa_state = "4".into();
+        raw.rsa_state_on = String::new();
+        raw.payment_suspension = RawMotive {
+            reason: "06".into(),
+            on: "2026-09-01".into(),
+        };
+        raw.address = String::new();
+        raw.address_parts = RawAddress {
+            complement_id: "BÂTIMENT C".into(),
+            number: "12 BIS".into(),
+            street_type: "AVENUE".into(),
+            street_name: "DU SACRÉ-CŒUR".into(),
+            postcode: "14000".into(),
+            commune_name: "CAEN".into(),
+            ..RawAddress::default()
+        };
+        let dossier = validate(&raw, Fund::Caf, FILE_DATE).unwrap();
+        assert_eq!(
+            dossier.household.caf_number.as_deref(),
+            Some("041234500000000")
+        );
+        assert_eq!(dossier.household.rsa_state_on, Some(date!(2026 - 09 - 01)));
+        assert_eq!(
+            dossier.persons[0].data.address.as_deref(),
+            Some("BÂTIMENT C, 12 BIS AVENUE DU SACRÉ-CŒUR, 14000 CAEN")
+        );
+        assert!(crate::person::same_caf_number(
+            Some("0412345"),
+            Some("041234500000000")
+        ));
+        assert!(!crate::person::same_caf_number(
+            Some("0412345"),
+            Some("041234500000001")
+        ));
+        raw.caf_number = "41234500000000".into();
+        assert!(validate(&raw, Fund::Caf, FILE_DATE)
+            .unwrap_err()
+            .reason
+            .starts_with("MATRICULE"));
+    }
+
+    #[test]
+    fn a_schema_error_or_an_unknown_fund_rejects_the_dossier() {
+        let mut raw = raw();
+        raw.schema_errors.push((7, "NOM : 29 caractères".into()));
+        let rejected = validate(&raw, Fund::Caf, FILE_DATE).unwrap_err();
+        assert_eq!(
+            (rejected.line, rejected.reason.as_str()),
+            (7, "NOM : 29 caractères")
+        );
+        let mut raw = self::tests::raw();
+        raw.fund = "MSA".into();
+        assert_eq!(
+            validate(&raw, Fund::Caf, FILE_DATE).unwrap().household.fund,
+            Fund::Msa
+        );
+        raw.fund = "XYZ".into();
+        assert!(validate(&raw, Fund::Caf, FILE_DATE).is_err());
     }
 
     #[test]

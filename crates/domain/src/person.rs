@@ -187,6 +187,22 @@ codes!(
     }
 );
 
+/// The 7-digit numéro allocataire in a number as stored or as the CAF's
+/// files write it (`MATRICULE`: the 7 digits followed by 8 zeros), so that
+/// a household stored with 7 digits is recognised in a 15-digit file. A
+/// 15-digit number not ending in 8 zeros (MSA) is its own key.
+pub fn allocataire_key(number: &str) -> &str {
+    match number.strip_suffix("00000000") {
+        Some(key) if number.len() == 15 => key,
+        _ => number,
+    }
+}
+
+/// Whether two numéros allocataire are the same (7 or 15 digits).
+pub fn same_caf_number(a: Option<&str>, b: Option<&str>) -> bool {
+    a.map(allocataire_key) == b.map(allocataire_key)
+}
+
 /// Household data as typed in a form or sent to the API.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -231,8 +247,12 @@ impl HouseholdData {
         }
         let caf_number = optional(&input.caf_number);
         if let Some(number) = &caf_number {
-            if number.len() != 7 || !number.chars().all(|c| c.is_ascii_digit()) {
-                invalid.add("caf_number", "Le numéro allocataire compte 7 chiffres.");
+            if !matches!(number.len(), 7 | 15) || !number.chars().all(|c| c.is_ascii_digit()) {
+                invalid.add(
+                    "caf_number",
+                    "Le numéro allocataire compte 7 chiffres, ou 15 comme la CAF l'écrit \
+                     (les 7 chiffres suivis de 8 zéros).",
+                );
             }
         }
         let fund = Fund::from_code(input.fund.trim());

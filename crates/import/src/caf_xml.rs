@@ -1,12 +1,16 @@
-//! Streaming reader of the CAF/MSA XML files (bénéficiaires and
-//! instruction): one dossier (`InfosFoyerRSA`) at a time, so memory stays
-//! flat whatever the file's size. The official schema is not public, so the
-//! reader is tolerant: fields are found by element name wherever they are
-//! nested, unknown elements are ignored. Encodings are those the XML
-//! declaration names (CAF files are often ISO-8859-1).
+//! Streaming reader of the CAF/MSA XML files, as the CNAF's schema of the
+//! flux bénéficiaires (`docs/specs/vrsb0801.xsd`) lays them out: one
+//! dossier (`InfosFoyerRSA`, or `InfoDemandeRSA` in the flux instruction)
+//! at a time, so memory stays flat whatever the file's size. Fields are read
+//! by their path in the dossier (a child's `Rattachement` carries its
+//! parents' names, the previous addresses have the same tags as the current
+//! one), unknown elements are ignored, and each field read is checked
+//! against the schema's length and type: a dossier breaking them is
+//! rejected. Encodings are those the XML declaration names (the CAF's files
+//! are windows-1252).
 
 use crate::{FileError, Source};
-use parcours_domain::caf::{file_date, RawDossier, RawPerson};
+use parcours_domain::caf::{file_date, iso_date, RawAddress, RawDossier, RawMotive, RawPerson};
 use parcours_domain::person::Fund;
 use quick_xml::encoding::DecodingReader;
 use quick_xml::errors::{IllFormedError, SyntaxError};
@@ -16,8 +20,11 @@ use quick_xml::Reader;
 use std::io::BufRead;
 use time::Date;
 
-const RECORD: &str = "InfosFoyerRSA";
-const PERSON: &str = "Personne";
+/// The dossier's element: flux bénéficiaires, flux instruction.
+const RECORDS: [&str; 2] = ["InfosFoyerRSA", "InfoDemandeRSA"];
+/// No field we read is longer than this (in bytes): longer texts are not
+/// kept, only known to be too long.
+const MAX_TEXT: usize = 512;
 
 /// Which CAF flow a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,9 +64,15 @@ pub struct CafXml<R: BufRead> {
     open: Names,
     /// Text of the innermost element, while it has no child element.
     text: String,
+    /// The leaf's text was longer than `MAX_TEXT`.
+    overflow: bool,
+    /// The path of the field or block just closed, in its dossier.
+    path: String,
     leaf: bool,
     header_fields: Vec<(String, String)>,
     root: Option<String>,
+    /// The name of the dossiers' element, once met.
+    record: Option<String>,
     /// The first record's start, read while looking for the header.
     pending: Option<RawDossier>,
     today: Date,
@@ -84,9 +97,12 @@ impl<R: BufRead> CafXml<R> {
             buf: Vec::with_capacity(4096),
             open: Names::default(),
             text: String::new(),
+            overflow: false,
+            path: String::new(),
             leaf: false,
             header_fields: Vec::new(),
             root: None,
+            record: None,
             pending: None,
             today,
         }
@@ -106,26 +122,35 @@ impl<R: BufRead> CafXml<R> {
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.as_str())
         };
-        let root = self.root.clone().unwrap_or_default().to_lowercase();
-        let kind = match field("TYPEFLUX").map(str::to_uppercase).as_deref() {
-            Some("B" | "BENEFICIAIRES" | "BÉNÉFICIAIRES") => FileKind::Beneficiaries,
-            Some("I" | "INSTRUCTION") => FileKind::Instruction,
-            Some("F" | "FINANCIER") => return Err(FileError::file(
-                "Ce fichier est un flux financier : seuls les flux bénéficiaires et instruction \
-                     sont importés ici.",
-            )),
-            Some(other) => {
+        if let Some(frequency) = field("TYPEFLUX").filter(|f| !matches!(*f, "" | "M" | "I" | "R")) {
+            return Err(FileError::file(format!(
+                "Fréquence de flux inconnue (TYPEFLUX = « {frequency} ») : attendu M (mensuel), \
+                 I (quotidien) ou R (reprise)."
+            )));
+        }
+        let record = self.record.as_deref();
+        let kind = match (field("NATFLUX"), record) {
+            (Some("D"), _) | (None | Some(""), Some("InfosFoyerRSA")) => FileKind::Beneficiaries,
+            (Some("I"), _) | (None | Some(""), Some("InfoDemandeRSA")) => FileKind::Instruction,
+            (Some("R"), _) => {
+                return Err(FileError::file(
+                    "Ce fichier est un flux de nouveau recueil (NATFLUX = « R ») : seuls les flux \
+                     bénéficiaires et instruction sont importés ici.",
+                ))
+            }
+            (Some(other), _) if !other.is_empty() => {
                 return Err(FileError::file(format!(
-                    "Type de flux inconnu (TYPEFLUX = « {other} ») : attendu B (bénéficiaires) ou \
-                     I (instruction)."
+                    "Nature de flux inconnue (NATFLUX = « {other} ») : attendu D (bénéficiaires) \
+                     ou I (instruction)."
                 )))
             }
-            None if root.contains("instruction") => FileKind::Instruction,
-            None if root.contains("benef") || root.contains("bénéf") => FileKind::Beneficiaries,
-            None => {
+            _ if self.root.is_some() && record.is_none() && !self.header_fields.is_empty() => {
+                FileKind::Beneficiaries
+            }
+            _ => {
                 return Err(FileError::file(
-                    "Type de fichier inconnu : ni TYPEFLUX ni balise racine de flux bénéficiaires \
-                     ou instruction de la CAF/MSA.",
+                    "Type de fichier inconnu : ni NATFLUX ni dossier (InfosFoyerRSA ou \
+                     InfoDemandeRSA) d'un flux de la CAF/MSA.",
                 ))
             }
         };
@@ -137,14 +162,11 @@ impl<R: BufRead> CafXml<R> {
                 ))
             })?,
         };
-        let fund = match field("ORGANISME").map(str::to_uppercase).as_deref() {
-            None | Some("" | "CAF") => Fund::Caf,
-            Some("MSA") => Fund::Msa,
-            Some(other) => {
-                return Err(FileError::file(format!(
-                    "Organisme inconnu (ORGANISME = « {other} ») : attendu CAF ou MSA."
-                )))
-            }
+        // Each dossier names its fund (FONORG); the application that wrote
+        // the file tells the default: Agora is the MSA's.
+        let fund = match field("APPLIEME") {
+            Some("AGO") => Fund::Msa,
+            _ => Fund::Caf,
         };
         Ok(Header { kind, date, fund })
     }
@@ -165,29 +187,32 @@ impl<R: BufRead> Source for CafXml<R> {
             return Ok(None);
         };
         let depth = self.open.len();
-        let mut person: Option<RawPerson> = None;
+        let mut reading = Reading::default();
         loop {
             match self.event()? {
                 Step::Start => {
-                    if self.open.last().eq_ignore_ascii_case(PERSON) {
-                        person = Some(RawPerson {
+                    if self.open.len() == depth + 1 && self.open.last() == "Personne" {
+                        reading.person = Some(RawPerson {
                             line: self.line(),
                             ..RawPerson::default()
                         });
                     }
                 }
                 Step::Field => {
-                    let (name, value) = (self.open.closed(), self.text.trim());
-                    match &mut person {
-                        Some(p) => person_field(p, name, value),
-                        None => dossier_field(&mut dossier, name, value),
+                    self.open.path_into(depth, &mut self.path);
+                    let text = Text {
+                        raw: &self.text,
+                        overflow: self.overflow,
+                    };
+                    if let Err(reason) = reading.field(&mut dossier, &self.path, text) {
+                        dossier.schema_errors.push((self.line(), reason));
                     }
                 }
-                Step::End => {
-                    if self.open.closed().eq_ignore_ascii_case(PERSON) {
-                        dossier.persons.extend(person.take());
-                    }
+                Step::End if self.open.len() >= depth => {
+                    self.open.path_into(depth, &mut self.path);
+                    reading.end(&mut dossier, &self.path);
                 }
+                Step::End => {}
                 Step::Eof => return Err(self.truncated()),
             }
             if self.open.len() < depth {
@@ -202,11 +227,12 @@ impl<R: BufRead> CafXml<R> {
     fn read_until_record(&mut self) -> Result<Option<RawDossier>, FileError> {
         loop {
             match self.event()? {
-                Step::Start if self.open.last().eq_ignore_ascii_case(RECORD) => {
+                Step::Start if self.open.len() == 2 && RECORDS.contains(&self.open.last()) => {
+                    self.record = Some(self.open.last().to_owned());
                     return Ok(Some(RawDossier {
                         line: self.line(),
                         ..RawDossier::default()
-                    }))
+                    }));
                 }
                 Step::Start => {
                     if self.root.is_none() {
@@ -252,7 +278,7 @@ impl<R: BufRead> CafXml<R> {
                     if let Some(Ok(label)) = decl.encoding() {
                         let encoding = decl.encoder().ok_or_else(|| {
                             FileError::file(format!(
-                                "Encodage « {label} » non pris en charge (attendu UTF-8 ou ISO-8859-1)."
+                                "Encodage « {label} » non pris en charge (attendu UTF-8 ou windows-1252)."
                             ))
                         })?;
                         if let Input::Decoded(decoding) = &mut self.reader.get_mut().inner {
@@ -263,6 +289,7 @@ impl<R: BufRead> CafXml<R> {
                 Event::Start(start) => {
                     self.open.push(start.local_name().into_inner());
                     self.text.clear();
+                    self.overflow = false;
                     self.leaf = true;
                     return Ok(Step::Start);
                 }
@@ -270,17 +297,18 @@ impl<R: BufRead> CafXml<R> {
                     self.open.push(start.local_name().into_inner());
                     self.open.pop();
                     self.text.clear();
+                    self.overflow = false;
                     self.leaf = false;
                     return Ok(Step::Field);
                 }
                 Event::Text(text) => {
                     if self.leaf {
-                        self.text.push_str(&text.xml10_content());
+                        keep(&mut self.text, &mut self.overflow, &text.xml10_content());
                     }
                 }
                 Event::CData(data) => {
                     if self.leaf {
-                        self.text.push_str(&data.xml10_content());
+                        keep(&mut self.text, &mut self.overflow, &data.xml10_content());
                     }
                 }
                 Event::GeneralRef(reference) => {
@@ -297,7 +325,7 @@ impl<R: BufRead> CafXml<R> {
                             .to_owned(),
                     };
                     if self.leaf {
-                        self.text.push_str(&resolved);
+                        keep(&mut self.text, &mut self.overflow, &resolved);
                     }
                 }
                 Event::End(_) => {
@@ -312,6 +340,16 @@ impl<R: BufRead> CafXml<R> {
                 Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
             }
         }
+    }
+}
+
+/// Appends to a leaf's text, up to `MAX_TEXT`: a longer text breaks the
+/// schema anyway, and is not kept in memory.
+fn keep(text: &mut String, overflow: &mut bool, more: &str) {
+    if text.len() + more.len() > MAX_TEXT {
+        *overflow = true;
+    } else {
+        text.push_str(more);
     }
 }
 
@@ -361,49 +399,285 @@ impl Names {
             .map_or("", |i| self.names[i].as_str())
     }
 
+    /// The path, from the element at `from`, of the element closed last:
+    /// "Personne/Identification/NOM".
+    fn path_into(&self, from: usize, out: &mut String) {
+        out.clear();
+        for name in self.names.iter().take(self.depth + 1).skip(from) {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(name);
+        }
+    }
+
     /// The element closed last.
     fn closed(&self) -> &str {
         self.names.get(self.depth).map_or("", String::as_str)
     }
 }
 
-/// `name` in capitals, in `buf` rather than a new string (a file has
-/// millions of fields); a name longer than `buf` is no field we read.
-fn upper<'b>(name: &str, buf: &'b mut [u8; 24]) -> &'b str {
-    let Some(out) = buf.get_mut(..name.len()) else {
-        return "";
-    };
-    out.copy_from_slice(name.as_bytes());
-    out.make_ascii_uppercase();
-    std::str::from_utf8(out).unwrap_or("")
+/// A leaf's text as read, before trimming: the schema's lengths count the
+/// padding spaces the CAF writes.
+#[derive(Clone, Copy)]
+struct Text<'a> {
+    raw: &'a str,
+    /// Longer than `MAX_TEXT`, so longer than any limit.
+    overflow: bool,
 }
 
-fn dossier_field(dossier: &mut RawDossier, name: &str, value: &str) {
-    let slot = match upper(name, &mut [0; 24]) {
-        "NUMDEMRSA" => &mut dossier.rsa_number,
-        "MATRICULE" => &mut dossier.caf_number,
-        "ETATDOSRSA" => &mut dossier.rsa_state,
-        "DTETATDOSRSA" | "DTETATRSA" => &mut dossier.rsa_state_on,
-        "NUMCOMPTT" | "CODEINSEE" => &mut dossier.commune_code,
-        "LIBVOIE" | "ADRESSE" => &mut dossier.address,
-        _ => return,
-    };
-    value.clone_into(slot);
+/// A field's type in the schema.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// `xsd:string` with `maxLength`, in characters.
+    Str(usize),
+    /// `xsd:integer` with `totalDigits`.
+    Int(usize),
+    /// `xsd:date`, AAAA-MM-JJ.
+    Date,
+    /// `xsd:boolean`.
+    Bool,
 }
 
-fn person_field(person: &mut RawPerson, name: &str, value: &str) {
-    let slot = match upper(name, &mut [0; 24]) {
-        "ROLEPERS" => &mut person.role,
-        "NOM" => &mut person.last_name,
-        "PRENOM" => &mut person.first_names,
-        "NOMNAI" => &mut person.birth_name,
-        "DTNAI" => &mut person.birth_date,
-        "SEXE" => &mut person.sex,
-        "NIR" => &mut person.nir,
-        "TOPPERSDRODEVORSA" => &mut person.subject_to_duties,
-        _ => return,
-    };
-    value.clone_into(slot);
+impl Text<'_> {
+    /// The trimmed value, when it keeps to `kind`; otherwise why not, in
+    /// French, naming the tag (the last part of `path`).
+    fn check(self, path: &str, kind: Kind) -> Result<String, String> {
+        let tag = path.rsplit('/').next().unwrap_or(path);
+        let value = self.raw.trim();
+        let shown = || value.chars().take(40).collect::<String>();
+        let ok = match kind {
+            Kind::Str(max) => {
+                let count = self.raw.chars().count();
+                if self.overflow || count > max {
+                    // Over MAX_TEXT bytes: at least a quarter as many characters.
+                    let count = if self.overflow {
+                        format!("plus de {}", MAX_TEXT / 4)
+                    } else {
+                        count.to_string()
+                    };
+                    return Err(format!(
+                        "{tag} : {count} caractères, {max} au plus selon le schéma de la CNAF."
+                    ));
+                }
+                true
+            }
+            Kind::Int(digits) => {
+                !self.overflow
+                    && value.chars().all(|c| c.is_ascii_digit())
+                    && value.trim_start_matches('0').len() <= digits
+            }
+            Kind::Date => {
+                value.is_empty()
+                    || (value.len() == 10
+                        && value.as_bytes()[4] == b'-'
+                        && parcours_domain::person::parse_date(value).is_some())
+            }
+            Kind::Bool => matches!(value, "" | "0" | "1" | "true" | "false"),
+        };
+        if ok {
+            return Ok(value.to_owned());
+        }
+        Err(match kind {
+            Kind::Int(digits) => format!(
+                "{tag} : « {} » n'est pas un nombre d'au plus {digits} chiffres.",
+                shown()
+            ),
+            Kind::Date => format!(
+                "{tag} : « {} » n'est pas une date au format AAAA-MM-JJ.",
+                shown()
+            ),
+            _ => format!("{tag} : « {} » vaut 0 ou 1.", shown()),
+        })
+    }
+}
+
+/// What is being read in a dossier: the blocks whose meaning is known
+/// only at their end (which `Prestations` is the RSA's, which `Adresse`
+/// the current one).
+#[derive(Default)]
+struct Reading {
+    person: Option<RawPerson>,
+    benefit: String,
+    role: String,
+    rank: String,
+    address: RawAddress,
+    commune_code: String,
+    motive: RawMotive,
+}
+
+impl Reading {
+    /// Reads the field at `path` (from the dossier's element); an error
+    /// when it breaks the schema.
+    fn field(&mut self, dossier: &mut RawDossier, path: &str, text: Text) -> Result<(), String> {
+        use Kind::*;
+        let (kind, slot): (Kind, &mut String) = match path {
+            "IdentificationRSA/Organisme/FONORG" => (Str(3), &mut dossier.fund),
+            "IdentificationRSA/Organisme/MATRICULE" => (Int(15), &mut dossier.caf_number),
+            "IdentificationRSA/DemandeRSA/DTDEMRSA" => (Date, &mut dossier.request_date),
+            "IdentificationRSA/DemandeRSA/NUMDEMRSA" => (Str(11), &mut dossier.rsa_number),
+            "DonneesAdministratives/SituationFamille/SITFAM" => {
+                (Str(3), &mut dossier.family_situation)
+            }
+            "DonneesAdministratives/SituationFamille/DDSITFAM" => {
+                (Date, &mut dossier.family_situation_on)
+            }
+            "PrestationRSA/SituationDossierRSA/EtatDossierRSA/ETATDOSRSA" => {
+                (Str(1), &mut dossier.rsa_state)
+            }
+            "PrestationRSA/DetailDroitRSA/TroncCommunDroitRSA/TOPSANSDOMFIXE" => {
+                (Bool, &mut dossier.homeless)
+            }
+            _ => match path.split_once('/') {
+                Some(("Personne", rest)) => match self.person.as_mut() {
+                    Some(person) => match person_field(
+                        person,
+                        self_role(&mut self.benefit, &mut self.role),
+                        rest,
+                    ) {
+                        Some(found) => found,
+                        None => return Ok(()),
+                    },
+                    None => return Ok(()),
+                },
+                Some(("DonneesAdministratives", rest)) => {
+                    match address_field(
+                        &mut self.address,
+                        &mut self.rank,
+                        &mut self.commune_code,
+                        rest,
+                    ) {
+                        Some(found) => found,
+                        None => return Ok(()),
+                    }
+                }
+                Some(("PrestationRSA", rest)) => match state_field(&mut self.motive, rest) {
+                    Some(found) => found,
+                    None => return Ok(()),
+                },
+                _ => return Ok(()),
+            },
+        };
+        *slot = text.check(path, kind)?;
+        Ok(())
+    }
+
+    /// At the end of a block: the person, the RSA role, the current
+    /// address, the case state's reasons.
+    fn end(&mut self, dossier: &mut RawDossier, path: &str) {
+        match path {
+            "Personne" => dossier.persons.extend(self.person.take()),
+            "Personne/Prestations" => {
+                let role = std::mem::take(&mut self.role);
+                if std::mem::take(&mut self.benefit) == "RSA" {
+                    if let Some(person) = self.person.as_mut() {
+                        person.role = role;
+                    }
+                }
+            }
+            "DonneesAdministratives/Adresse" => {
+                let address = std::mem::take(&mut self.address);
+                let commune_code = std::mem::take(&mut self.commune_code);
+                if std::mem::take(&mut self.rank).trim_start_matches('0') == "1" {
+                    dossier.address_parts = address;
+                    dossier.commune_code = commune_code;
+                }
+            }
+            _ => {
+                let Some(block) = path.strip_prefix("PrestationRSA/SituationDossierRSA/") else {
+                    return;
+                };
+                let motive = std::mem::take(&mut self.motive);
+                let slot = match block {
+                    "Refus" => &mut dossier.refusal,
+                    "SuspensionDroit" => &mut dossier.right_suspension,
+                    "SuspensionVersement" => &mut dossier.payment_suspension,
+                    "FinDroit" | "FinDroitMoisAnterieur" => &mut dossier.closure,
+                    _ => return,
+                };
+                // Several suspensions: the latest tells the state.
+                if motive.on >= slot.on {
+                    *slot = motive;
+                }
+            }
+        }
+    }
+}
+
+/// The RSA role's buffers, for `person_field`.
+fn self_role<'a>(
+    benefit: &'a mut String,
+    role: &'a mut String,
+) -> (&'a mut String, &'a mut String) {
+    (benefit, role)
+}
+
+/// A person's field at `path` (from `Personne`): identity from
+/// `Identification` only, never from `Rattachement`.
+fn person_field<'a>(
+    person: &'a mut RawPerson,
+    (benefit, role): (&'a mut String, &'a mut String),
+    path: &str,
+) -> Option<(Kind, &'a mut String)> {
+    use Kind::*;
+    Some(match path {
+        "Identification/NOM" => (Str(28), &mut person.last_name),
+        "Identification/NOMNAI" => (Str(28), &mut person.birth_name),
+        "Identification/PRENOM" => (Str(32), &mut person.first_names),
+        "Identification/DTNAI" => (Date, &mut person.birth_date),
+        "Identification/NIR" => (Str(15), &mut person.nir),
+        "Identification/SEXE" => (Str(1), &mut person.sex),
+        "Prestations/NATPREST" => (Str(3), benefit),
+        "Prestations/ROLEPERS" => (Str(3), role),
+        "MontantCalculDroitRSAPersonne/TOPPERSDRODEVORSA" => (Bool, &mut person.subject_to_duties),
+        "MontantCalculDroitRSAPersonne/TOPPERSENTDRODEVORSA" => (Bool, &mut person.new_entrant),
+        _ => return None,
+    })
+}
+
+/// A field of an address at `path` (from `DonneesAdministratives`).
+fn address_field<'a>(
+    address: &'a mut RawAddress,
+    rank: &'a mut String,
+    commune_code: &'a mut String,
+    path: &str,
+) -> Option<(Kind, &'a mut String)> {
+    use Kind::*;
+    let field = path.strip_prefix("Adresse/")?;
+    if field == "TroncCommunAdresse/RGADR" {
+        return Some((Int(2), rank));
+    }
+    if let Some(line) = field.strip_prefix("AdresseHorsFrance/LIBLIG") {
+        if !line.ends_with("ADR") {
+            return None;
+        }
+        address.abroad.push(String::new());
+        return address.abroad.last_mut().map(|slot| (Str(38), slot));
+    }
+    Some(match field.strip_prefix("AdresseDetailleeFrance/")? {
+        "COMPLIDEADR" => (Str(38), &mut address.complement_id),
+        "COMPLADR" => (Str(38), &mut address.complement),
+        "NUMVOIE" => (Str(6), &mut address.number),
+        "LIBTYPEVOIE" => (Str(30), &mut address.street_type),
+        "NOMVOIE" => (Str(32), &mut address.street_name),
+        "LIEUDIST" => (Str(38), &mut address.locality),
+        "NUMCOM" => (Str(5), commune_code),
+        "CODEPOS" => (Int(5), &mut address.postcode),
+        "NOMCOM" => (Str(32), &mut address.commune_name),
+        _ => return None,
+    })
+}
+
+/// A reason or date of the case state at `path` (from `PrestationRSA`).
+fn state_field<'a>(motive: &'a mut RawMotive, path: &str) -> Option<(Kind, &'a mut String)> {
+    use Kind::*;
+    let (_, field) = path.strip_prefix("SituationDossierRSA/")?.split_once('/')?;
+    Some(match field {
+        "MOTIREFURSA" | "MOTICLORSA" => (Str(3), &mut motive.reason),
+        "MOTISUSDRORSA" | "MOTISUSVERSRSA" => (Str(2), &mut motive.reason),
+        "DTREFURSA" | "DDSUSDRORSA" | "DDSUSVERSRSA" | "DTCLORSA" => (Date, &mut motive.on),
+        _ => return None,
+    })
 }
 
 fn xml_error(line: u64, error: &quick_xml::Error) -> FileError {
@@ -486,7 +760,12 @@ struct LineCounter<R> {
     inner: R,
     line: u64,
     bytes: u64,
+    /// Bytes since the last `<`: a text run longer than `MAX_RUN` is no
+    /// CAF file's, and is refused before the XML reader buffers it whole.
+    run: u64,
 }
+
+const MAX_RUN: u64 = 1 << 20;
 
 impl<R> LineCounter<R> {
     fn new(inner: R) -> Self {
@@ -494,6 +773,7 @@ impl<R> LineCounter<R> {
             inner,
             line: 1,
             bytes: 0,
+            run: 0,
         }
     }
 }
@@ -509,6 +789,12 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
 
 impl<R: BufRead> BufRead for LineCounter<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.run > MAX_RUN {
+            return Err(std::io::Error::other(format!(
+                "un texte de plus de {} Mo sans balise",
+                MAX_RUN >> 20
+            )));
+        }
         self.inner.fill_buf()
     }
 
@@ -517,73 +803,310 @@ impl<R: BufRead> BufRead for LineCounter<R> {
         if let Ok(buf) = self.inner.fill_buf() {
             let end = amount.min(buf.len());
             self.line += buf[..end].iter().filter(|b| **b == b'\n').count() as u64;
+            self.run = match buf[..end].iter().rposition(|b| *b == b'<') {
+                Some(at) => (end - at) as u64,
+                None => self.run + end as u64,
+            };
         }
         self.bytes += amount as u64;
         self.inner.consume(amount);
     }
 }
 
-/// Writes CAF XML files in the layout the reader expects: the scale dataset's
-/// files and the tests' fixtures.
+/// Writes flux bénéficiaires as the CAF sends them (windows-1252, the
+/// schema's nesting and required elements): the generator's files and the
+/// tests' fixtures. `RawDossier::address`, when no detailed parts are
+/// given, goes into `NOMVOIE` (postcode 00000: none).
 pub struct CafXmlWriter<W: std::io::Write> {
     out: W,
+    date: String,
+    count: usize,
 }
 
 impl<W: std::io::Write> CafXmlWriter<W> {
     pub fn new(mut out: W, kind: FileKind, date: Date, fund: Fund) -> std::io::Result<Self> {
-        let kind = match kind {
-            FileKind::Beneficiaries => "B",
+        let nature = match kind {
+            FileKind::Beneficiaries => "D",
             FileKind::Instruction => "I",
         };
-        let fund = match fund {
-            Fund::Caf => "CAF",
-            Fund::Msa => "MSA",
+        let application = match fund {
+            Fund::Caf => "CRI",
+            Fund::Msa => "AGO",
         };
+        let date = parcours_domain::caf::iso_date(date);
         write!(
             out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FluxBeneficiaires>\n  <IdentificationFlux>\n    \
-             <TYPEFLUX>{kind}</TYPEFLUX>\n    <DTCREAFLUX>{}</DTCREAFLUX>\n    \
-             <ORGANISME>{fund}</ORGANISME>\n  </IdentificationFlux>\n",
-            parcours_domain::caf::iso_date(date)
+            "<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<Racine>\n\t<IdentificationFlux>\n\
+             \t\t<APPLIEME>{application}</APPLIEME>\n\t\t<NUMVERSIONAPPLIEME>6200</NUMVERSIONAPPLIEME>\n\
+             \t\t<TYPEFLUX>M</TYPEFLUX>\n\t\t<NATFLUX>{nature}</NATFLUX>\n\
+             \t\t<DTCREAFLUX>{date}</DTCREAFLUX>\n\t\t<HEUCREAFLUX>01:00:00.0000</HEUCREAFLUX>\n\
+             \t\t<DTREF>{date}</DTREF>\n\t</IdentificationFlux>\n"
         )?;
-        Ok(CafXmlWriter { out })
+        Ok(CafXmlWriter {
+            out,
+            date,
+            count: 0,
+        })
     }
 
     pub fn dossier(&mut self, d: &RawDossier) -> std::io::Result<()> {
-        let e = |s: &str| quick_xml::escape::escape(s.to_owned()).into_owned();
-        writeln!(
-            self.out,
-            "  <InfosFoyerRSA>\n    <IdentificationRSA><NUMDEMRSA>{}</NUMDEMRSA><MATRICULE>{}</MATRICULE></IdentificationRSA>\n    \
-             <Adresse><LIBVOIE>{}</LIBVOIE><NUMCOMPTT>{}</NUMCOMPTT></Adresse>\n    \
-             <PrestationRSA><EtatDossierRSA><ETATDOSRSA>{}</ETATDOSRSA><DTETATDOSRSA>{}</DTETATDOSRSA></EtatDossierRSA></PrestationRSA>",
-            e(&d.rsa_number),
-            e(&d.caf_number),
-            e(&d.address),
-            e(&d.commune_code),
-            e(&d.rsa_state),
-            e(&d.rsa_state_on)
-        )?;
+        let mut x = Xml::default();
+        // Dates in the schema's form; an impossible one as given.
+        let date = |raw: &str| match raw.trim() {
+            "" => self.date.clone(),
+            raw => file_date(raw).map_or_else(|| raw.to_owned(), iso_date),
+        };
+        let or = |raw: &str, default: &str| {
+            if raw.trim().is_empty() {
+                default.to_owned()
+            } else {
+                raw.to_owned()
+            }
+        };
+        x.open(1, "InfosFoyerRSA");
+        x.open(2, "IdentificationRSA");
+        x.open(3, "Organisme");
+        x.leaf(4, "FONORG", &or(&d.fund, "CAF"));
+        x.leaf(4, "NUMORG", "141");
+        x.leaf(4, "MATRICULE", &or(&d.caf_number, "0"));
+        x.close(3, "Organisme");
+        x.open(3, "Partenaire");
+        x.leaf(4, "TYPEPARTE", "CG");
+        x.leaf(4, "IDEPARTE", "014");
+        x.close(3, "Partenaire");
+        x.open(3, "DemandeRSA");
+        x.leaf(4, "DTDEMRSA", &date(&d.request_date));
+        x.leaf(4, "NUMDEMRSA", &d.rsa_number);
+        x.close(3, "DemandeRSA");
+        x.close(2, "IdentificationRSA");
         for p in &d.persons {
-            writeln!(
-                self.out,
-                "    <Personne>\n      <Identification><NOM>{}</NOM><PRENOM>{}</PRENOM><NOMNAI>{}</NOMNAI>\
-                 <DTNAI>{}</DTNAI><SEXE>{}</SEXE><NIR>{}</NIR></Identification>\n      \
-                 <Prestations><ROLEPERS>{}</ROLEPERS><TOPPERSDRODEVORSA>{}</TOPPERSDRODEVORSA></Prestations>\n    </Personne>",
-                e(&p.last_name),
-                e(&p.first_names),
-                e(&p.birth_name),
-                e(&p.birth_date),
-                e(&p.sex),
-                e(&p.nir),
-                e(&p.role),
-                e(&p.subject_to_duties)
-            )?;
+            person(&mut x, p, &date);
         }
-        writeln!(self.out, "  </InfosFoyerRSA>")
+        x.open(2, "DonneesAdministratives");
+        x.open(3, "SituationFamille");
+        x.leaf(4, "SITFAM", &or(&d.family_situation, "CEL"));
+        x.leaf(4, "DDSITFAM", &date(&d.family_situation_on));
+        x.close(3, "SituationFamille");
+        address(&mut x, d);
+        x.close(2, "DonneesAdministratives");
+        x.open(2, "PrestationRSA");
+        x.open(3, "SituationDossierRSA");
+        x.open(4, "EtatDossierRSA");
+        x.leaf(5, "ETATDOSRSA", &d.rsa_state);
+        x.close(4, "EtatDossierRSA");
+        let state = d.rsa_state.trim();
+        let state_on = |m: &RawMotive| or(&m.on, &d.rsa_state_on);
+        let blocks: [(&str, &RawMotive, [&str; 2], bool); 4] = [
+            ("Refus", &d.refusal, ["DTREFURSA", "MOTIREFURSA"], true),
+            (
+                "SuspensionDroit",
+                &d.right_suspension,
+                ["MOTISUSDRORSA", "DDSUSDRORSA"],
+                false,
+            ),
+            (
+                "SuspensionVersement",
+                &d.payment_suspension,
+                ["MOTISUSVERSRSA", "DDSUSVERSRSA"],
+                false,
+            ),
+            (
+                if state == "6" {
+                    "FinDroitMoisAnterieur"
+                } else {
+                    "FinDroit"
+                },
+                &d.closure,
+                ["MOTICLORSA", "DTCLORSA"],
+                false,
+            ),
+        ];
+        for (block, motive, [first, second], date_first) in blocks {
+            if motive.reason.trim().is_empty() {
+                continue;
+            }
+            x.open(4, block);
+            let on = date(&state_on(motive));
+            let (a, b) = if date_first {
+                (&on, &motive.reason)
+            } else {
+                (&motive.reason, &on)
+            };
+            x.leaf(5, first, a);
+            x.leaf(5, second, b);
+            x.close(4, block);
+        }
+        x.close(3, "SituationDossierRSA");
+        x.open(3, "DetailDroitRSA");
+        x.open(4, "TroncCommunDroitRSA");
+        x.leaf(5, "TOPSANSDOMFIXE", &or(&d.homeless, "0"));
+        x.leaf(5, "ORIDEMRSA", "DEM");
+        x.close(4, "TroncCommunDroitRSA");
+        x.close(3, "DetailDroitRSA");
+        x.close(2, "PrestationRSA");
+        x.close(1, "InfosFoyerRSA");
+        self.count += 1;
+        self.out.write_all(&windows_1252(&x.0))
     }
 
     pub fn finish(mut self) -> std::io::Result<W> {
-        writeln!(self.out, "</FluxBeneficiaires>")?;
+        write!(
+            self.out,
+            "\t<TransmissionFlux>\n\t\t<NBTOTDOSRSATRANSM>{:08}</NBTOTDOSRSATRANSM>\n\
+             \t\t<NBTOTDOSRSATRANSMANO>00000000</NBTOTDOSRSATRANSMANO>\n\t</TransmissionFlux>\n</Racine>\n",
+            self.count
+        )?;
         Ok(self.out)
     }
+}
+
+fn person(x: &mut Xml, p: &RawPerson, date: &dyn Fn(&str) -> String) {
+    x.open(2, "Personne");
+    x.open(3, "Identification");
+    x.leaf(4, "NOM", &p.last_name);
+    x.leaf(
+        4,
+        "NOMNAI",
+        if p.birth_name.trim().is_empty() {
+            &p.last_name
+        } else {
+            &p.birth_name
+        },
+    );
+    x.leaf(4, "PRENOM", &p.first_names);
+    x.leaf(4, "NOMCOMNAI", "");
+    x.leaf(4, "DTNAI", &date(&p.birth_date));
+    if !p.nir.trim().is_empty() {
+        x.leaf(4, "NIR", &p.nir);
+    }
+    let sex = match p.sex.trim() {
+        "F" | "f" | "2" => "2",
+        _ => "1",
+    };
+    x.leaf(4, "SEXE", sex);
+    x.close(3, "Identification");
+    x.open(3, "DossierCAF");
+    x.leaf(
+        4,
+        "TOPRESPDOS",
+        if p.role.trim() == "DEM" { "1" } else { "0" },
+    );
+    x.leaf(4, "DDRATDOS", &date(""));
+    x.close(3, "DossierCAF");
+    for benefit in ["PFA", "RSA"] {
+        x.open(3, "Prestations");
+        x.leaf(4, "NATPREST", benefit);
+        x.leaf(4, "ROLEPERS", &p.role);
+        x.leaf(4, "TOPCHAPERS", "0");
+        x.close(3, "Prestations");
+    }
+    if !p.subject_to_duties.trim().is_empty() {
+        x.open(3, "MontantCalculDroitRSAPersonne");
+        x.leaf(4, "TOPPERSDRODEVORSA", &p.subject_to_duties);
+        if !p.new_entrant.trim().is_empty() {
+            x.leaf(4, "TOPPERSENTDRODEVORSA", &p.new_entrant);
+        }
+        x.close(3, "MontantCalculDroitRSAPersonne");
+    }
+    x.close(2, "Personne");
+}
+
+fn address(x: &mut Xml, d: &RawDossier) {
+    let mut parts = d.address_parts.clone();
+    if parts == RawAddress::default() {
+        parts.street_name = d.address.clone();
+    }
+    if parts.postcode.trim().is_empty() {
+        parts.postcode = "00000".into();
+    }
+    x.open(3, "Adresse");
+    x.open(4, "TroncCommunAdresse");
+    x.leaf(5, "RGADR", "01");
+    x.leaf(
+        5,
+        "PAYS",
+        if parts.abroad.is_empty() {
+            "FRA"
+        } else {
+            "HOR"
+        },
+    );
+    x.leaf(5, "TYPEADR", "D");
+    x.leaf(5, "ETATADR", "CO");
+    x.close(4, "TroncCommunAdresse");
+    if parts.abroad.is_empty() {
+        x.open(4, "AdresseDetailleeFrance");
+        for (tag, value) in [
+            ("COMPLIDEADR", &parts.complement_id),
+            ("COMPLADR", &parts.complement),
+            ("NUMVOIE", &parts.number),
+            ("LIBTYPEVOIE", &parts.street_type),
+            ("NOMVOIE", &parts.street_name),
+            ("LIEUDIST", &parts.locality),
+            ("NUMCOM", &d.commune_code),
+            ("CODEPOS", &parts.postcode),
+            ("NOMCOM", &parts.commune_name),
+        ] {
+            x.leaf(5, tag, value);
+        }
+        x.close(4, "AdresseDetailleeFrance");
+    } else {
+        x.open(4, "AdresseHorsFrance");
+        for n in 0..6 {
+            let line = parts.abroad.get(n).map_or("", String::as_str);
+            x.leaf(5, &format!("LIBLIG{}ADR", n + 2), line);
+        }
+        x.close(4, "AdresseHorsFrance");
+    }
+    x.close(3, "Adresse");
+}
+
+/// An XML text being written, tab-indented like the CAF's files.
+#[derive(Default)]
+struct Xml(String);
+
+impl Xml {
+    fn open(&mut self, depth: usize, tag: &str) {
+        self.indent(depth);
+        self.0.push_str(&format!("<{tag}>\n"));
+    }
+
+    fn close(&mut self, depth: usize, tag: &str) {
+        self.indent(depth);
+        self.0.push_str(&format!("</{tag}>\n"));
+    }
+
+    fn leaf(&mut self, depth: usize, tag: &str, value: &str) {
+        self.indent(depth);
+        let value = quick_xml::escape::escape(value.trim());
+        if value.is_empty() {
+            self.0.push_str(&format!("<{tag} />\n"));
+        } else {
+            self.0.push_str(&format!("<{tag}>{value}</{tag}>\n"));
+        }
+    }
+
+    fn indent(&mut self, depth: usize) {
+        self.0.extend(std::iter::repeat_n('\t', depth));
+    }
+}
+
+/// `text` in windows-1252; a character it lacks as a character reference.
+fn windows_1252(text: &str) -> Vec<u8> {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u32::from(c) {
+            code @ (0..=0x7f | 0xa0..=0xff) => out.push(code as u8),
+            code => match HIGH.iter().position(|h| *h == c) {
+                Some(i) if !(0x80..=0x9f).contains(&code) => out.push(0x80 + i as u8),
+                _ => out.extend(format!("&#{code};").bytes()),
+            },
+        }
+    }
+    out
 }

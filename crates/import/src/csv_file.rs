@@ -104,7 +104,9 @@ impl<R: Read> CsvFile<R> {
                 sex: self.field("sex"),
                 nir: self.field("nir"),
                 subject_to_duties: or(self.field("subject_to_duties"), "1"),
+                ..RawPerson::default()
             }],
+            ..RawDossier::default()
         }))
     }
 }

@@ -2,12 +2,12 @@
 //! changes, idempotence, rejected records, and files refused as a whole
 //! leaving the database as it was.
 
-use parcours_domain::caf::{CsvMapping, RawDossier, RawPerson, CSV_FIELDS};
+use parcours_domain::caf::{CsvMapping, RawDossier, RawMotive, RawPerson, CSV_FIELDS};
 use parcours_domain::nir::Nir;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{Fund, HouseholdRole, PersonData};
-use parcours_import::caf_xml::{CafXmlWriter, FileKind};
-use parcours_import::{ImportError, ImportJob, Progress};
+use parcours_import::caf_xml::{CafXml, CafXmlWriter, FileKind};
+use parcours_import::{ImportError, ImportJob, Progress, Source};
 use parcours_store::import::ImportRecord;
 use parcours_store::{testing, Actor, Store};
 use time::macros::date;
@@ -79,6 +79,7 @@ fn dossier(i: usize) -> RawDossier {
                 ..RawPerson::default()
             },
         ],
+        ..RawDossier::default()
     }
 }
 
@@ -375,10 +376,10 @@ async fn broken_files_are_refused_whole_with_the_line() {
         let error = refused(&store, &truncated).await;
         assert!(error.contains("tronqué"), "{error}");
         let mut cut_between_tags = xml(&dossiers[..2]);
-        cut_between_tags.truncate(cut_between_tags.len() - "</FluxBeneficiaires>\n".len());
+        cut_between_tags.truncate(cut_between_tags.len() - "</Racine>\n".len());
         let error = refused(&store, &cut_between_tags).await;
         assert!(
-            error.contains("Fichier tronqué : la balise <FluxBeneficiaires>"),
+            error.contains("Fichier tronqué : la balise <Racine>"),
             "{error}"
         );
         assert!(error.starts_with("ligne "), "{error}");
@@ -391,9 +392,9 @@ async fn broken_files_are_refused_whole_with_the_line() {
             "the chunks applied before the break are rolled back"
         );
 
-        let mut latin1 = xml(&dossiers[..2]);
-        let at = latin1.windows(4).position(|w| w == b"\xc3\x89lo").unwrap();
-        latin1.splice(at..at + 2, [0xC9]);
+        // A windows-1252 file declared UTF-8.
+        let latin1 = replace(&xml(&dossiers[..2]), "windows-1252", "UTF-8");
+        let at = latin1.windows(3).position(|w| w == b"\xc9lo").unwrap();
         let error = refused(&store, &latin1).await;
         assert!(error.contains("Encodage invalide"), "{error}");
         let line = 1 + latin1[..at].iter().filter(|b| **b == b'\n').count();
@@ -401,37 +402,45 @@ async fn broken_files_are_refused_whole_with_the_line() {
 
         let error = refused(&store, b"NUMDEMRSA;NOM\n14000000001;Durand\n").await;
         assert!(error.contains("n'est pas un fichier XML"), "{error}");
-        let financier = String::from_utf8(xml(&dossiers[..1]))
-            .unwrap()
-            .replace("<TYPEFLUX>B<", "<TYPEFLUX>F<");
-        let error = refused(&store, financier.as_bytes()).await;
-        assert!(error.contains("flux financier"), "{error}");
-        let mismatched = String::from_utf8(xml(&dossiers[..1]))
-            .unwrap()
-            .replace("</NOM>", "</PRENOM>");
-        let error = refused(&store, mismatched.as_bytes()).await;
+        let recueil = replace(&xml(&dossiers[..1]), "<NATFLUX>D<", "<NATFLUX>R<");
+        let error = refused(&store, &recueil).await;
+        assert!(error.contains("nouveau recueil"), "{error}");
+        let mismatched = replace(&xml(&dossiers[..1]), "</NOM>", "</PRENOM>");
+        let error = refused(&store, &mismatched).await;
         assert!(error.contains("mal formé"), "{error}");
 
         let imports = store.imports(10).await.unwrap();
         assert_eq!(imports.len(), 6);
         assert!(imports.iter().all(|i| i.status == "failed"));
+
+        // The old invented flow types are refused by name.
+        let weekly = replace(&xml(&dossiers[..1]), "<TYPEFLUX>M<", "<TYPEFLUX>B<");
+        let error = refused(&store, &weekly).await;
+        assert!(error.contains("Fréquence de flux inconnue"), "{error}");
     }
 }
 
+/// `bytes` (a windows-1252 file) with `from` replaced by `to` (ASCII).
+fn replace(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+        .unwrap_or_else(|| panic!("{from} not in the file"));
+    let mut out = bytes[..at].to_vec();
+    out.extend_from_slice(to.as_bytes());
+    out.extend_from_slice(&bytes[at + from.len()..]);
+    out
+}
+
 #[tokio::test]
-async fn iso_8859_1_files_and_unknown_elements_are_read() {
+async fn latin_files_and_unknown_elements_are_read() {
     for store in stores().await {
-        let text = String::from_utf8(xml(&[dossier(1)]))
-            .unwrap()
-            .replace("UTF-8", "ISO-8859-1")
-            .replace(
-                "<Personne>",
-                "<Personne><Inconnu><Profond>x</Profond></Inconnu>",
-            );
-        let bytes: Vec<u8> = text
-            .chars()
-            .map(|c| u8::try_from(u32::from(c)).unwrap())
-            .collect();
+        let bytes = replace(&xml(&[dossier(1)]), "windows-1252", "ISO-8859-1");
+        let bytes = replace(
+            &bytes,
+            "<Personne>",
+            "<Personne><Inconnu><Profond>x</Profond></Inconnu>",
+        );
         let record = import(&store, &bytes).await.unwrap();
         assert_eq!(record.counts.persons_created, 1, "{record:?}");
         let person = store.person_by_nir(&nir(2, 1)).await.unwrap().unwrap();
@@ -504,4 +513,305 @@ async fn csv_files_go_through_the_mapping_and_the_same_rules() {
             other => panic!("{other:?}"),
         }
     }
+}
+
+/// A monthly flux bénéficiaires written by us after the CNAF's schema
+/// (windows-1252): a couple with a child whose `Rattachement` carries the
+/// parents' identity, payment suspended; a homeless new entrant; a closed
+/// case whose previous address comes first. It validates against
+/// `docs/specs/vrsb0801.xsd`.
+const MONTHLY: &[u8] = include_bytes!("fixtures/flux-beneficiaires-mensuel.xml");
+/// The same file breaking the schema's limits: a NOM of 29 characters in
+/// the first dossier, a postcode with a letter in the third.
+const OFF_LIMITS: &[u8] = include_bytes!("fixtures/flux-beneficiaires-hors-limites.xml");
+
+#[test]
+fn the_reader_takes_each_field_from_its_path() {
+    let mut reader = CafXml::new(std::io::Cursor::new(MONTHLY), TODAY);
+    let header = reader.header().unwrap();
+    assert_eq!(header.kind, FileKind::Beneficiaries);
+    assert_eq!(header.fund, Fund::Caf);
+    assert_eq!(header.date, date!(2026 - 10 - 03));
+
+    let couple = reader.next_dossier().unwrap().unwrap();
+    assert!(
+        couple.schema_errors.is_empty(),
+        "{:?}",
+        couple.schema_errors
+    );
+    assert_eq!(couple.caf_number, "041234500000000", "kept whole");
+    assert_eq!(couple.fund, "CAF");
+    assert_eq!(couple.request_date, "2024-01-15");
+    assert_eq!(
+        (
+            couple.family_situation.as_str(),
+            couple.family_situation_on.as_str()
+        ),
+        ("MAR", "2015-06-20")
+    );
+    let roles: Vec<_> = couple.persons.iter().map(|p| p.role.as_str()).collect();
+    assert_eq!(
+        roles,
+        ["CJT", "DEM", "ENF"],
+        "the RSA block's role, not the PFA's"
+    );
+    let child = &couple.persons[2];
+    assert_eq!(
+        (
+            child.first_names.as_str(),
+            child.birth_date.as_str(),
+            child.nir.as_str()
+        ),
+        ("NOÉ", "2018-11-23", ""),
+        "the Rattachement's parents do not overwrite the child"
+    );
+    assert_eq!(couple.persons[0].subject_to_duties, "1");
+    assert_eq!(couple.persons[0].new_entrant, "0");
+    assert_eq!(
+        child.subject_to_duties, "",
+        "no MontantCalculDroitRSAPersonne"
+    );
+    assert_eq!(
+        couple.address_parts.one_line(),
+        "BÂTIMENT C, APPARTEMENT 24, 12 BIS AVENUE DU SACRÉ-CŒUR, 14000 CAEN",
+        "the current address (RGADR 01), not the previous one"
+    );
+    assert_eq!(couple.commune_code, "14118");
+    assert_eq!(couple.rsa_state, "4");
+    assert_eq!(
+        couple.payment_suspension,
+        RawMotive {
+            reason: "06".into(),
+            on: "2026-09-01".into()
+        }
+    );
+    assert_eq!(couple.homeless, "0");
+
+    let homeless = reader.next_dossier().unwrap().unwrap();
+    assert_eq!(homeless.homeless, "1");
+    assert_eq!(homeless.persons[0].first_names, "FRANÇOIS");
+    assert_eq!(homeless.persons[0].new_entrant, "1");
+    assert_eq!(
+        homeless.address_parts.one_line(),
+        "CCAS - ÉLECTION DE DOMICILE, 1 PLACE SAINT-SAUVEUR, 14000 CAEN",
+        "the élection de domicile, not the previous address abroad"
+    );
+
+    let closed = reader.next_dossier().unwrap().unwrap();
+    assert_eq!(
+        closed.persons[0].last_name, "LŒWY",
+        "windows-1252, not Latin-1"
+    );
+    assert_eq!(closed.rsa_state, "5");
+    assert_eq!(
+        closed.closure,
+        RawMotive {
+            reason: "RFD".into(),
+            on: "2026-08-31".into()
+        }
+    );
+    assert_eq!(
+        (
+            closed.address_parts.one_line().as_str(),
+            closed.commune_code.as_str()
+        ),
+        ("4 RUE DU MARCHÉ, LE HAMEAU, 14400 BAYEUX", "14047"),
+        "the current address by its rank, though it comes second"
+    );
+    assert!(reader.next_dossier().unwrap().is_none());
+}
+
+#[test]
+fn the_msa_and_the_instruction_files_are_told_apart() {
+    // An MSA file: Agora writes it, each dossier names the MSA.
+    let msa = replace(MONTHLY, "<APPLIEME>CRI<", "<APPLIEME>AGO<");
+    let msa = replace(&msa, "<FONORG>CAF<", "<FONORG>MSA<");
+    let mut reader = CafXml::new(std::io::Cursor::new(msa), TODAY);
+    assert_eq!(reader.header().unwrap().fund, Fund::Msa);
+    let dossier = reader.next_dossier().unwrap().unwrap();
+    assert_eq!(dossier.fund, "MSA");
+    let valid = parcours_domain::caf::validate(&dossier, Fund::Caf, FILE_DATE).unwrap();
+    assert_eq!(
+        valid.household.fund,
+        Fund::Msa,
+        "the dossier's FONORG decides"
+    );
+    // The flux instruction: NATFLUX I, its dossiers are InfoDemandeRSA.
+    let text = String::from_utf8_lossy(MONTHLY)
+        .replace("<NATFLUX>D<", "<NATFLUX>I<")
+        .replace("InfosFoyerRSA>", "InfoDemandeRSA>");
+    let mut reader = CafXml::new(std::io::Cursor::new(text.into_bytes()), TODAY);
+    assert_eq!(reader.header().unwrap().kind, FileKind::Instruction);
+    let dossier = reader.next_dossier().unwrap().unwrap();
+    assert_eq!(dossier.rsa_number, "14024015001");
+}
+
+#[tokio::test]
+async fn the_cafs_monthly_file_is_imported_and_reimported_unchanged() {
+    for store in stores().await {
+        store
+            .upsert_commune("14047", "Bayeux", "14400", None)
+            .await
+            .unwrap();
+        // The couple's household, known with its 7-digit numéro allocataire.
+        let known = replace(MONTHLY, "041234500000000", "0412345");
+        let first = import(&store, &known).await.unwrap();
+        assert_eq!(first.counts.rejected, 0, "{:?}", first.report);
+        assert_eq!(first.counts.persons_created, 4, "children left out");
+        assert_eq!(first.counts.new_entrants, 4);
+
+        let record = import(&store, MONTHLY).await.unwrap();
+        assert_eq!(record.counts.records, 3);
+        assert_eq!(record.counts.households_updated, 0, "{:?}", record.report);
+        assert_eq!(record.counts.persons_updated, 0, "{:?}", record.report);
+
+        let couple = store
+            .household_by_rsa_number("14024015001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(couple.caf_number.as_deref(), Some("0412345"), "recognised");
+        assert_eq!(
+            (couple.rsa_state, couple.rsa_state_on),
+            (4, Some(date!(2026 - 09 - 01)))
+        );
+        let closed = store
+            .household_by_rsa_number("14021003002")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(closed.caf_number.as_deref(), Some("300111200000000"));
+        assert_eq!(
+            (closed.rsa_state, closed.rsa_state_on),
+            (5, Some(date!(2026 - 08 - 31)))
+        );
+
+        // The CAF writes the NIR without its key: parcours computes it.
+        let full = |body: &str| Nir::parse(body).unwrap().as_str().to_owned();
+        let karim = store
+            .person_by_nir(&full("1850314118042"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(karim.household_role, HouseholdRole::Requester);
+        assert_eq!(
+            karim.address.as_deref(),
+            Some("BÂTIMENT C, APPARTEMENT 24, 12 BIS AVENUE DU SACRÉ-CŒUR, 14000 CAEN")
+        );
+        assert_eq!(karim.commune_code.as_deref(), Some("14118"));
+        let helene = store
+            .person_by_nir(&full("2870614366017"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(helene.household_role, HouseholdRole::Partner);
+        assert_eq!(helene.first_names, "HÉLÈNE");
+        let zoe = store
+            .person_by_nir(&full("2750214047011"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(zoe.last_name, "LŒWY");
+        assert_eq!(zoe.commune_code.as_deref(), Some("14047"));
+    }
+}
+
+#[tokio::test]
+async fn a_dossier_breaking_the_schemas_limits_is_rejected_with_its_line() {
+    for store in stores().await {
+        let record = import(&store, OFF_LIMITS).await.unwrap();
+        assert_eq!(record.counts.records, 3);
+        assert_eq!(record.counts.rejected, 2, "{:?}", record.report);
+        assert_eq!(record.counts.households_created, 1, "only the valid one");
+        let rejected = &record.report.rejected;
+        assert_eq!(rejected[0].line, 64, "{rejected:?}");
+        assert_eq!(
+            rejected[0].reason,
+            "NOM : 29 caractères, 28 au plus selon le schéma de la CNAF."
+        );
+        assert_eq!(rejected[1].line, 399, "{rejected:?}");
+        assert!(
+            rejected[1]
+                .reason
+                .starts_with("CODEPOS : « 14A00 » n'est pas un nombre"),
+            "{rejected:?}"
+        );
+        assert!(store
+            .person_by_nir("1850314118042")
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store
+            .household_by_rsa_number("14021003002")
+            .await
+            .unwrap()
+            .is_none());
+
+        // A street name of 100 000 characters: the dossier is rejected, the
+        // text was never held whole.
+        let long = replace(
+            MONTHLY,
+            "<NOMVOIE>DU SACR",
+            &format!("<NOMVOIE>{}", "A".repeat(100_000)),
+        );
+        let record = import(&store, &long).await.unwrap();
+        assert!(
+            record.report.rejected[0]
+                .reason
+                .starts_with("NOMVOIE : plus de 128 caractères"),
+            "{:?}",
+            record.report
+        );
+        // A text of 2 MB without a tag is no CAF file.
+        let huge = replace(
+            MONTHLY,
+            "<NOMVOIE>DU SACR",
+            &format!("<NOMVOIE>{}", "A".repeat(2 << 20)),
+        );
+        let error = refused(&store, &huge).await;
+        assert!(error.contains("sans balise"), "{error}");
+    }
+}
+
+#[test]
+fn the_files_written_follow_the_cnafs_schema() {
+    let mut dossiers: Vec<_> = (0..3).map(dossier).collect();
+    dossiers[0].persons[0].last_name = "CŒUR-DE-LION".into();
+    dossiers[1].rsa_state = "5".into();
+    dossiers[1].closure = RawMotive {
+        reason: "RFD".into(),
+        on: "2026-10-20".into(),
+    };
+    dossiers[2].caf_number = "100000200000000".into();
+    let dir = std::env::temp_dir().join(format!("parcours-caf-xsd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("flux.xml");
+    std::fs::write(&file, xml(&dossiers)).unwrap();
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/specs/vrsb0801.xsd");
+    for path in [
+        file.as_path(),
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/flux-beneficiaires-mensuel.xml"
+        )),
+    ] {
+        let output = match std::process::Command::new("xmllint")
+            .args(["--noout", "--schema", schema])
+            .arg(path)
+            .output()
+        {
+            Ok(output) => output,
+            Err(err) if std::env::var_os("CI").is_none() => {
+                eprintln!("xmllint introuvable ({err}) : installez libxml2-utils ; test sauté.");
+                return;
+            }
+            Err(err) => panic!("xmllint introuvable ({err}) : installez libxml2-utils"),
+        };
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

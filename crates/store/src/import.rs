@@ -594,8 +594,9 @@ impl Import {
     ) -> Uuid {
         match known.get(&dossier.household.rsa_number) {
             Some((id, data)) => {
-                if let Some(detail) = household_change(data, &dossier.household) {
-                    self.update_household(*id, &dossier.household, detail);
+                let incoming = as_known(data, &dossier.household);
+                if let Some(detail) = household_change(data, &incoming) {
+                    self.update_household(*id, &incoming, detail);
                 }
                 *id
             }
@@ -960,7 +961,7 @@ mod snapshot {
         let Some((household, members)) = snapshot.get(&dossier.household.rsa_number) else {
             return false;
         };
-        household_change(household, &dossier.household).is_none()
+        household_change(household, &super::as_known(household, &dossier.household)).is_none()
             && dossier.persons.iter().all(|incoming| {
                 let incoming = &incoming.data;
                 let mut found = members.iter().filter(|(nir, known)| match &incoming.nir {
@@ -1139,6 +1140,25 @@ mod snapshot {
             assert!(parse([unknown.as_str()].into_iter()).unwrap().is_empty());
         }
     }
+}
+
+/// The household as the file describes it, in the terms already stored:
+/// the CAF's files date a state only by its suspension, closure or refusal,
+/// so an unchanged state keeps its known date; and the numéro allocataire
+/// keeps its stored form when the file writes the same number with 15
+/// digits (the household stored with 7 is recognised).
+fn as_known(known: &HouseholdData, incoming: &HouseholdData) -> HouseholdData {
+    let mut data = incoming.clone();
+    if data.rsa_state_on.is_none() && data.rsa_state == known.rsa_state {
+        data.rsa_state_on = known.rsa_state_on;
+    }
+    if parcours_domain::person::same_caf_number(
+        known.caf_number.as_deref(),
+        incoming.caf_number.as_deref(),
+    ) {
+        data.caf_number = known.caf_number.clone();
+    }
+    data
 }
 
 /// What changed in a household, if anything: the RSA state first.

@@ -175,11 +175,13 @@ fn ids_by_name(scope: &PersonScope, query: &PersonQuery, first: &str, second: Op
         .push(")");
     }
     if let Some(caf) = &query.caf_number {
+        let (short, long) = caf_forms(caf);
         ids.bind(
-            " AND t.person_id IN (SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE h.caf_number = ",
-            caf.as_str(),
+            " AND t.person_id IN (SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id WHERE h.caf_number IN (",
+            short,
         )
-        .push(")");
+        .bind(", ", long)
+        .push("))");
     }
     if !query.include_closed {
         ids.push(" AND t.closed_on IS NULL");
@@ -190,6 +192,18 @@ fn ids_by_name(scope: &PersonScope, query: &PersonQuery, first: &str, second: Op
     );
     ids.push(") page");
     ids
+}
+
+/// The two stored forms of a numéro allocataire: 7 digits, and 15 as the
+/// CAF's files write it (followed by 8 zeros).
+fn caf_forms(caf: &str) -> (String, String) {
+    let short = parcours_domain::person::allocataire_key(caf).to_owned();
+    let long = if short.len() == 7 {
+        format!("{short}00000000")
+    } else {
+        short.clone()
+    };
+    (short, long)
 }
 
 /// The page of ids found by birth date, NIR or CAF number alone.
@@ -207,7 +221,10 @@ fn ids_by_numbers(scope: &PersonScope, query: &PersonQuery) -> Sql {
         ids.bind(" AND p.nir = ", nir.as_str());
     }
     if let Some(caf) = &query.caf_number {
-        ids.bind(" AND h.caf_number = ", caf.as_str());
+        let (short, long) = caf_forms(caf);
+        ids.bind(" AND h.caf_number IN (", short)
+            .bind(", ", long)
+            .push(")");
     }
     if !query.include_closed {
         ids.push(" AND p.closed_on IS NULL");

@@ -659,6 +659,18 @@ async fn search_by_names_dates_and_numbers() {
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].id, jean.id);
         assert_eq!(lines[0].caf_number.as_deref(), Some("7654321"));
+        // The CAF's files write the number with 15 digits (8 zeros after
+        // the 7): either form finds the household.
+        let as_the_caf_writes = PersonQuery {
+            caf_number: Some("765432100000000".into()),
+            ..caf.clone()
+        };
+        let lines = store
+            .search_persons(&all, &as_the_caf_writes)
+            .await
+            .unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].id, jean.id);
 
         let empty = PersonQuery {
             limit: 50,

@@ -468,7 +468,7 @@ const steps = [
       await expectText(page, 'Dossiers rejetés');
       await expectText(page, 'NIR');
       await axeScan(page);
-      await page.getByRole('link', { name: /Nouvel Zoé/ }).first().click();
+      await page.getByRole('link', { name: /Nouvel/i }).first().click();
       await page.waitForLoadState('load');
       await expectText(page, 'Données CAF');
       await expectText(page, 'Entrée dans les droits et devoirs');
@@ -477,25 +477,47 @@ const steps = [
   ],
 ];
 
-/** A bénéficiaires file: a new entrant, and a dossier whose NIR has a wrong key. */
+/** A monthly flux bénéficiaires as the CAF writes it (its schema's nesting):
+ * a new entrant, and a dossier whose NIR has a wrong key. */
 function cafFile() {
   const nir = (body) => body + String(97n - (BigInt(body) % 97n)).padStart(2, '0');
-  const dossier = (n, last, first, body, key) => `
-  <InfosFoyerRSA>
-    <IdentificationRSA><NUMDEMRSA>9900000000${n}</NUMDEMRSA><MATRICULE>777000${n}</MATRICULE></IdentificationRSA>
-    <Adresse><LIBVOIE>${n} rue des Tilleuls</LIBVOIE><NUMCOMPTT>14118</NUMCOMPTT></Adresse>
-    <PrestationRSA><EtatDossierRSA><ETATDOSRSA>2</ETATDOSRSA><DTETATDOSRSA>2026-11-01</DTETATDOSRSA></EtatDossierRSA></PrestationRSA>
+  const person = (last, first, nirValue) => `
     <Personne>
-      <Identification><NOM>${last}</NOM><PRENOM>${first}</PRENOM><DTNAI>1990-03-0${n}</DTNAI><SEXE>2</SEXE><NIR>${key ?? nir(body)}</NIR></Identification>
-      <Prestations><ROLEPERS>DEM</ROLEPERS><TOPPERSDRODEVORSA>1</TOPPERSDRODEVORSA></Prestations>
-    </Personne>
+      <Identification><NOM>${last}</NOM><NOMNAI>${last}</NOMNAI><PRENOM>${first}</PRENOM><NOMCOMNAI>CAEN</NOMCOMNAI>
+        <DTNAI>1990-03-01</DTNAI><NIR>${nirValue}</NIR><SEXE>2</SEXE></Identification>
+      <DossierCAF><TOPRESPDOS>1</TOPRESPDOS><DDRATDOS>2026-10-01</DDRATDOS></DossierCAF>
+      <Prestations><NATPREST>PFA</NATPREST><ROLEPERS>DEM</ROLEPERS><TOPCHAPERS>0</TOPCHAPERS></Prestations>
+      <Prestations><NATPREST>RSA</NATPREST><ROLEPERS>DEM</ROLEPERS><TOPCHAPERS>0</TOPCHAPERS></Prestations>
+      <MontantCalculDroitRSAPersonne><TOPPERSDRODEVORSA>1</TOPPERSDRODEVORSA><TOPPERSENTDRODEVORSA>1</TOPPERSENTDRODEVORSA></MontantCalculDroitRSAPersonne>
+    </Personne>`;
+  const dossier = (n, last, first, nirValue) => `
+  <InfosFoyerRSA>
+    <IdentificationRSA>
+      <Organisme><FONORG>CAF</FONORG><NUMORG>141</NUMORG><MATRICULE>777000${n}00000000</MATRICULE></Organisme>
+      <Partenaire><TYPEPARTE>CG</TYPEPARTE><IDEPARTE>014</IDEPARTE></Partenaire>
+      <DemandeRSA><DTDEMRSA>2026-10-01</DTDEMRSA><NUMDEMRSA>9900000000${n}</NUMDEMRSA></DemandeRSA>
+    </IdentificationRSA>${person(last, first, nirValue)}
+    <DonneesAdministratives>
+      <SituationFamille><SITFAM>CEL</SITFAM><DDSITFAM>2020-01-01</DDSITFAM></SituationFamille>
+      <Adresse>
+        <TroncCommunAdresse><RGADR>01</RGADR><PAYS>FRA</PAYS><TYPEADR>D</TYPEADR><ETATADR>CO</ETATADR></TroncCommunAdresse>
+        <AdresseDetailleeFrance><COMPLIDEADR /><COMPLADR /><NUMVOIE>${n}</NUMVOIE><LIBTYPEVOIE>RUE</LIBTYPEVOIE>
+          <NOMVOIE>DES TILLEULS</NOMVOIE><LIEUDIST /><NUMCOM>14118</NUMCOM><CODEPOS>14000</CODEPOS><NOMCOM>CAEN</NOMCOM></AdresseDetailleeFrance>
+      </Adresse>
+    </DonneesAdministratives>
+    <PrestationRSA>
+      <SituationDossierRSA><EtatDossierRSA><ETATDOSRSA>2</ETATDOSRSA></EtatDossierRSA></SituationDossierRSA>
+      <DetailDroitRSA><TroncCommunDroitRSA><TOPSANSDOMFIXE>0</TOPSANSDOMFIXE><ORIDEMRSA>DEM</ORIDEMRSA></TroncCommunDroitRSA></DetailDroitRSA>
+    </PrestationRSA>
   </InfosFoyerRSA>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
-<FluxBeneficiaires>
-  <IdentificationFlux><TYPEFLUX>B</TYPEFLUX><DTCREAFLUX>2026-11-02</DTCREAFLUX><ORGANISME>CAF</ORGANISME></IdentificationFlux>${
-    dossier(1, 'Nouvel', 'Zoé', '2900399123001')}${
-    dossier(2, 'Faux', 'Nir', '2900399123002', '290039912300200')}
-</FluxBeneficiaires>
+<Racine>
+  <IdentificationFlux><APPLIEME>CRI</APPLIEME><NUMVERSIONAPPLIEME>6200</NUMVERSIONAPPLIEME><TYPEFLUX>M</TYPEFLUX><NATFLUX>D</NATFLUX>
+    <DTCREAFLUX>2026-11-02</DTCREAFLUX><HEUCREAFLUX>01:12:45.0000</HEUCREAFLUX><DTREF>2026-10-31</DTREF></IdentificationFlux>${
+    dossier(1, 'NOUVEL', 'ZOÉ', nir('2900399123001'))}${
+    dossier(2, 'FAUX', 'NIR', '290039912300200')}
+  <TransmissionFlux><NBTOTDOSRSATRANSM>00000002</NBTOTDOSRSATRANSM><NBTOTDOSRSATRANSMANO>00000000</NBTOTDOSRSATRANSMANO></TransmissionFlux>
+</Racine>
 `;
 }
 

@@ -23,6 +23,15 @@ pub fn fr_date(date: Date) -> String {
     )
 }
 
+/// A number of days, the noun agreeing: "1 jour", "3 jours".
+pub fn fr_days(days: i64) -> String {
+    if days.abs() <= 1 {
+        format!("{days} jour")
+    } else {
+        format!("{days} jours")
+    }
+}
+
 /// The present instant.
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()

@@ -1,7 +1,7 @@
 //! The deadline clocks of the pathway (orientation, contract, joint review,
 //! contract end), computed from a few dated facts about one person.
 
-use crate::clock::fr_date;
+use crate::clock::{fr_date, fr_days};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month};
 
@@ -269,14 +269,6 @@ impl Clock {
                 )
             }
         }
-    }
-}
-
-fn fr_days(days: i64) -> String {
-    if days.abs() <= 1 {
-        format!("{days} jour")
-    } else {
-        format!("{days} jours")
     }
 }
 

@@ -10,7 +10,7 @@ use parcours_store::contract::Contract;
 use parcours_store::person::PersonSummary;
 use time::{Date, OffsetDateTime};
 
-pub use parcours_app::clock::fr_date;
+pub use parcours_app::clock::{fr_date, fr_days};
 
 pub fn fr_opt(date: Option<Date>) -> String {
     date.map(fr_date).unwrap_or_default()
@@ -276,6 +276,10 @@ mod tests {
             "06/12/2026 00:30"
         );
         assert_eq!(fr_day(datetime!(2026-12-05 23:30 UTC)), "06/12/2026");
+        assert_eq!(
+            (fr_days(1), fr_days(2)),
+            ("1 jour".into(), "2 jours".into())
+        );
         // The night of the change to summer time: 01:00 UTC is 03:00 in Paris.
         assert_eq!(
             fr_instant(datetime!(2026-03-29 00:59 UTC)),

@@ -5,7 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::view::{fr_date, line, Line};
+use crate::view::{fr_date, fr_days, line, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -89,10 +89,10 @@ pub async fn deadlines(
             clock: c.kind.label(),
             due: fr_date(c.due_on),
             late: c.due_on < today,
-            delay: if c.due_on < today {
-                format!("{} jours de retard", (today - c.due_on).whole_days())
-            } else {
-                format!("dans {} jours", (c.due_on - today).whole_days())
+            delay: match (c.due_on - today).whole_days() {
+                late if late < 0 => format!("{} de retard", fr_days(-late)),
+                0 => "aujourd'hui".to_owned(),
+                soon => format!("dans {}", fr_days(soon)),
             },
             referent: c.referent_name.unwrap_or_else(|| "—".into()),
         })

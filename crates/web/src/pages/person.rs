@@ -7,7 +7,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::view::{fr_date, fr_day, fr_instant, fr_opt, line, period_text, Line};
+use crate::view::{fr_date, fr_day, fr_days, fr_instant, fr_opt, line, period_text, Line};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -660,7 +660,7 @@ fn clock_line(c: &StoredClock, today: Date, due_soon_days: i64) -> ClockLine {
         Some(on) if on > c.due_on => (format!("fait le {} (en retard)", fr_date(on)), "off"),
         Some(on) => (format!("fait le {}", fr_date(on)), "ok"),
         None if c.due_on < today => (
-            format!("en retard de {} jours", (today - c.due_on).whole_days()),
+            format!("en retard de {}", fr_days((today - c.due_on).whole_days())),
             "late",
         ),
         None if (c.due_on - today).whole_days() <= due_soon_days => ("bientôt dû".into(), "soon"),

@@ -250,7 +250,7 @@ fn validate_person(
         household_role: role,
         last_name: raw.last_name.clone(),
         first_names: raw.first_names.clone(),
-        birth_name: raw.birth_name.clone(),
+        birth_name: distinct_birth_name(raw),
         birth_date: iso(&raw.birth_date),
         sex: sex_code(&raw.sex).to_owned(),
         nir: raw.nir.clone(),
@@ -272,6 +272,19 @@ fn validate_person(
     PersonData::parse(&input, file_date)
         .map(Some)
         .map_err(|invalid| format!("{} : {}", who.trim(), describe(&invalid, PERSON_FIELDS)))
+}
+
+/// The CAF's files always write `NOMNAI`, most often the name itself: a
+/// birth name equal to the name says nothing more, and keeping it would
+/// change the identity of every file created without one at the next
+/// monthly file.
+fn distinct_birth_name(raw: &RawPerson) -> String {
+    use crate::person::fold;
+    if fold(&raw.birth_name) == fold(&raw.last_name) {
+        String::new()
+    } else {
+        raw.birth_name.clone()
+    }
 }
 
 /// CAF files write the sex 1 (man) or 2 (woman); other systems M/H/F.
@@ -626,6 +639,19 @@ mod tests {
         );
         raw.fund = "XYZ".into();
         assert!(validate(&raw, Fund::Caf, FILE_DATE).is_err());
+    }
+
+    #[test]
+    fn a_birth_name_equal_to_the_name_is_no_birth_name() {
+        let birth_name_of = |birth_name: &str| {
+            let mut raw = raw();
+            raw.persons[0].last_name = "LEFÈVRE".into();
+            raw.persons[0].birth_name = birth_name.into();
+            let dossier = validate(&raw, Fund::Caf, FILE_DATE).unwrap();
+            dossier.persons[0].data.birth_name.clone()
+        };
+        assert_eq!(birth_name_of("Lefevre"), None);
+        assert_eq!(birth_name_of("DUPONT").as_deref(), Some("DUPONT"));
     }
 
     #[test]

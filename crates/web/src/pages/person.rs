@@ -952,8 +952,8 @@ pub async fn history(
                 })
                 .map(|(k, v)| Change {
                     field: k.clone(),
-                    before: previous.get(k).map(show_value).unwrap_or_default(),
-                    after: show_value(v),
+                    before: previous.get(k).map(|v| shown(k, v)).unwrap_or_default(),
+                    after: shown(k, v),
                 })
                 .collect();
             RevisionView {
@@ -971,6 +971,17 @@ pub async fn history(
         revisions: views,
     };
     Ok(Html(page.render()?))
+}
+
+/// A value of the history as shown: the NIR masked, as on the file's page
+/// (its whole number is shown only by the audited reveal).
+fn shown(field: &str, value: &serde_json::Value) -> String {
+    match (field, value) {
+        ("nir", serde_json::Value::String(nir)) => {
+            Nir::parse(nir).map_or_else(|_| "•".repeat(nir.chars().count()), |n| n.masked())
+        }
+        _ => show_value(value),
+    }
 }
 
 fn show_value(value: &serde_json::Value) -> String {

@@ -78,10 +78,6 @@ async fn signed_in(store: &Store, id: Uuid) -> Result<CurrentUser, StoreError> {
         .ok_or_else(|| StoreError::Config("compte de démonstration désactivé".into()))
 }
 
-fn iso(date: Date) -> String {
-    date.to_string()
-}
-
 /// Contracts for the people followed: signed within a month of the
 /// notification for most (a year's contract, still in force); every sixth
 /// one oriented more than a month ago has none (late), and the recently
@@ -139,7 +135,7 @@ async fn signed_contract(
 ) -> Result<(), StoreError> {
     let data = ContractData::parse(&ContractInput {
         kind: "engagement".into(),
-        starts_on: iso(signed_on),
+        starts_on: signed_on.to_string(),
         duration_months: "12".into(),
         weekly_hours: "15".into(),
         objectives: vec![ObjectiveInput {
@@ -202,15 +198,17 @@ async fn position(
         &action_id.to_string(),
         "",
         None,
-        &iso(positioned_on),
+        &positioned_on.to_string(),
     )
     .await
     .map_err(failed)?;
     let sent = prescription.referral;
     let answered = match structure {
-        Structure::Operator(me) => referral::accept(app, me, sent.id, sent.version, &iso(entry))
-            .await
-            .map_err(failed)?,
+        Structure::Operator(me) => {
+            referral::accept(app, me, sent.id, sent.version, &entry.to_string())
+                .await
+                .map_err(failed)?
+        }
         // A structure without an account answers on paper; the département records it.
         Structure::Paper(actor) => {
             app.store

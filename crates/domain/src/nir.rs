@@ -128,6 +128,12 @@ pub fn key(first13: &str) -> Option<u8> {
     Some((97 - n % 97) as u8)
 }
 
+/// A stored NIR as screens and the API show it by default (see
+/// [`Nir::masked`]); a text that is no NIR is hidden whole.
+pub fn mask(raw: &str) -> String {
+    Nir::parse(raw).map_or_else(|_| "•".repeat(raw.chars().count()), |n| n.masked())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +147,8 @@ mod tests {
         assert_eq!(nir.sex_digit(), '1');
         assert!(!nir.is_provisional());
         assert_eq!(nir.masked(), "1 85 05 •• ••• ••• ••");
+        assert_eq!(mask(nir.as_str()), nir.masked());
+        assert_eq!(mask("12AB"), "••••");
         // Example commonly used in documentation.
         assert_eq!(key("2690549588157"), Some(80));
         assert!(Nir::parse("2-69-05-49-588-157.80").is_ok());

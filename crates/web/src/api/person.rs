@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use parcours_app::person::{self, Created, PersonSearch};
+use parcours_domain::nir;
 use parcours_domain::person::{HouseholdInput, PersonInput, RsaSituation};
 use parcours_store::deadline::StoredClock;
 use parcours_store::orientation::{Assignment, Orientation};
@@ -161,7 +162,7 @@ pub async fn show(
     };
     let mut file = person::read_file(&state, &me, id, what).await?;
     if !params.reveal_nir {
-        file.person.nir = file.person.nir.as_deref().map(masked_nir);
+        file.person.nir = file.person.nir.as_deref().map(nir::mask);
     }
     Ok(Json(PersonDetailBody {
         situation: file.person.situation(),
@@ -171,13 +172,6 @@ pub async fn show(
         orientations: file.orientations,
         referents: file.assignments,
     }))
-}
-
-/// The NIR as screens show it (a stored NIR always parses; anything else is
-/// hidden whole).
-fn masked_nir(nir: &str) -> String {
-    parcours_domain::nir::Nir::parse(nir)
-        .map_or_else(|_| "•".repeat(nir.chars().count()), |n| n.masked())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -18,7 +18,7 @@ use parcours_app::person::{
     self, AbsenceAlert, Created, Duplicates, FileView, PersonFile, PersonSearch,
 };
 use parcours_domain::deadline::OrientationKind;
-use parcours_domain::nir::Nir;
+use parcours_domain::nir::{self, Nir};
 use parcours_domain::person::{
     age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput,
     RsaSituation, RsaState, Sex,
@@ -204,12 +204,7 @@ impl PersonForm {
             sex: person.sex.code().to_owned(),
             nir: String::new(),
             keep_nir: Some("1".into()),
-            stored_nir: person
-                .nir
-                .as_deref()
-                .and_then(|n| Nir::parse(n).ok())
-                .map(|n| n.masked())
-                .unwrap_or_default(),
+            stored_nir: person.nir.as_deref().map(nir::mask).unwrap_or_default(),
             email: person.email.clone().unwrap_or_default(),
             phone: person.phone.clone().unwrap_or_default(),
             address: person.address.clone().unwrap_or_default(),
@@ -977,9 +972,7 @@ pub async fn history(
 /// (its whole number is shown only by the audited reveal).
 fn shown(field: &str, value: &serde_json::Value) -> String {
     match (field, value) {
-        ("nir", serde_json::Value::String(nir)) => {
-            Nir::parse(nir).map_or_else(|_| "•".repeat(nir.chars().count()), |n| n.masked())
-        }
+        ("nir", serde_json::Value::String(raw)) => nir::mask(raw),
         _ => show_value(value),
     }
 }
@@ -1012,8 +1005,7 @@ fn side(p: &Person) -> Side {
                 "NIR",
                 p.nir
                     .as_deref()
-                    .and_then(|n| Nir::parse(n).ok())
-                    .map(|n| n.masked())
+                    .map(nir::mask)
                     .unwrap_or_else(|| "—".into()),
             ),
             ("Adresse", p.address.clone().unwrap_or_default()),

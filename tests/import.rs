@@ -617,3 +617,57 @@ async fn uploads_go_beyond_the_body_limit_of_other_routes() {
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
 }
+
+#[tokio::test]
+async fn what_the_cafs_files_say_of_a_case_is_shown_in_french() {
+    for app in apps().await {
+        let token = app.token(PROGRAMME).await;
+        let mut suspended = dossier(FIRST + 900);
+        suspended.request_date = "2026-09-02".into();
+        suspended.family_situation = "SEF".into();
+        suspended.family_situation_on = "2026-03-01".into();
+        suspended.homeless = "1".into();
+        suspended.rsa_state = "3".into();
+        suspended.right_suspension = parcours_domain::caf::RawMotive {
+            reason: "DB".into(),
+            on: "2026-10-15".into(),
+        };
+        let (status, record) =
+            api_import(&app, &token, "/api/v1/imports/caf", xml(&[suspended])).await;
+        assert_eq!(status, StatusCode::CREATED, "{record}");
+        let person = app
+            .store
+            .person_by_nir(&nir(2, FIRST + 900))
+            .await
+            .unwrap()
+            .unwrap();
+
+        let answer = app
+            .get_json(&token, &format!("/api/v1/persons/{}", person.id))
+            .await;
+        let household = &answer["household"];
+        assert_eq!(household["rsa_requested_on"], "2026-09-02", "{answer}");
+        assert_eq!(household["family_situation"], "SEF");
+        assert_eq!(household["homeless"], true);
+        assert_eq!(household["rsa_state_reason"], "DB");
+
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url(&format!("/personnes/{}", person.id)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for shown in [
+            "Droit ouvert et suspendu (depuis le 15/10/2026), motif : Ressources (DB)",
+            "<dt>Demande de RSA</dt><dd>le 02/09/2026</dd>",
+            "Séparation de fait (SEF), depuis le 01/03/2026",
+            "Sans domicile fixe",
+        ] {
+            assert!(page.contains(shown), "{shown}");
+        }
+    }
+}

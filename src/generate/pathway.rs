@@ -5,6 +5,7 @@
 
 use super::random::{Ids, Kind, Rng};
 use super::texts;
+use parcours_domain::caf::CafFacts;
 use parcours_domain::contract::{
     end_date, ContractData, ContractKind, ContractStatus, HoursReason, Objective, ReviewResult,
     DEFAULT_WEEKLY_HOURS, ENGAGEMENT_REGIME_START,
@@ -274,6 +275,20 @@ pub fn household(setting: &Setting, index: u64, key: u64, room: usize) -> Househ
         },
         rsa_state,
         rsa_state_on: Some(rsa_state_on),
+        // The request comes days or weeks before the droits et devoirs
+        // (from the index, so that the random draws stay those of before).
+        caf: Some(CafFacts {
+            requested_on: Some(since - Duration::days(5 + (index % 40) as i64)),
+            family_situation: Some(if couple { "MAR" } else { "CEL" }.to_owned()),
+            family_situation_on: None,
+            homeless: index % 33 == 0,
+            state_reason: match rsa_state {
+                RsaState::OpenSuspended => Some("DB".to_owned()),
+                RsaState::OpenPaymentSuspended => Some("06".to_owned()),
+                RsaState::Closed | RsaState::ClosedRegularised => Some("ECH".to_owned()),
+                _ => None,
+            },
+        }),
     };
     let last_name = *rng.pick(texts::LAST_NAMES);
     let commune = *rng.pick(texts::COMMUNES);

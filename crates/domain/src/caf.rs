@@ -6,6 +6,7 @@
 
 use crate::person::{
     parse_date, Fund, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput,
+    RsaState,
 };
 use crate::validation::Invalid;
 use serde::Serialize;
@@ -104,6 +105,194 @@ pub struct RawMotive {
     pub on: String,
 }
 
+/// What the CAF's files say of a case beyond its state. Codes are kept as
+/// the CAF writes them: the schema lists none, and the CAF adds some; the
+/// known ones have a French label ([`family_situation_label`],
+/// [`state_reason_label`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CafFacts {
+    /// `DTDEMRSA`: the RSA request date, where the delays start.
+    pub requested_on: Option<Date>,
+    /// `SITFAM` and `DDSITFAM`.
+    pub family_situation: Option<String>,
+    pub family_situation_on: Option<Date>,
+    /// `TOPSANSDOMFIXE`: without a fixed abode.
+    pub homeless: bool,
+    /// The reason of the block explaining the state: refusal, suspension of
+    /// the right or of the payment, closure.
+    pub state_reason: Option<String>,
+}
+
+impl CafFacts {
+    /// What a dossier read from a file says; None when the file carries
+    /// none of it (a CSV export), so that the facts already known stay.
+    fn read(raw: &RawDossier, state: &str) -> Result<Option<CafFacts>, String> {
+        let code = |raw: &str| Some(raw.trim().to_uppercase()).filter(|c| !c.is_empty());
+        let date = |name: &str, raw: &str| match raw.trim() {
+            "" => Ok(None),
+            text => parse_date(&iso(text))
+                .map(Some)
+                .ok_or_else(|| format!("{name} : « {text} » n'est pas une date.")),
+        };
+        let facts = CafFacts {
+            requested_on: date("DTDEMRSA", &raw.request_date)?,
+            family_situation: code(&raw.family_situation),
+            family_situation_on: date("DDSITFAM", &raw.family_situation_on)?,
+            homeless: flag("TOPSANSDOMFIXE", &raw.homeless)?,
+            state_reason: state_motive(raw, state).and_then(|m| code(&m.reason)),
+        };
+        Ok((facts != CafFacts::default()).then_some(facts))
+    }
+}
+
+impl CafFacts {
+    /// What a file changes in facts already known, in French, one sentence
+    /// each; a fact known for the first time is no change worth reporting
+    /// (every household gets them at its first file of this format).
+    pub fn changes(&self, incoming: &CafFacts, state: RsaState) -> Vec<String> {
+        use crate::clock::fr_date;
+        let mut changes = Vec::new();
+        if let (Some(before), Some(after)) = (self.requested_on, incoming.requested_on) {
+            if before != after {
+                changes.push(format!(
+                    "Date de la demande de RSA : {} → {}",
+                    fr_date(before),
+                    fr_date(after)
+                ));
+            }
+        }
+        if let (Some(before), Some(after)) = (&self.family_situation, &incoming.family_situation) {
+            if before != after {
+                changes.push(format!(
+                    "Situation de famille : {} → {}{}",
+                    family_situation(before),
+                    family_situation(after),
+                    incoming
+                        .family_situation_on
+                        .map(|d| format!(" (au {})", fr_date(d)))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        if self.homeless != incoming.homeless && *self != CafFacts::default() {
+            changes.push(if incoming.homeless {
+                "Sans domicile fixe".to_owned()
+            } else {
+                "N'est plus sans domicile fixe".to_owned()
+            });
+        }
+        if let (Some(before), Some(after)) = (&self.state_reason, &incoming.state_reason) {
+            if before != after {
+                changes.push(format!(
+                    "Motif de l'état du droit : {} → {}",
+                    state_reason(state, before),
+                    state_reason(state, after)
+                ));
+            }
+        }
+        changes
+    }
+}
+
+/// A family situation for people: its label and code, or the code alone.
+pub fn family_situation(code: &str) -> String {
+    coded(family_situation_label(code), code)
+}
+
+/// A state's reason for people: its label and code, or the code alone.
+pub fn state_reason(state: RsaState, code: &str) -> String {
+    coded(state_reason_label(state, code), code)
+}
+
+/// The French label of a family situation code (`SITFAM`).
+pub fn family_situation_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "ABA" => "Disparu (jugement d'absence)",
+        "CEL" => "Célibataire",
+        "DIV" => "Divorcé ou divorcée",
+        "ISO" => "Seul après une vie maritale ou un PACS",
+        "MAR" => "Marié ou mariée",
+        "PAC" => "Pacsé ou pacsée",
+        "RPA" => "Reprise de la vie commune (PACS)",
+        "RVC" => "Reprise de la vie maritale",
+        "RVM" => "Reprise de la vie commune (mariage)",
+        "SEF" => "Séparation de fait",
+        "SEL" => "Séparation légale",
+        "VEU" => "Veuf ou veuve",
+        "VIM" => "Vie maritale",
+        _ => return None,
+    })
+}
+
+/// The French label of the reason of a case state: the suspension of the
+/// right (`MOTISUSDRORSA`), of the payment (`MOTISUSVERSRSA`), the closure
+/// (`MOTICLORSA`); the refusal's codes have no published list.
+pub fn state_reason_label(state: RsaState, code: &str) -> Option<&'static str> {
+    Some(match (state, code) {
+        (RsaState::OpenSuspended, "DA" | "GF") => "Situation de famille",
+        (RsaState::OpenSuspended, "DB") => "Ressources",
+        (RsaState::OpenSuspended, "GR") => "Contrôle des activités et ressources",
+        (RsaState::OpenSuspended, "DC" | "GA") => "Enquête administrative",
+        (RsaState::OpenSuspended, "DD" | "GS") => "Enquête sociale",
+        (RsaState::OpenSuspended, "DE" | "GC") => "Formulaire de contrôle non retourné",
+        (RsaState::OpenSuspended, "DF" | "GI") => "Changement de caisse non signalé",
+        (RsaState::OpenSuspended, "DG" | "DH") => "Décès",
+        (RsaState::OpenSuspended, "DI" | "GX") => "Autre motif",
+        (RsaState::OpenSuspended, "DJ") => "Paiement réimputé ou arrêté",
+        (RsaState::OpenSuspended, "DK") => "Pas de réponse au contrôle de l'assurance chômage",
+        (RsaState::OpenSuspended, "DL") => "N'habite plus à l'adresse indiquée",
+        (RsaState::OpenSuspended, "DM") => "Résidence inconnue",
+        (RsaState::OpenSuspended, "DN" | "DO") => "Droits divergents entre organismes",
+        (RsaState::OpenSuspended, "DP") => "Contrôle de l'allocation de soutien familial",
+        (RsaState::OpenSuspended, "GE") => "Forfait de travailleur indépendant non fourni",
+        (RsaState::OpenSuspended, "GJ") => "Décision du président du conseil départemental",
+        (RsaState::OpenSuspended, "GK") => "Contrat d'insertion",
+        (RsaState::OpenSuspended, "GL") => "Action d'insertion non engagée",
+        (RsaState::OpenPaymentSuspended, "01") => "Ressources trop élevées",
+        (RsaState::OpenPaymentSuspended, "02") => "Moins de 25 ans (condition de charge)",
+        (RsaState::OpenPaymentSuspended, "03") => "Activité non conforme",
+        (RsaState::OpenPaymentSuspended, "04" | "36") => "Titre de séjour absent ou non valide",
+        (RsaState::OpenPaymentSuspended, "05") => "Montant inférieur au seuil de versement",
+        (RsaState::OpenPaymentSuspended, "06") => {
+            "Déclaration trimestrielle de ressources non fournie"
+        }
+        (RsaState::OpenPaymentSuspended, "09") => "Résidence non conforme",
+        (RsaState::OpenPaymentSuspended, "31") => "Prestation exclue (affiliation partielle)",
+        (RsaState::OpenPaymentSuspended, "34") => "Régime non conforme",
+        (RsaState::OpenPaymentSuspended, "35") => {
+            "Demande de pension de retraite absente ou tardive"
+        }
+        (RsaState::OpenPaymentSuspended, "85") => "Plus d'allocataire",
+        (RsaState::OpenPaymentSuspended, "97") => "Allocation aux adultes handicapés réduite",
+        (RsaState::OpenPaymentSuspended, "AB") => "Allocataire absent du foyer",
+        (RsaState::OpenPaymentSuspended, "CV") => {
+            "En attente de la décision du président du conseil départemental"
+        }
+        (RsaState::OpenPaymentSuspended, "CG") => "Sanction appliquée",
+        (RsaState::Closed | RsaState::ClosedRegularised, code) => match code {
+            "PCG" => "Décision du président du conseil départemental",
+            "ECH" => "Échéance : quatre mois sans droit",
+            "EFF" => "Annulation de la conversion RMI ou API",
+            "MUT" => "Dossier transféré à un autre organisme",
+            "RGD" => "Regroupement de dossiers",
+            "RFD" => "Radiation, fin de droit",
+            "RAU" => "Radiation, autre motif",
+            "RST" | "RSO" => "Radiation (option outre-mer)",
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// A CAF code with its label when known: « Ressources (DB) », or the code
+/// alone (« code XY ») when the CAF's list does not have it.
+fn coded(label: Option<&str>, code: &str) -> String {
+    match label {
+        Some(label) => format!("{label} ({code})"),
+        None => format!("code {code}"),
+    }
+}
+
 /// One member of the household as read from a file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawPerson {
@@ -135,6 +324,11 @@ pub struct DossierPerson {
     /// `duties_since` is the file's date when subject: the import keeps an
     /// earlier date already known.
     pub data: PersonData,
+    /// `TOPPERSENTDRODEVORSA`: whether the person enters droits et devoirs
+    /// with this file; None when the file does not say. A person first seen
+    /// subject but not entering was already there (a département's first
+    /// file holds its whole stock): no new entrant.
+    pub entering: Option<bool>,
 }
 
 /// A record left out of an import, and why (in French, for the report).
@@ -168,8 +362,8 @@ pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier
             )
         })?,
     };
-    flag("TOPSANSDOMFIXE", &raw.homeless).map_err(|reason| reject(raw.line, reason))?;
     let rsa_state = raw.rsa_state.trim();
+    let caf = CafFacts::read(raw, rsa_state).map_err(|reason| reject(raw.line, reason))?;
     let rsa_state_on = match raw.rsa_state_on.trim() {
         "" => state_motive(raw, rsa_state).map_or("", |m| m.on.as_str()),
         on => on,
@@ -185,6 +379,7 @@ pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier
         file_date,
     )
     .map_err(|invalid| reject(raw.line, describe(&invalid, HOUSEHOLD_FIELDS)))?;
+    let household = HouseholdData { caf, ..household };
     let mut persons = Vec::new();
     for person in &raw.persons {
         if let Some(data) =
@@ -193,6 +388,10 @@ pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier
             persons.push(DossierPerson {
                 line: person.line,
                 data,
+                entering: match person.new_entrant.trim() {
+                    "" => None,
+                    flagged => Some(flag("TOPPERSENTDRODEVORSA", flagged).unwrap_or(false)),
+                },
             });
         }
     }
@@ -540,6 +739,110 @@ mod tests {
     use time::macros::date;
 
     const FILE_DATE: Date = date!(2026 - 11 - 01);
+
+    #[test]
+    fn the_cases_facts_are_read_with_the_reason_of_its_state() {
+        let mut suspended = raw();
+        suspended.rsa_state = "3".into();
+        suspended.request_date = "2026-08-20".into();
+        suspended.family_situation = "vim".into();
+        suspended.family_situation_on = "2019-03-01".into();
+        suspended.homeless = "1".into();
+        suspended.right_suspension = RawMotive {
+            reason: "DB".into(),
+            on: "2026-10-01".into(),
+        };
+        // The closure block says nothing of a suspended case.
+        suspended.closure.reason = "ECH".into();
+        let dossier = validate(&suspended, Fund::Caf, FILE_DATE).unwrap();
+        let facts = dossier.household.caf.unwrap();
+        assert_eq!(
+            facts,
+            CafFacts {
+                requested_on: Some(date!(2026 - 08 - 20)),
+                family_situation: Some("VIM".into()),
+                family_situation_on: Some(date!(2019 - 03 - 01)),
+                homeless: true,
+                state_reason: Some("DB".into()),
+            }
+        );
+        assert_eq!(
+            state_reason(RsaState::OpenSuspended, "DB"),
+            "Ressources (DB)"
+        );
+        assert_eq!(family_situation("VIM"), "Vie maritale (VIM)");
+        assert_eq!(family_situation("ZZZ"), "code ZZZ", "a code the list lacks");
+        assert_eq!(
+            state_reason(RsaState::Closed, "DB"),
+            "code DB",
+            "not a closure's"
+        );
+    }
+
+    #[test]
+    fn a_file_without_the_facts_leaves_them_unknown_and_a_bad_date_is_refused() {
+        let csv = validate(&raw(), Fund::Caf, FILE_DATE).unwrap();
+        assert_eq!(csv.household.caf, None, "the known facts stay");
+        let mut wrong = raw();
+        wrong.request_date = "2026-02-30".into();
+        let rejected = validate(&wrong, Fund::Caf, FILE_DATE).unwrap_err();
+        assert!(
+            rejected.reason.starts_with("DTDEMRSA"),
+            "{}",
+            rejected.reason
+        );
+        let mut flag = raw();
+        flag.homeless = "2".into();
+        let rejected = validate(&flag, Fund::Caf, FILE_DATE).unwrap_err();
+        assert!(
+            rejected.reason.contains("TOPSANSDOMFIXE"),
+            "{}",
+            rejected.reason
+        );
+    }
+
+    #[test]
+    fn the_entry_flag_says_whether_a_person_enters_droits_et_devoirs() {
+        let mut file = raw();
+        let said =
+            |file: &RawDossier| validate(file, Fund::Caf, FILE_DATE).unwrap().persons[0].entering;
+        assert_eq!(said(&file), None, "not said");
+        file.persons[0].new_entrant = "0".into();
+        assert_eq!(said(&file), Some(false));
+        file.persons[0].new_entrant = "1".into();
+        assert_eq!(said(&file), Some(true));
+    }
+
+    #[test]
+    fn only_known_facts_that_change_are_reported() {
+        let known = CafFacts {
+            requested_on: Some(date!(2024 - 01 - 15)),
+            family_situation: Some("MAR".into()),
+            family_situation_on: Some(date!(2015 - 06 - 20)),
+            homeless: false,
+            state_reason: Some("06".into()),
+        };
+        assert!(known
+            .changes(&known, RsaState::OpenPaymentSuspended)
+            .is_empty());
+        let first = CafFacts::default().changes(&known, RsaState::OpenPaymentSuspended);
+        assert!(first.is_empty(), "known for the first time: {first:?}");
+        let separated = CafFacts {
+            family_situation: Some("SEF".into()),
+            family_situation_on: Some(date!(2026 - 10 - 01)),
+            homeless: true,
+            state_reason: Some("01".into()),
+            ..known.clone()
+        };
+        assert_eq!(
+            known.changes(&separated, RsaState::OpenPaymentSuspended),
+            [
+                "Situation de famille : Marié ou mariée (MAR) → Séparation de fait (SEF) (au 01/10/2026)",
+                "Sans domicile fixe",
+                "Motif de l'état du droit : Déclaration trimestrielle de ressources non fournie (06) → Ressources trop élevées (01)",
+            ]
+        );
+    }
 
     fn raw() -> RawDossier {
         RawDossier {

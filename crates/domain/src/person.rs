@@ -226,6 +226,9 @@ pub struct HouseholdData {
     pub fund: Fund,
     pub rsa_state: RsaState,
     pub rsa_state_on: Option<Date>,
+    /// What the CAF's files say beyond the state; None when the source
+    /// (a form, a CSV export) does not carry it, so the known facts stay.
+    pub caf: Option<crate::caf::CafFacts>,
 }
 
 impl HouseholdData {
@@ -285,6 +288,7 @@ impl HouseholdData {
             fund,
             rsa_state,
             rsa_state_on,
+            caf: None,
         })
     }
 }

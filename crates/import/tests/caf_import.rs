@@ -252,6 +252,93 @@ async fn changes_of_state_duties_identity_and_household_are_recorded() {
     }
 }
 
+#[tokio::test]
+async fn the_cases_facts_are_kept_and_their_changes_reported() {
+    for store in stores().await {
+        let mut file = dossier(1);
+        file.request_date = "2026-09-02".into();
+        file.family_situation = "MAR".into();
+        file.family_situation_on = "2012-05-05".into();
+        import(&store, &xml(&[file.clone()])).await.unwrap();
+        let again = import(&store, &xml(&[file.clone()])).await.unwrap();
+        assert_eq!(again.counts.households_updated, 0, "{:?}", again.report);
+
+        file.family_situation = "SEF".into();
+        file.family_situation_on = "2026-10-03".into();
+        file.homeless = "1".into();
+        file.rsa_state = "4".into();
+        file.payment_suspension = parcours_domain::caf::RawMotive {
+            reason: "06".into(),
+            on: "2026-10-20".into(),
+        };
+        let record = import(&store, &xml(&[file.clone()])).await.unwrap();
+        assert_eq!(record.counts.households_updated, 1);
+        let details: Vec<String> = store
+            .import_changes(record.id, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.detail)
+            .collect();
+        assert_eq!(
+            details,
+            [
+                "État du droit : Droit ouvert et versable → Droit ouvert, versement suspendu \
+              (au 20/10/2026), motif : Déclaration trimestrielle de ressources non fournie (06)"
+            ],
+        );
+        let household = store
+            .household_by_rsa_number("14000000001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (household.family_situation.as_deref(), household.homeless),
+            (Some("SEF"), true)
+        );
+        assert_eq!(household.rsa_requested_on, Some(date!(2026 - 09 - 02)));
+
+        // A CSV export carries none of it: what the CAF said stays.
+        let mut with_state = mapping();
+        with_state.columns.insert("rsa_state".into(), "État".into());
+        with_state
+            .columns
+            .insert("address".into(), "Adresse".into());
+        with_state
+            .columns
+            .insert("caf_number".into(), "Allocataire".into());
+        let csv = format!(
+            "N° dossier;Nom;Prénom;Né le;Sexe;NIR;Rôle;Commune;État;Adresse;Allocataire\n\
+             14000000001;Durand;Éloïse1;12/05/1980;F;{};DEM;14118;4;1 rue de la Paix;1000001\n",
+            nir(2, 1)
+        );
+        let record = job(&store, None)
+            .csv(std::io::Cursor::new(csv.into_bytes()), &with_state, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(record.counts.households_updated, 0, "{:?}", record.report);
+        let kept = store.household(household.id).await.unwrap();
+        assert_eq!(
+            (
+                kept.family_situation.as_deref(),
+                kept.homeless,
+                kept.rsa_state_reason.as_deref()
+            ),
+            (Some("SEF"), true, Some("06"))
+        );
+
+        // A known fact that changes alone is reported in French.
+        file.family_situation = "VIM".into();
+        let record = import(&store, &xml(&[file])).await.unwrap();
+        let changes = store.import_changes(record.id, None, 10).await.unwrap();
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(
+            changes[0].detail,
+            "Situation de famille : Séparation de fait (SEF) → Vie maritale (VIM) (au 03/10/2026)"
+        );
+    }
+}
+
 /// The form's data of a stored file, entering droits et devoirs on `since`.
 fn entering(person: &parcours_store::person::Person, since: Date) -> PersonData {
     PersonData {
@@ -658,7 +745,8 @@ async fn the_cafs_monthly_file_is_imported_and_reimported_unchanged() {
         let first = import(&store, &known).await.unwrap();
         assert_eq!(first.counts.rejected, 0, "{:?}", first.report);
         assert_eq!(first.counts.persons_created, 4, "children left out");
-        assert_eq!(first.counts.new_entrants, 4);
+        // The couple was there before (TOPPERSENTDRODEVORSA 0): no new entrants.
+        assert_eq!(first.counts.new_entrants, 2);
 
         let record = import(&store, MONTHLY).await.unwrap();
         assert_eq!(record.counts.records, 3);
@@ -684,6 +772,49 @@ async fn the_cafs_monthly_file_is_imported_and_reimported_unchanged() {
         assert_eq!(
             (closed.rsa_state, closed.rsa_state_on),
             (5, Some(date!(2026 - 08 - 31)))
+        );
+
+        // What the files say beyond the state, codes as the CAF writes them.
+        let facts = |h: &parcours_store::person::Household| {
+            (
+                h.rsa_requested_on,
+                h.family_situation.clone(),
+                h.family_situation_on,
+                h.homeless,
+                h.rsa_state_reason.clone(),
+            )
+        };
+        assert_eq!(
+            facts(&couple),
+            (
+                Some(date!(2024 - 01 - 15)),
+                Some("MAR".into()),
+                Some(date!(2015 - 06 - 20)),
+                false,
+                Some("06".into())
+            )
+        );
+        assert_eq!(
+            (
+                closed.family_situation.as_deref(),
+                closed.rsa_state_reason.as_deref()
+            ),
+            (Some("DIV"), Some("RFD"))
+        );
+        let homeless = store
+            .household_by_rsa_number("14026251002")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            facts(&homeless),
+            (
+                Some(date!(2026 - 09 - 08)),
+                Some("CEL".into()),
+                Some(date!(2010 - 07 - 14)),
+                true,
+                None
+            )
         );
 
         // The CAF writes the NIR without its key: parcours computes it.

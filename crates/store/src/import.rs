@@ -13,7 +13,8 @@ use crate::sql::Sql;
 use crate::{now, Actor, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::caf::{
-    iso_date, merge, same_identity, CsvMapping, Dossier, PersonChange, Rejected,
+    iso_date, merge, same_identity, state_reason, CafFacts, CsvMapping, Dossier, PersonChange,
+    Rejected,
 };
 use parcours_domain::deadline::PathwayFacts;
 use parcours_domain::nir::Nir;
@@ -219,6 +220,11 @@ impl Store {
                     "rsa_state",
                     "rsa_state_on",
                     "updated_at",
+                    "rsa_requested_on",
+                    "family_situation",
+                    "family_situation_on",
+                    "homeless",
+                    "rsa_state_reason",
                 ],
                 "version = households.version + 1",
             ),
@@ -451,7 +457,7 @@ impl Import {
     ) -> Result<()> {
         for incoming in &dossier.persons {
             let Some(person) = known.find(household_id, &incoming.data) else {
-                self.new_person(household_id, incoming.data.clone())?;
+                self.new_person(household_id, incoming.data.clone(), incoming.entering)?;
                 continue;
             };
             let Some(update) = person_update(person, household_id, &incoming.data) else {
@@ -531,25 +537,33 @@ impl Import {
             .iter()
             .map(|d| d.household.rsa_number.as_str().into())
             .collect();
-        type Row = (Uuid, String, Option<String>, String, i64, Option<Date>);
-        let rows: Vec<Row> = fetch_by_keys(
+        let rows: Vec<KnownHousehold> = fetch_by_keys(
             &mut self.tx,
             numbers,
-            "SELECT h.id, h.rsa_number, h.caf_number, h.fund, h.rsa_state, h.rsa_state_on
+            "SELECT h.id, h.rsa_number, h.caf_number, h.fund, h.rsa_state, h.rsa_state_on,
+                    h.rsa_requested_on, h.family_situation, h.family_situation_on, h.homeless,
+                    h.rsa_state_reason
              FROM k CROSS JOIN households h WHERE h.rsa_number = k.v",
         )
         .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(id, rsa_number, caf_number, fund, state, state_on)| {
+            .filter_map(|h| {
                 let data = HouseholdData {
-                    rsa_number: rsa_number.clone(),
-                    caf_number,
-                    fund: parcours_domain::person::Fund::from_code(&fund)?,
-                    rsa_state: RsaState::from_code(&state.to_string())?,
-                    rsa_state_on: state_on,
+                    rsa_number: h.rsa_number.clone(),
+                    caf_number: h.caf_number,
+                    fund: parcours_domain::person::Fund::from_code(&h.fund)?,
+                    rsa_state: RsaState::from_code(&h.rsa_state.to_string())?,
+                    rsa_state_on: h.rsa_state_on,
+                    caf: Some(CafFacts {
+                        requested_on: h.rsa_requested_on,
+                        family_situation: h.family_situation,
+                        family_situation_on: h.family_situation_on,
+                        homeless: h.homeless,
+                        state_reason: h.rsa_state_reason,
+                    }),
                 };
-                Some((rsa_number, (id, data)))
+                Some((h.rsa_number, (h.id, data)))
             })
             .collect())
     }
@@ -595,8 +609,8 @@ impl Import {
         match known.get(&dossier.household.rsa_number) {
             Some((id, data)) => {
                 let incoming = as_known(data, &dossier.household);
-                if let Some(detail) = household_change(data, &incoming) {
-                    self.update_household(*id, &incoming, detail);
+                if let Some(change) = household_change(data, &incoming) {
+                    self.update_household(*id, &incoming, change);
                 }
                 *id
             }
@@ -609,7 +623,12 @@ impl Import {
         }
     }
 
-    fn new_person(&mut self, household_id: Uuid, mut data: PersonData) -> Result<()> {
+    fn new_person(
+        &mut self,
+        household_id: Uuid,
+        mut data: PersonData,
+        entering: Option<bool>,
+    ) -> Result<()> {
         if let Some(code) = data.commune_code.clone() {
             if !self.load.knows_commune(&code) {
                 self.warnings.push(format!(
@@ -628,7 +647,7 @@ impl Import {
             PathwayFacts::default(),
         )?;
         self.counts.persons_created += 1;
-        if data.subject_to_duties {
+        if data.subject_to_duties && entering != Some(false) {
             self.counts.new_entrants += 1;
             self.change(
                 household_id,
@@ -756,17 +775,23 @@ impl Import {
         }
     }
 
-    fn update_household(&mut self, id: Uuid, data: &HouseholdData, detail: (&'static str, String)) {
-        self.households.push(vec![
+    /// Queues a household's update, and its line in the report when the
+    /// change is worth one (a fact known for the first time is not).
+    fn update_household(&mut self, id: Uuid, data: &HouseholdData, change: HouseholdChange) {
+        let mut row = vec![
             id.into(),
             data.caf_number.clone().into(),
             data.fund.code().into(),
             crate::bulk::Value::Int(data.rsa_state.code().parse().unwrap_or(0)),
             data.rsa_state_on.into(),
             now().into(),
-        ]);
+        ];
+        row.extend(crate::person::caf_fact_values(data));
+        self.households.push(row);
         self.counts.households_updated += 1;
-        self.change(id, None, detail.0, detail.1);
+        if let Some((kind, detail)) = change {
+            self.change(id, None, kind, detail);
+        }
     }
 }
 
@@ -875,7 +900,7 @@ fn known_data(p: &Person) -> Option<PersonData> {
 /// dossiers concerned, or the whole chunk, be read row by row.
 mod snapshot {
     use super::household_change;
-    use parcours_domain::caf::{merge, same_identity, Dossier};
+    use parcours_domain::caf::{merge, same_identity, CafFacts, Dossier};
     use parcours_domain::nir::Nir;
     use parcours_domain::person::{Fund, HouseholdData, HouseholdRole, PersonData, RsaState, Sex};
     use std::collections::HashMap;
@@ -901,6 +926,11 @@ mod snapshot {
             "h.fund",
             "h.rsa_state",
             "'=' || h.rsa_state_on",
+            "'=' || h.rsa_requested_on",
+            "'=' || h.family_situation",
+            "'=' || h.family_situation_on",
+            "CASE WHEN h.homeless THEN '1' ELSE '0' END",
+            "'=' || h.rsa_state_reason",
         ]);
         let member = fields(&[
             "p.household_role",
@@ -936,7 +966,7 @@ mod snapshot {
             let mut records = text.split(MEMBER);
             let household: Vec<&str> = records.next()?.split(FIELD).collect();
             let members: Vec<Vec<&str>> = records.map(|m| m.split(FIELD).collect()).collect();
-            if household.len() != 5 || members.iter().any(|m| m.len() != 11) {
+            if household.len() != 10 || members.iter().any(|m| m.len() != 11) {
                 return None;
             }
             let parsed = household_data(&household).and_then(|data| {
@@ -982,6 +1012,17 @@ mod snapshot {
             fund: Fund::from_code(f[2])?,
             rsa_state: RsaState::from_code(f[3])?,
             rsa_state_on: optional_date(f[4])?,
+            caf: Some(CafFacts {
+                requested_on: optional_date(f[5])?,
+                family_situation: optional(f[6])?.map(str::to_owned),
+                family_situation_on: optional_date(f[7])?,
+                homeless: match f[8] {
+                    "1" => true,
+                    "0" => false,
+                    _ => return None,
+                },
+                state_reason: optional(f[9])?.map(str::to_owned),
+            }),
         })
     }
 
@@ -1149,6 +1190,9 @@ mod snapshot {
 /// digits (the household stored with 7 is recognised).
 fn as_known(known: &HouseholdData, incoming: &HouseholdData) -> HouseholdData {
     let mut data = incoming.clone();
+    if data.caf.is_none() {
+        data.caf = known.caf.clone();
+    }
     if data.rsa_state_on.is_none() && data.rsa_state == known.rsa_state {
         data.rsa_state_on = known.rsa_state_on;
     }
@@ -1161,16 +1205,39 @@ fn as_known(known: &HouseholdData, incoming: &HouseholdData) -> HouseholdData {
     data
 }
 
+/// A known household's row, as the import compares it.
+#[derive(sqlx::FromRow)]
+struct KnownHousehold {
+    id: Uuid,
+    rsa_number: String,
+    caf_number: Option<String>,
+    fund: String,
+    rsa_state: i64,
+    rsa_state_on: Option<Date>,
+    rsa_requested_on: Option<Date>,
+    family_situation: Option<String>,
+    family_situation_on: Option<Date>,
+    homeless: bool,
+    rsa_state_reason: Option<String>,
+}
+
+/// A household's change: its line in the report (kind and French detail),
+/// None when only facts known for the first time come in.
+type HouseholdChange = Option<(&'static str, String)>;
+
 /// What changed in a household, if anything: the RSA state first.
-fn household_change(
-    known: &HouseholdData,
-    incoming: &HouseholdData,
-) -> Option<(&'static str, String)> {
+fn household_change(known: &HouseholdData, incoming: &HouseholdData) -> Option<HouseholdChange> {
     if (known.rsa_state, known.rsa_state_on) != (incoming.rsa_state, incoming.rsa_state_on) {
-        return Some((
+        let reason = incoming
+            .caf
+            .as_ref()
+            .and_then(|f| f.state_reason.as_deref())
+            .map(|code| format!(", motif : {}", state_reason(incoming.rsa_state, code)))
+            .unwrap_or_default();
+        return Some(Some((
             change::RSA_STATE,
             format!(
-                "État du droit : {} → {}{}",
+                "État du droit : {} → {}{}{reason}",
                 known.rsa_state.label(),
                 incoming.rsa_state.label(),
                 incoming
@@ -1178,19 +1245,25 @@ fn household_change(
                     .map(|d| format!(" (au {})", fr(d)))
                     .unwrap_or_default()
             ),
-        ));
+        )));
     }
     if (&known.caf_number, known.fund) != (&incoming.caf_number, incoming.fund) {
-        return Some((
+        return Some(Some((
             change::HOUSEHOLD,
             format!(
                 "Numéro allocataire : {} → {}",
                 known.caf_number.as_deref().unwrap_or("—"),
                 incoming.caf_number.as_deref().unwrap_or("—")
             ),
-        ));
+        )));
     }
-    None
+    if known.caf == incoming.caf {
+        return None;
+    }
+    let before = known.caf.clone().unwrap_or_default();
+    let after = incoming.caf.clone().unwrap_or_default();
+    let changes = before.changes(&after, incoming.rsa_state);
+    Some((!changes.is_empty()).then(|| (change::HOUSEHOLD, changes.join(" ; "))))
 }
 
 fn new_entrant_detail(data: &PersonData) -> String {

@@ -26,6 +26,13 @@ pub struct Household {
     pub fund: Fund,
     pub rsa_state: i64,
     pub rsa_state_on: Option<Date>,
+    /// From the CAF's files (`DTDEMRSA`, `SITFAM`, `DDSITFAM`,
+    /// `TOPSANSDOMFIXE`, the state's reason), codes as the CAF writes them.
+    pub rsa_requested_on: Option<Date>,
+    pub family_situation: Option<String>,
+    pub family_situation_on: Option<Date>,
+    pub homeless: bool,
+    pub rsa_state_reason: Option<String>,
     pub version: i64,
     #[serde(skip)]
     pub created_at: OffsetDateTime,
@@ -757,12 +764,14 @@ async fn upsert_household(tx: &mut Tx, actor: &Actor, data: &HouseholdData) -> R
     }
     let id = Uuid::now_v7();
     let at = now();
+    let facts = data.caf.clone().unwrap_or_default();
     on_tx!(tx, conn => sqlx::query(
         &HOUSEHOLD_INSERT,
     )
     .bind(id).bind(&data.rsa_number).bind(&data.caf_number).bind(data.fund.code())
     .bind(data.rsa_state.code().parse::<i64>().unwrap_or(0)).bind(data.rsa_state_on).bind(Moment(at))
-    .bind(Moment(at))
+    .bind(Moment(at)).bind(facts.requested_on).bind(&facts.family_situation).bind(facts.family_situation_on)
+    .bind(facts.homeless).bind(&facts.state_reason)
     .execute(conn).await.map(|done| done.rows_affected()))?;
     record(
         tx,
@@ -838,7 +847,25 @@ pub(crate) const HOUSEHOLD_COLUMNS: &[&str] = &[
     "rsa_state_on",
     "created_at",
     "updated_at",
+    "rsa_requested_on",
+    "family_situation",
+    "family_situation_on",
+    "homeless",
+    "rsa_state_reason",
 ];
+
+/// The CAF's facts of a household, as the last five of
+/// [`HOUSEHOLD_COLUMNS`] (none known: empty).
+pub(crate) fn caf_fact_values(data: &HouseholdData) -> [crate::bulk::Value; 5] {
+    let facts = data.caf.clone().unwrap_or_default();
+    [
+        facts.requested_on.into(),
+        facts.family_situation.into(),
+        facts.family_situation_on.into(),
+        crate::bulk::Value::Bool(facts.homeless),
+        facts.state_reason.into(),
+    ]
+}
 
 static HOUSEHOLD_INSERT: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::bulk::insert_one("households", HOUSEHOLD_COLUMNS));

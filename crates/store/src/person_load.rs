@@ -60,7 +60,7 @@ impl PeopleLoad {
     }
 
     pub fn household(&mut self, id: Uuid, data: &HouseholdData) {
-        self.households.push(vec![
+        let mut row = vec![
             id.into(),
             data.rsa_number.clone().into(),
             data.caf_number.clone().into(),
@@ -69,7 +69,9 @@ impl PeopleLoad {
             data.rsa_state_on.into(),
             self.at.into(),
             self.at.into(),
-        ]);
+        ];
+        row.extend(crate::person::caf_fact_values(data));
+        self.households.push(row);
     }
 
     /// Queues a new file and its clocks. `pathway` carries the dates beyond

@@ -17,6 +17,7 @@ use parcours_app::clock::today;
 use parcours_app::person::{
     self, AbsenceAlert, Created, Duplicates, FileView, PersonFile, PersonSearch,
 };
+use parcours_domain::caf;
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::{self, Nir};
 use parcours_domain::person::{
@@ -453,6 +454,7 @@ struct ShowPage {
     household_caf_number: String,
     household_rsa_state: String,
     household_state: String,
+    household_facts: Vec<(&'static str, String)>,
     /// None for a person outside the RSA.
     household: Option<parcours_store::person::Household>,
     situation: &'static str,
@@ -508,16 +510,44 @@ pub async fn show(
     Ok(Html(show_page(&me, layout, view, nir_shown).render()?))
 }
 
-/// "Droit ouvert et versable (depuis le 01/10/2026)".
+/// "Droit ouvert et suspendu (depuis le 01/10/2026), motif : Ressources (DB)".
 fn household_state(household: &parcours_store::person::Household) -> String {
+    let state = RsaState::from_code(&household.rsa_state.to_string());
     format!(
-        "{}{}",
-        RsaState::from_code(&household.rsa_state.to_string()).map_or("", RsaState::label),
+        "{}{}{}",
+        state.map_or("", RsaState::label),
         household
             .rsa_state_on
             .map(|d| format!(" (depuis le {})", fr_date(d)))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        match (state, &household.rsa_state_reason) {
+            (Some(state), Some(code)) => format!(", motif : {}", caf::state_reason(state, code)),
+            _ => String::new(),
+        }
     )
+}
+
+/// What the CAF's files say of the household beyond its state, as lines
+/// of the summary: the request date, the family situation, homelessness.
+fn household_facts(household: &parcours_store::person::Household) -> Vec<(&'static str, String)> {
+    let mut facts = Vec::new();
+    if let Some(on) = household.rsa_requested_on {
+        facts.push(("Demande de RSA", format!("le {}", fr_date(on))));
+    }
+    if let Some(code) = &household.family_situation {
+        let since = household
+            .family_situation_on
+            .map(|d| format!(", depuis le {}", fr_date(d)))
+            .unwrap_or_default();
+        facts.push((
+            "Situation de famille",
+            format!("{}{since}", caf::family_situation(code)),
+        ));
+    }
+    if household.homeless {
+        facts.push(("Domicile", "Sans domicile fixe".to_owned()));
+    }
+    facts
 }
 
 fn iso(d: Date) -> String {
@@ -594,6 +624,7 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .map(|h| h.rsa_state.to_string())
             .unwrap_or_default(),
         household_state: household.as_ref().map(household_state).unwrap_or_default(),
+        household_facts: household.as_ref().map(household_facts).unwrap_or_default(),
         household_state_on: household
             .as_ref()
             .and_then(|h| h.rsa_state_on)

@@ -205,6 +205,10 @@ struct ServeArgs {
     /// Dossier où les fichiers reçus attendent leur import (lisibles par le seul compte du serveur)
     #[arg(long, env = "PARCOURS_UPLOAD_DIR", default_value = DEFAULT_UPLOAD_DIR)]
     upload_dir: std::path::PathBuf,
+    /// Adresses des proxys inverses de confiance (séparées par des virgules) : derrière eux,
+    /// l'adresse du client est lue dans X-Forwarded-For pour limiter les tentatives de connexion
+    #[arg(long, env = "PARCOURS_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Next to the default database: received files are personal data.
@@ -522,6 +526,7 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
             },
         },
         secure_cookies,
+        login_guard: parcours_web::login_guard::LoginGuard::new(args.trusted_proxies.clone()),
     };
     parcours_web::serve(listener, state).await?;
     Ok(())

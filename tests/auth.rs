@@ -579,6 +579,7 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
             },
         },
         secure_cookies: true,
+        login_guard: Default::default(),
     };
     tokio::spawn(parcours_web::serve(listener, state));
     let response = reqwest::get(format!("{base}/connexion")).await.unwrap();
@@ -593,5 +594,70 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
             .headers()
             .get("strict-transport-security")
             .is_none());
+    }
+}
+
+/// A login from `address` (named by the proxy the tests' server trusts).
+async fn login_from(app: &App, address: &str, email: &str) -> reqwest::Response {
+    let client = browser();
+    let csrf = app.csrf(&client, "/connexion").await;
+    client
+        .post(app.url("/connexion"))
+        .header("x-forwarded-for", address)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", email),
+            ("password", "pas le bon mot de passe"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_address_trying_too_many_accounts_waits_and_others_do_not() {
+    for app in apps().await {
+        let attacker = "203.0.113.7";
+        // Each account fails less often than its own lock needs.
+        for i in 0..parcours_domain::account::ADDRESS_FAILED_LOGINS {
+            let response = login_from(&app, attacker, &format!("essai{i}@exemple.fr")).await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        let response = login_from(&app, attacker, REFERENT).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let wait: i64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=15 * 60).contains(&wait), "{wait}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains(
+                "Trop de tentatives de connexion depuis votre adresse. Réessayez dans 15 minutes."
+            ),
+            "{page}"
+        );
+        // No password was checked: the account's own counter did not move.
+        let account = app.store.account_by_email(REFERENT).await.unwrap().unwrap();
+        assert_eq!(account.failed_logins, 0);
+        let audited = app
+            .store
+            .audit_events(&parcours_store::audit::AuditFilter {
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(audited.iter().any(
+            |e| e.detail.as_deref() == Some("trop de tentatives depuis l'adresse 203.0.113.7")
+        ));
+
+        // Another address signs in as usual.
+        let response = login_from(&app, "198.51.100.4", REFERENT).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let client = app.signed_in(MANAGER).await;
+        let home = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(home.status(), StatusCode::OK);
     }
 }

@@ -32,6 +32,9 @@ pub async fn spawn(store: Store) -> App {
             },
         },
         secure_cookies: false,
+        // The tests' requests come from 127.0.0.1: as from a proxy, so that
+        // a test may name its client's address in `X-Forwarded-For`.
+        login_guard: parcours_web::login_guard::LoginGuard::new(vec![[127, 0, 0, 1].into()]),
     };
     tokio::spawn(parcours_web::serve(listener, state));
     App {

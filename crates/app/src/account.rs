@@ -320,6 +320,34 @@ pub async fn sign_in(
     Ok(Err(refusal))
 }
 
+/// Audits a login refused before any password check, because its client
+/// address failed too often.
+pub async fn refuse_throttled_login(
+    app: &App,
+    email: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<(), Failure> {
+    let user = app.store.account_by_email(email).await?;
+    let actor = parcours_store::Actor {
+        user_id: user.as_ref().map(|u| u.id),
+        label: email.to_owned(),
+    };
+    let detail = match address {
+        Some(address) => format!("trop de tentatives depuis l'adresse {address}"),
+        None => "trop de tentatives".to_owned(),
+    };
+    app.store
+        .audit(
+            &actor,
+            AuditAction::LoginFailed,
+            entity::SESSION,
+            user.as_ref().map(|u| u.id.to_string()).as_deref(),
+            Some(&detail),
+        )
+        .await?;
+    Ok(())
+}
+
 /// Audits the end of a session (the account may be gone by then).
 pub async fn sign_out(app: &App, user_id: Uuid) -> Result<(), Failure> {
     if let Ok(user) = app.store.account(user_id).await {

@@ -11,6 +11,11 @@ pub const MAX_FAILED_LOGINS: i64 = 5;
 /// How long an account stays locked after too many failures.
 pub const LOCK_DURATION: Duration = Duration::minutes(15);
 pub const MIN_PASSWORD_LEN: usize = 12;
+/// Failed logins allowed from one client address within
+/// [`ADDRESS_WINDOW`]: enough for an office behind one address where a few
+/// people mistype, too few to try passwords across many accounts.
+pub const ADDRESS_FAILED_LOGINS: u32 = 30;
+pub const ADDRESS_WINDOW: Duration = Duration::minutes(15);
 
 /// A validated request to create an account.
 #[derive(Debug, Clone, PartialEq)]
@@ -302,6 +307,42 @@ impl LoginThrottle {
     }
 }
 
+/// Failed logins from one client address, counted over a window that
+/// starts at the first failure: past [`ADDRESS_FAILED_LOGINS`], the address
+/// waits for the window's end, whatever the account tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressThrottle {
+    pub window_start: OffsetDateTime,
+    pub failures: u32,
+}
+
+impl AddressThrottle {
+    /// How long the address must still wait, if it must.
+    pub fn wait(&self, now: OffsetDateTime) -> Option<Duration> {
+        let end = self.window_start + ADDRESS_WINDOW;
+        (self.failures >= ADDRESS_FAILED_LOGINS && now < end).then(|| end - now)
+    }
+
+    /// Whether the window is over and the record can be forgotten.
+    pub fn expired(&self, now: OffsetDateTime) -> bool {
+        now >= self.window_start + ADDRESS_WINDOW
+    }
+
+    /// The state after one more failure (`known`: the state before, if any).
+    pub fn after_failure(known: Option<AddressThrottle>, now: OffsetDateTime) -> AddressThrottle {
+        match known.filter(|k| !k.expired(now)) {
+            Some(k) => AddressThrottle {
+                failures: k.failures.saturating_add(1),
+                ..k
+            },
+            None => AddressThrottle {
+                window_start: now,
+                failures: 1,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,5 +448,50 @@ mod tests {
             .message_for("new_password")
             .unwrap()
             .contains("différent"));
+    }
+
+    #[test]
+    fn an_address_waits_after_too_many_failures_until_its_window_ends() {
+        let start = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let mut throttle = None;
+        for i in 0..ADDRESS_FAILED_LOGINS {
+            let at = start + Duration::seconds(i.into());
+            let next = AddressThrottle::after_failure(throttle, at);
+            let last = i + 1 == ADDRESS_FAILED_LOGINS;
+            assert_eq!(next.wait(at).is_some(), last, "failure {}", i + 1);
+            throttle = Some(next);
+        }
+        let blocked = throttle.unwrap();
+        assert_eq!(
+            blocked.wait(start + Duration::minutes(5)),
+            Some(Duration::minutes(10))
+        );
+        assert_eq!(
+            blocked.wait(start + ADDRESS_WINDOW),
+            None,
+            "the window is over"
+        );
+        let again = AddressThrottle::after_failure(throttle, start + ADDRESS_WINDOW);
+        assert_eq!(
+            (again.failures, again.window_start),
+            (1, start + ADDRESS_WINDOW)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn an_address_never_waits_before_the_limit(
+            failures in 0..ADDRESS_FAILED_LOGINS,
+            step in 0i64..60,
+        ) {
+            let start = OffsetDateTime::UNIX_EPOCH;
+            let mut throttle = None;
+            let mut now = start;
+            for _ in 0..failures {
+                throttle = Some(AddressThrottle::after_failure(throttle, now));
+                now += Duration::seconds(step);
+            }
+            prop_assert!(throttle.is_none_or(|t| t.wait(now).is_none()));
+        }
     }
 }

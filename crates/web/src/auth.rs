@@ -5,6 +5,7 @@ use crate::csrf;
 use crate::error::{ApiError, Failure, PageError};
 use crate::extract::{Form, Query};
 use crate::layout::Layout;
+use crate::login_guard::ClientAddress;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
@@ -155,7 +156,7 @@ impl FromRequestParts<AppState> for ApiUser {
 struct LoginPage {
     layout: Layout,
     email: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -203,9 +204,14 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let email = form.email.trim().to_lowercase();
+    let now = parcours_store::now();
+    if let Some(wait) = address.and_then(|a| state.login_guard.wait(a, now)) {
+        return too_many_attempts(&state, &session, email, address, wait).await;
+    }
     match account::sign_in(&state, &email, form.password).await? {
         Ok(user) => {
             open_session(&session, user.id, user.session_generation).await?;
@@ -217,15 +223,49 @@ pub async fn login(
             Ok(Redirect::to(next).into_response())
         }
         Err(refusal) => {
+            if let Some(address) = address {
+                state.login_guard.failed(address, now);
+            }
             let layout = Layout::anonymous(&session, "Connexion").await?;
             let page = LoginPage {
                 layout,
                 email,
-                error: Some(refusal.message()),
+                error: Some(refusal.message().to_owned()),
             };
             Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
         }
     }
+}
+
+/// 429 with `Retry-After`: the address failed too often; the attempt is
+/// audited, and no password is checked (nor counted against the account).
+async fn too_many_attempts(
+    state: &AppState,
+    session: &Session,
+    email: String,
+    address: Option<std::net::IpAddr>,
+    wait: time::Duration,
+) -> Result<Response, PageError> {
+    account::refuse_throttled_login(state, &email, address).await?;
+    let minutes = (wait.whole_seconds() + 59) / 60;
+    let layout = Layout::anonymous(session, "Connexion").await?;
+    let page = LoginPage {
+        layout,
+        email,
+        error: Some(format!(
+            "Trop de tentatives de connexion depuis votre adresse. Réessayez dans {minutes} minute{}.",
+            if minutes > 1 { "s" } else { "" }
+        )),
+    };
+    Ok((
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        [(
+            axum::http::header::RETRY_AFTER,
+            wait.whole_seconds().max(1).to_string(),
+        )],
+        Html(page.render()?),
+    )
+        .into_response())
 }
 
 pub async fn logout(

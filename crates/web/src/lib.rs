@@ -12,6 +12,7 @@ mod extract;
 mod form;
 mod importing;
 mod layout;
+pub mod login_guard;
 pub(crate) mod pages;
 mod refusals;
 mod session_store;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub app: App,
     /// Send the session cookie with `Secure` (required behind HTTPS in production).
     pub secure_cookies: bool,
+    /// Failed logins per client address, and the proxies to trust for it.
+    pub login_guard: login_guard::LoginGuard,
 }
 
 impl std::ops::Deref for AppState {

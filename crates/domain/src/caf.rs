@@ -48,6 +48,9 @@ pub struct RawDossier {
     /// Fields breaking the file's schema (line, French reason): the
     /// dossier is rejected with the first.
     pub schema_errors: Vec<(u64, String)>,
+    /// The fields the source does not carry (a CSV export without their
+    /// column): a file already known keeps its own.
+    pub keeps: Keeps,
 }
 
 /// An address as the CAF details it (`AdresseDetailleeFrance`, or the
@@ -316,6 +319,72 @@ pub struct Dossier {
     pub line: u64,
     pub household: HouseholdData,
     pub persons: Vec<DossierPerson>,
+    pub keeps: Keeps,
+}
+
+/// The fields a source does not carry (a CSV export without their column,
+/// read with a default): a household or a person already known keeps its
+/// own value rather than take the default. A CSV export without the RSA
+/// state must not reopen a suspended case, nor one without the droits et
+/// devoirs bring back a person who left them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keeps {
+    pub caf_number: bool,
+    pub rsa_state: bool,
+    pub role: bool,
+    pub address: bool,
+    pub subject_to_duties: bool,
+}
+
+impl Keeps {
+    /// What a CSV file read through `mapping` does not carry.
+    pub fn unmapped(mapping: &CsvMapping) -> Keeps {
+        let absent = |field: &str| !mapping.columns.contains_key(field);
+        Keeps {
+            caf_number: absent("caf_number"),
+            rsa_state: absent("rsa_state"),
+            role: absent("role"),
+            address: absent("address"),
+            subject_to_duties: absent("subject_to_duties"),
+        }
+    }
+
+    /// The household as the source describes it, the fields it lacks taken
+    /// from the known one.
+    pub fn household(self, known: &HouseholdData, incoming: &HouseholdData) -> HouseholdData {
+        let mut data = incoming.clone();
+        if self.caf_number {
+            data.caf_number = known.caf_number.clone();
+        }
+        if self.rsa_state {
+            data.rsa_state = known.rsa_state;
+            data.rsa_state_on = known.rsa_state_on;
+        }
+        data
+    }
+
+    /// The person as the source describes them, the fields it lacks taken
+    /// from the known file.
+    pub fn person(self, known: &PersonData, incoming: &PersonData) -> PersonData {
+        let mut data = incoming.clone();
+        if self.role {
+            data.household_role = known.household_role;
+        }
+        if self.address {
+            data.address = known.address.clone();
+        }
+        if self.subject_to_duties {
+            data.subject_to_duties = known.subject_to_duties;
+            data.duties_since = known.duties_since;
+        }
+        data
+    }
+
+    /// [`Keeps::person`] when the known file could be read, else the person
+    /// as the source describes them.
+    pub fn person_of(self, known: Option<&PersonData>, incoming: &PersonData) -> PersonData {
+        known.map_or_else(|| incoming.clone(), |known| self.person(known, incoming))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -405,6 +474,7 @@ pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier
         line: raw.line,
         household,
         persons,
+        keeps: raw.keeps,
     })
 }
 

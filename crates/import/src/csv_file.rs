@@ -3,7 +3,7 @@
 //! number forming one household (a requester and a partner).
 
 use crate::{FileError, Source};
-use parcours_domain::caf::{CsvMapping, RawDossier, RawPerson, CSV_FIELDS};
+use parcours_domain::caf::{CsvMapping, Keeps, RawDossier, RawPerson, CSV_FIELDS};
 use std::io::Read;
 
 pub struct CsvFile<R: Read> {
@@ -13,6 +13,8 @@ pub struct CsvFile<R: Read> {
     record: csv::StringRecord,
     /// A line read ahead: the first of the next dossier.
     pending: Option<RawDossier>,
+    /// What the mapping does not carry.
+    keeps: Keeps,
 }
 
 impl<R: Read> CsvFile<R> {
@@ -55,6 +57,7 @@ impl<R: Read> CsvFile<R> {
             columns,
             record: csv::StringRecord::new(),
             pending: None,
+            keeps: Keeps::unmapped(mapping),
         })
     }
 
@@ -106,6 +109,7 @@ impl<R: Read> CsvFile<R> {
                 subject_to_duties: or(self.field("subject_to_duties"), "1"),
                 ..RawPerson::default()
             }],
+            keeps: self.keeps,
             ..RawDossier::default()
         }))
     }

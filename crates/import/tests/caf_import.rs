@@ -298,26 +298,24 @@ async fn the_cases_facts_are_kept_and_their_changes_reported() {
         );
         assert_eq!(household.rsa_requested_on, Some(date!(2026 - 09 - 02)));
 
-        // A CSV export carries none of it: what the CAF said stays.
-        let mut with_state = mapping();
-        with_state.columns.insert("rsa_state".into(), "État".into());
-        with_state
-            .columns
-            .insert("address".into(), "Adresse".into());
-        with_state
-            .columns
-            .insert("caf_number".into(), "Allocataire".into());
+        // A CSV export without these columns (nor the state, the numéro
+        // allocataire, the address): what the CAF said stays.
         let csv = format!(
-            "N° dossier;Nom;Prénom;Né le;Sexe;NIR;Rôle;Commune;État;Adresse;Allocataire\n\
-             14000000001;Durand;Éloïse1;12/05/1980;F;{};DEM;14118;4;1 rue de la Paix;1000001\n",
+            "N° dossier;Nom;Prénom;Né le;Sexe;NIR;Rôle;Commune\n\
+             14000000001;Durand;Éloïse1;12/05/1980;F;{};DEM;14118\n",
             nir(2, 1)
         );
         let record = job(&store, None)
-            .csv(std::io::Cursor::new(csv.into_bytes()), &with_state, |_| {})
+            .csv(std::io::Cursor::new(csv.into_bytes()), &mapping(), |_| {})
             .await
             .unwrap();
         assert_eq!(record.counts.households_updated, 0, "{:?}", record.report);
+        assert_eq!(record.counts.persons_updated, 0, "{:?}", record.report);
         let kept = store.household(household.id).await.unwrap();
+        assert_eq!(
+            (kept.rsa_state, kept.caf_number.as_deref()),
+            (4, Some("1000001"))
+        );
         assert_eq!(
             (
                 kept.family_situation.as_deref(),

@@ -460,7 +460,10 @@ impl Import {
                 self.new_person(household_id, incoming.data.clone(), incoming.entering)?;
                 continue;
             };
-            let Some(update) = person_update(person, household_id, &incoming.data) else {
+            let incoming = dossier
+                .keeps
+                .person_of(person.data.as_ref(), &incoming.data);
+            let Some(update) = person_update(person, household_id, &incoming) else {
                 continue;
             };
             // Once per chunk: the rows of one statement would update a file
@@ -608,7 +611,7 @@ impl Import {
     ) -> Uuid {
         match known.get(&dossier.household.rsa_number) {
             Some((id, data)) => {
-                let incoming = as_known(data, &dossier.household);
+                let incoming = as_known(data, &dossier.keeps.household(data, &dossier.household));
                 if let Some(change) = household_change(data, &incoming) {
                     self.update_household(*id, &incoming, change);
                 }
@@ -991,7 +994,8 @@ mod snapshot {
         let Some((household, members)) = snapshot.get(&dossier.household.rsa_number) else {
             return false;
         };
-        household_change(household, &super::as_known(household, &dossier.household)).is_none()
+        let incoming = dossier.keeps.household(household, &dossier.household);
+        household_change(household, &super::as_known(household, &incoming)).is_none()
             && dossier.persons.iter().all(|incoming| {
                 let incoming = &incoming.data;
                 let mut found = members.iter().filter(|(nir, known)| match &incoming.nir {
@@ -999,7 +1003,9 @@ mod snapshot {
                     None => same_identity(known, incoming),
                 });
                 match (found.next(), found.next()) {
-                    (Some((_, known)), None) => merge(known, incoming).is_none(),
+                    (Some((_, known)), None) => {
+                        merge(known, &dossier.keeps.person(known, incoming)).is_none()
+                    }
                     _ => false,
                 }
             })

@@ -174,6 +174,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Ids per statement when the preview reads the candidates' last contacts.
+const CHUNK: usize = 500;
+
 /// The rsa_number an anonymised household takes (unique, not the dossier's).
 const ANONYMISED_RSA_PREFIX: &str = "ANONYME-";
 
@@ -246,30 +249,40 @@ impl Store {
             .bind(Moment(cutoffs.inactive_instant))
             .fetch_all(pool)
             .await)?;
+        // The last contact of each candidate: per dated column, the latest
+        // of the candidates' rows, by the index on the person (in chunks of
+        // ids, rather than the candidates' query again for each column).
         let mut last: HashMap<Uuid, Date> = HashMap::new();
-        if !rows.is_empty() {
+        let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+        for chunk in ids.chunks(CHUNK) {
+            let list = (1..=chunk.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
             for c in CONTACTS {
                 let sql = format!(
                     "SELECT {person}, MAX({column}) FROM {from}
-                     WHERE {person} IN (SELECT p.id FROM persons p WHERE {inactive})
-                     GROUP BY {person}",
+                     WHERE {person} IN ({list}) GROUP BY {person}",
                     person = c.person,
                     column = c.column,
                     from = c.from,
-                    inactive = inactive()
                 );
                 let days: Vec<(Uuid, Option<Date>)> = match c.when {
-                    When::Day => read!(self, pool => sqlx::query_as(&sql)
-                        .bind(cutoffs.inactive_before)
-                        .bind(Moment(cutoffs.inactive_instant))
-                        .fetch_all(pool)
-                        .await)?,
+                    When::Day => read!(self, pool => {
+                        let mut query = sqlx::query_as(&sql);
+                        for id in chunk {
+                            query = query.bind(*id);
+                        }
+                        query.fetch_all(pool).await
+                    })?,
                     When::Instant => {
-                        let at: Vec<(Uuid, Option<OffsetDateTime>)> = read!(self, pool => sqlx::query_as(&sql)
-                                .bind(cutoffs.inactive_before)
-                                .bind(Moment(cutoffs.inactive_instant))
-                                .fetch_all(pool)
-                                .await)?;
+                        let at: Vec<(Uuid, Option<OffsetDateTime>)> = read!(self, pool => {
+                            let mut query = sqlx::query_as(&sql);
+                            for id in chunk {
+                                query = query.bind(*id);
+                            }
+                            query.fetch_all(pool).await
+                        })?;
                         at.into_iter()
                             .map(|(id, at)| (id, at.map(parcours_domain::clock::date_in_paris)))
                             .collect()

@@ -1,12 +1,13 @@
 //! Command line: `serve`, `demo`, `migrate`, `user …`, `generate`,
 //! `generate caf-xml`, `export data-inclusion`, `import data-inclusion`,
-//! `import caf`, `import csv`, `import csv-mapping`. Flags fall back to
+//! `import caf`, `import csv`, `import csv-mapping`, `purge`. Flags fall back to
 //! `PARCOURS_*` environment variables.
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use parcours_app::{account, App, CommandLine, Config, Failure};
 use parcours_domain::account::NewUserInput;
+use parcours_domain::retention::{self, RetentionPolicy};
 use parcours_store::data_inclusion::{self, SERVICES_FILE, STRUCTURES_FILE};
 use parcours_store::Store;
 use parcours_web::AppState;
@@ -82,6 +83,41 @@ enum Command {
     /// Importe des données d'un autre système
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Anonymise les dossiers sans contact depuis la durée de conservation et supprime les
+    /// événements d'audit plus anciens que la leur (ce que `serve` fait chaque nuit)
+    ///
+    /// Un contact est tout événement daté du parcours. L'anonymisation retire l'identité, le
+    /// NIR, les coordonnées, les textes libres et le contenu sensible ; elle garde ce que les
+    /// statistiques et les rapports FSE+ comptent (année de naissance, sexe, commune, dates,
+    /// codes). Chaque passage est inscrit au journal d'audit (nombres seulement).
+    Purge {
+        /// Affiche ce que le prochain passage toucherait, sans rien modifier
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        retention: RetentionArgs,
+    },
+}
+
+/// The retention policy's settings (`serve`, `demo`, `purge`).
+#[derive(clap::Args)]
+struct RetentionArgs {
+    /// Mois sans contact après lesquels un dossier est anonymisé
+    #[arg(long, env = "PARCOURS_RETENTION_MONTHS",
+          default_value_t = retention::DEFAULT_INACTIVE_MONTHS)]
+    retention_months: u32,
+    /// Mois de conservation du journal d'audit, de 6 à 12
+    #[arg(long, env = "PARCOURS_AUDIT_RETENTION_MONTHS",
+          default_value_t = retention::DEFAULT_AUDIT_MONTHS)]
+    audit_retention_months: u32,
+}
+
+impl RetentionArgs {
+    /// The policy, or the French message naming the setting out of range.
+    fn policy(&self) -> anyhow::Result<RetentionPolicy> {
+        RetentionPolicy::new(self.retention_months, self.audit_retention_months)
+            .map_err(|invalid| anyhow::anyhow!("{}", retention::message(&invalid)))
+    }
 }
 
 #[derive(Subcommand)]
@@ -209,6 +245,8 @@ struct ServeArgs {
     /// l'adresse du client est lue dans X-Forwarded-For pour limiter les tentatives de connexion
     #[arg(long, env = "PARCOURS_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
+    #[command(flatten)]
+    retention: RetentionArgs,
 }
 
 /// Next to the default database: received files are personal data.
@@ -278,6 +316,16 @@ fn init_logs(format: LogFormat) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A setting out of range refuses to start, before anything is touched.
+    match &cli.command {
+        Command::Serve(args) | Command::Demo(args) => {
+            args.retention.policy()?;
+        }
+        Command::Purge { retention, .. } => {
+            retention.policy()?;
+        }
+        _ => {}
+    }
     let store = open(&cli.database_url, cli.database_connections).await?;
     match cli.command {
         Command::Migrate => {
@@ -357,7 +405,66 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::CsvMapping { name, file }) => {
             crate::import_files::save_mapping(&store, &name, &file).await
         }
+        Command::Purge { dry_run, retention } => purge(&store, retention.policy()?, dry_run).await,
     }
+}
+
+async fn purge(store: &Store, policy: RetentionPolicy, dry_run: bool) -> anyhow::Result<()> {
+    use parcours_app::clock::{date_in_paris, fr_date};
+    use parcours_app::retention::PurgeOutcome;
+    let mut app = app(store, "");
+    app.config.retention = policy;
+    let operator = CommandLine {
+        label: "purge de conservation",
+    };
+    let cutoffs = policy.cutoffs(parcours_app::clock::today());
+    println!(
+        "Conservation : dossiers sans contact depuis le {} ({} mois), journal d'audit antérieur au {} ({} mois).",
+        fr_date(cutoffs.inactive_before),
+        policy.inactive_months,
+        fr_date(date_in_paris(cutoffs.audit_before)),
+        policy.audit_months
+    );
+    match parcours_app::retention::purge(&app, &operator, dry_run).await? {
+        PurgeOutcome::DryRun(overview) => {
+            let files = &overview.preview.files;
+            println!("Simulation : rien n'a été modifié. Le prochain passage :");
+            println!(
+                "  anonymiserait {} dossier{}",
+                files.len(),
+                plural(files.len())
+            );
+            println!(
+                "  supprimerait {} événement{} d'audit",
+                overview.preview.audit_events,
+                plural(overview.preview.audit_events as usize)
+            );
+            for file in files {
+                println!(
+                    "  dossier {} — dernier contact : {} — {}",
+                    file.person_id,
+                    file.last_contact.map_or("aucune date".to_owned(), fr_date),
+                    file.organisation
+                        .as_deref()
+                        .unwrap_or("sans organisme référent")
+                );
+            }
+        }
+        PurgeOutcome::Done(report) => {
+            println!(
+                "Purge effectuée : {} dossier{} anonymisé{} ({} foyer{}), {} événement{} d'audit supprimé{}.",
+                report.anonymised,
+                plural(report.anonymised as usize),
+                plural(report.anonymised as usize),
+                report.households,
+                plural(report.households as usize),
+                report.audit_events_deleted,
+                plural(report.audit_events_deleted as usize),
+                plural(report.audit_events_deleted as usize),
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn export_data_inclusion(store: &Store, dir: &Path, source: &str) -> anyhow::Result<()> {
@@ -523,6 +630,7 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
                 department_name: args.department_name.clone(),
                 data_inclusion_source: args.data_inclusion_source.clone(),
                 upload_dir: args.upload_dir.clone(),
+                retention: args.retention.policy()?,
             },
         },
         secure_cookies,
@@ -545,6 +653,7 @@ pub(crate) fn app(store: &Store, data_inclusion_source: &str) -> App {
             department_name: String::new(),
             data_inclusion_source: data_inclusion_source.to_owned(),
             upload_dir: DEFAULT_UPLOAD_DIR.into(),
+            retention: RetentionPolicy::default(),
         },
     }
 }

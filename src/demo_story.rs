@@ -61,6 +61,7 @@ fn app(store: &Store) -> App {
             department_name: "Département du Calvados".into(),
             data_inclusion_source: "cd14".into(),
             upload_dir: std::env::temp_dir(),
+            retention: Default::default(),
         },
     }
 }

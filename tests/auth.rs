@@ -576,6 +576,7 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
                 data_inclusion_source: "cd14".into(),
                 upload_dir: std::env::temp_dir()
                     .join(format!("parcours-uploads-{}", uuid::Uuid::now_v7())),
+                retention: Default::default(),
             },
         },
         secure_cookies: true,

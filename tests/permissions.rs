@@ -14,6 +14,7 @@ fn page_matrix(user_id: &str) -> Vec<(String, Vec<&'static str>)> {
         ("/admin/comptes/nouveau".into(), vec![ADMIN]),
         (format!("/admin/comptes/{user_id}"), vec![ADMIN]),
         ("/dpo/journal".into(), vec![DPO]),
+        ("/dpo/conservation".into(), vec![DPO]),
         ("/actions".into(), EVERYONE.to_vec()),
         ("/actions/nouvelle".into(), vec![PROGRAMME]),
         ("/structures/nouvelle".into(), vec![PROGRAMME]),
@@ -49,6 +50,7 @@ fn api_matrix(user_id: &str) -> Vec<(Method, String, Vec<&'static str>)> {
             vec![ADMIN, PROGRAMME, DPO],
         ),
         (Method::GET, "/api/v1/audit".into(), vec![DPO]),
+        (Method::GET, "/api/v1/retention".into(), vec![DPO]),
         (Method::GET, "/api/v1/catalogue".into(), EVERYONE.to_vec()),
         (Method::GET, "/api/v1/actions".into(), EVERYONE.to_vec()),
         (

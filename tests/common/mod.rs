@@ -29,6 +29,7 @@ pub async fn spawn(store: Store) -> App {
                 department_name: "Département du Calvados".into(),
                 data_inclusion_source: "cd14".into(),
                 upload_dir: upload_dir.clone(),
+                retention: Default::default(),
             },
         },
         secure_cookies: false,

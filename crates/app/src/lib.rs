@@ -23,6 +23,7 @@ pub mod import;
 pub mod orientation;
 pub mod person;
 pub mod referral;
+pub mod retention;
 pub mod self_referral;
 pub mod structure_dashboard;
 pub mod waiting_list;
@@ -49,4 +50,6 @@ pub struct Config {
     pub data_inclusion_source: String,
     /// Where received files wait for their import (owner-only).
     pub upload_dir: std::path::PathBuf,
+    /// How long inactive files and audit events are kept (`parcours purge`).
+    pub retention: parcours_domain::retention::RetentionPolicy,
 }

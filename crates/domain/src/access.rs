@@ -94,6 +94,10 @@ impl Role {
             ImportData => self == ProgrammeOfficer,
             // The cadre ranks the lists of their scope; the chargé de mission every list.
             RankWaitingLists => matches!(self, Manager | ProgrammeOfficer),
+            // What the next retention run anonymises and deletes: the DPO.
+            ViewRetention => self == Dpo,
+            // The run itself: the command line and the server's nightly job only.
+            PurgePersonalData => false,
         }
     }
 }
@@ -139,10 +143,14 @@ pub enum Permission {
     ImportData,
     /// Seeing the waiting lists of one's scope and setting priorities on them.
     RankWaitingLists,
+    /// The retention policy and what its next run touches (counts, file ids).
+    ViewRetention,
+    /// Anonymising inactive files and deleting old audit events.
+    PurgePersonalData,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 31] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -172,6 +180,8 @@ impl Permission {
         Permission::ViewStructureDashboard,
         Permission::ImportData,
         Permission::RankWaitingLists,
+        Permission::ViewRetention,
+        Permission::PurgePersonalData,
     ];
 }
 
@@ -355,6 +365,8 @@ mod tests {
             (ViewStructureDashboard, &[Operator, ProgrammeOfficer]),
             (ImportData, &[ProgrammeOfficer]),
             (RankWaitingLists, &[Manager, ProgrammeOfficer]),
+            (ViewRetention, &[Dpo]),
+            (PurgePersonalData, &[]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

@@ -20,6 +20,7 @@ pub mod orientation;
 pub mod pathway_dates;
 pub mod person;
 pub mod referral;
+pub mod retention;
 pub mod schedule;
 pub mod taxonomy;
 pub mod validation;

@@ -36,6 +36,7 @@ pub mod pathway_load;
 pub mod person;
 pub mod person_load;
 pub mod referral;
+pub mod retention;
 pub mod self_referral;
 pub mod session;
 pub mod structure_dashboard;

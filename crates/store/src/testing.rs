@@ -108,3 +108,14 @@ pub async fn analyzed(store: &Store, table: &str) -> Result<bool> {
     };
     Ok(read!(store, pool => sqlx::query_scalar(sql).bind(table).fetch_one(pool).await)?)
 }
+
+/// The main database file of a SQLite store (`None` on PostgreSQL), to read
+/// what it holds byte by byte.
+pub fn sqlite_file(store: &Store) -> Option<std::path::PathBuf> {
+    match &*store.db {
+        crate::db::Db::Sqlite { writer, .. } => {
+            Some(writer.connect_options().get_filename().to_path_buf())
+        }
+        crate::db::Db::Postgres { .. } => None,
+    }
+}

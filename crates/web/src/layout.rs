@@ -79,6 +79,11 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         "Journal des accès",
         Permission::ReadAuditLog,
     ),
+    (
+        "/dpo/conservation",
+        "Conservation des données",
+        Permission::ViewRetention,
+    ),
 ];
 
 impl Layout {

@@ -139,7 +139,7 @@ fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
 
 /// Serves until the process receives Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    spawn_housekeeping(state.store.clone());
+    spawn_housekeeping(state.app.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -148,11 +148,26 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     .await
 }
 
-fn spawn_housekeeping(store: parcours_store::Store) {
+fn spawn_housekeeping(app: App) {
+    let store = app.store.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        // The retention purge runs once a night, from 3 h in Paris; not at
+        // start (a restart in the day leaves it to the next night).
+        let mut purged_on = parcours_app::clock::today();
         loop {
             every.tick().await;
+            let now = parcours_app::clock::in_paris(parcours_app::clock::now());
+            if now.date() != purged_on && now.hour() >= 3 {
+                purged_on = now.date();
+                let job = parcours_app::CommandLine {
+                    label: "conservation quotidienne",
+                };
+                match parcours_app::retention::purge(&app, &job, false).await {
+                    Ok(outcome) => tracing::info!(?outcome, "retention purge done"),
+                    Err(err) => tracing::warn!(%err, "retention purge failed"),
+                }
+            }
             if let Err(err) = store.session_delete_expired().await {
                 tracing::warn!(%err, "could not delete expired sessions");
             }

@@ -15,6 +15,7 @@ mod import;
 mod orientation;
 mod person;
 mod referral;
+mod retention;
 mod self_referral;
 mod structure_dashboard;
 mod waiting_list;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations", get(account::organisations))
         .route("/territories", get(account::territories))
         .route("/audit", get(audit::list))
+        .route("/retention", get(retention::preview))
         .route("/persons", get(person::search).post(person::create))
         .route("/persons/{id}", get(person::show).put(person::update))
         .route("/persons/{id}/closure", post(person::close))
@@ -210,6 +212,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         account::organisations,
         account::territories,
         audit::list,
+        retention::preview,
         person::search,
         person::create,
         person::show,

@@ -14,6 +14,7 @@ pub(crate) mod orientation;
 pub(crate) mod person;
 pub(crate) mod public_catalogue;
 pub(crate) mod referral;
+pub(crate) mod retention;
 pub(crate) mod self_referral;
 pub(crate) mod structure_dashboard;
 pub(crate) mod waiting_list;
@@ -98,6 +99,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/jetons/{id}/revoquer", post(account::revoke_token))
         .route("/dpo/journal", get(audit::list))
+        .route("/dpo/conservation", get(retention::overview))
         .route("/catalogue", get(public_catalogue::search))
         .route("/catalogue/{id}", get(public_catalogue::show))
         .route(

@@ -203,7 +203,7 @@ impl Store {
                 .await?,
             );
         }
-        audit_events.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+        audit_events.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
 
         Ok(SubjectAccess {
             commune_name,

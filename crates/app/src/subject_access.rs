@@ -8,7 +8,7 @@ use crate::{clock, App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::diagnostic::TEXT_FIELDS;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
-use parcours_domain::person::RsaState;
+use parcours_domain::person::{ClosureReason, HouseholdRole, RsaState, Sex};
 use parcours_domain::referral::Attendance;
 use parcours_domain::Permission;
 use parcours_pdf::{Entry, Section, SubjectAccessDocument};
@@ -109,6 +109,63 @@ fn fse_answer(question: FseQuestion, code: &str) -> String {
         .map_or(code.to_owned(), |(_, label)| label.to_owned())
 }
 
+/// The saved file's fields as the French read them (a revision is the file
+/// as saved, in JSON: ids left out, codes and dates in French).
+fn revision_fields(data: &str) -> Vec<(String, String)> {
+    const LABELS: &[(&str, &str)] = &[
+        ("household_role", "Rôle dans le foyer"),
+        ("last_name", "Nom"),
+        ("first_names", "Prénoms"),
+        ("birth_name", "Nom de naissance"),
+        ("birth_date", "Date de naissance"),
+        ("sex", "Sexe"),
+        ("nir", "NIR"),
+        ("email", "Courriel"),
+        ("phone", "Téléphone"),
+        ("address", "Adresse"),
+        ("commune_code", "Code INSEE de la commune"),
+        ("subject_to_duties", "Soumis aux droits et devoirs"),
+        ("duties_since", "Droits et devoirs depuis le"),
+        ("single_parent", "Parent isolé"),
+        ("other_minimum_income", "Autre minimum social"),
+        ("rqth", "RQTH"),
+        ("closed_on", "Dossier clos le"),
+        ("closure_reason", "Motif de clôture"),
+    ];
+    let Ok(serde_json::Value::Object(saved)) = serde_json::from_str::<serde_json::Value>(data)
+    else {
+        return vec![field("Contenu", data)];
+    };
+    LABELS
+        .iter()
+        .filter_map(|(key, label)| {
+            let value = match saved.get(*key)? {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::Bool(b) => yes_no(*b),
+                serde_json::Value::String(s) => {
+                    let iso = time::macros::format_description!("[year]-[month]-[day]");
+                    let label = match *key {
+                        "birth_date" | "duties_since" | "closed_on" => {
+                            Date::parse(s, &iso).ok().map(clock::fr_date)
+                        }
+                        "sex" => Sex::from_code(s).map(|x| x.label().to_owned()),
+                        "household_role" => {
+                            HouseholdRole::from_code(s).map(|x| x.label().to_owned())
+                        }
+                        "closure_reason" => {
+                            ClosureReason::from_code(s).map(|x| x.label().to_owned())
+                        }
+                        _ => None,
+                    };
+                    label.unwrap_or_else(|| s.clone())
+                }
+                other => other.to_string(),
+            };
+            Some(field(label, value))
+        })
+        .collect()
+}
+
 /// The printable export: every section in French, dates as the French read them.
 pub fn document(
     export: &SubjectAccess,
@@ -201,14 +258,12 @@ pub fn document(
         .revisions
         .iter()
         .map(|r| {
-            entry(
-                format!("Version {}", r.version),
-                vec![
-                    field("Enregistrée le", instant(r.changed_at)),
-                    field("Par", &r.changed_by),
-                    field("Contenu", &r.data),
-                ],
-            )
+            let mut fields = vec![
+                field("Enregistrée le", instant(r.changed_at)),
+                field("Par", &r.changed_by),
+            ];
+            fields.extend(revision_fields(&r.data));
+            entry(format!("Version {}", r.version), fields)
         })
         .collect();
 
@@ -497,5 +552,33 @@ pub fn document(
             section("Changements reçus de la CAF ou de la MSA", imports),
             section("Journal des accès et des modifications", audit),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revision_reads_in_french_without_ids() {
+        let saved = r#"{"id":"01a2","household_id":"01a3","household_role":"DEM","last_name":"Marie",
+            "first_names":"Fabrice","birth_name":null,"birth_date":"1971-02-03","sex":"M",
+            "nir":"171021400100270","phone":"0231000000","rqth":false,"closed_on":null}"#;
+        let fields = revision_fields(saved);
+        let get = |key: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("Date de naissance"), Some("03/02/1971"));
+        assert_eq!(get("Sexe"), Some("Homme"));
+        assert_eq!(get("Rôle dans le foyer"), Some("Demandeur"));
+        assert_eq!(get("NIR"), Some("171021400100270"));
+        assert_eq!(get("Téléphone"), Some("0231000000"));
+        assert_eq!(get("RQTH"), Some("non"));
+        assert_eq!(get("Dossier clos le"), Some(""));
+        assert!(fields.iter().all(|(_, v)| !v.contains("01a2")));
+        assert_eq!(revision_fields("pas du JSON")[0].0, "Contenu");
     }
 }

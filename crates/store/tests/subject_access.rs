@@ -101,6 +101,26 @@ fn person_data_tables(
     }
 }
 
+/// The walk finds a new table by its column's name alone, and the tables
+/// that reference it in turn, and leaves the others.
+#[test]
+fn the_walk_follows_person_columns_and_their_references() {
+    let columns = [
+        ("notes", "person_id"),
+        ("note_files", "note_id"),
+        ("actions", "structure_id"),
+    ]
+    .map(|(t, c)| (t.to_owned(), c.to_owned()));
+    let keys = [
+        ("note_files", "note_id", "notes"),
+        ("actions", "structure_id", "structures"),
+    ]
+    .map(|(t, c, r)| (t.to_owned(), c.to_owned(), r.to_owned()));
+    let found = person_data_tables(&columns, &keys);
+    assert!(found.contains("notes") && found.contains("note_files"));
+    assert!(!found.contains("actions"));
+}
+
 #[tokio::test]
 async fn every_table_holding_person_data_is_exported_or_excluded_with_a_reason() {
     for store in testing::all().await {

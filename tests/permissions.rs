@@ -334,3 +334,73 @@ async fn an_operator_never_opens_the_file_of_its_participants() {
             .any(|r| r["person_id"] == fabrice.as_str()));
     }
 }
+
+/// The right of access export of a person's data (page and API): the DPO
+/// for any person, the référent and the cadre within their scope; a
+/// référent of another organisation, the chargé de mission, the admin and
+/// the opérateur are refused.
+#[tokio::test]
+async fn subject_access_export_by_role() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let caseload = app.get_json(&referent, "/api/v1/caseload").await;
+        let fabrice = caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["first_names"] == "Fabrice")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // A référent of another organisation: Fabrice is outside their scope.
+        let outsider = "referent@france-travail.fr";
+        let organisation = app
+            .store
+            .create_organisation(
+                &parcours_store::Actor::system("tests"),
+                "France Travail — agence de Bayeux",
+                parcours_domain::organisation::OrganisationKind::FranceTravail,
+                None,
+            )
+            .await
+            .unwrap()
+            .id;
+        let new =
+            parcours_domain::account::NewUser::parse(&parcours_domain::account::NewUserInput {
+                email: outsider.into(),
+                display_name: "Rémi Ailleurs".into(),
+                role: "referent".into(),
+                organisation_id: organisation.to_string(),
+                territory_id: String::new(),
+                password: parcours::demo::PASSWORD.into(),
+            })
+            .unwrap();
+        let hash = parcours_store::password::hash_password(parcours::demo::PASSWORD).unwrap();
+        app.store
+            .create_account(&parcours_store::Actor::system("tests"), &new, &hash, false)
+            .await
+            .unwrap();
+        let page = format!("/personnes/{fabrice}/export.pdf");
+        let api = format!("/api/v1/persons/{fabrice}/export");
+        let allowed = [DPO, REFERENT, MANAGER];
+        for email in EVERYONE.into_iter().chain([outsider]) {
+            let expected = if allowed.contains(&email) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            let client = app.signed_in(email).await;
+            let status = client.get(app.url(&page)).send().await.unwrap().status();
+            assert_eq!(status, expected, "{email} GET {page}");
+            let (status, _) = app
+                .call(Method::GET, &api, &app.token(email).await, None)
+                .await;
+            assert_eq!(status, expected, "{email} GET {api}");
+        }
+        let anonymous = browser().get(app.url(&page)).send().await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+        let (status, _) = app.call(Method::GET, &api, "garbage", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}

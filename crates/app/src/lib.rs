@@ -26,6 +26,7 @@ pub mod referral;
 pub mod retention;
 pub mod self_referral;
 pub mod structure_dashboard;
+pub mod subject_access;
 pub mod waiting_list;
 
 pub use caller::{Caller, CommandLine};

@@ -59,6 +59,14 @@ impl Role {
         }
     }
 
+    /// Whether [`Permission::ExportSubjectAccess`] covers every person, not
+    /// only the files of the role's scope: the DPO answers each person's
+    /// request for access (a need-to-know exception of their role, who
+    /// opens no file otherwise).
+    pub fn exports_any_person(self) -> bool {
+        self == Role::Dpo
+    }
+
     /// The single permission policy of the product.
     pub fn can(self, permission: Permission) -> bool {
         use Permission::*;
@@ -68,6 +76,10 @@ impl Role {
             ViewOwnAccount => true,
             ManageUsers | ManageApiTokens | ManageReferenceData => self == Admin,
             ReadAuditLog => self == Dpo,
+            // The DPO for any person (a need-to-know exception of their
+            // role); the référent and the cadre within their scope (checked
+            // with the file): the export holds the diagnostic's sensitive part.
+            ExportSubjectAccess => matches!(self, Dpo | Referent | Manager),
             ViewOrganisations => matches!(self, Admin | ProgrammeOfficer | Dpo),
             ViewPersons | EditPersons | ViewDeadlines => {
                 matches!(self, Admin | ProgrammeOfficer | Manager | Referent)
@@ -147,10 +159,12 @@ pub enum Permission {
     ViewRetention,
     /// Anonymising inactive files and deleting old audit events.
     PurgePersonalData,
+    /// The right of access: everything held about a person, as PDF and JSON.
+    ExportSubjectAccess,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 31] = [
+    pub const ALL: [Permission; 32] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -182,6 +196,7 @@ impl Permission {
         Permission::RankWaitingLists,
         Permission::ViewRetention,
         Permission::PurgePersonalData,
+        Permission::ExportSubjectAccess,
     ];
 }
 
@@ -330,6 +345,14 @@ mod tests {
         }
     }
 
+    #[test]
+    fn only_the_dpo_exports_any_persons_data() {
+        for role in Role::ALL {
+            assert_eq!(role.exports_any_person(), role == Role::Dpo, "{role:?}");
+            assert!(!role.exports_any_person() || role.can(Permission::ExportSubjectAccess));
+        }
+    }
+
     /// The policy, stated as a table: a change to `can` must change this too.
     #[test]
     fn permission_matrix() {
@@ -367,6 +390,7 @@ mod tests {
             (RankWaitingLists, &[Manager, ProgrammeOfficer]),
             (ViewRetention, &[Dpo]),
             (PurgePersonalData, &[]),
+            (ExportSubjectAccess, &[Dpo, Referent, Manager]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

@@ -14,10 +14,12 @@ pub enum AuditAction {
     Logout,
     /// A request refused for want of the right (403): who, what, and why.
     Refused,
+    /// The right of access: everything held about a person, exported (a read).
+    SubjectAccessExport,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 9] = [
         AuditAction::Read,
         AuditAction::Create,
         AuditAction::Update,
@@ -26,6 +28,7 @@ impl AuditAction {
         AuditAction::LoginFailed,
         AuditAction::Logout,
         AuditAction::Refused,
+        AuditAction::SubjectAccessExport,
     ];
 
     pub fn code(self) -> &'static str {
@@ -38,6 +41,7 @@ impl AuditAction {
             AuditAction::LoginFailed => "login_failed",
             AuditAction::Logout => "logout",
             AuditAction::Refused => "refused",
+            AuditAction::SubjectAccessExport => "subject_access_export",
         }
     }
 
@@ -55,6 +59,7 @@ impl AuditAction {
             AuditAction::LoginFailed => "Échec de connexion",
             AuditAction::Logout => "Déconnexion",
             AuditAction::Refused => "Accès refusé",
+            AuditAction::SubjectAccessExport => "Export droit d'accès",
         }
     }
 }

@@ -1,11 +1,15 @@
 //! Rendu PDF du contrat d'engagement (ou contrat d'engagement réciproque)
-//! d'une personne, entièrement en mémoire.
+//! d'une personne, et de l'export de ses données (droit d'accès),
+//! entièrement en mémoire.
 //!
 //! Le document utilise les polices standard Helvetica et Helvetica-Bold
 //! (non incorporées) avec l'encodage `WinAnsiEncoding` : le texte est
 //! converti en CP1252, les caractères absents deviennent `?`.
 
+mod subject_access;
 mod winansi;
+
+pub use subject_access::{render_subject_access, Entry, Section, SubjectAccessDocument};
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use winansi::{encode, french_spacing, wrap, Font};

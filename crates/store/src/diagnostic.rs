@@ -10,7 +10,7 @@ use parcours_domain::pathway_dates::check_revision_date;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DiagnosticRevision {
     pub version: i64,
     /// The day the diagnostic was made (earlier than `created_at` when a
@@ -18,6 +18,7 @@ pub struct DiagnosticRevision {
     pub revised_on: Date,
     pub data: DiagnosticData,
     pub created_by: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 

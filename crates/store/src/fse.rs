@@ -59,7 +59,7 @@ impl FseEntry {
     }
 }
 
-const ENTRY: &str = "SELECT f.referral_id, r.person_id, f.sex, f.birth_date, f.employment_status, f.education_level,
+pub(crate) const ENTRY: &str = "SELECT f.referral_id, r.person_id, f.sex, f.birth_date, f.employment_status, f.education_level,
         f.nationality, f.disability, f.minority_background, f.homeless, f.rural, f.recorded_by, f.recorded_at, f.version
      FROM fse_entries f JOIN referrals r ON r.id = f.referral_id WHERE f.referral_id = $1";
 

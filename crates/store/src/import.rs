@@ -364,18 +364,22 @@ impl Store {
 
     /// What imports recorded about a person's file, newest first.
     pub async fn person_import_changes(&self, person_id: Uuid) -> Result<Vec<ImportChange>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, ImportChange>(
-            "SELECT c.kind, c.detail, c.occurred_on, h.rsa_number, c.person_id,
-                    p.last_name || ' ' || p.first_names AS person_name
-             FROM import_changes c JOIN households h ON h.id = c.household_id
-             LEFT JOIN persons p ON p.id = c.person_id
-             WHERE c.person_id = $1
-                OR (c.person_id IS NULL AND c.household_id = (SELECT household_id FROM persons WHERE id = $1))
-             ORDER BY c.occurred_on DESC, c.kind LIMIT 50",
-        )
+        let sql = format!("{PERSON_IMPORT_CHANGES} LIMIT 50");
+        Ok(read!(self, pool => sqlx::query_as::<_, ImportChange>(&sql)
         .bind(person_id).fetch_all(pool).await)?)
     }
 }
+
+/// Every change an import recorded about a person ($1): theirs, and their
+/// household's that name no one. Newest first.
+pub(crate) const PERSON_IMPORT_CHANGES: &str =
+    "SELECT c.kind, c.detail, c.occurred_on, h.rsa_number, c.person_id,
+            p.last_name || ' ' || p.first_names AS person_name
+     FROM import_changes c JOIN households h ON h.id = c.household_id
+     LEFT JOIN persons p ON p.id = c.person_id
+     WHERE c.person_id = $1
+        OR (c.person_id IS NULL AND c.household_id = (SELECT household_id FROM persons WHERE id = $1))
+     ORDER BY c.occurred_on DESC, c.kind";
 
 /// A chunk of a file's dossiers, those that change nothing set aside.
 pub struct Chunk {

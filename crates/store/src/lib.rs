@@ -40,6 +40,7 @@ pub mod retention;
 pub mod self_referral;
 pub mod session;
 pub mod structure_dashboard;
+pub mod subject_access;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;

@@ -19,7 +19,7 @@ use uuid::Uuid;
 pub struct AuditParams {
     /// Part of the actor's label (e-mail), case-insensitive.
     actor: Option<String>,
-    /// read, create, update, delete, login, login_failed, logout
+    /// read, create, update, delete, login, login_failed, logout, refused, subject_access_export
     action: Option<String>,
     entity_type: Option<String>,
     entity_id: Option<String>,

@@ -18,6 +18,7 @@ mod referral;
 mod retention;
 mod self_referral;
 mod structure_dashboard;
+mod subject_access;
 mod waiting_list;
 
 use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/persons/{id}", get(person::show).put(person::update))
         .route("/persons/{id}/closure", post(person::close))
         .route("/persons/{id}/merge", post(person::merge))
+        .route("/persons/{id}/export", get(subject_access::export))
         .route(
             "/persons/{id}/household",
             axum::routing::put(person::update_household),
@@ -220,6 +222,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         person::close,
         person::merge,
         person::update_household,
+        subject_access::export,
         orientation::decide,
         orientation::designate,
         orientation::review,

@@ -57,6 +57,8 @@ pub struct Row {
     pub action: &'static str,
     pub entity: String,
     pub detail: String,
+    /// The person an event is about: the DPO may export their data from here.
+    pub person: Option<String>,
 }
 
 fn row(event: &AuditEvent) -> Row {
@@ -70,6 +72,10 @@ fn row(event: &AuditEvent) -> Row {
             None => event.entity_type.clone(),
         },
         detail: event.detail.clone().unwrap_or_default(),
+        person: event
+            .entity_id
+            .clone()
+            .filter(|_| event.entity_type == parcours_domain::audit::entity::PERSON),
     }
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod referral;
 pub(crate) mod retention;
 pub(crate) mod self_referral;
 pub(crate) mod structure_dashboard;
+pub(crate) mod subject_access;
 pub(crate) mod waiting_list;
 
 use crate::auth;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
             get(person::edit_form).post(person::update),
         )
         .route("/personnes/{id}/historique", get(person::history))
+        .route("/personnes/{id}/export.pdf", get(subject_access::pdf))
         .route("/personnes/{id}/foyer", post(person::update_household))
         .route(
             "/personnes/{id}/diagnostic",

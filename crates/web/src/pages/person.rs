@@ -468,6 +468,8 @@ struct ShowPage {
     can_edit: bool,
     can_orient: bool,
     can_assign: bool,
+    /// The right of access export (the page already checked the scope).
+    can_export: bool,
     has_validated_orientation: bool,
     has_orientation: bool,
     orientation_kinds: Vec<(&'static str, &'static str)>,
@@ -649,6 +651,7 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             && open
             && person.situation().is_rsa(),
         can_assign: me.role().can(Permission::AssignReferent) && open,
+        can_export: me.role().can(Permission::ExportSubjectAccess),
         has_validated_orientation,
         has_orientation: !orientations.is_empty(),
         orientation_kinds: OrientationKind::ALL

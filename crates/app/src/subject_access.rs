@@ -6,6 +6,7 @@
 
 use crate::{clock, App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::caf;
 use parcours_domain::diagnostic::TEXT_FIELDS;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
 use parcours_domain::person::{ClosureReason, HouseholdRole, RsaState, Sex};
@@ -233,6 +234,26 @@ pub fn document(
                 field("Organisme payeur", h.fund.label()),
                 field("État du droit", state),
                 field("Depuis le", day(h.rsa_state_on)),
+                field(
+                    "Motif de l'état du droit",
+                    match (
+                        RsaState::from_code(&h.rsa_state.to_string()),
+                        &h.rsa_state_reason,
+                    ) {
+                        (Some(state), Some(code)) => caf::state_reason(state, code),
+                        _ => String::new(),
+                    },
+                ),
+                field("Demande de RSA", day(h.rsa_requested_on)),
+                field(
+                    "Situation de famille",
+                    h.family_situation
+                        .as_deref()
+                        .map(caf::family_situation)
+                        .unwrap_or_default(),
+                ),
+                field("Situation de famille depuis le", day(h.family_situation_on)),
+                field("Sans domicile fixe", if h.homeless { "oui" } else { "non" }),
                 field("Rôle dans le foyer", p.household_role.label()),
             ],
             lists: vec![(

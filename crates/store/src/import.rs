@@ -1125,12 +1125,18 @@ mod snapshot {
         fn stored(d: &Dossier) -> String {
             let opt = |v: Option<&str>| v.map(|v| format!("={v}")).unwrap_or_default();
             let h = &d.household;
+            let facts = h.caf.clone().unwrap_or_default();
             let mut text = [
                 h.rsa_number.clone(),
                 opt(h.caf_number.as_deref()),
                 h.fund.code().into(),
                 h.rsa_state.code().into(),
                 opt(h.rsa_state_on.map(iso_date).as_deref()),
+                opt(facts.requested_on.map(iso_date).as_deref()),
+                opt(facts.family_situation.as_deref()),
+                opt(facts.family_situation_on.map(iso_date).as_deref()),
+                if facts.homeless { "1" } else { "0" }.into(),
+                opt(facts.state_reason.as_deref()),
             ]
             .join(&FIELD.to_string());
             for p in d.persons.iter().map(|p| &p.data) {

@@ -66,17 +66,21 @@ async fn person_and_read(store: &Store, org: Uuid, n: usize) {
         .unwrap();
 }
 
-/// Persons, the main audit trail, and SQLite's reads' audit file.
+/// Persons, the main audit trail, and SQLite's reads' audit file. (On a
+/// SQLite reader, a bare `audit_events` may name either file's table.)
 async fn counts(store: &Store) -> (i64, i64, i64) {
-    let reads = match store.backend() {
-        Backend::Sqlite => testing::row_count(store, "lectures.audit_events")
-            .await
-            .unwrap(),
-        Backend::Postgres => 0,
+    let (main, reads) = match store.backend() {
+        Backend::Sqlite => (
+            "main.audit_events",
+            testing::row_count(store, "lectures.audit_events")
+                .await
+                .unwrap(),
+        ),
+        Backend::Postgres => ("audit_events", 0),
     };
     (
         testing::row_count(store, "persons").await.unwrap(),
-        testing::row_count(store, "audit_events").await.unwrap(),
+        testing::row_count(store, main).await.unwrap(),
         reads,
     )
 }
@@ -194,14 +198,6 @@ async fn a_backup_taken_under_writes_restores_the_same_data() {
         restore_from(&fresh.url, &quiet, true).await.unwrap();
         let restored = open_restored(&fresh, schema.as_deref()).await;
         assert_eq!(counts(&restored).await, after);
-        assert_eq!(
-            restored
-                .audit_events(&Default::default())
-                .await
-                .unwrap()
-                .len(),
-            store.audit_events(&Default::default()).await.unwrap().len()
-        );
         restored.close().await;
 
         // A backup directory is never overwritten.

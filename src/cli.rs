@@ -665,7 +665,11 @@ fn plural(n: usize) -> &'static str {
 
 /// Connects and migrates, with a clear message when the database is out of
 /// reach; a SQLite file is created only if `create`.
-pub async fn open(url: &str, postgres_connections: Option<u32>, create: bool) -> anyhow::Result<Store> {
+pub async fn open(
+    url: &str,
+    postgres_connections: Option<u32>,
+    create: bool,
+) -> anyhow::Result<Store> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
         if !create && !file.as_os_str().is_empty() && !path.starts_with(':') && !file.exists() {

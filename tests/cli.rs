@@ -338,10 +338,10 @@ fn a_sqlite_database_is_backed_up_and_restored_from_the_command_line() {
 
     let (ok, _, stderr) = run_with(&restored, &["restore", backup.to_str().unwrap()]);
     assert!(!ok);
-    assert!(stderr.contains("n'est pas vide") && stderr.contains("--force"), "{stderr}");
-    let (ok, _, stderr) = run_with(
-        &restored,
-        &["restore", backup.to_str().unwrap(), "--force"],
+    assert!(
+        stderr.contains("n'est pas vide") && stderr.contains("--force"),
+        "{stderr}"
     );
+    let (ok, _, stderr) = run_with(&restored, &["restore", backup.to_str().unwrap(), "--force"]);
     assert!(ok, "{stderr}");
 }

@@ -158,8 +158,8 @@ impl Store {
 /// `VACUUM INTO` of both files, by a connection of its own.
 async fn sqlite_snapshot(options: &SqliteConnectOptions, dir: &Path) -> Result<()> {
     let reads = reads_file(options);
-    let mut conn = sqlx::SqliteConnection::connect_with(&options.clone().create_if_missing(false))
-        .await?;
+    let mut conn =
+        sqlx::SqliteConnection::connect_with(&options.clone().create_if_missing(false)).await?;
     attach_reads(&mut conn, &reads).await?;
     let done = async {
         for (schema, file) in [("lectures", SQLITE_READS), ("main", SQLITE_MAIN)] {
@@ -186,12 +186,8 @@ pub fn read_manifest(dir: &Path, backend: Backend) -> Result<Manifest> {
             io_cause(&err)
         ))
     })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|err| {
-        unreachable(format!(
-            "manifeste {} illisible : {err}",
-            path.display()
-        ))
-    })?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .map_err(|err| unreachable(format!("manifeste {} illisible : {err}", path.display())))?;
     if manifest.format != FORMAT {
         return Err(unreachable(format!(
             "manifeste {} : format {} inconnu de cette version de Parcours",

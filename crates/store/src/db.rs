@@ -124,7 +124,10 @@ pub(crate) fn reads_file(options: &SqliteConnectOptions) -> String {
 
 /// Attaches the reads' audit file as `lectures` (read-only on a read-only
 /// connection, like the main file).
-pub(crate) async fn attach_reads(conn: &mut sqlx::SqliteConnection, file: &str) -> sqlx::Result<()> {
+pub(crate) async fn attach_reads(
+    conn: &mut sqlx::SqliteConnection,
+    file: &str,
+) -> sqlx::Result<()> {
     sqlx::query("ATTACH DATABASE $1 AS lectures")
         .bind(file)
         .execute(conn)

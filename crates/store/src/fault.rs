@@ -73,7 +73,10 @@ pub(crate) fn check_sqlite_files(main: &Path, reads: &str) -> Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let probe = dir.join(format!(".parcours-ecriture-{}", uuid::Uuid::now_v7().simple()));
+    let probe = dir.join(format!(
+        ".parcours-ecriture-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
     match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

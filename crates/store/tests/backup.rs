@@ -183,7 +183,10 @@ async fn a_backup_taken_under_writes_restores_the_same_data() {
         assert!(persons >= before.0 && persons <= after.0, "{persons}");
         assert!(audits >= before.1 && audits <= after.1, "{audits}");
         assert!(reads >= before.2 && reads <= after.2, "{reads}");
-        assert_eq!(restored.schema_version().await.unwrap(), manifest.schema_version);
+        assert_eq!(
+            restored.schema_version().await.unwrap(),
+            manifest.schema_version
+        );
         restored.close().await;
 
         // A non-empty target is refused, in French, unless forced.
@@ -231,7 +234,10 @@ async fn a_backup_of_another_backend_or_without_manifest_is_refused() {
 
     std::fs::remove_file(&manifest_path).unwrap();
     let err = restore_from(&target, &dir, false).await.unwrap_err();
-    assert!(err.to_string().contains("n'est pas une sauvegarde"), "{err}");
+    assert!(
+        err.to_string().contains("n'est pas une sauvegarde"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Command line: `serve`, `demo`, `migrate`, `user …`, `generate`,
 //! `generate caf-xml`, `export data-inclusion`, `import data-inclusion`,
-//! `import caf`, `import csv`, `import csv-mapping`, `purge`. Flags fall back to
+//! `import caf`, `import csv`, `import csv-mapping`, `purge`, `backup`, `restore`. Flags fall back to
 //! `PARCOURS_*` environment variables.
 
 use anyhow::{bail, Context};
@@ -24,7 +24,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://parcours-data/parcours.db";
 )]
 struct Cli {
     /// Base de données : sqlite://chemin.db ou postgres://utilisateur@hôte/base
-    #[arg(long, env = "PARCOURS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    #[arg(long, env = "PARCOURS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true,
+          hide_env_values = true)]
     database_url: String,
     /// PostgreSQL : connexions ouvertes par le serveur, par groupe (deux groupes) ;
     /// par défaut deux par cœur de la machine, de 4 à 16
@@ -96,6 +97,26 @@ enum Command {
         dry_run: bool,
         #[command(flatten)]
         retention: RetentionArgs,
+    },
+    /// Sauvegarde toute la base dans DIR, un dossier neuf, pendant que le serveur tourne
+    ///
+    /// SQLite : une copie cohérente de la base et de son journal d'audit des consultations
+    /// (fichier `….lectures`), prise sans arrêter les écritures. PostgreSQL : `pg_dump`.
+    /// Le dossier reçoit aussi un manifeste (sauvegarde.json : base, date, version du schéma).
+    Backup {
+        /// Dossier de la sauvegarde (créé ; refusé s'il n'est pas vide)
+        dir: PathBuf,
+    },
+    /// Restaure la sauvegarde DIR dans la base (serveur arrêté)
+    ///
+    /// Refuse une base de destination qui contient déjà des données, sauf avec --force, et une
+    /// sauvegarde d'un autre type de base ou d'un schéma plus récent que ce programme.
+    Restore {
+        /// Dossier d'une sauvegarde faite par `parcours backup`
+        dir: PathBuf,
+        /// Remplace les données de la base de destination
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -326,7 +347,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let store = open(&cli.database_url, cli.database_connections).await?;
+    // Only these create a database; the others refuse one that does not exist.
+    let creates = matches!(
+        cli.command,
+        Command::Migrate
+            | Command::Demo(_)
+            | Command::User(_)
+            | Command::Generate { .. }
+            | Command::Import(_)
+            | Command::Export(_)
+            | Command::Purge { .. }
+    );
+    if let Command::Restore { dir, force } = &cli.command {
+        return restore(&cli.database_url, cli.database_connections, dir, *force).await;
+    }
+    let store = open(&cli.database_url, cli.database_connections, creates).await?;
     match cli.command {
         Command::Migrate => {
             println!("Migrations appliquées.");
@@ -406,7 +441,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::import_files::save_mapping(&store, &name, &file).await
         }
         Command::Purge { dry_run, retention } => purge(&store, retention.policy()?, dry_run).await,
+        Command::Backup { dir } => {
+            let manifest = store
+                .backup_to(&dir)
+                .await
+                .context("sauvegarde impossible")?;
+            println!(
+                "Sauvegarde écrite dans {} : base {}, schéma {}, {}.",
+                dir.display(),
+                manifest.backend,
+                manifest.schema_version,
+                fr_moment(manifest.created_at)
+            );
+            Ok(())
+        }
+        Command::Restore { .. } => unreachable!("restored before the store is opened"),
     }
+}
+
+/// `le 05/12/2026 à 14:03`, in Paris.
+fn fr_moment(at: time::OffsetDateTime) -> String {
+    let at = parcours_app::clock::in_paris(at);
+    format!(
+        "le {} à {:02}:{:02}",
+        parcours_app::clock::fr_date(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// `parcours restore DIR`: the store is opened, and migrated, only once the
+/// backup is in place.
+async fn restore(
+    url: &str,
+    postgres_connections: Option<u32>,
+    dir: &Path,
+    force: bool,
+) -> anyhow::Result<()> {
+    let manifest = parcours_store::backup::restore_from(url, dir, force)
+        .await
+        .context("restauration impossible")?;
+    let store = open(url, postgres_connections, false).await?;
+    let version = store.schema_version().await?;
+    store.close().await;
+    println!(
+        "Sauvegarde {} (base {}, schéma {}) restaurée dans {} ; schéma maintenant {version}.",
+        fr_moment(manifest.created_at),
+        manifest.backend,
+        manifest.schema_version,
+        redact(url)
+    );
+    Ok(())
 }
 
 async fn purge(store: &Store, policy: RetentionPolicy, dry_run: bool) -> anyhow::Result<()> {
@@ -578,13 +663,31 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Connects and migrates, with a clear message when the database is out of reach.
-pub async fn open(url: &str, postgres_connections: Option<u32>) -> anyhow::Result<Store> {
+/// Connects and migrates, with a clear message when the database is out of
+/// reach; a SQLite file is created only if `create`.
+pub async fn open(
+    url: &str,
+    postgres_connections: Option<u32>,
+    create: bool,
+) -> anyhow::Result<Store> {
     if let Some(path) = url.strip_prefix("sqlite://") {
-        if let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent() {
+        let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
+        if !create && !file.as_os_str().is_empty() && !path.starts_with(':') && !file.exists() {
+            bail!(
+                "la base de données {} n'existe pas : `parcours migrate` (ou `parcours demo`) la \
+                 crée ; sinon vérifiez PARCOURS_DATABASE_URL ou --database-url",
+                file.display()
+            );
+        }
+        if let Some(dir) = file.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("création du dossier {}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|err| {
+                    anyhow::anyhow!(
+                        "création du dossier des données {} impossible : {}",
+                        dir.display(),
+                        parcours_store::fault::io_cause(&err)
+                    )
+                })?;
             }
         }
     }
@@ -600,16 +703,7 @@ pub async fn open(url: &str, postgres_connections: Option<u32>) -> anyhow::Resul
 
 /// Hides the password of a database URL before it is printed.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    parcours_store::fault::redact_url(url)
 }
 
 async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::Result<()> {
@@ -623,6 +717,7 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
     if removed > 0 {
         tracing::info!(removed, "received files left by an earlier run removed");
     }
+    let kept = store.clone();
     let state = AppState {
         app: App {
             store,
@@ -637,6 +732,11 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
         login_guard: parcours_web::login_guard::LoginGuard::new(args.trusted_proxies.clone()),
     };
     parcours_web::serve(listener, state).await?;
+    // A clean stop leaves no write-ahead log to replay.
+    kept.checkpoint_and_close()
+        .await
+        .context("fermeture de la base de données")?;
+    tracing::info!("database closed cleanly");
     Ok(())
 }
 

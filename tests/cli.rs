@@ -214,3 +214,134 @@ fn follows_the_cnaf_schema(file: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("parcours-cli-{name}-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_with(url: &str, args: &[&str]) -> (bool, String, String) {
+    let output = parcours()
+        .args(args)
+        .env("PARCOURS_DATABASE_URL", url)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn serve_refuses_a_database_that_does_not_exist() {
+    let dir = scratch_dir("missing");
+    let file = dir.join("absente.db");
+    let url = format!("sqlite://{}", file.display());
+    let (ok, _, stderr) = run_with(&url, &["serve", "--addr", "127.0.0.1:0"]);
+    assert!(!ok);
+    assert!(stderr.contains("n'existe pas"), "{stderr}");
+    assert!(stderr.contains("parcours migrate"), "{stderr}");
+    assert!(!file.exists(), "no empty database is created");
+    let (ok, _, stderr) = run_with(&url, &["backup", dir.join("b").to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("n'existe pas"), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_data_directory_or_audit_file_is_named_at_start() {
+    let dir = scratch_dir("unwritable");
+    // The reads' audit file is a directory.
+    std::fs::create_dir_all(dir.join("p.db.lectures")).unwrap();
+    let (ok, _, stderr) = run_with(&format!("sqlite://{}/p.db", dir.display()), &["migrate"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("journal d'audit des consultations") && stderr.contains("p.db.lectures"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("c'est un dossier"), "{stderr}");
+    // The data directory's place is a file.
+    let file = dir.join("fichier");
+    std::fs::write(&file, "").unwrap();
+    let (ok, _, stderr) = run_with(
+        &format!("sqlite://{}/donnees/p.db", file.display()),
+        &["migrate"],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("dossier des données"), "{stderr}");
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+    assert!(stderr.contains("n'est pas un dossier"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_postgresql_is_refused_at_once_and_no_password_is_printed() {
+    for url in [
+        "postgres://parcours:pw-secret-42@127.0.0.1:1/parcours",
+        "postgres://parcours@127.0.0.1:1/parcours?password=pw-secret-42",
+        "postgresql://parcours:pw%2Dsecret%2D42@127.0.0.1:1/parcours",
+        "postgres://parcours@127.0.0.1:1/parcours?pass%77ord=pw-secret-42&sslmode=disable",
+    ] {
+        let started = std::time::Instant::now();
+        let (ok, _, stderr) = run_with(url, &["migrate"]);
+        assert!(!ok);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(stderr.contains("connexion refusée"), "{stderr}");
+        assert!(!stderr.contains("pw-secret-42"), "{stderr}");
+        assert!(!stderr.contains("pw%2Dsecret"), "{stderr}");
+        // Nor in the help, which shows the environment's values.
+        let (_, stdout, _) = run_with(url, &["--help"]);
+        assert!(!stdout.contains("secret"), "{stdout}");
+    }
+    let (ok, _, stderr) = run_with("mysql://u:pw-secret-42@h/db", &["migrate"]);
+    assert!(!ok);
+    assert!(!stderr.contains("pw-secret-42"), "{stderr}");
+}
+
+#[test]
+fn a_sqlite_database_is_backed_up_and_restored_from_the_command_line() {
+    let dir = scratch_dir("backup");
+    let url = format!("sqlite://{}/p.db", dir.display());
+    assert!(run_with(&url, &["migrate"]).0);
+    let (ok, _, stderr) = run_with(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "sauve@dep.fr",
+            "--name",
+            "Sauve",
+            "--role",
+            "admin",
+            "--organisation",
+            "Département",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let backup = dir.join("sauvegarde");
+    let (ok, stdout, stderr) = run_with(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Sauvegarde écrite"), "{stdout}");
+    assert!(backup.join("sauvegarde.json").is_file());
+
+    let restored = format!("sqlite://{}/restauree/p.db", dir.display());
+    let (ok, stdout, stderr) = run_with(&restored, &["restore", backup.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("restaurée"), "{stdout}");
+    let (ok, stdout, _) = run_with(&restored, &["user", "list"]);
+    assert!(ok && stdout.contains("sauve@dep.fr"), "{stdout}");
+
+    let (ok, _, stderr) = run_with(&restored, &["restore", backup.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("n'est pas vide") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = run_with(&restored, &["restore", backup.to_str().unwrap(), "--force"]);
+    assert!(ok, "{stderr}");
+}

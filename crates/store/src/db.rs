@@ -60,7 +60,13 @@ pub(crate) enum Db {
     },
     /// `planned_once`: connections with `plan_cache_mode =
     /// force_generic_plan`, for [`read_planned_once!`].
-    Postgres { pool: PgPool, planned_once: PgPool },
+    /// `url`: what the pools were made from, for `pg_dump` and `pg_restore`
+    /// (backup.rs), which get its password by their environment.
+    Postgres {
+        pool: PgPool,
+        planned_once: PgPool,
+        url: String,
+    },
 }
 
 /// Connections per PostgreSQL pool: two per core. Each connection is a
@@ -112,13 +118,16 @@ async fn sqlite_statistics(writer: &SqlitePool, analyze: &str) -> Result<()> {
 /// The SQLite file of the audit events recorded on their own, outside any
 /// change (reads, mostly), beside the database's own (`parcours.db` → `parcours.db.lectures`):
 /// `migrations/sqlite_reads.sql` says why.
-fn reads_file(options: &SqliteConnectOptions) -> String {
+pub(crate) fn reads_file(options: &SqliteConnectOptions) -> String {
     format!("{}.lectures", options.get_filename().display())
 }
 
 /// Attaches the reads' audit file as `lectures` (read-only on a read-only
 /// connection, like the main file).
-async fn attach_reads(conn: &mut sqlx::SqliteConnection, file: &str) -> sqlx::Result<()> {
+pub(crate) async fn attach_reads(
+    conn: &mut sqlx::SqliteConnection,
+    file: &str,
+) -> sqlx::Result<()> {
     sqlx::query("ATTACH DATABASE $1 AS lectures")
         .bind(file)
         .execute(conn)
@@ -191,13 +200,14 @@ impl Store {
         let db = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let connections = postgres_connections.unwrap_or_else(default_postgres_connections);
-            Self::postgres(options, connections).await?
+            Self::postgres(options, connections, url).await?
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?;
             Self::sqlite(options).await?
         } else {
             return Err(StoreError::Config(format!(
-                "adresse de base de données non reconnue (attendu postgres://… ou sqlite://…) : {url}"
+                "adresse de base de données non reconnue (attendu postgres://… ou sqlite://…) : {}",
+                crate::fault::redact_url(url)
             )));
         };
         Ok(Store::of(db))
@@ -207,7 +217,7 @@ impl Store {
     pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Store> {
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
         Ok(Store::of(
-            Self::postgres(options, default_postgres_connections()).await?,
+            Self::postgres(options, default_postgres_connections(), url).await?,
         ))
     }
 
@@ -219,7 +229,10 @@ impl Store {
         }
     }
 
-    async fn postgres(options: PgConnectOptions, connections: u32) -> Result<Db> {
+    async fn postgres(options: PgConnectOptions, connections: u32, url: &str) -> Result<Db> {
+        // Fails now, at once and in French, if the server or the database is
+        // not there: the pool would retry until its timeout.
+        crate::fault::probe_postgres(&options).await?;
         let pool_of = |options: PgConnectOptions| {
             PgPoolOptions::new()
                 .max_connections(connections.max(1))
@@ -232,9 +245,11 @@ impl Store {
                 .options([("plan_cache_mode", "force_generic_plan")]),
         );
         let pool = pool_of(options);
-        // Fails now, not at the first request, if the database is not there.
-        pool.acquire().await?;
-        Ok(Db::Postgres { pool, planned_once })
+        Ok(Db::Postgres {
+            pool,
+            planned_once,
+            url: url.to_owned(),
+        })
     }
 
     async fn sqlite(options: SqliteConnectOptions) -> Result<Db> {
@@ -252,6 +267,8 @@ impl Store {
             // request's task through a channel: at sqlx's 50, a caseload of
             // a hundred people stops the thread twice to wait for the task.
             .row_buffer_size(1024);
+        // An unwritable directory or file is said now, with its path.
+        crate::fault::check_sqlite_files(options.get_filename(), &reads_file(&options))?;
         // A connection to a local file cannot be lost: no ping before each
         // use (it is a round trip to the connection's thread per statement).
         let reads = reads_file(&options);
@@ -361,7 +378,9 @@ impl Store {
                 reader.close().await;
                 writer.close().await;
             }
-            Db::Postgres { pool, planned_once } => {
+            Db::Postgres {
+                pool, planned_once, ..
+            } => {
                 pool.close().await;
                 planned_once.close().await;
             }

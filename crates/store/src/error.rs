@@ -17,6 +17,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("mot de passe : {0}")]
     Password(String),
+    /// The database cannot be reached, opened or written (start-up checks,
+    /// backups): the path or address and the cause, in French.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -119,3 +119,10 @@ pub fn sqlite_file(store: &Store) -> Option<std::path::PathBuf> {
         crate::db::Db::Postgres { .. } => None,
     }
 }
+
+/// How many rows `table` holds (a name written by the test, e.g.
+/// `persons` or SQLite's `lectures.audit_events`).
+pub async fn row_count(store: &Store, table: &str) -> Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    Ok(read!(store, pool => sqlx::query_scalar(&sql).fetch_one(pool).await)?)
+}

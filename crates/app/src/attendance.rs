@@ -47,6 +47,17 @@ pub async fn record(
 }
 
 fn parse_marks(marks: &[(String, String)]) -> Result<Vec<(Uuid, Attendance)>, Invalid> {
+    use parcours_domain::validation::{bounded_list, ROWS_MAX};
+    let mut invalid = Invalid::new();
+    if !bounded_list(
+        &mut invalid,
+        "attendance",
+        "Présences",
+        marks.len(),
+        ROWS_MAX,
+    ) {
+        return Err(invalid);
+    }
     marks
         .iter()
         .map(|(referral, mark)| {

@@ -79,6 +79,10 @@ fn describe(query: &JournalQuery) -> String {
         "filtres : acteur={} action={} entité={} id={} du={} au={}",
         query.actor, query.action, query.entity_type, query.entity_id, query.from, query.to
     )
+    .chars()
+    .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+    .take(2_000)
+    .collect()
 }
 
 fn non_empty(value: &str) -> Option<String> {

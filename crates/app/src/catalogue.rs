@@ -12,7 +12,7 @@ use parcours_domain::catalogue::{
     ActionData, ActionInput, ActionStatus, FundingData, FundingInput, PracticalData,
     PracticalInput, SessionInput, StructureData, StructureInput,
 };
-use parcours_domain::person::{optional, parse_date, required_date};
+use parcours_domain::person::{parse_date, required_date};
 use parcours_domain::schedule::{hhmm, Schedule, ScheduleInput};
 use parcours_domain::{Invalid, Permission, Role};
 use parcours_store::catalogue::{
@@ -169,7 +169,7 @@ pub async fn list_actions(
     list: &ActionList,
 ) -> Result<(Vec<ActionSummary>, i64), Failure> {
     let filter = CatalogueFilter {
-        text: list.text.clone(),
+        text: parcours_domain::validation::search_words(&list.text),
         status: list.status.clone(),
         family: list.family.clone(),
         limit: list.limit,
@@ -435,7 +435,13 @@ pub async fn add_session(
     for error in &mut invalid.errors {
         error.field = error.field.replace("schedule_", "");
     }
-    let note = optional(&input.note);
+    let note = parcours_domain::validation::optional_text(
+        &mut invalid,
+        "note",
+        "Note",
+        &input.note,
+        parcours_domain::validation::LINE_MAX,
+    );
     let Some(on) = on else {
         return Err(invalid.into());
     };
@@ -548,7 +554,7 @@ pub async fn search_public(
     search: &PublicSearch,
 ) -> Result<(Vec<ActionSummary>, i64), Failure> {
     let filter = CatalogueFilter {
-        text: search.text.clone(),
+        text: parcours_domain::validation::search_words(&search.text),
         thematique: search.thematique.trim().to_owned(),
         commune_code: search.commune.trim().to_owned(),
         public: search.public.trim().to_owned(),

@@ -211,22 +211,38 @@ fn review_details(
     review_comment: &str,
 ) -> Result<EventDetails, Invalid> {
     use parcours_domain::contract::ReviewResult;
-    use parcours_domain::person::optional;
+    use parcours_domain::validation::{free_text, optional_text, TEXT_MAX};
     let mut invalid = Invalid::new();
     let mut results = Vec::with_capacity(objectives);
     for i in 0..objectives {
         let review = reviews.get(i).cloned().unwrap_or_default();
         match ReviewResult::from_code(review.result.trim()) {
-            Some(result) => results.push((result, optional(&review.comment))),
+            Some(result) => {
+                let comment = optional_text(
+                    &mut invalid,
+                    &format!("resultat{i}"),
+                    "Commentaire du résultat",
+                    &review.comment,
+                    TEXT_MAX,
+                );
+                results.push((result, comment));
+            }
             None => invalid.add(
                 &format!("resultat{i}"),
                 format!("Indiquez le résultat de l'objectif {}.", i + 1),
             ),
         }
     }
+    let review_comment = free_text(
+        &mut invalid,
+        "review_comment",
+        "Conclusion du bilan",
+        review_comment,
+        TEXT_MAX,
+    );
     invalid.into_result(EventDetails {
         reviews: results,
-        review_comment: optional(review_comment),
+        review_comment: Some(review_comment).filter(|c| !c.is_empty()),
         ..EventDetails::default()
     })
 }

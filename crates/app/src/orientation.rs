@@ -116,6 +116,13 @@ pub async fn validate(
     if ids.is_empty() {
         invalid.add("ids", "Cochez au moins une orientation à valider.");
     }
+    parcours_domain::validation::bounded_list(
+        &mut invalid,
+        "ids",
+        "Orientations",
+        ids.len(),
+        parcours_domain::validation::IDS_MAX,
+    );
     let on = required_date(
         &mut invalid,
         "notified_on",
@@ -146,8 +153,17 @@ pub async fn reject(
     rejection_reason: &str,
 ) -> Result<(), Failure> {
     me.require(Permission::ValidateOrientation)?;
+    let mut invalid = Invalid::new();
+    let rejection_reason = parcours_domain::validation::free_text(
+        &mut invalid,
+        "rejection_reason",
+        "Motif du rejet",
+        rejection_reason,
+        2_000,
+    );
+    invalid.into_result(())?;
     Ok(app
         .store
-        .reject_orientation(&me.actor(), &me.scope(), id, rejection_reason)
+        .reject_orientation(&me.actor(), &me.scope(), id, &rejection_reason)
         .await?)
 }

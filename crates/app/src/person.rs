@@ -318,26 +318,37 @@ impl PersonSearch {
     }
 
     fn to_query(&self) -> Result<PersonQuery, Invalid> {
-        use parcours_domain::person::{optional, optional_date};
+        use parcours_domain::person::optional_date;
+        use parcours_domain::validation::{optional_text, LINE_MAX};
         let mut invalid = Invalid::new();
+        let name = optional_text(&mut invalid, "nom", "Nom", &self.name, LINE_MAX);
+        let caf_number = optional_text(
+            &mut invalid,
+            "allocataire",
+            "Numéro allocataire",
+            &self.caf_number,
+            LINE_MAX,
+        );
         let birth_date = optional_date(
             &mut invalid,
             "naissance",
             "Date de naissance",
             &self.birth_date,
         );
-        let nir = optional(&self.nir).and_then(|raw| match Nir::parse(&raw) {
-            Ok(nir) => Some(nir.as_str().to_owned()),
-            Err(message) => {
-                invalid.add("nir", message);
-                None
+        let nir = optional_text(&mut invalid, "nir", "NIR", &self.nir, LINE_MAX).and_then(|raw| {
+            match Nir::parse(&raw) {
+                Ok(nir) => Some(nir.as_str().to_owned()),
+                Err(message) => {
+                    invalid.add("nir", message);
+                    None
+                }
             }
         });
         invalid.into_result(PersonQuery {
-            name: optional(&self.name),
+            name,
             birth_date,
             nir,
-            caf_number: optional(&self.caf_number),
+            caf_number,
             include_closed: self.include_closed,
             limit: 50,
         })

@@ -142,6 +142,9 @@ pub struct Prescription {
     pub action: Action,
 }
 
+/// The longest reason to position a person the rules do not admit.
+const OVERRIDE_REASON_MAX: usize = 2_000;
+
 /// Positions the person on a published action, on `positioned_on` (today
 /// when empty; earlier to catch up a paper file, never in the future). The
 /// eligibility is computed here, never taken from the client.
@@ -156,6 +159,21 @@ pub async fn prescribe(
 ) -> Result<Prescription, Failure> {
     let person = prescriber_access(app, me, person_id).await?;
     let positioned_on = pathway_dates::positioning_date(positioned_on, today())?;
+    let override_reason = match override_reason {
+        Some(reason) => {
+            let mut invalid = Invalid::new();
+            let reason = parcours_domain::validation::free_text(
+                &mut invalid,
+                "override_reason",
+                "Motif de dérogation",
+                &reason,
+                OVERRIDE_REASON_MAX,
+            );
+            invalid.into_result(())?;
+            Some(reason)
+        }
+        None => None,
+    };
     let objective = match objective_of(app, &person, objective_id).await? {
         Some(objective) => Some(objective.id),
         None if objective_id.trim().is_empty() => None,
@@ -301,7 +319,10 @@ async fn pool(
         limit: CANDIDATES as i64,
         ..CatalogueFilter::default()
     };
-    let mut filters = vec![search(query.q.clone(), query.thematique.trim().to_owned())];
+    let mut filters = vec![search(
+        parcours_domain::validation::search_words(&query.q),
+        parcours_domain::validation::search_words(&query.thematique),
+    )];
     if query.q.trim().is_empty() && query.thematique.trim().is_empty() {
         let mut categories: Vec<&str> =
             needs.barriers.iter().map(|b| b.category.as_str()).collect();
@@ -494,9 +515,18 @@ pub async fn refuse(
     answerable(app, me, id).await?;
     let reason = RefusalReason::from_code(reason.trim())
         .ok_or_else(|| Invalid::field("refusal_reason", "Choisissez le motif du refus."))?;
+    let mut invalid = Invalid::new();
+    let comment = parcours_domain::validation::free_text(
+        &mut invalid,
+        "refusal_comment",
+        "Commentaire",
+        comment,
+        parcours_domain::validation::TEXT_MAX,
+    );
+    invalid.into_result(())?;
     Ok(app
         .store
-        .refuse_referral(&me.actor(), id, version, reason, Some(comment))
+        .refuse_referral(&me.actor(), id, version, reason, Some(&comment))
         .await?)
 }
 

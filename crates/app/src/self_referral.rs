@@ -107,6 +107,15 @@ pub async fn record(
 ) -> Result<Recorded, Failure> {
     me.require(Permission::RecordSelfReferral)?;
     let action = own_action(app, me, &input.action_id).await;
+    let mut reason_invalid = Invalid::new();
+    let override_reason = parcours_domain::validation::free_text(
+        &mut reason_invalid,
+        "override_reason",
+        "Motif de dérogation",
+        &input.override_reason,
+        2_000,
+    );
+    reason_invalid.into_result(())?;
     let identity = input.identity(today()).map_err(Failure::from);
     let facts = input.declared_facts(today()).map_err(Failure::from);
     let (action, (data, facts)) = both(action, both(identity, facts))?;
@@ -117,7 +126,7 @@ pub async fn record(
         action_id: action.id,
         applicant,
         assessment: assessment.clone(),
-        override_reason: Some(input.override_reason.clone()),
+        override_reason: Some(override_reason),
     };
     let referral = app.store.record_self_referral(&me.actor(), &new).await?;
     Ok(Recorded {

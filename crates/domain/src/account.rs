@@ -135,7 +135,7 @@ impl AccountChange {
     }
 }
 
-/// A plausible address: one `@`, a dotted domain, no spaces.
+/// A plausible address: one `@`, a dotted domain, no spaces nor control characters.
 pub fn is_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
@@ -143,7 +143,7 @@ pub fn is_email(email: &str) -> bool {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !email.chars().any(char::is_whitespace)
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
                 && email.matches('@').count() == 1
                 && email.len() <= 254
         }

@@ -3,7 +3,7 @@
 //! An appointment must fall within the participation: not before the entry,
 //! not after the exit, not after the action's end.
 
-use crate::person::{optional, required_date};
+use crate::person::required_date;
 use crate::schedule::parse_time;
 use crate::Invalid;
 use time::{Date, Time};
@@ -66,13 +66,8 @@ impl AppointmentData {
                 invalid.add("ends_at", "L'heure de fin doit suivre l'heure de début.");
             }
         }
-        let note = optional(&input.note);
-        if note.as_ref().is_some_and(|n| n.chars().count() > NOTE_MAX) {
-            invalid.add(
-                "note",
-                format!("La note ne peut pas dépasser {NOTE_MAX} caractères."),
-            );
-        }
+        let note =
+            crate::validation::optional_text(&mut invalid, "note", "Note", &input.note, NOTE_MAX);
         let (Some(on_date), Some(starts_at)) = (on_date, starts_at) else {
             return Err(invalid);
         };

@@ -414,6 +414,16 @@ pub struct Rejected {
 /// other members not subject to droits et devoirs are left out: the
 /// département follows the adults.
 pub fn validate(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier, Rejected> {
+    // What a rejection quotes of the file is kept: never a control
+    // character (a NUL cannot be stored) nor a whole oversized cell.
+    validate_dossier(raw, fund, file_date).map_err(|rejected| Rejected {
+        line: rejected.line,
+        reference: crate::validation::printable(&rejected.reference, 50),
+        reason: crate::validation::printable(&rejected.reason, 1_000),
+    })
+}
+
+fn validate_dossier(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dossier, Rejected> {
     let reject = |line: u64, reason: String| Rejected {
         line,
         reference: raw.rsa_number.trim().to_owned(),
@@ -755,7 +765,12 @@ impl CsvMapping {
     pub fn parse(mut mapping: CsvMapping) -> Result<CsvMapping, Invalid> {
         let mut invalid = Invalid::new();
         mapping.name = mapping.name.trim().to_owned();
-        if mapping.name.is_empty() || mapping.name.chars().count() > 80 {
+        if let Some(position) = crate::validation::forbidden_control(&mapping.name, false) {
+            invalid.add(
+                "name",
+                format!("Le champ « Nom » contient un caractère de contrôle interdit (position {position})."),
+            );
+        } else if mapping.name.is_empty() || mapping.name.chars().count() > 80 {
             invalid.add(
                 "name",
                 "Donnez un nom à cette correspondance (80 caractères au plus).",
@@ -773,9 +788,20 @@ impl CsvMapping {
         for column in mapping.columns.values_mut() {
             *column = column.trim().to_owned();
         }
-        for field in mapping.columns.keys() {
+        for (field, column) in &mapping.columns {
             if !CSV_FIELDS.iter().any(|(code, _, _)| code == field) {
-                invalid.add(field, format!("Champ inconnu : {field}."));
+                let field = crate::validation::printable(field, 50);
+                invalid.add(&field, format!("Champ inconnu : {field}."));
+            } else if crate::validation::forbidden_control(column, false).is_some()
+                || column.chars().count() > crate::validation::LINE_MAX
+            {
+                invalid.add(
+                    field,
+                    format!(
+                        "La colonne du champ « {field} » ne contient aucun caractère de contrôle et compte au plus {} caractères.",
+                        crate::validation::LINE_MAX
+                    ),
+                );
             }
         }
         for (code, label, required) in CSV_FIELDS {

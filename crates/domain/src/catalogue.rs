@@ -6,10 +6,13 @@
 use crate::account::is_email;
 use crate::eligibility::{EligibilityInput, EligibilityRules};
 use crate::organisation::OrganisationKind;
-use crate::person::{codes, is_commune_code, optional, optional_date, required_date};
+use crate::person::{codes, is_commune_code, optional_date, required_date};
 use crate::schedule::{Schedule, ScheduleInput};
 use crate::taxonomy;
-use crate::validation::{required_text, Invalid};
+use crate::validation::{
+    bounded_list, free_text, optional_text, required_text, Invalid, CODES_MAX, LINE_MAX, NAME_MAX,
+    TEXT_MAX,
+};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -228,13 +231,29 @@ pub struct Address {
 
 impl Address {
     fn parse(input: &AddressInput, invalid: &mut Invalid, required: bool) -> Address {
-        let address = optional(&input.address);
-        let postal_code = optional(&input.postal_code);
-        let commune_code = optional(&input.commune_code).map(|c| c.to_uppercase());
-        let commune_name = optional(&input.commune_name);
-        if address.as_ref().is_some_and(|a| a.chars().count() > 250) {
-            invalid.add("address", "L'adresse ne doit pas dépasser 250 caractères.");
-        }
+        let address = optional_text(invalid, "address", "Adresse", &input.address, 250);
+        let postal_code = optional_text(
+            invalid,
+            "postal_code",
+            "Code postal",
+            &input.postal_code,
+            LINE_MAX,
+        );
+        let commune_code = optional_text(
+            invalid,
+            "commune_code",
+            "Code commune INSEE",
+            &input.commune_code,
+            LINE_MAX,
+        )
+        .map(|c| c.to_uppercase());
+        let commune_name = optional_text(
+            invalid,
+            "commune_name",
+            "Commune",
+            &input.commune_name,
+            NAME_MAX,
+        );
         if postal_code
             .as_ref()
             .is_some_and(|p| p.len() != 5 || !p.bytes().all(|b| b.is_ascii_digit()))
@@ -294,14 +313,20 @@ pub struct Contact {
 
 impl Contact {
     fn parse(input: &ContactInput, invalid: &mut Invalid, prefix: &str) -> Contact {
-        let name = optional(&input.name);
-        if name.as_ref().is_some_and(|n| n.chars().count() > 150) {
-            invalid.add(
-                &format!("{prefix}name"),
-                "Le nom du contact ne doit pas dépasser 150 caractères.",
-            );
-        }
-        let phone = optional(&input.phone);
+        let name = optional_text(
+            invalid,
+            &format!("{prefix}name"),
+            "Nom du contact",
+            &input.name,
+            150,
+        );
+        let phone = optional_text(
+            invalid,
+            &format!("{prefix}phone"),
+            "Téléphone du contact",
+            &input.phone,
+            LINE_MAX,
+        );
         if let Some(p) = &phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();
             if !(10..=15).contains(&digits)
@@ -314,7 +339,14 @@ impl Contact {
                 );
             }
         }
-        let email = optional(&input.email).map(|e| e.to_lowercase());
+        let email = optional_text(
+            invalid,
+            &format!("{prefix}email"),
+            "Courriel du contact",
+            &input.email,
+            LINE_MAX,
+        )
+        .map(|e| e.to_lowercase());
         if email.as_ref().is_some_and(|e| !is_email(e)) {
             invalid.add(
                 &format!("{prefix}email"),
@@ -422,16 +454,19 @@ fn parse_name(invalid: &mut Invalid, label: &str, raw: &str) -> String {
 }
 
 fn parse_description(invalid: &mut Invalid, raw: &str, required: bool) -> Option<String> {
-    let text = optional(raw);
+    let text = Some(free_text(
+        invalid,
+        "description",
+        "Description",
+        raw,
+        TEXT_MAX,
+    ))
+    .filter(|t| !t.is_empty());
     match &text {
         None if required => invalid.add("description", "Le champ « Description » est obligatoire."),
         Some(t) if t.chars().count() < 5 => invalid.add(
             "description",
             "La description compte au moins 5 caractères.",
-        ),
-        Some(t) if t.chars().count() > 10_000 => invalid.add(
-            "description",
-            "La description ne doit pas dépasser 10 000 caractères.",
         ),
         _ => {}
     }
@@ -439,7 +474,7 @@ fn parse_description(invalid: &mut Invalid, raw: &str, required: bool) -> Option
 }
 
 fn parse_url(invalid: &mut Invalid, field: &str, raw: &str) -> Option<String> {
-    let url = optional(raw)?;
+    let url = optional_text(invalid, field, "Site internet", raw, LINE_MAX)?;
     let host = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
@@ -501,16 +536,14 @@ impl PracticalData {
     fn parse_into(input: &PracticalInput, invalid: &mut Invalid) -> PracticalData {
         let schedule = Schedule::parse(&input.schedule, invalid);
         let contact = Contact::parse(&input.contact, invalid, "contact_");
-        let how_to_apply = optional(&input.how_to_apply);
-        if how_to_apply
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > 2000)
-        {
-            invalid.add(
-                "how_to_apply",
-                "« Comment s'inscrire » ne doit pas dépasser 2000 caractères.",
-            );
-        }
+        let how_to_apply = Some(free_text(
+            invalid,
+            "how_to_apply",
+            "Comment s'inscrire",
+            &input.how_to_apply,
+            2000,
+        ))
+        .filter(|t| !t.is_empty());
         PracticalData {
             schedule,
             contact,
@@ -608,7 +641,8 @@ impl ActionData {
         let name = parse_name(&mut invalid, "Intitulé de l'action", &input.name);
         let description =
             parse_description(&mut invalid, &input.description, true).unwrap_or_default();
-        let family = input.family.trim().to_owned();
+        let family = optional_text(&mut invalid, "family", "Famille", &input.family, LINE_MAX)
+            .unwrap_or_default();
         if family.is_empty() {
             invalid.add("family", "Choisissez la famille de l'action.");
         }
@@ -656,7 +690,14 @@ impl ActionData {
             capacity_period,
         );
         let mut reception = Vec::new();
-        for code in &input.reception {
+        bounded_list(
+            &mut invalid,
+            "reception",
+            "Modes d'accueil",
+            input.reception.len(),
+            CODES_MAX,
+        );
+        for code in input.reception.iter().take(CODES_MAX) {
             match Reception::from_code(code.trim()) {
                 Some(r) if !reception.contains(&r) => reception.push(r),
                 Some(_) => {}
@@ -766,7 +807,14 @@ fn pick<T>(invalid: &mut Invalid, field: &str, message: &str, value: Option<T>) 
 
 fn parse_thematiques(invalid: &mut Invalid, codes: &[String]) -> Vec<String> {
     let mut thematiques: Vec<String> = Vec::new();
-    for code in codes {
+    bounded_list(
+        invalid,
+        "thematiques",
+        "Thématiques",
+        codes.len(),
+        CODES_MAX,
+    );
+    for code in codes.iter().take(CODES_MAX) {
         let code = code.trim();
         if taxonomy::thematique_label(code).is_none() {
             invalid.add(
@@ -786,7 +834,8 @@ fn parse_thematiques(invalid: &mut Invalid, codes: &[String]) -> Vec<String> {
 /// data·inclusion's rule: `tous-publics` stands alone; no public means everyone.
 fn parse_publics(invalid: &mut Invalid, codes: &[String]) -> Vec<Public> {
     let mut publics = Vec::new();
-    for code in codes {
+    bounded_list(invalid, "publics", "Publics", codes.len(), CODES_MAX);
+    for code in codes.iter().take(CODES_MAX) {
         match Public::from_code(code.trim()) {
             Some(p) if !publics.contains(&p) => publics.push(p),
             Some(_) => {}
@@ -872,12 +921,24 @@ impl FundingData {
                 "Le montant est un nombre d'euros positif (ex. 12 500 ou 12 500,50).",
             );
         }
-        let contract_number = optional(&input.contract_number);
+        let contract_number = optional_text(
+            &mut invalid,
+            "contract_number",
+            "Numéro de marché",
+            &input.contract_number,
+            LINE_MAX,
+        );
         if kind == Some(FundingKind::Procurement) && contract_number.is_none() {
             invalid.add("contract_number", "Un marché public a un numéro de marché.");
         }
-        let lot = optional(&input.lot);
-        let fse_operation = optional(&input.fse_operation);
+        let lot = optional_text(&mut invalid, "lot", "Lot", &input.lot, LINE_MAX);
+        let fse_operation = optional_text(
+            &mut invalid,
+            "fse_operation",
+            "Numéro d'opération FSE+",
+            &input.fse_operation,
+            LINE_MAX,
+        );
         if input.fse_plus && fse_operation.is_none() {
             invalid.add(
                 "fse_operation",

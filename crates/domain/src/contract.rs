@@ -4,13 +4,17 @@
 use crate::deadline::add_months;
 use crate::person::{codes, optional, required_date};
 use crate::taxonomy;
-use crate::validation::Invalid;
+use crate::validation::{
+    bounded_list, free_text, optional_text, Invalid, CODES_MAX, LINE_MAX, OBJECTIVES_MAX,
+};
 use serde::{Deserialize, Serialize};
 use time::macros::date;
 use time::{Date, Duration};
 
 /// First day of the contrat d'engagement (loi pour le plein emploi).
 pub const ENGAGEMENT_REGIME_START: Date = date!(2025 - 01 - 01);
+/// The longest commitments text (and planned actions of one objective).
+pub const COMMITMENTS_MAX: usize = 5_000;
 /// Weekly activity hours of a contrat d'engagement, unless reduced or exempted.
 pub const DEFAULT_WEEKLY_HOURS: i64 = 15;
 
@@ -255,16 +259,27 @@ impl ContractData {
             _ => (None, None),
         };
         let objectives = parse_objectives(&mut invalid, &input.objectives);
-        let person_commitments = input.person_commitments.trim().to_owned();
-        let organisation_commitments = input.organisation_commitments.trim().to_owned();
-        for (field, text) in [
-            ("person_commitments", &person_commitments),
-            ("organisation_commitments", &organisation_commitments),
-        ] {
-            if text.chars().count() > 5000 {
-                invalid.add(field, "Ce texte ne doit pas dépasser 5000 caractères.");
-            }
-        }
+        let person_commitments = free_text(
+            &mut invalid,
+            "person_commitments",
+            "Engagements de la personne",
+            &input.person_commitments,
+            COMMITMENTS_MAX,
+        );
+        let organisation_commitments = free_text(
+            &mut invalid,
+            "organisation_commitments",
+            "Engagements du Département et de l'organisme référent",
+            &input.organisation_commitments,
+            COMMITMENTS_MAX,
+        );
+        let hours_note = optional_text(
+            &mut invalid,
+            "hours_note",
+            "Précision sur la durée hebdomadaire",
+            &input.hours_note,
+            LINE_MAX,
+        );
         let (Some(starts_on), Some(duration), Some(kind)) = (starts_on, duration, kind) else {
             return Err(invalid);
         };
@@ -277,7 +292,7 @@ impl ContractData {
             ends_on: end_date(starts_on, duration_months),
             weekly_hours,
             hours_reason,
-            hours_note: optional(&input.hours_note),
+            hours_note,
             objectives,
             person_commitments,
             organisation_commitments,
@@ -316,6 +331,15 @@ fn parse_hours(invalid: &mut Invalid, input: &ContractInput) -> (Option<i64>, Op
 
 fn parse_objectives(invalid: &mut Invalid, inputs: &[ObjectiveInput]) -> Vec<Objective> {
     let mut objectives = Vec::new();
+    if !bounded_list(
+        invalid,
+        "objectives",
+        "Objectifs",
+        inputs.len(),
+        OBJECTIVES_MAX,
+    ) {
+        return objectives;
+    }
     for input in inputs {
         let title = input.title.trim();
         if title.is_empty() && input.category.trim().is_empty() {
@@ -330,17 +354,47 @@ fn parse_objectives(invalid: &mut Invalid, inputs: &[ObjectiveInput]) -> Vec<Obj
         if title.is_empty() {
             invalid.add("objectives", "Chaque objectif a un intitulé.");
         }
+        let title = optional_text(
+            invalid,
+            "objectives",
+            "Intitulé de l'objectif",
+            title,
+            LINE_MAX,
+        )
+        .unwrap_or_default();
+        let actions = free_text(
+            invalid,
+            "objectives",
+            "Actions prévues",
+            &input.actions,
+            COMMITMENTS_MAX,
+        );
+        bounded_list(
+            invalid,
+            "objectives",
+            "Freins de l'objectif",
+            input.barriers.len(),
+            CODES_MAX,
+        );
+        for barrier in &input.barriers {
+            optional_text(
+                invalid,
+                "objectives",
+                "Frein de l'objectif",
+                barrier,
+                LINE_MAX,
+            );
+        }
         objectives.push(Objective {
             category: input.category.trim().to_owned(),
-            title: title.to_owned(),
+            title,
             barriers: input
                 .barriers
                 .iter()
                 .map(|b| b.trim().to_owned())
                 .filter(|b| !b.is_empty())
                 .collect(),
-            actions: input
-                .actions
+            actions: actions
                 .lines()
                 .map(str::trim)
                 .filter(|a| !a.is_empty())

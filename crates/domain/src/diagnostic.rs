@@ -128,8 +128,16 @@ impl DiagnosticData {
         let mut invalid = Invalid::new();
         let mut data = DiagnosticData::default();
         let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+        let barriers = pairs.iter().filter(|(key, _)| key == "frein").count();
+        crate::validation::bounded_list(
+            &mut invalid,
+            "frein",
+            "Freins",
+            barriers,
+            crate::validation::CODES_MAX,
+        );
         for (key, raw) in pairs {
-            if key != "frein" {
+            if key != "frein" || data.barriers.len() >= crate::validation::CODES_MAX {
                 continue;
             }
             let Some((category, label)) = raw.split_once('|') else {
@@ -146,7 +154,12 @@ impl DiagnosticData {
             let severity = value(&format!("gravite|{category}|{label}"))
                 .and_then(Severity::from_code)
                 .unwrap_or(Severity::Moderate);
-            if label.chars().count() > 200 {
+            if let Some(position) = crate::validation::forbidden_control(label, false) {
+                invalid.add(
+                    "frein",
+                    format!("Le champ « Frein » contient un caractère de contrôle interdit (position {position})."),
+                );
+            } else if label.chars().count() > 200 {
                 invalid.add("frein", "Un frein ne doit pas dépasser 200 caractères.");
             } else if !data
                 .barriers
@@ -161,13 +174,13 @@ impl DiagnosticData {
             }
         }
         for (field, label, _) in TEXT_FIELDS {
-            let text = value(field).unwrap_or("").to_owned();
-            if text.chars().count() > MAX_TEXT {
-                invalid.add(
-                    field,
-                    format!("Le champ « {label} » ne doit pas dépasser {MAX_TEXT} caractères."),
-                );
-            }
+            let text = crate::validation::free_text(
+                &mut invalid,
+                field,
+                label,
+                value(field).unwrap_or(""),
+                MAX_TEXT,
+            );
             *data.text_mut(field).expect("known field") = text;
         }
         (data, invalid)

@@ -1,7 +1,7 @@
 //! Orientation decisions and the référent unique's designation.
 
 use crate::deadline::OrientationKind;
-use crate::person::{codes, optional, required_date};
+use crate::person::{codes, required_date};
 use crate::validation::Invalid;
 use serde::Deserialize;
 use time::Date;
@@ -90,12 +90,16 @@ impl OrientationData {
                 "La date de décision ne peut pas être dans le futur.",
             );
         }
-        let reason = optional(&input.reason);
+        let reason = Some(crate::validation::free_text(
+            &mut invalid,
+            "reason",
+            "Motif",
+            &input.reason,
+            2000,
+        ))
+        .filter(|r| !r.is_empty());
         if reorientation && reason.is_none() {
             invalid.add("reason", "Indiquez le motif de la réorientation.");
-        }
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
-            invalid.add("reason", "Le motif ne doit pas dépasser 2000 caractères.");
         }
         let (Some(kind), Some(lead), Some(decided_on)) = (kind, lead, decided_on) else {
             return Err(invalid);

@@ -1,7 +1,7 @@
 //! Person files and households (dossier RSA): codes, validation, name search keys.
 
 use crate::nir::Nir;
-use crate::validation::{required_text, Invalid};
+use crate::validation::{optional_text, required_text, Invalid, ADDRESS_MAX, LINE_MAX, NAME_MAX};
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 use unicode_normalization::char::is_combining_mark;
@@ -248,7 +248,13 @@ impl HouseholdData {
                 "Le numéro de demande RSA ne contient que des chiffres et des lettres.",
             );
         }
-        let caf_number = optional(&input.caf_number);
+        let caf_number = optional_text(
+            &mut invalid,
+            "caf_number",
+            "Numéro allocataire",
+            &input.caf_number,
+            LINE_MAX,
+        );
         if let Some(number) = &caf_number {
             if !matches!(number.len(), 7 | 15) || !number.chars().all(|c| c.is_ascii_digit()) {
                 invalid.add(
@@ -370,15 +376,21 @@ impl PersonData {
         if household_role.is_none() {
             invalid.add("household_role", "Choisissez le rôle dans le foyer.");
         }
-        let last_name = required_text(&mut invalid, "last_name", "Nom", &input.last_name, 100);
+        let last_name = required_text(&mut invalid, "last_name", "Nom", &input.last_name, NAME_MAX);
         let first_names = required_text(
             &mut invalid,
             "first_names",
             "Prénoms",
             &input.first_names,
-            100,
+            NAME_MAX,
         );
-        let birth_name = optional(&input.birth_name);
+        let birth_name = optional_text(
+            &mut invalid,
+            "birth_name",
+            "Nom de naissance",
+            &input.birth_name,
+            NAME_MAX,
+        );
         let birth_date = required_date(
             &mut invalid,
             "birth_date",
@@ -399,7 +411,7 @@ impl PersonData {
         if sex.is_none() {
             invalid.add("sex", "Indiquez le sexe (F ou M).");
         }
-        let nir = match optional(&input.nir) {
+        let nir = match optional_text(&mut invalid, "nir", "NIR", &input.nir, LINE_MAX) {
             None => None,
             Some(raw) => match Nir::parse(&raw) {
                 Ok(nir) => Some(nir),
@@ -412,14 +424,21 @@ impl PersonData {
         if let (Some(nir), Some(sex), Some(birth)) = (&nir, sex, birth_date) {
             check_nir_consistency(&mut invalid, nir, sex, birth);
         }
-        let email = optional(&input.email).map(|e| e.to_lowercase());
+        let email = optional_text(
+            &mut invalid,
+            "email",
+            "Adresse électronique",
+            &input.email,
+            LINE_MAX,
+        )
+        .map(|e| e.to_lowercase());
         if email
             .as_ref()
             .is_some_and(|e| !e.contains('@') || e.contains(' '))
         {
             invalid.add("email", "L'adresse électronique n'est pas valide.");
         }
-        let phone = optional(&input.phone);
+        let phone = optional_text(&mut invalid, "phone", "Téléphone", &input.phone, LINE_MAX);
         if phone.as_ref().is_some_and(|p| {
             let digits = p.chars().filter(char::is_ascii_digit).count();
             !(10..=15).contains(&digits)
@@ -431,8 +450,21 @@ impl PersonData {
                 "Le numéro de téléphone n'est pas valide (exemple : 02 31 00 00 00).",
             );
         }
-        let address = optional(&input.address);
-        let commune_code = optional(&input.commune_code).map(|c| c.to_uppercase());
+        let address = optional_text(
+            &mut invalid,
+            "address",
+            "Adresse",
+            &input.address,
+            ADDRESS_MAX,
+        );
+        let commune_code = optional_text(
+            &mut invalid,
+            "commune_code",
+            "Code commune",
+            &input.commune_code,
+            LINE_MAX,
+        )
+        .map(|c| c.to_uppercase());
         if commune_code.as_ref().is_some_and(|c| !is_commune_code(c)) {
             invalid.add(
                 "commune_code",

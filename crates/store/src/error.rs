@@ -27,6 +27,20 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            // A last guard behind the domain's checks: PostgreSQL refuses a
+            // NUL in a text (22021) and a text longer than its column (22001).
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+                StoreError::Invalid(Invalid::field(
+                    "texte",
+                    "Un texte envoyé contient un caractère interdit (caractère nul) : retirez-le.",
+                ))
+            }
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22001") => {
+                StoreError::Invalid(Invalid::field(
+                    "texte",
+                    "Un texte envoyé est trop long pour être enregistré : raccourcissez-le.",
+                ))
+            }
             other => StoreError::Database(other),
         }
     }

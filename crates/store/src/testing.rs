@@ -119,3 +119,17 @@ pub fn sqlite_file(store: &Store) -> Option<std::path::PathBuf> {
         crate::db::Db::Postgres { .. } => None,
     }
 }
+
+/// Moves the organisations of kind `from` to kind `to` (to test what an
+/// import does when the département's service is missing).
+pub async fn set_organisation_kind(store: &Store, from: &str, to: &str) -> Result<u64> {
+    let mut tx = store.begin().await?;
+    let done = on_tx!(&mut tx, conn => sqlx::query("UPDATE organisations SET kind = $1 WHERE kind = $2")
+        .bind(to)
+        .bind(from)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    tx.commit().await?;
+    Ok(done)
+}

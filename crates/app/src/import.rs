@@ -596,6 +596,17 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[tokio::test]
+    async fn a_panicking_import_task_says_why() {
+        let joined = tokio::spawn(async { panic!("boum") }).await.unwrap_err();
+        assert_eq!(panic_reason(joined), "panique : boum");
+        let said = format!("{} dossiers", 3);
+        let joined = tokio::spawn(async move { panic!("{said}") })
+            .await
+            .unwrap_err();
+        assert_eq!(panic_reason(joined), "panique : 3 dossiers");
+    }
+
     #[test]
     fn file_names_keep_their_base_name() {
         assert_eq!(clean_file_name("C:\\Users\\x\\flux.xml", "f"), "flux.xml");

@@ -33,6 +33,7 @@ pub async fn import(store: &Store, path: &Path, format: Format, json: bool) -> a
         file_name: &name,
         total_bytes: size,
         today: parcours_domain::clock::today(),
+        row: None,
     };
     let started = std::time::Instant::now();
     let input = BufReader::with_capacity(1 << 16, file);

@@ -161,23 +161,54 @@ struct Run {
 
 impl Run {
     /// Imports the file (the temporary file is deleted afterwards),
-    /// reporting its progress as it goes.
+    /// reporting its progress as it goes. The import is recorded as running
+    /// first; an import that fails — an internal error, or a panic — is
+    /// then recorded failed with its reason, and one a stop of the server
+    /// cuts short is marked interrupted at the next start
+    /// ([`interrupt_unfinished`]): never running forever, never vanished.
     async fn run(
         self,
         progress: impl FnMut(Progress) + Send + 'static,
     ) -> Result<Outcome, Failure> {
-        // The import reads the file on a blocking thread of its own.
-        match self.import(progress).await {
-            Ok(record) => Ok(Outcome::Done(record)),
-            Err(ImportError::File { error, record }) => Ok(Outcome::Refused {
-                error,
-                record: *record,
-            }),
-            Err(ImportError::Store(err)) => Err(err.into()),
+        let store = self.store.clone();
+        let kind = match self.format {
+            FileFormat::CafXml => "caf",
+            FileFormat::Csv(_) => parcours_import::CSV,
+        };
+        let row = store
+            .import_running(&self.actor, kind, &self.file_name)
+            .await?;
+        // On a task of its own, so that a panic ends it, not the caller;
+        // it reads the file on a blocking thread of its own.
+        let outcome = tokio::spawn(self.import(row, progress)).await;
+        let reason = match outcome {
+            Ok(Ok(record)) => return Ok(Outcome::Done(record)),
+            Ok(Err(ImportError::File { error, record })) => {
+                return Ok(Outcome::Refused {
+                    error,
+                    record: *record,
+                })
+            }
+            Ok(Err(ImportError::Store(err))) => format!("{err}"),
+            Err(joined) => panic_reason(joined),
+        };
+        tracing::error!(import = %row, %reason, "import failed");
+        let failure = Failure::Internal(format!("import {row}: {reason}"));
+        let reason = format!(
+            "L'import s'est arrêté sur une erreur inattendue ; rien de ce fichier n'a été \
+             importé. Détail : {reason}"
+        );
+        if let Err(err) = store.import_failed(row, &reason).await {
+            tracing::error!(import = %row, %err, "import not marked failed");
         }
+        Err(failure)
     }
 
-    async fn import(self, progress: impl FnMut(Progress)) -> Result<ImportRecord, ImportError> {
+    async fn import(
+        self,
+        row: Uuid,
+        progress: impl FnMut(Progress),
+    ) -> Result<ImportRecord, ImportError> {
         let input = self
             .upload
             .reader()
@@ -188,12 +219,33 @@ impl Run {
             file_name: &self.file_name,
             total_bytes: Some(self.upload.bytes),
             today: today(),
+            row: Some(row),
         };
         match &self.format {
             FileFormat::CafXml => job.caf_xml(input, progress).await,
             FileFormat::Csv(mapping) => job.csv(input, mapping, progress).await,
         }
     }
+}
+
+/// What a panic said, or why a task ended without an outcome.
+fn panic_reason(joined: tokio::task::JoinError) -> String {
+    if !joined.is_panic() {
+        return "tâche annulée".into();
+    }
+    let payload = joined.into_panic();
+    let said = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("panique : {said}")
+}
+
+/// At the server's start, before any import runs: the imports a stop left
+/// running are marked interrupted. Returns how many.
+pub async fn interrupt_unfinished(app: &App) -> Result<u64, Failure> {
+    Ok(app.store.interrupt_running_imports().await?)
 }
 
 /// A CAF/MSA XML file, when `me` may import (checked before the file is received).
@@ -542,6 +594,17 @@ mod tests {
         assert!(dir.join("notes.txt").exists());
         assert_eq!(remove_leftovers(&dir.join("absent")).unwrap(), 0);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_panicking_import_task_says_why() {
+        let joined = tokio::spawn(async { panic!("boum") }).await.unwrap_err();
+        assert_eq!(panic_reason(joined), "panique : boum");
+        let said = format!("{} dossiers", 3);
+        let joined = tokio::spawn(async move { panic!("{said}") })
+            .await
+            .unwrap_err();
+        assert_eq!(panic_reason(joined), "panique : 3 dossiers");
     }
 
     #[test]

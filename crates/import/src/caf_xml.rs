@@ -719,7 +719,9 @@ fn declared_encoding(prefix: &[u8]) -> Option<String> {
     }
     let value = declaration.split("encoding").nth(1)?.trim_start();
     let value = value.strip_prefix('=')?.trim_start();
-    let quote = value.chars().next()?;
+    // A quote, or no value: any other first character (which may take
+    // several bytes) is a malformed declaration, left to the XML reader.
+    let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''))?;
     let rest = &value[1..];
     Some(rest[..rest.find(quote)?].to_owned())
 }
@@ -1109,4 +1111,81 @@ fn windows_1252(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod declaration_tests {
+    use super::*;
+    use time::macros::date;
+
+    /// Reads a file's header: whatever its declaration, an answer or an
+    /// error, never a panic.
+    fn header(bytes: &[u8]) -> Result<Header, FileError> {
+        CafXml::new(std::io::Cursor::new(bytes.to_vec()), date!(2026 - 12 - 01)).header()
+    }
+
+    #[test]
+    fn malformed_declarations_are_refused_without_a_panic() {
+        let cases: &[&[u8]] = &[
+            b"<?xml version=\"1.0\" encoding=\"",
+            b"<?xml version=\"1.0\" encoding=\"?>",
+            b"<?xml version=\"1.0\" encoding=\"?><Racine/>",
+            b"<?xml ?>",
+            b"<?xml ?><Racine/>",
+            b"<?xml?>",
+            b"<?xml",
+            b"<?xml encoding?>",
+            b"<?xml encoding=?>",
+            b"<?xml encoding=\xc3\xa9?>",
+            "<?xml encoding=é?><Racine/>".as_bytes(),
+            "<?xml encoding=«utf-8«?><Racine/>".as_bytes(),
+            b"<?xml version=\"1.0\" encoding=\"klingon\"?><Racine/>",
+            b"<?xml version=\"1.0\" encoding='x-unknown'?><Racine></Racine>",
+            b"<?xml version=\"1.0\" encoding=\"utf-16\"?><Racine/>",
+            b"<?xml version=\"1.0\" encoding=\"\"?><Racine/>",
+            b"\xef\xbb\xbf<?xml encoding=\"windows-1252\"?>\xe9",
+            b"<?xml version=\"1.0\" encoding=\"windows-1252\"?>",
+            b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><?xml ?>",
+            b"",
+            b"?>",
+        ];
+        for case in cases {
+            let outcome = std::panic::catch_unwind(|| header(case).map(|_| ()));
+            match outcome {
+                Ok(result) => assert!(
+                    result.is_err(),
+                    "{:?} is no CAF file",
+                    String::from_utf8_lossy(case)
+                ),
+                Err(_) => panic!("{:?} panics", String::from_utf8_lossy(case)),
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_encoding_is_named_in_french() {
+        let error = header(b"<?xml version=\"1.0\" encoding=\"klingon\"?><Racine/>")
+            .map(|_| ())
+            .unwrap_err();
+        assert!(error.to_string().contains("klingon"), "{error}");
+        assert!(error.to_string().contains("non pris en charge"), "{error}");
+    }
+
+    #[test]
+    fn the_declared_encoding_is_read_only_between_quotes() {
+        assert_eq!(
+            declared_encoding(b"<?xml encoding=\"utf-8\"?>").as_deref(),
+            Some("utf-8")
+        );
+        assert_eq!(
+            declared_encoding(b"<?xml encoding = 'latin1' ?>").as_deref(),
+            Some("latin1")
+        );
+        assert_eq!(declared_encoding("<?xml encoding=é?>".as_bytes()), None);
+        assert_eq!(declared_encoding(b"<?xml encoding=\"utf-8?>"), None);
+        assert_eq!(
+            declared_encoding(b"<?xml version=\"1.0\" encoding=\""),
+            None
+        );
+    }
 }

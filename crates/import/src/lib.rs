@@ -100,6 +100,9 @@ pub struct ImportJob<'a> {
     /// For the progress percentage.
     pub total_bytes: Option<u64>,
     pub today: Date,
+    /// The import's row when it was recorded as running
+    /// ([`Store::import_running`]), else `None` (a row is made at the end).
+    pub row: Option<uuid::Uuid>,
 }
 
 /// What the records of a file are validated against.
@@ -164,7 +167,7 @@ impl ImportJob<'_> {
     ) -> Result<ImportRecord, ImportError> {
         let mut import = self
             .store
-            .begin_import(self.actor, file.kind, self.file_name, file.date)
+            .begin_import(self.actor, file.kind, self.file_name, file.date, self.row)
             .await?;
         let (sender, batches) = tokio::sync::mpsc::channel(2);
         let kind = file.kind;
@@ -213,6 +216,7 @@ impl ImportJob<'_> {
                 self.file_name,
                 started,
                 &error.to_string(),
+                self.row,
             )
             .await
         {

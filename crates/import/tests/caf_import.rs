@@ -99,6 +99,7 @@ fn job(store: &Store, total_bytes: Option<u64>) -> ImportJob<'_> {
         file_name: "flux.xml",
         total_bytes,
         today: TODAY,
+        row: None,
     }
 }
 

@@ -76,7 +76,8 @@ pub struct ImportRecord {
     pub kind: String,
     pub file_name: String,
     pub file_date: Option<Date>,
-    /// done, failed
+    /// done, failed; running while its file is read, interrupted when a
+    /// stop of the server cut it short
     pub status: String,
     pub counts: ImportCounts,
     pub report: ImportReport,
@@ -154,6 +155,12 @@ pub mod change {
 
 const STATUS_DONE: &str = "done";
 const STATUS_FAILED: &str = "failed";
+const STATUS_RUNNING: &str = "running";
+const STATUS_INTERRUPTED: &str = "interrupted";
+
+/// Why an import left running by a stop of the server is marked interrupted.
+pub const INTERRUPTED: &str =
+    "Import interrompu par un arrêt du serveur : rien de ce fichier n'a été importé ; importez-le à nouveau.";
 
 /// A file being imported: commit it with [`Import::finish`], or drop it and
 /// nothing of the file remains.
@@ -173,13 +180,15 @@ pub struct Import {
 }
 
 impl Store {
-    /// Opens the transaction of a file's import.
+    /// Opens the transaction of a file's import; its row is `row` when one
+    /// was recorded as running ([`Store::import_running`]), else a new one.
     pub async fn begin_import(
         &self,
         actor: &Actor,
         kind: &str,
         file_name: &str,
         file_date: Date,
+        row: Option<Uuid>,
     ) -> Result<Import> {
         let mut tx = self.begin().await?;
         let department: Option<(Uuid,)> = on_tx!(&mut tx, conn => sqlx::query_as(
@@ -195,14 +204,25 @@ impl Store {
                     .into(),
             ));
         };
-        let id = Uuid::now_v7();
+        let id = row.unwrap_or_else(Uuid::now_v7);
         let at = now();
-        on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO imports (id, kind, file_name, file_date, status, report, imported_by, started_at, finished_at)
-             VALUES ($1, $2, $3, $4, $5, '{}', $6, $7, $7)",
-        )
-        .bind(id).bind(kind).bind(file_name).bind(file_date).bind(STATUS_DONE).bind(&actor.label).bind(Moment(at))
-        .execute(conn).await.map(|done| done.rows_affected()))?;
+        let written = match row {
+            None => on_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO imports (id, kind, file_name, file_date, status, report, imported_by, started_at, finished_at)
+                 VALUES ($1, $2, $3, $4, $5, '{}', $6, $7, $7)",
+            )
+            .bind(id).bind(kind).bind(file_name).bind(file_date).bind(STATUS_DONE).bind(&actor.label).bind(Moment(at))
+            .execute(conn).await.map(|done| done.rows_affected()))?,
+            // Done once committed: until then others still read it running.
+            Some(id) => on_tx!(&mut tx, conn => sqlx::query(
+                "UPDATE imports SET kind = $2, file_date = $3, status = $4 WHERE id = $1 AND status = $5",
+            )
+            .bind(id).bind(kind).bind(file_date).bind(STATUS_DONE).bind(STATUS_RUNNING)
+            .execute(conn).await.map(|done| done.rows_affected()))?,
+        };
+        if written != 1 {
+            return Err(StoreError::NotFound);
+        }
         let load = PeopleLoad::new(&mut tx, &actor.label).await?;
         Ok(Import {
             store: self.clone(),
@@ -266,7 +286,8 @@ impl Store {
         })
     }
 
-    /// Keeps a trace of a file refused as a whole (nothing of it imported).
+    /// Keeps a trace of a file refused as a whole (nothing of it imported):
+    /// in its running row `row`, or a new one.
     pub async fn record_failed_import(
         &self,
         actor: &Actor,
@@ -274,21 +295,25 @@ impl Store {
         file_name: &str,
         started_at: OffsetDateTime,
         error: &str,
+        row: Option<Uuid>,
     ) -> Result<ImportRecord> {
-        let report = ImportReport {
-            error: Some(error.to_owned()),
-            ..ImportReport::default()
-        };
-        let json = serde_json::to_string(&report).map_err(|e| StoreError::Config(e.to_string()))?;
-        let id = Uuid::now_v7();
+        let json = error_report(error)?;
+        let id = row.unwrap_or_else(Uuid::now_v7);
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO imports (id, kind, file_name, status, report, imported_by, started_at, finished_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id).bind(kind).bind(file_name).bind(STATUS_FAILED).bind(json).bind(&actor.label)
-        .bind(Moment(started_at)).bind(Moment(now()))
-        .execute(conn).await.map(|done| done.rows_affected()))?;
+        match row {
+            None => on_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO imports (id, kind, file_name, status, report, imported_by, started_at, finished_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id).bind(kind).bind(file_name).bind(STATUS_FAILED).bind(json).bind(&actor.label)
+            .bind(Moment(started_at)).bind(Moment(now()))
+            .execute(conn).await.map(|done| done.rows_affected()))?,
+            Some(id) => on_tx!(&mut tx, conn => sqlx::query(
+                "UPDATE imports SET kind = $2, status = $3, report = $4, finished_at = $5 WHERE id = $1",
+            )
+            .bind(id).bind(kind).bind(STATUS_FAILED).bind(json).bind(Moment(now()))
+            .execute(conn).await.map(|done| done.rows_affected()))?,
+        };
         record(
             &mut tx,
             actor,
@@ -300,6 +325,54 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.import(id).await
+    }
+
+    /// Records a file whose import begins, as running: the import then
+    /// writes its outcome in this row ([`Store::begin_import`],
+    /// [`Store::record_failed_import`], [`Store::import_failed`]), or the
+    /// next start of the server marks it interrupted
+    /// ([`Store::interrupt_running_imports`]).
+    pub async fn import_running(&self, actor: &Actor, kind: &str, file_name: &str) -> Result<Uuid> {
+        let id = Uuid::now_v7();
+        let at = Moment(now());
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO imports (id, kind, file_name, status, report, imported_by, started_at, finished_at)
+             VALUES ($1, $2, $3, $4, '{}', $5, $6, $6)",
+        )
+        .bind(id).bind(kind).bind(file_name).bind(STATUS_RUNNING).bind(&actor.label).bind(at)
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An import still running that failed (an internal error, a panic):
+    /// failed, with why. Nothing of its file was imported.
+    pub async fn import_failed(&self, id: Uuid, reason: &str) -> Result<()> {
+        let json = error_report(reason)?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE imports SET status = $2, report = $3, finished_at = $4 WHERE id = $1 AND status = $5",
+        )
+        .bind(id).bind(STATUS_FAILED).bind(json).bind(Moment(now())).bind(STATUS_RUNNING)
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// At the server's start, before any import runs: the imports a stop
+    /// left running are interrupted (nothing of their files was committed).
+    /// Returns how many.
+    pub async fn interrupt_running_imports(&self) -> Result<u64> {
+        let json = error_report(INTERRUPTED)?;
+        let mut tx = self.begin().await?;
+        let done = on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE imports SET status = $1, report = $2, finished_at = $3 WHERE status = $4",
+        )
+        .bind(STATUS_INTERRUPTED).bind(json).bind(Moment(now())).bind(STATUS_RUNNING)
+        .execute(conn).await.map(|done| done.rows_affected()))?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     pub async fn import(&self, id: Uuid) -> Result<ImportRecord> {
@@ -1374,4 +1447,13 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// The report of an import that did not go in: why.
+fn error_report(error: &str) -> Result<String> {
+    let report = ImportReport {
+        error: Some(error.to_owned()),
+        ..ImportReport::default()
+    };
+    serde_json::to_string(&report).map_err(|e| StoreError::Config(e.to_string()))
 }

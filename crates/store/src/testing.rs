@@ -126,3 +126,17 @@ pub async fn row_count(store: &Store, table: &str) -> Result<i64> {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     Ok(read!(store, pool => sqlx::query_scalar(&sql).fetch_one(pool).await)?)
 }
+
+/// Moves the organisations of kind `from` to kind `to` (to test what an
+/// import does when the département's service is missing).
+pub async fn set_organisation_kind(store: &Store, from: &str, to: &str) -> Result<u64> {
+    let mut tx = store.begin().await?;
+    let done = on_tx!(&mut tx, conn => sqlx::query("UPDATE organisations SET kind = $1 WHERE kind = $2")
+        .bind(to)
+        .bind(from)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
+    tx.commit().await?;
+    Ok(done)
+}

@@ -157,6 +157,26 @@ fn error_page(status: StatusCode, page: &ErrorPage) -> Response {
     (status, Html(body)).into_response()
 }
 
+/// A fault the handlers did not render (a panic, the framework's own
+/// refusals), as a French page.
+pub(crate) fn fault_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let page = ErrorPage {
+        title: title.into(),
+        message: message.into(),
+        fields: Vec::new(),
+        signed_in_hint: false,
+    };
+    error_page(status, &page)
+}
+
+/// The same as the API's JSON error, with the request's id.
+pub(crate) fn fault_json(status: StatusCode, code: &str, message: &str, id: &str) -> Response {
+    let body = serde_json::json!({
+        "error": {"code": code, "message": message, "fields": [], "request_id": id}
+    });
+    (status, Json(body)).into_response()
+}
+
 /// A form sent without the session's CSRF token (expired, or forged).
 pub fn csrf_refusal() -> Response {
     let page = ErrorPage {

@@ -9,6 +9,7 @@ mod auth;
 mod csrf;
 mod error;
 mod extract;
+mod faults;
 mod form;
 mod importing;
 mod layout;
@@ -22,8 +23,11 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use parcours_app::App;
 use std::net::SocketAddr;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -67,6 +71,14 @@ fn uploads(routes: Router<AppState>) -> Router<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The application's router with `extra` routes under the same layers
+/// (request ids, logs, French faults): for tests only, e.g. a route that
+/// panics.
+#[doc(hidden)]
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let sessions =
         SessionManagerLayer::new(session_store::DbSessionStore::new(state.store.clone()))
             .with_name(SESSION_COOKIE)
@@ -98,7 +110,11 @@ pub fn router(state: AppState) -> Router {
         .merge(web)
         .nest("/api/v1", api)
         .merge(assets::routes().layer(RequestBodyLimitLayer::new(BODY_LIMIT)))
+        .merge(extra)
+        .route_layer(axum::middleware::from_fn(faults::record_route))
         .fallback(error::not_found)
+        .layer(CatchPanicLayer::custom(faults::panicked))
+        .layer(axum::middleware::from_fn(faults::french))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -124,6 +140,15 @@ pub fn router(state: AppState) -> Router {
                 .secure_cookies
                 .then(|| HeaderValue::from_static("max-age=31536000")),
         ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(faults::request_span::<axum::body::Body>)
+                .on_request(())
+                .on_response(faults::answered::<axum::body::Body>)
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(faults::REQUEST_ID))
+        .layer(SetRequestIdLayer::new(faults::REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }
 
@@ -139,6 +164,12 @@ fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
 
 /// Serves until the process receives Ctrl-C / SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    // Imports a stop left running, before any import runs.
+    match parcours_app::import::interrupt_unfinished(&state.app).await {
+        Ok(0) => {}
+        Ok(interrupted) => tracing::warn!(interrupted, "imports left running marked interrupted"),
+        Err(failure) => tracing::error!(?failure, "imports left running not marked interrupted"),
+    }
     spawn_housekeeping(state.app.clone());
     axum::serve(
         listener,

@@ -55,10 +55,11 @@ pub fn kind_label(kind: &str) -> &'static str {
 }
 
 fn status_label(status: &str) -> &'static str {
-    if status == "done" {
-        "Importé"
-    } else {
-        "Refusé"
+    match status {
+        "done" => "Importé",
+        "running" => "En cours",
+        "interrupted" => "Interrompu",
+        _ => "Refusé",
     }
 }
 
@@ -87,6 +88,8 @@ fn import_line(r: &ImportRecord) -> ImportLine {
                 "{} dossiers lus ; {} personnes créées, {} mises à jour ; {} nouveaux entrants ; {} rejetés",
                 c.records, c.persons_created, c.persons_updated, c.new_entrants, c.rejected
             )
+        } else if r.status == "running" {
+            "Import en cours".to_owned()
         } else {
             "Rien n'a été importé".to_owned()
         },

@@ -95,7 +95,7 @@ fn next_month(
     // The CAF dates a state by its closure or suspension block.
     let (state, motive) = match random.below(100) {
         0..=2 => ("5".to_owned(), ("RFD", today - Duration::days(10))),
-        3..=4 => ("3".to_owned(), ("05", today - Duration::days(5))),
+        3..=4 => ("3".to_owned(), ("DB", today - Duration::days(5))),
         _ => (household.rsa_state.to_string(), ("", today)),
     };
     let motive = RawMotive {
@@ -122,6 +122,14 @@ fn next_month(
             RawMotive::default()
         },
         rsa_state: state,
+        // What the CAF said last month, it says again.
+        request_date: household.rsa_requested_on.map(iso_date).unwrap_or_default(),
+        family_situation: household.family_situation.clone().unwrap_or_default(),
+        family_situation_on: household
+            .family_situation_on
+            .map(iso_date)
+            .unwrap_or_default(),
+        homeless: if household.homeless { "1" } else { "0" }.into(),
         address: first.and_then(|p| p.address.clone()).unwrap_or_default(),
         commune_code: first
             .and_then(|p| p.commune_code.clone())

@@ -280,7 +280,7 @@ pub fn household(setting: &Setting, index: u64, key: u64, room: usize) -> Househ
         caf: Some(CafFacts {
             requested_on: Some(since - Duration::days(5 + (index % 40) as i64)),
             family_situation: Some(if couple { "MAR" } else { "CEL" }.to_owned()),
-            family_situation_on: None,
+            family_situation_on: Some(since),
             homeless: index.is_multiple_of(33),
             state_reason: match rsa_state {
                 RsaState::OpenSuspended => Some("DB".to_owned()),

@@ -140,3 +140,88 @@ pub async fn set_organisation_kind(store: &Store, from: &str, to: &str) -> Resul
     tx.commit().await?;
     Ok(done)
 }
+
+/// (table, column) of every column, and (table, column, referenced table)
+/// of every foreign key.
+pub async fn schema(
+    store: &Store,
+) -> Result<(Vec<(String, String)>, Vec<(String, String, String)>)> {
+    let mut tx = store.begin().await?;
+    Ok(match &mut tx {
+        crate::Tx::Sqlite(tx) => (
+            sqlx::query_as(
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(crate::StoreError::from)?,
+            sqlx::query_as(
+                "SELECT m.name, f.\"from\", f.\"table\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(crate::StoreError::from)?,
+        ),
+        crate::Tx::Postgres(tx) => (
+            sqlx::query_as(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(crate::StoreError::from)?,
+            sqlx::query_as(
+                "SELECT src.relname::text, a.attname::text, dst.relname::text
+                 FROM pg_constraint c
+                 JOIN pg_class src ON src.oid = c.conrelid
+                 JOIN pg_class dst ON dst.oid = c.confrelid
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace",
+            )
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(crate::StoreError::from)?,
+        ),
+    })
+}
+
+/// The tables holding person data in `store`'s schema (see
+/// [`person_data_tables`]): what the right of access exports and the
+/// retention's purge considers, each checked by its own test.
+pub async fn tables_holding_person_data(
+    store: &Store,
+) -> Result<std::collections::BTreeSet<String>> {
+    let (columns, keys) = schema(store).await?;
+    Ok(person_data_tables(&columns, &keys))
+}
+
+/// The tables holding person data: persons and households, every table
+/// with a column naming a person, a household or a positioning, and every
+/// table referencing one of those (to the end of the chain).
+pub fn person_data_tables(
+    columns: &[(String, String)],
+    keys: &[(String, String, String)],
+) -> std::collections::BTreeSet<String> {
+    const PERSON_COLUMNS: &[&str] = &["person_id", "household_id", "referral_id"];
+    let mut found: std::collections::BTreeSet<String> =
+        ["persons", "households"].map(String::from).into();
+    found.extend(
+        columns
+            .iter()
+            .filter(|(_, column)| PERSON_COLUMNS.contains(&column.as_str()))
+            .map(|(table, _)| table.clone()),
+    );
+    loop {
+        let more: Vec<String> = keys
+            .iter()
+            .filter(|(table, _, target)| found.contains(target) && !found.contains(table))
+            .map(|(table, _, _)| table.clone())
+            .collect();
+        if more.is_empty() {
+            return found;
+        }
+        found.extend(more);
+    }
+}

@@ -540,41 +540,17 @@ async fn an_old_file_is_anonymised_a_recent_one_kept_and_old_audit_deleted() {
     }
 }
 
-/// Every table that reaches persons or households by a foreign key (directly
-/// or through another such table) is listed in `retention::TABLES`.
+/// Every table holding person data (the same walk as the right of access
+/// export's test: a column naming a person, a household or a positioning,
+/// or a foreign key to such a table) is listed in `retention::TABLES`.
 #[tokio::test]
 async fn every_table_that_reaches_a_person_is_considered_by_the_purge() {
     for store in testing::all().await {
-        let mut tx = store.begin().await.unwrap();
-        let edges: Vec<(String, String)> = match &mut tx {
-            Tx::Sqlite(tx) => sqlx::query_as(
-                "SELECT m.name, f.\"table\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-                 WHERE m.type = 'table'",
-            )
-            .fetch_all(&mut **tx)
-            .await
-            .unwrap(),
-            Tx::Postgres(tx) => sqlx::query_as(
-                "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c
-                 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace",
-            )
-            .fetch_all(&mut **tx)
-            .await
-            .unwrap(),
-        };
-        assert!(edges.len() > 10, "foreign keys read back: {edges:?}");
-        let mut reaching: BTreeSet<String> = ["persons".to_owned(), "households".to_owned()].into();
-        loop {
-            let more: Vec<String> = edges
-                .iter()
-                .filter(|(from, to)| reaching.contains(to) && !reaching.contains(from))
-                .map(|(from, _)| from.clone())
-                .collect();
-            if more.is_empty() {
-                break;
-            }
-            reaching.extend(more);
-        }
+        let reaching = testing::tables_holding_person_data(&store).await.unwrap();
+        assert!(
+            reaching.contains("attendances"),
+            "the walk goes down the chains: {reaching:?}"
+        );
         let considered: BTreeSet<&str> = TABLES.iter().map(|(t, _)| *t).collect();
         for table in &reaching {
             assert!(

@@ -29,78 +29,6 @@ fn actor() -> Actor {
     Actor::system("tests")
 }
 
-/// (table, column) of every column, and (table, column, referenced table)
-/// of every foreign key.
-async fn schema(store: &Store) -> (Vec<(String, String)>, Vec<(String, String, String)>) {
-    let mut tx = store.begin().await.unwrap();
-    match &mut tx {
-        Tx::Sqlite(tx) => (
-            sqlx::query_as(
-                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
-            )
-            .fetch_all(&mut **tx)
-            .await
-            .unwrap(),
-            sqlx::query_as(
-                "SELECT m.name, f.\"from\", f.\"table\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
-            )
-            .fetch_all(&mut **tx)
-            .await
-            .unwrap(),
-        ),
-        Tx::Postgres(tx) => (
-            sqlx::query_as(
-                "SELECT table_name::text, column_name::text FROM information_schema.columns
-                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
-            )
-            .fetch_all(&mut **tx)
-            .await
-            .unwrap(),
-            sqlx::query_as(
-                "SELECT src.relname::text, a.attname::text, dst.relname::text
-                 FROM pg_constraint c
-                 JOIN pg_class src ON src.oid = c.conrelid
-                 JOIN pg_class dst ON dst.oid = c.confrelid
-                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-                 WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace",
-            )
-            .fetch_all(&mut **tx)
-            .await
-            .unwrap(),
-        ),
-    }
-}
-
-/// The tables holding person data: persons and households, every table
-/// with a column naming a person, a household or a positioning, and every
-/// table referencing one of those (to the end of the chain).
-fn person_data_tables(
-    columns: &[(String, String)],
-    keys: &[(String, String, String)],
-) -> BTreeSet<String> {
-    const PERSON_COLUMNS: &[&str] = &["person_id", "household_id", "referral_id"];
-    let mut found: BTreeSet<String> = ["persons", "households"].map(String::from).into();
-    found.extend(
-        columns
-            .iter()
-            .filter(|(_, column)| PERSON_COLUMNS.contains(&column.as_str()))
-            .map(|(table, _)| table.clone()),
-    );
-    loop {
-        let more: Vec<String> = keys
-            .iter()
-            .filter(|(table, _, target)| found.contains(target) && !found.contains(table))
-            .map(|(table, _, _)| table.clone())
-            .collect();
-        if more.is_empty() {
-            return found;
-        }
-        found.extend(more);
-    }
-}
-
 /// The walk finds a new table by its column's name alone, and the tables
 /// that reference it in turn, and leaves the others.
 #[test]
@@ -116,7 +44,7 @@ fn the_walk_follows_person_columns_and_their_references() {
         ("actions", "structure_id", "structures"),
     ]
     .map(|(t, c, r)| (t.to_owned(), c.to_owned(), r.to_owned()));
-    let found = person_data_tables(&columns, &keys);
+    let found = testing::person_data_tables(&columns, &keys);
     assert!(found.contains("notes") && found.contains("note_files"));
     assert!(!found.contains("actions"));
 }
@@ -124,7 +52,7 @@ fn the_walk_follows_person_columns_and_their_references() {
 #[tokio::test]
 async fn every_table_holding_person_data_is_exported_or_excluded_with_a_reason() {
     for store in testing::all().await {
-        let (columns, keys) = schema(&store).await;
+        let (columns, keys) = testing::schema(&store).await.unwrap();
         let tables: BTreeSet<String> = columns.iter().map(|(t, _)| t.clone()).collect();
         let covered: BTreeSet<&str> = COVERED_TABLES.iter().map(|(t, _)| *t).collect();
         let excluded: BTreeSet<&str> = EXCLUDED_TABLES.iter().map(|(t, _)| *t).collect();
@@ -142,7 +70,7 @@ async fn every_table_holding_person_data_is_exported_or_excluded_with_a_reason()
         for (_, reason) in EXCLUDED_TABLES {
             assert!(!reason.trim().is_empty(), "every exclusion says why");
         }
-        let personal = person_data_tables(&columns, &keys);
+        let personal = testing::person_data_tables(&columns, &keys);
         for expected in [
             "referrals",
             "attendances",

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod contract;
 pub mod deadline;
+pub mod declared_situation;
 pub mod diagnostic;
 pub mod eligibility;
 pub mod fse;

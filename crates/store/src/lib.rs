@@ -24,6 +24,7 @@ pub mod catalogue_load;
 pub mod contract;
 pub mod data_inclusion;
 pub mod deadline;
+pub mod declared_situation;
 pub mod diagnostic;
 mod error;
 pub mod fault;

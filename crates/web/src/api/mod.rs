@@ -74,6 +74,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/persons/{id}/diagnostic/changes", get(diagnostic::changes))
         .route(
+            "/persons/{id}/declared-situation",
+            get(diagnostic::declared_situation),
+        )
+        .route(
             "/persons/{id}/contracts",
             get(contract::of_person).post(contract::create),
         )
@@ -236,6 +240,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         diagnostic::revisions,
         diagnostic::save,
         diagnostic::changes,
+        diagnostic::declared_situation,
         contract::create,
         contract::of_person,
         contract::show,

@@ -746,6 +746,24 @@ async fn the_flux_instruction_shows_what_the_person_declared_to_those_who_read_t
             assert!(section.contains(shown), "{shown}\n{section}");
         }
         assert!(!section.contains("Santé"), "{section}");
+        // The diagnostic starts from it.
+        let diagnostic = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url(&format!("/personnes/{}/diagnostic", jerome.id)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(diagnostic.contains("<summary>Situation déclarée à la demande de RSA</summary>"));
+        assert!(
+            diagnostic.contains(
+                "<dt>Motif de la demande</dt><dd>Fin de droits à l&#39;assurance chômage</dd>"
+            ),
+            "{diagnostic}"
+        );
         assert!(page.contains("06 12 34 56 78") || page.contains("0612345678"));
     }
 }

@@ -20,6 +20,8 @@ pub struct Diagnostic {
     pub access: PathwayAccess,
     /// Newest first; without health content unless `access.sensitive`.
     pub revisions: Vec<DiagnosticRevision>,
+    /// What the person declared when applying, where the diagnostic starts.
+    pub declared: Option<DeclaredSituation>,
 }
 
 /// Opens the diagnostic for reading: checked, and the read audited as `what`.
@@ -49,10 +51,12 @@ pub async fn open(
             revision.data = revision.data.redacted();
         }
     }
+    let declared = declared_as_readable(app, &access, person_id).await?;
     Ok(Diagnostic {
         person,
         access,
         revisions,
+        declared,
     })
 }
 

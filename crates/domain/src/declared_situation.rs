@@ -114,6 +114,18 @@ impl DeclaredSituation {
         redacted
     }
 
+    /// Where the declaration comes from, for the screens.
+    pub fn origin(&self) -> String {
+        match self.declared_on {
+            Some(on) => format!(
+                "Ce que la personne a déclaré à la CAF en demandant le RSA (flux instruction du {}) : \
+                 ses propres mots, à reprendre avec elle au diagnostic.",
+                crate::clock::fr_date(on)
+            ),
+            None => "Ce que la personne a déclaré à la CAF en demandant le RSA.".to_owned(),
+        }
+    }
+
     /// The declaration for people: one (question, answer) per thing said,
     /// in French, codes with their label.
     pub fn lines(&self) -> Vec<(&'static str, String)> {

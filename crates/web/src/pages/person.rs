@@ -19,7 +19,6 @@ use parcours_app::person::{
 };
 use parcours_domain::caf;
 use parcours_domain::deadline::OrientationKind;
-use parcours_domain::declared_situation::DeclaredSituation;
 use parcours_domain::nir::{self, Nir};
 use parcours_domain::person::{
     age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput,
@@ -556,19 +555,6 @@ fn household_facts(household: &parcours_store::person::Household) -> Vec<(&'stat
     facts
 }
 
-/// The declaration's origin and lines, as the person's page shows them.
-fn declared_lines(declared: &DeclaredSituation) -> (String, Vec<(&'static str, String)>) {
-    let origin = match declared.declared_on {
-        Some(on) => format!(
-            "Ce que la personne a déclaré à la CAF en demandant le RSA (flux instruction du {}) : \
-             ses propres mots, à reprendre avec elle au diagnostic.",
-            fr_date(on)
-        ),
-        None => "Ce que la personne a déclaré à la CAF en demandant le RSA.".to_owned(),
-    };
-    (origin, declared.lines())
-}
-
 fn iso(d: Date) -> String {
     format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -644,7 +630,10 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .unwrap_or_default(),
         household_state: household.as_ref().map(household_state).unwrap_or_default(),
         household_facts: household.as_ref().map(household_facts).unwrap_or_default(),
-        declared: view.declared_situation.as_ref().map(declared_lines),
+        declared: view
+            .declared_situation
+            .as_ref()
+            .map(|d| (d.origin(), d.lines())),
         household_state_on: household
             .as_ref()
             .and_then(|h| h.rsa_state_on)

@@ -23,6 +23,7 @@ pub mod person;
 pub mod referral;
 pub mod retention;
 pub mod schedule;
+pub mod steering;
 pub mod taxonomy;
 pub mod validation;
 pub mod waiting_list;

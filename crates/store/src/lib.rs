@@ -42,6 +42,7 @@ pub mod referral;
 pub mod retention;
 pub mod self_referral;
 pub mod session;
+pub mod steering;
 pub mod structure_dashboard;
 pub mod subject_access;
 #[cfg(feature = "testing")]

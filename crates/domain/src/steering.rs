@@ -1,0 +1,356 @@
+//! Steering: how long the pathway's legal steps take, from the dates the
+//! files carry. Two delays (DOMAIN.md, "Steering and the DREES return"):
+//!
+//! - **entry → first orientation**: from the RSA request date (`DTDEMRSA`),
+//!   else the start of droits et devoirs, to the decision of the first
+//!   validated orientation decided on or after it;
+//! - **notification → first contract**: from the notification of that
+//!   orientation to the signature of the first contract signed on or after it.
+//!
+//! People are grouped by the month their delay starts (a cohort): of those
+//! who entered in March, how many are oriented, how fast, and how many
+//! still wait. A figure "at" a date only counts what was done by that date,
+//! so that a month's figures do not change with later work, except by
+//! people of that month being oriented later.
+
+use serde::Serialize;
+use time::{Date, Month};
+use uuid::Uuid;
+
+crate::person::codes!(
+    DelayKind {
+        Orientation = "orientation", "Entrée → première orientation";
+        Contract = "contrat", "Notification de l'orientation → premier contrat";
+    }
+);
+
+impl DelayKind {
+    /// What the delay measures, stated on screen and in the API.
+    pub fn definition(self) -> &'static str {
+        match self {
+            DelayKind::Orientation => {
+                "Du jour de la demande de RSA (date transmise par la CAF), à défaut de l'entrée \
+                 dans les droits et devoirs, à la décision de la première orientation validée \
+                 décidée ce jour-là ou après. Personnes regroupées par mois d'entrée."
+            }
+            DelayKind::Contract => {
+                "De la notification de cette première orientation à la signature du premier \
+                 contrat signé ce jour-là ou après. Personnes regroupées par mois de notification."
+            }
+        }
+    }
+}
+
+/// One person's delay: when it started, and when it ended if it did by
+/// the date the figures are computed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayCase {
+    pub person_id: Uuid,
+    pub started_on: Date,
+    pub ended_on: Option<Date>,
+}
+
+impl DelayCase {
+    /// Days from start to end, when ended.
+    pub fn days(&self) -> Option<i64> {
+        self.ended_on
+            .map(|end| (end - self.started_on).whole_days())
+    }
+}
+
+/// The reference durations a delay is compared with (days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayLimits {
+    /// The département's target, when it has one besides the law.
+    pub target_days: Option<i64>,
+    pub legal_days: i64,
+}
+
+/// The figures of a group of delays. Shares are counts, with their base
+/// (`done`), so that a screen never divides by zero and a list can be
+/// checked against them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayFigures {
+    /// People whose delay started in the group.
+    pub started: i64,
+    /// Of them, those whose delay ended (oriented, contract signed).
+    pub done: i64,
+    /// Those still waiting at the date of the figures.
+    pub waiting: i64,
+    pub mean_days: Option<f64>,
+    pub median_days: Option<f64>,
+    /// 90th percentile, nearest rank.
+    pub p90_days: Option<i64>,
+    /// Ended within the target (None without a target).
+    pub within_target: Option<i64>,
+    /// Ended within the legal limit.
+    pub within_legal: i64,
+}
+
+impl DelayFigures {
+    pub fn of(cases: &[DelayCase], limits: DelayLimits) -> DelayFigures {
+        let mut days: Vec<i64> = cases.iter().filter_map(DelayCase::days).collect();
+        days.sort_unstable();
+        let done = days.len() as i64;
+        let within = |limit: i64| days.iter().filter(|d| **d <= limit).count() as i64;
+        DelayFigures {
+            started: cases.len() as i64,
+            done,
+            waiting: cases.len() as i64 - done,
+            mean_days: (done > 0).then(|| days.iter().sum::<i64>() as f64 / done as f64),
+            median_days: median(&days),
+            p90_days: nearest_rank(&days, 90),
+            within_target: limits.target_days.map(within),
+            within_legal: within(limits.legal_days),
+        }
+    }
+}
+
+/// The median of sorted values: the middle one, or the mean of the two.
+pub fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+    }
+}
+
+/// The `percent`th percentile of sorted values by nearest rank: the
+/// smallest value such that at least `percent` % of them are at most it.
+pub fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (percent * sorted.len()).div_ceil(100).max(1);
+    Some(sorted[rank - 1])
+}
+
+/// A month of the cohorts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u8,
+}
+
+impl YearMonth {
+    pub fn of(date: Date) -> YearMonth {
+        YearMonth {
+            year: date.year(),
+            month: u8::from(date.month()),
+        }
+    }
+
+    /// « mars 2026 ».
+    pub fn label(self) -> String {
+        let month = Month::try_from(self.month).map_or("", crate::clock::fr_month);
+        format!("{month} {}", self.year)
+    }
+
+    /// `2026-03`, for links and files.
+    pub fn code(self) -> String {
+        format!("{}-{:02}", self.year, self.month)
+    }
+
+    pub fn parse(code: &str) -> Option<YearMonth> {
+        let (year, month) = code.trim().split_once('-')?;
+        let year: i32 = year.parse().ok()?;
+        let month: u8 = month.parse().ok()?;
+        (1..=12)
+            .contains(&month)
+            .then_some(YearMonth { year, month })
+    }
+}
+
+/// The figures of one month's cohort.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthFigures {
+    pub month: YearMonth,
+    pub figures: DelayFigures,
+}
+
+/// Figures for the whole period, then month by month (oldest first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayReport {
+    pub kind: DelayKind,
+    pub definition: &'static str,
+    pub limits: DelayLimits,
+    pub total: DelayFigures,
+    pub months: Vec<MonthFigures>,
+}
+
+impl DelayReport {
+    pub fn of(kind: DelayKind, cases: &[DelayCase], limits: DelayLimits) -> DelayReport {
+        let mut months: Vec<YearMonth> =
+            cases.iter().map(|c| YearMonth::of(c.started_on)).collect();
+        months.sort_unstable();
+        months.dedup();
+        DelayReport {
+            kind,
+            definition: kind.definition(),
+            limits,
+            total: DelayFigures::of(cases, limits),
+            months: months
+                .into_iter()
+                .map(|month| {
+                    let of_month: Vec<DelayCase> = cases
+                        .iter()
+                        .filter(|c| YearMonth::of(c.started_on) == month)
+                        .copied()
+                        .collect();
+                    MonthFigures {
+                        month,
+                        figures: DelayFigures::of(&of_month, limits),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+// Which people of a report a figure counts: the list behind it.
+crate::person::codes!(
+    DelayCell {
+        Started = "entres", "Délais commencés";
+        Done = "termines", "Délais terminés";
+        Waiting = "en_attente", "En attente";
+        WithinTarget = "dans_la_cible", "Dans le délai cible";
+        WithinLegal = "dans_le_delai_legal", "Dans le délai légal";
+        BeyondLegal = "hors_delai_legal", "Au-delà du délai légal";
+    }
+);
+
+impl DelayCell {
+    /// Whether `case` is counted in this cell.
+    pub fn holds(self, case: &DelayCase, limits: DelayLimits) -> bool {
+        let days = case.days();
+        match self {
+            DelayCell::Started => true,
+            DelayCell::Done => days.is_some(),
+            DelayCell::Waiting => days.is_none(),
+            DelayCell::WithinTarget => limits
+                .target_days
+                .is_some_and(|t| days.is_some_and(|d| d <= t)),
+            DelayCell::WithinLegal => days.is_some_and(|d| d <= limits.legal_days),
+            DelayCell::BeyondLegal => days.is_some_and(|d| d > limits.legal_days),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    const LIMITS: DelayLimits = DelayLimits {
+        target_days: Some(30),
+        legal_days: 42,
+    };
+
+    fn case(n: u128, start: Date, end: Option<Date>) -> DelayCase {
+        DelayCase {
+            person_id: Uuid::from_u128(n),
+            started_on: start,
+            ended_on: end,
+        }
+    }
+
+    #[test]
+    fn figures_written_by_hand() {
+        // Delays of 10, 30, 40 and 60 days; one still waiting.
+        let cases = [
+            case(1, date!(2026 - 03 - 01), Some(date!(2026 - 03 - 11))),
+            case(2, date!(2026 - 03 - 02), Some(date!(2026 - 04 - 01))),
+            case(3, date!(2026 - 03 - 10), Some(date!(2026 - 04 - 19))),
+            case(4, date!(2026 - 04 - 01), Some(date!(2026 - 05 - 31))),
+            case(5, date!(2026 - 04 - 20), None),
+        ];
+        let report = DelayReport::of(DelayKind::Orientation, &cases, LIMITS);
+        assert_eq!(
+            report.total,
+            DelayFigures {
+                started: 5,
+                done: 4,
+                waiting: 1,
+                mean_days: Some(35.0),
+                median_days: Some(35.0),
+                p90_days: Some(60),
+                within_target: Some(2),
+                within_legal: 3,
+            }
+        );
+        assert_eq!(report.months.len(), 2);
+        assert_eq!(report.months[0].month.label(), "mars 2026");
+        assert_eq!(report.months[0].figures.done, 3);
+        assert_eq!(report.months[0].figures.median_days, Some(30.0));
+        assert_eq!(report.months[1].figures.waiting, 1);
+        assert_eq!(report.months[1].figures.within_legal, 0);
+    }
+
+    #[test]
+    fn nothing_started_is_no_figure_and_no_division() {
+        let report = DelayReport::of(DelayKind::Contract, &[], LIMITS);
+        assert_eq!(
+            report.total,
+            DelayFigures {
+                within_target: Some(0),
+                ..DelayFigures::default()
+            }
+        );
+        assert!(report.months.is_empty());
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        assert_eq!(nearest_rank(&[7], 90), Some(7));
+        assert_eq!(nearest_rank(&(1..=10).collect::<Vec<_>>(), 90), Some(9));
+        assert_eq!(nearest_rank(&(1..=11).collect::<Vec<_>>(), 90), Some(10));
+        assert_eq!(median(&[1, 2, 3, 10]), Some(2.5));
+    }
+
+    #[test]
+    fn months_read_and_write_their_code() {
+        let month = YearMonth::parse("2026-03").unwrap();
+        assert_eq!(month.code(), "2026-03");
+        assert_eq!(YearMonth::parse("2026-13"), None);
+        assert_eq!(YearMonth::parse("mars"), None);
+    }
+
+    proptest! {
+        /// Every figure is the size of the list behind it.
+        #[test]
+        fn each_figure_counts_its_list(
+            spans in proptest::collection::vec((0i64..400, proptest::option::of(0i64..200)), 0..60)
+        ) {
+            let start = date!(2025 - 01 - 01);
+            let cases: Vec<DelayCase> = spans
+                .iter()
+                .enumerate()
+                .map(|(i, (offset, days))| {
+                    let started = start + time::Duration::days(*offset);
+                    case(i as u128, started, days.map(|d| started + time::Duration::days(d)))
+                })
+                .collect();
+            let figures = DelayFigures::of(&cases, LIMITS);
+            let count = |cell: DelayCell| cases.iter().filter(|c| cell.holds(c, LIMITS)).count() as i64;
+            prop_assert_eq!(figures.started, count(DelayCell::Started));
+            prop_assert_eq!(figures.done, count(DelayCell::Done));
+            prop_assert_eq!(figures.waiting, count(DelayCell::Waiting));
+            prop_assert_eq!(figures.within_target, Some(count(DelayCell::WithinTarget)));
+            prop_assert_eq!(figures.within_legal, count(DelayCell::WithinLegal));
+            prop_assert_eq!(figures.done - figures.within_legal, count(DelayCell::BeyondLegal));
+            let report = DelayReport::of(DelayKind::Orientation, &cases, LIMITS);
+            prop_assert_eq!(report.months.iter().map(|m| m.figures.started).sum::<i64>(), figures.started);
+            if let (Some(median), Some(p90)) = (figures.median_days, figures.p90_days) {
+                prop_assert!(median <= p90 as f64);
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Steering: the dates the delays are computed from, read in one statement
+//! for a whole département (parcours_domain::steering computes the figures).
+
+use crate::bulk::{read_by_keys, Value};
+use crate::sql::Sql;
+use crate::{Result, Store};
+use parcours_domain::access::PersonScope;
+use parcours_domain::deadline::OrientationKind;
+use parcours_domain::steering::{DelayCase, DelayKind};
+use serde::Serialize;
+use time::Date;
+use uuid::Uuid;
+
+/// Which people and which period the figures cover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SteeringFilter {
+    /// The delays that start between these days (included).
+    pub from: Date,
+    pub to: Date,
+    /// What was done by this day counts (today, or a past day).
+    pub at: Date,
+    pub territory_id: Option<Uuid>,
+    /// The organisation of the first orientation.
+    pub organisation_id: Option<Uuid>,
+    /// The kind of the first orientation.
+    pub orientation_kind: Option<OrientationKind>,
+}
+
+/// A person's dates, as the delays read them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct PathwayDates {
+    id: Uuid,
+    entry: Date,
+    oriented_on: Option<Date>,
+    notified_on: Option<Date>,
+    kind: Option<OrientationKind>,
+    organisation_id: Option<Uuid>,
+    signed_on: Option<Date>,
+}
+
+/// A person behind a figure.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct SteeringPerson {
+    pub id: Uuid,
+    pub last_name: String,
+    pub first_names: String,
+    pub birth_date: Date,
+}
+
+/// Everyone in the scope with an entry into the RSA known by `at` and in
+/// droits et devoirs (or oriented since): their entry, their first
+/// validated orientation decided on or after it by `at`, and the first
+/// contract signed on or after its notification by `at`.
+const PATHWAY_DATES: &str = "
+WITH people AS (
+    SELECT p.id, p.subject_to_duties, COALESCE(h.rsa_requested_on, p.duties_since) AS entry
+    FROM persons p LEFT JOIN households h ON h.id = p.household_id
+    WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL {scope}
+),
+firsts AS (
+    SELECT o.person_id, o.decided_on, o.notified_on, o.kind, o.lead_organisation_id,
+           ROW_NUMBER() OVER (PARTITION BY o.person_id ORDER BY o.decided_on, o.created_at) AS n
+    FROM orientations o JOIN people x ON x.id = o.person_id
+    WHERE o.status = 'validated' AND o.decided_on >= x.entry AND o.decided_on <= {at}
+)
+SELECT x.id, x.entry, f.decided_on AS oriented_on,
+       CASE WHEN f.notified_on <= {at} THEN f.notified_on END AS notified_on,
+       f.kind, f.lead_organisation_id AS organisation_id,
+       (SELECT MIN(k.signed_on) FROM contracts k
+        WHERE k.person_id = x.id AND k.signed_on >= f.notified_on AND k.signed_on <= {at}) AS signed_on
+FROM people x LEFT JOIN firsts f ON f.person_id = x.id AND f.n = 1
+WHERE x.entry IS NOT NULL AND x.entry <= {at} AND (x.subject_to_duties OR f.person_id IS NOT NULL)";
+
+impl Store {
+    /// The delays of `kind` that start in the filter's period, as known at
+    /// its date, within the scope.
+    pub async fn delay_cases(
+        &self,
+        scope: &PersonScope,
+        kind: DelayKind,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<DelayCase>> {
+        let mut scoped = Sql::new("");
+        scoped.scope(scope);
+        if let Some(territory) = filter.territory_id {
+            scoped.bind(" AND p.territory_id = ", territory);
+        }
+        let at = format!("${}", scoped.params.len() + 1);
+        scoped.params.push(filter.at.into());
+        scoped.text = PATHWAY_DATES
+            .replace("{scope}", &scoped.text)
+            .replace("{at}", &at);
+        let rows: Vec<PathwayDates> = read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayDates>(&scoped.text), scoped)
+            .fetch_all(pool).await)?;
+        let in_period = |day: Date| filter.from <= day && day <= filter.to;
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                filter.orientation_kind.is_none_or(|k| r.kind == Some(k))
+                    && filter
+                        .organisation_id
+                        .is_none_or(|o| r.organisation_id == Some(o))
+            })
+            .filter_map(|r| match kind {
+                DelayKind::Orientation => in_period(r.entry).then_some(DelayCase {
+                    person_id: r.id,
+                    started_on: r.entry,
+                    ended_on: r.oriented_on,
+                }),
+                DelayKind::Contract => {
+                    r.notified_on
+                        .filter(|d| in_period(*d))
+                        .map(|notified| DelayCase {
+                            person_id: r.id,
+                            started_on: notified,
+                            ended_on: r.signed_on,
+                        })
+                }
+            })
+            .collect())
+    }
+
+    /// The people of `ids` as a figure's list names them, by name.
+    pub async fn steering_people(&self, ids: &[Uuid]) -> Result<Vec<SteeringPerson>> {
+        let keys: Vec<Value> = ids.iter().map(|id| (*id).into()).collect();
+        let mut people: Vec<SteeringPerson> = read_by_keys(
+            self,
+            keys,
+            "SELECT p.id, p.last_name, p.first_names, p.birth_date
+             FROM k CROSS JOIN persons p WHERE p.id = k.v",
+        )
+        .await?;
+        people.sort_by(|a, b| {
+            (&a.last_name, &a.first_names, a.id).cmp(&(&b.last_name, &b.first_names, b.id))
+        });
+        Ok(people)
+    }
+}

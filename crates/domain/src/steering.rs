@@ -13,7 +13,10 @@
 //! so that a month's figures do not change with later work, except by
 //! people of that month being oriented later.
 
-use serde::Serialize;
+use crate::deadline::OrientationKind;
+use crate::person::optional_date;
+use crate::validation::Invalid;
+use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 use uuid::Uuid;
 
@@ -37,6 +40,107 @@ impl DelayKind {
                 "De la notification de cette première orientation à la signature du premier \
                  contrat signé ce jour-là ou après. Personnes regroupées par mois de notification."
             }
+        }
+    }
+}
+
+/// Which people and which period the figures cover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SteeringFilter {
+    /// The delays that start between these days (included).
+    pub from: Date,
+    pub to: Date,
+    /// What was done by this day counts (today, or a past day).
+    pub at: Date,
+    pub territory_id: Option<Uuid>,
+    /// The organisation of the first orientation.
+    pub organisation_id: Option<Uuid>,
+    /// The kind of the first orientation.
+    pub orientation_kind: Option<OrientationKind>,
+}
+
+/// The filter as typed in the steering page's form or the API's query:
+/// empty fields take their default (the year so far, seen today).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct SteeringInput {
+    /// First day of the period (AAAA-MM-JJ; 1 January of this year when empty).
+    #[serde(default)]
+    pub from: String,
+    /// Last day of the period (today when empty).
+    #[serde(default)]
+    pub to: String,
+    /// The day the figures are seen at (today when empty).
+    #[serde(default)]
+    pub at: String,
+    #[serde(default)]
+    pub territory_id: String,
+    #[serde(default)]
+    pub organisation_id: String,
+    /// professional, socio_professional or social.
+    #[serde(default)]
+    pub orientation_kind: String,
+}
+
+impl SteeringFilter {
+    /// The filter `input` describes on `today`, or what is wrong with it, in
+    /// French, field by field.
+    pub fn parse(input: &SteeringInput, today: Date) -> Result<SteeringFilter, Invalid> {
+        let mut invalid = Invalid::new();
+        let mut day = |field: &str, label: &str, raw: &str, default: Date| {
+            if raw.trim().is_empty() {
+                Some(default)
+            } else {
+                optional_date(&mut invalid, field, label, raw)
+            }
+        };
+        let start_of_year =
+            Date::from_calendar_date(today.year(), Month::January, 1).unwrap_or(today);
+        let from = day("from", "Début de la période", &input.from, start_of_year);
+        let to = day("to", "Fin de la période", &input.to, today);
+        let at = day("at", "Date d'observation", &input.at, today);
+        let mut id = |field: &str, raw: &str| match raw.trim() {
+            "" => None,
+            text => Uuid::parse_str(text).ok().or_else(|| {
+                invalid.add(field, "Choisissez une valeur de la liste.");
+                None
+            }),
+        };
+        let territory_id = id("territory_id", &input.territory_id);
+        let organisation_id = id("organisation_id", &input.organisation_id);
+        let orientation_kind = match input.orientation_kind.trim() {
+            "" => None,
+            code => OrientationKind::from_code(code).or_else(|| {
+                invalid.add(
+                    "orientation_kind",
+                    "Choisissez un type d'orientation de la liste.",
+                );
+                None
+            }),
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                invalid.add("to", "La fin de la période précède son début.");
+            }
+        }
+        if at.is_some_and(|at| at > today) {
+            invalid.add(
+                "at",
+                "La date d'observation ne peut pas être dans le futur.",
+            );
+        }
+        invalid.into_result(())?;
+        match (from, to, at) {
+            (Some(from), Some(to), Some(at)) => Ok(SteeringFilter {
+                from,
+                to,
+                at,
+                territory_id,
+                organisation_id,
+                orientation_kind,
+            }),
+            _ => Err(Invalid::field("from", "Période invalide.")),
         }
     }
 }

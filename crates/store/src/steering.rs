@@ -6,25 +6,11 @@ use crate::sql::Sql;
 use crate::{Result, Store};
 use parcours_domain::access::PersonScope;
 use parcours_domain::deadline::OrientationKind;
+pub use parcours_domain::steering::SteeringFilter;
 use parcours_domain::steering::{DelayCase, DelayKind};
 use serde::Serialize;
 use time::Date;
 use uuid::Uuid;
-
-/// Which people and which period the figures cover.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SteeringFilter {
-    /// The delays that start between these days (included).
-    pub from: Date,
-    pub to: Date,
-    /// What was done by this day counts (today, or a past day).
-    pub at: Date,
-    pub territory_id: Option<Uuid>,
-    /// The organisation of the first orientation.
-    pub organisation_id: Option<Uuid>,
-    /// The kind of the first orientation.
-    pub orientation_kind: Option<OrientationKind>,
-}
 
 /// A person's dates, as the delays read them.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -17,6 +17,7 @@ mod person;
 mod referral;
 mod retention;
 mod self_referral;
+mod steering;
 mod structure_dashboard;
 mod subject_access;
 mod waiting_list;
@@ -47,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/territories", get(account::territories))
         .route("/audit", get(audit::list))
         .route("/retention", get(retention::preview))
+        .route("/statistics/delays", get(steering::delays))
+        .route("/statistics/delays/{kind}/people", get(steering::people))
         .route("/persons", get(person::search).post(person::create))
         .route("/persons/{id}", get(person::show).put(person::update))
         .route("/persons/{id}/closure", post(person::close))
@@ -241,6 +244,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         diagnostic::save,
         diagnostic::changes,
         diagnostic::declared_situation,
+        steering::delays,
+        steering::people,
         contract::create,
         contract::of_person,
         contract::show,

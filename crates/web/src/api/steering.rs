@@ -1,0 +1,82 @@
+//! Steering over the API: the same figures, permissions and validation as
+//! `/pilotage` (parcours_app::steering).
+
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use parcours_app::steering;
+use parcours_domain::steering::{DelayCase, DelayReport, SteeringInput};
+use parcours_store::steering::SteeringPerson;
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct DelaysBody {
+    /// The period the delays start in.
+    from: Date,
+    to: Date,
+    /// The day the figures are seen at.
+    at: Date,
+    /// Entry → first orientation, then notification → first contract.
+    reports: Vec<DelayReport>,
+}
+
+/// The pathway's two legal delays over a period, month by month, seen at a
+/// date; the chargé de mission's département, the cadre's scope.
+#[utoipa::path(get, path = "/api/v1/statistics/delays", tag = "pilotage", security(("bearer" = [])),
+    params(SteeringInput),
+    responses((status = 200, body = DelaysBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn delays(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(input): Query<SteeringInput>,
+) -> Result<Json<DelaysBody>, ApiError> {
+    let delays = steering::delays(&state, &me, &input).await?;
+    Ok(Json(DelaysBody {
+        from: delays.filter.from,
+        to: delays.filter.to,
+        at: delays.filter.at,
+        reports: delays.reports,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleParams {
+    /// entres, termines, en_attente, dans_la_cible, dans_le_delai_legal or hors_delai_legal.
+    cell: String,
+    /// A month's cohort (AAAA-MM); the whole period when absent.
+    #[serde(default)]
+    month: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DelayPersonBody {
+    person: SteeringPerson,
+    delay: DelayCase,
+}
+
+/// The people a figure counts, by name (a read of their files, audited).
+#[utoipa::path(get, path = "/api/v1/statistics/delays/{kind}/people", tag = "pilotage", security(("bearer" = [])),
+    params(("kind" = String, Path, description = "orientation or contrat"), PeopleParams, SteeringInput),
+    responses((status = 200, body = [DelayPersonBody]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn people(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(kind): Path<String>,
+    Query(params): Query<PeopleParams>,
+    Query(filter): Query<SteeringInput>,
+) -> Result<Json<Vec<DelayPersonBody>>, ApiError> {
+    let list =
+        steering::delay_people(&state, &me, &filter, &kind, &params.cell, &params.month).await?;
+    Ok(Json(
+        list.people
+            .into_iter()
+            .map(|(person, delay)| DelayPersonBody { person, delay })
+            .collect(),
+    ))
+}

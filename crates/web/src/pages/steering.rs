@@ -1,0 +1,287 @@
+//! The steering page (`/pilotage`): the pathway's two legal delays for a
+//! period, seen at a date, month by month, with a chart and the people
+//! behind each figure (`/pilotage/personnes`).
+
+use crate::auth::CurrentUser;
+use crate::error::PageError;
+use crate::extract::Query;
+use crate::layout::Layout;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use parcours_app::steering::{self, Delays};
+use parcours_app::Failure;
+use parcours_domain::clock::{fr_date, fr_days};
+use parcours_domain::deadline::OrientationKind;
+use parcours_domain::steering::{DelayFigures, DelayReport, SteeringInput};
+use parcours_domain::Invalid;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// A figure and the link to its people ("" when there is nobody).
+pub struct Cell {
+    pub text: String,
+    pub href: String,
+}
+
+pub struct Row {
+    pub label: String,
+    pub cells: Vec<Cell>,
+}
+
+pub struct Bar {
+    pub x: usize,
+    pub height: usize,
+    pub y: usize,
+    pub title: String,
+}
+
+pub struct Table {
+    pub title: &'static str,
+    pub definition: &'static str,
+    pub limits: String,
+    pub has_target: bool,
+    pub rows: Vec<Row>,
+    pub bars: Vec<Bar>,
+    pub chart_width: usize,
+}
+
+#[derive(Template)]
+#[template(path = "steering/delays.html")]
+struct DelaysPage {
+    layout: Layout,
+    input: SteeringInput,
+    errors: Invalid,
+    territories: Vec<(String, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    seen_at: String,
+    tables: Vec<Table>,
+}
+
+pub async fn delays(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(input): Query<SteeringInput>,
+) -> Result<Html<String>, PageError> {
+    let territories = steering::territories(&state, &me).await?;
+    let layout = Layout::new(&session, &me, "Pilotage : délais", "/pilotage").await?;
+    let (errors, seen_at, tables) = match steering::delays(&state, &me, &input).await {
+        Ok(delays) => (
+            Invalid::new(),
+            fr_date(delays.filter.at),
+            tables(&delays, &input),
+        ),
+        Err(Failure::Invalid(errors)) => (errors, String::new(), Vec::new()),
+        Err(other) => return Err(other.into()),
+    };
+    let page = DelaysPage {
+        layout,
+        errors,
+        territories: territories
+            .into_iter()
+            .map(|t| (t.id.to_string(), t.name))
+            .collect(),
+        kinds: OrientationKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        seen_at,
+        tables,
+        input,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// The filter in a link's query.
+fn query(input: &SteeringInput) -> String {
+    let pairs = [
+        ("from", &input.from),
+        ("to", &input.to),
+        ("at", &input.at),
+        ("territory_id", &input.territory_id),
+        ("organisation_id", &input.organisation_id),
+        ("orientation_kind", &input.orientation_kind),
+    ];
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("&{k}={}", urlencoding(v.trim())))
+        .collect()
+}
+
+/// Dates, ids and codes only: nothing to escape but what a hand typed.
+fn urlencoding(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
+        .collect()
+}
+
+fn tables(delays: &Delays, input: &SteeringInput) -> Vec<Table> {
+    delays
+        .reports
+        .iter()
+        .map(|report| table(report, &query(input)))
+        .collect()
+}
+
+fn table(report: &DelayReport, filter: &str) -> Table {
+    let link = |month: &str, cell: &str, count: i64| {
+        if count == 0 {
+            String::new()
+        } else {
+            format!(
+                "/pilotage/personnes?delai={}&cellule={cell}&mois={month}{filter}",
+                report.kind.code()
+            )
+        }
+    };
+    let row = |label: String, month: &str, f: &DelayFigures| {
+        let count = |cell: &str, n: i64| Cell {
+            text: n.to_string(),
+            href: link(month, cell, n),
+        };
+        let share = |cell: &str, n: i64| Cell {
+            text: match f.done {
+                0 => format!("{n}"),
+                done => format!("{n} ({} %)", n * 100 / done),
+            },
+            href: link(month, cell, n),
+        };
+        let days = |d: Option<f64>| Cell {
+            text: d.map_or("—".to_owned(), |d| format!("{d:.1}").replace('.', ",")),
+            href: String::new(),
+        };
+        let mut cells = vec![
+            count("entres", f.started),
+            count("termines", f.done),
+            count("en_attente", f.waiting),
+            days(f.mean_days),
+            days(f.median_days),
+            days(f.p90_days.map(|d| d as f64)),
+        ];
+        if let Some(n) = f.within_target {
+            cells.push(share("dans_la_cible", n));
+        }
+        cells.push(share("dans_le_delai_legal", f.within_legal));
+        cells.push(count("hors_delai_legal", f.done - f.within_legal));
+        Row { label, cells }
+    };
+    let mut rows: Vec<Row> = report
+        .months
+        .iter()
+        .map(|m| row(m.month.label(), &m.month.code(), &m.figures))
+        .collect();
+    rows.push(row("Toute la période".to_owned(), "", &report.total));
+    const STEP: usize = 36;
+    const HEIGHT: usize = 100;
+    let bars = report
+        .months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let f = &m.figures;
+            let share = match f.done {
+                0 => 0,
+                done => (f.within_legal * 100 / done) as usize,
+            };
+            Bar {
+                x: 8 + i * STEP,
+                height: share * HEIGHT / 100,
+                y: 10 + HEIGHT - share * HEIGHT / 100,
+                title: format!(
+                    "{} : {share} % dans le délai légal ({} sur {})",
+                    m.month.label(),
+                    f.within_legal,
+                    f.done
+                ),
+            }
+        })
+        .collect::<Vec<_>>();
+    Table {
+        title: report.kind.label(),
+        definition: report.definition,
+        limits: match report.limits.target_days {
+            Some(target) => format!(
+                "Cible : {} ; délai légal : {}.",
+                fr_days(target),
+                fr_days(report.limits.legal_days)
+            ),
+            None => format!("Délai légal : {}.", fr_days(report.limits.legal_days)),
+        },
+        has_target: report.limits.target_days.is_some(),
+        chart_width: 16 + bars.len().max(1) * STEP,
+        rows,
+        bars,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    delai: String,
+    #[serde(default)]
+    cellule: String,
+    #[serde(default)]
+    mois: String,
+    #[serde(flatten)]
+    filter: SteeringInput,
+}
+
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub started: String,
+    pub ended: String,
+    pub days: String,
+}
+
+#[derive(Template)]
+#[template(path = "steering/people.html")]
+struct PeoplePage {
+    layout: Layout,
+    title: String,
+    back: String,
+    rows: Vec<PersonRow>,
+}
+
+pub async fn people(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Html<String>, PageError> {
+    let list =
+        steering::delay_people(&state, &me, &q.filter, &q.delai, &q.cellule, &q.mois).await?;
+    let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
+    let title = format!(
+        "{} — {}{}",
+        list.kind.label(),
+        list.cell.label(),
+        list.month
+            .map(|m| format!(" — {}", m.label()))
+            .unwrap_or_default()
+    );
+    let page = PeoplePage {
+        layout,
+        title,
+        back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
+        rows: list
+            .people
+            .iter()
+            .map(|(p, case)| PersonRow {
+                id: p.id.to_string(),
+                name: format!("{} {}", p.last_name, p.first_names),
+                started: fr_date(case.started_on),
+                ended: case.ended_on.map(fr_date).unwrap_or_else(|| "—".into()),
+                days: case
+                    .days()
+                    .map(fr_days)
+                    .unwrap_or_else(|| "en attente".into()),
+            })
+            .collect(),
+    };
+    Ok(Html(page.render()?))
+}

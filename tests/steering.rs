@@ -189,3 +189,78 @@ async fn bad_filters_answer_in_french_naming_the_field() {
         assert!(page.contains("value=\"2026-06-01\""));
     }
 }
+
+#[tokio::test]
+async fn every_stock_figure_counts_its_list_of_people() {
+    for app in apps().await {
+        let token = app.token(PROGRAMME).await;
+        let year_ago = (parcours_domain::clock::today() - time::Duration::days(365)).to_string();
+        for at in [String::new(), year_ago] {
+            let stock = app
+                .get_json(&token, &format!("/api/v1/statistics/stock?at={at}"))
+                .await;
+            let f = &stock["figures"];
+            let n = |key: &str| f[key].as_i64().unwrap();
+            let mut cells = vec![
+                ("droits_et_devoirs".to_owned(), n("in_duties")),
+                ("orientes".to_owned(), n("oriented")),
+                ("non_orientes".to_owned(), n("not_oriented")),
+                ("contrat_en_cours".to_owned(), n("contract_in_force")),
+                ("sans_referent".to_owned(), n("without_referent")),
+                ("retard".to_owned(), n("late")),
+            ];
+            for pair in f["oriented_by_kind"].as_array().unwrap() {
+                cells.push((
+                    format!("orientes:{}", pair[0].as_str().unwrap()),
+                    pair[1].as_i64().unwrap(),
+                ));
+            }
+            for pair in f["late_by_clock"].as_array().unwrap() {
+                cells.push((
+                    format!("retard:{}", pair[0].as_str().unwrap()),
+                    pair[1].as_i64().unwrap(),
+                ));
+            }
+            assert_eq!(n("oriented") + n("not_oriented"), n("in_duties"), "{stock}");
+            for (cell, figure) in cells {
+                let list = app
+                    .get_json(
+                        &token,
+                        &format!("/api/v1/statistics/stock/people?cell={cell}&at={at}"),
+                    )
+                    .await;
+                assert_eq!(
+                    list.as_array().unwrap().len() as i64,
+                    figure,
+                    "{cell} at {at:?}"
+                );
+            }
+        }
+        assert!(
+            app.get_json(&token, "/api/v1/statistics/stock").await["figures"]["in_duties"]
+                .as_i64()
+                .unwrap()
+                > 0
+        );
+        let (status, body) = app
+            .call(
+                Method::GET,
+                "/api/v1/statistics/stock/people?cell=astres",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url("/pilotage"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("/pilotage/stock?cellule=droits_et_devoirs"));
+    }
+}

@@ -9,7 +9,7 @@ use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::deadline::DeadlineSettings;
 use parcours_domain::steering::{
     DelayCase, DelayCell, DelayKind, DelayLimits, DelayReport, SteeringFilter, SteeringInput,
-    YearMonth,
+    StockCell, StockFigures, YearMonth,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::steering::SteeringPerson;
@@ -137,4 +137,46 @@ pub async fn territories(
 ) -> Result<Vec<parcours_store::organisation::Territory>, Failure> {
     me.require(Permission::ViewSteering)?;
     Ok(app.store.territories().await?)
+}
+
+/// The stock at the filter's date, within `me`'s scope.
+pub async fn stock(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+) -> Result<(SteeringFilter, StockFigures), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let lines = app.store.stock_lines(&me.scope(), &filter).await?;
+    Ok((filter, StockFigures::of(&lines)))
+}
+
+/// The people one figure of the stock counts, by name (audited).
+pub async fn stock_people(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+    cell: &str,
+) -> Result<(StockCell, Vec<SteeringPerson>), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let cell = StockCell::from_code(cell.trim())
+        .ok_or_else(|| Failure::Invalid(Invalid::field("cellule", "Chiffre inconnu.")))?;
+    let ids: Vec<_> = app
+        .store
+        .stock_lines(&me.scope(), &filter)
+        .await?
+        .into_iter()
+        .filter(|l| cell.holds(l))
+        .map(|l| l.person_id)
+        .collect();
+    let people = app.store.steering_people(&ids).await?;
+    let events: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.to_string(), format!("pilotage : {}", cell.label())))
+        .collect();
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+        .await?;
+    Ok((cell, people))
 }

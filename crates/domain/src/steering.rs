@@ -13,7 +13,7 @@
 //! so that a month's figures do not change with later work, except by
 //! people of that month being oriented later.
 
-use crate::deadline::OrientationKind;
+use crate::deadline::{ClockKind, OrientationKind};
 use crate::person::optional_date;
 use crate::validation::Invalid;
 use serde::{Deserialize, Serialize};
@@ -347,6 +347,143 @@ impl DelayCell {
     }
 }
 
+/// One person in droits et devoirs at a date, as the stock counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockLine {
+    pub person_id: Uuid,
+    /// The kind of the latest validated orientation decided by the date.
+    pub oriented: Option<OrientationKind>,
+    /// A contract signed, begun and not over at the date.
+    pub contract_in_force: bool,
+    /// A référent unique designated at the date.
+    pub has_referent: bool,
+    /// The clocks overdue at the date.
+    pub late: Vec<ClockKind>,
+}
+
+/// The stock at a date: who is in droits et devoirs and where they stand.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockFigures {
+    pub in_duties: i64,
+    pub oriented: i64,
+    /// By kind of orientation, in the order of `OrientationKind::ALL`.
+    pub oriented_by_kind: Vec<(OrientationKind, i64)>,
+    pub not_oriented: i64,
+    pub contract_in_force: i64,
+    pub without_referent: i64,
+    /// People with at least one clock overdue.
+    pub late: i64,
+    /// By clock, in the order of `ClockKind::ALL`.
+    pub late_by_clock: Vec<(ClockKind, i64)>,
+}
+
+impl StockFigures {
+    pub fn of(lines: &[StockLine]) -> StockFigures {
+        let count = |cell: StockCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
+        StockFigures {
+            in_duties: count(StockCell::InDuties),
+            oriented: count(StockCell::Oriented(None)),
+            oriented_by_kind: OrientationKind::ALL
+                .iter()
+                .map(|k| (*k, count(StockCell::Oriented(Some(*k)))))
+                .collect(),
+            not_oriented: count(StockCell::NotOriented),
+            contract_in_force: count(StockCell::ContractInForce),
+            without_referent: count(StockCell::WithoutReferent),
+            late: count(StockCell::Late(None)),
+            late_by_clock: ClockKind::ALL
+                .iter()
+                .map(|k| (*k, count(StockCell::Late(Some(*k)))))
+                .collect(),
+        }
+    }
+}
+
+/// A figure of the stock: the people it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockCell {
+    InDuties,
+    /// Oriented, of one kind or any.
+    Oriented(Option<OrientationKind>),
+    NotOriented,
+    ContractInForce,
+    WithoutReferent,
+    /// Late on one clock, or on any.
+    Late(Option<ClockKind>),
+}
+
+impl StockCell {
+    pub fn holds(self, line: &StockLine) -> bool {
+        match self {
+            StockCell::InDuties => true,
+            StockCell::Oriented(None) => line.oriented.is_some(),
+            StockCell::Oriented(Some(kind)) => line.oriented == Some(kind),
+            StockCell::NotOriented => line.oriented.is_none(),
+            StockCell::ContractInForce => line.contract_in_force,
+            StockCell::WithoutReferent => !line.has_referent,
+            StockCell::Late(None) => !line.late.is_empty(),
+            StockCell::Late(Some(clock)) => line.late.contains(&clock),
+        }
+    }
+
+    /// In links: `orientes`, `orientes:social`, `retard:contract`…
+    pub fn code(self) -> String {
+        match self {
+            StockCell::InDuties => "droits_et_devoirs".into(),
+            StockCell::Oriented(None) => "orientes".into(),
+            StockCell::Oriented(Some(kind)) => format!("orientes:{}", kind.code()),
+            StockCell::NotOriented => "non_orientes".into(),
+            StockCell::ContractInForce => "contrat_en_cours".into(),
+            StockCell::WithoutReferent => "sans_referent".into(),
+            StockCell::Late(None) => "retard".into(),
+            StockCell::Late(Some(clock)) => format!("retard:{}", clock.code()),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<StockCell> {
+        Some(match code.split_once(':') {
+            Some(("orientes", kind)) => {
+                StockCell::Oriented(Some(OrientationKind::from_code(kind)?))
+            }
+            Some(("retard", clock)) => StockCell::Late(Some(ClockKind::from_code(clock)?)),
+            Some(_) => return None,
+            None => match code {
+                "droits_et_devoirs" => StockCell::InDuties,
+                "orientes" => StockCell::Oriented(None),
+                "non_orientes" => StockCell::NotOriented,
+                "contrat_en_cours" => StockCell::ContractInForce,
+                "sans_referent" => StockCell::WithoutReferent,
+                "retard" => StockCell::Late(None),
+                _ => return None,
+            },
+        })
+    }
+
+    /// For the list's title.
+    pub fn label(self) -> String {
+        match self {
+            StockCell::InDuties => "En droits et devoirs".into(),
+            StockCell::Oriented(None) => "Orientés".into(),
+            StockCell::Oriented(Some(kind)) => format!("Orientés : {}", kind.label()),
+            StockCell::NotOriented => "Sans orientation".into(),
+            StockCell::ContractInForce => "Avec un contrat en cours".into(),
+            StockCell::WithoutReferent => "Sans référent unique".into(),
+            StockCell::Late(None) => "En retard sur au moins une échéance".into(),
+            StockCell::Late(Some(clock)) => format!("En retard : {}", clock.label()),
+        }
+    }
+}
+
+/// What the stock counts, stated on screen and in the API.
+pub const STOCK_DEFINITION: &str =
+    "Personnes d'un dossier RSA en droits et devoirs ce jour-là (depuis \
+     une date antérieure ou égale). Orientées : une orientation validée décidée au plus tard ce \
+     jour-là (la dernière donne le type). Contrat en cours : signé, commencé et pas encore terminé \
+     ce jour-là. Sans référent : aucune désignation en cours ce jour-là. En retard : une échéance \
+     commencée et dépassée ce jour-là sans avoir été tenue.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +562,64 @@ mod tests {
         assert_eq!(month.code(), "2026-03");
         assert_eq!(YearMonth::parse("2026-13"), None);
         assert_eq!(YearMonth::parse("mars"), None);
+    }
+
+    #[test]
+    fn stock_cells_read_their_code() {
+        for cell in [
+            StockCell::InDuties,
+            StockCell::Oriented(None),
+            StockCell::Oriented(Some(OrientationKind::Social)),
+            StockCell::NotOriented,
+            StockCell::ContractInForce,
+            StockCell::WithoutReferent,
+            StockCell::Late(None),
+            StockCell::Late(Some(ClockKind::JointReview)),
+        ] {
+            assert_eq!(StockCell::from_code(&cell.code()), Some(cell));
+        }
+        assert_eq!(StockCell::from_code("orientes:astrologique"), None);
+        assert_eq!(StockCell::from_code("tout"), None);
+    }
+
+    proptest! {
+        /// Every stock figure is the size of the list behind it, and the
+        /// parts add up.
+        #[test]
+        fn each_stock_figure_counts_its_list(
+            raw in proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 0u8..16), 0..60)
+        ) {
+            let lines: Vec<StockLine> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, (kind, contract, referent, late))| StockLine {
+                    person_id: Uuid::from_u128(i as u128),
+                    oriented: OrientationKind::ALL.get(*kind).copied(),
+                    contract_in_force: *contract,
+                    has_referent: *referent,
+                    late: ClockKind::ALL
+                        .iter()
+                        .enumerate()
+                        .filter(|(b, _)| late & (1 << b) != 0)
+                        .map(|(_, c)| *c)
+                        .collect(),
+                })
+                .collect();
+            let figures = StockFigures::of(&lines);
+            let count = |cell: StockCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
+            prop_assert_eq!(figures.in_duties, lines.len() as i64);
+            prop_assert_eq!(figures.oriented + figures.not_oriented, figures.in_duties);
+            prop_assert_eq!(
+                figures.oriented_by_kind.iter().map(|(_, n)| n).sum::<i64>(),
+                figures.oriented
+            );
+            prop_assert_eq!(figures.without_referent, count(StockCell::WithoutReferent));
+            prop_assert_eq!(figures.contract_in_force, count(StockCell::ContractInForce));
+            for (clock, n) in &figures.late_by_clock {
+                prop_assert_eq!(*n, count(StockCell::Late(Some(*clock))));
+                prop_assert!(*n <= figures.late);
+            }
+        }
     }
 
     proptest! {

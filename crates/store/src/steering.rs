@@ -5,9 +5,9 @@ use crate::bulk::{read_by_keys, Value};
 use crate::sql::Sql;
 use crate::{Result, Store};
 use parcours_domain::access::PersonScope;
-use parcours_domain::deadline::OrientationKind;
+use parcours_domain::deadline::{ClockKind, OrientationKind};
 pub use parcours_domain::steering::SteeringFilter;
-use parcours_domain::steering::{DelayCase, DelayKind};
+use parcours_domain::steering::{DelayCase, DelayKind, StockLine};
 use serde::Serialize;
 use time::Date;
 use uuid::Uuid;
@@ -58,7 +58,99 @@ SELECT x.id, x.entry, f.decided_on AS oriented_on,
 FROM people x LEFT JOIN firsts f ON f.person_id = x.id AND f.n = 1
 WHERE x.entry IS NOT NULL AND x.entry <= {at} AND (x.subject_to_duties OR f.person_id IS NOT NULL)";
 
+/// Everyone in droits et devoirs at `{at}` in the scope, with where they
+/// stand that day.
+const STOCK: &str = "
+SELECT p.id,
+    (SELECT o.kind FROM orientations o
+     WHERE o.person_id = p.id AND o.status = 'validated' AND o.decided_on <= {at}
+     ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1) AS oriented,
+    EXISTS (SELECT 1 FROM contracts k
+     WHERE k.person_id = p.id AND k.signed_on <= {at} AND k.starts_on <= {at}
+       AND k.ends_on >= {at} AND (k.ended_on IS NULL OR k.ended_on >= {at})) AS contract_in_force,
+    EXISTS (SELECT 1 FROM referent_assignments ra
+     WHERE ra.person_id = p.id AND ra.starts_on <= {at}
+       AND (ra.ends_on IS NULL OR ra.ends_on > {at})) AS has_referent,
+    {late}
+FROM persons p
+WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND p.subject_to_duties
+  AND p.duties_since <= {at} {scope}";
+
+/// Whether the person's clock `kind` is overdue at `{at}`.
+fn late_column(kind: ClockKind) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM person_clocks c WHERE c.person_id = p.id AND c.kind = '{}'
+           AND c.started_on <= {{at}} AND c.due_on < {{at}}
+           AND (c.met_on IS NULL OR c.met_on > {{at}})) AS late_{}",
+        kind.code(),
+        kind.code()
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct StockRow {
+    id: Uuid,
+    oriented: Option<OrientationKind>,
+    contract_in_force: bool,
+    has_referent: bool,
+    late_orientation: bool,
+    late_contract: bool,
+    late_joint_review: bool,
+    late_contract_end: bool,
+}
+
+impl From<StockRow> for StockLine {
+    fn from(r: StockRow) -> StockLine {
+        let late = [
+            (ClockKind::Orientation, r.late_orientation),
+            (ClockKind::Contract, r.late_contract),
+            (ClockKind::JointReview, r.late_joint_review),
+            (ClockKind::ContractEnd, r.late_contract_end),
+        ];
+        StockLine {
+            person_id: r.id,
+            oriented: r.oriented,
+            contract_in_force: r.contract_in_force,
+            has_referent: r.has_referent,
+            late: late
+                .into_iter()
+                .filter(|(_, l)| *l)
+                .map(|(k, _)| k)
+                .collect(),
+        }
+    }
+}
+
+/// `template` with the scope (and the filter's territory) at `{scope}` and
+/// the filter's date at `{at}`, its parameters bound in order.
+fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilter) -> Sql {
+    let mut sql = Sql::new("");
+    sql.scope(scope);
+    if let Some(territory) = filter.territory_id {
+        sql.bind(" AND p.territory_id = ", territory);
+    }
+    let at = format!("${}", sql.params.len() + 1);
+    sql.params.push(filter.at.into());
+    sql.text = template.replace("{scope}", &sql.text).replace("{at}", &at);
+    sql
+}
+
 impl Store {
+    /// Who is in droits et devoirs at the filter's date, within the scope
+    /// (and its territory), and where each stands that day.
+    pub async fn stock_lines(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<StockLine>> {
+        let late: Vec<String> = ClockKind::ALL.iter().map(|k| late_column(*k)).collect();
+        let template = STOCK.replace("{late}", &late.join(",\n    "));
+        let sql = scoped(&template, scope, filter);
+        let rows: Vec<StockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, StockRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     /// The delays of `kind` that start in the filter's period, as known at
     /// its date, within the scope.
     pub async fn delay_cases(
@@ -67,16 +159,7 @@ impl Store {
         kind: DelayKind,
         filter: &SteeringFilter,
     ) -> Result<Vec<DelayCase>> {
-        let mut scoped = Sql::new("");
-        scoped.scope(scope);
-        if let Some(territory) = filter.territory_id {
-            scoped.bind(" AND p.territory_id = ", territory);
-        }
-        let at = format!("${}", scoped.params.len() + 1);
-        scoped.params.push(filter.at.into());
-        scoped.text = PATHWAY_DATES
-            .replace("{scope}", &scoped.text)
-            .replace("{at}", &at);
+        let scoped = scoped(PATHWAY_DATES, scope, filter);
         let rows: Vec<PathwayDates> = read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayDates>(&scoped.text), scoped)
             .fetch_all(pool).await)?;
         let in_period = |day: Date| filter.from <= day && day <= filter.to;

@@ -8,7 +8,9 @@ use parcours_domain::deadline::OrientationKind;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
-use parcours_domain::steering::{DelayCase, DelayFigures, DelayKind, DelayLimits, DelayReport};
+use parcours_domain::steering::{
+    DelayCase, DelayFigures, DelayKind, DelayLimits, DelayReport, StockFigures,
+};
 use parcours_domain::Role;
 use parcours_store::pathway_load::{Assignment, Contract, Orientation, PathwayLoad};
 use parcours_store::person::HouseholdTarget;
@@ -316,6 +318,40 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
         let december = cases(&store, DelayKind::Orientation, date!(2026 - 12 - 31)).await;
         assert_eq!(december[2].person_id, c);
         assert_eq!(december[2].days(), Some(181));
+
+        // The stock at the end of June, then of March.
+        let stock = |at: Date| {
+            let store = store.clone();
+            async move {
+                let mut lines = store.stock_lines(&everything(), &filter(at)).await.unwrap();
+                lines.sort_by_key(|l| l.person_id);
+                lines
+            }
+        };
+        let june_stock = StockFigures::of(&stock(june).await);
+        assert_eq!(
+            (
+                june_stock.in_duties,
+                june_stock.oriented,
+                june_stock.not_oriented,
+                june_stock.contract_in_force,
+                june_stock.without_referent
+            ),
+            (5, 3, 2, 2, 3),
+            "{june_stock:?}"
+        );
+        let march_lines = stock(march).await;
+        let line = |id: Uuid| march_lines.iter().find(|l| l.person_id == id).unwrap();
+        assert_eq!(line(a).oriented, Some(OrientationKind::Social));
+        assert!(line(a).contract_in_force && line(a).has_referent);
+        assert!(
+            !line(d).contract_in_force && !line(d).has_referent,
+            "D's contract and référent came in May"
+        );
+        assert_eq!(line(c).oriented, None);
+        assert_eq!(StockFigures::of(&march_lines).contract_in_force, 1);
+        // Before anyone entered, nobody.
+        assert!(stock(date!(2025 - 12 - 01)).await.is_empty());
 
         // Outside the scope, nothing.
         let elsewhere = PersonScope {

@@ -50,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/retention", get(retention::preview))
         .route("/statistics/delays", get(steering::delays))
         .route("/statistics/delays/{kind}/people", get(steering::people))
+        .route("/statistics/stock", get(steering::stock))
+        .route("/statistics/stock/people", get(steering::stock_people))
         .route("/persons", get(person::search).post(person::create))
         .route("/persons/{id}", get(person::show).put(person::update))
         .route("/persons/{id}/closure", post(person::close))
@@ -246,6 +248,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         diagnostic::declared_situation,
         steering::delays,
         steering::people,
+        steering::stock,
+        steering::stock_people,
         contract::create,
         contract::of_person,
         contract::show,

@@ -8,7 +8,9 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use parcours_app::steering;
-use parcours_domain::steering::{DelayCase, DelayReport, SteeringInput};
+use parcours_domain::steering::{
+    DelayCase, DelayReport, SteeringInput, StockFigures, STOCK_DEFINITION,
+};
 use parcours_store::steering::SteeringPerson;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -79,4 +81,53 @@ pub async fn people(
             .map(|(person, delay)| DelayPersonBody { person, delay })
             .collect(),
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StockBody {
+    /// The day the stock is seen at.
+    at: Date,
+    /// What each figure counts.
+    definition: &'static str,
+    figures: StockFigures,
+}
+
+/// Who is in droits et devoirs at a date and where they stand: oriented (by
+/// kind), with a contract in force, without référent, late by clock.
+#[utoipa::path(get, path = "/api/v1/statistics/stock", tag = "pilotage", security(("bearer" = [])),
+    params(SteeringInput),
+    responses((status = 200, body = StockBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn stock(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(input): Query<SteeringInput>,
+) -> Result<Json<StockBody>, ApiError> {
+    let (filter, figures) = steering::stock(&state, &me, &input).await?;
+    Ok(Json(StockBody {
+        at: filter.at,
+        definition: STOCK_DEFINITION,
+        figures,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StockPeopleParams {
+    /// droits_et_devoirs, orientes, orientes:KIND, non_orientes, contrat_en_cours,
+    /// sans_referent, retard or retard:CLOCK.
+    cell: String,
+}
+
+/// The people a figure of the stock counts, by name (audited).
+#[utoipa::path(get, path = "/api/v1/statistics/stock/people", tag = "pilotage", security(("bearer" = [])),
+    params(StockPeopleParams, SteeringInput),
+    responses((status = 200, body = [SteeringPerson]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn stock_people(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(params): Query<StockPeopleParams>,
+    Query(filter): Query<SteeringInput>,
+) -> Result<Json<Vec<SteeringPerson>>, ApiError> {
+    let (_, people) = steering::stock_people(&state, &me, &filter, &params.cell).await?;
+    Ok(Json(people))
 }

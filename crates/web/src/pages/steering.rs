@@ -14,7 +14,9 @@ use parcours_app::steering::{self, Delays};
 use parcours_app::Failure;
 use parcours_domain::clock::{fr_date, fr_days};
 use parcours_domain::deadline::OrientationKind;
-use parcours_domain::steering::{DelayFigures, DelayReport, SteeringInput};
+use parcours_domain::steering::{
+    DelayFigures, DelayReport, SteeringInput, StockCell, StockFigures, STOCK_DEFINITION,
+};
 use parcours_domain::Invalid;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -56,6 +58,8 @@ struct DelaysPage {
     territories: Vec<(String, String)>,
     kinds: Vec<(&'static str, &'static str)>,
     seen_at: String,
+    stock: Vec<Row>,
+    stock_definition: &'static str,
     tables: Vec<Table>,
 }
 
@@ -76,6 +80,13 @@ pub async fn delays(
         Err(Failure::Invalid(errors)) => (errors, String::new(), Vec::new()),
         Err(other) => return Err(other.into()),
     };
+    let stock = match errors.is_empty() {
+        true => stock_rows(
+            &steering::stock(&state, &me, &input).await?.1,
+            &query(&input),
+        ),
+        false => Vec::new(),
+    };
     let page = DelaysPage {
         layout,
         errors,
@@ -88,10 +99,67 @@ pub async fn delays(
             .map(|k| (k.code(), k.label()))
             .collect(),
         seen_at,
+        stock,
+        stock_definition: STOCK_DEFINITION,
         tables,
         input,
     };
     Ok(Html(page.render()?))
+}
+
+/// The stock's lines: each figure and the link to its people.
+fn stock_rows(figures: &StockFigures, filter: &str) -> Vec<Row> {
+    let line = |label: String, cell: StockCell, n: i64| Row {
+        label,
+        cells: vec![Cell {
+            text: n.to_string(),
+            href: match n {
+                0 => String::new(),
+                _ => format!("/pilotage/stock?cellule={}{filter}", cell.code()),
+            },
+        }],
+    };
+    let mut rows = vec![
+        line(
+            StockCell::InDuties.label(),
+            StockCell::InDuties,
+            figures.in_duties,
+        ),
+        line(
+            StockCell::Oriented(None).label(),
+            StockCell::Oriented(None),
+            figures.oriented,
+        ),
+    ];
+    for (kind, n) in &figures.oriented_by_kind {
+        let cell = StockCell::Oriented(Some(*kind));
+        rows.push(line(format!("— dont {}", kind.label()), cell, *n));
+    }
+    rows.push(line(
+        StockCell::NotOriented.label(),
+        StockCell::NotOriented,
+        figures.not_oriented,
+    ));
+    rows.push(line(
+        StockCell::ContractInForce.label(),
+        StockCell::ContractInForce,
+        figures.contract_in_force,
+    ));
+    rows.push(line(
+        StockCell::WithoutReferent.label(),
+        StockCell::WithoutReferent,
+        figures.without_referent,
+    ));
+    rows.push(line(
+        StockCell::Late(None).label(),
+        StockCell::Late(None),
+        figures.late,
+    ));
+    for (clock, n) in &figures.late_by_clock {
+        let cell = StockCell::Late(Some(*clock));
+        rows.push(line(format!("— dont {}", clock.label()), cell, *n));
+    }
+    rows
 }
 
 /// The filter in a link's query.
@@ -280,6 +348,48 @@ pub async fn people(
                     .days()
                     .map(fr_days)
                     .unwrap_or_else(|| "en attente".into()),
+            })
+            .collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct StockQuery {
+    #[serde(default)]
+    cellule: String,
+    #[serde(flatten)]
+    filter: SteeringInput,
+}
+
+#[derive(Template)]
+#[template(path = "steering/stock_people.html")]
+struct StockPeoplePage {
+    layout: Layout,
+    title: String,
+    back: String,
+    rows: Vec<(String, String)>,
+}
+
+pub async fn stock_people(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(q): Query<StockQuery>,
+) -> Result<Html<String>, PageError> {
+    let (cell, people) = steering::stock_people(&state, &me, &q.filter, &q.cellule).await?;
+    let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
+    let page = StockPeoplePage {
+        layout,
+        title: cell.label(),
+        back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
+        rows: people
+            .into_iter()
+            .map(|p| {
+                (
+                    p.id.to_string(),
+                    format!("{} {}", p.last_name, p.first_names),
+                )
             })
             .collect(),
     };

@@ -264,3 +264,101 @@ async fn every_stock_figure_counts_its_list_of_people() {
         assert!(page.contains("/pilotage/stock?cellule=droits_et_devoirs"));
     }
 }
+
+#[tokio::test]
+async fn every_offer_figure_counts_its_list_of_positionings() {
+    for app in apps().await {
+        // Fabrice positioned on the bons vivants' workshop, then refused.
+        let referent = app.token(REFERENT).await;
+        let caseload = app.get_json(&referent, "/api/v1/caseload").await;
+        let fabrice = caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["first_names"] == "Fabrice")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let actions = app
+            .get_json(&referent, "/api/v1/catalogue?q=bons+vivants")
+            .await;
+        let action = actions["actions"][0]["id"].as_str().unwrap().to_owned();
+        let (status, referral) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/referrals"),
+                &referent,
+                Some(serde_json::json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/refuse",
+                    referral["id"].as_str().unwrap()
+                ),
+                &app.token(OPERATOR).await,
+                Some(serde_json::json!({"version": referral["version"], "reason": "unreachable"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{refused}");
+
+        let token = app.token(PROGRAMME).await;
+        let offer = app
+            .get_json(&token, &format!("/api/v1/statistics/offer?{PERIOD}"))
+            .await;
+        assert!(
+            offer["figures"]["by_refusal_reason"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(["unreachable", 1])),
+            "{offer}"
+        );
+        let f = &offer["figures"];
+        assert!(f["positionings"].as_i64().unwrap() > 0, "{offer}");
+        let mut cells = vec![("tous".to_owned(), f["positionings"].as_i64().unwrap())];
+        for (key, prefix) in [
+            ("by_status", "statut"),
+            ("by_refusal_reason", "refus"),
+            ("by_exit_situation", "sortie"),
+            ("by_situation_4_weeks", "4semaines"),
+        ] {
+            for pair in f[key].as_array().unwrap() {
+                cells.push((
+                    format!("{prefix}:{}", pair[0].as_str().unwrap()),
+                    pair[1].as_i64().unwrap(),
+                ));
+            }
+        }
+        let statuses: i64 = f["by_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[1].as_i64().unwrap())
+            .sum();
+        assert_eq!(statuses, f["positionings"].as_i64().unwrap());
+        for (cell, figure) in cells {
+            let list = app
+                .get_json(
+                    &token,
+                    &format!("/api/v1/statistics/offer/people?cell={cell}&{PERIOD}"),
+                )
+                .await;
+            assert_eq!(list.as_array().unwrap().len() as i64, figure, "{cell}");
+        }
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url(&format!("/pilotage?{PERIOD}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("/pilotage/offre?cellule=tous"));
+    }
+}

@@ -8,8 +8,8 @@ use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::deadline::DeadlineSettings;
 use parcours_domain::steering::{
-    DelayCase, DelayCell, DelayKind, DelayLimits, DelayReport, SteeringFilter, SteeringInput,
-    StockCell, StockFigures, YearMonth,
+    DelayCase, DelayCell, DelayKind, DelayLimits, DelayReport, OfferCell, OfferFigures, OfferLine,
+    SteeringFilter, SteeringInput, StockCell, StockFigures, YearMonth,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::steering::SteeringPerson;
@@ -179,4 +179,59 @@ pub async fn stock_people(
         .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
         .await?;
     Ok((cell, people))
+}
+
+/// What became of the positionings of the filter's period, within `me`'s scope.
+pub async fn offer(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+) -> Result<OfferFigures, Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let lines = app.store.offer_lines(&me.scope(), &filter).await?;
+    Ok(OfferFigures::of(&lines))
+}
+
+/// The positionings one figure of the offer counts, with their person's
+/// name (audited).
+pub async fn offer_people(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+    cell: &str,
+) -> Result<(OfferCell, Vec<(SteeringPerson, OfferLine)>), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let cell = OfferCell::from_code(cell.trim())
+        .ok_or_else(|| Failure::Invalid(Invalid::field("cellule", "Chiffre inconnu.")))?;
+    let lines: Vec<OfferLine> = app
+        .store
+        .offer_lines(&me.scope(), &filter)
+        .await?
+        .into_iter()
+        .filter(|l| cell.holds(l))
+        .collect();
+    let mut ids: Vec<_> = lines.iter().map(|l| l.person_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = app.store.steering_people(&ids).await?;
+    let events: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.to_string(), format!("pilotage : {}", cell.label())))
+        .collect();
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+        .await?;
+    let mut by_person: std::collections::HashMap<_, Vec<OfferLine>> = Default::default();
+    for line in lines {
+        by_person.entry(line.person_id).or_default().push(line);
+    }
+    let mut listed = Vec::new();
+    for person in people {
+        for line in by_person.remove(&person.id).unwrap_or_default() {
+            listed.push((person.clone(), line));
+        }
+    }
+    Ok((cell, listed))
 }

@@ -15,6 +15,7 @@
 
 use crate::deadline::{ClockKind, OrientationKind};
 use crate::person::optional_date;
+use crate::referral::{ReferralStatus, RefusalReason, Situation};
 use crate::validation::Invalid;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
@@ -484,6 +485,144 @@ pub const STOCK_DEFINITION: &str =
      ce jour-là. Sans référent : aucune désignation en cours ce jour-là. En retard : une échéance \
      commencée et dépassée ce jour-là sans avoir été tenue.";
 
+/// A positioning as the offer's figures count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfferLine {
+    pub referral_id: Uuid,
+    pub person_id: Uuid,
+    pub status: ReferralStatus,
+    pub refusal_reason: Option<RefusalReason>,
+    pub positioned_on: Date,
+    pub entered_on: Option<Date>,
+    pub exit_situation: Option<Situation>,
+    pub situation_4_weeks: Option<Situation>,
+}
+
+/// What became of the positionings of a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfferFigures {
+    pub positionings: i64,
+    /// By current status, in the order of `ReferralStatus::ALL`.
+    pub by_status: Vec<(ReferralStatus, i64)>,
+    /// Refused by the structure, by reason.
+    pub by_refusal_reason: Vec<(RefusalReason, i64)>,
+    /// Days from positioning to entry, over those who entered.
+    pub entries: i64,
+    pub wait_mean_days: Option<f64>,
+    pub wait_median_days: Option<f64>,
+    /// Exits by situation at exit, then 4 weeks later.
+    pub by_exit_situation: Vec<(Situation, i64)>,
+    pub by_situation_4_weeks: Vec<(Situation, i64)>,
+}
+
+impl OfferFigures {
+    pub fn of(lines: &[OfferLine]) -> OfferFigures {
+        let count = |cell: OfferCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
+        let mut waits: Vec<i64> = lines
+            .iter()
+            .filter_map(|l| l.entered_on.map(|e| (e - l.positioned_on).whole_days()))
+            .collect();
+        waits.sort_unstable();
+        let entries = waits.len() as i64;
+        let nonzero =
+            |pairs: Vec<(Situation, i64)>| pairs.into_iter().filter(|(_, n)| *n > 0).collect();
+        OfferFigures {
+            positionings: lines.len() as i64,
+            by_status: ReferralStatus::ALL
+                .iter()
+                .map(|s| (*s, count(OfferCell::Status(*s))))
+                .collect(),
+            by_refusal_reason: RefusalReason::ALL
+                .iter()
+                .map(|r| (*r, count(OfferCell::Refusal(*r))))
+                .collect(),
+            entries,
+            wait_mean_days: (entries > 0)
+                .then(|| waits.iter().sum::<i64>() as f64 / entries as f64),
+            wait_median_days: median(&waits),
+            by_exit_situation: nonzero(
+                Situation::ALL
+                    .iter()
+                    .map(|s| (*s, count(OfferCell::Exit(*s))))
+                    .collect(),
+            ),
+            by_situation_4_weeks: nonzero(
+                Situation::ALL
+                    .iter()
+                    .map(|s| (*s, count(OfferCell::FourWeeks(*s))))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A figure of the offer: the positionings it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferCell {
+    All,
+    Status(ReferralStatus),
+    Refusal(RefusalReason),
+    Exit(Situation),
+    FourWeeks(Situation),
+}
+
+impl OfferCell {
+    pub fn holds(self, line: &OfferLine) -> bool {
+        match self {
+            OfferCell::All => true,
+            OfferCell::Status(status) => line.status == status,
+            OfferCell::Refusal(reason) => {
+                line.status == ReferralStatus::Refused && line.refusal_reason == Some(reason)
+            }
+            OfferCell::Exit(situation) => line.exit_situation == Some(situation),
+            OfferCell::FourWeeks(situation) => line.situation_4_weeks == Some(situation),
+        }
+    }
+
+    /// In links: `tous`, `statut:entered`, `refus:unreachable`, `sortie:employment`,
+    /// `4semaines:training`.
+    pub fn code(self) -> String {
+        match self {
+            OfferCell::All => "tous".into(),
+            OfferCell::Status(s) => format!("statut:{}", s.code()),
+            OfferCell::Refusal(r) => format!("refus:{}", r.code()),
+            OfferCell::Exit(s) => format!("sortie:{}", s.code()),
+            OfferCell::FourWeeks(s) => format!("4semaines:{}", s.code()),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<OfferCell> {
+        if code == "tous" {
+            return Some(OfferCell::All);
+        }
+        let (kind, value) = code.split_once(':')?;
+        Some(match kind {
+            "statut" => OfferCell::Status(ReferralStatus::from_code(value)?),
+            "refus" => OfferCell::Refusal(RefusalReason::from_code(value)?),
+            "sortie" => OfferCell::Exit(Situation::from_code(value)?),
+            "4semaines" => OfferCell::FourWeeks(Situation::from_code(value)?),
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            OfferCell::All => "Positionnements".into(),
+            OfferCell::Status(s) => format!("Positionnements : {}", s.label()),
+            OfferCell::Refusal(r) => format!("Refusés : {}", r.label()),
+            OfferCell::Exit(s) => format!("Sortis, à la sortie : {}", s.label()),
+            OfferCell::FourWeeks(s) => format!("Sortis, 4 semaines après : {}", s.label()),
+        }
+    }
+}
+
+/// What the offer's figures count, stated on screen and in the API.
+pub const OFFER_DEFINITION: &str = "Positionnements sur des actions d'insertion faits dans la \
+     période, des personnes que vous suivez, dans leur état d'aujourd'hui ; attente : du \
+     positionnement à l'entrée sur l'action, pour ceux qui sont entrés.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -580,6 +719,61 @@ mod tests {
         }
         assert_eq!(StockCell::from_code("orientes:astrologique"), None);
         assert_eq!(StockCell::from_code("tout"), None);
+    }
+
+    #[test]
+    fn offer_figures_written_by_hand() {
+        let line = |n: u128, status, reason, entered: Option<Date>, exit, weeks| OfferLine {
+            referral_id: Uuid::from_u128(n),
+            person_id: Uuid::from_u128(n),
+            status,
+            refusal_reason: reason,
+            positioned_on: date!(2026 - 03 - 01),
+            entered_on: entered,
+            exit_situation: exit,
+            situation_4_weeks: weeks,
+        };
+        use ReferralStatus::*;
+        let lines = [
+            line(1, Entered, None, Some(date!(2026 - 03 - 11)), None, None),
+            line(
+                2,
+                Exited,
+                None,
+                Some(date!(2026 - 03 - 31)),
+                Some(Situation::Employment),
+                Some(Situation::Employment),
+            ),
+            line(
+                3,
+                Refused,
+                Some(RefusalReason::Unreachable),
+                None,
+                None,
+                None,
+            ),
+            line(4, Waiting, None, None, None, None),
+        ];
+        let figures = OfferFigures::of(&lines);
+        assert_eq!(figures.positionings, 4);
+        assert_eq!(figures.entries, 2);
+        assert_eq!(figures.wait_mean_days, Some(20.0));
+        assert_eq!(figures.wait_median_days, Some(20.0));
+        assert!(figures.by_status.contains(&(Waiting, 1)));
+        assert!(figures
+            .by_refusal_reason
+            .contains(&(RefusalReason::Unreachable, 1)));
+        assert_eq!(figures.by_exit_situation, vec![(Situation::Employment, 1)]);
+        for cell in [
+            OfferCell::All,
+            OfferCell::Status(Exited),
+            OfferCell::Refusal(RefusalReason::Other),
+            OfferCell::Exit(Situation::Training),
+            OfferCell::FourWeeks(Situation::Unknown),
+        ] {
+            assert_eq!(OfferCell::from_code(&cell.code()), Some(cell));
+        }
+        assert_eq!(OfferCell::from_code("statut:perdu"), None);
     }
 
     proptest! {

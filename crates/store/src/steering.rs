@@ -6,8 +6,9 @@ use crate::sql::Sql;
 use crate::{Result, Store};
 use parcours_domain::access::PersonScope;
 use parcours_domain::deadline::{ClockKind, OrientationKind};
+use parcours_domain::referral::{ReferralStatus, RefusalReason, Situation};
 pub use parcours_domain::steering::SteeringFilter;
-use parcours_domain::steering::{DelayCase, DelayKind, StockLine};
+use parcours_domain::steering::{DelayCase, DelayKind, OfferLine, StockLine};
 use serde::Serialize;
 use time::Date;
 use uuid::Uuid;
@@ -135,7 +136,54 @@ fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilter) -> Sql {
     sql
 }
 
+#[derive(sqlx::FromRow)]
+struct OfferRow {
+    referral_id: Uuid,
+    person_id: Uuid,
+    status: ReferralStatus,
+    refusal_reason: Option<RefusalReason>,
+    positioned_on: Date,
+    entered_on: Option<Date>,
+    exit_situation: Option<Situation>,
+    situation_4_weeks: Option<Situation>,
+}
+
 impl Store {
+    /// The positionings made in the filter's period of the people in the
+    /// scope (and its territory), as they stand today.
+    pub async fn offer_lines(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<OfferLine>> {
+        let mut sql = Sql::new(
+            "SELECT r.id AS referral_id, r.person_id, r.status, r.refusal_reason, r.positioned_on,
+                    r.entered_on, r.exit_situation, r.situation_4_weeks
+             FROM referrals r JOIN persons p ON p.id = r.person_id WHERE ",
+        );
+        sql.bind("r.positioned_on >= ", filter.from);
+        sql.bind(" AND r.positioned_on <= ", filter.to);
+        sql.scope(scope);
+        if let Some(territory) = filter.territory_id {
+            sql.bind(" AND p.territory_id = ", territory);
+        }
+        let rows: Vec<OfferRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, OfferRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OfferLine {
+                referral_id: r.referral_id,
+                person_id: r.person_id,
+                status: r.status,
+                refusal_reason: r.refusal_reason,
+                positioned_on: r.positioned_on,
+                entered_on: r.entered_on,
+                exit_situation: r.exit_situation,
+                situation_4_weeks: r.situation_4_weeks,
+            })
+            .collect())
+    }
+
     /// Who is in droits et devoirs at the filter's date, within the scope
     /// (and its territory), and where each stands that day.
     pub async fn stock_lines(

@@ -52,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/statistics/delays/{kind}/people", get(steering::people))
         .route("/statistics/stock", get(steering::stock))
         .route("/statistics/stock/people", get(steering::stock_people))
+        .route("/statistics/offer", get(steering::offer))
+        .route("/statistics/offer/people", get(steering::offer_people))
         .route("/persons", get(person::search).post(person::create))
         .route("/persons/{id}", get(person::show).put(person::update))
         .route("/persons/{id}/closure", post(person::close))
@@ -250,6 +252,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         steering::people,
         steering::stock,
         steering::stock_people,
+        steering::offer,
+        steering::offer_people,
         contract::create,
         contract::of_person,
         contract::show,

@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::Json;
 use parcours_app::steering;
 use parcours_domain::steering::{
-    DelayCase, DelayReport, SteeringInput, StockFigures, STOCK_DEFINITION,
+    DelayCase, DelayReport, OfferFigures, OfferLine, SteeringInput, StockFigures, OFFER_DEFINITION,
+    STOCK_DEFINITION,
 };
 use parcours_store::steering::SteeringPerson;
 use serde::{Deserialize, Serialize};
@@ -130,4 +131,63 @@ pub async fn stock_people(
 ) -> Result<Json<Vec<SteeringPerson>>, ApiError> {
     let (_, people) = steering::stock_people(&state, &me, &filter, &params.cell).await?;
     Ok(Json(people))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OfferBody {
+    /// What the figures count.
+    definition: &'static str,
+    figures: OfferFigures,
+}
+
+/// What became of the positionings of a period: by status, refusal reason,
+/// situation at exit and 4 weeks later, and the wait before entry.
+#[utoipa::path(get, path = "/api/v1/statistics/offer", tag = "pilotage", security(("bearer" = [])),
+    params(SteeringInput),
+    responses((status = 200, body = OfferBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn offer(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(input): Query<SteeringInput>,
+) -> Result<Json<OfferBody>, ApiError> {
+    let figures = steering::offer(&state, &me, &input).await?;
+    Ok(Json(OfferBody {
+        definition: OFFER_DEFINITION,
+        figures,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OfferPeopleParams {
+    /// tous, statut:STATUS, refus:REASON, sortie:SITUATION or 4semaines:SITUATION.
+    cell: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OfferPersonBody {
+    person: SteeringPerson,
+    positioning: OfferLine,
+}
+
+/// The positionings a figure of the offer counts, with their person (audited).
+#[utoipa::path(get, path = "/api/v1/statistics/offer/people", tag = "pilotage", security(("bearer" = [])),
+    params(OfferPeopleParams, SteeringInput),
+    responses((status = 200, body = [OfferPersonBody]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn offer_people(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(params): Query<OfferPeopleParams>,
+    Query(filter): Query<SteeringInput>,
+) -> Result<Json<Vec<OfferPersonBody>>, ApiError> {
+    let (_, listed) = steering::offer_people(&state, &me, &filter, &params.cell).await?;
+    Ok(Json(
+        listed
+            .into_iter()
+            .map(|(person, positioning)| OfferPersonBody {
+                person,
+                positioning,
+            })
+            .collect(),
+    ))
 }

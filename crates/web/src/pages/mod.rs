@@ -106,6 +106,7 @@ pub fn routes() -> Router<AppState> {
         .route("/pilotage", get(steering::delays))
         .route("/pilotage/personnes", get(steering::people))
         .route("/pilotage/stock", get(steering::stock_people))
+        .route("/pilotage/offre", get(steering::offer_people))
         .route("/catalogue", get(public_catalogue::search))
         .route("/catalogue/{id}", get(public_catalogue::show))
         .route(

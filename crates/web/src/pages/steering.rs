@@ -15,7 +15,8 @@ use parcours_app::Failure;
 use parcours_domain::clock::{fr_date, fr_days};
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::steering::{
-    DelayFigures, DelayReport, SteeringInput, StockCell, StockFigures, STOCK_DEFINITION,
+    DelayFigures, DelayReport, OfferCell, OfferFigures, SteeringInput, StockCell, StockFigures,
+    OFFER_DEFINITION, STOCK_DEFINITION,
 };
 use parcours_domain::Invalid;
 use serde::Deserialize;
@@ -60,6 +61,9 @@ struct DelaysPage {
     seen_at: String,
     stock: Vec<Row>,
     stock_definition: &'static str,
+    offer: Vec<Row>,
+    offer_wait: String,
+    offer_definition: &'static str,
     tables: Vec<Table>,
 }
 
@@ -80,12 +84,15 @@ pub async fn delays(
         Err(Failure::Invalid(errors)) => (errors, String::new(), Vec::new()),
         Err(other) => return Err(other.into()),
     };
-    let stock = match errors.is_empty() {
-        true => stock_rows(
-            &steering::stock(&state, &me, &input).await?.1,
-            &query(&input),
+    let (stock, offer) = match errors.is_empty() {
+        true => (
+            stock_rows(
+                &steering::stock(&state, &me, &input).await?.1,
+                &query(&input),
+            ),
+            Some(steering::offer(&state, &me, &input).await?),
         ),
-        false => Vec::new(),
+        false => (Vec::new(), None),
     };
     let page = DelaysPage {
         layout,
@@ -101,6 +108,11 @@ pub async fn delays(
         seen_at,
         stock,
         stock_definition: STOCK_DEFINITION,
+        offer_wait: offer.as_ref().map(wait_text).unwrap_or_default(),
+        offer: offer
+            .map(|o| offer_rows(&o, &query(&input)))
+            .unwrap_or_default(),
+        offer_definition: OFFER_DEFINITION,
         tables,
         input,
     };
@@ -160,6 +172,57 @@ fn stock_rows(figures: &StockFigures, filter: &str) -> Vec<Row> {
         rows.push(line(format!("— dont {}", clock.label()), cell, *n));
     }
     rows
+}
+
+/// The offer's lines: each figure and the link to its positionings.
+fn offer_rows(figures: &OfferFigures, filter: &str) -> Vec<Row> {
+    let line = |label: String, cell: OfferCell, n: i64| Row {
+        label,
+        cells: vec![Cell {
+            text: n.to_string(),
+            href: match n {
+                0 => String::new(),
+                _ => format!("/pilotage/offre?cellule={}{filter}", cell.code()),
+            },
+        }],
+    };
+    let mut rows = vec![line(
+        OfferCell::All.label(),
+        OfferCell::All,
+        figures.positionings,
+    )];
+    for (status, n) in figures.by_status.iter().filter(|(_, n)| *n > 0) {
+        rows.push(line(
+            format!("— {}", status.label()),
+            OfferCell::Status(*status),
+            *n,
+        ));
+    }
+    for (reason, n) in figures.by_refusal_reason.iter().filter(|(_, n)| *n > 0) {
+        let cell = OfferCell::Refusal(*reason);
+        rows.push(line(cell.label(), cell, *n));
+    }
+    for (situation, n) in &figures.by_exit_situation {
+        let cell = OfferCell::Exit(*situation);
+        rows.push(line(cell.label(), cell, *n));
+    }
+    for (situation, n) in &figures.by_situation_4_weeks {
+        let cell = OfferCell::FourWeeks(*situation);
+        rows.push(line(cell.label(), cell, *n));
+    }
+    rows
+}
+
+/// « 12 entrées sur une action ; attente avant l'entrée : moyenne 9,5 jours… ».
+fn wait_text(figures: &OfferFigures) -> String {
+    let days = |d: Option<f64>| d.map_or("—".to_owned(), |d| format!("{d:.1}").replace('.', ","));
+    format!(
+        "{} entrée{} sur une action ; attente avant l'entrée : moyenne {} jours, médiane {} jours.",
+        figures.entries,
+        if figures.entries > 1 { "s" } else { "" },
+        days(figures.wait_mean_days),
+        days(figures.wait_median_days)
+    )
 }
 
 /// The filter in a link's query.
@@ -390,6 +453,41 @@ pub async fn stock_people(
                     p.id.to_string(),
                     format!("{} {}", p.last_name, p.first_names),
                 )
+            })
+            .collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "steering/offer_people.html")]
+struct OfferPeoplePage {
+    layout: Layout,
+    title: String,
+    back: String,
+    rows: Vec<PersonRow>,
+}
+
+pub async fn offer_people(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(q): Query<StockQuery>,
+) -> Result<Html<String>, PageError> {
+    let (cell, listed) = steering::offer_people(&state, &me, &q.filter, &q.cellule).await?;
+    let layout = Layout::new(&session, &me, "Pilotage : positionnements", "/pilotage").await?;
+    let page = OfferPeoplePage {
+        layout,
+        title: cell.label(),
+        back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
+        rows: listed
+            .iter()
+            .map(|(p, line)| PersonRow {
+                id: p.id.to_string(),
+                name: format!("{} {}", p.last_name, p.first_names),
+                started: fr_date(line.positioned_on),
+                ended: line.entered_on.map(fr_date).unwrap_or_else(|| "—".into()),
+                days: line.status.label().to_owned(),
             })
             .collect(),
     };

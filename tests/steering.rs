@@ -362,3 +362,58 @@ async fn every_offer_figure_counts_its_list_of_positionings() {
         assert!(page.contains("/pilotage/offre?cellule=tous"));
     }
 }
+
+#[tokio::test]
+async fn the_steering_tables_download_as_csv_and_xlsx() {
+    for app in apps().await {
+        let client = app.signed_in(PROGRAMME).await;
+        let token = app.token(PROGRAMME).await;
+        let delays = app
+            .get_json(&token, &format!("/api/v1/statistics/delays?{PERIOD}"))
+            .await;
+        let csv = client
+            .get(app.url(&format!("/pilotage/export.csv?tableau=2&{PERIOD}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), StatusCode::OK);
+        assert!(csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let bytes = csv.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with a byte-order mark");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(
+            text.starts_with("Mois;Commencés;Terminés;En attente;"),
+            "{text}"
+        );
+        let total = text.lines().last().unwrap();
+        let started = delays["reports"][0]["total"]["started"].as_i64().unwrap();
+        assert!(
+            total.starts_with(&format!("Toute la période;{started};")),
+            "{total} vs {started}"
+        );
+        let xlsx = client
+            .get(app.url(&format!("/pilotage/export.xlsx?{PERIOD}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        let bytes = xlsx.bytes().await.unwrap();
+        assert_eq!(&bytes[..2], b"PK");
+        let missing = client
+            .get(app.url("/pilotage/export.csv?tableau=9"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let referent = app.signed_in(REFERENT).await;
+        let refused = referent
+            .get(app.url("/pilotage/export.xlsx"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    }
+}

@@ -4,6 +4,7 @@
 //! counts, the lists a read of personal data (audited).
 
 use crate::clock::today;
+use crate::spreadsheet::{Sheet, Value};
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::deadline::DeadlineSettings;
@@ -234,4 +235,136 @@ pub async fn offer_people(
         }
     }
     Ok((cell, listed))
+}
+
+/// Every table of the steering page, as sheets for the downloads: the
+/// stock, the offer, then each delay month by month.
+pub async fn sheets(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+) -> Result<Vec<Sheet>, Failure> {
+    let delays = delays(app, me, input).await?;
+    let (_, stock) = stock(app, me, input).await?;
+    let offer = offer(app, me, input).await?;
+    let mut sheets = vec![stock_sheet(&stock), offer_sheet(&offer)];
+    sheets.extend(delays.reports.iter().map(delay_sheet));
+    Ok(sheets)
+}
+
+fn two_columns(name: &str, header: &str, rows: Vec<(String, i64)>) -> Sheet {
+    Sheet {
+        name: name.to_owned(),
+        headers: vec!["".to_owned(), header.to_owned()],
+        rows: rows
+            .into_iter()
+            .map(|(label, n)| vec![label.into(), n.into()])
+            .collect(),
+    }
+}
+
+fn stock_sheet(f: &StockFigures) -> Sheet {
+    let mut rows = vec![
+        (StockCell::InDuties.label(), f.in_duties),
+        (StockCell::Oriented(None).label(), f.oriented),
+    ];
+    rows.extend(
+        f.oriented_by_kind
+            .iter()
+            .map(|(k, n)| (StockCell::Oriented(Some(*k)).label(), *n)),
+    );
+    rows.push((StockCell::NotOriented.label(), f.not_oriented));
+    rows.push((StockCell::ContractInForce.label(), f.contract_in_force));
+    rows.push((StockCell::WithoutReferent.label(), f.without_referent));
+    rows.push((StockCell::Late(None).label(), f.late));
+    rows.extend(
+        f.late_by_clock
+            .iter()
+            .map(|(k, n)| (StockCell::Late(Some(*k)).label(), *n)),
+    );
+    two_columns("Situation", "Personnes", rows)
+}
+
+fn offer_sheet(f: &OfferFigures) -> Sheet {
+    let mut rows = vec![(OfferCell::All.label(), f.positionings)];
+    rows.extend(
+        f.by_status
+            .iter()
+            .map(|(s, n)| (OfferCell::Status(*s).label(), *n)),
+    );
+    rows.extend(
+        f.by_refusal_reason
+            .iter()
+            .map(|(r, n)| (OfferCell::Refusal(*r).label(), *n)),
+    );
+    rows.extend(
+        f.by_exit_situation
+            .iter()
+            .map(|(s, n)| (OfferCell::Exit(*s).label(), *n)),
+    );
+    rows.extend(
+        f.by_situation_4_weeks
+            .iter()
+            .map(|(s, n)| (OfferCell::FourWeeks(*s).label(), *n)),
+    );
+    rows.push(("Entrées sur une action".to_owned(), f.entries));
+    let mut sheet = two_columns("Offre", "Positionnements", rows);
+    sheet.rows.push(vec![
+        "Attente avant l'entrée, moyenne (jours)".into(),
+        f.wait_mean_days.into(),
+    ]);
+    sheet.rows.push(vec![
+        "Attente avant l'entrée, médiane (jours)".into(),
+        f.wait_median_days.into(),
+    ]);
+    sheet
+}
+
+fn delay_sheet(report: &DelayReport) -> Sheet {
+    let mut headers: Vec<String> = [
+        "Mois",
+        "Commencés",
+        "Terminés",
+        "En attente",
+        "Moyenne (jours)",
+        "Médiane (jours)",
+        "9e décile (jours)",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if report.limits.target_days.is_some() {
+        headers.push("Dans la cible".into());
+    }
+    headers.extend(["Dans le délai légal".into(), "Au-delà".into()]);
+    let row = |label: String, f: &parcours_domain::steering::DelayFigures| {
+        let mut cells: Vec<Value> = vec![
+            label.into(),
+            f.started.into(),
+            f.done.into(),
+            f.waiting.into(),
+            f.mean_days.into(),
+            f.median_days.into(),
+            f.p90_days.into(),
+        ];
+        if let Some(n) = f.within_target {
+            cells.push(n.into());
+        }
+        cells.push(f.within_legal.into());
+        cells.push((f.done - f.within_legal).into());
+        cells
+    };
+    let mut rows: Vec<Vec<Value>> = report
+        .months
+        .iter()
+        .map(|m| row(m.month.label(), &m.figures))
+        .collect();
+    rows.push(row("Toute la période".to_owned(), &report.total));
+    Sheet {
+        name: match report.kind {
+            DelayKind::Orientation => "Délai d'orientation".to_owned(),
+            DelayKind::Contract => "Délai de contrat".to_owned(),
+        },
+        headers,
+        rows,
+    }
 }

@@ -107,6 +107,8 @@ pub fn routes() -> Router<AppState> {
         .route("/pilotage/personnes", get(steering::people))
         .route("/pilotage/stock", get(steering::stock_people))
         .route("/pilotage/offre", get(steering::offer_people))
+        .route("/pilotage/export.xlsx", get(steering::export_xlsx))
+        .route("/pilotage/export.csv", get(steering::export_csv))
         .route("/catalogue", get(public_catalogue::search))
         .route("/catalogue/{id}", get(public_catalogue::show))
         .route(

@@ -9,7 +9,8 @@ use crate::layout::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
 use parcours_app::steering::{self, Delays};
 use parcours_app::Failure;
 use parcours_domain::clock::{fr_date, fr_days};
@@ -54,6 +55,8 @@ pub struct Table {
 #[template(path = "steering/delays.html")]
 struct DelaysPage {
     layout: Layout,
+    /// The filter in the downloads' query.
+    filter_query: String,
     input: SteeringInput,
     errors: Invalid,
     territories: Vec<(String, String)>,
@@ -96,6 +99,7 @@ pub async fn delays(
     };
     let page = DelaysPage {
         layout,
+        filter_query: query(&input),
         errors,
         territories: territories
             .into_iter()
@@ -492,4 +496,58 @@ pub async fn offer_people(
             .collect(),
     };
     Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    /// The table's rank on the page (CSV: one table per file).
+    #[serde(default)]
+    tableau: usize,
+    #[serde(flatten)]
+    filter: SteeringInput,
+}
+
+fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Every table of the page as one XLSX workbook.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    let sheets = steering::sheets(&state, &me, &q.filter).await?;
+    let bytes = parcours_app::spreadsheet::xlsx(&sheets)?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pilotage.xlsx",
+        bytes,
+    ))
+}
+
+/// One table of the page as CSV.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    let sheets = steering::sheets(&state, &me, &q.filter).await?;
+    let sheet = sheets.get(q.tableau).ok_or(Failure::NotFound)?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("pilotage-{}.csv", q.tableau + 1),
+        parcours_app::spreadsheet::csv(sheet),
+    ))
 }

@@ -10,6 +10,7 @@ mod contract;
 mod data_inclusion;
 mod deadline;
 mod diagnostic;
+pub mod doc;
 mod fse;
 mod import;
 mod orientation;
@@ -21,11 +22,13 @@ mod structure_dashboard;
 mod subject_access;
 mod waiting_list;
 
-use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
 use axum::extract::{FromRequest, Request};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
+use doc::Statuses;
+use parcours_domain::Invalid;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -180,21 +183,50 @@ pub fn upload_routes() -> Router<AppState> {
     import::upload_routes()
 }
 
-/// `Json<T>` whose rejection is our JSON error, in French.
+/// `Json<T>` whose rejection is our JSON error, in French; a field `T` does
+/// not know is refused (422 naming it) rather than silently ignored, so that
+/// a misspelt optional field never goes unnoticed.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError(Failure::BadRequest(format!(
-                "Le corps de la requête n'est pas un JSON attendu ({}).",
-                rejection.body_text()
-            )))),
+        match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(value)) => strict(value).map(ApiJson),
+            Err(rejection) => Err(not_expected(rejection.body_text())),
         }
     }
+}
+
+fn not_expected(detail: impl std::fmt::Display) -> ApiError {
+    ApiError(Failure::BadRequest(format!(
+        "Le corps de la requête n'est pas un JSON attendu ({detail})."
+    )))
+}
+
+/// `value` read into `T`: 400 when it does not fit (naming where), 422
+/// naming each field `T` does not have.
+pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    let mut unknown = Vec::new();
+    let read: Result<T, _> = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+        value,
+        &mut |path: serde_ignored::Path| unknown.push(path.to_string()),
+    ));
+    let read = read.map_err(|err| match err.path().to_string().as_str() {
+        "." => not_expected(err.inner()),
+        path => not_expected(format_args!("{path} : {}", err.inner())),
+    })?;
+    if unknown.is_empty() {
+        return Ok(read);
+    }
+    let mut invalid = Invalid::new();
+    for field in unknown {
+        let message =
+            format!("Champ inconnu « {field} » : il n'est pas attendu ici (vérifiez son nom).");
+        invalid.add(&field, message);
+    }
+    Err(ApiError(Failure::Invalid(invalid)))
 }
 
 #[derive(OpenApi)]
@@ -298,8 +330,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         import::mappings,
         import::save,
     ),
-    components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
-    modifiers(&BearerAuth)
+    components(schemas(ErrorBody, ErrorDetail, ErrorCode, FieldErrorBody)),
+    modifiers(&BearerAuth, &Statuses)
 )]
 pub struct ApiDoc;
 

@@ -113,6 +113,7 @@ pub async fn create(
                 code: "possible_duplicate".into(),
                 message: "Des dossiers existent déjà pour cette personne (même NIR, ou mêmes nom, prénom et date de naissance). Renvoyez avec confirm_duplicate = true pour créer quand même.".into(),
                 fields: Vec::new(),
+                request_id: None,
             };
             let body = DuplicatesBody {
                 error,

@@ -90,7 +90,8 @@ pub struct DuplicatesBody {
 
 /// Creates a person file. 409 with the possible duplicates unless `confirm_duplicate`.
 #[utoipa::path(post, path = "/api/v1/persons", tag = "personnes", security(("bearer" = [])), request_body = NewPersonBody,
-    responses((status = 201, body = Person), (status = 409, body = DuplicatesBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Person), (status = 404, body = ErrorBody, description = "No household `household_id`."),
+        (status = 409, body = DuplicatesBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,

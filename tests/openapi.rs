@@ -331,6 +331,19 @@ async fn every_operation_documents_what_it_may_answer() {
         .map(|r| r.as_str().unwrap())
         .collect();
     assert!(!required.contains(&"request_id"), "present on faults only");
+    // Codes taken from a list are documented as that list.
+    for (schema, property, code) in [
+        ("StatusChange", "status", "published"),
+        ("RefuseBody", "reason", "not_target_public"),
+        ("ExitBody", "situation", "employment"),
+        ("Mark", "status", "excused"),
+    ] {
+        let values = &resolve(&doc, &schemas[schema]["properties"][property])["enum"];
+        assert!(
+            values.as_array().is_some_and(|v| v.contains(&json!(code))),
+            "{schema}.{property}: {values}"
+        );
+    }
     let codes = resolve(&doc, &detail["properties"]["code"])["enum"].clone();
     for code in [
         "invalid_input",
@@ -639,9 +652,21 @@ async fn what_the_fuzzer_found_stays_fixed() {
         let manager = app.token(MANAGER).await;
         let far = i64::MAX - 1;
         for (token, path, documented) in [
-            (&manager, format!("/api/v1/catalogue?page={far}"), "/api/v1/catalogue"),
-            (&manager, format!("/api/v1/actions?page={far}"), "/api/v1/actions"),
-            (&app.token(DPO).await, format!("/api/v1/audit?page={far}"), "/api/v1/audit"),
+            (
+                &manager,
+                format!("/api/v1/catalogue?page={far}"),
+                "/api/v1/catalogue",
+            ),
+            (
+                &manager,
+                format!("/api/v1/actions?page={far}"),
+                "/api/v1/actions",
+            ),
+            (
+                &app.token(DPO).await,
+                format!("/api/v1/audit?page={far}"),
+                "/api/v1/audit",
+            ),
         ] {
             let (status, body) = app.call(Method::GET, &path, token, None).await;
             assert_eq!(status, StatusCode::OK, "{path}: {body}");
@@ -681,10 +706,62 @@ async fn what_the_fuzzer_found_stays_fixed() {
                 Method::POST,
                 "/api/v1/persons",
                 &manager,
-                Some(json!({"household_id": uuid::Uuid::now_v7(), "person": {"last_name": "Essai"}})),
+                Some(
+                    json!({"household_id": uuid::Uuid::now_v7(), "person": {"last_name": "Essai"}}),
+                ),
             )
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
         assert_documented(&doc, "post", "/api/v1/persons", status, &body);
     }
+}
+
+/// A fault the handlers did not answer (a panic) is the documented error,
+/// with the request's id.
+#[tokio::test]
+async fn a_fault_is_the_documented_error_with_its_request_id() {
+    let store = parcours_store::testing::sqlite().await.unwrap();
+    let documented = spawn(store.clone()).await;
+    let doc = document(&documented).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = parcours_web::AppState {
+        app: parcours_app::App {
+            store,
+            config: parcours_app::Config {
+                department_name: "Département du Calvados".into(),
+                data_inclusion_source: "cd14".into(),
+                upload_dir: std::env::temp_dir(),
+                retention: Default::default(),
+            },
+        },
+        secure_cookies: false,
+        login_guard: parcours_web::login_guard::LoginGuard::new(vec![]),
+    };
+    async fn boom() -> &'static str {
+        panic!("boum")
+    }
+    let extra = axum::Router::new().route("/api/v1/panique", axum::routing::get(boom));
+    let router = parcours_web::router_with(state, extra);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let response = reqwest::get(format!("{base}/api/v1/panique"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    // Any operation's 500 is this one error body.
+    let schema = answer_schema(&doc, "get", "/api/v1/me", StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(mismatch(&doc, schema, &body, "body"), None, "{body}");
+    assert_eq!(body["error"]["code"], "internal");
+    assert_eq!(body["error"]["request_id"], id.as_str());
 }

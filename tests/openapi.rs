@@ -359,6 +359,17 @@ async fn every_operation_documents_what_it_may_answer() {
     }
 }
 
+/// A request and the status it must get: method, documented path, the
+/// path sent, the bearer token, the body.
+type Case<'a> = (
+    Method,
+    &'a str,
+    String,
+    Option<&'a str>,
+    Option<Value>,
+    StatusCode,
+);
+
 /// The document's schema of the answer of `method path` with `status`.
 fn answer_schema<'a>(doc: &'a Value, method: &str, path: &str, status: StatusCode) -> &'a Value {
     let response = &doc["paths"][path][method]["responses"][status.as_str()];
@@ -381,14 +392,7 @@ async fn each_kind_of_answer_matches_its_documented_schema() {
         let stale = json!({"version": account["version"].as_i64().unwrap() - 1,
             "display_name": account["display_name"], "role": account["role"],
             "organisation_id": account["organisation_id"], "disabled": false});
-        let cases: Vec<(
-            Method,
-            &str,
-            String,
-            Option<&str>,
-            Option<Value>,
-            StatusCode,
-        )> = vec![
+        let cases: Vec<Case> = vec![
             (
                 Method::GET,
                 "/api/v1/me",

@@ -623,6 +623,17 @@ async fn an_unknown_field_is_refused_naming_it() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["fields"][0]["field"], "handicap");
+        // An array where the object is expected: refused, not read field by field.
+        let sophie = app.user_id(REFERENT).await;
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/users/{sophie}/tokens"),
+                &admin,
+                Some(json!(["jeton"])),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         // A wrong type is still a 400 naming where.
         let (status, body) = app
             .call(

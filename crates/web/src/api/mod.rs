@@ -193,6 +193,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<serde_json::Value>::from_request(req, state).await {
+            // Every body of the API is an object (serde would read a struct
+            // from an array too, field by field in order).
+            Ok(Json(value)) if !value.is_object() => Err(not_expected("un objet JSON est attendu")),
             Ok(Json(value)) => strict(value).map(ApiJson),
             Err(rejection) => Err(not_expected(rejection.body_text())),
         }
@@ -349,4 +352,60 @@ impl Modify for BearerAuth {
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Mark {
+        referral_id: String,
+        status: String,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Sheet {
+        version: i64,
+        #[serde(default)]
+        marks: Vec<Mark>,
+    }
+
+    fn refused(value: serde_json::Value) -> Failure {
+        match strict::<Sheet>(value) {
+            Ok(sheet) => panic!("accepted: {sheet:?}"),
+            Err(ApiError(failure)) => failure,
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_named_with_its_path_at_any_depth() {
+        assert!(strict::<Sheet>(serde_json::json!({"version": 1})).is_ok());
+        let failure = refused(serde_json::json!({
+            "version": 1, "comment": "x",
+            "marks": [{"referral_id": "a", "status": "present"}, {"referral_id": "b", "status": "absent", "note": 2}]
+        }));
+        let Failure::Invalid(invalid) = failure else {
+            panic!("{failure:?}");
+        };
+        let fields: Vec<&str> = invalid.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["comment", "marks.1.note"]);
+        assert!(invalid.errors[1].message.contains("« marks.1.note »"));
+    }
+
+    #[test]
+    fn a_wrong_value_is_a_bad_request_naming_where() {
+        let failure = refused(
+            serde_json::json!({"version": 1, "marks": [{"referral_id": 3, "status": "x"}]}),
+        );
+        let Failure::BadRequest(message) = failure else {
+            panic!("{failure:?}");
+        };
+        assert!(message.contains("marks[0].referral_id"), "{message}");
+        let failure = refused(serde_json::json!({"version": "1"}));
+        assert!(matches!(failure, Failure::BadRequest(_)), "{failure:?}");
+    }
 }

@@ -211,21 +211,42 @@ async fn changes_by_role() {
             }
             let api = reqwest::Client::new();
             let bearer = app.token(email).await;
+            // Each with a body the operation reads (an unknown field would
+            // be refused before the permission is checked).
             let attempts = [
-                (Method::POST, "/api/v1/users".to_string()),
-                (Method::PUT, format!("/api/v1/users/{target}")),
-                (Method::POST, format!("/api/v1/users/{target}/tokens")),
-                (Method::DELETE, format!("/api/v1/users/{target}/sessions")),
+                (
+                    Method::POST,
+                    "/api/v1/users".to_string(),
+                    serde_json::json!({
+                        "email": "x@y.fr", "display_name": "Pirate", "role": "admin",
+                        "organisation_id": before.organisation_id, "password": "un mot de passe long"
+                    }),
+                ),
+                (
+                    Method::PUT,
+                    format!("/api/v1/users/{target}"),
+                    serde_json::json!({
+                        "display_name": "Pirate", "role": "admin",
+                        "organisation_id": before.organisation_id,
+                        "version": before.version, "disabled": true
+                    }),
+                ),
+                (
+                    Method::POST,
+                    format!("/api/v1/users/{target}/tokens"),
+                    serde_json::json!({"name": "jeton"}),
+                ),
+                (
+                    Method::DELETE,
+                    format!("/api/v1/users/{target}/sessions"),
+                    serde_json::json!({}),
+                ),
             ];
-            for (method, path) in attempts {
+            for (method, path, body) in attempts {
                 let response = api
                     .request(method.clone(), app.url(&path))
                     .bearer_auth(&bearer)
-                    .json(&serde_json::json!({
-                        "email": "x@y.fr", "display_name": "Pirate", "role": "admin",
-                        "organisation_id": before.organisation_id, "password": "un mot de passe long",
-                        "version": before.version, "disabled": true, "name": "jeton"
-                    }))
+                    .json(&body)
                     .send()
                     .await
                     .unwrap();

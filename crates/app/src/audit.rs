@@ -137,7 +137,8 @@ fn to_filter(query: &JournalQuery, limit: i64) -> Result<AuditFilter, Invalid> {
             .and_then(|d| d.next_day())
             .map(|d| d.with_time(Time::MIDNIGHT).assume_utc()),
         limit: limit + 1,
-        offset: (query.page() - 1) * limit,
+        // A page past the end (however far) is an empty one, never an overflow.
+        offset: (query.page() - 1).saturating_mul(limit),
     })
 }
 

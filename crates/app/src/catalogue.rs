@@ -173,7 +173,7 @@ pub async fn list_actions(
         status: list.status.clone(),
         family: list.family.clone(),
         limit: list.limit,
-        offset: (list.page.max(1) - 1) * list.limit,
+        offset: (list.page.max(1) - 1).saturating_mul(list.limit),
         ..Default::default()
     };
     Ok(app.store.search_actions(&scoped_filter(me, filter)).await?)
@@ -563,7 +563,7 @@ pub async fn search_public(
         public_only: true,
         today: Some(today()),
         limit: search.limit,
-        offset: (search.page.max(1) - 1) * search.limit,
+        offset: (search.page.max(1) - 1).saturating_mul(search.limit),
         ..CatalogueFilter::default()
     };
     Ok(app.store.search_actions(&filter).await?)

@@ -82,7 +82,9 @@ pub struct ImportRecord {
     pub counts: ImportCounts,
     pub report: ImportReport,
     pub imported_by: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub finished_at: OffsetDateTime,
 }
 

@@ -196,12 +196,43 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code (`invalid_input`, `forbidden`, …).
+    /// Stable machine-readable code.
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     /// French message for people.
     pub message: String,
     /// One entry per wrong field, for `invalid_input`.
     pub fields: Vec<FieldErrorBody>,
+    /// The request's id (`x-request-id`), on the faults the handlers did not
+    /// answer themselves (500, and the framework's own 400, 413, 414…): the
+    /// reference to give when reporting the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// The codes of [`ErrorDetail::code`] (documentation only: the code is
+/// written by [`Rendered::code`], `faults::french`, and the handlers that
+/// answer a conflict or a refusal of their own).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    /// 409 of `POST /persons`: possible duplicates, listed beside the error.
+    PossibleDuplicate,
+    PayloadTooLarge,
+    UriTooLong,
+    UnsupportedMediaType,
+    InvalidInput,
+    Internal,
+    Unavailable,
+    /// Any other fault.
+    Error,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -230,6 +261,7 @@ impl IntoResponse for ApiError {
                 code: failure.code().into(),
                 message: failure.message(),
                 fields,
+                request_id: None,
             },
         };
         let mut response = (failure.status(), Json(body)).into_response();

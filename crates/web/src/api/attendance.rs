@@ -25,7 +25,7 @@ pub async fn attendance_sheet(
 #[derive(Deserialize, ToSchema)]
 pub struct Mark {
     referral_id: String,
-    /// present, absent, excused
+    #[schema(value_type = parcours_domain::referral::Attendance)]
     status: String,
 }
 

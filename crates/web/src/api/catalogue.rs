@@ -177,7 +177,7 @@ pub async fn practical(
 #[derive(Deserialize, ToSchema)]
 pub struct StatusChange {
     version: i64,
-    /// draft, published, archived
+    #[schema(value_type = parcours_domain::catalogue::ActionStatus)]
     status: String,
 }
 
@@ -242,7 +242,8 @@ pub struct SessionParams {
 
 /// Sessions from a date on (200 at most).
 #[utoipa::path(get, path = "/api/v1/actions/{id}/sessions", tag = "catalogue", security(("bearer" = [])), params(("id" = Uuid, Path), SessionParams),
-    responses((status = 200, body = [Session]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = [Session]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`from` is not a date.")))]
 pub async fn sessions(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,

@@ -30,7 +30,9 @@ pub async fn show(
     Ok(Json(entry.ok_or(Failure::NotFound)?))
 }
 
+/// The documented body of [`save`], which reads it in two steps.
 #[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
 pub struct FseEntryBody {
     /// 0 (or absent) to record for the first time; the version read to correct.
     #[serde(default)]
@@ -48,11 +50,24 @@ pub async fn save(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Id(id): Id,
-    ApiJson(body): ApiJson<FseEntryBody>,
+    ApiJson(mut body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<FseEntry>, ApiError> {
+    // Read as `FseEntryBody` is documented, `version` beside the flattened
+    // answers: the answers alone, so that an unknown field is refused as
+    // everywhere else (serde does not report those a flattened struct
+    // leaves).
+    let version: i64 = match body.remove("version") {
+        Some(version) => super::strict(serde_json::json!({ "version": version }))
+            .map(|v: VersionOnly| v.version)?,
+        None => 0,
+    };
+    let entry: FseEntryInput = super::strict(serde_json::Value::Object(body))?;
     Ok(Json(
-        fse::record(&state, &me, id, body.version, &body.entry)
-            .await?
-            .entry,
+        fse::record(&state, &me, id, version, &entry).await?.entry,
     ))
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: i64,
 }

@@ -10,6 +10,7 @@ mod contract;
 mod data_inclusion;
 mod deadline;
 mod diagnostic;
+pub mod doc;
 mod fse;
 mod import;
 mod orientation;
@@ -22,11 +23,13 @@ mod structure_dashboard;
 mod subject_access;
 mod waiting_list;
 
-use crate::error::{ApiError, ErrorBody, ErrorDetail, Failure, FieldErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
 use axum::extract::{FromRequest, Request};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
+use doc::Statuses;
+use parcours_domain::Invalid;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -191,21 +194,53 @@ pub fn upload_routes() -> Router<AppState> {
     import::upload_routes()
 }
 
-/// `Json<T>` whose rejection is our JSON error, in French.
+/// `Json<T>` whose rejection is our JSON error, in French; a field `T` does
+/// not know is refused (422 naming it) rather than silently ignored, so that
+/// a misspelt optional field never goes unnoticed.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError(Failure::BadRequest(format!(
-                "Le corps de la requête n'est pas un JSON attendu ({}).",
-                rejection.body_text()
-            )))),
+        match Json::<serde_json::Value>::from_request(req, state).await {
+            // Every body of the API is an object (serde would read a struct
+            // from an array too, field by field in order).
+            Ok(Json(value)) if !value.is_object() => Err(not_expected("un objet JSON est attendu")),
+            Ok(Json(value)) => strict(value).map(ApiJson),
+            Err(rejection) => Err(not_expected(rejection.body_text())),
         }
     }
+}
+
+fn not_expected(detail: impl std::fmt::Display) -> ApiError {
+    ApiError(Failure::BadRequest(format!(
+        "Le corps de la requête n'est pas un JSON attendu ({detail})."
+    )))
+}
+
+/// `value` read into `T`: 400 when it does not fit (naming where), 422
+/// naming each field `T` does not have.
+pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    let mut unknown = Vec::new();
+    let read: Result<T, _> = serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+        value,
+        &mut |path: serde_ignored::Path| unknown.push(path.to_string()),
+    ));
+    let read = read.map_err(|err| match err.path().to_string().as_str() {
+        "." => not_expected(err.inner()),
+        path => not_expected(format_args!("{path} : {}", err.inner())),
+    })?;
+    if unknown.is_empty() {
+        return Ok(read);
+    }
+    let mut invalid = Invalid::new();
+    for field in unknown {
+        let message =
+            format!("Champ inconnu « {field} » : il n'est pas attendu ici (vérifiez son nom).");
+        invalid.add(&field, message);
+    }
+    Err(ApiError(Failure::Invalid(invalid)))
 }
 
 #[derive(OpenApi)]
@@ -316,8 +351,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         import::mappings,
         import::save,
     ),
-    components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
-    modifiers(&BearerAuth)
+    components(schemas(ErrorBody, ErrorDetail, ErrorCode, FieldErrorBody)),
+    modifiers(&BearerAuth, &Statuses)
 )]
 pub struct ApiDoc;
 
@@ -335,4 +370,60 @@ impl Modify for BearerAuth {
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Mark {
+        referral_id: String,
+        status: String,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Sheet {
+        version: i64,
+        #[serde(default)]
+        marks: Vec<Mark>,
+    }
+
+    fn refused(value: serde_json::Value) -> Failure {
+        match strict::<Sheet>(value) {
+            Ok(sheet) => panic!("accepted: {sheet:?}"),
+            Err(ApiError(failure)) => failure,
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_named_with_its_path_at_any_depth() {
+        assert!(strict::<Sheet>(serde_json::json!({"version": 1})).is_ok());
+        let failure = refused(serde_json::json!({
+            "version": 1, "comment": "x",
+            "marks": [{"referral_id": "a", "status": "present"}, {"referral_id": "b", "status": "absent", "note": 2}]
+        }));
+        let Failure::Invalid(invalid) = failure else {
+            panic!("{failure:?}");
+        };
+        let fields: Vec<&str> = invalid.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["comment", "marks.1.note"]);
+        assert!(invalid.errors[1].message.contains("« marks.1.note »"));
+    }
+
+    #[test]
+    fn a_wrong_value_is_a_bad_request_naming_where() {
+        let failure = refused(
+            serde_json::json!({"version": 1, "marks": [{"referral_id": 3, "status": "x"}]}),
+        );
+        let Failure::BadRequest(message) = failure else {
+            panic!("{failure:?}");
+        };
+        assert!(message.contains("marks[0].referral_id"), "{message}");
+        let failure = refused(serde_json::json!({"version": "1"}));
+        assert!(matches!(failure, Failure::BadRequest(_)), "{failure:?}");
+    }
 }

@@ -90,7 +90,8 @@ pub struct DuplicatesBody {
 
 /// Creates a person file. 409 with the possible duplicates unless `confirm_duplicate`.
 #[utoipa::path(post, path = "/api/v1/persons", tag = "personnes", security(("bearer" = [])), request_body = NewPersonBody,
-    responses((status = 201, body = Person), (status = 409, body = DuplicatesBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Person), (status = 404, body = ErrorBody, description = "No household `household_id`."),
+        (status = 409, body = DuplicatesBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -113,6 +114,7 @@ pub async fn create(
                 code: "possible_duplicate".into(),
                 message: "Des dossiers existent déjà pour cette personne (même NIR, ou mêmes nom, prénom et date de naissance). Renvoyez avec confirm_duplicate = true pour créer quand même.".into(),
                 fields: Vec::new(),
+                request_id: None,
             };
             let body = DuplicatesBody {
                 error,

@@ -132,7 +132,7 @@ pub async fn accept(
 #[derive(Deserialize, ToSchema)]
 pub struct RefuseBody {
     version: i64,
-    /// not_target_public, no_place_this_period, unreachable, person_declined, not_suited_now, other
+    #[schema(value_type = RefusalReason)]
     reason: String,
     /// Required with `other`.
     #[serde(default)]
@@ -182,9 +182,9 @@ pub async fn offer(
 pub struct ExitBody {
     version: i64,
     exited_on: String,
-    /// completed, employment, training, other_action, health, moved, dropped_out, other
+    #[schema(value_type = ExitReason)]
     reason: String,
-    /// employment, training, qualification, job_searching, other_action, dropped_out, moved, health, unknown
+    #[schema(value_type = Situation)]
     situation: String,
 }
 
@@ -235,7 +235,7 @@ pub async fn exits_to_follow_up(
 #[derive(Deserialize, ToSchema)]
 pub struct SituationBody {
     version: i64,
-    /// employment, training, qualification, job_searching, other_action, dropped_out, moved, health, unknown
+    #[schema(value_type = Situation)]
     situation: String,
     /// The day the situation was observed, YYYY-MM-DD (today when empty):
     /// between the exit and 4 weeks after it, not in the future. It may be recorded later.

@@ -521,6 +521,41 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             dashboard_alone,
         ),
     ];
+    // Steering: the chargé de mission's delays over the generated years,
+    // for the whole département (a few users: a steering page, not a
+    // screen of every minute).
+    let mission = signed_in(base, "mission@demo.parcours.fr").await;
+    let missions: Vec<Client> = (0..users.clamp(1, 4)).map(|_| mission.clone()).collect();
+    let from = today - time::Duration::days(3 * 365);
+    let steering = parcours_domain::steering::SteeringFilter {
+        from,
+        to: today,
+        at: today,
+        territory_id: None,
+        organisation_id: None,
+        orientation_kind: None,
+    };
+    let s = store.clone();
+    let steering_alone = alone(move || {
+        let (s, filter) = (s.clone(), steering.clone());
+        async move {
+            let everything = parcours_domain::access::PersonScope {
+                all: true,
+                organisation_id: None,
+                territory_id: None,
+                referent_id: None,
+                team_organisation_id: None,
+            };
+            for kind in parcours_domain::steering::DelayKind::ALL {
+                s.delay_cases(&everything, *kind, &filter).await.unwrap();
+            }
+        }
+    });
+    screens.push(page(
+        "pilotage : délais du département",
+        same(&missions, format!("/pilotage?from={from}")),
+        steering_alone,
+    ));
     let Some((session, marks)) = attendance_session(store, structure).await else {
         eprintln!("(pas de séance passée avec des participants dans la structure : présences non mesurées)");
         return screens;

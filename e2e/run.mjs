@@ -334,6 +334,20 @@ const steps = [
       await axeScan(page);
       await visit(page, '/structures');
       await axeScan(page);
+      // Pilotage : les délais, puis la liste derrière un chiffre, au clavier.
+      await visit(page, '/pilotage?from=2020-01-01');
+      await expectText(page, 'Entrée → première orientation');
+      await axeScan(page);
+      await submitAndWait(page, () => page.locator('#stock ~ div table.data a').first().click());
+      await expectText(page, 'Retour au pilotage');
+      await axeScan(page, '/pilotage/stock');
+      await visit(page, '/pilotage?from=2020-01-01');
+      await submitAndWait(page, () => page.locator('a[href^="/pilotage/personnes"]').first().click());
+      await expectText(page, 'Retour au pilotage');
+      await axeScan(page, '/pilotage/personnes');
+      await visit(page, '/pilotage?from=2026-06-01&to=2026-01-01');
+      await expectText(page, 'La fin de la période précède son début.');
+      await axeScan(page, '/pilotage (erreurs)');
       await logout(page);
     },
   ],

@@ -173,6 +173,7 @@ fn next_month_person(p: &Person, random: &mut Lcg) -> RawPerson {
             "0"
         }
         .into(),
+        declared: Default::default(),
     }
 }
 
@@ -237,6 +238,7 @@ fn new_person(n: usize, role: &str, random: &mut Lcg) -> RawPerson {
             .unwrap_or_default(),
         subject_to_duties: "1".into(),
         new_entrant: "1".into(),
+        declared: Default::default(),
     }
 }
 

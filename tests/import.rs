@@ -671,3 +671,99 @@ async fn what_the_cafs_files_say_of_a_case_is_shown_in_french() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_flux_instruction_shows_what_the_person_declared_to_those_who_read_the_diagnostic() {
+    const INSTRUCTION: &[u8] =
+        include_bytes!("../crates/import/tests/fixtures/flux-instruction.xml");
+    for app in apps().await {
+        let token = app.token(PROGRAMME).await;
+        let (status, record) =
+            api_import(&app, &token, "/api/v1/imports/caf", INSTRUCTION.to_vec()).await;
+        assert_eq!(status, StatusCode::CREATED, "{record}");
+        assert_eq!(record["kind"], "caf_instruction", "{record}");
+        let jerome = app
+            .store
+            .person_by_nir(
+                parcours_domain::nir::Nir::parse("1900414118042")
+                    .unwrap()
+                    .as_str(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let path = format!("/api/v1/persons/{}/declared-situation", jerome.id);
+
+        // The chargé de mission reads the diagnostic, not its health part.
+        let declared = app.get_json(&token, &path).await;
+        assert_eq!(declared["education_level"], "1204", "{declared}");
+        assert_eq!(
+            declared["social"],
+            serde_json::json!(["0406"]),
+            "{declared}"
+        );
+        assert_eq!(declared["declared_on"], "2026-10-20");
+
+        // A structure's operator does not.
+        let operator = app.token(OPERATOR).await;
+        let response = Client::new()
+            .get(app.url(&path))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                response.status(),
+                StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+            ),
+            "{}",
+            response.status()
+        );
+
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url(&format!("/personnes/{}", jerome.id)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let section = page
+            .split("id=\"situation-declaree\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</section>").next())
+            .expect("the declared situation's section");
+        for shown in [
+            "flux instruction du 20/10/2026",
+            "<dt>Niveau de formation</dt><dd>Niveau V : CAP, BEP ou équivalent</dd>",
+            "<dt>Permis B</dt><dd>Non</dd>",
+            "<dt>Difficultés sociales</dt><dd>Endettement</dd>",
+            "Impayés de loyer ou de remboursement",
+        ] {
+            assert!(section.contains(shown), "{shown}\n{section}");
+        }
+        assert!(!section.contains("Santé"), "{section}");
+        // The diagnostic starts from it.
+        let diagnostic = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url(&format!("/personnes/{}/diagnostic", jerome.id)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(diagnostic.contains("<summary>Situation déclarée à la demande de RSA</summary>"));
+        assert!(
+            diagnostic.contains(
+                "<dt>Motif de la demande</dt><dd>Fin de droits à l&#39;assurance chômage</dd>"
+            ),
+            "{diagnostic}"
+        );
+        assert!(page.contains("06 12 34 56 78") || page.contains("0612345678"));
+    }
+}

@@ -7,6 +7,7 @@ use crate::clock::today;
 use crate::person::{pathway_access, visible_person, PathwayAccess};
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::declared_situation::DeclaredSituation;
 use parcours_domain::diagnostic::DiagnosticData;
 use parcours_domain::Permission;
 use parcours_store::diagnostic::DiagnosticRevision;
@@ -19,6 +20,8 @@ pub struct Diagnostic {
     pub access: PathwayAccess,
     /// Newest first; without health content unless `access.sensitive`.
     pub revisions: Vec<DiagnosticRevision>,
+    /// What the person declared when applying, where the diagnostic starts.
+    pub declared: Option<DeclaredSituation>,
 }
 
 /// Opens the diagnostic for reading: checked, and the read audited as `what`.
@@ -48,10 +51,55 @@ pub async fn open(
             revision.data = revision.data.redacted();
         }
     }
+    let declared = declared_as_readable(app, &access, person_id).await?;
     Ok(Diagnostic {
         person,
         access,
         revisions,
+        declared,
+    })
+}
+
+/// What the person declared when applying for the RSA (the flux
+/// instruction), read as the diagnostic is: the same people, the health
+/// part for those who may read it, the read audited as `what`.
+pub async fn declared_situation(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    what: &str,
+) -> Result<Option<DeclaredSituation>, Failure> {
+    let person = visible_person(app, me, person_id, Permission::ViewDiagnostic).await?;
+    let access = pathway_access(app, me, &person).await?;
+    if !access.read_diagnostic {
+        return Err(Failure::Forbidden);
+    }
+    app.store
+        .audit(
+            &me.actor(),
+            AuditAction::Read,
+            entity::PERSON,
+            Some(&person_id.to_string()),
+            Some(what),
+        )
+        .await?;
+    declared_as_readable(app, &access, person_id).await
+}
+
+/// The declaration as `access` may read it (None unless the diagnostic may
+/// be read).
+pub(crate) async fn declared_as_readable(
+    app: &App,
+    access: &PathwayAccess,
+    person_id: Uuid,
+) -> Result<Option<DeclaredSituation>, Failure> {
+    if !access.read_diagnostic {
+        return Ok(None);
+    }
+    let declared = app.store.declared_situation(person_id).await?;
+    Ok(match access.sensitive {
+        true => declared,
+        false => declared.map(|d| d.redacted()),
     })
 }
 

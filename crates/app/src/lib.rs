@@ -25,6 +25,7 @@ pub mod person;
 pub mod referral;
 pub mod retention;
 pub mod self_referral;
+pub mod steering;
 pub mod structure_dashboard;
 pub mod subject_access;
 pub mod waiting_list;

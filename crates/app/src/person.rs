@@ -3,6 +3,7 @@
 
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::declared_situation::DeclaredSituation;
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
@@ -433,6 +434,9 @@ pub struct FileView {
     pub access: PathwayAccess,
     /// Empty unless the diagnostic may be read.
     pub diagnostic_revisions: Vec<DiagnosticRevision>,
+    /// What the person declared when applying (flux instruction); read as
+    /// the diagnostic is.
+    pub declared_situation: Option<DeclaredSituation>,
     pub contracts: Vec<Contract>,
     pub referrals: Vec<PersonReferral>,
     pub absence_alerts: Vec<AbsenceAlert>,
@@ -468,8 +472,10 @@ pub async fn open_file(
         true => store.diagnostic_revisions(id).await?,
         false => Vec::new(),
     };
+    let declared_situation = crate::diagnostic::declared_as_readable(app, &access, id).await?;
     let referrals = store.referrals_of_person(id).await?;
     Ok(FileView {
+        declared_situation,
         members: household_members(app, person).await?,
         due_soon_days: store.deadline_settings().await?.due_soon_days,
         access,

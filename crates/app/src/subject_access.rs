@@ -347,6 +347,19 @@ pub fn document(
         )
     }));
 
+    let declared = export
+        .declared_situation
+        .iter()
+        .map(|d| {
+            let mut fields = vec![field("Reçue le", day(d.declared_on))];
+            fields.extend(d.lines().into_iter().map(|(q, a)| field(q, a)));
+            entry(
+                "Données socio-professionnelles transmises par la CAF",
+                fields,
+            )
+        })
+        .collect();
+
     let diagnostics = export
         .diagnostics
         .iter()
@@ -567,6 +580,7 @@ pub fn document(
             section("Orientations", orientations),
             section("Référents uniques", referents),
             section("Réexamens et échéances du parcours", pathway),
+            section("Situation déclarée à la demande de RSA", declared),
             section("Diagnostics (toutes les versions)", diagnostics),
             section("Contrats", contracts),
             section("Positionnements sur des actions", positionings),

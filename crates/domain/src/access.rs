@@ -110,6 +110,9 @@ impl Role {
             ViewRetention => self == Dpo,
             // The run itself: the command line and the server's nightly job only.
             PurgePersonalData => false,
+            // Delays and their lists: the chargé de mission for the whole
+            // département, the cadre within their scope.
+            ViewSteering => matches!(self, ProgrammeOfficer | Manager),
         }
     }
 }
@@ -161,10 +164,12 @@ pub enum Permission {
     PurgePersonalData,
     /// The right of access: everything held about a person, as PDF and JSON.
     ExportSubjectAccess,
+    /// The steering figures (delays) and the people behind them.
+    ViewSteering,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 32] = [
+    pub const ALL: [Permission; 33] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -197,6 +202,7 @@ impl Permission {
         Permission::ViewRetention,
         Permission::PurgePersonalData,
         Permission::ExportSubjectAccess,
+        Permission::ViewSteering,
     ];
 }
 
@@ -391,6 +397,7 @@ mod tests {
             (ViewRetention, &[Dpo]),
             (PurgePersonalData, &[]),
             (ExportSubjectAccess, &[Dpo, Referent, Manager]),
+            (ViewSteering, &[ProgrammeOfficer, Manager]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

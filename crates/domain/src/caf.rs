@@ -4,6 +4,7 @@
 //! layout (the CNAF's schema, `docs/specs/vrsb0801.xsd`, or a CSV export);
 //! the rules live here.
 
+use crate::declared_situation::{DeclaredSituation, RawDeclaredSituation};
 use crate::person::{
     parse_date, Fund, HouseholdData, HouseholdInput, HouseholdRole, PersonData, PersonInput,
     RsaState,
@@ -51,6 +52,22 @@ pub struct RawDossier {
     /// The fields the source does not carry (a CSV export without their
     /// column): a file already known keeps its own.
     pub keeps: Keeps,
+    /// The flux instruction's `ModesContacts`.
+    pub contacts: Vec<RawContact>,
+}
+
+/// A way to reach the household, as the flux instruction gives it
+/// (`ModesContacts`), with the consent to its use: `AUTORUTITEL` and
+/// `AUTORUTIADRELEC` are A (agreed), R (refused) or I (unknown). Only an
+/// agreed one reaches the requester's file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawContact {
+    /// `NUMTEL` and `AUTORUTITEL`.
+    pub phone: String,
+    pub phone_use: String,
+    /// `ADRELEC` and `AUTORUTIADRELEC`.
+    pub email: String,
+    pub email_use: String,
 }
 
 /// An address as the CAF details it (`AdresseDetailleeFrance`, or the
@@ -72,7 +89,10 @@ impl RawAddress {
     /// On one line, as the person's file keeps it: "BÂTIMENT C, 12 BIS
     /// AVENUE DU SACRÉ-CŒUR, 14000 CAEN".
     pub fn one_line(&self) -> String {
-        let street = join(&[&self.number, &self.street_type, &self.street_name], " ");
+        let street_type = street_type_label(self.street_type.trim())
+            .map(str::to_uppercase)
+            .unwrap_or_else(|| self.street_type.clone());
+        let street = join(&[&self.number, &street_type, &self.street_name], " ");
         // A postcode of zeros is none (the schema wants a number).
         let postcode = if self.postcode.trim().trim_start_matches('0').is_empty() {
             ""
@@ -90,6 +110,53 @@ impl RawAddress {
         parts.extend(self.abroad.iter().map(String::as_str));
         join(&parts, ", ")
     }
+}
+
+/// The street type of a flux instruction's address (`TYPEVOIE`, the
+/// FANTOIR code of the kind of way); the flux bénéficiaires writes its
+/// label (`LIBTYPEVOIE`). The common codes; another stays as written.
+pub fn street_type_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "ALL" => "Allée",
+        "AV" => "Avenue",
+        "BD" => "Boulevard",
+        "CAR" => "Carrefour",
+        "CHE" => "Chemin",
+        "CHS" => "Chaussée",
+        "CITE" => "Cité",
+        "CLOS" => "Clos",
+        "COR" => "Corniche",
+        "CRS" => "Cours",
+        "DOM" => "Domaine",
+        "ESP" => "Esplanade",
+        "FG" => "Faubourg",
+        "GR" => "Grande rue",
+        "HAM" => "Hameau",
+        "IMP" => "Impasse",
+        "LD" => "Lieu-dit",
+        "LOT" => "Lotissement",
+        "MTE" => "Montée",
+        "PARC" => "Parc",
+        "PAS" => "Passage",
+        "PL" => "Place",
+        "PROM" => "Promenade",
+        "QU" => "Quai",
+        "QUA" => "Quartier",
+        "R" => "Rue",
+        "RES" => "Résidence",
+        "RLE" => "Ruelle",
+        "RPT" => "Rond-point",
+        "RTE" => "Route",
+        "SEN" => "Sentier",
+        "SQ" => "Square",
+        "TRA" => "Traverse",
+        "VLA" => "Villa",
+        "VOI" => "Voie",
+        "ZA" => "Zone artisanale",
+        "ZAC" => "Zone d'aménagement concerté",
+        "ZI" => "Zone industrielle",
+        _ => return None,
+    })
 }
 
 fn join(parts: &[&str], separator: &str) -> String {
@@ -311,6 +378,8 @@ pub struct RawPerson {
     pub subject_to_duties: String,
     /// `TOPPERSENTDRODEVORSA`: "1" when newly subject.
     pub new_entrant: String,
+    /// The flux instruction's `DonneesSocioProfessionnelles`.
+    pub declared: RawDeclaredSituation,
 }
 
 /// A valid dossier: the household and the adults the département follows.
@@ -334,6 +403,10 @@ pub struct Keeps {
     pub role: bool,
     pub address: bool,
     pub subject_to_duties: bool,
+    /// The case's facts the file does not give keep their known value (the
+    /// flux instruction says nothing of the state's reason nor of
+    /// homelessness, and may leave the family situation out).
+    pub facts: bool,
 }
 
 impl Keeps {
@@ -346,6 +419,7 @@ impl Keeps {
             role: absent("role"),
             address: absent("address"),
             subject_to_duties: absent("subject_to_duties"),
+            facts: false,
         }
     }
 
@@ -359,6 +433,18 @@ impl Keeps {
         if self.rsa_state {
             data.rsa_state = known.rsa_state;
             data.rsa_state_on = known.rsa_state_on;
+        }
+        if let (true, Some(known), Some(given)) = (self.facts, &known.caf, &data.caf) {
+            data.caf = Some(CafFacts {
+                requested_on: given.requested_on.or(known.requested_on),
+                family_situation: given
+                    .family_situation
+                    .clone()
+                    .or(known.family_situation.clone()),
+                family_situation_on: given.family_situation_on.or(known.family_situation_on),
+                homeless: known.homeless,
+                state_reason: known.state_reason.clone(),
+            });
         }
         data
     }
@@ -398,6 +484,8 @@ pub struct DossierPerson {
     /// subject but not entering was already there (a département's first
     /// file holds its whole stock): no new entrant.
     pub entering: Option<bool>,
+    /// What the person declared when applying (the flux instruction).
+    pub declared: Option<DeclaredSituation>,
 }
 
 /// A record left out of an import, and why (in French, for the report).
@@ -461,9 +549,14 @@ fn validate_dossier(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dos
     let household = HouseholdData { caf, ..household };
     let mut persons = Vec::new();
     for person in &raw.persons {
-        if let Some(data) =
+        if let Some(mut data) =
             validate_person(person, raw, file_date).map_err(|reason| reject(person.line, reason))?
         {
+            if data.household_role == HouseholdRole::Requester {
+                (data.email, data.phone) = agreed_contact(&raw.contacts);
+            }
+            let declared = DeclaredSituation::read(&person.declared, file_date)
+                .map_err(|reason| reject(person.line, reason))?;
             persons.push(DossierPerson {
                 line: person.line,
                 data,
@@ -471,6 +564,7 @@ fn validate_dossier(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dos
                     "" => None,
                     flagged => Some(flag("TOPPERSENTDRODEVORSA", flagged).unwrap_or(false)),
                 },
+                declared,
             });
         }
     }
@@ -486,6 +580,25 @@ fn validate_dossier(raw: &RawDossier, fund: Fund, file_date: Date) -> Result<Dos
         persons,
         keeps: raw.keeps,
     })
+}
+
+/// The e-mail address and the phone number the household agreed to have
+/// used (the first of each); one that is not valid is left out, as a
+/// typing error at the CAF must not reject the dossier.
+fn agreed_contact(contacts: &[RawContact]) -> (Option<String>, Option<String>) {
+    use crate::person::{valid_email, valid_phone};
+    let agreed = |consent: &str| consent.trim().eq_ignore_ascii_case("A");
+    let email = contacts
+        .iter()
+        .filter(|c| agreed(&c.email_use))
+        .map(|c| c.email.trim().to_lowercase())
+        .find(|e| valid_email(e));
+    let phone = contacts
+        .iter()
+        .filter(|c| agreed(&c.phone_use))
+        .map(|c| c.phone.trim().to_owned())
+        .find(|p| valid_phone(p));
+    (email, phone)
 }
 
 /// The block that explains the case state `state`: the refusal (1), the
@@ -647,6 +760,9 @@ pub enum PersonChange {
     Identity,
     /// Address or commune changed.
     Address,
+    /// A phone number or an e-mail address the household agreed to have
+    /// used (flux instruction).
+    Contact,
 }
 
 impl PersonChange {
@@ -656,6 +772,7 @@ impl PersonChange {
             PersonChange::LeftDuties => "left_duties",
             PersonChange::Identity => "identity",
             PersonChange::Address => "address",
+            PersonChange::Contact => "contact",
         }
     }
 }
@@ -699,6 +816,14 @@ pub fn merge(known: &PersonData, incoming: &PersonData) -> Option<(PersonData, V
         if (&merged.address, &merged.commune_code) != (&known.address, &known.commune_code) {
             changes.push(PersonChange::Address);
         }
+    }
+    // Only what the household agreed to: a contact the file does not give
+    // (refused, unknown, another file) leaves the known one.
+    let email = incoming.email.clone().or(known.email.clone());
+    let phone = incoming.phone.clone().or(known.phone.clone());
+    if (&email, &phone) != (&known.email, &known.phone) {
+        (merged.email, merged.phone) = (email, phone);
+        changes.push(PersonChange::Contact);
     }
     match (known.subject_to_duties, incoming.subject_to_duties) {
         (false, true) => {

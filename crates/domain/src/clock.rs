@@ -23,6 +23,25 @@ pub fn fr_date(date: Date) -> String {
     )
 }
 
+/// A month's name as the French write it in a date: « mars ».
+pub fn fr_month(month: time::Month) -> &'static str {
+    use time::Month::*;
+    match month {
+        January => "janvier",
+        February => "février",
+        March => "mars",
+        April => "avril",
+        May => "mai",
+        June => "juin",
+        July => "juillet",
+        August => "août",
+        September => "septembre",
+        October => "octobre",
+        November => "novembre",
+        December => "décembre",
+    }
+}
+
 /// A number of days, the noun agreeing: "1 jour", "3 jours".
 pub fn fr_days(days: i64) -> String {
     if days.abs() <= 1 {

@@ -432,19 +432,11 @@ impl PersonData {
             LINE_MAX,
         )
         .map(|e| e.to_lowercase());
-        if email
-            .as_ref()
-            .is_some_and(|e| !e.contains('@') || e.contains(' '))
-        {
+        if email.as_ref().is_some_and(|e| !valid_email(e)) {
             invalid.add("email", "L'adresse électronique n'est pas valide.");
         }
         let phone = optional_text(&mut invalid, "phone", "Téléphone", &input.phone, LINE_MAX);
-        if phone.as_ref().is_some_and(|p| {
-            let digits = p.chars().filter(char::is_ascii_digit).count();
-            !(10..=15).contains(&digits)
-                || p.chars()
-                    .any(|c| !(c.is_ascii_digit() || " .+-()".contains(c)))
-        }) {
+        if phone.as_ref().is_some_and(|p| !valid_phone(p)) {
             invalid.add(
                 "phone",
                 "Le numéro de téléphone n'est pas valide (exemple : 02 31 00 00 00).",
@@ -599,6 +591,21 @@ pub fn fold(text: &str) -> String {
         }
     }
     folded
+}
+
+/// An e-mail address as the forms and the CAF's files accept it.
+pub fn valid_email(email: &str) -> bool {
+    email.contains('@') && !email.contains(' ')
+}
+
+/// A phone number as the forms and the CAF's files accept it: 10 to 15
+/// digits, with spaces, dots, dashes, brackets or a plus.
+pub fn valid_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    (10..=15).contains(&digits)
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .+-()".contains(c))
 }
 
 pub fn is_commune_code(code: &str) -> bool {

@@ -11,7 +11,10 @@
 
 use crate::{FileError, Source};
 use encoding_rs::Encoding;
-use parcours_domain::caf::{file_date, iso_date, RawAddress, RawDossier, RawMotive, RawPerson};
+use parcours_domain::caf::{
+    file_date, iso_date, RawAddress, RawContact, RawDossier, RawMotive, RawPerson,
+};
+use parcours_domain::declared_situation::RawDeclaredSituation;
 use parcours_domain::person::Fund;
 use quick_xml::encoding::DecodingReader;
 use quick_xml::errors::{IllFormedError, SyntaxError};
@@ -230,6 +233,9 @@ impl<R: BufRead> Source for CafXml<R> {
                 Step::Eof => return Err(self.truncated()),
             }
             if self.open.len() < depth {
+                if self.record.as_deref() == Some("InfoDemandeRSA") {
+                    instruction(&mut dossier);
+                }
                 return Ok(Some(dossier));
             }
         }
@@ -544,6 +550,7 @@ struct Reading {
     address: RawAddress,
     commune_code: String,
     motive: RawMotive,
+    contact: RawContact,
 }
 
 impl Reading {
@@ -580,6 +587,12 @@ impl Reading {
                     },
                     None => return Ok(()),
                 },
+                Some(("DonneesAdministratives", rest)) if rest.starts_with("ModesContacts/") => {
+                    match contact_field(&mut self.contact, &rest["ModesContacts/".len()..]) {
+                        Some(found) => found,
+                        None => return Ok(()),
+                    }
+                }
                 Some(("DonneesAdministratives", rest)) => {
                     match address_field(
                         &mut self.address,
@@ -615,6 +628,9 @@ impl Reading {
                     }
                 }
             }
+            "DonneesAdministratives/ModesContacts" => {
+                dossier.contacts.push(std::mem::take(&mut self.contact));
+            }
             "DonneesAdministratives/Adresse" => {
                 let address = std::mem::take(&mut self.address);
                 let commune_code = std::mem::take(&mut self.commune_code);
@@ -644,6 +660,26 @@ impl Reading {
     }
 }
 
+/// A dossier of the flux instruction: an application, which the CAF has
+/// not decided yet. It says nothing of the state nor of the droits et
+/// devoirs: a new dossier awaits its decision (state 0), and a known one
+/// keeps its state and its people's droits et devoirs, which the flux
+/// bénéficiaires tells, as it keeps the facts the instruction leaves out.
+fn instruction(dossier: &mut RawDossier) {
+    dossier.keeps.facts = true;
+    if dossier.rsa_state.trim().is_empty() {
+        dossier.rsa_state = "0".into();
+        dossier.keeps.rsa_state = true;
+    }
+    if dossier
+        .persons
+        .iter()
+        .all(|p| p.subject_to_duties.trim().is_empty())
+    {
+        dossier.keeps.subject_to_duties = true;
+    }
+}
+
 /// The RSA role's buffers, for `person_field`.
 fn self_role<'a>(
     benefit: &'a mut String,
@@ -660,6 +696,9 @@ fn person_field<'a>(
     path: &str,
 ) -> Option<(Kind, &'a mut String)> {
     use Kind::*;
+    if let Some(declared) = path.strip_prefix("DonneesSocioProfessionnelles/") {
+        return declared_field(&mut person.declared, declared);
+    }
     Some(match path {
         "Identification/NOM" => (Str(28), &mut person.last_name),
         "Identification/NOMNAI" => (Str(28), &mut person.birth_name),
@@ -671,6 +710,49 @@ fn person_field<'a>(
         "Prestations/ROLEPERS" => (Str(3), role),
         "MontantCalculDroitRSAPersonne/TOPPERSDRODEVORSA" => (Bool, &mut person.subject_to_duties),
         "MontantCalculDroitRSAPersonne/TOPPERSENTDRODEVORSA" => (Bool, &mut person.new_entrant),
+        _ => return None,
+    })
+}
+
+/// A field of what the person declared at application (the flux
+/// instruction's `DonneesSocioProfessionnelles`), at `path` from there.
+/// The instruction's schema is not published: codes are read with the
+/// lengths of their lists (4 characters).
+fn declared_field<'a>(
+    declared: &'a mut RawDeclaredSituation,
+    path: &str,
+) -> Option<(Kind, &'a mut String)> {
+    use Kind::*;
+    let list = |codes: &'a mut Vec<String>| {
+        codes.push(String::new());
+        codes.last_mut().map(|slot| (Str(4), slot))
+    };
+    match path {
+        "GeneraliteDSPP/SITPERSDEMRSA" => Some((Str(4), &mut declared.situation)),
+        "NiveauEtude/NIVETU" => Some((Str(4), &mut declared.education_level)),
+        "SituationProfessionnelle/HISPRO" => Some((Str(4), &mut declared.work_history)),
+        "SituationProfessionnelle/INSCDEMEMPLOI" => Some((Str(4), &mut declared.job_seeker)),
+        "Mobilite/CommunMobilite/TOPPERMICONDUB" => Some((Bool, &mut declared.driving_licence)),
+        "Mobilite/CommunMobilite/TOPMOYLOCO" => Some((Bool, &mut declared.transport)),
+        "Mobilite/DetailMobilite/NATMOB" => list(&mut declared.mobility),
+        "SituationSociale/DetailDifficulteSituationSociale/DIFSOC" => list(&mut declared.social),
+        "DifficulteLogement/DetailDifficulteLogement/DIFLOG" => list(&mut declared.housing),
+        "SituationSociale/DetailDifficulteDisponibilite/DIFDISP" => {
+            list(&mut declared.availability)
+        }
+        _ => None,
+    }
+}
+
+/// A field of the household's ways of contact (the flux instruction's
+/// `ModesContacts`), at `path` from there; lengths as WebRSA stores them.
+fn contact_field<'a>(contact: &'a mut RawContact, path: &str) -> Option<(Kind, &'a mut String)> {
+    use Kind::*;
+    Some(match path {
+        "NUMTEL" => (Str(11), &mut contact.phone),
+        "AUTORUTITEL" => (Str(1), &mut contact.phone_use),
+        "ADRELEC" => (Str(78), &mut contact.email),
+        "AUTORUTIADRELEC" => (Str(1), &mut contact.email_use),
         _ => return None,
     })
 }
@@ -693,6 +775,21 @@ fn address_field<'a>(
         }
         address.abroad.push(String::new());
         return address.abroad.last_mut().map(|slot| (Str(38), slot));
+    }
+    // The flux instruction writes its addresses flat, the street type as
+    // a code and the INSEE code as NUMCOMPTT.
+    match field {
+        "RGADR" => return Some((Int(2), rank)),
+        "NUMVOIE" => return Some((Str(6), &mut address.number)),
+        "TYPEVOIE" => return Some((Str(4), &mut address.street_type)),
+        "NOMVOIE" => return Some((Str(32), &mut address.street_name)),
+        "COMPLIDEADR" => return Some((Str(38), &mut address.complement_id)),
+        "COMPLADR" => return Some((Str(38), &mut address.complement)),
+        "LIEUDIST" => return Some((Str(38), &mut address.locality)),
+        "NUMCOMPTT" => return Some((Str(5), commune_code)),
+        "CODEPOS" => return Some((Int(5), &mut address.postcode)),
+        "LOCAADR" => return Some((Str(32), &mut address.commune_name)),
+        _ => {}
     }
     Some(match field.strip_prefix("AdresseDetailleeFrance/")? {
         "COMPLIDEADR" => (Str(38), &mut address.complement_id),

@@ -817,7 +817,6 @@ async fn the_cafs_monthly_file_is_imported_and_reimported_unchanged() {
         );
 
         // The CAF writes the NIR without its key: parcours computes it.
-        let full = |body: &str| Nir::parse(body).unwrap().as_str().to_owned();
         let karim = store
             .person_by_nir(&full("1850314118042"))
             .await
@@ -944,4 +943,178 @@ fn the_files_written_follow_the_cnafs_schema() {
         );
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+const INSTRUCTION: &[u8] = include_bytes!("fixtures/flux-instruction.xml");
+
+/// The NIR of 13 characters with its key, as stored.
+fn full(body: &str) -> String {
+    Nir::parse(body).unwrap().as_str().to_owned()
+}
+
+#[tokio::test]
+async fn the_flux_instruction_brings_applications_contacts_and_declared_situations() {
+    use parcours_domain::declared_situation::DeclaredSituation;
+    for store in stores().await {
+        import(&store, MONTHLY).await.unwrap();
+        let karim_nir = &full("1850314118042");
+        let karim_before = store.person_by_nir(karim_nir).await.unwrap().unwrap();
+        assert!(karim_before.subject_to_duties);
+
+        let record = import(&store, INSTRUCTION).await.unwrap();
+        assert_eq!(record.kind, "caf_instruction");
+        assert_eq!(record.counts.rejected, 0, "{:?}", record.report);
+        assert_eq!(record.counts.households_created, 1);
+        assert_eq!(record.counts.persons_created, 2, "the child left out");
+        assert_eq!(
+            record.counts.new_entrants, 0,
+            "an application is not yet droits et devoirs"
+        );
+        assert_eq!(record.counts.persons_updated, 1, "Karim's e-mail");
+
+        // The application: awaiting its decision, its flat address read.
+        let new = store
+            .household_by_rsa_number("14026100077")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(new.rsa_state, 0, "nouvelle demande en attente de décision");
+        assert_eq!(new.rsa_requested_on, Some(date!(2026 - 10 - 14)));
+        let jerome = store
+            .person_by_nir(&full("1900414118042"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!jerome.subject_to_duties);
+        assert_eq!(
+            jerome.address.as_deref(),
+            Some("BÂTIMENT B, 12 RUE DES LILAS, 14000 CAEN"),
+            "the street type's code read as its label, windows-1252 decoded"
+        );
+        assert_eq!(jerome.commune_code.as_deref(), Some("14118"));
+        // Only what the household agreed to: the refused landline and the
+        // e-mail of unknown consent are not kept.
+        assert_eq!(jerome.phone.as_deref(), Some("0612345678"));
+        assert_eq!(jerome.email, None);
+        let anais = store
+            .person_by_nir(&full("2920514118051"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (anais.phone.as_deref(), anais.email.as_deref()),
+            (None, None),
+            "the contact is the requester's"
+        );
+
+        // What Jérôme declared, codes as the CAF writes them.
+        let declared = store.declared_situation(jerome.id).await.unwrap().unwrap();
+        assert_eq!(
+            declared,
+            DeclaredSituation {
+                declared_on: Some(date!(2026 - 10 - 20)),
+                situation: Some("0101".into()),
+                education_level: Some("1204".into()),
+                work_history: Some("1903".into()),
+                job_seeker: Some("4302".into()),
+                driving_licence: Some(false),
+                transport: Some(true),
+                mobility: vec!["2501".into()],
+                social: vec!["0402".into(), "0406".into()],
+                housing: vec!["1002".into()],
+                availability: vec!["0502".into()],
+            }
+        );
+        assert_eq!(store.declared_situation(anais.id).await.unwrap(), None);
+
+        // The known couple: its state, facts and droits et devoirs kept, the
+        // requester's agreed e-mail added and reported without its value.
+        let karim = store.person_by_nir(karim_nir).await.unwrap().unwrap();
+        assert!(
+            karim.subject_to_duties,
+            "the instruction says nothing of it"
+        );
+        assert_eq!(karim.email.as_deref(), Some("karim.bensaid@example.org"));
+        assert_eq!(karim.address, karim_before.address, "no address given");
+        let couple = store
+            .household_by_rsa_number("14024015001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(couple.rsa_state, 4);
+        assert_eq!(couple.family_situation.as_deref(), Some("MAR"));
+        assert_eq!(couple.rsa_state_reason.as_deref(), Some("06"));
+        let changes = store.person_import_changes(karim.id).await.unwrap();
+        let contact = changes.iter().find(|c| c.kind == "contact").unwrap();
+        assert!(contact.detail.contains("adresse électronique"));
+        assert!(
+            !contact.detail.contains("example.org"),
+            "{}",
+            contact.detail
+        );
+
+        // The same file again changes nothing; the monthly file, which
+        // carries no contact, keeps the agreed ones.
+        let again = import(&store, INSTRUCTION).await.unwrap();
+        assert_eq!(
+            (
+                again.counts.households_created,
+                again.counts.households_updated,
+                again.counts.persons_created,
+                again.counts.persons_updated
+            ),
+            (0, 0, 0, 0),
+            "{:?}",
+            again.report
+        );
+        import(&store, MONTHLY).await.unwrap();
+        let karim = store.person_by_nir(karim_nir).await.unwrap().unwrap();
+        assert_eq!(karim.email.as_deref(), Some("karim.bensaid@example.org"));
+
+        // The person's own words: in the right of access, gone with the purge.
+        let export = store.subject_access(jerome.id).await.unwrap();
+        assert_eq!(export.declared_situation, Some(declared));
+        let policy = parcours_domain::retention::RetentionPolicy::default();
+        let today = date!(2040 - 01 - 01);
+        store
+            .retention_purge(&Actor::system("test"), &policy.cutoffs(today), today)
+            .await
+            .unwrap();
+        assert_eq!(store.declared_situation(jerome.id).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn an_instruction_dossier_breaking_its_limits_is_rejected_with_its_reason() {
+    for store in stores().await {
+        let text = String::from_utf8_lossy(INSTRUCTION)
+            .replace("<TOPMOYLOCO>1<", "<TOPMOYLOCO>oui<")
+            .replace(
+                "karim.bensaid@example.org",
+                &format!("{}@example.org", "k".repeat(80)),
+            );
+        let record = import(&store, text.as_bytes()).await.unwrap();
+        assert_eq!(record.counts.rejected, 2, "{:?}", record.report);
+        let reasons: Vec<&str> = record
+            .report
+            .rejected
+            .iter()
+            .map(|r| r.reason.as_str())
+            .collect();
+        assert!(
+            reasons.iter().any(|r| r.starts_with("TOPMOYLOCO")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.starts_with("ADRELEC") && r.contains("78 au plus")),
+            "{reasons:?}"
+        );
+        assert!(store
+            .household_by_rsa_number("14026100077")
+            .await
+            .unwrap()
+            .is_none());
+    }
 }

@@ -13,8 +13,8 @@ use crate::sql::Sql;
 use crate::{now, Actor, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::caf::{
-    iso_date, merge, same_identity, state_reason, CafFacts, CsvMapping, Dossier, PersonChange,
-    Rejected,
+    iso_date, merge, same_identity, state_reason, CafFacts, CsvMapping, Dossier, DossierPerson,
+    PersonChange, Rejected,
 };
 use parcours_domain::deadline::PathwayFacts;
 use parcours_domain::nir::Nir;
@@ -174,6 +174,7 @@ pub struct Import {
     households: Updates,
     persons: Updates,
     changes: Rows,
+    declarations: Rows,
     counts: ImportCounts,
     warnings: Vec<String>,
     actor: Actor,
@@ -260,6 +261,8 @@ impl Store {
                     "birth_date",
                     "sex",
                     "nir",
+                    "email",
+                    "phone",
                     "address",
                     "commune_code",
                     "territory_id",
@@ -280,6 +283,7 @@ impl Store {
                     "occurred_on",
                 ],
             ),
+            declarations: Rows::new("declared_situations", crate::declared_situation::COLUMNS),
             counts: ImportCounts::default(),
             warnings: Vec::new(),
             actor: actor.clone(),
@@ -534,9 +538,11 @@ impl Import {
     ) -> Result<()> {
         for incoming in &dossier.persons {
             let Some(person) = known.find(household_id, &incoming.data) else {
-                self.new_person(household_id, incoming.data.clone(), incoming.entering)?;
+                let id = self.new_person(household_id, incoming.data.clone(), incoming.entering)?;
+                self.declared(id, incoming);
                 continue;
             };
+            self.declared(person.person.id, incoming);
             let incoming = dossier
                 .keeps
                 .person_of(person.data.as_ref(), &incoming.data);
@@ -552,6 +558,14 @@ impl Import {
         Ok(())
     }
 
+    /// Queues what the person declared at application, if the file says it.
+    fn declared(&mut self, person_id: Uuid, incoming: &DossierPerson) {
+        if let Some(declared) = &incoming.declared {
+            let row = crate::declared_situation::row(person_id, declared, self.file_date);
+            self.declarations.push(row);
+        }
+    }
+
     /// Writes what the chunk creates and changes.
     async fn write(&mut self, updates: &[PersonUpdate]) -> Result<()> {
         self.delete_tokens(updates).await?;
@@ -562,6 +576,9 @@ impl Import {
         self.load.write(&mut self.tx).await?;
         self.households.write(&mut self.tx).await?;
         self.persons.write(&mut self.tx).await?;
+        self.declarations
+            .upsert(&mut self.tx, crate::declared_situation::ON_CONFLICT)
+            .await?;
         let updated: Vec<Uuid> = updates.iter().map(|u| u.before.id).collect();
         crate::deadline::refresh_clocks_of(&mut self.tx, &updated).await?;
         self.changes.write(&mut self.tx).await?;
@@ -708,7 +725,7 @@ impl Import {
         household_id: Uuid,
         mut data: PersonData,
         entering: Option<bool>,
-    ) -> Result<()> {
+    ) -> Result<Uuid> {
         if let Some(code) = data.commune_code.clone() {
             if !self.load.knows_commune(&code) {
                 self.warnings.push(format!(
@@ -736,7 +753,7 @@ impl Import {
                 new_entrant_detail(&data),
             );
         }
-        Ok(())
+        Ok(id)
     }
 
     fn change(&mut self, household: Uuid, person: Option<Uuid>, kind: &str, detail: String) {
@@ -777,6 +794,8 @@ impl Import {
             after.birth_date.into(),
             after.sex.code().into(),
             after.nir.clone().into(),
+            after.email.clone().into(),
+            after.phone.clone().into(),
             after.address.clone().into(),
             after.commune_code.clone().into(),
             after.territory_id.into(),
@@ -820,6 +839,7 @@ impl Import {
                     update.before.address.as_deref().unwrap_or("—"),
                     update.after.address.as_deref().unwrap_or("—")
                 ),
+                PersonChange::Contact => contact_detail(&update.before, &update.after),
             };
             self.change(update.household_id, id, change.code(), detail);
         }
@@ -844,6 +864,8 @@ impl Import {
             birth_date: data.birth_date,
             sex: data.sex,
             nir: data.nir.as_ref().map(|n| n.as_str().to_owned()),
+            email: data.email.clone(),
+            phone: data.phone.clone(),
             address: data.address.clone(),
             territory_id: commune_code.as_deref().and_then(|c| self.load.territory(c)),
             commune_code,
@@ -1086,6 +1108,9 @@ mod snapshot {
                     _ => false,
                 }
             })
+            // What a person declared is written with the file (the
+            // snapshot does not compare it).
+            && dossier.persons.iter().all(|p| p.declared.is_none())
     }
 
     fn household_data(f: &[&str]) -> Option<HouseholdData> {
@@ -1353,6 +1378,22 @@ fn household_change(known: &HouseholdData, incoming: &HouseholdData) -> Option<H
     let after = incoming.caf.clone().unwrap_or_default();
     let changes = before.changes(&after, incoming.rsa_state);
     Some((!changes.is_empty()).then(|| (change::HOUSEHOLD, changes.join(" ; "))))
+}
+
+/// The report's line for a contact the household agreed to give: what
+/// changed, not the values (the report is read by more people than the file).
+fn contact_detail(before: &Person, after: &PersonData) -> String {
+    let mut given = Vec::new();
+    if before.phone != after.phone {
+        given.push("téléphone");
+    }
+    if before.email != after.email {
+        given.push("adresse électronique");
+    }
+    format!(
+        "Coordonnées transmises par la CAF avec l'accord du foyer : {}.",
+        given.join(", ")
+    )
 }
 
 fn new_entrant_detail(data: &PersonData) -> String {

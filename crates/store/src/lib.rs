@@ -24,6 +24,7 @@ pub mod catalogue_load;
 pub mod contract;
 pub mod data_inclusion;
 pub mod deadline;
+pub mod declared_situation;
 pub mod diagnostic;
 mod error;
 pub mod fault;
@@ -41,6 +42,7 @@ pub mod referral;
 pub mod retention;
 pub mod self_referral;
 pub mod session;
+pub mod steering;
 pub mod structure_dashboard;
 pub mod subject_access;
 #[cfg(feature = "testing")]

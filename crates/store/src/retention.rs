@@ -79,6 +79,7 @@ pub const CONTACTS: &[Contact] = &[
     instant(HOUSEHOLD, "m.id", "h.updated_at"),
     day(HOUSEHOLD, "m.id", "h.rsa_state_on"),
     instant("person_revisions v", "v.person_id", "v.changed_at"),
+    day("declared_situations ds", "ds.person_id", "ds.declared_on"),
     day("orientations o", "o.person_id", "o.decided_on"),
     day("orientations o", "o.person_id", "o.notified_on"),
     instant("orientations o", "o.person_id", "o.created_at"),
@@ -135,6 +136,10 @@ pub const TABLES: &[(&str, &str)] = &[
     (
         "person_revisions",
         "deleted (the rectifications' history holds the identity)",
+    ),
+    (
+        "declared_situations",
+        "deleted (the person's words at application, health included)",
     ),
     (
         "orientations",
@@ -440,6 +445,7 @@ async fn anonymise_files(tx: &mut Tx, today: Date) -> Result<()> {
     for sql in [
         "DELETE FROM person_name_tokens WHERE person_id IN ({today})",
         "DELETE FROM person_revisions WHERE person_id IN ({today})",
+        "DELETE FROM declared_situations WHERE person_id IN ({today})",
         "UPDATE orientations SET reason = NULL, rejection_reason = NULL WHERE person_id IN ({today})",
         "UPDATE pathway_reviews SET outcome = '' WHERE person_id IN ({today})",
         "UPDATE contracts SET hours_note = NULL, person_commitments = '', organisation_commitments = '',

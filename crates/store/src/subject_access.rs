@@ -21,6 +21,7 @@ use crate::referral::PersonReferral;
 use crate::{appointment::Appointment, attendance::AttendanceLine};
 use crate::{Result, Store};
 use parcours_domain::audit::entity;
+use parcours_domain::declared_situation::DeclaredSituation;
 use parcours_domain::person::HouseholdRole;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -36,6 +37,7 @@ pub const COVERED_TABLES: &[(&str, &str)] = &[
     ("pathway_reviews", "pathway_reviews"),
     ("person_clocks", "clocks"),
     ("diagnostics", "diagnostics"),
+    ("declared_situations", "declared_situation"),
     ("contracts", "contracts"),
     ("contract_objectives", "contracts[].objectives"),
     ("referrals", "positionings"),
@@ -78,6 +80,8 @@ pub struct SubjectAccess {
     /// Every revision of the diagnostic, newest first.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub diagnostics: Vec<DiagnosticRevision>,
+    /// What the person declared when applying for the RSA (flux instruction).
+    pub declared_situation: Option<DeclaredSituation>,
     pub contracts: Vec<ContractRecord>,
     /// Positionings on actions, with attendance, appointments and FSE+ answers.
     pub positionings: Vec<Positioning>,
@@ -215,6 +219,7 @@ impl Store {
             pathway_reviews,
             clocks: self.person_clocks(person_id).await?,
             diagnostics: self.diagnostic_revisions(person_id).await?,
+            declared_situation: self.declared_situation(person_id).await?,
             contracts,
             positionings,
             import_changes,

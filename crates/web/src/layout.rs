@@ -71,6 +71,7 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         Permission::RankWaitingLists,
     ),
     ("/programme", "Programme", Permission::ManageCatalogue),
+    ("/pilotage", "Pilotage", Permission::ViewSteering),
     ("/imports", "Imports", Permission::ImportData),
     ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),

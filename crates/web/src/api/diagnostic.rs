@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use parcours_app::diagnostic;
+use parcours_domain::declared_situation::DeclaredSituation;
 use parcours_domain::diagnostic::DiagnosticData;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -26,6 +27,22 @@ pub struct DiagnosticBody {
     /// Without health content unless the caller may see it.
     #[schema(value_type = Object)]
     data: DiagnosticData,
+}
+
+/// What the person declared when applying for the RSA (the flux
+/// instruction's socio-professional data, codes as the CAF writes them),
+/// `null` when no file said it. Read as the diagnostic is: the same people,
+/// without health content unless the caller may see it; the read audited.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/declared-situation", tag = "diagnostic", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Option<DeclaredSituation>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn declared_situation(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Option<DeclaredSituation>>, ApiError> {
+    let declared =
+        diagnostic::declared_situation(&state, &me, id, "situation déclarée (API)").await?;
+    Ok(Json(declared))
 }
 
 /// Every revision of a person's diagnostic, newest first (read audited).

@@ -17,6 +17,7 @@ mod person;
 mod referral;
 mod retention;
 mod self_referral;
+mod steering;
 mod structure_dashboard;
 mod subject_access;
 mod waiting_list;
@@ -47,6 +48,12 @@ pub fn routes() -> Router<AppState> {
         .route("/territories", get(account::territories))
         .route("/audit", get(audit::list))
         .route("/retention", get(retention::preview))
+        .route("/statistics/delays", get(steering::delays))
+        .route("/statistics/delays/{kind}/people", get(steering::people))
+        .route("/statistics/stock", get(steering::stock))
+        .route("/statistics/stock/people", get(steering::stock_people))
+        .route("/statistics/offer", get(steering::offer))
+        .route("/statistics/offer/people", get(steering::offer_people))
         .route("/persons", get(person::search).post(person::create))
         .route("/persons/{id}", get(person::show).put(person::update))
         .route("/persons/{id}/closure", post(person::close))
@@ -73,6 +80,10 @@ pub fn routes() -> Router<AppState> {
             get(diagnostic::revisions).post(diagnostic::save),
         )
         .route("/persons/{id}/diagnostic/changes", get(diagnostic::changes))
+        .route(
+            "/persons/{id}/declared-situation",
+            get(diagnostic::declared_situation),
+        )
         .route(
             "/persons/{id}/contracts",
             get(contract::of_person).post(contract::create),
@@ -236,6 +247,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         diagnostic::revisions,
         diagnostic::save,
         diagnostic::changes,
+        diagnostic::declared_situation,
+        steering::delays,
+        steering::people,
+        steering::stock,
+        steering::stock_people,
+        steering::offer,
+        steering::offer_people,
         contract::create,
         contract::of_person,
         contract::show,

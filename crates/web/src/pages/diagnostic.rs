@@ -102,6 +102,8 @@ struct ShowPage {
     categories: Vec<CategoryView>,
     severities: Vec<(&'static str, &'static str)>,
     form_texts: Vec<(&'static str, &'static str, String)>,
+    /// What the person declared when applying: origin and lines.
+    declared: Option<(String, Vec<(&'static str, String)>)>,
     version: i64,
     /// The form's date of the diagnostic, as typed (today at first).
     revised_on: String,
@@ -131,6 +133,7 @@ async fn page(
         person,
         access,
         revisions,
+        declared,
     } = diagnostic::open(state, me, id, "diagnostic").await?;
     let layout = Layout::new(session, me, "Diagnostic", "/personnes").await?;
     let latest = revisions.first();
@@ -164,6 +167,7 @@ async fn page(
             .filter(|(_, _, sensitive)| access.sensitive || !sensitive)
             .map(|(field, label, _)| (*field, *label, form_data.text(field).to_owned()))
             .collect(),
+        declared: declared.map(|d| (d.origin(), d.lines())),
         version: latest.map_or(0, |r| r.version),
         revised_on,
         today,

@@ -16,6 +16,7 @@ pub(crate) mod public_catalogue;
 pub(crate) mod referral;
 pub(crate) mod retention;
 pub(crate) mod self_referral;
+pub(crate) mod steering;
 pub(crate) mod structure_dashboard;
 pub(crate) mod subject_access;
 pub(crate) mod waiting_list;
@@ -102,6 +103,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/jetons/{id}/revoquer", post(account::revoke_token))
         .route("/dpo/journal", get(audit::list))
         .route("/dpo/conservation", get(retention::overview))
+        .route("/pilotage", get(steering::delays))
+        .route("/pilotage/personnes", get(steering::people))
+        .route("/pilotage/stock", get(steering::stock_people))
+        .route("/pilotage/offre", get(steering::offer_people))
         .route("/catalogue", get(public_catalogue::search))
         .route("/catalogue/{id}", get(public_catalogue::show))
         .route(

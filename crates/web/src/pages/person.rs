@@ -455,6 +455,9 @@ struct ShowPage {
     household_rsa_state: String,
     household_state: String,
     household_facts: Vec<(&'static str, String)>,
+    /// What the person declared when applying: where it comes from, and
+    /// its lines (only for those who may read the diagnostic).
+    declared: Option<(String, Vec<(&'static str, String)>)>,
     /// None for a person outside the RSA.
     household: Option<parcours_store::person::Household>,
     situation: &'static str,
@@ -627,6 +630,10 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .unwrap_or_default(),
         household_state: household.as_ref().map(household_state).unwrap_or_default(),
         household_facts: household.as_ref().map(household_facts).unwrap_or_default(),
+        declared: view
+            .declared_situation
+            .as_ref()
+            .map(|d| (d.origin(), d.lines())),
         household_state_on: household
             .as_ref()
             .and_then(|h| h.rsa_state_on)

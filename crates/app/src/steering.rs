@@ -1,0 +1,237 @@
+//! Steering (issue 20): the pathway's two legal delays for a period, seen
+//! at a date, and the people behind each figure. The chargé de mission
+//! sees the whole département, the cadre their scope; the figures are
+//! counts, the lists a read of personal data (audited).
+
+use crate::clock::today;
+use crate::{App, CurrentUser, Failure};
+use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::deadline::DeadlineSettings;
+use parcours_domain::steering::{
+    DelayCase, DelayCell, DelayKind, DelayLimits, DelayReport, OfferCell, OfferFigures, OfferLine,
+    SteeringFilter, SteeringInput, StockCell, StockFigures, YearMonth,
+};
+use parcours_domain::{Invalid, Permission};
+use parcours_store::steering::SteeringPerson;
+
+/// The delays of a period, each with its figures month by month.
+pub struct Delays {
+    pub filter: SteeringFilter,
+    pub reports: Vec<DelayReport>,
+}
+
+/// The people one figure counts, with their delay.
+pub struct DelayPeople {
+    pub kind: DelayKind,
+    pub cell: DelayCell,
+    pub month: Option<YearMonth>,
+    pub people: Vec<(SteeringPerson, DelayCase)>,
+}
+
+/// What a delay is compared with, from the département's settings.
+pub fn limits(kind: DelayKind, settings: &DeadlineSettings) -> DelayLimits {
+    match kind {
+        DelayKind::Orientation => DelayLimits {
+            target_days: Some(settings.orientation_target_days),
+            legal_days: settings.orientation_legal_days,
+        },
+        DelayKind::Contract => DelayLimits {
+            target_days: None,
+            legal_days: settings.contract_days,
+        },
+    }
+}
+
+/// The filter as typed, checked (a French message per field).
+pub fn filter(input: &SteeringInput) -> Result<SteeringFilter, Failure> {
+    SteeringFilter::parse(input, today()).map_err(Failure::Invalid)
+}
+
+/// The two delays' figures over the filter's period, within `me`'s scope.
+pub async fn delays(app: &App, me: &CurrentUser, input: &SteeringInput) -> Result<Delays, Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let settings = app.store.deadline_settings().await?;
+    let mut reports = Vec::new();
+    for kind in DelayKind::ALL {
+        let cases = app.store.delay_cases(&me.scope(), *kind, &filter).await?;
+        reports.push(DelayReport::of(*kind, &cases, limits(*kind, &settings)));
+    }
+    Ok(Delays { filter, reports })
+}
+
+/// The people one figure counts (of a month's cohort, or of the whole
+/// period), by name; the read is audited, one event per person.
+pub async fn delay_people(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+    kind: &str,
+    cell: &str,
+    month: &str,
+) -> Result<DelayPeople, Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let mut invalid = Invalid::new();
+    let kind = DelayKind::from_code(kind);
+    if kind.is_none() {
+        invalid.add("delai", "Délai inconnu : orientation ou contrat.");
+    }
+    let cell = DelayCell::from_code(cell);
+    if cell.is_none() {
+        invalid.add("cellule", "Chiffre inconnu.");
+    }
+    let month = match month.trim() {
+        "" => None,
+        code => YearMonth::parse(code).or_else(|| {
+            invalid.add("mois", "Le mois s'écrit AAAA-MM.");
+            None
+        }),
+    };
+    let (Some(kind), Some(cell)) = (kind, cell) else {
+        return Err(Failure::Invalid(invalid));
+    };
+    invalid.into_result(()).map_err(Failure::Invalid)?;
+    let limits = limits(kind, &app.store.deadline_settings().await?);
+    let cases: Vec<DelayCase> = app
+        .store
+        .delay_cases(&me.scope(), kind, &filter)
+        .await?
+        .into_iter()
+        .filter(|c| month.is_none_or(|m| YearMonth::of(c.started_on) == m))
+        .filter(|c| cell.holds(c, limits))
+        .collect();
+    let ids: Vec<_> = cases.iter().map(|c| c.person_id).collect();
+    let people = app.store.steering_people(&ids).await?;
+    let events: Vec<(String, String)> = people
+        .iter()
+        .map(|p| {
+            (
+                p.id.to_string(),
+                format!("pilotage : {} — {}", kind.label(), cell.label()),
+            )
+        })
+        .collect();
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+        .await?;
+    let people = people
+        .into_iter()
+        .filter_map(|p| {
+            let case = *cases.iter().find(|c| c.person_id == p.id)?;
+            Some((p, case))
+        })
+        .collect();
+    Ok(DelayPeople {
+        kind,
+        cell,
+        month,
+        people,
+    })
+}
+
+/// The territories a filter may name.
+pub async fn territories(
+    app: &App,
+    me: &CurrentUser,
+) -> Result<Vec<parcours_store::organisation::Territory>, Failure> {
+    me.require(Permission::ViewSteering)?;
+    Ok(app.store.territories().await?)
+}
+
+/// The stock at the filter's date, within `me`'s scope.
+pub async fn stock(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+) -> Result<(SteeringFilter, StockFigures), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let lines = app.store.stock_lines(&me.scope(), &filter).await?;
+    Ok((filter, StockFigures::of(&lines)))
+}
+
+/// The people one figure of the stock counts, by name (audited).
+pub async fn stock_people(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+    cell: &str,
+) -> Result<(StockCell, Vec<SteeringPerson>), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let cell = StockCell::from_code(cell.trim())
+        .ok_or_else(|| Failure::Invalid(Invalid::field("cellule", "Chiffre inconnu.")))?;
+    let ids: Vec<_> = app
+        .store
+        .stock_lines(&me.scope(), &filter)
+        .await?
+        .into_iter()
+        .filter(|l| cell.holds(l))
+        .map(|l| l.person_id)
+        .collect();
+    let people = app.store.steering_people(&ids).await?;
+    let events: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.to_string(), format!("pilotage : {}", cell.label())))
+        .collect();
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+        .await?;
+    Ok((cell, people))
+}
+
+/// What became of the positionings of the filter's period, within `me`'s scope.
+pub async fn offer(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+) -> Result<OfferFigures, Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let lines = app.store.offer_lines(&me.scope(), &filter).await?;
+    Ok(OfferFigures::of(&lines))
+}
+
+/// The positionings one figure of the offer counts, with their person's
+/// name (audited).
+pub async fn offer_people(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+    cell: &str,
+) -> Result<(OfferCell, Vec<(SteeringPerson, OfferLine)>), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let cell = OfferCell::from_code(cell.trim())
+        .ok_or_else(|| Failure::Invalid(Invalid::field("cellule", "Chiffre inconnu.")))?;
+    let lines: Vec<OfferLine> = app
+        .store
+        .offer_lines(&me.scope(), &filter)
+        .await?
+        .into_iter()
+        .filter(|l| cell.holds(l))
+        .collect();
+    let mut ids: Vec<_> = lines.iter().map(|l| l.person_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = app.store.steering_people(&ids).await?;
+    let events: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.to_string(), format!("pilotage : {}", cell.label())))
+        .collect();
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+        .await?;
+    let mut by_person: std::collections::HashMap<_, Vec<OfferLine>> = Default::default();
+    for line in lines {
+        by_person.entry(line.person_id).or_default().push(line);
+    }
+    let mut listed = Vec::new();
+    for person in people {
+        for line in by_person.remove(&person.id).unwrap_or_default() {
+            listed.push((person.clone(), line));
+        }
+    }
+    Ok((cell, listed))
+}

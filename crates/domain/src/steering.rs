@@ -1,0 +1,849 @@
+//! Steering: how long the pathway's legal steps take, from the dates the
+//! files carry. Two delays (DOMAIN.md, "Steering and the DREES return"):
+//!
+//! - **entry → first orientation**: from the RSA request date (`DTDEMRSA`),
+//!   else the start of droits et devoirs, to the decision of the first
+//!   validated orientation decided on or after it;
+//! - **notification → first contract**: from the notification of that
+//!   orientation to the signature of the first contract signed on or after it.
+//!
+//! People are grouped by the month their delay starts (a cohort): of those
+//! who entered in March, how many are oriented, how fast, and how many
+//! still wait. A figure "at" a date only counts what was done by that date,
+//! so that a month's figures do not change with later work, except by
+//! people of that month being oriented later.
+
+use crate::deadline::{ClockKind, OrientationKind};
+use crate::person::optional_date;
+use crate::referral::{ReferralStatus, RefusalReason, Situation};
+use crate::validation::Invalid;
+use serde::{Deserialize, Serialize};
+use time::{Date, Month};
+use uuid::Uuid;
+
+crate::person::codes!(
+    DelayKind {
+        Orientation = "orientation", "Entrée → première orientation";
+        Contract = "contrat", "Notification de l'orientation → premier contrat";
+    }
+);
+
+impl DelayKind {
+    /// What the delay measures, stated on screen and in the API.
+    pub fn definition(self) -> &'static str {
+        match self {
+            DelayKind::Orientation => {
+                "Du jour de la demande de RSA (date transmise par la CAF), à défaut de l'entrée \
+                 dans les droits et devoirs, à la décision de la première orientation validée \
+                 décidée ce jour-là ou après. Personnes regroupées par mois d'entrée."
+            }
+            DelayKind::Contract => {
+                "De la notification de cette première orientation à la signature du premier \
+                 contrat signé ce jour-là ou après. Personnes regroupées par mois de notification."
+            }
+        }
+    }
+}
+
+/// Which people and which period the figures cover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SteeringFilter {
+    /// The delays that start between these days (included).
+    pub from: Date,
+    pub to: Date,
+    /// What was done by this day counts (today, or a past day).
+    pub at: Date,
+    pub territory_id: Option<Uuid>,
+    /// The organisation of the first orientation.
+    pub organisation_id: Option<Uuid>,
+    /// The kind of the first orientation.
+    pub orientation_kind: Option<OrientationKind>,
+}
+
+/// The filter as typed in the steering page's form or the API's query:
+/// empty fields take their default (the year so far, seen today).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct SteeringInput {
+    /// First day of the period (AAAA-MM-JJ; 1 January of this year when empty).
+    #[serde(default)]
+    pub from: String,
+    /// Last day of the period (today when empty).
+    #[serde(default)]
+    pub to: String,
+    /// The day the figures are seen at (today when empty).
+    #[serde(default)]
+    pub at: String,
+    #[serde(default)]
+    pub territory_id: String,
+    #[serde(default)]
+    pub organisation_id: String,
+    /// professional, socio_professional or social.
+    #[serde(default)]
+    pub orientation_kind: String,
+}
+
+impl SteeringFilter {
+    /// The filter `input` describes on `today`, or what is wrong with it, in
+    /// French, field by field.
+    pub fn parse(input: &SteeringInput, today: Date) -> Result<SteeringFilter, Invalid> {
+        let mut invalid = Invalid::new();
+        let mut day = |field: &str, label: &str, raw: &str, default: Date| {
+            if raw.trim().is_empty() {
+                Some(default)
+            } else {
+                optional_date(&mut invalid, field, label, raw)
+            }
+        };
+        let start_of_year =
+            Date::from_calendar_date(today.year(), Month::January, 1).unwrap_or(today);
+        let from = day("from", "Début de la période", &input.from, start_of_year);
+        let to = day("to", "Fin de la période", &input.to, today);
+        let at = day("at", "Date d'observation", &input.at, today);
+        let mut id = |field: &str, raw: &str| match raw.trim() {
+            "" => None,
+            text => Uuid::parse_str(text).ok().or_else(|| {
+                invalid.add(field, "Choisissez une valeur de la liste.");
+                None
+            }),
+        };
+        let territory_id = id("territory_id", &input.territory_id);
+        let organisation_id = id("organisation_id", &input.organisation_id);
+        let orientation_kind = match input.orientation_kind.trim() {
+            "" => None,
+            code => OrientationKind::from_code(code).or_else(|| {
+                invalid.add(
+                    "orientation_kind",
+                    "Choisissez un type d'orientation de la liste.",
+                );
+                None
+            }),
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                invalid.add("to", "La fin de la période précède son début.");
+            }
+        }
+        if at.is_some_and(|at| at > today) {
+            invalid.add(
+                "at",
+                "La date d'observation ne peut pas être dans le futur.",
+            );
+        }
+        invalid.into_result(())?;
+        match (from, to, at) {
+            (Some(from), Some(to), Some(at)) => Ok(SteeringFilter {
+                from,
+                to,
+                at,
+                territory_id,
+                organisation_id,
+                orientation_kind,
+            }),
+            _ => Err(Invalid::field("from", "Période invalide.")),
+        }
+    }
+}
+
+/// One person's delay: when it started, and when it ended if it did by
+/// the date the figures are computed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayCase {
+    pub person_id: Uuid,
+    pub started_on: Date,
+    pub ended_on: Option<Date>,
+}
+
+impl DelayCase {
+    /// Days from start to end, when ended.
+    pub fn days(&self) -> Option<i64> {
+        self.ended_on
+            .map(|end| (end - self.started_on).whole_days())
+    }
+}
+
+/// The reference durations a delay is compared with (days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayLimits {
+    /// The département's target, when it has one besides the law.
+    pub target_days: Option<i64>,
+    pub legal_days: i64,
+}
+
+/// The figures of a group of delays. Shares are counts, with their base
+/// (`done`), so that a screen never divides by zero and a list can be
+/// checked against them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayFigures {
+    /// People whose delay started in the group.
+    pub started: i64,
+    /// Of them, those whose delay ended (oriented, contract signed).
+    pub done: i64,
+    /// Those still waiting at the date of the figures.
+    pub waiting: i64,
+    pub mean_days: Option<f64>,
+    pub median_days: Option<f64>,
+    /// 90th percentile, nearest rank.
+    pub p90_days: Option<i64>,
+    /// Ended within the target (None without a target).
+    pub within_target: Option<i64>,
+    /// Ended within the legal limit.
+    pub within_legal: i64,
+}
+
+impl DelayFigures {
+    pub fn of(cases: &[DelayCase], limits: DelayLimits) -> DelayFigures {
+        let mut days: Vec<i64> = cases.iter().filter_map(DelayCase::days).collect();
+        days.sort_unstable();
+        let done = days.len() as i64;
+        let within = |limit: i64| days.iter().filter(|d| **d <= limit).count() as i64;
+        DelayFigures {
+            started: cases.len() as i64,
+            done,
+            waiting: cases.len() as i64 - done,
+            mean_days: (done > 0).then(|| days.iter().sum::<i64>() as f64 / done as f64),
+            median_days: median(&days),
+            p90_days: nearest_rank(&days, 90),
+            within_target: limits.target_days.map(within),
+            within_legal: within(limits.legal_days),
+        }
+    }
+}
+
+/// The median of sorted values: the middle one, or the mean of the two.
+pub fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+    }
+}
+
+/// The `percent`th percentile of sorted values by nearest rank: the
+/// smallest value such that at least `percent` % of them are at most it.
+pub fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (percent * sorted.len()).div_ceil(100).max(1);
+    Some(sorted[rank - 1])
+}
+
+/// A month of the cohorts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u8,
+}
+
+impl YearMonth {
+    pub fn of(date: Date) -> YearMonth {
+        YearMonth {
+            year: date.year(),
+            month: u8::from(date.month()),
+        }
+    }
+
+    /// « mars 2026 ».
+    pub fn label(self) -> String {
+        let month = Month::try_from(self.month).map_or("", crate::clock::fr_month);
+        format!("{month} {}", self.year)
+    }
+
+    /// `2026-03`, for links and files.
+    pub fn code(self) -> String {
+        format!("{}-{:02}", self.year, self.month)
+    }
+
+    pub fn parse(code: &str) -> Option<YearMonth> {
+        let (year, month) = code.trim().split_once('-')?;
+        let year: i32 = year.parse().ok()?;
+        let month: u8 = month.parse().ok()?;
+        (1..=12)
+            .contains(&month)
+            .then_some(YearMonth { year, month })
+    }
+}
+
+/// The figures of one month's cohort.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthFigures {
+    pub month: YearMonth,
+    pub figures: DelayFigures,
+}
+
+/// Figures for the whole period, then month by month (oldest first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DelayReport {
+    pub kind: DelayKind,
+    pub definition: &'static str,
+    pub limits: DelayLimits,
+    pub total: DelayFigures,
+    pub months: Vec<MonthFigures>,
+}
+
+impl DelayReport {
+    pub fn of(kind: DelayKind, cases: &[DelayCase], limits: DelayLimits) -> DelayReport {
+        let mut months: Vec<YearMonth> =
+            cases.iter().map(|c| YearMonth::of(c.started_on)).collect();
+        months.sort_unstable();
+        months.dedup();
+        DelayReport {
+            kind,
+            definition: kind.definition(),
+            limits,
+            total: DelayFigures::of(cases, limits),
+            months: months
+                .into_iter()
+                .map(|month| {
+                    let of_month: Vec<DelayCase> = cases
+                        .iter()
+                        .filter(|c| YearMonth::of(c.started_on) == month)
+                        .copied()
+                        .collect();
+                    MonthFigures {
+                        month,
+                        figures: DelayFigures::of(&of_month, limits),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+// Which people of a report a figure counts: the list behind it.
+crate::person::codes!(
+    DelayCell {
+        Started = "entres", "Délais commencés";
+        Done = "termines", "Délais terminés";
+        Waiting = "en_attente", "En attente";
+        WithinTarget = "dans_la_cible", "Dans le délai cible";
+        WithinLegal = "dans_le_delai_legal", "Dans le délai légal";
+        BeyondLegal = "hors_delai_legal", "Au-delà du délai légal";
+    }
+);
+
+impl DelayCell {
+    /// Whether `case` is counted in this cell.
+    pub fn holds(self, case: &DelayCase, limits: DelayLimits) -> bool {
+        let days = case.days();
+        match self {
+            DelayCell::Started => true,
+            DelayCell::Done => days.is_some(),
+            DelayCell::Waiting => days.is_none(),
+            DelayCell::WithinTarget => limits
+                .target_days
+                .is_some_and(|t| days.is_some_and(|d| d <= t)),
+            DelayCell::WithinLegal => days.is_some_and(|d| d <= limits.legal_days),
+            DelayCell::BeyondLegal => days.is_some_and(|d| d > limits.legal_days),
+        }
+    }
+}
+
+/// One person in droits et devoirs at a date, as the stock counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockLine {
+    pub person_id: Uuid,
+    /// The kind of the latest validated orientation decided by the date.
+    pub oriented: Option<OrientationKind>,
+    /// A contract signed, begun and not over at the date.
+    pub contract_in_force: bool,
+    /// A référent unique designated at the date.
+    pub has_referent: bool,
+    /// The clocks overdue at the date.
+    pub late: Vec<ClockKind>,
+}
+
+/// The stock at a date: who is in droits et devoirs and where they stand.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockFigures {
+    pub in_duties: i64,
+    pub oriented: i64,
+    /// By kind of orientation, in the order of `OrientationKind::ALL`.
+    pub oriented_by_kind: Vec<(OrientationKind, i64)>,
+    pub not_oriented: i64,
+    pub contract_in_force: i64,
+    pub without_referent: i64,
+    /// People with at least one clock overdue.
+    pub late: i64,
+    /// By clock, in the order of `ClockKind::ALL`.
+    pub late_by_clock: Vec<(ClockKind, i64)>,
+}
+
+impl StockFigures {
+    pub fn of(lines: &[StockLine]) -> StockFigures {
+        let count = |cell: StockCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
+        StockFigures {
+            in_duties: count(StockCell::InDuties),
+            oriented: count(StockCell::Oriented(None)),
+            oriented_by_kind: OrientationKind::ALL
+                .iter()
+                .map(|k| (*k, count(StockCell::Oriented(Some(*k)))))
+                .collect(),
+            not_oriented: count(StockCell::NotOriented),
+            contract_in_force: count(StockCell::ContractInForce),
+            without_referent: count(StockCell::WithoutReferent),
+            late: count(StockCell::Late(None)),
+            late_by_clock: ClockKind::ALL
+                .iter()
+                .map(|k| (*k, count(StockCell::Late(Some(*k)))))
+                .collect(),
+        }
+    }
+}
+
+/// A figure of the stock: the people it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockCell {
+    InDuties,
+    /// Oriented, of one kind or any.
+    Oriented(Option<OrientationKind>),
+    NotOriented,
+    ContractInForce,
+    WithoutReferent,
+    /// Late on one clock, or on any.
+    Late(Option<ClockKind>),
+}
+
+impl StockCell {
+    pub fn holds(self, line: &StockLine) -> bool {
+        match self {
+            StockCell::InDuties => true,
+            StockCell::Oriented(None) => line.oriented.is_some(),
+            StockCell::Oriented(Some(kind)) => line.oriented == Some(kind),
+            StockCell::NotOriented => line.oriented.is_none(),
+            StockCell::ContractInForce => line.contract_in_force,
+            StockCell::WithoutReferent => !line.has_referent,
+            StockCell::Late(None) => !line.late.is_empty(),
+            StockCell::Late(Some(clock)) => line.late.contains(&clock),
+        }
+    }
+
+    /// In links: `orientes`, `orientes:social`, `retard:contract`…
+    pub fn code(self) -> String {
+        match self {
+            StockCell::InDuties => "droits_et_devoirs".into(),
+            StockCell::Oriented(None) => "orientes".into(),
+            StockCell::Oriented(Some(kind)) => format!("orientes:{}", kind.code()),
+            StockCell::NotOriented => "non_orientes".into(),
+            StockCell::ContractInForce => "contrat_en_cours".into(),
+            StockCell::WithoutReferent => "sans_referent".into(),
+            StockCell::Late(None) => "retard".into(),
+            StockCell::Late(Some(clock)) => format!("retard:{}", clock.code()),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<StockCell> {
+        Some(match code.split_once(':') {
+            Some(("orientes", kind)) => {
+                StockCell::Oriented(Some(OrientationKind::from_code(kind)?))
+            }
+            Some(("retard", clock)) => StockCell::Late(Some(ClockKind::from_code(clock)?)),
+            Some(_) => return None,
+            None => match code {
+                "droits_et_devoirs" => StockCell::InDuties,
+                "orientes" => StockCell::Oriented(None),
+                "non_orientes" => StockCell::NotOriented,
+                "contrat_en_cours" => StockCell::ContractInForce,
+                "sans_referent" => StockCell::WithoutReferent,
+                "retard" => StockCell::Late(None),
+                _ => return None,
+            },
+        })
+    }
+
+    /// For the list's title.
+    pub fn label(self) -> String {
+        match self {
+            StockCell::InDuties => "En droits et devoirs".into(),
+            StockCell::Oriented(None) => "Orientés".into(),
+            StockCell::Oriented(Some(kind)) => format!("Orientés : {}", kind.label()),
+            StockCell::NotOriented => "Sans orientation".into(),
+            StockCell::ContractInForce => "Avec un contrat en cours".into(),
+            StockCell::WithoutReferent => "Sans référent unique".into(),
+            StockCell::Late(None) => "En retard sur au moins une échéance".into(),
+            StockCell::Late(Some(clock)) => format!("En retard : {}", clock.label()),
+        }
+    }
+}
+
+/// What the stock counts, stated on screen and in the API.
+pub const STOCK_DEFINITION: &str =
+    "Personnes d'un dossier RSA en droits et devoirs ce jour-là (depuis \
+     une date antérieure ou égale). Orientées : une orientation validée décidée au plus tard ce \
+     jour-là (la dernière donne le type). Contrat en cours : signé, commencé et pas encore terminé \
+     ce jour-là. Sans référent : aucune désignation en cours ce jour-là. En retard : une échéance \
+     commencée et dépassée ce jour-là sans avoir été tenue.";
+
+/// A positioning as the offer's figures count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfferLine {
+    pub referral_id: Uuid,
+    pub person_id: Uuid,
+    pub status: ReferralStatus,
+    pub refusal_reason: Option<RefusalReason>,
+    pub positioned_on: Date,
+    pub entered_on: Option<Date>,
+    pub exit_situation: Option<Situation>,
+    pub situation_4_weeks: Option<Situation>,
+}
+
+/// What became of the positionings of a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfferFigures {
+    pub positionings: i64,
+    /// By current status, in the order of `ReferralStatus::ALL`.
+    pub by_status: Vec<(ReferralStatus, i64)>,
+    /// Refused by the structure, by reason.
+    pub by_refusal_reason: Vec<(RefusalReason, i64)>,
+    /// Days from positioning to entry, over those who entered.
+    pub entries: i64,
+    pub wait_mean_days: Option<f64>,
+    pub wait_median_days: Option<f64>,
+    /// Exits by situation at exit, then 4 weeks later.
+    pub by_exit_situation: Vec<(Situation, i64)>,
+    pub by_situation_4_weeks: Vec<(Situation, i64)>,
+}
+
+impl OfferFigures {
+    pub fn of(lines: &[OfferLine]) -> OfferFigures {
+        let count = |cell: OfferCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
+        let mut waits: Vec<i64> = lines
+            .iter()
+            .filter_map(|l| l.entered_on.map(|e| (e - l.positioned_on).whole_days()))
+            .collect();
+        waits.sort_unstable();
+        let entries = waits.len() as i64;
+        let nonzero =
+            |pairs: Vec<(Situation, i64)>| pairs.into_iter().filter(|(_, n)| *n > 0).collect();
+        OfferFigures {
+            positionings: lines.len() as i64,
+            by_status: ReferralStatus::ALL
+                .iter()
+                .map(|s| (*s, count(OfferCell::Status(*s))))
+                .collect(),
+            by_refusal_reason: RefusalReason::ALL
+                .iter()
+                .map(|r| (*r, count(OfferCell::Refusal(*r))))
+                .collect(),
+            entries,
+            wait_mean_days: (entries > 0)
+                .then(|| waits.iter().sum::<i64>() as f64 / entries as f64),
+            wait_median_days: median(&waits),
+            by_exit_situation: nonzero(
+                Situation::ALL
+                    .iter()
+                    .map(|s| (*s, count(OfferCell::Exit(*s))))
+                    .collect(),
+            ),
+            by_situation_4_weeks: nonzero(
+                Situation::ALL
+                    .iter()
+                    .map(|s| (*s, count(OfferCell::FourWeeks(*s))))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A figure of the offer: the positionings it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferCell {
+    All,
+    Status(ReferralStatus),
+    Refusal(RefusalReason),
+    Exit(Situation),
+    FourWeeks(Situation),
+}
+
+impl OfferCell {
+    pub fn holds(self, line: &OfferLine) -> bool {
+        match self {
+            OfferCell::All => true,
+            OfferCell::Status(status) => line.status == status,
+            OfferCell::Refusal(reason) => {
+                line.status == ReferralStatus::Refused && line.refusal_reason == Some(reason)
+            }
+            OfferCell::Exit(situation) => line.exit_situation == Some(situation),
+            OfferCell::FourWeeks(situation) => line.situation_4_weeks == Some(situation),
+        }
+    }
+
+    /// In links: `tous`, `statut:entered`, `refus:unreachable`, `sortie:employment`,
+    /// `4semaines:training`.
+    pub fn code(self) -> String {
+        match self {
+            OfferCell::All => "tous".into(),
+            OfferCell::Status(s) => format!("statut:{}", s.code()),
+            OfferCell::Refusal(r) => format!("refus:{}", r.code()),
+            OfferCell::Exit(s) => format!("sortie:{}", s.code()),
+            OfferCell::FourWeeks(s) => format!("4semaines:{}", s.code()),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<OfferCell> {
+        if code == "tous" {
+            return Some(OfferCell::All);
+        }
+        let (kind, value) = code.split_once(':')?;
+        Some(match kind {
+            "statut" => OfferCell::Status(ReferralStatus::from_code(value)?),
+            "refus" => OfferCell::Refusal(RefusalReason::from_code(value)?),
+            "sortie" => OfferCell::Exit(Situation::from_code(value)?),
+            "4semaines" => OfferCell::FourWeeks(Situation::from_code(value)?),
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            OfferCell::All => "Positionnements".into(),
+            OfferCell::Status(s) => format!("Positionnements : {}", s.label()),
+            OfferCell::Refusal(r) => format!("Refusés : {}", r.label()),
+            OfferCell::Exit(s) => format!("Sortis, à la sortie : {}", s.label()),
+            OfferCell::FourWeeks(s) => format!("Sortis, 4 semaines après : {}", s.label()),
+        }
+    }
+}
+
+/// What the offer's figures count, stated on screen and in the API.
+pub const OFFER_DEFINITION: &str = "Positionnements sur des actions d'insertion faits dans la \
+     période, des personnes que vous suivez, dans leur état d'aujourd'hui ; attente : du \
+     positionnement à l'entrée sur l'action, pour ceux qui sont entrés.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    const LIMITS: DelayLimits = DelayLimits {
+        target_days: Some(30),
+        legal_days: 42,
+    };
+
+    fn case(n: u128, start: Date, end: Option<Date>) -> DelayCase {
+        DelayCase {
+            person_id: Uuid::from_u128(n),
+            started_on: start,
+            ended_on: end,
+        }
+    }
+
+    #[test]
+    fn figures_written_by_hand() {
+        // Delays of 10, 30, 40 and 60 days; one still waiting.
+        let cases = [
+            case(1, date!(2026 - 03 - 01), Some(date!(2026 - 03 - 11))),
+            case(2, date!(2026 - 03 - 02), Some(date!(2026 - 04 - 01))),
+            case(3, date!(2026 - 03 - 10), Some(date!(2026 - 04 - 19))),
+            case(4, date!(2026 - 04 - 01), Some(date!(2026 - 05 - 31))),
+            case(5, date!(2026 - 04 - 20), None),
+        ];
+        let report = DelayReport::of(DelayKind::Orientation, &cases, LIMITS);
+        assert_eq!(
+            report.total,
+            DelayFigures {
+                started: 5,
+                done: 4,
+                waiting: 1,
+                mean_days: Some(35.0),
+                median_days: Some(35.0),
+                p90_days: Some(60),
+                within_target: Some(2),
+                within_legal: 3,
+            }
+        );
+        assert_eq!(report.months.len(), 2);
+        assert_eq!(report.months[0].month.label(), "mars 2026");
+        assert_eq!(report.months[0].figures.done, 3);
+        assert_eq!(report.months[0].figures.median_days, Some(30.0));
+        assert_eq!(report.months[1].figures.waiting, 1);
+        assert_eq!(report.months[1].figures.within_legal, 0);
+    }
+
+    #[test]
+    fn nothing_started_is_no_figure_and_no_division() {
+        let report = DelayReport::of(DelayKind::Contract, &[], LIMITS);
+        assert_eq!(
+            report.total,
+            DelayFigures {
+                within_target: Some(0),
+                ..DelayFigures::default()
+            }
+        );
+        assert!(report.months.is_empty());
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        assert_eq!(nearest_rank(&[7], 90), Some(7));
+        assert_eq!(nearest_rank(&(1..=10).collect::<Vec<_>>(), 90), Some(9));
+        assert_eq!(nearest_rank(&(1..=11).collect::<Vec<_>>(), 90), Some(10));
+        assert_eq!(median(&[1, 2, 3, 10]), Some(2.5));
+    }
+
+    #[test]
+    fn months_read_and_write_their_code() {
+        let month = YearMonth::parse("2026-03").unwrap();
+        assert_eq!(month.code(), "2026-03");
+        assert_eq!(YearMonth::parse("2026-13"), None);
+        assert_eq!(YearMonth::parse("mars"), None);
+    }
+
+    #[test]
+    fn stock_cells_read_their_code() {
+        for cell in [
+            StockCell::InDuties,
+            StockCell::Oriented(None),
+            StockCell::Oriented(Some(OrientationKind::Social)),
+            StockCell::NotOriented,
+            StockCell::ContractInForce,
+            StockCell::WithoutReferent,
+            StockCell::Late(None),
+            StockCell::Late(Some(ClockKind::JointReview)),
+        ] {
+            assert_eq!(StockCell::from_code(&cell.code()), Some(cell));
+        }
+        assert_eq!(StockCell::from_code("orientes:astrologique"), None);
+        assert_eq!(StockCell::from_code("tout"), None);
+    }
+
+    #[test]
+    fn offer_figures_written_by_hand() {
+        let line = |n: u128, status, reason, entered: Option<Date>, exit, weeks| OfferLine {
+            referral_id: Uuid::from_u128(n),
+            person_id: Uuid::from_u128(n),
+            status,
+            refusal_reason: reason,
+            positioned_on: date!(2026 - 03 - 01),
+            entered_on: entered,
+            exit_situation: exit,
+            situation_4_weeks: weeks,
+        };
+        use ReferralStatus::*;
+        let lines = [
+            line(1, Entered, None, Some(date!(2026 - 03 - 11)), None, None),
+            line(
+                2,
+                Exited,
+                None,
+                Some(date!(2026 - 03 - 31)),
+                Some(Situation::Employment),
+                Some(Situation::Employment),
+            ),
+            line(
+                3,
+                Refused,
+                Some(RefusalReason::Unreachable),
+                None,
+                None,
+                None,
+            ),
+            line(4, Waiting, None, None, None, None),
+        ];
+        let figures = OfferFigures::of(&lines);
+        assert_eq!(figures.positionings, 4);
+        assert_eq!(figures.entries, 2);
+        assert_eq!(figures.wait_mean_days, Some(20.0));
+        assert_eq!(figures.wait_median_days, Some(20.0));
+        assert!(figures.by_status.contains(&(Waiting, 1)));
+        assert!(figures
+            .by_refusal_reason
+            .contains(&(RefusalReason::Unreachable, 1)));
+        assert_eq!(figures.by_exit_situation, vec![(Situation::Employment, 1)]);
+        for cell in [
+            OfferCell::All,
+            OfferCell::Status(Exited),
+            OfferCell::Refusal(RefusalReason::Other),
+            OfferCell::Exit(Situation::Training),
+            OfferCell::FourWeeks(Situation::Unknown),
+        ] {
+            assert_eq!(OfferCell::from_code(&cell.code()), Some(cell));
+        }
+        assert_eq!(OfferCell::from_code("statut:perdu"), None);
+    }
+
+    proptest! {
+        /// Every stock figure is the size of the list behind it, and the
+        /// parts add up.
+        #[test]
+        fn each_stock_figure_counts_its_list(
+            raw in proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 0u8..16), 0..60)
+        ) {
+            let lines: Vec<StockLine> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, (kind, contract, referent, late))| StockLine {
+                    person_id: Uuid::from_u128(i as u128),
+                    oriented: OrientationKind::ALL.get(*kind).copied(),
+                    contract_in_force: *contract,
+                    has_referent: *referent,
+                    late: ClockKind::ALL
+                        .iter()
+                        .enumerate()
+                        .filter(|(b, _)| late & (1 << b) != 0)
+                        .map(|(_, c)| *c)
+                        .collect(),
+                })
+                .collect();
+            let figures = StockFigures::of(&lines);
+            let count = |cell: StockCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
+            prop_assert_eq!(figures.in_duties, lines.len() as i64);
+            prop_assert_eq!(figures.oriented + figures.not_oriented, figures.in_duties);
+            prop_assert_eq!(
+                figures.oriented_by_kind.iter().map(|(_, n)| n).sum::<i64>(),
+                figures.oriented
+            );
+            prop_assert_eq!(figures.without_referent, count(StockCell::WithoutReferent));
+            prop_assert_eq!(figures.contract_in_force, count(StockCell::ContractInForce));
+            for (clock, n) in &figures.late_by_clock {
+                prop_assert_eq!(*n, count(StockCell::Late(Some(*clock))));
+                prop_assert!(*n <= figures.late);
+            }
+        }
+    }
+
+    proptest! {
+        /// Every figure is the size of the list behind it.
+        #[test]
+        fn each_figure_counts_its_list(
+            spans in proptest::collection::vec((0i64..400, proptest::option::of(0i64..200)), 0..60)
+        ) {
+            let start = date!(2025 - 01 - 01);
+            let cases: Vec<DelayCase> = spans
+                .iter()
+                .enumerate()
+                .map(|(i, (offset, days))| {
+                    let started = start + time::Duration::days(*offset);
+                    case(i as u128, started, days.map(|d| started + time::Duration::days(d)))
+                })
+                .collect();
+            let figures = DelayFigures::of(&cases, LIMITS);
+            let count = |cell: DelayCell| cases.iter().filter(|c| cell.holds(c, LIMITS)).count() as i64;
+            prop_assert_eq!(figures.started, count(DelayCell::Started));
+            prop_assert_eq!(figures.done, count(DelayCell::Done));
+            prop_assert_eq!(figures.waiting, count(DelayCell::Waiting));
+            prop_assert_eq!(figures.within_target, Some(count(DelayCell::WithinTarget)));
+            prop_assert_eq!(figures.within_legal, count(DelayCell::WithinLegal));
+            prop_assert_eq!(figures.done - figures.within_legal, count(DelayCell::BeyondLegal));
+            let report = DelayReport::of(DelayKind::Orientation, &cases, LIMITS);
+            prop_assert_eq!(report.months.iter().map(|m| m.figures.started).sum::<i64>(), figures.started);
+            if let (Some(median), Some(p90)) = (figures.median_days, figures.p90_days) {
+                prop_assert!(median <= p90 as f64);
+            }
+        }
+    }
+}

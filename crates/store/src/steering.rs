@@ -1,0 +1,256 @@
+//! Steering: the dates the delays are computed from, read in one statement
+//! for a whole département (parcours_domain::steering computes the figures).
+
+use crate::bulk::{read_by_keys, Value};
+use crate::sql::Sql;
+use crate::{Result, Store};
+use parcours_domain::access::PersonScope;
+use parcours_domain::deadline::{ClockKind, OrientationKind};
+use parcours_domain::referral::{ReferralStatus, RefusalReason, Situation};
+pub use parcours_domain::steering::SteeringFilter;
+use parcours_domain::steering::{DelayCase, DelayKind, OfferLine, StockLine};
+use serde::Serialize;
+use time::Date;
+use uuid::Uuid;
+
+/// A person's dates, as the delays read them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct PathwayDates {
+    id: Uuid,
+    entry: Date,
+    oriented_on: Option<Date>,
+    notified_on: Option<Date>,
+    kind: Option<OrientationKind>,
+    organisation_id: Option<Uuid>,
+    signed_on: Option<Date>,
+}
+
+/// A person behind a figure.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct SteeringPerson {
+    pub id: Uuid,
+    pub last_name: String,
+    pub first_names: String,
+    pub birth_date: Date,
+}
+
+/// Everyone in the scope with an entry into the RSA known by `at` and in
+/// droits et devoirs (or oriented since): their entry, their first
+/// validated orientation decided on or after it by `at`, and the first
+/// contract signed on or after its notification by `at`.
+const PATHWAY_DATES: &str = "
+WITH people AS (
+    SELECT p.id, p.subject_to_duties, COALESCE(h.rsa_requested_on, p.duties_since) AS entry
+    FROM persons p LEFT JOIN households h ON h.id = p.household_id
+    WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL {scope}
+),
+firsts AS (
+    SELECT o.person_id, o.decided_on, o.notified_on, o.kind, o.lead_organisation_id,
+           ROW_NUMBER() OVER (PARTITION BY o.person_id ORDER BY o.decided_on, o.created_at) AS n
+    FROM orientations o JOIN people x ON x.id = o.person_id
+    WHERE o.status = 'validated' AND o.decided_on >= x.entry AND o.decided_on <= {at}
+)
+SELECT x.id, x.entry, f.decided_on AS oriented_on,
+       CASE WHEN f.notified_on <= {at} THEN f.notified_on END AS notified_on,
+       f.kind, f.lead_organisation_id AS organisation_id,
+       (SELECT MIN(k.signed_on) FROM contracts k
+        WHERE k.person_id = x.id AND k.signed_on >= f.notified_on AND k.signed_on <= {at}) AS signed_on
+FROM people x LEFT JOIN firsts f ON f.person_id = x.id AND f.n = 1
+WHERE x.entry IS NOT NULL AND x.entry <= {at} AND (x.subject_to_duties OR f.person_id IS NOT NULL)";
+
+/// Everyone in droits et devoirs at `{at}` in the scope, with where they
+/// stand that day.
+const STOCK: &str = "
+SELECT p.id,
+    (SELECT o.kind FROM orientations o
+     WHERE o.person_id = p.id AND o.status = 'validated' AND o.decided_on <= {at}
+     ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1) AS oriented,
+    EXISTS (SELECT 1 FROM contracts k
+     WHERE k.person_id = p.id AND k.signed_on <= {at} AND k.starts_on <= {at}
+       AND k.ends_on >= {at} AND (k.ended_on IS NULL OR k.ended_on >= {at})) AS contract_in_force,
+    EXISTS (SELECT 1 FROM referent_assignments ra
+     WHERE ra.person_id = p.id AND ra.starts_on <= {at}
+       AND (ra.ends_on IS NULL OR ra.ends_on > {at})) AS has_referent,
+    {late}
+FROM persons p
+WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND p.subject_to_duties
+  AND p.duties_since <= {at} {scope}";
+
+/// Whether the person's clock `kind` is overdue at `{at}`.
+fn late_column(kind: ClockKind) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM person_clocks c WHERE c.person_id = p.id AND c.kind = '{}'
+           AND c.started_on <= {{at}} AND c.due_on < {{at}}
+           AND (c.met_on IS NULL OR c.met_on > {{at}})) AS late_{}",
+        kind.code(),
+        kind.code()
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct StockRow {
+    id: Uuid,
+    oriented: Option<OrientationKind>,
+    contract_in_force: bool,
+    has_referent: bool,
+    late_orientation: bool,
+    late_contract: bool,
+    late_joint_review: bool,
+    late_contract_end: bool,
+}
+
+impl From<StockRow> for StockLine {
+    fn from(r: StockRow) -> StockLine {
+        let late = [
+            (ClockKind::Orientation, r.late_orientation),
+            (ClockKind::Contract, r.late_contract),
+            (ClockKind::JointReview, r.late_joint_review),
+            (ClockKind::ContractEnd, r.late_contract_end),
+        ];
+        StockLine {
+            person_id: r.id,
+            oriented: r.oriented,
+            contract_in_force: r.contract_in_force,
+            has_referent: r.has_referent,
+            late: late
+                .into_iter()
+                .filter(|(_, l)| *l)
+                .map(|(k, _)| k)
+                .collect(),
+        }
+    }
+}
+
+/// `template` with the scope (and the filter's territory) at `{scope}` and
+/// the filter's date at `{at}`, its parameters bound in order.
+fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilter) -> Sql {
+    let mut sql = Sql::new("");
+    sql.scope(scope);
+    if let Some(territory) = filter.territory_id {
+        sql.bind(" AND p.territory_id = ", territory);
+    }
+    let at = format!("${}", sql.params.len() + 1);
+    sql.params.push(filter.at.into());
+    sql.text = template.replace("{scope}", &sql.text).replace("{at}", &at);
+    sql
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferRow {
+    referral_id: Uuid,
+    person_id: Uuid,
+    status: ReferralStatus,
+    refusal_reason: Option<RefusalReason>,
+    positioned_on: Date,
+    entered_on: Option<Date>,
+    exit_situation: Option<Situation>,
+    situation_4_weeks: Option<Situation>,
+}
+
+impl Store {
+    /// The positionings made in the filter's period of the people in the
+    /// scope (and its territory), as they stand today.
+    pub async fn offer_lines(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<OfferLine>> {
+        let mut sql = Sql::new(
+            "SELECT r.id AS referral_id, r.person_id, r.status, r.refusal_reason, r.positioned_on,
+                    r.entered_on, r.exit_situation, r.situation_4_weeks
+             FROM referrals r JOIN persons p ON p.id = r.person_id WHERE ",
+        );
+        sql.bind("r.positioned_on >= ", filter.from);
+        sql.bind(" AND r.positioned_on <= ", filter.to);
+        sql.scope(scope);
+        if let Some(territory) = filter.territory_id {
+            sql.bind(" AND p.territory_id = ", territory);
+        }
+        let rows: Vec<OfferRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, OfferRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OfferLine {
+                referral_id: r.referral_id,
+                person_id: r.person_id,
+                status: r.status,
+                refusal_reason: r.refusal_reason,
+                positioned_on: r.positioned_on,
+                entered_on: r.entered_on,
+                exit_situation: r.exit_situation,
+                situation_4_weeks: r.situation_4_weeks,
+            })
+            .collect())
+    }
+
+    /// Who is in droits et devoirs at the filter's date, within the scope
+    /// (and its territory), and where each stands that day.
+    pub async fn stock_lines(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<StockLine>> {
+        let late: Vec<String> = ClockKind::ALL.iter().map(|k| late_column(*k)).collect();
+        let template = STOCK.replace("{late}", &late.join(",\n    "));
+        let sql = scoped(&template, scope, filter);
+        let rows: Vec<StockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, StockRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// The delays of `kind` that start in the filter's period, as known at
+    /// its date, within the scope.
+    pub async fn delay_cases(
+        &self,
+        scope: &PersonScope,
+        kind: DelayKind,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<DelayCase>> {
+        let scoped = scoped(PATHWAY_DATES, scope, filter);
+        let rows: Vec<PathwayDates> = read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayDates>(&scoped.text), scoped)
+            .fetch_all(pool).await)?;
+        let in_period = |day: Date| filter.from <= day && day <= filter.to;
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                filter.orientation_kind.is_none_or(|k| r.kind == Some(k))
+                    && filter
+                        .organisation_id
+                        .is_none_or(|o| r.organisation_id == Some(o))
+            })
+            .filter_map(|r| match kind {
+                DelayKind::Orientation => in_period(r.entry).then_some(DelayCase {
+                    person_id: r.id,
+                    started_on: r.entry,
+                    ended_on: r.oriented_on,
+                }),
+                DelayKind::Contract => {
+                    r.notified_on
+                        .filter(|d| in_period(*d))
+                        .map(|notified| DelayCase {
+                            person_id: r.id,
+                            started_on: notified,
+                            ended_on: r.signed_on,
+                        })
+                }
+            })
+            .collect())
+    }
+
+    /// The people of `ids` as a figure's list names them, by name.
+    pub async fn steering_people(&self, ids: &[Uuid]) -> Result<Vec<SteeringPerson>> {
+        let keys: Vec<Value> = ids.iter().map(|id| (*id).into()).collect();
+        let mut people: Vec<SteeringPerson> = read_by_keys(
+            self,
+            keys,
+            "SELECT p.id, p.last_name, p.first_names, p.birth_date
+             FROM k CROSS JOIN persons p WHERE p.id = k.v",
+        )
+        .await?;
+        people.sort_by(|a, b| {
+            (&a.last_name, &a.first_names, a.id).cmp(&(&b.last_name, &b.first_names, b.id))
+        });
+        Ok(people)
+    }
+}

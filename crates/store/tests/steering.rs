@@ -1,0 +1,375 @@
+//! Issue 20, the delays on both backends: a hand-built département whose
+//! expected delays are written here, at today's date and at a past one.
+
+use parcours_domain::access::PersonScope;
+use parcours_domain::account::{NewUser, NewUserInput};
+use parcours_domain::contract::{ContractData, ContractKind, ContractStatus};
+use parcours_domain::deadline::OrientationKind;
+use parcours_domain::organisation::OrganisationKind;
+use parcours_domain::orientation::OrientationStatus;
+use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
+use parcours_domain::steering::{
+    DelayCase, DelayFigures, DelayKind, DelayLimits, DelayReport, StockFigures,
+};
+use parcours_domain::Role;
+use parcours_store::pathway_load::{Assignment, Contract, Orientation, PathwayLoad};
+use parcours_store::person::HouseholdTarget;
+use parcours_store::steering::SteeringFilter;
+use parcours_store::{testing, Actor, Store};
+use time::macros::date;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+const ORIENTATION: DelayLimits = DelayLimits {
+    target_days: Some(30),
+    legal_days: 42,
+};
+const CONTRACT: DelayLimits = DelayLimits {
+    target_days: None,
+    legal_days: 30,
+};
+
+fn actor() -> Actor {
+    Actor::system("tests")
+}
+
+fn everything() -> PersonScope {
+    PersonScope {
+        all: true,
+        organisation_id: None,
+        territory_id: None,
+        referent_id: None,
+        team_organisation_id: None,
+    }
+}
+
+async fn person(store: &Store, organisation: Uuid, n: u32, entry: Date) -> Uuid {
+    let today = date!(2026 - 12 - 01);
+    let household = HouseholdData::parse(
+        &HouseholdInput {
+            rsa_number: format!("R{n:07}"),
+            fund: "caf".into(),
+            rsa_state: "2".into(),
+            ..Default::default()
+        },
+        today,
+    )
+    .unwrap();
+    let data = PersonData::parse(
+        &PersonInput {
+            household_role: "DEM".into(),
+            last_name: format!("Personne{n}"),
+            first_names: "Camille".into(),
+            birth_date: "1980-04-02".into(),
+            sex: "F".into(),
+            subject_to_duties: true,
+            duties_since: entry.to_string(),
+            ..Default::default()
+        },
+        today,
+    )
+    .unwrap();
+    store
+        .create_person(
+            &actor(),
+            organisation,
+            &HouseholdTarget::New(household),
+            &data,
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+/// What the pathway's steps leave: orientations (validated unless said),
+/// and a contract signed under the first one.
+struct Steps {
+    load: PathwayLoad,
+    organisation: Uuid,
+    referent: Uuid,
+}
+
+impl Steps {
+    fn orientation(
+        &mut self,
+        person: Uuid,
+        decided: Date,
+        notified: Option<Date>,
+        status: OrientationStatus,
+    ) -> Uuid {
+        let id = Uuid::now_v7();
+        self.load.orientation(Orientation {
+            id,
+            person_id: person,
+            kind: OrientationKind::Social,
+            lead_organisation_id: self.organisation,
+            decided_on: decided,
+            reason: None,
+            extended_review: false,
+            decided_by: "tests",
+            status,
+            notified_on: notified,
+            reviewed_by: None,
+            rejection_reason: None,
+            created_at: OffsetDateTime::now_utc(),
+        });
+        id
+    }
+
+    fn contract(&mut self, person: Uuid, orientation: Uuid, signed: Date, data: &ContractData) {
+        let assignment = Uuid::now_v7();
+        self.load.assignment(Assignment {
+            id: assignment,
+            person_id: person,
+            orientation_id: orientation,
+            referent_id: self.referent,
+            starts_on: signed,
+            ends_on: None,
+            created_by: "tests",
+            created_at: OffsetDateTime::now_utc(),
+        });
+        let now = OffsetDateTime::now_utc();
+        self.load.contract(Contract {
+            id: Uuid::now_v7(),
+            person_id: person,
+            data,
+            orientation_id: orientation,
+            assignment_id: assignment,
+            status: ContractStatus::Validated,
+            signed_on: Some(signed),
+            validated_on: Some(signed),
+            validated_by: Some("tests"),
+            rejection_reason: None,
+            ended_on: None,
+            reviewed_on: None,
+            review_comment: None,
+            previous_contract_id: None,
+            version: 1,
+            created_by: "tests",
+            created_at: now,
+            updated_at: now,
+        });
+    }
+}
+
+fn filter(at: Date) -> SteeringFilter {
+    SteeringFilter {
+        from: date!(2026 - 01 - 01),
+        to: date!(2026 - 12 - 31),
+        at,
+        territory_id: None,
+        organisation_id: None,
+        orientation_kind: None,
+    }
+}
+
+async fn cases(store: &Store, kind: DelayKind, at: Date) -> Vec<DelayCase> {
+    let mut cases = store
+        .delay_cases(&everything(), kind, &filter(at))
+        .await
+        .unwrap();
+    cases.sort_by_key(|c| c.started_on);
+    cases
+}
+
+#[tokio::test]
+async fn delays_are_read_from_the_pathways_dates_at_a_date() {
+    for store in testing::all().await {
+        let organisation = store
+            .create_organisation(&actor(), "CCAS de Caen", OrganisationKind::Ccas, None)
+            .await
+            .unwrap()
+            .id;
+        let referent = store
+            .create_account(
+                &actor(),
+                &NewUser::parse(&NewUserInput {
+                    email: "ref@example.org".into(),
+                    display_name: "Référente".into(),
+                    role: Role::Referent.code().into(),
+                    organisation_id: organisation.to_string(),
+                    territory_id: String::new(),
+                    password: "un mot de passe solide".into(),
+                })
+                .unwrap(),
+                "hash",
+                false,
+            )
+            .await
+            .unwrap()
+            .id;
+        let a = person(&store, organisation, 1, date!(2026 - 01 - 10)).await;
+        let b = person(&store, organisation, 2, date!(2026 - 01 - 20)).await;
+        let c = person(&store, organisation, 3, date!(2026 - 02 - 01)).await;
+        let d = person(&store, organisation, 4, date!(2026 - 02 - 10)).await;
+        // Entered the year before: outside the period.
+        person(&store, organisation, 5, date!(2025 - 12 - 20)).await;
+        let contract = ContractData {
+            kind: ContractKind::Engagement,
+            starts_on: date!(2026 - 03 - 01),
+            duration_months: 6,
+            ends_on: date!(2026 - 08 - 31),
+            weekly_hours: None,
+            hours_reason: None,
+            hours_note: None,
+            objectives: Vec::new(),
+            person_commitments: String::new(),
+            organisation_commitments: String::new(),
+        };
+        let mut steps = Steps {
+            load: PathwayLoad::new(),
+            organisation,
+            referent,
+        };
+        use OrientationStatus::*;
+        // A: oriented in 22 days, notified 4 days later, a contract 24 days after.
+        let oa = steps.orientation(
+            a,
+            date!(2026 - 02 - 01),
+            Some(date!(2026 - 02 - 05)),
+            Validated,
+        );
+        steps.contract(a, oa, date!(2026 - 03 - 01), &contract);
+        // B: oriented in 54 days, no contract.
+        steps.orientation(
+            b,
+            date!(2026 - 03 - 15),
+            Some(date!(2026 - 03 - 20)),
+            Validated,
+        );
+        // C: oriented in August only.
+        steps.orientation(
+            c,
+            date!(2026 - 08 - 01),
+            Some(date!(2026 - 08 - 03)),
+            Validated,
+        );
+        // D: a rejected decision, then 20 days; a contract 61 days after its
+        // notification; a later réorientation does not change the first.
+        steps.orientation(d, date!(2026 - 02 - 20), None, Rejected);
+        let od = steps.orientation(
+            d,
+            date!(2026 - 03 - 02),
+            Some(date!(2026 - 03 - 10)),
+            Validated,
+        );
+        steps.contract(d, od, date!(2026 - 05 - 10), &contract);
+        steps.orientation(
+            d,
+            date!(2026 - 05 - 01),
+            Some(date!(2026 - 05 - 02)),
+            Validated,
+        );
+        let mut tx = store.begin().await.unwrap();
+        steps.load.write(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let june = date!(2026 - 06 - 30);
+        let orientation = cases(&store, DelayKind::Orientation, june).await;
+        assert_eq!(
+            orientation
+                .iter()
+                .map(|c| (c.person_id, c.days()))
+                .collect::<Vec<_>>(),
+            vec![(a, Some(22)), (b, Some(54)), (c, None), (d, Some(20))]
+        );
+        let report = DelayReport::of(DelayKind::Orientation, &orientation, ORIENTATION);
+        assert_eq!(
+            report.total,
+            DelayFigures {
+                started: 4,
+                done: 3,
+                waiting: 1,
+                mean_days: Some(32.0),
+                median_days: Some(22.0),
+                p90_days: Some(54),
+                within_target: Some(2),
+                within_legal: 2,
+            }
+        );
+        assert_eq!(report.months.len(), 2, "January and February");
+
+        let contracts = cases(&store, DelayKind::Contract, june).await;
+        assert_eq!(
+            contracts
+                .iter()
+                .map(|c| (c.person_id, c.started_on, c.days()))
+                .collect::<Vec<_>>(),
+            vec![
+                (a, date!(2026 - 02 - 05), Some(24)),
+                (d, date!(2026 - 03 - 10), Some(61)),
+                (b, date!(2026 - 03 - 20), None),
+            ]
+        );
+        let figures = DelayReport::of(DelayKind::Contract, &contracts, CONTRACT).total;
+        assert_eq!((figures.done, figures.within_legal), (2, 1));
+
+        // At the end of March: D's contract was not signed yet, C was
+        // waiting; at the end of the year C is oriented, in 181 days.
+        let march = date!(2026 - 03 - 31);
+        let contracts = cases(&store, DelayKind::Contract, march).await;
+        assert_eq!(
+            contracts
+                .iter()
+                .map(|c| (c.person_id, c.days()))
+                .collect::<Vec<_>>(),
+            vec![(a, Some(24)), (d, None), (b, None)]
+        );
+        let december = cases(&store, DelayKind::Orientation, date!(2026 - 12 - 31)).await;
+        assert_eq!(december[2].person_id, c);
+        assert_eq!(december[2].days(), Some(181));
+
+        // The stock at the end of June, then of March.
+        let stock = |at: Date| {
+            let store = store.clone();
+            async move {
+                let mut lines = store.stock_lines(&everything(), &filter(at)).await.unwrap();
+                lines.sort_by_key(|l| l.person_id);
+                lines
+            }
+        };
+        let june_stock = StockFigures::of(&stock(june).await);
+        assert_eq!(
+            (
+                june_stock.in_duties,
+                june_stock.oriented,
+                june_stock.not_oriented,
+                june_stock.contract_in_force,
+                june_stock.without_referent
+            ),
+            (5, 3, 2, 2, 3),
+            "{june_stock:?}"
+        );
+        let march_lines = stock(march).await;
+        let line = |id: Uuid| march_lines.iter().find(|l| l.person_id == id).unwrap();
+        assert_eq!(line(a).oriented, Some(OrientationKind::Social));
+        assert!(line(a).contract_in_force && line(a).has_referent);
+        assert!(
+            !line(d).contract_in_force && !line(d).has_referent,
+            "D's contract and référent came in May"
+        );
+        assert_eq!(line(c).oriented, None);
+        assert_eq!(StockFigures::of(&march_lines).contract_in_force, 1);
+        // Before anyone entered, nobody.
+        assert!(stock(date!(2025 - 12 - 01)).await.is_empty());
+
+        // Outside the scope, nothing.
+        let elsewhere = PersonScope {
+            all: false,
+            organisation_id: Some(Uuid::now_v7()),
+            ..everything()
+        };
+        assert!(store
+            .delay_cases(&elsewhere, DelayKind::Orientation, &filter(june))
+            .await
+            .unwrap()
+            .is_empty());
+        // The names behind a figure.
+        let people = store.steering_people(&[b, a]).await.unwrap();
+        assert_eq!(
+            people.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![a, b],
+            "by name"
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! Issue 20, the delays end to end on the demo: every figure of the API
+//! equals the length of its list, the page shows them, who may see them,
+//! and bad filters answer in French.
+
+mod common;
+
+use common::{apps, App, MANAGER, OPERATOR, PROGRAMME, REFERENT};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+const PERIOD: &str = "from=2020-01-01";
+
+/// The cells of a row of figures, with the figure each list must match.
+fn cells(figures: &Value) -> Vec<(&'static str, i64)> {
+    let n = |key: &str| figures[key].as_i64().unwrap();
+    let mut cells = vec![
+        ("entres", n("started")),
+        ("termines", n("done")),
+        ("en_attente", n("waiting")),
+        ("dans_le_delai_legal", n("within_legal")),
+        ("hors_delai_legal", n("done") - n("within_legal")),
+    ];
+    if let Some(target) = figures["within_target"].as_i64() {
+        cells.push(("dans_la_cible", target));
+    }
+    cells
+}
+
+async fn list_len(app: &App, token: &str, kind: &str, cell: &str, month: &str) -> i64 {
+    let list = app
+        .get_json(
+            token,
+            &format!("/api/v1/statistics/delays/{kind}/people?cell={cell}&month={month}&{PERIOD}"),
+        )
+        .await;
+    list.as_array().unwrap().len() as i64
+}
+
+#[tokio::test]
+async fn every_delay_figure_counts_its_list_of_people() {
+    for app in apps().await {
+        let token = app.token(PROGRAMME).await;
+        let delays = app
+            .get_json(&token, &format!("/api/v1/statistics/delays?{PERIOD}"))
+            .await;
+        let reports = delays["reports"].as_array().unwrap();
+        assert_eq!(reports.len(), 2);
+        assert_eq!(reports[0]["kind"], "orientation");
+        assert!(
+            reports[0]["total"]["started"].as_i64().unwrap() > 0,
+            "the demo has entrants: {delays}"
+        );
+        for report in reports {
+            let kind = report["kind"].as_str().unwrap();
+            for (cell, figure) in cells(&report["total"]) {
+                assert_eq!(
+                    list_len(&app, &token, kind, cell, "").await,
+                    figure,
+                    "{kind} {cell}"
+                );
+            }
+            // The two latest months' cohorts.
+            for month in report["months"].as_array().unwrap().iter().rev().take(2) {
+                let code = format!(
+                    "{}-{:02}",
+                    month["month"]["year"],
+                    month["month"]["month"].as_i64().unwrap()
+                );
+                for (cell, figure) in cells(&month["figures"]) {
+                    assert_eq!(
+                        list_len(&app, &token, kind, cell, &code).await,
+                        figure,
+                        "{kind} {cell} {code}"
+                    );
+                }
+            }
+        }
+        // A list is a read of the files it names: audited.
+        let events = app
+            .store
+            .audit_events(&parcours_store::AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(events.iter().any(|e| e
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("pilotage : "))));
+    }
+}
+
+#[tokio::test]
+async fn steering_is_for_the_charge_de_mission_and_the_cadre() {
+    for app in apps().await {
+        for (who, expected) in [
+            (PROGRAMME, StatusCode::OK),
+            (MANAGER, StatusCode::OK),
+            (REFERENT, StatusCode::FORBIDDEN),
+            (OPERATOR, StatusCode::FORBIDDEN),
+        ] {
+            let token = app.token(who).await;
+            let (status, _) = app
+                .call(Method::GET, "/api/v1/statistics/delays", &token, None)
+                .await;
+            assert_eq!(status, expected, "{who}");
+            let page = app
+                .signed_in(who)
+                .await
+                .get(app.url("/pilotage"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), expected, "{who} page");
+        }
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url(&format!("/pilotage?{PERIOD}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Entrée → première orientation"));
+        assert!(page.contains("<svg class=\"chart\""));
+        assert!(
+            page.contains("/pilotage/personnes?delai=orientation&#38;cellule=entres"),
+            "{page}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_filters_answer_in_french_naming_the_field() {
+    for app in apps().await {
+        let token = app.token(PROGRAMME).await;
+        for (query, field) in [
+            ("from=2026-13-01", "from"),
+            ("from=2026-06-01&to=2026-01-01", "to"),
+            ("at=2999-01-01", "at"),
+            ("orientation_kind=astrologique", "orientation_kind"),
+            ("territory_id=inconnu", "territory_id"),
+        ] {
+            let (status, body) = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/statistics/delays?{query}"),
+                    &token,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+            assert!(body.to_string().contains(field), "{query}: {body}");
+        }
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/statistics/delays/astrologie/people?cell=entres",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // A period without entrants: empty figures, no division by zero.
+        let empty = app
+            .get_json(
+                &token,
+                "/api/v1/statistics/delays?from=1990-01-01&to=1990-12-31",
+            )
+            .await;
+        assert_eq!(empty["reports"][0]["total"]["started"], 0);
+        assert_eq!(empty["reports"][0]["total"]["median_days"], Value::Null);
+        // The page keeps what was typed and says what is wrong.
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url("/pilotage?from=2026-06-01&to=2026-01-01"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("role=\"alert\""));
+        assert!(page.contains("La fin de la période précède son début."));
+        assert!(page.contains("value=\"2026-06-01\""));
+    }
+}
+
+#[tokio::test]
+async fn every_stock_figure_counts_its_list_of_people() {
+    for app in apps().await {
+        let token = app.token(PROGRAMME).await;
+        let year_ago = (parcours_domain::clock::today() - time::Duration::days(365)).to_string();
+        for at in [String::new(), year_ago] {
+            let stock = app
+                .get_json(&token, &format!("/api/v1/statistics/stock?at={at}"))
+                .await;
+            let f = &stock["figures"];
+            let n = |key: &str| f[key].as_i64().unwrap();
+            let mut cells = vec![
+                ("droits_et_devoirs".to_owned(), n("in_duties")),
+                ("orientes".to_owned(), n("oriented")),
+                ("non_orientes".to_owned(), n("not_oriented")),
+                ("contrat_en_cours".to_owned(), n("contract_in_force")),
+                ("sans_referent".to_owned(), n("without_referent")),
+                ("retard".to_owned(), n("late")),
+            ];
+            for pair in f["oriented_by_kind"].as_array().unwrap() {
+                cells.push((
+                    format!("orientes:{}", pair[0].as_str().unwrap()),
+                    pair[1].as_i64().unwrap(),
+                ));
+            }
+            for pair in f["late_by_clock"].as_array().unwrap() {
+                cells.push((
+                    format!("retard:{}", pair[0].as_str().unwrap()),
+                    pair[1].as_i64().unwrap(),
+                ));
+            }
+            assert_eq!(n("oriented") + n("not_oriented"), n("in_duties"), "{stock}");
+            for (cell, figure) in cells {
+                let list = app
+                    .get_json(
+                        &token,
+                        &format!("/api/v1/statistics/stock/people?cell={cell}&at={at}"),
+                    )
+                    .await;
+                assert_eq!(
+                    list.as_array().unwrap().len() as i64,
+                    figure,
+                    "{cell} at {at:?}"
+                );
+            }
+        }
+        assert!(
+            app.get_json(&token, "/api/v1/statistics/stock").await["figures"]["in_duties"]
+                .as_i64()
+                .unwrap()
+                > 0
+        );
+        let (status, body) = app
+            .call(
+                Method::GET,
+                "/api/v1/statistics/stock/people?cell=astres",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url("/pilotage"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("/pilotage/stock?cellule=droits_et_devoirs"));
+    }
+}
+
+#[tokio::test]
+async fn every_offer_figure_counts_its_list_of_positionings() {
+    for app in apps().await {
+        // Fabrice positioned on the bons vivants' workshop, then refused.
+        let referent = app.token(REFERENT).await;
+        let caseload = app.get_json(&referent, "/api/v1/caseload").await;
+        let fabrice = caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["first_names"] == "Fabrice")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let actions = app
+            .get_json(&referent, "/api/v1/catalogue?q=bons+vivants")
+            .await;
+        let action = actions["actions"][0]["id"].as_str().unwrap().to_owned();
+        let (status, referral) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/referrals"),
+                &referent,
+                Some(serde_json::json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/refuse",
+                    referral["id"].as_str().unwrap()
+                ),
+                &app.token(OPERATOR).await,
+                Some(serde_json::json!({"version": referral["version"], "reason": "unreachable"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{refused}");
+
+        let token = app.token(PROGRAMME).await;
+        let offer = app
+            .get_json(&token, &format!("/api/v1/statistics/offer?{PERIOD}"))
+            .await;
+        assert!(
+            offer["figures"]["by_refusal_reason"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(["unreachable", 1])),
+            "{offer}"
+        );
+        let f = &offer["figures"];
+        assert!(f["positionings"].as_i64().unwrap() > 0, "{offer}");
+        let mut cells = vec![("tous".to_owned(), f["positionings"].as_i64().unwrap())];
+        for (key, prefix) in [
+            ("by_status", "statut"),
+            ("by_refusal_reason", "refus"),
+            ("by_exit_situation", "sortie"),
+            ("by_situation_4_weeks", "4semaines"),
+        ] {
+            for pair in f[key].as_array().unwrap() {
+                cells.push((
+                    format!("{prefix}:{}", pair[0].as_str().unwrap()),
+                    pair[1].as_i64().unwrap(),
+                ));
+            }
+        }
+        let statuses: i64 = f["by_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[1].as_i64().unwrap())
+            .sum();
+        assert_eq!(statuses, f["positionings"].as_i64().unwrap());
+        for (cell, figure) in cells {
+            let list = app
+                .get_json(
+                    &token,
+                    &format!("/api/v1/statistics/offer/people?cell={cell}&{PERIOD}"),
+                )
+                .await;
+            assert_eq!(list.as_array().unwrap().len() as i64, figure, "{cell}");
+        }
+        let page = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url(&format!("/pilotage?{PERIOD}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("/pilotage/offre?cellule=tous"));
+    }
+}

@@ -10,6 +10,7 @@
 //! are windows-1252).
 
 use crate::{FileError, Source};
+use encoding_rs::Encoding;
 use parcours_domain::caf::{
     file_date, iso_date, RawAddress, RawContact, RawDossier, RawMotive, RawPerson,
 };
@@ -78,6 +79,8 @@ pub struct CafXml<R: BufRead> {
     record: Option<String>,
     /// The first record's start, read while looking for the header.
     pending: Option<RawDossier>,
+    /// The XML declaration was met.
+    declared: bool,
     today: Date,
 }
 
@@ -89,7 +92,17 @@ impl<R: BufRead> CafXml<R> {
             Ok(Some(label))
                 if !label.eq_ignore_ascii_case("utf-8") && !label.eq_ignore_ascii_case("utf8") =>
             {
-                Input::Decoded(DecodingReader::new(input))
+                // Decoded from the first byte on: quick-xml's own switch,
+                // at the declaration's event, panics once more than its
+                // first 64 bytes were read (a longer declaration). An
+                // unknown encoding is refused at the declaration's event.
+                let mut decoding = DecodingReader::new(input);
+                if let Some(encoding) = Encoding::for_label(label.as_bytes())
+                    .filter(|encoding| encoding.is_ascii_compatible())
+                {
+                    decoding.set_encoding(encoding);
+                }
+                Input::Decoded(decoding)
             }
             _ => Input::Utf8(input),
         };
@@ -107,6 +120,7 @@ impl<R: BufRead> CafXml<R> {
             root: None,
             record: None,
             pending: None,
+            declared: false,
             today,
         }
     }
@@ -281,14 +295,40 @@ impl<R: BufRead> CafXml<R> {
                 .map_err(|e| xml_error(self.reader.get_ref().line, &e))?;
             match event {
                 Event::Decl(decl) => {
+                    let line = self.reader.get_ref().line;
+                    if std::mem::replace(&mut self.declared, true) || self.root.is_some() {
+                        return Err(FileError::at(
+                            line,
+                            "XML mal formé : une déclaration <?xml … ?> ailleurs qu'en tête du \
+                             fichier (deux fichiers mis bout à bout ?).",
+                        ));
+                    }
                     if let Some(Ok(label)) = decl.encoding() {
-                        let encoding = decl.encoder().ok_or_else(|| {
+                        let unsupported = || {
                             FileError::file(format!(
-                                "Encodage « {label} » non pris en charge (attendu UTF-8 ou windows-1252)."
+                                "Encodage « {} » non pris en charge (attendu UTF-8 ou windows-1252).",
+                                parcours_domain::validation::printable(&label, 40)
                             ))
-                        })?;
-                        if let Input::Decoded(decoding) = &mut self.reader.get_mut().inner {
-                            decoding.set_encoding(encoding);
+                        };
+                        let encoding = decl
+                            .encoder()
+                            .filter(|encoding| encoding.is_ascii_compatible())
+                            .ok_or_else(unsupported)?;
+                        // The file is read in the encoding found in its
+                        // first bytes (`CafXml::new`): the same, or refused.
+                        let reading = match &self.reader.get_ref().inner {
+                            Input::Decoded(decoding) => decoding.encoding(),
+                            Input::Utf8(_) => encoding_rs::UTF_8,
+                        };
+                        if encoding != reading {
+                            return Err(FileError::at(
+                                line,
+                                format!(
+                                    "Déclaration XML illisible (encodage « {} ») : elle ouvre \
+                                     le fichier, sans rien avant elle.",
+                                    parcours_domain::validation::printable(&label, 40)
+                                ),
+                            ));
                         }
                     }
                 }
@@ -810,6 +850,7 @@ fn declared_encoding(prefix: &[u8]) -> Option<String> {
     let declaration = std::str::from_utf8(&prefix[..end]).ok()?;
     if !declaration
         .trim_start_matches('\u{feff}')
+        .trim_start()
         .starts_with("<?xml")
     {
         return None;
@@ -1256,6 +1297,76 @@ mod declaration_tests {
                 ),
                 Err(_) => panic!("{:?} panics", String::from_utf8_lossy(case)),
             }
+        }
+    }
+
+    /// The test's monthly file (windows-1252).
+    const MONTHLY: &[u8] = include_bytes!("../tests/fixtures/flux-beneficiaires-mensuel.xml");
+
+    /// Every dossier of a file (its header read first), up to its first
+    /// error; a panic fails the test with the case's name.
+    fn read_all(case: &str, bytes: Vec<u8>) -> (Vec<RawDossier>, Option<FileError>) {
+        std::panic::catch_unwind(move || {
+            let mut reader = CafXml::new(std::io::Cursor::new(bytes), date!(2026 - 12 - 01));
+            if let Err(error) = reader.header() {
+                return (Vec::new(), Some(error));
+            }
+            let mut dossiers = Vec::new();
+            loop {
+                match reader.next_dossier() {
+                    Ok(Some(dossier)) => dossiers.push(dossier),
+                    Ok(None) => return (dossiers, None),
+                    Err(error) => return (dossiers, Some(error)),
+                }
+            }
+        })
+        .unwrap_or_else(|_| panic!("{case}: panics"))
+    }
+
+    #[test]
+    fn a_second_declaration_is_refused_without_a_panic() {
+        // Found by fuzz/ (caf_xml): a windows-1252 file holding a second
+        // declaration made quick-xml's decoder switch encodings too late.
+        let first_dossier_end = MONTHLY
+            .windows(17)
+            .position(|w| w == b"</InfosFoyerRSA>\n")
+            .unwrap()
+            + 17;
+        let in_the_middle = [&MONTHLY[..first_dossier_end], MONTHLY].concat();
+        let inside_a_dossier = [
+            &MONTHLY[..400],
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>".as_slice(),
+            &MONTHLY[400..],
+        ]
+        .concat();
+        let end_to_end = [MONTHLY, MONTHLY].concat();
+        for (case, bytes, read) in [
+            ("in the middle", in_the_middle, 1),
+            ("inside a dossier", inside_a_dossier, 0),
+            ("end to end", end_to_end, 3),
+        ] {
+            let (dossiers, error) = read_all(case, bytes);
+            assert_eq!(dossiers.len(), read, "{case}");
+            let error = error.unwrap_or_else(|| panic!("{case}: read whole"));
+            assert!(error.message.contains("bout à bout"), "{case}: {error}");
+            assert!(error.line.is_some(), "{case}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_declared_encoding_holds_from_the_first_byte() {
+        // A declaration longer than quick-xml's 64-byte look-ahead, or
+        // after a blank line: the file is still read in windows-1252.
+        let body = &MONTHLY[MONTHLY.iter().position(|b| *b == b'\n').unwrap()..];
+        for declaration in [
+            "<?xml version=\"1.0\" encoding=\"windows-1252\" standalone=\"yes\"         ?>",
+            "\n<?xml version=\"1.0\" encoding=\"windows-1252\"?>",
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
+        ] {
+            let (dossiers, error) = read_all(declaration, [declaration.as_bytes(), body].concat());
+            assert_eq!(error, None, "{declaration}");
+            assert_eq!(dossiers.len(), 3, "{declaration}");
+            assert_eq!(dossiers[0].persons[0].last_name, "BENSAÏD", "{declaration}");
         }
     }
 

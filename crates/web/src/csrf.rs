@@ -8,7 +8,7 @@
 use crate::error::{csrf_refusal, Failure, PageError};
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::{header, Method};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
@@ -16,7 +16,6 @@ use tower_sessions::Session;
 
 const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
-const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 /// The session's token, created on first use.
 pub async fn token(session: &Session) -> Result<String, Failure> {
@@ -55,6 +54,8 @@ pub async fn guard(session: Session, request: Request, next: Next) -> Response {
     match checked(&session, request).await {
         Ok(request) => next.run(request).await,
         Err(Refused::Csrf) => csrf_refusal(),
+        // Rendered in French by `faults::french`, as the body limit's 413.
+        Err(Refused::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
         Err(Refused::Failure(failure)) => PageError(failure).into_response(),
     }
 }
@@ -63,6 +64,8 @@ pub async fn guard(session: Session, request: Request, next: Next) -> Response {
 enum Refused {
     /// No token, or not the session's.
     Csrf,
+    /// A form over the body limit.
+    TooLarge,
     Failure(Failure),
 }
 
@@ -89,14 +92,35 @@ async fn checked(session: &Session, request: Request) -> Result<Request, Refused
         return Err(Refused::Csrf);
     }
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES)
-        .await
-        .map_err(|_| Failure::BadRequest("Le formulaire envoyé est trop volumineux.".into()))?;
+    // Read whole here, before the routes' body limit: the same limit, and
+    // the same 413 past it.
+    let bytes = match to_bytes(body, crate::BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(error) if over_limit(&error) => return Err(Refused::TooLarge),
+        Err(_) => {
+            return Err(Failure::BadRequest(
+                "Le formulaire envoyé n'a pas pu être lu en entier.".into(),
+            )
+            .into())
+        }
+    };
     let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     verify(session, sent).await?;
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Whether reading a body failed on its length, not on the connection.
+fn over_limit(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// The token of a query string (`?csrf_token=…`), for multipart forms.
@@ -121,7 +145,15 @@ async fn verify(session: &Session, sent: Option<String>) -> Result<(), Refused> 
 
 #[cfg(test)]
 mod tests {
-    use super::query_token;
+    use super::{over_limit, query_token};
+    use axum::body::{to_bytes, Body};
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_told_by_its_error() {
+        let long = to_bytes(Body::from(vec![b'a'; 11]), 10).await.unwrap_err();
+        assert!(over_limit(&long));
+        assert!(to_bytes(Body::from(vec![b'a'; 10]), 10).await.is_ok());
+    }
 
     #[test]
     fn the_token_of_a_multipart_form_is_in_its_query() {

@@ -59,7 +59,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
 /// The largest request body, but for the file uploads.
-const BODY_LIMIT: usize = 2 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// File uploads take up to [`importing::UPLOAD_LIMIT`], streamed by their handler.
 fn uploads(routes: Router<AppState>) -> Router<AppState> {

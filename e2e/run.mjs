@@ -338,7 +338,7 @@ const steps = [
       await visit(page, '/pilotage?from=2020-01-01');
       await expectText(page, 'Entrée → première orientation');
       await axeScan(page);
-      await submitAndWait(page, () => page.locator('#stock ~ div table.data a').first().click());
+      await submitAndWait(page, () => page.locator('#stock ~ div table.data tbody a').first().click());
       await expectText(page, 'Retour au pilotage');
       await axeScan(page, '/pilotage/stock');
       await visit(page, '/pilotage?from=2020-01-01');

@@ -546,9 +546,9 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
                 referent_id: None,
                 team_organisation_id: None,
             };
-            for kind in parcours_domain::steering::DelayKind::ALL {
-                s.delay_cases(&everything, *kind, &filter).await.unwrap();
-            }
+            s.delay_cases(&everything, &filter).await.unwrap();
+            s.stock_lines(&everything, &filter).await.unwrap();
+            s.offer_lines(&everything, &filter).await.unwrap();
         }
     });
     screens.push(page(

@@ -53,11 +53,11 @@ pub async fn delays(app: &App, me: &CurrentUser, input: &SteeringInput) -> Resul
     me.require(Permission::ViewSteering)?;
     let filter = filter(input)?;
     let settings = app.store.deadline_settings().await?;
-    let mut reports = Vec::new();
-    for kind in DelayKind::ALL {
-        let cases = app.store.delay_cases(&me.scope(), *kind, &filter).await?;
-        reports.push(DelayReport::of(*kind, &cases, limits(*kind, &settings)));
-    }
+    let cases = app.store.delay_cases(&me.scope(), &filter).await?;
+    let reports = DelayKind::ALL
+        .iter()
+        .map(|kind| DelayReport::of(*kind, cases.of(*kind), limits(*kind, &settings)))
+        .collect();
     Ok(Delays { filter, reports })
 }
 
@@ -96,9 +96,11 @@ pub async fn delay_people(
     let limits = limits(kind, &app.store.deadline_settings().await?);
     let cases: Vec<DelayCase> = app
         .store
-        .delay_cases(&me.scope(), kind, &filter)
+        .delay_cases(&me.scope(), &filter)
         .await?
-        .into_iter()
+        .of(kind)
+        .iter()
+        .copied()
         .filter(|c| month.is_none_or(|m| YearMonth::of(c.started_on) == m))
         .filter(|c| cell.holds(c, limits))
         .collect();

@@ -164,6 +164,22 @@ impl DelayCase {
     }
 }
 
+/// Both delays of a period, read together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DelayCases {
+    pub orientation: Vec<DelayCase>,
+    pub contract: Vec<DelayCase>,
+}
+
+impl DelayCases {
+    pub fn of(&self, kind: DelayKind) -> &[DelayCase] {
+        match kind {
+            DelayKind::Orientation => &self.orientation,
+            DelayKind::Contract => &self.contract,
+        }
+    }
+}
+
 /// The reference durations a delay is compared with (days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -8,7 +8,7 @@ use parcours_domain::access::PersonScope;
 use parcours_domain::deadline::{ClockKind, OrientationKind};
 use parcours_domain::referral::{ReferralStatus, RefusalReason, Situation};
 pub use parcours_domain::steering::SteeringFilter;
-use parcours_domain::steering::{DelayCase, DelayKind, OfferLine, StockLine};
+use parcours_domain::steering::{DelayCase, DelayCases, OfferLine, StockLine};
 use serde::Serialize;
 use time::Date;
 use uuid::Uuid;
@@ -199,43 +199,40 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    /// The delays of `kind` that start in the filter's period, as known at
-    /// its date, within the scope.
+    /// Both delays that start in the filter's period, as known at its
+    /// date, within the scope: one statement for the two.
     pub async fn delay_cases(
         &self,
         scope: &PersonScope,
-        kind: DelayKind,
         filter: &SteeringFilter,
-    ) -> Result<Vec<DelayCase>> {
+    ) -> Result<DelayCases> {
         let scoped = scoped(PATHWAY_DATES, scope, filter);
         let rows: Vec<PathwayDates> = read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayDates>(&scoped.text), scoped)
             .fetch_all(pool).await)?;
         let in_period = |day: Date| filter.from <= day && day <= filter.to;
-        Ok(rows
-            .into_iter()
-            .filter(|r| {
-                filter.orientation_kind.is_none_or(|k| r.kind == Some(k))
-                    && filter
-                        .organisation_id
-                        .is_none_or(|o| r.organisation_id == Some(o))
-            })
-            .filter_map(|r| match kind {
-                DelayKind::Orientation => in_period(r.entry).then_some(DelayCase {
+        let mut cases = DelayCases::default();
+        for r in rows.into_iter().filter(|r| {
+            filter.orientation_kind.is_none_or(|k| r.kind == Some(k))
+                && filter
+                    .organisation_id
+                    .is_none_or(|o| r.organisation_id == Some(o))
+        }) {
+            if in_period(r.entry) {
+                cases.orientation.push(DelayCase {
                     person_id: r.id,
                     started_on: r.entry,
                     ended_on: r.oriented_on,
-                }),
-                DelayKind::Contract => {
-                    r.notified_on
-                        .filter(|d| in_period(*d))
-                        .map(|notified| DelayCase {
-                            person_id: r.id,
-                            started_on: notified,
-                            ended_on: r.signed_on,
-                        })
-                }
-            })
-            .collect())
+                });
+            }
+            if let Some(notified) = r.notified_on.filter(|d| in_period(*d)) {
+                cases.contract.push(DelayCase {
+                    person_id: r.id,
+                    started_on: notified,
+                    ended_on: r.signed_on,
+                });
+            }
+        }
+        Ok(cases)
     }
 
     /// The people of `ids` as a figure's list names them, by name.

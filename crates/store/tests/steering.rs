@@ -165,9 +165,11 @@ fn filter(at: Date) -> SteeringFilter {
 
 async fn cases(store: &Store, kind: DelayKind, at: Date) -> Vec<DelayCase> {
     let mut cases = store
-        .delay_cases(&everything(), kind, &filter(at))
+        .delay_cases(&everything(), &filter(at))
         .await
-        .unwrap();
+        .unwrap()
+        .of(kind)
+        .to_vec();
     cases.sort_by_key(|c| c.started_on);
     cases
 }
@@ -360,9 +362,10 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
             ..everything()
         };
         assert!(store
-            .delay_cases(&elsewhere, DelayKind::Orientation, &filter(june))
+            .delay_cases(&elsewhere, &filter(june))
             .await
             .unwrap()
+            .of(DelayKind::Orientation)
             .is_empty());
         // The names behind a figure.
         let people = store.steering_people(&[b, a]).await.unwrap();

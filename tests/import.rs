@@ -652,15 +652,8 @@ async fn what_the_cafs_files_say_of_a_case_is_shown_in_french() {
         assert_eq!(household["rsa_state_reason"], "DB");
 
         let page = app
-            .signed_in(PROGRAMME)
-            .await
-            .get(app.url(&format!("/personnes/{}", person.id)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .page(PROGRAMME, &format!("/personnes/{}", person.id))
+            .await;
         for shown in [
             "Droit ouvert et suspendu (depuis le 15/10/2026), motif : Ressources (DB)",
             "<dt>Demande de RSA</dt><dd>le 02/09/2026</dd>",
@@ -722,15 +715,8 @@ async fn the_flux_instruction_shows_what_the_person_declared_to_those_who_read_t
         );
 
         let page = app
-            .signed_in(PROGRAMME)
-            .await
-            .get(app.url(&format!("/personnes/{}", jerome.id)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .page(PROGRAMME, &format!("/personnes/{}", jerome.id))
+            .await;
         let section = page
             .split("id=\"situation-declaree\"")
             .nth(1)
@@ -748,15 +734,8 @@ async fn the_flux_instruction_shows_what_the_person_declared_to_those_who_read_t
         assert!(!section.contains("Santé"), "{section}");
         // The diagnostic starts from it.
         let diagnostic = app
-            .signed_in(PROGRAMME)
-            .await
-            .get(app.url(&format!("/personnes/{}/diagnostic", jerome.id)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .page(PROGRAMME, &format!("/personnes/{}/diagnostic", jerome.id))
+            .await;
         assert!(diagnostic.contains("<summary>Situation déclarée à la demande de RSA</summary>"));
         assert!(
             diagnostic.contains(

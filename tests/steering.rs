@@ -114,16 +114,7 @@ async fn steering_is_for_the_charge_de_mission_and_the_cadre() {
                 .unwrap();
             assert_eq!(page.status(), expected, "{who} page");
         }
-        let page = app
-            .signed_in(PROGRAMME)
-            .await
-            .get(app.url(&format!("/pilotage?{PERIOD}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page(PROGRAMME, &format!("/pilotage?{PERIOD}")).await;
         assert!(page.contains("Entrée → première orientation"));
         assert!(page.contains("<svg class=\"chart\""));
         assert!(
@@ -175,15 +166,8 @@ async fn bad_filters_answer_in_french_naming_the_field() {
         assert_eq!(empty["reports"][0]["total"]["median_days"], Value::Null);
         // The page keeps what was typed and says what is wrong.
         let page = app
-            .signed_in(PROGRAMME)
-            .await
-            .get(app.url("/pilotage?from=2026-06-01&to=2026-01-01"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .page(PROGRAMME, "/pilotage?from=2026-06-01&to=2026-01-01")
+            .await;
         assert!(page.contains("role=\"alert\""));
         assert!(page.contains("La fin de la période précède son début."));
         assert!(page.contains("value=\"2026-06-01\""));
@@ -251,16 +235,7 @@ async fn every_stock_figure_counts_its_list_of_people() {
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        let page = app
-            .signed_in(PROGRAMME)
-            .await
-            .get(app.url("/pilotage"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page(PROGRAMME, "/pilotage").await;
         assert!(page.contains("/pilotage/stock?cellule=droits_et_devoirs"));
     }
 }
@@ -349,16 +324,7 @@ async fn every_offer_figure_counts_its_list_of_positionings() {
                 .await;
             assert_eq!(list.as_array().unwrap().len() as i64, figure, "{cell}");
         }
-        let page = app
-            .signed_in(PROGRAMME)
-            .await
-            .get(app.url(&format!("/pilotage?{PERIOD}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page(PROGRAMME, &format!("/pilotage?{PERIOD}")).await;
         assert!(page.contains("/pilotage/offre?cellule=tous"));
     }
 }
@@ -385,7 +351,7 @@ async fn the_steering_tables_download_as_csv_and_xlsx() {
         assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with a byte-order mark");
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert!(
-            text.starts_with("Mois;Commencés;Terminés;En attente;"),
+            text.starts_with("Mois;Délais commencés;Délais terminés;En attente;Moyenne (jours);"),
             "{text}"
         );
         let total = text.lines().last().unwrap();

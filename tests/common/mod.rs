@@ -109,6 +109,20 @@ impl App {
         client
     }
 
+    /// The HTML of a page as the demo account `email` sees it (signed in
+    /// for this request).
+    pub async fn page(&self, email: &str, path: &str) -> String {
+        self.signed_in(email)
+            .await
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// A fresh API token for a demo account.
     pub async fn token(&self, email: &str) -> String {
         let user = self.store.account_by_email(email).await.unwrap().unwrap();

@@ -31,20 +31,7 @@ pub async fn open(
     person_id: Uuid,
     what: &str,
 ) -> Result<Diagnostic, Failure> {
-    let person = visible_person(app, me, person_id, Permission::ViewDiagnostic).await?;
-    let access = pathway_access(app, me, &person).await?;
-    if !access.read_diagnostic {
-        return Err(Failure::Forbidden);
-    }
-    app.store
-        .audit(
-            &me.actor(),
-            AuditAction::Read,
-            entity::PERSON,
-            Some(&person_id.to_string()),
-            Some(what),
-        )
-        .await?;
+    let (person, access) = read_as_diagnostic(app, me, person_id, what).await?;
     let mut revisions = app.store.diagnostic_revisions(person_id).await?;
     if !access.sensitive {
         for revision in &mut revisions {
@@ -69,6 +56,18 @@ pub async fn declared_situation(
     person_id: Uuid,
     what: &str,
 ) -> Result<Option<DeclaredSituation>, Failure> {
+    let (_, access) = read_as_diagnostic(app, me, person_id, what).await?;
+    declared_as_readable(app, &access, person_id).await
+}
+
+/// The person and what `me` may do of their pathway, when `me` may read
+/// their diagnostic; the read is audited as `what`.
+async fn read_as_diagnostic(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+    what: &str,
+) -> Result<(Person, PathwayAccess), Failure> {
     let person = visible_person(app, me, person_id, Permission::ViewDiagnostic).await?;
     let access = pathway_access(app, me, &person).await?;
     if !access.read_diagnostic {
@@ -83,7 +82,7 @@ pub async fn declared_situation(
             Some(what),
         )
         .await?;
-    declared_as_readable(app, &access, person_id).await
+    Ok((person, access))
 }
 
 /// The declaration as `access` may read it (None unless the diagnostic may

@@ -9,8 +9,8 @@ use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::deadline::DeadlineSettings;
 use parcours_domain::steering::{
-    DelayCase, DelayCell, DelayKind, DelayLimits, DelayReport, OfferCell, OfferFigures, OfferLine,
-    SteeringFilter, SteeringInput, StockCell, StockFigures, YearMonth,
+    DelayCase, DelayCell, DelayFigures, DelayKind, DelayLimits, DelayReport, OfferCell,
+    OfferFigures, OfferLine, SteeringFilter, SteeringInput, StockCell, StockFigures, YearMonth,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::steering::SteeringPerson;
@@ -239,22 +239,63 @@ pub async fn offer_people(
     Ok((cell, listed))
 }
 
-/// Every table of the steering page, as sheets for the downloads: the
-/// stock, the offer, then each delay month by month.
-pub async fn sheets(
+/// Everything the steering page shows, read once: the delays, the stock
+/// at the filter's date and the offer of its period.
+pub struct Overview {
+    pub filter: SteeringFilter,
+    pub reports: Vec<DelayReport>,
+    pub stock: StockFigures,
+    pub offer: OfferFigures,
+}
+
+/// The steering page's figures, within `me`'s scope.
+pub async fn overview(
     app: &App,
     me: &CurrentUser,
     input: &SteeringInput,
-) -> Result<Vec<Sheet>, Failure> {
-    let delays = delays(app, me, input).await?;
-    let (_, stock) = stock(app, me, input).await?;
-    let offer = offer(app, me, input).await?;
-    let mut sheets = vec![stock_sheet(&stock), offer_sheet(&offer)];
-    sheets.extend(delays.reports.iter().map(delay_sheet));
-    Ok(sheets)
+) -> Result<Overview, Failure> {
+    let Delays { filter, reports } = delays(app, me, input).await?;
+    let scope = me.scope();
+    let stock = StockFigures::of(&app.store.stock_lines(&scope, &filter).await?);
+    let offer = OfferFigures::of(&app.store.offer_lines(&scope, &filter).await?);
+    Ok(Overview {
+        filter,
+        reports,
+        stock,
+        offer,
+    })
 }
 
-fn two_columns(name: &str, header: &str, rows: Vec<(String, i64)>) -> Sheet {
+/// Every table of the steering page, as sheets for the downloads: the
+/// stock, the offer, then each delay month by month.
+pub fn sheets(overview: &Overview) -> Vec<Sheet> {
+    let stock = overview
+        .stock
+        .cells()
+        .into_iter()
+        .map(|(c, n)| (c.label(), n));
+    let mut offer: Vec<(String, i64)> = overview
+        .offer
+        .cells()
+        .into_iter()
+        .map(|(c, n)| (c.label(), n))
+        .collect();
+    offer.push(("Entrées sur une action".to_owned(), overview.offer.entries));
+    let mut offer = two_columns("Offre", "Positionnements", offer);
+    offer.rows.push(vec![
+        "Attente avant l'entrée, moyenne (jours)".into(),
+        overview.offer.wait_mean_days.into(),
+    ]);
+    offer.rows.push(vec![
+        "Attente avant l'entrée, médiane (jours)".into(),
+        overview.offer.wait_median_days.into(),
+    ]);
+    let mut sheets = vec![two_columns("Situation", "Personnes", stock), offer];
+    sheets.extend(overview.reports.iter().map(delay_sheet));
+    sheets
+}
+
+fn two_columns(name: &str, header: &str, rows: impl IntoIterator<Item = (String, i64)>) -> Sheet {
     Sheet {
         name: name.to_owned(),
         headers: vec!["".to_owned(), header.to_owned()],
@@ -265,94 +306,22 @@ fn two_columns(name: &str, header: &str, rows: Vec<(String, i64)>) -> Sheet {
     }
 }
 
-fn stock_sheet(f: &StockFigures) -> Sheet {
-    let mut rows = vec![
-        (StockCell::InDuties.label(), f.in_duties),
-        (StockCell::Oriented(None).label(), f.oriented),
-    ];
-    rows.extend(
-        f.oriented_by_kind
-            .iter()
-            .map(|(k, n)| (StockCell::Oriented(Some(*k)).label(), *n)),
-    );
-    rows.push((StockCell::NotOriented.label(), f.not_oriented));
-    rows.push((StockCell::ContractInForce.label(), f.contract_in_force));
-    rows.push((StockCell::WithoutReferent.label(), f.without_referent));
-    rows.push((StockCell::Late(None).label(), f.late));
-    rows.extend(
-        f.late_by_clock
-            .iter()
-            .map(|(k, n)| (StockCell::Late(Some(*k)).label(), *n)),
-    );
-    two_columns("Situation", "Personnes", rows)
-}
-
-fn offer_sheet(f: &OfferFigures) -> Sheet {
-    let mut rows = vec![(OfferCell::All.label(), f.positionings)];
-    rows.extend(
-        f.by_status
-            .iter()
-            .map(|(s, n)| (OfferCell::Status(*s).label(), *n)),
-    );
-    rows.extend(
-        f.by_refusal_reason
-            .iter()
-            .map(|(r, n)| (OfferCell::Refusal(*r).label(), *n)),
-    );
-    rows.extend(
-        f.by_exit_situation
-            .iter()
-            .map(|(s, n)| (OfferCell::Exit(*s).label(), *n)),
-    );
-    rows.extend(
-        f.by_situation_4_weeks
-            .iter()
-            .map(|(s, n)| (OfferCell::FourWeeks(*s).label(), *n)),
-    );
-    rows.push(("Entrées sur une action".to_owned(), f.entries));
-    let mut sheet = two_columns("Offre", "Positionnements", rows);
-    sheet.rows.push(vec![
-        "Attente avant l'entrée, moyenne (jours)".into(),
-        f.wait_mean_days.into(),
-    ]);
-    sheet.rows.push(vec![
-        "Attente avant l'entrée, médiane (jours)".into(),
-        f.wait_median_days.into(),
-    ]);
-    sheet
-}
-
 fn delay_sheet(report: &DelayReport) -> Sheet {
-    let mut headers: Vec<String> = [
-        "Mois",
-        "Commencés",
-        "Terminés",
-        "En attente",
-        "Moyenne (jours)",
-        "Médiane (jours)",
-        "9e décile (jours)",
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    if report.limits.target_days.is_some() {
-        headers.push("Dans la cible".into());
-    }
-    headers.extend(["Dans le délai légal".into(), "Au-delà".into()]);
-    let row = |label: String, f: &parcours_domain::steering::DelayFigures| {
-        let mut cells: Vec<Value> = vec![
-            label.into(),
-            f.started.into(),
-            f.done.into(),
-            f.waiting.into(),
-            f.mean_days.into(),
-            f.median_days.into(),
-            f.p90_days.into(),
-        ];
-        if let Some(n) = f.within_target {
-            cells.push(n.into());
-        }
-        cells.push(f.within_legal.into());
-        cells.push((f.done - f.within_legal).into());
+    // Counts then days, the counts' headers from the figures' own cells.
+    let counts = report.total.cells();
+    let (started, ends) = counts.split_at(3);
+    let label = |(cell, _): &(DelayCell, i64)| cell.label().to_owned();
+    let mut headers = vec!["Mois".to_owned()];
+    headers.extend(started.iter().map(label));
+    headers.extend(["Moyenne (jours)", "Médiane (jours)", "9e décile (jours)"].map(str::to_owned));
+    headers.extend(ends.iter().map(label));
+    let row = |label: String, f: &DelayFigures| {
+        let mut cells: Vec<Value> = vec![label.into()];
+        let counts = f.cells();
+        let (started, ends) = counts.split_at(3);
+        cells.extend(started.iter().map(|(_, n)| Value::Int(*n)));
+        cells.extend([f.mean_days.into(), f.median_days.into(), f.p90_days.into()]);
+        cells.extend(ends.iter().map(|(_, n)| Value::Int(*n)));
         cells
     };
     let mut rows: Vec<Vec<Value>> = report

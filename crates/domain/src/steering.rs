@@ -335,6 +335,24 @@ impl DelayReport {
     }
 }
 
+impl DelayFigures {
+    /// The figures that count people, with their cell, in the order of the
+    /// screens' columns (the target's only when there is one).
+    pub fn cells(&self) -> Vec<(DelayCell, i64)> {
+        let mut cells = vec![
+            (DelayCell::Started, self.started),
+            (DelayCell::Done, self.done),
+            (DelayCell::Waiting, self.waiting),
+        ];
+        if let Some(n) = self.within_target {
+            cells.push((DelayCell::WithinTarget, n));
+        }
+        cells.push((DelayCell::WithinLegal, self.within_legal));
+        cells.push((DelayCell::BeyondLegal, self.done - self.within_legal));
+        cells
+    }
+}
+
 // Which people of a report a figure counts: the list behind it.
 crate::person::codes!(
     DelayCell {
@@ -415,6 +433,34 @@ impl StockFigures {
                 .map(|k| (*k, count(StockCell::Late(Some(*k)))))
                 .collect(),
         }
+    }
+}
+
+impl StockFigures {
+    /// Every figure with the cell it counts, in the order screens and files
+    /// show them (the parts by kind and by clock after their whole).
+    pub fn cells(&self) -> Vec<(StockCell, i64)> {
+        let mut cells = vec![
+            (StockCell::InDuties, self.in_duties),
+            (StockCell::Oriented(None), self.oriented),
+        ];
+        cells.extend(
+            self.oriented_by_kind
+                .iter()
+                .map(|(k, n)| (StockCell::Oriented(Some(*k)), *n)),
+        );
+        cells.extend([
+            (StockCell::NotOriented, self.not_oriented),
+            (StockCell::ContractInForce, self.contract_in_force),
+            (StockCell::WithoutReferent, self.without_referent),
+            (StockCell::Late(None), self.late),
+        ]);
+        cells.extend(
+            self.late_by_clock
+                .iter()
+                .map(|(k, n)| (StockCell::Late(Some(*k)), *n)),
+        );
+        cells
     }
 }
 
@@ -542,8 +588,6 @@ impl OfferFigures {
             .collect();
         waits.sort_unstable();
         let entries = waits.len() as i64;
-        let nonzero =
-            |pairs: Vec<(Situation, i64)>| pairs.into_iter().filter(|(_, n)| *n > 0).collect();
         OfferFigures {
             positionings: lines.len() as i64,
             by_status: ReferralStatus::ALL
@@ -558,19 +602,45 @@ impl OfferFigures {
             wait_mean_days: (entries > 0)
                 .then(|| waits.iter().sum::<i64>() as f64 / entries as f64),
             wait_median_days: median(&waits),
-            by_exit_situation: nonzero(
-                Situation::ALL
-                    .iter()
-                    .map(|s| (*s, count(OfferCell::Exit(*s))))
-                    .collect(),
-            ),
-            by_situation_4_weeks: nonzero(
-                Situation::ALL
-                    .iter()
-                    .map(|s| (*s, count(OfferCell::FourWeeks(*s))))
-                    .collect(),
-            ),
+            by_exit_situation: Situation::ALL
+                .iter()
+                .map(|s| (*s, count(OfferCell::Exit(*s))))
+                .collect(),
+            by_situation_4_weeks: Situation::ALL
+                .iter()
+                .map(|s| (*s, count(OfferCell::FourWeeks(*s))))
+                .collect(),
         }
+    }
+}
+
+impl OfferFigures {
+    /// Every figure with the cell it counts, in the order screens and files
+    /// show them: all, then by status, refusal reason, situation at exit
+    /// and 4 weeks later (the parts that count nobody left out).
+    pub fn cells(&self) -> Vec<(OfferCell, i64)> {
+        let parts = self
+            .by_status
+            .iter()
+            .map(|(s, n)| (OfferCell::Status(*s), *n))
+            .chain(
+                self.by_refusal_reason
+                    .iter()
+                    .map(|(r, n)| (OfferCell::Refusal(*r), *n)),
+            )
+            .chain(
+                self.by_exit_situation
+                    .iter()
+                    .map(|(s, n)| (OfferCell::Exit(*s), *n)),
+            )
+            .chain(
+                self.by_situation_4_weeks
+                    .iter()
+                    .map(|(s, n)| (OfferCell::FourWeeks(*s), *n)),
+            );
+        let mut cells = vec![(OfferCell::All, self.positionings)];
+        cells.extend(parts.filter(|(_, n)| *n > 0));
+        cells
     }
 }
 
@@ -779,7 +849,15 @@ mod tests {
         assert!(figures
             .by_refusal_reason
             .contains(&(RefusalReason::Unreachable, 1)));
-        assert_eq!(figures.by_exit_situation, vec![(Situation::Employment, 1)]);
+        assert!(figures
+            .by_exit_situation
+            .contains(&(Situation::Employment, 1)));
+        assert_eq!(
+            figures.cells().len(),
+            8,
+            "all, four statuses, one refusal reason, one exit and one situation 4 weeks later: {:?}",
+            figures.cells()
+        );
         for cell in [
             OfferCell::All,
             OfferCell::Status(Exited),
@@ -825,6 +903,9 @@ mod tests {
             );
             prop_assert_eq!(figures.without_referent, count(StockCell::WithoutReferent));
             prop_assert_eq!(figures.contract_in_force, count(StockCell::ContractInForce));
+            for (cell, n) in figures.cells() {
+                prop_assert_eq!(n, count(cell));
+            }
             for (clock, n) in &figures.late_by_clock {
                 prop_assert_eq!(*n, count(StockCell::Late(Some(*clock))));
                 prop_assert!(*n <= figures.late);
@@ -855,6 +936,9 @@ mod tests {
             prop_assert_eq!(figures.within_target, Some(count(DelayCell::WithinTarget)));
             prop_assert_eq!(figures.within_legal, count(DelayCell::WithinLegal));
             prop_assert_eq!(figures.done - figures.within_legal, count(DelayCell::BeyondLegal));
+            for (cell, n) in figures.cells() {
+                prop_assert_eq!(n, count(cell));
+            }
             let report = DelayReport::of(DelayKind::Orientation, &cases, LIMITS);
             prop_assert_eq!(report.months.iter().map(|m| m.figures.started).sum::<i64>(), figures.started);
             if let (Some(median), Some(p90)) = (figures.median_days, figures.p90_days) {

@@ -12,6 +12,25 @@ use time::{Date, OffsetDateTime};
 
 pub use parcours_app::clock::{fr_date, fr_days};
 
+/// A file to download (a PDF, a CSV, a workbook): never kept by a cache,
+/// as it holds personal data or figures of a scope.
+pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub fn fr_opt(date: Option<Date>) -> String {
     date.map(fr_date).unwrap_or_default()
 }

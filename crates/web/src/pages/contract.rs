@@ -597,23 +597,16 @@ pub async fn pdf(
         signature_place_date: "Fait à ____________________, le ____________________".into(),
     };
     let bytes = parcours_pdf::render_contract(&document);
-    let filename = format!(
-        "attachment; filename=\"contrat-{}.pdf\"",
+    let file_name = format!(
+        "contrat-{}.pdf",
         person
             .last_name
             .to_lowercase()
             .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, filename),
-            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(crate::view::attachment(
+        "application/pdf",
+        &file_name,
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -6,18 +6,18 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::extract::Query;
 use crate::layout::Layout;
+use crate::view::attachment;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use parcours_app::steering::{self, Delays};
+use axum::response::{Html, Response};
+use parcours_app::steering;
 use parcours_app::Failure;
 use parcours_domain::clock::{fr_date, fr_days};
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::steering::{
-    DelayFigures, DelayReport, OfferCell, OfferFigures, SteeringInput, StockCell, StockFigures,
-    OFFER_DEFINITION, STOCK_DEFINITION,
+    DelayCell, DelayFigures, DelayReport, OfferFigures, SteeringInput, OFFER_DEFINITION,
+    STOCK_DEFINITION,
 };
 use parcours_domain::Invalid;
 use serde::Deserialize;
@@ -78,28 +78,50 @@ pub async fn delays(
 ) -> Result<Html<String>, PageError> {
     let territories = steering::territories(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Pilotage : délais", "/pilotage").await?;
-    let (errors, seen_at, tables) = match steering::delays(&state, &me, &input).await {
-        Ok(delays) => (
-            Invalid::new(),
-            fr_date(delays.filter.at),
-            tables(&delays, &input),
-        ),
-        Err(Failure::Invalid(errors)) => (errors, String::new(), Vec::new()),
+    let filter = query(&input);
+    let (errors, overview) = match steering::overview(&state, &me, &input).await {
+        Ok(overview) => (Invalid::new(), Some(overview)),
+        Err(Failure::Invalid(errors)) => (errors, None),
         Err(other) => return Err(other.into()),
-    };
-    let (stock, offer) = match errors.is_empty() {
-        true => (
-            stock_rows(
-                &steering::stock(&state, &me, &input).await?.1,
-                &query(&input),
-            ),
-            Some(steering::offer(&state, &me, &input).await?),
-        ),
-        false => (Vec::new(), None),
     };
     let page = DelaysPage {
         layout,
-        filter_query: query(&input),
+        seen_at: overview
+            .as_ref()
+            .map(|o| fr_date(o.filter.at))
+            .unwrap_or_default(),
+        stock: overview
+            .as_ref()
+            .map(|o| {
+                count_rows(
+                    o.stock.cells(),
+                    "stock",
+                    |c| c.label(),
+                    |c| c.code(),
+                    &filter,
+                )
+            })
+            .unwrap_or_default(),
+        offer_wait: overview
+            .as_ref()
+            .map(|o| wait_text(&o.offer))
+            .unwrap_or_default(),
+        offer: overview
+            .as_ref()
+            .map(|o| {
+                count_rows(
+                    o.offer.cells(),
+                    "offre",
+                    |c| c.label(),
+                    |c| c.code(),
+                    &filter,
+                )
+            })
+            .unwrap_or_default(),
+        tables: overview
+            .as_ref()
+            .map(|o| o.reports.iter().map(|r| table(r, &filter)).collect())
+            .unwrap_or_default(),
         errors,
         territories: territories
             .into_iter()
@@ -109,112 +131,37 @@ pub async fn delays(
             .iter()
             .map(|k| (k.code(), k.label()))
             .collect(),
-        seen_at,
-        stock,
         stock_definition: STOCK_DEFINITION,
-        offer_wait: offer.as_ref().map(wait_text).unwrap_or_default(),
-        offer: offer
-            .map(|o| offer_rows(&o, &query(&input)))
-            .unwrap_or_default(),
         offer_definition: OFFER_DEFINITION,
-        tables,
+        filter_query: filter,
         input,
     };
     Ok(Html(page.render()?))
 }
 
-/// The stock's lines: each figure and the link to its people.
-fn stock_rows(figures: &StockFigures, filter: &str) -> Vec<Row> {
-    let line = |label: String, cell: StockCell, n: i64| Row {
-        label,
-        cells: vec![Cell {
-            text: n.to_string(),
-            href: match n {
-                0 => String::new(),
-                _ => format!("/pilotage/stock?cellule={}{filter}", cell.code()),
-            },
-        }],
-    };
-    let mut rows = vec![
-        line(
-            StockCell::InDuties.label(),
-            StockCell::InDuties,
-            figures.in_duties,
-        ),
-        line(
-            StockCell::Oriented(None).label(),
-            StockCell::Oriented(None),
-            figures.oriented,
-        ),
-    ];
-    for (kind, n) in &figures.oriented_by_kind {
-        let cell = StockCell::Oriented(Some(*kind));
-        rows.push(line(format!("— dont {}", kind.label()), cell, *n));
-    }
-    rows.push(line(
-        StockCell::NotOriented.label(),
-        StockCell::NotOriented,
-        figures.not_oriented,
-    ));
-    rows.push(line(
-        StockCell::ContractInForce.label(),
-        StockCell::ContractInForce,
-        figures.contract_in_force,
-    ));
-    rows.push(line(
-        StockCell::WithoutReferent.label(),
-        StockCell::WithoutReferent,
-        figures.without_referent,
-    ));
-    rows.push(line(
-        StockCell::Late(None).label(),
-        StockCell::Late(None),
-        figures.late,
-    ));
-    for (clock, n) in &figures.late_by_clock {
-        let cell = StockCell::Late(Some(*clock));
-        rows.push(line(format!("— dont {}", clock.label()), cell, *n));
-    }
-    rows
-}
-
-/// The offer's lines: each figure and the link to its positionings.
-fn offer_rows(figures: &OfferFigures, filter: &str) -> Vec<Row> {
-    let line = |label: String, cell: OfferCell, n: i64| Row {
-        label,
-        cells: vec![Cell {
-            text: n.to_string(),
-            href: match n {
-                0 => String::new(),
-                _ => format!("/pilotage/offre?cellule={}{filter}", cell.code()),
-            },
-        }],
-    };
-    let mut rows = vec![line(
-        OfferCell::All.label(),
-        OfferCell::All,
-        figures.positionings,
-    )];
-    for (status, n) in figures.by_status.iter().filter(|(_, n)| *n > 0) {
-        rows.push(line(
-            format!("— {}", status.label()),
-            OfferCell::Status(*status),
-            *n,
-        ));
-    }
-    for (reason, n) in figures.by_refusal_reason.iter().filter(|(_, n)| *n > 0) {
-        let cell = OfferCell::Refusal(*reason);
-        rows.push(line(cell.label(), cell, *n));
-    }
-    for (situation, n) in &figures.by_exit_situation {
-        let cell = OfferCell::Exit(*situation);
-        rows.push(line(cell.label(), cell, *n));
-    }
-    for (situation, n) in &figures.by_situation_4_weeks {
-        let cell = OfferCell::FourWeeks(*situation);
-        rows.push(line(cell.label(), cell, *n));
-    }
-    rows
+/// A table of counts (the stock, the offer): each figure with its label
+/// and the link to its list (`/pilotage/{list}?cellule=…`), none when it
+/// counts nobody.
+fn count_rows<C: Copy>(
+    cells: Vec<(C, i64)>,
+    list: &str,
+    label: impl Fn(C) -> String,
+    code: impl Fn(C) -> String,
+    filter: &str,
+) -> Vec<Row> {
+    cells
+        .into_iter()
+        .map(|(cell, n)| Row {
+            label: label(cell),
+            cells: vec![Cell {
+                text: n.to_string(),
+                href: match n {
+                    0 => String::new(),
+                    _ => format!("/pilotage/{list}?cellule={}{filter}", code(cell)),
+                },
+            }],
+        })
+        .collect()
 }
 
 /// « 12 entrées sur une action ; attente avant l'entrée : moyenne 9,5 jours… ».
@@ -229,7 +176,7 @@ fn wait_text(figures: &OfferFigures) -> String {
     )
 }
 
-/// The filter in a link's query.
+/// The filter in a link's query: `&from=…` for each field typed.
 fn query(input: &SteeringInput) -> String {
     let pairs = [
         ("from", &input.from),
@@ -239,27 +186,15 @@ fn query(input: &SteeringInput) -> String {
         ("organisation_id", &input.organisation_id),
         ("orientation_kind", &input.orientation_kind),
     ];
-    pairs
+    let typed: Vec<(&str, &str)> = pairs
         .iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("&{k}={}", urlencoding(v.trim())))
-        .collect()
-}
-
-/// Dates, ids and codes only: nothing to escape but what a hand typed.
-fn urlencoding(value: &str) -> String {
-    value
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "-_".contains(*c))
-        .collect()
-}
-
-fn tables(delays: &Delays, input: &SteeringInput) -> Vec<Table> {
-    delays
-        .reports
-        .iter()
-        .map(|report| table(report, &query(input)))
-        .collect()
+        .map(|(k, v)| (*k, v.trim()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    match serde_urlencoded::to_string(&typed) {
+        Ok(text) if !text.is_empty() => format!("&{text}"),
+        _ => String::new(),
+    }
 }
 
 fn table(report: &DelayReport, filter: &str) -> Table {
@@ -274,34 +209,30 @@ fn table(report: &DelayReport, filter: &str) -> Table {
         }
     };
     let row = |label: String, month: &str, f: &DelayFigures| {
-        let count = |cell: &str, n: i64| Cell {
-            text: n.to_string(),
-            href: link(month, cell, n),
-        };
-        let share = |cell: &str, n: i64| Cell {
-            text: match f.done {
-                0 => format!("{n}"),
-                done => format!("{n} ({} %)", n * 100 / done),
+        let count = |(cell, n): &(DelayCell, i64)| Cell {
+            text: match (cell, f.done) {
+                (DelayCell::WithinTarget | DelayCell::WithinLegal, done) if done > 0 => {
+                    format!("{n} ({} %)", n * 100 / done)
+                }
+                _ => n.to_string(),
             },
-            href: link(month, cell, n),
+            href: link(month, cell.code(), *n),
         };
         let days = |d: Option<f64>| Cell {
             text: d.map_or("—".to_owned(), |d| format!("{d:.1}").replace('.', ",")),
             href: String::new(),
         };
-        let mut cells = vec![
-            count("entres", f.started),
-            count("termines", f.done),
-            count("en_attente", f.waiting),
+        // Counts, days, then the counts against the references (the
+        // columns of the template).
+        let counts = f.cells();
+        let (started, ends) = counts.split_at(3);
+        let mut cells: Vec<Cell> = started.iter().map(count).collect();
+        cells.extend([
             days(f.mean_days),
             days(f.median_days),
             days(f.p90_days.map(|d| d as f64)),
-        ];
-        if let Some(n) = f.within_target {
-            cells.push(share("dans_la_cible", n));
-        }
-        cells.push(share("dans_le_delai_legal", f.within_legal));
-        cells.push(count("hors_delai_legal", f.done - f.within_legal));
+        ]);
+        cells.extend(ends.iter().map(count));
         Row { label, cells }
     };
     let mut rows: Vec<Row> = report
@@ -507,30 +438,15 @@ pub struct ExportQuery {
     filter: SteeringInput,
 }
 
-fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// Every table of the page as one XLSX workbook.
 pub async fn export_xlsx(
     State(state): State<AppState>,
     me: CurrentUser,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, PageError> {
-    let sheets = steering::sheets(&state, &me, &q.filter).await?;
+    let sheets = steering::sheets(&steering::overview(&state, &me, &q.filter).await?);
     let bytes = parcours_app::spreadsheet::xlsx(&sheets)?;
-    Ok(download(
+    Ok(attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "pilotage.xlsx",
         bytes,
@@ -543,9 +459,9 @@ pub async fn export_csv(
     me: CurrentUser,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, PageError> {
-    let sheets = steering::sheets(&state, &me, &q.filter).await?;
+    let sheets = steering::sheets(&steering::overview(&state, &me, &q.filter).await?);
     let sheet = sheets.get(q.tableau).ok_or(Failure::NotFound)?;
-    Ok(download(
+    Ok(attachment(
         "text/csv; charset=utf-8",
         &format!("pilotage-{}.csv", q.tableau + 1),
         parcours_app::spreadsheet::csv(sheet),

@@ -4,10 +4,10 @@
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::extract::Id;
+use crate::view::attachment;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use parcours_app::subject_access::{self, Printed};
 
 /// `GET /personnes/{id}/export.pdf` (the export is audited).
@@ -17,16 +17,5 @@ pub async fn pdf(
     Id(id): Id,
 ) -> Result<Response, PageError> {
     let Printed { file_name, bytes } = subject_access::pdf(&state, &me, id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment("application/pdf", &file_name, bytes))
 }

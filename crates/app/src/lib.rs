@@ -20,6 +20,7 @@ pub mod deadline;
 pub mod diagnostic;
 pub mod fse;
 pub mod import;
+pub mod oarsa;
 pub mod orientation;
 pub mod person;
 pub mod referral;

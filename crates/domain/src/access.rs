@@ -113,6 +113,8 @@ impl Role {
             // Delays and their lists: the chargé de mission for the whole
             // département, the cadre within their scope.
             ViewSteering => matches!(self, ProgrammeOfficer | Manager),
+            // What the DREES return reads organisations and objectives as.
+            ConfigureOarsa => self == ProgrammeOfficer,
         }
     }
 }
@@ -166,10 +168,13 @@ pub enum Permission {
     ExportSubjectAccess,
     /// The steering figures (delays) and the people behind them.
     ViewSteering,
+    /// The organisations' DREES categories and the mapping of contract
+    /// objectives to the return's 15 action categories.
+    ConfigureOarsa,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 34] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -203,6 +208,7 @@ impl Permission {
         Permission::PurgePersonalData,
         Permission::ExportSubjectAccess,
         Permission::ViewSteering,
+        Permission::ConfigureOarsa,
     ];
 }
 
@@ -398,6 +404,7 @@ mod tests {
             (PurgePersonalData, &[]),
             (ExportSubjectAccess, &[Dpo, Referent, Manager]),
             (ViewSteering, &[ProgrammeOfficer, Manager]),
+            (ConfigureOarsa, &[ProgrammeOfficer]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

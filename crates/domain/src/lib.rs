@@ -16,6 +16,7 @@ pub mod eligibility;
 pub mod fse;
 pub mod matching;
 pub mod nir;
+pub mod oarsa;
 pub mod organisation;
 pub mod orientation;
 pub mod pathway_dates;

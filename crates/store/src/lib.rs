@@ -32,6 +32,7 @@ pub mod fse;
 pub mod import;
 pub mod json;
 pub mod moment;
+pub mod oarsa;
 pub mod organisation;
 pub mod orientation;
 pub mod password;

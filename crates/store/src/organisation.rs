@@ -3,6 +3,7 @@
 use crate::audit::{record, Actor};
 use crate::{now, Moment, Result, Store, StoreError};
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::oarsa::OrganisationCategory;
 use parcours_domain::organisation::OrganisationKind;
 use serde::Serialize;
 use std::sync::Arc;
@@ -17,11 +18,21 @@ pub struct Organisation {
     pub territory_id: Option<Uuid>,
     #[serde(skip)]
     pub created_at: OffsetDateTime,
+    /// The DREES category the chargé de mission set (issue 20); see
+    /// [`Organisation::category`].
+    #[sqlx(default)]
+    pub oarsa_category: Option<OrganisationCategory>,
 }
 
 impl Organisation {
     pub fn kind_label(&self) -> &'static str {
         self.kind.label()
+    }
+
+    /// Its DREES category: the one set, else the one its kind gives.
+    pub fn category(&self) -> OrganisationCategory {
+        self.oarsa_category
+            .unwrap_or_else(|| OrganisationCategory::of_kind(self.kind))
     }
 }
 

@@ -15,14 +15,17 @@ use uuid::Uuid;
 
 /// A person's dates, as the delays read them.
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct PathwayDates {
-    id: Uuid,
-    entry: Date,
-    oriented_on: Option<Date>,
-    notified_on: Option<Date>,
-    kind: Option<OrientationKind>,
-    organisation_id: Option<Uuid>,
-    signed_on: Option<Date>,
+pub struct PathwayLine {
+    pub id: Uuid,
+    /// The RSA request date, else the start of droits et devoirs.
+    pub entry: Date,
+    /// The decision of the first validated orientation on or after entry.
+    pub oriented_on: Option<Date>,
+    pub notified_on: Option<Date>,
+    pub kind: Option<OrientationKind>,
+    pub organisation_id: Option<Uuid>,
+    /// The first contract signed on or after that notification.
+    pub signed_on: Option<Date>,
 }
 
 /// A person behind a figure.
@@ -124,7 +127,7 @@ impl From<StockRow> for StockLine {
 
 /// `template` with the scope (and the filter's territory) at `{scope}` and
 /// the filter's date at `{at}`, its parameters bound in order.
-fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilter) -> Sql {
+pub(crate) fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilter) -> Sql {
     let mut sql = Sql::new("");
     sql.scope(scope);
     if let Some(territory) = filter.territory_id {
@@ -199,6 +202,21 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    /// Everyone in the scope with an entry known by the filter's day and
+    /// in droits et devoirs (or oriented since), with their first
+    /// orientation and first contract by that day.
+    pub async fn pathway_lines(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<PathwayLine>> {
+        let sql = scoped(PATHWAY_DATES, scope, filter);
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayLine>(&sql.text), sql)
+            .fetch_all(pool).await)?,
+        )
+    }
+
     /// Both delays that start in the filter's period, as known at its
     /// date, within the scope: one statement for the two.
     pub async fn delay_cases(
@@ -206,9 +224,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<DelayCases> {
-        let scoped = scoped(PATHWAY_DATES, scope, filter);
-        let rows: Vec<PathwayDates> = read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayDates>(&scoped.text), scoped)
-            .fetch_all(pool).await)?;
+        let rows = self.pathway_lines(scope, filter).await?;
         let in_period = |day: Date| filter.from <= day && day <= filter.to;
         let mut cases = DelayCases::default();
         for r in rows.into_iter().filter(|r| {

@@ -714,7 +714,9 @@ async fn schema_columns(store: &Store) -> Vec<(String, String, bool)> {
 /// Each coded column and the domain's codes it must accept: the schema's
 /// constraint (PostgreSQL) or triggers (SQLite) list exactly these.
 fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
-    use parcours_domain::{catalogue, contract, deadline, fse, orientation, person, referral};
+    use parcours_domain::{
+        catalogue, contract, deadline, fse, oarsa, orientation, person, referral,
+    };
     fn all<T: Copy>(values: &[T], code: impl Fn(T) -> &'static str) -> Vec<&'static str> {
         values.iter().map(|v| code(*v)).collect()
     }
@@ -723,6 +725,14 @@ fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "organisations",
             "kind",
             all(&OrganisationKind::ALL, OrganisationKind::code),
+        ),
+        (
+            "organisations",
+            "oarsa_category",
+            all(
+                oarsa::OrganisationCategory::ALL,
+                oarsa::OrganisationCategory::code,
+            ),
         ),
         ("users", "role", all(&Role::ALL, Role::code)),
         (

@@ -13,6 +13,7 @@ mod diagnostic;
 pub mod doc;
 mod fse;
 mod import;
+mod oarsa;
 mod orientation;
 mod person;
 mod referral;
@@ -57,6 +58,13 @@ pub fn routes() -> Router<AppState> {
         .route("/statistics/stock/people", get(steering::stock_people))
         .route("/statistics/offer", get(steering::offer))
         .route("/statistics/offer/people", get(steering::offer_people))
+        .route("/statistics/oarsa", get(oarsa::oarsa))
+        .route("/statistics/oarsa/people", get(oarsa::oarsa_people))
+        .route("/statistics/oarsa/quality", get(oarsa::oarsa_quality))
+        .route(
+            "/statistics/oarsa/settings",
+            get(oarsa::oarsa_settings).put(oarsa::set_oarsa_settings),
+        )
         .route("/persons", get(person::search).post(person::create))
         .route("/persons/{id}", get(person::show).put(person::update))
         .route("/persons/{id}/closure", post(person::close))
@@ -289,6 +297,11 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         steering::stock_people,
         steering::offer,
         steering::offer_people,
+        oarsa::oarsa,
+        oarsa::oarsa_people,
+        oarsa::oarsa_quality,
+        oarsa::oarsa_settings,
+        oarsa::set_oarsa_settings,
         contract::create,
         contract::of_person,
         contract::show,

@@ -10,6 +10,7 @@ pub(crate) mod diagnostic;
 pub(crate) mod fse;
 mod home;
 pub(crate) mod import;
+pub(crate) mod oarsa;
 pub(crate) mod orientation;
 pub(crate) mod person;
 pub(crate) mod public_catalogue;
@@ -109,6 +110,15 @@ pub fn routes() -> Router<AppState> {
         .route("/pilotage/offre", get(steering::offer_people))
         .route("/pilotage/export.xlsx", get(steering::export_xlsx))
         .route("/pilotage/export.csv", get(steering::export_csv))
+        .route("/pilotage/oarsa", get(oarsa::oarsa))
+        .route("/pilotage/oarsa/personnes", get(oarsa::oarsa_people))
+        .route("/pilotage/oarsa/qualite", get(oarsa::oarsa_quality))
+        .route("/pilotage/oarsa/export.xlsx", get(oarsa::export_xlsx))
+        .route("/pilotage/oarsa/export.csv", get(oarsa::export_csv))
+        .route(
+            "/pilotage/oarsa/reglages",
+            get(oarsa::oarsa_settings).post(oarsa::set_oarsa_settings),
+        )
         .route("/catalogue", get(public_catalogue::search))
         .route("/catalogue/{id}", get(public_catalogue::show))
         .route(

@@ -57,7 +57,7 @@ pub struct ReorientationRow {
 /// with their household's composition, their declaration and their
 /// latest validated orientation's organisation.
 const RETURN_PEOPLE: &str = "
-WITH households AS (
+WITH compositions AS (
     SELECT household_id,
            SUM(CASE WHEN household_role IN ('DEM', 'CJT') THEN 1 ELSE 0 END) AS adults,
            SUM(CASE WHEN household_role = 'ENF' THEN 1 ELSE 0 END) AS children
@@ -73,7 +73,7 @@ SELECT p.id, p.birth_date, p.sex,
      ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1) AS organisation_id
 FROM persons p
 LEFT JOIN households h ON h.id = p.household_id
-LEFT JOIN households c ON c.household_id = p.household_id
+LEFT JOIN compositions c ON c.household_id = p.household_id
 LEFT JOIN declared_situations d ON d.person_id = p.id
 WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND p.subject_to_duties
   AND p.duties_since <= {at} {scope}";

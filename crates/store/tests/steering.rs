@@ -129,8 +129,13 @@ impl Steps {
             created_at: OffsetDateTime::now_utc(),
         });
         let now = OffsetDateTime::now_utc();
+        let id = Uuid::now_v7();
+        for (n, objective) in data.objectives.iter().enumerate() {
+            self.load
+                .objective(Uuid::now_v7(), id, n as i64, objective, None);
+        }
         self.load.contract(Contract {
-            id: Uuid::now_v7(),
+            id,
             person_id: person,
             data,
             orientation_id: orientation,
@@ -373,6 +378,308 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
             people.iter().map(|p| p.id).collect::<Vec<_>>(),
             vec![a, b],
             "by name"
+        );
+    }
+}
+
+/// Issue 20, item 3: what the DREES return reads, at 31 December and at a
+/// past day, across a réorientation.
+#[tokio::test]
+async fn the_return_reads_who_is_in_duties_at_its_day() {
+    for store in testing::all().await {
+        let ccas = store
+            .create_organisation(&actor(), "CCAS d'Alençon", OrganisationKind::Ccas, None)
+            .await
+            .unwrap()
+            .id;
+        let france_travail = store
+            .create_organisation(
+                &actor(),
+                "France Travail Alençon",
+                OrganisationKind::FranceTravail,
+                None,
+            )
+            .await
+            .unwrap()
+            .id;
+        let referent = store
+            .create_account(
+                &actor(),
+                &NewUser::parse(&NewUserInput {
+                    email: "oarsa@example.org".into(),
+                    display_name: "Référente".into(),
+                    role: Role::Referent.code().into(),
+                    organisation_id: ccas.to_string(),
+                    territory_id: String::new(),
+                    password: "un mot de passe solide".into(),
+                })
+                .unwrap(),
+                "hash",
+                false,
+            )
+            .await
+            .unwrap()
+            .id;
+        let a = person(&store, ccas, 11, date!(2025 - 02 - 01)).await;
+        let b = person(&store, ccas, 12, date!(2024 - 06 - 01)).await;
+        let c = person(&store, ccas, 13, date!(2025 - 11 - 01)).await;
+        // Entered after the day of the return.
+        person(&store, ccas, 14, date!(2026 - 01 - 10)).await;
+        // A's child, in A's household.
+        let household = store.person(a).await.unwrap().household_id.unwrap();
+        let child = PersonData::parse(
+            &PersonInput {
+                household_role: "ENF".into(),
+                last_name: "Personne11".into(),
+                first_names: "Lou".into(),
+                birth_date: "2015-05-05".into(),
+                sex: "M".into(),
+                ..Default::default()
+            },
+            date!(2026 - 12 - 01),
+        )
+        .unwrap();
+        store
+            .create_person(
+                &actor(),
+                ccas,
+                &HouseholdTarget::Existing(household),
+                &child,
+            )
+            .await
+            .unwrap();
+        let mut steps = Steps {
+            load: PathwayLoad::new(),
+            organisation: ccas,
+            referent,
+        };
+        use OrientationStatus::*;
+        let contract =
+            |starts_on: Date, duration_months: i64, objectives: &[(&str, &str)]| ContractData {
+                kind: ContractKind::Engagement,
+                starts_on,
+                duration_months,
+                ends_on: parcours_domain::contract::end_date(starts_on, duration_months),
+                weekly_hours: None,
+                hours_reason: None,
+                hours_note: None,
+                objectives: objectives
+                    .iter()
+                    .map(|(category, title)| parcours_domain::contract::Objective {
+                        category: (*category).into(),
+                        title: (*title).into(),
+                        barriers: Vec::new(),
+                        actions: Vec::new(),
+                    })
+                    .collect(),
+                person_commitments: String::new(),
+                organisation_commitments: String::new(),
+            };
+        // A: oriented to the CCAS in 28 days; a 6-month contract over by
+        // December, then a 12-month one with two objectives.
+        let oa = steps.orientation(
+            a,
+            date!(2025 - 03 - 01),
+            Some(date!(2025 - 03 - 05)),
+            Validated,
+        );
+        steps.contract(
+            a,
+            oa,
+            date!(2025 - 04 - 01),
+            &contract(date!(2025 - 04 - 01), 6, &[]),
+        );
+        let second = contract(
+            date!(2025 - 10 - 01),
+            12,
+            &[
+                ("logement-hebergement", "Trouver un logement"),
+                ("mobilite", "Passer le permis"),
+            ],
+        );
+        steps.contract(a, oa, date!(2025 - 10 - 01), &second);
+        // B: at France Travail, then réoriented to the CCAS in May 2025.
+        steps.organisation = france_travail;
+        steps.orientation(
+            b,
+            date!(2024 - 07 - 01),
+            Some(date!(2024 - 07 - 02)),
+            Validated,
+        );
+        steps.organisation = ccas;
+        steps.orientation(
+            b,
+            date!(2025 - 05 - 01),
+            Some(date!(2025 - 05 - 02)),
+            Validated,
+        );
+        // C: a decision refused, not oriented.
+        steps.orientation(c, date!(2025 - 11 - 20), None, Rejected);
+        let mut tx = store.begin().await.unwrap();
+        steps.load.write(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let year = |at: Date| SteeringFilter {
+            from: date!(2025 - 01 - 01),
+            to: at,
+            at,
+            territory_id: None,
+            organisation_id: None,
+            orientation_kind: None,
+        };
+        let december = year(date!(2025 - 12 - 31));
+        let mut people = store.return_people(&everything(), &december).await.unwrap();
+        people.sort_by_key(|p| p.id);
+        let row = |id: Uuid| people.iter().find(|p| p.id == id).unwrap();
+        assert_eq!(
+            people.len(),
+            3,
+            "A, B and C; not the child nor the 2026 entrant"
+        );
+        assert_eq!((row(a).adults, row(a).children), (1, 1));
+        assert_eq!(row(a).organisation_id, Some(ccas));
+        assert_eq!(row(b).organisation_id, Some(ccas), "réoriented in May");
+        assert_eq!(
+            row(c).organisation_id,
+            None,
+            "a refused decision orients nobody"
+        );
+        assert_eq!(row(b).on_rsa_since, Some(date!(2024 - 06 - 01)));
+        // In April, B was still at France Travail; C had not entered.
+        let april = store
+            .return_people(&everything(), &year(date!(2025 - 04 - 15)))
+            .await
+            .unwrap();
+        assert_eq!(april.len(), 2);
+        let b_april = april.iter().find(|p| p.id == b).unwrap();
+        assert_eq!(b_april.organisation_id, Some(france_travail));
+
+        // The contract in force: A's second, with its two objectives; in
+        // June, the first, without any.
+        let objectives = store
+            .return_contracts(&everything(), &december)
+            .await
+            .unwrap();
+        let mut categories: Vec<_> = objectives
+            .iter()
+            .map(|o| (o.person_id, o.duration_months, o.category.clone()))
+            .collect();
+        categories.sort();
+        assert_eq!(
+            categories,
+            vec![
+                (a, 12, Some("logement-hebergement".to_owned())),
+                (a, 12, Some("mobilite".to_owned())),
+            ]
+        );
+        let june = store
+            .return_contracts(&everything(), &year(date!(2025 - 06 - 30)))
+            .await
+            .unwrap();
+        assert_eq!(
+            june.iter()
+                .map(|o| (o.person_id, o.duration_months, o.category.clone()))
+                .collect::<Vec<_>>(),
+            vec![(a, 6, None)]
+        );
+
+        // B's réorientation, in the year; none before May.
+        let moves = store
+            .reorientations(&everything(), &december)
+            .await
+            .unwrap();
+        assert_eq!(
+            moves
+                .iter()
+                .map(|m| (m.person_id, m.from_organisation_id, m.to_organisation_id))
+                .collect::<Vec<_>>(),
+            vec![(b, france_travail, ccas)]
+        );
+        assert!(store
+            .reorientations(&everything(), &year(date!(2025 - 04 - 30)))
+            .await
+            .unwrap()
+            .is_empty());
+
+        // The entrants' dates: A oriented in 28 days, a contract 27 days
+        // after the notification; C waiting.
+        let mut entrants: Vec<_> = store
+            .pathway_lines(&everything(), &december)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.entry >= date!(2025 - 01 - 01))
+            .map(|l| (l.id, l.entry, l.oriented_on, l.signed_on))
+            .collect();
+        entrants.sort_by_key(|e| e.1);
+        assert_eq!(
+            entrants,
+            vec![
+                (
+                    a,
+                    date!(2025 - 02 - 01),
+                    Some(date!(2025 - 03 - 01)),
+                    Some(date!(2025 - 04 - 01))
+                ),
+                (c, date!(2025 - 11 - 01), None, None),
+            ]
+        );
+
+        // The mapping and the categories the chargé de mission sets.
+        use parcours_domain::oarsa::{
+            ActionCategory, MappingInput, ObjectiveMapping, OrganisationCategory,
+        };
+        let mapping = ObjectiveMapping::parse(&[MappingInput {
+            objective_category: "mobilite".into(),
+            title: String::new(),
+            action: "other".into(),
+        }])
+        .unwrap();
+        store
+            .set_objective_mapping(&actor(), &mapping)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .objective_mapping()
+                .await
+                .unwrap()
+                .action_of("mobilite", "Passer le permis"),
+            ActionCategory::Other
+        );
+        store
+            .set_organisation_categories(
+                &actor(),
+                &[(ccas, Some(OrganisationCategory::SocialService))],
+            )
+            .await
+            .unwrap();
+        let organisations = store.organisations().await.unwrap();
+        let category = |id: Uuid| {
+            organisations
+                .iter()
+                .find(|o| o.id == id)
+                .unwrap()
+                .category()
+        };
+        assert_eq!(category(ccas), OrganisationCategory::SocialService);
+        assert_eq!(
+            category(france_travail),
+            OrganisationCategory::FranceTravail,
+            "by its kind"
+        );
+        store
+            .set_organisation_categories(&actor(), &[(ccas, None)])
+            .await
+            .unwrap();
+        let organisations = store.organisations().await.unwrap();
+        assert_eq!(
+            organisations
+                .iter()
+                .find(|o| o.id == ccas)
+                .unwrap()
+                .category(),
+            OrganisationCategory::CcasCias
         );
     }
 }

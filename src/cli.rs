@@ -175,6 +175,18 @@ enum ExportCommand {
         )]
         source: String,
     },
+    /// Écrit le retour annuel OARSA à la DREES : DIR/oarsa-t1.csv … oarsa-t6.csv et oarsa-AAAA.xlsx
+    ///
+    /// Les tableaux 1 à 6 au 31 décembre de l'année (à ce jour pour l'année en cours), pour tout
+    /// le département, tels que les montre /pilotage/oarsa : CSV en UTF-8 avec BOM, séparés par
+    /// « ; », virgule décimale, et un classeur XLSX d'une feuille par tableau.
+    Oarsa {
+        /// Année du retour (AAAA)
+        #[arg(long)]
+        year: String,
+        /// Dossier où écrire les fichiers (créé s'il n'existe pas)
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -422,6 +434,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCommand::DataInclusion { dir, source }) => {
             export_data_inclusion(&store, &dir, &source).await
         }
+        Command::Export(ExportCommand::Oarsa { year, dir }) => {
+            export_oarsa(&store, &year, &dir).await
+        }
         Command::Import(ImportCommand::DataInclusion { dir, json }) => {
             import_data_inclusion(&store, &dir, json).await
         }
@@ -576,6 +591,41 @@ async fn export_data_inclusion(store: &Store, dir: &Path, source: &str) -> anyho
         services.len(),
         plural(services.len()),
         dir.display()
+    );
+    Ok(())
+}
+
+async fn export_oarsa(store: &Store, year: &str, dir: &Path) -> anyhow::Result<()> {
+    let app = app(store, "");
+    let report = parcours_app::oarsa::oarsa(&app, &OPERATOR, year).await?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("création du dossier {}", dir.display()))?;
+    let sheets = parcours_app::oarsa::sheets(&report);
+    let mut files: Vec<(String, Vec<u8>)> = sheets
+        .iter()
+        .map(|sheet| {
+            (
+                format!("{}.csv", sheet.name),
+                parcours_app::spreadsheet::csv(sheet),
+            )
+        })
+        .collect();
+    files.push((
+        format!("oarsa-{}.xlsx", report.year),
+        parcours_app::spreadsheet::xlsx(&sheets)?,
+    ));
+    for (file, bytes) in &files {
+        let path = dir.join(file);
+        std::fs::write(&path, bytes).with_context(|| format!("écriture de {}", path.display()))?;
+    }
+    println!(
+        "Retour OARSA {} (situation au {}) : {} fichiers écrits dans {} ; {} personne{} aux données incomplètes.",
+        report.year,
+        parcours_domain::clock::fr_date(report.on),
+        files.len(),
+        dir.display(),
+        report.incomplete.len(),
+        plural(report.incomplete.len()),
     );
     Ok(())
 }

@@ -345,3 +345,50 @@ fn a_sqlite_database_is_backed_up_and_restored_from_the_command_line() {
     let (ok, _, stderr) = run_with(&restored, &["restore", backup.to_str().unwrap(), "--force"]);
     assert!(ok, "{stderr}");
 }
+
+#[test]
+fn the_oarsa_return_is_written_from_the_command_line() {
+    let dir = scratch_dir("oarsa");
+    let url = format!("sqlite://{}/p.db", dir.display());
+    let (ok, _, stderr) = run_with(&url, &["generate", "--people", "200"]);
+    assert!(ok, "{stderr}");
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    let out = dir.join("oarsa");
+    let (ok, stdout, stderr) = run_with(
+        &url,
+        &["export", "oarsa", "--year", &year, out.to_str().unwrap()],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("7 fichiers écrits"), "{stdout}");
+    let t1 = std::fs::read(out.join("oarsa-t1.csv")).unwrap();
+    assert!(
+        t1.starts_with(b"\xEF\xBB\xBF;Total;Moins de 25 ans"),
+        "{:?}",
+        &t1[..40]
+    );
+    let t1 = String::from_utf8(t1).unwrap();
+    let total: i64 = t1
+        .lines()
+        .find(|l| l.starts_with("Total;"))
+        .and_then(|l| l.split(';').nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        total > 0,
+        "the generated people are in droits et devoirs: {t1}"
+    );
+    for n in 2..=6 {
+        assert!(out.join(format!("oarsa-t{n}.csv")).exists());
+    }
+    let xlsx = std::fs::read(out.join(format!("oarsa-{year}.xlsx"))).unwrap();
+    assert!(xlsx.starts_with(b"PK"), "a zip: the XLSX workbook");
+
+    let (ok, _, stderr) = run_with(
+        &url,
+        &["export", "oarsa", "--year", "2999", out.to_str().unwrap()],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("année"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

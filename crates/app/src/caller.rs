@@ -4,6 +4,7 @@
 //! through the same validation and the same audit as an administrateur.
 
 use crate::{CurrentUser, Failure};
+use parcours_domain::access::PersonScope;
 use parcours_domain::Permission;
 use parcours_store::Actor;
 
@@ -12,6 +13,8 @@ pub trait Caller: Sync {
     fn require(&self, permission: Permission) -> Result<(), Failure>;
     /// Who the audit trail names.
     fn actor(&self) -> Actor;
+    /// The person files it may read.
+    fn scope(&self) -> PersonScope;
 }
 
 impl Caller for CurrentUser {
@@ -21,6 +24,10 @@ impl Caller for CurrentUser {
 
     fn actor(&self) -> Actor {
         CurrentUser::actor(self)
+    }
+
+    fn scope(&self) -> PersonScope {
+        CurrentUser::scope(self)
     }
 }
 
@@ -38,6 +45,10 @@ impl Caller for CommandLine {
 
     fn actor(&self) -> Actor {
         Actor::system(self.label)
+    }
+
+    fn scope(&self) -> PersonScope {
+        PersonScope::EVERY_FILE
     }
 }
 

@@ -4,6 +4,7 @@
 //! mission (whole département) and the cadre (their scope); every list of
 //! people is a read of personal data, audited.
 
+use crate::caller::Caller;
 use crate::clock::today;
 use crate::spreadsheet::{Sheet, Value};
 use crate::{App, CurrentUser, Failure};
@@ -32,7 +33,7 @@ pub struct Return {
 }
 
 /// The return for `year` (typed; last year when empty), within `me`'s scope.
-pub async fn oarsa(app: &App, me: &CurrentUser, year: &str) -> Result<Return, Failure> {
+pub async fn oarsa(app: &App, me: &impl Caller, year: &str) -> Result<Return, Failure> {
     me.require(Permission::ViewSteering)?;
     let year = oarsa::parse_year(year, today()).map_err(Failure::Invalid)?;
     let on = oarsa::observed_on(year, today());

@@ -281,6 +281,15 @@ pub struct FileScope {
 }
 
 impl PersonScope {
+    /// Every file: the chargé de mission's and the command line's view.
+    pub const EVERY_FILE: PersonScope = PersonScope {
+        all: true,
+        organisation_id: None,
+        territory_id: None,
+        referent_id: None,
+        team_organisation_id: None,
+    };
+
     pub fn allows(&self, file: FileScope) -> bool {
         self.all
             || (self.organisation_id.is_some()

@@ -75,8 +75,7 @@ FROM persons p
 LEFT JOIN households h ON h.id = p.household_id
 LEFT JOIN compositions c ON c.household_id = p.household_id
 LEFT JOIN declared_situations d ON d.person_id = p.id
-WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND p.subject_to_duties
-  AND p.duties_since <= {at} {scope}";
+WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND {in_duties} {scope}";
 
 /// The contracts in force at `{at}` (as the stock reads them) of the
 /// people in the scope, one row per objective.

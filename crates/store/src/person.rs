@@ -877,6 +877,8 @@ pub(crate) const REVISION_COLUMNS: &[&str] = &[
     "changed_at",
     "changed_by",
     "data",
+    "subject_to_duties",
+    "duties_since",
 ];
 
 static REVISION_INSERT: std::sync::LazyLock<String> =
@@ -925,6 +927,7 @@ async fn save_revision(tx: &mut Tx, actor: &Actor, person: &Person) -> Result<()
         &REVISION_INSERT,
     )
     .bind(Uuid::now_v7()).bind(person.id).bind(person.version).bind(Moment(now())).bind(&actor.label).bind(data)
+    .bind(person.subject_to_duties).bind(person.duties_since)
     .execute(conn).await.map(|done| done.rows_affected()))?;
     Ok(())
 }

@@ -253,6 +253,8 @@ impl PeopleLoad {
             self.at.into(),
             self.changed_by.clone().into(),
             data.into(),
+            person.subject_to_duties.into(),
+            person.duties_since.into(),
         ]);
         Ok(())
     }

@@ -5,6 +5,7 @@ use crate::bulk::{read_by_keys, Value};
 use crate::sql::Sql;
 use crate::{Result, Store};
 use parcours_domain::access::PersonScope;
+use parcours_domain::clock::paris_instant;
 use parcours_domain::deadline::{ClockKind, OrientationKind};
 use parcours_domain::referral::{ReferralStatus, RefusalReason, Situation};
 pub use parcours_domain::steering::SteeringFilter;
@@ -62,6 +63,17 @@ SELECT x.id, x.entry, f.decided_on AS oriented_on,
 FROM people x LEFT JOIN firsts f ON f.person_id = x.id AND f.n = 1
 WHERE x.entry IS NOT NULL AND x.entry <= {at} AND (x.subject_to_duties OR f.person_id IS NOT NULL)";
 
+/// Whether the person `p` was in droits et devoirs at `{at}`: as the latest
+/// revision of the file recorded by the end of that day says, else (a file
+/// recorded later, as imported or generated files are) as its first one
+/// says. `{until}` is the start of the next day in Paris.
+pub(crate) const IN_DUTIES_AT: &str = "EXISTS (SELECT 1 FROM person_revisions v
+    WHERE v.id = COALESCE(
+        (SELECT w.id FROM person_revisions w WHERE w.person_id = p.id AND w.changed_at < {until}
+         ORDER BY w.version DESC LIMIT 1),
+        (SELECT w.id FROM person_revisions w WHERE w.person_id = p.id ORDER BY w.version LIMIT 1))
+      AND v.subject_to_duties AND v.duties_since <= {at})";
+
 /// Everyone in droits et devoirs at `{at}` in the scope, with where they
 /// stand that day.
 const STOCK: &str = "
@@ -77,8 +89,7 @@ SELECT p.id,
        AND (ra.ends_on IS NULL OR ra.ends_on > {at})) AS has_referent,
     {late}
 FROM persons p
-WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND p.subject_to_duties
-  AND p.duties_since <= {at} {scope}";
+WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND {in_duties} {scope}";
 
 /// Whether the person's clock `kind` is overdue at `{at}`.
 fn late_column(kind: ClockKind) -> String {
@@ -133,9 +144,19 @@ pub(crate) fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilte
     if let Some(territory) = filter.territory_id {
         sql.bind(" AND p.territory_id = ", territory);
     }
+    let template = template.replace("{in_duties}", IN_DUTIES_AT);
     let at = format!("${}", sql.params.len() + 1);
     sql.params.push(filter.at.into());
-    sql.text = template.replace("{scope}", &sql.text).replace("{at}", &at);
+    let until = format!("${}", sql.params.len() + 1);
+    if template.contains("{until}") {
+        let next_day = filter.at.next_day().unwrap_or(filter.at);
+        sql.params
+            .push(paris_instant(next_day, time::Time::MIDNIGHT).into());
+    }
+    sql.text = template
+        .replace("{scope}", &sql.text)
+        .replace("{at}", &at)
+        .replace("{until}", &until);
     sql
 }
 

@@ -683,3 +683,123 @@ async fn the_return_reads_who_is_in_duties_at_its_day() {
         );
     }
 }
+
+/// Sets when the revision `version` of `person` was recorded.
+async fn recorded(store: &Store, person: Uuid, version: i64, at: OffsetDateTime) {
+    let sql = "UPDATE person_revisions SET changed_at = $1 WHERE person_id = $2 AND version = $3";
+    let mut tx = store.begin().await.unwrap();
+    match &mut tx {
+        parcours_store::Tx::Sqlite(tx) => {
+            sqlx::query(sql)
+                .bind(parcours_store::Moment(at))
+                .bind(person)
+                .bind(version)
+                .execute(&mut **tx)
+                .await
+                .unwrap();
+        }
+        parcours_store::Tx::Postgres(tx) => {
+            sqlx::query(sql)
+                .bind(parcours_store::Moment(at))
+                .bind(person)
+                .bind(version)
+                .execute(&mut **tx)
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+/// Issue 20, item 2: droits et devoirs at a past day are those the file
+/// had by the end of that day, not today's.
+#[tokio::test]
+async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
+    for store in testing::all().await {
+        let organisation = store
+            .create_organisation(&actor(), "CCAS de Flers", OrganisationKind::Ccas, None)
+            .await
+            .unwrap()
+            .id;
+        // Left droits et devoirs in June 2025 (recorded then).
+        let leaver = person(&store, organisation, 21, date!(2024 - 01 - 01)).await;
+        let file = store.person(leaver).await.unwrap();
+        let out = PersonData::parse(
+            &PersonInput {
+                household_role: "DEM".into(),
+                last_name: "Personne21".into(),
+                first_names: "Camille".into(),
+                birth_date: "1980-04-02".into(),
+                sex: "F".into(),
+                subject_to_duties: false,
+                ..Default::default()
+            },
+            date!(2026 - 12 - 01),
+        )
+        .unwrap();
+        store
+            .update_person(&actor(), leaver, file.version, &out)
+            .await
+            .unwrap();
+        recorded(
+            &store,
+            leaver,
+            1,
+            OffsetDateTime::new_utc(date!(2024 - 01 - 05), time::Time::MIDNIGHT),
+        )
+        .await;
+        recorded(
+            &store,
+            leaver,
+            2,
+            OffsetDateTime::new_utc(date!(2025 - 06 - 01), time::Time::MIDNIGHT),
+        )
+        .await;
+        // Recorded today, in droits et devoirs since 2025: counted back to
+        // then (its first revision), not before.
+        let stayer = person(&store, organisation, 22, date!(2025 - 03 - 01)).await;
+
+        let at = |day: Date| {
+            let store = store.clone();
+            async move {
+                let filter = SteeringFilter {
+                    from: day,
+                    to: day,
+                    at: day,
+                    territory_id: None,
+                    organisation_id: None,
+                    orientation_kind: None,
+                };
+                let mut stock: Vec<Uuid> = store
+                    .stock_lines(&everything(), &filter)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|l| l.person_id)
+                    .collect();
+                stock.sort();
+                let mut oarsa: Vec<Uuid> = store
+                    .return_people(&everything(), &filter)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|p| p.id)
+                    .collect();
+                oarsa.sort();
+                assert_eq!(stock, oarsa, "the stock and the return agree at {day}");
+                stock
+            }
+        };
+        assert_eq!(at(date!(2023 - 12 - 31)).await, Vec::<Uuid>::new());
+        assert_eq!(at(date!(2024 - 12 - 31)).await, vec![leaver]);
+        let mut both = vec![leaver, stayer];
+        both.sort();
+        assert_eq!(at(date!(2025 - 05 - 31)).await, both);
+        assert_eq!(
+            at(date!(2025 - 12 - 31)).await,
+            vec![stayer],
+            "left in June"
+        );
+        assert_eq!(at(date!(2026 - 12 - 01)).await, vec![stayer]);
+    }
+}

@@ -69,7 +69,7 @@ SELECT p.id, p.birth_date, p.sex,
     COALESCE(h.rsa_requested_on, p.duties_since) AS on_rsa_since,
     d.education_level, d.job_seeker,
     (SELECT o.lead_organisation_id FROM orientations o
-     WHERE o.person_id = p.id AND o.status = 'validated' AND o.decided_on <= {at}
+     WHERE o.person_id = p.id AND o.status = 'validated' AND COALESCE(o.notified_on, o.decided_on) <= {at}
      ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1) AS organisation_id
 FROM persons p
 LEFT JOIN households h ON h.id = p.household_id
@@ -96,7 +96,7 @@ WITH v AS (
            LAG(o.lead_organisation_id) OVER (
                PARTITION BY o.person_id ORDER BY o.decided_on, o.created_at) AS previous
     FROM orientations o JOIN persons p ON p.id = o.person_id
-    WHERE o.status = 'validated' AND o.decided_on <= {at} AND p.merged_into_id IS NULL {scope}
+    WHERE o.status = 'validated' AND COALESCE(o.notified_on, o.decided_on) <= {at} AND p.merged_into_id IS NULL {scope}
 )
 SELECT person_id, previous AS from_organisation_id, lead_organisation_id AS to_organisation_id
 FROM v WHERE previous IS NOT NULL AND decided_on >= {from}";

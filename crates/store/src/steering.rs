@@ -53,7 +53,7 @@ firsts AS (
     SELECT o.person_id, o.decided_on, o.notified_on, o.kind, o.lead_organisation_id,
            ROW_NUMBER() OVER (PARTITION BY o.person_id ORDER BY o.decided_on, o.created_at) AS n
     FROM orientations o JOIN people x ON x.id = o.person_id
-    WHERE o.status = 'validated' AND o.decided_on >= x.entry AND o.decided_on <= {at}
+    WHERE o.status = 'validated' AND o.decided_on >= x.entry AND COALESCE(o.notified_on, o.decided_on) <= {at}
 )
 SELECT x.id, x.entry, f.decided_on AS oriented_on,
        CASE WHEN f.notified_on <= {at} THEN f.notified_on END AS notified_on,
@@ -79,7 +79,7 @@ pub(crate) const IN_DUTIES_AT: &str = "EXISTS (SELECT 1 FROM person_revisions v
 const STOCK: &str = "
 SELECT p.id,
     (SELECT o.kind FROM orientations o
-     WHERE o.person_id = p.id AND o.status = 'validated' AND o.decided_on <= {at}
+     WHERE o.person_id = p.id AND o.status = 'validated' AND COALESCE(o.notified_on, o.decided_on) <= {at}
      ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1) AS oriented,
     EXISTS (SELECT 1 FROM contracts k
      WHERE k.person_id = p.id AND k.signed_on <= {at} AND k.starts_on <= {at}

@@ -758,6 +758,45 @@ async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
         // Recorded today, in droits et devoirs since 2025: counted back to
         // then (its first revision), not before.
         let stayer = person(&store, organisation, 22, date!(2025 - 03 - 01)).await;
+        // Oriented by a decision of 20 December validated (and notified)
+        // on 5 January: not oriented at 31 December.
+        let mut steps = Steps {
+            load: PathwayLoad::new(),
+            organisation,
+            referent: Uuid::nil(),
+        };
+        steps.orientation(
+            stayer,
+            date!(2025 - 12 - 20),
+            Some(date!(2026 - 01 - 05)),
+            OrientationStatus::Validated,
+        );
+        let mut tx = store.begin().await.unwrap();
+        steps.load.write(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let oriented = |day: Date| {
+            let store = store.clone();
+            async move {
+                let filter = SteeringFilter {
+                    from: day,
+                    to: day,
+                    at: day,
+                    territory_id: None,
+                    organisation_id: None,
+                    orientation_kind: None,
+                };
+                store
+                    .return_people(&everything(), &filter)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|p| p.id == stayer)
+                    .unwrap()
+                    .organisation_id
+            }
+        };
+        assert_eq!(oriented(date!(2025 - 12 - 31)).await, None);
+        assert_eq!(oriented(date!(2026 - 01 - 05)).await, Some(organisation));
 
         let at = |day: Date| {
             let store = store.clone();

@@ -527,25 +527,12 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
     let mission = signed_in(base, "mission@demo.parcours.fr").await;
     let missions: Vec<Client> = (0..users.clamp(1, 4)).map(|_| mission.clone()).collect();
     let from = today - time::Duration::days(3 * 365);
-    let steering = parcours_domain::steering::SteeringFilter {
-        from,
-        to: today,
-        at: today,
-        territory_id: None,
-        organisation_id: None,
-        orientation_kind: None,
-    };
+    let steering = parcours_domain::steering::SteeringFilter::period(from, today, today);
     let s = store.clone();
     let steering_alone = alone(move || {
         let (s, filter) = (s.clone(), steering.clone());
         async move {
-            let everything = parcours_domain::access::PersonScope {
-                all: true,
-                organisation_id: None,
-                territory_id: None,
-                referent_id: None,
-                team_organisation_id: None,
-            };
+            let everything = parcours_domain::access::PersonScope::EVERY_FILE;
             s.delay_cases(&everything, &filter).await.unwrap();
             s.stock_lines(&everything, &filter).await.unwrap();
             s.offer_lines(&everything, &filter).await.unwrap();
@@ -555,6 +542,30 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
         "pilotage : délais du département",
         same(&missions, format!("/pilotage?from={from}")),
         steering_alone,
+    ));
+    // The DREES return of last year: its statements alone, then the page.
+    let year = today.year() - 1;
+    let on = parcours_domain::oarsa::observed_on(year, today);
+    let oarsa = parcours_domain::steering::SteeringFilter::period(
+        parcours_domain::oarsa::first_day(year),
+        on,
+        on,
+    );
+    let s = store.clone();
+    let oarsa_alone = alone(move || {
+        let (s, filter) = (s.clone(), oarsa.clone());
+        async move {
+            let everything = parcours_domain::access::PersonScope::EVERY_FILE;
+            s.return_people(&everything, &filter).await.unwrap();
+            s.return_contracts(&everything, &filter).await.unwrap();
+            s.pathway_lines(&everything, &filter).await.unwrap();
+            s.reorientations(&everything, &filter).await.unwrap();
+        }
+    });
+    screens.push(page(
+        "pilotage : retour OARSA",
+        same(&missions, format!("/pilotage/oarsa?annee={year}")),
+        oarsa_alone,
     ));
     let Some((session, marks)) = attendance_session(store, structure).await else {
         eprintln!("(pas de séance passée avec des participants dans la structure : présences non mesurées)");

@@ -348,6 +348,22 @@ const steps = [
       await visit(page, '/pilotage?from=2026-06-01&to=2026-01-01');
       await expectText(page, 'La fin de la période précède son début.');
       await axeScan(page, '/pilotage (erreurs)');
+      // Le retour annuel OARSA : ses six tableaux, un chiffre et ses personnes, les réglages.
+      await visit(page, '/pilotage');
+      await submitAndWait(page, () => page.getByRole('link', { name: /Retour annuel OARSA/ }).click());
+      await expectText(page, 'Tableau 6 : Réorientations de l');
+      await axeScan(page, '/pilotage/oarsa');
+      await submitAndWait(page, () => page.locator('a[href^="/pilotage/oarsa/personnes"]').first().click());
+      await expectText(page, 'Retour au pilotage');
+      await axeScan(page, '/pilotage/oarsa/personnes');
+      await visit(page, '/pilotage/oarsa/reglages');
+      await axeScan(page, '/pilotage/oarsa/reglages');
+      await page.locator('select[name=organisation_category]').first().selectOption('caf');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer' }).click());
+      await expectText(page, 'Les catégories du retour OARSA sont enregistrées.');
+      await visit(page, '/pilotage/oarsa?annee=vingt');
+      await expectText(page, 'en quatre chiffres');
+      await axeScan(page, '/pilotage/oarsa (erreurs)');
       await logout(page);
     },
   ],

@@ -383,3 +383,86 @@ async fn the_steering_tables_download_as_csv_and_xlsx() {
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn filters_keep_the_people_they_name_in_every_part() {
+    for app in apps().await {
+        let token = app.token(PROGRAMME).await;
+        let stock = |query: String| {
+            let (app, token) = (&app, &token);
+            async move {
+                app.get_json(token, &format!("/api/v1/statistics/stock?{query}"))
+                    .await["figures"]
+                    .clone()
+            }
+        };
+        let all = stock(String::new()).await;
+        let everyone = all["in_duties"].as_i64().unwrap();
+        // By référent: only people they follow, each with a référent.
+        let referent = app.user_id(REFERENT).await;
+        let followed = stock(format!("referent_id={referent}")).await;
+        let n = followed["in_duties"].as_i64().unwrap();
+        assert!(n > 0 && n < everyone, "{followed}");
+        assert_eq!(followed["without_referent"], 0);
+        let list = app
+            .get_json(
+                &token,
+                &format!(
+                    "/api/v1/statistics/stock/people?cell=droits_et_devoirs&referent_id={referent}"
+                ),
+            )
+            .await;
+        assert_eq!(list.as_array().unwrap().len() as i64, n);
+        // By kind of orientation: everyone oriented, of that kind only.
+        let social = stock("orientation_kind=social".into()).await;
+        assert_eq!(social["not_oriented"], 0, "{social}");
+        for pair in social["oriented_by_kind"].as_array().unwrap() {
+            if pair[0] != "social" {
+                assert_eq!(pair[1], 0, "{social}");
+            }
+        }
+        // By organisation: everyone oriented there.
+        let organisations = app.get_json(&token, "/api/v1/organisations").await;
+        let mut seen = 0;
+        for organisation in organisations.as_array().unwrap() {
+            let id = organisation["id"].as_str().unwrap();
+            let there = stock(format!("organisation_id={id}")).await;
+            assert_eq!(there["not_oriented"], 0, "{there}");
+            seen += there["in_duties"].as_i64().unwrap();
+        }
+        assert_eq!(
+            seen,
+            all["oriented"].as_i64().unwrap(),
+            "each oriented person is with one organisation"
+        );
+        // The delays and the offer take the same filters.
+        let delays = app
+            .get_json(
+                &token,
+                &format!("/api/v1/statistics/delays?{PERIOD}&referent_id={referent}"),
+            )
+            .await;
+        let started = delays["reports"][0]["total"]["started"].as_i64().unwrap();
+        let list = app
+            .get_json(
+                &token,
+                &format!("/api/v1/statistics/delays/orientation/people?cell=entres&{PERIOD}&referent_id={referent}"),
+            )
+            .await;
+        assert_eq!(list.as_array().unwrap().len() as i64, started);
+        let (status, body) = app
+            .call(
+                Method::GET,
+                "/api/v1/statistics/offer?referent_id=personne",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("referent_id"));
+        // The page offers them.
+        let page = app.page(PROGRAMME, "/pilotage").await;
+        assert!(page.contains("id=\"organisation_id\""));
+        assert!(page.contains("id=\"referent_id\""));
+    }
+}

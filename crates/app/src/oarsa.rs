@@ -37,14 +37,7 @@ pub async fn oarsa(app: &App, me: &impl Caller, year: &str) -> Result<Return, Fa
     me.require(Permission::ViewSteering)?;
     let year = oarsa::parse_year(year, today()).map_err(Failure::Invalid)?;
     let on = oarsa::observed_on(year, today());
-    let filter = SteeringFilter {
-        from: oarsa::first_day(year),
-        to: on,
-        at: on,
-        territory_id: None,
-        organisation_id: None,
-        orientation_kind: None,
-    };
+    let filter = SteeringFilter::period(oarsa::first_day(year), on, on);
     let scope = me.scope();
     let organisations = app.store.organisations().await?;
     let category = |id: Option<Uuid>| category_of(&organisations, id?);

@@ -133,13 +133,54 @@ pub async fn delay_people(
     })
 }
 
-/// The territories a filter may name.
-pub async fn territories(
-    app: &App,
-    me: &CurrentUser,
-) -> Result<Vec<parcours_store::organisation::Territory>, Failure> {
+/// What a filter may name, within the reader's scope: territories,
+/// organisations (the cadre's own), référents (of those organisations),
+/// each as (id, name) in French order.
+pub struct FilterChoices {
+    pub territories: Vec<(String, String)>,
+    pub organisations: Vec<(String, String)>,
+    pub referents: Vec<(String, String)>,
+}
+
+pub async fn filter_choices(app: &App, me: &CurrentUser) -> Result<FilterChoices, Failure> {
     me.require(Permission::ViewSteering)?;
-    Ok(app.store.territories().await?)
+    let scope = me.scope();
+    let visible =
+        |organisation: uuid::Uuid| scope.all || scope.organisation_id == Some(organisation);
+    let organisations: Vec<(String, String)> = app
+        .store
+        .organisations()
+        .await?
+        .iter()
+        .filter(|o| visible(o.id))
+        .map(|o| (o.id.to_string(), o.name.clone()))
+        .collect();
+    let mut referents: Vec<(String, String)> = app
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .filter(|a| a.role == parcours_domain::Role::Referent && !a.disabled)
+        .filter(|a| visible(a.organisation_id))
+        .map(|a| {
+            (
+                a.id.to_string(),
+                format!("{} ({})", a.display_name, a.organisation_name),
+            )
+        })
+        .collect();
+    referents.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    Ok(FilterChoices {
+        territories: app
+            .store
+            .territories()
+            .await?
+            .into_iter()
+            .map(|t| (t.id.to_string(), t.name))
+            .collect(),
+        organisations,
+        referents,
+    })
 }
 
 /// The stock at the filter's date, within `me`'s scope.

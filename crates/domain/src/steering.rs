@@ -53,11 +53,15 @@ pub struct SteeringFilter {
     pub to: Date,
     /// What was done by this day counts (today, or a past day).
     pub at: Date,
+    /// The people of a territory.
     pub territory_id: Option<Uuid>,
-    /// The organisation of the first orientation.
+    /// The people whose latest orientation validated by `at` is with this
+    /// organisation.
     pub organisation_id: Option<Uuid>,
-    /// The kind of the first orientation.
+    /// The people whose latest orientation validated by `at` is of this kind.
     pub orientation_kind: Option<OrientationKind>,
+    /// The people this référent unique follows at `at`.
+    pub referent_id: Option<Uuid>,
 }
 
 /// The filter as typed in the steering page's form or the API's query:
@@ -82,9 +86,25 @@ pub struct SteeringInput {
     /// professional, socio_professional or social.
     #[serde(default)]
     pub orientation_kind: String,
+    /// A référent unique's account.
+    #[serde(default)]
+    pub referent_id: String,
 }
 
 impl SteeringFilter {
+    /// Everyone of the scope, over a period seen at `at`.
+    pub fn period(from: Date, to: Date, at: Date) -> SteeringFilter {
+        SteeringFilter {
+            from,
+            to,
+            at,
+            territory_id: None,
+            organisation_id: None,
+            orientation_kind: None,
+            referent_id: None,
+        }
+    }
+
     /// The filter `input` describes on `today`, or what is wrong with it, in
     /// French, field by field.
     pub fn parse(input: &SteeringInput, today: Date) -> Result<SteeringFilter, Invalid> {
@@ -110,6 +130,7 @@ impl SteeringFilter {
         };
         let territory_id = id("territory_id", &input.territory_id);
         let organisation_id = id("organisation_id", &input.organisation_id);
+        let referent_id = id("referent_id", &input.referent_id);
         let orientation_kind = match input.orientation_kind.trim() {
             "" => None,
             code => OrientationKind::from_code(code).or_else(|| {
@@ -140,6 +161,7 @@ impl SteeringFilter {
                 territory_id,
                 organisation_id,
                 orientation_kind,
+                referent_id,
             }),
             _ => Err(Invalid::field("from", "Période invalide.")),
         }

@@ -68,9 +68,7 @@ SELECT p.id, p.birth_date, p.sex,
     COALESCE(c.adults, 0) AS adults, COALESCE(c.children, 0) AS children,
     COALESCE(h.rsa_requested_on, p.duties_since) AS on_rsa_since,
     d.education_level, d.job_seeker,
-    (SELECT o.lead_organisation_id FROM orientations o
-     WHERE o.person_id = p.id AND o.status = 'validated' AND COALESCE(o.notified_on, o.decided_on) <= {at}
-     ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1) AS organisation_id
+    {latest:lead_organisation_id} AS organisation_id
 FROM persons p
 LEFT JOIN households h ON h.id = p.household_id
 LEFT JOIN compositions c ON c.household_id = p.household_id
@@ -135,11 +133,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<ReorientationRow>> {
-        let mut sql = scoped(REORIENTATIONS, scope, filter);
-        sql.text = sql
-            .text
-            .replace("{from}", &format!("${}", sql.params.len() + 1));
-        sql.params.push(filter.from.into());
+        let sql = scoped(REORIENTATIONS, scope, filter);
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, ReorientationRow>(&sql.text), sql)
             .fetch_all(pool).await)?,

@@ -2,7 +2,7 @@
 //! for a whole département (parcours_domain::steering computes the figures).
 
 use crate::bulk::{read_by_keys, Value};
-use crate::sql::Sql;
+use crate::sql::{Param, Sql};
 use crate::{Result, Store};
 use parcours_domain::access::PersonScope;
 use parcours_domain::clock::paris_instant;
@@ -78,9 +78,7 @@ pub(crate) const IN_DUTIES_AT: &str = "EXISTS (SELECT 1 FROM person_revisions v
 /// stand that day.
 const STOCK: &str = "
 SELECT p.id,
-    (SELECT o.kind FROM orientations o
-     WHERE o.person_id = p.id AND o.status = 'validated' AND COALESCE(o.notified_on, o.decided_on) <= {at}
-     ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1) AS oriented,
+    {latest:kind} AS oriented,
     EXISTS (SELECT 1 FROM contracts k
      WHERE k.person_id = p.id AND k.signed_on <= {at} AND k.starts_on <= {at}
        AND k.ends_on >= {at} AND (k.ended_on IS NULL OR k.ended_on >= {at})) AS contract_in_force,
@@ -136,29 +134,74 @@ impl From<StockRow> for StockLine {
     }
 }
 
-/// `template` with the scope (and the filter's territory) at `{scope}` and
-/// the filter's date at `{at}`, its parameters bound in order.
+/// The `column` of the person `p`'s latest orientation validated by `{at}`
+/// (the orientation in force that day).
+fn latest_orientation(column: &str) -> String {
+    format!(
+        "(SELECT o.{column} FROM orientations o
+          WHERE o.person_id = p.id AND o.status = 'validated'
+            AND COALESCE(o.notified_on, o.decided_on) <= {{at}}
+          ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1)"
+    )
+}
+
+/// `template` with the reader's scope and the filter's people at
+/// `{scope}` (over `persons p`), and the filter's days at `{at}`, `{from}`,
+/// `{to}` and `{until}` (the start of the day after `at` in Paris);
+/// `{in_duties}` and `{latest:COLUMN}` are the predicates above.
 pub(crate) fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilter) -> Sql {
     let mut sql = Sql::new("");
     sql.scope(scope);
     if let Some(territory) = filter.territory_id {
         sql.bind(" AND p.territory_id = ", territory);
     }
-    let template = template.replace("{in_duties}", IN_DUTIES_AT);
-    let at = format!("${}", sql.params.len() + 1);
-    sql.params.push(filter.at.into());
-    let until = format!("${}", sql.params.len() + 1);
-    if template.contains("{until}") {
-        let next_day = filter.at.next_day().unwrap_or(filter.at);
-        sql.params
-            .push(paris_instant(next_day, time::Time::MIDNIGHT).into());
+    if let Some(organisation) = filter.organisation_id {
+        sql.bind(" AND {latest:lead_organisation_id} = ", organisation);
     }
-    sql.text = template
+    if let Some(kind) = filter.orientation_kind {
+        sql.bind(" AND {latest:kind} = ", kind.code());
+    }
+    if let Some(referent) = filter.referent_id {
+        sql.bind(
+            " AND EXISTS (SELECT 1 FROM referent_assignments ra
+               WHERE ra.person_id = p.id AND ra.starts_on <= {at}
+                 AND (ra.ends_on IS NULL OR ra.ends_on > {at}) AND ra.referent_id = ",
+            referent,
+        );
+        sql.push(")");
+    }
+    let mut text = template
         .replace("{scope}", &sql.text)
-        .replace("{at}", &at)
-        .replace("{until}", &until);
+        .replace("{in_duties}", IN_DUTIES_AT);
+    for column in ["kind", "lead_organisation_id"] {
+        text = text.replace(&format!("{{latest:{column}}}"), &latest_orientation(column));
+    }
+    let next_day = filter.at.next_day().unwrap_or(filter.at);
+    let days: [(&str, Param); 4] = [
+        ("{at}", filter.at.into()),
+        ("{from}", filter.from.into()),
+        ("{to}", filter.to.into()),
+        (
+            "{until}",
+            paris_instant(next_day, time::Time::MIDNIGHT).into(),
+        ),
+    ];
+    for (placeholder, value) in days {
+        if text.contains(placeholder) {
+            sql.params.push(value);
+            text = text.replace(placeholder, &format!("${}", sql.params.len()));
+        }
+    }
+    sql.text = text;
     sql
 }
+
+/// The positionings made from `{from}` to `{to}` of the people in the scope.
+const OFFER: &str = "
+SELECT r.id AS referral_id, r.person_id, r.status, r.refusal_reason, r.positioned_on,
+       r.entered_on, r.exit_situation, r.situation_4_weeks
+FROM referrals r JOIN persons p ON p.id = r.person_id
+WHERE r.positioned_on >= {from} AND r.positioned_on <= {to} {scope}";
 
 #[derive(sqlx::FromRow)]
 struct OfferRow {
@@ -180,17 +223,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<OfferLine>> {
-        let mut sql = Sql::new(
-            "SELECT r.id AS referral_id, r.person_id, r.status, r.refusal_reason, r.positioned_on,
-                    r.entered_on, r.exit_situation, r.situation_4_weeks
-             FROM referrals r JOIN persons p ON p.id = r.person_id WHERE ",
-        );
-        sql.bind("r.positioned_on >= ", filter.from);
-        sql.bind(" AND r.positioned_on <= ", filter.to);
-        sql.scope(scope);
-        if let Some(territory) = filter.territory_id {
-            sql.bind(" AND p.territory_id = ", territory);
-        }
+        let sql = scoped(OFFER, scope, filter);
         let rows: Vec<OfferRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, OfferRow>(&sql.text), sql)
             .fetch_all(pool).await)?;
         Ok(rows
@@ -248,12 +281,7 @@ impl Store {
         let rows = self.pathway_lines(scope, filter).await?;
         let in_period = |day: Date| filter.from <= day && day <= filter.to;
         let mut cases = DelayCases::default();
-        for r in rows.into_iter().filter(|r| {
-            filter.orientation_kind.is_none_or(|k| r.kind == Some(k))
-                && filter
-                    .organisation_id
-                    .is_none_or(|o| r.organisation_id == Some(o))
-        }) {
+        for r in rows {
             if in_period(r.entry) {
                 cases.orientation.push(DelayCase {
                     person_id: r.id,

@@ -158,14 +158,7 @@ impl Steps {
 }
 
 fn filter(at: Date) -> SteeringFilter {
-    SteeringFilter {
-        from: date!(2026 - 01 - 01),
-        to: date!(2026 - 12 - 31),
-        at,
-        territory_id: None,
-        organisation_id: None,
-        orientation_kind: None,
-    }
+    SteeringFilter::period(date!(2026 - 01 - 01), date!(2026 - 12 - 31), at)
 }
 
 async fn cases(store: &Store, kind: DelayKind, at: Date) -> Vec<DelayCase> {
@@ -519,14 +512,7 @@ async fn the_return_reads_who_is_in_duties_at_its_day() {
         steps.load.write(&mut tx).await.unwrap();
         tx.commit().await.unwrap();
 
-        let year = |at: Date| SteeringFilter {
-            from: date!(2025 - 01 - 01),
-            to: at,
-            at,
-            territory_id: None,
-            organisation_id: None,
-            orientation_kind: None,
-        };
+        let year = |at: Date| SteeringFilter::period(date!(2025 - 01 - 01), at, at);
         let december = year(date!(2025 - 12 - 31));
         let mut people = store.return_people(&everything(), &december).await.unwrap();
         people.sort_by_key(|p| p.id);
@@ -777,14 +763,7 @@ async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
         let oriented = |day: Date| {
             let store = store.clone();
             async move {
-                let filter = SteeringFilter {
-                    from: day,
-                    to: day,
-                    at: day,
-                    territory_id: None,
-                    organisation_id: None,
-                    orientation_kind: None,
-                };
+                let filter = SteeringFilter::period(day, day, day);
                 store
                     .return_people(&everything(), &filter)
                     .await
@@ -801,14 +780,7 @@ async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
         let at = |day: Date| {
             let store = store.clone();
             async move {
-                let filter = SteeringFilter {
-                    from: day,
-                    to: day,
-                    at: day,
-                    territory_id: None,
-                    organisation_id: None,
-                    orientation_kind: None,
-                };
+                let filter = SteeringFilter::period(day, day, day);
                 let mut stock: Vec<Uuid> = store
                     .stock_lines(&everything(), &filter)
                     .await

@@ -59,7 +59,7 @@ struct DelaysPage {
     filter_query: String,
     input: SteeringInput,
     errors: Invalid,
-    territories: Vec<(String, String)>,
+    choices: steering::FilterChoices,
     kinds: Vec<(&'static str, &'static str)>,
     seen_at: String,
     stock: Vec<Row>,
@@ -76,7 +76,7 @@ pub async fn delays(
     me: CurrentUser,
     Query(input): Query<SteeringInput>,
 ) -> Result<Html<String>, PageError> {
-    let territories = steering::territories(&state, &me).await?;
+    let choices = steering::filter_choices(&state, &me).await?;
     let layout = Layout::new(&session, &me, "Pilotage : délais", "/pilotage").await?;
     let filter = query(&input);
     let (errors, overview) = match steering::overview(&state, &me, &input).await {
@@ -123,10 +123,7 @@ pub async fn delays(
             .map(|o| o.reports.iter().map(|r| table(r, &filter)).collect())
             .unwrap_or_default(),
         errors,
-        territories: territories
-            .into_iter()
-            .map(|t| (t.id.to_string(), t.name))
-            .collect(),
+        choices,
         kinds: OrientationKind::ALL
             .iter()
             .map(|k| (k.code(), k.label()))
@@ -185,6 +182,7 @@ fn query(input: &SteeringInput) -> String {
         ("territory_id", &input.territory_id),
         ("organisation_id", &input.organisation_id),
         ("orientation_kind", &input.orientation_kind),
+        ("referent_id", &input.referent_id),
     ];
     let typed: Vec<(&str, &str)> = pairs
         .iter()

@@ -18,6 +18,7 @@ mod texts;
 use crate::generated_catalogue::HISTORY_DAYS;
 use activity::Catalogue;
 use parcours_domain::audit::AuditAction;
+use parcours_domain::deadline::PathwayFacts;
 use parcours_domain::orientation::OrientationStatus;
 use parcours_store::pathway_load::{self, PathwayLoad};
 use parcours_store::person_load::PeopleLoad;
@@ -128,8 +129,21 @@ pub async fn generate_people(
                         )?;
                     }
                 }
+                if let Some(declared) = &m.declared {
+                    load.declared(m.id, declared, setting.today);
+                }
                 pathway(&mut pathways, &setting, m);
                 activity::positionings(&setting, &mut catalogue, &mut pathways, m, offer_days);
+            }
+            let organisation = household.members[0].organisation;
+            for (id, child) in &household.children {
+                load.person(
+                    *id,
+                    household.id,
+                    Some(organisation),
+                    child,
+                    PathwayFacts::default(),
+                )?;
             }
             index += 1;
             key += household.members.len() as u64;

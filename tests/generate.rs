@@ -103,13 +103,29 @@ async fn the_dataset_covers_the_pathway_and_holds_together() {
         for (table, count) in TABLES.iter().zip(counts(&store).await) {
             assert!(count > 0, "{backend}: {table} is empty");
         }
-        let generated_people = generated(ids(&store, "SELECT id FROM persons").await).len();
+        // The people asked for, beneficiaries, and their households' children.
+        let generated_people = generated(
+            ids(
+                &store,
+                "SELECT id FROM persons WHERE household_role <> 'ENF'",
+            )
+            .await,
+        )
+        .len();
         assert_eq!(generated_people, PEOPLE, "{backend}");
         // Every kind of situation is there.
         for (what, sql) in [
             (
                 "couples",
                 "SELECT COUNT(*) FROM persons WHERE household_role = 'CJT'",
+            ),
+            (
+                "children",
+                "SELECT COUNT(*) FROM persons WHERE household_role = 'ENF' AND NOT subject_to_duties",
+            ),
+            (
+                "declared education levels",
+                "SELECT COUNT(*) FROM declared_situations WHERE education_level IS NOT NULL",
             ),
             (
                 "closed files",
@@ -288,7 +304,14 @@ async fn the_dataset_covers_the_pathway_and_holds_together() {
         // A second run adds to the first.
         generate(&store, 40, 10, 7).await;
         assert_eq!(
-            generated(ids(&store, "SELECT id FROM persons").await).len(),
+            generated(
+                ids(
+                    &store,
+                    "SELECT id FROM persons WHERE household_role <> 'ENF'"
+                )
+                .await
+            )
+            .len(),
             PEOPLE + 40,
             "{backend}"
         );

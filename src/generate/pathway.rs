@@ -11,6 +11,7 @@ use parcours_domain::contract::{
     DEFAULT_WEEKLY_HOURS, ENGAGEMENT_REGIME_START,
 };
 use parcours_domain::deadline::{add_months, OrientationFacts, OrientationKind, PathwayFacts};
+use parcours_domain::declared_situation::DeclaredSituation;
 use parcours_domain::diagnostic::{Barrier, DiagnosticData, Severity};
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;
@@ -26,6 +27,10 @@ pub const HISTORY_YEARS: i64 = 5;
 
 /// Draws of the people (see [`Rng::new`]).
 const STREAM: u64 = 1;
+/// Draws added later, on streams of their own so that the earlier ones
+/// (and the dataset they make) stay as they were.
+const CHILDREN: u64 = 11;
+const DECLARATIONS: u64 = 12;
 
 /// What every plan needs: the day, the organisations and the référents.
 pub struct Setting {
@@ -54,6 +59,8 @@ pub struct Household {
     pub id: Uuid,
     pub data: HouseholdData,
     pub members: Vec<Member>,
+    /// The household's children: files without droits et devoirs nor pathway.
+    pub children: Vec<(Uuid, PersonData)>,
 }
 
 pub struct Member {
@@ -68,6 +75,8 @@ pub struct Member {
     pub reviews: Vec<Review>,
     pub diagnostics: Vec<Diagnostic>,
     pub contracts: Vec<Contract>,
+    /// What they declared when applying (the flux instruction), for most.
+    pub declared: Option<DeclaredSituation>,
 }
 
 pub struct Orientation {
@@ -330,11 +339,79 @@ pub fn household(setting: &Setting, index: u64, key: u64, room: usize) -> Househ
         };
         members.push(member(setting, &mut rng, ids, key, &identity, closed));
     }
+    let children = children(setting, index, &members, last_name);
     Household {
         id: ids.id(Kind::Household, index),
         data,
         members,
+        children,
     }
+}
+
+/// Children of a couple (more than half) or of a single parent (one to three).
+fn children(
+    setting: &Setting,
+    index: u64,
+    members: &[Member],
+    last_name: &str,
+) -> Vec<(Uuid, PersonData)> {
+    let mut rng = Rng::new(setting.seed, CHILDREN, index);
+    let parent = &members[0].data;
+    let with_children = if members.len() > 1 {
+        rng.chance(0.55)
+    } else {
+        parent.single_parent || rng.chance(0.08)
+    };
+    let count = if with_children { 1 + rng.below(3) } else { 0 };
+    (0..count)
+        .map(|n| {
+            let sex = if rng.chance(0.5) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
+            let first = match sex {
+                Sex::Female => *rng.pick(texts::FIRST_NAMES_F),
+                Sex::Male => *rng.pick(texts::FIRST_NAMES_M),
+            };
+            let data = PersonData {
+                household_role: HouseholdRole::Child,
+                last_name: last_name.to_owned(),
+                first_names: first.to_owned(),
+                birth_name: None,
+                birth_date: setting.today - Duration::days(rng.range(200, 17 * 365)),
+                sex,
+                nir: None,
+                email: None,
+                phone: None,
+                address: parent.address.clone(),
+                commune_code: parent.commune_code.clone(),
+                subject_to_duties: false,
+                duties_since: None,
+                single_parent: false,
+                other_minimum_income: false,
+                rqth: false,
+            };
+            (setting.ids.id(Kind::Child, index * 4 + n as u64), data)
+        })
+        .collect()
+}
+
+/// What most applicants declared (education level, job-seeker
+/// registration) a few days before their droits et devoirs.
+fn declared(setting: &Setting, key: u64, since: Date) -> Option<DeclaredSituation> {
+    let mut rng = Rng::new(setting.seed, DECLARATIONS, key);
+    if !rng.chance(0.85) {
+        return None;
+    }
+    const LEVELS: [&str; 7] = ["1201", "1202", "1203", "1204", "1205", "1206", "1207"];
+    const JOB_SEEKER: [&str; 4] = ["4301", "4302", "4303", "4304"];
+    Some(DeclaredSituation {
+        declared_on: Some(since - Duration::days(5)),
+        education_level: Some(LEVELS[rng.weighted(&[8, 10, 25, 30, 10, 12, 5])].to_owned()),
+        job_seeker: Some(JOB_SEEKER[rng.weighted(&[35, 30, 25, 10])].to_owned()),
+        ..Default::default()
+    })
 }
 
 struct Identity {
@@ -427,6 +504,7 @@ fn member(
         reviews: Vec::new(),
         diagnostics: Vec::new(),
         contracts: Vec::new(),
+        declared: declared(setting, key, who.since),
     };
     pathway(setting, rng, &mut member);
     member

@@ -98,6 +98,7 @@ pub enum Kind {
     Account,
     Revision,
     Appointment,
+    Child,
 }
 
 /// Ids derived from the seed, the kind and a number: a UUID of version 8

@@ -8,6 +8,7 @@ use crate::bulk::{Rows, Value};
 use crate::person::Person;
 use crate::{now, Result, StoreError, Tx};
 use parcours_domain::deadline::{DeadlineSettings, PathwayFacts};
+use parcours_domain::declared_situation::DeclaredSituation;
 use parcours_domain::person::{ClosureReason, HouseholdData, PersonData};
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
@@ -27,6 +28,8 @@ pub struct PeopleLoad {
     tokens: Rows,
     revisions: Rows,
     clocks: Rows,
+    /// What new files' people declared (the generated dataset).
+    declarations: Rows,
 }
 
 impl PeopleLoad {
@@ -51,6 +54,7 @@ impl PeopleLoad {
             tokens: Rows::new("person_name_tokens", crate::person::TOKEN_COLUMNS),
             revisions: Rows::new("person_revisions", crate::person::REVISION_COLUMNS),
             clocks: crate::deadline::clock_rows(),
+            declarations: Rows::new("declared_situations", crate::declared_situation::COLUMNS),
         })
     }
 
@@ -259,6 +263,12 @@ impl PeopleLoad {
         Ok(())
     }
 
+    /// Queues what a new file's person declared at application.
+    pub fn declared(&mut self, person_id: Uuid, declared: &DeclaredSituation, on: Date) {
+        self.declarations
+            .push(crate::declared_situation::row(person_id, declared, on));
+    }
+
     /// Rows queued and not yet written.
     pub fn pending(&self) -> usize {
         self.households.len() + self.persons.len() + self.closed.len()
@@ -271,6 +281,7 @@ impl PeopleLoad {
         self.closed.write(tx).await?;
         self.tokens.write(tx).await?;
         self.revisions.write(tx).await?;
+        self.declarations.write(tx).await?;
         self.clocks.write(tx).await
     }
 }

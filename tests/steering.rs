@@ -237,6 +237,22 @@ async fn every_stock_figure_counts_its_list_of_people() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         let page = app.page(PROGRAMME, "/pilotage").await;
         assert!(page.contains("/pilotage/stock?cellule=droits_et_devoirs"));
+        // The list downloads as shown: a header, then one line per person.
+        let csv = app
+            .signed_in(PROGRAMME)
+            .await
+            .get(app.url("/pilotage/stock?cellule=droits_et_devoirs&format=csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let in_duties = app.get_json(&token, "/api/v1/statistics/stock").await["figures"]
+            ["in_duties"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(csv.lines().count() as i64, in_duties + 1);
     }
 }
 

@@ -70,9 +70,14 @@ pub fn csv(sheet: &Sheet) -> Vec<u8> {
     out
 }
 
-/// A cell as French write it: « 12,5 ».
+/// A cell as French write it: « 12,5 ». A text a spreadsheet would take
+/// for a formula (= + - @, or a tab or carriage return before one) is
+/// written after an apostrophe, which shows it as the text it is.
 fn french(value: &Value) -> String {
     match value {
+        Value::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+            format!("'{text}")
+        }
         Value::Text(text) => text.clone(),
         Value::Int(n) => n.to_string(),
         Value::Number(n) => format!("{n:.1}").replace('.', ","),
@@ -133,6 +138,37 @@ mod tests {
                 vec!["avril; « mai »".into(), Value::Empty, 0.into()],
             ],
         }
+    }
+
+    #[test]
+    fn a_text_is_never_read_as_a_formula() {
+        let sheet = Sheet {
+            name: "Personnes".into(),
+            headers: vec!["Nom".into()],
+            rows: [
+                "=HYPERLINK(\"x\")",
+                "+33 6",
+                "-1",
+                "@SUM(A1)",
+                "Dupont-Martin",
+            ]
+            .iter()
+            .map(|t| vec![Value::from(*t)])
+            .collect(),
+        };
+        let text = String::from_utf8(csv(&sheet)).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines,
+            vec![
+                "Nom",
+                "\"'=HYPERLINK(\"\"x\"\")\"",
+                "'+33 6",
+                "'-1",
+                "'@SUM(A1)",
+                "Dupont-Martin"
+            ]
+        );
     }
 
     #[test]

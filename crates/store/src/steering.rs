@@ -67,12 +67,14 @@ WHERE x.entry IS NOT NULL AND x.entry <= {at} AND (x.subject_to_duties OR f.pers
 /// revision of the file recorded by the end of that day says, else (a file
 /// recorded later, as imported or generated files are) as its first one
 /// says. `{until}` is the start of the next day in Paris.
-pub(crate) const IN_DUTIES_AT: &str = "EXISTS (SELECT 1 FROM person_revisions v
-    WHERE v.id = COALESCE(
-        (SELECT w.id FROM person_revisions w WHERE w.person_id = p.id AND w.changed_at < {until}
-         ORDER BY w.version DESC LIMIT 1),
-        (SELECT w.id FROM person_revisions w WHERE w.person_id = p.id ORDER BY w.version LIMIT 1))
-      AND v.subject_to_duties AND v.duties_since <= {at})";
+pub(crate) const IN_DUTIES_AT: &str = "EXISTS (SELECT 1 FROM (
+        SELECT w.subject_to_duties, w.duties_since FROM person_revisions w
+        WHERE w.person_id = p.id
+        -- Recorded by then first, the latest of them; else the first one.
+        ORDER BY (w.changed_at < {until}) DESC,
+                 CASE WHEN w.changed_at < {until} THEN -w.version ELSE w.version END
+        LIMIT 1) AS r
+    WHERE r.subject_to_duties AND r.duties_since <= {at})";
 
 /// Everyone in droits et devoirs at `{at}` in the scope, with where they
 /// stand that day.

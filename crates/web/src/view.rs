@@ -14,6 +14,38 @@ pub use parcours_app::clock::{fr_date, fr_days};
 
 /// A file to download (a PDF, a CSV, a workbook): never kept by a cache,
 /// as it holds personal data or figures of a scope.
+/// A list of people as the page shows it, downloaded when the query asks
+/// for it (`format=csv` or `format=xlsx`; nothing else: `None`, the page).
+pub fn download(
+    format: &str,
+    file_stem: &str,
+    sheet: parcours_app::spreadsheet::Sheet,
+) -> Result<Option<axum::response::Response>, parcours_app::Failure> {
+    Ok(match format.trim() {
+        "csv" => Some(attachment(
+            "text/csv; charset=utf-8",
+            &format!("{file_stem}.csv"),
+            parcours_app::spreadsheet::csv(&sheet),
+        )),
+        "xlsx" => Some(attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{file_stem}.xlsx"),
+            parcours_app::spreadsheet::xlsx(&[sheet])?,
+        )),
+        _ => None,
+    })
+}
+
+/// The query of a list without its `format`, for its download links.
+pub fn without_format(query: Option<&str>) -> String {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("format="))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;

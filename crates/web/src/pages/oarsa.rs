@@ -7,11 +7,11 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::pages::steering::{Cell, Row};
-use crate::view::attachment;
+use crate::pages::steering::{people_sheet, Cell, Row};
+use crate::view::{attachment, download, without_format};
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::oarsa::{self, Return};
 use parcours_app::Failure;
@@ -29,6 +29,9 @@ use uuid::Uuid;
 pub struct YearQuery {
     #[serde(default)]
     annee: String,
+    /// csv or xlsx: the list as a file (the data-quality list).
+    #[serde(default)]
+    format: String,
 }
 
 pub struct TableView {
@@ -152,6 +155,9 @@ pub struct PeopleQuery {
     ligne: String,
     #[serde(default)]
     colonne: String,
+    /// csv or xlsx: the list as a file.
+    #[serde(default)]
+    format: String,
 }
 
 #[derive(Template)]
@@ -160,6 +166,7 @@ struct PeoplePage {
     layout: Layout,
     title: String,
     back: String,
+    download: String,
     rows: Vec<(String, String)>,
 }
 
@@ -167,26 +174,43 @@ pub async fn oarsa_people(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<PeopleQuery>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let (report, label, people) =
         oarsa::oarsa_people(&state, &me, &q.annee, &q.tableau, &q.ligne, &q.colonne).await?;
+    let rows: Vec<(String, String)> = people
+        .into_iter()
+        .map(|p| {
+            (
+                p.id.to_string(),
+                format!("{} {}", p.last_name, p.first_names),
+            )
+        })
+        .collect();
+    let sheet = people_sheet(
+        "Personnes",
+        &[],
+        rows.iter()
+            .map(|(_, name)| vec![name.clone().into()])
+            .collect(),
+    );
+    if let Some(file) = download(
+        &q.format,
+        &format!("oarsa-{}-personnes", report.year),
+        sheet,
+    )? {
+        return Ok(file);
+    }
     let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
     let page = PeoplePage {
         layout,
         title: format!("OARSA {}, {label}", report.year),
         back: format!("/pilotage/oarsa?annee={}", report.year),
-        rows: people
-            .into_iter()
-            .map(|p| {
-                (
-                    p.id.to_string(),
-                    format!("{} {}", p.last_name, p.first_names),
-                )
-            })
-            .collect(),
+        download: without_format(raw.as_deref()),
+        rows,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Template)]
@@ -195,6 +219,7 @@ struct QualityPage {
     layout: Layout,
     year: i32,
     seen_at: String,
+    download: String,
     rows: Vec<(String, String, String)>,
 }
 
@@ -202,27 +227,40 @@ pub async fn oarsa_quality(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<YearQuery>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let (report, listed) = oarsa::oarsa_quality(&state, &me, &q.annee).await?;
+    let rows: Vec<(String, String, String)> = listed
+        .into_iter()
+        .map(|(p, missing)| {
+            let missing: Vec<&str> = missing.iter().map(|m| m.label()).collect();
+            (
+                p.id.to_string(),
+                format!("{} {}", p.last_name, p.first_names),
+                missing.join(" ; "),
+            )
+        })
+        .collect();
+    let sheet = people_sheet(
+        "Données incomplètes",
+        &["Manque"],
+        rows.iter()
+            .map(|(_, name, missing)| vec![name.clone().into(), missing.clone().into()])
+            .collect(),
+    );
+    if let Some(file) = download(&q.format, &format!("oarsa-{}-qualite", report.year), sheet)? {
+        return Ok(file);
+    }
     let layout = Layout::new(&session, &me, "Pilotage : données incomplètes", "/pilotage").await?;
     let page = QualityPage {
         layout,
         year: report.year,
         seen_at: fr_date(report.on),
-        rows: listed
-            .into_iter()
-            .map(|(p, missing)| {
-                let missing: Vec<&str> = missing.iter().map(|m| m.label()).collect();
-                (
-                    p.id.to_string(),
-                    format!("{} {}", p.last_name, p.first_names),
-                    missing.join(" ; "),
-                )
-            })
-            .collect(),
+        download: without_format(raw.as_deref()),
+        rows,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Deserialize, Default)]

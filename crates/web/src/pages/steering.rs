@@ -6,11 +6,12 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::extract::Query;
 use crate::layout::Layout;
-use crate::view::attachment;
+use crate::view::{attachment, download, without_format};
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
-use axum::response::{Html, Response};
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse, Response};
+use parcours_app::spreadsheet::{Sheet, Value};
 use parcours_app::steering;
 use parcours_app::Failure;
 use parcours_domain::clock::{fr_date, fr_days};
@@ -290,6 +291,9 @@ pub struct PeopleQuery {
     cellule: String,
     #[serde(default)]
     mois: String,
+    /// csv or xlsx: the list as a file.
+    #[serde(default)]
+    format: String,
     #[serde(flatten)]
     filter: SteeringInput,
 }
@@ -308,18 +312,41 @@ struct PeoplePage {
     layout: Layout,
     title: String,
     back: String,
+    download: String,
     rows: Vec<PersonRow>,
+}
+
+/// Rows of people as a sheet: the name, then the columns given.
+pub(crate) fn people_sheet(title: &str, headers: &[&str], rows: Vec<Vec<Value>>) -> Sheet {
+    let mut all = vec!["Personne".to_owned()];
+    all.extend(headers.iter().map(|h| (*h).to_owned()));
+    Sheet {
+        name: title.chars().take(31).collect(),
+        headers: all,
+        rows,
+    }
+}
+
+impl PersonRow {
+    fn cells(&self) -> Vec<Value> {
+        vec![
+            self.name.clone().into(),
+            self.started.clone().into(),
+            self.ended.clone().into(),
+            self.days.clone().into(),
+        ]
+    }
 }
 
 pub async fn people(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<PeopleQuery>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let list =
         steering::delay_people(&state, &me, &q.filter, &q.delai, &q.cellule, &q.mois).await?;
-    let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
     let title = format!(
         "{} — {}{}",
         list.kind.label(),
@@ -328,32 +355,46 @@ pub async fn people(
             .map(|m| format!(" — {}", m.label()))
             .unwrap_or_default()
     );
+    let rows: Vec<PersonRow> = list
+        .people
+        .iter()
+        .map(|(p, case)| PersonRow {
+            id: p.id.to_string(),
+            name: format!("{} {}", p.last_name, p.first_names),
+            started: fr_date(case.started_on),
+            ended: case.ended_on.map(fr_date).unwrap_or_else(|| "—".into()),
+            days: case
+                .days()
+                .map(fr_days)
+                .unwrap_or_else(|| "en attente".into()),
+        })
+        .collect();
+    let sheet = people_sheet(
+        "Personnes",
+        &["Début du délai", "Fin", "Délai"],
+        rows.iter().map(PersonRow::cells).collect(),
+    );
+    if let Some(file) = download(&q.format, "pilotage-personnes", sheet)? {
+        return Ok(file);
+    }
+    let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
     let page = PeoplePage {
         layout,
         title,
         back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
-        rows: list
-            .people
-            .iter()
-            .map(|(p, case)| PersonRow {
-                id: p.id.to_string(),
-                name: format!("{} {}", p.last_name, p.first_names),
-                started: fr_date(case.started_on),
-                ended: case.ended_on.map(fr_date).unwrap_or_else(|| "—".into()),
-                days: case
-                    .days()
-                    .map(fr_days)
-                    .unwrap_or_else(|| "en attente".into()),
-            })
-            .collect(),
+        download: without_format(raw.as_deref()),
+        rows,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Deserialize, Default)]
 pub struct StockQuery {
     #[serde(default)]
     cellule: String,
+    /// csv or xlsx: the list as a file.
+    #[serde(default)]
+    format: String,
     #[serde(flatten)]
     filter: SteeringInput,
 }
@@ -364,6 +405,7 @@ struct StockPeoplePage {
     layout: Layout,
     title: String,
     back: String,
+    download: String,
     rows: Vec<(String, String)>,
 }
 
@@ -371,25 +413,38 @@ pub async fn stock_people(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<StockQuery>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let (cell, people) = steering::stock_people(&state, &me, &q.filter, &q.cellule).await?;
+    let rows: Vec<(String, String)> = people
+        .into_iter()
+        .map(|p| {
+            (
+                p.id.to_string(),
+                format!("{} {}", p.last_name, p.first_names),
+            )
+        })
+        .collect();
+    let sheet = people_sheet(
+        "Personnes",
+        &[],
+        rows.iter()
+            .map(|(_, name)| vec![name.clone().into()])
+            .collect(),
+    );
+    if let Some(file) = download(&q.format, "pilotage-situation", sheet)? {
+        return Ok(file);
+    }
     let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
     let page = StockPeoplePage {
         layout,
         title: cell.label(),
         back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
-        rows: people
-            .into_iter()
-            .map(|p| {
-                (
-                    p.id.to_string(),
-                    format!("{} {}", p.last_name, p.first_names),
-                )
-            })
-            .collect(),
+        download: without_format(raw.as_deref()),
+        rows,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Template)]
@@ -398,6 +453,7 @@ struct OfferPeoplePage {
     layout: Layout,
     title: String,
     back: String,
+    download: String,
     rows: Vec<PersonRow>,
 }
 
@@ -405,26 +461,37 @@ pub async fn offer_people(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<StockQuery>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let (cell, listed) = steering::offer_people(&state, &me, &q.filter, &q.cellule).await?;
+    let rows: Vec<PersonRow> = listed
+        .iter()
+        .map(|(p, line)| PersonRow {
+            id: p.id.to_string(),
+            name: format!("{} {}", p.last_name, p.first_names),
+            started: fr_date(line.positioned_on),
+            ended: line.entered_on.map(fr_date).unwrap_or_else(|| "—".into()),
+            days: line.status.label().to_owned(),
+        })
+        .collect();
+    let sheet = people_sheet(
+        "Positionnements",
+        &["Positionnée le", "Entrée le", "État"],
+        rows.iter().map(PersonRow::cells).collect(),
+    );
+    if let Some(file) = download(&q.format, "pilotage-positionnements", sheet)? {
+        return Ok(file);
+    }
     let layout = Layout::new(&session, &me, "Pilotage : positionnements", "/pilotage").await?;
     let page = OfferPeoplePage {
         layout,
         title: cell.label(),
         back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
-        rows: listed
-            .iter()
-            .map(|(p, line)| PersonRow {
-                id: p.id.to_string(),
-                name: format!("{} {}", p.last_name, p.first_names),
-                started: fr_date(line.positioned_on),
-                ended: line.entered_on.map(fr_date).unwrap_or_else(|| "—".into()),
-                days: line.status.label().to_owned(),
-            })
-            .collect(),
+        download: without_format(raw.as_deref()),
+        rows,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Deserialize, Default)]

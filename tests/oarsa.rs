@@ -361,6 +361,7 @@ async fn the_page_and_its_downloads_show_the_six_tables() {
             "figures link to people"
         );
         assert!(page.contains("/pilotage/oarsa/reglages"));
+        assert!(page.contains("<svg class=\"chart\""), "table 1 as a chart");
         let steering = app.page(PROGRAMME, "/pilotage").await;
         assert!(steering.contains("href=\"/pilotage/oarsa\""));
 

@@ -53,6 +53,46 @@ struct TablesPage {
     incomplete: usize,
     can_configure: bool,
     tables: Vec<TableView>,
+    /// Table 1's people by organisation, as a chart over its table.
+    bars: Vec<Bar>,
+}
+
+/// A horizontal bar of the chart: a row of table 1 and its share.
+pub struct Bar {
+    pub y: usize,
+    pub width: usize,
+    pub label: String,
+    pub count: usize,
+}
+
+const BAR_STEP: usize = 22;
+const BAR_WIDTH: usize = 360;
+
+/// The rows of table 1 but its total, each as a bar as long as its share
+/// of the largest.
+fn bars(report: &Return) -> Vec<Bar> {
+    let Some(table) = report.tables.iter().find(|t| t.number == 1) else {
+        return Vec::new();
+    };
+    let rows: Vec<(String, usize)> = table
+        .rows
+        .iter()
+        .filter(|r| r.heading.code != "total")
+        .map(|r| {
+            let count = r.cells.first().and_then(|c| c.count()).unwrap_or(0) as usize;
+            (r.heading.label.clone(), count)
+        })
+        .collect();
+    let largest = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, (label, count))| Bar {
+            y: 4 + i * BAR_STEP,
+            width: count * BAR_WIDTH / largest,
+            label,
+            count,
+        })
+        .collect()
 }
 
 pub async fn oarsa(
@@ -80,6 +120,7 @@ pub async fn oarsa(
             .as_ref()
             .map(|r| r.tables.iter().map(|t| table_view(r, t)).collect())
             .unwrap_or_default(),
+        bars: report.as_ref().map(bars).unwrap_or_default(),
     };
     Ok(Html(page.render()?))
 }

@@ -41,11 +41,13 @@ pub async fn oarsa(app: &App, me: &impl Caller, year: &str) -> Result<Return, Fa
     let scope = me.scope();
     let organisations = app.store.organisations().await?;
     let category = |id: Option<Uuid>| category_of(&organisations, id?);
-    let people = return_people(app, &scope, &filter, &category).await?;
-    let entrants: Vec<Entrant> = app
-        .store
-        .pathway_lines(&scope, &filter)
-        .await?
+    // The statements run side by side (a reader per core on SQLite).
+    let (people, pathway, moves) = tokio::try_join!(
+        return_people(app, &scope, &filter, &category),
+        async { Ok::<_, Failure>(app.store.pathway_lines(&scope, &filter).await?) },
+        async { Ok::<_, Failure>(app.store.reorientations(&scope, &filter).await?) },
+    )?;
+    let entrants: Vec<Entrant> = pathway
         .into_iter()
         .filter(|l| filter.from <= l.entry && l.entry <= on)
         .map(|l| Entrant {
@@ -56,10 +58,7 @@ pub async fn oarsa(app: &App, me: &impl Caller, year: &str) -> Result<Return, Fa
             signed_on: l.signed_on,
         })
         .collect();
-    let reorientations: Vec<Reorientation> = app
-        .store
-        .reorientations(&scope, &filter)
-        .await?
+    let reorientations: Vec<Reorientation> = moves
         .into_iter()
         .filter_map(|r| {
             Some(Reorientation {
@@ -98,9 +97,13 @@ async fn return_people(
     category: &impl Fn(Option<Uuid>) -> Option<OrganisationCategory>,
 ) -> Result<Vec<ReturnPerson>, Failure> {
     let mapping = app.store.objective_mapping().await?;
+    let (rows, objectives) = tokio::try_join!(
+        app.store.return_people(scope, filter),
+        app.store.return_contracts(scope, filter),
+    )?;
     // The latest contract in force of each person (ids are time-ordered).
     let mut contracts: HashMap<Uuid, (Uuid, ContractInForce)> = HashMap::new();
-    for row in app.store.return_contracts(scope, filter).await? {
+    for row in objectives {
         let entry = contracts.entry(row.person_id).or_insert_with(|| {
             let empty = ContractInForce {
                 duration_months: row.duration_months,
@@ -124,10 +127,7 @@ async fn return_people(
             }
         }
     }
-    Ok(app
-        .store
-        .return_people(scope, filter)
-        .await?
+    Ok(rows
         .into_iter()
         .map(|r| ReturnPerson {
             person_id: r.id,

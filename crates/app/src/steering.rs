@@ -295,15 +295,25 @@ pub async fn overview(
     me: &CurrentUser,
     input: &SteeringInput,
 ) -> Result<Overview, Failure> {
-    let Delays { filter, reports } = delays(app, me, input).await?;
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
     let scope = me.scope();
-    let stock = StockFigures::of(&app.store.stock_lines(&scope, &filter).await?);
-    let offer = OfferFigures::of(&app.store.offer_lines(&scope, &filter).await?);
+    let settings = app.store.deadline_settings().await?;
+    // The three statements run side by side (a reader per core on SQLite).
+    let (cases, stock, offer) = tokio::try_join!(
+        app.store.delay_cases(&scope, &filter),
+        app.store.stock_lines(&scope, &filter),
+        app.store.offer_lines(&scope, &filter),
+    )?;
+    let reports = DelayKind::ALL
+        .iter()
+        .map(|kind| DelayReport::of(*kind, cases.of(*kind), limits(*kind, &settings)))
+        .collect();
     Ok(Overview {
         filter,
         reports,
-        stock,
-        offer,
+        stock: StockFigures::of(&stock),
+        offer: OfferFigures::of(&offer),
     })
 }
 

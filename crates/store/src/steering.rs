@@ -50,18 +50,20 @@ WITH people AS (
     WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL {scope}
 ),
 firsts AS (
-    SELECT o.person_id, o.decided_on, o.notified_on, o.kind, o.lead_organisation_id,
-           ROW_NUMBER() OVER (PARTITION BY o.person_id ORDER BY o.decided_on, o.created_at) AS n
-    FROM orientations o JOIN people x ON x.id = o.person_id
-    WHERE o.status = 'validated' AND o.decided_on >= x.entry AND COALESCE(o.notified_on, o.decided_on) <= {at}
+    SELECT x.id, x.entry, x.subject_to_duties,
+        (SELECT o.id FROM orientations o
+         WHERE o.person_id = x.id AND o.status = 'validated' AND o.decided_on >= x.entry
+           AND COALESCE(o.notified_on, o.decided_on) <= {at}
+         ORDER BY o.decided_on, o.created_at LIMIT 1) AS orientation_id
+    FROM people x WHERE x.entry IS NOT NULL AND x.entry <= {at}
 )
-SELECT x.id, x.entry, f.decided_on AS oriented_on,
-       CASE WHEN f.notified_on <= {at} THEN f.notified_on END AS notified_on,
-       f.kind, f.lead_organisation_id AS organisation_id,
+SELECT f.id, f.entry, o.decided_on AS oriented_on,
+       CASE WHEN o.notified_on <= {at} THEN o.notified_on END AS notified_on,
+       o.kind, o.lead_organisation_id AS organisation_id,
        (SELECT MIN(k.signed_on) FROM contracts k
-        WHERE k.person_id = x.id AND k.signed_on >= f.notified_on AND k.signed_on <= {at}) AS signed_on
-FROM people x LEFT JOIN firsts f ON f.person_id = x.id AND f.n = 1
-WHERE x.entry IS NOT NULL AND x.entry <= {at} AND (x.subject_to_duties OR f.person_id IS NOT NULL)";
+        WHERE k.person_id = f.id AND k.signed_on >= o.notified_on AND k.signed_on <= {at}) AS signed_on
+FROM firsts f LEFT JOIN orientations o ON o.id = f.orientation_id
+WHERE f.subject_to_duties OR o.id IS NOT NULL";
 
 /// Whether the person `p` was in droits et devoirs at `{at}`: as the latest
 /// revision of the file recorded by the end of that day says, else (a file
@@ -91,14 +93,19 @@ SELECT p.id,
 FROM persons p
 WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND {in_duties} {scope}";
 
-/// Whether the person's clock `kind` is overdue at `{at}`.
-fn late_column(kind: ClockKind) -> String {
+/// The clocks of the person overdue at `{at}`, one bit each in the order
+/// of `ClockKind::ALL` (NULL: none), read in one lookup.
+fn late_column() -> String {
+    let bits: Vec<String> = ClockKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(n, kind)| format!("WHEN '{}' THEN {}", kind.code(), 1 << n))
+        .collect();
     format!(
-        "EXISTS (SELECT 1 FROM person_clocks c WHERE c.person_id = p.id AND c.kind = '{}'
-           AND c.started_on <= {{at}} AND c.due_on < {{at}}
-           AND (c.met_on IS NULL OR c.met_on > {{at}})) AS late_{}",
-        kind.code(),
-        kind.code()
+        "(SELECT SUM(CASE c.kind {} END) FROM person_clocks c
+          WHERE c.person_id = p.id AND c.started_on <= {{at}} AND c.due_on < {{at}}
+            AND (c.met_on IS NULL OR c.met_on > {{at}})) AS late",
+        bits.join(" ")
     )
 }
 
@@ -108,29 +115,22 @@ struct StockRow {
     oriented: Option<OrientationKind>,
     contract_in_force: bool,
     has_referent: bool,
-    late_orientation: bool,
-    late_contract: bool,
-    late_joint_review: bool,
-    late_contract_end: bool,
+    late: Option<i64>,
 }
 
 impl From<StockRow> for StockLine {
     fn from(r: StockRow) -> StockLine {
-        let late = [
-            (ClockKind::Orientation, r.late_orientation),
-            (ClockKind::Contract, r.late_contract),
-            (ClockKind::JointReview, r.late_joint_review),
-            (ClockKind::ContractEnd, r.late_contract_end),
-        ];
+        let late = r.late.unwrap_or(0);
         StockLine {
             person_id: r.id,
             oriented: r.oriented,
             contract_in_force: r.contract_in_force,
             has_referent: r.has_referent,
-            late: late
-                .into_iter()
-                .filter(|(_, l)| *l)
-                .map(|(k, _)| k)
+            late: ClockKind::ALL
+                .iter()
+                .enumerate()
+                .filter(|(n, _)| late & (1 << n) != 0)
+                .map(|(_, k)| *k)
                 .collect(),
         }
     }
@@ -172,9 +172,16 @@ pub(crate) fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilte
         );
         sql.push(")");
     }
+    // Seen today, the files' current droits et devoirs are those of their
+    // latest revision: no need to look it up.
+    let in_duties = if filter.at >= parcours_domain::clock::today() {
+        "(p.subject_to_duties AND p.duties_since <= {at})"
+    } else {
+        IN_DUTIES_AT
+    };
     let mut text = template
         .replace("{scope}", &sql.text)
-        .replace("{in_duties}", IN_DUTIES_AT);
+        .replace("{in_duties}", in_duties);
     for column in ["kind", "lead_organisation_id"] {
         text = text.replace(&format!("{{latest:{column}}}"), &latest_orientation(column));
     }
@@ -250,8 +257,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<StockLine>> {
-        let late: Vec<String> = ClockKind::ALL.iter().map(|k| late_column(*k)).collect();
-        let template = STOCK.replace("{late}", &late.join(",\n    "));
+        let template = STOCK.replace("{late}", &late_column());
         let sql = scoped(&template, scope, filter);
         let rows: Vec<StockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, StockRow>(&sql.text), sql)
             .fetch_all(pool).await)?;

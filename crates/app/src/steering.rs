@@ -191,8 +191,8 @@ pub async fn stock(
 ) -> Result<(SteeringFilter, StockFigures), Failure> {
     me.require(Permission::ViewSteering)?;
     let filter = filter(input)?;
-    let lines = app.store.stock_lines(&me.scope(), &filter).await?;
-    Ok((filter, StockFigures::of(&lines)))
+    let counted = app.store.stock_counts(&me.scope(), &filter).await?;
+    Ok((filter, StockFigures::of_counted(&counted)))
 }
 
 /// The people one figure of the stock counts, by name (audited).
@@ -302,7 +302,7 @@ pub async fn overview(
     // The three statements run side by side (a reader per core on SQLite).
     let (cases, stock, offer) = tokio::try_join!(
         app.store.delay_cases(&scope, &filter),
-        app.store.stock_lines(&scope, &filter),
+        app.store.stock_counts(&scope, &filter),
         app.store.offer_lines(&scope, &filter),
     )?;
     let reports = DelayKind::ALL
@@ -312,7 +312,7 @@ pub async fn overview(
     Ok(Overview {
         filter,
         reports,
-        stock: StockFigures::of(&stock),
+        stock: StockFigures::of_counted(&stock),
         offer: OfferFigures::of(&offer),
     })
 }

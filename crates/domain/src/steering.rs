@@ -438,7 +438,20 @@ pub struct StockFigures {
 
 impl StockFigures {
     pub fn of(lines: &[StockLine]) -> StockFigures {
-        let count = |cell: StockCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
+        let weighted: Vec<(StockLine, i64)> = lines.iter().map(|l| (l.clone(), 1)).collect();
+        StockFigures::of_counted(&weighted)
+    }
+
+    /// The figures of lines that stand for `n` people each (people who
+    /// stand alike, counted together by the store).
+    pub fn of_counted(lines: &[(StockLine, i64)]) -> StockFigures {
+        let count = |cell: StockCell| {
+            lines
+                .iter()
+                .filter(|(l, _)| cell.holds(l))
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        };
         StockFigures {
             in_duties: count(StockCell::InDuties),
             oriented: count(StockCell::Oriented(None)),

@@ -42,7 +42,9 @@ pub struct SteeringPerson {
 /// Everyone in the scope with an entry into the RSA known by `at` and in
 /// droits et devoirs (or oriented since): their entry, their first
 /// validated orientation decided on or after it by `at`, and the first
-/// contract signed on or after its notification by `at`.
+/// contract signed on or after its notification by `at`; only those whose
+/// entry or notification comes on or after `from` (the others start no
+/// delay in the period).
 const PATHWAY_DATES: &str = "
 WITH people AS (
     SELECT p.id, p.subject_to_duties, COALESCE(h.rsa_requested_on, p.duties_since) AS entry
@@ -63,7 +65,7 @@ SELECT f.id, f.entry, o.decided_on AS oriented_on,
        (SELECT MIN(k.signed_on) FROM contracts k
         WHERE k.person_id = f.id AND k.signed_on >= o.notified_on AND k.signed_on <= {at}) AS signed_on
 FROM firsts f LEFT JOIN orientations o ON o.id = f.orientation_id
-WHERE f.subject_to_duties OR o.id IS NOT NULL";
+WHERE (f.subject_to_duties OR o.id IS NOT NULL) AND (f.entry >= {from} OR o.notified_on >= {from})";
 
 /// Whether the person `p` was in droits et devoirs at `{at}`: as the latest
 /// revision of the file recorded by the end of that day says, else (a file
@@ -107,6 +109,15 @@ fn late_column() -> String {
             AND (c.met_on IS NULL OR c.met_on > {{at}})) AS late",
         bits.join(" ")
     )
+}
+
+#[derive(sqlx::FromRow)]
+struct CountedStockRow {
+    oriented: Option<OrientationKind>,
+    contract_in_force: bool,
+    has_referent: bool,
+    late: Option<i64>,
+    n: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -266,7 +277,8 @@ impl Store {
 
     /// Everyone in the scope with an entry known by the filter's day and
     /// in droits et devoirs (or oriented since), with their first
-    /// orientation and first contract by that day.
+    /// orientation and first contract by that day, whose entry or
+    /// notification is on or after the filter's first day.
     pub async fn pathway_lines(
         &self,
         scope: &PersonScope,
@@ -277,6 +289,37 @@ impl Store {
             read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayLine>(&sql.text), sql)
             .fetch_all(pool).await)?,
         )
+    }
+
+    /// The stock at the filter's date, its people counted together by
+    /// where they stand (a few hundred rows for a département, not one per
+    /// person: what the page shows).
+    pub async fn stock_counts(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<(StockLine, i64)>> {
+        let template = format!(
+            "SELECT oriented, contract_in_force, has_referent, late, COUNT(*) AS n
+             FROM ({}) AS s GROUP BY oriented, contract_in_force, has_referent, late",
+            STOCK.replace("{late}", &late_column())
+        );
+        let sql = scoped(&template, scope, filter);
+        let rows: Vec<CountedStockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, CountedStockRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let line = StockRow {
+                    id: Uuid::nil(),
+                    oriented: r.oriented,
+                    contract_in_force: r.contract_in_force,
+                    has_referent: r.has_referent,
+                    late: r.late,
+                };
+                (line.into(), r.n)
+            })
+            .collect())
     }
 
     /// Both delays that start in the filter's period, as known at its

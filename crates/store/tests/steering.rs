@@ -331,7 +331,10 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
         let june_stock = StockFigures::of(&stock(june).await);
         // Counted together by the store, the same figures.
         for at in [june, march, date!(2026 - 12 - 31)] {
-            let counted = store.stock_counts(&everything(), &filter(at)).await.unwrap();
+            let counted = store
+                .stock_counts(&everything(), &filter(at))
+                .await
+                .unwrap();
             assert_eq!(
                 StockFigures::of_counted(&counted),
                 StockFigures::of(&stock(at).await),

@@ -169,7 +169,7 @@ pub async fn filter_choices(app: &App, me: &CurrentUser) -> Result<FilterChoices
             )
         })
         .collect();
-    referents.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    referents.sort_by_cached_key(|(_, name)| parcours_domain::person::fold(name));
     Ok(FilterChoices {
         territories: app
             .store

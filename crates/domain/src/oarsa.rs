@@ -732,8 +732,11 @@ fn table_2(people: &[ReturnPerson]) -> Table {
     }
 }
 
+/// A column of table 3: its code, its label, the durations it holds.
+type DurationBand = (&'static str, &'static str, fn(i64) -> bool);
+
 fn table_3(people: &[ReturnPerson]) -> Table {
-    let bands: [(&str, &str, fn(i64) -> bool); 3] = [
+    let bands: [DurationBand; 3] = [
         ("under_6", "Moins de 6 mois", |m| m < 6),
         ("6_12", "6 à moins de 12 mois", |m| (6..12).contains(&m)),
         ("12_plus", "12 mois ou plus", |m| m >= 12),
@@ -878,10 +881,14 @@ fn table_5(entrants: &[Entrant]) -> Table {
     }
 }
 
+/// A row of table 6: its code, its label, and whether the organisation
+/// left and the new one are in the SPE (`None`: every direction).
+type Direction = (&'static str, &'static str, Option<(bool, bool)>);
+
 fn table_6(reorientations: &[Reorientation]) -> Table {
     // Whether the organisation left, and the new one, are in the SPE; the
     // total row takes every direction.
-    let directions: [(&str, &str, Option<(bool, bool)>); 5] = [
+    let directions: [Direction; 5] = [
         (
             "to_outside",
             "Du service public de l'emploi vers un organisme hors SPE",

@@ -9,8 +9,9 @@ use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::deadline::DeadlineSettings;
 use parcours_domain::steering::{
-    DelayCase, DelayCell, DelayFigures, DelayKind, DelayLimits, DelayReport, OfferCell,
-    OfferFigures, OfferLine, SteeringFilter, SteeringInput, StockCell, StockFigures, YearMonth,
+    DelayCase, DelayCell, DelayFigures, DelayGroups, DelayKind, DelayLimits, DelayReport,
+    OfferCell, OfferFigures, OfferLine, SteeringFilter, SteeringInput, StockCell, StockFigures,
+    YearMonth,
 };
 use parcours_domain::{Invalid, Permission};
 use parcours_store::steering::SteeringPerson;
@@ -43,6 +44,14 @@ pub fn limits(kind: DelayKind, settings: &DeadlineSettings) -> DelayLimits {
     }
 }
 
+/// Both delays' reports, month by month, from their people counted together.
+fn reports(groups: &DelayGroups, settings: &DeadlineSettings) -> Vec<DelayReport> {
+    DelayKind::ALL
+        .iter()
+        .map(|kind| DelayReport::of_groups(*kind, groups.of(*kind), limits(*kind, settings)))
+        .collect()
+}
+
 /// The filter as typed, checked (a French message per field).
 pub fn filter(input: &SteeringInput) -> Result<SteeringFilter, Failure> {
     SteeringFilter::parse(input, today()).map_err(Failure::Invalid)
@@ -53,11 +62,8 @@ pub async fn delays(app: &App, me: &CurrentUser, input: &SteeringInput) -> Resul
     me.require(Permission::ViewSteering)?;
     let filter = filter(input)?;
     let settings = app.store.deadline_settings().await?;
-    let cases = app.store.delay_cases(&me.scope(), &filter).await?;
-    let reports = DelayKind::ALL
-        .iter()
-        .map(|kind| DelayReport::of(*kind, cases.of(*kind), limits(*kind, &settings)))
-        .collect();
+    let groups = app.store.delay_groups(&me.scope(), &filter).await?;
+    let reports = reports(&groups, &settings);
     Ok(Delays { filter, reports })
 }
 
@@ -300,15 +306,12 @@ pub async fn overview(
     let scope = me.scope();
     let settings = app.store.deadline_settings().await?;
     // The three statements run side by side (a reader per core on SQLite).
-    let (cases, stock, offer) = tokio::try_join!(
-        app.store.delay_cases(&scope, &filter),
+    let (groups, stock, offer) = tokio::try_join!(
+        app.store.delay_groups(&scope, &filter),
         app.store.stock_counts(&scope, &filter),
         app.store.offer_lines(&scope, &filter),
     )?;
-    let reports = DelayKind::ALL
-        .iter()
-        .map(|kind| DelayReport::of(*kind, cases.of(*kind), limits(*kind, &settings)))
-        .collect();
+    let reports = reports(&groups, &settings);
     Ok(Overview {
         filter,
         reports,

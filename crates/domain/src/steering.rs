@@ -202,6 +202,55 @@ impl DelayCases {
     }
 }
 
+/// People whose delay started in the same month and took the same number
+/// of days (`None`: not over), counted together: how the store hands a
+/// département's delays over without a row per person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DelayGroup {
+    pub month: YearMonth,
+    pub days: Option<i64>,
+    pub count: i64,
+}
+
+impl DelayGroup {
+    /// The cases, one group per month and duration.
+    pub fn of_cases(cases: &[DelayCase]) -> Vec<DelayGroup> {
+        let mut keys: Vec<(YearMonth, Option<i64>)> = cases
+            .iter()
+            .map(|c| (YearMonth::of(c.started_on), c.days()))
+            .collect();
+        keys.sort_unstable();
+        let mut groups: Vec<DelayGroup> = Vec::new();
+        for (month, days) in keys {
+            match groups.last_mut() {
+                Some(g) if g.month == month && g.days == days => g.count += 1,
+                _ => groups.push(DelayGroup {
+                    month,
+                    days,
+                    count: 1,
+                }),
+            }
+        }
+        groups
+    }
+}
+
+/// Both delays of a period, counted together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DelayGroups {
+    pub orientation: Vec<DelayGroup>,
+    pub contract: Vec<DelayGroup>,
+}
+
+impl DelayGroups {
+    pub fn of(&self, kind: DelayKind) -> &[DelayGroup] {
+        match kind {
+            DelayKind::Orientation => &self.orientation,
+            DelayKind::Contract => &self.contract,
+        }
+    }
+}
+
 /// The reference durations a delay is compared with (days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -235,21 +284,56 @@ pub struct DelayFigures {
 
 impl DelayFigures {
     pub fn of(cases: &[DelayCase], limits: DelayLimits) -> DelayFigures {
-        let mut days: Vec<i64> = cases.iter().filter_map(DelayCase::days).collect();
-        days.sort_unstable();
-        let done = days.len() as i64;
-        let within = |limit: i64| days.iter().filter(|d| **d <= limit).count() as i64;
+        DelayFigures::of_groups(&DelayGroup::of_cases(cases), limits)
+    }
+
+    /// The figures of people counted together by duration.
+    pub fn of_groups(groups: &[DelayGroup], limits: DelayLimits) -> DelayFigures {
+        // The ended delays, shortest first, each with how many took it.
+        let mut ended: Vec<(i64, i64)> = groups
+            .iter()
+            .filter_map(|g| Some((g.days?, g.count)))
+            .collect();
+        ended.sort_unstable();
+        let started: i64 = groups.iter().map(|g| g.count).sum();
+        let done: i64 = ended.iter().map(|(_, n)| n).sum();
+        let within = |limit: i64| {
+            ended
+                .iter()
+                .filter(|(d, _)| *d <= limit)
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        };
+        let total_days: i64 = ended.iter().map(|(d, n)| d * n).sum();
         DelayFigures {
-            started: cases.len() as i64,
+            started,
             done,
-            waiting: cases.len() as i64 - done,
-            mean_days: (done > 0).then(|| days.iter().sum::<i64>() as f64 / done as f64),
-            median_days: median(&days),
-            p90_days: nearest_rank(&days, 90),
+            waiting: started - done,
+            mean_days: (done > 0).then(|| total_days as f64 / done as f64),
+            median_days: match done {
+                0 => None,
+                n if n % 2 == 1 => Some(nth(&ended, n / 2) as f64),
+                n => Some((nth(&ended, n / 2 - 1) + nth(&ended, n / 2)) as f64 / 2.0),
+            },
+            // The nearest rank: the smallest delay with 90 % of them at most it.
+            p90_days: (done > 0).then(|| nth(&ended, ((90 * done + 99) / 100).max(1) - 1)),
             within_target: limits.target_days.map(within),
             within_legal: within(limits.legal_days),
         }
     }
+}
+
+/// The `k`-th (from 0) of the durations `sorted` counts, as if each were
+/// written as many times as it counts.
+fn nth(sorted: &[(i64, i64)], k: i64) -> i64 {
+    let mut seen = 0;
+    for (days, n) in sorted {
+        seen += n;
+        if k < seen {
+            return *days;
+        }
+    }
+    sorted.last().map_or(0, |(d, _)| *d)
 }
 
 /// The median of sorted values: the middle one, or the mean of the two.
@@ -260,16 +344,6 @@ pub fn median(sorted: &[i64]) -> Option<f64> {
         _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
         _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
     }
-}
-
-/// The `percent`th percentile of sorted values by nearest rank: the
-/// smallest value such that at least `percent` % of them are at most it.
-pub fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (percent * sorted.len()).div_ceil(100).max(1);
-    Some(sorted[rank - 1])
 }
 
 /// A month of the cohorts.
@@ -330,26 +404,30 @@ pub struct DelayReport {
 
 impl DelayReport {
     pub fn of(kind: DelayKind, cases: &[DelayCase], limits: DelayLimits) -> DelayReport {
-        let mut months: Vec<YearMonth> =
-            cases.iter().map(|c| YearMonth::of(c.started_on)).collect();
+        DelayReport::of_groups(kind, &DelayGroup::of_cases(cases), limits)
+    }
+
+    /// The report of people counted together by month and duration.
+    pub fn of_groups(kind: DelayKind, groups: &[DelayGroup], limits: DelayLimits) -> DelayReport {
+        let mut months: Vec<YearMonth> = groups.iter().map(|g| g.month).collect();
         months.sort_unstable();
         months.dedup();
         DelayReport {
             kind,
             definition: kind.definition(),
             limits,
-            total: DelayFigures::of(cases, limits),
+            total: DelayFigures::of_groups(groups, limits),
             months: months
                 .into_iter()
                 .map(|month| {
-                    let of_month: Vec<DelayCase> = cases
+                    let of_month: Vec<DelayGroup> = groups
                         .iter()
-                        .filter(|c| YearMonth::of(c.started_on) == month)
+                        .filter(|g| g.month == month)
                         .copied()
                         .collect();
                     MonthFigures {
                         month,
-                        figures: DelayFigures::of(&of_month, limits),
+                        figures: DelayFigures::of_groups(&of_month, limits),
                     }
                 })
                 .collect(),
@@ -747,6 +825,16 @@ pub const OFFER_DEFINITION: &str = "Positionnements sur des actions d'insertion 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `percent`th percentile of sorted values by nearest rank: the
+    /// smallest value such that at least `percent` % of them are at most it.
+    fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
+        if sorted.is_empty() {
+            return None;
+        }
+        let rank = (percent * sorted.len()).div_ceil(100).max(1);
+        Some(sorted[rank - 1])
+    }
     use proptest::prelude::*;
     use time::macros::date;
 
@@ -964,6 +1052,14 @@ mod tests {
                 })
                 .collect();
             let figures = DelayFigures::of(&cases, LIMITS);
+            // Counted together, the mean, median and 9th decile are those of
+            // every delay written out.
+            let mut days: Vec<i64> = cases.iter().filter_map(DelayCase::days).collect();
+            days.sort_unstable();
+            prop_assert_eq!(figures.median_days, median(&days));
+            prop_assert_eq!(figures.p90_days, nearest_rank(&days, 90));
+            let mean = (!days.is_empty()).then(|| days.iter().sum::<i64>() as f64 / days.len() as f64);
+            prop_assert_eq!(figures.mean_days, mean);
             let count = |cell: DelayCell| cases.iter().filter(|c| cell.holds(c, LIMITS)).count() as i64;
             prop_assert_eq!(figures.started, count(DelayCell::Started));
             prop_assert_eq!(figures.done, count(DelayCell::Done));

@@ -3,13 +3,15 @@
 
 use crate::bulk::{read_by_keys, Value};
 use crate::sql::{Param, Sql};
-use crate::{Result, Store};
+use crate::{Backend, Result, Store};
 use parcours_domain::access::PersonScope;
 use parcours_domain::clock::paris_instant;
 use parcours_domain::deadline::{ClockKind, OrientationKind};
 use parcours_domain::referral::{ReferralStatus, RefusalReason, Situation};
 pub use parcours_domain::steering::SteeringFilter;
-use parcours_domain::steering::{DelayCase, DelayCases, OfferLine, StockLine};
+use parcours_domain::steering::{
+    DelayCase, DelayCases, DelayGroup, DelayGroups, DelayKind, OfferLine, StockLine, YearMonth,
+};
 use serde::Serialize;
 use time::Date;
 use uuid::Uuid;
@@ -320,6 +322,54 @@ impl Store {
                 (line.into(), r.n)
             })
             .collect())
+    }
+
+    /// Both delays that start in the filter's period, as known at its
+    /// date, within the scope: their people counted by month and duration
+    /// (a few thousand rows for a département, not one per person).
+    pub async fn delay_groups(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<DelayGroups> {
+        let (month, days): (fn(&str) -> String, fn(&str, &str) -> String) = match self.backend() {
+            Backend::Sqlite => (
+                |day| format!("substr({day}, 1, 7)"),
+                |from, to| format!("CAST(julianday({to}) - julianday({from}) AS INTEGER)"),
+            ),
+            Backend::Postgres => (
+                |day| format!("to_char({day}, 'YYYY-MM')"),
+                |from, to| format!("CAST({to} - {from} AS BIGINT)"),
+            ),
+        };
+        let template = format!(
+            "WITH dates AS ({PATHWAY_DATES})
+             SELECT 'orientation' AS kind, {} AS month, {} AS days, COUNT(*) AS n FROM dates
+             WHERE entry >= {{from}} AND entry <= {{to}} GROUP BY 2, 3
+             UNION ALL
+             SELECT 'contrat' AS kind, {} AS month, {} AS days, COUNT(*) AS n FROM dates
+             WHERE notified_on >= {{from}} AND notified_on <= {{to}} GROUP BY 2, 3",
+            month("entry"),
+            days("entry", "oriented_on"),
+            month("notified_on"),
+            days("notified_on", "signed_on"),
+        );
+        let sql = scoped(&template, scope, filter);
+        let rows: Vec<(String, String, Option<i64>, i64)> = read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        let mut groups = DelayGroups::default();
+        for (kind, month, days, count) in rows {
+            let Some(month) = YearMonth::parse(&month) else {
+                continue;
+            };
+            let group = DelayGroup { month, days, count };
+            match DelayKind::from_code(&kind) {
+                Some(DelayKind::Orientation) => groups.orientation.push(group),
+                Some(DelayKind::Contract) => groups.contract.push(group),
+                None => {}
+            }
+        }
+        Ok(groups)
     }
 
     /// Both delays that start in the filter's period, as known at its

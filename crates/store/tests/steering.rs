@@ -329,6 +329,23 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
             }
         };
         let june_stock = StockFigures::of(&stock(june).await);
+        // The delays counted together by the store: the groups of the cases.
+        for at in [june, march, date!(2026 - 12 - 31)] {
+            let groups = store
+                .delay_groups(&everything(), &filter(at))
+                .await
+                .unwrap();
+            let cases = store.delay_cases(&everything(), &filter(at)).await.unwrap();
+            for kind in DelayKind::ALL {
+                let mut counted = groups.of(*kind).to_vec();
+                counted.sort();
+                assert_eq!(
+                    counted,
+                    parcours_domain::steering::DelayGroup::of_cases(cases.of(*kind)),
+                    "{kind:?} at {at}"
+                );
+            }
+        }
         // Counted together by the store, the same figures.
         for at in [june, march, date!(2026 - 12 - 31)] {
             let counted = store

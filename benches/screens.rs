@@ -533,8 +533,8 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
         let (s, filter) = (s.clone(), steering.clone());
         async move {
             let everything = parcours_domain::access::PersonScope::EVERY_FILE;
-            s.delay_cases(&everything, &filter).await.unwrap();
-            s.stock_lines(&everything, &filter).await.unwrap();
+            s.delay_groups(&everything, &filter).await.unwrap();
+            s.stock_counts(&everything, &filter).await.unwrap();
             s.offer_lines(&everything, &filter).await.unwrap();
         }
     });

@@ -31,6 +31,11 @@ pub struct PathwayLine {
     pub signed_on: Option<Date>,
 }
 
+/// SQL of a day column as `AAAA-MM`.
+type DayToText = fn(&str) -> String;
+/// SQL of the days from one day column to another.
+type DaysBetween = fn(&str, &str) -> String;
+
 /// A person behind a figure.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -332,7 +337,8 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<DelayGroups> {
-        let (month, days): (fn(&str) -> String, fn(&str, &str) -> String) = match self.backend() {
+        // The month of a day, and the days between two, in each dialect.
+        let (month, days): (DayToText, DaysBetween) = match self.backend() {
             Backend::Sqlite => (
                 |day| format!("substr({day}, 1, 7)"),
                 |from, to| format!("CAST(julianday({to}) - julianday({from}) AS INTEGER)"),

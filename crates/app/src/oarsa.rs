@@ -7,8 +7,8 @@
 use crate::caller::Caller;
 use crate::clock::today;
 use crate::spreadsheet::{Sheet, Value};
+use crate::steering::audit_list;
 use crate::{App, CurrentUser, Failure};
-use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::oarsa::{
     self, Cell, ContractInForce, Entrant, Household, MappingLine, Missing, OarsaSettingsInput,
     ObjectiveMapping, OrganisationCategory, Reorientation, ReturnPerson, Table,
@@ -178,7 +178,7 @@ pub async fn oarsa_people(
     };
     let label = cell_label(found, row.trim(), column.trim());
     let people = app.store.steering_people(ids).await?;
-    audit(
+    audit_list(
         app,
         me,
         &people,
@@ -200,22 +200,6 @@ fn cell_label(table: &Table, row: &str, column: &str) -> String {
     )
 }
 
-async fn audit(
-    app: &App,
-    me: &CurrentUser,
-    people: &[SteeringPerson],
-    what: &str,
-) -> Result<(), Failure> {
-    let events: Vec<(String, String)> = people
-        .iter()
-        .map(|p| (p.id.to_string(), format!("pilotage : {what}")))
-        .collect();
-    app.store
-        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
-        .await?;
-    Ok(())
-}
-
 /// The people whose missing fields keep them out of a cell, by name, with
 /// what is missing (audited).
 pub async fn oarsa_quality(
@@ -226,7 +210,7 @@ pub async fn oarsa_quality(
     let report = oarsa(app, me, year).await?;
     let ids: Vec<Uuid> = report.incomplete.iter().map(|(id, _)| *id).collect();
     let people = app.store.steering_people(&ids).await?;
-    audit(
+    audit_list(
         app,
         me,
         &people,

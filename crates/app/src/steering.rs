@@ -30,6 +30,24 @@ pub struct DelayPeople {
     pub people: Vec<(SteeringPerson, DelayCase)>,
 }
 
+/// A list of people behind a figure is a read of their files: one audit
+/// event each, naming the figure (« pilotage : … »).
+pub(crate) async fn audit_list(
+    app: &App,
+    me: &CurrentUser,
+    people: &[SteeringPerson],
+    figure: &str,
+) -> Result<(), Failure> {
+    let events: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.to_string(), format!("pilotage : {figure}")))
+        .collect();
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
+        .await?;
+    Ok(())
+}
+
 /// What a delay is compared with, from the département's settings.
 pub fn limits(kind: DelayKind, settings: &DeadlineSettings) -> DelayLimits {
     match kind {
@@ -112,18 +130,13 @@ pub async fn delay_people(
         .collect();
     let ids: Vec<_> = cases.iter().map(|c| c.person_id).collect();
     let people = app.store.steering_people(&ids).await?;
-    let events: Vec<(String, String)> = people
-        .iter()
-        .map(|p| {
-            (
-                p.id.to_string(),
-                format!("pilotage : {} — {}", kind.label(), cell.label()),
-            )
-        })
-        .collect();
-    app.store
-        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
-        .await?;
+    audit_list(
+        app,
+        me,
+        &people,
+        &format!("{} — {}", kind.label(), cell.label()),
+    )
+    .await?;
     let people = people
         .into_iter()
         .filter_map(|p| {
@@ -221,13 +234,7 @@ pub async fn stock_people(
         .map(|l| l.person_id)
         .collect();
     let people = app.store.steering_people(&ids).await?;
-    let events: Vec<(String, String)> = people
-        .iter()
-        .map(|p| (p.id.to_string(), format!("pilotage : {}", cell.label())))
-        .collect();
-    app.store
-        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
-        .await?;
+    audit_list(app, me, &people, &cell.label()).await?;
     Ok((cell, people))
 }
 
@@ -266,13 +273,7 @@ pub async fn offer_people(
     ids.sort_unstable();
     ids.dedup();
     let people = app.store.steering_people(&ids).await?;
-    let events: Vec<(String, String)> = people
-        .iter()
-        .map(|p| (p.id.to_string(), format!("pilotage : {}", cell.label())))
-        .collect();
-    app.store
-        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)
-        .await?;
+    audit_list(app, me, &people, &cell.label()).await?;
     let mut by_person: std::collections::HashMap<_, Vec<OfferLine>> = Default::default();
     for line in lines {
         by_person.entry(line.person_id).or_default().push(line);

@@ -46,6 +46,13 @@ pub struct SteeringPerson {
     pub birth_date: Date,
 }
 
+impl SteeringPerson {
+    /// « NOM Prénoms », as the lists name people.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.last_name, self.first_names)
+    }
+}
+
 /// Everyone in the scope with an entry into the RSA known by `at` and in
 /// droits et devoirs (or oriented since): their entry, their first
 /// validated orientation decided on or after it by `at`, and the first

@@ -81,6 +81,24 @@ async fn person(store: &Store, organisation: Uuid, n: u32, entry: Date) -> Uuid 
         .id
 }
 
+/// A référente of `organisation`.
+async fn referent(store: &Store, organisation: Uuid, email: &str) -> Uuid {
+    let user = NewUser::parse(&NewUserInput {
+        email: email.into(),
+        display_name: "Référente".into(),
+        role: Role::Referent.code().into(),
+        organisation_id: organisation.to_string(),
+        territory_id: String::new(),
+        password: "un mot de passe solide".into(),
+    })
+    .unwrap();
+    store
+        .create_account(&actor(), &user, "hash", false)
+        .await
+        .unwrap()
+        .id
+}
+
 /// What the pathway's steps leave: orientations (validated unless said),
 /// and a contract signed under the first one.
 struct Steps {
@@ -180,24 +198,7 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
             .await
             .unwrap()
             .id;
-        let referent = store
-            .create_account(
-                &actor(),
-                &NewUser::parse(&NewUserInput {
-                    email: "ref@example.org".into(),
-                    display_name: "Référente".into(),
-                    role: Role::Referent.code().into(),
-                    organisation_id: organisation.to_string(),
-                    territory_id: String::new(),
-                    password: "un mot de passe solide".into(),
-                })
-                .unwrap(),
-                "hash",
-                false,
-            )
-            .await
-            .unwrap()
-            .id;
+        let referent = referent(&store, organisation, "ref@example.org").await;
         let a = person(&store, organisation, 1, date!(2026 - 01 - 10)).await;
         let b = person(&store, organisation, 2, date!(2026 - 01 - 20)).await;
         let c = person(&store, organisation, 3, date!(2026 - 02 - 01)).await;
@@ -424,24 +425,7 @@ async fn the_return_reads_who_is_in_duties_at_its_day() {
             .await
             .unwrap()
             .id;
-        let referent = store
-            .create_account(
-                &actor(),
-                &NewUser::parse(&NewUserInput {
-                    email: "oarsa@example.org".into(),
-                    display_name: "Référente".into(),
-                    role: Role::Referent.code().into(),
-                    organisation_id: ccas.to_string(),
-                    territory_id: String::new(),
-                    password: "un mot de passe solide".into(),
-                })
-                .unwrap(),
-                "hash",
-                false,
-            )
-            .await
-            .unwrap()
-            .id;
+        let referent = referent(&store, ccas, "oarsa@example.org").await;
         let a = person(&store, ccas, 11, date!(2025 - 02 - 01)).await;
         let b = person(&store, ccas, 12, date!(2024 - 06 - 01)).await;
         let c = person(&store, ccas, 13, date!(2025 - 11 - 01)).await;

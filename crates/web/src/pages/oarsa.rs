@@ -7,7 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::pages::steering::{people_sheet, Cell, Row};
+use crate::pages::steering::{named, names_sheet, people_sheet, Cell, Row};
 use crate::view::{attachment, download, without_format};
 use crate::AppState;
 use askama::Template;
@@ -220,22 +220,8 @@ pub async fn oarsa_people(
 ) -> Result<Response, PageError> {
     let (report, label, people) =
         oarsa::oarsa_people(&state, &me, &q.annee, &q.tableau, &q.ligne, &q.colonne).await?;
-    let rows: Vec<(String, String)> = people
-        .into_iter()
-        .map(|p| {
-            (
-                p.id.to_string(),
-                format!("{} {}", p.last_name, p.first_names),
-            )
-        })
-        .collect();
-    let sheet = people_sheet(
-        "Personnes",
-        &[],
-        rows.iter()
-            .map(|(_, name)| vec![name.clone().into()])
-            .collect(),
-    );
+    let rows = named(&people);
+    let sheet = names_sheet(&rows);
     if let Some(file) = download(
         &q.format,
         &format!("oarsa-{}-personnes", report.year),
@@ -276,11 +262,7 @@ pub async fn oarsa_quality(
         .into_iter()
         .map(|(p, missing)| {
             let missing: Vec<&str> = missing.iter().map(|m| m.label()).collect();
-            (
-                p.id.to_string(),
-                format!("{} {}", p.last_name, p.first_names),
-                missing.join(" ; "),
-            )
+            (p.id.to_string(), p.name(), missing.join(" ; "))
         })
         .collect();
     let sheet = people_sheet(

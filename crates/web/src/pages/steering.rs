@@ -21,6 +21,7 @@ use parcours_domain::steering::{
     STOCK_DEFINITION,
 };
 use parcours_domain::Invalid;
+use parcours_store::steering::SteeringPerson;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -327,6 +328,25 @@ pub(crate) fn people_sheet(title: &str, headers: &[&str], rows: Vec<Vec<Value>>)
     }
 }
 
+/// People as a list shows them: (id, name).
+pub(crate) fn named(people: &[SteeringPerson]) -> Vec<(String, String)> {
+    people
+        .iter()
+        .map(|p| (p.id.to_string(), p.name()))
+        .collect()
+}
+
+/// A list of names as a sheet.
+pub(crate) fn names_sheet(rows: &[(String, String)]) -> Sheet {
+    people_sheet(
+        "Personnes",
+        &[],
+        rows.iter()
+            .map(|(_, name)| vec![name.clone().into()])
+            .collect(),
+    )
+}
+
 impl PersonRow {
     fn cells(&self) -> Vec<Value> {
         vec![
@@ -360,7 +380,7 @@ pub async fn people(
         .iter()
         .map(|(p, case)| PersonRow {
             id: p.id.to_string(),
-            name: format!("{} {}", p.last_name, p.first_names),
+            name: p.name(),
             started: fr_date(case.started_on),
             ended: case.ended_on.map(fr_date).unwrap_or_else(|| "—".into()),
             days: case
@@ -417,22 +437,8 @@ pub async fn stock_people(
     Query(q): Query<StockQuery>,
 ) -> Result<Response, PageError> {
     let (cell, people) = steering::stock_people(&state, &me, &q.filter, &q.cellule).await?;
-    let rows: Vec<(String, String)> = people
-        .into_iter()
-        .map(|p| {
-            (
-                p.id.to_string(),
-                format!("{} {}", p.last_name, p.first_names),
-            )
-        })
-        .collect();
-    let sheet = people_sheet(
-        "Personnes",
-        &[],
-        rows.iter()
-            .map(|(_, name)| vec![name.clone().into()])
-            .collect(),
-    );
+    let rows = named(&people);
+    let sheet = names_sheet(&rows);
     if let Some(file) = download(&q.format, "pilotage-situation", sheet)? {
         return Ok(file);
     }
@@ -469,7 +475,7 @@ pub async fn offer_people(
         .iter()
         .map(|(p, line)| PersonRow {
             id: p.id.to_string(),
-            name: format!("{} {}", p.last_name, p.first_names),
+            name: p.name(),
             started: fr_date(line.positioned_on),
             ended: line.entered_on.map(fr_date).unwrap_or_else(|| "—".into()),
             days: line.status.label().to_owned(),

@@ -233,6 +233,11 @@ impl Store {
         // Fails now, at once and in French, if the server or the database is
         // not there: the pool would retry until its timeout.
         crate::fault::probe_postgres(&options).await?;
+        // No JIT compilation: the steering and OARSA statements' estimated
+        // costs (a lookup per person) pass PostgreSQL's JIT thresholds, and
+        // compiling them took 0.44 s of the OARSA return's 1.1 s while
+        // saving nothing on statements that run well under a second.
+        let options = options.options([("jit", "off")]);
         let pool_of = |options: PgConnectOptions| {
             PgPoolOptions::new()
                 .max_connections(connections.max(1))

@@ -87,17 +87,22 @@ WHERE k.signed_on <= {at} AND k.starts_on <= {at} AND k.ends_on >= {at}
   AND p.merged_into_id IS NULL {scope}";
 
 /// Validated orientations decided from `{from}` to `{at}` that followed
-/// another validated one of the same person.
+/// another validated one of the same person (an indexed lookup of the one
+/// before each, rather than numbering every orientation of the file).
 const REORIENTATIONS: &str = "
-WITH v AS (
-    SELECT o.person_id, o.decided_on, o.lead_organisation_id,
-           LAG(o.lead_organisation_id) OVER (
-               PARTITION BY o.person_id ORDER BY o.decided_on, o.created_at) AS previous
-    FROM orientations o JOIN persons p ON p.id = o.person_id
-    WHERE o.status = 'validated' AND COALESCE(o.notified_on, o.decided_on) <= {at} AND p.merged_into_id IS NULL {scope}
-)
 SELECT person_id, previous AS from_organisation_id, lead_organisation_id AS to_organisation_id
-FROM v WHERE previous IS NOT NULL AND decided_on >= {from}";
+FROM (
+    SELECT o.person_id, o.lead_organisation_id,
+        (SELECT q.lead_organisation_id FROM orientations q
+         WHERE q.person_id = o.person_id AND q.status = 'validated'
+           AND COALESCE(q.notified_on, q.decided_on) <= {at}
+           AND (q.decided_on, q.created_at) < (o.decided_on, o.created_at)
+         ORDER BY q.decided_on DESC, q.created_at DESC LIMIT 1) AS previous
+    FROM orientations o JOIN persons p ON p.id = o.person_id
+    WHERE o.status = 'validated' AND o.decided_on >= {from}
+      AND COALESCE(o.notified_on, o.decided_on) <= {at} AND p.merged_into_id IS NULL {scope}
+) AS v
+WHERE previous IS NOT NULL";
 
 impl Store {
     /// Who is in droits et devoirs at the filter's day within the scope
@@ -107,7 +112,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<ReturnRow>> {
-        let sql = scoped(RETURN_PEOPLE, scope, filter);
+        let sql = scoped(self.backend(), RETURN_PEOPLE, scope, filter);
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, ReturnRow>(&sql.text), sql)
             .fetch_all(pool).await)?,
@@ -120,7 +125,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<ContractObjectiveRow>> {
-        let sql = scoped(CONTRACT_OBJECTIVES, scope, filter);
+        let sql = scoped(self.backend(), CONTRACT_OBJECTIVES, scope, filter);
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, ContractObjectiveRow>(&sql.text), sql)
             .fetch_all(pool).await)?,
@@ -133,7 +138,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<ReorientationRow>> {
-        let sql = scoped(REORIENTATIONS, scope, filter);
+        let sql = scoped(self.backend(), REORIENTATIONS, scope, filter);
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, ReorientationRow>(&sql.text), sql)
             .fetch_all(pool).await)?,

@@ -65,7 +65,9 @@ WITH people AS (
     FROM persons p LEFT JOIN households h ON h.id = p.household_id
     WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL {scope}
 ),
-firsts AS (
+-- Materialized: inlined, PostgreSQL would look the first orientation up
+-- again in the join below.
+firsts AS MATERIALIZED (
     SELECT x.id, x.entry, x.subject_to_duties,
         (SELECT o.id FROM orientations o
          WHERE o.person_id = x.id AND o.status = 'validated' AND o.decided_on >= x.entry
@@ -92,6 +94,16 @@ pub(crate) const IN_DUTIES_AT: &str = "EXISTS (SELECT 1 FROM (
         ORDER BY (w.changed_at < {until}) DESC,
                  CASE WHEN w.changed_at < {until} THEN -w.version ELSE w.version END
         LIMIT 1) AS r
+    WHERE r.subject_to_duties AND r.duties_since <= {at})";
+
+/// The same on PostgreSQL: every file's revision of that day taken in one
+/// sorted pass, then matched, instead of a sorted lookup per file (half
+/// the time for a département).
+const IN_DUTIES_AT_POSTGRES: &str = "p.id IN (SELECT r.person_id FROM (
+        SELECT DISTINCT ON (w.person_id) w.person_id, w.subject_to_duties, w.duties_since
+        FROM person_revisions w
+        ORDER BY w.person_id, (w.changed_at < {until}) DESC,
+                 CASE WHEN w.changed_at < {until} THEN -w.version ELSE w.version END) AS r
     WHERE r.subject_to_duties AND r.duties_since <= {at})";
 
 /// Everyone in droits et devoirs at `{at}` in the scope, with where they
@@ -176,7 +188,12 @@ fn latest_orientation(column: &str) -> String {
 /// `{scope}` (over `persons p`), and the filter's days at `{at}`, `{from}`,
 /// `{to}` and `{until}` (the start of the day after `at` in Paris);
 /// `{in_duties}` and `{latest:COLUMN}` are the predicates above.
-pub(crate) fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilter) -> Sql {
+pub(crate) fn scoped(
+    backend: Backend,
+    template: &str,
+    scope: &PersonScope,
+    filter: &SteeringFilter,
+) -> Sql {
     let mut sql = Sql::new("");
     sql.scope(scope);
     if let Some(territory) = filter.territory_id {
@@ -202,7 +219,10 @@ pub(crate) fn scoped(template: &str, scope: &PersonScope, filter: &SteeringFilte
     let in_duties = if filter.at >= parcours_domain::clock::today() {
         "(p.subject_to_duties AND p.duties_since <= {at})"
     } else {
-        IN_DUTIES_AT
+        match backend {
+            Backend::Sqlite => IN_DUTIES_AT,
+            Backend::Postgres => IN_DUTIES_AT_POSTGRES,
+        }
     };
     let mut text = template
         .replace("{scope}", &sql.text)
@@ -257,7 +277,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<OfferLine>> {
-        let sql = scoped(OFFER, scope, filter);
+        let sql = scoped(self.backend(), OFFER, scope, filter);
         let rows: Vec<OfferRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, OfferRow>(&sql.text), sql)
             .fetch_all(pool).await)?;
         Ok(rows
@@ -283,7 +303,7 @@ impl Store {
         filter: &SteeringFilter,
     ) -> Result<Vec<StockLine>> {
         let template = STOCK.replace("{late}", &late_column());
-        let sql = scoped(&template, scope, filter);
+        let sql = scoped(self.backend(), &template, scope, filter);
         let rows: Vec<StockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, StockRow>(&sql.text), sql)
             .fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -298,7 +318,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<PathwayLine>> {
-        let sql = scoped(PATHWAY_DATES, scope, filter);
+        let sql = scoped(self.backend(), PATHWAY_DATES, scope, filter);
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayLine>(&sql.text), sql)
             .fetch_all(pool).await)?,
@@ -318,7 +338,7 @@ impl Store {
              FROM ({}) AS s GROUP BY oriented, contract_in_force, has_referent, late",
             STOCK.replace("{late}", &late_column())
         );
-        let sql = scoped(&template, scope, filter);
+        let sql = scoped(self.backend(), &template, scope, filter);
         let rows: Vec<CountedStockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, CountedStockRow>(&sql.text), sql)
             .fetch_all(pool).await)?;
         Ok(rows
@@ -367,7 +387,7 @@ impl Store {
             month("notified_on"),
             days("notified_on", "signed_on"),
         );
-        let sql = scoped(&template, scope, filter);
+        let sql = scoped(self.backend(), &template, scope, filter);
         let rows: Vec<(String, String, Option<i64>, i64)> = read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql)
             .fetch_all(pool).await)?;
         let mut groups = DelayGroups::default();

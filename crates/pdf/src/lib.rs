@@ -1,14 +1,22 @@
 //! Rendu PDF du contrat d'engagement (ou contrat d'engagement réciproque)
-//! d'une personne, et de l'export de ses données (droit d'accès),
+//! d'une personne, de l'export de ses données (droit d'accès) et des
+//! justificatifs de participation aux actions cofinancées par le FSE+
+//! (feuille d'émargement, relevé mensuel, questionnaire d'entrée),
 //! entièrement en mémoire.
 //!
 //! Le document utilise les polices standard Helvetica et Helvetica-Bold
 //! (non incorporées) avec l'encodage `WinAnsiEncoding` : le texte est
 //! converti en CP1252, les caractères absents deviennent `?`.
 
+mod attendance;
+mod fse_questionnaire;
 mod subject_access;
 mod winansi;
 
+pub use attendance::{
+    render_monthly_sheet, render_sign_in_sheet, MonthlySheet, SessionLine, SignInSheet,
+};
+pub use fse_questionnaire::{render_entry_questionnaire, EntryQuestionnaire};
 pub use subject_access::{render_subject_access, Entry, Section, SubjectAccessDocument};
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
@@ -251,7 +259,9 @@ impl Layout {
             value
         };
         if key_w > (TEXT_W - indent) * 0.45 {
-            self.line(size, 0.0, vec![(x, Font::Bold, key_bytes)]);
+            // Long key (e.g. a questionnaire item): wrapped, kept with the value.
+            self.ensure(2.0 * size * LEADING);
+            self.paragraph(indent, &format!("{key}\u{A0}:"), Font::Bold, size);
             self.paragraph(indent + INDENT, value, Font::Regular, size);
         } else {
             self.block(
@@ -423,6 +433,220 @@ impl Layout {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Tables, framed mentions and signature rows (FSE+ participation documents).
+
+const CELL_PAD: f32 = 4.0;
+const TABLE_RULE: f32 = 0.6;
+const TABLE_HEADER_H: f32 = 18.0;
+const SIGNATURE_GAP: f32 = 20.0;
+const EU_MENTION: &str = "Cofinancé par l'Union européenne";
+
+/// Horizontal alignment of a table cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// A table column: header, share of the text width, alignment.
+#[derive(Debug, Clone, Copy)]
+struct Column<'a> {
+    header: &'a str,
+    share: f32,
+    align: Align,
+}
+
+/// Cells of one row, each wrapped to its column.
+type Cells = Vec<Vec<Vec<u8>>>;
+
+/// Column widths in points, proportional to their shares, filling the text width.
+fn column_widths(columns: &[Column]) -> Vec<f32> {
+    let total: f32 = columns.iter().map(|c| c.share).sum();
+    columns.iter().map(|c| TEXT_W * c.share / total).collect()
+}
+
+fn wrap_cells<'a>(texts: impl Iterator<Item = &'a str>, widths: &[f32], font: Font) -> Cells {
+    texts
+        .zip(widths)
+        .map(|(text, w)| {
+            let inner = w - 2.0 * CELL_PAD;
+            wrap(&encode_fr(text), font, BODY_SIZE, inner, inner)
+        })
+        .collect()
+}
+
+/// Row height: enough for the tallest cell, at least `min`.
+fn row_height(cells: &Cells, min: f32) -> f32 {
+    let lines = cells.iter().map(Vec::len).max().unwrap_or(0) as f32;
+    min.max(lines * BODY_SIZE * LEADING + 2.0 * CELL_PAD)
+}
+
+impl Layout {
+    /// Ruled table with column borders; the header row is repeated at the
+    /// top of each page the table runs onto. Rows are at least `min_row_h` tall.
+    fn table(&mut self, columns: &[Column], rows: &[Vec<String>], min_row_h: f32) {
+        let widths = column_widths(columns);
+        let header = wrap_cells(columns.iter().map(|c| c.header), &widths, Font::Bold);
+        let header_h = row_height(&header, TABLE_HEADER_H);
+        let rows: Vec<Cells> = rows
+            .iter()
+            .map(|row| wrap_cells(row.iter().map(String::as_str), &widths, Font::Regular))
+            .collect();
+        let first_h = rows
+            .first()
+            .map_or(0.0, |cells| row_height(cells, min_row_h));
+        self.ensure(header_h + first_h);
+        self.table_row(columns, &widths, &header, header_h, Font::Bold);
+        for cells in &rows {
+            let h = row_height(cells, min_row_h);
+            if self.cursor - h < BOTTOM {
+                self.new_page();
+                self.table_row(columns, &widths, &header, header_h, Font::Bold);
+            }
+            self.table_row(columns, &widths, cells, h, Font::Regular);
+        }
+    }
+
+    /// One table row at the cursor: bottom rule, column borders, cell text
+    /// vertically centred. A bold row is a header and also gets a top rule.
+    fn table_row(&mut self, columns: &[Column], widths: &[f32], cells: &Cells, h: f32, font: Font) {
+        let top = self.cursor;
+        let bottom = top - h;
+        if font == Font::Bold {
+            self.rule(top, TABLE_RULE * 1.5, 0.0);
+            self.rule(bottom, TABLE_RULE * 1.5, 0.0);
+        } else {
+            self.rule(bottom, TABLE_RULE, 0.0);
+        }
+        let mut x = MARGIN;
+        self.vertical(x, top, bottom);
+        for ((column, &w), lines) in columns.iter().zip(widths).zip(cells) {
+            self.cell(x, w, top - h / 2.0, column.align, font, lines);
+            x += w;
+            self.vertical(x, top, bottom);
+        }
+        self.cursor = bottom;
+    }
+
+    fn vertical(&mut self, x: f32, top: f32, bottom: f32) {
+        self.page().push(Op::Line {
+            x1: x,
+            y1: top,
+            x2: x,
+            y2: bottom,
+            width: TABLE_RULE,
+            gray: 0.0,
+        });
+    }
+
+    /// Cell text, aligned within the column `x..x + w` and centred
+    /// vertically on `middle`.
+    fn cell(&mut self, x: f32, w: f32, middle: f32, align: Align, font: Font, lines: &[Vec<u8>]) {
+        let lead = BODY_SIZE * LEADING;
+        let cap = 0.72 * BODY_SIZE;
+        let block = cap + lines.len().saturating_sub(1) as f32 * lead;
+        let mut y = middle + block / 2.0 - cap;
+        for bytes in lines {
+            let free = w - 2.0 * CELL_PAD - font.width(bytes, BODY_SIZE);
+            let offset = match align {
+                Align::Left => 0.0,
+                Align::Center => free / 2.0,
+                Align::Right => free,
+            };
+            self.page().push(Op::Text {
+                x: x + CELL_PAD + offset.max(0.0),
+                y,
+                font,
+                size: BODY_SIZE,
+                gray: 0.0,
+                bytes: bytes.clone(),
+            });
+            y -= lead;
+        }
+    }
+
+    /// Framed block of bold lines `(text, size)`, as wide as its longest
+    /// line, kept on one page.
+    fn framed(&mut self, lines: &[(&str, f32)]) {
+        let pad = 6.0;
+        let inner = TEXT_W - 2.0 * pad;
+        let wrapped: Vec<(f32, Vec<u8>)> = lines
+            .iter()
+            .flat_map(|&(text, size)| {
+                let bytes = wrap(&encode_fr(text), Font::Bold, size, inner, inner);
+                bytes.into_iter().map(move |b| (size, b))
+            })
+            .collect();
+        let w = wrapped
+            .iter()
+            .map(|(size, b)| Font::Bold.width(b, *size))
+            .fold(0.0, f32::max);
+        let h = wrapped.iter().map(|(size, _)| size * LEADING).sum::<f32>() + 2.0 * pad;
+        self.space(4.0);
+        self.ensure(h);
+        let top = self.cursor;
+        self.page().push(Op::Rect {
+            x: MARGIN,
+            y: top - h,
+            w: w + 2.0 * pad,
+            h,
+        });
+        let mut y = top - pad;
+        for (size, bytes) in wrapped {
+            self.page().push(Op::Text {
+                x: MARGIN + pad,
+                y: y - size,
+                font: Font::Bold,
+                size,
+                gray: 0.0,
+                bytes,
+            });
+            y -= size * LEADING;
+        }
+        self.cursor = top - h - 6.0;
+    }
+
+    /// « Cofinancé par l'Union européenne » and the FSE+ operation number, framed.
+    fn eu_cofinancing(&mut self, operation: Option<&str>) {
+        let operation = operation
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| format!("Opération FSE+ n°\u{A0}{o}"));
+        let mut lines = vec![(EU_MENTION, SUBTITLE_SIZE)];
+        lines.extend(operation.as_deref().map(|o| (o, BODY_SIZE)));
+        self.framed(&lines);
+    }
+
+    /// Introductory sentences followed by signature boxes `(label, hint)`
+    /// side by side across the text width, all kept on one page.
+    fn signature_row(&mut self, intro: &[&str], boxes: &[(&str, &str)], height: f32) {
+        let lead = BODY_SIZE * LEADING;
+        let intro_lines: usize = intro
+            .iter()
+            .map(|t| wrap(&encode_fr(t), Font::Regular, BODY_SIZE, TEXT_W, TEXT_W).len())
+            .sum();
+        let intro_h = intro_lines as f32 * lead + if intro.is_empty() { 0.0 } else { 8.0 };
+        self.space(16.0);
+        self.ensure(intro_h + height);
+        for text in intro {
+            self.paragraph(0.0, text, Font::Regular, BODY_SIZE);
+        }
+        if !intro.is_empty() {
+            self.cursor -= 8.0;
+        }
+        let n = boxes.len().max(1) as f32;
+        let w = (TEXT_W - SIGNATURE_GAP * (n - 1.0)) / n;
+        let top = self.cursor;
+        for (i, (label, hint)) in boxes.iter().enumerate() {
+            let x = MARGIN + i as f32 * (w + SIGNATURE_GAP);
+            self.signature_box(x, top, w, height, label, hint);
+        }
+        self.cursor = top - height;
+    }
+}
+
 fn layout(doc: &ContractDocument) -> Vec<Page> {
     let mut l = Layout::new();
     l.title(&doc.title, &doc.department);
@@ -578,6 +802,128 @@ fn page_content<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<u8> {
     c.finish().into_vec()
 }
 
+/// Checks shared by the tests of every document.
+#[cfg(test)]
+mod testing {
+    use super::{encode, Op, Page, BOTTOM, MARGIN, TEXT_W, TOP};
+    use std::process::Command;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const EPS: f32 = 1e-2;
+
+    fn assert_x_within(left: f32, right: f32) {
+        assert!(left >= MARGIN - EPS, "left={left}");
+        assert!(right <= MARGIN + TEXT_W + EPS, "right={right}");
+    }
+
+    fn assert_y_within(low: f32, high: f32) {
+        assert!(low >= BOTTOM - EPS, "low={low}");
+        assert!(high <= TOP + EPS, "high={high}");
+    }
+
+    /// Panics unless every page has content and every element lies within
+    /// the text area (text measured with its descenders).
+    pub fn assert_within_text_area(pages: &[Page]) {
+        for page in pages {
+            assert!(!page.is_empty());
+            for op in page {
+                match op {
+                    Op::Text {
+                        x,
+                        y,
+                        font,
+                        size,
+                        bytes,
+                        ..
+                    } => {
+                        assert_x_within(*x, x + font.width(bytes, *size));
+                        assert_y_within(y - 0.25 * size, y + size);
+                    }
+                    Op::Rect { x, y, w, h } => {
+                        assert_x_within(*x, x + w);
+                        assert_y_within(*y, y + h);
+                    }
+                    Op::Line { x1, y1, x2, y2, .. } => {
+                        assert_x_within(x1.min(*x2), x1.max(*x2));
+                        assert_y_within(y1.min(*y2), y1.max(*y2));
+                    }
+                }
+            }
+        }
+    }
+
+    fn plain(bytes: &[u8]) -> Vec<u8> {
+        bytes
+            .iter()
+            .map(|&b| if b == 0xA0 { b' ' } else { b })
+            .collect()
+    }
+
+    /// Baselines of the text elements of `page` that contain `text`
+    /// (non-breaking spaces compared as spaces).
+    pub fn text_ys(page: &Page, text: &str) -> Vec<f32> {
+        let needle = plain(&encode(text));
+        page.iter()
+            .filter_map(|op| match op {
+                Op::Text { y, bytes, .. }
+                    if plain(bytes).windows(needle.len()).any(|w| w == needle) =>
+                {
+                    Some(*y)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Baselines of the text elements of `page` that are exactly `text`.
+    pub fn exact_ys(page: &Page, text: &str) -> Vec<f32> {
+        let needle = plain(&encode(text));
+        page.iter()
+            .filter_map(|op| match op {
+                Op::Text { y, bytes, .. } if plain(bytes) == needle => Some(*y),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether some page of `pages` shows `text`.
+    pub fn shows(pages: &[Page], text: &str) -> bool {
+        pages.iter().any(|page| !text_ys(page, text).is_empty())
+    }
+
+    /// Text extracted by `pdftotext -layout`, pages separated by form
+    /// feeds; `None`, with a note, when poppler-utils is not installed.
+    pub fn pdftotext(pdf: &[u8]) -> Option<String> {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("parcours-pdf-unit-{}-{n}.pdf", std::process::id()));
+        std::fs::write(&path, pdf).expect("temporary PDF written");
+        let output = Command::new("pdftotext")
+            .args(["-layout".as_ref(), path.as_os_str(), "-".as_ref()])
+            .output();
+        let _ = std::fs::remove_file(&path);
+        match output {
+            Ok(output) if output.status.success() => {
+                Some(String::from_utf8(output.stdout).expect("UTF-8 output"))
+            }
+            Ok(output) => panic!(
+                "pdftotext failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Err(err) => {
+                println!("note: pdftotext unavailable ({err}), text check skipped");
+                None
+            }
+        }
+    }
+
+    /// Extracted text with whitespace runs collapsed to single spaces.
+    pub fn normalize(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -610,34 +956,7 @@ mod tests {
     fn every_element_stays_within_the_text_area() {
         let pages = layout(&long_doc());
         assert!(pages.len() >= 3, "{} pages", pages.len());
-        for page in &pages {
-            assert!(!page.is_empty());
-            for op in page {
-                match op {
-                    Op::Text {
-                        x,
-                        y,
-                        font,
-                        size,
-                        bytes,
-                        ..
-                    } => {
-                        let right = x + font.width(bytes, *size);
-                        assert!(*x >= MARGIN - 1e-3, "x={x}");
-                        assert!(right <= MARGIN + TEXT_W + 1e-2, "right={right}");
-                        assert!(*y - 0.25 * size >= BOTTOM - 1e-3, "y={y}");
-                        assert!(*y + size <= TOP + 1e-3, "y={y}");
-                    }
-                    Op::Rect { x, y, w, h } => {
-                        assert!(*x >= MARGIN - 1e-3 && x + w <= MARGIN + TEXT_W + 1e-3);
-                        assert!(*y >= BOTTOM - 1e-3 && y + h <= TOP + 1e-3);
-                    }
-                    Op::Line { y1, y2, .. } => {
-                        assert!(y1.min(*y2) >= BOTTOM - 1e-3 && y1.max(*y2) <= TOP + 1e-3);
-                    }
-                }
-            }
-        }
+        testing::assert_within_text_area(&pages);
         // Les trois cadres de signature sont sur la dernière page.
         let rects = pages
             .last()

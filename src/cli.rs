@@ -187,6 +187,26 @@ enum ExportCommand {
         /// Dossier où écrire les fichiers (créé s'il n'existe pas)
         dir: PathBuf,
     },
+    /// Écrit le rapport FSE+ d'une opération : DIR/fse-indicateurs.csv, fse-participants.csv et
+    /// fse-NUMÉRO.xlsx
+    ///
+    /// Les indicateurs communs EECO01 à EECO17 et EECR01 à EECR04 par genre, et le fichier des
+    /// participants entrés dans la période (date d'entrée, réponses à l'entrée hors catégories
+    /// particulières, sortie et situation, heures de présence), tels que les montre
+    /// /programme/fse : CSV en UTF-8 avec BOM, séparés par « ; », et un classeur XLSX.
+    Fse {
+        /// Numéro de l'opération
+        #[arg(long)]
+        operation: String,
+        /// Premier jour (AAAA-MM-JJ ; début de l'opération par défaut)
+        #[arg(long, default_value = "")]
+        from: String,
+        /// Dernier jour (AAAA-MM-JJ ; fin de l'opération par défaut)
+        #[arg(long, default_value = "")]
+        to: String,
+        /// Dossier où écrire les fichiers (créé s'il n'existe pas)
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -434,6 +454,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCommand::DataInclusion { dir, source }) => {
             export_data_inclusion(&store, &dir, &source).await
         }
+        Command::Export(ExportCommand::Fse {
+            operation,
+            from,
+            to,
+            dir,
+        }) => export_fse(&store, &operation, (&from, &to), &dir).await,
         Command::Export(ExportCommand::Oarsa { year, dir }) => {
             export_oarsa(&store, &year, &dir).await
         }
@@ -595,12 +621,39 @@ async fn export_data_inclusion(store: &Store, dir: &Path, source: &str) -> anyho
     Ok(())
 }
 
-async fn export_oarsa(store: &Store, year: &str, dir: &Path) -> anyhow::Result<()> {
+async fn export_fse(
+    store: &Store,
+    operation: &str,
+    (from, to): (&str, &str),
+    dir: &Path,
+) -> anyhow::Result<()> {
+    use parcours_app::fse_report;
     let app = app(store, "");
-    let report = parcours_app::oarsa::oarsa(&app, &OPERATOR, year).await?;
+    let report = fse_report::fse_report(&app, &OPERATOR, operation, from, to).await?;
+    let sheets = fse_report::fse_sheets(&app, &OPERATOR, &report).await?;
+    let xlsx = format!("fse-{}.xlsx", report.operation.number.replace('/', "-"));
+    let files = write_sheets(dir, &sheets, &xlsx)?;
+    let participants = report.entrants().count();
+    println!(
+        "Opération FSE+ {} du {} au {} : {participants} participant{} ; {files} fichiers écrits dans {}.",
+        report.operation.number,
+        parcours_domain::clock::fr_date(report.from),
+        parcours_domain::clock::fr_date(report.to),
+        plural(participants),
+        dir.display(),
+    );
+    Ok(())
+}
+
+/// Writes each sheet as CSV and all of them as one XLSX workbook in `dir`
+/// (created if missing); how many files.
+fn write_sheets(
+    dir: &Path,
+    sheets: &[parcours_app::spreadsheet::Sheet],
+    xlsx: &str,
+) -> anyhow::Result<usize> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("création du dossier {}", dir.display()))?;
-    let sheets = parcours_app::oarsa::sheets(&report);
     let mut files: Vec<(String, Vec<u8>)> = sheets
         .iter()
         .map(|sheet| {
@@ -610,19 +663,24 @@ async fn export_oarsa(store: &Store, year: &str, dir: &Path) -> anyhow::Result<(
             )
         })
         .collect();
-    files.push((
-        format!("oarsa-{}.xlsx", report.year),
-        parcours_app::spreadsheet::xlsx(&sheets)?,
-    ));
+    files.push((xlsx.to_owned(), parcours_app::spreadsheet::xlsx(sheets)?));
     for (file, bytes) in &files {
         let path = dir.join(file);
         std::fs::write(&path, bytes).with_context(|| format!("écriture de {}", path.display()))?;
     }
+    Ok(files.len())
+}
+
+async fn export_oarsa(store: &Store, year: &str, dir: &Path) -> anyhow::Result<()> {
+    let app = app(store, "");
+    let report = parcours_app::oarsa::oarsa(&app, &OPERATOR, year).await?;
+    let sheets = parcours_app::oarsa::sheets(&report);
+    let files = write_sheets(dir, &sheets, &format!("oarsa-{}.xlsx", report.year))?;
     println!(
         "Retour OARSA {} (situation au {}) : {} fichiers écrits dans {} ; {} personne{} aux données incomplètes.",
         report.year,
         parcours_domain::clock::fr_date(report.on),
-        files.len(),
+        files,
         dir.display(),
         report.incomplete.len(),
         plural(report.incomplete.len()),

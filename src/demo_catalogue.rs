@@ -10,6 +10,7 @@ use parcours_domain::catalogue::{
     PracticalInput, StructureData, StructureInput,
 };
 use parcours_domain::eligibility::EligibilityInput;
+use parcours_domain::fse_report::{OperationData, OperationInput};
 use parcours_domain::schedule::ScheduleInput;
 use parcours_store::{Actor, Store, StoreError};
 use time::{Date, Duration, Weekday};
@@ -1086,13 +1087,58 @@ pub fn structure_names() -> impl Iterator<Item = &'static str> {
     STRUCTURES.iter().map(|s| s.name)
 }
 
-/// Creates the structures (they are organisations too), their actions and
-/// funding lines, and returns each structure's (name, id).
+/// The FSE+ operations the funding lines carry: number, title, period.
+const OPERATIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "202501234",
+        "Ateliers de socialisation et de remobilisation 2025-2026",
+        "2025-01-01",
+        "2026-12-31",
+    ),
+    (
+        "202501238",
+        "Mobilité vers l'emploi",
+        "2026-01-01",
+        "2026-12-31",
+    ),
+    (
+        "202501239",
+        "Savoirs de base et compétences numériques",
+        "2026-01-01",
+        "2026-12-31",
+    ),
+    (
+        "202501240",
+        "Accompagnement des jeunes vers l'autonomie",
+        "2026-01-01",
+        "2026-12-31",
+    ),
+    (
+        "202501250",
+        "Accompagnement global des allocataires du RSA",
+        "2025-01-01",
+        "2026-12-31",
+    ),
+];
+
+/// Creates the FSE+ operations, then the structures (they are
+/// organisations too), their actions and funding lines, and returns each
+/// structure's (name, id).
 pub async fn load(
     store: &Store,
     actor: &Actor,
     today: Date,
 ) -> Result<Vec<(&'static str, Uuid)>, StoreError> {
+    for (number, title, starts_on, ends_on) in OPERATIONS {
+        let data = OperationData::parse(&OperationInput {
+            number: (*number).into(),
+            title: (*title).into(),
+            starts_on: (*starts_on).into(),
+            ends_on: (*ends_on).into(),
+            beneficiary: "Département du Calvados".into(),
+        })?;
+        store.create_fse_operation(actor, &data).await?;
+    }
     let mut structures = Vec::with_capacity(STRUCTURES.len());
     for row in STRUCTURES {
         let data = StructureData::parse(&structure_input(row))?;

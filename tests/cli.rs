@@ -392,3 +392,53 @@ fn the_oarsa_return_is_written_from_the_command_line() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn an_fse_operations_report_is_written_from_the_command_line() {
+    let dir = scratch_dir("fse");
+    let url = format!("sqlite://{}/p.db", dir.display());
+    let (ok, _, stderr) = run_with(&url, &["generate", "--people", "50"]);
+    assert!(ok, "{stderr}");
+    let out = dir.join("fse");
+    let (ok, stdout, stderr) = run_with(
+        &url,
+        &[
+            "export",
+            "fse",
+            "--operation",
+            "202501234",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("3 fichiers écrits"), "{stdout}");
+    let indicators = std::fs::read(out.join("fse-indicateurs.csv")).unwrap();
+    assert!(
+        indicators.starts_with("\u{feff}Indicateur;Total;Femmes;Hommes;Non binaires".as_bytes()),
+        "{:?}",
+        String::from_utf8_lossy(&indicators[..60])
+    );
+    let participants =
+        String::from_utf8(std::fs::read(out.join("fse-participants.csv")).unwrap()).unwrap();
+    assert!(participants.contains("Date d'entrée"), "{participants}");
+    assert!(std::fs::read(out.join("fse-202501234.xlsx"))
+        .unwrap()
+        .starts_with(b"PK"));
+
+    for (args, word) in [
+        (vec!["--operation", "999999"], "999999"),
+        (
+            vec!["--operation", "202501234", "--from", "hier"],
+            "JJ/MM/AAAA",
+        ),
+    ] {
+        let mut all = vec!["export", "fse"];
+        all.extend(args);
+        all.push(out.to_str().unwrap());
+        let (ok, _, stderr) = run_with(&url, &all);
+        assert!(!ok);
+        assert!(stderr.contains(word), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

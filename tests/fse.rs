@@ -71,10 +71,22 @@ fn answers() -> Value {
         "education_level": "isced_0_2",
         "nationality": "french",
         "disability": "declined",
-        "minority_background": "no",
+        "foreign_background": "no",
+        "minority": "no",
         "homeless": "yes",
         "rural": "no",
     })
+}
+
+/// GET a PDF of the API: its status and bytes.
+async fn pdf(app: &App, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
+    let response = Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.bytes().await.unwrap().to_vec())
 }
 
 async fn html(client: &Client, app: &App, path: &str) -> (StatusCode, String) {
@@ -125,9 +137,47 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
         assert_eq!(saved["version"], 1);
         assert_eq!(saved["person_id"], person.as_str());
         assert_eq!(saved["recorded_by"], OPERATOR);
-        assert!(saved["sex"] == "M" || saved["sex"] == "F", "{saved}");
+        assert!(
+            saved["gender"] == "M" || saved["gender"] == "F",
+            "the person file's sex without a stated gender: {saved}"
+        );
         let (status, read) = app.call(Method::GET, &path, &operator, None).await;
         assert_eq!(status, StatusCode::OK);
+        // Printed for the participant to sign, with the notice; a monthly
+        // sheet of their sessions; both the structure's only.
+        let questionnaire = format!("/api/v1/referrals/{id}/fse/questionnaire");
+        let (status, bytes) = pdf(&app, &questionnaire, &operator).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = pdftotext(&bytes);
+        for expected in [
+            "Questionnaire d'entrée",
+            "Chômeur de longue durée",
+            "Information sur le traitement de vos données",
+            "Cofinancé par l'Union européenne",
+        ] {
+            assert!(text.contains(expected), "{expected}: {text}");
+        }
+        let (status, bytes) = pdf(
+            &app,
+            &format!("/api/v1/referrals/{id}/monthly-sheet?month=2026-11"),
+            &operator,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(pdftotext(&bytes).contains("Relevé mensuel de présence"));
+        let (status, _) = pdf(
+            &app,
+            &format!("/api/v1/referrals/{id}/monthly-sheet?month=2026-13"),
+            &operator,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = pdf(&app, &questionnaire, &referent).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "the référent never reads the answers"
+        );
         assert_eq!(read, saved);
         for (field, value) in answers().as_object().unwrap() {
             if field == "rural" {
@@ -198,12 +248,20 @@ async fn the_form_names_missing_answers_and_keeps_the_others() {
         assert_eq!(status, StatusCode::OK);
         assert!(form.contains("Union européenne"));
         assert!(form.contains("202501234"), "the FSE+ operation number");
-        assert_eq!(form.matches("<fieldset").count(), 7, "one per question");
-        assert_eq!(form.matches("<legend>").count(), 7);
+        assert_eq!(form.matches("<fieldset").count(), 9, "one per question");
+        assert_eq!(form.matches("<legend>").count(), 9);
         assert_eq!(
             form.matches("donnée sensible</span>").count(),
-            2,
-            "disability and minority background"
+            3,
+            "disability, foreign background and minority"
+        );
+        assert!(
+            form.contains(r#"value="M" checked"#) || form.contains(r#"value="F" checked"#),
+            "the gender proposed from the person file"
+        );
+        assert!(
+            form.contains("/fse/questionnaire.pdf"),
+            "the questionnaire to sign"
         );
         assert!(form.contains("Ne souhaite pas répondre"));
         assert!(form.contains(r#"<label for="disability-declined">"#));
@@ -226,7 +284,7 @@ async fn the_form_names_missing_answers_and_keeps_the_others() {
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let page = response.text().await.unwrap();
         assert!(page.contains(r#"id="education_level-error""#));
-        assert!(page.contains(r#"id="minority_background-error""#));
+        assert!(page.contains(r#"id="minority-error""#));
         assert!(
             page.contains(r##"href="#education_level""##),
             "error summary"
@@ -246,7 +304,8 @@ async fn the_form_names_missing_answers_and_keeps_the_others() {
                 ("education_level", "isced_5_8"),
                 ("nationality", "other_eu"),
                 ("disability", "declined"),
-                ("minority_background", "declined"),
+                ("foreign_background", "declined"),
+                ("minority", "declined"),
                 ("homeless", "no"),
                 ("rural", "yes"),
             ])
@@ -304,7 +363,7 @@ async fn the_api_is_documented_and_needs_a_token() {
     let schemas = &doc["components"]["schemas"];
     assert!(schemas["FseEntry"]["properties"]["disability"].is_object());
     assert!(
-        doc.to_string().contains("minority_background"),
+        doc.to_string().contains("foreign_background"),
         "the request body's fields"
     );
     let path = format!("/api/v1/referrals/{}/fse", uuid::Uuid::now_v7());

@@ -9,7 +9,6 @@ use parcours_domain::audit::AuditAction;
 use parcours_store::AuditFilter;
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::process::Command;
 
 /// Fabrice Marie, in Sophie's caseload: a diagnostic, a contract, a positioning.
 async fn fabrice(app: &App) -> String {
@@ -24,20 +23,6 @@ async fn fabrice(app: &App) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-/// The text of a PDF, as `pdftotext` (Debian's poppler-utils) extracts it.
-fn pdftotext(pdf: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("export-{}.pdf", uuid::Uuid::now_v7()));
-    std::fs::write(&path, pdf).unwrap();
-    let output = Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (apt-get install -y poppler-utils)");
-    let _ = std::fs::remove_file(&path);
-    assert!(output.status.success());
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[tokio::test]

@@ -13,9 +13,9 @@ use parcours_domain::catalogue::ActionFormat;
 use parcours_domain::contract::ContractStatus;
 use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts, Verdict};
 use parcours_domain::fse::{
-    Answer, EducationLevel, EmploymentStatus, FseEntryData, NationalityGroup,
+    Answer, EducationLevel, EmploymentStatus, FseEntryData, Gender, NationalityGroup,
 };
-use parcours_domain::person::age_on;
+use parcours_domain::person::{age_on, Sex};
 use parcours_domain::referral::{Attendance, ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_store::pathway_load::{Appointment, FseEntry, PathwayLoad, Referral};
 use parcours_store::{Store, StoreError};
@@ -591,7 +591,11 @@ fn fse_entry(
     operator: &str,
 ) {
     let recorded_on = (entered_on + Duration::days(rng.range(0, 14))).min(today);
-    let data = FseEntryData {
+    let mut data = FseEntryData {
+        gender: match m.data.sex {
+            Sex::Female => Gender::Woman,
+            Sex::Male => Gender::Man,
+        },
         employment_status: [
             EmploymentStatus::LongTermUnemployed,
             EmploymentStatus::LongTermUnemployed,
@@ -608,7 +612,8 @@ fn fse_entry(
             NationalityGroup::ThirdCountry,
         ][rng.below(5)],
         disability: *rng.pick(Answer::ALL),
-        minority_background: *rng.pick(Answer::ALL),
+        foreign_background: *rng.pick(Answer::ALL),
+        minority: Answer::No,
         homeless: [
             Answer::No,
             Answer::No,
@@ -618,9 +623,13 @@ fn fse_entry(
         ][rng.below(5)],
         rural: rng.chance(0.3),
     };
+    // One draw for both origin questions keeps the generated data as
+    // before the question was split.
+    if data.foreign_background != Answer::Yes {
+        data.minority = data.foreign_background;
+    }
     load.fse_entry(FseEntry {
         referral_id: r.id,
-        sex: m.data.sex,
         birth_date: m.data.birth_date,
         data: &data,
         recorded_by: operator,

@@ -194,3 +194,17 @@ pub const REFERENT: &str = "referent@demo.parcours.fr";
 pub const OPERATOR: &str = "structure@demo.parcours.fr";
 pub const DPO: &str = "dpo@demo.parcours.fr";
 pub const EVERYONE: [&str; 6] = [ADMIN, PROGRAMME, MANAGER, REFERENT, OPERATOR, DPO];
+
+/// The text of a PDF, as `pdftotext` (Debian's poppler-utils) extracts it.
+pub fn pdftotext(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("export-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt-get install -y poppler-utils)");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

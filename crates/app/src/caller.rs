@@ -7,6 +7,7 @@ use crate::{CurrentUser, Failure};
 use parcours_domain::access::PersonScope;
 use parcours_domain::Permission;
 use parcours_store::Actor;
+use uuid::Uuid;
 
 pub trait Caller: Sync {
     /// The permission check ([`parcours_domain::Role::can`] for an account).
@@ -15,6 +16,11 @@ pub trait Caller: Sync {
     fn actor(&self) -> Actor;
     /// The person files it may read.
     fn scope(&self) -> PersonScope;
+    /// The one structure whose participants it sees in programme reports
+    /// (an opérateur's); none for the département's staff.
+    fn structure(&self) -> Option<Uuid> {
+        None
+    }
 }
 
 impl Caller for CurrentUser {
@@ -28,6 +34,10 @@ impl Caller for CurrentUser {
 
     fn scope(&self) -> PersonScope {
         CurrentUser::scope(self)
+    }
+
+    fn structure(&self) -> Option<Uuid> {
+        (self.role() == parcours_domain::Role::Operator).then_some(self.user.organisation_id)
     }
 }
 

@@ -125,7 +125,18 @@ pub async fn record(
     input: &FseEntryInput,
 ) -> Result<Recorded, Failure> {
     let (referral, _) = recordable(app, me, id).await?;
-    let data = FseEntryData::parse(input)?;
+    // Without a stated gender, the person file's sex.
+    let mut input = input.clone();
+    if input.gender.trim().is_empty() {
+        input.gender = app
+            .store
+            .person(referral.person_id)
+            .await?
+            .sex
+            .code()
+            .to_owned();
+    }
+    let data = FseEntryData::parse(&input)?;
     let entry = app
         .store
         .save_fse_entry(&me.actor(), id, version, &data)

@@ -19,6 +19,7 @@ pub mod data_inclusion;
 pub mod deadline;
 pub mod diagnostic;
 pub mod fse;
+pub mod fse_report;
 pub mod import;
 pub mod oarsa;
 pub mod orientation;

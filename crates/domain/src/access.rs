@@ -115,6 +115,12 @@ impl Role {
             ViewSteering => matches!(self, ProgrammeOfficer | Manager),
             // What the DREES return reads organisations and objectives as.
             ConfigureOarsa => self == ProgrammeOfficer,
+            // The operations and their numbers: the chargé de mission.
+            ManageFseOperations => self == ProgrammeOfficer,
+            // Indicators, participants and proofs: the chargé de mission for
+            // every operation, an opérateur for their structure's
+            // participants (checked with the structure).
+            ReportFse => matches!(self, ProgrammeOfficer | Operator),
         }
     }
 }
@@ -171,10 +177,15 @@ pub enum Permission {
     /// The organisations' DREES categories and the mapping of contract
     /// objectives to the return's 15 action categories.
     ConfigureOarsa,
+    /// FSE+ operations: their number, title, period and beneficiary.
+    ManageFseOperations,
+    /// An operation's indicators, data-quality list, participant file and
+    /// proofs of participation.
+    ReportFse,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 36] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -209,6 +220,8 @@ impl Permission {
         Permission::ExportSubjectAccess,
         Permission::ViewSteering,
         Permission::ConfigureOarsa,
+        Permission::ManageFseOperations,
+        Permission::ReportFse,
     ];
 }
 
@@ -414,6 +427,8 @@ mod tests {
             (ExportSubjectAccess, &[Dpo, Referent, Manager]),
             (ViewSteering, &[ProgrammeOfficer, Manager]),
             (ConfigureOarsa, &[ProgrammeOfficer]),
+            (ManageFseOperations, &[ProgrammeOfficer]),
+            (ReportFse, &[ProgrammeOfficer, Operator]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

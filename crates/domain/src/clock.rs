@@ -42,6 +42,26 @@ pub fn fr_month(month: time::Month) -> &'static str {
     }
 }
 
+/// A day written out: « mardi 3 mars 2026 ».
+pub fn fr_long_date(date: Date) -> String {
+    use time::Weekday::*;
+    let weekday = match date.weekday() {
+        Monday => "lundi",
+        Tuesday => "mardi",
+        Wednesday => "mercredi",
+        Thursday => "jeudi",
+        Friday => "vendredi",
+        Saturday => "samedi",
+        Sunday => "dimanche",
+    };
+    format!(
+        "{weekday} {} {} {}",
+        date.day(),
+        fr_month(date.month()),
+        date.year()
+    )
+}
+
 /// A number of days, the noun agreeing: "1 jour", "3 jours".
 pub fn fr_days(days: i64) -> String {
     if days.abs() <= 1 {

@@ -2,7 +2,7 @@
 //! European Social Fund Plus (Regulation (EU) 2021/1057, Annex I: the common
 //! output indicators EECO01 to EECO17 are counted from them).
 //!
-//! Disability and minority or foreign background are special-category data
+//! Disability, foreign background and minority are special-category data
 //! (GDPR art. 9): [`FseQuestion::is_special_category`] is the one place
 //! that says so. Every sensitive question accepts « Ne souhaite pas
 //! répondre ».
@@ -24,11 +24,13 @@ codes!(
     /// The questions asked at entry, in the order of the form. The code is
     /// the field's name in the form, the API and the database.
     FseQuestion {
+        Gender = "gender", "Genre";
         EmploymentStatus = "employment_status", "Situation vis-à-vis de l'emploi à l'entrée";
         EducationLevel = "education_level", "Plus haut niveau d'études atteint";
         Nationality = "nationality", "Nationalité";
         Disability = "disability", "Situation de handicap";
-        MinorityBackground = "minority_background", "Appartenance à une minorité ou origine étrangère";
+        ForeignBackground = "foreign_background", "Origine étrangère (personne née à l'étranger ou dont un parent est né à l'étranger)";
+        Minority = "minority", "Appartenance à une minorité, y compris les communautés marginalisées comme les Roms";
         Homeless = "homeless", "Sans domicile ou exclu du logement";
         Rural = "rural", "Résidence en zone rurale";
     }
@@ -41,7 +43,7 @@ impl FseQuestion {
     pub fn is_special_category(self) -> bool {
         matches!(
             self,
-            FseQuestion::Disability | FseQuestion::MinorityBackground
+            FseQuestion::Disability | FseQuestion::ForeignBackground | FseQuestion::Minority
         )
     }
 
@@ -54,6 +56,16 @@ impl FseQuestion {
             .collect()
     }
 }
+
+codes!(
+    /// Gender as the participant states it (every indicator is broken down
+    /// by it); the codes of the person file's sex for women and men.
+    Gender {
+        Woman = "F", "Femme";
+        Man = "M", "Homme";
+        NonBinary = "X", "Non binaire";
+    }
+);
 
 codes!(
     /// Labour market status at entry (EECO02 to EECO05).
@@ -114,6 +126,10 @@ codes!(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct FseEntryInput {
+    /// F (femme), M (homme) or X (non binaire); when empty, the person
+    /// file's sex.
+    #[serde(default)]
+    pub gender: String,
     /// unemployed, long_term_unemployed, inactive, employed
     #[serde(default)]
     pub employment_status: String,
@@ -128,7 +144,10 @@ pub struct FseEntryInput {
     pub disability: String,
     /// yes, no, declined (special category, GDPR art. 9)
     #[serde(default)]
-    pub minority_background: String,
+    pub foreign_background: String,
+    /// yes, no, declined (special category, GDPR art. 9)
+    #[serde(default)]
+    pub minority: String,
     /// yes, no, declined
     #[serde(default)]
     pub homeless: String,
@@ -141,11 +160,13 @@ impl FseEntryInput {
     /// The answer typed for a question.
     pub fn value(&self, question: FseQuestion) -> &str {
         match question {
+            FseQuestion::Gender => &self.gender,
             FseQuestion::EmploymentStatus => &self.employment_status,
             FseQuestion::EducationLevel => &self.education_level,
             FseQuestion::Nationality => &self.nationality,
             FseQuestion::Disability => &self.disability,
-            FseQuestion::MinorityBackground => &self.minority_background,
+            FseQuestion::ForeignBackground => &self.foreign_background,
+            FseQuestion::Minority => &self.minority,
             FseQuestion::Homeless => &self.homeless,
             FseQuestion::Rural => &self.rural,
         }
@@ -154,12 +175,14 @@ impl FseEntryInput {
     /// The (code, label) choices of a question, in the order shown.
     pub fn choices(question: FseQuestion) -> Vec<(&'static str, &'static str)> {
         match question {
+            FseQuestion::Gender => Gender::choices(),
             FseQuestion::EmploymentStatus => EmploymentStatus::choices(),
             FseQuestion::EducationLevel => EducationLevel::choices(),
             FseQuestion::Nationality => NationalityGroup::choices(),
-            FseQuestion::Disability | FseQuestion::MinorityBackground | FseQuestion::Homeless => {
-                Answer::choices()
-            }
+            FseQuestion::Disability
+            | FseQuestion::ForeignBackground
+            | FseQuestion::Minority
+            | FseQuestion::Homeless => Answer::choices(),
             FseQuestion::Rural => YesNo::choices(),
         }
     }
@@ -168,11 +191,13 @@ impl FseEntryInput {
 /// Validated answers: every question answered with a known code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FseEntryData {
+    pub gender: Gender,
     pub employment_status: EmploymentStatus,
     pub education_level: EducationLevel,
     pub nationality: NationalityGroup,
     pub disability: Answer,
-    pub minority_background: Answer,
+    pub foreign_background: Answer,
+    pub minority: Answer,
     pub homeless: Answer,
     pub rural: bool,
 }
@@ -217,6 +242,7 @@ impl FseEntryData {
     pub fn parse(input: &FseEntryInput) -> Result<FseEntryData, Invalid> {
         use FseQuestion as Q;
         let mut invalid = Invalid::new();
+        let gender = pick(&mut invalid, input, Q::Gender, Gender::from_code);
         let employment_status = pick(
             &mut invalid,
             input,
@@ -236,28 +262,28 @@ impl FseEntryData {
             NationalityGroup::from_code,
         );
         let disability = pick(&mut invalid, input, Q::Disability, Answer::from_code);
-        let minority_background = pick(
-            &mut invalid,
-            input,
-            Q::MinorityBackground,
-            Answer::from_code,
-        );
+        let foreign_background = pick(&mut invalid, input, Q::ForeignBackground, Answer::from_code);
+        let minority = pick(&mut invalid, input, Q::Minority, Answer::from_code);
         let homeless = pick(&mut invalid, input, Q::Homeless, Answer::from_code);
         let rural = pick(&mut invalid, input, Q::Rural, YesNo::from_code);
         let (
+            Some(gender),
             Some(employment_status),
             Some(education_level),
             Some(nationality),
             Some(disability),
-            Some(minority_background),
+            Some(foreign_background),
+            Some(minority),
             Some(homeless),
             Some(rural),
         ) = (
+            gender,
             employment_status,
             education_level,
             nationality,
             disability,
-            minority_background,
+            foreign_background,
+            minority,
             homeless,
             rural,
         )
@@ -266,11 +292,13 @@ impl FseEntryData {
         };
         invalid.into_result(())?;
         Ok(FseEntryData {
+            gender,
             employment_status,
             education_level,
             nationality,
             disability,
-            minority_background,
+            foreign_background,
+            minority,
             homeless,
             rural: rural == YesNo::Yes,
         })
@@ -279,11 +307,13 @@ impl FseEntryData {
     /// Back to the form's codes (to show recorded answers for correction).
     pub fn to_input(&self) -> FseEntryInput {
         FseEntryInput {
+            gender: self.gender.code().to_owned(),
             employment_status: self.employment_status.code().to_owned(),
             education_level: self.education_level.code().to_owned(),
             nationality: self.nationality.code().to_owned(),
             disability: self.disability.code().to_owned(),
-            minority_background: self.minority_background.code().to_owned(),
+            foreign_background: self.foreign_background.code().to_owned(),
+            minority: self.minority.code().to_owned(),
             homeless: self.homeless.code().to_owned(),
             rural: if self.rural { YesNo::Yes } else { YesNo::No }
                 .code()
@@ -329,11 +359,13 @@ mod tests {
 
     fn complete() -> FseEntryInput {
         FseEntryInput {
+            gender: "X".into(),
             employment_status: "long_term_unemployed".into(),
             education_level: "isced_3_4".into(),
             nationality: "french".into(),
             disability: "declined".into(),
-            minority_background: "no".into(),
+            foreign_background: "no".into(),
+            minority: "declined".into(),
             homeless: "yes".into(),
             rural: "no".into(),
         }
@@ -347,7 +379,9 @@ mod tests {
         assert_eq!(data.education_level, EducationLevel::Isced3To4);
         assert_eq!(data.nationality, NationalityGroup::French);
         assert_eq!(data.disability, Answer::Declined);
-        assert_eq!(data.minority_background, Answer::No);
+        assert_eq!(data.gender, Gender::NonBinary);
+        assert_eq!(data.foreign_background, Answer::No);
+        assert_eq!(data.minority, Answer::Declined);
         assert_eq!(data.homeless, Answer::Yes);
         assert!(!data.rural);
         assert_eq!(data.to_input(), complete());
@@ -395,10 +429,14 @@ mod tests {
     }
 
     #[test]
-    fn the_special_categories_are_disability_and_minority_background() {
+    fn the_special_categories_are_disability_foreign_background_and_minority() {
         assert_eq!(
             FseQuestion::special_categories(),
-            vec![FseQuestion::Disability, FseQuestion::MinorityBackground]
+            vec![
+                FseQuestion::Disability,
+                FseQuestion::ForeignBackground,
+                FseQuestion::Minority
+            ]
         );
         for question in FseQuestion::special_categories() {
             assert!(

@@ -14,6 +14,7 @@ pub mod declared_situation;
 pub mod diagnostic;
 pub mod eligibility;
 pub mod fse;
+pub mod fse_report;
 pub mod matching;
 pub mod nir;
 pub mod oarsa;

@@ -520,7 +520,7 @@ pub struct Heading {
 }
 
 impl Heading {
-    fn new(code: impl Into<String>, label: impl Into<String>) -> Heading {
+    pub fn new(code: impl Into<String>, label: impl Into<String>) -> Heading {
         Heading {
             code: code.into(),
             label: label.into(),

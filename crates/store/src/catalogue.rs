@@ -902,6 +902,7 @@ impl Store {
         .bind(&data.contract_number).bind(&data.lot).bind(data.fse_plus).bind(&data.fse_operation).bind(Moment(now()))
         .execute(conn).await.map(|d| d.rows_affected()))
         .map_err(|e| StoreError::from(e).foreign_key_as("action_id", "Cette action n'existe pas."))?;
+        crate::fse_report::ensure_operations(&mut tx).await?;
         let detail = format!(
             "financement {} {} ({} centimes)",
             data.funder, data.year, data.amount_cents

@@ -264,6 +264,7 @@ impl CatalogueLoad {
         self.actions.write(tx).await?;
         self.tags.write(tx).await?;
         self.fundings.write(tx).await?;
+        crate::fse_report::ensure_operations(tx).await?;
         self.sessions.write(tx).await
     }
 }

@@ -19,23 +19,27 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-/// One participant's FSE+ data at entry, with the gender and birth date
-/// copied from the person file when recorded or corrected.
+/// One participant's FSE+ data at entry, with the birth date copied from
+/// the person file when recorded or corrected.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct FseEntry {
     pub referral_id: Uuid,
     pub person_id: Uuid,
-    /// F or M, from the person file.
-    pub sex: String,
+    /// F (femme), M (homme) or X (non binaire), as the participant states it.
+    pub gender: String,
     pub birth_date: Date,
     pub employment_status: String,
     pub education_level: String,
     pub nationality: String,
     /// Special category (GDPR art. 9): yes, no or declined.
     pub disability: String,
-    /// Special category (GDPR art. 9): yes, no or declined.
-    pub minority_background: String,
+    /// Special category (GDPR art. 9): yes, no or declined; none while to
+    /// be asked again (recorded before the question was split).
+    pub foreign_background: Option<String>,
+    /// Special category (GDPR art. 9): yes, no or declined; none while to
+    /// be asked again.
+    pub minority: Option<String>,
     pub homeless: String,
     pub rural: bool,
     pub recorded_by: String,
@@ -48,19 +52,21 @@ impl FseEntry {
     /// The recorded answers as the form shows them.
     pub fn input(&self) -> FseEntryInput {
         FseEntryInput {
+            gender: self.gender.clone(),
             employment_status: self.employment_status.clone(),
             education_level: self.education_level.clone(),
             nationality: self.nationality.clone(),
             disability: self.disability.clone(),
-            minority_background: self.minority_background.clone(),
+            foreign_background: self.foreign_background.clone().unwrap_or_default(),
+            minority: self.minority.clone().unwrap_or_default(),
             homeless: self.homeless.clone(),
             rural: if self.rural { "yes" } else { "no" }.to_owned(),
         }
     }
 }
 
-pub(crate) const ENTRY: &str = "SELECT f.referral_id, r.person_id, f.sex, f.birth_date, f.employment_status, f.education_level,
-        f.nationality, f.disability, f.minority_background, f.homeless, f.rural, f.recorded_by, f.recorded_at, f.version
+pub(crate) const ENTRY: &str = "SELECT f.referral_id, r.person_id, f.gender, f.birth_date, f.employment_status, f.education_level,
+        f.nationality, f.disability, f.foreign_background, f.minority, f.homeless, f.rural, f.recorded_by, f.recorded_at, f.version
      FROM fse_entries f JOIN referrals r ON r.id = f.referral_id WHERE f.referral_id = $1";
 
 /// A participant of a co-financed action of a structure, and whether their
@@ -135,8 +141,8 @@ impl Store {
             referral.status,
             cofinanced_in(&mut tx, referral.action_id).await?,
         )?;
-        let (sex, birth_date): (String, Date) = on_tx!(&mut tx, conn => sqlx::query_as(
-            "SELECT sex, birth_date FROM persons WHERE id = $1",
+        let birth_date: Date = on_tx!(&mut tx, conn => sqlx::query_scalar(
+            "SELECT birth_date FROM persons WHERE id = $1",
         ).bind(referral.person_id).fetch_one(conn).await)?;
         let at = now();
         let rural = data.rural;
@@ -144,9 +150,9 @@ impl Store {
             on_tx!(&mut tx, conn => sqlx::query(
                 &FSE_INSERT,
             )
-            .bind(referral_id).bind(&sex).bind(birth_date).bind(data.employment_status.code())
+            .bind(referral_id).bind(data.gender.code()).bind(birth_date).bind(data.employment_status.code())
             .bind(data.education_level.code()).bind(data.nationality.code()).bind(data.disability.code())
-            .bind(data.minority_background.code()).bind(data.homeless.code()).bind(rural)
+            .bind(data.foreign_background.code()).bind(data.minority.code()).bind(data.homeless.code()).bind(rural)
             .bind(&actor.label).bind(Moment(at))
             .execute(conn).await.map(|d| d.rows_affected()))
             .map_err(|e| match StoreError::from(e) {
@@ -159,14 +165,14 @@ impl Store {
             (AuditAction::Create, "enregistrées")
         } else {
             let changed = on_tx!(&mut tx, conn => sqlx::query(
-                "UPDATE fse_entries SET sex = $1, birth_date = $2, employment_status = $3, education_level = $4,
-                        nationality = $5, disability = $6, minority_background = $7, homeless = $8, rural = $9,
-                        recorded_by = $10, recorded_at = $11, version = version + 1
-                 WHERE referral_id = $12 AND version = $13",
+                "UPDATE fse_entries SET gender = $1, birth_date = $2, employment_status = $3, education_level = $4,
+                        nationality = $5, disability = $6, foreign_background = $7, minority = $8, homeless = $9,
+                        rural = $10, recorded_by = $11, recorded_at = $12, version = version + 1
+                 WHERE referral_id = $13 AND version = $14",
             )
-            .bind(&sex).bind(birth_date).bind(data.employment_status.code()).bind(data.education_level.code())
-            .bind(data.nationality.code()).bind(data.disability.code()).bind(data.minority_background.code())
-            .bind(data.homeless.code()).bind(rural).bind(&actor.label).bind(Moment(at))
+            .bind(data.gender.code()).bind(birth_date).bind(data.employment_status.code()).bind(data.education_level.code())
+            .bind(data.nationality.code()).bind(data.disability.code()).bind(data.foreign_background.code())
+            .bind(data.minority.code()).bind(data.homeless.code()).bind(rural).bind(&actor.label).bind(Moment(at))
             .bind(referral_id).bind(expected_version)
             .execute(conn).await.map(|d| d.rows_affected()))?;
             if changed == 0 {
@@ -236,13 +242,14 @@ impl Store {
 /// The columns of a participant's FSE+ data (here and in `pathway_load`).
 pub(crate) const FSE_COLUMNS: &[&str] = &[
     "referral_id",
-    "sex",
+    "gender",
     "birth_date",
     "employment_status",
     "education_level",
     "nationality",
     "disability",
-    "minority_background",
+    "foreign_background",
+    "minority",
     "homeless",
     "rural",
     "recorded_by",

@@ -29,6 +29,7 @@ pub mod diagnostic;
 mod error;
 pub mod fault;
 pub mod fse;
+pub mod fse_report;
 pub mod import;
 pub mod json;
 pub mod moment;

@@ -16,7 +16,6 @@ use parcours_domain::diagnostic::DiagnosticData;
 use parcours_domain::eligibility::Assessment;
 use parcours_domain::fse::FseEntryData;
 use parcours_domain::orientation::OrientationStatus;
-use parcours_domain::person::Sex;
 use parcours_domain::referral::{Attendance, ExitReason, ReferralStatus, RefusalReason, Situation};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -123,7 +122,6 @@ pub struct Appointment<'a> {
 /// The FSE+ data of a participant (sex and birth date copied from the file).
 pub struct FseEntry<'a> {
     pub referral_id: Uuid,
-    pub sex: Sex,
     pub birth_date: Date,
     pub data: &'a FseEntryData,
     pub recorded_by: &'a str,
@@ -389,13 +387,14 @@ impl PathwayLoad {
         let d = e.data;
         self.fse.push(vec![
             e.referral_id.into(),
-            e.sex.code().into(),
+            d.gender.code().into(),
             e.birth_date.into(),
             d.employment_status.code().into(),
             d.education_level.code().into(),
             d.nationality.code().into(),
             d.disability.code().into(),
-            d.minority_background.code().into(),
+            d.foreign_background.code().into(),
+            d.minority.code().into(),
             d.homeless.code().into(),
             d.rural.into(),
             e.recorded_by.into(),

@@ -10,11 +10,13 @@ use parcours_domain::catalogue::{
 };
 use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::fse::{Answer, FseEntryData, FseEntryInput};
+use parcours_domain::fse_report::{self, Gap, OperationData, Participant};
+use parcours_domain::oarsa::{Cell, Table};
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
-use parcours_domain::referral::ReferralStatus;
+use parcours_domain::referral::{Attendance, ExitReason, ReferralStatus, Situation};
 use parcours_store::person::HouseholdTarget;
-use parcours_store::referral::{NewReferral, Referral};
+use parcours_store::referral::{ExitData, NewReferral, Referral};
 use parcours_store::{testing, Actor, AuditEvent, AuditFilter, Store, StoreError};
 use time::macros::date;
 use uuid::Uuid;
@@ -168,11 +170,13 @@ async fn entered(store: &Store, referral: &Referral) -> Referral {
 
 fn answers(disability: &str) -> FseEntryData {
     FseEntryData::parse(&FseEntryInput {
+        gender: "X".into(),
         employment_status: "long_term_unemployed".into(),
         education_level: "isced_0_2".into(),
         nationality: "third_country".into(),
         disability: disability.into(),
-        minority_background: "declined".into(),
+        foreign_background: "declined".into(),
+        minority: "declined".into(),
         homeless: "no".into(),
         rural: "yes".into(),
     })
@@ -252,14 +256,15 @@ async fn entered_participants_of_cofinanced_actions_get_their_data_recorded() {
             .await
             .unwrap();
         assert_eq!(
-            (entry.sex.as_str(), entry.birth_date, entry.person_id),
-            ("F", date!(1980 - 04 - 02), alice),
-            "copied from the person file"
+            (entry.gender.as_str(), entry.birth_date, entry.person_id),
+            ("X", date!(1980 - 04 - 02), alice),
+            "the stated gender, the birth date copied from the person file"
         );
         assert_eq!(entry.employment_status, "long_term_unemployed");
         assert_eq!(entry.nationality, "third_country");
         assert_eq!(entry.disability, "yes");
-        assert_eq!(entry.minority_background, "declined");
+        assert_eq!(entry.foreign_background.as_deref(), Some("declined"));
+        assert_eq!(entry.minority.as_deref(), Some("declined"));
         assert!(entry.rural);
         assert_eq!(entry.recorded_by, "operateur@jardin.fr");
         assert_eq!(entry.version, 1);
@@ -346,5 +351,294 @@ async fn entered_participants_of_cofinanced_actions_get_their_data_recorded() {
                 .await,
             Err(StoreError::NotFound)
         ));
+    }
+}
+
+/// The answers of one participant, for the report's fixtures.
+fn stated(
+    gender: &str,
+    status: &str,
+    education: &str,
+    nationality: &str,
+    disability: &str,
+) -> FseEntryData {
+    FseEntryData::parse(&FseEntryInput {
+        gender: gender.into(),
+        employment_status: status.into(),
+        education_level: education.into(),
+        nationality: nationality.into(),
+        disability: disability.into(),
+        foreign_background: "no".into(),
+        minority: "declined".into(),
+        homeless: if gender == "X" { "yes" } else { "no" }.into(),
+        rural: if gender == "X" { "yes" } else { "no" }.into(),
+    })
+    .unwrap()
+}
+
+/// Leaves on 1 April 2026, and is seen in `situation` within 4 weeks
+/// (none: not known yet).
+async fn left(store: &Store, referral: &Referral, situation: Option<Situation>) -> Referral {
+    let exit = ExitData {
+        exited_on: date!(2026 - 04 - 01),
+        reason: ExitReason::Completed,
+        situation: Situation::Unknown,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let gone = store
+        .exit_referral(&actor(), referral.id, referral.version, &exit, now)
+        .await
+        .unwrap();
+    match situation {
+        Some(s) => store
+            .record_situation_4_weeks(
+                &actor(),
+                gone.id,
+                gone.version,
+                s,
+                date!(2026 - 04 - 20),
+                now,
+            )
+            .await
+            .unwrap(),
+        None => gone,
+    }
+}
+
+/// The FSE+ report of operation 202501234 as parcours_app reads it: its
+/// participations, counted by the domain.
+async fn counted(store: &Store, structure: Option<Uuid>) -> (Vec<Participant>, Table) {
+    let rows = store
+        .fse_participations("202501234", structure)
+        .await
+        .unwrap();
+    let participations: Vec<_> = rows.iter().map(|r| r.participation()).collect();
+    let people = fse_report::participants(&participations);
+    let table = fse_report::indicators(&people, date!(2026 - 01 - 01), date!(2026 - 12 - 31));
+    (people, table)
+}
+
+fn figure(table: &Table, row: &str, column: &str) -> usize {
+    match table.cell(row, column) {
+        Some(Cell::People(ids)) => ids.len(),
+        other => panic!("{row} × {column}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_operations_participants_are_counted_once_by_gender_with_their_results() {
+    for store in testing::all().await {
+        let jardin = structure(&store).await;
+        let garden = action(&store, jardin, "Jardin", true).await;
+        let kitchen = action(&store, jardin, "Cuisine", true).await;
+        let other = action(&store, jardin, "Théâtre", false).await;
+
+        // The funding line's number made its operation, over its year.
+        let operation = store.fse_operation("202501234").await.unwrap().unwrap();
+        assert_eq!(
+            (operation.starts_on, operation.ends_on),
+            (date!(2026 - 01 - 01), date!(2026 - 12 - 31))
+        );
+        assert_eq!(
+            store
+                .fse_operation_actions("202501234")
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        let record = |referral: Uuid, data: FseEntryData| {
+            let store = store.clone();
+            async move {
+                store
+                    .save_fse_entry(&operator(), referral, 0, &data)
+                    .await
+                    .unwrap()
+            }
+        };
+        // Alice: long-term unemployed, in both actions; left the garden
+        // for a job but still in the kitchen, whose entry says otherwise.
+        let alice = person(&store, jardin, 1, "F").await;
+        let alice_garden = entered(&store, &positioned(&store, garden, alice).await).await;
+        let alice_kitchen = entered(&store, &positioned(&store, kitchen, alice).await).await;
+        record(
+            alice_garden.id,
+            stated(
+                "F",
+                "long_term_unemployed",
+                "isced_0_2",
+                "third_country",
+                "yes",
+            ),
+        )
+        .await;
+        record(
+            alice_kitchen.id,
+            stated("F", "employed", "isced_0_2", "third_country", "yes"),
+        )
+        .await;
+        // Bruno: employed, declined the disability question, left for training.
+        let bruno = person(&store, jardin, 2, "M").await;
+        let bruno_garden = entered(&store, &positioned(&store, garden, bruno).await).await;
+        record(
+            bruno_garden.id,
+            stated("M", "employed", "isced_5_8", "french", "declined"),
+        )
+        .await;
+        // Camille: non-binary (file says F), inactive, homeless, rural; left, job searching.
+        let camille = person(&store, jardin, 3, "F").await;
+        let camille_kitchen = entered(&store, &positioned(&store, kitchen, camille).await).await;
+        record(
+            camille_kitchen.id,
+            stated("X", "inactive", "isced_3_4", "other_eu", "no"),
+        )
+        .await;
+        // Dominique: nothing recorded, left without a known situation.
+        let dominique = person(&store, jardin, 4, "F").await;
+        let dominique_garden = entered(&store, &positioned(&store, garden, dominique).await).await;
+        // Eve: on an action that is not co-financed.
+        let eve = person(&store, jardin, 5, "F").await;
+        entered(&store, &positioned(&store, other, eve).await).await;
+
+        // A session of the garden: Alice and Bruno there three hours.
+        let session = store
+            .add_session(
+                &actor(),
+                garden,
+                date!(2026 - 03 - 17),
+                Some("09:00"),
+                Some("12:00"),
+                None,
+            )
+            .await
+            .unwrap();
+        let marks = [
+            (alice_garden.id, Attendance::Present),
+            (bruno_garden.id, Attendance::Present),
+            (dominique_garden.id, Attendance::Absent),
+        ];
+        store
+            .record_attendance(
+                &operator(),
+                session.id,
+                &marks,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap();
+
+        let alice_garden = store.referral(alice_garden.id).await.unwrap();
+        left(&store, &alice_garden, Some(Situation::Employment)).await;
+        let bruno_garden = store.referral(bruno_garden.id).await.unwrap();
+        left(&store, &bruno_garden, Some(Situation::Training)).await;
+        let camille_kitchen = store.referral(camille_kitchen.id).await.unwrap();
+        left(&store, &camille_kitchen, Some(Situation::JobSearching)).await;
+        let dominique_garden = store.referral(dominique_garden.id).await.unwrap();
+        left(&store, &dominique_garden, None).await;
+
+        let (people, table) = counted(&store, None).await;
+        assert_eq!(people.len(), 4, "Alice once, Eve not at all");
+        let expected: &[(&str, [usize; 4])] = &[
+            ("EECO01", [3, 1, 1, 1]),
+            ("EECO02", [1, 1, 0, 0]),
+            ("EECO03", [1, 1, 0, 0]),
+            ("EECO04", [1, 0, 0, 1]),
+            ("EECO05", [1, 0, 1, 0]),
+            ("EECO07", [0, 0, 0, 0]),
+            ("EECO09", [1, 1, 0, 0]),
+            ("EECO10", [1, 0, 0, 1]),
+            ("EECO11", [1, 0, 1, 0]),
+            ("EECO12", [1, 1, 0, 0]),
+            ("EECO12-declined", [1, 0, 1, 0]),
+            ("EECO13", [1, 1, 0, 0]),
+            ("EECO14", [0, 0, 0, 0]),
+            ("EECO15-declined", [3, 1, 1, 1]),
+            ("EECO16", [1, 0, 0, 1]),
+            ("EECO17", [1, 0, 0, 1]),
+            // Alice is still in the kitchen: no result for her yet.
+            ("EECR01", [1, 0, 0, 1]),
+            ("EECR02", [1, 0, 1, 0]),
+            ("EECR03", [0, 0, 0, 0]),
+            ("EECR04", [0, 0, 0, 0]),
+        ];
+        for (row, counts) in expected {
+            let found: Vec<usize> = ["total", "F", "M", "X"]
+                .iter()
+                .map(|column| figure(&table, row, column))
+                .collect();
+            assert_eq!(&found, counts, "{row}");
+        }
+        let gaps_of =
+            |id: Uuid| fse_report::gaps(people.iter().find(|p| p.person_id == id).unwrap());
+        assert_eq!(gaps_of(alice), vec![Gap::Contradiction]);
+        assert_eq!(gaps_of(dominique), vec![Gap::NoEntryData, Gap::NoSituation]);
+        assert!(gaps_of(bruno).is_empty() && gaps_of(camille).is_empty());
+
+        // Hours: the marks of the period, present only.
+        let ids = [alice_garden.id, bruno_garden.id, dominique_garden.id];
+        let sessions = store
+            .attended_sessions(&ids, date!(2026 - 01 - 01), date!(2026 - 12 - 31))
+            .await
+            .unwrap();
+        let present: i64 = sessions
+            .iter()
+            .filter(|s| s.status == "present")
+            .map(|s| s.minutes())
+            .sum();
+        assert_eq!((sessions.len(), present), (3, 360));
+
+        // Another structure's opérateur counts none of them.
+        let (none, _) = counted(&store, Some(Uuid::now_v7())).await;
+        assert!(none.is_empty());
+
+        // A new number moves the funding lines with it; a taken one is refused.
+        let data = |number: &str| OperationData {
+            number: number.into(),
+            title: "Jardins solidaires".into(),
+            starts_on: date!(2026 - 01 - 01),
+            ends_on: date!(2027 - 12 - 31),
+            beneficiary: Some("Département du Calvados".into()),
+        };
+        let moved = store
+            .update_fse_operation(
+                &actor(),
+                operation.id,
+                operation.version,
+                &data("202601111"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(moved.version, operation.version + 1);
+        assert_eq!(
+            store
+                .fse_operation_actions("202601111")
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(store.fse_operation("202501234").await.unwrap().is_none());
+        let stale = store
+            .update_fse_operation(
+                &actor(),
+                operation.id,
+                operation.version,
+                &data("202601112"),
+            )
+            .await;
+        assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
+        store
+            .create_fse_operation(&actor(), &data("202601113"))
+            .await
+            .unwrap();
+        let taken = store
+            .create_fse_operation(&actor(), &data("202601111"))
+            .await;
+        match taken {
+            Err(StoreError::Invalid(invalid)) => assert!(invalid.message_for("number").is_some()),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(store.fse_operations().await.unwrap().len(), 2);
     }
 }

@@ -158,11 +158,13 @@ async fn pathway(store: &Store, org: Uuid, action: Uuid, n: usize, name: &str) -
         .await
         .unwrap();
     let answers = FseEntryData::parse(&FseEntryInput {
+        gender: "F".into(),
         employment_status: "long_term_unemployed".into(),
         education_level: "isced_0_2".into(),
         nationality: "third_country".into(),
         disability: "yes".into(),
-        minority_background: "declined".into(),
+        foreign_background: "declined".into(),
+        minority: "declined".into(),
         homeless: "no".into(),
         rural: "yes".into(),
     })
@@ -330,7 +332,7 @@ async fn figures(store: &Store, structure: Uuid) -> String {
                 .unwrap();
             all.push(format!(
                 "{} {} {} {} {} {}",
-                entry.sex,
+                entry.gender,
                 entry.birth_date.year(),
                 entry.employment_status,
                 entry.education_level,

@@ -14,7 +14,7 @@ use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::fse::{FseEntryData, FseEntryInput};
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::orientation::OrientationStatus;
-use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput, Sex};
+use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
 use parcours_domain::referral::{Attendance, ReferralStatus};
 use parcours_domain::Role;
 use parcours_store::pathway_load::{self, PathwayLoad};
@@ -301,11 +301,13 @@ async fn person_with_everything(store: &Store) -> Uuid {
         actions: vec!["Auto-école sociale".into()],
     };
     let fse = FseEntryData::parse(&FseEntryInput {
+        gender: "F".into(),
         employment_status: "long_term_unemployed".into(),
         education_level: "isced_0_2".into(),
         nationality: "third_country".into(),
         disability: "no".into(),
-        minority_background: "declined".into(),
+        foreign_background: "declined".into(),
+        minority: "declined".into(),
         homeless: "no".into(),
         rural: "yes".into(),
     })
@@ -431,7 +433,6 @@ async fn person_with_everything(store: &Store) -> Uuid {
     );
     load.fse_entry(pathway_load::FseEntry {
         referral_id: referral,
-        sex: Sex::Female,
         birth_date: date!(1980 - 04 - 02),
         data: &fse,
         recorded_by: "operateur@jardin.fr",

@@ -28,6 +28,16 @@ pub struct Layout {
     pub flash: Option<String>,
 }
 
+/// Whether the page at `path` belongs to the navigation entry `href`: the
+/// longest entry that starts its path (`/programme/fse` is not `/programme`).
+fn is_current(href: &str, path: &str) -> bool {
+    let within = |entry: &str| entry == path || (entry != "/" && path.starts_with(entry));
+    within(href)
+        && !NAVIGATION
+            .iter()
+            .any(|(other, _, _)| other.len() > href.len() && within(other))
+}
+
 /// The navigation: each entry shows only to roles with its permission.
 const NAVIGATION: &[(&str, &str, Permission)] = &[
     ("/", "Accueil", Permission::ViewOwnAccount),
@@ -71,6 +81,7 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         Permission::RankWaitingLists,
     ),
     ("/programme", "Programme", Permission::ManageCatalogue),
+    ("/programme/fse", "FSE+", Permission::ReportFse),
     ("/pilotage", "Pilotage", Permission::ViewSteering),
     ("/imports", "Imports", Permission::ImportData),
     ("/admin/delais", "Délais", Permission::ManageSettings),
@@ -100,7 +111,7 @@ impl Layout {
             .map(|(href, label, _)| NavLink {
                 href,
                 label,
-                current: *href == path || (*href != "/" && path.starts_with(href)),
+                current: is_current(href, path),
             })
             .collect();
         Ok(Layout {

@@ -43,7 +43,8 @@ pub struct FseEntryBody {
 
 /// Records or corrects a participant's FSE+ data at entry (the structure's
 /// opérateur). Every answer is required; « declined » is always accepted
-/// for the special-category questions (disability, minority_background).
+/// for the special-category questions (disability, foreign_background,
+/// minority); without `gender`, the person file's sex.
 #[utoipa::path(put, path = "/api/v1/referrals/{id}/fse", tag = "positionnements", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = FseEntryBody,
     responses((status = 200, body = FseEntry), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save(

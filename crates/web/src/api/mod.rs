@@ -12,6 +12,7 @@ mod deadline;
 mod diagnostic;
 pub mod doc;
 mod fse;
+mod fse_report;
 mod import;
 mod oarsa;
 mod orientation;
@@ -64,6 +65,34 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/statistics/oarsa/settings",
             get(oarsa::oarsa_settings).put(oarsa::set_oarsa_settings),
+        )
+        .route(
+            "/fse/operations",
+            get(fse_report::fse_operations).post(fse_report::create_fse_operation),
+        )
+        .route(
+            "/fse/operations/{number}",
+            get(fse_report::fse_report).put(fse_report::update_fse_operation),
+        )
+        .route(
+            "/fse/operations/{number}/participants",
+            get(fse_report::fse_participants),
+        )
+        .route(
+            "/fse/operations/{number}/quality",
+            get(fse_report::fse_quality),
+        )
+        .route(
+            "/sessions/{id}/sign-in-sheet",
+            get(fse_report::sign_in_sheet),
+        )
+        .route(
+            "/referrals/{id}/monthly-sheet",
+            get(fse_report::monthly_sheet),
+        )
+        .route(
+            "/referrals/{id}/fse/questionnaire",
+            get(fse_report::entry_questionnaire),
         )
         .route("/persons", get(person::search).post(person::create))
         .route("/persons/{id}", get(person::show).put(person::update))
@@ -302,6 +331,15 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         oarsa::oarsa_quality,
         oarsa::oarsa_settings,
         oarsa::set_oarsa_settings,
+        fse_report::fse_operations,
+        fse_report::create_fse_operation,
+        fse_report::update_fse_operation,
+        fse_report::fse_report,
+        fse_report::fse_participants,
+        fse_report::fse_quality,
+        fse_report::sign_in_sheet,
+        fse_report::monthly_sheet,
+        fse_report::entry_questionnaire,
         contract::create,
         contract::of_person,
         contract::show,

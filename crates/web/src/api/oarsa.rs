@@ -41,7 +41,7 @@ pub struct OarsaBody {
 #[derive(Serialize, ToSchema)]
 pub struct TableBody {
     /// 1 to 6, as in the DREES questionnaire.
-    number: u8,
+    pub(crate) number: u8,
     title: &'static str,
     /// The DREES definition of what the table counts.
     definition: &'static str,

@@ -38,11 +38,13 @@ pub struct QuestionView {
 
 fn hint(question: FseQuestion) -> &'static str {
     match question {
+        FseQuestion::Gender => "Tel que la personne le déclare ; prérempli d'après le dossier.",
         FseQuestion::EmploymentStatus => "Chômeur : sans emploi, disponible et en recherche d'emploi. De longue durée : depuis plus de 12 mois sans interruption (plus de 6 mois avant 25 ans). Inactif : ni en emploi, ni en recherche d'emploi.",
         FseQuestion::EducationLevel => "Le plus haut diplôme obtenu, ou la dernière classe suivie, en France ou à l'étranger.",
         FseQuestion::Nationality => "",
         FseQuestion::Disability => "Handicap reconnu (RQTH, AAH, pension d'invalidité…) ou déclaré par la personne.",
-        FseQuestion::MinorityBackground => "Origine étrangère (la personne ou ses parents nés à l'étranger) ou appartenance à une minorité, y compris une communauté marginalisée comme les Roms, selon ce que la personne déclare.",
+        FseQuestion::ForeignBackground => "La personne ou l'un de ses parents est né à l'étranger, selon ce qu'elle déclare.",
+        FseQuestion::Minority => "Appartenance à une minorité nationale, ethnique ou linguistique, y compris une communauté marginalisée comme les Roms, selon ce que la personne déclare.",
         FseQuestion::Homeless => "Sans domicile, hébergement d'urgence ou temporaire, logement précaire, insalubre ou surpeuplé.",
         FseQuestion::Rural => "La commune de résidence est peu dense ou très peu dense (grille communale de densité de l'Insee).",
     }
@@ -129,7 +131,14 @@ pub async fn form(
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let form = fse::form(&state, &me, id).await?;
-    let input = form.entry.as_ref().map(FseEntry::input).unwrap_or_default();
+    let input = form
+        .entry
+        .as_ref()
+        .map(FseEntry::input)
+        .unwrap_or_else(|| FseEntryInput {
+            gender: form.person.sex.code().to_owned(),
+            ..FseEntryInput::default()
+        });
     let version = form.entry.as_ref().map_or(0, |e| e.version);
     Ok(page(&session, &me, &form, &input, version, Invalid::new()).await?)
 }
@@ -139,11 +148,13 @@ pub async fn form(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct FseForm {
+    gender: String,
     employment_status: String,
     education_level: String,
     nationality: String,
     disability: String,
-    minority_background: String,
+    foreign_background: String,
+    minority: String,
     homeless: String,
     rural: String,
     version: i64,
@@ -152,11 +163,13 @@ pub struct FseForm {
 impl FseForm {
     fn into_input(self) -> FseEntryInput {
         FseEntryInput {
+            gender: trim(self.gender),
             employment_status: trim(self.employment_status),
             education_level: trim(self.education_level),
             nationality: trim(self.nationality),
             disability: trim(self.disability),
-            minority_background: trim(self.minority_background),
+            foreign_background: trim(self.foreign_background),
+            minority: trim(self.minority),
             homeless: trim(self.homeless),
             rural: trim(self.rural),
         }

@@ -8,6 +8,7 @@ pub(crate) mod contract;
 pub(crate) mod deadline;
 pub(crate) mod diagnostic;
 pub(crate) mod fse;
+pub(crate) mod fse_report;
 mod home;
 pub(crate) mod import;
 pub(crate) mod oarsa;
@@ -161,6 +162,38 @@ pub fn routes() -> Router<AppState> {
             get(catalogue::families).post(catalogue::save_family_form),
         )
         .route("/programme", get(catalogue::programme))
+        .route(
+            "/programme/fse",
+            get(fse_report::fse_operations).post(fse_report::create_fse_operation),
+        )
+        .route(
+            "/programme/fse/{number}",
+            get(fse_report::fse_report).post(fse_report::update_fse_operation),
+        )
+        .route(
+            "/programme/fse/{number}/participants",
+            get(fse_report::fse_participants),
+        )
+        .route(
+            "/programme/fse/{number}/qualite",
+            get(fse_report::fse_quality),
+        )
+        .route(
+            "/programme/fse/{number}/export",
+            get(fse_report::fse_export),
+        )
+        .route(
+            "/seances/{id}/emargement.pdf",
+            get(fse_report::sign_in_sheet),
+        )
+        .route(
+            "/positionnements/{id}/releve.pdf",
+            get(fse_report::monthly_sheet),
+        )
+        .route(
+            "/positionnements/{id}/fse/questionnaire.pdf",
+            get(fse_report::entry_questionnaire),
+        )
         .route("/personnes/{id}/positionner", get(referral::choose))
         .route(
             "/personnes/{id}/positionnements",

@@ -364,6 +364,18 @@ const steps = [
       await visit(page, '/pilotage/oarsa?annee=vingt');
       await expectText(page, 'en quatre chiffres');
       await axeScan(page, '/pilotage/oarsa (erreurs)');
+      // Le rapport FSE+ d'une opération : une création refusée, ses indicateurs, ses données à compléter.
+      await visit(page, '/programme/fse');
+      await axeScan(page, '/programme/fse');
+      await page.fill('#number', '2026 XX');
+      await submitAndWait(page, () => page.getByRole('button', { name: "Créer l'opération" }).click());
+      await expectText(page, "Le numéro d'opération s'écrit en chiffres et lettres");
+      await axeScan(page, '/programme/fse (erreurs)');
+      await visit(page, '/programme/fse/202501234');
+      await expectText(page, 'EECO01 — Nombre total de participants');
+      await axeScan(page, '/programme/fse/202501234');
+      await visit(page, '/programme/fse/202501234/qualite');
+      await axeScan(page, '/programme/fse/202501234/qualite');
       await logout(page);
     },
   ],

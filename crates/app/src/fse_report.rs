@@ -13,7 +13,7 @@
 
 use crate::caller::Caller;
 use crate::spreadsheet::{Sheet, Value};
-use crate::steering::audit_list;
+use crate::steering::audit_reads;
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::clock::fr_date;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
@@ -173,8 +173,8 @@ pub async fn fse_participants(
     };
     let label = cell_label(&report.table, row.trim(), column.trim());
     let people = app.store.steering_people(ids).await?;
-    let figure = format!("FSE+ opération {} : {label}", report.operation.number);
-    audit_list(app, me, &people, &figure).await?;
+    let detail = format!("FSE+ opération {} : {label}", report.operation.number);
+    audit_reads(app, me, &people, &detail).await?;
     Ok((report, label, people))
 }
 
@@ -215,11 +215,11 @@ pub async fn fse_quality(
         .collect();
     let ids: Vec<Uuid> = flagged.iter().map(|(p, _)| p.person_id).collect();
     let people = app.store.steering_people(&ids).await?;
-    let figure = format!(
+    let detail = format!(
         "FSE+ opération {} : données à compléter",
         report.operation.number
     );
-    audit_list(app, me, &people, &figure).await?;
+    audit_reads(app, me, &people, &detail).await?;
     let structure_names: HashMap<Uuid, &str> = report
         .actions
         .iter()
@@ -284,11 +284,11 @@ pub async fn fse_sheets(
     let ids: Vec<Uuid> = entrants.iter().map(|p| p.person_id).collect();
     let people = app.store.steering_people(&ids).await?;
     let names: HashMap<Uuid, &SteeringPerson> = people.iter().map(|p| (p.id, p)).collect();
-    let figure = format!(
+    let detail = format!(
         "FSE+ opération {} : fichier des participants",
         report.operation.number
     );
-    audit_list_any(app, me, &people, &figure).await?;
+    audit_reads(app, me, &people, &detail).await?;
     let label = |code: Option<&str>, question: FseQuestion| -> String {
         let Some(code) = code else {
             return String::new();
@@ -359,28 +359,6 @@ pub async fn fse_sheets(
     Ok(vec![indicators, participants])
 }
 
-/// [`audit_list`] for any caller (the command line included).
-async fn audit_list_any(
-    app: &App,
-    me: &impl Caller,
-    people: &[SteeringPerson],
-    figure: &str,
-) -> Result<(), Failure> {
-    let events: Vec<(String, String)> = people
-        .iter()
-        .map(|p| (p.id.to_string(), format!("FSE+ : {figure}")))
-        .collect();
-    app.store
-        .audit_many(
-            &me.actor(),
-            parcours_domain::audit::AuditAction::Read,
-            parcours_domain::audit::entity::PERSON,
-            &events,
-        )
-        .await?;
-    Ok(())
-}
-
 /// The operation numbers of an action's FSE+ funding lines.
 async fn operations_of(app: &App, action_id: Uuid) -> Result<Vec<String>, Failure> {
     let mut numbers: Vec<String> = app
@@ -439,7 +417,8 @@ fn clock_time(raw: &str) -> String {
     }
 }
 
-/// A participant's monthly attendance sheet as PDF (`month`: AAAA-MM).
+/// A participant's monthly attendance sheet as PDF (`month`: AAAA-MM,
+/// this month when empty).
 pub async fn monthly_sheet(
     app: &App,
     me: &CurrentUser,
@@ -500,9 +479,15 @@ pub async fn monthly_sheet(
     Ok(parcours_pdf::render_monthly_sheet(&sheet))
 }
 
-/// "2026-03" → its first and last days; a French message on `mois`.
+/// "2026-03" (empty: this month) → its first and last days; a French
+/// message on `mois`.
 fn month_span(raw: &str) -> Result<(Date, Date), Failure> {
-    let parsed = raw.trim().split_once('-').and_then(|(y, m)| {
+    let today = crate::clock::today();
+    let raw = match raw.trim() {
+        "" => format!("{}-{:02}", today.year(), u8::from(today.month())),
+        typed => typed.to_owned(),
+    };
+    let parsed = raw.split_once('-').and_then(|(y, m)| {
         let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
         let first = Date::from_calendar_date(y.parse().ok()?, month, 1).ok()?;
         let last =

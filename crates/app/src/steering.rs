@@ -3,6 +3,7 @@
 //! sees the whole département, the cadre their scope; the figures are
 //! counts, the lists a read of personal data (audited).
 
+use crate::caller::Caller;
 use crate::clock::today;
 use crate::spreadsheet::{Sheet, Value};
 use crate::{App, CurrentUser, Failure};
@@ -34,13 +35,23 @@ pub struct DelayPeople {
 /// event each, naming the figure (« pilotage : … »).
 pub(crate) async fn audit_list(
     app: &App,
-    me: &CurrentUser,
+    me: &impl Caller,
     people: &[SteeringPerson],
     figure: &str,
 ) -> Result<(), Failure> {
+    audit_reads(app, me, people, &format!("pilotage : {figure}")).await
+}
+
+/// Each person of a list read, audited with the same `detail`.
+pub(crate) async fn audit_reads(
+    app: &App,
+    me: &impl Caller,
+    people: &[SteeringPerson],
+    detail: &str,
+) -> Result<(), Failure> {
     let events: Vec<(String, String)> = people
         .iter()
-        .map(|p| (p.id.to_string(), format!("pilotage : {figure}")))
+        .map(|p| (p.id.to_string(), detail.to_owned()))
         .collect();
     app.store
         .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &events)

@@ -193,11 +193,16 @@ pub async fn fse_quality(
     ))
 }
 
+/// A PDF document, as its bytes.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfDocument(#[allow(dead_code)] Vec<u8>);
+
 /// A session's sign-in sheet (PDF): the structure's opérateur or the
 /// chargé de mission.
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/sign-in-sheet", tag = "fse", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "PDF", content_type = "application/pdf", body = PdfDocument), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn sign_in_sheet(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -210,14 +215,15 @@ pub async fn sign_in_sheet(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MonthParams {
-    /// AAAA-MM.
+    /// AAAA-MM; this month when absent.
+    #[serde(default)]
     month: String,
 }
 
 /// A participant's monthly attendance sheet (PDF).
 #[utoipa::path(get, path = "/api/v1/referrals/{id}/monthly-sheet", tag = "fse", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path), MonthParams),
-    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "PDF", content_type = "application/pdf", body = PdfDocument), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn monthly_sheet(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -232,7 +238,7 @@ pub async fn monthly_sheet(
 /// structure's opérateur only (the answers' read is audited).
 #[utoipa::path(get, path = "/api/v1/referrals/{id}/fse/questionnaire", tag = "fse", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "PDF", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "PDF", content_type = "application/pdf", body = PdfDocument), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn entry_questionnaire(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,

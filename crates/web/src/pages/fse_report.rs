@@ -181,6 +181,8 @@ struct ReportPage {
     columns: Vec<String>,
     actions: Vec<(String, String)>,
     entrants: usize,
+    /// Hours attended over the period by the participants shown.
+    hours: String,
     can_manage: bool,
     form: OperationForm,
     errors: Invalid,
@@ -241,6 +243,7 @@ async fn report_page(
             .map(|a| (a.action_name.clone(), a.structure_name.clone()))
             .collect(),
         entrants: report.entrants().count(),
+        hours: fse_report::hours(report.minutes.values().sum()),
         href: href.clone(),
         can_manage: me.role().can(Permission::ManageFseOperations),
         form: form.unwrap_or_else(|| OperationForm::of(&report.operation)),

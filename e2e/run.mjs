@@ -504,7 +504,7 @@ const steps = [
         buffer: Buffer.from(cafFile(), 'utf-8'),
       });
       await submitAndWait(page, () => page.getByRole('button', { name: 'Importer le fichier CAF/MSA' }).click());
-      // The progress page refreshes itself until the report replaces it.
+      // The progress page's script follows the import until the report replaces it.
       await page.waitForURL((u) => /^\/imports\/[0-9a-f-]{36}$/.test(u.pathname), { timeout: 20_000 });
       await expectText(page, 'Import de flux-novembre.xml');
       await expectText(page, 'Dossiers rejetés');

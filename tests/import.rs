@@ -119,7 +119,30 @@ async fn follow_progress(app: &App, client: &Client, progress: &str) -> String {
             StatusCode::OK => {
                 let html = response.text().await.unwrap();
                 assert!(html.contains("<progress"), "{html}");
-                assert!(html.contains("http-equiv=\"refresh\""), "{html}");
+                assert!(!html.contains("http-equiv"), "no timed refresh: {html}");
+                assert!(html.contains("/static/import-progress.js"), "{html}");
+                assert!(html.contains("aria-live=\"polite\""), "{html}");
+                let state: serde_json::Value = client
+                    .get(app.url(&format!("{progress}?format=json")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert!(
+                    state["summary"]
+                        .as_str()
+                        .unwrap()
+                        .contains("pour l'instant"),
+                    "{state}"
+                );
+                if state["ended"] == true {
+                    assert!(
+                        state["next"].as_str().unwrap().starts_with("/imports/"),
+                        "{state}"
+                    );
+                }
             }
             other => panic!("progress page: {other}"),
         }

@@ -8,10 +8,12 @@ use axum::routing::get;
 use axum::Router;
 
 const STYLE: &str = include_str!("../assets/style.css");
+const IMPORT_PROGRESS: &str = include_str!("../assets/import-progress.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/style.css", get(style))
+        .route("/static/import-progress.js", get(import_progress))
         .route("/healthz", get(health))
 }
 
@@ -22,6 +24,16 @@ async fn style() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE,
+    )
+}
+
+async fn import_progress() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        IMPORT_PROGRESS,
     )
 }
 

@@ -18,13 +18,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum::{Extension, Router};
+use axum::{Extension, Json, Router};
 use parcours_app::import::{self, ImportJobs, JobEnd, TempUpload};
 use parcours_domain::caf::{CsvMapping, CSV_FIELDS};
 use parcours_domain::{Invalid, Permission};
 use parcours_import::caf_xml::FileKind;
 use parcours_store::import::{change, ImportRecord};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -235,8 +235,10 @@ struct ProgressPage {
     layout: Layout,
     file_name: String,
     percent: Option<u8>,
-    records: u64,
-    rejected: u64,
+    summary: String,
+    /// This page, and its JSON for the page's script.
+    page_url: String,
+    json_url: String,
     /// The file was refused: the import's id and why.
     refused: Option<(Uuid, String)>,
     failed: bool,
@@ -248,15 +250,65 @@ impl ProgressPage {
     }
 }
 
-/// `/imports/suivi/{id}`: refreshes itself every second until the import
-/// ends, then goes to the import's page (or says why the file was refused).
+/// "42 % du fichier lu — 1 200 dossiers lus, 1 rejeté pour l'instant."
+fn progress_summary(percent: Option<u8>, records: u64, rejected: u64) -> String {
+    let s = |n: u64| if n > 1 { "s" } else { "" };
+    let read = percent.map_or(String::new(), |p| format!("{p} % du fichier lu — "));
+    format!(
+        "{read}{records} dossier{} lu{}, {rejected} rejeté{} pour l'instant.",
+        s(records),
+        s(records),
+        s(rejected)
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProgressQuery {
+    /// json: where the import stands, for the page's script.
+    format: String,
+}
+
+/// Where an import stands, for the progress page's script.
+#[derive(Serialize)]
+struct ProgressState {
+    ended: bool,
+    /// Where to go once it has ended.
+    next: String,
+    percent: Option<u8>,
+    summary: String,
+}
+
+/// `/imports/suivi/{id}`: the progress bar, which the page's script keeps
+/// up to date (`?format=json`) until the import ends; then the import's
+/// page (or why the file was refused).
 pub async fn progress(
     Extension(jobs): Extension<ImportJobs>,
     session: Session,
     me: CurrentUser,
     Id(id): Id,
+    Query(q): Query<ProgressQuery>,
 ) -> Result<Response, PageError> {
     let job = import::progress(&me, &jobs, id)?;
+    let page_url = format!("/imports/suivi/{id}");
+    let summary = progress_summary(
+        job.progress.percent(),
+        job.progress.records,
+        job.progress.rejected,
+    );
+    if q.format == "json" {
+        let next = match &job.end {
+            Some(JobEnd::Done(import_id)) => format!("/imports/{import_id}"),
+            _ => page_url.clone(),
+        };
+        return Ok(Json(ProgressState {
+            ended: job.end.is_some(),
+            next,
+            percent: job.progress.percent(),
+            summary,
+        })
+        .into_response());
+    }
     let (refused, failed) = match job.end {
         Some(JobEnd::Done(import_id)) => {
             return Ok(Redirect::to(&format!("/imports/{import_id}")).into_response())
@@ -270,8 +322,9 @@ pub async fn progress(
         layout: Layout::new(&session, &me, &title, "/imports").await?,
         file_name: job.file_name,
         percent: job.progress.percent(),
-        records: job.progress.records,
-        rejected: job.progress.rejected,
+        summary,
+        json_url: format!("{page_url}?format=json"),
+        page_url,
         refused,
         failed,
     };

@@ -681,11 +681,16 @@ async fn the_action_form_keeps_what_was_typed_and_names_each_error() {
             .await
             .unwrap();
         assert_eq!(programme.status(), StatusCode::OK);
+        let programme = programme.text().await.unwrap();
+        assert!(programme.contains("Atelier numérique"));
+        // The funding by family as bars, over the table that holds the figures.
         assert!(programme
-            .text()
-            .await
-            .unwrap()
-            .contains("Atelier numérique"));
+            .contains(r#"<svg class="chart" role="img" aria-labelledby="graphe-financement""#));
+        assert!(
+            programme.contains("Financement par famille d&#39;actions")
+                || programme.contains("Financement par famille d'actions")
+        );
+        assert!(programme.find("<svg").unwrap() < programme.find("<table").unwrap());
     }
 }
 

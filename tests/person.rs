@@ -448,7 +448,15 @@ async fn a_stale_rectification_is_refused_and_the_typed_values_kept() {
             .await
             .unwrap();
         assert!(history.contains("02 31 00 00 01"));
-        let nir = app.store.person(magali).await.unwrap().nir.unwrap();
+        let file = app.store.person(magali).await.unwrap();
+        assert!(
+            history.contains(&format!(
+                "<title>Historique du dossier — {} {} — Parcours</title>",
+                file.first_names, file.last_name
+            )),
+            "the page's title names the person"
+        );
+        let nir = file.nir.unwrap();
         assert!(
             !history.contains(&nir) && history.contains("2 79 05 •• ••• ••• ••"),
             "the history masks the NIR as the file's page does"

@@ -201,6 +201,11 @@ async fn the_dashboard_follows_positioning_and_entry() {
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
         assert!(html.contains("Tableau de bord — Plaine Emploi"));
+        assert!(
+            html.contains(r#"aria-labelledby="graphe-occupation""#),
+            "occupation by action as bars"
+        );
+        assert!(html.contains("<rect x=\"280\""), "{html}");
         assert!(html.contains("<th scope=\"row\"><a href=\"/actions/"));
         assert!(html.contains(&format!(
             "/seances/{}/presences",

@@ -28,6 +28,12 @@ pub struct Layout {
     pub flash: Option<String>,
 }
 
+/// A page's title about one person: « Diagnostic — Dominique DURAND »
+/// (the browser's tab and the screen reader name the person).
+pub fn about(what: &str, first_names: &str, last_name: &str) -> String {
+    format!("{what} — {first_names} {last_name}")
+}
+
 /// Whether the page at `path` belongs to the navigation entry `href`: the
 /// longest entry that starts its path (`/programme/fse` is not `/programme`).
 fn is_current(href: &str, path: &str) -> bool {

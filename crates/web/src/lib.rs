@@ -6,6 +6,7 @@
 mod api;
 mod assets;
 mod auth;
+mod chart;
 mod csrf;
 mod error;
 mod extract;

@@ -5,6 +5,7 @@
 //! and sessions, never funding; everyone signed in reads published actions.
 
 use crate::auth::CurrentUser;
+use crate::chart::Chart;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Id, Query};
@@ -1175,6 +1176,8 @@ struct ProgrammePage {
     families: Vec<FamilyRow>,
     total: String,
     fse_total: String,
+    /// The funding by family, as bars over the table.
+    chart: Chart,
     /// The family opened, with its lines.
     opened: Option<(String, Vec<ProgrammeRow>)>,
 }
@@ -1248,6 +1251,17 @@ pub async fn programme(
         years: (this_year - 2..=this_year + 1).rev().collect(),
         total: format_euros(summary.iter().map(|f| f.amount_cents).sum()),
         fse_total: format_euros(summary.iter().map(|f| f.fse_cents).sum()),
+        chart: Chart::of(
+            "graphe-financement",
+            "Financement par famille d'actions (détail dans le tableau)",
+            summary.iter().map(|f| {
+                (
+                    family_label(f.family.as_deref(), &families),
+                    f.amount_cents,
+                    format_euros(f.amount_cents),
+                )
+            }),
+        ),
         families: summary
             .iter()
             .map(|f| FamilyRow {

@@ -7,7 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, FormRows, Id};
 use crate::form::{self, trim, Pairs};
-use crate::layout::{flash, Layout};
+use crate::layout::{about, flash, Layout};
 use crate::view::{fr_date, fr_opt, hours_text, period_text};
 use crate::AppState;
 use askama::Template;
@@ -180,7 +180,8 @@ async fn form_page(
             barriers: known.iter().map(|b| (b.clone(), false)).collect(),
         });
     }
-    let layout = Layout::new(session, me, "Contrat", "/personnes").await?;
+    let title = about("Contrat", &person.first_names, &person.last_name);
+    let layout = Layout::new(session, me, &title, "/personnes").await?;
     let kinds = ContractKind::offered(&input.kind);
     Ok(FormPage {
         layout,
@@ -421,7 +422,8 @@ pub async fn show(
         })
         .map(|e| (e.code(), e.label()))
         .collect();
-    let layout = Layout::new(&session, &me, "Contrat", "/personnes").await?;
+    let title = about("Contrat", &person.first_names, &person.last_name);
+    let layout = Layout::new(&session, &me, &title, "/personnes").await?;
     let dates = [
         ("Signé le", contract.signed_on),
         ("Validé le", contract.validated_on),

@@ -8,7 +8,7 @@ use crate::error::{Failure, PageError};
 use crate::extract::Query;
 use crate::extract::{FormRows, Id};
 use crate::form::Pairs;
-use crate::layout::{flash, Layout};
+use crate::layout::{about, flash, Layout};
 use crate::view::{fr_date, fr_instant};
 use crate::AppState;
 use askama::Template;
@@ -135,7 +135,8 @@ async fn page(
         revisions,
         declared,
     } = diagnostic::open(state, me, id, "diagnostic").await?;
-    let layout = Layout::new(session, me, "Diagnostic", "/personnes").await?;
+    let title = about("Diagnostic", &person.first_names, &person.last_name);
+    let layout = Layout::new(session, me, &title, "/personnes").await?;
     let latest = revisions.first();
     let data = latest.map(|r| r.data.clone()).unwrap_or_default();
     let today = clock::today().to_string();

@@ -4,6 +4,7 @@
 //! (parcours_app::oarsa).
 
 use crate::auth::CurrentUser;
+use crate::chart::Chart;
 use crate::error::PageError;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
@@ -54,45 +55,32 @@ struct TablesPage {
     can_configure: bool,
     tables: Vec<TableView>,
     /// Table 1's people by organisation, as a chart over its table.
-    bars: Vec<Bar>,
+    chart: Chart,
 }
 
-/// A horizontal bar of the chart: a row of table 1 and its share.
-pub struct Bar {
-    pub y: usize,
-    pub width: usize,
-    pub label: String,
-    pub count: usize,
-}
-
-const BAR_STEP: usize = 22;
-const BAR_WIDTH: usize = 360;
-
-/// The rows of table 1 but its total, each as a bar as long as its share
-/// of the largest.
-fn bars(report: &Return) -> Vec<Bar> {
-    let Some(table) = report.tables.iter().find(|t| t.number == 1) else {
-        return Vec::new();
-    };
-    let rows: Vec<(String, usize)> = table
-        .rows
+/// Table 1's rows but its total, as a chart of people by organisation.
+fn chart(report: &Return) -> Chart {
+    let rows = report
+        .tables
         .iter()
-        .filter(|r| r.heading.code != "total")
-        .map(|r| {
-            let count = r.cells.first().and_then(|c| c.count()).unwrap_or(0) as usize;
-            (r.heading.label.clone(), count)
+        .find(|t| t.number == 1)
+        .map(|table| {
+            table
+                .rows
+                .iter()
+                .filter(|r| r.heading.code != "total")
+                .map(|r| {
+                    let count = r.cells.first().and_then(|c| c.count()).unwrap_or(0);
+                    (r.heading.label.clone(), count, count.to_string())
+                })
+                .collect::<Vec<_>>()
         })
-        .collect();
-    let largest = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, (label, count))| Bar {
-            y: 4 + i * BAR_STEP,
-            width: count * BAR_WIDTH / largest,
-            label,
-            count,
-        })
-        .collect()
+        .unwrap_or_default();
+    Chart::of(
+        "graphe-oarsa",
+        "Personnes en droits et devoirs selon l'organisme référent (détail dans le tableau 1)",
+        rows,
+    )
 }
 
 pub async fn oarsa(
@@ -120,7 +108,10 @@ pub async fn oarsa(
             .as_ref()
             .map(|r| r.tables.iter().map(|t| table_view(r, t)).collect())
             .unwrap_or_default(),
-        bars: report.as_ref().map(bars).unwrap_or_default(),
+        chart: report
+            .as_ref()
+            .map(chart)
+            .unwrap_or_else(|| Chart::of("graphe-oarsa", "", Vec::new())),
     };
     Ok(Html(page.render()?))
 }

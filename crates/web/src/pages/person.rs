@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::extract::Id;
 use crate::extract::{Form, Query};
-use crate::layout::{flash, Layout};
+use crate::layout::{about, flash, Layout};
 use crate::view::{fr_date, fr_day, fr_days, fr_instant, fr_opt, line, period_text, Line};
 use crate::AppState;
 use askama::Template;
@@ -359,7 +359,12 @@ pub async fn edit_form(
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let person = person::visible_person(&state, &me, id, Permission::EditPersons).await?;
-    let layout = Layout::new(&session, &me, "Rectifier le dossier", "/personnes").await?;
+    let title = about(
+        "Rectifier le dossier",
+        &person.first_names,
+        &person.last_name,
+    );
+    let layout = Layout::new(&session, &me, &title, "/personnes").await?;
     let page = FormPage {
         layout,
         form: PersonForm::of(&person),
@@ -391,7 +396,8 @@ pub async fn update(
         ),
         Err(other) => return Err(other.into()),
     };
-    let layout = Layout::new(&session, &me, "Rectifier le dossier", "/personnes").await?;
+    let title = about("Rectifier le dossier", &form.first_names, &form.last_name);
+    let layout = Layout::new(&session, &me, &title, "/personnes").await?;
     let situation = RsaSituation::parse(&form.situation).unwrap_or(RsaSituation::Beneficiary);
     let page = FormPage {
         layout,
@@ -970,7 +976,12 @@ pub async fn history(
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let person::History { person, revisions } = person::history(&state, &me, id).await?;
-    let layout = Layout::new(&session, &me, "Historique du dossier", "/personnes").await?;
+    let title = about(
+        "Historique du dossier",
+        &person.first_names,
+        &person.last_name,
+    );
+    let layout = Layout::new(&session, &me, &title, "/personnes").await?;
     let parsed: Vec<serde_json::Map<String, serde_json::Value>> = revisions
         .iter()
         .map(|r| serde_json::from_str(&r.data).unwrap_or_default())

@@ -4,6 +4,7 @@
 //! own structure's; the chargé de mission any structure's.
 
 use crate::auth::CurrentUser;
+use crate::chart::Chart;
 use crate::error::template_failure;
 use crate::error::PageError;
 use crate::extract::Id;
@@ -67,6 +68,8 @@ struct DashboardPage {
     until: String,
     totals: DashboardTotals,
     occupation: String,
+    /// The actions with a capacity, by occupation, as bars over the table.
+    chart: Chart,
     actions: Vec<ActionRow>,
     sessions: Vec<SessionRow>,
     is_operator: bool,
@@ -100,6 +103,14 @@ pub async fn show(
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
     let d = structure_dashboard::dashboard(&state, &me, id).await?;
+    let chart = Chart::of(
+        "graphe-occupation",
+        "Taux d'occupation par action (détail dans le tableau)",
+        d.actions.iter().filter_map(|a| {
+            let p = a.occupation_percent()?;
+            Some((a.name.clone(), p, percent(Some(p))))
+        }),
+    );
     let actions = d
         .actions
         .iter()
@@ -148,6 +159,7 @@ pub async fn show(
     let title = format!("Tableau de bord — {}", d.structure_name);
     let page = DashboardPage {
         layout: Layout::new(&session, &me, &title, "/tableau-de-bord").await?,
+        chart,
         structure_id: d.structure_id,
         structure_name: d.structure_name,
         on: fr_date(d.on),

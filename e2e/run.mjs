@@ -422,7 +422,13 @@ const steps = [
       const held = new Date(Date.now() - 3 * 86_400_000).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
       await submitAndWait(page, () => page.getByRole('link', { name: `Présences du ${held}` }).first().click());
       await axeScan(page, '/seances/{id}/presences');
-      await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer les présences' }).click());
+      // Nothing is ticked by default: saving without a mark names who is missing.
+      if ((await page.locator('fieldset.inline').count()) > 0) {
+        await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer les présences' }).click());
+        expect((await page.locator('.error-summary').count()) === 1, 'une feuille sans présence cochée doit être refusée avec un résumé des erreurs');
+        await axeScan(page, '/seances/{id}/presences (erreurs)');
+      }
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Tous présents' }).click());
       await expectText(page, 'Présences enregistrées');
       await logout(page);
     },

@@ -671,7 +671,35 @@ async fn attendance_for_a_group_and_the_absence_alert() {
             .await
             .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
-        assert!(page.text().await.unwrap().contains("Fabrice"));
+        let sheet = page.text().await.unwrap();
+        assert!(sheet.contains("Fabrice"));
+        assert!(
+            sheet.contains("Tous présents"),
+            "an explicit button, no mark preset"
+        );
+        // Saved without a mark: refused, naming who, on the sheet.
+        let sheet_path = format!("/seances/{}/presences", sessions[0]);
+        let token = app.csrf(&structure, &sheet_path).await;
+        let refused = structure
+            .post(app.url(&sheet_path))
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains(r#"class="error-summary" role="alert""#));
+        assert!(
+            refused.contains("était présent, absent ou excusé"),
+            "{refused}"
+        );
+        let all = structure
+            .post(app.url(&sheet_path))
+            .form(&[("csrf_token", token.as_str()), ("tous", "presents")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(all.status(), StatusCode::SEE_OTHER);
         assert_eq!(
             client
                 .get(app.url(&format!("/seances/{}/presences", sessions[0])))

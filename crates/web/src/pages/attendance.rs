@@ -25,6 +25,7 @@ use parcours_store::appointment::{Appointment, AppointmentParticipant};
 use parcours_store::attendance::SheetLine;
 use parcours_store::catalogue::Action;
 use serde::Deserialize;
+use std::collections::HashMap;
 use tower_sessions::Session as WebSession;
 use uuid::Uuid;
 
@@ -46,29 +47,42 @@ struct SheetPage {
     appointment_of: Option<Uuid>,
     /// Why no attendance can be recorded yet: the session has not started.
     not_started: Option<String>,
+    errors: Invalid,
 }
 
-pub async fn sheet(
-    State(state): State<AppState>,
-    session: WebSession,
-    me: CurrentUser,
-    Id(id): Id,
-) -> Result<Html<String>, PageError> {
-    let (s, action) = attendance::session(&state, &me, id).await?;
-    let rows = attendance::sheet(&state, &me, id)
+/// The sheet: each line ticked as sent (`typed`, after a refusal), else as
+/// recorded; nothing is ticked for nobody by default.
+async fn sheet_page(
+    state: &AppState,
+    session: &WebSession,
+    me: &CurrentUser,
+    id: Uuid,
+    typed: &HashMap<String, String>,
+    errors: Invalid,
+) -> Result<Response, PageError> {
+    let (s, action) = attendance::session(state, me, id).await?;
+    let rows = attendance::sheet(state, me, id)
         .await?
         .into_iter()
         .map(|line| {
-            let current = line.status.unwrap_or(Attendance::Present);
+            let current = typed
+                .get(&line.referral_id.to_string())
+                .and_then(|code| Attendance::from_code(code))
+                .or(line.status);
             let choices = Attendance::ALL
                 .iter()
-                .map(|a| (a.code(), a.label(), *a == current))
+                .map(|a| (a.code(), a.label(), Some(*a) == current))
                 .collect();
             SheetRow { line, choices }
         })
         .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = SheetPage {
-        layout: Layout::new(&session, &me, "Présences", "/actions").await?,
+        layout: Layout::new(session, me, "Présences", "/actions").await?,
         date: fr_date(s.on_date),
         hours: match (&s.starts_at, &s.ends_at) {
             (Some(a), Some(b)) => format!("{a} – {b}"),
@@ -83,23 +97,36 @@ pub async fn sheet(
             .map(|e| e.message),
         appointment_of: s.referral_id,
         action,
+        errors,
     };
-    Ok(Html(page.render().map_err(template_failure)?))
+    Ok((status, Html(page.render().map_err(template_failure)?)).into_response())
+}
+
+pub async fn sheet(
+    State(state): State<AppState>,
+    session: WebSession,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    sheet_page(&state, &session, &me, id, &HashMap::new(), Invalid::new()).await
 }
 
 /// The sheet's marks: one radio group `presence_<referral id>` per line,
 /// read as (referral id, mark) in the form's order; the other fields (the
-/// CSRF token) are not marks.
-fn marks(pairs: Pairs) -> Vec<(String, String)> {
+/// CSRF token, the « all present » button) are not marks.
+fn marks(pairs: &Pairs) -> Vec<(String, String)> {
     pairs
-        .into_iter()
+        .iter()
         .filter_map(|(k, v)| {
             k.strip_prefix("presence_")
-                .map(|referral| (referral.to_owned(), v))
+                .map(|referral| (referral.to_owned(), v.clone()))
         })
         .collect()
 }
 
+/// POST: records the marks. « Tous présents » marks the whole group
+/// present; otherwise every line needs its mark. A refusal comes back on
+/// the sheet with what was ticked.
 pub async fn save(
     State(state): State<AppState>,
     session: WebSession,
@@ -107,12 +134,49 @@ pub async fn save(
     Id(id): Id,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    let marks = marks(pairs);
-    attendance::session(&state, &me, id).await?;
-    let result = attendance::record(&state, &me, id, &marks)
-        .await
-        .map(|n| format!("Présences enregistrées pour {n} personne(s)."));
-    flash_outcome(&session, result, &format!("/seances/{id}/presences")).await
+    let all_present = pairs.iter().any(|(k, v)| k == "tous" && v == "presents");
+    let lines = attendance::sheet(&state, &me, id).await?;
+    let mut marks = marks(&pairs);
+    if all_present {
+        marks = lines
+            .iter()
+            .map(|l| {
+                (
+                    l.referral_id.to_string(),
+                    Attendance::Present.code().to_owned(),
+                )
+            })
+            .collect();
+    }
+    let typed: HashMap<String, String> = marks.iter().cloned().collect();
+    let mut errors = Invalid::new();
+    for line in &lines {
+        if !typed.contains_key(&line.referral_id.to_string()) {
+            errors.add(
+                &format!("p-{}-present", line.referral_id),
+                format!(
+                    "Indiquez si {} {} était présent, absent ou excusé.",
+                    line.first_names, line.last_name
+                ),
+            );
+        }
+    }
+    if errors.is_empty() {
+        match attendance::record(&state, &me, id, &marks).await {
+            Ok(n) => {
+                let s = if n > 1 { "s" } else { "" };
+                flash(
+                    &session,
+                    format!("Présences enregistrées pour {n} personne{s}."),
+                )
+                .await?;
+                return Ok(Redirect::to(&format!("/seances/{id}/presences")).into_response());
+            }
+            Err(Failure::Invalid(invalid)) => errors = invalid,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    sheet_page(&state, &session, &me, id, &typed, errors).await
 }
 
 // ---------------------------------------------------------------- appointments

@@ -3,7 +3,7 @@
 
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::clock::today;
-use parcours_domain::deadline::DeadlineSettings;
+use parcours_domain::deadline::{ClockKind, DeadlineSettings};
 use parcours_domain::Permission;
 use parcours_store::deadline::{DueClock, DueFilter};
 use parcours_store::person::PersonSummary;
@@ -47,6 +47,49 @@ pub async fn due_counts(
         .store
         .count_due_clocks(&me.scope(), &filter, today())
         .await?)
+}
+
+/// The late clocks, counted by kind and by référent (« Sans référent »
+/// last), each largest first: counts, no person named.
+pub struct LateCounts {
+    pub by_kind: Vec<(ClockKind, i64)>,
+    pub by_referent: Vec<(String, i64)>,
+}
+
+pub async fn late_counts(
+    app: &App,
+    me: &CurrentUser,
+    mine_only: bool,
+) -> Result<LateCounts, Failure> {
+    let filter = due_filter(app, me, mine_only, 0).await?;
+    let rows = app
+        .store
+        .count_late_clocks(&me.scope(), &filter, today())
+        .await?;
+    let mut by_kind: Vec<(ClockKind, i64)> = Vec::new();
+    let mut by_referent: Vec<(Option<String>, i64)> = Vec::new();
+    for row in rows {
+        match by_kind.iter_mut().find(|(k, _)| *k == row.kind) {
+            Some((_, n)) => *n += row.n,
+            None => by_kind.push((row.kind, row.n)),
+        }
+        match by_referent
+            .iter_mut()
+            .find(|(r, _)| *r == row.referent_name)
+        {
+            Some((_, n)) => *n += row.n,
+            None => by_referent.push((row.referent_name, row.n)),
+        }
+    }
+    by_kind.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    by_referent.sort_by_key(|(r, n)| (r.is_none(), std::cmp::Reverse(*n)));
+    Ok(LateCounts {
+        by_kind,
+        by_referent: by_referent
+            .into_iter()
+            .map(|(r, n)| (r.unwrap_or_else(|| "Sans référent".to_owned()), n))
+            .collect(),
+    })
 }
 
 /// Late and due-soon clocks, most urgent first: a référent's caseload

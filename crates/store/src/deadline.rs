@@ -33,6 +33,14 @@ pub struct DueClock {
     pub referent_name: Option<String>,
 }
 
+/// Late clocks of one kind for one référent's people (none: without one).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LateCount {
+    pub kind: ClockKind,
+    pub referent_name: Option<String>,
+    pub n: i64,
+}
+
 /// A stored clock of one person.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
@@ -157,6 +165,30 @@ impl Store {
         let (late, all): (i64, i64) =
             read!(self, pool => bind_all!(sqlx::query_as(&sql.text), sql).fetch_one(pool).await)?;
         Ok((late, all - late))
+    }
+
+    /// The late clocks (due before `today`) within the scope, counted by
+    /// kind and by the person's référent (none: without one).
+    pub async fn count_late_clocks(
+        &self,
+        scope: &PersonScope,
+        filter: &DueFilter,
+        today: Date,
+    ) -> Result<Vec<LateCount>> {
+        let mut sql = Sql::new(
+            "SELECT kind, referent_name, COUNT(*) AS n FROM (
+                SELECT k.kind,
+                    (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
+                     WHERE ra.person_id = k.person_id AND ra.ends_on IS NULL
+                     ORDER BY ra.starts_on DESC LIMIT 1) AS referent_name
+                FROM person_clocks k",
+        );
+        due_where(&mut sql, scope, filter);
+        sql.bind(" AND k.due_on < ", today)
+            .push(") AS late GROUP BY kind, referent_name");
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, LateCount>(&sql.text), sql).fetch_all(pool).await)?,
+        )
     }
 
     /// Records a joint review of a social pathway (stops that clock).

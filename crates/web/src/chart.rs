@@ -15,6 +15,8 @@ pub struct Chart {
     pub id: String,
     pub title: String,
     pub bars: Vec<Bar>,
+    /// What the rows are, heading the first column of its table.
+    pub rows_heading: &'static str,
 }
 
 const BAR_STEP: usize = 22;
@@ -34,6 +36,7 @@ impl Chart {
         Chart {
             id: id.to_owned(),
             title: title.into(),
+            rows_heading: "",
             bars: rows
                 .into_iter()
                 .enumerate()
@@ -44,6 +47,14 @@ impl Chart {
                     figure,
                 })
                 .collect(),
+        }
+    }
+
+    /// The same, its table's rows headed `heading`.
+    pub fn headed(self, heading: &'static str) -> Chart {
+        Chart {
+            rows_heading: heading,
+            ..self
         }
     }
 

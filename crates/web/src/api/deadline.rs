@@ -9,11 +9,11 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use parcours_app::deadline;
-use parcours_domain::deadline::DeadlineSettings;
+use parcours_domain::deadline::{ClockKind, DeadlineSettings};
 use parcours_store::deadline::DueClock;
 use parcours_store::person::PersonSummary;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// The caller's caseload (référent unique).
 #[utoipa::path(get, path = "/api/v1/caseload", tag = "orientation", security(("bearer" = [])),
@@ -42,6 +42,51 @@ pub async fn deadlines(
 ) -> Result<Json<Vec<DueClock>>, ApiError> {
     let mine_only = me.role() == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
     Ok(Json(deadline::due(&state, &me, mine_only).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LateCountsBody {
+    /// Late clocks by kind, largest first.
+    by_kind: Vec<KindCount>,
+    /// Late clocks by the person's référent (« Sans référent » last).
+    by_referent: Vec<ReferentCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KindCount {
+    kind: ClockKind,
+    count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferentCount {
+    referent: String,
+    count: i64,
+}
+
+/// The late clocks counted by kind and by référent, within the caller's
+/// scope (a référent's caseload unless `all`), as `/echeances` charts them.
+#[utoipa::path(get, path = "/api/v1/deadlines/late-counts", tag = "orientation", security(("bearer" = [])), params(DeadlineParams),
+    responses((status = 200, body = LateCountsBody), (status = 403, body = ErrorBody)))]
+pub async fn late_counts(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(p): Query<DeadlineParams>,
+) -> Result<Json<LateCountsBody>, ApiError> {
+    let mine_only = me.role() == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
+    let counts = deadline::late_counts(&state, &me, mine_only).await?;
+    Ok(Json(LateCountsBody {
+        by_kind: counts
+            .by_kind
+            .into_iter()
+            .map(|(kind, count)| KindCount { kind, count })
+            .collect(),
+        by_referent: counts
+            .by_referent
+            .into_iter()
+            .map(|(referent, count)| ReferentCount { referent, count })
+            .collect(),
+    }))
 }
 
 /// The département's deadline settings.

@@ -111,6 +111,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orientations/{id}/reject", post(orientation::reject))
         .route("/caseload", get(deadline::caseload))
         .route("/deadlines", get(deadline::deadlines))
+        .route("/deadlines/late-counts", get(deadline::late_counts))
         .route(
             "/settings/deadlines",
             get(deadline::settings).put(deadline::save_settings),
@@ -314,6 +315,7 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         orientation::reject,
         deadline::caseload,
         deadline::deadlines,
+        deadline::late_counts,
         deadline::settings,
         deadline::save_settings,
         diagnostic::revisions,

@@ -2,6 +2,7 @@
 //! département's delays.
 
 use crate::auth::CurrentUser;
+use crate::chart::Chart;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
@@ -60,6 +61,9 @@ struct DeadlinesPage {
     truncated: bool,
     late_count: i64,
     soon_count: i64,
+    /// For those who see more than their own caseload: the late clocks
+    /// by kind and by référent, as bars with their tables.
+    late_charts: Vec<Chart>,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +83,32 @@ pub async fn deadlines(
     let clocks = deadline::due(&state, &me, mine_only).await?;
     let (late_count, soon_count) = deadline::due_counts(&state, &me, mine_only).await?;
     let truncated = (clocks.len() as i64) < late_count + soon_count;
+    let late_charts = if mine_only {
+        Vec::new()
+    } else {
+        let counts = deadline::late_counts(&state, &me, false).await?;
+        let figure = |n: i64| n.to_string();
+        vec![
+            Chart::of(
+                "graphe-retards-nature",
+                "Échéances en retard par nature",
+                counts
+                    .by_kind
+                    .iter()
+                    .map(|(k, n)| (k.label().to_owned(), *n, figure(*n))),
+            )
+            .headed("Nature"),
+            Chart::of(
+                "graphe-retards-referent",
+                "Échéances en retard par référent",
+                counts
+                    .by_referent
+                    .iter()
+                    .map(|(r, n)| (r.clone(), *n, figure(*n))),
+            )
+            .headed("Référent"),
+        ]
+    };
     let layout = Layout::new(&session, &me, "Échéances", "/echeances").await?;
     let today = today();
     let (late, soon): (Vec<DueLine>, Vec<DueLine>) = clocks
@@ -107,6 +137,7 @@ pub async fn deadlines(
             truncated,
             late_count,
             soon_count,
+            late_charts,
         }
         .render()?,
     ))

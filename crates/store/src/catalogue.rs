@@ -537,16 +537,21 @@ impl Store {
     /// Every structure with its full details (the data·inclusion export).
     pub async fn all_structures(&self) -> Result<Vec<Structure>> {
         let sql = format!("SELECT {STRUCTURE_COLUMNS} FROM structures s JOIN organisations o ON o.id = s.id ORDER BY o.name");
-        Ok(read!(self, pool => sqlx::query_as::<_, Structure>(&sql).fetch_all(pool).await)?)
+        let mut all =
+            read!(self, pool => sqlx::query_as::<_, Structure>(&sql).fetch_all(pool).await)?;
+        crate::in_french_order(&mut all, |s| &s.name);
+        Ok(all)
     }
 
     pub async fn structures(&self) -> Result<Vec<StructureSummary>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, StructureSummary>(
+        let mut all = read!(self, pool => sqlx::query_as::<_, StructureSummary>(
             "SELECT s.id, o.name, o.kind, s.siret, s.commune_name,
                     (SELECT COUNT(*) FROM actions a WHERE a.structure_id = s.id) AS actions,
                     (SELECT COUNT(*) FROM actions a WHERE a.structure_id = s.id AND a.status = 'published') AS published_actions
              FROM structures s JOIN organisations o ON o.id = s.id ORDER BY o.name",
-        ).fetch_all(pool).await)?)
+        ).fetch_all(pool).await)?;
+        crate::in_french_order(&mut all, |s| &s.name);
+        Ok(all)
     }
 
     pub async fn create_action(

@@ -57,3 +57,11 @@ pub use error::StoreError;
 pub use moment::Moment;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Sorts rows in French order by `key`: accents and case folded, so that
+/// Hérouville comes before Honfleur whatever the database's collation
+/// (SQLite compares bytes). For the lists read whole (organisations,
+/// territories, structures, communes).
+pub(crate) fn in_french_order<T>(rows: &mut [T], key: impl Fn(&T) -> &str) {
+    rows.sort_by_cached_key(|row| parcours_domain::person::fold(key(row)));
+}

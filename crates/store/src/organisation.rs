@@ -118,11 +118,13 @@ impl Store {
         if let Some(all) = self.cache.organisations.get(&()) {
             return Ok(all);
         }
-        let all = Arc::new(read!(self, pool => sqlx::query_as::<_, Organisation>(
+        let mut all = read!(self, pool => sqlx::query_as::<_, Organisation>(
             "SELECT * FROM organisations ORDER BY name",
         )
         .fetch_all(pool)
-        .await)?);
+        .await)?;
+        crate::in_french_order(&mut all, |o| &o.name);
+        let all = Arc::new(all);
         self.cache.organisations.put((), all.clone());
         Ok(all)
     }
@@ -135,11 +137,13 @@ impl Store {
     }
 
     pub async fn territories(&self) -> Result<Vec<Territory>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, Territory>(
+        let mut all = read!(self, pool => sqlx::query_as::<_, Territory>(
             "SELECT * FROM territories ORDER BY name",
         )
         .fetch_all(pool)
-        .await)?)
+        .await)?;
+        crate::in_french_order(&mut all, |t| &t.name);
+        Ok(all)
     }
 
     pub async fn organisation_by_name(&self, name: &str) -> Result<Organisation> {

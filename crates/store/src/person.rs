@@ -662,15 +662,16 @@ impl Store {
         )
         .fetch_all(pool)
         .await)?;
-        let all = std::sync::Arc::new(
-            rows.into_iter()
-                .map(|(insee_code, name, postcode)| Commune {
-                    insee_code,
-                    name,
-                    postcode,
-                })
-                .collect::<Vec<_>>(),
-        );
+        let mut all: Vec<Commune> = rows
+            .into_iter()
+            .map(|(insee_code, name, postcode)| Commune {
+                insee_code,
+                name,
+                postcode,
+            })
+            .collect();
+        crate::in_french_order(&mut all, |c| &c.name);
+        let all = std::sync::Arc::new(all);
         self.cache.communes.put((), all.clone());
         Ok(all)
     }

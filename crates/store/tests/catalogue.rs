@@ -513,3 +513,33 @@ async fn families_are_the_defaults_and_can_grow() {
         );
     }
 }
+
+/// Lists read whole come in French order whatever the database's
+/// collation: accents and case folded (SQLite alone would put Honfleur
+/// before Hérouville, and capitals before small letters).
+#[tokio::test]
+async fn whole_lists_come_in_french_order() {
+    for store in testing::all().await {
+        for (code, name) in [
+            ("T-HON", "Honfleur"),
+            ("T-HER", "Hérouville-Saint-Clair"),
+            ("T-HAM", "hameau de Caen"),
+        ] {
+            store.create_territory(&po(), code, name).await.unwrap();
+        }
+        let names: Vec<String> = store
+            .territories()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .filter(|n| {
+                ["Honfleur", "Hérouville-Saint-Clair", "hameau de Caen"].contains(&n.as_str())
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["hameau de Caen", "Hérouville-Saint-Clair", "Honfleur"]
+        );
+    }
+}

@@ -299,6 +299,32 @@ async fn unknown_pages_get_a_french_404() {
         let body: serde_json::Value = api.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found");
         let client = app.signed_in(ADMIN).await;
+        // Signed in, an unknown address keeps the navigation; not for
+        // visitors, and never under /api/.
+        let lost = client.get(app.url("/nulle-part")).send().await.unwrap();
+        assert_eq!(lost.status(), StatusCode::NOT_FOUND);
+        let lost = lost.text().await.unwrap();
+        assert!(
+            lost.contains("Page introuvable") && lost.contains(r#"class="main-nav""#),
+            "{lost}"
+        );
+        let anonymous = reqwest::get(app.url("/nulle-part"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!anonymous.contains(r#"class="main-nav""#));
+        let api = client
+            .get(app.url("/api/v1/nulle-part"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            api.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+            "not_found"
+        );
         let missing = client
             .get(app.url(&format!("/admin/comptes/{}", uuid::Uuid::now_v7())))
             .send()

@@ -90,6 +90,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 SESSION_IDLE_MINUTES,
             )));
     let web = pages::routes()
+        // Every unknown address, here so that the session tells who asks.
+        .fallback(pages::home::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads(pages::import::upload_routes()))
         .layer(axum::middleware::from_fn(csrf::guard))
@@ -113,7 +115,6 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(assets::routes().layer(RequestBodyLimitLayer::new(BODY_LIMIT)))
         .merge(extra)
         .route_layer(axum::middleware::from_fn(faults::record_route))
-        .fallback(error::not_found)
         .layer(CatchPanicLayer::custom(faults::panicked))
         .layer(axum::middleware::from_fn(faults::french))
         .layer(SetResponseHeaderLayer::overriding(

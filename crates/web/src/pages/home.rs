@@ -227,3 +227,31 @@ async fn dashboard_card(state: &AppState, me: &CurrentUser) -> Result<Card, Fail
         Some(("/tableau-de-bord", "Ouvrir le tableau de bord")),
     ))
 }
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    layout: Layout,
+}
+
+/// An address that leads nowhere. Signed in, the page keeps the
+/// navigation, so that one click leads back to work; otherwise (and under
+/// `/api/`) the plain French 404.
+pub async fn not_found(
+    session: Session,
+    me: Result<CurrentUser, axum::response::Response>,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let signed_in = match me {
+        Ok(me) if !uri.path().starts_with("/api/") => me,
+        _ => return crate::error::not_found(uri).await,
+    };
+    match Layout::new(&session, &signed_in, "Page introuvable", "").await {
+        Ok(layout) => match (NotFoundPage { layout }).render() {
+            Ok(html) => (axum::http::StatusCode::NOT_FOUND, Html(html)).into_response(),
+            Err(_) => crate::error::not_found(uri).await,
+        },
+        Err(_) => crate::error::not_found(uri).await,
+    }
+}

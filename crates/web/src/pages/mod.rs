@@ -9,7 +9,7 @@ pub(crate) mod deadline;
 pub(crate) mod diagnostic;
 pub(crate) mod fse;
 pub(crate) mod fse_report;
-mod home;
+pub(crate) mod home;
 pub(crate) mod import;
 pub(crate) mod oarsa;
 pub(crate) mod orientation;

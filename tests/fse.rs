@@ -178,6 +178,16 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
             StatusCode::FORBIDDEN,
             "the référent never reads the answers"
         );
+        let monthly = format!("/api/v1/referrals/{id}/monthly-sheet");
+        let (status, _) = pdf(&app, &monthly, &referent).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "the sheets are the structure's"
+        );
+        let other = app.token(OTHER_OPERATOR).await;
+        let (status, _) = pdf(&app, &monthly, &other).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "not another structure's");
         assert_eq!(read, saved);
         for (field, value) in answers().as_object().unwrap() {
             if field == "rural" {

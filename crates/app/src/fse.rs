@@ -92,15 +92,7 @@ async fn with_details(
     entry: Option<FseEntry>,
 ) -> Result<Form, Failure> {
     let person = app.store.person(referral.person_id).await?;
-    let mut operations: Vec<String> = app
-        .store
-        .fundings_of(action.id)
-        .await?
-        .into_iter()
-        .filter(|f| f.fse_plus)
-        .filter_map(|f| f.fse_operation)
-        .collect();
-    operations.dedup();
+    let operations = crate::fse_report::operations_of(app, action.id).await?;
     Ok(Form {
         referral,
         action,

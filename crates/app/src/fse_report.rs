@@ -19,6 +19,7 @@ use parcours_domain::clock::fr_date;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
 use parcours_domain::fse_report::{self, gaps, Gap, OperationData, OperationInput, Participant};
 use parcours_domain::oarsa::{Cell, Table};
+use parcours_domain::referral::Attendance;
 use parcours_domain::{Invalid, Permission};
 use parcours_store::fse_report::{AttendedSession, FseOperation, OperationAction};
 use parcours_store::steering::SteeringPerson;
@@ -102,11 +103,16 @@ pub struct FseReport {
 }
 
 impl FseReport {
+    /// Whether a day falls in the report's period.
+    pub fn in_period(&self, day: Date) -> bool {
+        self.from <= day && day <= self.to
+    }
+
     /// The participants whose first entry falls in the period.
     pub fn entrants(&self) -> impl Iterator<Item = &Participant> {
         self.participants
             .iter()
-            .filter(|p| self.from <= p.first_entered_on && p.first_entered_on <= self.to)
+            .filter(|p| self.in_period(p.first_entered_on))
     }
 }
 
@@ -138,7 +144,7 @@ pub async fn fse_report(
         rows.iter().map(|r| (r.referral_id, r.person_id)).collect();
     let mut minutes: HashMap<Uuid, i64> = HashMap::new();
     for session in app.store.attended_sessions(&referrals, from, to).await? {
-        if session.status == "present" {
+        if session.status == Attendance::Present {
             *minutes.entry(person_of[&session.referral_id]).or_default() += session.minutes();
         }
     }
@@ -171,22 +177,11 @@ pub async fn fse_participants(
             "Cet indicateur n'existe pas : un code EECO01 à EECO17 ou EECR01 à EECR04, et une colonne total, F, M ou X.",
         )));
     };
-    let label = cell_label(&report.table, row.trim(), column.trim());
+    let label = report.table.cell_label(row.trim(), column.trim());
     let people = app.store.steering_people(ids).await?;
     let detail = format!("FSE+ opération {} : {label}", report.operation.number);
     audit_reads(app, me, &people, &detail).await?;
     Ok((report, label, people))
-}
-
-/// "EECO02 — Chômeurs… × Femmes".
-fn cell_label(table: &Table, row: &str, column: &str) -> String {
-    let row = table.rows.iter().find(|r| r.heading.code == row);
-    let column = table.columns.iter().find(|c| c.code == column);
-    format!(
-        "{} × {}",
-        row.map_or("", |r| r.heading.label.as_str()),
-        column.map_or("", |c| c.label.as_str())
-    )
 }
 
 /// One participant on the data-quality list, with whom to ask.
@@ -205,11 +200,12 @@ pub async fn fse_quality(
     period: (&str, &str),
 ) -> Result<(FseReport, Vec<QualityLine>), Failure> {
     let report = fse_report(app, me, number, period.0, period.1).await?;
-    let in_period = |day: Date| report.from <= day && day <= report.to;
     let flagged: Vec<(&Participant, Vec<Gap>)> = report
         .participants
         .iter()
-        .filter(|p| in_period(p.first_entered_on) || p.left_on.is_some_and(in_period))
+        .filter(|p| {
+            report.in_period(p.first_entered_on) || p.left_on.is_some_and(|d| report.in_period(d))
+        })
         .map(|p| (p, gaps(p)))
         .filter(|(_, g)| !g.is_empty())
         .collect();
@@ -260,26 +256,8 @@ pub async fn fse_sheets(
     me: &impl Caller,
     report: &FseReport,
 ) -> Result<Vec<Sheet>, Failure> {
-    let mut headers = vec!["Indicateur".to_owned()];
-    headers.extend(report.table.columns.iter().map(|c| c.label.clone()));
-    let indicators = Sheet {
-        name: "fse-indicateurs".into(),
-        headers,
-        rows: report
-            .table
-            .rows
-            .iter()
-            .map(|row| {
-                let mut cells: Vec<Value> = vec![row.heading.label.clone().into()];
-                cells.extend(
-                    row.cells
-                        .iter()
-                        .map(|c| c.count().map_or(Value::Empty, Value::Int)),
-                );
-                cells
-            })
-            .collect(),
-    };
+    let indicators =
+        crate::oarsa::table_sheet("fse-indicateurs".into(), "Indicateur", &report.table);
     let entrants: Vec<&Participant> = report.entrants().collect();
     let ids: Vec<Uuid> = entrants.iter().map(|p| p.person_id).collect();
     let people = app.store.steering_people(&ids).await?;
@@ -360,7 +338,7 @@ pub async fn fse_sheets(
 }
 
 /// The operation numbers of an action's FSE+ funding lines.
-async fn operations_of(app: &App, action_id: Uuid) -> Result<Vec<String>, Failure> {
+pub(crate) async fn operations_of(app: &App, action_id: Uuid) -> Result<Vec<String>, Failure> {
     let mut numbers: Vec<String> = app
         .store
         .fundings_of(action_id)
@@ -435,15 +413,9 @@ pub async fn monthly_sheet(
     let person = app.store.person(referral.person_id).await?;
     let structure = app.store.structure(action.structure_id).await?;
     let operations = operations_of(app, action.id).await?;
-    let mark = |s: &AttendedSession| match s.status.as_str() {
-        "present" => "Présent",
-        "absent" => "Absent",
-        "excused" => "Excusé",
-        _ => "",
-    };
     let attended: i64 = sessions
         .iter()
-        .filter(|s| s.status == "present")
+        .filter(|s| s.status == Attendance::Present)
         .map(AttendedSession::minutes)
         .sum();
     let sheet = parcours_pdf::MonthlySheet {
@@ -466,8 +438,8 @@ pub async fn monthly_sheet(
                     (Some(a), Some(b)) => format!("{} – {}", clock_time(a), clock_time(b)),
                     _ => String::new(),
                 },
-                mark: mark(s).into(),
-                hours: hours(if s.status == "present" {
+                mark: s.status.label().into(),
+                hours: hours(if s.status == Attendance::Present {
                     s.minutes()
                 } else {
                     0

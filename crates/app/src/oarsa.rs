@@ -176,7 +176,11 @@ pub async fn oarsa_people(
             "Ce chiffre n'existe pas dans ce tableau.",
         )));
     };
-    let label = cell_label(found, row.trim(), column.trim());
+    let label = format!(
+        "tableau {} — {}",
+        found.number,
+        found.cell_label(row.trim(), column.trim())
+    );
     let people = app.store.steering_people(ids).await?;
     audit_list(
         app,
@@ -186,18 +190,6 @@ pub async fn oarsa_people(
     )
     .await?;
     Ok((report, label, people))
-}
-
-/// "Table 1 — France Travail × Moins de 25 ans".
-fn cell_label(table: &Table, row: &str, column: &str) -> String {
-    let row = table.rows.iter().find(|r| r.heading.code == row);
-    let column = table.columns.iter().find(|c| c.code == column);
-    format!(
-        "tableau {} — {} × {}",
-        table.number,
-        row.map_or("", |r| r.heading.label.as_str()),
-        column.map_or("", |c| c.label.as_str())
-    )
 }
 
 /// The people whose missing fields keep them out of a cell, by name, with
@@ -234,28 +226,32 @@ pub fn sheets(report: &Return) -> Vec<Sheet> {
     report
         .tables
         .iter()
-        .map(|table| {
-            let mut headers = vec![String::new()];
-            headers.extend(table.columns.iter().map(|c| c.label.clone()));
-            Sheet {
-                name: format!("oarsa-t{}", table.number),
-                headers,
-                rows: table
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        let mut cells: Vec<Value> = vec![row.heading.label.clone().into()];
-                        cells.extend(row.cells.iter().map(|cell| match cell {
-                            Cell::People(ids) => Value::Int(ids.len() as i64),
-                            Cell::Days(days) => (*days).into(),
-                            Cell::Blank => Value::Empty,
-                        }));
-                        cells
-                    })
-                    .collect(),
-            }
-        })
+        .map(|table| table_sheet(format!("oarsa-t{}", table.number), "", table))
         .collect()
+}
+
+/// A table of figures as a sheet named `name`: its rows' labels under
+/// `corner`, then a column per heading (counts, means in days, blanks).
+pub fn table_sheet(name: String, corner: &str, table: &Table) -> Sheet {
+    let mut headers = vec![corner.to_owned()];
+    headers.extend(table.columns.iter().map(|c| c.label.clone()));
+    Sheet {
+        name,
+        headers,
+        rows: table
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells: Vec<Value> = vec![row.heading.label.clone().into()];
+                cells.extend(row.cells.iter().map(|cell| match cell {
+                    Cell::People(ids) => Value::Int(ids.len() as i64),
+                    Cell::Days(days) => (*days).into(),
+                    Cell::Blank => Value::Empty,
+                }));
+                cells
+            })
+            .collect(),
+    }
 }
 
 /// What the chargé de mission sets for the return.

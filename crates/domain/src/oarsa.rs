@@ -546,6 +546,17 @@ pub struct Table {
 }
 
 impl Table {
+    /// « row label × column label », for a list's title and its audit.
+    pub fn cell_label(&self, row: &str, column: &str) -> String {
+        let row = self.rows.iter().find(|r| r.heading.code == row);
+        let column = self.columns.iter().find(|c| c.code == column);
+        format!(
+            "{} × {}",
+            row.map_or("", |r| r.heading.label.as_str()),
+            column.map_or("", |c| c.label.as_str())
+        )
+    }
+
     /// The cell at a row and a column, by their codes.
     pub fn cell(&self, row: &str, column: &str) -> Option<&Cell> {
         let column = self.columns.iter().position(|c| c.code == column)?;

@@ -10,7 +10,7 @@ use crate::audit::{record, Actor};
 use crate::{Result, Store, StoreError, Tx};
 use parcours_domain::fse::{Answer, EducationLevel, EmploymentStatus, Gender, NationalityGroup};
 use parcours_domain::fse_report::{EntryAnswers, OperationData, Participation};
-use parcours_domain::referral::Situation;
+use parcours_domain::referral::{Attendance, Situation};
 use serde::Serialize;
 use time::{Date, Month};
 use uuid::Uuid;
@@ -102,7 +102,7 @@ pub struct AttendedSession {
     pub on_date: Date,
     pub starts_at: Option<String>,
     pub ends_at: Option<String>,
-    pub status: String,
+    pub status: Attendance,
 }
 
 impl AttendedSession {

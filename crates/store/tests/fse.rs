@@ -583,7 +583,7 @@ async fn an_operations_participants_are_counted_once_by_gender_with_their_result
             .unwrap();
         let present: i64 = sessions
             .iter()
-            .filter(|s| s.status == "present")
+            .filter(|s| s.status == Attendance::Present)
             .map(|s| s.minutes())
             .sum();
         assert_eq!((sessions.len(), present), (3, 360));

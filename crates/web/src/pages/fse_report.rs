@@ -7,7 +7,7 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::extract::{Form, Id, Query};
 use crate::layout::{flash, Layout};
-use crate::pages::steering::{named, names_sheet, Cell, Row};
+use crate::pages::steering::{named, names_sheet, query_value, Cell, NamesPage, Row};
 use crate::view::{attachment, download, without_format};
 use crate::AppState;
 use askama::Template;
@@ -138,14 +138,7 @@ pub async fn create_fse_operation(
 }
 
 fn report_href(number: &str) -> String {
-    format!("/programme/fse/{}", encode(number))
-}
-
-/// A value in a link (numbers may hold `/`).
-fn encode(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)])
-        .map(|s| s.trim_start_matches('=').to_owned())
-        .unwrap_or_default()
+    format!("/programme/fse/{}", query_value(number))
 }
 
 #[derive(Deserialize, Default)]
@@ -215,8 +208,8 @@ async fn report_page(
                             0 => String::new(),
                             _ => format!(
                                 "{href}/participants?{query}&ligne={}&colonne={}",
-                                encode(&row.heading.code),
-                                encode(&column.code)
+                                query_value(&row.heading.code),
+                                query_value(&column.code)
                             ),
                         },
                     }
@@ -291,16 +284,6 @@ pub async fn update_fse_operation(
     }
 }
 
-#[derive(Template)]
-#[template(path = "steering/stock_people.html")]
-struct PeoplePage {
-    layout: Layout,
-    title: String,
-    back: String,
-    download: String,
-    rows: Vec<(String, String)>,
-}
-
 /// GET: the participants one figure counts (audited), or their file.
 pub async fn fse_participants(
     State(state): State<AppState>,
@@ -321,7 +304,7 @@ pub async fn fse_participants(
     if let Some(file) = download(&q.format, &stem, names_sheet(&rows))? {
         return Ok(file);
     }
-    let page = PeoplePage {
+    let page = NamesPage {
         layout: Layout::new(
             &session,
             &me,

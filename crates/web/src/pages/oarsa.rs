@@ -8,7 +8,7 @@ use crate::chart::Chart;
 use crate::error::PageError;
 use crate::extract::{Form, Query};
 use crate::layout::{flash, Layout};
-use crate::pages::steering::{named, names_sheet, people_sheet, Cell, Row};
+use crate::pages::steering::{named, names_sheet, people_sheet, query_value, Cell, NamesPage, Row};
 use crate::view::{attachment, download, without_format};
 use crate::AppState;
 use askama::Template;
@@ -137,8 +137,8 @@ fn table_view(report: &Return, table: &Table) -> TableView {
                                 "/pilotage/oarsa/personnes?annee={}&tableau={}&ligne={}&colonne={}",
                                 report.year,
                                 table.number,
-                                encode(&row.heading.code),
-                                encode(&column.code)
+                                query_value(&row.heading.code),
+                                query_value(&column.code)
                             ),
                         },
                     },
@@ -170,13 +170,6 @@ fn table_view(report: &Return, table: &Table) -> TableView {
     }
 }
 
-/// A code in a link's query (codes hold `:`).
-fn encode(code: &str) -> String {
-    serde_urlencoded::to_string([("", code)])
-        .map(|s| s.trim_start_matches('=').to_owned())
-        .unwrap_or_default()
-}
-
 #[derive(Deserialize, Default)]
 pub struct PeopleQuery {
     #[serde(default)]
@@ -190,16 +183,6 @@ pub struct PeopleQuery {
     /// csv or xlsx: the list as a file.
     #[serde(default)]
     format: String,
-}
-
-#[derive(Template)]
-#[template(path = "steering/stock_people.html")]
-struct PeoplePage {
-    layout: Layout,
-    title: String,
-    back: String,
-    download: String,
-    rows: Vec<(String, String)>,
 }
 
 pub async fn oarsa_people(
@@ -221,7 +204,7 @@ pub async fn oarsa_people(
         return Ok(file);
     }
     let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
-    let page = PeoplePage {
+    let page = NamesPage {
         layout,
         title: format!("OARSA {}, {label}", report.year),
         back: format!("/pilotage/oarsa?annee={}", report.year),

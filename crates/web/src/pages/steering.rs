@@ -419,14 +419,23 @@ pub struct StockQuery {
     filter: SteeringInput,
 }
 
+/// A figure's people by name (steering, OARSA, FSE+): (id, name) rows,
+/// the way back, and the list's query for its downloads.
 #[derive(Template)]
 #[template(path = "steering/stock_people.html")]
-struct StockPeoplePage {
-    layout: Layout,
-    title: String,
-    back: String,
-    download: String,
-    rows: Vec<(String, String)>,
+pub(crate) struct NamesPage {
+    pub layout: Layout,
+    pub title: String,
+    pub back: String,
+    pub download: String,
+    pub rows: Vec<(String, String)>,
+}
+
+/// A value in a link's query (codes hold `:`, operation numbers `/`).
+pub(crate) fn query_value(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
 }
 
 pub async fn stock_people(
@@ -443,7 +452,7 @@ pub async fn stock_people(
         return Ok(file);
     }
     let layout = Layout::new(&session, &me, "Pilotage : personnes", "/pilotage").await?;
-    let page = StockPeoplePage {
+    let page = NamesPage {
         layout,
         title: cell.label(),
         back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),

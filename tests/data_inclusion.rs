@@ -80,7 +80,7 @@ async fn open(database: &str) -> Store {
 }
 
 fn today() -> Date {
-    time::OffsetDateTime::now_utc().date()
+    parcours_domain::clock::today()
 }
 
 fn read_json(path: &Path) -> Vec<Value> {

@@ -6,7 +6,7 @@
 use parcours::generate::{dataset, Progress};
 use parcours_store::{testing, Store, Tx};
 use std::cell::Cell;
-use time::{Date, OffsetDateTime};
+use time::Date;
 use uuid::Uuid;
 
 const PEOPLE: usize = 300;
@@ -96,7 +96,7 @@ fn generated(ids: Vec<Uuid>) -> Vec<Uuid> {
 
 #[tokio::test]
 async fn the_dataset_covers_the_pathway_and_holds_together() {
-    let today = OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     for store in testing::all().await {
         generate(&store, PEOPLE, ACTIONS, 7).await;
         let backend = format!("{:?}", store.backend());

@@ -329,7 +329,7 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
     }
     let referent = referents[0].clone();
     let caseload = store.caseload(referent.id).await.unwrap();
-    let person = caseload.first().expect("a caseload").id;
+    let person = caseload.first().expect("a caseload").person.id;
     let anonymous: Vec<Client> = (0..users).map(|_| Client::new()).collect();
     // The first generated structure's opérateur (its actions have past
     // sessions), or the demo's when the dataset has no generated catalogue.
@@ -381,7 +381,7 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             .await
             .unwrap()
             .first()
-            .map_or(person, |p| p.id);
+            .map_or(person, |p| p.person.id);
         own_files.push((client.clone(), id));
     }
     let per_file = |suffix: &str| -> Vec<User> {

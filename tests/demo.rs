@@ -99,6 +99,9 @@ async fn the_demo_tells_its_stories_dated_from_today() {
         let filter = DueFilter {
             referent_id: None,
             due_by: today + Duration::days(30),
+            due_before: None,
+            stage: None,
+            clock: None,
             limit: 1000,
         };
         let (late, soon) = store

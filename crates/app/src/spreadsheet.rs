@@ -75,9 +75,7 @@ pub fn csv(sheet: &Sheet) -> Vec<u8> {
 /// written after an apostrophe, which shows it as the text it is.
 fn french(value: &Value) -> String {
     match value {
-        Value::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
-            format!("'{text}")
-        }
+        Value::Text(text) if formula_like(text) => format!("'{text}"),
         Value::Text(text) => text.clone(),
         Value::Int(n) => n.to_string(),
         Value::Number(n) => format!("{n:.1}").replace('.', ","),
@@ -85,12 +83,20 @@ fn french(value: &Value) -> String {
     }
 }
 
-/// The tables as one workbook, a sheet each, headers in bold.
+/// Whether a spreadsheet would take this text for a formula.
+fn formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// The tables as one workbook, a sheet each, headers in bold. Texts are
+/// string cells, never formulas; one that looks like a formula also gets
+/// the quote prefix, so that editing the cell keeps it a text.
 pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, Failure> {
     let fault = |e: rust_xlsxwriter::XlsxError| Failure::Internal(format!("classeur XLSX : {e}"));
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let decimal = Format::new().set_num_format("0.0");
+    let quoted = Format::new().set_quote_prefix();
     for sheet in sheets {
         let worksheet = workbook.add_worksheet();
         let name: String = sheet
@@ -110,6 +116,9 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, Failure> {
             for (col, value) in row.iter().enumerate() {
                 let col = col as u16;
                 match value {
+                    Value::Text(text) if formula_like(text) => worksheet
+                        .write_string_with_format(r, col, text, &quoted)
+                        .map(|_| ()),
                     Value::Text(text) => worksheet.write_string(r, col, text).map(|_| ()),
                     Value::Int(n) => worksheet.write_number(r, col, *n as f64).map(|_| ()),
                     Value::Number(n) => worksheet

@@ -29,6 +29,7 @@ pub mod steering;
 pub mod taxonomy;
 pub mod validation;
 pub mod waiting_list;
+pub mod worklist;
 
 pub use access::{Permission, Role};
 pub use validation::{FieldError, Invalid};

@@ -6,6 +6,7 @@
 use crate::audit::{record, Actor};
 use crate::bulk::{execute_by_keys, fetch_by_keys, Rows};
 use crate::json::JsonText;
+use crate::person::PersonSummary;
 use crate::sql::{Sql, CLOCKS};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
@@ -14,6 +15,7 @@ use parcours_domain::deadline::ClockKind;
 use parcours_domain::deadline::{
     clocks, ClockStatus, DeadlineSettings, OrientationFacts, OrientationKind, PathwayFacts,
 };
+use parcours_domain::worklist::{LineFacts, ListLine, PathwayStage};
 use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
@@ -31,13 +33,75 @@ pub struct DueClock {
     pub started_on: Date,
     pub due_on: Date,
     pub referent_name: Option<String>,
+    /// The organisation responsible for the person.
+    pub organisation_name: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub situation: Situation,
 }
 
-/// Late clocks of one kind for one référent's people (none: without one).
+/// Where a person stands, as the work lists show it: read in their query.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct Situation {
+    pub stage: PathwayStage,
+    /// End of the latest validated contract.
+    pub contract_ends_on: Option<Date>,
+    /// The action the person has entered (the latest asked for, if several).
+    pub current_action: Option<String>,
+}
+
+/// A person of a référent's caseload, with where they stand.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct CaseloadLine {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub person: PersonSummary,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub situation: Situation,
+}
+
+impl ListLine for DueClock {
+    fn facts(&self) -> LineFacts<'_> {
+        LineFacts {
+            last_name: &self.last_name,
+            first_names: &self.first_names,
+            clock: Some(self.kind),
+            due_on: Some(self.due_on),
+            stage: self.situation.stage,
+            contract_ends_on: self.situation.contract_ends_on,
+            action: self.situation.current_action.as_deref(),
+            referent: self.referent_name.as_deref(),
+        }
+    }
+}
+
+impl ListLine for CaseloadLine {
+    fn facts(&self) -> LineFacts<'_> {
+        LineFacts {
+            last_name: &self.person.last_name,
+            first_names: &self.person.first_names,
+            clock: self.person.next_due_kind,
+            due_on: self.person.next_due_on,
+            stage: self.situation.stage,
+            contract_ends_on: self.situation.contract_ends_on,
+            action: self.situation.current_action.as_deref(),
+            referent: self.person.referent_name.as_deref(),
+        }
+    }
+}
+
+/// Open clocks of one kind, late or not, for one référent's people in one
+/// organisation (none: without one).
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct LateCount {
+pub struct ClockCount {
     pub kind: ClockKind,
     pub referent_name: Option<String>,
+    pub organisation_name: Option<String>,
+    /// 1 when late, 0 when due soon (an integer on both backends).
+    pub late: i64,
     pub n: i64,
 }
 
@@ -58,6 +122,12 @@ pub struct DueFilter {
     pub referent_id: Option<Uuid>,
     /// Clocks due on or before this day.
     pub due_by: Date,
+    /// Only the clocks due before this day (the late ones, given today).
+    pub due_before: Option<Date>,
+    /// Only the people at this stage.
+    pub stage: Option<PathwayStage>,
+    /// Only the clocks of this kind.
+    pub clock: Option<ClockKind>,
     pub limit: i64,
 }
 
@@ -137,14 +207,20 @@ impl Store {
         scope: &PersonScope,
         filter: &DueFilter,
     ) -> Result<Vec<DueClock>> {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new(&format!(
             "SELECT p.id AS person_id, p.last_name, p.first_names, k.kind, k.started_on, k.due_on,
-                (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
-                  WHERE ra.person_id = p.id AND ra.ends_on IS NULL) AS referent_name
-             FROM person_clocks k JOIN persons p ON p.id = k.person_id",
-        );
+                {} AS referent_name, org.name AS organisation_name, {}
+             FROM person_clocks k JOIN persons p ON p.id = k.person_id
+             LEFT JOIN organisations org ON org.id = k.organisation_id",
+            referent_name("p.id"),
+            situation_columns("p.id"),
+        ));
         due_where(&mut sql, scope, filter);
-        sql.bind(" ORDER BY k.due_on LIMIT ", filter.limit);
+        // Ties in a stable order, so that a list and its download agree.
+        sql.bind(
+            " ORDER BY k.due_on, p.last_name, p.first_names, p.id LIMIT ",
+            filter.limit,
+        );
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, DueClock>(&sql.text), sql).fetch_all(pool).await)?,
         )
@@ -167,27 +243,29 @@ impl Store {
         Ok((late, all - late))
     }
 
-    /// The late clocks (due before `today`) within the scope, counted by
-    /// kind and by the person's référent (none: without one).
-    pub async fn count_late_clocks(
+    /// The open clocks a filter selects, all of them (not only the first
+    /// `limit`), counted by kind, by the person's référent and organisation,
+    /// and by whether they are late (due before `today`).
+    pub async fn count_clocks(
         &self,
         scope: &PersonScope,
         filter: &DueFilter,
         today: Date,
-    ) -> Result<Vec<LateCount>> {
-        let mut sql = Sql::new(
-            "SELECT kind, referent_name, COUNT(*) AS n FROM (
-                SELECT k.kind,
-                    (SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
-                     WHERE ra.person_id = k.person_id AND ra.ends_on IS NULL
-                     ORDER BY ra.starts_on DESC LIMIT 1) AS referent_name
-                FROM person_clocks k",
+    ) -> Result<Vec<ClockCount>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT kind, referent_name, organisation_name, late, COUNT(*) AS n FROM (
+                SELECT k.kind, {} AS referent_name, org.name AS organisation_name,
+                    CAST(CASE WHEN k.due_on < ",
+            referent_name("k.person_id")
+        ));
+        sql.bind("", today).push(
+            " THEN 1 ELSE 0 END AS BIGINT) AS late
+             FROM person_clocks k LEFT JOIN organisations org ON org.id = k.organisation_id",
         );
         due_where(&mut sql, scope, filter);
-        sql.bind(" AND k.due_on < ", today)
-            .push(") AS late GROUP BY kind, referent_name");
+        sql.push(") AS c GROUP BY kind, referent_name, organisation_name, late");
         Ok(
-            read!(self, pool => bind_all!(sqlx::query_as::<_, LateCount>(&sql.text), sql).fetch_all(pool).await)?,
+            read!(self, pool => bind_all!(sqlx::query_as::<_, ClockCount>(&sql.text), sql).fetch_all(pool).await)?,
         )
     }
 
@@ -271,6 +349,17 @@ struct ContractRow {
 fn due_where(sql: &mut Sql, scope: &PersonScope, filter: &DueFilter) {
     sql.push(" WHERE k.met_on IS NULL");
     sql.bind(" AND k.due_on <= ", filter.due_by);
+    if let Some(before) = filter.due_before {
+        sql.bind(" AND k.due_on < ", before);
+    }
+    if let Some(clock) = filter.clock {
+        sql.bind(" AND k.kind = ", clock.code());
+    }
+    if let Some(stage) = filter.stage {
+        sql.push(" AND ")
+            .push(&stage_of("k.person_id"))
+            .bind(" = ", stage.code());
+    }
     if let Some(referent) = filter.referent_id {
         sql.bind(" AND k.person_id IN (SELECT person_id FROM referent_assignments WHERE ends_on IS NULL AND referent_id = ", referent)
             .push(")");
@@ -280,6 +369,46 @@ fn due_where(sql: &mut Sql, scope: &PersonScope, filter: &DueFilter) {
     if filter.referent_id.is_none() || filter.referent_id != scope.referent_id {
         sql.scope_or(scope, &CLOCKS, None);
     }
+}
+
+/// The current référent's name of the person whose id is `person` (an SQL
+/// column).
+pub(crate) fn referent_name(person: &str) -> String {
+    format!(
+        "(SELECT u.display_name FROM referent_assignments ra JOIN users u ON u.id = ra.referent_id
+          WHERE ra.person_id = {person} AND ra.ends_on IS NULL ORDER BY ra.starts_on DESC LIMIT 1)"
+    )
+}
+
+/// The [`PathwayStage`] code of the person whose id is `person`.
+fn stage_of(person: &str) -> String {
+    format!(
+        "(CASE WHEN NOT EXISTS (SELECT 1 FROM orientations o WHERE o.person_id = {person} AND o.status = 'validated')
+            THEN 'orientation'
+          WHEN EXISTS (SELECT 1 FROM contracts c WHERE c.person_id = {person}
+            AND c.status IN ('signed', 'awaiting_validation', 'validated', 'running'))
+            THEN 'under_contract'
+          ELSE 'contract' END)"
+    )
+}
+
+/// The [`Situation`] columns of the person whose id is `person`: a few
+/// indexed lookups per line, in the list's one query.
+pub(crate) fn situation_columns(person: &str) -> String {
+    let validated = VALIDATED_CONTRACT
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{} AS stage,
+        (SELECT c.ends_on FROM contracts c WHERE c.person_id = {person} AND c.status IN ({validated})
+          ORDER BY c.starts_on DESC LIMIT 1) AS contract_ends_on,
+        (SELECT a.name FROM referrals r JOIN actions a ON a.id = r.action_id
+          WHERE r.person_id = {person} AND r.status = 'entered'
+          ORDER BY r.requested_at DESC LIMIT 1) AS current_action",
+        stage_of(person)
+    )
 }
 
 /// Statuses of a contract that has been validated (its end and bilan count).

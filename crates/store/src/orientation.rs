@@ -2,7 +2,8 @@
 //! unique's designation (history kept: rows are ended, never overwritten).
 
 use crate::audit::{record, Actor};
-use crate::person::{person_in, PersonSummary, SUMMARY_COLUMNS, SUMMARY_JOINS};
+use crate::deadline::{situation_columns, CaseloadLine};
+use crate::person::{person_in, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::sql::{Sql, PERSONS};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::access::PersonScope;
@@ -137,13 +138,15 @@ impl Store {
         &self,
         scope: &PersonScope,
     ) -> Result<Vec<PendingOrientation>> {
-        let mut sql = Sql::new(
+        let (decided_by, joins) = crate::account_label("o.decided_by", "decider");
+        let mut sql = Sql::new(&format!(
             "SELECT o.id, o.person_id, p.last_name, p.first_names, o.kind, org.name AS lead_organisation_name,
-                    o.decided_on, o.decided_by, o.reason
+                    o.decided_on, {decided_by} AS decided_by, o.reason
              FROM orientations o JOIN persons p ON p.id = o.person_id
              JOIN organisations org ON org.id = o.lead_organisation_id
-             WHERE o.status = 'pending'",
-        );
+             {joins}
+             WHERE o.status = 'pending'"
+        ));
         sql.scope_or(
             scope,
             &PERSONS,
@@ -338,19 +341,21 @@ impl Store {
     }
 
     /// "Mon portefeuille": the people a référent currently follows, next due first.
-    pub async fn caseload(&self, referent_id: Uuid) -> Result<Vec<PersonSummary>> {
+    pub async fn caseload(&self, referent_id: Uuid) -> Result<Vec<CaseloadLine>> {
         // From the designations, so that the référent's name is read once
         // per row by a join instead of looked up per person.
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, u.display_name AS referent_name
+            "SELECT {SUMMARY_COLUMNS}, u.display_name AS referent_name, {}
              FROM referent_assignments ra
              JOIN users u ON u.id = ra.referent_id
              JOIN persons p ON p.id = ra.person_id{SUMMARY_JOINS}
-             WHERE ra.referent_id = $1 AND ra.ends_on IS NULL AND p.closed_on IS NULL"
+             WHERE ra.referent_id = $1 AND ra.ends_on IS NULL AND p.closed_on IS NULL",
+            situation_columns("p.id")
         );
-        let mut people = read_planned_once!(self, pool => sqlx::query_as::<_, PersonSummary>(&sql).bind(referent_id).fetch_all(pool).await)?;
+        let mut people = read_planned_once!(self, pool => sqlx::query_as::<_, CaseloadLine>(&sql).bind(referent_id).fetch_all(pool).await)?;
         // A caseload is a hundred people or so: sorted here, where "no date" is simply last.
         people.sort_by(|a, b| {
+            let (a, b) = (&a.person, &b.person);
             (a.next_due_on.is_none(), a.next_due_on, &a.last_name).cmp(&(
                 b.next_due_on.is_none(),
                 b.next_due_on,

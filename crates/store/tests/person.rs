@@ -17,6 +17,7 @@ use parcours_domain::person::Sex;
 use parcours_domain::person::{
     ClosureReason, HouseholdData, HouseholdInput, PersonData, PersonInput, RsaSituation,
 };
+use parcours_domain::worklist::PathwayStage;
 use parcours_domain::Role;
 use parcours_store::account::Account;
 use parcours_store::deadline::{DueFilter, StoredClock};
@@ -919,6 +920,9 @@ async fn viewers_only_find_people_within_their_scope() {
         let due = DueFilter {
             referent_id: None,
             due_by: today() + Duration::days(365),
+            due_before: None,
+            stage: None,
+            clock: None,
             limit: 100,
         };
         assert!(store
@@ -1078,6 +1082,9 @@ async fn a_cadre_sees_the_people_their_team_follows_wherever_they_live() {
         let due = DueFilter {
             referent_id: None,
             due_by: today() + Duration::days(365),
+            due_before: None,
+            stage: None,
+            clock: None,
             limit: 100,
         };
         assert!(store
@@ -1150,12 +1157,18 @@ async fn a_person_outside_the_rsa_has_a_file_without_rsa_dossier() {
         let caseload = store.caseload(referent.id).await.unwrap();
         assert_eq!(caseload.len(), 1);
         assert_eq!(
-            (caseload[0].next_due_on, caseload[0].caf_number.as_deref()),
+            (
+                caseload[0].person.next_due_on,
+                caseload[0].person.caf_number.as_deref()
+            ),
             (None, None)
         );
         let due = DueFilter {
             referent_id: None,
             due_by: today() + Duration::days(3650),
+            due_before: None,
+            stage: None,
+            clock: None,
             limit: 100,
         };
         assert!(store
@@ -1512,10 +1525,13 @@ async fn the_referent_is_designated_after_a_validated_orientation() {
         assert_eq!(one.ends_on, None);
         let caseload = store.caseload(first.id).await.unwrap();
         assert_eq!(
-            caseload.iter().map(|s| s.id).collect::<Vec<_>>(),
+            caseload.iter().map(|s| s.person.id).collect::<Vec<_>>(),
             vec![person.id]
         );
-        assert_eq!(caseload[0].referent_name.as_deref(), Some("Rose Première"));
+        assert_eq!(
+            caseload[0].person.referent_name.as_deref(),
+            Some("Rose Première")
+        );
         assert!(store.caseload(second.id).await.unwrap().is_empty());
 
         let err = store
@@ -1545,10 +1561,13 @@ async fn the_referent_is_designated_after_a_validated_orientation() {
         assert!(store.caseload(first.id).await.unwrap().is_empty());
         let caseload = store.caseload(second.id).await.unwrap();
         assert_eq!(
-            caseload.iter().map(|s| s.id).collect::<Vec<_>>(),
+            caseload.iter().map(|s| s.person.id).collect::<Vec<_>>(),
             vec![person.id]
         );
-        assert_eq!(caseload[0].referent_name.as_deref(), Some("Rita Seconde"));
+        assert_eq!(
+            caseload[0].person.referent_name.as_deref(),
+            Some("Rita Seconde")
+        );
 
         // A reorientation to another organisation ends the designation.
         oriented(
@@ -1590,6 +1609,9 @@ async fn deadline_clocks_follow_the_pathway() {
         let by = |due_by: Date| DueFilter {
             referent_id: None,
             due_by,
+            due_before: None,
+            stage: None,
+            clock: None,
             limit: 100,
         };
         let due = store.due_clocks(&everything(), &by(today())).await.unwrap();
@@ -1846,6 +1868,9 @@ async fn due_clocks_are_counted_as_they_are_listed() {
         let filter = DueFilter {
             referent_id: None,
             due_by: today() + Duration::days(7),
+            due_before: None,
+            stage: None,
+            clock: None,
             limit: 2,
         };
         assert_eq!(
@@ -1890,5 +1915,102 @@ async fn due_clocks_are_counted_as_they_are_listed() {
             (0, 0),
             "…and scoped"
         );
+    }
+}
+
+/// The work lists' filters (late only, stage, clock) select the same clocks
+/// in the list and in its counts, and each line says where the person
+/// stands and which organisation is responsible for them.
+#[tokio::test]
+async fn due_clocks_are_filtered_by_lateness_stage_and_kind() {
+    for store in testing::all().await {
+        let w = world(&store).await;
+        // Orientation clocks due 30 days after entry: two late, one due soon.
+        let mut people = Vec::new();
+        for (i, entered) in [60, 45, 25].into_iter().enumerate() {
+            let person = PersonInput {
+                subject_to_duties: true,
+                duties_since: days_ago(entered).to_string(),
+                ..input("Filtre", &format!("Personne{i}"), "1980-01-01")
+            };
+            people.push(
+                add(&store, w.ccas, &format!("1500000000{i}"), person)
+                    .await
+                    .id,
+            );
+        }
+        // The first is oriented 40 days ago: its contract clock is now late.
+        oriented(
+            &store,
+            people[0],
+            OrientationKind::Professional,
+            w.ccas,
+            days_ago(40),
+        )
+        .await;
+        let all = DueFilter {
+            referent_id: None,
+            due_by: today() + Duration::days(7),
+            due_before: None,
+            stage: None,
+            clock: None,
+            limit: 100,
+        };
+        let listed = |filter: DueFilter| {
+            let store = &store;
+            async move {
+                let clocks = store.due_clocks(&everything(), &filter).await.unwrap();
+                let counted: i64 = store
+                    .count_clocks(&everything(), &filter, today())
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.n)
+                    .sum();
+                assert_eq!(counted, clocks.len() as i64, "counted as listed");
+                clocks
+            }
+        };
+        let every = listed(all).await;
+        assert_eq!(every.len(), 3);
+        assert!(every
+            .iter()
+            .all(|c| c.organisation_name.as_deref() == Some("CCAS de Caen")));
+        let first = every.iter().find(|c| c.person_id == people[0]).unwrap();
+        assert_eq!(
+            (first.kind, first.situation.stage),
+            (ClockKind::Contract, PathwayStage::Contract)
+        );
+        assert_eq!(first.situation.contract_ends_on, None);
+        assert_eq!(first.situation.current_action, None);
+
+        let late = listed(DueFilter {
+            due_before: Some(today()),
+            ..all
+        })
+        .await;
+        assert_eq!(late.len(), 2, "{late:?}");
+        let to_orient = listed(DueFilter {
+            stage: Some(PathwayStage::Orientation),
+            ..all
+        })
+        .await;
+        assert_eq!(to_orient.len(), 2);
+        assert!(to_orient.iter().all(|c| c.person_id != people[0]));
+        let contracts = listed(DueFilter {
+            clock: Some(ClockKind::Contract),
+            ..all
+        })
+        .await;
+        assert_eq!(
+            contracts.iter().map(|c| c.person_id).collect::<Vec<_>>(),
+            vec![people[0]]
+        );
+        let counts = store
+            .count_clocks(&everything(), &all, today())
+            .await
+            .unwrap();
+        let late_count: i64 = counts.iter().filter(|c| c.late == 1).map(|c| c.n).sum();
+        assert_eq!(late_count, 2);
     }
 }

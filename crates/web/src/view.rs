@@ -10,7 +10,7 @@ use parcours_store::contract::Contract;
 use parcours_store::person::PersonSummary;
 use time::{Date, OffsetDateTime};
 
-pub use parcours_app::clock::{fr_date, fr_days};
+pub use parcours_app::clock::{fr_count, fr_date, fr_days};
 
 /// A file to download (a PDF, a CSV, a workbook): never kept by a cache,
 /// as it holds personal data or figures of a scope.
@@ -38,10 +38,18 @@ pub fn download(
 
 /// The query of a list without its `format`, for its download links.
 pub fn without_format(query: Option<&str>) -> String {
+    query_without(query, &["format"])
+}
+
+/// A query string without the parameters `names` (a list's links set them anew).
+pub fn query_without(query: Option<&str>, names: &[&str]) -> String {
     query
         .unwrap_or("")
         .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("format="))
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && !names.contains(&name)
+        })
         .collect::<Vec<_>>()
         .join("&")
 }

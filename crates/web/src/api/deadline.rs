@@ -8,21 +8,26 @@ use crate::extract::Query;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use parcours_app::deadline;
+use parcours_app::deadline::{self, Delivery};
 use parcours_domain::deadline::{ClockKind, DeadlineSettings};
-use parcours_store::deadline::DueClock;
-use parcours_store::person::PersonSummary;
+use parcours_domain::worklist::ListInput;
+use parcours_store::deadline::{CaseloadLine, DueClock};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// The caller's caseload (référent unique).
-#[utoipa::path(get, path = "/api/v1/caseload", tag = "orientation", security(("bearer" = [])),
-    responses((status = 200, body = [PersonSummary]), (status = 403, body = ErrorBody)))]
+/// The caller's caseload (référent unique), filtered and sorted as
+/// `/portefeuille` is (most urgent first by default).
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "orientation", security(("bearer" = [])), params(ListInput),
+    responses((status = 200, body = [CaseloadLine]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn caseload(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-) -> Result<Json<Vec<PersonSummary>>, ApiError> {
-    Ok(Json(deadline::caseload(&state, &me).await?))
+    Query(list): Query<ListInput>,
+) -> Result<Json<Vec<CaseloadLine>>, ApiError> {
+    let filter = list.parse()?;
+    Ok(Json(
+        deadline::caseload(&state, &me, &filter, Delivery::Shown).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -32,16 +37,21 @@ pub struct DeadlineParams {
     all: Option<bool>,
 }
 
-/// Late and due-soon clocks, most urgent first.
-#[utoipa::path(get, path = "/api/v1/deadlines", tag = "orientation", security(("bearer" = [])), params(DeadlineParams),
-    responses((status = 200, body = [DueClock]), (status = 403, body = ErrorBody)))]
+/// Late and due-soon clocks, filtered and sorted as `/echeances` lists
+/// them (the most urgent 200, most urgent first by default).
+#[utoipa::path(get, path = "/api/v1/deadlines", tag = "orientation", security(("bearer" = [])), params(DeadlineParams, ListInput),
+    responses((status = 200, body = [DueClock]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn deadlines(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Query(p): Query<DeadlineParams>,
+    Query(list): Query<ListInput>,
 ) -> Result<Json<Vec<DueClock>>, ApiError> {
+    let filter = list.parse()?;
     let mine_only = me.role() == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
-    Ok(Json(deadline::due(&state, &me, mine_only).await?))
+    Ok(Json(
+        deadline::due(&state, &me, mine_only, &filter, Delivery::Shown).await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -50,6 +60,16 @@ pub struct LateCountsBody {
     by_kind: Vec<KindCount>,
     /// Late clocks by the person's référent (« Sans référent » last).
     by_referent: Vec<ReferentCount>,
+    /// Late and due-soon clocks by the person's organisation, in French
+    /// order (« Sans organisation » last).
+    by_organisation: Vec<OrganisationCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationCount {
+    organisation: String,
+    late: i64,
+    soon: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -64,27 +84,39 @@ pub struct ReferentCount {
     count: i64,
 }
 
-/// The late clocks counted by kind and by référent, within the caller's
-/// scope (a référent's caseload unless `all`), as `/echeances` charts them.
-#[utoipa::path(get, path = "/api/v1/deadlines/late-counts", tag = "orientation", security(("bearer" = [])), params(DeadlineParams),
-    responses((status = 200, body = LateCountsBody), (status = 403, body = ErrorBody)))]
+/// The late clocks counted by kind and by référent, and all the clocks by
+/// organisation, within the caller's scope (a référent's caseload unless
+/// `all`) and the filters, as `/echeances` counts them (the sort is ignored).
+#[utoipa::path(get, path = "/api/v1/deadlines/late-counts", tag = "orientation", security(("bearer" = [])), params(DeadlineParams, ListInput),
+    responses((status = 200, body = LateCountsBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn late_counts(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     Query(p): Query<DeadlineParams>,
+    Query(list): Query<ListInput>,
 ) -> Result<Json<LateCountsBody>, ApiError> {
+    let filter = list.parse()?;
     let mine_only = me.role() == parcours_domain::Role::Referent && !p.all.unwrap_or(false);
-    let counts = deadline::late_counts(&state, &me, mine_only).await?;
+    let counts = deadline::counts(&state, &me, mine_only, &filter).await?;
     Ok(Json(LateCountsBody {
+        by_referent: counts
+            .late_by_referent()
+            .into_iter()
+            .map(|(referent, count)| ReferentCount { referent, count })
+            .collect(),
         by_kind: counts
-            .by_kind
+            .late_by_kind
             .into_iter()
             .map(|(kind, count)| KindCount { kind, count })
             .collect(),
-        by_referent: counts
-            .by_referent
+        by_organisation: counts
+            .by_organisation
             .into_iter()
-            .map(|(referent, count)| ReferentCount { referent, count })
+            .map(|t| OrganisationCount {
+                organisation: t.name,
+                late: t.late,
+                soon: t.soon,
+            })
             .collect(),
     }))
 }

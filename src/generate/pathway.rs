@@ -12,7 +12,7 @@ use parcours_domain::contract::{
 };
 use parcours_domain::deadline::{add_months, OrientationFacts, OrientationKind, PathwayFacts};
 use parcours_domain::declared_situation::DeclaredSituation;
-use parcours_domain::diagnostic::{Barrier, DiagnosticData, Severity};
+use parcours_domain::diagnostic::{Barrier, DiagnosticData, Resource, Severity};
 use parcours_domain::nir::Nir;
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
@@ -769,6 +769,20 @@ fn diagnostics(setting: &Setting, rng: &mut Rng, m: &mut Member, on: Date, end: 
         }
     }
     barriers.sort_by(|a, b| a.category.cmp(&b.category));
+    let resources = (0..rng.range(0, 3))
+        .map(|_| {
+            let (category, label) = *rng.pick(taxonomy::RESOURCES);
+            Resource {
+                category: category.into(),
+                label: label.into(),
+            }
+        })
+        .fold(Vec::new(), |mut kept: Vec<Resource>, r| {
+            if !kept.contains(&r) {
+                kept.push(r);
+            }
+            kept
+        });
     let has =
         |barriers: &[Barrier], category: &str| barriers.iter().any(|b| b.category == category);
     let data = DiagnosticData {
@@ -797,6 +811,7 @@ fn diagnostics(setting: &Setting, rng: &mut Rng, m: &mut Member, on: Date, end: 
             String::new()
         },
         barriers,
+        resources,
     };
     let author = |m: &Member, day: Date| {
         m.assignment_on(day).map_or_else(

@@ -31,10 +31,23 @@ impl Barrier {
     }
 }
 
+/// A resource (*atout*) the person can rely on: a driving licence, a
+/// smartphone, a home. No severity; never a need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resource {
+    /// data·inclusion category code.
+    pub category: String,
+    pub label: String,
+}
+
 /// One revision of a diagnostic. Stored whole (every revision is kept).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DiagnosticData {
     pub barriers: Vec<Barrier>,
+    /// Revisions saved before resources were told apart keep them among
+    /// the barriers: [`DiagnosticData::normalised`] moves them here.
+    #[serde(default)]
+    pub resources: Vec<Resource>,
     pub wishes: String,
     pub needs: String,
     pub strengths: String,
@@ -151,7 +164,13 @@ impl DiagnosticData {
                 invalid.add("frein", format!("Thématique inconnue : {category}."));
                 continue;
             }
-            let severity = value(&format!("gravite|{category}|{label}"))
+            let severity_key = format!("gravite|{category}|{label}");
+            let (category, label) = taxonomy::current_item(category, label);
+            if taxonomy::is_resource(category, label) {
+                data.add_resource(category, label);
+                continue;
+            }
+            let severity = value(&severity_key)
                 .and_then(Severity::from_code)
                 .unwrap_or(Severity::Moderate);
             if let Some(position) = crate::validation::forbidden_control(label, false) {
@@ -173,6 +192,17 @@ impl DiagnosticData {
                 });
             }
         }
+        for (key, raw) in pairs {
+            let Some((category, label)) = raw.split_once('|').filter(|_| key == "atout") else {
+                continue;
+            };
+            let (category, label) = taxonomy::current_item(category, label.trim());
+            if taxonomy::is_resource(category, label) {
+                data.add_resource(category, label);
+            } else {
+                invalid.add("atout", format!("Atout inconnu : {label}."));
+            }
+        }
         for (field, label, _) in TEXT_FIELDS {
             let text = crate::validation::free_text(
                 &mut invalid,
@@ -184,6 +214,37 @@ impl DiagnosticData {
             *data.text_mut(field).expect("known field") = text;
         }
         (data, invalid)
+    }
+
+    fn add_resource(&mut self, category: &str, label: &str) {
+        if !self
+            .resources
+            .iter()
+            .any(|r| r.category == category && r.label == label)
+        {
+            self.resources.push(Resource {
+                category: category.into(),
+                label: label.into(),
+            });
+        }
+    }
+
+    /// The revision as the checklists read today: items since renamed
+    /// under their current label, resources ticked among the barriers
+    /// (before they were told apart) moved to the resources.
+    pub fn normalised(mut self) -> DiagnosticData {
+        let barriers = std::mem::take(&mut self.barriers);
+        for mut barrier in barriers {
+            let (category, label) = taxonomy::current_item(&barrier.category, &barrier.label);
+            if taxonomy::is_resource(category, label) {
+                let (category, label) = (category.to_owned(), label.to_owned());
+                self.add_resource(&category, &label);
+            } else {
+                (barrier.category, barrier.label) = (category.to_owned(), label.to_owned());
+                self.barriers.push(barrier);
+            }
+        }
+        self
     }
 
     /// The same revision without its sensitive content, for those who may not see it.
@@ -233,6 +294,16 @@ impl DiagnosticData {
             {
                 let category = taxonomy::category(&old.category).map_or("", |c| c.label);
                 changes.push(format!("Frein levé ({category}) : {}", old.label));
+            }
+        }
+        for r in &self.resources {
+            if !before.resources.contains(r) {
+                changes.push(format!("Atout ajouté : {}", r.label));
+            }
+        }
+        for r in &before.resources {
+            if !self.resources.contains(r) {
+                changes.push(format!("Atout retiré : {}", r.label));
             }
         }
         for (field, label, _) in TEXT_FIELDS {
@@ -287,6 +358,49 @@ mod tests {
         let redacted = data.redacted();
         assert_eq!(redacted.barriers.len(), 1);
         assert!(redacted.health_notes.is_empty());
+    }
+
+    #[test]
+    fn resources_are_told_apart_from_barriers_and_old_labels_read_as_today() {
+        let data = DiagnosticData::from_pairs(&pairs(&[
+            ("frein", "mobilite|Permis B"),
+            ("gravite|mobilite|Permis B", "3"),
+            ("atout", "numerique|Dispose d'un smartphone"),
+            ("atout", "numerique|Dispose d'un smartphone"),
+            ("frein", "remobilisation|Isolement social"),
+        ]))
+        .unwrap();
+        let resources: Vec<&str> = data.resources.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(resources, ["Permis B", "Dispose d'un smartphone"]);
+        assert_eq!(data.barriers.len(), 1);
+        assert_eq!(data.barriers[0].label, "Isolement social");
+        let err =
+            DiagnosticData::from_pairs(&pairs(&[("atout", "mobilite|Une fusée")])).unwrap_err();
+        assert!(err.message_for("atout").is_some());
+        // A revision saved before: a resource among the barriers, Pôle emploi.
+        let saved = DiagnosticData {
+            barriers: vec![
+                Barrier {
+                    category: "trouver-un-emploi".into(),
+                    label: "Inscrit à Pôle emploi".into(),
+                    severity: Severity::Moderate,
+                },
+                Barrier {
+                    category: "mobilite".into(),
+                    label: "Aucun moyen de transport à disposition".into(),
+                    severity: Severity::Strong,
+                },
+            ],
+            ..DiagnosticData::default()
+        }
+        .normalised();
+        assert_eq!(saved.barriers.len(), 1);
+        assert_eq!(saved.resources[0].label, "Inscrit à France Travail");
+        let old: DiagnosticData = serde_json::from_str(r#"{"barriers":[],"wishes":"","needs":"","strengths":"","professional_project":"","childcare_constraints":"","mobility_constraints":"","health_constraints":"","health_notes":""}"#).unwrap();
+        assert!(
+            old.resources.is_empty(),
+            "revisions saved before read as they were"
+        );
     }
 
     #[test]

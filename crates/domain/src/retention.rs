@@ -177,6 +177,8 @@ pub fn anonymised_diagnostic(data: &DiagnosticData) -> DiagnosticData {
                 ..b.clone()
             })
             .collect(),
+        // Checklist items, no free text.
+        resources: data.resources.clone(),
         ..DiagnosticData::default()
     }
 }

@@ -333,8 +333,16 @@ pub const THEMATIQUES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Barriers (*freins*, situations) by category, for the diagnostic checklist.
+/// Barriers (*freins*) by category, for the diagnostic checklist: what
+/// holds the person back, each with a severity.
 pub const BARRIERS: &[(&str, &str)] = &[
+    ("remobilisation", "Isolement social"),
+    (
+        "remobilisation",
+        "Manque de confiance en soi, faible estime de soi",
+    ),
+    ("remobilisation", "Moral bas, découragement"),
+    ("remobilisation", "Rythme de vie à retrouver"),
     ("famille", "Contrainte horaires"),
     (
         "famille",
@@ -374,9 +382,6 @@ pub const BARRIERS: &[(&str, &str)] = &[
         "Absence d'adresse ou d'utilisation de messagerie électronique",
     ),
     ("numerique", "Absence d’équipement"),
-    ("numerique", "Dispose d'un ordinateur"),
-    ("numerique", "Dispose d'un smartphone"),
-    ("numerique", "Dispose d'une tablette"),
     ("numerique", "Absence de connexion (zone blanche)"),
     ("numerique", "Absence de connexion (refus)"),
     (
@@ -403,8 +408,6 @@ pub const BARRIERS: &[(&str, &str)] = &[
     ("difficultes-financieres", "Besoin d'un soutien alimentaire"),
     ("difficultes-financieres", "Sans aucune ressource"),
     ("difficultes-financieres", "En situation de surendettement"),
-    ("trouver-un-emploi", "Inscrit à Pôle emploi"),
-    ("trouver-un-emploi", "Prêt  à suivre une formation"),
     ("trouver-un-emploi", "Moins de 6 mois sans emploi"),
     ("trouver-un-emploi", "Plus de 6 mois sans emploi"),
     ("trouver-un-emploi", "Plus d'1 an sans emploi"),
@@ -412,8 +415,6 @@ pub const BARRIERS: &[(&str, &str)] = &[
     ("trouver-un-emploi", "Plus de 5 ans sans emploi"),
     ("trouver-un-emploi", "Plus de 10 ans sans emploi"),
     ("trouver-un-emploi", "Jamais travaillé"),
-    ("trouver-un-emploi", "Disponible immédiatement"),
-    ("trouver-un-emploi", "Disponible à temps partiel"),
     (
         "trouver-un-emploi",
         "Prêt pour un emploi avec formations / accompagnement",
@@ -427,13 +428,11 @@ pub const BARRIERS: &[(&str, &str)] = &[
         "Autoentrepreneur / travailleur indépendant / conjoint collaborateur",
     ),
     ("trouver-un-emploi", "En projet d'entreprise"),
-    ("se-former", "Prêt à suivre une formation"),
     (
         "se-former",
         "Prêt pour une formation avec un accompagnement",
     ),
     ("se-former", "Ne souhaite pas suivre une formation"),
-    ("se-former", "A déjà identifié une formation"),
     (
         "logement-hebergement",
         "Sans hébergement / rupture effective de logement",
@@ -442,10 +441,7 @@ pub const BARRIERS: &[(&str, &str)] = &[
     ("logement-hebergement", "Hébergé au domicile parental"),
     ("logement-hebergement", "Logement insalubre"),
     ("logement-hebergement", "Difficulté à payer le loyer"),
-    ("logement-hebergement", "Locataire du parc social"),
-    ("logement-hebergement", "Locataire du parc privé"),
     ("logement-hebergement", "Habitat mobile"),
-    ("logement-hebergement", "Propriétaire"),
     (
         "logement-hebergement",
         "Doit quitter le logement (procédure d'expulsion, ...)",
@@ -471,17 +467,11 @@ pub const BARRIERS: &[(&str, &str)] = &[
         "lecture-ecriture-calcul",
         "Français Langue Étrangère (FLE) : non maitrise ou en cours d'apprentissage",
     ),
-    ("mobilite", "Autres permis (poids lourd, bus, …)"),
-    ("mobilite", "Permis B"),
     ("mobilite", "Aucun moyen de transport à disposition"),
-    ("mobilite", "Code obtenu"),
     ("mobilite", "Permis et/ou code en cours"),
     ("mobilite", "Dépendant des transports en commun"),
-    ("mobilite", "Vélo ou trottinette électrique"),
-    ("mobilite", "Véhicule (voiture, moto, scooter)"),
     ("mobilite", "Permis non valide / suspension de permis"),
     ("mobilite", "Véhicule sans permis"),
-    ("mobilite", "Co-voiturage"),
     (
         "mobilite",
         "État de santé déclaré rendant incompatible la conduite",
@@ -514,6 +504,64 @@ pub const BARRIERS: &[(&str, &str)] = &[
         "Difficulté déclarée concernant l'accès à un professionnel de santé",
     ),
 ];
+
+/// Resources (*atouts*) by category: what the person has and can rely on
+/// (a driving licence, a smartphone, a home). Ticked without a severity,
+/// never counted as a need.
+pub const RESOURCES: &[(&str, &str)] = &[
+    ("mobilite", "Permis B"),
+    ("mobilite", "Autres permis (poids lourd, bus, …)"),
+    ("mobilite", "Code obtenu"),
+    ("mobilite", "Véhicule (voiture, moto, scooter)"),
+    ("mobilite", "Vélo ou trottinette électrique"),
+    ("mobilite", "Co-voiturage"),
+    ("numerique", "Dispose d'un ordinateur"),
+    ("numerique", "Dispose d'un smartphone"),
+    ("numerique", "Dispose d'une tablette"),
+    ("trouver-un-emploi", "Inscrit à France Travail"),
+    ("trouver-un-emploi", "Disponible immédiatement"),
+    ("trouver-un-emploi", "Disponible à temps partiel"),
+    ("se-former", "Prêt à suivre une formation"),
+    ("se-former", "A déjà identifié une formation"),
+    ("logement-hebergement", "Locataire du parc social"),
+    ("logement-hebergement", "Locataire du parc privé"),
+    ("logement-hebergement", "Propriétaire"),
+];
+
+/// A checklist item: (category code, label).
+type Item = (&'static str, &'static str);
+
+/// Checklist items since renamed or moved: then and now.
+const RENAMED: &[(Item, Item)] = &[
+    (
+        ("trouver-un-emploi", "Inscrit à Pôle emploi"),
+        ("trouver-un-emploi", "Inscrit à France Travail"),
+    ),
+    (
+        ("trouver-un-emploi", "Prêt  à suivre une formation"),
+        ("se-former", "Prêt à suivre une formation"),
+    ),
+];
+
+/// A checklist item as it reads today (France Travail, not Pôle emploi).
+pub fn current_item<'a>(category: &'a str, label: &'a str) -> (&'a str, &'a str) {
+    RENAMED
+        .iter()
+        .find(|(then, _)| *then == (category, label))
+        .map_or((category, label), |(_, now)| *now)
+}
+
+/// Whether a ticked item is a resource rather than a barrier.
+pub fn is_resource(category: &str, label: &str) -> bool {
+    RESOURCES.iter().any(|(c, l)| *c == category && *l == label)
+}
+
+pub fn resources_of(category: &str) -> impl Iterator<Item = &'static str> + '_ {
+    RESOURCES
+        .iter()
+        .filter(move |(c, _)| *c == category)
+        .map(|(_, label)| *label)
+}
 
 /// Objectives by category, suggested when writing a contract.
 pub const OBJECTIVES: &[(&str, &str)] = &[

@@ -36,7 +36,7 @@ impl Row {
         DiagnosticRevision {
             version: self.version,
             revised_on: self.revised_on,
-            data: self.data.0,
+            data: self.data.0.normalised(),
             created_by: self.created_by,
             created_at: self.created_at,
         }

@@ -90,10 +90,19 @@ pub struct BarrierInput {
     severity: String,
 }
 
+/// A resource (atout) of the taxonomy's checklist: a driving licence, a smartphone.
+#[derive(Deserialize)]
+pub struct ResourceInput {
+    category: String,
+    label: String,
+}
+
 #[derive(Deserialize, Default)]
 pub struct DiagnosticInput {
     #[serde(default)]
     barriers: Vec<BarrierInput>,
+    #[serde(default)]
+    resources: Vec<ResourceInput>,
     #[serde(flatten)]
     texts: std::collections::HashMap<String, String>,
 }
@@ -122,6 +131,12 @@ pub async fn save(
         pairs.push((
             format!("gravite|{}|{}", barrier.category, barrier.label),
             barrier.severity.clone(),
+        ));
+    }
+    for resource in &body.data.resources {
+        pairs.push((
+            "atout".into(),
+            format!("{}|{}", resource.category, resource.label),
         ));
     }
     pairs.extend(body.data.texts);

@@ -31,12 +31,18 @@ pub struct Item {
     pub severity: &'static str,
 }
 
+/// A category of the checklist: its barriers (each with a severity) and
+/// its resources (ticked only).
 pub struct CategoryView {
     pub code: &'static str,
     pub label: &'static str,
     pub open: bool,
     pub items: Vec<Item>,
+    pub resources: Vec<(&'static str, bool)>,
 }
+
+/// How many "other barrier" lines each category offers.
+pub const OTHER_LINES: usize = 3;
 
 fn categories(data: &DiagnosticData, sensitive: bool) -> Vec<CategoryView> {
     taxonomy::CATEGORIES
@@ -63,11 +69,21 @@ fn categories(data: &DiagnosticData, sensitive: bool) -> Vec<CategoryView> {
                     }),
                 }
             }
+            let resources: Vec<(&'static str, bool)> = taxonomy::resources_of(c.code)
+                .map(|label| {
+                    let had = data
+                        .resources
+                        .iter()
+                        .any(|r| r.category == c.code && r.label == label);
+                    (label, had)
+                })
+                .collect();
             CategoryView {
                 code: c.code,
                 label: c.label,
-                open: items.iter().any(|i| i.checked),
+                open: items.iter().any(|i| i.checked) || resources.iter().any(|(_, had)| *had),
                 items,
+                resources,
             }
         })
         .collect()
@@ -97,6 +113,9 @@ struct ShowPage {
     access: PathwayAccess,
     current: Option<RevisionLine>,
     barriers: Vec<BarrierLine>,
+    /// « Permis B (Mobilité) ».
+    resources: Vec<String>,
+    other_lines: Vec<usize>,
     texts: Vec<(&'static str, String)>,
     revisions: Vec<RevisionLine>,
     categories: Vec<CategoryView>,
@@ -155,6 +174,15 @@ async fn page(
                 severity: b.severity.label(),
             })
             .collect(),
+        resources: data
+            .resources
+            .iter()
+            .map(|r| {
+                let category = taxonomy::category(&r.category).map_or("", |c| c.label);
+                format!("{} ({category})", r.label)
+            })
+            .collect(),
+        other_lines: (1..=OTHER_LINES).collect(),
         texts: TEXT_FIELDS
             .iter()
             .filter(|(_, _, sensitive)| access.sensitive || !sensitive)
@@ -203,11 +231,13 @@ pub struct DiagnosticForm {
     revised_on: String,
 }
 
-/// Turns the form's free-text "other barrier" fields into barrier pairs.
+/// Turns the form's free-text "other barrier" lines (`autre|category|n`,
+/// severity `gravite-autre|category|n`) into barrier pairs.
 pub fn form_pairs(pairs: Pairs) -> Pairs {
     let mut out = Vec::with_capacity(pairs.len());
     for (key, value) in &pairs {
-        if let Some(category) = key.strip_prefix("autre|") {
+        if let Some(line) = key.strip_prefix("autre|") {
+            let category = line.split('|').next().unwrap_or_default();
             let label = value.trim();
             if label.is_empty() {
                 continue;
@@ -215,7 +245,7 @@ pub fn form_pairs(pairs: Pairs) -> Pairs {
             out.push(("frein".to_owned(), format!("{category}|{label}")));
             if let Some((_, severity)) = pairs
                 .iter()
-                .find(|(k, _)| *k == format!("gravite-autre|{category}"))
+                .find(|(k, _)| *k == format!("gravite-autre|{line}"))
             {
                 out.push((format!("gravite|{category}|{label}"), severity.clone()));
             }

@@ -24,6 +24,7 @@ pub mod import;
 pub mod oarsa;
 pub mod orientation;
 pub mod person;
+pub mod rectification;
 pub mod referral;
 pub mod retention;
 pub mod self_referral;

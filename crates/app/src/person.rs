@@ -16,9 +16,7 @@ use parcours_store::diagnostic::DiagnosticRevision;
 use parcours_store::import::ImportChange;
 use parcours_store::organisation::Organisation;
 use parcours_store::orientation::{Assignment, Orientation};
-use parcours_store::person::{
-    Household, HouseholdTarget, Person, PersonQuery, PersonRevision, PersonSummary,
-};
+use parcours_store::person::{Household, HouseholdTarget, Person, PersonQuery, PersonSummary};
 use parcours_store::referral::PersonReferral;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -561,14 +559,16 @@ async fn duplicates(
 /// The file's rectifications, newest first; the read is audited.
 pub struct History {
     pub person: Person,
-    pub revisions: Vec<PersonRevision>,
+    /// Newest first, each with its changes in French.
+    pub rectifications: Vec<crate::rectification::Rectification>,
 }
 
 pub async fn history(app: &App, me: &CurrentUser, id: Uuid) -> Result<History, Failure> {
     let person = read_person(app, me, id, "historique des rectifications").await?;
+    let revisions = app.store.person_revisions(id).await?;
     Ok(History {
         person,
-        revisions: app.store.person_revisions(id).await?,
+        rectifications: crate::rectification::rectifications(app, &revisions).await?,
     })
 }
 

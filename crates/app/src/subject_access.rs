@@ -4,16 +4,18 @@
 //! cadre, the files within their scope. Every export is audited as a read of
 //! the person, under an action of its own.
 
+use crate::rectification::{self, NirShown};
 use crate::{clock, App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::caf;
 use parcours_domain::diagnostic::TEXT_FIELDS;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
-use parcours_domain::person::{ClosureReason, HouseholdRole, RsaState, Sex};
+use parcours_domain::person::RsaState;
 use parcours_domain::referral::Attendance;
 use parcours_domain::Permission;
 use parcours_pdf::{Entry, Section, SubjectAccessDocument};
 use parcours_store::subject_access::SubjectAccess;
+use serde_json::Value;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -111,57 +113,18 @@ fn fse_answer(question: FseQuestion, code: &str) -> String {
 }
 
 /// The saved file's fields as the French read them (a revision is the file
-/// as saved, in JSON: ids left out, codes and dates in French).
+/// as saved, in JSON): the history's labels and values, ids left out, the
+/// NIR whole (the export is the person's own).
 fn revision_fields(data: &str) -> Vec<(String, String)> {
-    const LABELS: &[(&str, &str)] = &[
-        ("household_role", "Rôle dans le foyer"),
-        ("last_name", "Nom"),
-        ("first_names", "Prénoms"),
-        ("birth_name", "Nom de naissance"),
-        ("birth_date", "Date de naissance"),
-        ("sex", "Sexe"),
-        ("nir", "NIR"),
-        ("email", "Courriel"),
-        ("phone", "Téléphone"),
-        ("address", "Adresse"),
-        ("commune_code", "Code INSEE de la commune"),
-        ("subject_to_duties", "Soumis aux droits et devoirs"),
-        ("duties_since", "Droits et devoirs depuis le"),
-        ("single_parent", "Parent isolé"),
-        ("other_minimum_income", "Autre minimum social"),
-        ("rqth", "RQTH"),
-        ("closed_on", "Dossier clos le"),
-        ("closure_reason", "Motif de clôture"),
-    ];
-    let Ok(serde_json::Value::Object(saved)) = serde_json::from_str::<serde_json::Value>(data)
-    else {
+    let Ok(Value::Object(saved)) = serde_json::from_str::<Value>(data) else {
         return vec![field("Contenu", data)];
     };
-    LABELS
+    let names = rectification::Names::default();
+    rectification::FIELDS
         .iter()
+        .filter(|(key, _)| !key.ends_with("_id"))
         .filter_map(|(key, label)| {
-            let value = match saved.get(*key)? {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::Bool(b) => yes_no(*b),
-                serde_json::Value::String(s) => {
-                    let iso = time::macros::format_description!("[year]-[month]-[day]");
-                    let label = match *key {
-                        "birth_date" | "duties_since" | "closed_on" => {
-                            Date::parse(s, &iso).ok().map(clock::fr_date)
-                        }
-                        "sex" => Sex::from_code(s).map(|x| x.label().to_owned()),
-                        "household_role" => {
-                            HouseholdRole::from_code(s).map(|x| x.label().to_owned())
-                        }
-                        "closure_reason" => {
-                            ClosureReason::from_code(s).map(|x| x.label().to_owned())
-                        }
-                        _ => None,
-                    };
-                    label.unwrap_or_else(|| s.clone())
-                }
-                other => other.to_string(),
-            };
+            let value = rectification::value(key, saved.get(*key)?, &names, NirShown::Whole);
             Some(field(label, value))
         })
         .collect()

@@ -441,12 +441,18 @@ impl Store {
     }
 
     pub async fn person_revisions(&self, id: Uuid) -> Result<Vec<PersonRevision>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, PersonRevision>(
-            "SELECT version, changed_at, changed_by, data FROM person_revisions WHERE person_id = $1 ORDER BY version DESC",
-        )
+        // Who saved it, by name and organisation.
+        let (by, joins) = crate::account_label("r.changed_by", "saver");
+        let sql = format!(
+            "SELECT r.version, r.changed_at, {by} AS changed_by, r.data FROM person_revisions r {joins}
+             WHERE r.person_id = $1 ORDER BY r.version DESC"
+        );
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, PersonRevision>(&sql)
         .bind(id)
         .fetch_all(pool)
-        .await)?)
+        .await)?,
+        )
     }
 
     /// People matching every given criterion, within the scope, by name.

@@ -242,7 +242,8 @@ const steps = [
       await submitAndWait(page, () => hit.first().click());
       await expectText(page, 'Échéances');
       await expectText(page, 'Référent unique : Sophie Lemaire');
-      const nir = await page.locator('dl.summary dd').nth(2).innerText();
+      await expectText(page, 'En bref');
+      const nir = await page.locator('#identite + dl dd').nth(2).innerText();
       expect(nir.includes('•'), `le NIR doit être masqué par défaut, obtenu « ${nir} »`);
       await axeScan(page, '/personnes/{id}');
       await visit(page, '/portefeuille');
@@ -262,6 +263,7 @@ const steps = [
       const person = pathOf(page);
       await visit(page, `${person}/diagnostic`);
       await expectText(page, 'Révision 1');
+      await expectText(page, 'Atouts');
       await axeScan(page, '/personnes/{id}/diagnostic');
       await page.locator('textarea#needs').fill('Un vélo pour rejoindre l’atelier');
       await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer la révision' }).click());
@@ -270,6 +272,12 @@ const steps = [
       await expectText(page, 'Un vélo pour rejoindre');
       await visit(page, `${person}/contrats/nouveau`);
       await axeScan(page, '/personnes/{id}/contrats/nouveau');
+      // Objectives on demand: one to start with, one more when asked, what was typed kept.
+      await page.locator('input#o0-title').fill('Reprendre confiance');
+      await submitAndWait(page, () => page.getByRole('button', { name: 'Ajouter un objectif' }).click());
+      expect((await page.locator('fieldset#objectif-2').count()) === 1, 'un deuxième objectif doit apparaître à la demande');
+      expect((await page.locator('input#o0-title').inputValue()) === 'Reprendre confiance', 'objectif saisi perdu');
+      await page.locator('input#o0-title').fill('');
       await submitAndWait(page, () => page.getByRole('button', { name: 'Enregistrer le brouillon' }).click());
       const summary = page.locator('.error-summary');
       expect((await summary.count()) === 1, 'un contrat sans objectif doit être refusé avec un résumé des erreurs');
@@ -287,7 +295,7 @@ const steps = [
       expect(before >= 1, 'aucune orientation à valider dans la démo');
       await boxes.first().check();
       await submitAndWait(page, () => page.getByRole('button', { name: 'Valider les orientations cochées' }).click());
-      await expectText(page, 'orientation(s) validée(s)');
+      await expectText(page, '1 orientation validée');
       expect((await page.locator('input[name=ids]').count()) === before - 1, 'la file d’attente n’a pas diminué');
       await visit(page, '/contrats');
       await axeScan(page);
@@ -326,8 +334,8 @@ const steps = [
       await submitAndWait(page, () => page.locator('table.data a').first().click());
       await axeScan(page, '/actions/{id}');
       await page.locator('summary', { hasText: 'Ajouter un financement' }).click();
-      await page.locator('input#funding-amount').fill('12 500');
-      await page.locator('input#funding-contract').fill('2026-DI-099');
+      await page.locator('input#amount-financement').fill('12 500');
+      await page.locator('input#contract_number-financement').fill('2026-DI-099');
       await submitAndWait(page, () => page.getByRole('button', { name: 'Ajouter le financement' }).click());
       await expectText(page, 'Financement ajouté');
       await visit(page, '/programme');
@@ -405,6 +413,14 @@ const steps = [
       await login(page, 'structure@demo.parcours.fr');
       await visit(page, '/positionnements');
       await axeScan(page);
+      // A refusal without its reason: a red summary linked to the field, the panel open.
+      const first = page.locator('article.card', { has: page.locator('summary', { hasText: 'Refuser' }) }).first();
+      await first.locator('summary', { hasText: 'Refuser' }).click();
+      await first.locator('input[name=refusal_comment]').fill('Injoignable');
+      await submitAndWait(page, () => first.getByRole('button', { name: 'Refuser le positionnement' }).click());
+      expect((await page.locator('.error-summary[role=alert] a').count()) === 1, 'un refus sans motif doit être signalé avec un lien vers le champ');
+      expect((await page.locator('input[name=refusal_comment]').first().inputValue()) === 'Injoignable', 'commentaire perdu');
+      await axeScan(page, '/positionnements (erreurs)');
       // Entered the day of the positioning; attendance only once a session has started.
       await page.locator('input[name=entered_on]').first().fill(parisDay(-7));
       await submitAndWait(page, () => page.getByRole('button', { name: /Accepter/ }).first().click());
@@ -415,9 +431,9 @@ const steps = [
       await visit(page, '/actions?q=bons+vivants');
       await submitAndWait(page, () => page.locator('table.data a').first().click());
       await page.getByText('Ajouter une séance').click();
-      await page.locator('input#session-on').fill(parisDay(-3));
-      await page.locator('input#session-starts').fill('14:00');
-      await page.locator('input#session-ends').fill('16:00');
+      await page.locator('input#on-seance').fill(parisDay(-3));
+      await page.locator('input#starts_at-seance').fill('14:00');
+      await page.locator('input#ends_at-seance').fill('16:00');
       await submitAndWait(page, () => page.getByRole('button', { name: 'Ajouter la séance' }).click());
       const held = new Date(Date.now() - 3 * 86_400_000).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
       await submitAndWait(page, () => page.getByRole('link', { name: `Présences du ${held}` }).first().click());
@@ -430,6 +446,9 @@ const steps = [
       }
       await submitAndWait(page, () => page.getByRole('button', { name: 'Tous présents' }).click());
       await expectText(page, 'Présences enregistrées');
+      await visit(page, '/positionnements?onglet=participants');
+      await expectText(page, 'Enregistrer la sortie');
+      await axeScan(page, '/positionnements?onglet=participants');
       await logout(page);
     },
   ],

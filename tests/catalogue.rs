@@ -333,6 +333,29 @@ async fn operators_change_only_their_actions_practical_details() {
             (status, fields(&body)),
             (StatusCode::UNPROCESSABLE_ENTITY, vec!["on".to_owned()])
         );
+        // A past session: out of the page's default window, in its month's.
+        let long_ago = parcours_domain::clock::today() - time::Duration::days(45);
+        let (status, past) = send(&api, reqwest::Method::POST, app.url(&format!("/api/v1/actions/{id}/sessions")), &own,
+            Some(json!({"on": long_ago.to_string(), "starts_at": "14:00", "ends_at": "16:00", "note": "Séance rattrapée"}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{past}");
+        let page = |query: String| {
+            let client = client.clone();
+            let url = app.url(&format!("/actions/{id}{query}"));
+            async move { client.get(url).send().await.unwrap() }
+        };
+        let default = page(String::new()).await.text().await.unwrap();
+        assert!(!default.contains("Séance rattrapée"));
+        let month = parcours_domain::clock::month_code(long_ago);
+        let that_month = page(format!("?mois={month}")).await.text().await.unwrap();
+        assert!(that_month.contains("Séance rattrapée"), "{that_month}");
+        assert!(that_month.contains(&format!("value=\"{month}\"")));
+        let wrong = page("?mois=mars".to_owned()).await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Le mois s&#39;écrit AAAA-MM"));
         // Another structure's opérateur and a référent may not.
         for email in [OPERATOR, REFERENT] {
             let token = app.token(email).await;

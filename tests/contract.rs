@@ -473,7 +473,7 @@ async fn orient(app: &App, person: Uuid) {
         .unwrap()
         .id;
     let actor = parcours_store::Actor::system("tests");
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = parcours_domain::clock::today();
     let orientation = parcours_domain::orientation::OrientationData {
         kind: parcours_domain::deadline::OrientationKind::Social,
         lead_organisation_id: ccas,
@@ -581,6 +581,44 @@ async fn a_new_contract_is_a_contrat_d_engagement() {
         let html = form.text().await.unwrap();
         assert!(html.contains("value=\"engagement\""), "{html}");
         assert!(!html.contains("value=\"cer\""), "no CER offered");
+        // Objectives on demand: one to start with, one more when asked,
+        // what was typed kept and nothing saved.
+        assert!(html.contains("id=\"objectif-1\"") && !html.contains("id=\"objectif-2\""));
+        let path = format!("/personnes/{magali}/contrats/nouveau");
+        let token = app.csrf(&sophie, &path).await;
+        let before = app
+            .get_json(
+                &app.token(REFERENT).await,
+                &format!("/api/v1/persons/{magali}/contracts"),
+            )
+            .await;
+        let more = sophie
+            .post(app.url(&format!("/personnes/{magali}/contrats")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("kind", "engagement"),
+                ("objectif0_categorie", "remobilisation"),
+                ("objectif0_intitule", "Reprendre confiance"),
+                ("ajouter_objectif", "1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(more.status(), StatusCode::OK);
+        let html = more.text().await.unwrap();
+        assert!(html.contains("id=\"objectif-2\"") && !html.contains("id=\"objectif-3\""));
+        assert!(html.contains("value=\"Reprendre confiance\""));
+        assert!(
+            !html.contains("error-summary"),
+            "asking for a row is no error"
+        );
+        let after = app
+            .get_json(
+                &app.token(REFERENT).await,
+                &format!("/api/v1/persons/{magali}/contracts"),
+            )
+            .await;
+        assert_eq!(before, after, "nothing saved");
     }
 }
 
@@ -601,5 +639,100 @@ async fn a_bilan_is_refused_before_it_is_read() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+}
+
+/// The diagnostic form: resources apart from barriers (no severity),
+/// several "other" barriers per theme, the common barriers offered.
+#[tokio::test]
+async fn the_diagnostic_form_tells_resources_from_barriers() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let client = app.signed_in(REFERENT).await;
+        let path = format!("/personnes/{magali}/diagnostic");
+        let form = client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains("value=\"remobilisation|Isolement social\""),
+            "a common barrier offered"
+        );
+        assert!(
+            form.contains("name=\"atout\" value=\"mobilite|Permis B\""),
+            "a resource ticked apart"
+        );
+        assert!(
+            !form.contains("name=\"gravite|mobilite|Permis B\""),
+            "a resource has no severity"
+        );
+        assert!(
+            form.contains("name=\"autre|mobilite|3\""),
+            "several other barriers per theme"
+        );
+        let token = app.csrf(&client, &path).await;
+        let version = app
+            .get_json(
+                &app.token(REFERENT).await,
+                &format!("/api/v1/persons/{magali}/diagnostic"),
+            )
+            .await
+            .as_array()
+            .and_then(|r| r.first().map(|r| r["version"].as_i64().unwrap()))
+            .unwrap_or(0)
+            .to_string();
+        let response = client
+            .post(app.url(&path))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("version", version.as_str()),
+                ("frein", "remobilisation|Isolement social"),
+                ("gravite|remobilisation|Isolement social", "3"),
+                ("atout", "mobilite|Permis B"),
+                ("autre|mobilite|1", "Peur de conduire seule"),
+                ("gravite-autre|mobilite|1", "1"),
+                ("autre|mobilite|2", "Pas de garage"),
+                ("gravite-autre|mobilite|2", "2"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let revisions = app
+            .get_json(
+                &app.token(REFERENT).await,
+                &format!("/api/v1/persons/{magali}/diagnostic"),
+            )
+            .await;
+        let data = &revisions[0]["data"];
+        let labels: Vec<&str> = data["barriers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "Isolement social",
+                "Peur de conduire seule",
+                "Pas de garage"
+            ]
+        );
+        assert_eq!(data["barriers"][1]["severity"], "1");
+        assert_eq!(data["resources"][0]["label"], "Permis B");
+        let page = client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("<li>Permis B (Mobilité)</li>"), "{page}");
     }
 }

@@ -105,7 +105,7 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
 
         // Listed on the participants page, still to record.
         let client = app.signed_in(OPERATOR).await;
-        let (status, inbox) = html(&client, &app, "/positionnements").await;
+        let (status, inbox) = html(&client, &app, "/positionnements?onglet=participants").await;
         assert_eq!(status, StatusCode::OK);
         assert!(inbox.contains(&format!("/positionnements/{id}/fse")));
         assert!(inbox.contains("Données FSE+"));
@@ -226,7 +226,7 @@ async fn the_structures_operator_records_and_reads_back_over_the_api() {
         assert!(audit.contains("données FSE+ à l'entrée enregistrées"));
         assert!(!audit.contains("long_term_unemployed"));
 
-        let (_, inbox) = html(&client, &app, "/positionnements").await;
+        let (_, inbox) = html(&client, &app, "/positionnements?onglet=participants").await;
         assert!(inbox.contains(&format!("/positionnements/{id}/fse")));
         assert!(!inbox.contains("à saisir"), "recorded now");
 
@@ -350,7 +350,7 @@ async fn an_action_without_fse_co_financing_takes_no_fse_data() {
         let (status, _) = app.call(Method::GET, &path, &operator, None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let client = app.signed_in(OPERATOR).await;
-        let (_, inbox) = html(&client, &app, "/positionnements").await;
+        let (_, inbox) = html(&client, &app, "/positionnements?onglet=participants").await;
         assert!(inbox.contains("Fabrice"));
         assert!(
             !inbox.contains(&format!("/positionnements/{id}/fse")),

@@ -448,7 +448,7 @@ async fn the_situation_at_4_weeks_is_observed_within_them() {
         // The inbox offers the window's last day, the window's bounds on the field.
         let structure = app.signed_in(OPERATOR).await;
         let inbox = structure
-            .get(app.url("/positionnements"))
+            .get(app.url("/positionnements?onglet=sorties"))
             .send()
             .await
             .unwrap()

@@ -447,7 +447,14 @@ async fn a_stale_rectification_is_refused_and_the_typed_values_kept() {
             .text()
             .await
             .unwrap();
-        assert!(history.contains("02 31 00 00 01"));
+        // A French sentence per change, by name, linked records named.
+        assert!(history.contains("Téléphone : "), "{history}");
+        assert!(history.contains(" → 02 31 00 00 01</li>"), "{history}");
+        assert!(
+            history.contains("<li>Commune : 14000 Caen</li>"),
+            "{history}"
+        );
+        assert!(!history.contains("commune_code") && !history.contains("@demo.parcours.fr"));
         let file = app.store.person(magali).await.unwrap();
         assert!(
             history.contains(&format!(
@@ -1034,5 +1041,84 @@ async fn refused_requests_are_audited_for_the_dpo() {
             journal.contains("Accès refusé"),
             "the journal lists refusals"
         );
+    }
+}
+
+/// The part of `html` from `marker` to the next `end`.
+fn part<'a>(html: &'a str, marker: &str, end: &str) -> &'a str {
+    let from = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn the_person_page_starts_with_a_summary_and_a_refused_closure_keeps_what_was_typed() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let client = app.signed_in(REFERENT).await;
+        let path = format!("/personnes/{magali}");
+        let html = client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let summary = part(&html, "id=\"resume\"", "</section>");
+        for fact in [
+            "Orientation",
+            "Sophie Lemaire (CCAS de Caen)",
+            "Contrat",
+            "Actions",
+            "Prochaine échéance",
+        ] {
+            assert!(summary.contains(fact), "{fact} in {summary}");
+        }
+        assert!(
+            html.find("id=\"resume\"") < html.find("id=\"identite\""),
+            "the summary comes first"
+        );
+        assert!(html.contains("href=\"#gestes-rares\""));
+        assert!(
+            html.find("id=\"gestes-rares\"") < html.find("id=\"cloturer\""),
+            "closing the file is set apart"
+        );
+
+        let token = app.csrf(&client, &path).await;
+        let version = app.store.person(magali).await.unwrap().version.to_string();
+        let response = client
+            .post(app.url(&format!("{path}/cloture")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("version", version.as_str()),
+                ("closure_reason", ""),
+                ("closed_on", "2026-01-15"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()["location"], path.as_str());
+        let html = client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let errors = part(&html, "class=\"error-summary\"", "</div>");
+        assert!(
+            errors.contains("href=\"#closure_reason-cloturer\""),
+            "{errors}"
+        );
+        let panel = part(&html, "id=\"cloturer\"", "</details>");
+        assert!(panel.starts_with("id=\"cloturer\" open>"), "{panel}");
+        assert!(panel.contains("value=\"2026-01-15\""), "{panel}");
+        let person = app.store.person(magali).await.unwrap();
+        assert_eq!(person.closed_on, None, "nothing saved");
     }
 }

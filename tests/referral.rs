@@ -1007,3 +1007,186 @@ async fn the_structure_sees_only_its_answer() {
         assert!(!answer.to_string().contains("confidentielle"));
     }
 }
+
+/// The text of the element whose opening tag starts at `marker` up to `end`.
+fn between<'a>(html: &'a str, marker: &str, end: &str) -> &'a str {
+    let from = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn a_refused_answer_says_why_in_red_and_keeps_what_was_typed() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (person, action) = fabrice_and_workshop(&app, &referent).await;
+        let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
+            Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"}))).await;
+        let id = referral["id"].as_str().unwrap();
+        let version = referral["version"].to_string();
+        let client = app.signed_in(OPERATOR).await;
+        // The tab to answer, grouped by action, says who positioned by name.
+        let inbox = client
+            .get(app.url("/positionnements"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            inbox.contains("aria-current=\"page\">À répondre"),
+            "{inbox}"
+        );
+        let card = between(&inbox, &format!("id=\"p-{id}\""), "</article>");
+        assert!(card.contains("par Sophie Lemaire (CCAS de Caen)"), "{card}");
+        assert!(!card.contains("referent@demo.parcours.fr"), "{card}");
+
+        let token = app.csrf(&client, "/positionnements").await;
+        let refuse = |reason: &'static str, version: String| {
+            let client = client.clone();
+            let token = token.clone();
+            let url = app.url(&format!("/positionnements/{id}/refus"));
+            async move {
+                client
+                    .post(url)
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("version", version.as_str()),
+                        ("onglet", "a-repondre"),
+                        ("refusal_reason", reason),
+                        ("refusal_comment", "Injoignable depuis trois semaines"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let response = refuse("", version.clone()).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let back = response.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(back, "/positionnements?onglet=a-repondre");
+        let page = client
+            .get(app.url(&back))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let summary = between(&page, "class=\"error-summary\"", "</div>");
+        assert!(summary.contains("role=\"alert\""), "{summary}");
+        assert!(
+            summary.contains(&format!("href=\"#refusal_reason-{id}\"")),
+            "{summary}"
+        );
+        let card = between(&page, &format!("id=\"p-{id}\""), "</article>");
+        assert!(card.contains("<details class=\"action\" open>"), "{card}");
+        assert!(
+            card.contains("value=\"Injoignable depuis trois semaines\""),
+            "{card}"
+        );
+        assert!(
+            !page.contains("class=\"notice\""),
+            "a refusal is not a success"
+        );
+        // Shown once: the next page is clean.
+        let again = client
+            .get(app.url(&back))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!again.contains("error-summary"));
+        // Someone else's change in between: said as such, nothing saved.
+        let response = refuse("unreachable", "999".to_owned()).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&back))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("modifié entre-temps"), "{page}");
+        // Sent again, complete and at the version read: saved, off the tab.
+        let response = refuse("unreachable", version).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let page = client
+            .get(app.url(&back))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Refus enregistré"), "{page}");
+        assert!(
+            !page.contains(&format!("id=\"p-{id}\"")),
+            "refused: off the tab"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_has_a_tab_per_queue_with_its_count() {
+    for app in apps().await {
+        let referent = app.token(REFERENT).await;
+        let (person, action) = fabrice_and_workshop(&app, &referent).await;
+        let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
+            Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"}))).await;
+        let operator = app.token(OPERATOR).await;
+        let accept = format!(
+            "/api/v1/referrals/{}/accept",
+            referral["id"].as_str().unwrap()
+        );
+        let entered_on = parcours_domain::clock::today().to_string();
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &accept,
+                &operator,
+                Some(json!({"version": referral["version"], "entered_on": entered_on})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let participants = app
+            .get_json(&operator, "/api/v1/referrals/participants")
+            .await;
+        let count = participants.as_array().map_or(0, Vec::len);
+        let client = app.signed_in(OPERATOR).await;
+        let page = client
+            .get(app.url("/positionnements?onglet=participants"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(&format!(
+                "aria-current=\"page\">Participants <span class=\"count\">{count}</span>"
+            )),
+            "{page}"
+        );
+        assert!(page.contains("Enregistrer la sortie"));
+        assert!(!page.contains(&format!("/positionnements/{person}")));
+        // An unknown tab is the first one, not an error.
+        let first = client
+            .get(app.url("/positionnements?onglet=nimporte"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        assert!(first
+            .text()
+            .await
+            .unwrap()
+            .contains("aria-current=\"page\">À répondre"));
+    }
+}

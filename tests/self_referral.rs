@@ -651,7 +651,7 @@ async fn margin_places_are_a_quota() {
         let inbox_page = app
             .signed_in(OPERATOR)
             .await
-            .get(app.url("/positionnements"))
+            .get(app.url("/positionnements?onglet=participants"))
             .send()
             .await
             .unwrap()

@@ -103,7 +103,7 @@ fn totals(dashboard: &Value) -> [i64; 4] {
 }
 
 fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    parcours_domain::clock::today()
 }
 
 #[tokio::test]
@@ -352,7 +352,7 @@ async fn appointments_of_an_individual_action() {
         // The participants' list offers appointments for the individual action only.
         let client = app.signed_in(OPERATOR).await;
         let inbox = client
-            .get(app.url("/positionnements"))
+            .get(app.url("/positionnements?onglet=participants"))
             .send()
             .await
             .unwrap()

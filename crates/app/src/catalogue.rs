@@ -325,15 +325,31 @@ async fn sheet(
 }
 
 /// An action's back-office page: the sessions of the last two weeks on
-/// (for attendance), and its funding for the chargé de mission.
+/// (for attendance), or of a month, and its funding for the chargé de mission.
 pub struct ActionDetails {
     pub sheet: ActionSheet,
+    /// The first day of the month shown, if one was asked.
+    pub month: Option<Date>,
     pub fundings: Vec<Funding>,
     pub can_manage: bool,
     pub can_edit_practical: bool,
 }
 
-pub async fn open_action(app: &App, me: &CurrentUser, id: Uuid) -> Result<ActionDetails, Failure> {
+/// `month` (AAAA-MM) shows that month's sessions, past ones included;
+/// empty, the last two weeks and what is to come.
+pub async fn open_action(
+    app: &App,
+    me: &CurrentUser,
+    id: Uuid,
+    month: &str,
+) -> Result<ActionDetails, Failure> {
+    let month = match month.trim() {
+        "" => None,
+        typed => Some(
+            crate::clock::parse_month(typed)
+                .ok_or_else(|| Invalid::field("mois", "Le mois s'écrit AAAA-MM (ex. 2026-03)."))?,
+        ),
+    };
     let action = readable_action(app, me, id).await?;
     let can_manage = me.role().can(Permission::ManageCatalogue);
     let fundings = if can_manage {
@@ -342,8 +358,13 @@ pub async fn open_action(app: &App, me: &CurrentUser, id: Uuid) -> Result<Action
         Vec::new()
     };
     let can_edit_practical = may_edit_practical(me, &action);
+    let mut sheet = sheet(app, action, today() - time::Duration::days(14), 16).await?;
+    if let Some((first, last)) = month {
+        sheet.sessions = app.store.sessions_between(id, first, last).await?;
+    }
     Ok(ActionDetails {
-        sheet: sheet(app, action, today() - time::Duration::days(14), 16).await?,
+        sheet,
+        month: month.map(|(first, _)| first),
         fundings,
         can_manage,
         can_edit_practical,

@@ -454,19 +454,11 @@ pub async fn monthly_sheet(
 /// "2026-03" (empty: this month) → its first and last days; a French
 /// message on `mois`.
 fn month_span(raw: &str) -> Result<(Date, Date), Failure> {
-    let today = crate::clock::today();
     let raw = match raw.trim() {
-        "" => format!("{}-{:02}", today.year(), u8::from(today.month())),
+        "" => crate::clock::month_code(crate::clock::today()),
         typed => typed.to_owned(),
     };
-    let parsed = raw.split_once('-').and_then(|(y, m)| {
-        let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
-        let first = Date::from_calendar_date(y.parse().ok()?, month, 1).ok()?;
-        let last =
-            Date::from_calendar_date(first.year(), month, month.length(first.year())).ok()?;
-        Some((first, last))
-    });
-    parsed.ok_or_else(|| {
+    crate::clock::parse_month(&raw).ok_or_else(|| {
         Failure::Invalid(Invalid::field(
             "mois",
             "Le mois s'écrit AAAA-MM (ex. 2026-03).",

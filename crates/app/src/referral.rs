@@ -409,16 +409,91 @@ pub async fn inbox(app: &App, me: &CurrentUser) -> Result<Vec<InboxReferral>, Fa
     Ok(lines)
 }
 
-/// How many positionings the structure has to answer, and how many wait
-/// for a place: counts only, nobody's file is read.
-pub async fn inbox_counts(app: &App, me: &CurrentUser) -> Result<(usize, usize), Failure> {
+/// The queues of a structure's inbox, one tab each on its page.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum InboxTab {
+    /// Positionings to accept or refuse (and self-referrals the Département validates).
+    ToAnswer,
+    /// People on a waiting list or offered a place.
+    Waiting,
+    Participants,
+    /// Recent exits whose situation 4 weeks later is to record.
+    Exits,
+}
+
+impl InboxTab {
+    pub const ALL: [InboxTab; 4] = [
+        InboxTab::ToAnswer,
+        InboxTab::Waiting,
+        InboxTab::Participants,
+        InboxTab::Exits,
+    ];
+
+    fn of(status: ReferralStatus) -> InboxTab {
+        match status {
+            ReferralStatus::Sent | ReferralStatus::PendingValidation => InboxTab::ToAnswer,
+            _ => InboxTab::Waiting,
+        }
+    }
+}
+
+/// How many lines each tab holds: counts only, nobody's file is read.
+#[derive(Default, Debug)]
+pub struct InboxCounts {
+    pub to_answer: usize,
+    pub waiting: usize,
+    pub participants: usize,
+    pub exits: usize,
+}
+
+impl InboxCounts {
+    pub fn of(&self, tab: InboxTab) -> usize {
+        match tab {
+            InboxTab::ToAnswer => self.to_answer,
+            InboxTab::Waiting => self.waiting,
+            InboxTab::Participants => self.participants,
+            InboxTab::Exits => self.exits,
+        }
+    }
+}
+
+pub async fn inbox_counts(app: &App, me: &CurrentUser) -> Result<InboxCounts, Failure> {
     me.require(Permission::AnswerReferrals)?;
-    let inbox = app.store.referral_inbox(me.user.organisation_id).await?;
+    let structure = me.user.organisation_id;
+    let inbox = app.store.referral_inbox(structure).await?;
     let to_answer = inbox
         .iter()
-        .filter(|r| r.status == ReferralStatus::Sent)
+        .filter(|r| InboxTab::of(r.status) == InboxTab::ToAnswer)
         .count();
-    Ok((to_answer, inbox.len() - to_answer))
+    Ok(InboxCounts {
+        to_answer,
+        waiting: inbox.len() - to_answer,
+        participants: app.store.participants(structure).await?.len(),
+        exits: app
+            .store
+            .exits_to_follow_up(structure, today())
+            .await?
+            .len(),
+    })
+}
+
+/// The lines of one tab of the structure's inbox (audited like the inbox).
+pub async fn inbox_tab(
+    app: &App,
+    me: &CurrentUser,
+    tab: InboxTab,
+) -> Result<Vec<InboxReferral>, Failure> {
+    match tab {
+        InboxTab::Participants => participants(app, me).await,
+        InboxTab::Exits => exits_to_follow_up(app, me).await,
+        queue => {
+            me.require(Permission::AnswerReferrals)?;
+            let mut lines = app.store.referral_inbox(me.user.organisation_id).await?;
+            lines.retain(|r| InboxTab::of(r.status) == queue);
+            audit_reads(app, me, &lines, "positionnement reçu").await?;
+            Ok(lines)
+        }
+    }
 }
 
 /// The people in the structure's actions (audited like the inbox).

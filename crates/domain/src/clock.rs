@@ -62,13 +62,31 @@ pub fn fr_long_date(date: Date) -> String {
     )
 }
 
+/// A month typed as `AAAA-MM` (2026-03): its first and last days.
+pub fn parse_month(raw: &str) -> Option<(Date, Date)> {
+    let (year, month) = raw.trim().split_once('-')?;
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    let first = Date::from_calendar_date(year.parse().ok()?, month, 1).ok()?;
+    let last = Date::from_calendar_date(first.year(), month, month.length(first.year())).ok()?;
+    Some((first, last))
+}
+
+/// The month of a day as the month field writes it: `2026-03`.
+pub fn month_code(day: Date) -> String {
+    format!("{}-{:02}", day.year(), u8::from(day.month()))
+}
+
 /// A number of days, the noun agreeing: "1 jour", "3 jours".
 pub fn fr_days(days: i64) -> String {
-    if days.abs() <= 1 {
-        format!("{days} jour")
-    } else {
-        format!("{days} jours")
-    }
+    fr_count(days, "jour", "jours")
+}
+
+/// A count and what it counts, agreeing as French does (0 and 1 take the
+/// singular): `fr_count(2, "orientation validée", "orientations validées")`.
+pub fn fr_count(count: impl TryInto<i64>, one: &str, many: &str) -> String {
+    let count: i64 = count.try_into().unwrap_or(i64::MAX);
+    let words = if count.abs() <= 1 { one } else { many };
+    format!("{count} {words}")
 }
 
 /// The present instant.
@@ -122,6 +140,38 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_month_reads_as_its_first_and_last_days() {
+        use time::macros::date;
+        assert_eq!(
+            parse_month("2028-02"),
+            Some((date!(2028 - 02 - 01), date!(2028 - 02 - 29)))
+        );
+        assert_eq!(
+            parse_month(" 2026-12 "),
+            Some((date!(2026 - 12 - 01), date!(2026 - 12 - 31)))
+        );
+        for wrong in ["", "2026", "2026-13", "mars", "2026-00"] {
+            assert_eq!(parse_month(wrong), None, "{wrong}");
+        }
+        assert_eq!(month_code(date!(2026 - 03 - 15)), "2026-03");
+    }
+
+    #[test]
+    fn counts_agree_as_french_does() {
+        assert_eq!(fr_days(1), "1 jour");
+        assert_eq!(fr_days(0), "0 jour");
+        assert_eq!(fr_days(2), "2 jours");
+        assert_eq!(
+            fr_count(3usize, "orientation validée", "orientations validées"),
+            "3 orientations validées"
+        );
+        assert_eq!(
+            fr_count(1u32, "personne suivie", "personnes suivies"),
+            "1 personne suivie"
+        );
+    }
 
     #[test]
     fn the_date_is_the_date_in_paris() {

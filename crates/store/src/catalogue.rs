@@ -1022,14 +1022,37 @@ impl Store {
         from: Date,
         limit: i64,
     ) -> Result<Vec<Session>> {
+        // The last day both databases write and compare as text alike.
+        let never = time::macros::date!(9999 - 12 - 31);
+        self.group_sessions(action_id, from, never, limit).await
+    }
+
+    /// Group sessions from `from` to `to` (included), past ones too: the
+    /// action's sessions month by month.
+    pub async fn sessions_between(
+        &self,
+        action_id: Uuid,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<Session>> {
+        self.group_sessions(action_id, from, to, 1000).await
+    }
+
+    async fn group_sessions(
+        &self,
+        action_id: Uuid,
+        from: Date,
+        to: Date,
+        limit: i64,
+    ) -> Result<Vec<Session>> {
         let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM action_sessions WHERE action_id = $1 AND on_date >= $2 AND referral_id IS NULL
+            "SELECT {SESSION_COLUMNS} FROM action_sessions
+             WHERE action_id = $1 AND on_date >= $2 AND on_date <= $3 AND referral_id IS NULL
              ORDER BY on_date, starts_at LIMIT {}",
             limit.clamp(1, 1000)
         );
-        Ok(
-            read!(self, pool => sqlx::query_as::<_, Session>(&sql).bind(action_id).bind(from).fetch_all(pool).await)?,
-        )
+        Ok(read!(self, pool => sqlx::query_as::<_, Session>(&sql)
+            .bind(action_id).bind(from).bind(to).fetch_all(pool).await)?)
     }
 
     pub async fn session(&self, id: Uuid) -> Result<Session> {

@@ -58,6 +58,19 @@ pub use moment::Moment;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Who did something, by name and organisation, for a row that keeps the
+/// account's e-mail in `column` (as the audit does): the expression and its
+/// joins, `alias` naming them. An account since deleted shows the e-mail.
+pub(crate) fn account_label(column: &str, alias: &str) -> (String, String) {
+    (
+        format!("COALESCE({alias}.display_name || ' (' || {alias}_org.name || ')', {column})"),
+        format!(
+            "LEFT JOIN users {alias} ON {alias}.email = {column}
+             LEFT JOIN organisations {alias}_org ON {alias}_org.id = {alias}.organisation_id"
+        ),
+    )
+}
+
 /// Sorts rows in French order by `key`: accents and case folded, so that
 /// Hérouville comes before Honfleur whatever the database's collation
 /// (SQLite compares bytes). For the lists read whole (organisations,

@@ -253,7 +253,15 @@ pub struct PersonReferral {
     pub cancel_reason: Option<String>,
     /// The day of the positioning, where the person's timeline places it.
     pub positioned_on: Date,
+    /// On a waiting list (or offered a place): the rank on it, 1 first in line.
+    pub waiting_rank: Option<i64>,
 }
+
+/// A referral's rank on its action's waiting list: by priority, then by
+/// request (the cadre's view and the person's page say the same).
+const WAITING_RANK: &str = "CASE WHEN r.status IN ('waiting', 'offered') THEN
+        (SELECT COUNT(*) FROM referrals w WHERE w.action_id = r.action_id AND w.status IN ('waiting', 'offered')
+           AND (w.priority > r.priority OR (w.priority = r.priority AND w.requested_at < r.requested_at))) + 1 END";
 
 /// A positioning in a structure's inbox: the person's identity and contact
 /// only (never the diagnostic or the contract).
@@ -287,22 +295,37 @@ pub struct InboxReferral {
     pub uses_margin: bool,
 }
 
+/// Who positioned, by name and organisation.
+static REQUESTED_BY: std::sync::LazyLock<(String, String)> =
+    std::sync::LazyLock::new(|| crate::account_label("r.requested_by", "requester"));
+
 /// The columns of [`InboxReferral`] and the joins they come from.
-const INBOX_COLUMNS: &str = "r.id, r.version, r.action_id, a.name AS action_name, a.format AS action_format, r.status,
-        r.origin, r.requested_at, r.positioned_on, r.requested_by, r.entered_on, r.exited_on, r.offer_until, r.uses_margin, p.id AS person_id,
+static INBOX_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "r.id, r.version, r.action_id, a.name AS action_name, a.format AS action_format, r.status,
+        r.origin, r.requested_at, r.positioned_on, {} AS requested_by, r.entered_on, r.exited_on, r.offer_until, r.uses_margin, p.id AS person_id,
         p.last_name, p.first_names, p.birth_date, p.phone, p.email
-     FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id";
+     FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id
+     {}",
+        REQUESTED_BY.0, REQUESTED_BY.1
+    )
+});
 
 impl Store {
     pub async fn referrals_of_person(&self, person_id: Uuid) -> Result<Vec<PersonReferral>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, PersonReferral>(
+        let sql = format!(
             "SELECT r.id, r.action_id, a.name AS action_name, o.name AS structure_name, r.origin, r.status, r.requested_at,
-                    r.requested_by, r.override_reason, r.refusal_reason, r.refusal_comment, r.entered_on, r.exited_on,
+                    {} AS requested_by, r.override_reason, r.refusal_reason, r.refusal_comment, r.entered_on, r.exited_on,
                     r.exit_reason, r.exit_situation, r.situation_4_weeks, r.situation_4_weeks_on, r.cancel_reason,
-                    r.positioned_on
+                    r.positioned_on, {WAITING_RANK} AS waiting_rank
              FROM referrals r JOIN actions a ON a.id = r.action_id JOIN organisations o ON o.id = a.structure_id
+             {}
              WHERE r.person_id = $1 ORDER BY r.positioned_on DESC, r.requested_at DESC",
-        ).bind(person_id).fetch_all(pool).await)?)
+            REQUESTED_BY.0, REQUESTED_BY.1
+        );
+        Ok(
+            read!(self, pool => sqlx::query_as::<_, PersonReferral>(&sql).bind(person_id).fetch_all(pool).await)?,
+        )
     }
 
     /// The positionings a structure has to answer, and its waiting lists.
@@ -325,13 +348,16 @@ impl Store {
         statuses: &'static str,
     ) -> Result<Vec<InboxReferral>> {
         let sql = format!(
-            "SELECT {INBOX_COLUMNS}
+            "SELECT {}
              WHERE a.structure_id = $1 AND r.status IN ({statuses})
-             ORDER BY CASE r.status WHEN 'sent' THEN 0 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, a.name, r.priority DESC, r.requested_at"
+             ORDER BY CASE r.status WHEN 'sent' THEN 0 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, r.priority DESC, r.requested_at, r.id",
+            *INBOX_COLUMNS
         );
-        Ok(
-            read!(self, pool => sqlx::query_as::<_, InboxReferral>(&sql).bind(structure_id).fetch_all(pool).await)?,
-        )
+        let mut lines = read!(self, pool => sqlx::query_as::<_, InboxReferral>(&sql).bind(structure_id).fetch_all(pool).await)?;
+        // By action in French order, each action's lines in the order above
+        // (the sort is stable): answers first, then the waiting list by rank.
+        lines.sort_by_cached_key(|r| (parcours_domain::person::fold(&r.action_name), r.action_id));
+        Ok(lines)
     }
 
     /// The structure turns a positioning down, with a reason (and a comment).
@@ -687,18 +713,17 @@ impl Store {
         &self,
         scope: &parcours_domain::access::PersonScope,
     ) -> Result<Vec<WaitingLine>> {
-        let mut sql = crate::sql::Sql::new(
+        let mut sql = crate::sql::Sql::new(&format!(
             "SELECT r.id, r.version, r.action_id, a.name AS action_name, o.name AS structure_name, p.id AS person_id,
                     p.last_name, p.first_names, r.status, r.requested_at, r.priority,
-                    (SELECT COUNT(*) FROM referrals w WHERE w.action_id = r.action_id AND w.status IN ('waiting', 'offered')
-                       AND (w.priority > r.priority OR (w.priority = r.priority AND w.requested_at < r.requested_at))) + 1 AS rank,
+                    {WAITING_RANK} AS rank,
                     (SELECT COUNT(*) FROM referrals w WHERE w.action_id = r.action_id AND w.status IN ('waiting', 'offered')) AS queue_length
              FROM referrals r
              JOIN actions a ON a.id = r.action_id
              JOIN organisations o ON o.id = a.structure_id
              JOIN persons p ON p.id = r.person_id
-             WHERE r.status IN ('waiting', 'offered')",
-        );
+             WHERE r.status IN ('waiting', 'offered')"
+        ));
         sql.scope(scope).push(" ORDER BY a.name, r.action_id, rank");
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, WaitingLine>(&sql.text), sql).fetch_all(pool).await)?,
@@ -714,8 +739,9 @@ impl Store {
     ) -> Result<Vec<InboxReferral>> {
         let since = today - Duration::days(90);
         let sql = format!(
-            "SELECT {INBOX_COLUMNS} WHERE a.structure_id = $1 AND r.status = 'exited' AND r.situation_4_weeks IS NULL
-               AND r.exited_on >= $2 ORDER BY r.exited_on, p.last_name"
+            "SELECT {} WHERE a.structure_id = $1 AND r.status = 'exited' AND r.situation_4_weeks IS NULL
+               AND r.exited_on >= $2 ORDER BY r.exited_on, p.last_name",
+            *INBOX_COLUMNS
         );
         Ok(read!(self, pool => sqlx::query_as::<_, InboxReferral>(&sql)
             .bind(structure_id).bind(since).fetch_all(pool).await)?)

@@ -1,12 +1,17 @@
-//! What every page shares: title, navigation by role, CSRF token, flash message.
+//! What every page shares: title, navigation by role, CSRF token, flash
+//! message, and the refusal of the last small form sent.
 
 use crate::auth::CurrentUser;
 use crate::csrf;
 use crate::error::Failure;
-use parcours_domain::Permission;
+use crate::form::Pairs;
+use parcours_domain::{FieldError, Invalid, Permission};
+use serde::{Deserialize, Serialize};
+use std::fmt::Display;
 use tower_sessions::Session;
 
 const FLASH_KEY: &str = "flash";
+const REFUSAL_KEY: &str = "refusal";
 
 pub struct NavLink {
     pub href: &'static str,
@@ -26,6 +31,59 @@ pub struct Layout {
     pub nav: Vec<NavLink>,
     pub csrf: String,
     pub flash: Option<String>,
+    pub refusal: Option<Refusal>,
+}
+
+/// A small form sent from a page that holds several (a row of a list, a
+/// panel): `form` names it, and is the suffix of its fields' ids
+/// (`refusal_reason-<id>`), empty when the page has one such form.
+pub struct Sent {
+    pub form: String,
+    pub pairs: Pairs,
+}
+
+impl Sent {
+    pub fn new(form: impl Display, pairs: Pairs) -> Sent {
+        Sent {
+            form: form.to_string(),
+            pairs,
+        }
+    }
+}
+
+/// A small form the product refused, kept in the session for the page it
+/// returns to: that page shows the errors as a summary linked to the
+/// fields, reopens the form and refills it with what was typed and ticked.
+/// One way for every refused small form; a big form is shown again at once.
+#[derive(Serialize, Deserialize)]
+pub struct Refusal {
+    form: String,
+    /// (field, message); an empty field is about the whole form.
+    errors: Vec<(String, String)>,
+    typed: Pairs,
+}
+
+impl Refusal {
+    /// The errors as the summary shows them, each linked to its field's id.
+    pub fn summary(&self) -> Invalid {
+        let errors = self
+            .errors
+            .iter()
+            .map(|(field, message)| FieldError {
+                field: match (field.is_empty(), self.form.is_empty()) {
+                    (true, _) => String::new(),
+                    (false, true) => field.clone(),
+                    (false, false) => format!("{field}-{}", self.form),
+                },
+                message: message.clone(),
+            })
+            .collect();
+        Invalid { errors }
+    }
+
+    fn about(&self, form: impl Display) -> bool {
+        self.form == form.to_string()
+    }
 }
 
 /// A page's title about one person: « Diagnostic — Dominique DURAND »
@@ -130,7 +188,34 @@ impl Layout {
             nav,
             csrf: csrf::token(session).await?,
             flash: take_flash(session).await?,
+            refusal: take(session, REFUSAL_KEY).await?,
         })
+    }
+
+    /// Whether `form` is the refused one: its panel opens again.
+    pub fn reopens(&self, form: impl Display) -> bool {
+        self.refusal.as_ref().is_some_and(|r| r.about(form))
+    }
+
+    /// The value of field `name` of `form`: as typed when it was refused,
+    /// else `saved`.
+    pub fn typed(&self, form: impl Display, name: &str, saved: impl Display) -> String {
+        match &self.refusal {
+            Some(refusal) if refusal.about(&form) => crate::form::value(&refusal.typed, name),
+            _ => saved.to_string(),
+        }
+    }
+
+    /// Whether `value` is chosen for `name` of `form` (an option, a
+    /// checkbox, a radio button): as sent when it was refused, else `saved`.
+    pub fn chosen(&self, form: impl Display, name: &str, value: impl Display, saved: bool) -> bool {
+        match &self.refusal {
+            Some(refusal) if refusal.about(&form) => {
+                let value = value.to_string();
+                refusal.typed.iter().any(|(k, v)| k == name && *v == value)
+            }
+            _ => saved,
+        }
     }
 
     /// A public page for a visitor who is not signed in: no form to protect,
@@ -142,6 +227,7 @@ impl Layout {
             nav: Vec::new(),
             csrf: String::new(),
             flash: None,
+            refusal: None,
         }
     }
 
@@ -152,6 +238,7 @@ impl Layout {
             nav: Vec::new(),
             csrf: csrf::token(session).await?,
             flash: take_flash(session).await?,
+            refusal: None,
         })
     }
 }
@@ -165,42 +252,63 @@ pub async fn flash(session: &Session, message: impl Into<String>) -> Result<(), 
 }
 
 async fn take_flash(session: &Session) -> Result<Option<String>, Failure> {
-    // Read before removing: a removal marks the session changed, and a
-    // changed session is written back, which no plain page view should cost.
-    let flash: Option<String> = session
-        .get(FLASH_KEY)
-        .await
-        .map_err(csrf::session_failure)?;
-    if flash.is_some() {
-        session
-            .remove::<String>(FLASH_KEY)
-            .await
-            .map_err(csrf::session_failure)?;
-    }
-    Ok(flash)
+    take(session, FLASH_KEY).await
 }
 
-/// After a small form: back to `to` with the outcome as a message. Invalid
-/// input and a stale version become messages too (nothing was saved);
-/// anything else is an error page.
+/// What the session keeps for the next page only.
+async fn take<T: serde::de::DeserializeOwned + Serialize>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, Failure> {
+    // Read before removing: a removal marks the session changed, and a
+    // changed session is written back, which no plain page view should cost.
+    // A value that no longer reads (kept by an older version) is dropped.
+    let value: Option<serde_json::Value> = session.get(key).await.map_err(csrf::session_failure)?;
+    let Some(value) = value else { return Ok(None) };
+    session
+        .remove_value(key)
+        .await
+        .map_err(csrf::session_failure)?;
+    Ok(serde_json::from_value(value).ok())
+}
+
+/// After a small form: back to `to`. Done, the outcome shows as a message;
+/// refused (invalid input, someone else's change in between), nothing was
+/// saved and the page shows the errors, reopens `sent` and refills it
+/// ([`Refusal`]). Anything else is an error page.
 pub async fn flash_outcome(
     session: &Session,
     result: Result<String, Failure>,
+    sent: Sent,
     to: &str,
 ) -> Result<axum::response::Response, crate::error::PageError> {
-    let message = match result {
-        Ok(message) => message,
-        Err(Failure::Invalid(errors)) => {
-            let text: Vec<String> = errors.errors.iter().map(|e| e.message.clone()).collect();
-            format!("Rien n'a été enregistré : {}", text.join(" "))
+    let errors = match result {
+        Ok(message) => {
+            flash(session, message).await?;
+            return Ok(axum::response::IntoResponse::into_response(
+                axum::response::Redirect::to(to),
+            ));
         }
-        Err(Failure::Stale) => {
-            "Quelqu'un l'a modifié entre-temps : rien n'a été enregistré, rechargez la page."
-                .to_owned()
-        }
+        Err(Failure::Invalid(invalid)) => invalid
+            .errors
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect(),
+        Err(Failure::Stale) => vec![(
+            String::new(),
+            "Quelqu'un l'a modifié entre-temps : rien n'a été enregistré. Vérifiez la ligne à jour et envoyez de nouveau.".to_owned(),
+        )],
         Err(other) => return Err(other.into()),
     };
-    flash(session, message).await?;
+    let refusal = Refusal {
+        form: sent.form,
+        errors,
+        typed: sent.pairs,
+    };
+    session
+        .insert(REFUSAL_KEY, refusal)
+        .await
+        .map_err(csrf::session_failure)?;
     Ok(axum::response::IntoResponse::into_response(
         axum::response::Redirect::to(to),
     ))

@@ -8,7 +8,7 @@ use crate::error::template_failure;
 use crate::error::{Failure, PageError};
 use crate::extract::{Form, Id};
 use crate::form::{trim, Pairs};
-use crate::layout::{flash, flash_outcome, Layout};
+use crate::layout::{flash, Layout};
 use crate::view::fr_date;
 use crate::AppState;
 use askama::Template;
@@ -344,10 +344,7 @@ pub async fn cancel_appointment_form(
         fr_date(s.on_date),
         if s.cancelled { "annulé" } else { "rétabli" }
     );
-    flash_outcome(
-        &session,
-        Ok(message),
-        &format!("/positionnements/{}/rendez-vous", found.referral_id),
-    )
-    .await
+    flash(&session, message).await?;
+    let to = format!("/positionnements/{}/rendez-vous", found.referral_id);
+    Ok(Redirect::to(&to).into_response())
 }

@@ -8,9 +8,9 @@ use crate::auth::CurrentUser;
 use crate::chart::Chart;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::{Form, Id, Query};
+use crate::extract::{Form, FormRows, Id, Query};
 use crate::form::{checked, trim};
-use crate::layout::{flash, flash_outcome, Layout};
+use crate::layout::{flash, flash_outcome, Layout, Sent};
 use crate::view::{
     action_view, choices, fr_date, places_text, theme_groups, ActionView, Choice, ThemeGroup,
 };
@@ -19,7 +19,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::catalogue::{self, ActionChoices, ActionList};
-use parcours_app::clock::today;
+use parcours_app::clock::{fr_month, month_code, today};
 use parcours_domain::catalogue::{
     format_euros, ActionFormat, ActionInput, ActionStatus, AddressInput, CapacityPeriod,
     ContactInput, FundingInput, FundingKind, Network, PracticalInput, Public, Reception,
@@ -960,6 +960,43 @@ struct ActionPage {
     can_edit_practical: bool,
     funding_kinds: Vec<(&'static str, &'static str)>,
     year: i32,
+    period: SessionPeriod,
+}
+
+/// The sessions the action's page shows: a month, past ones included, or
+/// by default the last two weeks and what is to come; and the months around.
+pub struct SessionPeriod {
+    pub heading: String,
+    /// The month field's value (AAAA-MM).
+    pub month: String,
+    pub previous: String,
+    pub next: String,
+    pub is_month: bool,
+}
+
+fn session_period(month: Option<time::Date>) -> SessionPeriod {
+    let first = month.unwrap_or_else(|| {
+        let today = today();
+        today.replace_day(1).unwrap_or(today)
+    });
+    let previous = first.previous_day().unwrap_or(first);
+    let next = first + time::Duration::days(i64::from(first.month().length(first.year())));
+    SessionPeriod {
+        heading: match month {
+            Some(m) => format!("Séances de {} {}", fr_month(m.month()), m.year()),
+            None => "Séances des deux dernières semaines et à venir".to_owned(),
+        },
+        month: month_code(first),
+        previous: month_code(previous),
+        next: month_code(next),
+        is_month: month.is_some(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionQuery {
+    mois: String,
 }
 
 pub async fn show_action(
@@ -967,8 +1004,9 @@ pub async fn show_action(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
+    Query(query): Query<ActionQuery>,
 ) -> Result<Html<String>, PageError> {
-    let details = catalogue::open_action(&state, &me, id).await?;
+    let details = catalogue::open_action(&state, &me, id, &query.mois).await?;
     let status = details.sheet.action.status;
     let next_statuses = if details.can_manage {
         next_statuses(status)
@@ -985,6 +1023,7 @@ pub async fn show_action(
         can_edit_practical: details.can_edit_practical,
         funding_kinds: codes(FundingKind::ALL, FundingKind::code, FundingKind::label),
         year: today().year(),
+        period: session_period(details.month),
         action: details.sheet.action,
     };
     Ok(Html(page.render().map_err(template_failure)?))
@@ -1013,12 +1052,13 @@ pub async fn status_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<StatusForm>,
+    FormRows(form, pairs): FormRows<StatusForm>,
 ) -> Result<Response, PageError> {
     let result = catalogue::set_status(&state, &me, id, form.version, form.status.trim())
         .await
         .map(|a| format!("Action : {}.", a.status.label().to_lowercase()));
-    flash_outcome(&session, result, &format!("/actions/{id}")).await
+    let to = format!("/actions/{id}");
+    flash_outcome(&session, result, Sent::new("statut", pairs), &to).await
 }
 
 pub async fn funding_form(
@@ -1026,13 +1066,14 @@ pub async fn funding_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<FundingForm>,
+    FormRows(form, pairs): FormRows<FundingForm>,
 ) -> Result<Response, PageError> {
     let input = form.into_input();
     let result = catalogue::add_funding(&state, &me, id, &input)
         .await
         .map(|_| "Financement ajouté.".to_owned());
-    flash_outcome(&session, result, &format!("/actions/{id}")).await
+    let to = format!("/actions/{id}");
+    flash_outcome(&session, result, Sent::new("financement", pairs), &to).await
 }
 
 pub async fn delete_funding_form(
@@ -1042,12 +1083,8 @@ pub async fn delete_funding_form(
     Id(id): Id,
 ) -> Result<Response, PageError> {
     let funding = catalogue::delete_funding(&state, &me, id).await?;
-    flash_outcome(
-        &session,
-        Ok("Financement supprimé.".to_owned()),
-        &format!("/actions/{}", funding.action_id),
-    )
-    .await
+    flash(&session, "Financement supprimé.").await?;
+    Ok(Redirect::to(&format!("/actions/{}", funding.action_id)).into_response())
 }
 
 pub async fn session_form(
@@ -1055,13 +1092,14 @@ pub async fn session_form(
     session: WebSession,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<SessionForm>,
+    FormRows(form, pairs): FormRows<SessionForm>,
 ) -> Result<Response, PageError> {
     let input = form.into_input();
     let result = catalogue::add_session(&state, &me, id, &input)
         .await
         .map(|s| format!("Séance ajoutée le {}.", fr_date(s.on_date)));
-    flash_outcome(&session, result, &format!("/actions/{id}")).await
+    let to = format!("/actions/{id}");
+    flash_outcome(&session, result, Sent::new("seance", pairs), &to).await
 }
 
 pub async fn cancel_session_form(
@@ -1078,7 +1116,8 @@ pub async fn cancel_session_form(
         fr_date(s.on_date),
         if s.cancelled { "annulée" } else { "rétablie" }
     );
-    flash_outcome(&session, Ok(message), &format!("/actions/{}", s.action_id)).await
+    flash(&session, message).await?;
+    Ok(Redirect::to(&format!("/actions/{}", s.action_id)).into_response())
 }
 
 // ---------------------------------------------------------------- families and programme

@@ -25,8 +25,6 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-const OBJECTIVE_ROWS: usize = 4;
-
 /// The contract form's fixed fields, as sent (`contract/form.html`); its
 /// objectives are numbered rows, read by [`objectives`].
 #[derive(Deserialize, Default)]
@@ -41,11 +39,14 @@ pub struct ContractForm {
     person_commitments: String,
     organisation_commitments: String,
     version: i64,
+    /// "Ajouter un objectif": the form comes back with one more row, nothing saved.
+    ajouter_objectif: String,
 }
 
 /// The objectives, numbered rows `objectif{i}_categorie`, `_intitule`,
 /// `_actions` (trimmed) and the repeated `_frein` checkboxes, for every
-/// `i` below 20 that the form sends at least one field of, in order.
+/// `i` below 20 that the form sends at least one field of, in order; a
+/// row left empty is no objective.
 fn objectives(pairs: &Pairs) -> Vec<ObjectiveInput> {
     (0..20)
         .filter(|i| {
@@ -59,7 +60,12 @@ fn objectives(pairs: &Pairs) -> Vec<ObjectiveInput> {
             barriers: form::values(pairs, &format!("objectif{i}_frein")),
             actions: form::value(pairs, &format!("objectif{i}_actions")),
         })
+        .filter(|o| !is_blank(o))
         .collect()
+}
+
+fn is_blank(o: &ObjectiveInput) -> bool {
+    o.category.is_empty() && o.title.is_empty() && o.actions.is_empty() && o.barriers.is_empty()
 }
 
 /// Reads a contract form (objectives as numbered rows) into the domain input.
@@ -171,7 +177,8 @@ async fn form_page(
                 .collect(),
         })
         .collect();
-    while rows.len() < OBJECTIVE_ROWS.max(input.objectives.len() + 1) {
+    // Objectives on demand: the ones typed, or one to start with.
+    while rows.len() < input.objectives.len().max(1) {
         rows.push(ObjectiveRow {
             index: rows.len(),
             category: String::new(),
@@ -240,7 +247,20 @@ pub async fn create_form(
     Id(id): Id,
     FormRows(form, rows): FormRows<ContractForm>,
 ) -> Result<Response, PageError> {
+    let adding = !form.ajouter_objectif.is_empty();
     let input = contract_input(form, &rows);
+    if adding {
+        let page = form_page(
+            &state,
+            &session,
+            &me,
+            id,
+            None,
+            with_one_more(input),
+            Invalid::new(),
+        );
+        return Ok(Html(page.await?.render()?).into_response());
+    }
     match contract::create(&state, &me, id, &input).await {
         Ok(contract) => {
             flash(&session, "Le contrat est enregistré en brouillon.").await?;
@@ -325,8 +345,14 @@ pub async fn edit_submit(
     FormRows(form, rows): FormRows<ContractForm>,
 ) -> Result<Response, PageError> {
     let version = form.version;
+    let adding = !form.ajouter_objectif.is_empty();
     let input = contract_input(form, &rows);
-    let errors = match contract::update(&state, &me, id, version, &input).await {
+    let result = match adding {
+        true => Err(Failure::Invalid(Invalid::new())),
+        false => contract::update(&state, &me, id, version, &input).await,
+    };
+    let input = if adding { with_one_more(input) } else { input };
+    let errors = match result {
         Ok(_) => {
             flash(&session, "Le brouillon est enregistré.").await?;
             return Ok(Redirect::to(&format!("/contrats/{id}")).into_response());
@@ -361,7 +387,17 @@ pub async fn edit_submit(
         errors,
     )
     .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    let status = match adding {
+        true => StatusCode::OK,
+        false => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The form with one more objective to fill, after those typed.
+fn with_one_more(mut input: ContractInput) -> ContractInput {
+    input.objectives.push(ObjectiveInput::default());
+    input
 }
 
 pub struct ObjectiveView {

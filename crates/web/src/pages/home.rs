@@ -3,6 +3,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
 use crate::layout::Layout;
+use crate::view::fr_count;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -81,7 +82,9 @@ async fn cards_for(
 ) -> Result<(&'static str, Vec<Card>), Failure> {
     Ok(match me.role() {
         Role::Referent => {
-            let caseload = deadline::caseload(state, me).await?.len();
+            let caseload = deadline::caseload(state, me, &Default::default(), deadline::Delivery::Shown)
+                .await?
+                .len();
             let (late, soon) = due_counts(state, me, true).await?;
             let caseload_text = if caseload == 0 {
                 "Aucune personne ne vous est encore désignée. Les personnes dont vous serez le référent unique apparaîtront ici avec leur prochaine échéance.".to_owned()
@@ -167,7 +170,8 @@ async fn catalogue_card(state: &AppState, me: &CurrentUser) -> Result<Card, Fail
                 .to_owned()
         }
         _ => format!(
-            "{published} publiée(s) sur {total} : séances, contacts et informations pratiques."
+            "{} sur {total} : séances, contacts et informations pratiques.",
+            fr_count(published, "publiée", "publiées")
         ),
     };
     let title = if structure.is_some() {
@@ -185,11 +189,14 @@ async fn catalogue_card(state: &AppState, me: &CurrentUser) -> Result<Card, Fail
 
 /// The positionings the opérateur's structure has to answer.
 async fn inbox_card(state: &AppState, me: &CurrentUser) -> Result<Card, Failure> {
-    let (to_answer, waiting) = referral::inbox_counts(state, me).await?;
+    let counts = referral::inbox_counts(state, me).await?;
+    let (to_answer, waiting) = (counts.to_answer, counts.waiting);
     let text = if to_answer + waiting == 0 {
         "Aucun positionnement reçu. Les prescriptions des référents arrivent ici pour acceptation ou refus.".to_owned()
     } else {
-        format!("{to_answer} à accepter ou refuser, {waiting} en liste d'attente.")
+        format!(
+            "{to_answer} à accepter ou refuser, {waiting} en liste d'attente ou avec une place proposée."
+        )
     };
     Ok(card(
         "Positionnements reçus",
@@ -216,8 +223,11 @@ async fn dashboard_card(state: &AppState, me: &CurrentUser) -> Result<Card, Fail
             .to_owned()
     } else {
         format!(
-            "{} participant(s), {} place(s) occupée(s) sur {}, {} en liste d'attente, et les séances des deux semaines à venir.",
-            totals.participants, totals.places_taken, totals.places, totals.waiting
+            "{}, {} sur {}, {} en liste d'attente, et les séances des deux semaines à venir.",
+            fr_count(totals.participants, "participant", "participants"),
+            fr_count(totals.places_taken, "place occupée", "places occupées"),
+            totals.places,
+            totals.waiting
         )
     };
     Ok(card(

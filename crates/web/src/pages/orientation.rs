@@ -4,18 +4,16 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
-use crate::extract::Form;
-use crate::extract::Id;
-use crate::layout::{flash, Layout};
-use crate::view::fr_date;
+use crate::extract::{FormRows, Id};
+use crate::layout::{flash_outcome, Layout, Sent};
+use crate::view::{fr_count, fr_date};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use parcours_app::clock::today;
 use parcours_app::orientation;
 use parcours_domain::orientation::{DesignationInput, OrientationInput, ReviewInput};
-use parcours_domain::Invalid;
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -25,15 +23,13 @@ pub async fn decide_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(input): Form<OrientationInput>,
+    FormRows(input, pairs): FormRows<OrientationInput>,
 ) -> Result<Response, PageError> {
-    orientation::decide(&state, &me, id, &input).await?;
-    flash(
-        &session,
-        "L'orientation est enregistrée ; elle attend la validation du cadre.",
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+    let result = orientation::decide(&state, &me, id, &input)
+        .await
+        .map(|_| "L'orientation est enregistrée ; elle attend la validation du cadre.".to_owned());
+    let to = format!("/personnes/{id}");
+    flash_outcome(&session, result, Sent::new("orienter", pairs), &to).await
 }
 
 pub async fn designate_form(
@@ -41,18 +37,13 @@ pub async fn designate_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(input): Form<DesignationInput>,
+    FormRows(input, pairs): FormRows<DesignationInput>,
 ) -> Result<Response, PageError> {
-    let assignment = orientation::designate(&state, &me, id, &input).await?;
-    flash(
-        &session,
-        format!(
-            "{} est désigné(e) référent unique.",
-            assignment.referent_name
-        ),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+    let result = orientation::designate(&state, &me, id, &input)
+        .await
+        .map(|a| format!("{} est désigné(e) référent unique.", a.referent_name));
+    let to = format!("/personnes/{id}");
+    flash_outcome(&session, result, Sent::new("designer", pairs), &to).await
 }
 
 pub async fn review_form(
@@ -60,11 +51,13 @@ pub async fn review_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(input): Form<ReviewInput>,
+    FormRows(input, pairs): FormRows<ReviewInput>,
 ) -> Result<Response, PageError> {
-    orientation::review(&state, &me, id, &input).await?;
-    flash(&session, "Le réexamen est enregistré.").await?;
-    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
+    let result = orientation::review(&state, &me, id, &input)
+        .await
+        .map(|_| "Le réexamen est enregistré.".to_owned());
+    let to = format!("/personnes/{id}");
+    flash_outcome(&session, result, Sent::new("reexamen", pairs), &to).await
 }
 
 pub struct PendingLine {
@@ -83,7 +76,6 @@ struct QueuePage {
     layout: Layout,
     lines: Vec<PendingLine>,
     today: String,
-    errors: Invalid,
 }
 
 pub async fn queue(
@@ -91,18 +83,13 @@ pub async fn queue(
     session: Session,
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
-    Ok(Html(
-        queue_page(&state, &session, &me, Invalid::new())
-            .await?
-            .render()?,
-    ))
+    Ok(Html(queue_page(&state, &session, &me).await?.render()?))
 }
 
 async fn queue_page(
     state: &AppState,
     session: &Session,
     me: &CurrentUser,
-    errors: Invalid,
 ) -> Result<QueuePage, Failure> {
     let pending = orientation::pending(state, me).await?;
     let layout = Layout::new(session, me, "Orientations à valider", "/orientations").await?;
@@ -128,7 +115,6 @@ async fn queue_page(
             u8::from(today.month()),
             today.day()
         ),
-        errors,
     })
 }
 
@@ -145,7 +131,7 @@ pub async fn validate_form(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    Form(form): Form<ValidateForm>,
+    FormRows(form, pairs): FormRows<ValidateForm>,
 ) -> Result<Response, PageError> {
     // An id that is not one (a tampered checkbox) selects nothing.
     let ids: Vec<Uuid> = form
@@ -154,21 +140,15 @@ pub async fn validate_form(
         .filter_map(|v| Uuid::parse_str(v).ok())
         .collect();
     let notified_on = crate::form::trim(form.notified_on);
-    match orientation::validate(&state, &me, &ids, &notified_on).await {
-        Ok(count) => {
-            flash(&session, format!("{count} orientation(s) validée(s).")).await?;
-            Ok(Redirect::to("/orientations").into_response())
-        }
-        Err(Failure::Invalid(errors)) => {
-            let page = queue_page(&state, &session, &me, errors).await?;
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                Html(page.render()?),
+    let result = orientation::validate(&state, &me, &ids, &notified_on)
+        .await
+        .map(|count| {
+            format!(
+                "{}.",
+                fr_count(count, "orientation validée", "orientations validées")
             )
-                .into_response())
-        }
-        Err(other) => Err(other.into()),
-    }
+        });
+    flash_outcome(&session, result, Sent::new("", pairs), "/orientations").await
 }
 
 #[derive(Deserialize, Default)]
@@ -182,9 +162,10 @@ pub async fn reject_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(input): Form<RejectInput>,
+    FormRows(input, pairs): FormRows<RejectInput>,
 ) -> Result<Response, PageError> {
-    orientation::reject(&state, &me, id, &input.rejection_reason).await?;
-    flash(&session, "L'orientation est refusée.").await?;
-    Ok(Redirect::to("/orientations").into_response())
+    let result = orientation::reject(&state, &me, id, &input.rejection_reason)
+        .await
+        .map(|_| "L'orientation est refusée.".to_owned());
+    flash_outcome(&session, result, Sent::new(id, pairs), "/orientations").await
 }

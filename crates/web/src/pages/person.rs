@@ -4,9 +4,8 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{Failure, PageError};
-use crate::extract::Id;
-use crate::extract::{Form, Query};
-use crate::layout::{about, flash, Layout};
+use crate::extract::{Form, FormRows, Id, Query};
+use crate::layout::{about, flash, flash_outcome, Layout, Sent};
 use crate::view::{fr_date, fr_day, fr_days, fr_instant, fr_opt, line, period_text, Line};
 use crate::AppState;
 use askama::Template;
@@ -18,12 +17,15 @@ use parcours_app::person::{
     self, AbsenceAlert, Created, Duplicates, FileView, PersonFile, PersonSearch,
 };
 use parcours_domain::caf;
+use parcours_domain::contract::ContractStatus;
 use parcours_domain::deadline::OrientationKind;
 use parcours_domain::nir::{self, Nir};
+use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
-    age_on, parse_date, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput,
-    RsaSituation, RsaState, Sex,
+    age_on, ClosureReason, Fund, HouseholdInput, HouseholdRole, PersonInput, RsaSituation,
+    RsaState, Sex,
 };
+use parcours_domain::referral::ReferralStatus;
 use parcours_domain::{Invalid, Permission};
 use parcours_store::contract::Contract;
 use parcours_store::deadline::StoredClock;
@@ -493,6 +495,161 @@ struct ShowPage {
     merged_into: Option<String>,
     /// What CAF/MSA and CSV imports recorded: (date, detail).
     caf_changes: Vec<(String, String)>,
+    /// The pathway at a glance, first on the page.
+    summary: Vec<SummaryLine>,
+}
+
+/// A line of the person's summary: what it is about, its facts, and
+/// where its detail is.
+pub struct SummaryLine {
+    pub term: &'static str,
+    pub facts: Vec<String>,
+    pub href: Option<String>,
+    /// A badge's class for what needs attention (late, soon), or "".
+    pub css: &'static str,
+}
+
+impl SummaryLine {
+    fn new(term: &'static str, facts: Vec<String>, href: Option<String>) -> SummaryLine {
+        SummaryLine {
+            term,
+            facts,
+            href,
+            css: "",
+        }
+    }
+}
+
+/// The summary: orientation, référent, contract and hours, actions (with
+/// the rank on a waiting list), next deadline, main barriers.
+fn summary(view: &FileView, today: Date) -> Vec<SummaryLine> {
+    let file = &view.file;
+    let orientation = file
+        .orientations
+        .iter()
+        .filter(|o| o.status != OrientationStatus::Rejected)
+        .max_by_key(|o| (o.decided_on, o.created_at))
+        .map(|o| {
+            format!(
+                "{} — {} ({}, décidée le {})",
+                o.kind.label(),
+                o.lead_organisation_name,
+                o.status.label().to_lowercase(),
+                fr_date(o.decided_on)
+            )
+        });
+    let referent = file
+        .assignments
+        .iter()
+        .find(|a| a.ends_on.is_none())
+        .map(|a| format!("{} ({})", a.referent_name, a.organisation_name));
+    let contract = view
+        .contracts
+        .iter()
+        .filter(|c| c.status != ContractStatus::Rejected && c.status != ContractStatus::Renewed)
+        .max_by_key(|c| c.starts_on);
+    let mut lines = vec![
+        SummaryLine::new(
+            "Orientation",
+            vec![orientation.unwrap_or_else(|| "à décider".to_owned())],
+            Some("#parcours".to_owned()),
+        ),
+        SummaryLine::new(
+            "Référent unique",
+            vec![referent.unwrap_or_else(|| "aucun".to_owned())],
+            None,
+        ),
+        SummaryLine::new(
+            "Contrat",
+            vec![contract.map_or_else(
+                || "aucun".to_owned(),
+                |c| {
+                    format!(
+                        "{} {} — {}",
+                        contract_kind(c),
+                        period_text(c),
+                        c.status.label().to_lowercase()
+                    )
+                },
+            )],
+            contract.map(|c| format!("/contrats/{}", c.id)),
+        ),
+    ];
+    if let Some(hours) = contract.and_then(|c| c.weekly_hours) {
+        let facts = vec![format!("{hours} h par semaine prévues au contrat")];
+        lines.push(SummaryLine::new("Heures d'activité", facts, None));
+    }
+    let actions: Vec<String> = view.referrals.iter().filter_map(summary_action).collect();
+    lines.push(SummaryLine::new(
+        "Actions",
+        if actions.is_empty() {
+            vec!["aucune en cours ni en attente".to_owned()]
+        } else {
+            actions
+        },
+        Some("#actions".to_owned()),
+    ));
+    lines.push(next_deadline(&file.clocks, today, view.due_soon_days));
+    if let Some(latest) = view.diagnostic_revisions.iter().max_by_key(|r| r.version) {
+        let mut barriers: Vec<_> = latest.data.barriers.iter().collect();
+        barriers.sort_by_key(|b| std::cmp::Reverse(b.severity.code()));
+        let facts = barriers
+            .iter()
+            .take(3)
+            .map(|b| format!("{} ({})", b.label, b.severity.label().to_lowercase()))
+            .collect::<Vec<_>>();
+        let href = format!("/personnes/{}/diagnostic", file.person.id);
+        let facts = if facts.is_empty() {
+            vec!["aucun relevé au diagnostic".to_owned()]
+        } else {
+            facts
+        };
+        lines.push(SummaryLine::new("Principaux freins", facts, Some(href)));
+    }
+    lines
+}
+
+/// A current or pending action, as the summary says it.
+fn summary_action(r: &PersonReferral) -> Option<String> {
+    let at = format!("{} ({})", r.action_name, r.structure_name);
+    Some(match r.status {
+        ReferralStatus::Entered => {
+            format!(
+                "{at} : entré(e) le {}",
+                r.entered_on.map(fr_date).unwrap_or_default()
+            )
+        }
+        ReferralStatus::Waiting => match r.waiting_rank {
+            Some(rank) => format!("{at} : liste d'attente, rang {rank}"),
+            None => format!("{at} : liste d'attente"),
+        },
+        ReferralStatus::Offered => format!("{at} : place proposée"),
+        ReferralStatus::Sent | ReferralStatus::PendingValidation => {
+            format!(
+                "{at} : positionné(e) le {}, en attente de réponse",
+                fr_date(r.positioned_on)
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// The first deadline still running, with its state.
+fn next_deadline(clocks: &[StoredClock], today: Date, due_soon_days: i64) -> SummaryLine {
+    let next = clocks
+        .iter()
+        .filter(|c| c.met_on.is_none())
+        .min_by_key(|c| c.due_on);
+    let Some(clock) = next else {
+        return SummaryLine::new("Prochaine échéance", vec!["aucune".to_owned()], None);
+    };
+    let line = clock_line(clock, today, due_soon_days);
+    SummaryLine {
+        term: "Prochaine échéance",
+        facts: vec![format!("{} : le {} ({})", line.label, line.due, line.state)],
+        href: Some("#echeances".to_owned()),
+        css: line.css,
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -567,6 +724,7 @@ fn iso(d: Date) -> String {
 
 fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) -> ShowPage {
     let today = today();
+    let summary = summary(&view, today);
     let referrals: Vec<ReferralLine> = view.referrals.into_iter().map(referral_line).collect();
     let mut events = pathway_events(&view.file, &view.diagnostic_revisions, &view.contracts);
     events.extend(referrals.iter().map(|r| {
@@ -591,6 +749,7 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
     let age = age_on(person.birth_date, today);
     let open = person.closed_on.is_none();
     ShowPage {
+        summary,
         caf_changes: view
             .import_changes
             .into_iter()
@@ -899,9 +1058,9 @@ pub async fn close(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<CloseForm>,
+    FormRows(form, pairs): FormRows<CloseForm>,
 ) -> Result<Response, PageError> {
-    match person::close_person(
+    let result = person::close_person(
         &state,
         &me,
         id,
@@ -910,18 +1069,9 @@ pub async fn close(
         &form.closure_reason,
     )
     .await
-    {
-        Ok(_) => {
-            flash(
-                &session,
-                "Le dossier est clos. Les échéances ne courent plus.",
-            )
-            .await?;
-            Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
-        }
-        Err(Failure::Invalid(errors)) => Err(Failure::Invalid(errors).into()),
-        Err(other) => Err(other.into()),
-    }
+    .map(|_| "Le dossier est clos. Les échéances ne courent plus.".to_owned());
+    let to = format!("/personnes/{id}");
+    flash_outcome(&session, result, Sent::new("cloturer", pairs), &to).await
 }
 
 #[derive(Deserialize, Default)]
@@ -937,25 +1087,21 @@ pub async fn update_household(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<HouseholdForm>,
+    FormRows(form, pairs): FormRows<HouseholdForm>,
 ) -> Result<Response, PageError> {
-    person::update_household(&state, &me, id, form.version, &form.household).await?;
-    flash(&session, "Le foyer est mis à jour.").await?;
-    Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
-}
-
-/// A field-by-field difference between two versions.
-pub struct Change {
-    pub field: String,
-    pub before: String,
-    pub after: String,
+    let result = person::update_household(&state, &me, id, form.version, &form.household)
+        .await
+        .map(|_| "Le foyer est mis à jour.".to_owned());
+    let to = format!("/personnes/{id}");
+    flash_outcome(&session, result, Sent::new("foyer", pairs), &to).await
 }
 
 pub struct RevisionView {
     pub version: i64,
     pub at: String,
     pub by: String,
-    pub changes: Vec<Change>,
+    /// « Libellé : avant → après ».
+    pub changes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -967,48 +1113,29 @@ struct HistoryPage {
     revisions: Vec<RevisionView>,
 }
 
-const HIDDEN_IN_HISTORY: &[&str] = &["version", "id", "household_id"];
-
 pub async fn history(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
     Id(id): Id,
 ) -> Result<Html<String>, PageError> {
-    let person::History { person, revisions } = person::history(&state, &me, id).await?;
+    let person::History {
+        person,
+        rectifications,
+    } = person::history(&state, &me, id).await?;
     let title = about(
         "Historique du dossier",
         &person.first_names,
         &person.last_name,
     );
     let layout = Layout::new(&session, &me, &title, "/personnes").await?;
-    let parsed: Vec<serde_json::Map<String, serde_json::Value>> = revisions
-        .iter()
-        .map(|r| serde_json::from_str(&r.data).unwrap_or_default())
-        .collect();
-    let views = revisions
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let empty = serde_json::Map::new();
-            let previous = parsed.get(i + 1).unwrap_or(&empty);
-            let changes = parsed[i]
-                .iter()
-                .filter(|(k, v)| {
-                    !HIDDEN_IN_HISTORY.contains(&k.as_str()) && previous.get(*k) != Some(v)
-                })
-                .map(|(k, v)| Change {
-                    field: k.clone(),
-                    before: previous.get(k).map(|v| shown(k, v)).unwrap_or_default(),
-                    after: shown(k, v),
-                })
-                .collect();
-            RevisionView {
-                version: r.version,
-                at: fr_instant(r.changed_at),
-                by: r.changed_by.clone(),
-                changes,
-            }
+    let views = rectifications
+        .into_iter()
+        .map(|r| RevisionView {
+            version: r.version,
+            at: fr_instant(r.at),
+            by: r.by,
+            changes: r.changes,
         })
         .collect();
     let page = HistoryPage {
@@ -1018,25 +1145,6 @@ pub async fn history(
         revisions: views,
     };
     Ok(Html(page.render()?))
-}
-
-/// A value of the history as shown: the NIR masked, as on the file's page
-/// (its whole number is shown only by the audited reveal).
-fn shown(field: &str, value: &serde_json::Value) -> String {
-    match (field, value) {
-        ("nir", serde_json::Value::String(raw)) => nir::mask(raw),
-        _ => show_value(value),
-    }
-}
-
-fn show_value(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => "—".into(),
-        serde_json::Value::String(s) => parse_date(s).map(fr_date).unwrap_or_else(|| s.clone()),
-        serde_json::Value::Bool(true) => "oui".into(),
-        serde_json::Value::Bool(false) => "non".into(),
-        other => other.to_string(),
-    }
 }
 
 pub struct Side {

@@ -6,8 +6,8 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::{Form, Id, Query};
-use crate::layout::{flash, flash_outcome, Layout};
+use crate::extract::{Form, FormRows, Id, Query};
+use crate::layout::{flash, flash_outcome, Layout, Sent};
 use crate::view::{fr_date, fr_day};
 use crate::view::{theme_groups, ThemeGroup};
 use crate::AppState;
@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
 use parcours_app::fse::{self, InboxMarks};
-use parcours_app::referral::{self, Candidate, Choice, ChoiceQuery};
+use parcours_app::referral::{self, Candidate, Choice, ChoiceQuery, InboxTab};
 use parcours_domain::pathway_dates;
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::Invalid;
@@ -219,7 +219,7 @@ pub async fn situation_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<SituationForm>,
+    FormRows(form, pairs): FormRows<SituationForm>,
 ) -> Result<Response, PageError> {
     let result = referral::situation_4_weeks(
         &state,
@@ -231,7 +231,8 @@ pub async fn situation_form(
     )
     .await
     .map(|_| "Situation à 4 semaines enregistrée.".to_owned());
-    flash_outcome(&session, result, "/positionnements").await
+    let to = tab_href(InboxTab::Exits);
+    flash_outcome(&session, result, Sent::new(id, pairs), &to).await
 }
 
 pub struct InboxLine {
@@ -244,6 +245,8 @@ pub struct InboxLine {
     /// After an exit, the days its situation at 4 weeks may be observed
     /// (ISO, for the date field): the value offered, the first and last.
     pub observed: Option<(String, String, String)>,
+    /// On the waiting list: the rank on it.
+    pub rank: Option<usize>,
 }
 
 fn inbox_line(r: InboxReferral) -> InboxLine {
@@ -269,6 +272,7 @@ fn inbox_line(r: InboxReferral) -> InboxLine {
     });
     InboxLine {
         observed,
+        rank: None,
         status: r.status.label(),
         birth_date: fr_date(r.birth_date),
         requested: fr_date(r.positioned_on),
@@ -277,13 +281,79 @@ fn inbox_line(r: InboxReferral) -> InboxLine {
     }
 }
 
+/// The lines of one action in a tab of the inbox.
+pub struct ActionGroup {
+    pub action_name: String,
+    pub lines: Vec<InboxLine>,
+}
+
+/// Lines in the store's order (by action, then rank) grouped by action;
+/// each waiting line gets its rank on its action's list.
+fn by_action(lines: Vec<InboxReferral>) -> Vec<ActionGroup> {
+    let mut groups: Vec<ActionGroup> = Vec::new();
+    for line in lines {
+        let mut line = inbox_line(line);
+        match groups.last_mut() {
+            Some(group) if group.lines[0].referral.action_id == line.referral.action_id => {
+                line.rank = rank_after(&group.lines, &line);
+                group.lines.push(line);
+            }
+            _ => {
+                line.rank = rank_after(&[], &line);
+                groups.push(ActionGroup {
+                    action_name: line.referral.action_name.clone(),
+                    lines: vec![line],
+                })
+            }
+        }
+    }
+    groups
+}
+
+/// A waiting line's rank on its list, after the lines before it.
+fn rank_after(before: &[InboxLine], line: &InboxLine) -> Option<usize> {
+    let waiting = |l: &InboxLine| l.referral.status == ReferralStatus::Waiting;
+    waiting(line).then(|| before.iter().filter(|l| waiting(l)).count() + 1)
+}
+
+/// A tab of the inbox: its address, its label and how many lines it holds.
+pub struct TabLink {
+    pub href: String,
+    pub label: &'static str,
+    pub count: usize,
+    pub current: bool,
+}
+
+fn tab_code(tab: InboxTab) -> &'static str {
+    match tab {
+        InboxTab::ToAnswer => "a-repondre",
+        InboxTab::Waiting => "attente",
+        InboxTab::Participants => "participants",
+        InboxTab::Exits => "sorties",
+    }
+}
+
+fn tab_label(tab: InboxTab) -> &'static str {
+    match tab {
+        InboxTab::ToAnswer => "À répondre",
+        InboxTab::Waiting => "Liste d'attente et places proposées",
+        InboxTab::Participants => "Participants",
+        InboxTab::Exits => "Situation à 4 semaines",
+    }
+}
+
+/// Where a form of the tab returns.
+fn tab_href(tab: InboxTab) -> String {
+    format!("/positionnements?onglet={}", tab_code(tab))
+}
+
 #[derive(Template)]
 #[template(path = "referral/inbox.html")]
 struct InboxPage {
     layout: Layout,
-    lines: Vec<InboxLine>,
-    participants: Vec<InboxLine>,
-    exits: Vec<InboxLine>,
+    tab: InboxTab,
+    tabs: Vec<TabLink>,
+    groups: Vec<ActionGroup>,
     reasons: Vec<(&'static str, &'static str)>,
     exit_reasons: Vec<(&'static str, &'static str)>,
     situations: Vec<(&'static str, &'static str)>,
@@ -291,33 +361,47 @@ struct InboxPage {
     fse: InboxMarks,
 }
 
-/// The structure's inbox: positionings to answer, places offered, waiting lists, participants.
+impl InboxPage {
+    fn on(&self, tab: &str) -> bool {
+        tab_code(self.tab) == tab
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InboxQuery {
+    onglet: String,
+}
+
+/// The structure's inbox, one tab per queue: positionings to answer,
+/// waiting lists and places offered, participants, exits to follow up;
+/// each tab's lines grouped by action.
 pub async fn inbox(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
+    Query(query): Query<InboxQuery>,
 ) -> Result<Html<String>, PageError> {
-    let lines = referral::inbox(&state, &me)
-        .await?
+    let tab = InboxTab::ALL
         .into_iter()
-        .map(inbox_line)
-        .collect();
-    let participants = referral::participants(&state, &me)
-        .await?
+        .find(|t| tab_code(*t) == query.onglet)
+        .unwrap_or(InboxTab::ToAnswer);
+    let counts = referral::inbox_counts(&state, &me).await?;
+    let tabs = InboxTab::ALL
         .into_iter()
-        .map(inbox_line)
-        .collect();
-    let exits = referral::exits_to_follow_up(&state, &me)
-        .await?
-        .into_iter()
-        .map(inbox_line)
+        .map(|t| TabLink {
+            href: tab_href(t),
+            label: tab_label(t),
+            count: counts.of(t),
+            current: t == tab,
+        })
         .collect();
     let page = InboxPage {
         fse: fse::inbox_marks(&state, &me).await?,
-        exits,
+        groups: by_action(referral::inbox_tab(&state, &me, tab).await?),
         layout: Layout::new(&session, &me, "Positionnements reçus", "/positionnements").await?,
-        lines,
-        participants,
+        tab,
+        tabs,
         reasons: RefusalReason::choices(),
         exit_reasons: ExitReason::choices(),
         situations: Situation::choices(),
@@ -331,12 +415,13 @@ pub async fn accept_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<AcceptForm>,
+    FormRows(form, pairs): FormRows<AcceptForm>,
 ) -> Result<Response, PageError> {
     let result = referral::accept(&state, &me, id, form.version, form.entered_on.trim())
         .await
         .map(|r| admission_message(&r));
-    flash_outcome(&session, result, "/positionnements").await
+    let to = tab_href(InboxTab::ToAnswer);
+    flash_outcome(&session, result, Sent::new(id, pairs), &to).await
 }
 
 /// What an admission did: an entry, or the waiting list and why.
@@ -357,7 +442,7 @@ pub async fn refuse_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<RefuseForm>,
+    FormRows(form, pairs): FormRows<RefuseForm>,
 ) -> Result<Response, PageError> {
     let result = referral::refuse(
         &state,
@@ -369,7 +454,12 @@ pub async fn refuse_form(
     )
     .await
     .map(|_| "Refus enregistré ; le référent en est informé sur le dossier.".to_owned());
-    flash_outcome(&session, result, "/positionnements").await
+    // Refused from either queue: back to the one it came from.
+    let tab = match crate::form::value(&pairs, "onglet").as_str() {
+        "attente" => InboxTab::Waiting,
+        _ => InboxTab::ToAnswer,
+    };
+    flash_outcome(&session, result, Sent::new(id, pairs), &tab_href(tab)).await
 }
 
 pub async fn offer_form(
@@ -377,7 +467,7 @@ pub async fn offer_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<OfferForm>,
+    FormRows(form, pairs): FormRows<OfferForm>,
 ) -> Result<Response, PageError> {
     let accept = form.answer.trim() == "accept";
     let result = referral::answer_offer(&state, &me, id, form.version, accept)
@@ -389,7 +479,8 @@ pub async fn offer_form(
                 "Place déclinée : elle est proposée à la personne suivante.".to_owned()
             }
         });
-    flash_outcome(&session, result, "/positionnements").await
+    let to = tab_href(InboxTab::Waiting);
+    flash_outcome(&session, result, Sent::new(id, pairs), &to).await
 }
 
 pub async fn exit_form(
@@ -397,7 +488,7 @@ pub async fn exit_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<ExitForm>,
+    FormRows(form, pairs): FormRows<ExitForm>,
 ) -> Result<Response, PageError> {
     let result = referral::exit(
         &state,
@@ -413,5 +504,6 @@ pub async fn exit_form(
         "Sortie enregistrée ; la place libérée est proposée au premier de la liste d'attente."
             .to_owned()
     });
-    flash_outcome(&session, result, "/positionnements").await
+    let to = tab_href(InboxTab::Participants);
+    flash_outcome(&session, result, Sent::new(id, pairs), &to).await
 }

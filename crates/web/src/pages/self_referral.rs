@@ -6,9 +6,9 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::{Failure, PageError};
-use crate::extract::{Form, Id};
+use crate::extract::{Form, FormRows, Id};
 use crate::form::trim;
-use crate::layout::{flash, flash_outcome, Layout};
+use crate::layout::{flash, flash_outcome, Layout, Sent};
 use crate::pages::referral::admission_message;
 use crate::view::{fr_date, fr_day};
 use crate::AppState;
@@ -319,12 +319,18 @@ pub async fn validate_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<ValidateForm>,
+    FormRows(form, pairs): FormRows<ValidateForm>,
 ) -> Result<Response, PageError> {
     let result = self_referral::validate(&state, &me, id, form.version, form.entered_on.trim())
         .await
         .map(|r| format!("Demande validée. {}", admission_message(&r)));
-    flash_outcome(&session, result, "/demarches-directes").await
+    flash_outcome(
+        &session,
+        result,
+        Sent::new(id, pairs),
+        "/demarches-directes",
+    )
+    .await
 }
 
 pub async fn reject_form(
@@ -332,10 +338,16 @@ pub async fn reject_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<RejectForm>,
+    FormRows(form, pairs): FormRows<RejectForm>,
 ) -> Result<Response, PageError> {
     let result = self_referral::reject(&state, &me, id, form.version, form.cancel_reason.trim())
         .await
         .map(|_| "Demande non validée ; la structure en est informée.".to_owned());
-    flash_outcome(&session, result, "/demarches-directes").await
+    flash_outcome(
+        &session,
+        result,
+        Sent::new(id, pairs),
+        "/demarches-directes",
+    )
+    .await
 }

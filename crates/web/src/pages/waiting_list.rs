@@ -5,8 +5,8 @@
 use crate::auth::CurrentUser;
 use crate::error::template_failure;
 use crate::error::PageError;
-use crate::extract::{Form, Id};
-use crate::layout::{flash_outcome, Layout};
+use crate::extract::{FormRows, Id};
+use crate::layout::{flash_outcome, Layout, Sent};
 use crate::view::fr_day;
 use crate::AppState;
 use askama::Template;
@@ -65,7 +65,7 @@ pub async fn priority_form(
     session: Session,
     me: CurrentUser,
     Id(id): Id,
-    Form(form): Form<PriorityForm>,
+    FormRows(form, pairs): FormRows<PriorityForm>,
 ) -> Result<Response, PageError> {
     let result = match form.priority.trim().parse::<i64>() {
         Ok(priority) => waiting_list::prioritise(&state, &me, id, priority)
@@ -79,5 +79,5 @@ pub async fn priority_form(
         )
         .into()),
     };
-    flash_outcome(&session, result, "/listes-attente").await
+    flash_outcome(&session, result, Sent::new(id, pairs), "/listes-attente").await
 }

@@ -442,20 +442,25 @@ mod tests {
     #[test]
     fn describes_changes_between_revisions() {
         let before = DiagnosticData::from_pairs(&pairs(&[
-            ("frein", "mobilite|Permis B"),
+            ("frein", "mobilite|Aucun moyen de transport à disposition"),
             ("frein", "logement-hebergement|Hébergé chez un tiers"),
             ("wishes", "cuisine"),
         ]))
         .unwrap();
         let after = DiagnosticData::from_pairs(&pairs(&[
-            ("frein", "mobilite|Permis B"),
-            ("gravite|mobilite|Permis B", "1"),
+            ("frein", "mobilite|Aucun moyen de transport à disposition"),
+            (
+                "gravite|mobilite|Aucun moyen de transport à disposition",
+                "1",
+            ),
             ("frein", "numerique|Absence d'équipement"),
+            ("atout", "mobilite|Permis B"),
             ("wishes", "cuisine collective"),
         ]))
         .unwrap();
         let changes = after.changes_since(&before);
-        assert_eq!(changes.len(), 4, "{changes:?}");
+        assert_eq!(changes.len(), 5, "{changes:?}");
+        assert!(changes.contains(&"Atout ajouté : Permis B".to_owned()));
         assert!(changes.iter().any(|c| c.starts_with("Gravité changée")));
         assert!(changes.iter().any(|c| c.starts_with("Frein ajouté")));
         assert!(changes.iter().any(|c| c.starts_with("Frein levé")));

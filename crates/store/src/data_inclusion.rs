@@ -72,7 +72,7 @@ use parcours_domain::{taxonomy, FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 pub const STRUCTURES_FILE: &str = "structures.json";
@@ -274,10 +274,10 @@ pub fn exported_id(source: &str, id: Uuid, external_id: Option<&str>) -> String 
     }
 }
 
-/// The day of the last change (UTC), never after `today`: data·inclusion
-/// refuses a `date_maj` in the future.
+/// The day of the last change in Paris (the product's one clock), never
+/// after `today`: data·inclusion refuses a `date_maj` in the future.
 pub fn date_maj(updated_at: OffsetDateTime, today: Date) -> Date {
-    updated_at.to_offset(UtcOffset::UTC).date().min(today)
+    parcours_domain::clock::date_in_paris(updated_at).min(today)
 }
 
 fn structure_row(s: &Structure, source: &str, today: Date) -> Option<DiStructure> {
@@ -1138,12 +1138,13 @@ mod tests {
         let today = date!(2026 - 03 - 02);
         assert_eq!(
             date_maj(datetime!(2026-02-10 23:30 UTC), today),
-            date!(2026 - 02 - 10)
+            date!(2026 - 02 - 11),
+            "already the next day in Paris"
         );
         assert_eq!(
             date_maj(datetime!(2026-03-02 01:00 +02:00), today),
-            date!(2026 - 03 - 01),
-            "in UTC"
+            date!(2026 - 03 - 02),
+            "midnight in Paris"
         );
         assert_eq!(date_maj(datetime!(2026-03-05 10:00 UTC), today), today);
     }

@@ -37,13 +37,13 @@ pub struct DueClock {
     pub organisation_name: Option<String>,
     #[sqlx(flatten)]
     #[serde(flatten)]
-    pub situation: Situation,
+    pub standing: Standing,
 }
 
 /// Where a person stands, as the work lists show it: read in their query.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
-pub struct Situation {
+pub struct Standing {
     pub stage: PathwayStage,
     /// End of the latest validated contract.
     pub contract_ends_on: Option<Date>,
@@ -60,7 +60,7 @@ pub struct CaseloadLine {
     pub person: PersonSummary,
     #[sqlx(flatten)]
     #[serde(flatten)]
-    pub situation: Situation,
+    pub standing: Standing,
 }
 
 impl ListLine for DueClock {
@@ -70,9 +70,9 @@ impl ListLine for DueClock {
             first_names: &self.first_names,
             clock: Some(self.kind),
             due_on: Some(self.due_on),
-            stage: self.situation.stage,
-            contract_ends_on: self.situation.contract_ends_on,
-            action: self.situation.current_action.as_deref(),
+            stage: self.standing.stage,
+            contract_ends_on: self.standing.contract_ends_on,
+            action: self.standing.current_action.as_deref(),
             referent: self.referent_name.as_deref(),
         }
     }
@@ -85,9 +85,9 @@ impl ListLine for CaseloadLine {
             first_names: &self.person.first_names,
             clock: self.person.next_due_kind,
             due_on: self.person.next_due_on,
-            stage: self.situation.stage,
-            contract_ends_on: self.situation.contract_ends_on,
-            action: self.situation.current_action.as_deref(),
+            stage: self.standing.stage,
+            contract_ends_on: self.standing.contract_ends_on,
+            action: self.standing.current_action.as_deref(),
             referent: self.person.referent_name.as_deref(),
         }
     }
@@ -213,7 +213,7 @@ impl Store {
              FROM person_clocks k JOIN persons p ON p.id = k.person_id
              LEFT JOIN organisations org ON org.id = k.organisation_id",
             referent_name("p.id"),
-            situation_columns("p.id"),
+            standing_columns("p.id"),
         ));
         due_where(&mut sql, scope, filter);
         // Ties in a stable order, so that a list and its download agree.
@@ -392,9 +392,9 @@ fn stage_of(person: &str) -> String {
     )
 }
 
-/// The [`Situation`] columns of the person whose id is `person`: a few
+/// The [`Standing`] columns of the person whose id is `person`: a few
 /// indexed lookups per line, in the list's one query.
-pub(crate) fn situation_columns(person: &str) -> String {
+pub(crate) fn standing_columns(person: &str) -> String {
     let validated = VALIDATED_CONTRACT
         .iter()
         .map(|s| format!("'{s}'"))

@@ -2,7 +2,7 @@
 //! unique's designation (history kept: rows are ended, never overwritten).
 
 use crate::audit::{record, Actor};
-use crate::deadline::{situation_columns, CaseloadLine};
+use crate::deadline::{standing_columns, CaseloadLine};
 use crate::person::{person_in, SUMMARY_COLUMNS, SUMMARY_JOINS};
 use crate::sql::{Sql, PERSONS};
 use crate::{now, Moment, Result, Store, StoreError, Tx};
@@ -350,7 +350,7 @@ impl Store {
              JOIN users u ON u.id = ra.referent_id
              JOIN persons p ON p.id = ra.person_id{SUMMARY_JOINS}
              WHERE ra.referent_id = $1 AND ra.ends_on IS NULL AND p.closed_on IS NULL",
-            situation_columns("p.id")
+            standing_columns("p.id")
         );
         let mut people = read_planned_once!(self, pool => sqlx::query_as::<_, CaseloadLine>(&sql).bind(referent_id).fetch_all(pool).await)?;
         // A caseload is a hundred people or so: sorted here, where "no date" is simply last.

@@ -1978,11 +1978,11 @@ async fn due_clocks_are_filtered_by_lateness_stage_and_kind() {
             .all(|c| c.organisation_name.as_deref() == Some("CCAS de Caen")));
         let first = every.iter().find(|c| c.person_id == people[0]).unwrap();
         assert_eq!(
-            (first.kind, first.situation.stage),
+            (first.kind, first.standing.stage),
             (ClockKind::Contract, PathwayStage::Contract)
         );
-        assert_eq!(first.situation.contract_ends_on, None);
-        assert_eq!(first.situation.current_action, None);
+        assert_eq!(first.standing.contract_ends_on, None);
+        assert_eq!(first.standing.current_action, None);
 
         let late = listed(DueFilter {
             due_before: Some(today()),

@@ -397,12 +397,14 @@ const steps = [
       await axeScan(page, '/personnes/{id}/positionner');
       await page.locator('input#q').fill('bons vivants');
       await submitAndWait(page, () => page.getByRole('button', { name: 'Rechercher' }).click());
-      const card = page.locator('section.card').first();
+      // One compact row per action; the form opens from the row.
+      const card = page.locator('tr[id^=action-]', { has: page.locator('summary', { hasText: 'Positionner' }) }).first();
+      await card.locator('summary', { hasText: 'Positionner' }).click();
       const override = card.locator('input[name=override_reason]');
       if ((await override.count()) > 0) await override.fill('Projet travaillé avec Plaine Emploi');
       // A paper file caught up: positioned a week ago.
       await card.locator('input[name=positioned_on]').fill(parisDay(-7));
-      await submitAndWait(page, () => card.getByRole('button', { name: /Positionner/ }).click());
+      await submitAndWait(page, () => card.getByRole('button', { name: /Envoyer le positionnement/ }).click());
       await expectText(page, 'Positionnement envoyé à Plaine Emploi');
       await logout(page);
     },

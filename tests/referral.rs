@@ -755,16 +755,89 @@ async fn actions_are_ranked_by_fit_to_the_diagnostic_and_the_objective() {
             html.contains("Pour l'objectif du contrat"),
             "the objective is named"
         );
-        let first_card = html
-            .split("<section class=\"card\"")
-            .nth(1)
-            .expect("a candidate");
+        let first_card = html.split("<tr id=\"action-").nth(1).expect("a candidate");
         assert!(
             first_card.contains("objectif du contrat (Remobilisation)"),
             "the best fit serves the objective: {first_card}"
         );
         assert!(first_card.contains("Travaille le frein"), "{first_card}");
         assert!(html.contains("place") || html.contains("complet"));
+
+        // The same choice over the API: one page, the person's standing on
+        // each action, the eligible ones only when asked; a bad format named.
+        let choices = app
+            .get_json(
+                &referent,
+                &format!("/api/v1/persons/{fabrice}/choices?objectif={isolation}"),
+            )
+            .await;
+        assert_eq!(choices["page"], 1);
+        let actions = choices["actions"].as_array().unwrap();
+        assert!(!actions.is_empty() && actions.len() <= 10, "{choices}");
+        assert!(choices["total"].as_u64().unwrap() >= actions.len() as u64);
+        assert!(actions[0]["fit"]
+            .to_string()
+            .contains("objectif du contrat (Remobilisation)"));
+        let eligible = app
+            .get_json(
+                &referent,
+                &format!("/api/v1/persons/{fabrice}/choices?eligibles=1"),
+            )
+            .await;
+        assert!(eligible["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["eligible"] == true));
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/persons/{fabrice}/choices?format=volant"),
+                &referent,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["fields"][0]["field"], "format");
+        let far = app
+            .get_json(
+                &referent,
+                &format!("/api/v1/persons/{fabrice}/choices?page=999"),
+            )
+            .await;
+        assert_eq!(
+            far["page"], far["pages"],
+            "a page past the end is the last one"
+        );
+        // Already inside or waiting: said on the row, no second positioning offered.
+        let mine = app
+            .get_json(&referent, &format!("/api/v1/persons/{fabrice}/referrals"))
+            .await;
+        let current = mine.as_array().unwrap().iter().find(|r| {
+            ["sent", "waiting", "offered", "entered"].contains(&r["status"].as_str().unwrap())
+        });
+        if let Some(current) = current {
+            let action = current["action_id"].as_str().unwrap();
+            let name = current["action_name"].as_str().unwrap().to_owned();
+            let words: String = name
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("+");
+            let found = app
+                .get_json(
+                    &referent,
+                    &format!("/api/v1/persons/{fabrice}/choices?q={words}"),
+                )
+                .await;
+            let row = found["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["action_id"] == action)
+                .unwrap_or_else(|| panic!("{name} found: {found}"));
+            assert!(row["situation"].is_string(), "{row}");
+        }
 
         let path = format!("/api/v1/persons/{fabrice}/referrals");
         let (status, body) = app

@@ -10,7 +10,8 @@ use crate::clock::{now, today};
 use crate::person::{pathway_access, read_person, visible_person};
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
-use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts};
+use parcours_domain::catalogue::ActionFormat;
+use parcours_domain::eligibility::{Assessment, EligibilityRules, PersonFacts, Verdict};
 use parcours_domain::matching::{self, Needs, Offer};
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::pathway_dates;
@@ -23,6 +24,7 @@ use parcours_store::person::Person;
 use parcours_store::referral::{ExitData, InboxReferral, NewReferral, PersonReferral, Referral};
 use serde::Deserialize;
 use std::collections::HashMap;
+use time::Date;
 use uuid::Uuid;
 
 /// What the file says of the person, for the eligibility rules.
@@ -218,35 +220,58 @@ async fn prescribable(app: &App, action_id: &str) -> Result<Action, Failure> {
     Ok(action)
 }
 
-/// The search for actions to position the person on.
-#[derive(Deserialize, Default)]
+/// The search for actions to position the person on (the page's query,
+/// in French as its address shows it).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub struct ChoiceQuery {
-    #[serde(default)]
+    /// Words of the action's name, description or structure.
     pub q: String,
-    #[serde(default)]
+    /// A thématique, or a whole category.
     pub thematique: String,
     /// The contract objective the action is for (its id), if any.
-    #[serde(default)]
     pub objectif: String,
+    /// INSEE code of the commune where the action takes place.
+    pub commune: String,
+    /// individual or collective.
+    pub format: String,
+    /// « 1 »: actions with a place now only.
+    pub places: String,
+    /// « 1 »: actions the person is eligible for only.
+    pub eligibles: String,
+    /// From 1.
+    pub page: String,
 }
 
 pub struct Candidate {
     pub action: OfferedAction,
     pub verdict_label: &'static str,
+    pub eligible: bool,
     pub reasons: Vec<(String, &'static str)>,
     /// Why it fits: barriers, objective, territory, availability.
     pub fit: Vec<String>,
+    /// Where the person already stands on this action, if anywhere:
+    /// positioned, waiting, offered a place, inside.
+    pub situation: Option<&'static str>,
+    pub next_session: Option<Date>,
     rank: (u8, i64),
 }
 
-/// What the référent chooses from: the person, the objective named, the ranked actions.
+/// What the référent chooses from: the person, the objective named, one
+/// page of the ranked actions and how many there are.
 pub struct Choice {
     pub person: Person,
     pub objective: Option<ContractObjective>,
     pub candidates: Vec<Candidate>,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
 }
 
-const CANDIDATES: usize = 30;
+/// The actions considered, ranked, before the page is cut.
+const POOL: i64 = 120;
+/// Candidates per page: a screen.
+pub const CHOICES_PER_PAGE: usize = 10;
 
 /// The actions to position the person on, ranked (their référent or cadre).
 pub async fn choose(
@@ -255,14 +280,60 @@ pub async fn choose(
     person_id: Uuid,
     query: &ChoiceQuery,
 ) -> Result<Choice, Failure> {
+    if !query.format.trim().is_empty() && ActionFormat::from_code(query.format.trim()).is_none() {
+        return Err(Invalid::field("format", "Format inconnu : individuel ou collectif.").into());
+    }
     let person = prescriber_access(app, me, person_id).await?;
     let objective = objective_of(app, &person, &query.objectif).await?;
-    let candidates = candidates(app, &person, query, objective.as_ref()).await?;
+    let mut candidates = candidates(app, &person, query, objective.as_ref()).await?;
+    if query.eligibles.trim() == "1" {
+        candidates.retain(|c| c.eligible);
+    }
+    let total = candidates.len();
+    let pages = total.div_ceil(CHOICES_PER_PAGE).max(1);
+    let page = query
+        .page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let mut candidates: Vec<Candidate> = candidates
+        .into_iter()
+        .skip((page - 1) * CHOICES_PER_PAGE)
+        .take(CHOICES_PER_PAGE)
+        .collect();
+    situate(app, &person, &mut candidates).await?;
     Ok(Choice {
         person,
         objective,
         candidates,
+        total,
+        page,
+        pages,
     })
+}
+
+/// Where the person stands on each action of the page, and its next session.
+async fn situate(app: &App, person: &Person, candidates: &mut [Candidate]) -> Result<(), Failure> {
+    let referrals = app.store.referrals_of_person(person.id).await?;
+    let ids: Vec<Uuid> = candidates.iter().map(|c| c.action.id).collect();
+    let next = app.store.next_sessions(&ids, today()).await?;
+    for c in candidates {
+        c.next_session = next.get(&c.action.id).copied();
+        c.situation = referrals
+            .iter()
+            .filter(|r| r.action_id == c.action.id)
+            .find_map(|r| match r.status {
+                ReferralStatus::Sent | ReferralStatus::PendingValidation => {
+                    Some("déjà positionné(e)")
+                }
+                ReferralStatus::Waiting => Some("en liste d'attente"),
+                ReferralStatus::Offered => Some("place proposée"),
+                ReferralStatus::Entered => Some("inscrit(e) sur l'action"),
+                _ => None,
+            });
+    }
+    Ok(())
 }
 
 /// The contract objective of the person with this id, if any.
@@ -314,9 +385,12 @@ async fn pool(
     let search = |text: String, thematique: String| CatalogueFilter {
         text,
         thematique,
+        commune_code: query.commune.trim().to_owned(),
+        format: query.format.trim().to_owned(),
+        with_places: query.places.trim() == "1",
         public_only: true,
         today: Some(today()),
-        limit: CANDIDATES as i64,
+        limit: POOL,
         ..CatalogueFilter::default()
     };
     let mut filters = vec![search(
@@ -364,7 +438,6 @@ async fn candidates(
         .map(|action| candidate(&facts, &needs, &labels, action))
         .collect();
     candidates.sort_by_key(|c| c.rank);
-    candidates.truncate(CANDIDATES);
     Ok(candidates)
 }
 
@@ -387,6 +460,9 @@ fn candidate(
     let fit = matching::fit(needs, &offer);
     Candidate {
         rank: matching::rank_key(assessment.verdict, &fit),
+        eligible: assessment.verdict == Verdict::Eligible,
+        situation: None,
+        next_session: None,
         verdict_label: assessment.verdict.label(),
         reasons: assessment
             .outcomes

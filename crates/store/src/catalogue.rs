@@ -18,6 +18,7 @@ use parcours_domain::person::fold;
 use parcours_domain::schedule::{hhmm, Schedule};
 use parcours_domain::{taxonomy, Invalid};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -1025,6 +1026,26 @@ impl Store {
         // The last day both databases write and compare as text alike.
         let never = time::macros::date!(9999 - 12 - 31);
         self.group_sessions(action_id, from, never, limit).await
+    }
+
+    /// The next group session, not cancelled, of each action, from `from` on.
+    pub async fn next_sessions(
+        &self,
+        action_ids: &[Uuid],
+        from: Date,
+    ) -> Result<HashMap<Uuid, Date>> {
+        if action_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new("SELECT action_id, MIN(on_date) FROM action_sessions WHERE NOT cancelled AND referral_id IS NULL");
+        sql.bind(" AND on_date >= ", from)
+            .push(" AND action_id IN (");
+        for (i, id) in action_ids.iter().enumerate() {
+            sql.bind(if i == 0 { "" } else { ", " }, *id);
+        }
+        sql.push(") GROUP BY action_id");
+        let rows: Vec<(Uuid, Date)> = read!(self, pool => bind_all!(sqlx::query_as::<_, (Uuid, Date)>(&sql.text), sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Group sessions from `from` to `to` (included), past ones too: the

@@ -180,6 +180,7 @@ pub fn routes() -> Router<AppState> {
             get(referral::of_person).post(referral::prescribe),
         )
         .route("/persons/{id}/eligibility", get(referral::eligibility))
+        .route("/persons/{id}/choices", get(referral::choose))
         .route("/referrals/inbox", get(referral::inbox))
         .route("/self-referrals", post(self_referral::record))
         .route("/self-referrals/eligibility", post(self_referral::check))
@@ -373,6 +374,7 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         data_inclusion::data_inclusion_import,
         referral::of_person,
         referral::eligibility,
+        referral::choose,
         referral::prescribe,
         referral::inbox,
         referral::accept,

@@ -58,6 +58,88 @@ pub async fn eligibility(
     }))
 }
 
+/// One page of the actions to position a person on, best fit first.
+#[derive(Serialize, ToSchema)]
+pub struct ChoicesBody {
+    total: usize,
+    page: usize,
+    pages: usize,
+    actions: Vec<ChoiceBody>,
+}
+
+/// An action as the choice weighs it for the person.
+#[derive(Serialize, ToSchema)]
+pub struct ChoiceBody {
+    action_id: Uuid,
+    name: String,
+    structure_name: String,
+    commune_name: Option<String>,
+    eligible: bool,
+    /// Éligible, À vérifier or Non éligible.
+    verdict: String,
+    /// Each rule of eligibility with its verdict.
+    reasons: Vec<String>,
+    /// Why it fits: barriers, objective, territory, availability.
+    fit: Vec<String>,
+    /// Where the person already stands on it, if anywhere.
+    situation: Option<String>,
+    next_session: Option<Date>,
+    capacity: Option<i64>,
+    places_taken: i64,
+    waiting: i64,
+}
+
+/// The actions to position the person on, ranked and explained, filtered
+/// and by pages of 10, as the page shows them (their référent or cadre).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/choices", tag = "positionnements", security(("bearer" = [])),
+    params(("id" = Uuid, Path),
+        ("q" = Option<String>, Query, description = "Mots du nom, de la description ou de la structure"),
+        ("thematique" = Option<String>, Query, description = "Thématique ou catégorie data·inclusion"),
+        ("objectif" = Option<String>, Query, description = "Objectif du contrat servi (son id)"),
+        ("commune" = Option<String>, Query, description = "Code INSEE de la commune de l'action"),
+        ("format" = Option<String>, Query, description = "individual ou collective"),
+        ("places" = Option<String>, Query, description = "1 : une place maintenant"),
+        ("eligibles" = Option<String>, Query, description = "1 : éligible seulement"),
+        ("page" = Option<String>, Query, description = "À partir de 1")),
+    responses((status = 200, body = ChoicesBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn choose(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    Query(query): Query<referral::ChoiceQuery>,
+) -> Result<Json<ChoicesBody>, ApiError> {
+    let choice = referral::choose(&state, &me, id, &query).await?;
+    let actions = choice
+        .candidates
+        .into_iter()
+        .map(|c| ChoiceBody {
+            action_id: c.action.id,
+            name: c.action.name,
+            structure_name: c.action.structure_name,
+            commune_name: c.action.commune_name,
+            eligible: c.eligible,
+            verdict: c.verdict_label.to_owned(),
+            reasons: c
+                .reasons
+                .into_iter()
+                .map(|(reason, verdict)| format!("{verdict} : {reason}"))
+                .collect(),
+            fit: c.fit,
+            situation: c.situation.map(str::to_owned),
+            next_session: c.next_session,
+            capacity: c.action.capacity,
+            places_taken: c.action.places_taken,
+            waiting: c.action.waiting,
+        })
+        .collect();
+    Ok(Json(ChoicesBody {
+        total: choice.total,
+        page: choice.page,
+        pages: choice.pages,
+        actions,
+    }))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct PrescriptionBody {
     action_id: String,

@@ -18,6 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::clock::today;
 use parcours_app::fse::{self, InboxMarks};
 use parcours_app::referral::{self, Candidate, Choice, ChoiceQuery, InboxTab};
+use parcours_domain::catalogue::ActionFormat;
 use parcours_domain::pathway_dates;
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::Invalid;
@@ -35,7 +36,14 @@ struct ChoosePage {
     person: Person,
     query: ChoiceQuery,
     themes: Vec<ThemeGroup>,
+    communes: Vec<crate::view::Choice>,
+    formats: Vec<crate::view::Choice>,
     candidates: Vec<Candidate>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    /// The search as a query string, for the pages' links.
+    base: String,
     objective: Option<ContractObjective>,
     /// What was typed for the action last tried, shown again when refused.
     typed: PrescribeForm,
@@ -44,9 +52,29 @@ struct ChoosePage {
 }
 
 impl ChoosePage {
+    /// The search, sent again with a positioning: a refusal shows it again.
+    fn search_fields(&self) -> [(&'static str, &str); 8] {
+        let q = &self.query;
+        [
+            ("q", &q.q),
+            ("thematique", &q.thematique),
+            ("objectif", &q.objectif),
+            ("commune", &q.commune),
+            ("format", &q.format),
+            ("places", &q.places),
+            ("eligibles", &q.eligibles),
+            ("page", &q.page),
+        ]
+    }
+
+    /// Whether the action is the one last tried: its form opens again.
+    fn tried(&self, action_id: &Uuid) -> bool {
+        self.typed.action_id == action_id.to_string()
+    }
+
     /// The date field's value for an action: as typed, or today.
     fn positioned_on(&self, action_id: &Uuid) -> String {
-        if self.typed.action_id == action_id.to_string() {
+        if self.tried(action_id) {
             self.typed.positioned_on.clone()
         } else {
             self.today.clone()
@@ -55,12 +83,26 @@ impl ChoosePage {
 
     /// The override reason typed for this action, if it was the one tried.
     fn override_reason(&self, action_id: &Uuid) -> &str {
-        if self.typed.action_id == action_id.to_string() {
+        if self.tried(action_id) {
             &self.typed.override_reason
         } else {
             ""
         }
     }
+}
+
+/// The search's fields as a query string (the page left out).
+fn search_string(query: &ChoiceQuery) -> String {
+    serde_urlencoded::to_string([
+        ("q", &query.q),
+        ("thematique", &query.thematique),
+        ("objectif", &query.objectif),
+        ("commune", &query.commune),
+        ("format", &query.format),
+        ("places", &query.places),
+        ("eligibles", &query.eligibles),
+    ])
+    .unwrap_or_default()
 }
 
 async fn choose_page(
@@ -76,11 +118,33 @@ async fn choose_page(
         person,
         objective,
         candidates,
+        total,
+        page,
+        pages,
     } = referral::choose(state, me, person_id, &query).await?;
+    let communes = parcours_app::catalogue::public_communes(state).await?;
+    let picked = |v: &String| vec![v.clone()];
+    let title = crate::layout::about(
+        "Positionner sur une action",
+        &person.first_names,
+        &person.last_name,
+    );
     let page = ChoosePage {
-        layout: Layout::new(session, me, "Positionner sur une action", "/personnes").await?,
+        layout: Layout::new(session, me, &title, "/personnes").await?,
         themes: theme_groups(std::slice::from_ref(&query.thematique)),
+        communes: crate::view::choices(
+            communes.iter().map(|(c, n)| (c.as_str(), n.as_str())),
+            &picked(&query.commune),
+        ),
+        formats: crate::view::choices(
+            ActionFormat::ALL.iter().map(|f| (f.code(), f.label())),
+            &picked(&query.format),
+        ),
         candidates,
+        total,
+        page,
+        pages,
+        base: search_string(&query),
         objective,
         person,
         query,
@@ -111,18 +175,17 @@ pub async fn choose(
 }
 
 /// A prescription, as sent from the choice page (`referral/choose.html`):
-/// the action, the contract objective it serves, the reason to override
-/// the eligibility rules, and the search to show again if it fails.
+/// the action, the reason to override the eligibility rules, the day, and
+/// the search (with the contract objective served) to show again if it fails.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PrescribeForm {
     action_id: String,
-    objectif: String,
     override_reason: String,
     /// The day of the positioning (today when empty).
     positioned_on: String,
-    q: String,
-    thematique: String,
+    #[serde(flatten)]
+    query: ChoiceQuery,
 }
 
 /// A participant's situation four weeks after the exit, at the version read.
@@ -178,7 +241,7 @@ pub async fn prescribe_form(
     Form(form): Form<PrescribeForm>,
 ) -> Result<Response, PageError> {
     let reason = Some(form.override_reason.trim().to_owned()).filter(|r| !r.is_empty());
-    let (action, objective) = (form.action_id.trim(), form.objectif.trim());
+    let (action, objective) = (form.action_id.trim(), form.query.objectif.trim());
     let prescribed = referral::prescribe(
         &state,
         &me,
@@ -202,11 +265,7 @@ pub async fn prescribe_form(
             Ok(Redirect::to(&format!("/personnes/{id}")).into_response())
         }
         Err(Failure::Invalid(errors)) => {
-            let query = ChoiceQuery {
-                q: form.q.trim().to_owned(),
-                thematique: form.thematique.trim().to_owned(),
-                objectif: form.objectif.trim().to_owned(),
-            };
+            let query = form.query.clone();
             let page = choose_page(&state, &session, &me, id, query, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

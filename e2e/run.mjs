@@ -544,6 +544,25 @@ const steps = [
       await logout(page);
     },
   ],
+  [
+    'téléphone : la navigation se replie derrière « Menu »',
+    async (page) => {
+      await page.setViewportSize({ width: 375, height: 740 });
+      await login(page, 'referent@demo.parcours.fr');
+      const menu = page.getByRole('button', { name: 'Menu' });
+      const caseload = page.locator('nav.main-nav').getByRole('link', { name: 'Mon portefeuille' });
+      expect(await menu.isVisible(), 'le bouton « Menu » doit paraître sur un téléphone');
+      expect(!(await caseload.isVisible()), 'la navigation doit être repliée sur un téléphone');
+      await menu.click();
+      expect((await menu.getAttribute('aria-expanded')) === 'true', 'le bouton dit que le menu est ouvert');
+      expect(await caseload.isVisible(), 'la navigation s’ouvre au clic');
+      await axeScan(page, '/ (téléphone, menu ouvert)');
+      await submitAndWait(page, () => caseload.click());
+      await axeScan(page, '/portefeuille (téléphone)');
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await logout(page);
+    },
+  ],
 ];
 
 /** A monthly flux bénéficiaires as the CAF writes it (its schema's nesting):

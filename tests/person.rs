@@ -1082,6 +1082,23 @@ async fn the_person_page_starts_with_a_summary_and_a_refused_closure_keeps_what_
             "the summary comes first"
         );
         assert!(html.contains("href=\"#gestes-rares\""));
+        // Staff by name and organisation, never by e-mail (the timeline, the diagnostic).
+        assert!(
+            !html.contains("@demo.parcours.fr"),
+            "an e-mail on the person page"
+        );
+        let diagnostic = client
+            .get(app.url(&format!("{path}/diagnostic")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !diagnostic.contains("@demo.parcours.fr"),
+            "an e-mail on the diagnostic"
+        );
         assert!(
             html.find("id=\"gestes-rares\"") < html.find("id=\"cloturer\""),
             "closing the file is set apart"

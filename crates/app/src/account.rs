@@ -16,6 +16,29 @@ use parcours_store::{password, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// Who acted, as people read it: records keep the account's e-mail (as the
+/// audit does); screens show the name and organisation.
+#[derive(Default)]
+pub struct Names(std::collections::HashMap<String, String>);
+
+impl Names {
+    /// « Sophie Lemaire (CCAS de Caen) » for her e-mail; anything else
+    /// (« système (import CAF) », an account since deleted) as recorded.
+    pub fn who(&self, recorded: &str) -> String {
+        self.0
+            .get(recorded)
+            .cloned()
+            .unwrap_or_else(|| recorded.to_owned())
+    }
+}
+
+/// The names of every account, for a page that shows who did what.
+pub async fn names(app: &App) -> Result<Names, Failure> {
+    Ok(Names(
+        app.store.account_labels().await?.into_iter().collect(),
+    ))
+}
+
 pub async fn list(app: &App, me: &impl Caller) -> Result<Vec<Account>, Failure> {
     me.require(Permission::ManageUsers)?;
     Ok(app.store.accounts().await?)

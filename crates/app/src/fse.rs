@@ -53,6 +53,8 @@ pub struct Form {
     /// The action's FSE+ operation numbers.
     pub operations: Vec<String>,
     pub entry: Option<FseEntry>,
+    /// Who recorded the answers, by name.
+    pub recorded_by: Option<String>,
 }
 
 /// The form with the recorded answers (their read audited by the store);
@@ -93,12 +95,17 @@ async fn with_details(
 ) -> Result<Form, Failure> {
     let person = app.store.person(referral.person_id).await?;
     let operations = crate::fse_report::operations_of(app, action.id).await?;
+    let recorded_by = match &entry {
+        Some(e) => Some(crate::account::names(app).await?.who(&e.recorded_by)),
+        None => None,
+    };
     Ok(Form {
         referral,
         action,
         person,
         operations,
         entry,
+        recorded_by,
     })
 }
 

@@ -447,6 +447,8 @@ pub struct FileView {
     /// What CAF/MSA and CSV imports recorded.
     pub import_changes: Vec<ImportChange>,
     pub organisations: Arc<Vec<Organisation>>,
+    /// Who did what, by name.
+    pub names: crate::account::Names,
 }
 
 /// The person's page: the file (audited, saying whether the NIR was shown)
@@ -486,6 +488,7 @@ pub async fn open_file(
         duplicates: duplicates(app, me, person).await?,
         import_changes: store.person_import_changes(id).await?,
         organisations: store.organisations().await?,
+        names: crate::account::names(app).await?,
         file,
     })
 }

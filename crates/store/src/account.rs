@@ -133,6 +133,17 @@ impl Store {
         )
     }
 
+    /// Every account's e-mail with how people read it: « Sophie Lemaire
+    /// (CCAS de Caen) ». Records keep who acted by e-mail, as the audit does.
+    pub async fn account_labels(&self) -> Result<Vec<(String, String)>> {
+        Ok(read!(self, pool => sqlx::query_as::<_, (String, String)>(
+            "SELECT u.email, u.display_name || ' (' || o.name || ')'
+             FROM users u JOIN organisations o ON o.id = u.organisation_id",
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
     pub async fn accounts(&self) -> Result<Vec<Account>> {
         let sql = format!("{SELECT_USER} ORDER BY u.display_name, u.email");
         Ok(read!(self, pool => sqlx::query_as::<_, Account>(&sql).fetch_all(pool).await)?)

@@ -165,9 +165,10 @@ impl Store {
             ValidationQueue::Organisation(id) => ("u.organisation_id = $1", Some(id)),
             ValidationQueue::WithoutReferent => ("ra.id IS NULL AND $1 IS NULL", None),
         };
+        let (requested_by, joins) = crate::account_label("r.requested_by", "requester");
         let sql = format!(
             "SELECT r.id, r.version, r.action_id, a.name AS action_name, o.name AS structure_name, p.id AS person_id,
-                    p.last_name, p.first_names, p.birth_date, r.requested_at, r.requested_by, r.eligibility,
+                    p.last_name, p.first_names, p.birth_date, r.requested_at, {requested_by} AS requested_by, r.eligibility,
                     r.override_reason, u.display_name AS referent_name
              FROM referrals r
              JOIN actions a ON a.id = r.action_id
@@ -175,6 +176,7 @@ impl Store {
              JOIN persons p ON p.id = r.person_id
              LEFT JOIN referent_assignments ra ON ra.person_id = p.id AND ra.ends_on IS NULL
              LEFT JOIN users u ON u.id = ra.referent_id
+             {joins}
              WHERE r.status = 'pending_validation' AND {condition}
              ORDER BY r.requested_at, r.id"
         );

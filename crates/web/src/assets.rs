@@ -9,11 +9,16 @@ use axum::Router;
 
 const STYLE: &str = include_str!("../assets/style.css");
 const IMPORT_PROGRESS: &str = include_str!("../assets/import-progress.js");
+const NAV: &str = include_str!("../assets/nav.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/style.css", get(style))
-        .route("/static/import-progress.js", get(import_progress))
+        .route(
+            "/static/import-progress.js",
+            get(|| script(IMPORT_PROGRESS)),
+        )
+        .route("/static/nav.js", get(|| script(NAV)))
         .route("/healthz", get(health))
 }
 
@@ -27,13 +32,14 @@ async fn style() -> impl IntoResponse {
     )
 }
 
-async fn import_progress() -> impl IntoResponse {
+/// One of the project's own small scripts (progressive enhancement only).
+async fn script(source: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        IMPORT_PROGRESS,
+        source,
     )
 }
 

@@ -559,6 +559,7 @@ pub async fn queue(
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
     let to_validate = contract::to_validate(&state, &me).await?;
+    let names = parcours_app::account::names(&state).await?;
     let layout = Layout::new(&session, &me, "Contrats à valider", "/contrats").await?;
     let lines = to_validate
         .into_iter()
@@ -568,7 +569,7 @@ pub async fn queue(
                 format!("{} {}", c.last_name.to_uppercase(), c.first_names),
                 c.kind.label(),
                 format!("du {} au {}", fr_date(c.starts_on), fr_date(c.ends_on)),
-                c.created_by,
+                names.who(&c.created_by),
             )
         })
         .collect();

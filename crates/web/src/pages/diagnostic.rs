@@ -15,6 +15,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::account::Names;
 use parcours_app::clock;
 use parcours_app::diagnostic::{self, Diagnostic};
 use parcours_app::person::PathwayAccess;
@@ -130,13 +131,13 @@ struct ShowPage {
     errors: Invalid,
 }
 
-fn revision_line(r: &DiagnosticRevision) -> RevisionLine {
+fn revision_line(r: &DiagnosticRevision, names: &Names) -> RevisionLine {
     RevisionLine {
         version: r.version,
         on: fr_date(r.revised_on),
         recorded: (clock::date_in_paris(r.created_at) != r.revised_on)
             .then(|| fr_instant(r.created_at)),
-        by: r.created_by.clone(),
+        by: names.who(&r.created_by),
     }
 }
 
@@ -155,6 +156,7 @@ async fn page(
         declared,
     } = diagnostic::open(state, me, id, "diagnostic").await?;
     let title = about("Diagnostic", &person.first_names, &person.last_name);
+    let names = parcours_app::account::names(state).await?;
     let layout = Layout::new(session, me, &title, "/personnes").await?;
     let latest = revisions.first();
     let data = latest.map(|r| r.data.clone()).unwrap_or_default();
@@ -164,7 +166,7 @@ async fn page(
         layout,
         person_id: id.to_string(),
         name: format!("{} {}", person.first_names, person.last_name),
-        current: latest.map(revision_line),
+        current: latest.map(|r| revision_line(r, &names)),
         barriers: data
             .barriers
             .iter()
@@ -188,7 +190,7 @@ async fn page(
             .filter(|(_, _, sensitive)| access.sensitive || !sensitive)
             .map(|(field, label, _)| (*label, data.text(field).to_owned()))
             .collect(),
-        revisions: revisions.iter().map(revision_line).collect(),
+        revisions: revisions.iter().map(|r| revision_line(r, &names)).collect(),
         categories: categories(&form_data, access.sensitive),
         severities: Severity::choices(),
         form_texts: TEXT_FIELDS

@@ -112,7 +112,7 @@ async fn page(
                 format!(
                     "Dernier enregistrement le {} par {}.",
                     fr_day(e.recorded_at),
-                    e.recorded_by
+                    form.recorded_by.as_deref().unwrap_or(&e.recorded_by)
                 )
             })
             .unwrap_or_default(),

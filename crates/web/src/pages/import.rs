@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
+use parcours_app::account::Names;
 use parcours_app::import::{self, ImportJobs, JobEnd, TempUpload};
 use parcours_domain::caf::{CsvMapping, CSV_FIELDS};
 use parcours_domain::{Invalid, Permission};
@@ -74,7 +75,7 @@ struct ImportLine {
     by: String,
 }
 
-fn import_line(r: &ImportRecord) -> ImportLine {
+fn import_line(r: &ImportRecord, names: &Names) -> ImportLine {
     let c = &r.counts;
     ImportLine {
         id: r.id,
@@ -93,7 +94,7 @@ fn import_line(r: &ImportRecord) -> ImportLine {
         } else {
             "Rien n'a été importé".to_owned()
         },
-        by: r.imported_by.clone(),
+        by: names.who(&r.imported_by),
     }
 }
 
@@ -116,9 +117,10 @@ async fn list_page(
 ) -> Result<ListPage, Failure> {
     let imports = import::imports(state, me, LATEST).await?;
     let mappings = import::mappings(state, me).await?;
+    let names = parcours_app::account::names(state).await?;
     Ok(ListPage {
         layout: Layout::new(session, me, "Imports", "/imports").await?,
-        imports: imports.iter().map(import_line).collect(),
+        imports: imports.iter().map(|r| import_line(r, &names)).collect(),
         mappings: mappings.into_iter().map(|m| m.name).collect(),
         chosen_mapping,
         errors,
@@ -406,6 +408,8 @@ struct ShowPage {
     kind: &'static str,
     status: &'static str,
     started: String,
+    /// Who imported it, by name.
+    by: String,
     file_date: String,
     groups: Vec<ChangeGroup>,
 }
@@ -424,6 +428,9 @@ pub async fn show(
         kind: kind_label(&record.kind),
         status: status_label(&record.status),
         started: fr_instant(record.started_at),
+        by: parcours_app::account::names(&state)
+            .await?
+            .who(&record.imported_by),
         file_date: fr_opt(record.file_date),
         groups: change_groups(sheet.changes),
         record,

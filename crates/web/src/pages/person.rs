@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use parcours_app::account::Names;
 use parcours_app::clock::today;
 use parcours_app::person::{
     self, AbsenceAlert, Created, Duplicates, FileView, PersonFile, PersonSearch,
@@ -726,7 +727,12 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
     let today = today();
     let summary = summary(&view, today);
     let referrals: Vec<ReferralLine> = view.referrals.into_iter().map(referral_line).collect();
-    let mut events = pathway_events(&view.file, &view.diagnostic_revisions, &view.contracts);
+    let mut events = pathway_events(
+        &view.file,
+        &view.diagnostic_revisions,
+        &view.contracts,
+        &view.names,
+    );
     events.extend(referrals.iter().map(|r| {
         (
             r.date,
@@ -893,6 +899,7 @@ fn pathway_events(
     file: &PersonFile,
     revisions: &[DiagnosticRevision],
     contracts: &[Contract],
+    names: &Names,
 ) -> Vec<(Date, Event)> {
     let event = |date: Date, title: String, detail: String| {
         (
@@ -910,7 +917,7 @@ fn pathway_events(
         events.push(event(
             o.decided_on,
             format!("Orientation {kind}"),
-            orientation_detail(o),
+            orientation_detail(o, names),
         ));
     }
     for a in &file.assignments {
@@ -923,7 +930,8 @@ fn pathway_events(
             format!("Référent unique : {}", a.referent_name),
             format!(
                 "{}{until} — désigné par {}",
-                a.organisation_name, a.created_by
+                a.organisation_name,
+                names.who(&a.created_by)
             ),
         ));
     }
@@ -938,7 +946,7 @@ fn pathway_events(
         events.push(event(
             revision.revised_on,
             format!("Diagnostic, révision {}", revision.version),
-            format!("par {}", revision.created_by),
+            format!("par {}", names.who(&revision.created_by)),
         ));
     }
     for contract in contracts {
@@ -952,11 +960,12 @@ fn pathway_events(
     events
 }
 
-fn orientation_detail(o: &Orientation) -> String {
+fn orientation_detail(o: &Orientation, names: &Names) -> String {
     let status = o.status.label();
     let mut detail = format!(
         "{} — décidée par {} — {status}",
-        o.lead_organisation_name, o.decided_by
+        o.lead_organisation_name,
+        names.who(&o.decided_by)
     );
     if let Some(on) = o.notified_on {
         detail.push_str(&format!(", notifiée le {}", fr_date(on)));

@@ -3,7 +3,7 @@
 //! insertion actions (`demo_catalogue`) and one account per role.
 //! Loading is idempotent: a second run changes nothing.
 
-use parcours_domain::account::{NewUser, NewUserInput};
+use parcours_domain::account::{AccountChange, NewUser, NewUserInput};
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::Role;
 use parcours_store::{password, Actor, Store, StoreError};
@@ -183,6 +183,19 @@ pub async fn load_without_stories(
             .await?
             .id,
     );
+    // Sophie's work phone: the people she follows are told how to reach her.
+    let sophie = store.account(users["referent@demo.parcours.fr"]).await?;
+    let change = AccountChange {
+        display_name: sophie.display_name.clone(),
+        phone: Some("02 31 15 40 12".into()),
+        role: sophie.role,
+        organisation_id: sophie.organisation_id,
+        territory_id: sophie.territory_id,
+        disabled: false,
+    };
+    store
+        .update_account(&actor, sophie.id, sophie.version, &change)
+        .await?;
     let cast = crate::demo_people::load(store, &actor, &organisations, &users).await?;
     Ok(Some((users, cast)))
 }

@@ -113,6 +113,31 @@ async fn concurrent_changes_never_overwrite_each_other() {
         let after = app.store.account(target.id).await.unwrap();
         assert_eq!(after.version, target.version + 1);
         assert!(["Sophie A", "Sophie B"].contains(&after.display_name.as_str()));
+        // The work phone: checked, then kept and given back.
+        let with_phone = |phone: &str| {
+            json!({"version": after.version, "display_name": "Sophie Lemaire", "role": "referent",
+                   "organisation_id": after.organisation_id, "disabled": false, "phone": phone})
+        };
+        let refused = api
+            .put(&url)
+            .bearer_auth(&admin)
+            .json(&with_phone("appelez-moi"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "phone");
+        let saved = api
+            .put(&url)
+            .bearer_auth(&admin)
+            .json(&with_phone("02 31 15 40 12"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        let body: serde_json::Value = saved.json().await.unwrap();
+        assert_eq!(body["phone"], "02 31 15 40 12");
     }
 }
 

@@ -257,6 +257,7 @@ async fn a_disabled_account_is_shut_out_at_once() {
         let client = app.signed_in(OPERATOR).await;
         let user = app.store.account_by_email(OPERATOR).await.unwrap().unwrap();
         let change = parcours_domain::account::AccountChange {
+            phone: None,
             display_name: user.display_name.clone(),
             role: parcours_domain::Role::Operator,
             organisation_id: user.organisation_id,

@@ -1070,7 +1070,7 @@ async fn the_person_page_starts_with_a_summary_and_a_refused_closure_keeps_what_
         let summary = part(&html, "id=\"resume\"", "</section>");
         for fact in [
             "Orientation",
-            "Sophie Lemaire (CCAS de Caen)",
+            "Sophie Lemaire (CCAS de Caen) — 02 31 15 40 12",
             "Contrat",
             "Actions",
             "Prochaine échéance",

@@ -83,6 +83,8 @@ impl NewUser {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountChange {
     pub display_name: String,
+    /// A work phone, shown with the référent's name on the person's page.
+    pub phone: Option<String>,
     pub role: Role,
     pub organisation_id: Uuid,
     pub territory_id: Option<Uuid>,
@@ -92,6 +94,7 @@ pub struct AccountChange {
 #[derive(Debug, Clone, Default)]
 pub struct AccountChangeInput {
     pub display_name: String,
+    pub phone: String,
     pub role: String,
     pub organisation_id: String,
     pub territory_id: String,
@@ -108,6 +111,22 @@ impl AccountChange {
             &input.display_name,
             120,
         );
+        let phone = crate::validation::optional_text(
+            &mut invalid,
+            "phone",
+            "Téléphone",
+            &input.phone,
+            crate::validation::LINE_MAX,
+        );
+        if phone
+            .as_ref()
+            .is_some_and(|p| !crate::person::valid_phone(p))
+        {
+            invalid.add(
+                "phone",
+                "Le numéro de téléphone n'est pas valide (exemple : 02 31 00 00 00).",
+            );
+        }
         let role = parse_role(&mut invalid, &input.role);
         let organisation_id = parse_uuid(
             &mut invalid,
@@ -126,6 +145,7 @@ impl AccountChange {
         };
         invalid.into_result(())?;
         Ok(AccountChange {
+            phone,
             display_name,
             role,
             organisation_id,

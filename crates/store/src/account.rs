@@ -14,6 +14,8 @@ pub struct Account {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
+    /// A work phone (set when the account is changed).
+    pub phone: Option<String>,
     #[serde(skip)]
     pub password_hash: String,
     pub role: Role,
@@ -168,7 +170,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let updated = on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE users SET display_name = $1, role = $2, organisation_id = $3, territory_id = $4,
-                    disabled = $5, version = version + 1, updated_at = $6
+                    disabled = $5, version = version + 1, updated_at = $6, phone = $9
              WHERE id = $7 AND version = $8",
         )
         .bind(&change.display_name)
@@ -179,6 +181,7 @@ impl Store {
         .bind(Moment(now()))
         .bind(id)
         .bind(expected_version)
+        .bind(change.phone.as_deref())
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))

@@ -58,6 +58,8 @@ pub struct Assignment {
     pub orientation_id: Option<Uuid>,
     pub referent_id: Uuid,
     pub referent_name: String,
+    /// The référent's work phone, if their account gives one.
+    pub referent_phone: Option<String>,
     pub organisation_name: String,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
@@ -68,7 +70,7 @@ const SELECT_ORIENTATION: &str = "SELECT o.*, org.name AS lead_organisation_name
      FROM orientations o JOIN organisations org ON org.id = o.lead_organisation_id";
 
 const SELECT_ASSIGNMENT: &str = "SELECT a.id, a.person_id, a.orientation_id, a.referent_id,
-        u.display_name AS referent_name, org.name AS organisation_name, a.starts_on, a.ends_on, a.created_by
+        u.display_name AS referent_name, u.phone AS referent_phone, org.name AS organisation_name, a.starts_on, a.ends_on, a.created_by
      FROM referent_assignments a JOIN users u ON u.id = a.referent_id
      JOIN organisations org ON org.id = u.organisation_id";
 

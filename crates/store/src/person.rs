@@ -485,9 +485,16 @@ impl Store {
             ),
             params: ids.params,
         };
-        Ok(
-            read!(self, pool => bind_all!(sqlx::query_as::<_, PersonSummary>(&sql.text), sql).fetch_all(pool).await)?,
-        )
+        let mut found = read!(self, pool => bind_all!(sqlx::query_as::<_, PersonSummary>(&sql.text), sql).fetch_all(pool).await)?;
+        // The page in French order whatever the collation (Éric before Fabrice).
+        found.sort_by_cached_key(|p| {
+            (
+                parcours_domain::person::fold(&p.last_name),
+                parcours_domain::person::fold(&p.first_names),
+                p.birth_date,
+            )
+        });
+        Ok(found)
     }
 
     /// Files that may be the same person: same NIR, or same names and birth date.

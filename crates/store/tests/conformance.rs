@@ -36,6 +36,7 @@ fn new_user(email: &str, organisation_id: Uuid, role: Role) -> NewUser {
 
 fn change(org: Uuid, role: Role, disabled: bool) -> AccountChange {
     AccountChange {
+        phone: None,
         display_name: "Camille Martin-Leroy".into(),
         role,
         organisation_id: org,

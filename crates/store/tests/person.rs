@@ -973,6 +973,7 @@ async fn viewers_only_find_people_within_their_scope() {
                 dep_referent.version,
                 &AccountChange {
                     display_name: dep_referent.display_name.clone(),
+                    phone: Some("02 31 00 00 07".into()),
                     role: Role::Referent,
                     organisation_id: other,
                     territory_id: None,
@@ -982,6 +983,7 @@ async fn viewers_only_find_people_within_their_scope() {
             .await
             .unwrap();
         assert_eq!(moved.organisation_id, other);
+        assert_eq!(moved.phone.as_deref(), Some("02 31 00 00 07"));
         let scope = scope_of(&moved);
         assert_eq!(scope.organisation_id, Some(other));
         assert!(store.person_in_scope(&scope, in_caen.id).await.unwrap().1);

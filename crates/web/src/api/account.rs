@@ -23,6 +23,7 @@ pub struct UserBody {
     id: Uuid,
     email: String,
     display_name: String,
+    phone: Option<String>,
     role: parcours_domain::Role,
     organisation_id: Uuid,
     organisation_name: String,
@@ -45,6 +46,7 @@ impl From<Account> for UserBody {
             id: u.id,
             email: u.email,
             display_name: u.display_name,
+            phone: u.phone,
             role: u.role,
             organisation_id: u.organisation_id,
             organisation_name: u.organisation_name,
@@ -73,6 +75,9 @@ pub struct NewUserBody {
 pub struct UserChangeBody {
     version: i64,
     display_name: String,
+    /// A work phone, shown with the référent's name on the person's page.
+    #[serde(default)]
+    phone: Option<String>,
     role: String,
     organisation_id: String,
     #[serde(default)]
@@ -231,6 +236,7 @@ pub async fn update(
 ) -> Result<Json<UserBody>, ApiError> {
     let input = AccountChangeInput {
         display_name: body.display_name,
+        phone: body.phone.unwrap_or_default(),
         role: body.role,
         organisation_id: body.organisation_id,
         territory_id: body.territory_id.unwrap_or_default(),

@@ -145,6 +145,8 @@ pub struct EditForm {
     #[serde(default)]
     display_name: String,
     #[serde(default)]
+    phone: String,
+    #[serde(default)]
     role: String,
     #[serde(default)]
     organisation_id: String,
@@ -162,6 +164,7 @@ impl EditForm {
     fn of(user: &Account) -> EditForm {
         EditForm {
             display_name: user.display_name.clone(),
+            phone: user.phone.clone().unwrap_or_default(),
             role: user.role.code().to_owned(),
             organisation_id: user.organisation_id.to_string(),
             territory_id: user.territory_id.map(|t| t.to_string()).unwrap_or_default(),
@@ -266,6 +269,7 @@ pub async fn update(
     let user = account::show(&state, &me, id).await?;
     let input = AccountChangeInput {
         display_name: form.display_name.clone(),
+        phone: form.phone.clone(),
         role: form.role.clone(),
         organisation_id: form.organisation_id.clone(),
         territory_id: form.territory_id.clone(),

@@ -543,7 +543,10 @@ fn summary(view: &FileView, today: Date) -> Vec<SummaryLine> {
         .assignments
         .iter()
         .find(|a| a.ends_on.is_none())
-        .map(|a| format!("{} ({})", a.referent_name, a.organisation_name));
+        .map(|a| match &a.referent_phone {
+            Some(phone) => format!("{} ({}) — {phone}", a.referent_name, a.organisation_name),
+            None => format!("{} ({})", a.referent_name, a.organisation_name),
+        });
     let contract = view
         .contracts
         .iter()

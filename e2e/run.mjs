@@ -458,6 +458,14 @@ const steps = [
     'opérateur : informations pratiques de ses actions',
     async (page) => {
       await login(page, 'structure@demo.parcours.fr');
+      // The dashboard's table fits a 1366 px laptop: no sideways scrolling.
+      await page.setViewportSize({ width: 1366, height: 768 });
+      await visit(page, '/tableau-de-bord');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow <= 0, `le tableau de bord déborde de ${overflow} px à 1366 px`);
+      const wraps = await page.evaluate(() => [...document.querySelectorAll('.table-wrap')].map((w) => w.scrollWidth - w.clientWidth));
+      expect(wraps.every((w) => w <= 0), `un tableau du tableau de bord défile de côté à 1366 px (${wraps})`);
+      await axeScan(page, '/tableau-de-bord');
       await visit(page, '/actions');
       await submitAndWait(page, () => page.locator('table.data a').first().click());
       await submitAndWait(page, () => page.getByRole('link', { name: 'Modifier les informations pratiques' }).click());

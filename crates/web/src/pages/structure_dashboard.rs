@@ -35,12 +35,11 @@ struct ActionRow {
     name: String,
     format: &'static str,
     status: &'static str,
-    capacity: String,
     period: String,
-    places_taken: i64,
+    /// « 8 sur 12 places par an — 67 % », or without a limit.
+    places: String,
     /// "dont 1 hors publics sur 2", when the action keeps places outside its publics.
     margin: String,
-    occupation: String,
     waiting: i64,
     to_answer: i64,
     participants: i64,
@@ -121,14 +120,16 @@ pub async fn show(
                 name: a.name.clone(),
                 format: a.format.label(),
                 status: a.status.label(),
-                capacity: match a.capacity {
-                    Some(c) => format!("{c} {capacity_period}"),
-                    None => "Sans limite de places".to_owned(),
+                places: match a.capacity {
+                    Some(c) => format!(
+                        "{} sur {c} {capacity_period} — {}",
+                        a.places_taken,
+                        percent(a.occupation_percent())
+                    ),
+                    None => format!("{}, sans limite de places", a.places_taken),
                 },
                 period: action_period(a.starts_on, a.ends_on),
-                places_taken: a.places_taken,
                 margin: margin_text(a.margin_places, a.margin_taken),
-                occupation: percent(a.occupation_percent()),
                 waiting: a.waiting,
                 to_answer: a.to_answer,
                 participants: a.participants,

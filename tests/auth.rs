@@ -332,13 +332,36 @@ async fn unknown_pages_get_a_french_404() {
             .await
             .unwrap();
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        // An element that does not exist, or a malformed id: the navigation too.
+        let missing = missing.text().await.unwrap();
+        assert!(
+            missing.contains("Page introuvable") && missing.contains(r#"class="main-nav""#),
+            "{missing}"
+        );
         let malformed = client
             .get(app.url("/admin/comptes/pas-un-identifiant"))
             .send()
             .await
             .unwrap();
         assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
-        assert!(malformed.text().await.unwrap().contains("Page introuvable"));
+        let malformed = malformed.text().await.unwrap();
+        assert!(
+            malformed.contains("Page introuvable") && malformed.contains(r#"class="main-nav""#)
+        );
+        // A refusal keeps it as well, and stays a 403.
+        let refused = app
+            .signed_in(REFERENT)
+            .await
+            .get(app.url("/admin/comptes"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let refused = refused.text().await.unwrap();
+        assert!(
+            refused.contains("Accès refusé") && refused.contains(r#"class="main-nav""#),
+            "{refused}"
+        );
         let token = app.token(ADMIN).await;
         let api = reqwest::Client::new()
             .get(app.url("/api/v1/users/pas-un-identifiant"))

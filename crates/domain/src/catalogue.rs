@@ -68,7 +68,7 @@ codes!(
     Public {
         Everyone = "tous-publics", "Tous publics";
         Working = "actifs", "Actifs";
-        MinimumIncome = "beneficiaires-des-minimas-sociaux", "Bénéficiaires des minimas sociaux";
+        MinimumIncome = "beneficiaires-des-minimas-sociaux", "Bénéficiaires des minima sociaux";
         JobSeekers = "demandeurs-emploi", "Demandeurs d'emploi";
         Students = "etudiants", "Étudiants";
         Families = "familles", "Familles";

@@ -111,6 +111,16 @@ pub fn template_failure(err: askama::Error) -> Failure {
     Failure::Internal(format!("template: {err}"))
 }
 
+/// What an error page said, kept on the response so that the pages' router
+/// can say it again inside the navigation for whoever is signed in
+/// (`pages::home::keep_navigation`).
+#[derive(Clone)]
+pub struct ShownError {
+    pub title: String,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
@@ -146,7 +156,15 @@ impl IntoResponse for PageError {
             fields,
             signed_in_hint: false,
         };
-        error_page(failure.status(), &page)
+        let mut response = error_page(failure.status(), &page);
+        if !failure.status().is_server_error() {
+            response.extensions_mut().insert(ShownError {
+                title: page.title,
+                message: page.message,
+                fields: page.fields,
+            });
+        }
+        response
     }
 }
 

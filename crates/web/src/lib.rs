@@ -95,6 +95,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads(pages::import::upload_routes()))
         .layer(axum::middleware::from_fn(csrf::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::home::keep_navigation,
+        ))
         .layer(sessions)
         .layer(no_store())
         .layer(axum::middleware::from_fn_with_state(

@@ -1,7 +1,7 @@
 //! Home page: what this role does here, with today's figures and what comes next.
 
 use crate::auth::CurrentUser;
-use crate::error::{Failure, PageError};
+use crate::error::{Failure, PageError, ShownError};
 use crate::layout::Layout;
 use crate::view::fr_count;
 use crate::AppState;
@@ -242,6 +242,49 @@ async fn dashboard_card(state: &AppState, me: &CurrentUser) -> Result<Card, Fail
 #[template(path = "not_found.html")]
 struct NotFoundPage {
     layout: Layout,
+}
+
+#[derive(Template)]
+#[template(path = "error_in_page.html")]
+struct ErrorInPage {
+    layout: Layout,
+    shown: ShownError,
+}
+
+/// An element that does not exist, a refusal, input a handler turned down
+/// (404, 403, 422…): for whoever is signed in, said again inside the
+/// navigation, as an unknown address is; otherwise the plain page stays.
+pub async fn keep_navigation(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    use axum::response::IntoResponse;
+    let session = request.extensions().get::<Session>().cloned();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    let (Some(shown), Some(session)) =
+        (response.extensions().get::<ShownError>().cloned(), session)
+    else {
+        return response;
+    };
+    let Ok(request) = axum::http::Request::builder().uri(uri).body(()) else {
+        return response;
+    };
+    let (mut parts, ()) = request.into_parts();
+    parts.extensions.insert(session.clone());
+    let Ok(me) = CurrentUser::from_request_parts(&mut parts, &state).await else {
+        return response;
+    };
+    let status = response.status();
+    let Ok(layout) = Layout::new(&session, &me, &shown.title, "").await else {
+        return response;
+    };
+    match (ErrorInPage { layout, shown }).render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => response,
+    }
 }
 
 /// An address that leads nowhere. Signed in, the page keeps the

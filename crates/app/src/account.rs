@@ -32,10 +32,20 @@ impl Names {
     }
 }
 
-/// The names of every account, for a page that shows who did what.
-pub async fn names(app: &App) -> Result<Names, Failure> {
+/// The names of the accounts a page shows as having acted.
+pub async fn names<'a>(
+    app: &App,
+    emails: impl IntoIterator<Item = &'a str>,
+) -> Result<Names, Failure> {
+    let mut emails: Vec<&str> = emails.into_iter().collect();
+    emails.sort_unstable();
+    emails.dedup();
     Ok(Names(
-        app.store.account_labels().await?.into_iter().collect(),
+        app.store
+            .account_labels(&emails)
+            .await?
+            .into_iter()
+            .collect(),
     ))
 }
 

@@ -96,7 +96,11 @@ async fn with_details(
     let person = app.store.person(referral.person_id).await?;
     let operations = crate::fse_report::operations_of(app, action.id).await?;
     let recorded_by = match &entry {
-        Some(e) => Some(crate::account::names(app).await?.who(&e.recorded_by)),
+        Some(e) => Some(
+            crate::account::names(app, [e.recorded_by.as_str()])
+                .await?
+                .who(&e.recorded_by),
+        ),
         None => None,
     };
     Ok(Form {

@@ -474,7 +474,9 @@ pub async fn open_file(
     };
     let declared_situation = crate::diagnostic::declared_as_readable(app, &access, id).await?;
     let referrals = store.referrals_of_person(id).await?;
+    let names = crate::account::names(app, actors(&file, &diagnostic_revisions)).await?;
     Ok(FileView {
+        names,
         declared_situation,
         members: household_members(app, person).await?,
         due_soon_days: store.deadline_settings().await?.due_soon_days,
@@ -488,9 +490,20 @@ pub async fn open_file(
         duplicates: duplicates(app, me, person).await?,
         import_changes: store.person_import_changes(id).await?,
         organisations: store.organisations().await?,
-        names: crate::account::names(app).await?,
         file,
     })
+}
+
+/// Who the timeline says acted: deciders, designators, diagnostic authors.
+fn actors<'a>(
+    file: &'a PersonFile,
+    revisions: &'a [DiagnosticRevision],
+) -> impl Iterator<Item = &'a str> {
+    file.orientations
+        .iter()
+        .map(|o| o.decided_by.as_str())
+        .chain(file.assignments.iter().map(|a| a.created_by.as_str()))
+        .chain(revisions.iter().map(|r| r.created_by.as_str()))
 }
 
 async fn household_members(app: &App, person: &Person) -> Result<Vec<Person>, Failure> {

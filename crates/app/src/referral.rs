@@ -268,8 +268,9 @@ pub struct Choice {
     pub pages: usize,
 }
 
-/// The actions considered, ranked, before the page is cut.
-const POOL: i64 = 120;
+/// The actions considered per search before ranking: each is weighed for
+/// the person (at département scale, 120 cost thirty times the screen's time).
+const POOL: i64 = 30;
 /// Candidates per page: a screen.
 pub const CHOICES_PER_PAGE: usize = 10;
 

@@ -135,15 +135,23 @@ impl Store {
         )
     }
 
-    /// Every account's e-mail with how people read it: « Sophie Lemaire
+    /// These accounts' e-mails with how people read them: « Sophie Lemaire
     /// (CCAS de Caen) ». Records keep who acted by e-mail, as the audit does.
-    pub async fn account_labels(&self) -> Result<Vec<(String, String)>> {
-        Ok(read!(self, pool => sqlx::query_as::<_, (String, String)>(
+    pub async fn account_labels(&self, emails: &[&str]) -> Result<Vec<(String, String)>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = crate::sql::Sql::new(
             "SELECT u.email, u.display_name || ' (' || o.name || ')'
-             FROM users u JOIN organisations o ON o.id = u.organisation_id",
+             FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.email IN (",
+        );
+        for (i, email) in emails.iter().enumerate() {
+            sql.bind(if i == 0 { "" } else { ", " }, *email);
+        }
+        sql.push(")");
+        Ok(
+            read!(self, pool => bind_all!(sqlx::query_as::<_, (String, String)>(&sql.text), sql).fetch_all(pool).await)?,
         )
-        .fetch_all(pool)
-        .await)?)
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {

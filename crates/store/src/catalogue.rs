@@ -1037,15 +1037,21 @@ impl Store {
         if action_ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut sql = Sql::new("SELECT action_id, MIN(on_date) FROM action_sessions WHERE NOT cancelled AND referral_id IS NULL");
-        sql.bind(" AND on_date >= ", from)
-            .push(" AND action_id IN (");
+        // One lookup per action down its (action, day) index (migration 0030).
+        let mut sql = Sql::new(
+            "SELECT a.id, (SELECT MIN(s.on_date) FROM action_sessions s WHERE s.action_id = a.id",
+        );
+        sql.bind(" AND s.on_date >= ", from)
+            .push(" AND NOT s.cancelled AND s.referral_id IS NULL) AS next FROM actions a WHERE a.id IN (");
         for (i, id) in action_ids.iter().enumerate() {
             sql.bind(if i == 0 { "" } else { ", " }, *id);
         }
-        sql.push(") GROUP BY action_id");
-        let rows: Vec<(Uuid, Date)> = read!(self, pool => bind_all!(sqlx::query_as::<_, (Uuid, Date)>(&sql.text), sql).fetch_all(pool).await)?;
-        Ok(rows.into_iter().collect())
+        sql.push(")");
+        let rows: Vec<(Uuid, Option<Date>)> = read!(self, pool => bind_all!(sqlx::query_as::<_, (Uuid, Option<Date>)>(&sql.text), sql).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, next)| Some((id, next?)))
+            .collect())
     }
 
     /// Group sessions from `from` to `to` (included), past ones too: the

@@ -559,7 +559,9 @@ pub async fn queue(
     me: CurrentUser,
 ) -> Result<Html<String>, PageError> {
     let to_validate = contract::to_validate(&state, &me).await?;
-    let names = parcours_app::account::names(&state).await?;
+    let names =
+        parcours_app::account::names(&state, to_validate.iter().map(|c| c.created_by.as_str()))
+            .await?;
     let layout = Layout::new(&session, &me, "Contrats à valider", "/contrats").await?;
     let lines = to_validate
         .into_iter()

@@ -156,7 +156,9 @@ async fn page(
         declared,
     } = diagnostic::open(state, me, id, "diagnostic").await?;
     let title = about("Diagnostic", &person.first_names, &person.last_name);
-    let names = parcours_app::account::names(state).await?;
+    let names =
+        parcours_app::account::names(state, revisions.iter().map(|r| r.created_by.as_str()))
+            .await?;
     let layout = Layout::new(session, me, &title, "/personnes").await?;
     let latest = revisions.first();
     let data = latest.map(|r| r.data.clone()).unwrap_or_default();

@@ -117,7 +117,8 @@ async fn list_page(
 ) -> Result<ListPage, Failure> {
     let imports = import::imports(state, me, LATEST).await?;
     let mappings = import::mappings(state, me).await?;
-    let names = parcours_app::account::names(state).await?;
+    let names =
+        parcours_app::account::names(state, imports.iter().map(|r| r.imported_by.as_str())).await?;
     Ok(ListPage {
         layout: Layout::new(session, me, "Imports", "/imports").await?,
         imports: imports.iter().map(|r| import_line(r, &names)).collect(),
@@ -428,7 +429,7 @@ pub async fn show(
         kind: kind_label(&record.kind),
         status: status_label(&record.status),
         started: fr_instant(record.started_at),
-        by: parcours_app::account::names(&state)
+        by: parcours_app::account::names(&state, [record.imported_by.as_str()])
             .await?
             .who(&record.imported_by),
         file_date: fr_opt(record.file_date),

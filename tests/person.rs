@@ -1044,15 +1044,6 @@ async fn refused_requests_are_audited_for_the_dpo() {
     }
 }
 
-/// The part of `html` from `marker` to the next `end`.
-fn part<'a>(html: &'a str, marker: &str, end: &str) -> &'a str {
-    let from = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker} in {html}"));
-    let rest = &html[from..];
-    &rest[..rest.find(end).unwrap_or(rest.len())]
-}
-
 #[tokio::test]
 async fn the_person_page_starts_with_a_summary_and_a_refused_closure_keeps_what_was_typed() {
     for app in apps().await {
@@ -1067,7 +1058,7 @@ async fn the_person_page_starts_with_a_summary_and_a_refused_closure_keeps_what_
             .text()
             .await
             .unwrap();
-        let summary = part(&html, "id=\"resume\"", "</section>");
+        let summary = html_part(&html, "id=\"resume\"", "</section>");
         for fact in [
             "Orientation",
             "Sophie Lemaire (CCAS de Caen) — 02 31 15 40 12",
@@ -1127,12 +1118,12 @@ async fn the_person_page_starts_with_a_summary_and_a_refused_closure_keeps_what_
             .text()
             .await
             .unwrap();
-        let errors = part(&html, "class=\"error-summary\"", "</div>");
+        let errors = html_part(&html, "class=\"error-summary\"", "</div>");
         assert!(
             errors.contains("href=\"#closure_reason-cloturer\""),
             "{errors}"
         );
-        let panel = part(&html, "id=\"cloturer\"", "</details>");
+        let panel = html_part(&html, "id=\"cloturer\"", "</details>");
         assert!(panel.starts_with("id=\"cloturer\" open>"), "{panel}");
         assert!(panel.contains("value=\"2026-01-15\""), "{panel}");
         let person = app.store.person(magali).await.unwrap();

@@ -1081,15 +1081,6 @@ async fn the_structure_sees_only_its_answer() {
     }
 }
 
-/// The text of the element whose opening tag starts at `marker` up to `end`.
-fn between<'a>(html: &'a str, marker: &str, end: &str) -> &'a str {
-    let from = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker} in {html}"));
-    let rest = &html[from..];
-    &rest[..rest.find(end).unwrap_or(rest.len())]
-}
-
 #[tokio::test]
 async fn a_refused_answer_says_why_in_red_and_keeps_what_was_typed() {
     for app in apps().await {
@@ -1113,7 +1104,7 @@ async fn a_refused_answer_says_why_in_red_and_keeps_what_was_typed() {
             inbox.contains("aria-current=\"page\">À répondre"),
             "{inbox}"
         );
-        let card = between(&inbox, &format!("id=\"p-{id}\""), "</article>");
+        let card = html_part(&inbox, &format!("id=\"p-{id}\""), "</article>");
         assert!(card.contains("par Sophie Lemaire (CCAS de Caen)"), "{card}");
         assert!(!card.contains("referent@demo.parcours.fr"), "{card}");
 
@@ -1149,13 +1140,13 @@ async fn a_refused_answer_says_why_in_red_and_keeps_what_was_typed() {
             .text()
             .await
             .unwrap();
-        let summary = between(&page, "class=\"error-summary\"", "</div>");
+        let summary = html_part(&page, "class=\"error-summary\"", "</div>");
         assert!(summary.contains("role=\"alert\""), "{summary}");
         assert!(
             summary.contains(&format!("href=\"#refusal_reason-{id}\"")),
             "{summary}"
         );
-        let card = between(&page, &format!("id=\"p-{id}\""), "</article>");
+        let card = html_part(&page, &format!("id=\"p-{id}\""), "</article>");
         assert!(card.contains("<details class=\"action\" open>"), "{card}");
         assert!(
             card.contains("value=\"Injoignable depuis trois semaines\""),
@@ -1232,6 +1223,19 @@ async fn the_inbox_has_a_tab_per_queue_with_its_count() {
             .get_json(&operator, "/api/v1/referrals/participants")
             .await;
         let count = participants.as_array().map_or(0, Vec::len);
+        let inbox = app.get_json(&operator, "/api/v1/referrals/inbox").await;
+        let inbox = inbox.as_array().unwrap();
+        let to_answer = inbox
+            .iter()
+            .filter(|r| ["sent", "pending_validation"].contains(&r["status"].as_str().unwrap()))
+            .count();
+        // The waiting rank is the cadre's: by priority, then request, offered included.
+        for line in inbox
+            .iter()
+            .filter(|r| r["status"] == "waiting" || r["status"] == "offered")
+        {
+            assert!(line["waiting_rank"].as_i64().unwrap() >= 1, "{line}");
+        }
         let client = app.signed_in(OPERATOR).await;
         let page = client
             .get(app.url("/positionnements?onglet=participants"))
@@ -1248,6 +1252,12 @@ async fn the_inbox_has_a_tab_per_queue_with_its_count() {
             "{page}"
         );
         assert!(page.contains("Enregistrer la sortie"));
+        assert!(
+            page.contains(&format!(
+                ">À répondre <span class=\"count\">{to_answer}</span>"
+            )),
+            "{page}"
+        );
         assert!(!page.contains(&format!("/positionnements/{person}")));
         // An unknown tab is the first one, not an error.
         let first = client

@@ -208,3 +208,13 @@ pub fn pdftotext(pdf: &[u8]) -> String {
     assert!(output.status.success());
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// The part of a page from `marker` to the next `end` (a card, a panel,
+/// the error summary), to check what it says and nothing around it.
+pub fn html_part<'a>(html: &'a str, marker: &str, end: &str) -> &'a str {
+    let from = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}

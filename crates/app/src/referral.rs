@@ -536,21 +536,16 @@ impl InboxCounts {
 
 pub async fn inbox_counts(app: &App, me: &CurrentUser) -> Result<InboxCounts, Failure> {
     me.require(Permission::AnswerReferrals)?;
-    let structure = me.user.organisation_id;
-    let inbox = app.store.referral_inbox(structure).await?;
-    let to_answer = inbox
-        .iter()
-        .filter(|r| InboxTab::of(r.status) == InboxTab::ToAnswer)
-        .count();
+    let [to_answer, waiting, participants, exits] = app
+        .store
+        .inbox_counts(me.user.organisation_id, today())
+        .await?
+        .map(|n| usize::try_from(n).unwrap_or(0));
     Ok(InboxCounts {
         to_answer,
-        waiting: inbox.len() - to_answer,
-        participants: app.store.participants(structure).await?.len(),
-        exits: app
-            .store
-            .exits_to_follow_up(structure, today())
-            .await?
-            .len(),
+        waiting,
+        participants,
+        exits,
     })
 }
 

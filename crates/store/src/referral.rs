@@ -293,6 +293,8 @@ pub struct InboxReferral {
     pub email: Option<String>,
     /// Outside the action's publics: on (or waiting for) one of its margin places.
     pub uses_margin: bool,
+    /// On a waiting list (or offered a place): the rank on it, 1 first in line.
+    pub waiting_rank: Option<i64>,
 }
 
 /// Who positioned, by name and organisation.
@@ -304,7 +306,7 @@ static INBOX_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| 
     format!(
         "r.id, r.version, r.action_id, a.name AS action_name, a.format AS action_format, r.status,
         r.origin, r.requested_at, r.positioned_on, {} AS requested_by, r.entered_on, r.exited_on, r.offer_until, r.uses_margin, p.id AS person_id,
-        p.last_name, p.first_names, p.birth_date, p.phone, p.email
+        p.last_name, p.first_names, p.birth_date, p.phone, p.email, {WAITING_RANK} AS waiting_rank
      FROM referrals r JOIN actions a ON a.id = r.action_id JOIN persons p ON p.id = r.person_id
      {}",
         REQUESTED_BY.0, REQUESTED_BY.1
@@ -335,6 +337,23 @@ impl Store {
             "'sent', 'offered', 'waiting', 'pending_validation'",
         )
         .await
+    }
+
+    /// How many lines each queue of the structure's inbox holds, in one
+    /// count: to answer (sent, pending validation), waiting or offered,
+    /// participants, exits of the last 90 days without their situation at
+    /// 4 weeks (the same conditions as the lists).
+    pub async fn inbox_counts(&self, structure_id: Uuid, today: Date) -> Result<[i64; 4]> {
+        let since = today - Duration::days(90);
+        let (a, w, p, e): (i64, i64, i64, i64) = read!(self, pool => sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN r.status IN ('sent', 'pending_validation') THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN r.status IN ('waiting', 'offered') THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN r.status = 'entered' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN r.status = 'exited' AND r.situation_4_weeks IS NULL AND r.exited_on >= $2
+                                 THEN 1 ELSE 0 END), 0)
+             FROM referrals r JOIN actions a ON a.id = r.action_id WHERE a.structure_id = $1",
+        ).bind(structure_id).bind(since).fetch_one(pool).await)?;
+        Ok([a, w, p, e])
     }
 
     /// The people currently in the structure's actions.

@@ -304,8 +304,6 @@ pub struct InboxLine {
     /// After an exit, the days its situation at 4 weeks may be observed
     /// (ISO, for the date field): the value offered, the first and last.
     pub observed: Option<(String, String, String)>,
-    /// On the waiting list: the rank on it.
-    pub rank: Option<usize>,
 }
 
 fn inbox_line(r: InboxReferral) -> InboxLine {
@@ -331,7 +329,6 @@ fn inbox_line(r: InboxReferral) -> InboxLine {
     });
     InboxLine {
         observed,
-        rank: None,
         status: r.status.label(),
         birth_date: fr_date(r.birth_date),
         requested: fr_date(r.positioned_on),
@@ -346,33 +343,21 @@ pub struct ActionGroup {
     pub lines: Vec<InboxLine>,
 }
 
-/// Lines in the store's order (by action, then rank) grouped by action;
-/// each waiting line gets its rank on its action's list.
+/// Lines in the store's order (by action, then rank) grouped by action.
 fn by_action(lines: Vec<InboxReferral>) -> Vec<ActionGroup> {
     let mut groups: Vec<ActionGroup> = Vec::new();
-    for line in lines {
-        let mut line = inbox_line(line);
+    for line in lines.into_iter().map(inbox_line) {
         match groups.last_mut() {
             Some(group) if group.lines[0].referral.action_id == line.referral.action_id => {
-                line.rank = rank_after(&group.lines, &line);
                 group.lines.push(line);
             }
-            _ => {
-                line.rank = rank_after(&[], &line);
-                groups.push(ActionGroup {
-                    action_name: line.referral.action_name.clone(),
-                    lines: vec![line],
-                })
-            }
+            _ => groups.push(ActionGroup {
+                action_name: line.referral.action_name.clone(),
+                lines: vec![line],
+            }),
         }
     }
     groups
-}
-
-/// A waiting line's rank on its list, after the lines before it.
-fn rank_after(before: &[InboxLine], line: &InboxLine) -> Option<usize> {
-    let waiting = |l: &InboxLine| l.referral.status == ReferralStatus::Waiting;
-    waiting(line).then(|| before.iter().filter(|l| waiting(l)).count() + 1)
 }
 
 /// A tab of the inbox: its address, its label and how many lines it holds.

@@ -736,3 +736,156 @@ async fn the_diagnostic_form_tells_resources_from_barriers() {
         assert!(page.contains("<li>Permis B (Mobilité)</li>"), "{page}");
     }
 }
+
+#[tokio::test]
+async fn the_follow_up_log_is_written_by_the_referent_and_read_as_the_diagnostic() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let path = format!("/api/v1/persons/{magali}/log");
+        let sophie = app.token(REFERENT).await;
+        let post = reqwest::Method::POST;
+        let (status, call) = app
+            .call(
+                post.clone(),
+                &path,
+                &sophie,
+                Some(json!({"kind": "appel", "text": "A rappelé pour décaler le rendez-vous."})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{call}");
+        assert_eq!(call["kind"], "appel");
+        assert_eq!(
+            call["occurred_on"],
+            parcours_domain::clock::today().to_string()
+        );
+        assert!(
+            call["recorded_by"].as_str().unwrap().contains("Sophie"),
+            "{call}"
+        );
+        let (status, _) = app
+            .call(
+                post.clone(),
+                &path,
+                &sophie,
+                Some(json!({"kind": "entretien", "text": "Évoque un suivi en psychiatrie.", "sensitive": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+
+        for (email, expected, sensitive) in [
+            (REFERENT, StatusCode::OK, true),
+            (MANAGER, StatusCode::OK, true),
+            (PROGRAMME, StatusCode::OK, false),
+            (KARIM, StatusCode::FORBIDDEN, false),
+            (ADMIN, StatusCode::FORBIDDEN, false),
+            (OPERATOR, StatusCode::FORBIDDEN, false),
+            (DPO, StatusCode::FORBIDDEN, false),
+        ] {
+            let token = app.token(email).await;
+            let (status, log) = app.call(reqwest::Method::GET, &path, &token, None).await;
+            assert_eq!(status, expected, "{email}");
+            if status == StatusCode::OK {
+                let text = log.to_string();
+                assert!(text.contains("décaler le rendez-vous"), "{email}");
+                assert_eq!(text.contains("psychiatrie"), sensitive, "{email}");
+            }
+            // The person's page shows the same entries in the timeline.
+            let page = app.page(email, &format!("/personnes/{magali}")).await;
+            if email != OPERATOR && email != KARIM {
+                assert_eq!(page.contains("psychiatrie"), sensitive, "{email} page");
+                assert_eq!(
+                    page.contains("décaler le rendez-vous"),
+                    expected == StatusCode::OK,
+                    "{email} page"
+                );
+            }
+        }
+        // Who reads may not write; bad input is said in French, field by field.
+        let programme = app.token(PROGRAMME).await;
+        let (status, _) = app
+            .call(
+                post.clone(),
+                &path,
+                &programme,
+                Some(json!({"kind": "note", "text": "x"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body) = app
+            .call(
+                post.clone(),
+                &path,
+                &sophie,
+                Some(json!({"kind": "visite", "occurred_on": "2099-01-01", "text": ""})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["kind", "occurred_on", "text"], "{body}");
+        assert!(body.to_string().contains("futur"), "{body}");
+
+        // The page's form: a refusal keeps the words typed, a success lands in the timeline.
+        let client = app.signed_in(REFERENT).await;
+        let page = format!("/personnes/{magali}");
+        let token = app.csrf(&client, &page).await;
+        let refused = client
+            .post(app.url(&format!("/personnes/{magali}/journal")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("kind", "note"),
+                ("occurred_on", "2099-01-01"),
+                ("text", "Dossier de mobilité à compléter"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+        let html = client
+            .get(app.url(&page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("href=\"#occurred_on-journal\""),
+            "the error links to its field"
+        );
+        assert!(
+            html.contains(">Dossier de mobilité à compléter</textarea>"),
+            "what was typed stays"
+        );
+        let saved = client
+            .post(app.url(&format!("/personnes/{magali}/journal")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("kind", "document"),
+                ("occurred_on", ""),
+                ("text", "Attestation de domicile reçue"),
+                ("sensitive", "on"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let html = client
+            .get(app.url(&page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Document reçu (confidentiel)"),
+            "in the timeline"
+        );
+        assert!(html.contains("Attestation de domicile reçue"));
+    }
+}

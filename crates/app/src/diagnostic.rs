@@ -62,7 +62,7 @@ pub async fn declared_situation(
 
 /// The person and what `me` may do of their pathway, when `me` may read
 /// their diagnostic; the read is audited as `what`.
-async fn read_as_diagnostic(
+pub(crate) async fn read_as_diagnostic(
     app: &App,
     me: &CurrentUser,
     person_id: Uuid,

@@ -18,6 +18,7 @@ pub mod contract;
 pub mod data_inclusion;
 pub mod deadline;
 pub mod diagnostic;
+pub mod follow_up;
 pub mod fse;
 pub mod fse_report;
 pub mod import;

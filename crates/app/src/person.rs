@@ -436,6 +436,8 @@ pub struct FileView {
     /// the diagnostic is.
     pub declared_situation: Option<DeclaredSituation>,
     pub contracts: Vec<Contract>,
+    /// The follow-up log as `access` may read it, newest first.
+    pub follow_up_log: Vec<parcours_store::follow_up::LogEntry>,
     pub referrals: Vec<PersonReferral>,
     pub absence_alerts: Vec<AbsenceAlert>,
     /// Who may be designated référent: once oriented, for those who designate.
@@ -483,6 +485,7 @@ pub async fn open_file(
         access,
         diagnostic_revisions,
         contracts: store.contracts_of(id).await?,
+        follow_up_log: crate::follow_up::readable_log(app, &access, id).await?,
         absence_alerts: absence_alerts(app, &referrals).await?,
         referrals,
         referents: designable_referents(app, me, &file).await?,

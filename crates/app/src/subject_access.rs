@@ -10,6 +10,7 @@ use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::caf;
 use parcours_domain::diagnostic::TEXT_FIELDS;
 use parcours_domain::fse::{FseEntryInput, FseQuestion};
+use parcours_domain::meeting::fr_when;
 use parcours_domain::person::RsaState;
 use parcours_domain::referral::Attendance;
 use parcours_domain::Permission;
@@ -408,6 +409,41 @@ pub fn document(
         })
         .collect();
 
+    let follow_up_log = export
+        .follow_up_log
+        .iter()
+        .map(|l| {
+            entry(
+                format!("{} du {}", l.kind.label(), clock::fr_date(l.occurred_on)),
+                vec![
+                    field("Texte", &l.text),
+                    field("Confidentiel", if l.sensitive { "oui" } else { "non" }),
+                    field("Par", &l.recorded_by),
+                ],
+            )
+        })
+        .collect();
+
+    let meetings = export
+        .meetings
+        .iter()
+        .map(|m| {
+            entry(
+                format!("{} — {}", m.kind.label(), fr_when(m.starts_at)),
+                vec![
+                    field("Durée", format!("{} minutes", m.duration_minutes)),
+                    field("Modalité", m.modality.label()),
+                    field("Lieu", text(&m.place)),
+                    field(
+                        "Avec",
+                        format!("{} ({})", m.held_by_name, m.organisation_name),
+                    ),
+                    field("Suite", m.outcome.map(|o| o.label()).unwrap_or("à venir")),
+                ],
+            )
+        })
+        .collect();
+
     let positionings = export
         .positionings
         .iter()
@@ -546,6 +582,8 @@ pub fn document(
             section("Situation déclarée à la demande de RSA", declared),
             section("Diagnostics (toutes les versions)", diagnostics),
             section("Contrats", contracts),
+            section("Rendez-vous", meetings),
+            section("Journal de suivi", follow_up_log),
             section("Positionnements sur des actions", positionings),
             section("Changements reçus de la CAF ou de la MSA", imports),
             section("Journal des accès et des modifications", audit),

@@ -17,7 +17,7 @@ pub const FOLLOW_UP: Duration = Duration::weeks(4);
 
 /// The day something happened, as typed: today when left empty, never
 /// after today.
-fn past_date(field: &str, label: &str, raw: &str, today: Date) -> Result<Date, Invalid> {
+pub fn past_date(field: &str, label: &str, raw: &str, today: Date) -> Result<Date, Invalid> {
     if raw.trim().is_empty() {
         return Ok(today);
     }

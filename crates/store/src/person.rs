@@ -596,6 +596,8 @@ impl Store {
             "referent_assignments",
             "pathway_reviews",
             "contracts",
+            "follow_up_log",
+            "meetings",
         ] {
             let sql = format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2");
             on_tx!(&mut tx, conn => sqlx::query(&sql)

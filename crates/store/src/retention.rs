@@ -116,6 +116,10 @@ pub const CONTACTS: &[Contact] = &[
     day(APPOINTMENTS, "r.person_id", "s.on_date"),
     instant(APPOINTMENTS, "r.person_id", "s.created_at"),
     instant(FSE, "r.person_id", "f.recorded_at"),
+    instant("meetings mt", "mt.person_id", "mt.starts_at"),
+    instant("meetings mt", "mt.person_id", "mt.created_at"),
+    day("follow_up_log l", "l.person_id", "l.occurred_on"),
+    instant("follow_up_log l", "l.person_id", "l.recorded_at"),
     day("import_changes c", "c.person_id", "c.occurred_on"),
     day(HOUSEHOLD_CHANGES, "m.id", "c.occurred_on"),
 ];
@@ -172,6 +176,14 @@ pub const TABLES: &[(&str, &str)] = &[
     (
         "fse_entries",
         "birth date to the year; the FSE+ codes kept (the reports count them)",
+    ),
+    (
+        "meetings",
+        "place and note blanked; kind, times, holder and outcome kept",
+    ),
+    (
+        "follow_up_log",
+        "deleted (what the référent wrote down, confidences included)",
     ),
     (
         "import_changes",
@@ -446,6 +458,8 @@ async fn anonymise_files(tx: &mut Tx, today: Date) -> Result<()> {
         "DELETE FROM person_name_tokens WHERE person_id IN ({today})",
         "DELETE FROM person_revisions WHERE person_id IN ({today})",
         "DELETE FROM declared_situations WHERE person_id IN ({today})",
+        "DELETE FROM follow_up_log WHERE person_id IN ({today})",
+        "UPDATE meetings SET place = NULL, note = NULL, version = version + 1 WHERE person_id IN ({today})",
         "UPDATE orientations SET reason = NULL, rejection_reason = NULL WHERE person_id IN ({today})",
         "UPDATE pathway_reviews SET outcome = '' WHERE person_id IN ({today})",
         "UPDATE contracts SET hours_note = NULL, person_commitments = '', organisation_commitments = '',

@@ -13,8 +13,10 @@ use crate::audit::{AuditEvent, AuditFilter};
 use crate::contract::{Contract, ContractObjective};
 use crate::deadline::StoredClock;
 use crate::diagnostic::DiagnosticRevision;
+use crate::follow_up::LogEntry;
 use crate::fse::FseEntry;
 use crate::import::ImportChange;
+use crate::meeting::Meeting;
 use crate::orientation::{Assignment, Orientation};
 use crate::person::{Household, Person, PersonRevision};
 use crate::referral::PersonReferral;
@@ -40,6 +42,8 @@ pub const COVERED_TABLES: &[(&str, &str)] = &[
     ("declared_situations", "declared_situation"),
     ("contracts", "contracts"),
     ("contract_objectives", "contracts[].objectives"),
+    ("follow_up_log", "follow_up_log"),
+    ("meetings", "meetings"),
     ("referrals", "positionings"),
     ("attendances", "positionings[].attendance"),
     (
@@ -83,6 +87,10 @@ pub struct SubjectAccess {
     /// What the person declared when applying for the RSA (flux instruction).
     pub declared_situation: Option<DeclaredSituation>,
     pub contracts: Vec<ContractRecord>,
+    /// The référent's follow-up log, sensitive entries included, newest first.
+    pub follow_up_log: Vec<LogEntry>,
+    /// The référent's appointments with the person, the latest first.
+    pub meetings: Vec<Meeting>,
     /// Positionings on actions, with attendance, appointments and FSE+ answers.
     pub positionings: Vec<Positioning>,
     /// What imports of CAF/MSA files recorded about the person, newest first.
@@ -221,6 +229,8 @@ impl Store {
             diagnostics: self.diagnostic_revisions(person_id).await?,
             declared_situation: self.declared_situation(person_id).await?,
             contracts,
+            follow_up_log: self.log_entries(person_id, true).await?,
+            meetings: self.meetings_of_person(person_id).await?,
             positionings,
             import_changes,
             audit_events,

@@ -716,7 +716,8 @@ async fn schema_columns(store: &Store) -> Vec<(String, String, bool)> {
 /// constraint (PostgreSQL) or triggers (SQLite) list exactly these.
 fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use parcours_domain::{
-        catalogue, contract, deadline, fse, oarsa, orientation, person, referral,
+        catalogue, contract, deadline, follow_up, fse, meeting, oarsa, orientation, person,
+        referral,
     };
     fn all<T: Copy>(values: &[T], code: impl Fn(T) -> &'static str) -> Vec<&'static str> {
         values.iter().map(|v| code(*v)).collect()
@@ -866,6 +867,26 @@ fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "fse_entries",
             "education_level",
             all(fse::EducationLevel::ALL, fse::EducationLevel::code),
+        ),
+        (
+            "follow_up_log",
+            "kind",
+            all(follow_up::LogKind::ALL, follow_up::LogKind::code),
+        ),
+        (
+            "meetings",
+            "kind",
+            all(meeting::MeetingKind::ALL, meeting::MeetingKind::code),
+        ),
+        (
+            "meetings",
+            "modality",
+            all(meeting::Modality::ALL, meeting::Modality::code),
+        ),
+        (
+            "meetings",
+            "outcome",
+            all(meeting::MeetingOutcome::ALL, meeting::MeetingOutcome::code),
         ),
     ]
 }

@@ -2016,3 +2016,111 @@ async fn due_clocks_are_filtered_by_lateness_stage_and_kind() {
         assert_eq!(late_count, 2);
     }
 }
+
+#[tokio::test]
+async fn the_follow_up_log_keeps_entries_newest_first_and_hides_sensitive_ones_unless_asked() {
+    use parcours_domain::follow_up::{LogEntryData, LogKind};
+    for store in testing::all().await {
+        let w = world(&store).await;
+        let referent = user(
+            &store,
+            "journal@example.fr",
+            "Sophie Martin",
+            w.ccas,
+            Role::Referent,
+            None,
+        )
+        .await;
+        let actor = Actor::user(referent.id, "journal@example.fr");
+        let person = add(&store, w.ccas, "JRN1", input("Diallo", "Awa", "1985-03-02")).await;
+        let entry = |kind, on, text: &str, sensitive| LogEntryData {
+            kind,
+            occurred_on: on,
+            text: text.into(),
+            sensitive,
+        };
+        let call = store
+            .add_log_entry(
+                &actor,
+                person.id,
+                &entry(LogKind::PhoneCall, days_ago(3), "A rappelé.", false),
+            )
+            .await
+            .unwrap();
+        assert_eq!(call.recorded_by, "Sophie Martin (CCAS de Caen)");
+        assert_eq!(call.kind, LogKind::PhoneCall);
+        store
+            .add_log_entry(
+                &actor,
+                person.id,
+                &entry(LogKind::Interview, days_ago(1), "Parle de sa santé.", true),
+            )
+            .await
+            .unwrap();
+        store
+            .add_log_entry(
+                &actor,
+                person.id,
+                &entry(
+                    LogKind::DocumentReceived,
+                    days_ago(10),
+                    "Avis d'imposition.",
+                    false,
+                ),
+            )
+            .await
+            .unwrap();
+
+        let all = store.log_entries(person.id, true).await.unwrap();
+        let texts: Vec<&str> = all.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Parle de sa santé.", "A rappelé.", "Avis d'imposition."]
+        );
+        let open = store.log_entries(person.id, false).await.unwrap();
+        let texts: Vec<&str> = open.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["A rappelé.", "Avis d'imposition."]);
+
+        let missing = store
+            .add_log_entry(
+                &actor,
+                Uuid::now_v7(),
+                &entry(LogKind::Note, today(), "x", false),
+            )
+            .await;
+        assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+        let audited = store
+            .audit_events(&AuditFilter {
+                entity_id: Some(person.id.to_string()),
+                limit: 50,
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap();
+        assert!(audited
+            .iter()
+            .any(|e| e.action == AuditAction::Create.code()
+                && e.detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("journal de suivi : Entretien")
+                        && d.contains("confidentiel"))));
+
+        // A merge moves the duplicate's log to the kept file.
+        let twin = add(&store, w.ccas, "JRN2", input("Diallo", "Awa", "1985-03-03")).await;
+        store
+            .add_log_entry(
+                &actor,
+                twin.id,
+                &entry(LogKind::Note, today(), "Sur le doublon.", false),
+            )
+            .await
+            .unwrap();
+        let kept = store.person(person.id).await.unwrap();
+        store
+            .merge_persons(&admin(), (kept.id, kept.version), (twin.id, twin.version))
+            .await
+            .unwrap();
+        assert_eq!(store.log_entries(person.id, true).await.unwrap().len(), 4);
+        assert!(store.log_entries(twin.id, true).await.unwrap().is_empty());
+    }
+}

@@ -11,6 +11,7 @@ mod data_inclusion;
 mod deadline;
 mod diagnostic;
 pub mod doc;
+mod follow_up;
 mod fse;
 mod fse_report;
 mod import;
@@ -181,6 +182,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/persons/{id}/eligibility", get(referral::eligibility))
         .route("/persons/{id}/choices", get(referral::choose))
+        .route(
+            "/persons/{id}/log",
+            get(follow_up::log_entries).post(follow_up::add_log_entry),
+        )
         .route("/referrals/inbox", get(referral::inbox))
         .route("/self-referrals", post(self_referral::record))
         .route("/self-referrals/eligibility", post(self_referral::check))
@@ -392,6 +397,8 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         waiting_list::waiting_lists,
         appointment::list,
         appointment::create,
+        follow_up::log_entries,
+        follow_up::add_log_entry,
         structure_dashboard::dashboard,
         self_referral::record,
         self_referral::check,

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/personnes/{id}/historique", get(person::history))
         .route("/personnes/{id}/export.pdf", get(subject_access::pdf))
         .route("/personnes/{id}/foyer", post(person::update_household))
+        .route("/personnes/{id}/journal", post(person::add_log_entry))
         .route(
             "/personnes/{id}/diagnostic",
             get(diagnostic::show).post(diagnostic::submit),

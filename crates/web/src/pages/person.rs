@@ -14,12 +14,14 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use parcours_app::account::Names;
 use parcours_app::clock::today;
+use parcours_app::follow_up;
 use parcours_app::person::{
     self, AbsenceAlert, Created, Duplicates, FileView, PersonFile, PersonSearch,
 };
 use parcours_domain::caf;
 use parcours_domain::contract::ContractStatus;
 use parcours_domain::deadline::OrientationKind;
+use parcours_domain::follow_up::{LogEntryInput, LogKind};
 use parcours_domain::nir::{self, Nir};
 use parcours_domain::orientation::OrientationStatus;
 use parcours_domain::person::{
@@ -432,6 +434,8 @@ pub struct Event {
     pub date: String,
     pub title: String,
     pub detail: String,
+    /// What was written down (a follow-up log entry), lines kept.
+    pub text: String,
 }
 
 /// A positioning on the person's page.
@@ -488,6 +492,8 @@ struct ShowPage {
     organisations: std::sync::Arc<Vec<parcours_store::organisation::Organisation>>,
     referents: Vec<(String, String)>,
     closure_reasons: Vec<(&'static str, &'static str)>,
+    /// The kinds of entry of the follow-up log, for its form.
+    log_kinds: Vec<(&'static str, &'static str)>,
     today: String,
     /// Possible duplicates, shown to those who may merge them.
     duplicates: Vec<Line>,
@@ -743,9 +749,11 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
                 date: fr_date(r.date),
                 title: format!("Positionnement : {}", r.action),
                 detail: r.detail.clone(),
+                text: String::new(),
             },
         )
     }));
+    events.extend(view.follow_up_log.iter().map(log_event));
     events.sort_by_key(|e| std::cmp::Reverse(e.0));
     let has_validated_orientation = view.file.validated_orientation().is_some();
     let PersonFile {
@@ -845,6 +853,7 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .into_iter()
             .map(|(id, name)| (id.to_string(), name))
             .collect(),
+        log_kinds: LogKind::choices(),
         closure_reasons: ClosureReason::ALL
             .iter()
             .filter(|r| **r != ClosureReason::Merged)
@@ -911,6 +920,7 @@ fn pathway_events(
                 date: fr_date(date),
                 title,
                 detail,
+                text: String::new(),
             },
         )
     };
@@ -961,6 +971,24 @@ fn pathway_events(
         ));
     }
     events
+}
+
+/// A follow-up log entry in the timeline.
+fn log_event(entry: &parcours_store::follow_up::LogEntry) -> (Date, Event) {
+    let sensitive = if entry.sensitive {
+        " (confidentiel)"
+    } else {
+        ""
+    };
+    (
+        entry.occurred_on,
+        Event {
+            date: fr_date(entry.occurred_on),
+            title: format!("{}{sensitive}", entry.kind.label()),
+            detail: format!("par {}", entry.recorded_by),
+            text: entry.text.clone(),
+        },
+    )
 }
 
 fn orientation_detail(o: &Orientation, names: &Names) -> String {
@@ -1092,6 +1120,38 @@ pub struct HouseholdForm {
     household: HouseholdInput,
     #[serde(default)]
     version: i64,
+}
+
+/// An entry of the follow-up log as typed (a ticked box sends « on »).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LogEntryForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    occurred_on: String,
+    #[serde(default)]
+    text: String,
+    sensitive: Option<String>,
+}
+
+pub async fn add_log_entry(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    FormRows(form, pairs): FormRows<LogEntryForm>,
+) -> Result<Response, PageError> {
+    let input = LogEntryInput {
+        kind: form.kind,
+        occurred_on: form.occurred_on,
+        text: form.text,
+        sensitive: form.sensitive.is_some(),
+    };
+    let result = follow_up::add_log_entry(&state, &me, id, &input)
+        .await
+        .map(|entry| format!("« {} » est ajouté au journal de suivi.", entry.kind.label()));
+    let to = format!("/personnes/{id}#parcours");
+    flash_outcome(&session, result, Sent::new("journal", pairs), &to).await
 }
 
 pub async fn update_household(

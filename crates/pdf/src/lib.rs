@@ -1,14 +1,16 @@
 //! Rendu PDF du contrat d'engagement (ou contrat d'engagement réciproque)
 //! d'une personne, de l'export de ses données (droit d'accès) et des
 //! justificatifs de participation aux actions cofinancées par le FSE+
-//! (feuille d'émargement, relevé mensuel, questionnaire d'entrée),
-//! entièrement en mémoire.
+//! (feuille d'émargement, relevé mensuel, questionnaire d'entrée), et des
+//! lettres de convocation à un rendez-vous pour enveloppe à fenêtre (une
+//! lettre seule ou un lot dans un même PDF), entièrement en mémoire.
 //!
 //! Le document utilise les polices standard Helvetica et Helvetica-Bold
 //! (non incorporées) avec l'encodage `WinAnsiEncoding` : le texte est
 //! converti en CP1252, les caractères absents deviennent `?`.
 
 mod attendance;
+mod convocation;
 mod fse_questionnaire;
 mod subject_access;
 mod winansi;
@@ -16,6 +18,7 @@ mod winansi;
 pub use attendance::{
     render_monthly_sheet, render_sign_in_sheet, MonthlySheet, SessionLine, SignInSheet,
 };
+pub use convocation::{render_convocations, ConvocationLetter};
 pub use fse_questionnaire::{render_entry_questionnaire, EntryQuestionnaire};
 pub use subject_access::{render_subject_access, Entry, Section, SubjectAccessDocument};
 
@@ -698,7 +701,22 @@ fn font_name(font: Font) -> Name<'static> {
     }
 }
 
+/// Pied de page « Page n / total ».
+fn page_footer(number: usize, total: usize) -> String {
+    format!("Page {number} / {total}")
+}
+
+/// Écrit le PDF, chaque page numérotée dans l'ensemble du document.
 fn write_pdf(title: &str, pages: &[Page]) -> Vec<u8> {
+    let total = pages.len();
+    let footers: Vec<String> = (1..=total).map(|n| page_footer(n, total)).collect();
+    write_pdf_with_footers(title, pages, &footers)
+}
+
+/// Écrit le PDF avec un pied de page donné pour chaque page (une chaîne
+/// vide : pas de pied de page).
+fn write_pdf_with_footers(title: &str, pages: &[Page], footers: &[String]) -> Vec<u8> {
+    debug_assert_eq!(pages.len(), footers.len());
     let mut pdf = Pdf::new();
     let catalog_id = Ref::new(1);
     let tree_id = Ref::new(2);
@@ -725,8 +743,7 @@ fn write_pdf(title: &str, pages: &[Page]) -> Vec<u8> {
         .title(TextStr(title))
         .producer(TextStr("parcours"));
 
-    let total = pages.len();
-    for (index, (ops, &page_id)) in pages.iter().zip(&page_ids).enumerate() {
+    for ((ops, &page_id), footer) in pages.iter().zip(&page_ids).zip(footers) {
         let content_id = Ref::new(page_id.get() + 1);
         let mut page = pdf.page(page_id);
         page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
@@ -738,17 +755,17 @@ fn write_pdf(title: &str, pages: &[Page]) -> Vec<u8> {
             .pair(F_BOLD, bold_id);
         page.finish();
 
-        let footer = encode(&format!("Page {} / {}", index + 1, total));
+        let footer = encode(footer);
         let footer_w = Font::Regular.width(&footer, FOOTER_SIZE);
-        let footer_op = Op::Text {
+        let footer_op = (!footer.is_empty()).then(|| Op::Text {
             x: (PAGE_W - footer_w) / 2.0,
             y: FOOTER_Y,
             font: Font::Regular,
             size: FOOTER_SIZE,
             gray: 0.3,
             bytes: footer,
-        };
-        let content = page_content(ops.iter().chain(std::iter::once(&footer_op)));
+        });
+        let content = page_content(ops.iter().chain(footer_op.as_ref()));
         pdf.stream(content_id, &content);
     }
     pdf.finish()

@@ -22,6 +22,7 @@ pub mod follow_up;
 pub mod fse;
 pub mod fse_report;
 pub mod import;
+pub mod meeting;
 pub mod oarsa;
 pub mod orientation;
 pub mod person;

@@ -438,6 +438,9 @@ pub struct FileView {
     pub contracts: Vec<Contract>,
     /// The follow-up log as `access` may read it, newest first.
     pub follow_up_log: Vec<parcours_store::follow_up::LogEntry>,
+    /// What the caller may do with the person's appointments, and those they may see.
+    pub meeting_access: crate::meeting::MeetingAccess,
+    pub meetings: Vec<parcours_store::meeting::Meeting>,
     pub referrals: Vec<PersonReferral>,
     pub absence_alerts: Vec<AbsenceAlert>,
     /// Who may be designated référent: once oriented, for those who designate.
@@ -477,7 +480,10 @@ pub async fn open_file(
     let declared_situation = crate::diagnostic::declared_as_readable(app, &access, id).await?;
     let referrals = store.referrals_of_person(id).await?;
     let names = crate::account::names(app, actors(&file, &diagnostic_revisions)).await?;
+    let meeting_access = crate::meeting::meeting_access(app, me, person).await?;
     Ok(FileView {
+        meetings: crate::meeting::visible_meetings(app, &meeting_access, id).await?,
+        meeting_access,
         names,
         declared_situation,
         members: household_members(app, person).await?,

@@ -92,6 +92,8 @@ impl Role {
             // Only for the person's own référent (checked with the file), their cadre, and the chargé de mission.
             ViewDiagnostic => matches!(self, Referent | Manager | ProgrammeOfficer),
             ViewSensitive | EditDiagnostic | EditContract => matches!(self, Referent | Manager),
+            // The référent's appointments and agenda (the person's checked with the file).
+            PlanMeetings => matches!(self, Referent | Manager),
             ValidateContract => self == Manager,
             // Structures, actions, funding, families, the programme view.
             ManageCatalogue => self == ProgrammeOfficer,
@@ -149,6 +151,8 @@ pub enum Permission {
     ViewSensitive,
     EditDiagnostic,
     EditContract,
+    /// The référent's appointments with a person, and the week's agenda.
+    PlanMeetings,
     ValidateContract,
     ManageCatalogue,
     EditActionPractical,
@@ -185,7 +189,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 36] = [
+    pub const ALL: [Permission; 37] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -205,6 +209,7 @@ impl Permission {
         Permission::ViewSensitive,
         Permission::EditDiagnostic,
         Permission::EditContract,
+        Permission::PlanMeetings,
         Permission::ValidateContract,
         Permission::ManageCatalogue,
         Permission::EditActionPractical,
@@ -412,6 +417,7 @@ mod tests {
             (ViewSensitive, &[Referent, Manager]),
             (EditDiagnostic, &[Referent, Manager]),
             (EditContract, &[Referent, Manager]),
+            (PlanMeetings, &[Referent, Manager]),
             (ValidateContract, &[Manager]),
             (ManageCatalogue, &[ProgrammeOfficer]),
             (EditActionPractical, &[ProgrammeOfficer, Operator]),

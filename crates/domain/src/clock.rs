@@ -76,6 +76,24 @@ pub fn month_code(day: Date) -> String {
     format!("{}-{:02}", day.year(), u8::from(day.month()))
 }
 
+/// A week typed as the week field writes it, `AAAA-Www` (2026-W50), or
+/// any day of it (AAAA-MM-JJ, JJ/MM/AAAA): its Monday.
+pub fn parse_week(raw: &str) -> Option<Date> {
+    let raw = raw.trim();
+    if let Some((year, week)) = raw.split_once("-W") {
+        let week = week.parse::<u8>().ok()?;
+        return Date::from_iso_week_date(year.parse().ok()?, week, time::Weekday::Monday).ok();
+    }
+    let day = crate::person::parse_date(raw)?;
+    Some(day - time::Duration::days(i64::from(day.weekday().number_days_from_monday())))
+}
+
+/// The week of a day as the week field writes it: `2026-W50`.
+pub fn week_code(day: Date) -> String {
+    let (year, week, _) = day.to_iso_week_date();
+    format!("{year}-W{week:02}")
+}
+
 /// A number of days, the noun agreeing: "1 jour", "3 jours".
 pub fn fr_days(days: i64) -> String {
     fr_count(days, "jour", "jours")
@@ -140,6 +158,22 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_week_reads_as_its_monday_whichever_way_it_is_typed() {
+        use time::macros::date;
+        let monday = date!(2026 - 12 - 07);
+        assert_eq!(parse_week("2026-W50"), Some(monday));
+        assert_eq!(parse_week("2026-12-10"), Some(monday));
+        assert_eq!(parse_week("13/12/2026"), Some(monday));
+        assert_eq!(week_code(date!(2026 - 12 - 13)), "2026-W50");
+        // The ISO week of 1 January 2027 is the 53rd of 2026.
+        assert_eq!(week_code(date!(2027 - 01 - 01)), "2026-W53");
+        assert_eq!(parse_week("2026-W53"), Some(date!(2026 - 12 - 28)));
+        for wrong in ["", "2026-W54", "semaine", "2026-W"] {
+            assert_eq!(parse_week(wrong), None, "{wrong}");
+        }
+    }
 
     #[test]
     fn a_month_reads_as_its_first_and_last_days() {

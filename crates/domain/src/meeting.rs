@@ -12,7 +12,7 @@
 use crate::clock::{fr_long_date, in_paris, paris_instant};
 use crate::person::{codes, required_date};
 use crate::schedule::{fr_time, parse_time};
-use crate::validation::{optional_text, Invalid};
+use crate::validation::{free_text, optional_text, Invalid};
 use time::{Duration, OffsetDateTime};
 
 /// Longest place or video link.
@@ -152,7 +152,8 @@ impl MeetingData {
                 "Indiquez l'adresse du rendez-vous sur place : elle figure sur la convocation.",
             );
         }
-        let note = optional_text(&mut invalid, "note", "À apporter", &input.note, NOTE_MAX);
+        let note = free_text(&mut invalid, "note", "À apporter", &input.note, NOTE_MAX);
+        let note = (!note.is_empty()).then_some(note);
         let starts_at = on_date.zip(time).map(|(d, t)| paris_instant(d, t));
         if let Some(at) = starts_at {
             if at <= now {

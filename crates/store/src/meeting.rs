@@ -174,6 +174,9 @@ impl Store {
         let sql = format!("{MEETINGS} WHERE m.id = $1");
         let meeting = on_tx!(&mut tx, conn => sqlx::query_as::<_, Meeting>(&sql)
             .bind(id).fetch_one(conn).await)?;
+        if meeting.version != version {
+            return Err(StoreError::Stale);
+        }
         let at = now();
         check_outcome(outcome, meeting.starts_at, at)?;
         if meeting.cancelled() {

@@ -111,6 +111,7 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
         Permission::ViewCaseload,
     ),
     ("/personnes", "Personnes", Permission::ViewPersons),
+    ("/agenda", "Agenda", Permission::PlanMeetings),
     (
         "/orientations",
         "Orientations à valider",

@@ -196,7 +196,7 @@ pub async fn fse_quality(
 /// A PDF document, as its bytes.
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
-pub struct PdfDocument(#[allow(dead_code)] Vec<u8>);
+pub(crate) struct PdfDocument(#[allow(dead_code)] Vec<u8>);
 
 /// A session's sign-in sheet (PDF): the structure's opérateur or the
 /// chargé de mission.

@@ -15,6 +15,7 @@ mod follow_up;
 mod fse;
 mod fse_report;
 mod import;
+mod meeting;
 mod oarsa;
 mod orientation;
 mod person;
@@ -182,6 +183,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/persons/{id}/eligibility", get(referral::eligibility))
         .route("/persons/{id}/choices", get(referral::choose))
+        .route(
+            "/persons/{id}/appointments",
+            get(meeting::meetings).post(meeting::plan_meeting),
+        )
+        .route(
+            "/appointments/{id}/outcome",
+            post(meeting::record_meeting_outcome),
+        )
+        .route(
+            "/appointments/{id}/letter",
+            get(meeting::convocation_letter),
+        )
+        .route("/agenda", get(meeting::agenda))
         .route(
             "/persons/{id}/log",
             get(follow_up::log_entries).post(follow_up::add_log_entry),
@@ -399,6 +413,11 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         appointment::create,
         follow_up::log_entries,
         follow_up::add_log_entry,
+        meeting::meetings,
+        meeting::plan_meeting,
+        meeting::record_meeting_outcome,
+        meeting::convocation_letter,
+        meeting::agenda,
         structure_dashboard::dashboard,
         self_referral::record,
         self_referral::check,

@@ -11,6 +11,7 @@ pub(crate) mod fse;
 pub(crate) mod fse_report;
 pub(crate) mod home;
 pub(crate) mod import;
+pub(crate) mod meeting;
 pub(crate) mod oarsa;
 pub(crate) mod orientation;
 pub(crate) mod person;
@@ -44,6 +45,20 @@ pub fn routes() -> Router<AppState> {
         .route("/personnes/{id}/export.pdf", get(subject_access::pdf))
         .route("/personnes/{id}/foyer", post(person::update_household))
         .route("/personnes/{id}/journal", post(person::add_log_entry))
+        .route("/personnes/{id}/rendez-vous", post(meeting::plan_meeting))
+        .route(
+            "/rendez-vous/{id}/suite",
+            post(meeting::record_meeting_outcome),
+        )
+        .route(
+            "/rendez-vous/{id}/convocation.pdf",
+            get(meeting::convocation_letter),
+        )
+        .route("/agenda", get(meeting::agenda))
+        .route(
+            "/agenda/convocations.pdf",
+            get(meeting::convocation_letters),
+        )
         .route(
             "/personnes/{id}/diagnostic",
             get(diagnostic::show).post(diagnostic::submit),

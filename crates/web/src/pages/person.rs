@@ -494,6 +494,15 @@ struct ShowPage {
     closure_reasons: Vec<(&'static str, &'static str)>,
     /// The kinds of entry of the follow-up log, for its form.
     log_kinds: Vec<(&'static str, &'static str)>,
+    /// The référent's appointments with the person, the latest first.
+    meetings: Vec<super::meeting::PersonMeetingLine>,
+    /// The kinds of appointment the caller may plan (none: no form).
+    meeting_kinds: Vec<(&'static str, &'static str)>,
+    modalities: Vec<(&'static str, &'static str)>,
+    /// Outcomes once the time has come, and cancellations before.
+    outcomes_after: Vec<(&'static str, &'static str)>,
+    cancellations: Vec<(&'static str, &'static str)>,
+    see_meetings: bool,
     today: String,
     /// Possible duplicates, shown to those who may merge them.
     duplicates: Vec<Line>,
@@ -754,6 +763,7 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
         )
     }));
     events.extend(view.follow_up_log.iter().map(log_event));
+    events.extend(view.meetings.iter().map(meeting_event));
     events.sort_by_key(|e| std::cmp::Reverse(e.0));
     let has_validated_orientation = view.file.validated_orientation().is_some();
     let PersonFile {
@@ -854,6 +864,16 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .map(|(id, name)| (id.to_string(), name))
             .collect(),
         log_kinds: LogKind::choices(),
+        meetings: view
+            .meetings
+            .iter()
+            .map(|m| super::meeting::person_meeting_line(m, &view.meeting_access, me.user.id))
+            .collect(),
+        meeting_kinds: view.meeting_access.kinds(),
+        modalities: parcours_domain::meeting::Modality::choices(),
+        outcomes_after: super::meeting::outcome_choices().0,
+        cancellations: super::meeting::outcome_choices().1,
+        see_meetings: view.meeting_access.see,
         closure_reasons: ClosureReason::ALL
             .iter()
             .filter(|r| **r != ClosureReason::Merged)
@@ -971,6 +991,26 @@ fn pathway_events(
         ));
     }
     events
+}
+
+/// An appointment in the timeline, on its day in Paris.
+fn meeting_event(m: &parcours_store::meeting::Meeting) -> (Date, Event) {
+    let day = parcours_app::clock::date_in_paris(m.starts_at);
+    let outcome = m.outcome.map_or("à venir", |o| o.label());
+    (
+        day,
+        Event {
+            date: fr_date(day),
+            title: format!("Rendez-vous : {}", m.kind.label()),
+            detail: format!(
+                "{} — {} — avec {} — {outcome}",
+                parcours_domain::meeting::fr_when(m.starts_at),
+                super::meeting::how(m),
+                m.held_by_name
+            ),
+            text: String::new(),
+        },
+    )
 }
 
 /// A follow-up log entry in the timeline.

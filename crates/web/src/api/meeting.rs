@@ -1,0 +1,136 @@
+//! The référent's appointments over the API: the same use cases,
+//! permissions and validation as the pages (parcours_app::meeting).
+
+use super::fse_report::PdfDocument;
+use super::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Id, Query};
+use crate::view::attachment;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use parcours_app::clock::parse_week;
+use parcours_app::meeting::{self, AgendaRequest};
+use parcours_domain::meeting::MeetingInput;
+use parcours_domain::Invalid;
+use parcours_store::meeting::Meeting;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The person's appointments with their référent, the latest first (read
+/// audited): the person's référent and cadre, and before a référent the
+/// organisation's orientation agents.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/appointments", tag = "appointments", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = [Meeting]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn meetings(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Vec<Meeting>>, ApiError> {
+    Ok(Json(meeting::meetings(&state, &me, id).await?))
+}
+
+/// Plans an appointment the caller holds with the person: ahead, in Paris
+/// time, without overlapping another of the caller's or the person's.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/appointments", tag = "appointments", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = MeetingInput,
+    responses((status = 201, body = Meeting), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn plan_meeting(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> Result<(StatusCode, Json<Meeting>), ApiError> {
+    let planned = meeting::plan_meeting(&state, &me, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(planned)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OutcomeBody {
+    /// The version read (409 when someone recorded it meanwhile).
+    version: i64,
+    /// venu, absent, excuse (once its time has come); annule_personne, annule_service (before).
+    outcome: String,
+}
+
+/// Records what became of an appointment, or cancels it before its time.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/outcome", tag = "appointments", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = OutcomeBody,
+    responses((status = 200, body = Meeting), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_meeting_outcome(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+    ApiJson(body): ApiJson<OutcomeBody>,
+) -> Result<Json<Meeting>, ApiError> {
+    Ok(Json(
+        meeting::record_meeting_outcome(&state, &me, id, body.version, &body.outcome).await?,
+    ))
+}
+
+/// The convocation letter (PDF for a window envelope: only the name and
+/// the address show through the window). 422 when the person has no postal address.
+#[utoipa::path(get, path = "/api/v1/appointments/{id}/letter", tag = "appointments", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, description = "PDF", content_type = "application/pdf", body = PdfDocument), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn convocation_letter(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    let bytes = meeting::convocation_letter(&state, &me, id).await?;
+    Ok(attachment("application/pdf", "convocation.pdf", bytes))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgendaParams {
+    /// AAAA-Wnn (2026-W50) or a day of the week; this week when absent.
+    #[serde(default)]
+    week: String,
+    /// A colleague's id (a cadre); the whole organisation with `organisation=true`; the caller's own otherwise.
+    #[serde(default)]
+    holder_id: Option<uuid::Uuid>,
+    #[serde(default)]
+    organisation: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AgendaBody {
+    /// The Monday of the week.
+    monday: time::Date,
+    /// The week's appointments, in order.
+    appointments: Vec<Meeting>,
+}
+
+/// A week of appointments: the caller's, their organisation's, or (for a
+/// cadre) a colleague's of their organisation. The people named are audited.
+#[utoipa::path(get, path = "/api/v1/agenda", tag = "appointments", security(("bearer" = [])), params(AgendaParams),
+    responses((status = 200, body = AgendaBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn agenda(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(params): Query<AgendaParams>,
+) -> Result<Json<AgendaBody>, ApiError> {
+    let monday = match params.week.trim() {
+        "" => meeting::this_week(),
+        raw => parse_week(raw).ok_or_else(|| {
+            Invalid::field(
+                "week",
+                "La semaine s'écrit AAAA-Wnn (2026-W50) ou par une date de la semaine.",
+            )
+        })?,
+    };
+    let request = match (params.organisation, params.holder_id) {
+        (true, _) => AgendaRequest::Organisation,
+        (false, Some(id)) => AgendaRequest::Holder(id),
+        (false, None) => AgendaRequest::Mine,
+    };
+    let agenda = meeting::agenda(&state, &me, monday, request).await?;
+    Ok(Json(AgendaBody {
+        monday,
+        appointments: agenda.days.into_iter().flat_map(|(_, m)| m).collect(),
+    }))
+}

@@ -1,0 +1,313 @@
+//! The référent's appointments (parcours_app::meeting): planned from the
+//! person's page, their outcome recorded there, the week's agenda, and the
+//! convocation letters (one, or the week's in one PDF).
+
+use crate::auth::CurrentUser;
+use crate::error::{template_failure, PageError};
+use crate::extract::{FormRows, Id, Query};
+use crate::layout::{flash_outcome, Layout, Sent};
+use crate::view::attachment;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use parcours_app::clock::{fr_long_date, now, parse_week, week_code};
+use parcours_app::meeting::{self, Agenda, AgendaRequest};
+use parcours_domain::meeting::{MeetingInput, MeetingOutcome};
+use parcours_domain::schedule::fr_time;
+use parcours_domain::Invalid;
+use parcours_store::meeting::{AgendaOf, Meeting};
+use serde::Deserialize;
+use time::Duration;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// `POST /personnes/{id}/rendez-vous`: plans an appointment the caller holds.
+pub async fn plan_meeting(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    FormRows(input, pairs): FormRows<MeetingInput>,
+) -> Result<Response, PageError> {
+    let result = meeting::plan_meeting(&state, &me, id, &input)
+        .await
+        .map(|m| {
+            format!(
+                "Rendez-vous planifié : {} le {}. Imprimez la convocation depuis la liste.",
+                m.kind.label(),
+                parcours_domain::meeting::fr_when(m.starts_at)
+            )
+        });
+    let to = format!("/personnes/{id}#rendez-vous");
+    flash_outcome(&session, result, Sent::new("rdv", pairs), &to).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OutcomeForm {
+    version: String,
+    outcome: String,
+}
+
+/// `POST /rendez-vous/{id}/suite`: what became of it (or its cancellation).
+pub async fn record_meeting_outcome(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(id): Id,
+    FormRows(form, pairs): FormRows<OutcomeForm>,
+) -> Result<Response, PageError> {
+    let person_id = state.store.meeting(id).await?.person_id;
+    let result = match form.version.trim().parse::<i64>() {
+        Ok(version) => {
+            meeting::record_meeting_outcome(&state, &me, id, version, &form.outcome).await
+        }
+        Err(_) => Err(Invalid::field("outcome", "Rechargez la page, puis recommencez.").into()),
+    }
+    .map(|m| {
+        let said = m.outcome.map_or("", MeetingOutcome::label);
+        format!(
+            "Rendez-vous du {} : {said}.",
+            parcours_domain::meeting::fr_when(m.starts_at)
+        )
+    });
+    let to = format!("/personnes/{person_id}#rendez-vous");
+    flash_outcome(
+        &session,
+        result,
+        Sent::new(format!("suite-{id}"), pairs),
+        &to,
+    )
+    .await
+}
+
+/// `GET /rendez-vous/{id}/convocation.pdf`.
+pub async fn convocation_letter(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let bytes = meeting::convocation_letter(&state, &me, id).await?;
+    Ok(attachment("application/pdf", "convocation.pdf", bytes))
+}
+
+/// The agenda's address: the week and whose.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AgendaQuery {
+    /// 2026-W50, or a day of the week.
+    semaine: String,
+    /// « moi », « organisation » or a colleague's id.
+    de: String,
+}
+
+impl AgendaQuery {
+    fn read(&self) -> Result<(time::Date, AgendaRequest), Invalid> {
+        let monday = match self.semaine.trim() {
+            "" => meeting::this_week(),
+            raw => parse_week(raw).ok_or_else(|| {
+                Invalid::field(
+                    "semaine",
+                    "La semaine s'écrit AAAA-Wnn (2026-W50) ou par une date de la semaine.",
+                )
+            })?,
+        };
+        let request = match self.de.trim() {
+            "" | "moi" => AgendaRequest::Mine,
+            "organisation" => AgendaRequest::Organisation,
+            id => AgendaRequest::Holder(Uuid::parse_str(id).map_err(|_| {
+                Invalid::field("de", "Choisissez l'agenda à afficher dans la liste.")
+            })?),
+        };
+        Ok((monday, request))
+    }
+}
+
+/// One appointment in the agenda.
+pub struct AgendaLine {
+    pub id: String,
+    pub person_id: String,
+    pub time: String,
+    pub duration: i64,
+    pub kind: &'static str,
+    pub person: String,
+    pub holder: String,
+    pub how: String,
+    pub outcome: Option<&'static str>,
+    pub cancelled: bool,
+}
+
+pub struct AgendaDay {
+    pub label: String,
+    pub lines: Vec<AgendaLine>,
+}
+
+#[derive(Template)]
+#[template(path = "meeting/agenda.html")]
+struct AgendaPage {
+    layout: Layout,
+    week: String,
+    title: String,
+    previous: String,
+    next: String,
+    whose: String,
+    /// (value, label, selected)
+    choices: Vec<(String, String, bool)>,
+    days: Vec<AgendaDay>,
+    count: usize,
+}
+
+/// `GET /agenda?semaine=2026-W50&de=moi`.
+pub async fn agenda(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Query(query): Query<AgendaQuery>,
+) -> Result<Html<String>, PageError> {
+    let (monday, request) = query.read()?;
+    let agenda = meeting::agenda(&state, &me, monday, request).await?;
+    let whose = match agenda.of {
+        AgendaOf::Holder(id) if id == me.user.id => "moi".to_owned(),
+        AgendaOf::Holder(id) => id.to_string(),
+        AgendaOf::Organisation(_) => "organisation".to_owned(),
+    };
+    let mut choices = vec![
+        ("moi".to_owned(), "Mes rendez-vous".to_owned()),
+        (
+            "organisation".to_owned(),
+            format!("Toute l'organisation ({})", me.user.organisation_name),
+        ),
+    ];
+    if me.role() == parcours_domain::Role::Manager {
+        choices.extend(
+            agenda
+                .holders
+                .iter()
+                .map(|(id, name)| (id.to_string(), name.clone())),
+        );
+    }
+    let page = AgendaPage {
+        layout: Layout::new(&session, &me, "Agenda des rendez-vous", "/agenda").await?,
+        week: week_code(monday),
+        title: format!("Semaine du {}", fr_long_date(monday)),
+        previous: week_code(monday - Duration::days(7)),
+        next: week_code(monday + Duration::days(7)),
+        choices: choices
+            .into_iter()
+            .map(|(value, label)| {
+                let selected = value == whose;
+                (value, label, selected)
+            })
+            .collect(),
+        whose,
+        count: agenda.days.iter().map(|(_, d)| d.len()).sum(),
+        days: days(&agenda),
+    };
+    Ok(Html(page.render().map_err(template_failure)?))
+}
+
+fn days(agenda: &Agenda) -> Vec<AgendaDay> {
+    agenda
+        .days
+        .iter()
+        .map(|(day, meetings)| AgendaDay {
+            label: fr_long_date(*day),
+            lines: meetings.iter().map(agenda_line).collect(),
+        })
+        .collect()
+}
+
+fn agenda_line(m: &Meeting) -> AgendaLine {
+    AgendaLine {
+        id: m.id.to_string(),
+        person_id: m.person_id.to_string(),
+        time: fr_time(parcours_app::clock::in_paris(m.starts_at).time()),
+        duration: m.duration_minutes,
+        kind: m.kind.label(),
+        person: m.person_name.clone(),
+        holder: m.held_by_name.clone(),
+        how: how(m),
+        outcome: m.outcome.map(MeetingOutcome::label),
+        cancelled: m.cancelled(),
+    }
+}
+
+/// « Sur place — 2 rue de la Gare », « Par téléphone ».
+pub fn how(m: &Meeting) -> String {
+    match &m.place {
+        Some(place) => format!("{} — {place}", m.modality.label()),
+        None => m.modality.label().to_owned(),
+    }
+}
+
+/// `GET /agenda/convocations.pdf?semaine=…&de=…`: the letters of the
+/// week's appointments still to come, in one PDF.
+pub async fn convocation_letters(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(query): Query<AgendaQuery>,
+) -> Result<Response, PageError> {
+    let (monday, request) = query.read()?;
+    let agenda = meeting::agenda(&state, &me, monday, request).await?;
+    let bytes = meeting::convocation_letters(&state, &me, &agenda).await?;
+    let name = format!("convocations-{}.pdf", week_code(monday));
+    Ok(attachment("application/pdf", &name, bytes))
+}
+
+/// Whether the appointment's time has come (its outcome may be recorded).
+pub fn started(m: &Meeting) -> bool {
+    m.starts_at <= now()
+}
+
+/// An appointment on the person's page.
+pub struct PersonMeetingLine {
+    pub id: String,
+    pub version: i64,
+    pub when: String,
+    pub kind: &'static str,
+    pub how: String,
+    pub holder: String,
+    pub outcome: Option<&'static str>,
+    /// To come, not cancelled: the convocation and a cancellation.
+    pub to_come: bool,
+    /// Its time has come, the outcome not recorded yet.
+    pub to_record: bool,
+    /// The caller may record its outcome.
+    pub may_record: bool,
+    /// An absence without excuse.
+    pub breach: bool,
+}
+
+/// The outcomes offered once the appointment's time has come, and before it.
+pub fn outcome_choices() -> (
+    Vec<(&'static str, &'static str)>,
+    Vec<(&'static str, &'static str)>,
+) {
+    let (cancel, after): (Vec<_>, Vec<_>) = MeetingOutcome::ALL
+        .iter()
+        .partition(|o| o.is_cancellation());
+    let pairs = |v: Vec<&MeetingOutcome>| v.into_iter().map(|o| (o.code(), o.label())).collect();
+    (pairs(after), pairs(cancel))
+}
+
+pub fn person_meeting_line(
+    m: &Meeting,
+    access: &parcours_app::meeting::MeetingAccess,
+    me: Uuid,
+) -> PersonMeetingLine {
+    let started = started(m);
+    PersonMeetingLine {
+        id: m.id.to_string(),
+        version: m.version,
+        when: parcours_domain::meeting::fr_when(m.starts_at),
+        kind: m.kind.label(),
+        how: how(m),
+        holder: format!("{} ({})", m.held_by_name, m.organisation_name),
+        outcome: m.outcome.map(MeetingOutcome::label),
+        to_come: !started && m.outcome.is_none(),
+        to_record: started && m.outcome.is_none(),
+        may_record: access.may_plan(m.kind) || m.held_by == me,
+        breach: m.outcome.is_some_and(MeetingOutcome::possible_breach),
+    }
+}

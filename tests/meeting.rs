@@ -1,0 +1,333 @@
+//! The référent's appointments over HTTP, on every backend: who plans and
+//! sees them, a slot never taken twice, outcomes and cancellations over the
+//! version read, the week's agenda, and the convocation letter's text.
+
+mod common;
+
+use common::*;
+use parcours_domain::access::PersonScope;
+use parcours_domain::clock::{fr_long_date, now, today, week_code};
+use parcours_domain::meeting::{MeetingData, MeetingKind, Modality};
+use parcours_store::person::PersonQuery;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use time::Duration;
+use uuid::Uuid;
+
+const KARIM: &str = "referent2@demo.parcours.fr";
+
+async fn find(app: &App, name: &str) -> Uuid {
+    let query = PersonQuery {
+        name: Some(name.into()),
+        limit: 5,
+        ..PersonQuery::default()
+    };
+    app.store
+        .search_persons(&PersonScope::EVERY_FILE, &query)
+        .await
+        .unwrap()[0]
+        .id
+}
+
+fn orientation_at(day: time::Date, time: &str) -> Value {
+    json!({"kind": "orientation", "on_date": day.to_string(), "starts_at": time, "duration_minutes": "60",
+           "modality": "sur_place", "place": "Maison des solidarités, 2 rue de la Gare, Caen",
+           "note": "Pièce d'identité\nAttestation de domicile"})
+}
+
+#[tokio::test]
+async fn a_referent_plans_convokes_and_records_the_outcome() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let fabrice = find(&app, "Fabrice Marie").await;
+        let sophie = app.token(REFERENT).await;
+        let day = today() + Duration::days(8);
+        let path = format!("/api/v1/persons/{magali}/appointments");
+        let (status, planned) = app
+            .call(
+                Method::POST,
+                &path,
+                &sophie,
+                Some(orientation_at(day, "09:30")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{planned}");
+        assert_eq!(planned["kind"], "orientation");
+        let starts = parcours_domain::clock::paris_instant(day, time::macros::time!(09:30));
+        let read = time::OffsetDateTime::parse(
+            planned["starts_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        assert_eq!(read, starts, "9 h 30 in Paris whatever the season");
+        let id = planned["id"].as_str().unwrap().to_owned();
+
+        // Sophie's 10:00 with Fabrice overlaps her 9:30–10:30 with Magali.
+        let (status, taken) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/appointments"),
+                &sophie,
+                Some(orientation_at(day, "10:00")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(taken["error"]["fields"][0]["field"], "starts_at", "{taken}");
+        assert!(taken.to_string().contains("déjà pris"), "{taken}");
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/appointments"),
+                &sophie,
+                Some(orientation_at(day, "10:30")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "right after is free");
+        let (status, past) = app
+            .call(
+                Method::POST,
+                &path,
+                &sophie,
+                Some(orientation_at(today() - Duration::days(1), "09:00")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(past.to_string().contains("passées"), "{past}");
+
+        for (email, expected) in [
+            (REFERENT, StatusCode::OK),
+            (MANAGER, StatusCode::OK),
+            (PROGRAMME, StatusCode::FORBIDDEN),
+            (KARIM, StatusCode::FORBIDDEN),
+            (ADMIN, StatusCode::FORBIDDEN),
+            (OPERATOR, StatusCode::FORBIDDEN),
+            (DPO, StatusCode::FORBIDDEN),
+        ] {
+            let token = app.token(email).await;
+            let (status, list) = app.call(Method::GET, &path, &token, None).await;
+            assert_eq!(status, expected, "{email}");
+            if status == StatusCode::OK {
+                assert_eq!(list[0]["id"], id.as_str(), "{email}");
+            }
+            let letter = reqwest::Client::new()
+                .get(app.url(&format!("/api/v1/appointments/{id}/letter")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(letter.status(), expected, "{email} letter");
+        }
+
+        // The letter: to Magali at her address, what for, when, where, what to bring.
+        let letter = reqwest::Client::new()
+            .get(app.url(&format!("/api/v1/appointments/{id}/letter")))
+            .bearer_auth(&sophie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(letter.headers()["content-type"], "application/pdf");
+        let text = pdftotext(&letter.bytes().await.unwrap());
+        for expected in [
+            "Mme Magali Lefèvre",
+            "1 rue de la Libération",
+            "Caen",
+            &format!("Rendez-vous du {}", fr_long_date(day)),
+            "à 9 h 30",
+            "60 minutes",
+            "Maison des solidarités",
+            "Pièce d'identité",
+            "Attestation de domicile",
+            "Vous êtes convoqué(e)",
+        ] {
+            assert!(
+                text.contains(expected),
+                "« {expected} » missing from:\n{text}"
+            );
+        }
+
+        // The week's agenda: Sophie's, and her organisation's for her cadre.
+        let week = week_code(day);
+        let agenda = app
+            .get_json(&sophie, &format!("/api/v1/agenda?week={week}"))
+            .await;
+        let names: Vec<&str> = agenda["appointments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["person_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "{agenda}");
+        assert!(
+            names[0].contains("Magali") && names[1].contains("Fabrice"),
+            "{names:?}"
+        );
+        let page = app.page(REFERENT, &format!("/agenda?semaine={week}")).await;
+        assert!(
+            page.contains("Magali") && page.contains("Fabrice"),
+            "agenda page"
+        );
+        let operator = app.token(OPERATOR).await;
+        let (status, _) = app
+            .call(Method::GET, "/api/v1/agenda", &operator, None)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Cancelled by the person before its time: the slot is free again.
+        let outcome = format!("/api/v1/appointments/{id}/outcome");
+        let (status, early) = app
+            .call(
+                Method::POST,
+                &outcome,
+                &sophie,
+                Some(json!({"version": 1, "outcome": "venu"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{early}");
+        let (status, cancelled) = app
+            .call(
+                Method::POST,
+                &outcome,
+                &sophie,
+                Some(json!({"version": 1, "outcome": "annule_personne"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{cancelled}");
+        assert_eq!(cancelled["outcome"], "annule_personne");
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &outcome,
+                &sophie,
+                Some(json!({"version": 1, "outcome": "annule_service"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "the version read is stale");
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &path,
+                &sophie,
+                Some(orientation_at(day, "09:30")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "a cancelled slot is free");
+    }
+}
+
+#[tokio::test]
+async fn an_absence_without_excuse_is_a_possible_breach_on_the_persons_page() {
+    for app in apps().await {
+        let magali = find(&app, "Magali Lefèvre").await;
+        let sophie = app.store.account_by_email(REFERENT).await.unwrap().unwrap();
+        // An appointment whose time has come (planned earlier, as the store allows).
+        let past = MeetingData {
+            kind: MeetingKind::FollowUp,
+            starts_at: now() - Duration::hours(3),
+            duration_minutes: 30,
+            modality: Modality::Phone,
+            place: None,
+            note: None,
+        };
+        let held = app
+            .store
+            .plan_meeting(
+                &sophie.actor(),
+                magali,
+                sophie.id,
+                sophie.organisation_id,
+                &past,
+            )
+            .await
+            .unwrap();
+        let token = app.token(REFERENT).await;
+        let outcome = format!("/api/v1/appointments/{}/outcome", held.id);
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &outcome,
+                &token,
+                Some(json!({"version": 1, "outcome": "annule_service"})),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too late to cancel"
+        );
+        let manager = app.token(MANAGER).await;
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &outcome,
+                &manager,
+                Some(json!({"version": 1, "outcome": "absent"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let page = app.page(REFERENT, &format!("/personnes/{magali}")).await;
+        assert!(
+            page.contains("Absence non excusée au rendez-vous du"),
+            "the breach is shown"
+        );
+        assert!(
+            page.contains("Rendez-vous : Entretien de suivi"),
+            "in the timeline"
+        );
+        let page = app.page(OPERATOR, &format!("/personnes/{magali}")).await;
+        assert!(
+            !page.contains("Entretien de suivi"),
+            "never to an opérateur"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_orientation_agent_plans_before_a_referent_and_a_letter_needs_an_address() {
+    for app in apps().await {
+        let karim = app.token(KARIM).await;
+        let (status, created) = app
+            .call(
+                Method::POST,
+                "/api/v1/persons",
+                &karim,
+                Some(json!({
+                    "household": {"rsa_number": "14999000077", "fund": "caf", "rsa_state": "2"},
+                    "person": {"household_role": "DEM", "last_name": "Sansadresse", "first_names": "Lou",
+                               "birth_date": "1990-01-02", "sex": "F", "commune_code": "14118",
+                               "subject_to_duties": true, "duties_since": "2026-11-01"}
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_str().unwrap();
+        let path = format!("/api/v1/persons/{id}/appointments");
+        let day = today() + Duration::days(9);
+        let mut contract = orientation_at(day, "14:00");
+        contract["kind"] = json!("signature");
+        let (status, refused) = app.call(Method::POST, &path, &karim, Some(contract)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["fields"][0]["field"], "kind");
+        let (status, planned) = app
+            .call(
+                Method::POST,
+                &path,
+                &karim,
+                Some(orientation_at(day, "14:00")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{planned}");
+        let (status, letter) = app
+            .call(
+                Method::GET,
+                &format!(
+                    "/api/v1/appointments/{}/letter",
+                    planned["id"].as_str().unwrap()
+                ),
+                &karim,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(letter["error"]["fields"][0]["field"], "address", "{letter}");
+    }
+}

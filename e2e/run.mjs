@@ -255,6 +255,53 @@ const steps = [
     },
   ],
   [
+    'rendez-vous : convocation, journal de suivi, agenda',
+    async (page) => {
+      await login(page, 'referent@demo.parcours.fr');
+      await visit(page, '/personnes');
+      await page.locator('input#nom').fill('lefevre mag');
+      await submitAndWait(page, () => page.locator('main form button[type=submit]').first().click());
+      await submitAndWait(page, () => page.locator('table.data a', { hasText: 'LEFÈVRE Magali' }).first().click());
+      const personPath = pathOf(page);
+      // A date ten days ahead, as the date field writes it.
+      const day = new Date(Date.now() + 10 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+      await page.locator('#rdv summary').click();
+      await page.locator('#kind-rdv').selectOption('orientation');
+      await page.locator('#on_date-rdv').fill(day);
+      await page.locator('#starts_at-rdv').fill('09:30');
+      await page.locator('#place-rdv').fill('Maison des solidarités, 2 rue de la Gare, Caen');
+      await page.locator('#note-rdv').fill("Pièce d'identité");
+      await submitAndWait(page, () => page.locator('#rdv button[type=submit]').click());
+      await expectText(page, 'Rendez-vous planifié');
+      const letter = page.locator('section[aria-labelledby=rendez-vous] a', { hasText: 'Convocation (PDF)' }).first();
+      expect((await letter.count()) === 1, 'lien « Convocation (PDF) » absent');
+      const href = await letter.getAttribute('href');
+      const pdf = await page.request.get(url(href));
+      expect(pdf.status() === 200, `convocation : HTTP ${pdf.status()}`);
+      expect((pdf.headers()['content-type'] || '').includes('application/pdf'), 'la convocation n’est pas un PDF');
+      await axeScan(page, '/personnes/{id} (rendez-vous)');
+      // The person cancels: the outcome is recorded, the row says so.
+      const row = page.locator('section[aria-labelledby=rendez-vous] tbody tr', { hasText: 'Entretien d\'orientation' }).first();
+      await row.locator('select').selectOption('annule_personne');
+      await submitAndWait(page, () => row.locator('button[type=submit]').click());
+      await expectText(page, 'Annulé par la personne');
+      // The follow-up log: a refused entry keeps its words, then a saved one shows in the timeline.
+      await page.locator('#journal summary').click();
+      await page.locator('#kind-journal').selectOption('appel');
+      await page.locator('#text-journal').fill('');
+      await submitAndWait(page, () => page.locator('#journal button[type=submit]').click());
+      await page.locator('.error-summary').first().waitFor({ state: 'visible', timeout: 5_000 });
+      await page.locator('#text-journal').fill('A prévenu de son empêchement, rappel la semaine prochaine.');
+      await submitAndWait(page, () => page.locator('#journal button[type=submit]').click());
+      await expectText(page, 'A prévenu de son empêchement');
+      expect(pathOf(page) === personPath, `après le journal, attendu ${personPath}, obtenu ${pathOf(page)}`);
+      await visit(page, '/agenda');
+      await expectText(page, 'Agenda des rendez-vous');
+      await axeScan(page);
+      await logout(page);
+    },
+  ],
+  [
     'diagnostic et contrat : saisie par le référent',
     async (page) => {
       await login(page, 'referent@demo.parcours.fr');

@@ -279,16 +279,14 @@ pub struct PersonMeetingLine {
     pub breach: bool,
 }
 
-/// The outcomes offered once the appointment's time has come, and before it.
-pub fn outcome_choices() -> (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-) {
-    let (cancel, after): (Vec<_>, Vec<_>) = MeetingOutcome::ALL
+/// The outcomes offered once the appointment's time has come (`true`), or
+/// the cancellations before it (`false`).
+pub fn outcome_choices(started: bool) -> Vec<(&'static str, &'static str)> {
+    MeetingOutcome::ALL
         .iter()
-        .partition(|o| o.is_cancellation());
-    let pairs = |v: Vec<&MeetingOutcome>| v.into_iter().map(|o| (o.code(), o.label())).collect();
-    (pairs(after), pairs(cancel))
+        .filter(|o| o.is_cancellation() != started)
+        .map(|o| (o.code(), o.label()))
+        .collect()
 }
 
 pub fn person_meeting_line(

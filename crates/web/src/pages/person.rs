@@ -871,8 +871,8 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
             .collect(),
         meeting_kinds: view.meeting_access.kinds(),
         modalities: parcours_domain::meeting::Modality::choices(),
-        outcomes_after: super::meeting::outcome_choices().0,
-        cancellations: super::meeting::outcome_choices().1,
+        outcomes_after: super::meeting::outcome_choices(true),
+        cancellations: super::meeting::outcome_choices(false),
         see_meetings: view.meeting_access.see,
         closure_reasons: ClosureReason::ALL
             .iter()

@@ -171,6 +171,20 @@ async fn a_referent_plans_convokes_and_records_the_outcome() {
             .call(Method::GET, "/api/v1/agenda", &operator, None)
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        // A référent opens no colleague's agenda; a cadre opens the organisation's.
+        let karim = app.user_id(KARIM).await;
+        let colleague = format!("/api/v1/agenda?week={week}&holder_id={karim}");
+        let (status, _) = app.call(Method::GET, &colleague, &sophie, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let manager = app.token(MANAGER).await;
+        let organisation = format!("/api/v1/agenda?week={week}&organisation=true");
+        let (status, _) = app.call(Method::GET, &organisation, &manager, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, bad) = app
+            .call(Method::GET, "/api/v1/agenda?week=semaine-50", &sophie, None)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad["error"]["fields"][0]["field"], "week", "{bad}");
 
         // Cancelled by the person before its time: the slot is free again.
         let outcome = format!("/api/v1/appointments/{id}/outcome");
@@ -264,6 +278,36 @@ async fn an_absence_without_excuse_is_a_possible_breach_on_the_persons_page() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        // The page's form says a stale or tampered row in French, never a 500.
+        let client = app.signed_in(REFERENT).await;
+        let person_page = format!("/personnes/{magali}");
+        let csrf = app.csrf(&client, &person_page).await;
+        for (meeting_id, version) in [(held.id.to_string(), "1"), ("pas-un-id".to_owned(), "1")] {
+            let sent = client
+                .post(app.url(&format!("/personnes/{magali}/rendez-vous/suite")))
+                .form(&[
+                    ("csrf_token", csrf.as_str()),
+                    ("meeting_id", meeting_id.as_str()),
+                    ("version", version),
+                    ("outcome", "venu"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(sent.status(), StatusCode::SEE_OTHER, "{meeting_id}");
+            let html = client
+                .get(app.url(&person_page))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                html.contains("class=\"error-summary"),
+                "{meeting_id}: the refusal is shown"
+            );
+        }
         let page = app.page(REFERENT, &format!("/personnes/{magali}")).await;
         assert!(
             page.contains("Absence non excusée au rendez-vous du"),

@@ -45,7 +45,8 @@ pub async fn add_log_entry(
 ) -> Result<LogEntry, Failure> {
     let person = visible_person(app, me, person_id, Permission::EditContract).await?;
     let access = pathway_access(app, me, &person).await?;
-    if person.closed_on.is_some() {
+    // Only who would write is told the file is closed.
+    if person.closed_on.is_some() && access.sensitive {
         return Err(Invalid::field(
             "text",
             "Ce dossier est clos : son journal de suivi ne reçoit plus d'entrée.",

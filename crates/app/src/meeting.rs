@@ -10,12 +10,13 @@
 //! the right of access export). Every read that names people is audited.
 
 use crate::clock::today;
-use crate::person::{pathway_access, visible_person};
+use crate::person::visible_person;
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::meeting::{MeetingData, MeetingInput, MeetingKind, MeetingOutcome};
 use parcours_domain::{Invalid, Permission, Role};
 use parcours_store::meeting::{AgendaOf, Meeting};
+use parcours_store::orientation::Assignment;
 use parcours_store::person::Person;
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -45,7 +46,8 @@ impl MeetingAccess {
     }
 }
 
-/// The caller's access to `person`'s appointments.
+/// The caller's access to `person`'s appointments (the file already
+/// checked as visible to them).
 pub async fn meeting_access(
     app: &App,
     me: &CurrentUser,
@@ -54,28 +56,36 @@ pub async fn meeting_access(
     if !me.role().can(Permission::PlanMeetings) {
         return Ok(MeetingAccess::default());
     }
-    let access = pathway_access(app, me, person).await?;
-    let open = person.closed_on.is_none();
-    if access.edit || (access.sensitive && !open) {
-        return Ok(MeetingAccess {
-            see: true,
-            plan_any: open,
-            plan_before_referent: open,
-        });
+    let assignments = app.store.assignments(person.id).await?;
+    Ok(meeting_access_of(me, person, &assignments))
+}
+
+/// The same, with the person's référent designations already read.
+pub fn meeting_access_of(
+    me: &CurrentUser,
+    person: &Person,
+    assignments: &[Assignment],
+) -> MeetingAccess {
+    if !me.role().can(Permission::PlanMeetings) {
+        return MeetingAccess::default();
     }
-    // An orientation agent: a référent of the organisation, before anyone follows the person.
-    let unfollowed = app
-        .store
-        .assignments(person.id)
-        .await?
-        .iter()
-        .all(|a| a.ends_on.is_some());
-    let agent = me.role() == Role::Referent && unfollowed;
-    Ok(MeetingAccess {
-        see: agent,
-        plan_any: false,
-        plan_before_referent: agent && open,
-    })
+    let current = assignments.iter().find(|a| a.ends_on.is_none());
+    let (follows, agent) = match me.role() {
+        Role::Manager => (true, false),
+        Role::Referent => match current {
+            Some(a) => (a.referent_id == me.user.id, false),
+            // An orientation agent: a référent of the organisation, before anyone follows the person.
+            None => (false, true),
+        },
+        // Only the roles above may plan appointments.
+        _ => (false, false),
+    };
+    let open = person.closed_on.is_none();
+    MeetingAccess {
+        see: follows || agent,
+        plan_any: follows && open,
+        plan_before_referent: (follows || agent) && open,
+    }
 }
 
 /// The person's appointments, the latest first; the read is audited.
@@ -262,16 +272,30 @@ pub async fn agenda(
     })
 }
 
-/// The Monday of this week, in Paris.
-pub fn this_week() -> Date {
-    let day = today();
-    day - Duration::days(i64::from(day.weekday().number_days_from_monday()))
+/// The Monday of the week typed in `field` (AAAA-Wnn or a day of it);
+/// this week in Paris when empty.
+pub fn week(field: &str, raw: &str) -> Result<Date, Invalid> {
+    match raw.trim() {
+        "" => Ok(crate::clock::monday_of(today())),
+        raw => crate::clock::parse_week(raw).ok_or_else(|| {
+            Invalid::field(
+                field,
+                "La semaine s'écrit AAAA-Wnn (2026-W50) ou par une date de la semaine.",
+            )
+        }),
+    }
 }
 
 /// The convocation letter of one appointment (PDF, for a window envelope).
 pub async fn convocation_letter(app: &App, me: &CurrentUser, id: Uuid) -> Result<Vec<u8>, Failure> {
     let (meeting, person) = meeting(app, me, id).await?;
-    let letter = letter_of(app, &meeting, &person).await?;
+    let Some(letter) = letter_of(app, &meeting, &person).await? else {
+        return Err(Invalid::field(
+            "address",
+            "L'adresse postale de la personne manque : complétez son dossier avant d'imprimer la convocation.",
+        )
+        .into());
+    };
     audit_letters(app, me, &[&meeting]).await?;
     Ok(parcours_pdf::render_convocations(&[letter]))
 }
@@ -301,9 +325,9 @@ pub async fn convocation_letters(
     let mut missing = Vec::new();
     for m in &to_come {
         let person = app.store.person(m.person_id).await?;
-        match letter_of(app, m, &person).await {
-            Ok(letter) => letters.push(letter),
-            Err(_) => missing.push(m.person_name.clone()),
+        match letter_of(app, m, &person).await? {
+            Some(letter) => letters.push(letter),
+            None => missing.push(m.person_name.clone()),
         }
     }
     if !missing.is_empty() {
@@ -337,13 +361,13 @@ async fn audit_letters(app: &App, me: &CurrentUser, meetings: &[&Meeting]) -> Re
         .await?)
 }
 
-/// The letter's words: who writes, to whom, what for, when and where.
-/// Refused (on `address`) when the person has no postal address.
+/// The letter's words: who writes, to whom, what for, when and where;
+/// none when the person has no postal address.
 async fn letter_of(
     app: &App,
     meeting: &Meeting,
     person: &Person,
-) -> Result<parcours_pdf::ConvocationLetter, Failure> {
+) -> Result<Option<parcours_pdf::ConvocationLetter>, Failure> {
     use parcours_domain::meeting::{fr_when, Modality};
     use parcours_domain::person::Sex;
     let mut address: Vec<String> = person
@@ -356,11 +380,7 @@ async fn letter_of(
         .map(str::to_owned)
         .collect();
     if address.is_empty() {
-        return Err(Invalid::field(
-            "address",
-            "L'adresse postale de la personne manque : complétez son dossier avant d'imprimer la convocation.",
-        )
-        .into());
+        return Ok(None);
     }
     if let Some(code) = &person.commune_code {
         if let Some(commune) = app.store.commune_label(code).await? {
@@ -413,7 +433,7 @@ async fn letter_of(
         holder.display_name.clone(),
     ];
     sender.extend(holder.phone.as_deref().map(|p| format!("Tél. {p}")));
-    Ok(parcours_pdf::ConvocationLetter {
+    Ok(Some(parcours_pdf::ConvocationLetter {
         sender_lines: sender,
         recipient_name: name,
         recipient_address: address,
@@ -441,7 +461,7 @@ async fn letter_of(
             "En cas d'empêchement, prévenez-nous au plus tôt{contact} : nous fixerons ensemble une autre date."
         ),
         signature_lines: vec![holder.display_name, holder.organisation_name],
-    })
+    }))
 }
 
 /// What the appointment is for, in plain words.

@@ -480,7 +480,7 @@ pub async fn open_file(
     let declared_situation = crate::diagnostic::declared_as_readable(app, &access, id).await?;
     let referrals = store.referrals_of_person(id).await?;
     let names = crate::account::names(app, actors(&file, &diagnostic_revisions)).await?;
-    let meeting_access = crate::meeting::meeting_access(app, me, person).await?;
+    let meeting_access = crate::meeting::meeting_access_of(me, person, &file.assignments);
     Ok(FileView {
         meetings: crate::meeting::visible_meetings(app, &meeting_access, id).await?,
         meeting_access,

@@ -84,8 +84,12 @@ pub fn parse_week(raw: &str) -> Option<Date> {
         let week = week.parse::<u8>().ok()?;
         return Date::from_iso_week_date(year.parse().ok()?, week, time::Weekday::Monday).ok();
     }
-    let day = crate::person::parse_date(raw)?;
-    Some(day - time::Duration::days(i64::from(day.weekday().number_days_from_monday())))
+    crate::person::parse_date(raw).map(monday_of)
+}
+
+/// The Monday of the week of `day`.
+pub fn monday_of(day: Date) -> Date {
+    day - time::Duration::days(i64::from(day.weekday().number_days_from_monday()))
 }
 
 /// The week of a day as the week field writes it: `2026-W50`.

@@ -82,7 +82,7 @@ impl Store {
     /// The person's log, newest first; sensitive entries only when `sensitive`.
     pub async fn log_entries(&self, person_id: Uuid, sensitive: bool) -> Result<Vec<LogEntry>> {
         let sql = format!(
-            "{} WHERE l.person_id = $1 AND (l.sensitive = $2 OR l.sensitive = FALSE)
+            "{} WHERE l.person_id = $1 AND ($2 OR NOT l.sensitive)
              ORDER BY l.occurred_on DESC, l.recorded_at DESC, l.id DESC",
             *ENTRIES
         );

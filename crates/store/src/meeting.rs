@@ -4,7 +4,6 @@
 //! person and as a week's agenda.
 
 use crate::audit::{record, Actor};
-use crate::person::person_in;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::meeting::{
@@ -84,12 +83,23 @@ impl Store {
         data: &MeetingData,
     ) -> Result<Meeting> {
         let mut tx = self.begin().await?;
-        person_in(&mut tx, person_id).await?;
-        // Lock the holder's account: two plannings of the same slot wait for each other.
-        let found = on_tx!(&mut tx, conn => sqlx::query("UPDATE users SET disabled = disabled WHERE id = $1")
-            .bind(held_by).execute(conn).await.map(|done| done.rows_affected()))?;
-        if found == 0 {
-            return Err(StoreError::NotFound);
+        // Lock the person and the holder: two plannings of one slot, by
+        // the same holder or for the same person, wait for each other.
+        for (lock, id) in [
+            (
+                "UPDATE persons SET version = version WHERE id = $1",
+                person_id,
+            ),
+            (
+                "UPDATE users SET disabled = disabled WHERE id = $1",
+                held_by,
+            ),
+        ] {
+            let found = on_tx!(&mut tx, conn => sqlx::query(lock)
+                .bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
+            if found == 0 {
+                return Err(StoreError::NotFound);
+            }
         }
         if let Some(taken) = overlapping(&mut tx, person_id, held_by, data).await? {
             let who = if taken.held_by == held_by && taken.person_id != person_id {

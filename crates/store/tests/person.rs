@@ -2124,3 +2124,63 @@ async fn the_follow_up_log_keeps_entries_newest_first_and_hides_sensitive_ones_u
         assert!(store.log_entries(twin.id, true).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_plannings_of_one_slot_give_it_to_one_only() {
+    use parcours_domain::meeting::{MeetingData, MeetingKind, Modality};
+    for store in testing::all().await {
+        let w = world(&store).await;
+        let referent = user(
+            &store,
+            "creneau@example.fr",
+            "Nadia Creneau",
+            w.ccas,
+            Role::Referent,
+            None,
+        )
+        .await;
+        let slot = MeetingData {
+            kind: MeetingKind::Orientation,
+            starts_at: parcours_store::now() + Duration::days(3),
+            duration_minutes: 45,
+            modality: Modality::Phone,
+            place: None,
+            note: None,
+        };
+        let mut people = Vec::new();
+        for n in 0..20 {
+            let input = input("Creneau", &format!("Personne{n}"), "1985-03-02");
+            people.push(add(&store, w.ccas, &format!("CRN{n}"), input).await.id);
+        }
+        // The same holder for everyone: one slot, twenty people.
+        let tasks: Vec<_> = people
+            .iter()
+            .map(|&person| {
+                let (store, slot) = (store.clone(), slot.clone());
+                let actor = Actor::user(referent.id, "creneau@example.fr");
+                tokio::spawn(async move {
+                    store
+                        .plan_meeting(&actor, person, referent.id, w.ccas, &slot)
+                        .await
+                })
+            })
+            .collect();
+        let mut planned = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => planned += 1,
+                Err(err) => assert!(field_error(&err, "starts_at"), "{err:?}"),
+            }
+        }
+        assert_eq!(planned, 1, "{:?}", store.backend());
+        let week = store
+            .agenda(
+                parcours_store::meeting::AgendaOf::Holder(referent.id),
+                slot.starts_at - Duration::days(1),
+                slot.starts_at + Duration::days(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(week.len(), 1);
+    }
+}

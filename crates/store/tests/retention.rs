@@ -5,6 +5,7 @@
 //! nothing, and on SQLite the name is nowhere in the database file. Every
 //! table that reaches a person or a household is one the purge considers.
 
+use parcours_domain::account::{NewUser, NewUserInput};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::catalogue::{
     ActionData, ActionInput, ActionStatus, AddressInput, FundingData, FundingInput, StructureData,
@@ -12,7 +13,9 @@ use parcours_domain::catalogue::{
 };
 use parcours_domain::diagnostic::{Barrier, DiagnosticData, Severity};
 use parcours_domain::eligibility::{Assessment, Verdict};
+use parcours_domain::follow_up::{LogEntryData, LogKind};
 use parcours_domain::fse::{FseEntryData, FseEntryInput};
+use parcours_domain::meeting::{MeetingData, MeetingKind, Modality};
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
 use parcours_domain::retention::{RetentionPolicy, ANONYMISED_NAME};
@@ -194,6 +197,41 @@ async fn pathway(store: &Store, org: Uuid, action: Uuid, n: usize, name: &str) -
         .save_diagnostic(&actor(), person, 0, &diagnostic, on)
         .await
         .unwrap();
+    let confided = LogEntryData {
+        kind: LogKind::Interview,
+        occurred_on: on,
+        text: format!("{name} parle de sa dépression"),
+        sensitive: true,
+    };
+    store
+        .add_log_entry(&actor(), person, &confided)
+        .await
+        .unwrap();
+    let referent = NewUser::parse(&NewUserInput {
+        email: format!("referent{n}@example.org"),
+        display_name: format!("Référent {n}"),
+        role: "referent".into(),
+        organisation_id: org.to_string(),
+        territory_id: String::new(),
+        password: "un mot de passe solide".into(),
+    })
+    .unwrap();
+    let referent = store
+        .create_account(&actor(), &referent, "hash", false)
+        .await
+        .unwrap();
+    let visit = MeetingData {
+        kind: MeetingKind::FollowUp,
+        starts_at: parcours_store::now() + time::Duration::days(1),
+        duration_minutes: 30,
+        modality: Modality::OnSite,
+        place: Some(format!("Chez {name}, 12 rue des Lilas")),
+        note: Some("Avis d'imposition".into()),
+    };
+    store
+        .plan_meeting(&actor(), person, referent.id, org, &visit)
+        .await
+        .unwrap();
     person
 }
 
@@ -309,6 +347,19 @@ async fn backdate(store: &Store, person: Uuid) {
         (
             "UPDATE diagnostics SET revised_on = $1 WHERE person_id = $2".to_owned(),
             [day(), id()],
+        ),
+        (
+            "UPDATE follow_up_log SET occurred_on = $1 WHERE person_id = $2".to_owned(),
+            [day(), id()],
+        ),
+        (
+            "UPDATE follow_up_log SET recorded_at = $1 WHERE person_id = $2".to_owned(),
+            [at(), id()],
+        ),
+        (
+            "UPDATE meetings SET starts_at = $1, created_at = $1, updated_at = $1 WHERE person_id = $2"
+                .to_owned(),
+            [at(), id()],
         ),
     ] {
         raw(store, &sql, &binds).await.unwrap();
@@ -449,9 +500,21 @@ async fn an_old_file_is_anonymised_a_recent_one_kept_and_old_audit_deleted() {
             "the health barrier is gone"
         );
         assert_eq!(diagnostic.revised_on, OLD_DAY);
+        assert!(store.log_entries(old, true).await.unwrap().is_empty());
+        let meeting = &store.meetings_of_person(old).await.unwrap()[0];
+        assert_eq!((&meeting.place, &meeting.note), (&None, &None));
+        assert_eq!(
+            meeting.kind,
+            MeetingKind::FollowUp,
+            "what it was for is kept"
+        );
 
         // The recent file is untouched.
         assert_eq!(store.person(recent).await.unwrap(), recent_before);
+        assert_eq!(store.log_entries(recent, true).await.unwrap().len(), 1);
+        assert!(store.meetings_of_person(recent).await.unwrap()[0]
+            .place
+            .is_some());
         assert_eq!(
             store.diagnostic_revisions(recent).await.unwrap()[0]
                 .data

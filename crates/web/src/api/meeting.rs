@@ -12,10 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use parcours_app::clock::parse_week;
 use parcours_app::meeting::{self, AgendaRequest};
 use parcours_domain::meeting::MeetingInput;
-use parcours_domain::Invalid;
 use parcours_store::meeting::Meeting;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -114,15 +112,7 @@ pub async fn agenda(
     ApiUser(me): ApiUser,
     Query(params): Query<AgendaParams>,
 ) -> Result<Json<AgendaBody>, ApiError> {
-    let monday = match params.week.trim() {
-        "" => meeting::this_week(),
-        raw => parse_week(raw).ok_or_else(|| {
-            Invalid::field(
-                "week",
-                "La semaine s'écrit AAAA-Wnn (2026-W50) ou par une date de la semaine.",
-            )
-        })?,
-    };
+    let monday = meeting::week("week", &params.week)?;
     let request = match (params.organisation, params.holder_id) {
         (true, _) => AgendaRequest::Organisation,
         (false, Some(id)) => AgendaRequest::Holder(id),

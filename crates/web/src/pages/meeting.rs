@@ -11,7 +11,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
-use parcours_app::clock::{fr_long_date, now, parse_week, week_code};
+use parcours_app::clock::{fr_long_date, now, week_code};
 use parcours_app::meeting::{self, Agenda, AgendaRequest};
 use parcours_domain::meeting::{MeetingInput, MeetingOutcome};
 use parcours_domain::schedule::fr_time;
@@ -46,24 +46,28 @@ pub async fn plan_meeting(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct OutcomeForm {
+    meeting_id: String,
     version: String,
     outcome: String,
 }
 
-/// `POST /rendez-vous/{id}/suite`: what became of it (or its cancellation).
+/// `POST /personnes/{id}/rendez-vous/suite`: what became of one of the
+/// person's appointments (or its cancellation); back to the person's page.
 pub async fn record_meeting_outcome(
     State(state): State<AppState>,
     session: Session,
     me: CurrentUser,
-    Id(id): Id,
+    Id(person_id): Id,
     FormRows(form, pairs): FormRows<OutcomeForm>,
 ) -> Result<Response, PageError> {
-    let person_id = state.store.meeting(id).await?.person_id;
-    let result = match form.version.trim().parse::<i64>() {
-        Ok(version) => {
+    let read = Uuid::parse_str(form.meeting_id.trim())
+        .ok()
+        .zip(form.version.trim().parse::<i64>().ok());
+    let result = match read {
+        Some((id, version)) => {
             meeting::record_meeting_outcome(&state, &me, id, version, &form.outcome).await
         }
-        Err(_) => Err(Invalid::field("outcome", "Rechargez la page, puis recommencez.").into()),
+        None => Err(Invalid::field("outcome", "Rechargez la page, puis recommencez.").into()),
     }
     .map(|m| {
         let said = m.outcome.map_or("", MeetingOutcome::label);
@@ -73,13 +77,8 @@ pub async fn record_meeting_outcome(
         )
     });
     let to = format!("/personnes/{person_id}#rendez-vous");
-    flash_outcome(
-        &session,
-        result,
-        Sent::new(format!("suite-{id}"), pairs),
-        &to,
-    )
-    .await
+    let sent = Sent::new(format!("suite-{}", form.meeting_id.trim()), pairs);
+    flash_outcome(&session, result, sent, &to).await
 }
 
 /// `GET /rendez-vous/{id}/convocation.pdf`.
@@ -104,15 +103,7 @@ pub struct AgendaQuery {
 
 impl AgendaQuery {
     fn read(&self) -> Result<(time::Date, AgendaRequest), Invalid> {
-        let monday = match self.semaine.trim() {
-            "" => meeting::this_week(),
-            raw => parse_week(raw).ok_or_else(|| {
-                Invalid::field(
-                    "semaine",
-                    "La semaine s'écrit AAAA-Wnn (2026-W50) ou par une date de la semaine.",
-                )
-            })?,
-        };
+        let monday = meeting::week("semaine", &self.semaine)?;
         let request = match self.de.trim() {
             "" | "moi" => AgendaRequest::Mine,
             "organisation" => AgendaRequest::Organisation,

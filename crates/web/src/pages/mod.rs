@@ -47,7 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/personnes/{id}/journal", post(person::add_log_entry))
         .route("/personnes/{id}/rendez-vous", post(meeting::plan_meeting))
         .route(
-            "/rendez-vous/{id}/suite",
+            "/personnes/{id}/rendez-vous/suite",
             post(meeting::record_meeting_outcome),
         )
         .route(

@@ -300,6 +300,77 @@ struct ServeArgs {
     trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     retention: RetentionArgs,
+    #[command(flatten)]
+    sending: SendingArgs,
+}
+
+/// How convocations and reminders are sent (`serve`, `demo`).
+#[derive(clap::Args)]
+struct SendingArgs {
+    /// Serveur SMTP des convocations par courriel : smtp://utilisateur:motdepasse@hôte:587
+    /// (STARTTLS), smtps://hôte:465 (TLS) ; « journal » les écrit au journal sans les envoyer.
+    /// Absent : pas d'envoi par courriel (la démonstration écrit au journal).
+    #[arg(long, env = "PARCOURS_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Expéditeur des courriels
+    #[arg(
+        long,
+        env = "PARCOURS_MAIL_FROM",
+        default_value = "Département <ne-pas-repondre@departement.invalid>"
+    )]
+    mail_from: String,
+    /// Envoi des SMS : « http » (API du prestataire, --sms-url), « journal » (écrits au journal).
+    /// Absent : pas d'envoi par SMS (la démonstration écrit au journal).
+    #[arg(long, env = "PARCOURS_SMS_PROVIDER", value_parser = ["http", "journal"])]
+    sms_provider: Option<String>,
+    /// Adresse de l'API d'envoi du prestataire SMS (POST JSON {from, to, text})
+    #[arg(long, env = "PARCOURS_SMS_URL")]
+    sms_url: Option<String>,
+    /// Jeton d'accès à l'API du prestataire SMS (en-tête Authorization: Bearer)
+    #[arg(long, env = "PARCOURS_SMS_TOKEN", hide_env_values = true)]
+    sms_token: Option<String>,
+    /// Expéditeur affiché des SMS (11 caractères au plus chez la plupart des prestataires)
+    #[arg(long, env = "PARCOURS_SMS_SENDER", default_value = "Departement")]
+    sms_sender: String,
+    /// Heures avant le rendez-vous où part le rappel (1 à 336)
+    #[arg(long, env = "PARCOURS_REMINDER_HOURS", default_value_t = 48,
+          value_parser = clap::value_parser!(i64).range(1..=336))]
+    reminder_hours: i64,
+}
+
+impl SendingArgs {
+    /// The senders configured; the demo writes to the log what is not configured.
+    fn settings(&self, demo: bool) -> anyhow::Result<parcours_app::outbox::OutboxSettings> {
+        use crate::sending::{HttpSms, LogOnly, Smtp};
+        use parcours_app::outbox::{EmailSender, SmsSender};
+        use std::sync::Arc;
+        let email: Option<Arc<dyn EmailSender>> = match self.smtp_url.as_deref() {
+            Some("journal") => Some(Arc::new(LogOnly)),
+            Some(url) => Some(Arc::new(Smtp::new(url, &self.mail_from)?)),
+            None if demo => Some(Arc::new(LogOnly)),
+            None => None,
+        };
+        let sms: Option<Arc<dyn SmsSender>> = match self.sms_provider.as_deref() {
+            Some("http") => {
+                let url = self.sms_url.as_deref().ok_or_else(|| {
+                    anyhow::anyhow!("--sms-provider http demande l'adresse de l'API : --sms-url (PARCOURS_SMS_URL)")
+                })?;
+                Some(Arc::new(HttpSms::new(
+                    url,
+                    self.sms_token.clone(),
+                    &self.sms_sender,
+                )?))
+            }
+            Some(_) => Some(Arc::new(LogOnly)),
+            None if demo => Some(Arc::new(LogOnly)),
+            None => None,
+        };
+        Ok(parcours_app::outbox::OutboxSettings {
+            reminder_before: time::Duration::hours(self.reminder_hours),
+            email,
+            sms,
+        })
+    }
 }
 
 /// Next to the default database: received files are personal data.
@@ -371,8 +442,13 @@ fn init_logs(format: LogFormat) {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     // A setting out of range refuses to start, before anything is touched.
     match &cli.command {
-        Command::Serve(args) | Command::Demo(args) => {
+        Command::Serve(args) => {
             args.retention.policy()?;
+            args.sending.settings(false)?;
+        }
+        Command::Demo(args) => {
+            args.retention.policy()?;
+            args.sending.settings(true)?;
         }
         Command::Purge { retention, .. } => {
             retention.policy()?;
@@ -399,14 +475,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Migrations appliquées.");
             Ok(())
         }
-        Command::Serve(args) => serve(store, &args, args.secure_cookies.unwrap_or(true)).await,
+        Command::Serve(args) => {
+            let outbox = args.sending.settings(false)?;
+            serve(store, &args, args.secure_cookies.unwrap_or(true), outbox).await
+        }
         Command::Demo(args) => {
             crate::demo::load(&store)
                 .await
                 .context("chargement des données de démonstration")?;
             crate::demo::print_accounts();
             // The demo runs over plain HTTP on the loopback: no Secure cookie.
-            serve(store, &args, args.secure_cookies.unwrap_or(false)).await
+            let outbox = args.sending.settings(true)?;
+            serve(store, &args, args.secure_cookies.unwrap_or(false), outbox).await
         }
         Command::User(command) => user(&store, command).await,
         Command::Generate {
@@ -814,7 +894,12 @@ fn redact(url: &str) -> String {
     parcours_store::fault::redact_url(url)
 }
 
-async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::Result<()> {
+async fn serve(
+    store: Store,
+    args: &ServeArgs,
+    secure_cookies: bool,
+    outbox: parcours_app::outbox::OutboxSettings,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .with_context(|| format!("impossible d'écouter sur {}", args.addr))?;
@@ -834,6 +919,7 @@ async fn serve(store: Store, args: &ServeArgs, secure_cookies: bool) -> anyhow::
                 data_inclusion_source: args.data_inclusion_source.clone(),
                 upload_dir: args.upload_dir.clone(),
                 retention: args.retention.policy()?,
+                outbox,
             },
         },
         secure_cookies,
@@ -862,6 +948,7 @@ pub(crate) fn app(store: &Store, data_inclusion_source: &str) -> App {
             data_inclusion_source: data_inclusion_source.to_owned(),
             upload_dir: DEFAULT_UPLOAD_DIR.into(),
             retention: RetentionPolicy::default(),
+            outbox: Default::default(),
         },
     }
 }

@@ -62,6 +62,7 @@ fn app(store: &Store) -> App {
             data_inclusion_source: "cd14".into(),
             upload_dir: std::env::temp_dir(),
             retention: Default::default(),
+            outbox: Default::default(),
         },
     }
 }

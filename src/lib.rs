@@ -9,3 +9,4 @@ pub mod demo_story;
 pub mod generate;
 pub mod generated_catalogue;
 mod import_files;
+pub mod sending;

@@ -627,6 +627,7 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
                 upload_dir: std::env::temp_dir()
                     .join(format!("parcours-uploads-{}", uuid::Uuid::now_v7())),
                 retention: Default::default(),
+                outbox: Default::default(),
             },
         },
         secure_cookies: true,

@@ -27,6 +27,7 @@ async fn spawn_panicking(store: parcours_store::Store) -> App {
                 data_inclusion_source: "cd14".into(),
                 upload_dir: upload_dir.clone(),
                 retention: Default::default(),
+                outbox: Default::default(),
             },
         },
         secure_cookies: false,

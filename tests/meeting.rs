@@ -241,18 +241,20 @@ async fn an_absence_without_excuse_is_a_possible_breach_on_the_persons_page() {
             modality: Modality::Phone,
             place: None,
             note: None,
+            channels: Vec::new(),
         };
         let held = app
             .store
-            .plan_meeting(
+            .plan_meetings(
                 &sophie.actor(),
-                magali,
                 sophie.id,
                 sophie.organisation_id,
-                &past,
+                &[(magali, past)],
+                Duration::ZERO,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .remove(0);
         let token = app.token(REFERENT).await;
         let outcome = format!("/api/v1/appointments/{}/outcome", held.id);
         let (status, _) = app
@@ -373,5 +375,217 @@ async fn an_orientation_agent_plans_before_a_referent_and_a_letter_needs_an_addr
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(letter["error"]["fields"][0]["field"], "address", "{letter}");
+    }
+}
+
+/// A person the orientation agent Karim creates, to orient, with a postal address.
+async fn to_orient(app: &App, karim: &str, rsa: &str, last: &str, email: Option<&str>) -> String {
+    let mut person = json!({"household_role": "DEM", "last_name": last, "first_names": "Lou",
+        "birth_date": "1990-01-02", "sex": "F", "commune_code": "14118",
+        "address": "3 rue des Lilas", "subject_to_duties": true, "duties_since": "2026-11-01"});
+    if let Some(email) = email {
+        person["email"] = json!(email);
+    }
+    let (status, created) = app
+        .call(
+            Method::POST,
+            "/api/v1/persons",
+            karim,
+            Some(json!({
+                "household": {"rsa_number": rsa, "fund": "caf", "rsa_state": "2"},
+                "person": person
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_batch_convokes_each_person_on_a_slot_or_nobody() {
+    for app in apps().await {
+        let karim = app.token(KARIM).await;
+        let anne = to_orient(
+            &app,
+            &karim,
+            "14999000081",
+            "Lotanne",
+            Some("anne@example.fr"),
+        )
+        .await;
+        let bruno = to_orient(&app, &karim, "14999000082", "Lotbruno", None).await;
+        let day = today() + Duration::days(10);
+        let on = |hhmm: &str| format!("{} {hhmm}", parcours_domain::clock::fr_date(day));
+        // Karim already holds 10:00–10:45 that day.
+        let (status, _) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{anne}/appointments"),
+                &karim,
+                Some(orientation_at(day + Duration::days(1), "10:00")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let batch = |slots: Vec<String>, channels: Vec<&str>| {
+            json!({"person_ids": [&anne, &bruno], "kind": "information_collective",
+                   "modality": "sur_place", "place": "Maison des solidarités, Caen",
+                   "slots": slots, "channels": channels})
+        };
+        let taken = on("10:00").replace(
+            &parcours_domain::clock::fr_date(day),
+            &parcours_domain::clock::fr_date(day + Duration::days(1)),
+        );
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                "/api/v1/appointments/batch",
+                &karim,
+                Some(batch(vec![on("09:00"), taken], vec![])),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["fields"][0]["field"], "slots", "{refused}");
+        assert!(refused.to_string().contains("Créneau 2"), "{refused}");
+        let (_, of_bruno) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/persons/{bruno}/appointments"),
+                &karim,
+                None,
+            )
+            .await;
+        assert_eq!(of_bruno, json!([]), "all or nothing: nobody convoked");
+
+        // No sender configured on this server: the e-mail is refused, nothing planned.
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                "/api/v1/appointments/batch",
+                &karim,
+                Some(batch(vec![on("09:00"), on("09:45")], vec!["email"])),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(
+            refused["error"]["fields"][0]["field"], "channels",
+            "{refused}"
+        );
+
+        // Magali is followed by Sophie: Karim may not convoke her.
+        let magali = find(&app, "Magali Lefèvre").await.to_string();
+        let mut with_magali = batch(vec![on("09:00"), on("09:45"), on("10:30")], vec![]);
+        with_magali["person_ids"] = json!([&anne, &magali, &bruno]);
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                "/api/v1/appointments/batch",
+                &karim,
+                Some(with_magali),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(
+            refused["error"]["fields"][0]["field"], "person_ids",
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("Magali Lefèvre"), "{refused}");
+        let operator = app.token(OPERATOR).await;
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/appointments/batch",
+                &operator,
+                Some(batch(vec![on("09:00"), on("09:45")], vec![])),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // The page: the people ticked, the agent's free slots proposed, then all planned.
+        let client = app.signed_in(KARIM).await;
+        let form = client
+            .get(app.url(&format!(
+                "/rendez-vous/convocations?personne={anne}&personne={bruno}"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains("LOTANNE Lou") && form.contains("LOTBRUNO Lou"),
+            "{form}"
+        );
+        let proposed = html_part(&form, "name=\"slots\" rows=\"8\">", "</textarea>");
+        assert_eq!(
+            proposed.lines().count(),
+            2,
+            "one free slot each: {proposed}"
+        );
+        let csrf = app
+            .csrf(
+                &client,
+                &format!("/rendez-vous/convocations?personne={anne}"),
+            )
+            .await;
+        let slots = format!("{}\n{}", on("09:00"), on("09:45"));
+        let sent = client
+            .post(app.url("/rendez-vous/convocations"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("person_ids", anne.as_str()),
+                ("person_ids", bruno.as_str()),
+                ("kind", "information_collective"),
+                ("modality", "sur_place"),
+                ("place", "Maison des solidarités, Caen"),
+                ("duration_minutes", "45"),
+                ("slots", slots.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+        let to = sent.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            to.starts_with(&format!(
+                "/agenda?semaine={}&lot=",
+                week_code(parcours_domain::clock::monday_of(day))
+            )),
+            "{to}"
+        );
+        let agenda = client
+            .get(app.url(&to))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(agenda.contains("2 rendez-vous planifiés"), "{agenda}");
+        let lot = to.split("lot=").nth(1).unwrap().trim_end_matches("#lot");
+        let letters = client
+            .get(app.url(&format!("/rendez-vous/convocations.pdf?lot={lot}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(letters.status(), StatusCode::OK);
+        let text = pdftotext(&letters.bytes().await.unwrap());
+        assert!(
+            text.contains("Lotanne") && text.contains("Lotbruno"),
+            "{text}"
+        );
+        assert!(text.contains("9 h 45"), "{text}");
+        // A structure's opérateur may not print them.
+        let other = app.signed_in(OPERATOR).await;
+        let refused = other
+            .get(app.url(&format!("/rendez-vous/convocations.pdf?lot={lot}")))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&refused.status()),
+            "{}",
+            refused.status()
+        );
     }
 }

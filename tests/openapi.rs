@@ -748,6 +748,7 @@ async fn a_fault_is_the_documented_error_with_its_request_id() {
                 data_inclusion_source: "cd14".into(),
                 upload_dir: std::env::temp_dir(),
                 retention: Default::default(),
+                outbox: Default::default(),
             },
         },
         secure_cookies: false,

@@ -12,9 +12,16 @@ pub struct App {
     pub store: Store,
     /// Where this server keeps received files until their import ends.
     pub upload_dir: std::path::PathBuf,
+    /// The use cases the server runs, to drive its jobs (the outbox) from a test.
+    pub app: parcours_app::App,
 }
 
 pub async fn spawn(store: Store) -> App {
+    spawn_with(store, Default::default()).await
+}
+
+/// The server with these senders of convocations.
+pub async fn spawn_with(store: Store, outbox: parcours_app::outbox::OutboxSettings) -> App {
     parcours::demo::load_without_stories(&store)
         .await
         .expect("demo data");
@@ -30,6 +37,7 @@ pub async fn spawn(store: Store) -> App {
                 data_inclusion_source: "cd14".into(),
                 upload_dir: upload_dir.clone(),
                 retention: Default::default(),
+                outbox,
             },
         },
         secure_cookies: false,
@@ -37,11 +45,13 @@ pub async fn spawn(store: Store) -> App {
         // a test may name its client's address in `X-Forwarded-For`.
         login_guard: parcours_web::login_guard::LoginGuard::new(vec![[127, 0, 0, 1].into()]),
     };
+    let app = state.app.clone();
     tokio::spawn(parcours_web::serve(listener, state));
     App {
         base,
         store,
         upload_dir,
+        app,
     }
 }
 

@@ -25,6 +25,7 @@ pub mod import;
 pub mod meeting;
 pub mod oarsa;
 pub mod orientation;
+pub mod outbox;
 pub mod person;
 pub mod rectification;
 pub mod referral;
@@ -60,4 +61,6 @@ pub struct Config {
     pub upload_dir: std::path::PathBuf,
     /// How long inactive files and audit events are kept (`parcours purge`).
     pub retention: parcours_domain::retention::RetentionPolicy,
+    /// Convocations and reminders by e-mail and SMS.
+    pub outbox: outbox::OutboxSettings,
 }

@@ -13,7 +13,9 @@ use crate::clock::today;
 use crate::person::visible_person;
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
-use parcours_domain::meeting::{MeetingData, MeetingInput, MeetingKind, MeetingOutcome};
+use parcours_domain::meeting::{
+    free_slots, slot_text, BatchInput, MeetingData, MeetingInput, MeetingKind, MeetingOutcome,
+};
 use parcours_domain::{Invalid, Permission, Role};
 use parcours_store::meeting::{AgendaOf, Meeting};
 use parcours_store::orientation::Assignment;
@@ -143,25 +145,153 @@ pub async fn plan_meeting(
     }
     let data = MeetingData::parse(input, crate::clock::now())?;
     if !access.may_plan(data.kind) {
-        return Err(Invalid::field(
-            "kind",
-            format!(
-                "« {} » se planifie par le référent unique de la personne ou son cadre.",
-                data.kind.label()
-            ),
-        )
-        .into());
+        return Err(kind_refused(data.kind).into());
     }
-    Ok(app
+    crate::outbox::check_channels(app, "channels", &person, &data.channels)?;
+    let planned = app
         .store
-        .plan_meeting(
+        .plan_meetings(
             &me.actor(),
-            person_id,
             me.user.id,
             me.user.organisation_id,
-            &data,
+            &[(person_id, data)],
+            app.config.outbox.reminder_before,
+        )
+        .await?;
+    planned.into_iter().next().ok_or(Failure::NotFound)
+}
+
+fn kind_refused(kind: MeetingKind) -> Invalid {
+    Invalid::field(
+        "kind",
+        format!(
+            "« {} » se planifie par le référent unique de la personne ou son cadre.",
+            kind.label()
+        ),
+    )
+}
+
+/// Convokes several people at once, each to the next of the slots, all
+/// held by the caller: all planned, or none (the refusal names the people
+/// the caller may not convoke and the slots already taken).
+pub async fn plan_meetings(
+    app: &App,
+    me: &CurrentUser,
+    input: &BatchInput,
+) -> Result<Vec<Meeting>, Failure> {
+    me.require(Permission::PlanMeetings)?;
+    let planned = input.parse(crate::clock::now())?;
+    let mut invalid = Invalid::new();
+    for (person_id, data) in &planned {
+        let person = match visible_person(app, me, *person_id, Permission::ViewPersons).await {
+            Ok(person) => person,
+            Err(Failure::NotFound | Failure::Forbidden) => {
+                invalid.add(
+                    "person_ids",
+                    "Une personne cochée n'est pas dans votre périmètre : rechargez la liste.",
+                );
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
+        let access = meeting_access(app, me, &person).await?;
+        let name = format!("{} {}", person.first_names, person.last_name);
+        if person.closed_on.is_some() || !access.may_plan(data.kind) {
+            invalid.add(
+                "person_ids",
+                format!("Vous ne pouvez pas convoquer {name} à « {} » : seul son référent unique ou son cadre le peut, sur un dossier ouvert.", data.kind.label()),
+            );
+            continue;
+        }
+        if let Err(missing) =
+            crate::outbox::check_channels(app, "channels", &person, &data.channels)
+        {
+            invalid.merge(missing);
+        }
+    }
+    invalid.into_result(())?;
+    Ok(app
+        .store
+        .plan_meetings(
+            &me.actor(),
+            me.user.id,
+            me.user.organisation_id,
+            &planned,
+            app.config.outbox.reminder_before,
         )
         .await?)
+}
+
+/// A person ticked for a batch convocation, and whether the caller may
+/// convoke them.
+pub struct Convocable {
+    pub id: Uuid,
+    pub name: String,
+    pub may_convoke: bool,
+}
+
+/// The people ticked in a work list that the caller sees (the others are
+/// left out), with whether the caller may convoke them; the read is audited.
+pub async fn convocable(
+    app: &App,
+    me: &CurrentUser,
+    ids: &[String],
+) -> Result<Vec<Convocable>, Failure> {
+    me.require(Permission::PlanMeetings)?;
+    let mut people = Vec::new();
+    for id in ids
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id.trim()).ok())
+        .take(parcours_domain::meeting::BATCH_MAX)
+    {
+        let person = match visible_person(app, me, id, Permission::ViewPersons).await {
+            Ok(person) => person,
+            Err(Failure::NotFound | Failure::Forbidden) => continue,
+            Err(other) => return Err(other),
+        };
+        let access = meeting_access(app, me, &person).await?;
+        people.push(Convocable {
+            id,
+            name: format!("{} {}", person.last_name.to_uppercase(), person.first_names),
+            may_convoke: access.plan_before_referent || access.plan_any,
+        });
+    }
+    let read: Vec<(String, String)> = people
+        .iter()
+        .map(|p| (p.id.to_string(), "convocation en nombre".to_owned()))
+        .collect();
+    app.store
+        .audit_many(&me.actor(), AuditAction::Read, entity::PERSON, &read)
+        .await?;
+    Ok(people)
+}
+
+/// The caller's next free slots of `duration` minutes, for `count` people
+/// (working hours, around their appointments), as the batch form writes them.
+pub async fn proposed_slots(
+    app: &App,
+    me: &CurrentUser,
+    count: usize,
+    duration: i64,
+) -> Result<Vec<String>, Failure> {
+    me.require(Permission::PlanMeetings)?;
+    let now = crate::clock::now();
+    let taken: Vec<(time::OffsetDateTime, i64)> = app
+        .store
+        .agenda(
+            AgendaOf::Holder(me.user.id),
+            now - Duration::days(1),
+            now + Duration::days(29),
+        )
+        .await?
+        .iter()
+        .filter(|m| !m.cancelled())
+        .map(|m| (m.starts_at, m.duration_minutes))
+        .collect();
+    Ok(free_slots(&taken, now, duration, count)
+        .into_iter()
+        .map(slot_text)
+        .collect())
 }
 
 /// Records what became of an appointment, over the version the caller read.
@@ -321,9 +451,38 @@ pub async fn convocation_letters(
         )
         .into());
     }
+    letters_of(app, me, &to_come, "semaine").await
+}
+
+/// The letters of a batch just planned (by their ids), in one PDF; each
+/// appointment read as its person's appointments are.
+pub async fn batch_letters(app: &App, me: &CurrentUser, ids: &[Uuid]) -> Result<Vec<u8>, Failure> {
+    if ids.is_empty() || ids.len() > parcours_domain::meeting::BATCH_MAX {
+        return Err(Invalid::field(
+            "lot",
+            "Aucune convocation à imprimer : planifiez d'abord les rendez-vous.",
+        )
+        .into());
+    }
+    let mut batch = Vec::with_capacity(ids.len());
+    for id in ids {
+        batch.push(meeting(app, me, *id).await?.0);
+    }
+    let batch: Vec<&Meeting> = batch.iter().collect();
+    letters_of(app, me, &batch, "lot").await
+}
+
+/// The letters of `meetings` in one PDF; the people without a postal
+/// address are named in the refusal (on `field`), nothing printed.
+async fn letters_of(
+    app: &App,
+    me: &CurrentUser,
+    to_come: &[&Meeting],
+    field: &str,
+) -> Result<Vec<u8>, Failure> {
     let mut letters = Vec::new();
     let mut missing = Vec::new();
-    for m in &to_come {
+    for m in to_come {
         let person = app.store.person(m.person_id).await?;
         match letter_of(app, m, &person).await? {
             Some(letter) => letters.push(letter),
@@ -332,7 +491,7 @@ pub async fn convocation_letters(
     }
     if !missing.is_empty() {
         return Err(Invalid::field(
-            "semaine",
+            field,
             format!(
                 "Adresse postale manquante pour : {}. Complétez leur dossier, puis imprimez à nouveau.",
                 missing.join(", ")
@@ -340,7 +499,7 @@ pub async fn convocation_letters(
         )
         .into());
     }
-    audit_letters(app, me, &to_come).await?;
+    audit_letters(app, me, to_come).await?;
     Ok(parcours_pdf::render_convocations(&letters))
 }
 

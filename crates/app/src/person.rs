@@ -441,6 +441,8 @@ pub struct FileView {
     /// What the caller may do with the person's appointments, and those they may see.
     pub meeting_access: crate::meeting::MeetingAccess,
     pub meetings: Vec<parcours_store::meeting::Meeting>,
+    /// The convocations and reminders sent by e-mail and SMS, with their state.
+    pub messages: Vec<parcours_store::outbox::Message>,
     pub referrals: Vec<PersonReferral>,
     pub absence_alerts: Vec<AbsenceAlert>,
     /// Who may be designated référent: once oriented, for those who designate.
@@ -483,6 +485,7 @@ pub async fn open_file(
     let meeting_access = crate::meeting::meeting_access_of(me, person, &file.assignments);
     Ok(FileView {
         meetings: crate::meeting::visible_meetings(app, &meeting_access, id).await?,
+        messages: crate::outbox::visible_messages(app, meeting_access.see, id).await?,
         meeting_access,
         names,
         declared_situation,

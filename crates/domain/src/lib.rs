@@ -22,6 +22,7 @@ pub mod nir;
 pub mod oarsa;
 pub mod organisation;
 pub mod orientation;
+pub mod outbox;
 pub mod pathway_dates;
 pub mod person;
 pub mod referral;

@@ -10,10 +10,12 @@
 //! [`crate::appointment`]: sessions of a positioning.)
 
 use crate::clock::{fr_long_date, in_paris, paris_instant};
+use crate::outbox::{parse_channels, Channel};
 use crate::person::{codes, required_date};
 use crate::schedule::{fr_time, parse_time};
 use crate::validation::{free_text, optional_text, Invalid};
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 /// Longest place or video link.
 pub const PLACE_MAX: usize = 300;
@@ -108,6 +110,9 @@ pub struct MeetingInput {
     /// What to bring, said in the convocation.
     #[serde(default)]
     pub note: String,
+    /// How the convocation is also sent: email, sms (none: the letter only).
+    #[serde(default)]
+    pub channels: Vec<String>,
 }
 
 /// A valid appointment (a value that exists is well formed).
@@ -119,6 +124,8 @@ pub struct MeetingData {
     pub modality: Modality,
     pub place: Option<String>,
     pub note: Option<String>,
+    /// Where the convocation and its reminder are sent besides the letter.
+    pub channels: Vec<Channel>,
 }
 
 impl MeetingData {
@@ -154,6 +161,7 @@ impl MeetingData {
         }
         let note = free_text(&mut invalid, "note", "À apporter", &input.note, NOTE_MAX);
         let note = (!note.is_empty()).then_some(note);
+        let channels = parse_channels(&mut invalid, "channels", &input.channels);
         let starts_at = on_date.zip(time).map(|(d, t)| paris_instant(d, t));
         if let Some(at) = starts_at {
             if at <= now {
@@ -180,12 +188,184 @@ impl MeetingData {
             modality,
             place,
             note,
+            channels,
         })
     }
 
     pub fn ends_at(&self) -> OffsetDateTime {
         self.starts_at + Duration::minutes(self.duration_minutes)
     }
+}
+
+/// Several people convoked at once, each given the next slot of a list
+/// (as typed in the batch form or sent to the API).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BatchInput {
+    /// The people convoked, in the order they take the slots.
+    pub person_ids: Vec<String>,
+    pub kind: String,
+    pub duration_minutes: String,
+    pub modality: String,
+    pub place: String,
+    pub note: String,
+    /// One slot per person, in order: « JJ/MM/AAAA HH:MM » or « AAAA-MM-JJ HH:MM », in Paris.
+    pub slots: Vec<String>,
+    pub channels: Vec<String>,
+}
+
+/// Most people convoked in one batch.
+pub const BATCH_MAX: usize = 100;
+
+impl BatchInput {
+    /// Each person with their appointment; every error at once, a slot's
+    /// naming its row on `slots` (a slot given twice or two that overlap
+    /// are refused here, before any other appointment is looked at).
+    pub fn parse(&self, now: OffsetDateTime) -> Result<Vec<(Uuid, MeetingData)>, Invalid> {
+        let mut invalid = Invalid::new();
+        let mut people: Vec<Uuid> = Vec::new();
+        for raw in self
+            .person_ids
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            match Uuid::parse_str(raw) {
+                Ok(id) if !people.contains(&id) => people.push(id),
+                Ok(_) => {}
+                Err(_) => invalid.add(
+                    "person_ids",
+                    "Rechargez la liste, puis cochez à nouveau les personnes.",
+                ),
+            }
+        }
+        if people.is_empty() && invalid.is_empty() {
+            invalid.add("person_ids", "Cochez au moins une personne à convoquer.");
+        }
+        if people.len() > BATCH_MAX {
+            invalid.add(
+                "person_ids",
+                format!("Convoquez au plus {BATCH_MAX} personnes à la fois."),
+            );
+        }
+        let slots: Vec<&str> = self
+            .slots
+            .iter()
+            .flat_map(|s| s.lines())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if slots.len() < people.len() {
+            invalid.add(
+                "slots",
+                format!(
+                    "{} pour {} : ajoutez des créneaux (un par ligne).",
+                    crate::clock::fr_count(people.len(), "personne cochée", "personnes cochées"),
+                    crate::clock::fr_count(slots.len(), "créneau", "créneaux"),
+                ),
+            );
+        }
+        let mut planned: Vec<(Uuid, MeetingData)> = Vec::new();
+        let mut said = Vec::new();
+        for (n, (person, slot)) in people.iter().zip(&slots).enumerate() {
+            let (on_date, starts_at) = slot
+                .split_once([' ', 'T'])
+                .map_or((*slot, ""), |(d, t)| (d, t.trim()));
+            let input = MeetingInput {
+                kind: self.kind.clone(),
+                on_date: on_date.to_owned(),
+                starts_at: starts_at.to_owned(),
+                duration_minutes: self.duration_minutes.clone(),
+                modality: self.modality.clone(),
+                place: self.place.clone(),
+                note: self.note.clone(),
+                channels: self.channels.clone(),
+            };
+            match MeetingData::parse(&input, now) {
+                Ok(data) => planned.push((*person, data)),
+                Err(err) => {
+                    for e in err.errors {
+                        if matches!(e.field.as_str(), "on_date" | "starts_at") {
+                            invalid.add(
+                                "slots",
+                                format!("Créneau {} « {slot} » : {}", n + 1, e.message),
+                            );
+                        } else if !said.contains(&e.field) {
+                            // The fields common to the batch are said once.
+                            said.push(e.field.clone());
+                            invalid.add(&e.field, e.message);
+                        }
+                    }
+                }
+            }
+        }
+        for (i, (_, a)) in planned.iter().enumerate() {
+            if let Some(j) = planned[..i].iter().position(|(_, b)| {
+                overlaps(
+                    (a.starts_at, a.duration_minutes),
+                    (b.starts_at, b.duration_minutes),
+                )
+            }) {
+                invalid.add(
+                    "slots",
+                    format!(
+                        "Les créneaux {} et {} se chevauchent : un rendez-vous dure {} minutes.",
+                        j + 1,
+                        i + 1,
+                        a.duration_minutes
+                    ),
+                );
+            }
+        }
+        invalid.into_result(planned)
+    }
+}
+
+/// The next `count` free slots of `duration` minutes after `from`, on
+/// working days between 9 h and 12 h and between 14 h and 17 h in Paris,
+/// around the `taken` appointments (start, minutes); at most four weeks ahead.
+pub fn free_slots(
+    taken: &[(OffsetDateTime, i64)],
+    from: OffsetDateTime,
+    duration: i64,
+    count: usize,
+) -> Vec<OffsetDateTime> {
+    use time::{Time, Weekday};
+    // Slots start on the quarter hour.
+    let step = Duration::minutes((duration.max(DURATION_MIN) + 14) / 15 * 15);
+    let first_day = crate::clock::date_in_paris(from);
+    let mut free = Vec::new();
+    for day in (0..28).map(|n| first_day + Duration::days(n)) {
+        if matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            continue;
+        }
+        for (open, close) in [(9, 12), (14, 17)] {
+            let close = paris_instant(day, Time::from_hms(close, 0, 0).expect("an hour"));
+            let mut at = paris_instant(day, Time::from_hms(open, 0, 0).expect("an hour"));
+            while at + Duration::minutes(duration) <= close {
+                let busy = taken.iter().any(|t| overlaps(*t, (at, duration)));
+                if at > from && !busy {
+                    free.push(at);
+                    if free.len() == count {
+                        return free;
+                    }
+                }
+                at += step;
+            }
+        }
+    }
+    free
+}
+
+/// A slot as the batch form writes it: « 14/12/2026 09:30 », in Paris.
+pub fn slot_text(at: OffsetDateTime) -> String {
+    let local = in_paris(at);
+    format!(
+        "{} {}",
+        crate::clock::fr_date(local.date()),
+        crate::schedule::hhmm(local.time())
+    )
 }
 
 fn duration(invalid: &mut Invalid, raw: &str) -> Option<i64> {
@@ -258,6 +438,7 @@ mod tests {
             modality: "sur_place".into(),
             place: "Maison des solidarités, 2 rue de la Gare, Caen".into(),
             note: String::new(),
+            channels: Vec::new(),
         }
     }
 
@@ -297,9 +478,17 @@ mod tests {
             modality: "sur_place".into(),
             place: "  ".into(),
             note: String::new(),
+            channels: vec!["pigeon".into()],
         };
         let err = MeetingData::parse(&bad, NOW).unwrap_err();
-        for field in ["kind", "on_date", "starts_at", "duration_minutes", "place"] {
+        for field in [
+            "kind",
+            "on_date",
+            "starts_at",
+            "duration_minutes",
+            "place",
+            "channels",
+        ] {
             assert!(err.message_for(field).is_some(), "{field}: {err:?}");
         }
         let phone = MeetingInput {
@@ -316,6 +505,89 @@ mod tests {
         assert!(overlaps((nine, 60), (nine + Duration::minutes(30), 30)));
         assert!(!overlaps((nine, 60), (nine + Duration::minutes(60), 30)));
         assert!(overlaps((nine + Duration::minutes(50), 30), (nine, 60)));
+    }
+
+    fn batch(people: &[&str], slots: &[&str]) -> BatchInput {
+        BatchInput {
+            person_ids: people.iter().map(|p| p.to_string()).collect(),
+            kind: "orientation".into(),
+            modality: "telephone".into(),
+            slots: slots.iter().map(|s| s.to_string()).collect(),
+            ..BatchInput::default()
+        }
+    }
+
+    const ANNE: &str = "0192d6a0-0000-7000-8000-000000000001";
+    const BRUNO: &str = "0192d6a0-0000-7000-8000-000000000002";
+
+    #[test]
+    fn a_batch_gives_each_person_the_next_slot() {
+        let planned = batch(&[ANNE, BRUNO], &["14/12/2026 09:00\n2026-12-14 09:45"])
+            .parse(NOW)
+            .unwrap();
+        assert_eq!(planned.len(), 2);
+        assert_eq!(planned[0].0.to_string(), ANNE);
+        assert_eq!(planned[0].1.starts_at, datetime!(2026-12-14 08:00 UTC));
+        assert_eq!(planned[1].1.starts_at, datetime!(2026-12-14 08:45 UTC));
+    }
+
+    #[test]
+    fn a_batch_names_the_slot_that_is_wrong() {
+        let err = batch(&[ANNE, BRUNO], &["14/12/2026 09:00", "01/12/2026 10:00"])
+            .parse(NOW)
+            .unwrap_err();
+        assert!(
+            err.message_for("slots")
+                .unwrap()
+                .starts_with("Créneau 2 « 01/12/2026 10:00 »"),
+            "{err:?}"
+        );
+        let err = batch(&[ANNE, BRUNO], &["14/12/2026 09:00", "14/12/2026 09:30"])
+            .parse(NOW)
+            .unwrap_err();
+        assert!(
+            err.message_for("slots")
+                .unwrap()
+                .contains("1 et 2 se chevauchent"),
+            "{err:?}"
+        );
+        let err = batch(&[ANNE, BRUNO], &["14/12/2026 09:00"])
+            .parse(NOW)
+            .unwrap_err();
+        assert_eq!(
+            err.message_for("slots"),
+            Some("2 personnes cochées pour 1 créneau : ajoutez des créneaux (un par ligne).")
+        );
+        let err = batch(&[], &[]).parse(NOW).unwrap_err();
+        assert!(err.message_for("person_ids").is_some());
+        let mut common = batch(&[ANNE, BRUNO], &["14/12/2026 09:00", "15/12/2026 09:00"]);
+        common.kind = "apero".into();
+        let err = common.parse(NOW).unwrap_err();
+        assert_eq!(
+            err.errors.len(),
+            1,
+            "the batch's own fields are said once: {err:?}"
+        );
+    }
+
+    #[test]
+    fn free_slots_skip_weekends_lunch_and_taken_times() {
+        // Saturday 10:00: the first free slots are on Monday from 9 h.
+        let monday_nine = datetime!(2026-12-07 08:00 UTC);
+        let taken = [(monday_nine + Duration::minutes(60), 60)];
+        let slots = free_slots(&taken, NOW, 60, 6);
+        let texts: Vec<String> = slots.iter().map(|s| slot_text(*s)).collect();
+        assert_eq!(
+            texts,
+            [
+                "07/12/2026 09:00",
+                "07/12/2026 11:00",
+                "07/12/2026 14:00",
+                "07/12/2026 15:00",
+                "07/12/2026 16:00",
+                "08/12/2026 09:00"
+            ]
+        );
     }
 
     #[test]

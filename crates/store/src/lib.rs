@@ -38,6 +38,7 @@ pub mod moment;
 pub mod oarsa;
 pub mod organisation;
 pub mod orientation;
+pub mod outbox;
 pub mod password;
 pub mod pathway_load;
 pub mod person;

@@ -10,6 +10,7 @@ use parcours_domain::meeting::{
     check_outcome, fr_when, overlaps, MeetingData, MeetingKind, MeetingOutcome, Modality,
     DURATION_MAX,
 };
+use parcours_domain::outbox::Purpose;
 use parcours_domain::Invalid;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -70,72 +71,97 @@ pub enum AgendaOf {
 }
 
 impl Store {
-    /// Plans an appointment held by `held_by` (of `organisation_id`) with
-    /// the person. Refused (on `starts_at`) when it overlaps another
-    /// appointment of the same staff member or of the same person that is
-    /// not cancelled; NotFound when there is no such person or account.
-    pub async fn plan_meeting(
+    /// Plans appointments held by `held_by` (of `organisation_id`), one per
+    /// person, all or none; queues the messages of each one's channels (the
+    /// convocation now, the reminder `reminder_before` its start when that
+    /// is still to come). Refused when one overlaps another appointment of
+    /// the same staff member or of the same person that is not cancelled:
+    /// on `starts_at` for one appointment, on `slots` naming the slot for
+    /// several. NotFound when there is no such person or account.
+    pub async fn plan_meetings(
         &self,
         actor: &Actor,
-        person_id: Uuid,
         held_by: Uuid,
         organisation_id: Uuid,
-        data: &MeetingData,
-    ) -> Result<Meeting> {
+        planned: &[(Uuid, MeetingData)],
+        reminder_before: Duration,
+    ) -> Result<Vec<Meeting>> {
         let mut tx = self.begin().await?;
-        // Lock the person and the holder: two plannings of one slot, by
-        // the same holder or for the same person, wait for each other.
-        for (lock, id) in [
-            (
-                "UPDATE persons SET version = version WHERE id = $1",
-                person_id,
-            ),
-            (
+        // Lock the people (in one order for every planner) and then the
+        // holder: two plannings of one slot, by the same holder or for the
+        // same person, wait for each other.
+        let mut people: Vec<Uuid> = planned.iter().map(|(p, _)| *p).collect();
+        people.sort();
+        people.dedup();
+        let locks = people
+            .iter()
+            .map(|p| ("UPDATE persons SET version = version WHERE id = $1", *p))
+            .chain([(
                 "UPDATE users SET disabled = disabled WHERE id = $1",
                 held_by,
-            ),
-        ] {
+            )]);
+        for (lock, id) in locks {
             let found = on_tx!(&mut tx, conn => sqlx::query(lock)
                 .bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
             if found == 0 {
                 return Err(StoreError::NotFound);
             }
         }
-        if let Some(taken) = overlapping(&mut tx, person_id, held_by, data).await? {
-            let who = if taken.held_by == held_by && taken.person_id != person_id {
-                format!("{} a déjà un rendez-vous", taken.held_by_name)
-            } else {
-                format!("{} a déjà un rendez-vous", taken.person_name)
-            };
-            return Err(Invalid::field(
-                "starts_at",
-                format!(
-                    "Ce créneau est déjà pris : {who} {} ({} minutes). Choisissez une autre heure.",
-                    fr_when(taken.starts_at),
-                    taken.duration_minutes
-                ),
+        let at = now();
+        let mut ids = Vec::with_capacity(planned.len());
+        for (n, (person_id, data)) in planned.iter().enumerate() {
+            if let Some(taken) = overlapping(&mut tx, *person_id, held_by, data).await? {
+                return Err(slot_taken(&taken, *person_id, held_by, n, planned.len()).into());
+            }
+            let id = Uuid::now_v7();
+            on_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO meetings (id, person_id, held_by, organisation_id, kind, starts_at, duration_minutes,
+                    modality, place, note, outcome, outcome_at, version, created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, 1, $11, $12, $12)",
             )
-            .into());
+            .bind(id).bind(person_id).bind(held_by).bind(organisation_id).bind(data.kind)
+            .bind(Moment(data.starts_at)).bind(data.duration_minutes).bind(data.modality)
+            .bind(&data.place).bind(&data.note).bind(&actor.label).bind(Moment(at))
+            .execute(conn).await.map(|done| done.rows_affected()))?;
+            let reminder_at = data.starts_at - reminder_before;
+            for channel in &data.channels {
+                crate::outbox::queue(
+                    &mut tx,
+                    id,
+                    *person_id,
+                    *channel,
+                    Purpose::Convocation,
+                    at,
+                    at,
+                )
+                .await?;
+                if reminder_at > at {
+                    crate::outbox::queue(
+                        &mut tx,
+                        id,
+                        *person_id,
+                        *channel,
+                        Purpose::Reminder,
+                        reminder_at,
+                        at,
+                    )
+                    .await?;
+                }
+            }
+            let detail = format!(
+                "rendez-vous planifié : {} le {}",
+                data.kind.label(),
+                fr_when(data.starts_at)
+            );
+            audit_person(&mut tx, actor, AuditAction::Create, *person_id, &detail).await?;
+            ids.push(id);
         }
-        let id = Uuid::now_v7();
-        let at = Moment(now());
-        on_tx!(&mut tx, conn => sqlx::query(
-            "INSERT INTO meetings (id, person_id, held_by, organisation_id, kind, starts_at, duration_minutes,
-                modality, place, note, outcome, outcome_at, version, created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, 1, $11, $12, $12)",
-        )
-        .bind(id).bind(person_id).bind(held_by).bind(organisation_id).bind(data.kind)
-        .bind(Moment(data.starts_at)).bind(data.duration_minutes).bind(data.modality)
-        .bind(&data.place).bind(&data.note).bind(&actor.label).bind(at)
-        .execute(conn).await.map(|done| done.rows_affected()))?;
-        let detail = format!(
-            "rendez-vous planifié : {} le {}",
-            data.kind.label(),
-            fr_when(data.starts_at)
-        );
-        audit_person(&mut tx, actor, AuditAction::Create, person_id, &detail).await?;
         tx.commit().await?;
-        self.meeting(id).await
+        let mut meetings = Vec::with_capacity(ids.len());
+        for id in ids {
+            meetings.push(self.meeting(id).await?);
+        }
+        Ok(meetings)
     }
 
     /// One appointment (NotFound when there is none).
@@ -205,6 +231,9 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::Stale);
         }
+        if outcome.is_cancellation() {
+            crate::outbox::cancel_pending(&mut tx, id, at).await?;
+        }
         let detail = format!(
             "rendez-vous du {} : {}",
             fr_when(meeting.starts_at),
@@ -220,6 +249,30 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.meeting(id).await
+    }
+}
+
+/// The refusal of the `n`-th of `count` appointments, whose slot `taken` has.
+fn slot_taken(taken: &Meeting, person_id: Uuid, held_by: Uuid, n: usize, count: usize) -> Invalid {
+    let who = if taken.held_by == held_by && taken.person_id != person_id {
+        &taken.held_by_name
+    } else {
+        &taken.person_name
+    };
+    let said = format!(
+        "Ce créneau est déjà pris : {who} a déjà un rendez-vous {} ({} minutes).",
+        fr_when(taken.starts_at),
+        taken.duration_minutes
+    );
+    match count {
+        1 => Invalid::field("starts_at", format!("{said} Choisissez une autre heure.")),
+        _ => Invalid::field(
+            "slots",
+            format!(
+                "Créneau {} : {said} Changez ce créneau : aucun rendez-vous n'a été planifié.",
+                n + 1
+            ),
+        ),
     }
 }
 

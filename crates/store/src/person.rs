@@ -598,6 +598,7 @@ impl Store {
             "contracts",
             "follow_up_log",
             "meetings",
+            "outbox",
         ] {
             let sql = format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2");
             on_tx!(&mut tx, conn => sqlx::query(&sql)

@@ -186,6 +186,10 @@ pub const TABLES: &[(&str, &str)] = &[
         "deleted (what the référent wrote down, confidences included)",
     ),
     (
+        "outbox",
+        "the address or number a message went to blanked; channel, purpose, dates and state kept",
+    ),
+    (
         "import_changes",
         "detail (names, previous identity) blanked; kind and date kept",
     ),
@@ -460,6 +464,7 @@ async fn anonymise_files(tx: &mut Tx, today: Date) -> Result<()> {
         "DELETE FROM declared_situations WHERE person_id IN ({today})",
         "DELETE FROM follow_up_log WHERE person_id IN ({today})",
         "UPDATE meetings SET place = NULL, note = NULL, version = version + 1 WHERE person_id IN ({today})",
+        "UPDATE outbox SET recipient = NULL, last_error = NULL WHERE person_id IN ({today})",
         "UPDATE orientations SET reason = NULL, rejection_reason = NULL WHERE person_id IN ({today})",
         "UPDATE pathway_reviews SET outcome = '' WHERE person_id IN ({today})",
         "UPDATE contracts SET hours_note = NULL, person_commitments = '', organisation_commitments = '',

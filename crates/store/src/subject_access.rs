@@ -44,6 +44,7 @@ pub const COVERED_TABLES: &[(&str, &str)] = &[
     ("contract_objectives", "contracts[].objectives"),
     ("follow_up_log", "follow_up_log"),
     ("meetings", "meetings"),
+    ("outbox", "messages"),
     ("referrals", "positionings"),
     ("attendances", "positionings[].attendance"),
     (
@@ -91,6 +92,8 @@ pub struct SubjectAccess {
     pub follow_up_log: Vec<LogEntry>,
     /// The référent's appointments with the person, the latest first.
     pub meetings: Vec<Meeting>,
+    /// The convocations and reminders sent by e-mail or SMS, and what became of them.
+    pub messages: Vec<crate::outbox::Message>,
     /// Positionings on actions, with attendance, appointments and FSE+ answers.
     pub positionings: Vec<Positioning>,
     /// What imports of CAF/MSA files recorded about the person, newest first.
@@ -231,6 +234,7 @@ impl Store {
             contracts,
             follow_up_log: self.log_entries(person_id, true).await?,
             meetings: self.meetings_of_person(person_id).await?,
+            messages: self.messages_of_person(person_id).await?,
             positionings,
             import_changes,
             audit_events,

@@ -716,7 +716,7 @@ async fn schema_columns(store: &Store) -> Vec<(String, String, bool)> {
 /// constraint (PostgreSQL) or triggers (SQLite) list exactly these.
 fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use parcours_domain::{
-        catalogue, contract, deadline, follow_up, fse, meeting, oarsa, orientation, person,
+        catalogue, contract, deadline, follow_up, fse, meeting, oarsa, orientation, outbox, person,
         referral,
     };
     fn all<T: Copy>(values: &[T], code: impl Fn(T) -> &'static str) -> Vec<&'static str> {
@@ -887,6 +887,21 @@ fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "meetings",
             "outcome",
             all(meeting::MeetingOutcome::ALL, meeting::MeetingOutcome::code),
+        ),
+        (
+            "outbox",
+            "channel",
+            all(outbox::Channel::ALL, outbox::Channel::code),
+        ),
+        (
+            "outbox",
+            "purpose",
+            all(outbox::Purpose::ALL, outbox::Purpose::code),
+        ),
+        (
+            "outbox",
+            "state",
+            all(outbox::DeliveryState::ALL, outbox::DeliveryState::code),
         ),
     ]
 }

@@ -2146,6 +2146,7 @@ async fn concurrent_plannings_of_one_slot_give_it_to_one_only() {
             modality: Modality::Phone,
             place: None,
             note: None,
+            channels: Vec::new(),
         };
         let mut people = Vec::new();
         for n in 0..20 {
@@ -2157,10 +2158,17 @@ async fn concurrent_plannings_of_one_slot_give_it_to_one_only() {
             .iter()
             .map(|&person| {
                 let (store, slot) = (store.clone(), slot.clone());
+                let person: Uuid = person;
                 let actor = Actor::user(referent.id, "creneau@example.fr");
                 tokio::spawn(async move {
                     store
-                        .plan_meeting(&actor, person, referent.id, w.ccas, &slot)
+                        .plan_meetings(
+                            &actor,
+                            referent.id,
+                            w.ccas,
+                            &[(person, slot)],
+                            Duration::ZERO,
+                        )
                         .await
                 })
             })
@@ -2182,5 +2190,243 @@ async fn concurrent_plannings_of_one_slot_give_it_to_one_only() {
             .await
             .unwrap();
         assert_eq!(week.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn messages_are_queued_with_their_appointment_and_taken_once() {
+    use parcours_domain::meeting::{MeetingData, MeetingKind, MeetingOutcome, Modality};
+    use parcours_domain::outbox::{Channel, DeliveryState, Purpose};
+    use parcours_store::outbox::Attempt;
+    for store in testing::all().await {
+        let w = world(&store).await;
+        let referent = user(
+            &store,
+            "envoi@example.fr",
+            "Nadia Envoi",
+            w.ccas,
+            Role::Referent,
+            None,
+        )
+        .await;
+        let actor = Actor::user(referent.id, "envoi@example.fr");
+        let anne = add(&store, w.ccas, "ENV1", input("Envoi", "Anne", "1985-03-02"))
+            .await
+            .id;
+        let bruno = add(
+            &store,
+            w.ccas,
+            "ENV2",
+            input("Envoi", "Bruno", "1986-03-02"),
+        )
+        .await
+        .id;
+        let now = parcours_store::now();
+        let at = |hours: i64| MeetingData {
+            kind: MeetingKind::Orientation,
+            starts_at: now + Duration::hours(hours),
+            duration_minutes: 45,
+            modality: Modality::Phone,
+            place: None,
+            note: None,
+            channels: vec![Channel::Email, Channel::Sms],
+        };
+
+        // A batch is all or nothing: Bruno's slot overlaps Anne's.
+        let refused = store
+            .plan_meetings(
+                &actor,
+                referent.id,
+                w.ccas,
+                &[(anne, at(72)), (bruno, at(72))],
+                Duration::hours(48),
+            )
+            .await
+            .unwrap_err();
+        assert!(field_error(&refused, "slots"), "{refused:?}");
+        assert!(
+            store.meetings_of_person(anne).await.unwrap().is_empty(),
+            "nothing planned"
+        );
+
+        let planned = store
+            .plan_meetings(
+                &actor,
+                referent.id,
+                w.ccas,
+                &[(anne, at(72)), (bruno, at(12))],
+                Duration::hours(48),
+            )
+            .await
+            .unwrap();
+        assert_eq!(planned.len(), 2);
+        // Anne: convocation and reminder on each channel; Bruno's reminder would come before his convocation.
+        let of_anne = store.messages_of_person(anne).await.unwrap();
+        assert_eq!(of_anne.len(), 4);
+        assert_eq!(
+            of_anne
+                .iter()
+                .filter(|m| m.purpose == Purpose::Reminder)
+                .count(),
+            2
+        );
+        assert_eq!(store.messages_of_person(bruno).await.unwrap().len(), 2);
+
+        // Two senders at once: each message goes to one of them only.
+        let (first, second) = tokio::join!(
+            store.take_due_messages(now + Duration::seconds(1), 50),
+            store.take_due_messages(now + Duration::seconds(1), 50)
+        );
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!(
+            first.len() + second.len(),
+            4,
+            "four convocations due, none twice"
+        );
+        let taken: Vec<_> = first.into_iter().chain(second).collect();
+        assert!(taken
+            .iter()
+            .all(|m| m.purpose == Purpose::Convocation && m.attempts == 1));
+
+        let retry_at = now + Duration::minutes(1);
+        store
+            .record_attempt(
+                taken[0].id,
+                &Attempt::Sent {
+                    recipient: "anne@example.fr".into(),
+                    provider_id: Some("p-1".into()),
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .record_attempt(
+                taken[1].id,
+                &Attempt::Refused {
+                    error: "451 plus tard".into(),
+                    retry_at: Some(retry_at),
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .record_attempt(
+                taken[2].id,
+                &Attempt::Refused {
+                    error: "550 inconnu".into(),
+                    retry_at: None,
+                },
+            )
+            .await
+            .unwrap();
+        // A result recorded twice is refused: the first one stands.
+        let again = store
+            .record_attempt(
+                taken[0].id,
+                &Attempt::Refused {
+                    error: "x".into(),
+                    retry_at: None,
+                },
+            )
+            .await;
+        assert!(matches!(again, Err(StoreError::Stale)), "{again:?}");
+        assert_eq!(
+            store.message(taken[0].id).await.unwrap().state,
+            DeliveryState::Sent
+        );
+        assert!(store
+            .take_due_messages(now + Duration::seconds(30), 50)
+            .await
+            .unwrap()
+            .is_empty());
+        let retried = store.take_due_messages(retry_at, 50).await.unwrap();
+        assert_eq!(
+            retried
+                .iter()
+                .map(|m| (m.id, m.attempts))
+                .collect::<Vec<_>>(),
+            [(taken[1].id, 2)]
+        );
+        assert_eq!(
+            store.message(taken[2].id).await.unwrap().state,
+            DeliveryState::Failed
+        );
+
+        // A sender that stopped in the middle: the result is unknown, never sent again by itself.
+        assert_eq!(
+            store
+                .interrupt_stale_sends(now + Duration::minutes(5))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .interrupt_stale_sends(now + Duration::minutes(30))
+                .await
+                .unwrap(),
+            2
+        );
+        let unknown = store.message(taken[3].id).await.unwrap();
+        assert_eq!(unknown.state, DeliveryState::Unknown);
+        let undelivered = store.undelivered_messages(referent.id, now).await.unwrap();
+        assert_eq!(
+            undelivered.len(),
+            3,
+            "failed and unknown, to look at: {undelivered:?}"
+        );
+        let resent = store.resend_message(&actor, unknown.id).await.unwrap();
+        assert_eq!((resent.state, resent.attempts), (DeliveryState::Pending, 0));
+        assert!(
+            store.resend_message(&actor, taken[0].id).await.is_err(),
+            "a message sent is not sent again"
+        );
+
+        // A provider's report on the message it accepted.
+        let bounced = store
+            .report_delivery(
+                &actor,
+                Channel::Email,
+                "p-1",
+                DeliveryState::Bounced,
+                Some("boîte pleine"),
+            )
+            .await;
+        let bounced = bounced.unwrap();
+        assert_eq!(
+            (bounced.id, bounced.state),
+            (taken[0].id, DeliveryState::Bounced)
+        );
+        assert!(matches!(
+            store
+                .report_delivery(&actor, Channel::Sms, "p-1", DeliveryState::Delivered, None)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+
+        // Anne's appointment cancelled: her reminders will never go.
+        let meeting = &planned[0];
+        store
+            .record_meeting_outcome(
+                &actor,
+                meeting.id,
+                meeting.version,
+                MeetingOutcome::CancelledByService,
+            )
+            .await
+            .unwrap();
+        let reminders: Vec<_> = store
+            .messages_of_person(anne)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.purpose == Purpose::Reminder)
+            .collect();
+        assert!(
+            reminders
+                .iter()
+                .all(|m| m.state == DeliveryState::Cancelled),
+            "{reminders:?}"
+        );
     }
 }

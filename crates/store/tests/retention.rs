@@ -227,11 +227,35 @@ async fn pathway(store: &Store, org: Uuid, action: Uuid, n: usize, name: &str) -
         modality: Modality::OnSite,
         place: Some(format!("Chez {name}, 12 rue des Lilas")),
         note: Some("Avis d'imposition".into()),
+        channels: vec![parcours_domain::outbox::Channel::Sms],
     };
-    store
-        .plan_meeting(&actor(), person, referent.id, org, &visit)
+    let planned = store
+        .plan_meetings(
+            &actor(),
+            referent.id,
+            org,
+            &[(person, visit)],
+            time::Duration::ZERO,
+        )
         .await
         .unwrap();
+    // A reminder sent: the number it went to is personal data.
+    let taken = store
+        .take_due_messages(parcours_store::now(), 10)
+        .await
+        .unwrap();
+    for message in taken.iter().filter(|m| m.meeting_id == planned[0].id) {
+        store
+            .record_attempt(
+                message.id,
+                &parcours_store::outbox::Attempt::Sent {
+                    recipient: "+33612345678".into(),
+                    provider_id: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
     person
 }
 
@@ -507,6 +531,12 @@ async fn an_old_file_is_anonymised_a_recent_one_kept_and_old_audit_deleted() {
             meeting.kind,
             MeetingKind::FollowUp,
             "what it was for is kept"
+        );
+        let messages = store.messages_of_person(old).await.unwrap();
+        assert!(!messages.is_empty());
+        assert!(
+            messages.iter().all(|m| m.recipient.is_none()),
+            "the number a message went to is blanked: {messages:?}"
         );
 
         // The recent file is untouched.

@@ -177,12 +177,34 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         Err(failure) => tracing::error!(?failure, "imports left running not marked interrupted"),
     }
     spawn_housekeeping(state.app.clone());
+    spawn_outbox(state.app.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
+}
+
+/// The delivery job: every few seconds, the convocations and reminders
+/// that are due go out (never from a page, which only queues them).
+fn spawn_outbox(app: App) {
+    if app.config.outbox.channels().is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(10);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match parcours_app::outbox::deliver_due(&app).await {
+                Ok(round) if round == Default::default() => {}
+                Ok(round) => tracing::info!(?round, "outbox delivered"),
+                Err(err) => tracing::warn!(?err, "outbox delivery failed"),
+            }
+        }
+    });
 }
 
 fn spawn_housekeeping(app: App) {

@@ -13,8 +13,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use parcours_app::meeting::{self, AgendaRequest};
-use parcours_domain::meeting::MeetingInput;
+use parcours_app::outbox;
+use parcours_domain::meeting::{BatchInput, MeetingInput};
+use parcours_domain::outbox::DeliveryReport;
 use parcours_store::meeting::Meeting;
+use parcours_store::outbox::Message;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -123,4 +126,57 @@ pub async fn agenda(
         monday,
         appointments: agenda.days.into_iter().flat_map(|(_, m)| m).collect(),
     }))
+}
+
+/// Convokes several people at once, each to the next of `slots`, all held
+/// by the caller: all planned (201, in the people's order) or none (422
+/// naming the people the caller may not convoke and the slots taken).
+#[utoipa::path(post, path = "/api/v1/appointments/batch", tag = "appointments", security(("bearer" = [])),
+    request_body = BatchInput,
+    responses((status = 201, body = [Meeting]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn plan_meetings(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(input): ApiJson<BatchInput>,
+) -> Result<(StatusCode, Json<Vec<Meeting>>), ApiError> {
+    let planned = meeting::plan_meetings(&state, &me, &input).await?;
+    Ok((StatusCode::CREATED, Json(planned)))
+}
+
+/// The convocations and reminders sent to the person by e-mail or SMS and
+/// their delivery state, as whoever sees their appointments.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/messages", tag = "appointments", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = [Message]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn messages(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Vec<Message>>, ApiError> {
+    Ok(Json(outbox::messages(&state, &me, id).await?))
+}
+
+/// Sends again a message that failed, bounced or whose result is unknown,
+/// for an appointment still to come.
+#[utoipa::path(post, path = "/api/v1/messages/{id}/resend", tag = "appointments", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Message), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn resend_message(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Id(id): Id,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(outbox::resend_message(&state, &me, id).await?))
+}
+
+/// A provider's delivery report (delivered, bounced, failed) on a message
+/// it accepted, found by the provider's id: for the administrator's
+/// integration account.
+#[utoipa::path(post, path = "/api/v1/messages/delivery", tag = "appointments", security(("bearer" = [])),
+    request_body = DeliveryReport,
+    responses((status = 200, body = Message), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn report_delivery(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(report): ApiJson<DeliveryReport>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(outbox::report_delivery(&state, &me, &report).await?))
 }

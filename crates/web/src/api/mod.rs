@@ -196,6 +196,10 @@ pub fn routes() -> Router<AppState> {
             get(meeting::convocation_letter),
         )
         .route("/agenda", get(meeting::agenda))
+        .route("/appointments/batch", post(meeting::plan_meetings))
+        .route("/persons/{id}/messages", get(meeting::messages))
+        .route("/messages/{id}/resend", post(meeting::resend_message))
+        .route("/messages/delivery", post(meeting::report_delivery))
         .route(
             "/persons/{id}/log",
             get(follow_up::log_entries).post(follow_up::add_log_entry),
@@ -418,6 +422,10 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         meeting::record_meeting_outcome,
         meeting::convocation_letter,
         meeting::agenda,
+        meeting::plan_meetings,
+        meeting::messages,
+        meeting::resend_message,
+        meeting::report_delivery,
         structure_dashboard::dashboard,
         self_referral::record,
         self_referral::check,

@@ -37,6 +37,8 @@ pub struct WorkRow {
     pub contract_end: String,
     pub action: String,
     pub referent: String,
+    /// To orient or to contract: may be convoked from the list.
+    pub convocable: bool,
 }
 
 fn work_row(person_id: Uuid, line: &impl ListLine, today: Date) -> WorkRow {
@@ -58,6 +60,10 @@ fn work_row(person_id: Uuid, line: &impl ListLine, today: Date) -> WorkRow {
         contract_end: fr_opt(facts.contract_ends_on),
         action: facts.action.unwrap_or_default().to_owned(),
         referent: facts.referent.unwrap_or("—").to_owned(),
+        convocable: matches!(
+            facts.stage,
+            PathwayStage::Orientation | PathwayStage::Contract
+        ),
     }
 }
 
@@ -196,6 +202,8 @@ struct CaseloadPage {
     with_referent: bool,
     /// The list's query, for its downloads.
     download: String,
+    /// The caller may tick people to convoke them.
+    convoke: bool,
 }
 
 pub async fn caseload(
@@ -229,6 +237,7 @@ pub async fn caseload(
         rows,
         with_referent: false,
         download: without_format(raw.as_deref()),
+        convoke: me.role().can(Permission::PlanMeetings),
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -250,6 +259,7 @@ struct DeadlinesPage {
     rows: Vec<WorkRow>,
     with_referent: bool,
     download: String,
+    convoke: bool,
     mine_only: bool,
     can_choose: bool,
     /// The list stops at the most urgent; the counts are exact.
@@ -329,6 +339,7 @@ pub async fn deadlines(
         rows,
         with_referent: !mine_only,
         download: without_format(raw.as_deref()),
+        convoke: me.role().can(Permission::PlanMeetings),
         mine_only,
         can_choose: is_referent,
         truncated,

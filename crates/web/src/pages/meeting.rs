@@ -4,7 +4,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::{template_failure, PageError};
-use crate::extract::{FormRows, Id, Query};
+use crate::extract::{Form, FormRows, Id, Query};
 use crate::layout::{flash_outcome, Layout, Sent};
 use crate::view::attachment;
 use crate::AppState;
@@ -13,10 +13,12 @@ use axum::extract::State;
 use axum::response::{Html, Response};
 use parcours_app::clock::{fr_long_date, now, week_code};
 use parcours_app::meeting::{self, Agenda, AgendaRequest};
-use parcours_domain::meeting::{MeetingInput, MeetingOutcome};
+use parcours_app::outbox;
+use parcours_domain::meeting::{BatchInput, MeetingInput, MeetingKind, MeetingOutcome};
 use parcours_domain::schedule::fr_time;
 use parcours_domain::Invalid;
 use parcours_store::meeting::{AgendaOf, Meeting};
+use parcours_store::outbox::Message;
 use serde::Deserialize;
 use time::Duration;
 use tower_sessions::Session;
@@ -99,6 +101,8 @@ pub struct AgendaQuery {
     semaine: String,
     /// « moi », « organisation » or a colleague's id.
     de: String,
+    /// The appointments of a batch just planned, comma-separated, for their letters.
+    lot: String,
 }
 
 impl AgendaQuery {
@@ -147,6 +151,10 @@ struct AgendaPage {
     choices: Vec<(String, String, bool)>,
     days: Vec<AgendaDay>,
     count: usize,
+    /// The batch just planned (`?lot=`), for its letters in one PDF.
+    batch: Option<String>,
+    /// The caller's convocations and reminders that did not reach the person.
+    undelivered: Vec<MessageLine>,
 }
 
 /// `GET /agenda?semaine=2026-W50&de=moi`.
@@ -194,6 +202,12 @@ pub async fn agenda(
         whose,
         count: agenda.days.iter().map(|(_, d)| d.len()).sum(),
         days: days(&agenda),
+        batch: Some(query.lot.trim().to_owned()).filter(|l| !l.is_empty()),
+        undelivered: outbox::undelivered_messages(&state, &me)
+            .await?
+            .iter()
+            .map(|m| message_line(m, true))
+            .collect(),
     };
     Ok(Html(page.render().map_err(template_failure)?))
 }
@@ -244,6 +258,21 @@ pub async fn convocation_letters(
     let bytes = meeting::convocation_letters(&state, &me, &agenda).await?;
     let name = format!("convocations-{}.pdf", week_code(monday));
     Ok(attachment("application/pdf", &name, bytes))
+}
+
+/// `GET /rendez-vous/convocations.pdf?lot=id,id`: the letters of a batch in one PDF.
+pub async fn batch_letters(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(query): Query<AgendaQuery>,
+) -> Result<Response, PageError> {
+    let ids: Vec<Uuid> = query
+        .lot
+        .split(',')
+        .filter_map(|id| Uuid::parse_str(id.trim()).ok())
+        .collect();
+    let bytes = meeting::batch_letters(&state, &me, &ids).await?;
+    Ok(attachment("application/pdf", "convocations.pdf", bytes))
 }
 
 /// Whether the appointment's time has come (its outcome may be recorded).
@@ -299,4 +328,202 @@ pub fn person_meeting_line(
         may_record: access.may_plan(m.kind) || m.held_by == me,
         breach: m.outcome.is_some_and(MeetingOutcome::possible_breach),
     }
+}
+
+/// A convocation or reminder sent by e-mail or SMS, on the person's page.
+pub struct MessageLine {
+    pub id: String,
+    pub person_id: String,
+    pub person: String,
+    /// « Convocation par SMS ».
+    pub what: String,
+    /// The appointment it is about.
+    pub meeting: String,
+    pub state: &'static str,
+    /// Failed, bounced or unknown: the person may not have been told.
+    pub attention: bool,
+    /// Since when it is in that state, and where it went.
+    pub when: String,
+    pub error: Option<String>,
+    pub may_resend: bool,
+}
+
+pub fn message_line(m: &Message, may_resend: bool) -> MessageLine {
+    let mut when = parcours_domain::meeting::fr_when(m.state_at);
+    if let Some(to) = &m.recipient {
+        when.push_str(&format!(" — {to}"));
+    }
+    MessageLine {
+        id: m.id.to_string(),
+        person_id: m.person_id.to_string(),
+        person: m.person_name.clone(),
+        what: format!(
+            "{} par {}",
+            m.purpose.label(),
+            m.channel.label().to_lowercase()
+        ),
+        meeting: format!(
+            "{} du {}",
+            m.meeting_kind.label(),
+            parcours_domain::meeting::fr_when(m.meeting_starts_at)
+        ),
+        state: m.state.label(),
+        attention: m.state.needs_attention(),
+        when,
+        error: m.last_error.clone().filter(|_| m.state.needs_attention()),
+        may_resend: may_resend
+            && m.state.needs_attention()
+            && m.meeting_outcome.is_none()
+            && m.meeting_starts_at > now(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResendForm {
+    message_id: String,
+}
+
+/// `POST /personnes/{id}/messages/renvoi`: sends again a message that did
+/// not reach the person.
+pub async fn resend_message(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Id(person_id): Id,
+    FormRows(form, pairs): FormRows<ResendForm>,
+) -> Result<Response, PageError> {
+    let result = match Uuid::parse_str(form.message_id.trim()) {
+        Ok(id) => outbox::resend_message(&state, &me, id).await,
+        Err(_) => Err(Invalid::field("message_id", "Rechargez la page, puis recommencez.").into()),
+    }
+    .map(|m| {
+        format!(
+            "{} par {} : renvoi programmé, il part dans la minute.",
+            m.purpose.label(),
+            m.channel.label().to_lowercase()
+        )
+    });
+    let to = format!("/personnes/{person_id}#messages");
+    let sent = Sent::new(format!("renvoi-{}", form.message_id.trim()), pairs);
+    flash_outcome(&session, result, sent, &to).await
+}
+
+/// The people ticked in a work list (`?personne=…&personne=…`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BatchQuery {
+    personne: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "meeting/batch.html")]
+struct BatchPage {
+    layout: Layout,
+    /// (id, name, may convoke)
+    people: Vec<(String, String, bool)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    modalities: Vec<(&'static str, &'static str)>,
+    channels: Vec<(&'static str, &'static str)>,
+    slots: String,
+}
+
+/// `GET /rendez-vous/convocations?personne=…`: convoke the people ticked in
+/// a work list, each to one of the caller's free slots.
+pub async fn batch(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    Form(query): Form<BatchQuery>,
+) -> Result<Html<String>, PageError> {
+    let chosen = meeting::convocable(&state, &me, &query.personne).await?;
+    let count = chosen.iter().filter(|c| c.may_convoke).count();
+    let slots = meeting::proposed_slots(&state, &me, count, 45)
+        .await?
+        .join("\n");
+    let page = BatchPage {
+        layout: Layout::new(&session, &me, "Convoquer en nombre", "/agenda").await?,
+        people: chosen
+            .iter()
+            .map(|c| (c.id.to_string(), c.name.clone(), c.may_convoke))
+            .collect(),
+        kinds: MeetingKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        modalities: parcours_domain::meeting::Modality::choices(),
+        channels: outbox::channel_choices(&state),
+        slots,
+    };
+    Ok(Html(page.render().map_err(template_failure)?))
+}
+
+fn batch_address(people: &[String]) -> String {
+    let query: Vec<String> = people
+        .iter()
+        .filter_map(|p| Uuid::parse_str(p.trim()).ok())
+        .map(|p| format!("personne={p}"))
+        .collect();
+    format!("/rendez-vous/convocations?{}", query.join("&"))
+}
+
+/// The batch form: the shared fields, the people and the slots typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BatchForm {
+    person_ids: Vec<String>,
+    kind: String,
+    duration_minutes: String,
+    modality: String,
+    place: String,
+    note: String,
+    /// One slot per line.
+    slots: String,
+    channels: Vec<String>,
+}
+
+/// `POST /rendez-vous/convocations`: all planned (then the letters to
+/// print), or none with the refusal on the form.
+pub async fn plan_meetings(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    FormRows(form, pairs): FormRows<BatchForm>,
+) -> Result<Response, PageError> {
+    let back = batch_address(&form.person_ids);
+    let input = BatchInput {
+        person_ids: form.person_ids,
+        kind: form.kind,
+        duration_minutes: form.duration_minutes,
+        modality: form.modality,
+        place: form.place,
+        note: form.note,
+        slots: vec![form.slots],
+        channels: form.channels,
+    };
+    let planned = meeting::plan_meetings(&state, &me, &input).await;
+    let to = match &planned {
+        // The agenda of the first one's week, with the batch's letters to print.
+        Ok(meetings) => meetings.first().map_or("/agenda".to_owned(), |m| {
+            let day = parcours_app::clock::date_in_paris(m.starts_at);
+            let batch: Vec<String> = meetings.iter().map(|m| m.id.to_string()).collect();
+            format!(
+                "/agenda?semaine={}&lot={}#lot",
+                week_code(parcours_app::clock::monday_of(day)),
+                batch.join(",")
+            )
+        }),
+        Err(_) => back,
+    };
+    let result = planned.map(|meetings| {
+        format!(
+            "{} : imprimez les convocations du lot ci-dessous.",
+            parcours_app::clock::fr_count(
+                meetings.len(),
+                "rendez-vous planifié",
+                "rendez-vous planifiés"
+            ),
+        )
+    });
+    flash_outcome(&session, result, Sent::new("convocations", pairs), &to).await
 }

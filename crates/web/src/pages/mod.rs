@@ -47,6 +47,15 @@ pub fn routes() -> Router<AppState> {
         .route("/personnes/{id}/journal", post(person::add_log_entry))
         .route("/personnes/{id}/rendez-vous", post(meeting::plan_meeting))
         .route(
+            "/personnes/{id}/messages/renvoi",
+            post(meeting::resend_message),
+        )
+        .route(
+            "/rendez-vous/convocations",
+            get(meeting::batch).post(meeting::plan_meetings),
+        )
+        .route("/rendez-vous/convocations.pdf", get(meeting::batch_letters))
+        .route(
             "/personnes/{id}/rendez-vous/suite",
             post(meeting::record_meeting_outcome),
         )

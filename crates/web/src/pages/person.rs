@@ -503,6 +503,9 @@ struct ShowPage {
     outcomes_after: Vec<(&'static str, &'static str)>,
     cancellations: Vec<(&'static str, &'static str)>,
     see_meetings: bool,
+    messages: Vec<super::meeting::MessageLine>,
+    /// The channels a convocation may also be sent on.
+    channels: Vec<(&'static str, &'static str)>,
     today: String,
     /// Possible duplicates, shown to those who may merge them.
     duplicates: Vec<Line>,
@@ -694,7 +697,10 @@ pub async fn show(
         "/personnes",
     )
     .await?;
-    Ok(Html(show_page(&me, layout, view, nir_shown).render()?))
+    let channels = parcours_app::outbox::channel_choices(&state);
+    Ok(Html(
+        show_page(&me, layout, view, nir_shown, channels).render()?,
+    ))
 }
 
 /// "Droit ouvert et suspendu (depuis le 01/10/2026), motif : Ressources (DB)".
@@ -741,7 +747,13 @@ fn iso(d: Date) -> String {
     format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) -> ShowPage {
+fn show_page(
+    me: &CurrentUser,
+    layout: Layout,
+    view: FileView,
+    nir_shown: bool,
+    channels: Vec<(&'static str, &'static str)>,
+) -> ShowPage {
     let today = today();
     let summary = summary(&view, today);
     let referrals: Vec<ReferralLine> = view.referrals.into_iter().map(referral_line).collect();
@@ -874,6 +886,15 @@ fn show_page(me: &CurrentUser, layout: Layout, view: FileView, nir_shown: bool) 
         outcomes_after: super::meeting::outcome_choices(true),
         cancellations: super::meeting::outcome_choices(false),
         see_meetings: view.meeting_access.see,
+        messages: view
+            .messages
+            .iter()
+            .map(|m| {
+                let may = view.meeting_access.may_plan(m.meeting_kind) || m.held_by == me.user.id;
+                super::meeting::message_line(m, may)
+            })
+            .collect(),
+        channels,
         closure_reasons: ClosureReason::ALL
             .iter()
             .filter(|r| **r != ClosureReason::Merged)

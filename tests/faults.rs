@@ -39,6 +39,7 @@ async fn spawn_panicking(store: parcours_store::Store) -> App {
     let extra = axum::Router::new()
         .route("/panique", axum::routing::get(boom))
         .route("/api/v1/panique", axum::routing::get(boom));
+    let app = state.app.clone();
     let router = parcours_web::router_with(state, extra);
     tokio::spawn(async move {
         axum::serve(
@@ -51,6 +52,7 @@ async fn spawn_panicking(store: parcours_store::Store) -> App {
         base,
         store,
         upload_dir,
+        app,
     }
 }
 

@@ -444,6 +444,29 @@ pub fn document(
         })
         .collect();
 
+    let messages = export
+        .messages
+        .iter()
+        .map(|x| {
+            entry(
+                format!(
+                    "{} par {} — rendez-vous du {}",
+                    x.purpose.label(),
+                    x.channel.label().to_lowercase(),
+                    fr_when(x.meeting_starts_at)
+                ),
+                vec![
+                    field("État", x.state.label()),
+                    field("Envoyé à", text(&x.recipient)),
+                    field(
+                        "Envoyé le",
+                        x.sent_at.map(fr_when).unwrap_or_else(|| "—".to_owned()),
+                    ),
+                ],
+            )
+        })
+        .collect();
+
     let positionings = export
         .positionings
         .iter()
@@ -583,6 +606,7 @@ pub fn document(
             section("Diagnostics (toutes les versions)", diagnostics),
             section("Contrats", contracts),
             section("Rendez-vous", meetings),
+            section("Convocations et rappels envoyés", messages),
             section("Journal de suivi", follow_up_log),
             section("Positionnements sur des actions", positionings),
             section("Changements reçus de la CAF ou de la MSA", imports),

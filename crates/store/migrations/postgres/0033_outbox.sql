@@ -20,8 +20,8 @@ CREATE TABLE outbox (
     last_error TEXT,
     sent_at TIMESTAMPTZ,
     state_at TIMESTAMPTZ NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
-    CONSTRAINT outbox_once UNIQUE (meeting_id, channel, purpose)
+    created_at TIMESTAMPTZ NOT NULL
 );
+CREATE UNIQUE INDEX outbox_once ON outbox (meeting_id, channel, purpose);
 CREATE INDEX outbox_due ON outbox (state, due_at);
 CREATE INDEX outbox_person ON outbox (person_id);

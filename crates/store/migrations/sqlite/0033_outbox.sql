@@ -19,9 +19,9 @@ CREATE TABLE outbox (
     last_error TEXT,
     sent_at TEXT,
     state_at TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    CONSTRAINT outbox_once UNIQUE (meeting_id, channel, purpose)
+    created_at TEXT NOT NULL
 );
+CREATE UNIQUE INDEX outbox_once ON outbox (meeting_id, channel, purpose);
 CREATE INDEX outbox_due ON outbox (state, due_at);
 CREATE INDEX outbox_person ON outbox (person_id);
 CREATE TRIGGER outbox_channel_code_insert BEFORE INSERT ON outbox

@@ -465,3 +465,88 @@ async fn move_due_dates(app: &App, person: &str) {
     .unwrap();
     tx.commit().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_morning_digest_reaches_who_chose_it_and_only_once() {
+    let Some(mail) = maildev().await else {
+        return;
+    };
+    for store in parcours_store::testing::all().await {
+        let outbox = OutboxSettings {
+            email: Some(Arc::new(
+                Smtp::new(
+                    &format!("smtp://127.0.0.1:{}", mail.smtp),
+                    "Parcours <parcours@calvados.fr>",
+                )
+                .unwrap(),
+            )),
+            ..OutboxSettings::default()
+        };
+        let app = spawn_with(store, outbox).await;
+        let sophie = app.token(REFERENT).await;
+        let (status, chosen) = app
+            .call(
+                Method::PUT,
+                "/api/v1/notifications/email-choices",
+                &sophie,
+                Some(json!({"by_email": ["entree"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{chosen}");
+        assert_eq!(chosen["by_email"], json!(["entree"]));
+        // What was there before her choice goes too, unread: mark it read first.
+        app.call(
+            Method::POST,
+            "/api/v1/notifications/read",
+            &sophie,
+            Some(json!({})),
+        )
+        .await;
+
+        let (fabrice, workshop) = fabrice_and_workshop(&app, &sophie).await;
+        let (_, referral) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/referrals"),
+                &sophie,
+                Some(json!({"action_id": workshop, "override_reason": "Projet travaillé avec la structure", "positioned_on": "2026-11-02"})),
+            )
+            .await;
+        let operator = app.token(OPERATOR).await;
+        let (_, entered) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/accept",
+                    referral["id"].as_str().unwrap()
+                ),
+                &operator,
+                Some(json!({"version": referral["version"], "entered_on": "2026-11-02"})),
+            )
+            .await;
+        assert_eq!(entered["status"], "entered");
+
+        let before = mail.emails().await.len();
+        assert_eq!(
+            parcours_app::notification::send_digests(&app.app)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            parcours_app::notification::send_digests(&app.app)
+                .await
+                .unwrap(),
+            0,
+            "once"
+        );
+        let emails = mail.emails().await;
+        assert_eq!(emails.len(), before + 1);
+        let digest = emails.last().unwrap();
+        assert_eq!(digest["to"][0]["address"], REFERENT);
+        assert_eq!(digest["subject"], "Parcours : 1 nouvelle notification");
+        let text = digest["text"].as_str().unwrap();
+        assert!(text.contains("MARIE Fabrice — Entrée en action"), "{text}");
+        assert!(text.contains("Plaine Emploi"), "{text}");
+    }
+}

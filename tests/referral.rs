@@ -10,26 +10,6 @@ use serde_json::json;
 
 const OTHER_OPERATOR: &str = "atelier@demo.parcours.fr";
 
-/// Fabrice (Sophie's caseload) and Plaine Emploi's weekly workshop.
-async fn fabrice_and_workshop(app: &App, referent: &str) -> (String, String) {
-    let caseload = app.get_json(referent, "/api/v1/caseload").await;
-    let fabrice = caseload
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["first_names"] == "Fabrice")
-        .expect("Fabrice in Sophie's caseload");
-    let actions = app
-        .get_json(referent, "/api/v1/catalogue?q=bons+vivants")
-        .await;
-    let workshop = &actions["actions"][0];
-    assert_eq!(workshop["structure_name"], "Plaine Emploi");
-    (
-        fabrice["id"].as_str().unwrap().to_owned(),
-        workshop["id"].as_str().unwrap().to_owned(),
-    )
-}
-
 #[tokio::test]
 async fn the_referent_positions_and_the_structure_answers() {
     for app in apps().await {

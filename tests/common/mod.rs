@@ -228,3 +228,23 @@ pub fn html_part<'a>(html: &'a str, marker: &str, end: &str) -> &'a str {
     let rest = &html[from..];
     &rest[..rest.find(end).unwrap_or(rest.len())]
 }
+
+/// Fabrice (Sophie's caseload) and Plaine Emploi's weekly workshop.
+pub async fn fabrice_and_workshop(app: &App, referent: &str) -> (String, String) {
+    let caseload = app.get_json(referent, "/api/v1/caseload").await;
+    let fabrice = caseload
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["first_names"] == "Fabrice")
+        .expect("Fabrice in Sophie's caseload");
+    let actions = app
+        .get_json(referent, "/api/v1/catalogue?q=bons+vivants")
+        .await;
+    let workshop = &actions["actions"][0];
+    assert_eq!(workshop["structure_name"], "Plaine Emploi");
+    (
+        fabrice["id"].as_str().unwrap().to_owned(),
+        workshop["id"].as_str().unwrap().to_owned(),
+    )
+}

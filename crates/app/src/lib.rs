@@ -23,6 +23,7 @@ pub mod fse;
 pub mod fse_report;
 pub mod import;
 pub mod meeting;
+pub mod notification;
 pub mod oarsa;
 pub mod orientation;
 pub mod outbox;

@@ -19,6 +19,7 @@ pub mod fse_report;
 pub mod matching;
 pub mod meeting;
 pub mod nir;
+pub mod notification;
 pub mod oarsa;
 pub mod organisation;
 pub mod orientation;

@@ -34,6 +34,9 @@ pub struct Account {
     pub failed_logins: i64,
     #[serde(skip)]
     pub locked_until: Option<OffsetDateTime>,
+    /// Notifications not read yet (the header's count).
+    #[serde(skip)]
+    pub unread_notifications: i64,
     pub version: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -60,7 +63,8 @@ impl Account {
 
 pub use parcours_domain::account::AccountChange;
 
-const SELECT_USER: &str = "SELECT u.*, o.name AS organisation_name
+const SELECT_USER: &str = "SELECT u.*, o.name AS organisation_name,
+        (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread_notifications
      FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
 impl Store {

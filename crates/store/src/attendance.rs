@@ -7,8 +7,9 @@ use crate::bulk::Rows;
 use crate::catalogue::Session;
 use crate::{Result, Store};
 use parcours_domain::audit::AuditAction;
+use parcours_domain::notification::NotificationKind;
 use parcours_domain::pathway_dates;
-use parcours_domain::referral::{absences_in_a_row, Attendance};
+use parcours_domain::referral::{absences_in_a_row, Attendance, ABSENCES_ALERT};
 use parcours_domain::Invalid;
 use serde::Serialize;
 use time::{Date, OffsetDateTime, Time};
@@ -129,7 +130,34 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.notify_repeated_absences(session_id, &last).await?;
         Ok(last.len())
+    }
+
+    /// Tells the référent of each participant whose unexcused absences in
+    /// a row reach [`ABSENCES_ALERT`] with this session (once per session).
+    async fn notify_repeated_absences(
+        &self,
+        session_id: Uuid,
+        marks: &[(Uuid, Attendance)],
+    ) -> Result<()> {
+        for (referral, _) in marks.iter().filter(|(_, mark)| *mark == Attendance::Absent) {
+            if self.absences_in_a_row(*referral).await? != ABSENCES_ALERT {
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            let key = format!("absences:{referral}:{session_id}");
+            crate::notification::notify_of_referral(
+                &mut tx,
+                *referral,
+                NotificationKind::RepeatedAbsences,
+                Some(&key),
+                |action| format!("{ABSENCES_ALERT} absences non excusées de suite en {action}"),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// A participant's marks, oldest first.

@@ -254,6 +254,21 @@ impl Store {
         )
         .bind(next.code()).bind(Moment(now())).bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
         let detail = format!("contrat : {}", next.label());
+        if next == ContractStatus::AwaitingValidation {
+            let text = format!(
+                "contrat signé le {} à valider",
+                contract
+                    .signed_on
+                    .map_or_else(|| "—".to_owned(), parcours_domain::clock::fr_date)
+            );
+            crate::notification::notify_managers(
+                &mut tx,
+                person_id,
+                parcours_domain::notification::NotificationKind::ContractToValidate,
+                &text,
+            )
+            .await?;
+        }
         record(
             &mut tx,
             actor,

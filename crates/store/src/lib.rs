@@ -35,6 +35,7 @@ pub mod import;
 pub mod json;
 pub mod meeting;
 pub mod moment;
+pub mod notification;
 pub mod oarsa;
 pub mod organisation;
 pub mod orientation;

@@ -599,6 +599,7 @@ impl Store {
             "follow_up_log",
             "meetings",
             "outbox",
+            "notifications",
         ] {
             let sql = format!("UPDATE {table} SET person_id = $1 WHERE person_id = $2");
             on_tx!(&mut tx, conn => sqlx::query(&sql)

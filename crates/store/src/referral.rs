@@ -13,10 +13,12 @@
 
 use crate::audit::{record, Actor};
 use crate::json::JsonText;
+use crate::notification::notify_of_referral;
 use crate::{now, Moment, Result, Store, StoreError, Tx};
 use parcours_domain::audit::AuditAction;
 use parcours_domain::clock;
 use parcours_domain::eligibility::{Assessment, EligibilityRules, Verdict};
+use parcours_domain::notification::NotificationKind;
 use parcours_domain::pathway_dates;
 use parcours_domain::referral::{ExitReason, ReferralStatus, RefusalReason, Situation};
 use parcours_domain::waiting_list::{Change, Entry, EntryState, WaitingList};
@@ -208,6 +210,12 @@ impl Store {
         )
         .bind(next).bind(entered.then_some(entry)).bind(Moment(now())).bind(id)
         .execute(conn).await.map(|d| d.rows_affected()))?;
+        if entered {
+            notify_of_referral(&mut tx, id, NotificationKind::Entry, None, |action| {
+                format!("entrée en {action} le {}", clock::fr_date(entry))
+            })
+            .await?;
+        }
         let detail = match (entered, referral.uses_margin) {
             (true, false) => format!("entrée le {entry}"),
             (true, true) => format!("entrée le {entry} sur une place hors publics"),
@@ -409,6 +417,10 @@ impl Store {
             });
         }
         let detail = format!("refus : {}", reason.label());
+        notify_of_referral(&mut tx, id, NotificationKind::Refusal, None, |action| {
+            format!("positionnement refusé en {action} : {}", reason.label())
+        })
+        .await?;
         record(
             &mut tx,
             actor,
@@ -474,6 +486,15 @@ impl Store {
              WHERE id = $1 AND places_taken > 0",
         ).bind(referral.action_id).bind(referral.uses_margin).execute(conn).await.map(|d| d.rows_affected()))?;
         let detail = format!("sortie le {} : {}", exit.exited_on, exit.reason.label());
+        notify_of_referral(&mut tx, id, NotificationKind::Exit, None, |action| {
+            format!(
+                "sortie de {action} le {} : {} ; situation : {}",
+                clock::fr_date(exit.exited_on),
+                exit.reason.label(),
+                exit.situation.label()
+            )
+        })
+        .await?;
         record(
             &mut tx,
             actor,
@@ -656,6 +677,15 @@ async fn offer_places(tx: &mut Tx, action_id: Uuid, at: OffsetDateTime) -> Resul
             Change::Offered { id, until } => (id, "offered", Some(until)),
             Change::Expired { id } => (id, "expired", None),
         };
+        if let Some(until) = until {
+            notify_of_referral(tx, id, NotificationKind::PlaceOffered, None, |action| {
+                format!(
+                    "une place est proposée en {action} : réponse attendue avant le {}",
+                    clock::fr_date(clock::date_in_paris(until))
+                )
+            })
+            .await?;
+        }
         on_tx!(tx, conn => sqlx::query(
             "UPDATE referrals SET status = $1, offer_until = $2, version = version + 1, updated_at = $3 WHERE id = $4",
         ).bind(status).bind(until.map(Moment)).bind(Moment(now())).bind(id).execute(conn).await.map(|d| d.rows_affected()))?;

@@ -190,6 +190,10 @@ pub const TABLES: &[(&str, &str)] = &[
         "the address or number a message went to blanked; channel, purpose, dates and state kept",
     ),
     (
+        "notifications",
+        "deleted (staff's reminders of what happened to the person)",
+    ),
+    (
         "import_changes",
         "detail (names, previous identity) blanked; kind and date kept",
     ),
@@ -465,6 +469,7 @@ async fn anonymise_files(tx: &mut Tx, today: Date) -> Result<()> {
         "DELETE FROM follow_up_log WHERE person_id IN ({today})",
         "UPDATE meetings SET place = NULL, note = NULL, version = version + 1 WHERE person_id IN ({today})",
         "UPDATE outbox SET recipient = NULL, last_error = NULL WHERE person_id IN ({today})",
+        "DELETE FROM notifications WHERE person_id IN ({today})",
         "UPDATE orientations SET reason = NULL, rejection_reason = NULL WHERE person_id IN ({today})",
         "UPDATE pathway_reviews SET outcome = '' WHERE person_id IN ({today})",
         "UPDATE contracts SET hours_note = NULL, person_commitments = '', organisation_commitments = '',

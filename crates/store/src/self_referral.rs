@@ -130,6 +130,14 @@ impl Store {
                 .unique_as("last_name", "Cette personne a déjà une demande en cours sur cette action.")
                 .foreign_key_as("action_id", "Cette action n'existe pas.")
         })?;
+        crate::notification::notify_of_referral(
+            &mut tx,
+            id,
+            parcours_domain::notification::NotificationKind::SelfReferral,
+            None,
+            |action| format!("venue d'elle-même en {action} : demande à valider"),
+        )
+        .await?;
         let detail = match reason {
             Some(reason) => format!("démarche directe hors éligibilité : {reason}"),
             None => "démarche directe".to_owned(),

@@ -57,10 +57,16 @@ pub const COVERED_TABLES: &[(&str, &str)] = &[
 ];
 
 /// The tables holding person data the export deliberately leaves out, and why.
-pub const EXCLUDED_TABLES: &[(&str, &str)] = &[(
-    "person_name_tokens",
-    "derived search index of the name, birth date and scope already exported with the identity",
-)];
+pub const EXCLUDED_TABLES: &[(&str, &str)] = &[
+    (
+        "person_name_tokens",
+        "derived search index of the name, birth date and scope already exported with the identity",
+    ),
+    (
+        "notifications",
+        "staff's reminders derived from events already exported (positionings, contracts, clocks)",
+    ),
+];
 
 /// Everything held about one person.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

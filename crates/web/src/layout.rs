@@ -23,6 +23,8 @@ pub struct NavUser {
     pub display_name: String,
     pub role_label: &'static str,
     pub organisation: String,
+    /// Notifications not read yet.
+    pub unread: i64,
 }
 
 pub struct Layout {
@@ -185,6 +187,7 @@ impl Layout {
                 display_name: user.user.display_name.clone(),
                 role_label: user.role().label(),
                 organisation: user.user.organisation_name.clone(),
+                unread: user.user.unread_notifications,
             }),
             nav,
             csrf: csrf::token(session).await?,

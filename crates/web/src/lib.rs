@@ -214,6 +214,8 @@ fn spawn_housekeeping(app: App) {
         // The retention purge runs once a night, from 3 h in Paris; not at
         // start (a restart in the day leaves it to the next night).
         let mut purged_on = parcours_app::clock::today();
+        // The clocks due soon and the e-mail digests, once a morning from 7 h.
+        let mut told_on = parcours_app::clock::today() - time::Duration::days(1);
         loop {
             every.tick().await;
             let now = parcours_app::clock::in_paris(parcours_app::clock::now());
@@ -225,6 +227,17 @@ fn spawn_housekeeping(app: App) {
                 match parcours_app::retention::purge(&app, &job, false).await {
                     Ok(outcome) => tracing::info!(?outcome, "retention purge done"),
                     Err(err) => tracing::warn!(%err, "retention purge failed"),
+                }
+            }
+            if now.date() != told_on && now.hour() >= 7 {
+                told_on = now.date();
+                match parcours_app::notification::notify_clocks_due(&app).await {
+                    Ok(told) => tracing::info!(told, "clocks due soon notified"),
+                    Err(err) => tracing::warn!(?err, "clocks due soon not notified"),
+                }
+                match parcours_app::notification::send_digests(&app).await {
+                    Ok(sent) => tracing::info!(sent, "notification digests sent"),
+                    Err(err) => tracing::warn!(?err, "notification digests not sent"),
                 }
             }
             if let Err(err) = store.session_delete_expired().await {

@@ -16,6 +16,7 @@ mod fse;
 mod fse_report;
 mod import;
 mod meeting;
+mod notification;
 mod oarsa;
 mod orientation;
 mod person;
@@ -200,6 +201,12 @@ pub fn routes() -> Router<AppState> {
         .route("/persons/{id}/messages", get(meeting::messages))
         .route("/messages/{id}/resend", post(meeting::resend_message))
         .route("/messages/delivery", post(meeting::report_delivery))
+        .route("/notifications", get(notification::notifications))
+        .route("/notifications/read", post(notification::mark_read))
+        .route(
+            "/notifications/email-choices",
+            get(notification::email_choices).put(notification::set_email_choices),
+        )
         .route(
             "/persons/{id}/log",
             get(follow_up::log_entries).post(follow_up::add_log_entry),
@@ -426,6 +433,10 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         meeting::messages,
         meeting::resend_message,
         meeting::report_delivery,
+        notification::notifications,
+        notification::mark_read,
+        notification::email_choices,
+        notification::set_email_choices,
         structure_dashboard::dashboard,
         self_referral::record,
         self_referral::check,

@@ -91,13 +91,19 @@ async fn cards_for(
             } else {
                 "Personnes dont vous êtes le référent unique, échéance la plus proche d'abord.".to_owned()
             };
+            let mut cards = vec![
+                card("Mon portefeuille", Some(caseload), caseload_text, Some(("/portefeuille", "Ouvrir mon portefeuille"))),
+                card("Échéances en retard", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
+                card("Rechercher une personne", None, "Par nom, date de naissance, NIR ou numéro allocataire.", Some(("/personnes", "Rechercher"))),
+            ];
+            // A convocation that did not reach the person is on the to-do list until it is sorted out.
+            let undelivered = parcours_app::outbox::undelivered_messages(state, me).await?.len();
+            if undelivered > 0 {
+                cards.insert(0, card("Convocations non remises", Some(undelivered), "Courriels ou SMS de convocation en échec : vérifiez l'adresse ou le numéro, renvoyez ou imprimez la convocation.", Some(("/agenda#non-remis", "Voir les convocations"))));
+            }
             (
                 "Votre espace de référent unique : les personnes que vous accompagnez et leurs échéances.",
-                vec![
-                    card("Mon portefeuille", Some(caseload), caseload_text, Some(("/portefeuille", "Ouvrir mon portefeuille"))),
-                    card("Échéances en retard", Some(late), deadline_text(late, soon), Some(("/echeances", "Voir les échéances"))),
-                    card("Rechercher une personne", None, "Par nom, date de naissance, NIR ou numéro allocataire.", Some(("/personnes", "Rechercher"))),
-                ],
+                cards,
             )
         }
         Role::Manager => {

@@ -12,6 +12,7 @@ pub(crate) mod fse_report;
 pub(crate) mod home;
 pub(crate) mod import;
 pub(crate) mod meeting;
+pub(crate) mod notification;
 pub(crate) mod oarsa;
 pub(crate) mod orientation;
 pub(crate) mod person;
@@ -64,6 +65,12 @@ pub fn routes() -> Router<AppState> {
             get(meeting::convocation_letter),
         )
         .route("/agenda", get(meeting::agenda))
+        .route("/notifications", get(notification::list))
+        .route("/notifications/lues", post(notification::mark_read))
+        .route(
+            "/notifications/courriel",
+            post(notification::set_email_choices),
+        )
         .route(
             "/agenda/convocations.pdf",
             get(meeting::convocation_letters),

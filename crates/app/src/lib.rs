@@ -37,6 +37,7 @@ pub mod steering;
 pub mod structure_dashboard;
 pub mod subject_access;
 pub mod waiting_list;
+pub mod weekly_hours;
 
 pub use caller::{Caller, CommandLine};
 pub use current_user::CurrentUser;

@@ -436,6 +436,8 @@ pub struct FileView {
     /// the diagnostic is.
     pub declared_situation: Option<DeclaredSituation>,
     pub contracts: Vec<Contract>,
+    /// The weeks under the contrat d'engagement in force, if any.
+    pub weekly_hours: Option<parcours_domain::weekly_hours::WeeklyHours>,
     /// The follow-up log as `access` may read it, newest first.
     pub follow_up_log: Vec<parcours_store::follow_up::LogEntry>,
     /// What the caller may do with the person's appointments, and those they may see.
@@ -483,7 +485,16 @@ pub async fn open_file(
     let referrals = store.referrals_of_person(id).await?;
     let names = crate::account::names(app, actors(&file, &diagnostic_revisions)).await?;
     let meeting_access = crate::meeting::meeting_access_of(me, person, &file.assignments);
+    let contracts = store.contracts_of(id).await?;
+    let engaged = contracts
+        .iter()
+        .any(|c| c.kind == parcours_domain::contract::ContractKind::Engagement);
+    let weekly_hours = match engaged {
+        true => crate::weekly_hours::of_person_page(app, id).await?,
+        false => None,
+    };
     Ok(FileView {
+        weekly_hours,
         meetings: crate::meeting::visible_meetings(app, &meeting_access, id).await?,
         messages: crate::outbox::visible_messages(app, meeting_access.see, id).await?,
         meeting_access,
@@ -493,7 +504,7 @@ pub async fn open_file(
         due_soon_days: store.deadline_settings().await?.due_soon_days,
         access,
         diagnostic_revisions,
-        contracts: store.contracts_of(id).await?,
+        contracts,
         follow_up_log: crate::follow_up::readable_log(app, &access, id).await?,
         absence_alerts: absence_alerts(app, &referrals).await?,
         referrals,

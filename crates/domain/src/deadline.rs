@@ -29,10 +29,18 @@ pub struct DeadlineSettings {
     /// (absent from settings saved before it existed).
     #[serde(default = "default_offer_days")]
     pub offer_days: i64,
+    /// Completed weeks in a row below a contrat d'engagement's hours before
+    /// the référent is alerted (absent from settings saved before it existed).
+    #[serde(default = "default_hours_alert_weeks")]
+    pub hours_alert_weeks: i64,
 }
 
 fn default_offer_days() -> i64 {
     5
+}
+
+fn default_hours_alert_weeks() -> i64 {
+    3
 }
 
 impl Default for DeadlineSettings {
@@ -46,6 +54,7 @@ impl Default for DeadlineSettings {
             social_review_extended_months: 12,
             due_soon_days: 7,
             offer_days: default_offer_days(),
+            hours_alert_weeks: default_hours_alert_weeks(),
         }
     }
 }
@@ -64,6 +73,12 @@ impl DeadlineSettings {
             ),
             ("due_soon_days", self.due_soon_days),
         ];
+        if !(1..=12).contains(&self.hours_alert_weeks) {
+            invalid.add(
+                "hours_alert_weeks",
+                "Le nombre de semaines sous les heures du contrat va de 1 à 12.",
+            );
+        }
         if !(1..=60).contains(&self.offer_days) {
             invalid.add(
                 "offer_days",

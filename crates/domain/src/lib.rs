@@ -33,6 +33,7 @@ pub mod steering;
 pub mod taxonomy;
 pub mod validation;
 pub mod waiting_list;
+pub mod weekly_hours;
 pub mod worklist;
 
 pub use access::{Permission, Role};

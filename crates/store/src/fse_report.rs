@@ -108,14 +108,10 @@ pub struct AttendedSession {
 impl AttendedSession {
     /// Minutes between its times, 0 when a time is missing.
     pub fn minutes(&self) -> i64 {
-        let minutes = |raw: &Option<String>| {
-            let (h, m) = raw.as_deref()?.split_once(':')?;
-            Some(h.parse::<i64>().ok()? * 60 + m.parse::<i64>().ok()?)
-        };
-        match (minutes(&self.starts_at), minutes(&self.ends_at)) {
-            (Some(start), Some(end)) if end > start => end - start,
-            _ => 0,
-        }
+        parcours_domain::weekly_hours::session_minutes(
+            self.starts_at.as_deref(),
+            self.ends_at.as_deref(),
+        )
     }
 }
 

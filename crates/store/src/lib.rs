@@ -54,6 +54,7 @@ pub mod subject_access;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;
+pub mod weekly_hours;
 
 pub use audit::{Actor, AuditEvent, AuditFilter};
 pub use db::{default_postgres_connections, now, Backend, Store, Tx};

@@ -27,6 +27,7 @@ mod steering;
 mod structure_dashboard;
 mod subject_access;
 mod waiting_list;
+mod weekly_hours;
 
 use crate::error::{ApiError, ErrorBody, ErrorCode, ErrorDetail, Failure, FieldErrorBody};
 use crate::AppState;
@@ -113,6 +114,11 @@ pub fn routes() -> Router<AppState> {
         .route("/orientations/validate", post(orientation::validate))
         .route("/orientations/{id}/reject", post(orientation::reject))
         .route("/caseload", get(deadline::caseload))
+        .route("/caseload/weekly-hours", get(weekly_hours::of_caseload))
+        .route(
+            "/persons/{id}/weekly-hours",
+            get(weekly_hours::weekly_hours),
+        )
         .route("/deadlines", get(deadline::deadlines))
         .route("/deadlines/late-counts", get(deadline::late_counts))
         .route(
@@ -437,6 +443,8 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         notification::mark_read,
         notification::email_choices,
         notification::set_email_choices,
+        weekly_hours::weekly_hours,
+        weekly_hours::of_caseload,
         structure_dashboard::dashboard,
         self_referral::record,
         self_referral::check,

@@ -651,3 +651,52 @@ pub async fn pdf(
         bytes,
     ))
 }
+
+/// The weeks under a contrat d'engagement, as the person's page shows them.
+pub struct HoursTable {
+    /// « 15 h ».
+    pub contract: String,
+    pub exempt: bool,
+    pub alert: bool,
+    pub short: usize,
+    pub weeks: Vec<HoursWeek>,
+}
+
+pub struct HoursWeek {
+    /// « semaine du 30 novembre 2026 (en cours) ».
+    pub label: String,
+    pub planned: String,
+    pub done: String,
+    /// A completed week below the contract's hours.
+    pub short: bool,
+}
+
+pub fn hours_table(h: &parcours_domain::weekly_hours::WeeklyHours) -> HoursTable {
+    use parcours_domain::weekly_hours::fr_hours;
+    let current = parcours_app::clock::monday_of(today());
+    HoursTable {
+        contract: fr_hours(h.contract_hours * 60),
+        exempt: h.contract_hours == 0,
+        alert: h.alert,
+        short: h.weeks_short,
+        weeks: h
+            .weeks
+            .iter()
+            .rev()
+            .map(|w| HoursWeek {
+                label: format!(
+                    "Semaine du {}{}",
+                    parcours_app::clock::fr_long_date(w.monday),
+                    if w.monday == current {
+                        " (en cours)"
+                    } else {
+                        ""
+                    }
+                ),
+                planned: fr_hours(w.planned_minutes),
+                done: fr_hours(w.done_minutes),
+                short: w.monday < current && h.contract_hours > 0 && w.short_of(h.contract_hours),
+            })
+            .collect(),
+    }
+}

@@ -39,6 +39,9 @@ pub struct WorkRow {
     pub referent: String,
     /// To orient or to contract: may be convoked from the list.
     pub convocable: bool,
+    /// Under a contrat d'engagement: last week's hours done of the
+    /// contract's (« 9 h / 15 h »), and whether the référent is alerted.
+    pub hours: Option<(String, bool)>,
 }
 
 fn work_row(person_id: Uuid, line: &impl ListLine, today: Date) -> WorkRow {
@@ -64,6 +67,7 @@ fn work_row(person_id: Uuid, line: &impl ListLine, today: Date) -> WorkRow {
             facts.stage,
             PathwayStage::Orientation | PathwayStage::Contract
         ),
+        hours: None,
     }
 }
 
@@ -204,6 +208,8 @@ struct CaseloadPage {
     download: String,
     /// The caller may tick people to convoke them.
     convoke: bool,
+    /// The weekly hours column (the caseload).
+    with_hours: bool,
 }
 
 pub async fn caseload(
@@ -216,10 +222,14 @@ pub async fn caseload(
     let filter = q.list.parse()?;
     let delivery = delivery(&q.format);
     let today = today();
-    let rows: Vec<WorkRow> = deadline::caseload(&state, &me, &filter, delivery)
-        .await?
+    let lines = deadline::caseload(&state, &me, &filter, delivery).await?;
+    let mut hours = parcours_app::weekly_hours::of_caseload(&state, &me, &lines).await?;
+    let rows: Vec<WorkRow> = lines
         .iter()
-        .map(|line| work_row(line.person.id, line, today))
+        .map(|line| WorkRow {
+            hours: hours.remove(&line.person.id).map(|h| hours_cell(&h)),
+            ..work_row(line.person.id, line, today)
+        })
         .collect();
     let columns = columns(false);
     if let Some(file) = download(
@@ -238,8 +248,20 @@ pub async fn caseload(
         with_referent: false,
         download: without_format(raw.as_deref()),
         convoke: me.role().can(Permission::PlanMeetings),
+        with_hours: true,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// Last week's hours done of the contract's, and the alert.
+fn hours_cell(h: &parcours_domain::weekly_hours::WeeklyHours) -> (String, bool) {
+    use parcours_domain::weekly_hours::fr_hours;
+    let done = h.last_week().map_or(0, |w| w.done_minutes);
+    let text = match h.contract_hours {
+        0 => format!("{} (dispense)", fr_hours(done)),
+        hours => format!("{} / {}", fr_hours(done), fr_hours(hours * 60)),
+    };
+    (text, h.alert)
 }
 
 /// A file asked for is a download in the audit trail (`download` checks the format).
@@ -260,6 +282,7 @@ struct DeadlinesPage {
     with_referent: bool,
     download: String,
     convoke: bool,
+    with_hours: bool,
     mine_only: bool,
     can_choose: bool,
     /// The list stops at the most urgent; the counts are exact.
@@ -340,6 +363,7 @@ pub async fn deadlines(
         with_referent: !mine_only,
         download: without_format(raw.as_deref()),
         convoke: me.role().can(Permission::PlanMeetings),
+        with_hours: false,
         mine_only,
         can_choose: is_referent,
         truncated,
@@ -378,6 +402,8 @@ pub struct SettingsForm {
     due_soon_days: String,
     #[serde(default)]
     offer_days: String,
+    #[serde(default)]
+    hours_alert_weeks: String,
 }
 
 impl SettingsForm {
@@ -391,6 +417,7 @@ impl SettingsForm {
             social_review_extended_months: s.social_review_extended_months.to_string(),
             due_soon_days: s.due_soon_days.to_string(),
             offer_days: s.offer_days.to_string(),
+            hours_alert_weeks: s.hours_alert_weeks.to_string(),
         }
     }
 
@@ -420,6 +447,7 @@ impl SettingsForm {
             ),
             due_soon_days: number("due_soon_days", &self.due_soon_days),
             offer_days: number("offer_days", &self.offer_days),
+            hours_alert_weeks: number("hours_alert_weeks", &self.hours_alert_weeks),
         };
         invalid.into_result(settings)
     }

@@ -511,6 +511,8 @@ struct ShowPage {
     duplicates: Vec<Line>,
     access: parcours_app::person::PathwayAccess,
     contracts: Vec<ContractLine>,
+    /// The weeks under the contrat d'engagement in force.
+    hours: Option<super::contract::HoursTable>,
     merged_into: Option<String>,
     /// What CAF/MSA and CSV imports recorded: (date, detail).
     caf_changes: Vec<(String, String)>,
@@ -799,6 +801,7 @@ fn show_page(
         duplicates: view.duplicates.iter().map(line).collect(),
         access: view.access,
         contracts: view.contracts.iter().map(contract_line).collect(),
+        hours: view.weekly_hours.as_ref().map(super::contract::hours_table),
         merged_into: person.merged_into_id.map(|id| id.to_string()),
         nir: person
             .nir

@@ -302,6 +302,34 @@ const steps = [
     },
   ],
   [
+    'convocation en nombre depuis la liste à contractualiser, notifications',
+    async (page) => {
+      await login(page, 'referent@demo.parcours.fr');
+      await visit(page, '/portefeuille?etape=contract');
+      const boxes = page.locator('form#convoquer input[name=personne]');
+      expect((await boxes.count()) >= 1, 'aucune personne à convoquer dans la liste des personnes à contractualiser');
+      await boxes.first().check();
+      await submitAndWait(page, () => page.locator('form#convoquer button[type=submit]').click());
+      await expectText(page, 'Convoquer en nombre');
+      const slots = await page.locator('#slots-convocations').inputValue();
+      expect(slots.trim().split('\n').length === 1, `un créneau libre proposé par personne, obtenu « ${slots} »`);
+      await axeScan(page, '/rendez-vous/convocations');
+      await page.locator('#kind-convocations').selectOption('signature');
+      await page.locator('#place-convocations').fill('Maison des solidarités, 2 rue de la Gare, Caen');
+      await submitAndWait(page, () => page.locator('form[action="/rendez-vous/convocations"] button[type=submit]').click());
+      await expectText(page, '1 rendez-vous planifié');
+      const lot = page.locator('#lot a');
+      const pdf = await page.request.get(url(await lot.getAttribute('href')));
+      expect(pdf.status() === 200, `convocations du lot : HTTP ${pdf.status()}`);
+      expect((pdf.headers()['content-type'] || '').includes('application/pdf'), 'les convocations du lot ne sont pas un PDF');
+      await axeScan(page, '/agenda (lot)');
+      await visit(page, '/notifications');
+      await expectText(page, 'Recevoir par courriel');
+      await axeScan(page);
+      await logout(page);
+    },
+  ],
+  [
     'diagnostic et contrat : saisie par le référent',
     async (page) => {
       await login(page, 'referent@demo.parcours.fr');

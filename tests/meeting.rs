@@ -575,6 +575,20 @@ async fn a_batch_convokes_each_person_on_a_slot_or_nobody() {
             "{text}"
         );
         assert!(text.contains("9 h 45"), "{text}");
+        // The orientation clock names the appointment that meets it.
+        let page = client
+            .get(app.url(&format!("/personnes/{anne}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Rendez-vous prévu : Information collective le"),
+            "{}",
+            html_part(&page, "echeances", "</table>")
+        );
         // A structure's opérateur may not print them.
         let other = app.signed_in(OPERATOR).await;
         let refused = other

@@ -40,6 +40,23 @@ codes!(
 );
 
 impl MeetingKind {
+    /// Whether an appointment of this kind meets the deadline `clock`
+    /// (the orientation interview the orientation's, the signature the
+    /// contract's…), for the clocks to show it.
+    pub fn serves(self, clock: crate::deadline::ClockKind) -> bool {
+        use crate::deadline::ClockKind;
+        match clock {
+            ClockKind::Orientation => self.before_referent(),
+            ClockKind::Contract => matches!(
+                self,
+                MeetingKind::Diagnostic | MeetingKind::ContractSignature
+            ),
+            ClockKind::JointReview | ClockKind::ContractEnd => {
+                matches!(self, MeetingKind::Review | MeetingKind::FollowUp)
+            }
+        }
+    }
+
     /// The appointments an orientation agent of the organisation holds
     /// before anyone is the person's référent.
     pub fn before_referent(self) -> bool {
@@ -588,6 +605,15 @@ mod tests {
                 "08/12/2026 09:00"
             ]
         );
+    }
+
+    #[test]
+    fn each_clock_is_met_by_its_appointments() {
+        use crate::deadline::ClockKind;
+        assert!(MeetingKind::Orientation.serves(ClockKind::Orientation));
+        assert!(MeetingKind::ContractSignature.serves(ClockKind::Contract));
+        assert!(!MeetingKind::ContractSignature.serves(ClockKind::Orientation));
+        assert!(MeetingKind::Review.serves(ClockKind::ContractEnd));
     }
 
     #[test]

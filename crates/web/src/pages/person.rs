@@ -421,6 +421,8 @@ pub struct ClockLine {
     pub due: String,
     pub state: String,
     pub css: &'static str,
+    /// The next appointment planned that meets it (« Signature du contrat le … »).
+    pub planned: Option<String>,
 }
 
 pub struct ContractLine {
@@ -853,7 +855,7 @@ fn show_page(
         members: view.members.iter().map(member).collect(),
         clocks: clocks
             .iter()
-            .map(|c| clock_line(c, today, view.due_soon_days))
+            .map(|c| clock_line_with_meeting(c, today, view.due_soon_days, &view.meetings))
             .collect(),
         events: events.into_iter().map(|(_, e)| e).collect(),
         current_referent: assignments
@@ -934,6 +936,34 @@ fn clock_line(c: &StoredClock, today: Date, due_soon_days: i64) -> ClockLine {
         due: fr_date(c.due_on),
         state,
         css,
+        planned: None,
+    }
+}
+
+/// The clock's line with the next appointment to come that meets it,
+/// among those the caller sees.
+fn clock_line_with_meeting(
+    c: &StoredClock,
+    today: Date,
+    due_soon_days: i64,
+    meetings: &[parcours_store::meeting::Meeting],
+) -> ClockLine {
+    let now = parcours_app::clock::now();
+    let next = meetings
+        .iter()
+        .filter(|m| {
+            c.met_on.is_none() && m.outcome.is_none() && m.starts_at > now && m.kind.serves(c.kind)
+        })
+        .min_by_key(|m| m.starts_at);
+    ClockLine {
+        planned: next.map(|m| {
+            format!(
+                "{} le {}",
+                m.kind.label(),
+                parcours_domain::meeting::fr_when(m.starts_at)
+            )
+        }),
+        ..clock_line(c, today, due_soon_days)
     }
 }
 

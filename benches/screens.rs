@@ -398,7 +398,16 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
     let caseload_alone = alone(move || {
         let s = s.clone();
         async move {
-            s.caseload(referent.id).await.unwrap();
+            let lines = s.caseload(referent.id).await.unwrap();
+            // The weekly hours column: the contrats d'engagement in force, their last weeks.
+            let people: Vec<_> = lines.iter().map(|l| l.person.id).collect();
+            let today = parcours_domain::clock::today();
+            let engaged = s.engagements_in_force(&people, today).await.unwrap();
+            let under: Vec<_> = engaged.iter().map(|e| e.person_id).collect();
+            let from = today - time::Duration::weeks(4);
+            s.hours_facts(&under, from, today + time::Duration::days(7))
+                .await
+                .unwrap();
         }
     });
     let s = store.clone();

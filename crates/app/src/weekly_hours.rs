@@ -4,6 +4,7 @@
 //! mission; the caseload's for the référent's own people.
 
 use crate::{App, CurrentUser, Failure};
+use parcours_domain::clock::monday_of;
 use parcours_domain::weekly_hours::{alert, weeks, weeks_short, WeeklyHours, WEEKS_SHOWN};
 use parcours_domain::Permission;
 use parcours_store::deadline::CaseloadLine;
@@ -12,16 +13,16 @@ use std::collections::HashMap;
 use time::{Date, Duration};
 use uuid::Uuid;
 
-/// The weeks of `engagement` up to `today`, from its facts.
+/// The last `shown` weeks of `engagement` up to `today`, from its facts.
 fn of_engagement(
     engagement: &Engagement,
     facts: &HoursFacts,
     today: Date,
-    alert_weeks: i64,
+    (shown, alert_weeks): (i64, i64),
 ) -> WeeklyHours {
     let first = engagement
         .starts_on
-        .max(today - Duration::weeks(WEEKS_SHOWN - 1));
+        .max(monday_of(today) - Duration::weeks(shown - 1));
     let weeks = weeks(
         first,
         today,
@@ -40,21 +41,28 @@ fn of_engagement(
     }
 }
 
-/// The weeks of each of `people` who has a contrat d'engagement in force.
-async fn of_people(app: &App, people: &[Uuid]) -> Result<Vec<WeeklyHours>, Failure> {
+/// The last `shown` weeks of each of `people` who has a contrat
+/// d'engagement in force (none: only as many as the alert looks back on).
+async fn of_people(
+    app: &App,
+    people: &[Uuid],
+    shown: Option<i64>,
+) -> Result<Vec<WeeklyHours>, Failure> {
     let today = crate::clock::today();
     let engagements = app.store.engagements_in_force(people, today).await?;
     if engagements.is_empty() {
         return Ok(Vec::new());
     }
     let alert_weeks = app.store.deadline_settings().await?.hours_alert_weeks;
+    // The current week and the completed ones the alert looks back on.
+    let shown = shown.unwrap_or(alert_weeks + 1);
     let under: Vec<Uuid> = engagements.iter().map(|e| e.person_id).collect();
     let from = engagements
         .iter()
         .map(|e| e.starts_on)
         .min()
         .unwrap_or(today)
-        .max(today - Duration::weeks(WEEKS_SHOWN));
+        .max(monday_of(today) - Duration::weeks(shown - 1));
     let facts = app
         .store
         .hours_facts(&under, from, today + Duration::days(7))
@@ -67,7 +75,7 @@ async fn of_people(app: &App, people: &[Uuid]) -> Result<Vec<WeeklyHours>, Failu
                 e,
                 facts.get(&e.person_id).unwrap_or(&none),
                 today,
-                alert_weeks,
+                (shown, alert_weeks),
             )
         })
         .collect())
@@ -78,7 +86,10 @@ pub(crate) async fn of_person_page(
     app: &App,
     person_id: Uuid,
 ) -> Result<Option<WeeklyHours>, Failure> {
-    Ok(of_people(app, &[person_id]).await?.into_iter().next())
+    Ok(of_people(app, &[person_id], Some(WEEKS_SHOWN))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// The person's weeks under their contrat d'engagement in force (none
@@ -102,7 +113,7 @@ pub async fn of_caseload(
 ) -> Result<HashMap<Uuid, WeeklyHours>, Failure> {
     me.require(Permission::ViewCaseload)?;
     let people: Vec<Uuid> = caseload.iter().map(|l| l.person.id).collect();
-    Ok(of_people(app, &people)
+    Ok(of_people(app, &people, None)
         .await?
         .into_iter()
         .map(|w| (w.person_id, w))

@@ -95,7 +95,7 @@ async fn the_weeks_count_what_was_planned_and_done_and_alert_when_short() {
                 &format!("/api/v1/persons/{person}/contracts"),
                 &sophie,
                 Some(json!({"kind": "engagement", "starts_on": w1.to_string(), "duration_months": "6",
-                            "weekly_hours": "15", "hours_reason": "", "person_commitments": "Venir au jardin.",
+                            "weekly_hours": "15", "hours_reason": "", "other_weekly_hours": "5", "person_commitments": "Venir au jardin.",
                             "organisation_commitments": "Accompagner chaque semaine.",
                             "objectives": [{"category": "mobilite", "title": "Obtenir le permis de conduire",
                                             "barriers": [], "actions": "Bourse au permis"}]})),
@@ -139,6 +139,20 @@ async fn the_weeks_count_what_was_planned_and_done_and_alert_when_short() {
         let before = app.get_json(&sophie, &path).await;
         assert_eq!(before["contract_id"], contract_id.as_str(), "{before}");
         assert_eq!(before["contract_hours"], 15);
+        // The other activities out of range: refused on their field, nothing saved.
+        let (status, refused) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{person}/contracts"),
+                &sophie,
+                Some(json!({"kind": "engagement", "starts_on": w1.to_string(), "duration_months": "6",
+                            "weekly_hours": "15", "other_weekly_hours": "40", "person_commitments": "x",
+                            "organisation_commitments": "y",
+                            "objectives": [{"category": "mobilite", "title": "Permis", "barriers": [], "actions": ""}]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["fields"][0]["field"], "other_weekly_hours");
 
         // A session attended in week 1, one missed in week 2, none in week 3.
         for (monday, mark) in [(w1, "present"), (w2, "absent")] {
@@ -208,8 +222,8 @@ async fn the_weeks_count_what_was_planned_and_done_and_alert_when_short() {
         );
         assert_eq!(week(&after, w3), b3, "nothing changed in week 3: {after}");
         assert!(
-            b3.0 >= 270,
-            "the garden's declared hours planned in week 3: {before}"
+            b3.0 >= 270 + 300,
+            "the garden's declared hours and the contract's 5 hours of other activities planned in week 3: {before}"
         );
 
         // Short of 15 hours each week: alerted after the département's number of weeks.

@@ -948,6 +948,7 @@ fn contracts(
                     },
                     hours_reason: before.data.hours_reason,
                     hours_note: before.data.hours_note.clone(),
+                    other_weekly_hours: None,
                     objectives: objectives.into_iter().map(|(_, o)| o).collect(),
                     person_commitments: before.data.person_commitments.clone(),
                     organisation_commitments: before.data.organisation_commitments.clone(),
@@ -1001,6 +1002,7 @@ fn contracts(
                     weekly_hours,
                     hours_reason,
                     hours_note,
+                    other_weekly_hours: None,
                     objectives,
                     person_commitments: rng.pick(texts::PERSON_COMMITMENTS).to_string(),
                     organisation_commitments:

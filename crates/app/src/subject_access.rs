@@ -374,6 +374,12 @@ pub fn document(
                         c.hours_reason.map(|r| r.label()).unwrap_or_default(),
                     ),
                     field("Précision", text(&c.hours_note)),
+                    field(
+                        "Autres activités (heures par semaine)",
+                        c.other_weekly_hours
+                            .map(|h| h.to_string())
+                            .unwrap_or_default(),
+                    ),
                     field("Engagements de la personne", &c.person_commitments),
                     field("Engagements de l'organisme", &c.organisation_commitments),
                     field("Signé le", day(c.signed_on)),

@@ -29,6 +29,7 @@ fn of_engagement(
         &facts.sessions,
         &facts.meetings,
         &facts.participations,
+        engagement.other_weekly_hours.unwrap_or(0) * 60,
     );
     let hours = engagement.weekly_hours.unwrap_or(0);
     WeeklyHours {

@@ -195,6 +195,10 @@ pub struct ContractInput {
     pub hours_reason: String,
     #[serde(default)]
     pub hours_note: String,
+    /// Contrat d'engagement only: the weekly hours of the other activities
+    /// written in the contract (volunteering, steps taken alone…), 0 to 35.
+    #[serde(default)]
+    pub other_weekly_hours: String,
     #[serde(default)]
     pub objectives: Vec<ObjectiveInput>,
     #[serde(default)]
@@ -220,6 +224,8 @@ pub struct ContractData {
     pub weekly_hours: Option<i64>,
     pub hours_reason: Option<HoursReason>,
     pub hours_note: Option<String>,
+    /// The other activities written in a contrat d'engagement, hours a week.
+    pub other_weekly_hours: Option<i64>,
     pub objectives: Vec<Objective>,
     pub person_commitments: String,
     pub organisation_commitments: String,
@@ -258,6 +264,12 @@ impl ContractData {
             Some(ContractKind::Engagement) => parse_hours(&mut invalid, input),
             _ => (None, None),
         };
+        let other_weekly_hours = match kind {
+            Some(ContractKind::Engagement) => {
+                parse_other_hours(&mut invalid, &input.other_weekly_hours)
+            }
+            _ => None,
+        };
         let objectives = parse_objectives(&mut invalid, &input.objectives);
         let person_commitments = free_text(
             &mut invalid,
@@ -293,6 +305,7 @@ impl ContractData {
             weekly_hours,
             hours_reason,
             hours_note,
+            other_weekly_hours,
             objectives,
             person_commitments,
             organisation_commitments,
@@ -302,6 +315,23 @@ impl ContractData {
 
 /// 15 hours a week by default; fewer only with a recorded reason; none only
 /// for health, disability or childcare.
+/// The other activities' weekly hours: empty is none.
+fn parse_other_hours(invalid: &mut Invalid, raw: &str) -> Option<i64> {
+    match raw.trim() {
+        "" => None,
+        raw => match raw.parse::<i64>() {
+            Ok(h) if (0..=35).contains(&h) => Some(h),
+            _ => {
+                invalid.add(
+                    "other_weekly_hours",
+                    "Les autres activités du contrat se comptent en heures par semaine, de 0 à 35.",
+                );
+                None
+            }
+        },
+    }
+}
+
 fn parse_hours(invalid: &mut Invalid, input: &ContractInput) -> (Option<i64>, Option<HoursReason>) {
     let raw = input.weekly_hours.trim();
     let hours = if raw.is_empty() {

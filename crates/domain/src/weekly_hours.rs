@@ -75,13 +75,16 @@ pub struct Participation {
 
 /// The weeks from the one of `first` to the one of `last`, each with its
 /// hours: `sessions` are the person's sessions (with the action each
-/// belongs to), `meetings` their appointments not cancelled.
+/// belongs to), `meetings` their appointments not cancelled, `other` the
+/// minutes a week of the other activities written in the contract
+/// (planned; what was done of them is not recorded).
 pub fn weeks(
     first: Date,
     last: Date,
     sessions: &[(Uuid, Activity)],
     meetings: &[Activity],
     participations: &[Participation],
+    other: i64,
 ) -> Vec<WeekHours> {
     let mut weeks = Vec::new();
     let mut monday = monday_of(first);
@@ -90,7 +93,7 @@ pub fn weeks(
         let within = |a: &Activity| a.on >= monday && a.on <= sunday;
         let mut week = WeekHours {
             monday,
-            planned_minutes: 0,
+            planned_minutes: other,
             done_minutes: 0,
         };
         for activity in sessions
@@ -205,6 +208,7 @@ mod tests {
             &sessions,
             &meetings,
             &[hike, workshop],
+            0,
         );
         assert_eq!(weeks.len(), 2);
         assert_eq!(weeks[0].monday, date!(2026 - 11 - 30));
@@ -219,6 +223,21 @@ mod tests {
             (7 * 60 + 30, 3 * 60)
         );
         assert_eq!(fr_hours(weeks[1].planned_minutes), "7 h 30");
+        // Five hours a week of other activities written in the contract: planned every week.
+        let with_other = super::weeks(
+            date!(2026 - 12 - 02),
+            date!(2026 - 12 - 13),
+            &sessions,
+            &meetings,
+            &[hike, workshop],
+            300,
+        );
+        assert_eq!(with_other[1].planned_minutes, 7 * 60 + 30 + 300);
+        assert_eq!(
+            with_other[1].done_minutes,
+            3 * 60,
+            "what was done of them is not recorded"
+        );
     }
 
     #[test]
@@ -259,7 +278,7 @@ mod tests {
                 .iter()
                 .map(|(day, h, done)| (WORKSHOP, at(first + Duration::days(*day), *h, *done)))
                 .collect();
-            for week in weeks(first, first + Duration::days(13), &activities, &[], &[]) {
+            for week in weeks(first, first + Duration::days(13), &activities, &[], &[], 0) {
                 prop_assert!(week.done_minutes <= week.planned_minutes);
             }
         }

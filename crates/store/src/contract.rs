@@ -32,6 +32,8 @@ pub struct Contract {
     pub weekly_hours: Option<i64>,
     pub hours_reason: Option<HoursReason>,
     pub hours_note: Option<String>,
+    /// The other activities written in a contrat d'engagement, hours a week.
+    pub other_weekly_hours: Option<i64>,
     pub person_commitments: String,
     pub organisation_commitments: String,
     pub signed_on: Option<Date>,
@@ -174,12 +176,13 @@ impl Store {
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE contracts SET kind = $1, starts_on = $2, duration_months = $3, ends_on = $4, weekly_hours = $5,
                     hours_reason = $6, hours_note = $7, person_commitments = $8, organisation_commitments = $9,
-                    version = version + 1, updated_at = $10
+                    version = version + 1, updated_at = $10, other_weekly_hours = $13
              WHERE id = $11 AND version = $12",
         )
         .bind(data.kind.code()).bind(data.starts_on).bind(data.duration_months).bind(data.ends_on)
         .bind(data.weekly_hours).bind(data.hours_reason.map(|r| r.code())).bind(&data.hours_note)
         .bind(&data.person_commitments).bind(&data.organisation_commitments).bind(Moment(now())).bind(id).bind(expected_version)
+        .bind(data.other_weekly_hours)
         .execute(conn).await.map(|done| done.rows_affected()))?;
         on_tx!(&mut tx, conn => sqlx::query("DELETE FROM contract_objectives WHERE contract_id = $1")
             .bind(id).execute(conn).await.map(|done| done.rows_affected()))?;
@@ -359,13 +362,13 @@ async fn insert_contract(
     on_tx!(tx, conn => sqlx::query(
         "INSERT INTO contracts (id, person_id, kind, orientation_id, assignment_id, status, starts_on, duration_months,
             ends_on, weekly_hours, hours_reason, hours_note, person_commitments, organisation_commitments,
-            previous_contract_id, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+            previous_contract_id, created_by, created_at, updated_at, other_weekly_hours)
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)",
     )
     .bind(id).bind(person_id).bind(data.kind.code()).bind(orientation_id).bind(assignment_id).bind(data.starts_on)
     .bind(data.duration_months).bind(data.ends_on).bind(data.weekly_hours).bind(data.hours_reason.map(|r| r.code()))
     .bind(&data.hours_note).bind(&data.person_commitments).bind(&data.organisation_commitments).bind(previous)
-    .bind(&actor.label).bind(Moment(at))
+    .bind(&actor.label).bind(Moment(at)).bind(data.other_weekly_hours)
     .execute(conn).await.map(|done| done.rows_affected()))?;
     insert_objectives(tx, id, &data.objectives).await?;
     let detail = match previous {
@@ -463,6 +466,10 @@ async fn renewal(tx: &mut Tx, contract: &Contract) -> Result<ContractData> {
         },
         hours_reason: contract.hours_reason,
         hours_note: contract.hours_note.clone(),
+        other_weekly_hours: match kind {
+            parcours_domain::contract::ContractKind::Engagement => contract.other_weekly_hours,
+            parcours_domain::contract::ContractKind::Cer => None,
+        },
         objectives: objectives.into_iter().map(|(_, o)| o).collect(),
         person_commitments: contract.person_commitments.clone(),
         organisation_commitments: contract.organisation_commitments.clone(),

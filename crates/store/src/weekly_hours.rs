@@ -162,6 +162,8 @@ pub struct Engagement {
     pub contract_id: Uuid,
     pub starts_on: Date,
     pub weekly_hours: Option<i64>,
+    /// The other activities written in the contract, hours a week.
+    pub other_weekly_hours: Option<i64>,
 }
 
 impl Store {
@@ -175,7 +177,8 @@ impl Store {
         let mut found = Vec::new();
         for chunk in people.chunks(CHUNK) {
             let mut sql = Sql::new(
-                "SELECT person_id, id AS contract_id, starts_on, weekly_hours FROM contracts WHERE kind = 'engagement'",
+                "SELECT person_id, id AS contract_id, starts_on, weekly_hours, other_weekly_hours
+                 FROM contracts WHERE kind = 'engagement'",
             );
             sql.bind(" AND signed_on <= ", day)
                 .bind(" AND starts_on <= ", day)

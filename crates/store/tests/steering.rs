@@ -213,6 +213,7 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
             weekly_hours: None,
             hours_reason: None,
             hours_note: None,
+            other_weekly_hours: None,
             objectives: Vec::new(),
             person_commitments: String::new(),
             organisation_commitments: String::new(),
@@ -469,6 +470,7 @@ async fn the_return_reads_who_is_in_duties_at_its_day() {
                 weekly_hours: None,
                 hours_reason: None,
                 hours_note: None,
+                other_weekly_hours: None,
                 objectives: objectives
                     .iter()
                     .map(|(category, title)| parcours_domain::contract::Objective {

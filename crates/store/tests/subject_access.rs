@@ -290,6 +290,7 @@ async fn person_with_everything(store: &Store) -> Uuid {
         weekly_hours: None,
         hours_reason: None,
         hours_note: None,
+        other_weekly_hours: None,
         objectives: Vec::new(),
         person_commitments: "Participer aux ateliers.".into(),
         organisation_commitments: "Accompagner.".into(),

@@ -126,14 +126,18 @@ pub fn line(p: &PersonSummary) -> Line {
 /// A contract's weekly hours and why they are reduced, if they are.
 pub fn hours_text(contract: &Contract) -> Option<String> {
     let reason = contract.hours_reason.map(|r| r.label());
-    match (contract.weekly_hours, reason) {
-        (Some(0), Some(reason)) => Some(format!("Dispense d'heures d'activité — {reason}")),
-        (Some(h), Some(reason)) => {
-            Some(format!("{h} heures par semaine (durée réduite — {reason})"))
+    let hours = match (contract.weekly_hours, reason) {
+        (Some(0), Some(reason)) => format!("Dispense d'heures d'activité — {reason}"),
+        (Some(h), Some(reason)) => format!("{h} heures par semaine (durée réduite — {reason})"),
+        (Some(h), None) => format!("{h} heures par semaine"),
+        (None, _) => return None,
+    };
+    Some(match contract.other_weekly_hours {
+        Some(other) if other > 0 => {
+            format!("{hours}, dont {other} heures d'autres activités prévues au contrat")
         }
-        (Some(h), None) => Some(format!("{h} heures par semaine")),
-        (None, _) => None,
-    }
+        _ => hours,
+    })
 }
 
 pub fn period_text(contract: &Contract) -> String {

@@ -36,6 +36,7 @@ pub struct ContractForm {
     weekly_hours: String,
     hours_reason: String,
     hours_note: String,
+    other_weekly_hours: String,
     person_commitments: String,
     organisation_commitments: String,
     version: i64,
@@ -77,6 +78,7 @@ fn contract_input(form: ContractForm, rows: &Pairs) -> ContractInput {
         weekly_hours: trim(form.weekly_hours),
         hours_reason: trim(form.hours_reason),
         hours_note: trim(form.hours_note),
+        other_weekly_hours: trim(form.other_weekly_hours),
         objectives: objectives(rows),
         person_commitments: trim(form.person_commitments),
         organisation_commitments: trim(form.organisation_commitments),
@@ -288,6 +290,10 @@ fn input_of(contract: &Contract, objectives: &[ContractObjective]) -> ContractIn
             .map(|r| r.code().to_owned())
             .unwrap_or_default(),
         hours_note: contract.hours_note.clone().unwrap_or_default(),
+        other_weekly_hours: contract
+            .other_weekly_hours
+            .map(|h| h.to_string())
+            .unwrap_or_default(),
         objectives: objectives
             .iter()
             .map(|o| ObjectiveInput {

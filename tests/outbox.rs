@@ -372,7 +372,7 @@ async fn a_convocation_goes_by_email_and_sms_once_and_its_failures_are_shown() {
         parcours_app::outbox::deliver_due(&app.app).await.unwrap();
         assert_eq!(provider.received.lock().unwrap().len(), sent_before + 1);
 
-        // Cancelled: the reminders never go.
+        // Called off by the service: the reminders never go, the person is told where the convocation went.
         let (status, _) = app
             .call(
                 Method::POST,
@@ -381,13 +381,51 @@ async fn a_convocation_goes_by_email_and_sms_once_and_its_failures_are_shown() {
                     planned["id"].as_str().unwrap()
                 ),
                 &karim,
-                Some(json!({"version": 1, "outcome": "annule_personne"})),
+                Some(json!({"version": 1, "outcome": "annule_service"})),
             )
             .await;
         assert_eq!(status, StatusCode::OK);
         let after = messages(&app, &karim, &person).await;
         assert_eq!(state_of(&after, "email", "rappel"), "annule");
         assert_eq!(state_of(&after, "sms", "rappel"), "annule");
+        assert_eq!(state_of(&after, "email", "annulation"), "a_envoyer");
+        assert_eq!(state_of(&after, "sms", "annulation"), "a_envoyer");
+        let round = parcours_app::outbox::deliver_due(&app.app).await.unwrap();
+        assert_eq!(round.sent, 2, "{round:?}");
+        let cancelled = mail.emails().await;
+        let cancelled = cancelled.last().unwrap();
+        assert!(
+            cancelled["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Annulation : rendez-vous du "),
+            "{cancelled}"
+        );
+        let text = cancelled["text"].as_str().unwrap();
+        assert!(text.contains("annulé par le service"), "{text}");
+        assert!(!text.contains("votre présence est importante"), "{text}");
+        let ics = reqwest::get(mail.api(&format!(
+            "/email/{}/attachment/{}",
+            cancelled["id"].as_str().unwrap(),
+            cancelled["attachments"][0]["generatedFileName"].as_str().unwrap()
+        )))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+        assert!(
+            ics.contains("METHOD:CANCEL") && ics.contains("STATUS:CANCELLED"),
+            "{ics}"
+        );
+        let (_, sms) = provider.received.lock().unwrap().last().unwrap().clone();
+        assert!(
+            sms["text"]
+                .as_str()
+                .unwrap()
+                .contains("est annulé par le service"),
+            "{sms}"
+        );
         let page = app
             .page(
                 "referent2@demo.parcours.fr",

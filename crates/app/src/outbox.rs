@@ -166,7 +166,12 @@ pub async fn deliver_due(app: &App) -> Result<DeliveryRound, Failure> {
 /// Sends one message it took, and says how it went.
 async fn attempt(app: &App, message: &Message, now: OffsetDateTime) -> Result<Attempt, Failure> {
     let meeting = app.store.meeting(message.meeting_id).await?;
-    if meeting.outcome.is_some() || meeting.starts_at <= now {
+    // A cancellation is told of a cancelled appointment; the others of one still to come.
+    let current = match message.purpose {
+        Purpose::Cancellation => meeting.cancelled(),
+        _ => meeting.outcome.is_none(),
+    };
+    if !current || meeting.starts_at <= now {
         return Ok(given_up(
             "le rendez-vous a eu lieu ou a été annulé avant l'envoi",
         ));
@@ -253,6 +258,12 @@ impl Words {
         let lead = match purpose {
             Purpose::Convocation => "Vous êtes convoqué(e)",
             Purpose::Reminder => "Rappel : vous êtes attendu(e)",
+            Purpose::Cancellation => {
+                return format!(
+                    "Votre rendez-vous du {} ({}) est annulé par le service : nous vous proposerons une autre date. Questions : contactez-nous{}.",
+                    self.when, self.kind, self.contact
+                )
+            }
         };
         format!(
             "{lead} le {} {}, {}, avec {}. Empêchement : prévenez-nous{}.",
@@ -264,6 +275,7 @@ impl Words {
         let subject = match purpose {
             Purpose::Convocation => format!("Convocation : rendez-vous du {}", self.when),
             Purpose::Reminder => format!("Rappel : rendez-vous du {}", self.when),
+            Purpose::Cancellation => format!("Annulation : rendez-vous du {}", self.when),
         };
         let mut text = vec![
             "Bonjour,".to_owned(),
@@ -275,6 +287,10 @@ impl Words {
                 Purpose::Reminder => {
                     format!("Nous vous rappelons votre rendez-vous : {}.", self.kind)
                 }
+                Purpose::Cancellation => format!(
+                    "Votre rendez-vous ({}) est annulé par le service : vous n'avez pas à vous déplacer. Nous vous proposerons une autre date.",
+                    self.kind
+                ),
             },
             String::new(),
             format!("Date et heure : {}", self.when),
@@ -282,19 +298,27 @@ impl Words {
             format!("Lieu : {}", self.how),
             format!("Avec : {}", self.with),
         ];
-        if let Some(note) = meeting.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        let cancelled = purpose == Purpose::Cancellation;
+        if let Some(note) = meeting
+            .note
+            .as_deref()
+            .filter(|n| !n.trim().is_empty() && !cancelled)
+        {
             text.push(format!("À apporter : {}", note.trim()));
         }
-        text.extend([
-            String::new(),
-            "Ce rendez-vous fait partie de vos engagements : votre présence est importante.".to_owned(),
-            format!(
-                "En cas d'empêchement, prévenez-nous au plus tôt{} : nous fixerons ensemble une autre date.",
-                self.contact
-            ),
-            String::new(),
-            self.with.clone(),
-        ]);
+        text.push(String::new());
+        text.extend(match cancelled {
+            true => vec![format!("Pour toute question, contactez-nous{}.", self.contact)],
+            false => vec![
+                "Ce rendez-vous fait partie de vos engagements : votre présence est importante."
+                    .to_owned(),
+                format!(
+                    "En cas d'empêchement, prévenez-nous au plus tôt{} : nous fixerons ensemble une autre date.",
+                    self.contact
+                ),
+            ],
+        });
+        text.extend([String::new(), self.with.clone()]);
         let uid = format!("{}@parcours", meeting.id);
         let summary = format!("Rendez-vous : {}", self.kind);
         let calendar = CalendarEvent {
@@ -304,7 +328,7 @@ impl Words {
             summary: &summary,
             location: &self.how,
             description: &format!("Avec {}", self.with),
-            cancelled: false,
+            cancelled,
         };
         Email {
             to: to.to_owned(),

@@ -21,6 +21,7 @@ codes!(
     Purpose {
         Convocation = "convocation", "Convocation";
         Reminder = "rappel", "Rappel";
+        Cancellation = "annulation", "Annulation";
     }
 );
 

@@ -232,7 +232,8 @@ impl Store {
             return Err(StoreError::Stale);
         }
         if outcome.is_cancellation() {
-            crate::outbox::cancel_pending(&mut tx, id, at).await?;
+            let by_service = outcome == MeetingOutcome::CancelledByService;
+            crate::outbox::cancel_pending(&mut tx, id, by_service, at).await?;
         }
         let detail = format!(
             "rendez-vous du {} : {}",

@@ -92,10 +92,13 @@ pub(crate) async fn queue(
     Ok(())
 }
 
-/// The appointment is cancelled: what was not sent yet never will be.
+/// The appointment is cancelled: what was not sent yet never will be;
+/// when the service calls it off, the person is told on each channel its
+/// convocation went by.
 pub(crate) async fn cancel_pending(
     tx: &mut Tx,
     meeting_id: Uuid,
+    by_service: bool,
     at: OffsetDateTime,
 ) -> Result<()> {
     on_tx!(tx, conn => sqlx::query(
@@ -103,6 +106,25 @@ pub(crate) async fn cancel_pending(
     )
     .bind(Moment(at)).bind(meeting_id)
     .execute(conn).await.map(|_| ()))?;
+    if !by_service {
+        return Ok(());
+    }
+    let told: Vec<(Uuid, Channel)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT person_id, channel FROM outbox
+         WHERE meeting_id = $1 AND purpose = 'convocation' AND state IN ('envoye', 'remis')",
+    ).bind(meeting_id).fetch_all(conn).await)?;
+    for (person_id, channel) in told {
+        queue(
+            tx,
+            meeting_id,
+            person_id,
+            channel,
+            Purpose::Cancellation,
+            at,
+            at,
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -1,5 +1,6 @@
--- Messages to a person about an appointment (issue 23): its convocation
--- and its reminder, by e-mail or SMS. One message per appointment, channel
+-- Messages to a person about an appointment (issue 23): its convocation,
+-- its reminder and, when the service calls it off, its cancellation, by
+-- e-mail or SMS. One message per appointment, channel
 -- and purpose (never queued twice); taken by one sender at a time
 -- (state 'en_cours'), retried after `due_at` when refused, its delivery
 -- state kept for the person's page and the référent's list of things to do.
@@ -10,7 +11,7 @@ CREATE TABLE outbox (
     meeting_id UUID NOT NULL REFERENCES meetings (id),
     person_id UUID NOT NULL REFERENCES persons (id),
     channel TEXT NOT NULL CONSTRAINT outbox_channel_code CHECK (channel IN ('email', 'sms')),
-    purpose TEXT NOT NULL CONSTRAINT outbox_purpose_code CHECK (purpose IN ('convocation', 'rappel')),
+    purpose TEXT NOT NULL CONSTRAINT outbox_purpose_code CHECK (purpose IN ('convocation', 'rappel', 'annulation')),
     state TEXT NOT NULL CONSTRAINT outbox_state_code
         CHECK (state IN ('a_envoyer', 'en_cours', 'envoye', 'remis', 'echec', 'rejete', 'inconnu', 'annule')),
     due_at TIMESTAMPTZ NOT NULL,

@@ -1,5 +1,6 @@
--- Messages to a person about an appointment (issue 23): its convocation
--- and its reminder, by e-mail or SMS. One message per appointment, channel
+-- Messages to a person about an appointment (issue 23): its convocation,
+-- its reminder and, when the service calls it off, its cancellation, by
+-- e-mail or SMS. One message per appointment, channel
 -- and purpose (never queued twice); taken by one sender at a time
 -- (state 'en_cours'), retried after `due_at` when refused, its delivery
 -- state kept for the person's page and the référent's list of things to do.
@@ -31,10 +32,10 @@ CREATE TRIGGER outbox_channel_code_update BEFORE UPDATE OF channel ON outbox
     WHEN NEW.channel NOT IN ('email', 'sms')
     BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: outbox_channel_code'); END;
 CREATE TRIGGER outbox_purpose_code_insert BEFORE INSERT ON outbox
-    WHEN NEW.purpose NOT IN ('convocation', 'rappel')
+    WHEN NEW.purpose NOT IN ('convocation', 'rappel', 'annulation')
     BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: outbox_purpose_code'); END;
 CREATE TRIGGER outbox_purpose_code_update BEFORE UPDATE OF purpose ON outbox
-    WHEN NEW.purpose NOT IN ('convocation', 'rappel')
+    WHEN NEW.purpose NOT IN ('convocation', 'rappel', 'annulation')
     BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: outbox_purpose_code'); END;
 CREATE TRIGGER outbox_state_code_insert BEFORE INSERT ON outbox
     WHEN NEW.state NOT IN ('a_envoyer', 'en_cours', 'envoye', 'remis', 'echec', 'rejete', 'inconnu', 'annule')

@@ -212,6 +212,20 @@ async fn a_convocation_goes_by_email_and_sms_once_and_its_failures_are_shown() {
             "a_envoyer",
             "the page never sends"
         );
+        // Messages are read as the appointments are: never by a structure's opérateur.
+        let operator = app.token(OPERATOR).await;
+        let (status, _) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/persons/{person}/messages"),
+                &operator,
+                None,
+            )
+            .await;
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
+            "{status}"
+        );
 
         // The provider is down once: the SMS waits for its retry, the e-mail goes.
         provider.answers.lock().unwrap().push_back(503);

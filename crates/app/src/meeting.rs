@@ -96,6 +96,17 @@ pub async fn meetings(
     me: &CurrentUser,
     person_id: Uuid,
 ) -> Result<Vec<Meeting>, Failure> {
+    read_meetings(app, me, person_id).await?;
+    Ok(app.store.meetings_of_person(person_id).await?)
+}
+
+/// Whether the caller sees the person's appointments (and their messages);
+/// the read is audited.
+pub(crate) async fn read_meetings(
+    app: &App,
+    me: &CurrentUser,
+    person_id: Uuid,
+) -> Result<(), Failure> {
     let person = visible_person(app, me, person_id, Permission::ViewPersons).await?;
     if !meeting_access(app, me, &person).await?.see {
         return Err(Failure::Forbidden);
@@ -109,7 +120,7 @@ pub async fn meetings(
             Some("rendez-vous"),
         )
         .await?;
-    Ok(app.store.meetings_of_person(person_id).await?)
+    Ok(())
 }
 
 /// The appointments `access` may see, for a page whose read is already audited.

@@ -357,7 +357,7 @@ pub async fn messages(
     me: &CurrentUser,
     person_id: Uuid,
 ) -> Result<Vec<Message>, Failure> {
-    crate::meeting::meetings(app, me, person_id).await?;
+    crate::meeting::read_meetings(app, me, person_id).await?;
     Ok(app.store.messages_of_person(person_id).await?)
 }
 

@@ -100,8 +100,8 @@ pub async fn weekly_hours(
     me: &CurrentUser,
     person_id: Uuid,
 ) -> Result<Option<WeeklyHours>, Failure> {
-    // The contracts' own read: the same people, audited.
-    crate::contract::of_person(app, me, person_id, "heures hebdomadaires du contrat").await?;
+    // Read as the contracts are: the same people, audited.
+    crate::person::read_person(app, me, person_id, "heures hebdomadaires du contrat").await?;
     of_person_page(app, person_id).await
 }
 

@@ -24,6 +24,8 @@ pub const NOTE_MAX: usize = 1000;
 /// Bounds of a duration, in minutes.
 pub const DURATION_MIN: i64 = 10;
 pub const DURATION_MAX: i64 = 480;
+/// The duration when none is typed.
+pub const DURATION_DEFAULT: i64 = 45;
 /// How far ahead an appointment may be planned.
 pub const AHEAD_MAX: Duration = Duration::days(366);
 
@@ -388,7 +390,7 @@ pub fn slot_text(at: OffsetDateTime) -> String {
 fn duration(invalid: &mut Invalid, raw: &str) -> Option<i64> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Some(45);
+        return Some(DURATION_DEFAULT);
     }
     match raw.parse::<i64>() {
         Ok(m) if (DURATION_MIN..=DURATION_MAX).contains(&m) => Some(m),

@@ -438,9 +438,14 @@ pub async fn batch(
 ) -> Result<Html<String>, PageError> {
     let chosen = meeting::convocable(&state, &me, &query.personne).await?;
     let count = chosen.iter().filter(|c| c.may_convoke).count();
-    let slots = meeting::proposed_slots(&state, &me, count, 45)
-        .await?
-        .join("\n");
+    let slots = meeting::proposed_slots(
+        &state,
+        &me,
+        count,
+        parcours_domain::meeting::DURATION_DEFAULT,
+    )
+    .await?
+    .join("\n");
     let page = BatchPage {
         layout: Layout::new(&session, &me, "Convoquer en nombre", "/agenda").await?,
         people: chosen

@@ -157,6 +157,17 @@ async fn every_figure_opens_its_participants_and_operations_are_kept() {
                 ),
                 "indicateur",
             ),
+            // Special categories are counts only: no list tells one answer.
+            (
+                &*format!("/api/v1/fse/operations/{OPERATION}/participants?row=EECO12&column=F"),
+                "indicateur",
+            ),
+            (
+                &*format!(
+                    "/api/v1/fse/operations/{OPERATION}/participants?row=EECO14-declined&column=total"
+                ),
+                "indicateur",
+            ),
         ] {
             let (status, body) = app.call(Method::GET, path, &mission, None).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
@@ -255,6 +266,12 @@ async fn the_pages_downloads_and_sign_in_sheet_open_right() {
         let report = report.text().await.unwrap();
         assert!(report.contains("EECO01 — Nombre total de participants"));
         assert!(report.contains("Cofinancé par l'Union européenne"));
+        // (The demo's operation has no participant yet: the refusal of a
+        // special category's list is tested on the API above.)
+        assert!(
+            !report.contains("ligne=EECO12") && !report.contains("ligne=EECO14"),
+            "special categories are counts only"
+        );
 
         let csv = client
             .get(app.url(&format!(

@@ -170,6 +170,12 @@ pub async fn fse_participants(
     row: &str,
     column: &str,
 ) -> Result<(FseReport, String, Vec<SteeringPerson>), Failure> {
+    if fse_report::counts_only(row.trim()) {
+        return Err(Failure::Invalid(Invalid::field(
+            "indicateur",
+            "Les catégories particulières (handicap, origine étrangère, minorité) et leurs refus de répondre ne sont données qu'en nombres, sans liste de personnes.",
+        )));
+    }
     let report = fse_report(app, me, number, period.0, period.1).await?;
     let Some(Cell::People(ids)) = report.table.cell(row.trim(), column.trim()) else {
         return Err(Failure::Invalid(Invalid::field(

@@ -84,6 +84,14 @@ pub fn declined_row(indicator: Indicator) -> String {
     format!("{}-declined", indicator.code())
 }
 
+/// A row given only as counts, never as a list of people: a special
+/// category (GDPR art. 9) or its declined answers, since a list would tell
+/// one person's answer to whoever reads it.
+pub fn counts_only(row: &str) -> bool {
+    let code = row.strip_suffix("-declined").unwrap_or(row);
+    Indicator::from_code(code).is_some_and(Indicator::is_special_category)
+}
+
 /// An FSE+ operation as typed in the form or sent to the API.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -552,6 +560,16 @@ mod tests {
         let table = indicators(&people, date!(2026 - 01 - 01), date!(2026 - 12 - 31));
         assert_eq!(count(&table, "EECR02", "F"), 1, "the last exit's situation");
         assert_eq!(count(&table, "EECR04", TOTAL), 0);
+    }
+
+    #[test]
+    fn special_categories_are_counts_only() {
+        for row in ["EECO12", "EECO12-declined", "EECO14", "EECO15-declined"] {
+            assert!(counts_only(row), "{row}");
+        }
+        for row in ["EECO01", "EECO13", "EECO13-declined", "EECR01", "inconnu"] {
+            assert!(!counts_only(row), "{row}");
+        }
     }
 
     #[test]

@@ -497,6 +497,22 @@ async fn an_operations_participants_are_counted_once_by_gender_with_their_result
         // Dominique: nothing recorded, left without a known situation.
         let dominique = person(&store, jardin, 4, "F").await;
         let dominique_garden = entered(&store, &positioned(&store, garden, dominique).await).await;
+        // Fanny: unemployed, leaves the garden qualified; Gaston:
+        // unemployed, leaves the kitchen for a job.
+        let fanny = person(&store, jardin, 6, "F").await;
+        let fanny_garden = entered(&store, &positioned(&store, garden, fanny).await).await;
+        record(
+            fanny_garden.id,
+            stated("F", "unemployed", "isced_3_4", "french", "no"),
+        )
+        .await;
+        let gaston = person(&store, jardin, 7, "M").await;
+        let gaston_kitchen = entered(&store, &positioned(&store, kitchen, gaston).await).await;
+        record(
+            gaston_kitchen.id,
+            stated("M", "unemployed", "isced_5_8", "french", "no"),
+        )
+        .await;
         // Eve: on an action that is not co-financed.
         let eve = person(&store, jardin, 5, "F").await;
         entered(&store, &positioned(&store, other, eve).await).await;
@@ -536,31 +552,35 @@ async fn an_operations_participants_are_counted_once_by_gender_with_their_result
         left(&store, &camille_kitchen, Some(Situation::JobSearching)).await;
         let dominique_garden = store.referral(dominique_garden.id).await.unwrap();
         left(&store, &dominique_garden, None).await;
+        let fanny_garden = store.referral(fanny_garden.id).await.unwrap();
+        left(&store, &fanny_garden, Some(Situation::Qualification)).await;
+        let gaston_kitchen = store.referral(gaston_kitchen.id).await.unwrap();
+        left(&store, &gaston_kitchen, Some(Situation::Employment)).await;
 
         let (people, table) = counted(&store, None).await;
-        assert_eq!(people.len(), 4, "Alice once, Eve not at all");
+        assert_eq!(people.len(), 6, "Alice once, Eve not at all");
         let expected: &[(&str, [usize; 4])] = &[
-            ("EECO01", [3, 1, 1, 1]),
-            ("EECO02", [1, 1, 0, 0]),
+            ("EECO01", [5, 2, 2, 1]),
+            ("EECO02", [3, 2, 1, 0]),
             ("EECO03", [1, 1, 0, 0]),
             ("EECO04", [1, 0, 0, 1]),
             ("EECO05", [1, 0, 1, 0]),
             ("EECO07", [0, 0, 0, 0]),
             ("EECO09", [1, 1, 0, 0]),
-            ("EECO10", [1, 0, 0, 1]),
-            ("EECO11", [1, 0, 1, 0]),
+            ("EECO10", [2, 1, 0, 1]),
+            ("EECO11", [2, 0, 2, 0]),
             ("EECO12", [1, 1, 0, 0]),
             ("EECO12-declined", [1, 0, 1, 0]),
             ("EECO13", [1, 1, 0, 0]),
             ("EECO14", [0, 0, 0, 0]),
-            ("EECO15-declined", [3, 1, 1, 1]),
+            ("EECO15-declined", [5, 2, 2, 1]),
             ("EECO16", [1, 0, 0, 1]),
             ("EECO17", [1, 0, 0, 1]),
             // Alice is still in the kitchen: no result for her yet.
             ("EECR01", [1, 0, 0, 1]),
             ("EECR02", [1, 0, 1, 0]),
-            ("EECR03", [0, 0, 0, 0]),
-            ("EECR04", [0, 0, 0, 0]),
+            ("EECR03", [1, 1, 0, 0]),
+            ("EECR04", [1, 0, 1, 0]),
         ];
         for (row, counts) in expected {
             let found: Vec<usize> = ["total", "F", "M", "X"]

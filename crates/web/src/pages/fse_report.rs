@@ -206,6 +206,9 @@ async fn report_page(
                         text: count.to_string(),
                         href: match count {
                             0 => String::new(),
+                            _ if parcours_domain::fse_report::counts_only(&row.heading.code) => {
+                                String::new()
+                            }
                             _ => format!(
                                 "{href}/participants?{query}&ligne={}&colonne={}",
                                 query_value(&row.heading.code),

@@ -354,7 +354,7 @@ async fn the_steering_tables_download_as_csv_and_xlsx() {
             .get_json(&token, &format!("/api/v1/statistics/delays?{PERIOD}"))
             .await;
         let csv = client
-            .get(app.url(&format!("/pilotage/export.csv?tableau=2&{PERIOD}")))
+            .get(app.url(&format!("/pilotage/export.csv?tableau=4&{PERIOD}")))
             .send()
             .await
             .unwrap();
@@ -375,6 +375,18 @@ async fn the_steering_tables_download_as_csv_and_xlsx() {
         assert!(
             total.starts_with(&format!("Toute la période;{started};")),
             "{total} vs {started}"
+        );
+        let occupation = client
+            .get(app.url(&format!("/pilotage/export.csv?tableau=2&{PERIOD}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            occupation.contains(";Actions;Places;Participants;Taux d'occupation (%)"),
+            "{occupation}"
         );
         let xlsx = client
             .get(app.url(&format!("/pilotage/export.xlsx?{PERIOD}")))
@@ -480,5 +492,127 @@ async fn filters_keep_the_people_they_name_in_every_part() {
         let page = app.page(PROGRAMME, "/pilotage").await;
         assert!(page.contains("id=\"organisation_id\""));
         assert!(page.contains("id=\"referent_id\""));
+    }
+}
+
+/// Issue 20, item 1: the occupation of the actions by family and by
+/// structure; each row's participants are its list, within the reader's
+/// scope; the orientations by organisation category are lists too.
+#[tokio::test]
+async fn every_occupation_figure_counts_its_list_of_participants() {
+    for app in apps().await {
+        // Fabrice enters the bons vivants' workshop today.
+        let referent = app.token(REFERENT).await;
+        let (fabrice, workshop) = common::fabrice_and_workshop(&app, &referent).await;
+        let (status, referral) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/referrals"),
+                &referent,
+                Some(serde_json::json!({"action_id": workshop, "override_reason": "Projet travaillé avec la structure"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        let (status, entered) = app
+            .call(
+                Method::POST,
+                &format!(
+                    "/api/v1/referrals/{}/accept",
+                    referral["id"].as_str().unwrap()
+                ),
+                &app.token(OPERATOR).await,
+                Some(serde_json::json!({"version": referral["version"]})),
+            )
+            .await;
+        assert_eq!(
+            (status, entered["status"].as_str()),
+            (StatusCode::OK, Some("entered")),
+            "{entered}"
+        );
+        let mut seen = 0;
+        for who in [PROGRAMME, MANAGER] {
+            let token = app.token(who).await;
+            let occupation = app.get_json(&token, "/api/v1/statistics/occupation").await;
+            let figures = &occupation["figures"];
+            for part in ["by_family", "by_structure"] {
+                let rows = figures[part].as_array().unwrap();
+                assert!(!rows.is_empty(), "{who} {part}: {occupation}");
+                for row in rows {
+                    let cell = row["cell"].as_str().unwrap();
+                    let list = app
+                        .get_json(
+                            &token,
+                            &format!(
+                                "/api/v1/statistics/occupation/people?cell={}",
+                                cell.replace(':', "%3A")
+                            ),
+                        )
+                        .await;
+                    let n = row["participants"].as_i64().unwrap();
+                    assert_eq!(list.as_array().unwrap().len() as i64, n, "{who} {cell}");
+                    seen += n;
+                }
+            }
+        }
+        assert!(seen > 0, "the demo has people inside actions");
+        let token = app.token(PROGRAMME).await;
+        // The stock by DREES category: each figure, its list.
+        let stock = app.get_json(&token, "/api/v1/statistics/stock").await;
+        let by_category = stock["figures"]["oriented_by_category"].as_array().unwrap();
+        let oriented: i64 = by_category.iter().map(|p| p[1].as_i64().unwrap()).sum();
+        assert_eq!(oriented, stock["figures"]["oriented"].as_i64().unwrap());
+        for pair in by_category {
+            let list = app
+                .get_json(
+                    &token,
+                    &format!(
+                        "/api/v1/statistics/stock/people?cell=orientes_vers%3A{}",
+                        pair[0].as_str().unwrap()
+                    ),
+                )
+                .await;
+            assert_eq!(
+                list.as_array().unwrap().len() as i64,
+                pair[1].as_i64().unwrap()
+            );
+        }
+        // A figure that does not exist: French, on its field.
+        let (status, body) = app
+            .call(
+                Method::GET,
+                "/api/v1/statistics/occupation/people?cell=famille%3Ainconnue",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("cellule"), "{body}");
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/statistics/occupation",
+                &app.token(REFERENT).await,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // The page: both tables, each participants figure a link.
+        let page = app.page(PROGRAMME, "/pilotage").await;
+        assert!(page.contains("Occupation des actions au"), "{page}");
+        assert!(
+            page.contains("/pilotage/occupation?cellule=structure"),
+            "{page}"
+        );
+        assert!(page.contains("Orientés vers : "), "{page}");
+        let link = page
+            .split("/pilotage/occupation?cellule=")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .replace("&#38;", "&");
+        let list = app
+            .page(PROGRAMME, &format!("/pilotage/occupation?cellule={link}"))
+            .await;
+        assert!(list.contains("Participants des actions : "), "{list}");
     }
 }

@@ -9,6 +9,9 @@ use crate::spreadsheet::{Sheet, Value};
 use crate::{App, CurrentUser, Failure};
 use parcours_domain::audit::{entity, AuditAction};
 use parcours_domain::deadline::DeadlineSettings;
+use parcours_domain::occupation::{
+    participations_of, OccupationCell, OccupationFigures, OccupationLine, Participation,
+};
 use parcours_domain::steering::{
     DelayCase, DelayCell, DelayFigures, DelayGroups, DelayKind, DelayLimits, DelayReport,
     OfferCell, OfferFigures, OfferLine, SteeringFilter, SteeringInput, StockCell, StockFigures,
@@ -298,13 +301,96 @@ pub async fn offer_people(
     Ok((cell, listed))
 }
 
+/// The families' codes and names, in their order.
+async fn family_names(app: &App) -> Result<Vec<(String, String)>, Failure> {
+    Ok(app
+        .store
+        .families()
+        .await?
+        .into_iter()
+        .map(|f| (f.code, f.label))
+        .collect())
+}
+
+/// How full the actions are at the filter's date, by family and by
+/// structure, counting the people of `me`'s scope.
+pub async fn occupation(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+) -> Result<(SteeringFilter, OccupationFigures), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let lines = app.store.occupation_lines(&me.scope(), &filter).await?;
+    let families = family_names(app).await?;
+    Ok((filter, OccupationFigures::of(&lines, &families)))
+}
+
+/// The people inside the actions of one figure of the occupation, with
+/// the action each is in (audited).
+pub async fn occupation_people(
+    app: &App,
+    me: &CurrentUser,
+    input: &SteeringInput,
+    cell: &str,
+) -> Result<(String, Vec<(SteeringPerson, Participation)>), Failure> {
+    me.require(Permission::ViewSteering)?;
+    let filter = filter(input)?;
+    let unknown = || Failure::Invalid(Invalid::field("cellule", "Chiffre inconnu."));
+    let cell = OccupationCell::from_code(cell.trim()).ok_or_else(unknown)?;
+    let scope = me.scope();
+    let (lines, participations) = tokio::try_join!(
+        app.store.occupation_lines(&scope, &filter),
+        app.store.participations(&scope, &filter),
+    )?;
+    let label = occupation_label(app, &cell, &lines)
+        .await?
+        .ok_or_else(unknown)?;
+    let inside = participations_of(&cell, &lines, &participations);
+    let mut ids: Vec<_> = inside.iter().map(|p| p.person_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = app.store.steering_people(&ids).await?;
+    audit_list(app, me, &people, &label).await?;
+    let mut listed = Vec::new();
+    for person in people {
+        for p in inside.iter().filter(|p| p.person_id == person.id) {
+            listed.push((person.clone(), (*p).clone()));
+        }
+    }
+    Ok((label, listed))
+}
+
+/// « Occupation : Mobilité » or « Occupation : structure X »; none for a
+/// group without any action running.
+async fn occupation_label(
+    app: &App,
+    cell: &OccupationCell,
+    lines: &[OccupationLine],
+) -> Result<Option<String>, Failure> {
+    let Some(line) = lines.iter().find(|l| cell.holds(l)) else {
+        return Ok(None);
+    };
+    let name = match cell {
+        OccupationCell::Structure(_) => line.structure_name.clone(),
+        OccupationCell::Family(None) => "sans famille".to_owned(),
+        OccupationCell::Family(Some(code)) => family_names(app)
+            .await?
+            .into_iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.clone(), |(_, label)| label),
+    };
+    Ok(Some(format!("Participants des actions : {name}")))
+}
+
 /// Everything the steering page shows, read once: the delays, the stock
-/// at the filter's date and the offer of its period.
+/// at the filter's date, the offer of its period and the occupation.
 pub struct Overview {
     pub filter: SteeringFilter,
     pub reports: Vec<DelayReport>,
     pub stock: StockFigures,
     pub offer: OfferFigures,
+    pub occupation: OccupationFigures,
 }
 
 /// The steering page's figures, within `me`'s scope.
@@ -317,18 +403,21 @@ pub async fn overview(
     let filter = filter(input)?;
     let scope = me.scope();
     let settings = app.store.deadline_settings().await?;
-    // The three statements run side by side (a reader per core on SQLite).
-    let (groups, stock, offer) = tokio::try_join!(
+    // The statements run side by side (a reader per core on SQLite).
+    let (groups, stock, offer, occupation) = tokio::try_join!(
         app.store.delay_groups(&scope, &filter),
         app.store.stock_counts(&scope, &filter),
         app.store.offer_lines(&scope, &filter),
+        app.store.occupation_lines(&scope, &filter),
     )?;
     let reports = reports(&groups, &settings);
+    let families = family_names(app).await?;
     Ok(Overview {
         filter,
         reports,
         stock: StockFigures::of_counted(&stock),
         offer: OfferFigures::of(&offer),
+        occupation: OccupationFigures::of(&occupation, &families),
     })
 }
 
@@ -357,8 +446,43 @@ pub fn sheets(overview: &Overview) -> Vec<Sheet> {
         overview.offer.wait_median_days.into(),
     ]);
     let mut sheets = vec![two_columns("Situation", "Personnes", stock), offer];
+    sheets.push(occupation_sheet(
+        "Occupation par famille",
+        &overview.occupation.by_family,
+    ));
+    sheets.push(occupation_sheet(
+        "Occupation par structure",
+        &overview.occupation.by_structure,
+    ));
     sheets.extend(overview.reports.iter().map(delay_sheet));
     sheets
+}
+
+fn occupation_sheet(name: &str, rows: &[parcours_domain::occupation::OccupationRow]) -> Sheet {
+    Sheet {
+        name: name.to_owned(),
+        headers: [
+            "",
+            "Actions",
+            "Places",
+            "Participants",
+            "Taux d'occupation (%)",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.label.clone().into(),
+                    r.actions.into(),
+                    r.places.into(),
+                    r.participants.into(),
+                    r.occupation_percent.into(),
+                ]
+            })
+            .collect(),
+    }
 }
 
 fn two_columns(name: &str, header: &str, rows: impl IntoIterator<Item = (String, i64)>) -> Sheet {

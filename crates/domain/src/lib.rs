@@ -21,6 +21,7 @@ pub mod meeting;
 pub mod nir;
 pub mod notification;
 pub mod oarsa;
+pub mod occupation;
 pub mod organisation;
 pub mod orientation;
 pub mod outbox;

@@ -14,6 +14,7 @@
 //! people of that month being oriented later.
 
 use crate::deadline::{ClockKind, OrientationKind};
+use crate::oarsa::OrganisationCategory;
 use crate::person::optional_date;
 use crate::referral::{ReferralStatus, RefusalReason, Situation};
 use crate::validation::Invalid;
@@ -489,6 +490,8 @@ pub struct StockLine {
     pub person_id: Uuid,
     /// The kind of the latest validated orientation decided by the date.
     pub oriented: Option<OrientationKind>,
+    /// The DREES category of that orientation's lead organisation.
+    pub oriented_to: Option<OrganisationCategory>,
     /// A contract signed, begun and not over at the date.
     pub contract_in_force: bool,
     /// A référent unique designated at the date.
@@ -505,6 +508,9 @@ pub struct StockFigures {
     pub oriented: i64,
     /// By kind of orientation, in the order of `OrientationKind::ALL`.
     pub oriented_by_kind: Vec<(OrientationKind, i64)>,
+    /// By category of the organisation oriented to, in the order of
+    /// `OrganisationCategory::ALL`.
+    pub oriented_by_category: Vec<(OrganisationCategory, i64)>,
     pub not_oriented: i64,
     pub contract_in_force: i64,
     pub without_referent: i64,
@@ -537,6 +543,10 @@ impl StockFigures {
                 .iter()
                 .map(|k| (*k, count(StockCell::Oriented(Some(*k)))))
                 .collect(),
+            oriented_by_category: OrganisationCategory::ALL
+                .iter()
+                .map(|c| (*c, count(StockCell::OrientedTo(*c))))
+                .collect(),
             not_oriented: count(StockCell::NotOriented),
             contract_in_force: count(StockCell::ContractInForce),
             without_referent: count(StockCell::WithoutReferent),
@@ -562,6 +572,11 @@ impl StockFigures {
                 .iter()
                 .map(|(k, n)| (StockCell::Oriented(Some(*k)), *n)),
         );
+        cells.extend(
+            self.oriented_by_category
+                .iter()
+                .map(|(c, n)| (StockCell::OrientedTo(*c), *n)),
+        );
         cells.extend([
             (StockCell::NotOriented, self.not_oriented),
             (StockCell::ContractInForce, self.contract_in_force),
@@ -583,6 +598,8 @@ pub enum StockCell {
     InDuties,
     /// Oriented, of one kind or any.
     Oriented(Option<OrientationKind>),
+    /// Oriented to an organisation of this category.
+    OrientedTo(OrganisationCategory),
     NotOriented,
     ContractInForce,
     WithoutReferent,
@@ -596,6 +613,9 @@ impl StockCell {
             StockCell::InDuties => true,
             StockCell::Oriented(None) => line.oriented.is_some(),
             StockCell::Oriented(Some(kind)) => line.oriented == Some(kind),
+            StockCell::OrientedTo(category) => {
+                line.oriented.is_some() && line.oriented_to == Some(category)
+            }
             StockCell::NotOriented => line.oriented.is_none(),
             StockCell::ContractInForce => line.contract_in_force,
             StockCell::WithoutReferent => !line.has_referent,
@@ -610,6 +630,7 @@ impl StockCell {
             StockCell::InDuties => "droits_et_devoirs".into(),
             StockCell::Oriented(None) => "orientes".into(),
             StockCell::Oriented(Some(kind)) => format!("orientes:{}", kind.code()),
+            StockCell::OrientedTo(category) => format!("orientes_vers:{}", category.code()),
             StockCell::NotOriented => "non_orientes".into(),
             StockCell::ContractInForce => "contrat_en_cours".into(),
             StockCell::WithoutReferent => "sans_referent".into(),
@@ -622,6 +643,9 @@ impl StockCell {
         Some(match code.split_once(':') {
             Some(("orientes", kind)) => {
                 StockCell::Oriented(Some(OrientationKind::from_code(kind)?))
+            }
+            Some(("orientes_vers", category)) => {
+                StockCell::OrientedTo(OrganisationCategory::from_code(category)?)
             }
             Some(("retard", clock)) => StockCell::Late(Some(ClockKind::from_code(clock)?)),
             Some(_) => return None,
@@ -643,6 +667,7 @@ impl StockCell {
             StockCell::InDuties => "En droits et devoirs".into(),
             StockCell::Oriented(None) => "Orientés".into(),
             StockCell::Oriented(Some(kind)) => format!("Orientés : {}", kind.label()),
+            StockCell::OrientedTo(category) => format!("Orientés vers : {}", category.label()),
             StockCell::NotOriented => "Sans orientation".into(),
             StockCell::ContractInForce => "Avec un contrat en cours".into(),
             StockCell::WithoutReferent => "Sans référent unique".into(),
@@ -656,7 +681,7 @@ impl StockCell {
 pub const STOCK_DEFINITION: &str =
     "Personnes d'un dossier RSA en droits et devoirs ce jour-là (depuis \
      une date antérieure ou égale). Orientées : une orientation validée décidée au plus tard ce \
-     jour-là (la dernière donne le type). Contrat en cours : signé, commencé et pas encore terminé \
+     jour-là (la dernière donne le type et, par la catégorie DREES de son organisme, à qui).  Contrat en cours : signé, commencé et pas encore terminé \
      ce jour-là. Sans référent : aucune désignation en cours ce jour-là. En retard : une échéance \
      commencée et dépassée ce jour-là sans avoir été tenue.";
 
@@ -918,6 +943,7 @@ mod tests {
             StockCell::InDuties,
             StockCell::Oriented(None),
             StockCell::Oriented(Some(OrientationKind::Social)),
+            StockCell::OrientedTo(OrganisationCategory::CcasCias),
             StockCell::NotOriented,
             StockCell::ContractInForce,
             StockCell::WithoutReferent,
@@ -927,6 +953,7 @@ mod tests {
             assert_eq!(StockCell::from_code(&cell.code()), Some(cell));
         }
         assert_eq!(StockCell::from_code("orientes:astrologique"), None);
+        assert_eq!(StockCell::from_code("orientes_vers:astrologue"), None);
         assert_eq!(StockCell::from_code("tout"), None);
     }
 
@@ -998,14 +1025,15 @@ mod tests {
         /// parts add up.
         #[test]
         fn each_stock_figure_counts_its_list(
-            raw in proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 0u8..16), 0..60)
+            raw in proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>(), 0u8..16, 0usize..12), 0..60)
         ) {
             let lines: Vec<StockLine> = raw
                 .iter()
                 .enumerate()
-                .map(|(i, (kind, contract, referent, late))| StockLine {
+                .map(|(i, (kind, contract, referent, late, category))| StockLine {
                     person_id: Uuid::from_u128(i as u128),
                     oriented: OrientationKind::ALL.get(*kind).copied(),
+                    oriented_to: OrganisationCategory::ALL.get(*category).copied(),
                     contract_in_force: *contract,
                     has_referent: *referent,
                     late: ClockKind::ALL
@@ -1023,6 +1051,10 @@ mod tests {
             prop_assert_eq!(
                 figures.oriented_by_kind.iter().map(|(_, n)| n).sum::<i64>(),
                 figures.oriented
+            );
+            prop_assert!(
+                figures.oriented_by_category.iter().map(|(_, n)| n).sum::<i64>()
+                    <= figures.oriented
             );
             prop_assert_eq!(figures.without_referent, count(StockCell::WithoutReferent));
             prop_assert_eq!(figures.contract_in_force, count(StockCell::ContractInForce));

@@ -7,6 +7,9 @@ use crate::{Backend, Result, Store};
 use parcours_domain::access::PersonScope;
 use parcours_domain::clock::paris_instant;
 use parcours_domain::deadline::{ClockKind, OrientationKind};
+use parcours_domain::oarsa::OrganisationCategory;
+use parcours_domain::occupation::{OccupationLine, Participation};
+use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::referral::{ReferralStatus, RefusalReason, Situation};
 pub use parcours_domain::steering::SteeringFilter;
 use parcours_domain::steering::{
@@ -111,6 +114,7 @@ const IN_DUTIES_AT_POSTGRES: &str = "p.id IN (SELECT r.person_id FROM (
 const STOCK: &str = "
 SELECT p.id,
     {latest:kind} AS oriented,
+    {oriented_to} AS oriented_to,
     EXISTS (SELECT 1 FROM contracts k
      WHERE k.person_id = p.id AND k.signed_on <= {at} AND k.starts_on <= {at}
        AND k.ends_on >= {at} AND (k.ended_on IS NULL OR k.ended_on >= {at})) AS contract_in_force,
@@ -120,6 +124,34 @@ SELECT p.id,
     {late}
 FROM persons p
 WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND {in_duties} {scope}";
+
+/// The DREES category of the lead organisation of the person's
+/// orientation in force: the one set on it, else the one its kind gives
+/// (`OrganisationCategory::of_kind`, written out here so that both agree).
+fn oriented_to_column() -> String {
+    let of_kind: Vec<String> = OrganisationKind::ALL
+        .iter()
+        .map(|kind| {
+            format!(
+                "WHEN '{}' THEN '{}'",
+                kind.code(),
+                OrganisationCategory::of_kind(*kind).code()
+            )
+        })
+        .collect();
+    format!(
+        "(SELECT COALESCE(g.oarsa_category, CASE g.kind {} END) FROM organisations g
+          WHERE g.id = {{latest:lead_organisation_id}})",
+        of_kind.join(" ")
+    )
+}
+
+/// The stock's statement, its columns written out.
+fn stock_statement() -> String {
+    STOCK
+        .replace("{late}", &late_column())
+        .replace("{oriented_to}", &oriented_to_column())
+}
 
 /// The clocks of the person overdue at `{at}`, one bit each in the order
 /// of `ClockKind::ALL` (NULL: none), read in one lookup.
@@ -140,6 +172,7 @@ fn late_column() -> String {
 #[derive(sqlx::FromRow)]
 struct CountedStockRow {
     oriented: Option<OrientationKind>,
+    oriented_to: Option<OrganisationCategory>,
     contract_in_force: bool,
     has_referent: bool,
     late: Option<i64>,
@@ -150,6 +183,7 @@ struct CountedStockRow {
 struct StockRow {
     id: Uuid,
     oriented: Option<OrientationKind>,
+    oriented_to: Option<OrganisationCategory>,
     contract_in_force: bool,
     has_referent: bool,
     late: Option<i64>,
@@ -161,6 +195,7 @@ impl From<StockRow> for StockLine {
         StockLine {
             person_id: r.id,
             oriented: r.oriented,
+            oriented_to: r.oriented_to,
             contract_in_force: r.contract_in_force,
             has_referent: r.has_referent,
             late: ClockKind::ALL
@@ -269,6 +304,91 @@ struct OfferRow {
     situation_4_weeks: Option<Situation>,
 }
 
+/// The actions running at `{at}` (begun, not over, not drafts), with the
+/// participations of the people in the scope inside that day: one indexed
+/// count per action.
+const OCCUPATION: &str = "
+SELECT a.id AS action_id, a.family, a.structure_id, o.name AS structure_name, a.capacity,
+    (SELECT COUNT(*) FROM referrals r JOIN persons p ON p.id = r.person_id
+     WHERE r.action_id = a.id AND r.status IN ('entered', 'exited')
+       AND r.entered_on <= {at} AND (r.exited_on IS NULL OR r.exited_on > {at}) {scope}) AS participants
+FROM actions a JOIN organisations o ON o.id = a.structure_id
+WHERE a.status <> 'draft' AND a.starts_on <= {at} AND (a.ends_on IS NULL OR a.ends_on >= {at})
+ORDER BY a.id";
+
+/// The participations of the people in the scope inside an action at `{at}`.
+const PARTICIPATIONS: &str = "
+SELECT r.id AS referral_id, r.person_id, r.action_id, a.name AS action_name, r.entered_on
+FROM referrals r JOIN persons p ON p.id = r.person_id JOIN actions a ON a.id = r.action_id
+WHERE r.status IN ('entered', 'exited') AND r.entered_on <= {at}
+  AND (r.exited_on IS NULL OR r.exited_on > {at}) {scope}";
+
+#[derive(sqlx::FromRow)]
+struct OccupationRow {
+    action_id: Uuid,
+    family: Option<String>,
+    structure_id: Uuid,
+    structure_name: String,
+    capacity: Option<i64>,
+    participants: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ParticipationRow {
+    referral_id: Uuid,
+    person_id: Uuid,
+    action_id: Uuid,
+    action_name: String,
+    entered_on: Date,
+}
+
+impl Store {
+    /// The actions running at the filter's date, each with the people of
+    /// the scope (and the filter) inside it that day.
+    pub async fn occupation_lines(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<OccupationLine>> {
+        let sql = scoped(self.backend(), OCCUPATION, scope, filter);
+        let rows: Vec<OccupationRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, OccupationRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OccupationLine {
+                action_id: r.action_id,
+                family: r.family,
+                structure_id: r.structure_id,
+                structure_name: r.structure_name,
+                capacity: r.capacity,
+                participants: r.participants,
+            })
+            .collect())
+    }
+
+    /// Who of the scope (and the filter) is inside an action at the
+    /// filter's date, and in which.
+    pub async fn participations(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<Participation>> {
+        let sql = scoped(self.backend(), PARTICIPATIONS, scope, filter);
+        let rows: Vec<ParticipationRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, ParticipationRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Participation {
+                referral_id: r.referral_id,
+                person_id: r.person_id,
+                action_id: r.action_id,
+                action_name: r.action_name,
+                entered_on: r.entered_on,
+            })
+            .collect())
+    }
+}
+
 impl Store {
     /// The positionings made in the filter's period of the people in the
     /// scope (and its territory), as they stand today.
@@ -302,8 +422,7 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<StockLine>> {
-        let template = STOCK.replace("{late}", &late_column());
-        let sql = scoped(self.backend(), &template, scope, filter);
+        let sql = scoped(self.backend(), &stock_statement(), scope, filter);
         let rows: Vec<StockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, StockRow>(&sql.text), sql)
             .fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -334,9 +453,9 @@ impl Store {
         filter: &SteeringFilter,
     ) -> Result<Vec<(StockLine, i64)>> {
         let template = format!(
-            "SELECT oriented, contract_in_force, has_referent, late, COUNT(*) AS n
-             FROM ({}) AS s GROUP BY oriented, contract_in_force, has_referent, late",
-            STOCK.replace("{late}", &late_column())
+            "SELECT oriented, oriented_to, contract_in_force, has_referent, late, COUNT(*) AS n
+             FROM ({}) AS s GROUP BY oriented, oriented_to, contract_in_force, has_referent, late",
+            stock_statement()
         );
         let sql = scoped(self.backend(), &template, scope, filter);
         let rows: Vec<CountedStockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, CountedStockRow>(&sql.text), sql)
@@ -347,6 +466,7 @@ impl Store {
                 let line = StockRow {
                     id: Uuid::nil(),
                     oriented: r.oriented,
+                    oriented_to: r.oriented_to,
                     contract_in_force: r.contract_in_force,
                     has_referent: r.has_referent,
                     late: r.late,

@@ -406,6 +406,162 @@ async fn delays_are_read_from_the_pathways_dates_at_a_date() {
     }
 }
 
+/// Issue 20, item 2: the stock at a past day follows the person across a
+/// change of orientation (and of the organisation's DREES category) and a
+/// change of référent; the référent and organisation filters too.
+#[tokio::test]
+async fn the_stock_at_a_past_day_follows_a_change_of_orientation_and_referent() {
+    for store in testing::all().await {
+        let ccas = store
+            .create_organisation(&actor(), "CCAS de Lisieux", OrganisationKind::Ccas, None)
+            .await
+            .unwrap()
+            .id;
+        let agency = store
+            .create_organisation(
+                &actor(),
+                "France Travail Lisieux",
+                OrganisationKind::FranceTravail,
+                None,
+            )
+            .await
+            .unwrap()
+            .id;
+        let first = referent(&store, ccas, "premiere@example.org").await;
+        let second = referent(&store, agency, "second@example.org").await;
+        let person = person(&store, ccas, 1, date!(2026 - 01 - 10)).await;
+        let mut steps = Steps {
+            load: PathwayLoad::new(),
+            organisation: ccas,
+            referent: first,
+        };
+        // Social, to the CCAS, notified on 5 February; the CCAS's référente
+        // from 10 February to 1 May.
+        let social = steps.orientation(
+            person,
+            date!(2026 - 02 - 01),
+            Some(date!(2026 - 02 - 05)),
+            OrientationStatus::Validated,
+        );
+        let now = OffsetDateTime::now_utc();
+        steps.load.assignment(Assignment {
+            id: Uuid::now_v7(),
+            person_id: person,
+            orientation_id: social,
+            referent_id: first,
+            starts_on: date!(2026 - 02 - 10),
+            ends_on: Some(date!(2026 - 05 - 01)),
+            created_by: "tests",
+            created_at: now,
+        });
+        // Réorientation: professional, to France Travail, notified on 25
+        // April; its conseiller from 1 May.
+        let professional = Uuid::now_v7();
+        steps.load.orientation(Orientation {
+            id: professional,
+            person_id: person,
+            kind: OrientationKind::Professional,
+            lead_organisation_id: agency,
+            decided_on: date!(2026 - 04 - 20),
+            reason: None,
+            extended_review: false,
+            decided_by: "tests",
+            status: OrientationStatus::Validated,
+            notified_on: Some(date!(2026 - 04 - 25)),
+            reviewed_by: None,
+            rejection_reason: None,
+            created_at: now,
+        });
+        steps.load.assignment(Assignment {
+            id: Uuid::now_v7(),
+            person_id: person,
+            orientation_id: professional,
+            referent_id: second,
+            starts_on: date!(2026 - 05 - 01),
+            ends_on: None,
+            created_by: "tests",
+            created_at: now,
+        });
+        let mut tx = store.begin().await.unwrap();
+        steps.load.write(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let seen = |at: Date, referent: Option<Uuid>, organisation: Option<Uuid>| {
+            let store = store.clone();
+            async move {
+                let mut filter = filter(at);
+                filter.referent_id = referent;
+                filter.organisation_id = organisation;
+                store.stock_lines(&everything(), &filter).await.unwrap()
+            }
+        };
+        use parcours_domain::oarsa::OrganisationCategory as Category;
+        let march = seen(date!(2026 - 03 - 31), None, None).await;
+        assert_eq!(
+            march
+                .iter()
+                .map(|l| (l.oriented, l.oriented_to, l.has_referent))
+                .collect::<Vec<_>>(),
+            vec![(
+                Some(OrientationKind::Social),
+                Some(Category::CcasCias),
+                true
+            )]
+        );
+        let june = seen(date!(2026 - 06 - 30), None, None).await;
+        assert_eq!(
+            june.iter()
+                .map(|l| (l.oriented, l.oriented_to, l.has_referent))
+                .collect::<Vec<_>>(),
+            vec![(
+                Some(OrientationKind::Professional),
+                Some(Category::FranceTravail),
+                true
+            )]
+        );
+        // Whose référent, and which organisation's, on each day.
+        for (at, referent, organisation, found) in [
+            (date!(2026 - 03 - 31), Some(first), None, 1),
+            (date!(2026 - 03 - 31), Some(second), None, 0),
+            (date!(2026 - 03 - 31), None, Some(ccas), 1),
+            (date!(2026 - 03 - 31), None, Some(agency), 0),
+            (date!(2026 - 05 - 01), Some(first), None, 0),
+            (date!(2026 - 05 - 01), Some(second), None, 1),
+            (date!(2026 - 06 - 30), None, Some(ccas), 0),
+            (date!(2026 - 06 - 30), None, Some(agency), 1),
+        ] {
+            assert_eq!(
+                seen(at, referent, organisation).await.len(),
+                found,
+                "{at} {referent:?} {organisation:?}"
+            );
+        }
+        // Between the CCAS's référente leaving and the conseiller coming:
+        // no gap here, but on 30 April the first still holds.
+        assert_eq!(
+            seen(date!(2026 - 04 - 30), Some(first), None).await.len(),
+            1
+        );
+
+        // The category set by the chargé de mission wins over the kind's.
+        store
+            .set_organisation_categories(&actor(), &[(ccas, Some(Category::SocialService))])
+            .await
+            .unwrap();
+        let march = seen(date!(2026 - 03 - 31), None, None).await;
+        assert_eq!(march[0].oriented_to, Some(Category::SocialService));
+        let counted = store
+            .stock_counts(&everything(), &filter(date!(2026 - 03 - 31)))
+            .await
+            .unwrap();
+        let figures = StockFigures::of_counted(&counted);
+        assert_eq!(figures, StockFigures::of(&march));
+        assert!(figures
+            .oriented_by_category
+            .contains(&(Category::SocialService, 1)));
+    }
+}
+
 /// Issue 20, item 3: what the DREES return reads, at 31 December and at a
 /// past day, across a réorientation.
 #[tokio::test]

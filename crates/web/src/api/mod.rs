@@ -63,6 +63,11 @@ pub fn routes() -> Router<AppState> {
         .route("/statistics/stock/people", get(steering::stock_people))
         .route("/statistics/offer", get(steering::offer))
         .route("/statistics/offer/people", get(steering::offer_people))
+        .route("/statistics/occupation", get(steering::occupation))
+        .route(
+            "/statistics/occupation/people",
+            get(steering::occupation_people),
+        )
         .route("/statistics/oarsa", get(oarsa::oarsa))
         .route("/statistics/oarsa/people", get(oarsa::oarsa_people))
         .route("/statistics/oarsa/quality", get(oarsa::oarsa_quality))
@@ -365,6 +370,8 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         steering::stock_people,
         steering::offer,
         steering::offer_people,
+        steering::occupation,
+        steering::occupation_people,
         oarsa::oarsa,
         oarsa::oarsa_people,
         oarsa::oarsa_quality,

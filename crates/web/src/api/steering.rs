@@ -8,6 +8,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use parcours_app::steering;
+use parcours_domain::occupation::{OccupationFigures, Participation, OCCUPATION_DEFINITION};
 use parcours_domain::steering::{
     DelayCase, DelayReport, OfferFigures, OfferLine, SteeringInput, StockFigures, OFFER_DEFINITION,
     STOCK_DEFINITION,
@@ -94,7 +95,7 @@ pub struct StockBody {
 }
 
 /// Who is in droits et devoirs at a date and where they stand: oriented (by
-/// kind), with a contract in force, without référent, late by clock.
+/// kind and by DREES category of the organisation), with a contract in force, without référent, late by clock.
 #[utoipa::path(get, path = "/api/v1/statistics/stock", tag = "pilotage", security(("bearer" = [])),
     params(SteeringInput),
     responses((status = 200, body = StockBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -114,7 +115,7 @@ pub async fn stock(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StockPeopleParams {
-    /// droits_et_devoirs, orientes, orientes:KIND, non_orientes, contrat_en_cours,
+    /// droits_et_devoirs, orientes, orientes:KIND, orientes_vers:CATEGORY, non_orientes, contrat_en_cours,
     /// sans_referent, retard or retard:CLOCK.
     cell: String,
 }
@@ -187,6 +188,69 @@ pub async fn offer_people(
             .map(|(person, positioning)| OfferPersonBody {
                 person,
                 positioning,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OccupationBody {
+    /// The day the figures are seen at.
+    at: Date,
+    /// What each figure counts.
+    definition: &'static str,
+    figures: OccupationFigures,
+}
+
+/// How full the actions are at a date, by family and by structure: actions,
+/// places, participants of the caller's scope, rate.
+#[utoipa::path(get, path = "/api/v1/statistics/occupation", tag = "pilotage", security(("bearer" = [])),
+    params(SteeringInput),
+    responses((status = 200, body = OccupationBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn occupation(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(input): Query<SteeringInput>,
+) -> Result<Json<OccupationBody>, ApiError> {
+    let (filter, figures) = steering::occupation(&state, &me, &input).await?;
+    Ok(Json(OccupationBody {
+        at: filter.at,
+        definition: OCCUPATION_DEFINITION,
+        figures,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OccupationPeopleParams {
+    /// A row's `cell`: famille:CODE, famille: (without family) or structure:ID.
+    cell: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParticipantBody {
+    person: SteeringPerson,
+    participation: Participation,
+}
+
+/// The people inside the actions of one row of the occupation, with the
+/// action each is in (audited).
+#[utoipa::path(get, path = "/api/v1/statistics/occupation/people", tag = "pilotage", security(("bearer" = [])),
+    params(OccupationPeopleParams, SteeringInput),
+    responses((status = 200, body = [ParticipantBody]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn occupation_people(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(params): Query<OccupationPeopleParams>,
+    Query(filter): Query<SteeringInput>,
+) -> Result<Json<Vec<ParticipantBody>>, ApiError> {
+    let (_, listed) = steering::occupation_people(&state, &me, &filter, &params.cell).await?;
+    Ok(Json(
+        listed
+            .into_iter()
+            .map(|(person, participation)| ParticipantBody {
+                person,
+                participation,
             })
             .collect(),
     ))

@@ -141,6 +141,7 @@ pub fn routes() -> Router<AppState> {
         .route("/pilotage/personnes", get(steering::people))
         .route("/pilotage/stock", get(steering::stock_people))
         .route("/pilotage/offre", get(steering::offer_people))
+        .route("/pilotage/occupation", get(steering::occupation_people))
         .route("/pilotage/export.xlsx", get(steering::export_xlsx))
         .route("/pilotage/export.csv", get(steering::export_csv))
         .route("/pilotage/oarsa", get(oarsa::oarsa))

@@ -16,6 +16,7 @@ use parcours_app::steering;
 use parcours_app::Failure;
 use parcours_domain::clock::{fr_date, fr_days};
 use parcours_domain::deadline::OrientationKind;
+use parcours_domain::occupation::{OccupationFigures, OccupationRow, OCCUPATION_DEFINITION};
 use parcours_domain::steering::{
     DelayCell, DelayFigures, DelayReport, OfferFigures, SteeringInput, OFFER_DEFINITION,
     STOCK_DEFINITION,
@@ -69,6 +70,8 @@ struct DelaysPage {
     offer: Vec<Row>,
     offer_wait: String,
     offer_definition: &'static str,
+    occupation: Vec<OccupationTable>,
+    occupation_definition: &'static str,
     tables: Vec<Table>,
 }
 
@@ -120,6 +123,11 @@ pub async fn delays(
                 )
             })
             .unwrap_or_default(),
+        occupation: overview
+            .as_ref()
+            .map(|o| occupation_tables(&o.occupation, &filter))
+            .unwrap_or_default(),
+        occupation_definition: OCCUPATION_DEFINITION,
         tables: overview
             .as_ref()
             .map(|o| o.reports.iter().map(|r| table(r, &filter)).collect())
@@ -159,6 +167,67 @@ fn count_rows<C: Copy>(
                     _ => format!("/pilotage/{list}?cellule={}{filter}", code(cell)),
                 },
             }],
+        })
+        .collect()
+}
+
+/// One of the occupation's two tables, and its rank in the downloads.
+pub struct OccupationTable {
+    caption: &'static str,
+    heading: &'static str,
+    rank: usize,
+    rows: Vec<Row>,
+}
+
+fn occupation_tables(figures: &OccupationFigures, filter: &str) -> Vec<OccupationTable> {
+    vec![
+        OccupationTable {
+            caption: "par famille d'actions",
+            heading: "Famille",
+            rank: 2,
+            rows: occupation_rows(&figures.by_family, filter),
+        },
+        OccupationTable {
+            caption: "par structure",
+            heading: "Structure",
+            rank: 3,
+            rows: occupation_rows(&figures.by_structure, filter),
+        },
+    ]
+}
+
+/// An occupation table: actions, places, participants (linked to their
+/// list at `/pilotage/occupation`) and the rate.
+fn occupation_rows(rows: &[OccupationRow], filter: &str) -> Vec<Row> {
+    rows.iter()
+        .map(|r| Row {
+            label: r.label.clone(),
+            cells: vec![
+                Cell {
+                    text: r.actions.to_string(),
+                    href: String::new(),
+                },
+                Cell {
+                    text: r.places.to_string(),
+                    href: String::new(),
+                },
+                Cell {
+                    text: r.participants.to_string(),
+                    href: match r.participants {
+                        0 => String::new(),
+                        _ => format!(
+                            "/pilotage/occupation?cellule={}{filter}",
+                            query_value(&r.cell)
+                        ),
+                    },
+                },
+                Cell {
+                    text: r
+                        .occupation_percent
+                        .map_or_else(|| "—".to_owned(), |p| format!("{p} %")),
+                    href: String::new(),
+                },
+            ],
         })
         .collect()
 }
@@ -502,6 +571,68 @@ pub async fn offer_people(
     let page = OfferPeoplePage {
         layout,
         title: cell.label(),
+        back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
+        download: without_format(raw.as_deref()),
+        rows,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Who is inside an action of one group of the occupation.
+pub struct ParticipationRow {
+    id: String,
+    name: String,
+    action: String,
+    entered: String,
+}
+
+#[derive(Template)]
+#[template(path = "steering/occupation_people.html")]
+struct OccupationPeoplePage {
+    layout: Layout,
+    title: String,
+    back: String,
+    download: String,
+    rows: Vec<ParticipationRow>,
+}
+
+pub async fn occupation_people(
+    State(state): State<AppState>,
+    session: Session,
+    me: CurrentUser,
+    RawQuery(raw): RawQuery,
+    Query(q): Query<StockQuery>,
+) -> Result<Response, PageError> {
+    let (title, listed) = steering::occupation_people(&state, &me, &q.filter, &q.cellule).await?;
+    let rows: Vec<ParticipationRow> = listed
+        .iter()
+        .map(|(p, inside)| ParticipationRow {
+            id: p.id.to_string(),
+            name: p.name(),
+            action: inside.action_name.clone(),
+            entered: fr_date(inside.entered_on),
+        })
+        .collect();
+    let sheet = people_sheet(
+        "Participants",
+        &["Action", "Entrée le"],
+        rows.iter()
+            .map(|r| {
+                vec![
+                    r.name.clone().into(),
+                    r.action.clone().into(),
+                    r.entered.clone().into(),
+                ]
+            })
+            .collect(),
+    );
+    if let Some(file) = download(&q.format, "pilotage-occupation", sheet)? {
+        return Ok(file);
+    }
+    let layout = Layout::new(&session, &me, "Pilotage : participants", "/pilotage").await?;
+    let page = OccupationPeoplePage {
+        layout,
+        title,
         back: format!("/pilotage?{}", query(&q.filter).trim_start_matches('&')),
         download: without_format(raw.as_deref()),
         rows,

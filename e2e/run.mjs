@@ -143,6 +143,29 @@ const steps = [
     },
   ],
   [
+    'connexion par le fournisseur d’identité du département, déconnexion des deux côtés',
+    async (page) => {
+      const label = process.env.E2E_OIDC_LABEL;
+      expect(label, 'E2E_OIDC_LABEL manque : le parcours se lance avec un fournisseur d’identité');
+      await visit(page, '/connexion');
+      await axeScan(page, '/connexion (avec un fournisseur d’identité)');
+      await submitAndWait(page, () => page.getByRole('link', { name: label }).click());
+      await expectText(page, "Fournisseur d'identité de test");
+      await page.locator('input[name=login]').fill('referent@demo.parcours.fr');
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.waitForURL(url('/'), { timeout: TIMEOUT_MS });
+      const account = page.locator('.account').first();
+      await account.waitFor({ state: 'visible' });
+      expect((await account.innerText()).includes('Référent unique'), 'le fournisseur n’a pas ouvert la session du référent');
+      // La déconnexion passe par le fournisseur, qui renvoie à la page de connexion.
+      await page.getByRole('button', { name: 'Se déconnecter' }).first().click();
+      await page.waitForURL(/\/connexion\?au_revoir=1/, { timeout: TIMEOUT_MS });
+      await expectText(page, 'Vous êtes déconnecté');
+      await visit(page, '/', { okStatus: false });
+      expect(pathOf(page) === '/connexion', 'la session a survécu à la déconnexion');
+    },
+  ],
+  [
     'connexion du référent unique',
     async (page) => {
       await login(page, 'referent@demo.parcours.fr');

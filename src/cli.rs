@@ -920,6 +920,8 @@ async fn serve(
                 upload_dir: args.upload_dir.clone(),
                 retention: args.retention.policy()?,
                 outbox,
+                oidc: parcours_app::oidc::OidcSettings::from_env(|name| std::env::var(name).ok())
+                    .map_err(|e| anyhow::anyhow!("fournisseurs d'identité : {e}"))?,
             },
         },
         secure_cookies,
@@ -949,6 +951,7 @@ pub(crate) fn app(store: &Store, data_inclusion_source: &str) -> App {
             upload_dir: DEFAULT_UPLOAD_DIR.into(),
             retention: RetentionPolicy::default(),
             outbox: Default::default(),
+            oidc: Default::default(),
         },
     }
 }

@@ -63,6 +63,7 @@ fn app(store: &Store) -> App {
             upload_dir: std::env::temp_dir(),
             retention: Default::default(),
             outbox: Default::default(),
+            oidc: Default::default(),
         },
     }
 }

@@ -628,6 +628,7 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
                     .join(format!("parcours-uploads-{}", uuid::Uuid::now_v7())),
                 retention: Default::default(),
                 outbox: Default::default(),
+                oidc: Default::default(),
             },
         },
         secure_cookies: true,

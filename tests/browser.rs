@@ -17,10 +17,22 @@ async fn login_journey_and_accessibility_in_chromium() {
         e2e.join("node_modules/playwright-core").exists(),
         "e2e/node_modules is missing: run scripts/test (or `npm ci --prefix e2e`) first"
     );
-    let app = common::spawn(parcours_store::testing::sqlite().await.unwrap()).await;
+    // The département's identity provider, its login form shown (issue 26).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let provider = common::oidc::provider(&base, "departement", "standard", "none", "").await;
+    let oidc = common::oidc::settings(
+        &base,
+        "departement",
+        parcours_app::oidc::Profile::Standard,
+        &provider.issuer,
+    );
+    let store = parcours_store::testing::sqlite().await.unwrap();
+    let app = common::spawn_on(listener, store, Default::default(), oidc).await;
     let output = tokio::process::Command::new("node")
         .arg("run.mjs")
         .arg(&app.base)
+        .env("E2E_OIDC_LABEL", "Se connecter avec departement")
         .current_dir(&e2e)
         .output()
         .await

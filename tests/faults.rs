@@ -28,6 +28,7 @@ async fn spawn_panicking(store: parcours_store::Store) -> App {
                 upload_dir: upload_dir.clone(),
                 retention: Default::default(),
                 outbox: Default::default(),
+                oidc: Default::default(),
             },
         },
         secure_cookies: false,

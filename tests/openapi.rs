@@ -749,6 +749,7 @@ async fn a_fault_is_the_documented_error_with_its_request_id() {
                 upload_dir: std::env::temp_dir(),
                 retention: Default::default(),
                 outbox: Default::default(),
+                oidc: Default::default(),
             },
         },
         secure_cookies: false,

@@ -2,6 +2,8 @@
 //! loaded with the demo data (one account per role).
 #![allow(dead_code)]
 
+pub mod oidc;
+
 use parcours_store::{testing, Store};
 use parcours_web::AppState;
 use reqwest::redirect::Policy;
@@ -22,10 +24,22 @@ pub async fn spawn(store: Store) -> App {
 
 /// The server with these senders of convocations.
 pub async fn spawn_with(store: Store, outbox: parcours_app::outbox::OutboxSettings) -> App {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_on(listener, store, outbox, Default::default()).await
+}
+
+/// The server on `listener` (bound first, so that its address can be
+/// registered elsewhere, at an identity provider say), with these senders
+/// and identity providers.
+pub async fn spawn_on(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    outbox: parcours_app::outbox::OutboxSettings,
+    oidc: parcours_app::oidc::OidcSettings,
+) -> App {
     parcours::demo::load_without_stories(&store)
         .await
         .expect("demo data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let upload_dir =
         std::env::temp_dir().join(format!("parcours-uploads-{}", uuid::Uuid::now_v7()));
@@ -38,6 +52,7 @@ pub async fn spawn_with(store: Store, outbox: parcours_app::outbox::OutboxSettin
                 upload_dir: upload_dir.clone(),
                 retention: Default::default(),
                 outbox,
+                oidc,
             },
         },
         secure_cookies: false,

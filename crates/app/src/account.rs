@@ -7,6 +7,7 @@ use parcours_domain::account::{
     PasswordChangeInput,
 };
 use parcours_domain::audit::{entity, AuditAction};
+use parcours_domain::oidc::password_allowed;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::{Invalid, Permission};
 use parcours_store::account::Account;
@@ -305,6 +306,9 @@ pub enum Refusal {
     Wrong,
     Locked,
     Disabled,
+    /// The right password, but this account signs in through an identity
+    /// provider only (its own switch, or the policy for all but administrators).
+    PasswordOff,
 }
 
 impl Refusal {
@@ -314,6 +318,7 @@ impl Refusal {
             // never tells whether an address has an account.
             Refusal::Wrong | Refusal::Locked => "Adresse électronique ou mot de passe incorrect. Après 5 essais infructueux, le compte est bloqué 15 minutes : réessayez plus tard.",
             Refusal::Disabled => "Ce compte est désactivé. Adressez-vous à votre administrateur.",
+            Refusal::PasswordOff => "La connexion par mot de passe est désactivée pour ce compte : utilisez le bouton de votre fournisseur d'identité ci-dessous.",
         }
     }
 }
@@ -341,7 +346,15 @@ pub async fn sign_in(
     let matches = tokio::task::spawn_blocking(move || password::verify_password(&password, &hash))
         .await
         .map_err(|e| Failure::Internal(e.to_string()))?;
+    let policy = app.store.password_policy().await?;
     let refusal = match &user {
+        Some(user)
+            if matches
+                && !user.disabled
+                && !password_allowed(policy, user.role, user.password_login) =>
+        {
+            Refusal::PasswordOff
+        }
         Some(user) if matches && !user.disabled => {
             app.store.record_login_success(user).await?;
             return Ok(Ok(user.clone()));
@@ -381,8 +394,9 @@ pub async fn refuse_throttled_login(
     Ok(())
 }
 
-/// Audits the end of a session (the account may be gone by then).
-pub async fn sign_out(app: &App, user_id: Uuid) -> Result<(), Failure> {
+/// Audits the end of a session (the account may be gone by then), with
+/// the identity provider it was opened through.
+pub async fn sign_out(app: &App, user_id: Uuid, provider: Option<&str>) -> Result<(), Failure> {
     if let Ok(user) = app.store.account(user_id).await {
         app.store
             .audit(
@@ -390,7 +404,9 @@ pub async fn sign_out(app: &App, user_id: Uuid) -> Result<(), Failure> {
                 AuditAction::Logout,
                 entity::SESSION,
                 Some(&user_id.to_string()),
-                None,
+                provider
+                    .map(|p| format!("fournisseur d'identité : {p}"))
+                    .as_deref(),
             )
             .await?;
     }

@@ -25,6 +25,7 @@ pub mod import;
 pub mod meeting;
 pub mod notification;
 pub mod oarsa;
+pub mod oidc;
 pub mod orientation;
 pub mod outbox;
 pub mod person;
@@ -65,4 +66,6 @@ pub struct Config {
     pub retention: parcours_domain::retention::RetentionPolicy,
     /// Convocations and reminders by e-mail and SMS.
     pub outbox: outbox::OutboxSettings,
+    /// The identity providers one may sign in through (none: passwords only).
+    pub oidc: oidc::OidcSettings,
 }

@@ -123,6 +123,8 @@ impl Role {
             // every operation, an opérateur for their structure's
             // participants (checked with the structure).
             ReportFse => matches!(self, ProgrammeOfficer | Operator),
+            // Who joins a structure: the chargé de mission, or an administrator.
+            DecideJoinRequests => matches!(self, ProgrammeOfficer | Admin),
         }
     }
 }
@@ -186,10 +188,13 @@ pub enum Permission {
     /// An operation's indicators, data-quality list, participant file and
     /// proofs of participation.
     ReportFse,
+    /// A partner's staff member's request (through ProConnect) to join a
+    /// structure of the catalogue: granting it gives the opérateur role.
+    DecideJoinRequests,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 37] = [
+    pub const ALL: [Permission; 38] = [
         Permission::ViewOwnAccount,
         Permission::ManageUsers,
         Permission::ManageApiTokens,
@@ -227,6 +232,7 @@ impl Permission {
         Permission::ConfigureOarsa,
         Permission::ManageFseOperations,
         Permission::ReportFse,
+        Permission::DecideJoinRequests,
     ];
 }
 
@@ -435,6 +441,7 @@ mod tests {
             (ConfigureOarsa, &[ProgrammeOfficer]),
             (ManageFseOperations, &[ProgrammeOfficer]),
             (ReportFse, &[ProgrammeOfficer, Operator]),
+            (DecideJoinRequests, &[ProgrammeOfficer, Admin]),
         ];
         assert_eq!(expected.len(), Permission::ALL.len());
         for (permission, allowed) in expected {

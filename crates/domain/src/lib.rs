@@ -22,6 +22,7 @@ pub mod nir;
 pub mod notification;
 pub mod oarsa;
 pub mod occupation;
+pub mod oidc;
 pub mod organisation;
 pub mod orientation;
 pub mod outbox;

@@ -26,6 +26,8 @@ pub struct Account {
     /// Set by someone else (an administrator, the command line's generated
     /// password): to be changed at the next login before anything else.
     pub must_change_password: bool,
+    /// Off: the account signs in through an identity provider only.
+    pub password_login: bool,
     /// A session opened under another generation has ended (see
     /// migration 0019).
     #[serde(skip)]
@@ -75,46 +77,8 @@ impl Store {
         password_hash: &str,
         temporary_password: bool,
     ) -> Result<Account> {
-        let id = Uuid::now_v7();
-        let at = now();
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, conn => sqlx::query(
-            &USER_INSERT,
-        )
-        .bind(id)
-        .bind(&new.email)
-        .bind(&new.display_name)
-        .bind(password_hash)
-        .bind(new.role.code())
-        .bind(new.organisation_id)
-        .bind(new.territory_id)
-        .bind(Moment(at))
-        .bind(Moment(at))
-        .bind(temporary_password)
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected()))
-        .map_err(|e| {
-            StoreError::from(e)
-                .unique_as(
-                    "email",
-                    "Un compte existe déjà avec cette adresse électronique.",
-                )
-                .foreign_key_as(
-                    "organisation_id",
-                    "L'organisation ou le territoire choisi n'existe pas.",
-                )
-        })?;
-        let detail = format!("{} ({})", new.email, new.role.code());
-        record(
-            &mut tx,
-            actor,
-            AuditAction::Create,
-            entity::USER,
-            Some(&id.to_string()),
-            Some(&detail),
-        )
-        .await?;
+        let id = insert_account(&mut tx, actor, new, password_hash, temporary_password).await?;
         tx.commit().await?;
         self.account(id).await
     }
@@ -378,3 +342,51 @@ pub(crate) const ACCOUNT_COLUMNS: &[&str] = &[
 
 static USER_INSERT: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::bulk::insert_one("users", ACCOUNT_COLUMNS));
+
+/// A new account, inserted and audited in `tx` (its id).
+pub(crate) async fn insert_account(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    new: &NewUser,
+    password_hash: &str,
+    temporary_password: bool,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let at = now();
+    on_tx!(tx, conn => sqlx::query(&USER_INSERT)
+        .bind(id)
+        .bind(&new.email)
+        .bind(&new.display_name)
+        .bind(password_hash)
+        .bind(new.role.code())
+        .bind(new.organisation_id)
+        .bind(new.territory_id)
+        .bind(Moment(at))
+        .bind(Moment(at))
+        .bind(temporary_password)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))
+    .map_err(|e| {
+        StoreError::from(e)
+            .unique_as(
+                "email",
+                "Un compte existe déjà avec cette adresse électronique.",
+            )
+            .foreign_key_as(
+                "organisation_id",
+                "L'organisation ou le territoire choisi n'existe pas.",
+            )
+    })?;
+    let detail = format!("{} ({})", new.email, new.role.code());
+    record(
+        tx,
+        actor,
+        AuditAction::Create,
+        entity::USER,
+        Some(&id.to_string()),
+        Some(&detail),
+    )
+    .await?;
+    Ok(id)
+}

@@ -37,6 +37,7 @@ pub mod meeting;
 pub mod moment;
 pub mod notification;
 pub mod oarsa;
+pub mod oidc;
 pub mod organisation;
 pub mod orientation;
 pub mod outbox;

@@ -716,8 +716,8 @@ async fn schema_columns(store: &Store) -> Vec<(String, String, bool)> {
 /// constraint (PostgreSQL) or triggers (SQLite) list exactly these.
 fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     use parcours_domain::{
-        catalogue, contract, deadline, follow_up, fse, meeting, notification, oarsa, orientation,
-        outbox, person, referral,
+        catalogue, contract, deadline, follow_up, fse, meeting, notification, oarsa, oidc,
+        orientation, outbox, person, referral,
     };
     fn all<T: Copy>(values: &[T], code: impl Fn(T) -> &'static str) -> Vec<&'static str> {
         values.iter().map(|v| code(*v)).collect()
@@ -902,6 +902,11 @@ fn coded_columns() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
             "outbox",
             "state",
             all(outbox::DeliveryState::ALL, outbox::DeliveryState::code),
+        ),
+        (
+            "join_requests",
+            "state",
+            all(oidc::JoinRequestState::ALL, oidc::JoinRequestState::code),
         ),
         (
             "notifications",

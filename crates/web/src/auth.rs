@@ -19,6 +19,10 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 const USER_KEY: &str = "user_id";
+/// The identity provider the session was opened through, and its ID token
+/// (the hint its end-session endpoint asks for).
+pub(crate) const PROVIDER_KEY: &str = "oidc_provider";
+pub(crate) const ID_TOKEN_KEY: &str = "oidc_id_token";
 /// The account's session generation when the session was opened: a session
 /// of an older generation has ended (password reset or changed, sessions
 /// ended by an administrator).
@@ -153,10 +157,23 @@ impl FromRequestParts<AppState> for ApiUser {
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
-    layout: Layout,
-    email: String,
-    error: Option<String>,
+pub(crate) struct LoginPage {
+    pub layout: Layout,
+    pub email: String,
+    pub error: Option<String>,
+    /// The identity providers' buttons: (id, label).
+    pub providers: Vec<(String, String)>,
+}
+
+/// The buttons of the providers configured, in their order.
+pub(crate) fn provider_buttons(state: &AppState) -> Vec<(String, String)> {
+    state
+        .config
+        .oidc
+        .providers()
+        .iter()
+        .map(|p| (p.id.clone(), p.label.clone()))
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -168,6 +185,7 @@ pub struct LoginQuery {
 }
 
 pub async fn login_form(
+    State(state): State<AppState>,
     session: Session,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, PageError> {
@@ -189,6 +207,7 @@ pub async fn login_form(
         layout,
         email: String::new(),
         error: None,
+        providers: provider_buttons(&state),
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -231,6 +250,7 @@ pub async fn login(
                 layout,
                 email,
                 error: Some(refusal.message().to_owned()),
+                providers: provider_buttons(&state),
             };
             Ok((axum::http::StatusCode::UNAUTHORIZED, Html(page.render()?)).into_response())
         }
@@ -252,6 +272,7 @@ async fn too_many_attempts(
     let page = LoginPage {
         layout,
         email,
+        providers: provider_buttons(state),
         error: Some(format!(
             "Trop de tentatives de connexion depuis votre adresse. Réessayez dans {minutes} minute{}.",
             if minutes > 1 { "s" } else { "" }
@@ -273,9 +294,24 @@ pub async fn logout(
     session: Session,
 ) -> Result<Response, PageError> {
     let user_id: Option<Uuid> = session.get(USER_KEY).await.map_err(csrf::session_failure)?;
+    let provider: Option<String> = session
+        .get(PROVIDER_KEY)
+        .await
+        .map_err(csrf::session_failure)?;
+    let id_token: Option<String> = session
+        .get(ID_TOKEN_KEY)
+        .await
+        .map_err(csrf::session_failure)?;
     if let Some(id) = user_id {
-        account::sign_out(&state, id).await?;
+        account::sign_out(&state, id, provider.as_deref()).await?;
     }
     session.flush().await.map_err(csrf::session_failure)?;
+    // Signed in through a provider: its session ends too, when it offers
+    // an end-session endpoint (RP-initiated logout).
+    if let (Some(provider), Some(id_token)) = (provider, id_token) {
+        if let Some(url) = parcours_app::oidc::logout_url(&state, &provider, &id_token).await {
+            return Ok(Redirect::to(&url).into_response());
+        }
+    }
     Ok(Redirect::to("/connexion?au_revoir=1").into_response())
 }

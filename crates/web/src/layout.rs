@@ -153,6 +153,12 @@ const NAVIGATION: &[(&str, &str, Permission)] = &[
     ("/imports", "Imports", Permission::ImportData),
     ("/admin/delais", "Délais", Permission::ManageSettings),
     ("/admin/comptes", "Comptes", Permission::ManageUsers),
+    ("/admin/connexion", "Connexion", Permission::ManageSettings),
+    (
+        "/admin/demandes-acces",
+        "Demandes d'accès",
+        Permission::DecideJoinRequests,
+    ),
     (
         "/dpo/journal",
         "Journal des accès",

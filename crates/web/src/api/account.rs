@@ -32,6 +32,8 @@ pub struct UserBody {
     /// The password was set by an administrator: the holder changes it at
     /// their next login.
     must_change_password: bool,
+    /// Off: the account signs in through an identity provider only.
+    password_login: bool,
     /// Send it back with a change: a stale version is refused (409).
     version: i64,
     #[serde(with = "time::serde::rfc3339")]
@@ -53,6 +55,7 @@ impl From<Account> for UserBody {
             territory_id: u.territory_id,
             disabled: u.disabled,
             must_change_password: u.must_change_password,
+            password_login: u.password_login,
             version: u.version,
             created_at: u.created_at,
             updated_at: u.updated_at,

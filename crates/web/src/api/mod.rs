@@ -18,6 +18,7 @@ mod import;
 mod meeting;
 mod notification;
 mod oarsa;
+mod oidc;
 mod orientation;
 mod person;
 mod referral;
@@ -48,6 +49,16 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/sessions", delete(account::end_sessions))
         .route("/users", get(account::list).post(account::create))
         .route("/users/{id}", get(account::show).put(account::update))
+        .route("/users/{id}/password-login", put(oidc::set_password_login))
+        .route("/join-requests", get(oidc::join_requests))
+        .route(
+            "/join-requests/{id}/decision",
+            post(oidc::decide_join_request),
+        )
+        .route(
+            "/settings/password-policy",
+            get(oidc::password_policy).put(oidc::set_password_policy),
+        )
         .route(
             "/users/{id}/tokens",
             get(account::tokens).post(account::create_token),
@@ -371,6 +382,11 @@ pub(crate) fn strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T,
         steering::offer,
         steering::offer_people,
         steering::occupation,
+        oidc::join_requests,
+        oidc::decide_join_request,
+        oidc::password_policy,
+        oidc::set_password_policy,
+        oidc::set_password_login,
         steering::occupation_people,
         oarsa::oarsa,
         oarsa::oarsa_people,

@@ -185,6 +185,8 @@ struct EditPage {
     choices: Choices,
     tokens: Vec<TokenLine>,
     new_secret: Option<String>,
+    /// The providers' identities reaching the account: (provider, e-mail).
+    identities: Vec<(String, String)>,
 }
 
 /// A token as the account page lists it, its days in Paris.
@@ -234,7 +236,9 @@ async fn edit_page(
     let tokens = account::tokens(state, me, user.id).await?;
     let tokens = tokens.into_iter().map(TokenLine::from).collect();
     let choices = choices(state, me).await?;
+    let identities = parcours_app::oidc::identities_of(state, me, user.id).await?;
     let page = EditPage {
+        identities,
         layout,
         user,
         form,

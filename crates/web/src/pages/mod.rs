@@ -14,6 +14,7 @@ pub(crate) mod import;
 pub(crate) mod meeting;
 pub(crate) mod notification;
 pub(crate) mod oarsa;
+pub(crate) mod oidc;
 pub(crate) mod orientation;
 pub(crate) mod person;
 pub(crate) mod public_catalogue;
@@ -120,6 +121,21 @@ pub fn routes() -> Router<AppState> {
             get(deadline::settings).post(deadline::save_settings),
         )
         .route("/admin/comptes", get(account::list).post(account::create))
+        .route(
+            "/admin/comptes/{id}/connexion-par-mot-de-passe",
+            post(oidc::password_login),
+        )
+        .route(
+            "/admin/connexion",
+            get(oidc::settings).post(oidc::save_settings),
+        )
+        .route("/admin/demandes-acces", get(oidc::join_requests))
+        .route(
+            "/admin/demandes-acces/{id}",
+            post(oidc::decide_join_request),
+        )
+        .route("/connexion/oidc/{provider}", get(oidc::start))
+        .route("/connexion/oidc/{provider}/retour", get(oidc::back))
         .route("/admin/comptes/nouveau", get(account::new_form))
         .route(
             "/admin/comptes/{id}",

@@ -92,6 +92,27 @@ async fn signed_in(client: &Client, app: &App) -> bool {
     home.status() == StatusCode::OK
 }
 
+/// Signs out: our session ends, and the browser is sent to the provider's
+/// end-session endpoint with the ID token as a hint and the way back.
+async fn logs_out_at(client: &Client, app: &App, provider: &Provider) {
+    let token = app.csrf(client, "/").await;
+    let out = client
+        .post(app.url("/deconnexion"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let location = out.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("{}/session/end?", provider.issuer)),
+        "{location}"
+    );
+    assert!(location.contains("id_token_hint="), "{location}");
+    assert!(location.contains("post_logout_redirect_uri="), "{location}");
+    assert!(!signed_in(client, app).await);
+}
+
 async fn audited(app: &App, action: AuditAction, detail: &str) -> bool {
     let events = app
         .store
@@ -179,22 +200,7 @@ async fn an_agent_signs_in_through_the_departements_provider_and_out_of_both() {
         assert!(audited(&app, AuditAction::LoginFailed, "demande inconnue (state)").await);
 
         // Logout ends ours, then the provider's (RP-initiated).
-        let token = app.csrf(&client, "/").await;
-        let out = client
-            .post(app.url("/deconnexion"))
-            .form(&[("csrf_token", token.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(out.status(), StatusCode::SEE_OTHER);
-        let location = out.headers()["location"].to_str().unwrap().to_owned();
-        assert!(
-            location.starts_with(&format!("{}/session/end?", provider.issuer)),
-            "{location}"
-        );
-        assert!(location.contains("id_token_hint="), "{location}");
-        assert!(location.contains("post_logout_redirect_uri="), "{location}");
-        assert!(!signed_in(&client, &app).await);
+        logs_out_at(&client, &app, &provider).await;
         assert!(
             audited(
                 &app,
@@ -510,17 +516,6 @@ async fn a_partners_staff_member_joins_their_structure_through_proconnect() {
             .await
         );
         // Logout goes through ProConnect's end_session_endpoint.
-        let token = app.csrf(&client, "/").await;
-        let out = client
-            .post(app.url("/deconnexion"))
-            .form(&[("csrf_token", token.as_str())])
-            .send()
-            .await
-            .unwrap();
-        let location = out.headers()["location"].to_str().unwrap();
-        assert!(
-            location.starts_with(&format!("{}/session/end?", provider.issuer)),
-            "{location}"
-        );
+        logs_out_at(&client, &app, &provider).await;
     }
 }

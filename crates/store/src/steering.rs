@@ -113,8 +113,7 @@ const IN_DUTIES_AT_POSTGRES: &str = "p.id IN (SELECT r.person_id FROM (
 /// stand that day.
 const STOCK: &str = "
 SELECT p.id,
-    {latest:kind} AS oriented,
-    {oriented_to} AS oriented_to,
+    {oriented},
     EXISTS (SELECT 1 FROM contracts k
      WHERE k.person_id = p.id AND k.signed_on <= {at} AND k.starts_on <= {at}
        AND k.ends_on >= {at} AND (k.ended_on IS NULL OR k.ended_on >= {at})) AS contract_in_force,
@@ -122,13 +121,13 @@ SELECT p.id,
      WHERE ra.person_id = p.id AND ra.starts_on <= {at}
        AND (ra.ends_on IS NULL OR ra.ends_on > {at})) AS has_referent,
     {late}
-FROM persons p
+FROM persons p {latest_join}
 WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL AND {in_duties} {scope}";
 
-/// The DREES category of the lead organisation of the person's
-/// orientation in force: the one set on it, else the one its kind gives
-/// (`OrganisationCategory::of_kind`, written out here so that both agree).
-fn oriented_to_column() -> String {
+/// The DREES category of the organisation `g`: the one set on it, else
+/// the one its kind gives (`OrganisationCategory::of_kind`, written out
+/// here so that both agree).
+fn category_of_g() -> String {
     let of_kind: Vec<String> = OrganisationKind::ALL
         .iter()
         .map(|kind| {
@@ -140,17 +139,37 @@ fn oriented_to_column() -> String {
         })
         .collect();
     format!(
-        "(SELECT COALESCE(g.oarsa_category, CASE g.kind {} END) FROM organisations g
-          WHERE g.id = {{latest:lead_organisation_id}})",
+        "COALESCE(g.oarsa_category, CASE g.kind {} END)",
         of_kind.join(" ")
     )
 }
 
-/// The stock's statement, its columns written out.
-fn stock_statement() -> String {
+/// The stock's statement, its columns written out: the kind of the
+/// orientation in force and the category of its organisation. SQLite
+/// looks the orientation up twice (each lookup is cheap there);
+/// PostgreSQL once, joined laterally (a lookup costs more there).
+fn stock_statement(backend: Backend) -> String {
+    let (oriented, join) = match backend {
+        Backend::Sqlite => (
+            format!(
+                "{{latest:kind}} AS oriented,
+                 (SELECT {} FROM organisations g WHERE g.id = {{latest:lead_organisation_id}}) AS oriented_to",
+                category_of_g()
+            ),
+            String::new(),
+        ),
+        Backend::Postgres => (
+            format!("lo.kind AS oriented, {} AS oriented_to", category_of_g()),
+            format!(
+                "LEFT JOIN LATERAL ({}) lo ON TRUE LEFT JOIN organisations g ON g.id = lo.lead_organisation_id",
+                latest_orientation_query("o.kind, o.lead_organisation_id")
+            ),
+        ),
+    };
     STOCK
+        .replace("{oriented}", &oriented)
+        .replace("{latest_join}", &join)
         .replace("{late}", &late_column())
-        .replace("{oriented_to}", &oriented_to_column())
 }
 
 /// The clocks of the person overdue at `{at}`, one bit each in the order
@@ -211,11 +230,17 @@ impl From<StockRow> for StockLine {
 /// The `column` of the person `p`'s latest orientation validated by `{at}`
 /// (the orientation in force that day).
 fn latest_orientation(column: &str) -> String {
+    format!("({})", latest_orientation_query(&format!("o.{column}")))
+}
+
+/// The statement reading `columns` of the person `p`'s latest orientation
+/// validated by `{at}`.
+fn latest_orientation_query(columns: &str) -> String {
     format!(
-        "(SELECT o.{column} FROM orientations o
+        "SELECT {columns} FROM orientations o
           WHERE o.person_id = p.id AND o.status = 'validated'
             AND COALESCE(o.notified_on, o.decided_on) <= {{at}}
-          ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1)"
+          ORDER BY o.decided_on DESC, o.created_at DESC LIMIT 1"
     )
 }
 
@@ -422,7 +447,12 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<StockLine>> {
-        let sql = scoped(self.backend(), &stock_statement(), scope, filter);
+        let sql = scoped(
+            self.backend(),
+            &stock_statement(self.backend()),
+            scope,
+            filter,
+        );
         let rows: Vec<StockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, StockRow>(&sql.text), sql)
             .fetch_all(pool).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -455,7 +485,7 @@ impl Store {
         let template = format!(
             "SELECT oriented, oriented_to, contract_in_force, has_referent, late, COUNT(*) AS n
              FROM ({}) AS s GROUP BY oriented, oriented_to, contract_in_force, has_referent, late",
-            stock_statement()
+            stock_statement(self.backend())
         );
         let sql = scoped(self.backend(), &template, scope, filter);
         let rows: Vec<CountedStockRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, CountedStockRow>(&sql.text), sql)

@@ -164,6 +164,15 @@ async fn an_agent_signs_in_through_the_departements_provider_and_out_of_both() {
             .unwrap()
             .unwrap();
         assert_eq!(linked.id, sophie.id);
+        // The administrator sees the identity and the switch on the account's page.
+        let page = app
+            .page(ADMIN, &format!("/admin/comptes/{}", sophie.id))
+            .await;
+        assert!(page.contains("Identités reliées : departement"), "{page}");
+        assert!(page.contains("Désactiver la connexion par mot de passe"));
+        let settings_page = app.page(ADMIN, "/admin/connexion").await;
+        assert!(settings_page.contains("Se connecter avec departement"));
+        assert!(settings_page.contains("value=\"administrateurs\""));
         assert!(
             audited(
                 &app,
@@ -467,6 +476,20 @@ async fn a_partners_staff_member_joins_their_structure_through_proconnect() {
             )
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        // The chargé de mission's page lists it, with its decision.
+        let page = app.page(PROGRAMME, "/admin/demandes-acces").await;
+        assert!(
+            page.contains("Léa Benali") && page.contains("Accepter"),
+            "{page}"
+        );
+        let refused = app
+            .signed_in(REFERENT)
+            .await
+            .get(app.url("/admin/demandes-acces"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         let path = format!(
             "/api/v1/join-requests/{}/decision",
             request["id"].as_str().unwrap()
@@ -518,4 +541,63 @@ async fn a_partners_staff_member_joins_their_structure_through_proconnect() {
         // Logout goes through ProConnect's end_session_endpoint.
         logs_out_at(&client, &app, &provider).await;
     }
+}
+
+#[tokio::test]
+async fn an_unknown_identity_gets_an_account_only_when_configured() {
+    if !installed() {
+        return;
+    }
+    let store = parcours_store::testing::sqlite().await.unwrap();
+    parcours::demo::load_without_stories(&store).await.unwrap();
+    let caen = store
+        .organisations()
+        .await
+        .unwrap()
+        .iter()
+        .find(|o| o.name == "CCAS de Caen")
+        .unwrap()
+        .id;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let provider = provider(
+        &base,
+        "departement",
+        "standard",
+        "none",
+        "inconnu@calvados.fr",
+    )
+    .await;
+    let configured = settings(&base, "departement", Profile::Standard, &provider.issuer);
+    let mut departement = configured.providers()[0].clone();
+    departement.auto_create = Some(parcours_app::oidc::AutoCreate {
+        role: parcours_domain::Role::Referent,
+        organisation_id: caen,
+    });
+    let app = spawn_on(
+        listener,
+        store,
+        Default::default(),
+        parcours_app::oidc::OidcSettings::new(vec![departement]),
+    )
+    .await;
+    let before = users(&app).await;
+    let client = browser();
+    let back = to_return(&client, &app, "departement").await;
+    let response = client.get(&back).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(signed_in(&client, &app).await);
+    assert_eq!(users(&app).await, before + 1);
+    let made = app
+        .store
+        .account_by_email("inconnu@calvados.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(made.role, parcours_domain::Role::Referent);
+    assert_eq!(made.organisation_id, caen);
+    assert!(
+        !made.password_login,
+        "it signs in through its provider only"
+    );
 }

@@ -288,17 +288,27 @@ pub async fn offer_people(
     ids.dedup();
     let people = app.store.steering_people(&ids).await?;
     audit_list(app, me, &people, &cell.label()).await?;
-    let mut by_person: std::collections::HashMap<_, Vec<OfferLine>> = Default::default();
-    for line in lines {
-        by_person.entry(line.person_id).or_default().push(line);
+    Ok((cell, beside_their_people(people, lines, |l| l.person_id)))
+}
+
+/// Each item beside its person, in the people's order (a lookup by
+/// person, not a scan of the items per person: lists run to thousands).
+fn beside_their_people<T>(
+    people: Vec<SteeringPerson>,
+    items: Vec<T>,
+    person_of: impl Fn(&T) -> uuid::Uuid,
+) -> Vec<(SteeringPerson, T)> {
+    let mut by_person: std::collections::HashMap<uuid::Uuid, Vec<T>> = Default::default();
+    for item in items {
+        by_person.entry(person_of(&item)).or_default().push(item);
     }
     let mut listed = Vec::new();
     for person in people {
-        for line in by_person.remove(&person.id).unwrap_or_default() {
-            listed.push((person.clone(), line));
+        for item in by_person.remove(&person.id).unwrap_or_default() {
+            listed.push((person.clone(), item));
         }
     }
-    Ok((cell, listed))
+    listed
 }
 
 /// The families' codes and names, in their order.
@@ -346,19 +356,16 @@ pub async fn occupation_people(
     let label = occupation_label(app, &cell, &lines)
         .await?
         .ok_or_else(unknown)?;
-    let inside = participations_of(&cell, &lines, &participations);
+    let inside: Vec<Participation> = participations_of(&cell, &lines, &participations)
+        .into_iter()
+        .cloned()
+        .collect();
     let mut ids: Vec<_> = inside.iter().map(|p| p.person_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let people = app.store.steering_people(&ids).await?;
     audit_list(app, me, &people, &label).await?;
-    let mut listed = Vec::new();
-    for person in people {
-        for p in inside.iter().filter(|p| p.person_id == person.id) {
-            listed.push((person.clone(), (*p).clone()));
-        }
-    }
-    Ok((label, listed))
+    Ok((label, beside_their_people(people, inside, |p| p.person_id)))
 }
 
 /// « Occupation : Mobilité » or « Occupation : structure X »; none for a

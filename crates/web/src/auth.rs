@@ -157,12 +157,12 @@ impl FromRequestParts<AppState> for ApiUser {
 
 #[derive(Template)]
 #[template(path = "login.html")]
-pub(crate) struct LoginPage {
-    pub layout: Layout,
-    pub email: String,
-    pub error: Option<String>,
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    error: Option<String>,
     /// The identity providers' buttons: (id, label).
-    pub providers: Vec<(String, String)>,
+    providers: Vec<(String, String)>,
 }
 
 /// The buttons of the providers configured, in their order.

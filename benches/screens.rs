@@ -544,7 +544,8 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             let everything = parcours_domain::access::PersonScope::EVERY_FILE;
             s.delay_groups(&everything, &filter).await.unwrap();
             s.stock_counts(&everything, &filter).await.unwrap();
-            s.offer_lines(&everything, &filter).await.unwrap();
+            s.offer_groups(&everything, &filter).await.unwrap();
+            s.occupation_lines(&everything, &filter).await.unwrap();
         }
     });
     screens.push(page(
@@ -567,7 +568,7 @@ async fn screens(base: &str, store: &Store, users: usize) -> Vec<Screen> {
             let everything = parcours_domain::access::PersonScope::EVERY_FILE;
             s.return_people(&everything, &filter).await.unwrap();
             s.return_contracts(&everything, &filter).await.unwrap();
-            s.pathway_lines(&everything, &filter).await.unwrap();
+            s.entrants(&everything, &filter).await.unwrap();
             s.reorientations(&everything, &filter).await.unwrap();
         }
     });

@@ -296,6 +296,26 @@ async fn every_offer_figure_counts_its_list_of_positionings() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{refused}");
+        // Positioned again, he enters the workshop 12 days after.
+        let (status, again) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/persons/{fabrice}/referrals"),
+                &referent,
+                Some(serde_json::json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{again}");
+        let (status, entered) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/referrals/{}/accept", again["id"].as_str().unwrap()),
+                &app.token(OPERATOR).await,
+                Some(serde_json::json!({"version": again["version"]})),
+            )
+            .await;
+        assert_eq!(entered["status"], "entered", "{status} {entered}");
+        positioned_days_before(&app, again["id"].as_str().unwrap(), 12).await;
 
         let token = app.token(PROGRAMME).await;
         let offer = app
@@ -340,9 +360,65 @@ async fn every_offer_figure_counts_its_list_of_positionings() {
                 .await;
             assert_eq!(list.as_array().unwrap().len() as i64, figure, "{cell}");
         }
+        // The waits the store counts together are those of the list's
+        // positionings, each taken from its two days.
+        let all = app
+            .get_json(
+                &token,
+                &format!("/api/v1/statistics/offer/people?cell=tous&{PERIOD}"),
+            )
+            .await;
+        let day = |v: &serde_json::Value| {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(v.as_str()?, format).ok()
+        };
+        let mut waits: Vec<i64> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| {
+                let entered = day(&p["positioning"]["entered_on"])?;
+                Some((entered - day(&p["positioning"]["positioned_on"])?).whole_days())
+            })
+            .collect();
+        waits.sort_unstable();
+        assert!(waits.contains(&12), "{all}");
+        assert_eq!(f["entries"].as_i64().unwrap(), waits.len() as i64);
+        let mean = waits.iter().sum::<i64>() as f64 / waits.len() as f64;
+        assert!(
+            (f["wait_mean_days"].as_f64().unwrap() - mean).abs() < 1e-9,
+            "{f}"
+        );
+        let n = waits.len();
+        let median = (waits[(n - 1) / 2] + waits[n / 2]) as f64 / 2.0;
+        assert_eq!(f["wait_median_days"].as_f64().unwrap(), median, "{f}");
         let page = app.page(PROGRAMME, &format!("/pilotage?{PERIOD}")).await;
         assert!(page.contains("/pilotage/offre?cellule=tous"));
     }
+}
+
+/// The positioning `referral` made `days` days before its entry.
+async fn positioned_days_before(app: &App, referral: &str, days: i64) {
+    let referral = uuid::Uuid::parse_str(referral).unwrap();
+    let sql = "UPDATE referrals SET positioned_on = $1 WHERE id = $2";
+    let day = parcours_domain::clock::today() - time::Duration::days(days);
+    let mut tx = app.store.begin().await.unwrap();
+    match &mut tx {
+        parcours_store::Tx::Sqlite(tx) => sqlx::query(sql)
+            .bind(day)
+            .bind(referral)
+            .execute(&mut **tx)
+            .await
+            .map(|_| ()),
+        parcours_store::Tx::Postgres(tx) => sqlx::query(sql)
+            .bind(day)
+            .bind(referral)
+            .execute(&mut **tx)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    tx.commit().await.unwrap();
 }
 
 #[tokio::test]

@@ -18,7 +18,6 @@ use parcours_domain::{Invalid, Permission};
 use parcours_store::organisation::Organisation;
 use parcours_store::steering::SteeringPerson;
 use std::collections::HashMap;
-use std::sync::Arc;
 use time::Date;
 use uuid::Uuid;
 
@@ -39,17 +38,25 @@ pub async fn oarsa(app: &App, me: &impl Caller, year: &str) -> Result<Return, Fa
     let on = oarsa::observed_on(year, today());
     let filter = SteeringFilter::period(oarsa::first_day(year), on, on);
     let scope = me.scope();
-    let organisations = app.store.organisations().await?;
-    let category = |id: Option<Uuid>| category_of(&organisations, id?);
-    // The statements run side by side (a reader per core on SQLite).
+    // Each organisation's category, looked up once per person.
+    let categories: HashMap<Uuid, OrganisationCategory> = app
+        .store
+        .organisations()
+        .await?
+        .iter()
+        .map(|o| (o.id, o.category()))
+        .collect();
+    let category = |id: Option<Uuid>| categories.get(&id?).copied();
+    let mapping = app.store.objective_mapping().await?;
+    // The statements run side by side (a reader per core on SQLite), the
+    // longest, the people, first: the others share the other reader.
     let (people, pathway, moves) = tokio::try_join!(
-        return_people(app, &scope, &filter, &category),
-        async { Ok::<_, Failure>(app.store.pathway_lines(&scope, &filter).await?) },
+        return_people(app, &scope, &filter, &mapping, &category),
+        async { Ok::<_, Failure>(app.store.entrants(&scope, &filter).await?) },
         async { Ok::<_, Failure>(app.store.reorientations(&scope, &filter).await?) },
     )?;
     let entrants: Vec<Entrant> = pathway
         .into_iter()
-        .filter(|l| filter.from <= l.entry && l.entry <= on)
         .map(|l| Entrant {
             person_id: l.id,
             entered_on: l.entry,
@@ -81,22 +88,15 @@ pub async fn oarsa(app: &App, me: &impl Caller, year: &str) -> Result<Return, Fa
     })
 }
 
-fn category_of(organisations: &Arc<Vec<Organisation>>, id: Uuid) -> Option<OrganisationCategory> {
-    organisations
-        .iter()
-        .find(|o| o.id == id)
-        .map(Organisation::category)
-}
-
 /// Who is in droits et devoirs at the filter's day, with their contract in
 /// force and its objectives read through the chargé de mission's mapping.
 async fn return_people(
     app: &App,
     scope: &parcours_domain::access::PersonScope,
     filter: &SteeringFilter,
+    mapping: &ObjectiveMapping,
     category: &impl Fn(Option<Uuid>) -> Option<OrganisationCategory>,
 ) -> Result<Vec<ReturnPerson>, Failure> {
-    let mapping = app.store.objective_mapping().await?;
     let (rows, objectives) = tokio::try_join!(
         app.store.return_people(scope, filter),
         app.store.return_contracts(scope, filter),

@@ -260,8 +260,8 @@ pub async fn offer(
 ) -> Result<OfferFigures, Failure> {
     me.require(Permission::ViewSteering)?;
     let filter = filter(input)?;
-    let lines = app.store.offer_lines(&me.scope(), &filter).await?;
-    Ok(OfferFigures::of(&lines))
+    let groups = app.store.offer_groups(&me.scope(), &filter).await?;
+    Ok(OfferFigures::of_groups(&groups))
 }
 
 /// The positionings one figure of the offer counts, with their person's
@@ -414,7 +414,7 @@ pub async fn overview(
     let (groups, stock, offer, occupation) = tokio::try_join!(
         app.store.delay_groups(&scope, &filter),
         app.store.stock_counts(&scope, &filter),
-        app.store.offer_lines(&scope, &filter),
+        app.store.offer_groups(&scope, &filter),
         app.store.occupation_lines(&scope, &filter),
     )?;
     let reports = reports(&groups, &settings);
@@ -423,7 +423,7 @@ pub async fn overview(
         filter,
         reports,
         stock: StockFigures::of_counted(&stock),
-        offer: OfferFigures::of(&offer),
+        offer: OfferFigures::of_groups(&offer),
         occupation: OccupationFigures::of(&occupation, &families),
     })
 }

@@ -311,16 +311,22 @@ impl DelayFigures {
             done,
             waiting: started - done,
             mean_days: (done > 0).then(|| total_days as f64 / done as f64),
-            median_days: match done {
-                0 => None,
-                n if n % 2 == 1 => Some(nth(&ended, n / 2) as f64),
-                n => Some((nth(&ended, n / 2 - 1) + nth(&ended, n / 2)) as f64 / 2.0),
-            },
+            median_days: weighted_median(&ended, done),
             // The nearest rank: the smallest delay with 90 % of them at most it.
             p90_days: (done > 0).then(|| nth(&ended, ((90 * done + 99) / 100).max(1) - 1)),
             within_target: limits.target_days.map(within),
             within_legal: within(limits.legal_days),
         }
+    }
+}
+
+/// The median of the `total` durations `sorted` counts, each written as
+/// many times as it counts: the middle one, or the mean of the two.
+fn weighted_median(sorted: &[(i64, i64)], total: i64) -> Option<f64> {
+    match total {
+        0 => None,
+        n if n % 2 == 1 => Some(nth(sorted, n / 2) as f64),
+        n => Some((nth(sorted, n / 2 - 1) + nth(sorted, n / 2)) as f64 / 2.0),
     }
 }
 
@@ -335,16 +341,6 @@ fn nth(sorted: &[(i64, i64)], k: i64) -> i64 {
         }
     }
     sorted.last().map_or(0, |(d, _)| *d)
-}
-
-/// The median of sorted values: the middle one, or the mean of the two.
-pub fn median(sorted: &[i64]) -> Option<f64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
-    }
 }
 
 /// A month of the cohorts.
@@ -717,17 +713,60 @@ pub struct OfferFigures {
     pub by_situation_4_weeks: Vec<(Situation, i64)>,
 }
 
+/// Positionings that stand alike, counted together: the store groups a
+/// period's positionings so (a few thousand rows for a département, not
+/// one per positioning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferGroup {
+    pub status: ReferralStatus,
+    pub refusal_reason: Option<RefusalReason>,
+    /// Days from positioning to entry, for those who entered.
+    pub wait_days: Option<i64>,
+    pub exit_situation: Option<Situation>,
+    pub situation_4_weeks: Option<Situation>,
+    pub count: i64,
+}
+
+impl From<&OfferLine> for OfferGroup {
+    fn from(line: &OfferLine) -> OfferGroup {
+        OfferGroup {
+            status: line.status,
+            refusal_reason: line.refusal_reason,
+            wait_days: line
+                .entered_on
+                .map(|entered| (entered - line.positioned_on).whole_days()),
+            exit_situation: line.exit_situation,
+            situation_4_weeks: line.situation_4_weeks,
+            count: 1,
+        }
+    }
+}
+
 impl OfferFigures {
     pub fn of(lines: &[OfferLine]) -> OfferFigures {
-        let count = |cell: OfferCell| lines.iter().filter(|l| cell.holds(l)).count() as i64;
-        let mut waits: Vec<i64> = lines
+        let groups: Vec<OfferGroup> = lines.iter().map(OfferGroup::from).collect();
+        OfferFigures::of_groups(&groups)
+    }
+
+    /// The figures of positionings counted together by the store.
+    pub fn of_groups(groups: &[OfferGroup]) -> OfferFigures {
+        let count = |cell: OfferCell| {
+            groups
+                .iter()
+                .filter(|g| cell.holds_group(g))
+                .map(|g| g.count)
+                .sum::<i64>()
+        };
+        // The waits, shortest first, each with how many waited it.
+        let mut waits: Vec<(i64, i64)> = groups
             .iter()
-            .filter_map(|l| l.entered_on.map(|e| (e - l.positioned_on).whole_days()))
+            .filter_map(|g| Some((g.wait_days?, g.count)))
             .collect();
         waits.sort_unstable();
-        let entries = waits.len() as i64;
+        let entries: i64 = waits.iter().map(|(_, n)| n).sum();
+        let total_days: i64 = waits.iter().map(|(d, n)| d * n).sum();
         OfferFigures {
-            positionings: lines.len() as i64,
+            positionings: count(OfferCell::All),
             by_status: ReferralStatus::ALL
                 .iter()
                 .map(|s| (*s, count(OfferCell::Status(*s))))
@@ -737,9 +776,8 @@ impl OfferFigures {
                 .map(|r| (*r, count(OfferCell::Refusal(*r))))
                 .collect(),
             entries,
-            wait_mean_days: (entries > 0)
-                .then(|| waits.iter().sum::<i64>() as f64 / entries as f64),
-            wait_median_days: median(&waits),
+            wait_mean_days: (entries > 0).then(|| total_days as f64 / entries as f64),
+            wait_median_days: weighted_median(&waits, entries),
             by_exit_situation: Situation::ALL
                 .iter()
                 .map(|s| (*s, count(OfferCell::Exit(*s))))
@@ -794,14 +832,19 @@ pub enum OfferCell {
 
 impl OfferCell {
     pub fn holds(self, line: &OfferLine) -> bool {
+        self.holds_group(&OfferGroup::from(line))
+    }
+
+    /// Whether the figure counts the positionings of `group`.
+    pub fn holds_group(self, group: &OfferGroup) -> bool {
         match self {
             OfferCell::All => true,
-            OfferCell::Status(status) => line.status == status,
+            OfferCell::Status(status) => group.status == status,
             OfferCell::Refusal(reason) => {
-                line.status == ReferralStatus::Refused && line.refusal_reason == Some(reason)
+                group.status == ReferralStatus::Refused && group.refusal_reason == Some(reason)
             }
-            OfferCell::Exit(situation) => line.exit_situation == Some(situation),
-            OfferCell::FourWeeks(situation) => line.situation_4_weeks == Some(situation),
+            OfferCell::Exit(situation) => group.exit_situation == Some(situation),
+            OfferCell::FourWeeks(situation) => group.situation_4_weeks == Some(situation),
         }
     }
 
@@ -862,6 +905,17 @@ mod tests {
     }
     use proptest::prelude::*;
     use time::macros::date;
+
+    /// The median of sorted values, written plainly: what the weighted
+    /// median must agree with.
+    fn median(sorted: &[i64]) -> Option<f64> {
+        let n = sorted.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+            _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+        }
+    }
 
     const LIMITS: DelayLimits = DelayLimits {
         target_days: Some(30),
@@ -1107,6 +1161,53 @@ mod tests {
             if let (Some(median), Some(p90)) = (figures.median_days, figures.p90_days) {
                 prop_assert!(median <= p90 as f64);
             }
+        }
+
+        /// The offer counted together by the store gives the figures of its
+        /// positionings taken one by one, and each figure is its list's size.
+        #[test]
+        fn offer_counted_together_is_offer_line_by_line(
+            picks in proptest::collection::vec(
+                (0usize..10, 0usize..6, proptest::option::of(0i64..90), 0usize..8, 0usize..8),
+                0..80,
+            )
+        ) {
+            let situation = |n: usize| Situation::ALL.get(n).copied();
+            let lines: Vec<OfferLine> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, (status, reason, wait, exit, weeks))| OfferLine {
+                    referral_id: Uuid::from_u128(i as u128),
+                    person_id: Uuid::from_u128(i as u128 % 7),
+                    status: ReferralStatus::ALL[status % ReferralStatus::ALL.len()],
+                    refusal_reason: RefusalReason::ALL.get(*reason).copied(),
+                    positioned_on: date!(2026 - 01 - 15),
+                    entered_on: wait.map(|d| date!(2026 - 01 - 15) + time::Duration::days(d)),
+                    exit_situation: situation(*exit),
+                    situation_4_weeks: situation(*weeks),
+                })
+                .collect();
+            let mut groups: Vec<OfferGroup> = Vec::new();
+            for group in lines.iter().map(OfferGroup::from) {
+                match groups.iter_mut().find(|g| OfferGroup { count: 1, ..**g } == group) {
+                    Some(same) => same.count += 1,
+                    None => groups.push(group),
+                }
+            }
+            let figures = OfferFigures::of_groups(&groups);
+            let mut waits: Vec<i64> = lines
+                .iter()
+                .filter_map(|l| Some((l.entered_on? - l.positioned_on).whole_days()))
+                .collect();
+            waits.sort_unstable();
+            prop_assert_eq!(figures.entries, waits.len() as i64);
+            prop_assert_eq!(figures.wait_median_days, median(&waits));
+            let mean = (!waits.is_empty()).then(|| waits.iter().sum::<i64>() as f64 / waits.len() as f64);
+            prop_assert_eq!(figures.wait_mean_days, mean);
+            for (cell, n) in figures.cells() {
+                prop_assert_eq!(n, lines.iter().filter(|l| cell.holds(l)).count() as i64);
+            }
+            prop_assert_eq!(figures, OfferFigures::of(&lines));
         }
     }
 }

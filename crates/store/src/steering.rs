@@ -13,7 +13,8 @@ use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::referral::{ReferralStatus, RefusalReason, Situation};
 pub use parcours_domain::steering::SteeringFilter;
 use parcours_domain::steering::{
-    DelayCase, DelayCases, DelayGroup, DelayGroups, DelayKind, OfferLine, StockLine, YearMonth,
+    DelayCase, DelayCases, DelayGroup, DelayGroups, DelayKind, OfferGroup, OfferLine, StockLine,
+    YearMonth,
 };
 use serde::Serialize;
 use time::Date;
@@ -36,8 +37,14 @@ pub struct PathwayLine {
 
 /// SQL of a day column as `AAAA-MM`.
 type DayToText = fn(&str) -> String;
-/// SQL of the days from one day column to another.
-type DaysBetween = fn(&str, &str) -> String;
+
+/// SQL of the days from the day column `from` to `to` (NULL when either is).
+fn days_between(backend: Backend, from: &str, to: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("CAST(julianday({to}) - julianday({from}) AS INTEGER)"),
+        Backend::Postgres => format!("CAST({to} - {from} AS BIGINT)"),
+    }
+}
 
 /// A person behind a figure.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -66,10 +73,10 @@ const PATHWAY_DATES: &str = "
 WITH people AS (
     SELECT p.id, p.subject_to_duties, COALESCE(h.rsa_requested_on, p.duties_since) AS entry
     FROM persons p LEFT JOIN households h ON h.id = p.household_id
-    WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL {scope}
+    WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL {entrants} {scope}
 ),
--- Materialized: inlined, PostgreSQL would look the first orientation up
--- again in the join below.
+-- Materialized: the first orientation looked up once per person, then
+-- joined for its columns.
 firsts AS MATERIALIZED (
     SELECT x.id, x.entry, x.subject_to_duties,
         (SELECT o.id FROM orientations o
@@ -85,6 +92,43 @@ SELECT f.id, f.entry, o.decided_on AS oriented_on,
         WHERE k.person_id = f.id AND k.signed_on >= o.notified_on AND k.signed_on <= {at}) AS signed_on
 FROM firsts f LEFT JOIN orientations o ON o.id = f.orientation_id
 WHERE (f.subject_to_duties OR o.id IS NOT NULL) AND (f.entry >= {from} OR o.notified_on >= {from})";
+
+/// The same on PostgreSQL: the first orientation read with its columns in
+/// one lateral lookup (there, a lookup of its id then a join to the
+/// orientations took twice as long: docs/PERFORMANCE.md).
+const PATHWAY_DATES_POSTGRES: &str = "
+WITH people AS (
+    SELECT p.id, p.subject_to_duties, COALESCE(h.rsa_requested_on, p.duties_since) AS entry
+    FROM persons p LEFT JOIN households h ON h.id = p.household_id
+    WHERE p.merged_into_id IS NULL AND p.household_id IS NOT NULL {entrants} {scope}
+)
+SELECT x.id, x.entry, o.decided_on AS oriented_on,
+       CASE WHEN o.notified_on <= {at} THEN o.notified_on END AS notified_on,
+       o.kind, o.lead_organisation_id AS organisation_id,
+       (SELECT MIN(k.signed_on) FROM contracts k
+        WHERE k.person_id = x.id AND k.signed_on >= o.notified_on AND k.signed_on <= {at}) AS signed_on
+FROM people x LEFT JOIN LATERAL (
+    SELECT o.decided_on, o.notified_on, o.kind, o.lead_organisation_id FROM orientations o
+    WHERE o.person_id = x.id AND o.status = 'validated' AND o.decided_on >= x.entry
+      AND COALESCE(o.notified_on, o.decided_on) <= {at}
+    ORDER BY o.decided_on, o.created_at LIMIT 1) o ON TRUE
+WHERE x.entry <= {at} AND (x.subject_to_duties OR o.decided_on IS NOT NULL)
+  AND (x.entry >= {from} OR o.notified_on >= {from})";
+
+/// The statement of the pathway's dates on `backend`, of everyone or
+/// only of those whose entry is in the period (`{from}` to `{at}`): the
+/// others then cost no lookup.
+fn pathway_dates(backend: Backend, only_entrants: bool) -> String {
+    let statement = match backend {
+        Backend::Sqlite => PATHWAY_DATES,
+        Backend::Postgres => PATHWAY_DATES_POSTGRES,
+    };
+    let entrants = match only_entrants {
+        true => "AND COALESCE(h.rsa_requested_on, p.duties_since) >= {from}",
+        false => "",
+    };
+    statement.replace("{entrants}", entrants)
+}
 
 /// Whether the person `p` was in droits et devoirs at `{at}`: as the latest
 /// revision of the file recorded by the end of that day says, else (a file
@@ -145,47 +189,55 @@ fn category_of_g() -> String {
 }
 
 /// The stock's statement, its columns written out: the kind of the
-/// orientation in force and the category of its organisation. SQLite
-/// looks the orientation up twice (each lookup is cheap there);
-/// PostgreSQL once, joined laterally (a lookup costs more there).
+/// orientation in force, the category of its organisation and the late
+/// clocks. SQLite looks each up per person (a lookup is cheap there);
+/// PostgreSQL reads the orientation in one lateral lookup and the clocks
+/// of everyone in one grouped pass (a lookup costs more there).
 fn stock_statement(backend: Backend) -> String {
-    let (oriented, join) = match backend {
+    let (oriented, late, join) = match backend {
         Backend::Sqlite => (
             format!(
                 "{{latest:kind}} AS oriented,
                  (SELECT {} FROM organisations g WHERE g.id = {{latest:lead_organisation_id}}) AS oriented_to",
                 category_of_g()
             ),
+            format!(
+                "(SELECT SUM({}) FROM person_clocks c WHERE c.person_id = p.id AND {LATE_AT}) AS late",
+                late_bits()
+            ),
             String::new(),
         ),
         Backend::Postgres => (
             format!("lo.kind AS oriented, {} AS oriented_to", category_of_g()),
+            "lc.late AS late".to_owned(),
             format!(
-                "LEFT JOIN LATERAL ({}) lo ON TRUE LEFT JOIN organisations g ON g.id = lo.lead_organisation_id",
-                latest_orientation_query("o.kind, o.lead_organisation_id")
+                "LEFT JOIN LATERAL ({}) lo ON TRUE LEFT JOIN organisations g ON g.id = lo.lead_organisation_id
+                 LEFT JOIN (SELECT c.person_id, SUM({}) AS late FROM person_clocks c WHERE {LATE_AT}
+                            GROUP BY c.person_id) lc ON lc.person_id = p.id",
+                latest_orientation_query("o.kind, o.lead_organisation_id"),
+                late_bits()
             ),
         ),
     };
     STOCK
         .replace("{oriented}", &oriented)
         .replace("{latest_join}", &join)
-        .replace("{late}", &late_column())
+        .replace("{late}", &late)
 }
 
-/// The clocks of the person overdue at `{at}`, one bit each in the order
-/// of `ClockKind::ALL` (NULL: none), read in one lookup.
-fn late_column() -> String {
+/// A clock `c` overdue at `{at}`.
+const LATE_AT: &str =
+    "c.started_on <= {at} AND c.due_on < {at} AND (c.met_on IS NULL OR c.met_on > {at})";
+
+/// The bit of the clock `c`'s kind, in the order of `ClockKind::ALL`: the
+/// sum over a person's late clocks says which are late.
+fn late_bits() -> String {
     let bits: Vec<String> = ClockKind::ALL
         .iter()
         .enumerate()
         .map(|(n, kind)| format!("WHEN '{}' THEN {}", kind.code(), 1 << n))
         .collect();
-    format!(
-        "(SELECT SUM(CASE c.kind {} END) FROM person_clocks c
-          WHERE c.person_id = p.id AND c.started_on <= {{at}} AND c.due_on < {{at}}
-            AND (c.met_on IS NULL OR c.met_on > {{at}})) AS late",
-        bits.join(" ")
-    )
+    format!("CASE c.kind {} END", bits.join(" "))
 }
 
 #[derive(sqlx::FromRow)]
@@ -317,6 +369,26 @@ SELECT r.id AS referral_id, r.person_id, r.status, r.refusal_reason, r.positione
 FROM referrals r JOIN persons p ON p.id = r.person_id
 WHERE r.positioned_on >= {from} AND r.positioned_on <= {to} {scope}";
 
+/// The same positionings counted together by what became of them: a few
+/// thousand rows for a département rather than one per positioning (each
+/// row read costs more than the counting).
+const OFFER_GROUPS: &str = "
+SELECT r.status, r.refusal_reason, {wait} AS wait_days, r.exit_situation, r.situation_4_weeks,
+       COUNT(*) AS n
+FROM referrals r JOIN persons p ON p.id = r.person_id
+WHERE r.positioned_on >= {from} AND r.positioned_on <= {to} {scope}
+GROUP BY r.status, r.refusal_reason, {wait}, r.exit_situation, r.situation_4_weeks";
+
+#[derive(sqlx::FromRow)]
+struct OfferGroupRow {
+    status: ReferralStatus,
+    refusal_reason: Option<RefusalReason>,
+    wait_days: Option<i64>,
+    exit_situation: Option<Situation>,
+    situation_4_weeks: Option<Situation>,
+    n: i64,
+}
+
 #[derive(sqlx::FromRow)]
 struct OfferRow {
     referral_id: Uuid,
@@ -440,6 +512,33 @@ impl Store {
             .collect())
     }
 
+    /// The positionings made in the filter's period of the people in the
+    /// scope, counted together by what became of them (as they stand today).
+    pub async fn offer_groups(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<OfferGroup>> {
+        let template = OFFER_GROUPS.replace(
+            "{wait}",
+            &days_between(self.backend(), "r.positioned_on", "r.entered_on"),
+        );
+        let sql = scoped(self.backend(), &template, scope, filter);
+        let rows: Vec<OfferGroupRow> = read!(self, pool => bind_all!(sqlx::query_as::<_, OfferGroupRow>(&sql.text), sql)
+            .fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OfferGroup {
+                status: r.status,
+                refusal_reason: r.refusal_reason,
+                wait_days: r.wait_days,
+                exit_situation: r.exit_situation,
+                situation_4_weeks: r.situation_4_weeks,
+                count: r.n,
+            })
+            .collect())
+    }
+
     /// Who is in droits et devoirs at the filter's date, within the scope
     /// (and its territory), and where each stands that day.
     pub async fn stock_lines(
@@ -467,7 +566,28 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<Vec<PathwayLine>> {
-        let sql = scoped(self.backend(), PATHWAY_DATES, scope, filter);
+        self.pathway_dates(scope, filter, false).await
+    }
+
+    /// The entrants of the filter's period (entry from its first day to its
+    /// date) in the scope, with their first orientation and first contract
+    /// by that date.
+    pub async fn entrants(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+    ) -> Result<Vec<PathwayLine>> {
+        self.pathway_dates(scope, filter, true).await
+    }
+
+    async fn pathway_dates(
+        &self,
+        scope: &PersonScope,
+        filter: &SteeringFilter,
+        only_entrants: bool,
+    ) -> Result<Vec<PathwayLine>> {
+        let statement = pathway_dates(self.backend(), only_entrants);
+        let sql = scoped(self.backend(), &statement, scope, filter);
         Ok(
             read!(self, pool => bind_all!(sqlx::query_as::<_, PathwayLine>(&sql.text), sql)
             .fetch_all(pool).await)?,
@@ -514,24 +634,20 @@ impl Store {
         scope: &PersonScope,
         filter: &SteeringFilter,
     ) -> Result<DelayGroups> {
-        // The month of a day, and the days between two, in each dialect.
-        let (month, days): (DayToText, DaysBetween) = match self.backend() {
-            Backend::Sqlite => (
-                |day| format!("substr({day}, 1, 7)"),
-                |from, to| format!("CAST(julianday({to}) - julianday({from}) AS INTEGER)"),
-            ),
-            Backend::Postgres => (
-                |day| format!("to_char({day}, 'YYYY-MM')"),
-                |from, to| format!("CAST({to} - {from} AS BIGINT)"),
-            ),
+        // The month of a day, in each dialect.
+        let month: DayToText = match self.backend() {
+            Backend::Sqlite => |day| format!("substr({day}, 1, 7)"),
+            Backend::Postgres => |day| format!("to_char({day}, 'YYYY-MM')"),
         };
+        let days = |from, to| days_between(self.backend(), from, to);
         let template = format!(
-            "WITH dates AS ({PATHWAY_DATES})
+            "WITH dates AS ({})
              SELECT 'orientation' AS kind, {} AS month, {} AS days, COUNT(*) AS n FROM dates
              WHERE entry >= {{from}} AND entry <= {{to}} GROUP BY 2, 3
              UNION ALL
              SELECT 'contrat' AS kind, {} AS month, {} AS days, COUNT(*) AS n FROM dates
              WHERE notified_on >= {{from}} AND notified_on <= {{to}} GROUP BY 2, 3",
+            pathway_dates(self.backend(), false),
             month("entry"),
             days("entry", "oriented_on"),
             month("notified_on"),

@@ -759,13 +759,13 @@ async fn the_return_reads_who_is_in_duties_at_its_day() {
             .is_empty());
 
         // The entrants' dates: A oriented in 28 days, a contract 27 days
-        // after the notification; C waiting.
+        // after the notification; C waiting; B, who entered before the
+        // year, is not one.
         let mut entrants: Vec<_> = store
-            .pathway_lines(&everything(), &december)
+            .entrants(&everything(), &december)
             .await
             .unwrap()
             .into_iter()
-            .filter(|l| l.entry >= date!(2025 - 01 - 01))
             .map(|l| (l.id, l.entry, l.oriented_on, l.signed_on))
             .collect();
         entrants.sort_by_key(|e| e.1);

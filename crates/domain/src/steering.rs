@@ -743,11 +743,6 @@ impl From<&OfferLine> for OfferGroup {
 }
 
 impl OfferFigures {
-    pub fn of(lines: &[OfferLine]) -> OfferFigures {
-        let groups: Vec<OfferGroup> = lines.iter().map(OfferGroup::from).collect();
-        OfferFigures::of_groups(&groups)
-    }
-
     /// The figures of positionings counted together by the store.
     pub fn of_groups(groups: &[OfferGroup]) -> OfferFigures {
         let count = |cell: OfferCell| {
@@ -906,6 +901,12 @@ mod tests {
     use proptest::prelude::*;
     use time::macros::date;
 
+    /// The figures of positionings taken one by one.
+    fn offer_figures(lines: &[OfferLine]) -> OfferFigures {
+        let groups: Vec<OfferGroup> = lines.iter().map(OfferGroup::from).collect();
+        OfferFigures::of_groups(&groups)
+    }
+
     /// The median of sorted values, written plainly: what the weighted
     /// median must agree with.
     fn median(sorted: &[i64]) -> Option<f64> {
@@ -1044,7 +1045,7 @@ mod tests {
             ),
             line(4, Waiting, None, None, None, None),
         ];
-        let figures = OfferFigures::of(&lines);
+        let figures = offer_figures(&lines);
         assert_eq!(figures.positionings, 4);
         assert_eq!(figures.entries, 2);
         assert_eq!(figures.wait_mean_days, Some(20.0));
@@ -1207,7 +1208,7 @@ mod tests {
             for (cell, n) in figures.cells() {
                 prop_assert_eq!(n, lines.iter().filter(|l| cell.holds(l)).count() as i64);
             }
-            prop_assert_eq!(figures, OfferFigures::of(&lines));
+            prop_assert_eq!(figures, offer_figures(&lines));
         }
     }
 }

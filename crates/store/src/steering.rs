@@ -299,7 +299,10 @@ fn latest_orientation_query(columns: &str) -> String {
 /// `template` with the reader's scope and the filter's people at
 /// `{scope}` (over `persons p`), and the filter's days at `{at}`, `{from}`,
 /// `{to}` and `{until}` (the start of the day after `at` in Paris);
-/// `{in_duties}` and `{latest:COLUMN}` are the predicates above.
+/// `{in_duties}` and `{latest:COLUMN}` are the predicates above;
+/// `{people}` joins the positionings `r` to their people only when the
+/// scope or the filter reads them (for the whole département, the join
+/// cost more than the count).
 pub(crate) fn scoped(
     backend: Backend,
     template: &str,
@@ -336,7 +339,12 @@ pub(crate) fn scoped(
             Backend::Postgres => IN_DUTIES_AT_POSTGRES,
         }
     };
+    let people = match sql.text.is_empty() {
+        true => "",
+        false => "JOIN persons p ON p.id = r.person_id",
+    };
     let mut text = template
+        .replace("{people}", people)
         .replace("{scope}", &sql.text)
         .replace("{in_duties}", in_duties);
     for column in ["kind", "lead_organisation_id"] {
@@ -375,7 +383,7 @@ WHERE r.positioned_on >= {from} AND r.positioned_on <= {to} {scope}";
 const OFFER_GROUPS: &str = "
 SELECT r.status, r.refusal_reason, {wait} AS wait_days, r.exit_situation, r.situation_4_weeks,
        COUNT(*) AS n
-FROM referrals r JOIN persons p ON p.id = r.person_id
+FROM referrals r {people}
 WHERE r.positioned_on >= {from} AND r.positioned_on <= {to} {scope}
 GROUP BY r.status, r.refusal_reason, {wait}, r.exit_situation, r.situation_4_weeks";
 

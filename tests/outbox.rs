@@ -497,25 +497,13 @@ async fn find_lou(app: &App, karim: &str) -> String {
 /// (their reminders excepted).
 async fn move_due_dates(app: &App, person: &str) {
     let person = uuid::Uuid::parse_str(person).unwrap();
-    let mut tx = app.store.begin().await.unwrap();
-    let sql = "UPDATE outbox SET due_at = $1 WHERE person_id = $2 AND state = 'a_envoyer' AND purpose = 'convocation'";
-    let past = parcours_store::Moment(parcours_store::now() - Duration::minutes(1));
-    match &mut tx {
-        parcours_store::Tx::Sqlite(tx) => sqlx::query(sql)
-            .bind(past)
-            .bind(person)
-            .execute(&mut **tx)
-            .await
-            .map(|_| ()),
-        parcours_store::Tx::Postgres(tx) => sqlx::query(sql)
-            .bind(past)
-            .bind(person)
-            .execute(&mut **tx)
-            .await
-            .map(|_| ()),
-    }
-    .unwrap();
-    tx.commit().await.unwrap();
+    let sql = "UPDATE outbox SET due_at = $1
+               WHERE person_id = $2 AND state = 'a_envoyer' AND purpose = 'convocation'";
+    let past = parcours_store::now() - Duration::minutes(1);
+    let params = vec![past.into(), person.into()];
+    parcours_store::testing::execute(&app.store, sql, params)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -185,8 +185,7 @@ async fn refusals_need_a_reason_and_the_choice_page_explains_each_rule() {
     for app in apps().await {
         let referent = app.token(REFERENT).await;
         let (person, action) = fabrice_and_workshop(&app, &referent).await;
-        let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
-            Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"}))).await;
+        let referral = position(&app, &person, &action, &referent).await;
         let operator = app.token(OPERATOR).await;
         let refuse = format!(
             "/api/v1/referrals/{}/refuse",
@@ -1066,8 +1065,7 @@ async fn a_refused_answer_says_why_in_red_and_keeps_what_was_typed() {
     for app in apps().await {
         let referent = app.token(REFERENT).await;
         let (person, action) = fabrice_and_workshop(&app, &referent).await;
-        let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
-            Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"}))).await;
+        let referral = position(&app, &person, &action, &referent).await;
         let id = referral["id"].as_str().unwrap();
         let version = referral["version"].to_string();
         let client = app.signed_in(OPERATOR).await;
@@ -1182,8 +1180,7 @@ async fn the_inbox_has_a_tab_per_queue_with_its_count() {
     for app in apps().await {
         let referent = app.token(REFERENT).await;
         let (person, action) = fabrice_and_workshop(&app, &referent).await;
-        let (_, referral) = app.call(Method::POST, &format!("/api/v1/persons/{person}/referrals"), &referent,
-            Some(json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"}))).await;
+        let referral = position(&app, &person, &action, &referent).await;
         let operator = app.token(OPERATOR).await;
         let accept = format!(
             "/api/v1/referrals/{}/accept",

@@ -9,7 +9,7 @@ use common::*;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
 use parcours_store::person::HouseholdTarget;
-use parcours_store::{Actor, AuditFilter, Moment, Store, Tx};
+use parcours_store::{testing, Actor, AuditFilter, Store};
 use std::process::Command;
 use uuid::Uuid;
 
@@ -58,34 +58,17 @@ async fn old_file(store: &Store, name: &str) -> Uuid {
         .await
         .unwrap()
         .id;
-    let old = Moment(time::macros::datetime!(2020-03-02 10:00 UTC));
-    let mut tx = store.begin().await.unwrap();
+    let old = time::macros::datetime!(2020-03-02 10:00 UTC);
     for sql in [
         "UPDATE persons SET created_at = $1, updated_at = $1, duties_since = NULL WHERE id = $2",
         "UPDATE households SET created_at = $1, updated_at = $1, rsa_state_on = NULL
          WHERE id = (SELECT household_id FROM persons WHERE id = $2)",
         "UPDATE person_revisions SET changed_at = $1 WHERE person_id = $2",
     ] {
-        match &mut tx {
-            Tx::Sqlite(tx) => {
-                sqlx::query(sql)
-                    .bind(old)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await
-                    .unwrap();
-            }
-            Tx::Postgres(tx) => {
-                sqlx::query(sql)
-                    .bind(old)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await
-                    .unwrap();
-            }
-        }
+        testing::execute(store, sql, vec![old.into(), id.into()])
+            .await
+            .unwrap();
     }
-    tx.commit().await.unwrap();
     id
 }
 

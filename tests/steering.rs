@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{apps, App, MANAGER, OPERATOR, PROGRAMME, REFERENT};
+use common::{apps, fabrice_and_workshop, position, App, MANAGER, OPERATOR, PROGRAMME, REFERENT};
+use parcours_store::testing;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -261,29 +262,8 @@ async fn every_offer_figure_counts_its_list_of_positionings() {
     for app in apps().await {
         // Fabrice positioned on the bons vivants' workshop, then refused.
         let referent = app.token(REFERENT).await;
-        let caseload = app.get_json(&referent, "/api/v1/caseload").await;
-        let fabrice = caseload
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["first_names"] == "Fabrice")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let actions = app
-            .get_json(&referent, "/api/v1/catalogue?q=bons+vivants")
-            .await;
-        let action = actions["actions"][0]["id"].as_str().unwrap().to_owned();
-        let (status, referral) = app
-            .call(
-                Method::POST,
-                &format!("/api/v1/persons/{fabrice}/referrals"),
-                &referent,
-                Some(serde_json::json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{referral}");
+        let (fabrice, action) = fabrice_and_workshop(&app, &referent).await;
+        let referral = position(&app, &fabrice, &action, &referent).await;
         let (status, refused) = app
             .call(
                 Method::POST,
@@ -297,15 +277,7 @@ async fn every_offer_figure_counts_its_list_of_positionings() {
             .await;
         assert_eq!(status, StatusCode::OK, "{refused}");
         // Positioned again, he enters the workshop 12 days after.
-        let (status, again) = app
-            .call(
-                Method::POST,
-                &format!("/api/v1/persons/{fabrice}/referrals"),
-                &referent,
-                Some(serde_json::json!({"action_id": action, "override_reason": "Projet travaillé avec la structure"})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{again}");
+        let again = position(&app, &fabrice, &action, &referent).await;
         let (status, entered) = app
             .call(
                 Method::POST,
@@ -400,25 +372,10 @@ async fn every_offer_figure_counts_its_list_of_positionings() {
 /// The positioning `referral` made `days` days before its entry.
 async fn positioned_days_before(app: &App, referral: &str, days: i64) {
     let referral = uuid::Uuid::parse_str(referral).unwrap();
-    let sql = "UPDATE referrals SET positioned_on = $1 WHERE id = $2";
     let day = parcours_domain::clock::today() - time::Duration::days(days);
-    let mut tx = app.store.begin().await.unwrap();
-    match &mut tx {
-        parcours_store::Tx::Sqlite(tx) => sqlx::query(sql)
-            .bind(day)
-            .bind(referral)
-            .execute(&mut **tx)
-            .await
-            .map(|_| ()),
-        parcours_store::Tx::Postgres(tx) => sqlx::query(sql)
-            .bind(day)
-            .bind(referral)
-            .execute(&mut **tx)
-            .await
-            .map(|_| ()),
-    }
-    .unwrap();
-    tx.commit().await.unwrap();
+    let sql = "UPDATE referrals SET positioned_on = $1 WHERE id = $2";
+    let params = vec![day.into(), referral.into()];
+    assert_eq!(testing::execute(&app.store, sql, params).await.unwrap(), 1);
 }
 
 #[tokio::test]

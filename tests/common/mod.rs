@@ -245,6 +245,24 @@ pub fn html_part<'a>(html: &'a str, marker: &str, end: &str) -> &'a str {
 }
 
 /// Fabrice (Sophie's caseload) and Plaine Emploi's weekly workshop.
+/// Positions `person` on `action` as the référent (`token`) does past the
+/// action's rules, with the reason given: the referral created.
+pub async fn position(app: &App, person: &str, action: &str, token: &str) -> serde_json::Value {
+    let (status, referral) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/v1/persons/{person}/referrals"),
+            token,
+            Some(serde_json::json!({
+                "action_id": action,
+                "override_reason": "Projet travaillé avec la structure",
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{referral}");
+    referral
+}
+
 pub async fn fabrice_and_workshop(app: &App, referent: &str) -> (String, String) {
     let caseload = app.get_json(referent, "/api/v1/caseload").await;
     let fabrice = caseload

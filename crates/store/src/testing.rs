@@ -1,8 +1,11 @@
 //! Fresh, migrated stores for tests: SQLite always, PostgreSQL when
 //! `PARCOURS_TEST_POSTGRES_URL` is set (one throw-away schema per store).
 
-use crate::{Moment, Result, Store};
+use crate::sql::Sql;
+use crate::{Result, Store};
 use sqlx::Connection;
+
+pub use crate::sql::Param;
 
 pub const POSTGRES_URL_VAR: &str = "PARCOURS_TEST_POSTGRES_URL";
 
@@ -46,41 +49,50 @@ pub async fn all() -> Vec<Store> {
 
 /// Makes every open web session look expired (to test session expiry).
 pub async fn expire_all_sessions(store: &Store) -> Result<()> {
+    let past = crate::now() - time::Duration::minutes(1);
+    execute(
+        store,
+        "UPDATE sessions SET expires_at = $1",
+        vec![past.into()],
+    )
+    .await?;
+    store.cache.sessions.clear();
+    Ok(())
+}
+
+/// Runs one statement with its parameters in a transaction of its own, on
+/// either database: how a test sets what no use case writes (a day moved
+/// back, a due time passed). Returns how many rows it changed.
+pub async fn execute(store: &Store, statement: &str, params: Vec<Param>) -> Result<u64> {
+    let sql = Sql {
+        text: statement.to_owned(),
+        params,
+    };
     let mut tx = store.begin().await?;
-    on_tx!(&mut tx, conn => sqlx::query("UPDATE sessions SET expires_at = $1")
-        .bind(Moment(crate::now() - time::Duration::minutes(1)))
+    let done = on_tx!(&mut tx, conn => bind_all!(sqlx::query(&sql.text), sql)
         .execute(conn)
         .await
         .map(|done| done.rows_affected()))?;
     tx.commit().await?;
-    store.cache.sessions.clear();
-    Ok(())
+    Ok(done)
 }
 
 /// Sets how many places of an action are taken (positioning fills them;
 /// tests of the catalogue's "places available" filter need it directly).
 pub async fn set_places_taken(store: &Store, action_id: uuid::Uuid, taken: i64) -> Result<()> {
-    let mut tx = store.begin().await?;
-    on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET places_taken = $1 WHERE id = $2")
-        .bind(taken)
-        .bind(action_id)
-        .execute(conn)
+    let sql = "UPDATE actions SET places_taken = $1 WHERE id = $2";
+    execute(store, sql, vec![taken.into(), action_id.into()])
         .await
-        .map(|done| done.rows_affected()))?;
-    tx.commit().await
+        .map(drop)
 }
 
 /// Overwrites an action's stored eligibility rules with `text` (to test
 /// that a rule set which does not decode is an error, not "no rules").
 pub async fn set_raw_eligibility(store: &Store, action_id: uuid::Uuid, text: &str) -> Result<()> {
-    let mut tx = store.begin().await?;
-    on_tx!(&mut tx, conn => sqlx::query("UPDATE actions SET eligibility = $1 WHERE id = $2")
-        .bind(text)
-        .bind(action_id)
-        .execute(conn)
+    let sql = "UPDATE actions SET eligibility = $1 WHERE id = $2";
+    execute(store, sql, vec![text.into(), action_id.into()])
         .await
-        .map(|done| done.rows_affected()))?;
-    tx.commit().await
+        .map(drop)
 }
 
 /// `plan_cache_mode` as seen by `read!` and by `read_planned_once!`
@@ -130,15 +142,8 @@ pub async fn row_count(store: &Store, table: &str) -> Result<i64> {
 /// Moves the organisations of kind `from` to kind `to` (to test what an
 /// import does when the département's service is missing).
 pub async fn set_organisation_kind(store: &Store, from: &str, to: &str) -> Result<u64> {
-    let mut tx = store.begin().await?;
-    let done = on_tx!(&mut tx, conn => sqlx::query("UPDATE organisations SET kind = $1 WHERE kind = $2")
-        .bind(to)
-        .bind(from)
-        .execute(conn)
-        .await
-        .map(|done| done.rows_affected()))?;
-    tx.commit().await?;
-    Ok(done)
+    let sql = "UPDATE organisations SET kind = $1 WHERE kind = $2";
+    execute(store, sql, vec![to.into(), from.into()]).await
 }
 
 /// (table, column) of every column, and (table, column, referenced table)

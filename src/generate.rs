@@ -111,8 +111,12 @@ pub async fn generate_people(
         while written < BATCH && done + written < count {
             let room = count - done - written;
             let household = pathway::household(&setting, index, key, room);
+            // The household and its children are written with its first member.
+            let first_written = household.members[0].last_written(&setting);
+            load.write_as_of(first_written);
             load.household(household.id, &household.data);
             for m in &household.members {
+                load.write_as_of(m.last_written(&setting));
                 match m.closed {
                     None => {
                         load.person(m.id, household.id, Some(m.organisation), &m.data, m.facts())?;
@@ -136,6 +140,7 @@ pub async fn generate_people(
                 activity::positionings(&setting, &mut catalogue, &mut pathways, m, offer_days);
             }
             let organisation = household.members[0].organisation;
+            load.write_as_of(first_written);
             for (id, child) in &household.children {
                 load.person(
                     *id,

@@ -6,6 +6,7 @@
 use super::random::{Ids, Kind, Rng};
 use super::texts;
 use parcours_domain::caf::CafFacts;
+use parcours_domain::clock::paris_instant;
 use parcours_domain::contract::{
     end_date, ContractData, ContractKind, ContractStatus, HoursReason, Objective, ReviewResult,
     DEFAULT_WEEKLY_HOURS, ENGAGEMENT_REGIME_START,
@@ -149,6 +150,25 @@ impl Member {
     /// The last day anything happens: the closure, or today.
     pub fn end(&self, today: Date) -> Date {
         self.closed.map_or(today, |(on, _)| on)
+    }
+
+    /// When the file was last written: at the entry, at each validated
+    /// orientation (it names the responsible organisation), at the closure.
+    pub fn last_written(&self, setting: &Setting) -> OffsetDateTime {
+        let on = |day: Date| paris_instant(day, time::macros::time!(9:00)).min(setting.now);
+        let validated = self
+            .orientations
+            .iter()
+            .filter(|o| o.status == OrientationStatus::Validated)
+            .map(|o| o.created_at);
+        self.data
+            .duties_since
+            .map(on)
+            .into_iter()
+            .chain(validated)
+            .chain(self.closed.map(|(day, _)| on(day)))
+            .max()
+            .unwrap_or(setting.now)
     }
 
     /// The validated orientation that counts (latest notified, as the store reads it).

@@ -939,12 +939,15 @@ async fn write_tokens(tx: &mut Tx, person: &Person, data: &PersonData) -> Result
     rows.write(tx).await
 }
 
+/// Records `person` as just saved. The revision is dated by the file's own
+/// `updated_at`, so that a file written before a day is, that day, its
+/// latest revision (droits et devoirs at a past day, store::steering).
 async fn save_revision(tx: &mut Tx, actor: &Actor, person: &Person) -> Result<()> {
     let data = serde_json::to_string(person).map_err(|e| StoreError::Config(e.to_string()))?;
     on_tx!(tx, conn => sqlx::query(
         &REVISION_INSERT,
     )
-    .bind(Uuid::now_v7()).bind(person.id).bind(person.version).bind(Moment(now())).bind(&actor.label).bind(data)
+    .bind(Uuid::now_v7()).bind(person.id).bind(person.version).bind(Moment(person.updated_at)).bind(&actor.label).bind(data)
     .bind(person.subject_to_duties).bind(person.duties_since)
     .execute(conn).await.map(|done| done.rows_affected()))?;
     Ok(())

@@ -58,6 +58,14 @@ impl PeopleLoad {
         })
     }
 
+    /// Writes the files queued next as of `at`: created, last changed and
+    /// revised then. An import writes at the moment it runs; the generated
+    /// dataset writes each file as of the last change its history made, as
+    /// a département's base would hold it.
+    pub fn write_as_of(&mut self, at: OffsetDateTime) {
+        self.at = at;
+    }
+
     /// Whether the commune is in the referential.
     pub fn knows_commune(&self, code: &str) -> bool {
         self.territories.contains_key(code)

@@ -132,26 +132,38 @@ fn pathway_dates(backend: Backend, only_entrants: bool) -> String {
 
 /// Whether the person `p` was in droits et devoirs at `{at}`: as the latest
 /// revision of the file recorded by the end of that day says, else (a file
-/// recorded later, as imported or generated files are) as its first one
-/// says. `{until}` is the start of the next day in Paris.
-pub(crate) const IN_DUTIES_AT: &str = "EXISTS (SELECT 1 FROM (
+/// recorded later, as imported files are) as its first one says.
+/// `{until}` is the start of the next day in Paris.
+///
+/// A file last written before `{until}` stood then as it stands now: its
+/// row is its latest revision (each revision is recorded at its file's
+/// `updated_at`, store::person), so only the files written since are
+/// looked up in their history: on the generated dataset, a third of the
+/// files for last year's return, 7 % for the end of last month. An
+/// anonymised file has lost its history and is read from it, as before.
+pub(crate) const IN_DUTIES_AT: &str =
+    "(CASE WHEN p.updated_at < {until} AND p.anonymised_on IS NULL
+    THEN p.subject_to_duties AND p.duties_since <= {at}
+    ELSE EXISTS (SELECT 1 FROM (
         SELECT w.subject_to_duties, w.duties_since FROM person_revisions w
         WHERE w.person_id = p.id
         -- Recorded by then first, the latest of them; else the first one.
         ORDER BY (w.changed_at < {until}) DESC,
                  CASE WHEN w.changed_at < {until} THEN -w.version ELSE w.version END
         LIMIT 1) AS r
-    WHERE r.subject_to_duties AND r.duties_since <= {at})";
+    WHERE r.subject_to_duties AND r.duties_since <= {at}) END)";
 
-/// The same on PostgreSQL: every file's revision of that day taken in one
-/// sorted pass, then matched, instead of a sorted lookup per file (half
-/// the time for a département).
-const IN_DUTIES_AT_POSTGRES: &str = "p.id IN (SELECT r.person_id FROM (
+/// The same on PostgreSQL: the revisions of the files written since taken
+/// in one sorted pass, then matched, instead of a sorted lookup per file
+/// (half the time for a département).
+const IN_DUTIES_AT_POSTGRES: &str = "(CASE WHEN p.updated_at < {until} AND p.anonymised_on IS NULL
+    THEN p.subject_to_duties AND p.duties_since <= {at}
+    ELSE p.id IN (SELECT r.person_id FROM (
         SELECT DISTINCT ON (w.person_id) w.person_id, w.subject_to_duties, w.duties_since
-        FROM person_revisions w
+        FROM person_revisions w JOIN persons q ON q.id = w.person_id AND q.updated_at >= {until}
         ORDER BY w.person_id, (w.changed_at < {until}) DESC,
                  CASE WHEN w.changed_at < {until} THEN -w.version ELSE w.version END) AS r
-    WHERE r.subject_to_duties AND r.duties_since <= {at})";
+    WHERE r.subject_to_duties AND r.duties_since <= {at}) END)";
 
 /// Everyone in droits et devoirs at `{at}` in the scope, with where they
 /// stand that day.

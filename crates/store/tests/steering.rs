@@ -841,31 +841,15 @@ async fn the_return_reads_who_is_in_duties_at_its_day() {
     }
 }
 
-/// Sets when the revision `version` of `person` was recorded.
+/// Sets when the revision `version` of `person` was recorded and, when it
+/// is the file's latest, when the file was last written (as saving it does).
 async fn recorded(store: &Store, person: Uuid, version: i64, at: OffsetDateTime) {
     let sql = "UPDATE person_revisions SET changed_at = $1 WHERE person_id = $2 AND version = $3";
-    let mut tx = store.begin().await.unwrap();
-    match &mut tx {
-        parcours_store::Tx::Sqlite(tx) => {
-            sqlx::query(sql)
-                .bind(parcours_store::Moment(at))
-                .bind(person)
-                .bind(version)
-                .execute(&mut **tx)
-                .await
-                .unwrap();
-        }
-        parcours_store::Tx::Postgres(tx) => {
-            sqlx::query(sql)
-                .bind(parcours_store::Moment(at))
-                .bind(person)
-                .bind(version)
-                .execute(&mut **tx)
-                .await
-                .unwrap();
-        }
-    }
-    tx.commit().await.unwrap();
+    let params = vec![at.into(), person.into(), version.into()];
+    assert_eq!(testing::execute(store, sql, params).await.unwrap(), 1);
+    let sql = "UPDATE persons SET updated_at = $1 WHERE id = $2 AND version = $3";
+    let params = vec![at.into(), person.into(), version.into()];
+    testing::execute(store, sql, params).await.unwrap();
 }
 
 /// Issue 20, item 2: droits et devoirs at a past day are those the file
@@ -912,6 +896,12 @@ async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
             OffsetDateTime::new_utc(date!(2025 - 06 - 01), time::Time::MIDNIGHT),
         )
         .await;
+        // Written on 1 June 2024, in droits et devoirs since March 2024,
+        // unchanged since: read from the file itself at the days after, from
+        // its revision before.
+        let settled = person(&store, organisation, 23, date!(2024 - 03 - 01)).await;
+        let june = OffsetDateTime::new_utc(date!(2024 - 06 - 01), time::Time::MIDNIGHT);
+        recorded(&store, settled, 1, june).await;
         // Recorded today, in droits et devoirs since 2025: counted back to
         // then (its first revision), not before.
         let stayer = person(&store, organisation, 22, date!(2025 - 03 - 01)).await;
@@ -972,18 +962,38 @@ async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
                 stock
             }
         };
+        let sorted = |mut ids: Vec<Uuid>| {
+            ids.sort();
+            ids
+        };
         assert_eq!(at(date!(2023 - 12 - 31)).await, Vec::<Uuid>::new());
-        assert_eq!(at(date!(2024 - 12 - 31)).await, vec![leaver]);
-        let mut both = vec![leaver, stayer];
-        both.sort();
-        assert_eq!(at(date!(2025 - 05 - 31)).await, both);
+        assert_eq!(at(date!(2024 - 02 - 29)).await, vec![leaver]);
+        assert_eq!(
+            at(date!(2024 - 05 - 31)).await,
+            sorted(vec![leaver, settled]),
+            "written later, read from its first revision"
+        );
+        assert_eq!(
+            at(date!(2024 - 12 - 31)).await,
+            sorted(vec![leaver, settled])
+        );
+        assert_eq!(
+            at(date!(2025 - 05 - 31)).await,
+            sorted(vec![leaver, settled, stayer])
+        );
         assert_eq!(
             at(date!(2025 - 12 - 31)).await,
-            vec![stayer],
+            sorted(vec![settled, stayer]),
             "left in June"
         );
-        assert_eq!(at(date!(2026 - 12 - 01)).await, vec![stayer]);
+        assert_eq!(
+            at(date!(2026 - 12 - 01)).await,
+            sorted(vec![settled, stayer])
+        );
         // Seen today, the current files say the same.
-        assert_eq!(at(parcours_domain::clock::today()).await, vec![stayer]);
+        assert_eq!(
+            at(parcours_domain::clock::today()).await,
+            sorted(vec![settled, stayer])
+        );
     }
 }

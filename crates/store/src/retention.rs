@@ -231,10 +231,18 @@ pub struct PurgeReport {
     pub audit_events_deleted: i64,
 }
 
-/// The files whose every dated event is before the cut-off, not anonymised yet
-/// (`p` is the person; `$1` the cut-off day, `$2` its first instant).
+/// The files whose every dated event is before the cut-off, not anonymised
+/// yet, in a household with no open file in droits et devoirs: the
+/// accompaniment runs while it has one, however long nothing happens (a file
+/// the services lost sight of is still to follow), and retention counts
+/// once it has ended (`p` is the person; `$1` the cut-off day, `$2` its
+/// first instant).
 fn inactive() -> String {
-    let mut sql = String::from("p.anonymised_on IS NULL");
+    let mut sql = String::from(
+        "p.anonymised_on IS NULL AND NOT (p.subject_to_duties AND p.closed_on IS NULL)
+         AND NOT EXISTS (SELECT 1 FROM persons a WHERE a.household_id = p.household_id
+             AND a.subject_to_duties AND a.closed_on IS NULL AND a.merged_into_id IS NULL)",
+    );
     for c in CONTACTS {
         let cutoff = match c.when {
             When::Day => "$1",

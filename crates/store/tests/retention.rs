@@ -22,6 +22,7 @@ use parcours_domain::retention::{RetentionPolicy, ANONYMISED_NAME};
 use parcours_store::person::HouseholdTarget;
 use parcours_store::referral::NewReferral;
 use parcours_store::retention::{PurgeReport, TABLES};
+use parcours_store::testing::Param;
 use parcours_store::{testing, Actor, AuditFilter, Backend, Moment, Store, Tx};
 use std::collections::BTreeSet;
 use time::macros::{date, datetime};
@@ -259,42 +260,6 @@ async fn pathway(store: &Store, org: Uuid, action: Uuid, n: usize, name: &str) -
     person
 }
 
-enum Bind {
-    Day(Date),
-    At(OffsetDateTime),
-    Id(Uuid),
-}
-
-async fn raw(store: &Store, sql: &str, binds: &[Bind]) -> Result<u64, sqlx::Error> {
-    let mut tx = store.begin().await.unwrap();
-    let done = match &mut tx {
-        Tx::Sqlite(tx) => {
-            let mut query = sqlx::query(sql);
-            for bind in binds {
-                query = match bind {
-                    Bind::Day(d) => query.bind(*d),
-                    Bind::At(at) => query.bind(Moment(*at)),
-                    Bind::Id(id) => query.bind(*id),
-                };
-            }
-            query.execute(&mut **tx).await?.rows_affected()
-        }
-        Tx::Postgres(tx) => {
-            let mut query = sqlx::query(sql);
-            for bind in binds {
-                query = match bind {
-                    Bind::Day(d) => query.bind(*d),
-                    Bind::At(at) => query.bind(Moment(*at)),
-                    Bind::Id(id) => query.bind(*id),
-                };
-            }
-            query.execute(&mut **tx).await?.rows_affected()
-        }
-    };
-    tx.commit().await.unwrap();
-    Ok(done)
-}
-
 /// `sql` counts, with `$1` the person when it names one.
 async fn count(store: &Store, sql: &str, person: Uuid) -> i64 {
     let mut tx = store.begin().await.unwrap();
@@ -322,9 +287,9 @@ async fn count(store: &Store, sql: &str, person: Uuid) -> i64 {
 
 /// Moves every dated event of a file back to the beginning of 2020.
 async fn backdate(store: &Store, person: Uuid) {
-    let at = || Bind::At(OLD_AT);
-    let day = || Bind::Day(OLD_DAY);
-    let id = || Bind::Id(person);
+    let at = || Param::from(OLD_AT);
+    let day = || Param::from(OLD_DAY);
+    let id = || Param::from(person);
     let household = "(SELECT household_id FROM persons WHERE id = $2)";
     let referrals = "(SELECT id FROM referrals WHERE person_id = $2)";
     for (sql, binds) in [
@@ -386,7 +351,7 @@ async fn backdate(store: &Store, person: Uuid) {
             [at(), id()],
         ),
     ] {
-        raw(store, &sql, &binds).await.unwrap();
+        testing::execute(store, &sql, binds.into()).await.unwrap();
     }
 }
 
@@ -590,7 +555,7 @@ async fn an_old_file_is_anonymised_a_recent_one_kept_and_old_audit_deleted() {
         }
         for sql in refused {
             assert!(
-                raw(&store, sql, &[]).await.is_err(),
+                testing::execute(&store, sql, vec![]).await.is_err(),
                 "{sql} must be refused"
             );
         }
@@ -638,6 +603,81 @@ async fn an_old_file_is_anonymised_a_recent_one_kept_and_old_audit_deleted() {
 /// Every table holding person data (the same walk as the right of access
 /// export's test: a column naming a person, a household or a positioning,
 /// or a foreign key to such a table) is listed in `retention::TABLES`.
+/// A household with an open file in droits et devoirs is kept however old
+/// its last contact (the accompaniment runs), its child with it; once that
+/// file is closed, both are anonymised two years after their last contact.
+#[tokio::test]
+async fn a_household_in_droits_et_devoirs_is_kept_however_old_its_last_contact() {
+    for store in testing::all().await {
+        let org = store
+            .create_organisation(&actor(), "CCAS de Bayeux", OrganisationKind::Ccas, None)
+            .await
+            .unwrap()
+            .id;
+        let structure = structure(&store).await;
+        let action = action(&store, structure).await;
+        let parent = pathway(&store, org, action, 3, "Ancienne").await;
+        let household = store.person(parent).await.unwrap().household_id.unwrap();
+        let child = PersonData::parse(
+            &PersonInput {
+                household_role: "ENF".into(),
+                last_name: "Ancienne".into(),
+                first_names: "Léon".into(),
+                birth_date: "2012-05-03".into(),
+                sex: "M".into(),
+                ..Default::default()
+            },
+            parcours_domain::clock::today(),
+        )
+        .unwrap();
+        let child = store
+            .create_person(&actor(), org, &HouseholdTarget::Existing(household), &child)
+            .await
+            .unwrap()
+            .id;
+        let in_duties =
+            "UPDATE persons SET subject_to_duties = TRUE, duties_since = $1 WHERE id = $2";
+        testing::execute(&store, in_duties, vec![OLD_DAY.into(), parent.into()])
+            .await
+            .unwrap();
+        backdate(&store, parent).await;
+        backdate(&store, child).await;
+        let today = parcours_domain::clock::today();
+        let cutoffs = RetentionPolicy::default().cutoffs(today);
+        let anonymised = || async {
+            let mut ids: Vec<Uuid> = store
+                .retention_preview(&cutoffs)
+                .await
+                .unwrap()
+                .files
+                .iter()
+                .map(|f| f.person_id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            anonymised().await,
+            Vec::<Uuid>::new(),
+            "still in droits et devoirs"
+        );
+
+        let closed =
+            "UPDATE persons SET closed_on = $1, closure_reason = 'rsa_closed' WHERE id = $2";
+        testing::execute(&store, closed, vec![OLD_DAY.into(), parent.into()])
+            .await
+            .unwrap();
+        let mut both = vec![parent, child];
+        both.sort();
+        assert_eq!(anonymised().await, both, "closed in 2020");
+        let report = store
+            .retention_purge(&actor(), &cutoffs, today)
+            .await
+            .unwrap();
+        assert_eq!((report.anonymised, report.households), (2, 1));
+    }
+}
+
 #[tokio::test]
 async fn every_table_that_reaches_a_person_is_considered_by_the_purge() {
     for store in testing::all().await {

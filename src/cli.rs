@@ -645,6 +645,11 @@ async fn purge(store: &Store, policy: RetentionPolicy, dry_run: bool) -> anyhow:
                 overview.preview.audit_events,
                 plural(overview.preview.audit_events as usize)
             );
+            println!(
+                "  supprimerait {} demande{} d'accès",
+                overview.preview.join_requests,
+                plural(overview.preview.join_requests as usize)
+            );
             for file in files {
                 println!(
                     "  dossier {} — dernier contact : {} — {}",
@@ -658,7 +663,7 @@ async fn purge(store: &Store, policy: RetentionPolicy, dry_run: bool) -> anyhow:
         }
         PurgeOutcome::Done(report) => {
             println!(
-                "Purge effectuée : {} dossier{} anonymisé{} ({} foyer{}), {} événement{} d'audit supprimé{}.",
+                "Purge effectuée : {} dossier{} anonymisé{} ({} foyer{}), {} événement{} d'audit supprimé{}, {} demande{} d'accès supprimée{}.",
                 report.anonymised,
                 plural(report.anonymised as usize),
                 plural(report.anonymised as usize),
@@ -667,6 +672,9 @@ async fn purge(store: &Store, policy: RetentionPolicy, dry_run: bool) -> anyhow:
                 report.audit_events_deleted,
                 plural(report.audit_events_deleted as usize),
                 plural(report.audit_events_deleted as usize),
+                report.join_requests_deleted,
+                plural(report.join_requests_deleted as usize),
+                plural(report.join_requests_deleted as usize),
             );
         }
     }

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use parcours_domain::oidc::ProviderIdentity;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
 use parcours_store::person::HouseholdTarget;
@@ -72,10 +73,41 @@ async fn old_file(store: &Store, name: &str) -> Uuid {
     id
 }
 
+/// A partner's request to join a structure, refused in March 2020.
+async fn old_join_request(store: &Store) {
+    let structure = store.structures().await.unwrap()[0].id;
+    let identity = ProviderIdentity {
+        provider: "proconnect".into(),
+        subject: "ancienne-demande".into(),
+        email: Some("albane@jardin.example".into()),
+        email_verified: true,
+        ..Default::default()
+    };
+    let request = store
+        .open_join_request(
+            &identity,
+            "albane@jardin.example",
+            "73282932000074",
+            structure,
+        )
+        .await
+        .unwrap();
+    store
+        .decide_join_request(&Actor::system("tests"), request.id, request.version, false)
+        .await
+        .unwrap();
+    let old = time::macros::datetime!(2020-03-02 10:00 UTC);
+    let sql = "UPDATE join_requests SET created_at = $1, decided_at = $1 WHERE id = $2";
+    testing::execute(store, sql, vec![old.into(), request.id.into()])
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn the_dpo_sees_what_the_next_run_anonymises() {
     for app in apps().await {
         let old = old_file(&app.store, "Vieuxdossier").await;
+        old_join_request(&app.store).await;
 
         let token = app.token(DPO).await;
         let body = app.get_json(&token, "/api/v1/retention").await;
@@ -89,6 +121,7 @@ async fn the_dpo_sees_what_the_next_run_anonymises() {
         assert_eq!(file["last_contact"], "2020-03-02");
         assert_eq!(file["organisation"], "CCAS Vieuxdossier");
         assert!(body["audit_events"].as_i64().unwrap() >= 0);
+        assert_eq!(body["join_requests"], 1, "{body}");
 
         let browser = app.signed_in(DPO).await;
         let html = browser
@@ -103,6 +136,10 @@ async fn the_dpo_sees_what_the_next_run_anonymises() {
         assert!(html.contains(&old.to_string()));
         assert!(html.contains("02/03/2020"), "last contact in French");
         assert!(html.contains("24 mois"));
+        assert!(
+            html.contains("1 demande d'accès décidée (ou restée sans réponse)"),
+            "{html}"
+        );
         assert!(html.contains("CCAS Vieuxdossier"));
         assert!(
             !html.contains("Vieuxdossier Anselme"),

@@ -48,9 +48,11 @@ pub async fn preview(app: &App, me: &CurrentUser) -> Result<Overview, Failure> {
             ENTITY,
             None,
             Some(&format!(
-                "aperçu : {} dossier(s) à anonymiser, {} événement(s) d'audit à supprimer",
+                "aperçu : {} dossier(s) à anonymiser, {} événement(s) d'audit et {} demande(s) \
+                 d'accès à supprimer",
                 overview.preview.files.len(),
-                overview.preview.audit_events
+                overview.preview.audit_events,
+                overview.preview.join_requests
             )),
         )
         .await?;
@@ -58,8 +60,9 @@ pub async fn preview(app: &App, me: &CurrentUser) -> Result<Overview, Failure> {
 }
 
 /// Runs the purge (or only says what it would do, `dry_run`): files without
-/// contact since the policy's period anonymised, audit events older than
-/// its audit period deleted, the run audited with its counts.
+/// contact since the policy's period anonymised, audit events and requests
+/// to join a structure older than its audit period deleted, the run audited
+/// with its counts.
 pub async fn purge(
     app: &App,
     caller: &impl Caller,

@@ -220,6 +220,9 @@ pub struct RetentionCandidate {
 pub struct RetentionPreview {
     pub files: Vec<RetentionCandidate>,
     pub audit_events: i64,
+    /// Requests to join a structure decided (or left waiting) before the
+    /// audit cut-off.
+    pub join_requests: i64,
 }
 
 /// What a run did (counts only).
@@ -229,6 +232,7 @@ pub struct PurgeReport {
     pub anonymised: i64,
     pub households: i64,
     pub audit_events_deleted: i64,
+    pub join_requests_deleted: i64,
 }
 
 /// The files whose every dated event is before the cut-off, not anonymised
@@ -255,6 +259,11 @@ fn inactive() -> String {
     }
     sql
 }
+
+/// The requests to join a structure kept no longer than the audit trail of
+/// their decision: decided, or left waiting, before `$1` (the audit
+/// cut-off). They hold a partner's name, address and SIRET.
+const OLD_JOIN_REQUESTS: &str = "join_requests WHERE COALESCE(decided_at, created_at) < $1";
 
 /// The audit tables: on SQLite the main file's and the reads' own.
 fn audit_tables(backend: Backend) -> &'static [(&'static str, &'static str)] {
@@ -347,9 +356,15 @@ impl Store {
                 .await)?;
             audit_events += count;
         }
+        let sql = format!("SELECT COUNT(*) FROM {OLD_JOIN_REQUESTS}");
+        let join_requests: i64 = read!(self, pool => sqlx::query_scalar(&sql)
+            .bind(Moment(cutoffs.audit_before))
+            .fetch_one(pool)
+            .await)?;
         Ok(RetentionPreview {
             files,
             audit_events,
+            join_requests,
         })
     }
 
@@ -442,18 +457,26 @@ async fn purge_in(
             .map(|done| done.rows_affected()))?;
         exec(tx, &format!("DELETE FROM {permits}")).await?;
     }
+    let sql = format!("DELETE FROM {OLD_JOIN_REQUESTS}");
+    let join_requests_deleted = on_tx!(tx, conn => sqlx::query(&sql)
+        .bind(Moment(cutoffs.audit_before))
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
     let report = PurgeReport {
         anonymised: anonymised as i64,
         households,
         audit_events_deleted: audit_events_deleted as i64,
+        join_requests_deleted: join_requests_deleted as i64,
     };
     let detail = format!(
         "conservation : {} dossier(s) sans contact depuis le {} anonymisé(s), {} foyer(s), \
-         {} événement(s) d'audit supprimé(s)",
+         {} événement(s) d'audit et {} demande(s) d'accès supprimé(e)s",
         report.anonymised,
         parcours_domain::clock::fr_date(cutoffs.inactive_before),
         report.households,
-        report.audit_events_deleted
+        report.audit_events_deleted,
+        report.join_requests_deleted
     );
     record(
         tx,

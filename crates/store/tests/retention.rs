@@ -16,6 +16,7 @@ use parcours_domain::eligibility::{Assessment, Verdict};
 use parcours_domain::follow_up::{LogEntryData, LogKind};
 use parcours_domain::fse::{FseEntryData, FseEntryInput};
 use parcours_domain::meeting::{MeetingData, MeetingKind, Modality};
+use parcours_domain::oidc::ProviderIdentity;
 use parcours_domain::organisation::OrganisationKind;
 use parcours_domain::person::{HouseholdData, HouseholdInput, PersonData, PersonInput};
 use parcours_domain::retention::{RetentionPolicy, ANONYMISED_NAME};
@@ -443,6 +444,7 @@ async fn an_old_file_is_anonymised_a_recent_one_kept_and_old_audit_deleted() {
                 anonymised: 1,
                 households: 1,
                 audit_events_deleted: preview.audit_events,
+                join_requests_deleted: 0,
             }
         );
         assert_eq!(figures(&store, structure).await, before, "the counts stay");
@@ -675,6 +677,65 @@ async fn a_household_in_droits_et_devoirs_is_kept_however_old_its_last_contact()
             .await
             .unwrap();
         assert_eq!((report.anonymised, report.households), (2, 1));
+    }
+}
+
+/// A request to join a structure is kept as long as the audit trail of its
+/// decision: decided (or left waiting) before the audit cut-off, it goes
+/// with the partner's name, address and SIRET; a recent one stays.
+#[tokio::test]
+async fn requests_to_join_a_structure_go_with_the_audit_trail() {
+    for store in testing::all().await {
+        let structure = structure(&store).await;
+        let siret = "73282932000074";
+        let request = |subject: &'static str| {
+            let store = store.clone();
+            async move {
+                let identity = ProviderIdentity {
+                    provider: "proconnect".into(),
+                    subject: subject.into(),
+                    email: Some(format!("{subject}@jardin.example")),
+                    email_verified: true,
+                    given_name: Some("Albane".into()),
+                    family_name: Some("Verger".into()),
+                    siret: Some(siret.into()),
+                    ..Default::default()
+                };
+                let email = format!("{subject}@jardin.example");
+                store
+                    .open_join_request(&identity, &email, siret, structure)
+                    .await
+                    .unwrap()
+            }
+        };
+        let old = request("ancienne").await;
+        store
+            .decide_join_request(&actor(), old.id, old.version, false)
+            .await
+            .unwrap();
+        let sql = "UPDATE join_requests SET created_at = $1, decided_at = $1 WHERE id = $2";
+        testing::execute(&store, sql, vec![OLD_AT.into(), old.id.into()])
+            .await
+            .unwrap();
+        let waiting = request("recente").await;
+
+        let today = parcours_domain::clock::today();
+        let cutoffs = RetentionPolicy::default().cutoffs(today);
+        let preview = store.retention_preview(&cutoffs).await.unwrap();
+        assert_eq!(preview.join_requests, 1);
+        let report = store
+            .retention_purge(&actor(), &cutoffs, today)
+            .await
+            .unwrap();
+        assert_eq!(report.join_requests_deleted, 1);
+        let left: Vec<Uuid> = store
+            .join_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(left, vec![waiting.id], "the recent request stays");
     }
 }
 

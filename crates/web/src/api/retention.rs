@@ -25,6 +25,9 @@ pub struct RetentionBody {
     audit_before: OffsetDateTime,
     /// How many audit events the next run deletes.
     audit_events: i64,
+    /// How many requests to join a structure the next run deletes: decided,
+    /// or left waiting, before `audit_before`.
+    join_requests: i64,
     /// The files the next run anonymises, oldest contact first.
     files: Vec<RetentionFileBody>,
 }
@@ -52,6 +55,7 @@ pub async fn preview(
         inactive_before: overview.cutoffs.inactive_before,
         audit_before: overview.cutoffs.audit_before,
         audit_events: overview.preview.audit_events,
+        join_requests: overview.preview.join_requests,
         files: overview
             .preview
             .files

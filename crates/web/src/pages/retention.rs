@@ -32,6 +32,7 @@ struct OverviewPage {
     audit_before: String,
     files: usize,
     audit_events: i64,
+    join_requests: i64,
     rows: Vec<FileRow>,
 }
 
@@ -57,6 +58,7 @@ pub async fn overview(
         audit_before: fr_day(overview.cutoffs.audit_before),
         files: files.len(),
         audit_events: overview.preview.audit_events,
+        join_requests: overview.preview.join_requests,
         rows: files
             .iter()
             .take(LISTED)

@@ -24,7 +24,7 @@ use parcours_store::person::HouseholdTarget;
 use parcours_store::referral::NewReferral;
 use parcours_store::retention::{PurgeReport, TABLES};
 use parcours_store::testing::Param;
-use parcours_store::{testing, Actor, AuditFilter, Backend, Moment, Store, Tx};
+use parcours_store::{testing, Actor, AuditFilter, Backend, Store, Tx};
 use std::collections::BTreeSet;
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};

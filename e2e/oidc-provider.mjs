@@ -21,7 +21,8 @@
 //                    usual_name, email, uid, siret, idp_id), userinfo is a signed JWT
 //                    (application/jwt, RS256 by default), the ID token carries only protocol
 //                    claims plus idp_id, acr (acr_values `eidas1`) and amr (["pwd"]).
-//   OIDC_TAMPER      `none` (default) | `expired` | `wrong-audience` | `bad-signature`:
+//   OIDC_TAMPER      `none` (default) | `expired` | `wrong-audience` | `bad-signature` |
+//                    `weak-acr` (the ID token says `acr` `eidas0`, signed by the right key):
 //                    rewrites the id_token of every successful token response so that a
 //                    correct relying party must reject it.
 //   OIDC_AUTO_LOGIN  a login of OIDC_ACCOUNTS: the login page signs it in at once (no form),
@@ -65,7 +66,7 @@ const CLIENTS = jsonEnv('OIDC_CLIENTS', []);
 const ACCOUNTS = jsonEnv('OIDC_ACCOUNTS', {});
 
 if (!['standard', 'proconnect'].includes(PROFILE)) fail(`unknown OIDC_PROFILE ${PROFILE}`);
-if (!['none', 'expired', 'wrong-audience', 'bad-signature'].includes(TAMPER)) fail(`unknown OIDC_TAMPER ${TAMPER}`);
+if (!['none', 'expired', 'wrong-audience', 'bad-signature', 'weak-acr'].includes(TAMPER)) fail(`unknown OIDC_TAMPER ${TAMPER}`);
 if (!Array.isArray(CLIENTS)) fail('OIDC_CLIENTS must be a JSON array');
 if (AUTO_LOGIN && !ACCOUNTS[AUTO_LOGIN]) fail(`OIDC_AUTO_LOGIN ${AUTO_LOGIN} is not in OIDC_ACCOUNTS`);
 
@@ -229,6 +230,8 @@ provider.use(async (ctx, next) => {
     claims.exp = now - 3600;
   } else if (TAMPER === 'wrong-audience') {
     claims.aud = 'un-autre-client';
+  } else if (TAMPER === 'weak-acr') {
+    claims.acr = 'eidas0';
   } else {
     key = rogueKey;
   }

@@ -415,6 +415,40 @@ async fn every_refusal_is_a_french_page_with_no_session_and_nothing_created() {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
+/// ProConnect is asked for `eidas1`: an ID token at a weaker level is
+/// refused before any account or request to join is looked at.
+#[tokio::test]
+async fn a_weaker_authentication_level_than_asked_is_refused() {
+    if !installed() {
+        return;
+    }
+    let store = parcours_store::testing::sqlite().await.unwrap();
+    let (app, _provider) = app_with_provider(
+        store,
+        "proconnect",
+        Profile::ProConnect,
+        "weak-acr",
+        "lea.benali@plaine-emploi.fr",
+    )
+    .await;
+    let before = users(&app).await;
+    let client = browser();
+    let back = to_return(&client, &app, "proconnect").await;
+    let response = client.get(&back).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("ne garantit pas le niveau d&#39;authentification demandé"),
+        "{page}"
+    );
+    assert!(!signed_in(&client, &app).await);
+    assert_eq!(users(&app).await, before, "nothing created");
+    assert!(
+        app.store.join_requests().await.unwrap().is_empty(),
+        "no request to join"
+    );
+}
+
 #[tokio::test]
 async fn a_partners_staff_member_joins_their_structure_through_proconnect() {
     if !installed() {

@@ -443,6 +443,15 @@ async fn identify(
             tracing::warn!(provider = %provider.id, %err, "ID token refused");
             OidcRefusal::InvalidToken
         })?;
+    // The level asked for must be the one given: a provider may sign the
+    // person in more weakly than asked (ProConnect: `eidas1`).
+    if !provider.acr_values.is_empty() {
+        let acr = claims.auth_context_ref().map(|acr| acr.as_str());
+        if !acr.is_some_and(|acr| provider.acr_values.iter().any(|asked| asked == acr)) {
+            tracing::warn!(provider = %provider.id, ?acr, "authentication level refused");
+            return Err(OidcRefusal::WeakAuthentication);
+        }
+    }
     let mut identity = ProviderIdentity {
         provider: provider.id.clone(),
         subject: claims.subject().to_string(),

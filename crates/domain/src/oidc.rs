@@ -100,6 +100,9 @@ pub enum OidcRefusal {
     /// The ID token or the user information failed a check (signature,
     /// issuer, audience, expiry, nonce).
     InvalidToken,
+    /// The provider signed the person in at a weaker level than the one
+    /// asked for (`acr` not among the `acr_values` sent).
+    WeakAuthentication,
     /// No verified address.
     UnverifiedEmail,
     /// No account for this identity.
@@ -116,6 +119,7 @@ impl OidcRefusal {
             OidcRefusal::ProviderError(error) => format!("Le fournisseur d'identité a refusé la connexion ({error}). Recommencez, ou connectez-vous autrement."),
             OidcRefusal::ProviderDown => "Le fournisseur d'identité ne répond pas ou répond mal. Réessayez dans quelques minutes ; si cela dure, prévenez votre administrateur.".into(),
             OidcRefusal::InvalidToken => "La réponse du fournisseur d'identité n'a pas passé nos contrôles (signature, émetteur, destinataire ou date). Personne n'a été connecté ; prévenez votre administrateur si cela se répète.".into(),
+            OidcRefusal::WeakAuthentication => "Le fournisseur d'identité ne garantit pas le niveau d'authentification demandé pour parcours. Connectez-vous avec un moyen d'authentification plus sûr, ou adressez-vous à votre administrateur.".into(),
             OidcRefusal::UnverifiedEmail => "Le fournisseur d'identité n'a pas confirmé votre adresse électronique : nous ne pouvons pas vous relier à un compte.".into(),
             OidcRefusal::UnknownAccount(email) => format!("Aucun compte parcours ne correspond à {email}. Demandez à l'administrateur de votre département de vous en créer un ; aucun compte n'a été créé."),
             OidcRefusal::Disabled => "Ce compte est désactivé. Adressez-vous à l'administrateur de votre département.".into(),
@@ -130,6 +134,7 @@ impl OidcRefusal {
             OidcRefusal::ProviderError(_) => "erreur du fournisseur",
             OidcRefusal::ProviderDown => "fournisseur injoignable",
             OidcRefusal::InvalidToken => "jeton invalide",
+            OidcRefusal::WeakAuthentication => "niveau d'authentification insuffisant (acr)",
             OidcRefusal::UnverifiedEmail => "adresse non vérifiée",
             OidcRefusal::UnknownAccount(_) => "compte inconnu",
             OidcRefusal::Disabled => "compte désactivé",

@@ -40,9 +40,10 @@ async fn refused(session: &Session, refusal: &OidcRefusal) -> Result<Response, P
         OidcRefusal::UnknownAttempt | OidcRefusal::InvalidToken | OidcRefusal::ProviderError(_) => {
             StatusCode::BAD_REQUEST
         }
-        OidcRefusal::UnverifiedEmail | OidcRefusal::UnknownAccount(_) | OidcRefusal::Disabled => {
-            StatusCode::FORBIDDEN
-        }
+        OidcRefusal::WeakAuthentication
+        | OidcRefusal::UnverifiedEmail
+        | OidcRefusal::UnknownAccount(_)
+        | OidcRefusal::Disabled => StatusCode::FORBIDDEN,
     };
     let title = if waiting {
         "Demande transmise"

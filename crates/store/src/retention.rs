@@ -239,8 +239,8 @@ pub struct PurgeReport {
 /// yet, in a household with no open file in droits et devoirs: the
 /// accompaniment runs while it has one, however long nothing happens (a file
 /// the services lost sight of is still to follow), and retention counts
-/// once it has ended (`p` is the person; `$1` the cut-off day, `$2` its
-/// first instant).
+/// once it has ended (`p` is the person, checked apart for a file without
+/// household; `$1` the cut-off day, `$2` its first instant).
 fn inactive() -> String {
     let mut sql = String::from(
         "p.anonymised_on IS NULL AND NOT (p.subject_to_duties AND p.closed_on IS NULL)

@@ -351,6 +351,10 @@ pub(crate) fn scoped(
             Backend::Postgres => IN_DUTIES_AT_POSTGRES,
         }
     };
+    // A closed file left droits et devoirs on its closure, which is final
+    // (DOMAIN: exit from the scheme); its flag and its revisions keep what
+    // it was before.
+    let in_duties = format!("({in_duties} AND (p.closed_on IS NULL OR p.closed_on > {{at}}))");
     let people = match sql.text.is_empty() {
         true => "",
         false => "JOIN persons p ON p.id = r.person_id",
@@ -358,7 +362,7 @@ pub(crate) fn scoped(
     let mut text = template
         .replace("{people}", people)
         .replace("{scope}", &sql.text)
-        .replace("{in_duties}", in_duties);
+        .replace("{in_duties}", &in_duties);
     for column in ["kind", "lead_organisation_id"] {
         text = text.replace(&format!("{{latest:{column}}}"), &latest_orientation(column));
     }

@@ -902,6 +902,20 @@ async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
         let settled = person(&store, organisation, 23, date!(2024 - 03 - 01)).await;
         let june = OffsetDateTime::new_utc(date!(2024 - 06 - 01), time::Time::MIDNIGHT);
         recorded(&store, settled, 1, june).await;
+        // In droits et devoirs since March 2024, the file closed on 30 June
+        // 2025 (RSA closed): counted until then, not after.
+        let closed = person(&store, organisation, 24, date!(2024 - 03 - 01)).await;
+        let version = store.person(closed).await.unwrap().version;
+        store
+            .close_person(
+                &actor(),
+                closed,
+                version,
+                date!(2025 - 06 - 30),
+                parcours_domain::person::ClosureReason::RsaClosed,
+            )
+            .await
+            .unwrap();
         // Recorded today, in droits et devoirs since 2025: counted back to
         // then (its first revision), not before.
         let stayer = person(&store, organisation, 22, date!(2025 - 03 - 01)).await;
@@ -970,16 +984,21 @@ async fn droits_et_devoirs_at_a_past_day_are_those_recorded_by_then() {
         assert_eq!(at(date!(2024 - 02 - 29)).await, vec![leaver]);
         assert_eq!(
             at(date!(2024 - 05 - 31)).await,
-            sorted(vec![leaver, settled]),
+            sorted(vec![leaver, settled, closed]),
             "written later, read from its first revision"
         );
         assert_eq!(
             at(date!(2024 - 12 - 31)).await,
-            sorted(vec![leaver, settled])
+            sorted(vec![leaver, settled, closed])
         );
         assert_eq!(
             at(date!(2025 - 05 - 31)).await,
-            sorted(vec![leaver, settled, stayer])
+            sorted(vec![leaver, settled, closed, stayer])
+        );
+        assert_eq!(
+            at(date!(2025 - 06 - 30)).await,
+            sorted(vec![settled, stayer]),
+            "closed that day, left in June"
         );
         assert_eq!(
             at(date!(2025 - 12 - 31)).await,
